@@ -1,0 +1,392 @@
+"""The collector protocol, the registry, and the file reading every collector shares.
+
+A collector is a class registered under its `type` name:
+
+    @register
+    class PrometheusCollector(Collector):
+        type = "prometheus"
+        Options = PrometheusOptions          # pydantic model of the source entry (extra keys forbidden)
+
+        def collect(self, options, ctx) -> Batch: ...
+
+Third-party collectors register through the entry-point group `sentinel_reports.collectors` (each entry
+point names a Collector subclass). `collect` turns vendor files into canonical frames (see `model`) and
+raises only `SourceError` on bad input, naming file, row/line, column, expected and found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..config import Config, SourceConfig, problems_from_validation
+from ..errors import ConfigProblem, SourceError
+from ..model import Incident, InputFile, empty_frame
+
+ENTRY_POINT_GROUP = "sentinel_reports.collectors"
+
+
+class SourceOptions(BaseModel):
+    """Fields every source entry has. Collectors subclass this with their own options."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str
+    path: str
+    id: str | None = None
+    timezone: str | None = None  # for naive timestamps; default: the project's timezone
+
+
+@dataclass(frozen=True)
+class CollectContext:
+    project_dir: Path
+    source_id: str
+    tz: ZoneInfo
+    config: Config
+
+    def relpath(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.project_dir.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+@dataclass
+class Batch:
+    """What one source produced. Frames use the canonical columns of `model`."""
+
+    samples: pd.DataFrame = field(default_factory=lambda: empty_frame("samples"))
+    costs: pd.DataFrame = field(default_factory=lambda: empty_frame("costs"))
+    evals: pd.DataFrame = field(default_factory=lambda: empty_frame("evals"))
+    incidents: list[Incident] = field(default_factory=list)
+    files: list[InputFile] = field(default_factory=list)
+    rows: int = 0
+    duplicates_dropped: int = 0
+    warnings: list[str] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+class Collector:
+    type: ClassVar[str]
+    Options: ClassVar[type[SourceOptions]] = SourceOptions
+
+    def collect(self, options: Any, ctx: CollectContext) -> Batch:  # pragma: no cover - protocol
+        raise NotImplementedError
+
+
+_REGISTRY: dict[str, type[Collector]] = {}
+_ENTRY_POINTS_LOADED = False
+
+
+def register(cls: type[Collector]) -> type[Collector]:
+    """Class decorator: make a collector available under `cls.type`."""
+    if cls.type in _REGISTRY and _REGISTRY[cls.type] is not cls:
+        raise ValueError(f"collector type {cls.type!r} registered twice")
+    _REGISTRY[cls.type] = cls
+    return cls
+
+
+def registry() -> dict[str, type[Collector]]:
+    """Every known collector by type: the built-in ones and those from installed entry points."""
+    global _ENTRY_POINTS_LOADED
+    from . import builtin  # noqa: F401  (imports every built-in collector module)
+
+    if not _ENTRY_POINTS_LOADED:
+        _ENTRY_POINTS_LOADED = True
+        for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+            cls = ep.load()
+            if isinstance(cls, type) and issubclass(cls, Collector):
+                _REGISTRY.setdefault(cls.type, cls)
+    return dict(_REGISTRY)
+
+
+def validate_source_entry(index: int, source: SourceConfig) -> list[ConfigProblem]:
+    """The config hook: validate one `sources[i]` entry with its collector's Options."""
+    known = registry()
+    where = f"sources[{index}]"
+    if source.type not in known:
+        return [
+            ConfigProblem(f"{where}.type", f"unknown source type {source.type!r} (known: {sorted(known)})")
+        ]
+    try:
+        known[source.type].Options.model_validate(source.model_dump(exclude_none=True))
+    except ValidationError as exc:
+        return problems_from_validation(exc, where)
+    return []
+
+
+# ---------------------------------------------------------------- file reading
+
+
+def expand_paths(ctx: CollectContext, pattern: str) -> list[Path]:
+    """Files matching a path or glob relative to the project folder, sorted; a SourceError if none."""
+    base = ctx.project_dir
+    if Path(pattern).is_absolute():
+        base, pattern = Path("/"), pattern.lstrip("/")
+    matches = (
+        sorted(p for p in base.glob(pattern) if p.is_file()) if any(ch in pattern for ch in "*?[") else []
+    )
+    if not any(ch in pattern for ch in "*?["):
+        single = base / pattern
+        matches = [single] if single.is_file() else []
+    if not matches:
+        raise SourceError(pattern, "no file matches this path", expected="at least one file", found="none")
+    return matches
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, gunzipped when it is gzip (by magic number, not by name)."""
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise SourceError(str(path), f"corrupt gzip data: {exc}") from None
+    return data
+
+
+def decode_text(data: bytes, file: str) -> str:
+    """UTF-8 (a BOM is accepted and removed); invalid bytes are a SourceError with line and byte offset."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(
+            file,
+            f"invalid UTF-8 at byte {exc.start}",
+            line=line,
+            expected="UTF-8 text",
+            found=data[exc.start : exc.start + 4],
+        ) from None
+    if not text.strip():
+        raise SourceError(file, "file is empty", expected="data", found="empty file")
+    return text
+
+
+def read_text(path: Path) -> str:
+    return decode_text(read_bytes(path), str(path))
+
+
+def file_format(path: Path) -> str:
+    """csv, json, jsonl or parquet from the file name (a .gz suffix is looked through)."""
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    for ext, kind in ((".parquet", "parquet"), (".pq", "parquet"), (".jsonl", "jsonl"), (".ndjson", "jsonl")):
+        if name.endswith(ext):
+            return kind
+    if name.endswith(".json"):
+        return "json"
+    if name.endswith(".csv") or name.endswith(".tsv"):
+        return "csv"
+    raise SourceError(
+        str(path),
+        "unknown file type",
+        expected=".csv, .json, .jsonl or .parquet (optionally .gz)",
+        found=path.suffix,
+    )
+
+
+def read_json(path: Path) -> Any:
+    text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(
+            str(path),
+            f"invalid JSON: {exc.msg}",
+            line=exc.lineno,
+            expected="JSON",
+            found=text[exc.pos : exc.pos + 20],
+        ) from None
+    except RecursionError:
+        raise SourceError(str(path), "JSON nested too deeply", expected="JSON of ordinary depth") from None
+
+
+def read_jsonl(path: Path) -> list[Any]:
+    out = []
+    for i, line in enumerate(read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise SourceError(
+                str(path),
+                f"invalid JSON: {exc.msg}",
+                line=i,
+                expected="one JSON object per line",
+                found=line[:40],
+            ) from None
+        except RecursionError:
+            raise SourceError(str(path), "JSON nested too deeply", line=i) from None
+    return out
+
+
+def read_table(path: Path, *, columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """A CSV, JSON (list of records), JSONL or Parquet file as a DataFrame of strings/numbers.
+
+    CSV cells are read as strings (no type guessing): collectors parse and validate each column themselves
+    so errors can name the row. CRLF line endings and a BOM are accepted.
+    """
+    kind = file_format(path)
+    file = str(path)
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            table = pq.read_table(path, columns=list(columns) if columns else None)
+        except Exception as exc:  # pyarrow raises many types for corrupt files
+            raise SourceError(file, f"cannot read Parquet: {exc}", expected="a Parquet file") from None
+        return table.to_pandas()
+    if kind == "csv":
+        text = read_text(path)
+        try:
+            return pd.read_csv(
+                io.StringIO(text),
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                sep=None if path.name.endswith(".tsv") else ",",
+                engine="c" if not path.name.endswith(".tsv") else "python",
+            )
+        except pd.errors.ParserError as exc:
+            raise SourceError(
+                file, f"malformed CSV: {exc}", expected="comma-separated rows with a header"
+            ) from None
+        except pd.errors.EmptyDataError:
+            raise SourceError(file, "no header row", expected="a header row", found="nothing") from None
+    records = read_json(path) if kind == "json" else read_jsonl(path)
+    if isinstance(records, dict) and isinstance(records.get("data"), list):
+        records = records["data"]
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise SourceError(
+            file, "wrong JSON shape", expected="a list of objects", found=type(records).__name__
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], file: str) -> None:
+    for col in columns:
+        if col not in frame.columns:
+            raise SourceError(
+                file,
+                "missing column",
+                column=col,
+                expected=f"a column named {col!r}",
+                found=sorted(map(str, frame.columns))[:12],
+            )
+
+
+def parse_timestamps(
+    values: pd.Series, *, tz: ZoneInfo, file: str, column: str, unit: str | None = None, row_offset: int = 1
+) -> pd.Series:
+    """Parse a column to UTC timestamps.
+
+    Strings with offsets are converted to UTC; naive values are read in `tz`; numbers need `unit`
+    ("s" or "ms"). The first unparseable cell raises a SourceError naming its row (1-based data row).
+    """
+    if unit is not None:
+        numeric = pd.to_numeric(values, errors="coerce")
+        bad = numeric.isna() & values.notna()
+        if bad.any() or values.isna().any():
+            idx = int((bad | values.isna()).to_numpy().nonzero()[0][0])
+            raise SourceError(
+                file,
+                "unparseable timestamp",
+                row=idx + row_offset,
+                column=column,
+                expected=f"epoch {unit}",
+                found=values.iloc[idx],
+            )
+        return pd.to_datetime(numeric, unit=unit, utc=True).astype("datetime64[ns, UTC]")
+    if pd.api.types.is_datetime64_any_dtype(values):
+        parsed = values
+        if getattr(parsed.dt, "tz", None) is None:
+            parsed = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+        return parsed.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+    text = values.astype("string").str.strip()
+    parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+    bad = parsed.isna()
+    if bad.any():
+        # fall back to flexible parsing for the cells ISO 8601 could not read (e.g. "2026-11-20 10:00:00 UTC")
+        retry = pd.to_datetime(text[bad], errors="coerce", utc=True, format="mixed")
+        parsed[bad] = retry
+        bad = parsed.isna()
+    if bad.any():
+        idx = int(bad.to_numpy().nonzero()[0][0])
+        raise SourceError(
+            file,
+            "unparseable timestamp",
+            row=idx + row_offset,
+            column=column,
+            expected="an ISO 8601 timestamp",
+            found=values.iloc[idx],
+        )
+    naive = ~text.str.contains(r"(?:Z|[+-]\d\d:?\d\d|UTC|GMT)\s*$", regex=True, na=False)
+    if naive.any() and str(tz) != "UTC":
+        local = pd.to_datetime(text[naive], format="mixed").dt.tz_localize(
+            tz, ambiguous="NaT", nonexistent="shift_forward"
+        )
+        parsed[naive] = local.dt.tz_convert("UTC")
+    return parsed.astype("datetime64[ns, UTC]")
+
+
+def parse_numbers(
+    values: pd.Series, *, file: str, column: str, row_offset: int = 1, allow_nan: bool = False
+) -> pd.Series:
+    """Parse a column to float64; the first non-number raises a SourceError naming its row."""
+    numeric = pd.to_numeric(values, errors="coerce").astype("float64")
+    bad = numeric.isna()
+    if allow_nan:
+        bad = bad & ~values.astype("string").str.strip().str.lower().isin(["nan", "", "<na>"]).fillna(True)
+    if bad.any():
+        idx = int(bad.to_numpy().nonzero()[0][0])
+        raise SourceError(
+            file,
+            "not a number",
+            row=idx + row_offset,
+            column=column,
+            expected="a number",
+            found=values.iloc[idx],
+        )
+    return numeric
+
+
+def drop_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Drop exact duplicate rows; return the frame and how many were dropped."""
+    before = len(frame)
+    out = frame.drop_duplicates(ignore_index=True)
+    return out, before - len(out)
+
+
+def input_file(ctx: CollectContext, path: Path, rows: int) -> InputFile:
+    return InputFile(path=ctx.relpath(path), sha256=file_digest(path), rows=rows)
+
+
+def utc(ts: Any) -> dt.datetime:
+    return (
+        pd.Timestamp(ts).tz_convert("UTC").to_pydatetime()
+        if pd.Timestamp(ts).tzinfo
+        else pd.Timestamp(ts).tz_localize("UTC").to_pydatetime()
+    )

@@ -1,0 +1,492 @@
+"""sentinel.yaml as pydantic models.
+
+`load_config` validates the whole document and reports every problem in one ConfigError, each with its key
+path (`slos[2].objective: ...`). Unknown keys are errors everywhere: a typo must not silently disable a check.
+Source entries are validated by the collector registered for their `type` (see `collectors.base`), through
+the `validate_source` hook, so third-party collectors get the same treatment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import ConfigError, ConfigProblem
+
+CONFIG_FILE = "sentinel.yaml"
+
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+SLUG_RE = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+
+
+def parse_duration(value: Any) -> dt.timedelta:
+    """`30s`, `5m`, `1h`, `28d`, `2w` -> timedelta. Numbers are seconds. Months are not durations."""
+    if isinstance(value, dt.timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"expected a duration such as 30m, 6h or 28d, found {value!r}")
+    if isinstance(value, int | float):
+        return dt.timedelta(seconds=float(value))
+    if isinstance(value, str):
+        m = _DURATION_RE.match(value)
+        if m:
+            return dt.timedelta(seconds=float(m.group(1)) * _UNIT_SECONDS[m.group(2)])
+    raise ValueError(f"expected a duration such as 30m, 6h or 28d, found {value!r}")
+
+
+def format_duration(td: dt.timedelta) -> str:
+    """The shortest exact spelling: 28d, 6h, 30m, 90s."""
+    seconds = int(td.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+Duration = Annotated[dt.timedelta, BeforeValidator(parse_duration)]
+Slug = Annotated[str, Field(pattern=SLUG_RE)]
+Fraction = Annotated[float, Field(gt=0, lt=1)]
+Rate = Annotated[float, Field(ge=0, le=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+Expectation = Literal["availability", "latency", "ttft", "saturation", "quality", "safety", "tokens", "cost"]
+
+
+class Component(Strict):
+    id: Slug
+    name: str
+    group: str = "Components"
+    customer_facing: bool = False
+    tier: Annotated[int, Field(ge=1, le=3)] = 2
+    owner: str = Field(description="owning team or role, never a person")
+    expects: list[Expectation] = []
+    description: str = ""
+
+
+class RatioIndicator(Strict):
+    good: str = "requests_good"
+    total: str = "requests_total"
+
+
+class ThresholdIndicator(Strict):
+    signal: str
+    op: Literal["lt", "lte", "gt", "gte"]
+    value: float
+
+
+class Indicator(Strict):
+    ratio: RatioIndicator | None = None
+    threshold: ThresholdIndicator | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Indicator:
+        if (self.ratio is None) == (self.threshold is None):
+            raise ValueError("give exactly one of `ratio` or `threshold`")
+        return self
+
+
+BudgetingMethod = Literal["occurrences", "timeslices", "ratio_timeslices"]
+
+
+class SLO(Strict):
+    """One service level objective.
+
+    Ratio indicators default to the `occurrences` budgeting method (Σgood/Σtotal); threshold indicators are
+    evaluated per sample interval (each interval is a slice that meets the threshold or not), i.e. `timeslices`.
+    A calendar window (`window_kind: calendar`) runs from the start of the current `calendar_unit`.
+    """
+
+    name: Slug
+    component: str
+    objective: Fraction
+    window: Duration = dt.timedelta(days=28)
+    window_kind: Literal["rolling", "calendar"] = "rolling"
+    calendar_unit: Literal["week", "month", "quarter"] | None = None
+    indicator: Indicator
+    budgeting_method: BudgetingMethod | None = None
+    timeslice: Duration = dt.timedelta(minutes=5)
+    timeslice_target: Fraction | None = None
+    description: str = ""
+    source: str | None = None  # the OpenSLO file this SLO came from, for provenance
+
+    @model_validator(mode="after")
+    def _method(self) -> SLO:
+        method = self.budgeting_method
+        if method is None:
+            method = "occurrences" if self.indicator.ratio else "timeslices"
+            object.__setattr__(self, "budgeting_method", method)
+        if method == "ratio_timeslices" and self.timeslice_target is None:
+            raise ValueError(
+                "budgeting_method ratio_timeslices needs timeslice_target (the ratio a slice must reach)"
+            )
+        if method == "ratio_timeslices" and self.indicator.ratio is None:
+            raise ValueError("budgeting_method ratio_timeslices needs a ratio indicator")
+        if self.window_kind == "calendar" and self.calendar_unit is None:
+            raise ValueError("a calendar window needs calendar_unit: week, month or quarter")
+        return self
+
+    @property
+    def error_budget(self) -> float:
+        return 1.0 - self.objective
+
+
+class OpenSLORef(Strict):
+    """An OpenSLO v1 document used as SLO definition(s). Its metric queries are opaque to us, so the
+    entry names the canonical signals the indicator maps to."""
+
+    openslo: str
+    component: str | None = None  # default: spec.service
+    good: str = "requests_good"
+    total: str = "requests_total"
+    signal: str | None = None  # for thresholdMetric indicators
+
+
+class SourceConfig(BaseModel):
+    """Common fields of every source; the rest is validated by the collector for `type`."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    type: str
+    path: str
+    id: str | None = None
+
+
+class Business(Strict):
+    revenue_at_risk_per_minute: dict[str, Annotated[float, Field(ge=0)]] = {}
+    assumptions_source: str | None = None
+    engineer_hour_cost: Annotated[float, Field(ge=0)] | None = None
+
+
+class Budgets(Strict):
+    monthly_spend: dict[str, Annotated[float, Field(gt=0)]] = {}
+
+
+class Price(Strict):
+    """Per million tokens, in the configured currency."""
+
+    input: Annotated[float, Field(ge=0)]
+    output: Annotated[float, Field(ge=0)]
+    cache_read: Annotated[float, Field(ge=0)] | None = None
+    cache_write_5m: Annotated[float, Field(ge=0)] | None = None
+    cache_write_1h: Annotated[float, Field(ge=0)] | None = None
+    source: str
+
+
+class AlertRule(Strict):
+    long: Duration
+    short: Duration
+    burn: Annotated[float, Field(gt=0)]
+
+    @model_validator(mode="after")
+    def _short_shorter(self) -> AlertRule:
+        if self.short >= self.long:
+            raise ValueError("`short` window must be shorter than `long`")
+        return self
+
+
+def _default_page() -> list[AlertRule]:
+    return [
+        AlertRule(long=dt.timedelta(hours=1), short=dt.timedelta(minutes=5), burn=14.4),
+        AlertRule(long=dt.timedelta(hours=6), short=dt.timedelta(minutes=30), burn=6),
+    ]
+
+
+def _default_ticket() -> list[AlertRule]:
+    return [AlertRule(long=dt.timedelta(days=3), short=dt.timedelta(hours=6), burn=1)]
+
+
+class Alerts(Strict):
+    page: list[AlertRule] = Field(default_factory=_default_page)
+    ticket: list[AlertRule] = Field(default_factory=_default_ticket)
+
+
+class Gaps(Strict):
+    min_duration: Duration = dt.timedelta(minutes=15)
+    stale_after: Duration = dt.timedelta(hours=2)
+    min_coverage: Rate = 0.95
+
+
+class StatusThresholds(Strict):
+    """How a day (or now) is classified from the availability SLI; documented in docs/definitions.md.
+
+    operational when the SLI meets the objective; degraded_performance below the objective; partial_outage
+    below `partial_outage_below`; major_outage below `major_outage_below`; no_data when coverage is below
+    gaps.min_coverage. Open incidents and maintenance windows can only make a status worse / maintenance.
+    """
+
+    partial_outage_below: Fraction = 0.95
+    major_outage_below: Fraction = 0.80
+
+
+class Quality(Strict):
+    eval_pass_target: dict[str, Rate] = {"default": 0.90}
+    hallucination_max: Rate = 0.02
+    toxicity_max: Rate = 0.001
+
+
+class Narrator(Strict):
+    kind: Literal["template", "claude"] = "template"
+    model: str | None = None
+    max_usd_per_build: Annotated[float, Field(ge=0)] = 2.0
+    api_key_env: str = "ANTHROPIC_API_KEY"
+
+    @model_validator(mode="after")
+    def _model_for_claude(self) -> Narrator:
+        if self.kind == "claude" and not self.model:
+            raise ValueError("narrator kind claude needs `model`")
+        return self
+
+
+class Smtp(Strict):
+    host: str = "localhost"
+    port: Annotated[int, Field(ge=1, le=65535)] = 587
+    starttls: bool = True
+    ssl: bool = False
+    username_env: str | None = None
+    password_env: str | None = None
+    timeout_seconds: Annotated[float, Field(gt=0)] = 30
+
+
+class Email(Strict):
+    from_: str = Field(alias="from")
+    to: list[str]
+    smtp: Smtp = Smtp()
+
+
+class Site(Strict):
+    base_url: str | None = None
+    paper: Literal["A4", "Letter"] = "A4"
+    title: str | None = None
+
+
+class StatusApi(Strict):
+    strict_enums: bool = False
+
+
+class Deck(Strict):
+    pptx_template: str | None = None
+
+
+class Config(Strict):
+    organization: str
+    timezone: str = "UTC"
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    components: list[Component]
+    slos: list[SLO] = []
+    sources: list[SourceConfig] = []
+    business: Business = Business()
+    budgets: Budgets = Budgets()
+    prices: dict[str, Price] = {}
+    alerts: Alerts = Alerts()
+    gaps: Gaps = Gaps()
+    status: StatusThresholds = StatusThresholds()
+    quality: Quality = Quality()
+    narrator: Narrator = Narrator()
+    email: Email | None = None
+    site: Site = Site()
+    status_api: StatusApi = StatusApi()
+    deck: Deck = Deck()
+
+    # set by load_config, not by the user
+    project_dir: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown timezone {value!r} (expected an IANA name such as UTC or Europe/Berlin)"
+            ) from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def component(self, component_id: str) -> Component:
+        for c in self.components:
+            if c.id == component_id:
+                return c
+        raise KeyError(component_id)
+
+    @property
+    def component_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.components)
+
+    def source_id(self, index: int) -> str:
+        src = self.sources[index]
+        return src.id or f"{src.type}-{index + 1}"
+
+
+SourceValidator = Callable[[int, SourceConfig], list[ConfigProblem]]
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def problems_from_validation(exc: ValidationError, prefix: str = "", file: str = "") -> list[ConfigProblem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p and "]" in p))
+        path = _loc(loc)
+        if prefix:
+            path = f"{prefix}.{path}" if path and not path.startswith("[") else f"{prefix}{path}"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; unknown keys are not ignored)"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        problems.append(ConfigProblem(path, msg, file))
+    return problems
+
+
+def read_yaml(path: Path, what: str = "YAML") -> Any:
+    """safe_load a file, turning every failure into a ConfigError naming file and line."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(ConfigProblem("", f"{what} file not found", str(path))) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(ConfigProblem("", f"not valid UTF-8 at byte {exc.start}", str(path))) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(ConfigProblem("", f"{where}invalid YAML: {problem}", str(path))) from None
+
+
+def load_config(
+    project_dir: Path | str = ".",
+    *,
+    validate_source: SourceValidator | None = None,
+) -> Config:
+    """Read and validate `<project_dir>/sentinel.yaml`; raise one ConfigError listing every problem."""
+    from .openslo import load_openslo  # local import: openslo builds SLO objects from this module
+
+    project_dir = Path(project_dir)
+    path = project_dir / CONFIG_FILE
+    raw = read_yaml(path, "configuration")
+    file = str(path)
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            ConfigProblem("", f"expected a mapping at the top level, found {type(raw).__name__}", file)
+        )
+
+    problems: list[ConfigProblem] = []
+    # Expand OpenSLO references into plain SLO entries before validation.
+    slos_raw = raw.get("slos") or []
+    expanded: list[Any] = []
+    if isinstance(slos_raw, list):
+        for i, entry in enumerate(slos_raw):
+            if isinstance(entry, dict) and "openslo" in entry:
+                try:
+                    ref = OpenSLORef.model_validate(entry)
+                except ValidationError as exc:
+                    problems.extend(problems_from_validation(exc, f"slos[{i}]", file))
+                    continue
+                try:
+                    expanded.extend(load_openslo(project_dir, ref))
+                except ConfigError as exc:
+                    problems.extend(
+                        ConfigProblem(
+                            f"slos[{i}]" + (f".{p.path}" if p.path else ""), p.message, p.file or file
+                        )
+                        for p in exc.problems
+                    )
+            else:
+                expanded.append(entry)
+        raw = {**raw, "slos": expanded}
+
+    config: Config | None = None
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(problems_from_validation(exc, file=file))
+
+    if config is not None:
+        problems.extend(_cross_check(config, file))
+        if validate_source is not None:
+            for i, src in enumerate(config.sources):
+                problems.extend(validate_source(i, src))
+    if problems:
+        raise ConfigError(problems)
+    assert config is not None
+    return config.model_copy(update={"project_dir": project_dir})
+
+
+def _cross_check(config: Config, file: str) -> list[ConfigProblem]:
+    """Checks that span several sections: every reference names something that exists."""
+    problems: list[ConfigProblem] = []
+    ids = set(config.component_ids)
+    seen: set[str] = set()
+    for i, c in enumerate(config.components):
+        if c.id in seen:
+            problems.append(ConfigProblem(f"components[{i}].id", f"duplicate component id {c.id!r}", file))
+        seen.add(c.id)
+    names: set[str] = set()
+    for i, slo in enumerate(config.slos):
+        if slo.component not in ids:
+            problems.append(
+                ConfigProblem(
+                    f"slos[{i}].component",
+                    f"unknown component {slo.component!r} (known: {sorted(ids)})",
+                    file,
+                )
+            )
+        if slo.name in names:
+            problems.append(ConfigProblem(f"slos[{i}].name", f"duplicate SLO name {slo.name!r}", file))
+        names.add(slo.name)
+    for key in config.business.revenue_at_risk_per_minute:
+        if key not in ids:
+            problems.append(
+                ConfigProblem(
+                    f"business.revenue_at_risk_per_minute.{key}", f"unknown component {key!r}", file
+                )
+            )
+    if config.business.revenue_at_risk_per_minute and not config.business.assumptions_source:
+        problems.append(
+            ConfigProblem("business.assumptions_source", "business assumptions must state their source", file)
+        )
+    for key in config.quality.eval_pass_target:
+        if key != "default" and key not in ids:
+            problems.append(
+                ConfigProblem(f"quality.eval_pass_target.{key}", f"unknown component {key!r}", file)
+            )
+    source_ids: set[str] = set()
+    for i, _ in enumerate(config.sources):
+        sid = config.source_id(i)
+        if sid in source_ids:
+            problems.append(ConfigProblem(f"sources[{i}].id", f"duplicate source id {sid!r}", file))
+        source_ids.add(sid)
+    return problems

@@ -1,0 +1,114 @@
+"""Every error Sentinel raises on purpose, as one tree.
+
+    SentinelError                 anything the CLI reports without a traceback (exit code 1)
+    ├── ConfigError               sentinel.yaml or content front matter is invalid (all problems at once)
+    ├── SourceError               an input file cannot be read as its declared type
+    ├── VerificationError         generated text states something the facts do not support
+    ├── PublishError              the site cannot be written (unsafe target, one path written twice, ...)
+    └── DeliveryError             the brief email could not be delivered (connection, auth, refused)
+
+Each error renders as readable text through ``str()``; the CLI prints that and exits 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SentinelError(Exception):
+    """Base class: an expected failure the user can act on."""
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One problem in a configuration or front-matter document, located by its key path."""
+
+    path: str
+    message: str
+    file: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}: " if self.file else ""
+        return f"{where}{self.path or '(top level)'}: {self.message}"
+
+
+class ConfigError(SentinelError):
+    """The configuration is invalid; carries every problem found, not only the first."""
+
+    def __init__(self, problems: list[ConfigProblem] | ConfigProblem | str):
+        if isinstance(problems, str):
+            problems = [ConfigProblem("", problems)]
+        elif isinstance(problems, ConfigProblem):
+            problems = [problems]
+        self.problems: list[ConfigProblem] = list(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        n = len(self.problems)
+        head = f"configuration has {n} problem{'s' if n != 1 else ''}:"
+        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+
+
+class SourceError(SentinelError):
+    """An input file does not match its declared format.
+
+    Names the file, the row (1-based data row, header excluded) or line, the column, what was expected
+    and what was found, so the user can open the file at the right place.
+    """
+
+    def __init__(
+        self,
+        file: str,
+        message: str = "",
+        *,
+        row: int | None = None,
+        line: int | None = None,
+        column: str | None = None,
+        expected: str | None = None,
+        found: object = None,
+    ):
+        self.file = str(file)
+        self.message = message
+        self.row = row
+        self.line = line
+        self.column = column
+        self.expected = expected
+        self.found = found
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column is not None:
+            parts.append(f"column {self.column!r}")
+        text = ", ".join(parts) + ":"
+        if self.message:
+            text += f" {self.message}"
+        if self.expected is not None:
+            text += f" (expected {self.expected}"
+            if self.found is not None:
+                found = repr(self.found)
+                if len(found) > 80:
+                    found = found[:77] + "..."
+                text += f", found {found}"
+            text += ")"
+        return text
+
+
+class VerificationError(SentinelError):
+    """Generated text failed verification against the facts."""
+
+    def __init__(self, violations: list[str]):
+        self.violations = list(violations)
+        super().__init__("text failed verification:\n" + "\n".join(f"  - {v}" for v in self.violations))
+
+
+class PublishError(SentinelError):
+    """The site could not be written safely."""
+
+
+class DeliveryError(SentinelError):
+    """The brief email could not be delivered."""

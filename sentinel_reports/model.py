@@ -1,0 +1,294 @@
+"""The canonical model every collector maps into and every later stage reads.
+
+Frames are pandas DataFrames with the exact columns below (extra columns are not allowed); records that are
+few and nested (incidents, gaps, coverage) are frozen dataclasses.
+
+samples      one observation of one signal for one component
+    ts         datetime64[ns, UTC]  start of the interval the value describes
+    component  str                  component id from sentinel.yaml
+    signal     str                  one of SIGNALS
+    value      float64              unit given by the signal name (see SIGNALS)
+    source     str                  id of the source that produced the row (provenance)
+
+costs        the cost ledger, one row per day × attribution × charge
+    day          datetime64[ns, UTC]  midnight UTC of the charge day
+    component    str | <NA>           component id, or missing when spend is unattributed
+    team         str | <NA>           owning team, or missing
+    provider     str                  e.g. "anthropic", "openai", "aws"
+    service      str                  provider service name
+    model        str | <NA>           LLM model id where the charge is for a model
+    category     str                  one of COST_CATEGORIES
+    cost         float64              EffectiveCost (amortised), in `currency`
+    billed_cost  float64              BilledCost, kept for reconciliation
+    currency     str                  ISO 4217 code
+    source       str                  source id
+
+evals        one eval run result
+    ts             datetime64[ns, UTC]
+    component      str
+    model_version  str
+    eval_name      str
+    passed         int64
+    total          int64
+    source         str
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+# signal name -> (unit, description). Counts are per interval starting at `ts`.
+SIGNALS: dict[str, tuple[str, str]] = {
+    "requests_total": ("count", "requests received in the interval"),
+    "requests_good": ("count", "requests that succeeded in the interval"),
+    "latency_p50_ms": ("ms", "median latency"),
+    "latency_p95_ms": ("ms", "95th percentile latency"),
+    "latency_p99_ms": ("ms", "99th percentile latency"),
+    "ttft_p95_ms": ("ms", "95th percentile time to first token"),
+    "saturation": ("ratio", "GPU or memory utilisation, 0..1"),
+    "eval_pass_rate": ("ratio", "share of eval cases passed, 0..1"),
+    "hallucination_rate": ("ratio", "share of responses judged hallucinated, 0..1"),
+    "toxicity_rate": ("ratio", "share of responses judged toxic, 0..1"),
+    "tokens_input": ("count", "uncached input tokens"),
+    "tokens_output": ("count", "output tokens"),
+    "tokens_cache_read": ("count", "input tokens read from the prompt cache"),
+    "tokens_cache_write": ("count", "input tokens written to the prompt cache"),
+    "cost_requests": ("currency", "spend reported by request logs (not part of the ledger)"),
+}
+
+# Signals whose values are counts per interval: they are summed, never averaged.
+COUNT_SIGNALS = frozenset(
+    {
+        "requests_total",
+        "requests_good",
+        "tokens_input",
+        "tokens_output",
+        "tokens_cache_read",
+        "tokens_cache_write",
+    }
+)
+
+COST_CATEGORIES = ("usage", "purchase", "tax", "credit", "adjustment", "fee")
+
+# What a component may `expect`, and the evidence that satisfies each expectation.
+EXPECTATIONS: dict[str, tuple[str, ...]] = {
+    "availability": ("requests_total", "requests_good"),
+    "latency": ("latency_p95_ms",),
+    "ttft": ("ttft_p95_ms",),
+    "saturation": ("saturation",),
+    "quality": ("eval_pass_rate",),  # satisfied by evals rows too
+    "safety": ("hallucination_rate", "toxicity_rate"),
+    "tokens": ("tokens_input", "tokens_output"),
+    "cost": (),  # satisfied by attributed cost-ledger rows
+}
+
+SAMPLE_COLUMNS = ("ts", "component", "signal", "value", "source")
+COST_COLUMNS = (
+    "day",
+    "component",
+    "team",
+    "provider",
+    "service",
+    "model",
+    "category",
+    "cost",
+    "billed_cost",
+    "currency",
+    "source",
+)
+EVAL_COLUMNS = ("ts", "component", "model_version", "eval_name", "passed", "total", "source")
+
+_DTYPES: dict[str, dict[str, str]] = {
+    "samples": {"ts": "datetime64[ns, UTC]", "value": "float64"},
+    "costs": {"day": "datetime64[ns, UTC]", "cost": "float64", "billed_cost": "float64"},
+    "evals": {"ts": "datetime64[ns, UTC]", "passed": "int64", "total": "int64"},
+}
+_COLUMNS = {"samples": SAMPLE_COLUMNS, "costs": COST_COLUMNS, "evals": EVAL_COLUMNS}
+
+FrameKind = Literal["samples", "costs", "evals"]
+
+
+def empty_frame(kind: FrameKind) -> pd.DataFrame:
+    """An empty frame of the given kind with the canonical columns and dtypes."""
+    dtypes = _DTYPES[kind]
+    return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "object")) for c in _COLUMNS[kind]})
+
+
+def conform(kind: FrameKind, frame: pd.DataFrame) -> pd.DataFrame:
+    """Return `frame` with exactly the canonical columns of `kind`, in order, with canonical dtypes.
+
+    Raises ValueError (a programming error in a collector, not a user error) when a column is missing.
+    """
+    columns = _COLUMNS[kind]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{kind} frame lacks columns {missing}")
+    out = frame.loc[:, list(columns)].copy()
+    for col, dtype in _DTYPES[kind].items():
+        if dtype.startswith("datetime64"):
+            out[col] = pd.to_datetime(out[col], utc=True).astype("datetime64[ns, UTC]")
+        else:
+            out[col] = out[col].astype(dtype)
+    return out.reset_index(drop=True)
+
+
+Severity = Literal["SEV1", "SEV2", "SEV3", "SEV4"]
+IncidentStatus = Literal["investigating", "identified", "monitoring", "resolved"]
+
+
+@dataclass(frozen=True)
+class IncidentUpdate:
+    at: dt.datetime
+    status: IncidentStatus
+    body: str
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One incident, with no person names (collectors drop every person field)."""
+
+    id: str
+    title: str
+    severity: Severity
+    status: IncidentStatus
+    components: tuple[str, ...]
+    started_at: dt.datetime  # when impact started (or the incident was created)
+    created_at: dt.datetime  # when the incident record was opened
+    detected_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    mitigated_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    customer_impact: bool
+    source: str
+    updates: tuple[IncidentUpdate, ...] = ()
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a component × signal series has data over a time range."""
+
+    component: str
+    signal: str
+    sources: tuple[str, ...]
+    start: dt.datetime | None  # first observation, None when the series is empty
+    end: dt.datetime | None  # last observation
+    step_seconds: float | None  # expected step = the series' median step
+    expected_intervals: int
+    present_intervals: int
+    missing_runs: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
+
+    @property
+    def ratio(self) -> float | None:
+        if self.expected_intervals <= 0:
+            return None
+        return self.present_intervals / self.expected_intervals
+
+
+GapKind = Literal[
+    "missing_run",  # a run of missing data longer than gaps.min_duration
+    "stale",  # the series stopped more than gaps.stale_after before as-of
+    "no_source",  # a signal the component expects has no source at all
+    "low_coverage",  # coverage below gaps.min_coverage
+    "unattributed_spend",  # spend that no tag or rule maps to a component/team
+    "missing_assumption",  # a business assumption needed for a translation is absent
+    "currency_mismatch",  # spend in a currency other than the configured one (reported, not summed)
+]
+Priority = Literal["P1", "P2", "P3"]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An observability gap, worded as the spec's gap sentence:
+
+    "Current observability gap: <specific>. This limits our ability to <limits>.
+     Recommended instrumentation: <instrumentation> with priority <priority>."
+    """
+
+    kind: GapKind
+    component: str | None
+    signal: str | None
+    specific: str
+    limits: str
+    instrumentation: str
+    priority: Priority
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    sources: tuple[str, ...] = ()
+    amount: float | None = None  # spend amount for unattributed_spend / currency_mismatch
+
+    @property
+    def sentence(self) -> str:
+        return (
+            f"Current observability gap: {self.specific}. This limits our ability to {self.limits}. "
+            f"Recommended instrumentation: {self.instrumentation} with priority {self.priority}."
+        )
+
+
+def gap_priority(tier: int, customer_facing: bool) -> Priority:
+    """P1 for tier-1 customer-facing components, P2 for tier 2, P3 otherwise."""
+    if tier == 1 and customer_facing:
+        return "P1"
+    if tier <= 2:
+        return "P2"
+    return "P3"
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file read by a source, for the manifest and provenance."""
+
+    path: str  # relative to the project folder, POSIX separators
+    sha256: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class SourceReport:
+    """What one configured source contributed."""
+
+    id: str
+    type: str
+    files: tuple[InputFile, ...]
+    rows: int  # rows read, before dropping duplicates
+    duplicates_dropped: int
+    start: dt.datetime | None
+    end: dt.datetime | None
+    after_as_of_dropped: int = 0
+    warnings: tuple[str, ...] = ()
+    summary: dict[str, object] = field(default_factory=dict)  # type-specific figures, e.g. cost totals
+
+
+@dataclass
+class Dataset:
+    """Everything the collectors produced for one project, ready for analysis."""
+
+    samples: pd.DataFrame
+    costs: pd.DataFrame
+    evals: pd.DataFrame
+    incidents: tuple[Incident, ...]
+    sources: tuple[SourceReport, ...]
+
+    @classmethod
+    def empty(cls) -> Dataset:
+        return cls(empty_frame("samples"), empty_frame("costs"), empty_frame("evals"), (), ())
+
+    def latest_timestamp(self) -> dt.datetime | None:
+        """The latest timestamp found in the data: the default as-of."""
+        candidates: list[pd.Timestamp] = []
+        for frame, col in ((self.samples, "ts"), (self.evals, "ts")):
+            if len(frame):
+                candidates.append(frame[col].max())
+        if len(self.costs):
+            candidates.append(self.costs["day"].max())
+        for inc in self.incidents:
+            for t in (inc.created_at, inc.resolved_at):
+                if t is not None:
+                    candidates.append(pd.Timestamp(t))
+        if not candidates:
+            return None
+        return max(candidates).to_pydatetime()

@@ -1,0 +1,175 @@
+"""The one module that knows every stage and runs them in order.
+
+    sentinel.yaml ─► config ─► collectors ─► analysis ─► narrative ─► render ─► publish ─► site/
+
+Functions here are what the CLI calls. They take an optional `progress` callback so a terminal can show
+what is happening on long steps; they never print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .collectors.base import CollectContext, registry, validate_source_entry
+from .config import Config, load_config
+from .errors import SourceError
+from .model import Dataset, SourceReport, empty_frame
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def load_project(project_dir: Path | str = ".") -> Config:
+    """Validate sentinel.yaml, including every source entry against its collector; one ConfigError for all."""
+    return load_config(Path(project_dir), validate_source=validate_source_entry)
+
+
+def collect(config: Config, *, progress: Progress = _quiet) -> Dataset:
+    """Run every configured source's collector and combine the canonical frames."""
+    known = registry()
+    samples, costs, evals, incidents, reports = [], [], [], [], []
+    known_components = set(config.component_ids)
+    for index, src in enumerate(config.sources):
+        source_id = config.source_id(index)
+        progress(f"reading {source_id} ({src.type})")
+        cls = known[src.type]
+        options = cls.Options.model_validate(src.model_dump(exclude_none=True))
+        tz = config.tz
+        if getattr(options, "timezone", None):
+            from zoneinfo import ZoneInfo
+
+            tz = ZoneInfo(options.timezone)
+        ctx = CollectContext(project_dir=config.project_dir, source_id=source_id, tz=tz, config=config)
+        try:
+            batch = cls().collect(options, ctx)
+        except SourceError:
+            raise
+        except (OSError, MemoryError) as exc:
+            raise SourceError(src.path, f"cannot read: {exc}") from None
+        warnings = list(batch.warnings)
+        for name, frame in (("samples", batch.samples), ("evals", batch.evals)):
+            if len(frame):
+                unknown = ~frame["component"].isin(known_components)
+                if unknown.any():
+                    names = sorted(set(frame.loc[unknown, "component"].astype(str)))[:5]
+                    warnings.append(
+                        f"{int(unknown.sum())} {name} rows for unknown components {names} ignored"
+                    )
+                    frame = frame.loc[~unknown]
+                (samples if name == "samples" else evals).append(frame)
+        if len(batch.costs):
+            costs.append(batch.costs)
+        incidents.extend(batch.incidents)
+        times = [
+            f[c] for f, c in ((batch.samples, "ts"), (batch.evals, "ts"), (batch.costs, "day")) if len(f)
+        ]
+        times += [pd.Series([pd.Timestamp(i.created_at) for i in batch.incidents])] if batch.incidents else []
+        start = min(t.min() for t in times).to_pydatetime() if times else None
+        end = max(t.max() for t in times).to_pydatetime() if times else None
+        reports.append(
+            SourceReport(
+                id=source_id,
+                type=src.type,
+                files=tuple(batch.files),
+                rows=batch.rows,
+                duplicates_dropped=batch.duplicates_dropped,
+                start=start,
+                end=end,
+                warnings=tuple(warnings),
+                summary=dict(batch.summary),
+            )
+        )
+    return Dataset(
+        samples=_concat(samples, "samples"),
+        costs=_concat(costs, "costs"),
+        evals=_concat(evals, "evals"),
+        incidents=tuple(sorted(incidents, key=lambda i: (i.started_at, i.id))),
+        sources=tuple(reports),
+    )
+
+
+def _concat(frames: list[pd.DataFrame], kind: Any) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_frame(kind)
+    return pd.concat(frames, ignore_index=True)
+
+
+def clip_to_as_of(dataset: Dataset, as_of: dt.datetime) -> Dataset:
+    """Drop everything observed after `as_of` (counted per source); the report is as of that instant."""
+    ts = pd.Timestamp(as_of)
+    dropped: dict[str, int] = {}
+
+    def keep(frame: pd.DataFrame, col: str) -> pd.DataFrame:
+        late = frame[col] > ts
+        if late.any():
+            for sid, n in frame.loc[late, "source"].value_counts().items():
+                dropped[str(sid)] = dropped.get(str(sid), 0) + int(n)
+            return frame.loc[~late].reset_index(drop=True)
+        return frame
+
+    samples = keep(dataset.samples, "ts")
+    costs = keep(dataset.costs, "day")
+    evals = keep(dataset.evals, "ts")
+    incidents = []
+    for inc in dataset.incidents:
+        if pd.Timestamp(inc.created_at) > ts:
+            dropped[inc.source] = dropped.get(inc.source, 0) + 1
+        else:
+            incidents.append(inc)
+    reports = tuple(
+        SourceReport(**{**r.__dict__, "after_as_of_dropped": dropped.get(r.id, 0)}) for r in dataset.sources
+    )
+    return Dataset(samples, costs, evals, tuple(incidents), reports)
+
+
+def resolve_as_of(dataset: Dataset, as_of: dt.datetime | None) -> dt.datetime:
+    """`--as-of` when given, else the latest timestamp in the data (never the wall clock)."""
+    if as_of is not None:
+        if as_of.tzinfo is None:
+            as_of = as_of.replace(tzinfo=dt.UTC)
+        return as_of.astimezone(dt.UTC)
+    latest = dataset.latest_timestamp()
+    if latest is None:
+        raise SourceError("sources", "no data in any source, so there is no as-of time", expected="data rows")
+    return latest.astimezone(dt.UTC)
+
+
+@dataclass
+class Project:
+    """A loaded project: config, collected data clipped to as-of, and content."""
+
+    config: Config
+    dataset: Dataset
+    as_of: dt.datetime
+    content: Any = None
+    notes: list[str] = field(default_factory=list)
+
+
+def open_project(
+    project_dir: Path | str = ".", *, as_of: dt.datetime | None = None, progress: Progress = _quiet
+) -> Project:
+    config = load_project(project_dir)
+    dataset = collect(config, progress=progress)
+    resolved = resolve_as_of(dataset, as_of)
+    dataset = clip_to_as_of(dataset, resolved)
+    content = load_content_for(config, dataset, progress)
+    return Project(config=config, dataset=dataset, as_of=resolved, content=content)
+
+
+def load_content_for(config: Config, dataset: Dataset, progress: Progress = _quiet) -> Any:
+    try:
+        from .content import load_content
+    except ImportError:  # content support not installed in this build
+        return None
+    progress("reading content/")
+    return load_content(config.project_dir, config, {i.id for i in dataset.incidents})
