@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from . import __version__
-from .errors import SentinelError
+from .errors import SentinelError, UsageError
 
 app = typer.Typer(
     name="sentinel",
@@ -83,6 +83,8 @@ def run(action: Callable[[], int | None]) -> None:
     """Run a command body, turning SentinelError into a readable message and exit code 1."""
     try:
         code = action()
+    except UsageError as exc:
+        raise fail(str(exc), 2) from None
     except SentinelError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:

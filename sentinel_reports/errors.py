@@ -5,9 +5,11 @@
     ├── SourceError               an input file cannot be read as its declared type
     ├── VerificationError         generated text states something the facts do not support
     ├── PublishError              the site cannot be written (unsafe target, one path written twice, ...)
-    └── DeliveryError             the brief email could not be delivered (connection, auth, refused)
+    ├── DeliveryError             the brief email could not be delivered (connection, auth, refused)
+    └── UsageError                the command line asks for something that cannot exist (exit code 2),
+                                  e.g. a week outside the data
 
-Each error renders as readable text through ``str()``; the CLI prints that and exits 1.
+Each error renders as readable text through ``str()``; the CLI prints that and exits 1 (2 for UsageError).
 """
 
 from __future__ import annotations
@@ -112,3 +114,7 @@ class PublishError(SentinelError):
 
 class DeliveryError(SentinelError):
     """The brief email could not be delivered."""
+
+
+class UsageError(SentinelError):
+    """A well-formed command asks for something the project does not have (exit code 2)."""

@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from .collectors.base import CollectContext, registry, validate_source_entry
+from .collectors.base import CollectContext, expand_paths, file_digest, registry, validate_source_entry
 from .config import Config, load_config
-from .errors import SourceError
+from .errors import SourceError, UsageError
 from .model import Dataset, SourceReport, empty_frame
 
 Progress = Callable[[str], None]
@@ -33,28 +34,37 @@ def load_project(project_dir: Path | str = ".") -> Config:
     return load_config(Path(project_dir), validate_source=validate_source_entry)
 
 
-def collect(config: Config, *, progress: Progress = _quiet) -> Dataset:
-    """Run every configured source's collector and combine the canonical frames."""
+def collect(config: Config, *, progress: Progress = _quiet, cache_dir: Path | None = None) -> Dataset:
+    """Run every configured source's collector and combine the canonical frames.
+
+    With `cache_dir`, a source whose files and options are unchanged is read from the parse cache instead.
+    """
+    from .cache import SourceCache, cache_key
+
     known = registry()
+    cache = SourceCache(cache_dir) if cache_dir is not None else None
     samples, costs, evals, incidents, reports = [], [], [], [], []
     known_components = set(config.component_ids)
     for index, src in enumerate(config.sources):
         source_id = config.source_id(index)
-        progress(f"reading {source_id} ({src.type})")
         cls = known[src.type]
         options = cls.Options.model_validate(src.model_dump(exclude_none=True))
-        tz = config.tz
-        if getattr(options, "timezone", None):
-            from zoneinfo import ZoneInfo
-
-            tz = ZoneInfo(options.timezone)
+        tz = ZoneInfo(options.timezone) if getattr(options, "timezone", None) else config.tz
         ctx = CollectContext(project_dir=config.project_dir, source_id=source_id, tz=tz, config=config)
-        try:
-            batch = cls().collect(options, ctx)
-        except SourceError:
-            raise
-        except (OSError, MemoryError) as exc:
-            raise SourceError(src.path, f"cannot read: {exc}") from None
+        batch, key = None, None
+        if cache is not None:
+            files = expand_paths(ctx, options.path)
+            digests = [(ctx.relpath(f), file_digest(f)) for f in files]
+            key = cache_key(src.type, {**options.model_dump(mode="json"), "id": source_id}, str(tz), digests)
+            batch = cache.load(key)
+        if batch is None:
+            progress(f"reading {source_id} ({src.type})")
+            try:
+                batch = cls().collect(options, ctx)
+            except (OSError, MemoryError) as exc:
+                raise SourceError(src.path, f"cannot read: {exc}") from None
+            if cache is not None and key is not None:
+                cache.store(key, batch)
         warnings = list(batch.warnings)
         for name, frame in (("samples", batch.samples), ("evals", batch.evals)):
             if len(frame):
@@ -155,11 +165,19 @@ class Project:
     notes: list[str] = field(default_factory=list)
 
 
+CACHE_DIR = ".sentinel/cache"
+
+
 def open_project(
-    project_dir: Path | str = ".", *, as_of: dt.datetime | None = None, progress: Progress = _quiet
+    project_dir: Path | str = ".",
+    *,
+    as_of: dt.datetime | None = None,
+    progress: Progress = _quiet,
+    use_cache: bool = True,
 ) -> Project:
     config = load_project(project_dir)
-    dataset = collect(config, progress=progress)
+    cache_dir = config.project_dir / CACHE_DIR if use_cache else None
+    dataset = collect(config, progress=progress, cache_dir=cache_dir)
     resolved = resolve_as_of(dataset, as_of)
     dataset = clip_to_as_of(dataset, resolved)
     content = load_content_for(config, dataset, progress)
@@ -167,9 +185,30 @@ def open_project(
 
 
 def load_content_for(config: Config, dataset: Dataset, progress: Progress = _quiet) -> Any:
-    try:
-        from .content import load_content
-    except ImportError:  # content support not installed in this build
-        return None
+    from .content import load_content
+
     progress("reading content/")
     return load_content(config.project_dir, config, {i.id for i in dataset.incidents})
+
+
+def period_facts(
+    project_dir: Path | str = ".",
+    *,
+    week: str | None = None,
+    quarter: str | None = None,
+    as_of: dt.datetime | None = None,
+    progress: Progress = _quiet,
+) -> dict[str, Any]:
+    """The facts document for one ISO week or one quarter."""
+    from .analysis.facts import quarter_facts, week_facts
+    from .analysis.periods import available_periods
+
+    project = open_project(project_dir, as_of=as_of, progress=progress)
+    kind, label = ("week", week) if week else ("quarter", quarter)
+    known = available_periods(project.dataset, project.config, project.as_of, kind)
+    if label not in known:
+        shown = ", ".join(known[:3] + (["…"] if len(known) > 6 else []) + known[-3:]) if known else "none"
+        raise UsageError(f"no data for {kind} {label!r}; the data covers {shown}")
+    progress(f"computing facts for {label}")
+    build = week_facts if kind == "week" else quarter_facts
+    return build(project.dataset, project.content, project.config, label, project.as_of)
