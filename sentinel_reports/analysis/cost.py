@@ -1,0 +1,325 @@
+"""Spend: totals and breakdowns, budgets with a projected month-end, cost per successful task, prompt cache.
+
+Definitions (SPEC section 7; the `cost` block of docs/facts.md):
+
+- **Which days count.** `day` names a calendar date; it belongs to the window [start, end) when its midnight
+  in the configured timezone does, so adjacent windows split days exactly.
+- **Money.** Only rows in `config.currency` are summed. Rows in any other currency are listed in
+  `other_currencies` and reported as a `currency_mismatch` gap (priority P2); they are never converted or
+  summed. `cost` is EffectiveCost. Credits and adjustments (negative) reduce every total they fall in; taxes
+  and fees are included.
+- **Attribution.** Unattributed spend is spend with no component. Its gap is P1 when its share of the total
+  exceeds 10 % and P2 otherwise. A row's team is its `team`, else the owner of its component in
+  sentinel.yaml, else it has none (and is left out of `by_team`).
+- **Cost per successful task** = attributed spend of a component / Σ requests_good of that component, both
+  over the window. Null when the component has no spend rows, no requests_good data, or Σ requests_good is 0.
+- **Week over week** = (total − previous_total) / previous_total over the equal-length window before; null
+  unless both totals exist and previous_total > 0.
+- **Budgets.** The month is the calendar month (configured timezone) holding the window's last instant.
+  month_to_date sums that month's days up to `end`; elapsed_days runs from the 1st to the latest day the
+  ledger has rows for in that month, so a billing export that lags a day does not deflate the projection.
+  projected_month_end = month_to_date / elapsed_days × days_in_month. Null when the month has no rows.
+- **Cache.** hit_rate = Σ tokens_cache_read / (Σ tokens_cache_read + Σ tokens_input), over components that
+  report both. saving = cache-read tokens × (input price − cache_read price) / 1e6, per component, at the
+  price of the one model that component's cost rows in the window name (samples carry no model). No model,
+  several models, or no price → that saving is null with a `missing_assumption` gap; the total is then null.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import replace
+
+import pandas as pd
+
+from ..config import Config
+from ..model import Gap
+from .business import component_gap_priority
+
+UNATTRIBUTED_P1_SHARE = 0.10
+_INSTANT = dt.timedelta(microseconds=1)
+_CACHE_LIMITS = "state the saving prompt caching produced at the configured prices"
+
+
+def cost_facts(
+    costs: pd.DataFrame,
+    samples: pd.DataFrame,
+    config: Config,
+    start: dt.datetime,
+    end: dt.datetime,
+    as_of: dt.datetime,
+) -> tuple[dict, list[Gap]]:
+    """The `cost` block of the facts for the window [start, end), and the gaps it reveals."""
+    del as_of  # the window is already clipped to as-of; kept for a uniform analysis signature
+    ledger = _ledger(costs, config)
+    ours = ledger[ledger["currency"] == config.currency]
+    others = ledger[ledger["currency"] != config.currency]
+    previous_start = start - (end - start)
+    window, previous = _days_in(ours, start, end), _days_in(ours, previous_start, start)
+    by_component = _sums(window, "_component")
+    total, previous_total = _total(window), _total(previous)
+
+    unattributed_rows = window[window["_component"].isna()]
+    unattributed = float(unattributed_rows["cost"].sum()) if total is not None else None
+    share = unattributed / total if unattributed is not None and total > 0 else None
+    other = _days_in(others, start, end)
+    other_currencies = [
+        {"currency": str(currency), "amount": float(rows["cost"].sum())}
+        for currency, rows in sorted(other.groupby("currency"), key=lambda kv: str(kv[0]))
+    ]
+    gaps = _spend_gaps(unattributed_rows, share, other, config, start, end)
+    task_components = sorted(
+        set(by_component)
+        | set(_sums(previous, "_component"))
+        | {c.id for c in config.components if "cost" in c.expects}
+    )
+    cache, cache_gaps = _cache(window, samples, config, start, end)
+    gaps.extend(cache_gaps)
+    block = {
+        "currency": config.currency,
+        "total": total,
+        "previous_total": previous_total,
+        "week_over_week": _change(total, previous_total),
+        "by_component": by_component,
+        "by_team": _sums(window, "_team"),
+        "by_provider": _sums(window, "provider"),
+        "by_model": _sums(window, "_model"),
+        "by_day": [{"date": d, "cost": v} for d, v in _sums(window, "_date").items()],
+        "unattributed": unattributed,
+        "unattributed_share": share,
+        "unattributed_by_category": _sums(unattributed_rows, "category"),
+        "per_successful_task": _per_successful_task(window, samples, task_components, start, end),
+        "previous_per_successful_task": _per_successful_task(
+            previous, samples, task_components, previous_start, start
+        ),
+        "budgets": _budgets(ours, config, end),
+        "cache": cache,
+        "other_currencies": other_currencies,
+        "sources": list(_sources(_days_in(ledger, start, end))),
+    }
+    return block, gaps
+
+
+def _change(total: float | None, previous: float | None) -> float | None:
+    """Fractional change; null without both totals or against a non-positive base."""
+    if total is None or previous is None or previous <= 0:
+        return None
+    return (total - previous) / previous
+
+
+def _labels(series: pd.Series) -> pd.Series:
+    """Text labels with missing and blank values as <NA>."""
+    text = series.astype("string").str.strip()
+    return text.where((text.notna() & (text != "")).fillna(False), pd.NA)
+
+
+def _ledger(costs: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The ledger with normalised labels, the team fallback, and each day's local midnight."""
+    out = costs.copy()
+    out["_component"] = _labels(out["component"])
+    owners = pd.Series({c.id: c.owner for c in config.components}, dtype="string")
+    out["_team"] = _labels(out["team"]).fillna(out["_component"].map(owners))
+    out["_model"] = _labels(out["model"])
+    out["provider"] = _labels(out["provider"])
+    out["currency"] = _labels(out["currency"]).str.upper().fillna("unknown")
+    days = pd.to_datetime(out["day"], utc=True).dt.tz_localize(None).dt.normalize()
+    out["_date"] = days.dt.strftime("%Y-%m-%d")
+    out["_day_start"] = days.dt.tz_localize(config.tz, ambiguous=True, nonexistent="shift_forward")
+    return out
+
+
+def _days_in(ledger: pd.DataFrame, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
+    return ledger[(ledger["_day_start"] >= start) & (ledger["_day_start"] < end)]
+
+
+def _total(rows: pd.DataFrame) -> float | None:
+    """Sum of `cost`; None when there are no rows (no data is not zero spend)."""
+    return float(rows["cost"].sum()) if len(rows) else None
+
+
+def _sums(rows: pd.DataFrame, column: str) -> dict[str, float]:
+    grouped = rows.groupby(column, dropna=True)["cost"].sum()
+    return {str(k): float(v) for k, v in sorted(grouped.items(), key=lambda kv: str(kv[0]))}
+
+
+def _signal_sums(
+    samples: pd.DataFrame, signal: str, start: dt.datetime, end: dt.datetime
+) -> dict[str, float]:
+    """Σ value per component over [start, end), only for components with at least one value."""
+    rows = samples[(samples["signal"] == signal) & (samples["ts"] >= start) & (samples["ts"] < end)]
+    rows = rows[rows["value"].notna()]
+    grouped = rows.groupby("component")["value"].sum()
+    return {str(k): float(v) for k, v in sorted(grouped.items(), key=lambda kv: str(kv[0]))}
+
+
+def _per_successful_task(
+    rows: pd.DataFrame,
+    samples: pd.DataFrame,
+    components: list[str],
+    start: dt.datetime,
+    end: dt.datetime,
+) -> dict[str, float | None]:
+    spend = _sums(rows, "_component")  # rows without a component drop out: attributed spend only
+    good = _signal_sums(samples, "requests_good", start, end)
+    out: dict[str, float | None] = {}
+    for component in components:
+        tasks = good.get(component)
+        has_spend = component in spend
+        out[component] = spend[component] / tasks if has_spend and tasks is not None and tasks > 0 else None
+    return out
+
+
+def _budgets(ours: pd.DataFrame, config: Config, end: dt.datetime) -> list[dict]:
+    if not config.budgets.monthly_spend:
+        return []
+    last = (end - _INSTANT).astimezone(config.tz)
+    month_start = dt.datetime(last.year, last.month, 1, tzinfo=config.tz)
+    days_in_month = calendar.monthrange(last.year, last.month)[1]
+    month = _days_in(ours, month_start, end)
+    data_through = max(month["_date"]) if len(month) else None
+    elapsed_days = int(data_through[-2:]) if data_through else None
+    by_team = _sums(month, "_team")
+    out = []
+    for team, budget in sorted(config.budgets.monthly_spend.items()):
+        mtd = by_team.get(team, 0.0) if elapsed_days else None
+        projected = mtd / elapsed_days * days_in_month if mtd is not None and elapsed_days else None
+        out.append(
+            {
+                "team": team,
+                "monthly_budget": float(budget),
+                "month": f"{last.year:04d}-{last.month:02d}",
+                "month_to_date": mtd,
+                "data_through": data_through,
+                "elapsed_days": elapsed_days,
+                "days_in_month": days_in_month,
+                "projected_month_end": projected,
+                "projected_share": projected / budget if projected is not None else None,
+            }
+        )
+    return out
+
+
+def _cache(
+    window: pd.DataFrame, samples: pd.DataFrame, config: Config, start: dt.datetime, end: dt.datetime
+) -> tuple[dict, list[Gap]]:
+    reads = _signal_sums(samples, "tokens_cache_read", start, end)
+    inputs = _signal_sums(samples, "tokens_input", start, end)
+    both = sorted(set(reads) & set(inputs))
+    read_sum, input_sum = sum(reads[c] for c in both), sum(inputs[c] for c in both)
+    gaps: list[Gap] = []
+    by_component: dict[str, dict] = {}
+    price_sources: set[str] = set()
+    for component in sorted(reads):
+        saving, key, gap = _saving(component, reads[component], window, config, start, end)
+        if gap is not None:
+            gaps.append(gap)
+        if key is not None and saving is not None:
+            price_sources.add(config.prices[key].source)
+        denominator = reads[component] + inputs.get(component, 0.0)
+        by_component[component] = {
+            "hit_rate": reads[component] / denominator if component in inputs and denominator > 0 else None,
+            "saving": saving,
+            "price_key": key,
+        }
+    savings = [v["saving"] for v in by_component.values()]
+    cache = {
+        "hit_rate": read_sum / (read_sum + input_sum) if read_sum + input_sum > 0 else None,
+        "saving": float(sum(savings)) if savings and None not in savings else None,
+        "price_source": "; ".join(sorted(price_sources)) or None,
+        "by_component": by_component,
+    }
+    return cache, gaps
+
+
+def _saving(
+    component: str, tokens: float, window: pd.DataFrame, config: Config, start: dt.datetime, end: dt.datetime
+) -> tuple[float | None, str | None, Gap | None]:
+    """(saving, price key, gap) for one component's cache-read tokens."""
+    rows = window[(window["_component"] == component).fillna(False) & window["_model"].notna()]
+    pairs = zip(rows["provider"], rows["_model"], strict=True)
+    keys = sorted({_price_key(str(p), str(m), config) for p, m in pairs})
+    if len(keys) == 1 and keys[0] in config.prices and config.prices[keys[0]].cache_read is not None:
+        price = config.prices[keys[0]]
+        return tokens * (price.input - price.cache_read) / 1e6, keys[0], None
+    key = keys[0] if len(keys) == 1 else None
+    if tokens == 0:
+        return 0.0, key, None
+    if not keys:
+        specific = f"cache reads of {component} cannot be priced: its cost rows in the window name no model"
+        instrumentation = "a model column on the cost rows or request logs of this component"
+    elif len(keys) > 1:
+        specific = (
+            f"cache reads of {component} cannot be priced: its cost rows name {len(keys)} models "
+            f"({', '.join(keys)}) and token samples carry no model"
+        )
+        instrumentation = "token counts per model for this component (request logs with a model column)"
+    else:
+        specific = f"no price for {keys[0]} cache reads in sentinel.yaml prices"
+        instrumentation = (
+            f"prices entry {keys[0]} with input and cache_read per million tokens and its source"
+        )
+    priority = component_gap_priority(config, component)
+    gap = Gap("missing_assumption", component, "tokens_cache_read", specific, _CACHE_LIMITS, "", priority)
+    return None, key, replace(gap, instrumentation=instrumentation, start=start, end=end)
+
+
+def _price_key(provider: str, model: str, config: Config) -> str:
+    """`provider/model`, or the model id itself when it is already a configured key."""
+    key = f"{provider}/{model}"
+    return model if key not in config.prices and model in config.prices else key
+
+
+def _spend_gaps(
+    unattributed: pd.DataFrame,
+    share: float | None,
+    other: pd.DataFrame,
+    config: Config,
+    start: dt.datetime,
+    end: dt.datetime,
+) -> list[Gap]:
+    """The unattributed-spend gap (P1 above a 10 % share, else P2) and one currency_mismatch gap per currency."""
+    gaps = []
+    amount = float(unattributed["cost"].sum())
+    if amount > 0:
+        services = unattributed.groupby("service")["cost"].sum().sort_values(ascending=False, kind="stable")
+        named = ", ".join(str(s) for s in services[services > 0].index[:3])
+        share_text = f" ({share:.1%} of total spend)" if share is not None else ""
+        gaps.append(
+            Gap(
+                kind="unattributed_spend",
+                component=None,
+                signal=None,
+                specific=f"{amount:,.2f} {config.currency} of spend{share_text} has no component attribution",
+                limits="attribute spend to teams and components and state cost per successful task",
+                instrumentation="a component and team tag, or an attribution rule, for " + (named or "it"),
+                priority="P1" if share is not None and share > UNATTRIBUTED_P1_SHARE else "P2",
+                start=start,
+                end=end,
+                sources=_sources(unattributed),
+                amount=amount,
+            )
+        )
+    for currency, rows in sorted(other.groupby("currency"), key=lambda kv: str(kv[0])):
+        amount = float(rows["cost"].sum())
+        gaps.append(
+            Gap(
+                kind="currency_mismatch",
+                component=None,
+                signal=None,
+                specific=f"{amount:,.2f} {currency} of spend is billed in a currency other than "
+                f"{config.currency} and is left out of every total",
+                limits=f"state total spend and budget position in {config.currency}",
+                instrumentation=f"a billing export in {config.currency}, or a conversion at the source",
+                priority="P2",
+                start=start,
+                end=end,
+                sources=_sources(rows),
+                amount=amount,
+            )
+        )
+    return gaps
+
+
+def _sources(rows: pd.DataFrame) -> tuple[str, ...]:
+    return tuple(sorted({str(s) for s in rows["source"]}))

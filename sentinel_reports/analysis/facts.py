@@ -1,0 +1,193 @@
+"""The facts of one ISO week or quarter: every figure a publication may state (docs/facts.md).
+
+`week_facts` / `quarter_facts` assemble the blocks computed by the other analysis modules into one
+JSON-ready dict; `json_dumps_facts` serialises it byte-identically. The window is [period start,
+min(period end, as_of)). SLOs, alerts, component status and the summary are evaluated at the window's end
+(for a past period: the state when it closed); incident records are as known at as-of.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..config import Config
+from ..model import Dataset
+from .alerts import evaluate_alerts
+from .blocks import component_entries, content_blocks, next_actions, slo_entry
+from .business import attach_business_impact, business_facts, investment_facts
+from .cost import cost_facts
+from .coverage import compute_coverage, find_gaps, sort_gaps, telemetry_coverage
+from .incidents import incident_facts
+from .periods import PeriodKind, next_period, parse_period, previous_period, to_utc
+from .provenance import Figures, gap_entry, iso, json_dumps_facts, plain, source_entries
+from .quality import quality_facts
+from .series import SeriesIndex
+from .slo import evaluate_slo, sli_events
+from .status import component_slis, component_status
+from .summary import platform_summary
+
+__all__ = ["json_dumps_facts", "quarter_facts", "week_facts"]
+
+
+def week_facts(dataset: Dataset, content: Any, config: Config, week: str, as_of: dt.datetime) -> dict:
+    """Facts for ISO week `week` (e.g. `2026-W47`); ValueError for a malformed label or a week after as-of."""
+    return period_facts("week", dataset, content, config, week, as_of)
+
+
+def quarter_facts(dataset: Dataset, content: Any, config: Config, quarter: str, as_of: dt.datetime) -> dict:
+    """Facts for `quarter` (e.g. `2026-Q4`), with `investments[]` for the deck."""
+    return period_facts("quarter", dataset, content, config, quarter, as_of)
+
+
+def _earliest(dataset: Dataset) -> dt.datetime | None:
+    times = [f[c].min() for f, c in ((dataset.samples, "ts"), (dataset.evals, "ts"), (dataset.costs, "day")) if len(f)]
+    times += [i.started_at for i in dataset.incidents]
+    return min(to_utc(t) for t in times) if times else None
+
+
+def period_facts(
+    kind: PeriodKind, dataset: Dataset, content: Any, config: Config, label: str, as_of: dt.datetime
+) -> dict:
+    as_of = to_utc(as_of)
+    period = parse_period(kind, label, config.tz)
+    start, end = period.window(as_of)
+    if end <= start:
+        raise ValueError(f"{period.label} starts after as-of {iso(as_of)}")
+    before = parse_period(kind, previous_period(period.label), config.tz)
+    earliest = _earliest(dataset)
+    after = parse_period(kind, next_period(period.label), config.tz)
+
+    index = SeriesIndex(dataset.samples)
+    coverages = compute_coverage(
+        dataset.samples, dataset.evals, dataset.costs, config, start, end, as_of, index=index
+    )
+    gaps = list(find_gaps(coverages, config, end, start=start, end=end))
+    events = {s.name: sli_events(index, s) for s in config.slos}
+    results = [evaluate_slo(events[s.name], s, config, end) for s in config.slos]
+    alerts = {s.name: evaluate_alerts(events[s.name], s, config.alerts, end, config.gaps.min_coverage) for s in config.slos}
+    postmortems = tuple(getattr(content, "postmortems", None) or ())
+    maintenance = tuple(getattr(content, "maintenance", None) or ())
+    statuses = [
+        component_status(component_slis(index, c, config, events), c.id, dataset.incidents, maintenance, config, end)
+        for c in config.components
+    ]
+    summary = platform_summary(
+        statuses, results, [a for states in alerts.values() for a in states], dataset.incidents, config, end
+    )
+
+    incidents, incident_stats = incident_facts(dataset.incidents, postmortems, config, start, end, as_of)
+    business, business_gaps = business_facts(incidents, config)
+    incidents = attach_business_impact(incidents, business)
+    cost, cost_gaps = cost_facts(dataset.costs, dataset.samples, config, start, end, as_of)
+    quality, quality_gaps = quality_facts(dataset.evals, dataset.samples, config, start, end)
+    gaps += business_gaps + cost_gaps + quality_gaps
+
+    facts: dict[str, Any] = {
+        "kind": kind,
+        "period": period.label,
+        "organization": config.organization,
+        "timezone": config.timezone,
+        "currency": config.currency,
+        "as_of": iso(as_of),
+        "window": {"start": iso(start), "end": iso(end)},
+        "previous_period": before.label if earliest is not None and earliest < start else None,
+        "next_period": after.label if after.start <= as_of else None,
+        "coverage": {
+            "telemetry": telemetry_coverage(coverages),
+            "evidence_days": round((end - start).total_seconds() / 86400, 2),
+            "series": [
+                {
+                    "component": c.component,
+                    "signal": c.signal,
+                    "coverage": c.ratio,
+                    "step_seconds": c.step_seconds,
+                    "expected_intervals": c.expected_intervals,
+                    "present_intervals": c.present_intervals,
+                    "missing_runs": len(c.missing_runs),
+                    "sources": list(c.sources),
+                }
+                for c in coverages
+            ],
+        },
+        "summary": {
+            "status": summary.status,
+            "budget_remaining": summary.budget_remaining,
+            "budget_slo": summary.budget_slo,
+            "budget_component": summary.budget_component,
+            "unknown_budget_slos": list(summary.unknown_budget_slos),
+            "active_alerts": summary.active_alerts,
+            "informational_alerts": summary.informational_alerts,
+            "incident_mode": summary.incident_mode,
+            "incident_mode_detail": (
+                {"components": list(summary.incident_components), "since": iso(summary.incident_since), "next_update": None}
+                if summary.incident_mode
+                else None
+            ),
+        },
+        "slos": [
+            slo_entry(s, r, alerts[s.name], events[s.name], config, kind, start, end, before, as_of)
+            for s, r in sorted(zip(config.slos, results, strict=True), key=lambda p: p[0].name)
+        ],
+        "components": component_entries(config, statuses, index, start, end),
+        "incidents": incidents,
+        "incident_stats": incident_stats,
+        "cost": cost,
+        "quality": quality,
+        "business": business,
+        "sources": source_entries(dataset.sources),
+    }
+    facts.update(content_blocks(content, config, period.label, start, end))
+    if kind == "quarter":
+        investments, investment_gaps = investment_facts(
+            tuple(getattr(content, "investments", None) or ()), config, {"incidents": incidents}
+        )
+        facts["investments"] = investments
+        gaps += investment_gaps
+    ordered = sort_gaps(gaps)
+    facts["gaps"] = [gap_entry(g) for g in ordered]
+    facts["next_actions"] = next_actions(facts, ordered, config, after)
+    facts["figures"] = _figures(facts, config, coverages).as_list()
+    return plain(facts)
+
+
+def _figures(facts: dict, config: Config, coverages: list) -> Figures:
+    """The headline figures with their provenance."""
+    fig = Figures(config.currency)
+    slo_sources = {s["name"]: s["sources"] for s in facts["slos"]}
+    sample_sources = sorted({s for c in coverages if c.signal not in ("cost", "evals") for s in c.sources})
+    summary = facts["summary"]
+    fig.add("coverage.telemetry", facts["coverage"]["telemetry"], "ratio", 1, sample_sources)
+    budget_sources = slo_sources.get(summary["budget_slo"] or "", [])
+    fig.add("summary.budget_remaining", summary["budget_remaining"], "ratio", 0, budget_sources)
+    all_slo_sources = [x for v in slo_sources.values() for x in v]
+    fig.add("summary.active_alerts", summary["active_alerts"], "count", 0, all_slo_sources)
+    fig.add("summary.informational_alerts", summary["informational_alerts"], "count", 0, all_slo_sources)
+    for s in facts["slos"]:
+        key, src = f"slos.{s['name']}", s["sources"]
+        fig.add(f"{key}.attainment", s["attainment"], "ratio", 2, src)
+        fig.add(f"{key}.period_attainment", s["period_attainment"], "ratio", 2, src)
+        fig.add(f"{key}.budget_remaining", s["budget_remaining"], "ratio", 0, src)
+        fig.add(f"{key}.burn_rate.1h", s["burn_rate"]["1h"], "burn", 1, src)
+        fig.add(f"{key}.burn_rate.window", s["burn_rate"]["window"], "burn", 1, src)
+        fig.add(f"{key}.time_to_exhaustion_hours", s["time_to_exhaustion_hours"], "hours", 1, src)
+    for c in facts["components"]:
+        fig.add(f"components.{c['id']}.uptime_90d", c["uptime_90d"], "ratio", 2, c["sources"])
+        fig.add(f"components.{c['id']}.latency_p95_ms", c["latency_p95_ms"], "ms", 0, c["sources"])
+    stats = facts["incident_stats"]
+    inc_sources = sorted({s for i in facts["incidents"] for s in i.get("sources", [])})
+    fig.add("incident_stats.count", stats.get("count"), "count", 0, inc_sources)
+    fig.add("incident_stats.impact_minutes_total", stats.get("impact_minutes_total"), "minutes", 0, inc_sources)
+    fig.add("incident_stats.mtta_minutes_mean", stats.get("mtta_minutes_mean"), "minutes", 0, inc_sources)
+    fig.add("incident_stats.time_to_resolve_minutes_mean", stats.get("time_to_resolve_minutes_mean"), "minutes", 0, inc_sources)
+    cost = facts["cost"]
+    cost_sources = cost.get("sources", [])
+    fig.add("cost.total", cost.get("total"), "money", 0, cost_sources)
+    fig.add("cost.week_over_week", cost.get("week_over_week"), "ratio", 1, cost_sources)
+    fig.add("cost.unattributed", cost.get("unattributed"), "money", 0, cost_sources)
+    fig.add("cost.unattributed_share", cost.get("unattributed_share"), "ratio", 1, cost_sources)
+    for component, value in sorted((cost.get("per_successful_task") or {}).items()):
+        fig.add(f"cost.per_successful_task.{component}", value, "money", 4, cost_sources)
+    fig.add("business.revenue_at_risk_total", facts["business"].get("revenue_at_risk_total"), "money", 0, inc_sources)
+    return fig
+

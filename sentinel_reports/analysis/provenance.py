@@ -1,0 +1,144 @@
+"""Provenance and JSON shape for the facts: source entries, headline figures with display text, and the
+conversion of analysis values (datetimes, numpy scalars, dataclasses, NaN) into plain JSON data.
+
+`figures[]` lists the headline numbers a publication may state. Each carries its unit, its display
+precision and the exact text it is displayed as, so the narrative verifier can match a number in a sentence
+to a figure at the precision it is shown with. Figures whose value is unknown are left out (the blocks hold
+`null` and a gap explains it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from ..model import Gap, SourceReport
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    """`2026-11-23T00:00:00Z` (seconds precision, UTC), or None."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready data: datetimes as ISO Z, dates as YYYY-MM-DD, numpy scalars as Python numbers, NaN as
+    None, tuples and sets as lists (sets sorted), pydantic models and mappings as dicts with str keys."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, dt.datetime):
+        return iso(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    if isinstance(value, int):
+        return int(value)
+    if hasattr(value, "model_dump"):
+        value = value.model_dump()
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return [plain(v) for v in sorted(value, key=str)]
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if hasattr(value, "__dict__"):
+        return {k: plain(v) for k, v in sorted(vars(value).items()) if not k.startswith("_")}
+    return str(value)
+
+
+def json_dumps_facts(facts: dict) -> str:
+    """The canonical serialisation: sorted keys, indent 2, UTF-8 text, trailing newline."""
+    return json.dumps(plain(facts), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def source_entries(reports: Iterable[SourceReport]) -> list[dict]:
+    """`sources[]`: every configured source with its files (path, sha256, rows) and time range."""
+    out = []
+    for r in sorted(reports, key=lambda r: r.id):
+        out.append(
+            {
+                "id": r.id,
+                "type": r.type,
+                "files": [{"path": f.path, "sha256": f.sha256, "rows": f.rows} for f in sorted(r.files, key=lambda f: f.path)],
+                "rows": r.rows,
+                "duplicates_dropped": r.duplicates_dropped,
+                "after_as_of_dropped": r.after_as_of_dropped,
+                "start": iso(r.start),
+                "end": iso(r.end),
+            }
+        )
+    return out
+
+
+def gap_entry(gap: Gap) -> dict:
+    return {
+        "kind": gap.kind,
+        "component": gap.component,
+        "signal": gap.signal,
+        "specific": gap.specific,
+        "limits": gap.limits,
+        "instrumentation": gap.instrumentation,
+        "priority": gap.priority,
+        "sentence": gap.sentence,
+        "start": iso(gap.start),
+        "end": iso(gap.end),
+        "amount": gap.amount,
+        "sources": sorted(gap.sources),
+    }
+
+
+def display(value: float | int, unit: str, precision: int, currency: str = "USD") -> str:
+    """The text a figure is shown as: 97.4%, 2.3x, $12,345, 47.9 hours, 3."""
+    if unit == "ratio":
+        return f"{value * 100:.{precision}f}%"
+    if unit == "burn":
+        return f"{value:.{precision}f}x"
+    if unit == "money":
+        symbol = _SYMBOLS.get(currency)
+        number = f"{abs(value):,.{precision}f}"
+        sign = "-" if value < 0 else ""
+        return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency}"
+    if unit == "count":
+        return f"{int(value)}"
+    if unit in ("hours", "minutes", "days"):
+        return f"{value:,.{precision}f} {unit}"
+    return f"{value:.{precision}f}"
+
+
+class Figures:
+    """Collects `figures[]`; unknown (None) values are skipped."""
+
+    def __init__(self, currency: str):
+        self.currency = currency
+        self.items: dict[str, dict] = {}
+
+    def add(self, key: str, value: Any, unit: str, precision: int, sources: Iterable[str] = ()) -> None:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return
+        value = float(value) if unit != "count" else int(value)
+        self.items[key] = {
+            "key": key,
+            "value": value,
+            "unit": unit if unit != "money" else self.currency,
+            "precision": precision,
+            "display": display(value, unit, precision, self.currency),
+            "sources": sorted(set(sources)),
+        }
+
+    def as_list(self) -> list[dict]:
+        return [self.items[k] for k in sorted(self.items)]

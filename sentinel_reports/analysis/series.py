@@ -1,0 +1,120 @@
+"""Per component × signal arrays cut from the samples frame once, for every analysis that walks a series.
+
+The samples frame is long (a year of 5-minute points for 50 components is tens of millions of rows), so it
+is factorised and sorted once; each series is then a pair of numpy slices. Timestamps are int64 nanoseconds
+since the epoch (UTC). Points that share a timestamp within one series are merged: counts are summed (two
+sources counting disjoint traffic), levels are averaged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..model import COUNT_SIGNALS
+
+
+@dataclass(frozen=True)
+class Series:
+    component: str
+    signal: str
+    ts: np.ndarray  # int64 ns, strictly increasing
+    values: np.ndarray  # float64, one per timestamp
+    sources: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    def median_step_ns(self, start_ns: int | None = None, end_ns: int | None = None) -> int | None:
+        """The median spacing of the points in [start, end), or of the whole series when the window
+        holds fewer than two points; None for a series of fewer than two points."""
+        ts = self.ts
+        if start_ns is not None and end_ns is not None:
+            inside = ts[np.searchsorted(ts, start_ns) : np.searchsorted(ts, end_ns)]
+            if len(inside) >= 2:
+                ts = inside
+        if len(ts) < 2:
+            return None
+        return int(np.median(np.diff(ts)))
+
+
+def to_ns(value: dt.datetime | pd.Timestamp) -> int:
+    ts = pd.Timestamp(value)
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return int(ts.as_unit("ns").value)
+
+
+def column_ns(column: pd.Series) -> np.ndarray:
+    """A datetime column (aware or naive UTC) as int64 nanoseconds since the epoch."""
+    index = pd.DatetimeIndex(column)
+    index = index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
+    return np.asarray(index.as_unit("ns").asi8, dtype="int64")
+
+
+def from_ns(value: int | np.integer) -> dt.datetime:
+    return pd.Timestamp(int(value), unit="ns", tz="UTC").to_pydatetime()
+
+
+class SeriesIndex:
+    """Fast lookup of one component × signal series in a samples frame."""
+
+    def __init__(self, samples: pd.DataFrame):
+        self._slices: dict[tuple[str, str], tuple[int, int]] = {}
+        self._cache: dict[tuple[str, str], Series] = {}
+        n = len(samples)
+        if n == 0:
+            self._ts = np.empty(0, dtype="int64")
+            self._values = np.empty(0, dtype="float64")
+            self._src = np.empty(0, dtype="int64")
+            self._sources = np.empty(0, dtype=object)
+            return
+        comp_codes, comps = pd.factorize(samples["component"], sort=True)
+        sig_codes, sigs = pd.factorize(samples["signal"], sort=True)
+        src_codes, sources = pd.factorize(samples["source"].astype("str"), sort=True)
+        ts = column_ns(samples["ts"])
+        key = comp_codes.astype("int64") * len(sigs) + sig_codes
+        order = np.argsort(key, kind="stable")
+        key_sorted, ts_sorted = key[order], ts[order]
+        same = key_sorted[1:] == key_sorted[:-1]
+        if np.any(same & (ts_sorted[1:] < ts_sorted[:-1])):
+            order = np.lexsort((ts, key))
+            key_sorted, ts_sorted = key[order], ts[order]
+        self._ts = ts_sorted
+        self._values = samples["value"].to_numpy(dtype="float64")[order]
+        self._src = src_codes[order]
+        self._sources = np.asarray(sources, dtype=object)
+        bounds = np.flatnonzero(np.diff(key_sorted)) + 1
+        starts = np.concatenate(([0], bounds))
+        ends = np.concatenate((bounds, [n]))
+        for s, e in zip(starts, ends, strict=True):
+            k = int(key_sorted[s])
+            self._slices[(str(comps[k // len(sigs)]), str(sigs[k % len(sigs)]))] = (int(s), int(e))
+
+    def keys(self) -> list[tuple[str, str]]:
+        return sorted(self._slices)
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        return key in self._slices
+
+    def get(self, component: str, signal: str) -> Series | None:
+        key = (component, signal)
+        if key in self._cache:
+            return self._cache[key]
+        if key not in self._slices:
+            return None
+        s, e = self._slices[key]
+        ts, values = self._ts[s:e], self._values[s:e]
+        sources = tuple(sorted(str(x) for x in self._sources[np.unique(self._src[s:e])]))
+        if len(ts) > 1 and np.any(ts[1:] == ts[:-1]):
+            first = np.concatenate(([True], ts[1:] != ts[:-1]))
+            starts = np.flatnonzero(first)
+            sums = np.add.reduceat(values, starts)
+            if signal not in COUNT_SIGNALS:
+                sums = sums / np.diff(np.concatenate((starts, [len(ts)])))
+            ts, values = ts[starts], sums
+        series = Series(component, signal, ts, values, sources)
+        self._cache[key] = series
+        return series

@@ -1,0 +1,349 @@
+"""`anthropic_cost_report` and `anthropic_usage_report`: saved replies of the Anthropic Admin API.
+
+Both read saved pages of `GET /v1/organizations/cost_report` or `GET /v1/organizations/usage_report/messages`:
+``{"data": [{"starting_at", "ending_at", "results": [...]}], "has_more", "next_page"}``. A path may match
+several files (one page each), a file may hold a JSON list of pages, or a JSONL file one page per line.
+Identical results for the same bucket (overlapping exports) are dropped and counted.
+
+Source entries::
+
+    - type: anthropic_cost_report
+      path: "data/anthropic/cost_report*.json"
+      workspaces: {wrkspc_01AbC: chat-api, default: rag-api}   # workspace_id -> component id
+      default_component: null           # component for workspaces not listed (null: unattributed)
+      amount_unit: null                 # null (strict API shape), cents or dollars; see below
+
+    - type: anthropic_usage_report
+      path: "data/anthropic/usage_report*.json"
+      workspaces: {wrkspc_01AbC: chat-api}
+      default_component: null
+
+`workspace_id` is null for the organisation's Default Workspace (and when the report is not grouped by
+workspace); the key `default` in `workspaces` maps it. A row's team is its component's owner.
+
+**Cost report → cost ledger**: one row per UTC day (`starting_at`), component, model and currency, with
+provider `anthropic`, service `Claude API`, category `usage`, cost = billed_cost = amount. The API writes
+`amount` as a decimal *string* in the lowest currency unit (cents: `"123.45"` USD is $1.23), so amounts are
+divided by 100. Guard against files re-exported in dollars: with `amount_unit` unset, a numeric `amount`
+or a unit field (`unit`, `amount_unit`, `amount_usd`, `cost_usd`) is a SourceError asking the user to
+declare the unit, because a converted file cannot be told apart by value (cent amounts carry any number of
+decimals, e.g. `"0.0325"`, so a "more than two decimals" test would misfire). `amount_unit: cents` or
+`dollars` accepts numbers too; a unit field that contradicts the declared unit is a SourceError. A
+negative amount is a SourceError (the report holds usage charges only).
+
+**Usage report → samples** at each bucket's `starting_at`, summed per component: `tokens_input` =
+uncached_input_tokens, `tokens_output` = output_tokens, `tokens_cache_read` = cache_read_input_tokens,
+`tokens_cache_write` = cache_creation.ephemeral_5m_input_tokens + ephemeral_1h_input_tokens (the flattened
+`cache_creation_5m_input_tokens` / `cache_creation_1h_input_tokens` are read too). Tokens of workspaces
+that map to no component are not emitted; their totals are in the summary and a warning.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from ..errors import SourceError
+from ..model import conform
+from .base import (
+    Batch,
+    CollectContext,
+    Collector,
+    SourceOptions,
+    expand_paths,
+    input_file,
+    read_json,
+    read_jsonl,
+    register,
+)
+from .focus import KEYS, cost_summary, currency_warnings
+from .severity import parse_instant
+
+UNIT_FIELDS = ("unit", "amount_unit", "amount_usd", "cost_usd")
+
+
+class WorkspaceOptions(SourceOptions):
+    workspaces: dict[str, str] = {}
+    default_component: str | None = None
+
+
+class AnthropicCostOptions(WorkspaceOptions):
+    amount_unit: Literal["cents", "dollars"] | None = None
+
+
+def report_buckets(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    """(location, bucket) for every time bucket of every page in a saved report file (Anthropic or OpenAI)."""
+    file = str(path)
+    name = path.name.lower().removesuffix(".gz")
+    doc: Any = read_jsonl(path) if name.endswith((".jsonl", ".ndjson")) else read_json(path)
+    pages = doc if isinstance(doc, list) else [doc]
+    out = []
+    for p, page in enumerate(pages):
+        where = f"[{p}]" if isinstance(doc, list) else ""
+        if not isinstance(page, dict) or not isinstance(page.get("data"), list):
+            raise SourceError(
+                file, "not a report page", column=where or "(top level)",
+                expected='an object {"data": [buckets], "has_more": ..., "next_page": ...}',
+                found=type(page).__name__ if not isinstance(page, dict) else sorted(page)[:6],
+            )  # fmt: skip
+        for b, bucket in enumerate(page["data"]):
+            loc = f"{where}data[{b}]"
+            if not isinstance(bucket, dict) or not isinstance(bucket.get("results"), list):
+                raise SourceError(
+                    file, "not a time bucket", column=loc, expected="an object with a `results` list",
+                    found=type(bucket).__name__,
+                )  # fmt: skip
+            out.append((loc, bucket))
+    return out
+
+
+def check_components(
+    options: Any, ctx: CollectContext, mapping: dict[str, str], option: str
+) -> dict[str, str]:
+    """Every component the options name must exist; returns {component id: owning team}."""
+    known = set(ctx.config.component_ids)
+    named = [
+        *((f"{option}.{k}", v) for k, v in mapping.items()),
+        ("default_component", options.default_component),
+    ]
+    for key, comp in named:
+        if comp is not None and comp not in known:
+            raise SourceError(
+                options.path, "unknown component", column=key, expected=f"one of {sorted(known)}", found=comp
+            )
+    return {c.id: c.owner for c in ctx.config.components}
+
+
+Result = tuple[pd.Timestamp, dict[str, Any], str, str]  # bucket start, result object, file, location
+
+
+def collect_results(options: Any, ctx: CollectContext, batch: Batch) -> list[Result]:
+    """Every result of every bucket, minus exact repeats within the same bucket start (counted)."""
+    out: list[Result] = []
+    seen: set[tuple[pd.Timestamp, str]] = set()
+    for path in expand_paths(ctx, options.path):
+        file = str(path)
+        n = 0
+        for loc, bucket in report_buckets(path):
+            start = bucket_start(bucket, ctx, file, loc)
+            for r, result in enumerate(bucket["results"]):
+                where = f"{loc}.results[{r}]"
+                if not isinstance(result, dict):
+                    raise SourceError(file, "not a result object", column=where, expected="an object")
+                n += 1
+                key = (start, json.dumps(result, sort_keys=True, default=str))
+                if key in seen:
+                    batch.duplicates_dropped += 1
+                    continue
+                seen.add(key)
+                out.append((start, result, file, where))
+        batch.files.append(input_file(ctx, path, n))
+        batch.rows += n
+    return out
+
+
+def bucket_start(bucket: dict[str, Any], ctx: CollectContext, file: str, loc: str) -> pd.Timestamp:
+    if "starting_at" in bucket:
+        value = parse_instant(
+            bucket["starting_at"], tz=ctx.tz, file=file, row=None, column=f"{loc}.starting_at", required=True
+        )
+    else:  # OpenAI buckets: start_time in unix seconds
+        raw = bucket.get("start_time")
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise SourceError(
+                file, "bucket has no start", column=f"{loc}.start_time",
+                expected="starting_at (RFC 3339) or start_time (unix seconds)", found=raw,
+            )  # fmt: skip
+        value = parse_instant(raw, tz=ctx.tz, file=file, row=None, column=f"{loc}.start_time", required=True)
+    return pd.Timestamp(value)
+
+
+def _component(result: dict[str, Any], options: WorkspaceOptions) -> str | None:
+    ws = result.get("workspace_id")
+    return options.workspaces.get(ws if ws is not None else "default", options.default_component)
+
+
+@register
+class AnthropicCostCollector(Collector):
+    type = "anthropic_cost_report"
+    Options = AnthropicCostOptions
+
+    def collect(self, options: AnthropicCostOptions, ctx: CollectContext) -> Batch:
+        owners = check_components(options, ctx, options.workspaces, "workspaces")
+        batch = Batch()
+        records = []
+        for start, result, file, loc in collect_results(options, ctx, batch):
+            comp = _component(result, options)
+            currency = result.get("currency")
+            if not isinstance(currency, str) or not currency.strip():
+                raise SourceError(
+                    file,
+                    "missing currency",
+                    column=f"{loc}.currency",
+                    expected="a currency code such as USD",
+                    found=currency,
+                )
+            records.append(
+                {
+                    "day": start.floor("D"),
+                    "component": comp,
+                    "team": owners.get(comp) if comp else None,
+                    "provider": "anthropic",
+                    "service": "Claude API",
+                    "model": result.get("model") or None,
+                    "category": "usage",
+                    "currency": currency.strip().upper(),
+                    "cost": _amount(result, options.amount_unit, file, loc),
+                }
+            )
+        frame = pd.DataFrame.from_records(records, columns=[*KEYS, "cost"])
+        if len(frame):
+            frame = frame.groupby(list(KEYS), dropna=False, sort=True, as_index=False)["cost"].sum()
+        frame["billed_cost"] = frame["cost"]
+        frame["source"] = ctx.source_id
+        batch.costs = conform("costs", frame)
+        batch.summary = cost_summary(batch.costs, ctx.config.currency)
+        batch.summary["amount_unit"] = options.amount_unit or "cents"
+        batch.warnings.extend(currency_warnings(batch.summary))
+        return batch
+
+
+def _amount(result: dict[str, Any], unit: str | None, file: str, loc: str) -> float:
+    value = result.get("amount")
+    column = f"{loc}.amount"
+    declared = next((f for f in UNIT_FIELDS if f in result), None)
+    if declared is not None:
+        said = str(result[declared]).strip().lower() if declared in ("unit", "amount_unit") else "dollars"
+        said = {"usd": "dollars", "dollar": "dollars", "cent": "cents"}.get(said, said)
+        if unit is None or said != unit:
+            raise SourceError(
+                file, f"the file states a money unit in `{declared}`, which the Admin API never writes; set "
+                "`amount_unit` on the source to the unit the file really uses",
+                column=f"{loc}.{declared}", expected=f"amount_unit {unit or 'cents'} (API: decimal string in cents)",
+                found=result[declared],
+            )  # fmt: skip
+    if value is None or isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise SourceError(
+            file, "missing amount", column=column, expected="a decimal string in cents", found=value
+        )
+    if not isinstance(value, str) and unit is None:
+        raise SourceError(
+            file, "numeric amount: the Admin API writes amounts as decimal strings in cents, so this file was "
+            "converted; set `amount_unit: cents` or `amount_unit: dollars` on the source",
+            column=column, expected='a decimal string such as "123.45" (cents)', found=value,
+        )  # fmt: skip
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise SourceError(
+            file, "not an amount", column=column, expected="a decimal number", found=value
+        ) from None
+    if not amount.is_finite():
+        raise SourceError(
+            file, "not a finite amount", column=column, expected="a decimal number", found=value
+        )
+    if amount < 0:
+        raise SourceError(
+            file, "negative usage charge", column=column, expected="an amount >= 0", found=value
+        )
+    return float(amount / 100) if unit in (None, "cents") else float(amount)
+
+
+TOKEN_SIGNALS = ("tokens_input", "tokens_output", "tokens_cache_read", "tokens_cache_write")
+
+
+@register
+class AnthropicUsageCollector(Collector):
+    type = "anthropic_usage_report"
+    Options = WorkspaceOptions
+
+    def collect(self, options: WorkspaceOptions, ctx: CollectContext) -> Batch:
+        check_components(options, ctx, options.workspaces, "workspaces")
+        batch = Batch()
+        records = []
+        unattributed = dict.fromkeys(TOKEN_SIGNALS, 0)
+        web_searches = 0
+        for start, result, file, loc in collect_results(options, ctx, batch):
+            counts = _token_counts(result, file, loc)
+            tool_use = result.get("server_tool_use")
+            if isinstance(tool_use, dict):
+                web_searches += int(tool_use.get("web_search_requests") or 0)
+            comp = _component(result, options)
+            for signal, value in counts.items():
+                if comp is None:
+                    unattributed[signal] += value
+                else:
+                    records.append({"ts": start, "component": comp, "signal": signal, "value": float(value)})
+        batch.samples = samples_frame(records, ctx.source_id)
+        batch.summary = {
+            "tokens": {
+                s: float(batch.samples.loc[batch.samples["signal"] == s, "value"].sum())
+                for s in TOKEN_SIGNALS
+            },
+            "unattributed_tokens": unattributed,
+            "web_search_requests": web_searches,
+        }
+        if any(unattributed.values()):
+            batch.warnings.append(
+                f"{sum(unattributed.values())} tokens belong to workspaces mapped to no component and are not counted"
+            )
+        return batch
+
+
+def samples_frame(records: list[dict[str, Any]], source_id: str) -> pd.DataFrame:
+    """Samples summed per (ts, component, signal), in a stable order."""
+    frame = pd.DataFrame.from_records(records, columns=["ts", "component", "signal", "value"])
+    frame["ts"] = pd.to_datetime(frame["ts"], utc=True)
+    frame = frame.groupby(["ts", "component", "signal"], sort=True, as_index=False)["value"].sum()
+    frame["source"] = source_id
+    return conform("samples", frame)
+
+
+def count_field(result: dict[str, Any], key: str, file: str, loc: str, *, required: bool = True) -> int:
+    """A non-negative whole-number token count."""
+    if key not in result or result[key] is None:
+        if required:
+            raise SourceError(
+                file,
+                "missing token count",
+                column=f"{loc}.{key}",
+                expected="a whole number >= 0",
+                found="absent",
+            )
+        return 0
+    value = result[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != int(value):
+        raise SourceError(
+            file, "not a token count", column=f"{loc}.{key}", expected="a whole number >= 0", found=value
+        )
+    return int(value)
+
+
+def _token_counts(result: dict[str, Any], file: str, loc: str) -> dict[str, int]:
+    nested = result.get("cache_creation")
+    if isinstance(nested, dict):
+        write = count_field(
+            nested, "ephemeral_5m_input_tokens", file, f"{loc}.cache_creation", required=False
+        )
+        write += count_field(
+            nested, "ephemeral_1h_input_tokens", file, f"{loc}.cache_creation", required=False
+        )
+    elif any(k in result for k in ("cache_creation_5m_input_tokens", "cache_creation_1h_input_tokens")):
+        write = count_field(result, "cache_creation_5m_input_tokens", file, loc, required=False)
+        write += count_field(result, "cache_creation_1h_input_tokens", file, loc, required=False)
+    else:
+        raise SourceError(
+            file, "missing cache creation counts", column=f"{loc}.cache_creation",
+            expected="cache_creation {ephemeral_5m_input_tokens, ephemeral_1h_input_tokens} or cache_creation_5m_input_tokens",
+            found=sorted(result)[:8],
+        )  # fmt: skip
+    return {
+        "tokens_input": count_field(result, "uncached_input_tokens", file, loc),
+        "tokens_output": count_field(result, "output_tokens", file, loc),
+        "tokens_cache_read": count_field(result, "cache_read_input_tokens", file, loc),
+        "tokens_cache_write": write,
+    }

@@ -1,0 +1,367 @@
+"""`focus`: FinOps FOCUS 1.0, 1.1 and 1.2 cost-and-usage exports (CSV, CSV.gz or Parquet) into the cost ledger.
+
+Source entry::
+
+    - type: focus
+      path: "data/billing/*.csv"          # or *.parquet; gzip is detected by content
+      component_tag: component            # tag key whose value is a component id (optional)
+      team_tag: team                      # tag key whose value is the owning team (optional)
+      tag_values: {chat: chat-api}        # tag value -> component id, for tags that do not use our ids
+      model_tag: model                    # tag key holding the LLM model id (optional)
+      model_column: SkuId                 # or a column holding it (optional; the tag wins when both give one)
+      team_from_owner: true               # a row with a component but no team gets the component's owner
+      rules:                              # first matching rule fills what tags left empty
+        - {match: {ServiceName: "Amazon Bedrock*", SubAccountName: prod-*}, component: chat-api}
+        - {match: {ResourceId: "*vector*"}, team: Search team}
+      provider: null                      # label for files with no provider column (default "unspecified")
+
+Columns read (all others are ignored):
+
+| ledger        | FOCUS column                                                              |
+|---------------|---------------------------------------------------------------------------|
+| `day`         | ChargePeriodStart, floored to the UTC day                                 |
+| `category`    | ChargeCategory lower-cased: usage, purchase, tax, credit, adjustment      |
+| `cost`        | EffectiveCost                                                             |
+| `billed_cost` | BilledCost                                                                |
+| `currency`    | BillingCurrency                                                           |
+| `provider`    | ServiceProviderName (1.3), else ProviderName (1.0–1.2), else Provider     |
+| `service`     | ServiceName                                                               |
+| `component`, `team`, `model` | Tags (the JSON key-value object of the spec) and `rules`   |
+
+Rules match columns (any column of the file, e.g. ServiceName, ResourceId, SubAccountName) with shell
+globs (`*`, `?`, `[..]`, case-sensitive); every pair in `match` must hold. Component ids coming from tags
+or rules must name a configured component. Spend that no tag or rule attributes keeps component and team
+empty: it is **unattributed spend**, reported with its amount and share in the summary.
+
+Formats accepted, as found in the official samples: money with a currency sign, thousands commas and
+trailing spaces (`"$10,000.00 "`), accounting negatives (`(12.00)`); dates in ISO 8601 or US `M/D/YY`;
+`null` cells; a UTF-8 BOM; blank lines. FOCUS requires UTC, so naive dates are read as UTC unless the
+entry sets `timezone`. Negative amounts are accepted for credits and adjustments, and for rows whose
+ChargeClass is `Correction` (FOCUS corrections of earlier periods); a negative usage, purchase or tax
+charge is a SourceError naming the row. A row in a currency other than the configured one is kept with
+its currency, reported in the summary and a warning, and never added to the configured-currency totals.
+A file without BillingCurrency (older samples) is read in the configured currency, with a warning.
+Identical rows are distinct charges in FOCUS (the official samples contain some), so none are dropped.
+
+Parsing is vectorised with pyarrow: values that repeat (dates, tags, names) are parsed once per distinct
+value through dictionary encoding, so Tags JSON is decoded once per distinct tag set.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..errors import SourceError
+from ..model import conform
+from .base import Batch, CollectContext, Collector, SourceOptions, expand_paths, input_file, register
+from .focus_table import dictionary_codes, first_row, parse_money, parse_period_start, read_focus_table
+
+ChargeCategory = Literal["usage", "purchase", "tax", "credit", "adjustment"]
+CATEGORIES: tuple[str, ...] = ("usage", "purchase", "tax", "credit", "adjustment")
+MAY_BE_NEGATIVE = ("credit", "adjustment")
+PROVIDER_COLUMNS = ("ServiceProviderName", "ProviderName", "Provider")
+KEYS = ("day", "component", "team", "provider", "service", "model", "category", "currency")
+
+
+class AttributionRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    match: dict[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], str]
+    component: str | None = None
+    team: str | None = None
+
+    @model_validator(mode="after")
+    def _does_something(self) -> AttributionRule:
+        if not self.match:
+            raise ValueError("`match` needs at least one column: glob pair")
+        if self.component is None and self.team is None:
+            raise ValueError("a rule sets `component`, `team` or both")
+        return self
+
+
+class FocusOptions(SourceOptions):
+    component_tag: str | None = None
+    team_tag: str | None = None
+    tag_values: dict[str, str] = {}
+    model_tag: str | None = None
+    model_column: str | None = None
+    team_from_owner: bool = True
+    rules: list[AttributionRule] = []
+    provider: str | None = None
+
+
+@register
+class FocusCollector(Collector):
+    type = "focus"
+    Options = FocusOptions
+
+    def collect(self, options: FocusOptions, ctx: CollectContext) -> Batch:
+        config = ctx.config
+        known = set(config.component_ids)
+        for i, rule in enumerate(options.rules):
+            if rule.component is not None and rule.component not in known:
+                raise SourceError(
+                    options.path,
+                    "attribution rule names an unknown component",
+                    column=f"rules[{i}].component",
+                    expected=f"one of {sorted(known)}",
+                    found=rule.component,
+                )
+        batch = Batch()
+        tables: list[pa.Table] = []
+        unknown_values: set[str] = set()
+        assumed_currency_rows = 0
+        for path in expand_paths(ctx, options.path):
+            table, rows, notes = _read_file(path, options, ctx, unknown_values)
+            batch.files.append(input_file(ctx, path, rows))
+            batch.rows += rows
+            batch.warnings.extend(notes["warnings"])
+            assumed_currency_rows += notes["assumed_currency_rows"]
+            tables.append(table)
+        ledger = (
+            pa.concat_tables(tables).group_by(list(KEYS)).aggregate([("cost", "sum"), ("billed_cost", "sum")])
+        )
+        frame = ledger.rename_columns([*KEYS, "cost", "billed_cost"]).to_pandas()
+        frame["source"] = ctx.source_id
+        frame = frame.sort_values(list(KEYS), na_position="first", kind="stable")
+        batch.costs = conform("costs", frame)
+        batch.summary = cost_summary(batch.costs, config.currency)
+        batch.summary["rows_currency_assumed"] = assumed_currency_rows
+        batch.summary["unknown_component_values"] = sorted(unknown_values)
+        if unknown_values:
+            batch.warnings.append(
+                f"tag values that name no configured component (left unattributed): {sorted(unknown_values)[:8]}"
+            )
+        batch.warnings.extend(currency_warnings(batch.summary))
+        return batch
+
+
+def _read_file(
+    path: Path, options: FocusOptions, ctx: CollectContext, unknown_values: set[str]
+) -> tuple[pa.Table, int, dict[str, Any]]:
+    file = str(path)
+    tags_wanted = options.component_tag or options.team_tag or options.model_tag
+    wanted = {
+        "ChargePeriodStart", "ChargeCategory", "ChargeClass", "EffectiveCost", "BilledCost",
+        "BillingCurrency", "ServiceName", *PROVIDER_COLUMNS,
+        *(["Tags"] if tags_wanted else []),
+        *([options.model_column] if options.model_column else []),
+        *(col for rule in options.rules for col in rule.match),
+    }  # fmt: skip
+    table = read_focus_table(path, wanted)
+    n = table.num_rows
+    warnings: list[str] = []
+    for col in ("ChargePeriodStart", "ChargeCategory", "EffectiveCost", "BilledCost"):
+        if col not in table.column_names:
+            raise SourceError(
+                file, "missing FOCUS column", column=col, expected=f"a column named {col!r}",
+                found=sorted(table.column_names)[:12],
+            )  # fmt: skip
+    naive_tz = ctx.tz if options.timezone else None
+    day = parse_period_start(table["ChargePeriodStart"], file=file, naive_tz=naive_tz)
+    category = _category(table["ChargeCategory"], file)
+    cost = parse_money(table["EffectiveCost"], file=file, column="EffectiveCost")
+    billed = parse_money(table["BilledCost"], file=file, column="BilledCost")
+    _check_negatives(table, category, cost, billed, file)
+
+    assumed = 0
+    if "BillingCurrency" in table.column_names:
+        currency = pc.utf8_upper(pc.utf8_trim_whitespace(table["BillingCurrency"]))
+        assumed = currency.null_count
+        currency = pc.fill_null(currency, ctx.config.currency)
+        for value in pc.unique(currency).to_pylist():
+            if not re.fullmatch(r"[A-Z]{3}", value):
+                raise SourceError(
+                    file, "invalid currency", row=first_row(currency, value), column="BillingCurrency",
+                    expected="an ISO 4217 code such as USD", found=value,
+                )  # fmt: skip
+    else:
+        assumed = n
+        currency = pa.array([ctx.config.currency] * n, pa.string())
+    if assumed:
+        warnings.append(f"{path.name}: {assumed} rows without BillingCurrency read as {ctx.config.currency}")
+
+    provider_col = next((c for c in PROVIDER_COLUMNS if c in table.column_names), None)
+    fallback = options.provider or "unspecified"
+    provider = _text_or(table[provider_col] if provider_col else None, n, fallback)
+    service = _text_or(
+        table["ServiceName"] if "ServiceName" in table.column_names else None, n, "unspecified"
+    )
+
+    component, team, model = _attribute(table, options, ctx, file, unknown_values)
+    out = pa.table(
+        {
+            "day": day, "component": component, "team": team, "provider": provider, "service": service,
+            "model": model, "category": category, "currency": currency, "cost": cost, "billed_cost": billed,
+        }
+    )  # fmt: skip
+    return out, n, {"warnings": warnings, "assumed_currency_rows": assumed}
+
+
+def _category(values: pa.ChunkedArray, file: str) -> pa.Array:
+    lowered = pc.utf8_lower(pc.utf8_trim_whitespace(values))
+    for value in pc.unique(lowered).to_pylist():
+        if value not in CATEGORIES:
+            raise SourceError(
+                file, "unknown ChargeCategory", row=first_row(lowered, value), column="ChargeCategory",
+                expected="Usage, Purchase, Tax, Credit or Adjustment", found=value,
+            )  # fmt: skip
+    return lowered
+
+
+def _check_negatives(table: pa.Table, category: Any, cost: pa.Array, billed: pa.Array, file: str) -> None:
+    allowed = pc.is_in(category, value_set=pa.array(MAY_BE_NEGATIVE))
+    if "ChargeClass" in table.column_names:
+        correction = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(table["ChargeClass"])), "correction")
+        allowed = pc.or_(allowed, pc.fill_null(correction, False))
+    for column, amounts in (("EffectiveCost", cost), ("BilledCost", billed)):
+        bad = pc.and_(pc.less(amounts, 0), pc.invert(allowed))
+        if pc.any(bad).as_py():
+            idx = int(np.flatnonzero(bad.to_numpy(zero_copy_only=False))[0])
+            raise SourceError(
+                file, f"negative {category[idx]} charge (only credits, adjustments and corrections may be negative)",
+                row=idx + 1, column=column, expected="an amount >= 0", found=amounts[idx].as_py(),
+            )  # fmt: skip
+
+
+def _text_or(values: pa.ChunkedArray | None, n: int, fallback: str) -> pa.Array:
+    if values is None:
+        return pa.array([fallback] * n, pa.string())
+    trimmed = pc.utf8_trim_whitespace(values)
+    return pc.fill_null(pc.if_else(pc.equal(trimmed, ""), None, trimmed), fallback)
+
+
+def _attribute(
+    table: pa.Table, options: FocusOptions, ctx: CollectContext, file: str, unknown_values: set[str]
+) -> tuple[pa.Array, pa.Array, pa.Array]:
+    n = table.num_rows
+    tags = _tag_values(table, options, file)
+    known = ctx.config.component_ids
+    component = pa.nulls(n, pa.string())
+    if options.component_tag:
+        raw = tags[options.component_tag]
+        mapped = _map_values(raw, options.tag_values)
+        valid = pc.is_in(mapped, value_set=pa.array(known, pa.string()))
+        unknown = pc.filter(mapped, pc.and_(pc.invert(valid), pc.is_valid(mapped)))
+        unknown_values.update(pc.unique(unknown).to_pylist()[:50])
+        component = pc.if_else(valid, mapped, None)
+    team = tags[options.team_tag] if options.team_tag else pa.nulls(n, pa.string())
+    model = tags[options.model_tag] if options.model_tag else pa.nulls(n, pa.string())
+    if options.model_column and options.model_column in table.column_names:
+        model = pc.coalesce(model, _blank_to_null(table[options.model_column]))
+    for rule in options.rules:
+        mask = _rule_mask(table, rule.match, n)
+        if rule.component is not None:
+            component = pc.if_else(pc.and_(mask, pc.is_null(component)), rule.component, component)
+        if rule.team is not None:
+            team = pc.if_else(pc.and_(mask, pc.is_null(team)), rule.team, team)
+    if options.team_from_owner:
+        owners = pa.array([c.owner for c in ctx.config.components], pa.string())
+        owner = pc.take(owners, pc.index_in(component, value_set=pa.array(known, pa.string())))
+        team = pc.coalesce(team, owner)
+    return component, team, model
+
+
+def _blank_to_null(values: Any) -> pa.Array:
+    trimmed = pc.utf8_trim_whitespace(pc.cast(values, pa.string()))
+    return pc.if_else(pc.equal(trimmed, ""), None, trimmed)
+
+
+def _map_values(values: pa.Array, mapping: dict[str, str]) -> pa.Array:
+    if not mapping:
+        return values
+    keys = pa.array(list(mapping), pa.string())
+    targets = pa.array(list(mapping.values()), pa.string())
+    return pc.coalesce(pc.take(targets, pc.index_in(values, value_set=keys)), values)
+
+
+def _rule_mask(table: pa.Table, match: dict[str, str], n: int) -> pa.Array:
+    mask = pa.array(np.ones(n, dtype=bool))
+    for column, glob in match.items():
+        if column not in table.column_names:
+            return pa.array(np.zeros(n, dtype=bool))
+        pattern = re.compile(fnmatch.translate(glob))
+        codes, uniques = dictionary_codes(table[column])
+        hits = np.array([bool(pattern.match(str(u))) for u in uniques] + [False], dtype=bool)
+        mask = pc.and_(mask, pa.array(hits[codes]))
+    return mask
+
+
+def _tag_values(table: pa.Table, options: FocusOptions, file: str) -> dict[str, pa.Array]:
+    """Each configured tag key's value per row (null where absent), decoding each distinct Tags value once."""
+    keys = [k for k in (options.component_tag, options.team_tag, options.model_tag) if k]
+    n = table.num_rows
+    if not keys or "Tags" not in table.column_names:
+        return {k: pa.nulls(n, pa.string()) for k in keys}
+    tags = table["Tags"]
+    if pa.types.is_map(tags.type):
+        return {
+            k: _blank_to_null(pc.map_lookup(tags, pa.scalar(k, tags.type.key_type), "first")) for k in keys
+        }
+    codes, uniques = dictionary_codes(tags)
+    per_key: dict[str, list[str | None]] = {k: [] for k in keys}
+    for i, text in enumerate(uniques):
+        obj = _tags_object(text, file, codes, i)
+        for k in keys:
+            value = obj.get(k)
+            per_key[k].append(None if value is None or str(value).strip() == "" else str(value).strip())
+    return {k: pa.array([*vals, None], pa.string()).take(pa.array(codes)) for k, vals in per_key.items()}
+
+
+def _tags_object(text: Any, file: str, codes: np.ndarray, index: int) -> dict[str, Any]:
+    if isinstance(text, dict):
+        return text
+    try:
+        obj = json.loads(text) if str(text).strip() else {}
+    except (json.JSONDecodeError, RecursionError):
+        obj = None
+    if not isinstance(obj, dict):
+        row = int(np.flatnonzero(codes == index)[0]) + 1
+        raise SourceError(
+            file, "Tags is not a JSON object", row=row, column="Tags",
+            expected='a JSON key-value object such as {"team": "search"}', found=text,
+        )  # fmt: skip
+    return obj
+
+
+def cost_summary(costs: pd.DataFrame, currency: str) -> dict[str, Any]:
+    """Totals in the configured currency, unattributed spend, and what is held in other currencies."""
+    same = costs["currency"] == currency
+    main = costs.loc[same]
+    total = float(main["cost"].sum())
+    unattributed = float(main.loc[main["component"].isna() & main["team"].isna(), "cost"].sum())
+    no_component = float(main.loc[main["component"].isna(), "cost"].sum())
+    others = costs.loc[~same].groupby("currency", sort=True)["cost"].agg(["sum", "size"])
+    return {
+        "currency": currency,
+        "total_cost": round(total, 6),
+        "total_billed_cost": round(float(main["billed_cost"].sum()), 6),
+        "unattributed_cost": round(unattributed, 6),
+        "unattributed_share": round(unattributed / total, 6) if total else None,
+        "no_component_cost": round(no_component, 6),
+        "cost_by_category": {
+            k: round(float(v), 6) for k, v in main.groupby("category")["cost"].sum().items()
+        },
+        "other_currencies": {
+            str(cur): {"cost": round(float(row["sum"]), 6), "ledger_rows": int(row["size"])}
+            for cur, row in others.iterrows()
+        },
+    }
+
+
+def currency_warnings(summary: dict[str, Any]) -> list[str]:
+    return [
+        f"{info['cost']:.2f} {cur} of spend is not in {summary['currency']}: kept with its currency and "
+        f"not added to {summary['currency']} totals"
+        for cur, info in summary["other_currencies"].items()
+    ]

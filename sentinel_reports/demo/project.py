@@ -1,0 +1,162 @@
+"""Which export carries which component's data, for the demo project and the `sentinel init` example.
+
+The mapping here must agree with the `sources:` of the matching sentinel.yaml (`demo/project/sentinel.yaml`
+and `scaffold/sentinel.yaml`): each count signal of a component comes from exactly one source, so no series
+is counted twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from . import costs, evals, incidents, requests, telemetry
+from .costs import CloudResource
+from .files import Writer
+from .truth import Truth
+from .usage import token_usage
+
+CUSTOMER_5M = ["chat-api", "agent-orchestrator"]
+RATE_15M = ["rag-retrieval", "moderation", "gpu-inference"]
+LATENCY_15M = ["chat-api", "agent-orchestrator", "rag-retrieval", "moderation", "gpu-inference", "vector-store"]
+
+ANTHROPIC_WORKSPACES = {"chat-api": "wrkspc_01AssistantChatProd", "agent-orchestrator": "wrkspc_01AgentsProd"}
+OPENAI_PROJECTS = {
+    "rag-retrieval": "proj_KnowledgeSearchProd",
+    "embeddings": "proj_EmbeddingsProd",
+    "batch-summarisation": "proj_InsightsBatch",
+    "support-copilot": "proj_SupportCopilot",
+}
+PAGERDUTY_SERVICES = {
+    "chat-api": ("PCHAT01", "Assistant Platform team"),
+    "gpu-inference": ("PGPUINF", "ML Platform team"),
+    "embeddings": ("PEMBED1", "ML Platform team"),
+    "moderation": ("PMODER1", "Trust and Safety team"),
+}
+DATADOG_SLO_ID = "8f1b2c3d4e5f4a6b8c9d0e1f2a3b4c5d"
+
+
+EC2 = ("Amazon Elastic Compute Cloud", "Compute", "Virtual Machines", "Instance")
+FARGATE = ("Amazon Elastic Container Service", "Compute", "Containers", "Task")
+
+
+def demo_resources() -> list[CloudResource]:
+    arn = "arn:aws:ec2:us-east-1:210987654321:instance/"
+    ecs = "arn:aws:ecs:us-east-1:210987654321:service/prod/"
+    gpu_scale = (dt.datetime(2026, 9, 17, tzinfo=dt.UTC), 8 / 6)
+    return [
+        CloudResource(arn + "gpu-pool", "gpu-inference node pool", "gpu-inference", "ML Platform team",
+                      *EC2, "g6e.12xlarge", "Hours", 10.493, 6 * 24, False, gpu_scale),
+        CloudResource(arn + "moderation-pool", "moderation classifier nodes", "moderation", "Trust and Safety team",
+                      *EC2, "g6.2xlarge", "Hours", 0.9776, 2 * 24),
+        CloudResource(arn + "vector-pool", "vector-store cluster", "vector-store", "Data Infrastructure team",
+                      *EC2, "r7g.4xlarge", "Hours", 0.8568, 6 * 24),
+        CloudResource("arn:aws:ec2:us-east-1:210987654321:volume/vector-data", "vector-store volumes", "vector-store",
+                      "Data Infrastructure team", "Amazon Elastic Block Store", "Storage", "Block Storage",
+                      "Volume", "gp3", "GB-Hours", 0.08 / 730, 12000 * 24),
+        CloudResource(ecs + "chat-api", "chat-api service", "chat-api", "Assistant Platform team",
+                      *FARGATE, "Fargate-vCPU-Hours:perCPU", "vCPU-Hours", 0.04048, 96 * 24, True),
+        CloudResource(ecs + "agent-orchestrator", "agent-orchestrator service", "agent-orchestrator", "Agents team",
+                      *FARGATE, "Fargate-vCPU-Hours:perCPU", "vCPU-Hours", 0.04048, 48 * 24, True),
+        CloudResource("arn:aws:lambda:us-east-1:210987654321:function:agent-tools", "agent tool runners",
+                      "agent-orchestrator", "Agents team", "AWS Lambda", "Compute", "Serverless", "Function",
+                      "Lambda-GB-Second", "GB-Seconds", 0.0000166667, 900000, True),
+        CloudResource(ecs + "rag-retrieval", "rag-retrieval service", "rag-retrieval", "Search and Retrieval team",
+                      *FARGATE, "Fargate-vCPU-Hours:perCPU", "vCPU-Hours", 0.04048, 64 * 24, True),
+        CloudResource(ecs + "embeddings", "embeddings service", "embeddings", "ML Platform team",
+                      *FARGATE, "Fargate-vCPU-Hours:perCPU", "vCPU-Hours", 0.04048, 18 * 24, True),
+        CloudResource(ecs + "batch-summarisation", "batch summarisation jobs", "batch-summarisation", "Insights team",
+                      *FARGATE, "Fargate-Spot-vCPU-Hours", "vCPU-Hours", 0.01274, 30 * 24),
+        CloudResource("arn:aws:ec2:us-east-1:210987654321:natgateway/nat-prod", "prod NAT gateways", None, None,
+                      "Amazon Virtual Private Cloud", "Networking", "Network Infrastructure", "NAT Gateway",
+                      "NatGateway-Hours", "Hours", 0.045, 3 * 24),
+        CloudResource("arn:aws:ec2:us-east-1:210987654321:natgateway/nat-prod-bytes", "prod NAT data processed",
+                      None, None, "Amazon Virtual Private Cloud", "Networking", "Network Infrastructure",
+                      "NAT Gateway", "NatGateway-Bytes", "GB", 0.045, 620, True),
+        CloudResource("arn:aws:logs:us-east-1:210987654321:log-group:prod", "prod log ingestion", None, None,
+                      "Amazon CloudWatch", "Management and Governance", "Observability", "Log Group",
+                      "DataProcessing-Bytes", "GB", 0.50, 96, True),
+        CloudResource("arn:aws:s3:::acme-ai-shared-artifacts", "shared artifacts bucket", None, None,
+                      "Amazon Simple Storage Service", "Storage", "Object Storage", "Bucket", "TimedStorage-ByteHrs",
+                      "GB-Months", 0.023 / 30, 31000),
+        CloudResource("arn:aws:ec2:us-east-1:210987654321:transfer/internet", "data transfer out", None, None,
+                      "AWS Data Transfer", "Networking", "Network Connectivity", "Data Transfer",
+                      "DataTransfer-Out-Bytes", "GB", 0.09, 330, True),
+    ]  # fmt: skip
+
+
+EVAL_SUITES = [
+    evals.EvalSuite(
+        "chat-api",
+        "claude-sonnet-4-5",
+        (("helpfulness", 0.93, 40), ("instruction_following", 0.95, 40), ("hallucination_check", 0.991, 60),
+         ("toxicity_check", 0.9996, 60)),
+    ),
+    evals.EvalSuite(
+        "rag-retrieval",
+        "gpt-4.1-2025-04-14",
+        (("answer_correctness", 0.938, 40), ("groundedness", 0.95, 40), ("hallucination_check", 0.988, 40)),
+    ),
+]  # fmt: skip
+AGENT_SUITE = evals.EvalSuite(
+    "agent-orchestrator", "claude-sonnet-4-5", (("task_completion", 0.89, 10), ("hallucination_check", 0.985, 6))
+)
+
+
+def write_demo(w: Writer, truth: Truth) -> None:
+    """Every export of the demo project."""
+    tp = telemetry.prometheus
+    tp(w, truth, "data/prometheus/requests_total_5m.json.gz", "http_requests", CUSTOMER_5M, "requests_total", 5,
+       "increase")
+    tp(w, truth, "data/prometheus/requests_good_5m.json.gz", "http_requests_ok", CUSTOMER_5M, "requests_good", 5,
+       "increase")
+    tp(w, truth, "data/prometheus/request_rate_15m.json.gz", "http_requests_per_second", RATE_15M,
+       "requests_total", 15, "rate")
+    tp(w, truth, "data/prometheus/request_ok_rate_15m.json.gz", "http_requests_ok_per_second", RATE_15M,
+       "requests_good", 15, "rate")
+    tp(w, truth, "data/prometheus/latency_p95_15m.json.gz", "http_request_duration_p95_ms", LATENCY_15M,
+       "latency_p95_ms", 15, "gauge")
+    tp(w, truth, "data/prometheus/saturation_15m.json.gz", "resource_utilisation_ratio",
+       ["gpu-inference", "vector-store"], "saturation", 15, "gauge")  # fmt: skip
+    telemetry.csv_samples(
+        w, truth, "data/telemetry/embeddings_hourly.csv.gz",
+        [("embeddings", s, 60) for s in ("requests_total", "requests_good", "latency_p95_ms")],
+    )  # fmt: skip
+    telemetry.datadog_slo_history(
+        w, truth, "data/datadog/vector-store_slo_history_{month}.json", "vector-store", DATADOG_SLO_ID, 99.9
+    )
+    usages = token_usage(truth)
+    costs.anthropic_cost_report(w, truth, usages, ANTHROPIC_WORKSPACES)
+    costs.anthropic_usage_report(w, truth, usages, ANTHROPIC_WORKSPACES)
+    costs.openai_costs(w, truth, usages, OPENAI_PROJECTS)
+    costs.focus(w, truth, demo_resources())
+    requests.write_demo(w, truth, usages)
+    evals.run_table(w, truth, "data/evals/online_evals.csv.gz", EVAL_SUITES)
+    evals.otel_events(w, truth, "data/evals/agent_eval_events.jsonl.gz", AGENT_SUITE)
+    incidents.pagerduty(w, truth.scenario, "data/incidents/pagerduty_raw_incidents.json", PAGERDUTY_SERVICES)
+    incidents.incidentio(w, truth.scenario, "data/incidents/incidentio_incidents.json")
+
+
+def example_resources() -> list[CloudResource]:
+    ecs = "arn:aws:ecs:eu-west-1:111122223333:service/prod/"
+    return [
+        CloudResource(ecs + "assistant-api", "assistant-api service", "assistant-api", "Assistant team",
+                      *FARGATE, "Fargate-vCPU-Hours:perCPU", "vCPU-Hours", 0.04048, 32 * 24, True),
+        CloudResource(ecs + "retrieval", "retrieval service", "retrieval", "Search team",
+                      *FARGATE, "Fargate-vCPU-Hours:perCPU", "vCPU-Hours", 0.04048, 24 * 24, True),
+        CloudResource("arn:aws:logs:eu-west-1:111122223333:log-group:prod", "log ingestion", None, None,
+                      "Amazon CloudWatch", "Management and Governance", "Observability", "Log Group",
+                      "DataProcessing-Bytes", "GB", 0.50, 6, True),
+    ]  # fmt: skip
+
+
+def write_example(w: Writer, truth: Truth) -> None:
+    """The small dataset `sentinel init` writes: Prometheus, evals, a FOCUS bill and an incident table."""
+    ids = [c.id for c in truth.scenario.components]
+    for signal, metric in (("requests_total", "http_requests"), ("requests_good", "http_requests_ok")):
+        telemetry.prometheus(w, truth, f"data/prometheus/{signal}.json", metric, ids, signal, 5, "increase")
+    telemetry.prometheus(w, truth, "data/prometheus/latency_p95_ms.json", "http_request_duration_p95_ms", ids,
+                         "latency_p95_ms", 15, "gauge")  # fmt: skip
+    suite = evals.EvalSuite("assistant-api", "claude-haiku-4-5", (("helpfulness", 0.92, 30),))
+    evals.run_table(w, truth, "data/evals/evals.csv", [suite])
+    costs.focus(w, truth, example_resources())
+    incidents.incidents_csv(w, truth.scenario, "data/incidents/incidents.csv")

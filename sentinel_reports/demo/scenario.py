@@ -1,0 +1,347 @@
+"""The story the demo data tells, as plain data.
+
+One scenario drives every export: the truth model (`truth.py`) turns it into time series, and each exporter
+writes those series in one vendor's format. `DEMO` is the repository's demo project (2026-W23 to 2026-W47);
+`EXAMPLE` is the small project `sentinel init` writes.
+
+Planted conditions in `DEMO` (each one is something a publication must notice):
+
+- a provider outage on Wednesday 2026-11-04 (W45): Anthropic API errors take chat-api and agent-orchestrator
+  availability down for 2.5 hours (a page-level burn, a large share of the 28-day budget), SEV1 in PagerDuty;
+- a latency regression on rag-retrieval after a deploy on 2026-10-13 (W42), p95 above 2500 ms for 3 days,
+  SEV2 in incident.io;
+- an eval pass-rate dip on rag-retrieval after a model version change on 2026-10-26 (W44), rolled back after
+  5 days;
+- a 48-hour telemetry outage on vector-store (2026-11-10 and 2026-11-11, W46): no samples at all;
+- batch-summarisation expects `quality` but has no eval source at all;
+- a prompt-cache regression on chat-api in W43-W44 (cache reads collapse, uncached input and cost rise);
+- about 7% of cloud spend carries no component or team tag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    """One component and the baseline behaviour of its traffic."""
+
+    id: str
+    name: str
+    group: str
+    tier: int
+    customer_facing: bool
+    owner: str
+    requests_per_second: float  # mean rate at the start of the data
+    error_ratio: float  # baseline share of failed requests
+    latency_p95_ms: float  # baseline p95 at average load
+    saturation: float | None = None  # baseline GPU or memory utilisation, when the component reports it
+
+
+@dataclass(frozen=True)
+class Degradation:
+    """A window in which a component behaves worse than its baseline."""
+
+    component: str
+    start: dt.datetime
+    end: dt.datetime
+    error_ratio: float | None = None  # replaces the baseline error ratio
+    latency_factor: float = 1.0
+    saturation: float | None = None  # replaces the baseline level
+
+
+@dataclass(frozen=True)
+class ModelChange:
+    """An eval-visible model version change on a component, and its rollback."""
+
+    component: str
+    start: dt.datetime
+    end: dt.datetime  # rollback to `previous`
+    previous: str
+    candidate: str
+    pass_rate: float  # eval pass rate while the candidate was live
+    baseline_pass_rate: float
+
+
+@dataclass(frozen=True)
+class Window:
+    start: dt.datetime
+    end: dt.datetime
+
+    def contains(self, ts: dt.datetime) -> bool:
+        return self.start <= ts < self.end
+
+
+@dataclass(frozen=True)
+class IncidentSpec:
+    """An incident as it happened; the incident exporters write it in PagerDuty or incident.io shape."""
+
+    key: str  # stable key used by content (postmortems) and tests
+    system: str  # "pagerduty" or "incidentio"
+    title: str
+    severity: str  # SEV1..SEV4
+    components: tuple[str, ...]
+    started: dt.datetime  # impact start
+    created: dt.datetime
+    acknowledged: dt.datetime
+    mitigated: dt.datetime
+    resolved: dt.datetime
+    customer_impact: bool
+    summary: str
+    updates: tuple[tuple[dt.datetime, str, str], ...] = ()  # (at, status, body)
+
+
+@dataclass(frozen=True)
+class LlmUsage:
+    """How a component uses one hosted model: tokens per request and the share of input read from cache."""
+
+    component: str
+    provider: str  # "anthropic" or "openai"
+    model: str
+    input_tokens: int  # all input tokens per request (uncached + cache read + cache write)
+    output_tokens: int
+    cache_read_share: float = 0.0
+    cache_write_share: float = 0.0
+    share_of_requests: float = 1.0  # share of the component's requests that call this model
+    batch: bool = False  # billed at batch prices
+
+
+@dataclass(frozen=True)
+class Scenario:
+    organization: str
+    start: dt.datetime  # inclusive, a Monday 00:00 UTC
+    end: dt.datetime  # exclusive
+    components: tuple[ComponentSpec, ...]
+    degradations: tuple[Degradation, ...] = ()
+    telemetry_gaps: tuple[tuple[str, Window], ...] = ()  # (component, window) with no samples at all
+    cache_regression: Window | None = None  # chat-api prompt cache misses
+    model_changes: tuple[ModelChange, ...] = ()
+    incidents: tuple[IncidentSpec, ...] = ()
+    llm_usage: tuple[LlmUsage, ...] = ()
+    weekly_growth: float = 0.012
+    unattributed_share: float = 0.07
+
+    def component(self, component_id: str) -> ComponentSpec:
+        for c in self.components:
+            if c.id == component_id:
+                return c
+        raise KeyError(component_id)
+
+
+_COMPONENTS = (
+    ComponentSpec(
+        "chat-api", "Assistant Chat API", "Customer-facing", 1, True, "Assistant Platform team", 6.0, 0.0006, 1850
+    ),
+    ComponentSpec(
+        "rag-retrieval", "Knowledge Search", "Customer-facing", 1, True, "Search and Retrieval team", 3.0, 0.0008, 1400
+    ),
+    ComponentSpec(
+        "agent-orchestrator", "Agent Orchestrator", "Customer-facing", 1, True, "Agents team", 1.5, 0.0010, 2100
+    ),
+    ComponentSpec("moderation", "Content Moderation", "Platform", 1, False, "Trust and Safety team", 8.0, 0.0004, 180),
+    ComponentSpec("embeddings", "Embeddings Service", "Platform", 2, False, "ML Platform team", 12.0, 0.0005, 220),
+    ComponentSpec(
+        "vector-store", "Vector Store", "Platform", 2, False, "Data Infrastructure team", 14.0, 0.0003, 95, 0.62
+    ),
+    ComponentSpec(
+        "gpu-inference", "Self-hosted GPU Inference", "Platform", 2, False, "ML Platform team", 4.0, 0.0010, 900, 0.58
+    ),
+    ComponentSpec(
+        "batch-summarisation", "Batch Summarisation", "Internal", 3, False, "Insights team", 0.008, 0.0030, 9000
+    ),
+    ComponentSpec(
+        "support-copilot", "Support Copilot", "Internal", 3, False, "Support Tooling team", 0.00045, 0.004, 4200
+    ),
+)
+
+_OUTAGE = Window(utc(2026, 11, 4, 14, 10), utc(2026, 11, 4, 16, 40))
+_RAG_DEPLOY = Window(utc(2026, 10, 13, 10, 20), utc(2026, 10, 16, 11, 0))
+_GPU_SATURATION = Window(utc(2026, 9, 16, 13, 0), utc(2026, 9, 16, 17, 30))
+_EMBEDDINGS_REINDEX = Window(utc(2026, 8, 19, 2, 0), utc(2026, 8, 19, 3, 15))
+_MODERATION_TIMEOUTS = Window(utc(2026, 7, 8, 9, 40), utc(2026, 7, 8, 10, 25))
+_VECTOR_TELEMETRY = Window(utc(2026, 11, 10), utc(2026, 11, 12))
+
+
+def _minutes(window: Window, minutes: int) -> dt.datetime:
+    return window.start + dt.timedelta(minutes=minutes)
+
+
+DEMO = Scenario(
+    organization="Acme AI Platform",
+    start=utc(2026, 6, 1),
+    end=utc(2026, 11, 23),
+    components=_COMPONENTS,
+    degradations=(
+        Degradation("chat-api", _OUTAGE.start, _OUTAGE.end, error_ratio=0.74, latency_factor=1.6),
+        Degradation("agent-orchestrator", _OUTAGE.start, _OUTAGE.end, error_ratio=0.66, latency_factor=1.4),
+        Degradation("rag-retrieval", _RAG_DEPLOY.start, _RAG_DEPLOY.end, latency_factor=2.25),
+        Degradation("gpu-inference", _GPU_SATURATION.start, _GPU_SATURATION.end, 0.035, 2.4, saturation=0.97),
+        Degradation("embeddings", _EMBEDDINGS_REINDEX.start, _EMBEDDINGS_REINDEX.end, 0.004, 3.1),
+        Degradation("moderation", _MODERATION_TIMEOUTS.start, _MODERATION_TIMEOUTS.end, 0.02, 4.0),
+    ),
+    telemetry_gaps=(("vector-store", _VECTOR_TELEMETRY),),
+    cache_regression=Window(utc(2026, 10, 19, 9, 30), utc(2026, 11, 2, 10, 0)),
+    model_changes=(
+        ModelChange(
+            "rag-retrieval",
+            utc(2026, 10, 26, 9, 0),
+            utc(2026, 10, 31, 9, 0),
+            previous="gpt-4.1-2025-04-14",
+            candidate="gpt-5-mini-2025-08-07",
+            pass_rate=0.846,
+            baseline_pass_rate=0.938,
+        ),
+    ),
+    llm_usage=(
+        LlmUsage("chat-api", "anthropic", "claude-sonnet-4-5", 3200, 380, 0.78, 0.04),
+        LlmUsage("agent-orchestrator", "anthropic", "claude-sonnet-4-5", 9000, 1100, 0.70, 0.04),
+        LlmUsage("rag-retrieval", "openai", "gpt-4.1-2025-04-14", 4200, 420, 0.30),
+        LlmUsage("embeddings", "openai", "text-embedding-3-large", 800, 0),
+        LlmUsage("batch-summarisation", "openai", "gpt-4.1-mini-2025-04-14", 18000, 900, batch=True),
+        LlmUsage("support-copilot", "openai", "gpt-4.1-mini-2025-04-14", 5200, 450, 0.25),
+    ),
+    incidents=(
+        IncidentSpec(
+            "provider-outage",
+            "pagerduty",
+            "Assistant Chat API and Agent Orchestrator failing: upstream LLM provider returning errors",
+            "SEV1",
+            ("chat-api", "agent-orchestrator"),
+            started=_OUTAGE.start,
+            created=_minutes(_OUTAGE, 4),
+            acknowledged=_minutes(_OUTAGE, 7),
+            mitigated=_OUTAGE.end,
+            resolved=_minutes(_OUTAGE, 185),
+            customer_impact=True,
+            summary="Anthropic API returned overloaded and 5xx errors; no secondary provider was configured.",
+        ),
+        IncidentSpec(
+            "rag-latency-regression",
+            "incidentio",
+            "Knowledge Search p95 latency above 2.5 s after retrieval ranking deploy",
+            "SEV2",
+            ("rag-retrieval",),
+            started=_RAG_DEPLOY.start,
+            created=_minutes(_RAG_DEPLOY, 50),
+            acknowledged=_minutes(_RAG_DEPLOY, 58),
+            mitigated=_RAG_DEPLOY.end,
+            resolved=_RAG_DEPLOY.end + dt.timedelta(hours=2),
+            customer_impact=True,
+            summary="A re-ranking stage added in release 2026.10.13 doubled retrieval latency under load.",
+            updates=(
+                (_minutes(_RAG_DEPLOY, 50), "investigating", "Knowledge Search answers are slower than usual."),
+                (_minutes(_RAG_DEPLOY, 240), "identified", "Latency traced to the new re-ranking stage."),
+                (_RAG_DEPLOY.end, "monitoring", "Re-ranking stage disabled; p95 back under 1.5 s."),
+                (_RAG_DEPLOY.end + dt.timedelta(hours=2), "resolved", "Latency stable at baseline."),
+            ),
+        ),
+        IncidentSpec(
+            "rag-quality-dip",
+            "incidentio",
+            "Knowledge Search eval pass rate below target after model change",
+            "SEV3",
+            ("rag-retrieval",),
+            started=utc(2026, 10, 26, 9, 0),
+            created=utc(2026, 10, 27, 8, 30),
+            acknowledged=utc(2026, 10, 27, 8, 45),
+            mitigated=utc(2026, 10, 31, 9, 0),
+            resolved=utc(2026, 10, 31, 12, 0),
+            customer_impact=False,
+            summary="Online evals flagged lower groundedness after the answer model change; rolled back.",
+        ),
+        IncidentSpec(
+            "vector-telemetry",
+            "incidentio",
+            "Vector Store metrics not reporting",
+            "SEV4",
+            ("vector-store",),
+            started=_VECTOR_TELEMETRY.start,
+            created=utc(2026, 11, 10, 7, 40),
+            acknowledged=utc(2026, 11, 10, 8, 5),
+            mitigated=_VECTOR_TELEMETRY.end,
+            resolved=_VECTOR_TELEMETRY.end + dt.timedelta(hours=1),
+            customer_impact=False,
+            summary="The metrics agent on the vector-store cluster stopped after a certificate rotation.",
+        ),
+        IncidentSpec(
+            "gpu-saturation",
+            "pagerduty",
+            "GPU inference queueing: node pool at full utilisation",
+            "SEV3",
+            ("gpu-inference",),
+            started=_GPU_SATURATION.start,
+            created=_minutes(_GPU_SATURATION, 12),
+            acknowledged=_minutes(_GPU_SATURATION, 19),
+            mitigated=_GPU_SATURATION.end,
+            resolved=_GPU_SATURATION.end + dt.timedelta(minutes=40),
+            customer_impact=False,
+            summary="Autoscaler limit reached during a batch backfill; limit raised.",
+        ),
+        IncidentSpec(
+            "embeddings-reindex",
+            "pagerduty",
+            "Embeddings latency elevated during index rebuild",
+            "SEV4",
+            ("embeddings",),
+            started=_EMBEDDINGS_REINDEX.start,
+            created=_minutes(_EMBEDDINGS_REINDEX, 9),
+            acknowledged=_minutes(_EMBEDDINGS_REINDEX, 21),
+            mitigated=_EMBEDDINGS_REINDEX.end,
+            resolved=_EMBEDDINGS_REINDEX.end + dt.timedelta(minutes=15),
+            customer_impact=False,
+            summary="Index rebuild ran outside its maintenance window.",
+        ),
+        IncidentSpec(
+            "moderation-timeouts",
+            "pagerduty",
+            "Content Moderation timeouts after classifier model reload",
+            "SEV3",
+            ("moderation",),
+            started=_MODERATION_TIMEOUTS.start,
+            created=_minutes(_MODERATION_TIMEOUTS, 6),
+            acknowledged=_minutes(_MODERATION_TIMEOUTS, 10),
+            mitigated=_MODERATION_TIMEOUTS.end,
+            resolved=_MODERATION_TIMEOUTS.end + dt.timedelta(minutes=30),
+            customer_impact=True,
+            summary="A classifier reload evicted the warm cache; requests timed out until warm-up completed.",
+        ),
+    ),
+)
+
+
+EXAMPLE = Scenario(
+    organization="Example AI Team",
+    start=utc(2026, 11, 2),
+    end=utc(2026, 11, 23),
+    components=(
+        ComponentSpec("assistant-api", "Assistant API", "Customer-facing", 1, True, "Assistant team", 2.0, 0.0008, 1700),
+        ComponentSpec("retrieval", "Retrieval", "Platform", 2, False, "Search team", 3.0, 0.0006, 600),
+    ),
+    degradations=(
+        Degradation("assistant-api", utc(2026, 11, 12, 15, 0), utc(2026, 11, 12, 15, 50), error_ratio=0.3),
+    ),
+    incidents=(
+        IncidentSpec(
+            "assistant-errors",
+            "csv",
+            "Assistant API errors after provider rate limiting",
+            "SEV2",
+            ("assistant-api",),
+            started=utc(2026, 11, 12, 15, 0),
+            created=utc(2026, 11, 12, 15, 6),
+            acknowledged=utc(2026, 11, 12, 15, 11),
+            mitigated=utc(2026, 11, 12, 15, 50),
+            resolved=utc(2026, 11, 12, 16, 20),
+            customer_impact=True,
+            summary="Provider rate limits reached after a traffic spike.",
+        ),
+    ),
+    weekly_growth=0.0,
+    unattributed_share=0.05,
+)

@@ -1,0 +1,289 @@
+"""Check that generated text states only what the facts support.
+
+``verify_text(text, facts, component_names=...)`` returns a ``Violation`` for every figure no fact supports and
+for every component reference that names no configured component. A figure is supported when some numeric
+value anywhere in the facts (walked recursively; see ``FactIndex``) equals it at the displayed precision
+(half-up rounding, the rule ``render.formatting`` uses) after one of these transformations:
+
+- as is, and its absolute value ("fell 12%" for -0.12); ``12.4k`` / ``1.2M`` compare at that scale;
+- percent and pp: the fraction x 100; for keys holding an attainment, uptime, pass rate, hit rate or coverage
+  also (1 - x) x 100 ("error rate 0.46%"); for burn-rate keys also (x - 1) x 100 ("burned 59% faster");
+- durations: the fact converted from the unit in its key (``_ms``, ``_seconds``, ``_minutes``, ``_hours``,
+  ``_days``, ``_weeks``) to the unit written ("5.0 days" for ``time_to_exhaustion_hours: 120``); a fact
+  without a unit in its key compares as is; a compound "1 h 35 min" may also be truncated, as it is displayed;
+  compact window labels ("1h", "28d") also match a fact key or string such as ``burn_rate["1h"]``;
+- counts (integers without a unit) must equal an integer in the facts, exactly;
+- dates, times, years, ISO weeks and quarters must appear in the facts (a week period also supports its seven
+  dates, so "2026-W47 (16–22 Nov 2026)" verifies);
+- a figure written inside a fact string (a recommendation's "cuts p95 by 300 ms") or in a ``reference_texts``
+  entry (the verified template text a draft improves on) supports the same figure written again.
+
+``STRUCTURAL`` lists the only figures allowed without a fact. Derived figures (differences, sums) are not
+guessed: the caller passes them in ``extra_allowed`` as raw values, which then work like facts.
+
+Component references: ``component_refs`` when the caller lists them; otherwise every bold phrase whose last
+word is the last word of a configured component name ("**Billing API**" when "Assistant Chat API" exists).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .numbers import NumberMention, extract_numbers
+
+STRUCTURAL: dict[tuple[str, Decimal, str], str] = {
+    ("multiplier", Decimal(1), ""): "1x is the sustainable burn rate",
+    ("duration", Decimal(90), "days"): "the status history covers 90 days",
+}
+UNIT_MS = {
+    "ms": 1,
+    "seconds": 1_000,
+    "minutes": 60_000,
+    "hours": 3_600_000,
+    "days": 86_400_000,
+    "weeks": 604_800_000,
+}
+_KEY_UNIT = re.compile(r"(?:^|_)(ms|seconds|minutes|hours|days|weeks)(?:_|$)")
+_COMPLEMENT_KEY = re.compile(r"attainment|uptime|pass_rate|hit_rate|coverage|telemetry")
+_BURN_KEY = re.compile(r"burn")
+_COMPACT = re.compile(r"^(\d+)(ms|s|m|h|d|w)$")
+_COMPACT_UNIT = {"ms": "ms", "s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}))?")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_BOLD = re.compile(r"\*\*([^*\n]+?)\*\*")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """Something the text states that the facts do not support."""
+
+    kind: str  # number | period | component
+    raw: str
+    sentence: str
+    reason: str
+    span: tuple[int, int] = (0, 0)
+
+    def __str__(self) -> str:
+        return f"{self.raw!r}: {self.reason} (in: {self.sentence!r})"
+
+
+class FactIndex:
+    """Every value a text may state, gathered once from a facts document; reusable across many texts."""
+
+    def __init__(self, facts: Mapping[str, Any], *, extra_allowed: Iterable[float] = ()):
+        self._families: dict[str, list[float]] = {}
+        self.integers: set[int] = set()
+        self.periods: set[str] = set()  # dates, --MM-DD, HH:MM, years, weeks, W47, quarters, Q4
+        self.labels: set[tuple[Decimal, str]] = set()  # compact window labels, as (amount, unit)
+        self.displayed: set[tuple[str, Decimal, int, str]] = set()
+        self._walk(facts, "")
+        for value in extra_allowed:
+            self._number(float(value), "")
+        for values in self._families.values():
+            values.sort()
+
+    def extended(
+        self, *, extra_allowed: Iterable[float] = (), reference_texts: Iterable[str] = ()
+    ) -> FactIndex:
+        """A copy that also supports ``extra_allowed`` values and the figures of ``reference_texts``."""
+        copy = FactIndex({}, extra_allowed=extra_allowed)
+        for family, values in self._families.items():
+            copy._families[family] = sorted(values + copy._families.get(family, []))
+        for attr in ("integers", "periods", "labels", "displayed"):
+            getattr(copy, attr).update(getattr(self, attr))
+        for text in reference_texts:
+            copy.add_text(text)
+        return copy
+
+    def add_text(self, text: str) -> None:
+        """Figures displayed in ``text`` (a verified reference text) count as supported when written again."""
+        for m in extract_numbers(text):
+            if m.is_period:
+                self.periods.add(m.label)
+            else:
+                self.displayed.add((m.kind, abs(m.shown), m.scale, m.unit))
+
+    def _add(self, family: str, value: float) -> None:
+        self._families.setdefault(family, []).append(abs(value))
+
+    def _walk(self, node: Any, key: str) -> None:
+        if isinstance(node, Mapping):
+            for k, v in node.items():
+                self._label(str(k))
+                self._walk(v, str(k))
+        elif isinstance(node, list | tuple):
+            for item in node:
+                self._walk(item, key)
+        elif isinstance(node, bool) or node is None:
+            return
+        elif isinstance(node, int | float):
+            self._number(float(node), key)
+        elif isinstance(node, dt.date):
+            self._string(node.isoformat())
+        elif isinstance(node, str):
+            self._string(node)
+
+    def _number(self, value: float, key: str) -> None:
+        if value != value:  # NaN
+            return
+        unit_match = _KEY_UNIT.search(key)
+        self._add("raw", value)
+        self._add("percent", value * 100)
+        if _COMPLEMENT_KEY.search(key) and 0 <= value <= 1:
+            self._add("percent", (1 - value) * 100)
+        if _BURN_KEY.search(key):
+            self._add("percent", (value - 1) * 100)
+        if unit_match:
+            unit = unit_match.group(1)
+            for target, size in UNIT_MS.items():
+                self._add(f"duration:{target}", value * UNIT_MS[unit] / size)
+        else:
+            self._add("unitless", value)
+        if float(value).is_integer():
+            self.integers.add(abs(int(value)))
+
+    def _label(self, text: str) -> None:
+        m = _COMPACT.match(text.strip())
+        if m:
+            self.labels.add((Decimal(m.group(1)), _COMPACT_UNIT[m.group(2)]))
+
+    def _string(self, text: str) -> None:
+        self._label(text)
+        if m := _DATE.match(text):
+            self.periods.update({text[:10], f"--{m.group(2)}-{m.group(3)}", m.group(1)})
+            if m.group(4):
+                self.periods.add(m.group(4))
+        elif m := _WEEK.match(text):
+            self.periods.update({text, f"W{m.group(2)}", m.group(1)})
+            monday = dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+            for offset in range(7):
+                day = monday + dt.timedelta(days=offset)
+                self.periods.update({day.isoformat(), f"--{day:%m-%d}"})
+        elif m := _QUARTER.match(text):
+            self.periods.update({text, f"Q{m.group(2)}", m.group(1)})
+        elif any(c.isdigit() for c in text):
+            self.add_text(text)
+
+    def near(
+        self, family: str, shown: Decimal, decimals: int, scale: int = 1, *, floor: bool = False
+    ) -> bool:
+        """Is some value of ``family`` displayed as ``shown`` at ``decimals`` (and ``scale``)?"""
+        values = self._families.get(family, [])
+        target = abs(shown)
+        half = Decimal(5).scaleb(-decimals - 1)
+        lo = float((target - half) * scale) * (1 - 1e-12)
+        hi = float((target + (1 if floor else half)) * scale) * (1 + 1e-12)
+        quantum = Decimal(1).scaleb(-decimals)
+        for value in values[bisect.bisect_left(values, lo) : bisect.bisect_right(values, hi)]:
+            scaled = Decimal(repr(value / scale)) if scale != 1 else Decimal(repr(value))
+            if scaled.quantize(quantum, rounding=ROUND_HALF_UP) == target:
+                return True
+            if floor and int(scaled) == target:
+                return True
+        return False
+
+
+def supports(index: FactIndex, m: NumberMention) -> str | None:
+    """None when the facts support the mention, otherwise why not."""
+    if m.is_period:
+        if m.label in index.periods:
+            return None
+        return f"{m.kind} {m.label} does not appear in the facts"
+    shown = abs(m.shown)
+    if (m.kind, shown, m.unit) in STRUCTURAL or (m.kind, shown, m.scale, m.unit) in index.displayed:
+        return None
+    at = f"at {m.decimals} decimal{'s' if m.decimals != 1 else ''}"
+    if m.kind in ("percent", "points"):
+        if index.near("percent", shown, m.decimals, m.scale):
+            return None
+        return f"no fact ratio gives {m.raw} {at} (ratio x 100, its complement or its absolute value)"
+    if m.kind == "duration":
+        if _COMPACT.match(m.raw) and (shown, m.unit) in index.labels:
+            return None
+        floor = m.label == "compound"
+        for family in (f"duration:{m.unit}", "unitless"):
+            if index.near(family, shown, m.decimals, m.scale, floor=floor):
+                return None
+        return f"no fact duration converts to {m.raw} {at}"
+    if m.kind == "count" and m.scale == 1:
+        if int(shown) in index.integers:
+            return None
+        return f"count {m.raw} is not an integer in the facts"
+    if m.kind == "year":
+        return None if m.label in index.periods else f"year {m.raw} is not a year of any date in the facts"
+    if index.near("raw", shown, m.decimals, m.scale):
+        return None
+    return f"no fact value rounds to {m.raw} {at}"
+
+
+def verify_text(
+    text: str,
+    facts: Mapping[str, Any] | FactIndex,
+    *,
+    component_names: Iterable[str],
+    extra_allowed: Iterable[float] = (),
+    component_refs: Iterable[str] | None = None,
+    reference_texts: Iterable[str] = (),
+) -> list[Violation]:
+    """Every figure and component reference in ``text`` the facts do not support (empty list: all verified)."""
+    names = [n for n in component_names if n]
+    index = facts if isinstance(facts, FactIndex) else FactIndex(facts)
+    extra, references = list(extra_allowed), list(reference_texts)
+    if extra or references:
+        index = index.extended(extra_allowed=extra, reference_texts=references)
+    violations = []
+    for mention in extract_numbers(text, ignore=names):
+        reason = supports(index, mention)
+        if reason:
+            kind = "period" if mention.is_period else "number"
+            violations.append(
+                Violation(kind, mention.raw, sentence_at(text, mention.span[0]), reason, mention.span)
+            )
+    known = {n.strip().lower() for n in names}
+    refs = (
+        component_references(text, names) if component_refs is None else [(r, None) for r in component_refs]
+    )
+    for ref, span in refs:
+        if ref.strip().lower() not in known:
+            where = sentence_at(text, span[0]) if span else ref
+            reason = "names no configured component"
+            violations.append(Violation("component", ref, where, reason, span or (0, 0)))
+    return violations
+
+
+def component_references(text: str, component_names: Iterable[str]) -> list[tuple[str, tuple[int, int]]]:
+    """Bold phrases that read as a component reference: their last word ends a configured component name."""
+    heads = {name.split()[-1].lower() for name in component_names if name.strip() and " " in name.strip()}
+    refs = []
+    for m in _BOLD.finditer(text):
+        phrase = m.group(1).strip().rstrip(".:,;")
+        words = phrase.split()
+        if words and len(words) <= 5 and words[-1].lower() in heads:
+            refs.append((phrase, m.span(1)))
+    return refs
+
+
+def component_names_from_facts(facts: Mapping[str, Any]) -> list[str]:
+    """Every component name and id the facts know (``components[]`` and the SLOs' components), sorted."""
+    names: set[str] = set()
+    for c in facts.get("components") or []:
+        names.update(str(c[k]) for k in ("id", "name") if c.get(k))
+    for s in facts.get("slos") or []:
+        names.update(str(s[k]) for k in ("component", "component_name") if s.get(k))
+    return sorted(names)
+
+
+def sentence_at(text: str, pos: int) -> str:
+    """The sentence (or line) around character ``pos``."""
+    start = max(text.rfind("\n", 0, pos), *(text.rfind(p, 0, pos) for p in (". ", "! ", "? ")))
+    start = start + 1 if start >= 0 else 0
+    ends = [i for i in (text.find("\n", pos), *(text.find(p, pos) for p in (". ", "! ", "? "))) if i >= 0]
+    end = min(ends) + 1 if ends else len(text)
+    return text[start:end].strip()

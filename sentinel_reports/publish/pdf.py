@@ -1,0 +1,118 @@
+"""HTML to PDF with WeasyPrint: offline, reproducible, A4 or Letter.
+
+    pdf = html_to_pdf(html, base_url=site.tmp_dir / "briefs/2026-W47", site_root=site.tmp_dir,
+                      as_of=as_of, title="Weekly brief 2026-W47", paper=config.site.paper)
+
+- ``base_url`` is the folder the page lives in, so the page's relative links (``../../static/sentinel.css``,
+  images) resolve as they do in a browser opening the site from disk. Write the static files first.
+- No network: the URL fetcher serves ``data:`` URIs and ``file:`` URLs under ``site_root`` (default:
+  ``base_url``), the built-in theme and ``allowed_dirs``; anything else (``http:``, ``https:``, files
+  elsewhere) is refused. A refused or missing resource fails the render with PublishError naming every
+  such URL, because a PDF silently missing its stylesheet or a chart is worse than no PDF.
+- Paper size comes from the config (``@page { size: A4 }`` or ``Letter``) and overrides the stylesheet.
+- Reproducible: title, creation and modification dates come from ``as_of``, the PDF /ID from the content,
+  and the embedded font subsets get their timestamp from ``as_of`` too (fontTools reads SOURCE_DATE_EPOCH,
+  set for the duration of the write), so two renders of the same HTML are byte-identical
+  (checked by tests/publish/test_pdf.py).
+- Tagged PDF (``pdf_tags``) so screen readers get headings, tables and reading order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
+
+from ..errors import PublishError
+from ..render.environment import THEME_DIR
+
+PAPER_SIZES = {"A4": "A4", "Letter": "letter"}
+
+
+class OfflineFetcher(URLFetcher):
+    """Serves data: URIs and files under the allowed folders; records and refuses everything else."""
+
+    def __init__(self, allowed_dirs: Iterable[Path]):
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+        self.allowed = [Path(d).resolve() for d in allowed_dirs]
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: object = None) -> object:
+        scheme = url.split(":", 1)[0].lower()
+        allowed = scheme == "data"
+        if scheme == "file":
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            allowed = any(path.is_relative_to(root) for root in self.allowed)
+        if not allowed:
+            self.refused.append(f"{url} (outside the site; rendering is offline)")
+            raise ValueError(f"refused to fetch {url}: PDF rendering is offline")
+        try:
+            return super().fetch(url, headers)
+        except Exception as exc:
+            self.refused.append(f"{url[:120]} ({type(exc).__name__}: {exc})")
+            raise
+
+
+def _pdf_date(as_of: dt.datetime) -> str:
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=dt.UTC)
+    return as_of.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def html_to_pdf(
+    html: str,
+    base_url: Path,
+    *,
+    as_of: dt.datetime,
+    title: str,
+    paper: str = "A4",
+    site_root: Path | None = None,
+    allowed_dirs: Iterable[Path] = (),
+    author: str | None = None,
+    lang: str = "en",
+) -> bytes:
+    """Render one HTML page to PDF bytes; raises PublishError if it needs anything outside the site."""
+    if paper not in PAPER_SIZES:
+        raise PublishError(f"unknown paper size {paper!r} (expected A4 or Letter)")
+    base = Path(base_url).resolve()
+    fetcher = OfflineFetcher([site_root or base, THEME_DIR, *allowed_dirs])
+    page_css = CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}", url_fetcher=fetcher)
+    document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher).render(
+        stylesheets=[page_css], pdf_tags=True
+    )
+    if fetcher.refused:
+        refused = ", ".join(sorted(set(fetcher.refused)))
+        raise PublishError(f"PDF {title!r} could not load every resource it references: {refused}")
+    stamp = _pdf_date(as_of)
+    document.metadata.title = title
+    document.metadata.created = stamp
+    document.metadata.modified = stamp
+    document.metadata.lang = lang
+    if author:
+        document.metadata.authors = [author]
+    identifier = hashlib.sha256(f"{title}|{stamp}|{paper}|{html}".encode()).hexdigest()[:32]
+    with _source_date_epoch(as_of):
+        return document.write_pdf(pdf_identifier=identifier.encode("ascii"), pdf_tags=True)
+
+
+@contextlib.contextmanager
+def _source_date_epoch(as_of: dt.datetime) -> Iterator[None]:
+    """fontTools stamps embedded font subsets with the current time unless SOURCE_DATE_EPOCH is set."""
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=dt.UTC)
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(as_of.timestamp()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous

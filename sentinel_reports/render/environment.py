@@ -1,0 +1,115 @@
+"""The Jinja2 environment every page builder renders with.
+
+    env = make_environment(config.project_dir / "templates")
+    html = render_page(env, "brief.html", page_path="briefs/2026-W47/index.html", title=..., ...)
+
+Template lookup is layered (as in Datasette and Pelican):
+
+1. ``default:<name>`` always loads the built-in theme's template, so a project override can extend the
+   template it replaces: ``{% extends "default:base.html" %}``;
+2. ``<name>`` is looked up in the project's ``templates/`` folder first,
+3. then in the built-in theme (``sentinel_reports/theme/``).
+
+Autoescaping is on for ``.html``, ``.xml``, ``.svg`` and ``.atom`` (and for templates built from strings);
+``.txt`` and ``.md`` templates (plain-text email, markdown brief) are not escaped. Undefined variables raise
+(``StrictUndefined``): a typo in a template fails the build instead of printing an empty string. ``None``
+printed with ``{{ value }}`` shows as "no data", never as an empty cell or a zero.
+
+Stylesheet: pages link ``static/sentinel.css`` by a path relative to the page (``root`` in the context,
+computed from ``page_path``), so the site works opened from disk, served from any sub-path, and in
+WeasyPrint with the site folder as base URL. ``static_files()`` returns the files the site writer copies to
+``static/``; the email inlines the CSS of its own template instead.
+
+Filters: every formatter of ``render.formatting`` (``pct``, ``money``, ``delta_html``, ...), plus
+``markdown`` and ``markdown_inline``. Globals: ``status_token`` and ``GAP``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+
+from . import formatting
+from .markdown import render_inline, render_markdown
+
+THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+STATIC_DIR = "static"
+
+
+def _finalize(value: Any) -> Any:
+    return formatting.GAP if formatting.is_gap(value) else value
+
+
+def make_environment(project_templates: Path | None = None) -> Environment:
+    """An environment that looks in ``project_templates`` (when it exists) before the built-in theme."""
+    theme = FileSystemLoader(str(THEME_DIR))
+    loaders = [PrefixLoader({"default": theme}, delimiter=":")]
+    if project_templates is not None and Path(project_templates).is_dir():
+        loaders.append(FileSystemLoader(str(project_templates)))
+    loaders.append(theme)
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "htm", "xml", "svg", "atom"),
+            disabled_extensions=("txt", "md"),
+            default_for_string=True,
+            default=True,
+        ),
+        undefined=StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(formatting.FILTERS)
+    env.filters["markdown"] = render_markdown
+    env.filters["markdown_inline"] = render_inline
+    env.globals["status_token"] = formatting.status_token
+    env.globals["GAP"] = formatting.GAP
+    return env
+
+
+def relative_root(page_path: str) -> str:
+    """The relative path from a page back to the site root: ``briefs/2026-W47/index.html -> "../../"``."""
+    parts = PurePosixPath(page_path).parts
+    if PurePosixPath(page_path).is_absolute() or ".." in parts:
+        raise ValueError(f"page path must be relative to the site root: {page_path!r}")
+    return "../" * (len(parts) - 1)
+
+
+def render_page(env: Environment, name: str, /, *, page_path: str = "index.html", **context: Any) -> str:
+    """Render template ``name`` for the page that will live at ``page_path`` in the site.
+
+    Adds ``root`` (relative path to the site root, e.g. ``"../../"``; ``""`` at the top) and ``page_path``
+    to the context; everything else the template needs comes from ``context``.
+    """
+    context.setdefault("root", relative_root(page_path))
+    return env.get_template(name).render(page_path=page_path, **context)
+
+
+def static_files(project_templates: Path | None = None) -> dict[str, bytes]:
+    """Files for ``site/static/``, by site path: the theme's, overridden by ``templates/static/`` by name."""
+    files: dict[str, bytes] = {}
+    roots = [THEME_DIR / STATIC_DIR]
+    if project_templates is not None:
+        roots.append(Path(project_templates) / STATIC_DIR)
+    for root in roots:
+        if root.is_dir():
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                files[f"{STATIC_DIR}/{path.relative_to(root).as_posix()}"] = path.read_bytes()
+    return dict(sorted(files.items()))
+
+
+def theme_css(project_templates: Path | None = None) -> str:
+    """The site stylesheet as text (for inlining where a page must stand alone)."""
+    return static_files(project_templates)[f"{STATIC_DIR}/sentinel.css"].decode("utf-8")

@@ -1,0 +1,309 @@
+"""The internal status page and its incident pages: facts -> template context -> HTML strings.
+
+    html = render_status_page(env, facts, config, content)              # status/index.html
+    pages = render_incident_pages(env, facts, config, content)          # {"status/incidents/<id>.html": html}
+
+The page reads only facts (``docs/facts.md``): ``summary``, ``components[]`` with 90 ``days[]``,
+``slos[]``, ``incidents[]``, ``maintenance[]`` and ``gaps[]``. Order of the page: the summary line (or the
+incident-mode banner while a major outage is active), components by group, active incidents, maintenance,
+observability gaps (highest priority first) and the 90-day incident history.
+
+Rules kept here: a day or component without data is "Observability gap", never operational; a missing
+figure prints "no data", never 0 or 100%; every day's details are in the HTML (visually hidden text in the
+bar plus a table of the days that were not operational), so nothing needs JavaScript; cost figures (and
+cost-only gaps that state amounts) are left out; incident and maintenance ids become file names only
+through ``status_common.file_ids``. Postmortem bodies come from ``content/postmortems`` markdown, rendered
+with raw HTML off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from jinja2 import Environment
+
+from ..config import Config
+from .environment import render_page
+from .formatting import GAP, duration_minutes, number, pct, status_token
+from .markdown import is_safe_link, render_markdown
+from .status_common import api_status, file_ids, iso, maintenance_status
+
+HISTORY_DAYS = 90
+PAGE_PATH = "status/index.html"
+# status token -> compact class of a day cell (styled in theme/static/status.css)
+CELL_CLASS = {
+    "operational": "o",
+    "degraded": "d",
+    "partial_outage": "p",
+    "major_outage": "x",
+    "maintenance": "m",
+    "no_data": "g",
+}
+COST_GAP_KINDS = frozenset({"unattributed_spend", "currency_mismatch", "missing_assumption"})
+_SEVERITY_ORDER = {"SEV1": 0, "SEV2": 1, "SEV3": 2, "SEV4": 3}
+_OPEN = ("investigating", "identified", "monitoring")
+
+
+def summary_line(summary: dict[str, Any]) -> str:
+    """``**Current AI Platform Status: Degraded** | Error budget remaining: 41% | 3 active alerts (2 informational)``."""
+    if summary.get("line"):
+        return str(summary["line"])
+    budget = summary.get("budget_remaining")
+    budget_text = "unknown (observability gap)" if budget is None else pct(budget, 0)
+    active = int(summary.get("active_alerts") or 0)
+    info = int(summary.get("informational_alerts") or 0)
+    alerts = f"{active} active alert{'' if active == 1 else 's'} ({info} informational)"
+    return f"**Current AI Platform Status: {summary.get('status') or 'Unknown'}** | Error budget remaining: {budget_text} | {alerts}"
+
+
+def _names(config: Config, facts: dict[str, Any]) -> dict[str, str]:
+    names = {c["id"]: str(c.get("name") or c["id"]) for c in facts.get("components") or []}
+    names.update({c.id: c.name for c in config.components})
+    return names
+
+
+def _day(day: dict[str, Any], incident_files: dict[str, str]) -> dict[str, Any]:
+    token = status_token(api_status(day.get("status")))
+    gap = bool(day.get("gap")) or token.key == "no_data"
+    uptime = day.get("uptime")
+    parts = [token.word]
+    if token.key != "no_data" and gap:
+        parts.append("observability gap")
+    parts.append(f"uptime {pct(uptime, 2)}" if uptime is not None else "uptime no data")
+    incidents = [str(i) for i in day.get("incidents") or []]
+    if incidents:
+        parts.append(f"{len(incidents)} incident{'s' if len(incidents) > 1 else ''} ({', '.join(incidents)})")
+    if day.get("maintenance") and token.key != "maintenance":
+        parts.append("maintenance")
+    return {
+        "date": str(day.get("date")),
+        "cls": CELL_CLASS[token.key] + (" h" if gap and token.key != "no_data" else ""),
+        "text": f"{day.get('date')}: {', '.join(parts)}",
+        "token": token,
+        "uptime": pct(uptime, 2),
+        "gap": gap,
+        "maintenance": bool(day.get("maintenance")),
+        "incidents": [{"id": i, "href": f"incidents/{incident_files[i]}.html" if i in incident_files else None} for i in incidents],
+        "operational": token.key == "operational" and not gap,
+    }
+
+
+def _budget_text(value: float | None) -> str:
+    if value is None:
+        return GAP
+    if value < 0:
+        return f"exhausted, overspent by {pct(-value, 0)}"
+    return f"{pct(value, 0)} remaining"
+
+
+def _slo(slo: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": str(slo.get("name")),
+        "attainment": pct(slo.get("attainment"), 2),
+        "objective": pct(slo.get("objective"), 2),
+        "budget": _budget_text(slo.get("budget_remaining")),
+        "budget_gap": slo.get("budget_remaining") is None,
+        "window_days": slo.get("window_days"),
+    }
+
+
+def _component(c: dict[str, Any], slos: list[dict], incident_files: dict[str, str], badge_files: dict[str, str]) -> dict:
+    days = [_day(d, incident_files) for d in c.get("days") or []]
+    token = status_token(api_status(c.get("status")))
+    latency = c.get("latency_p95_ms")
+    return {
+        "id": str(c["id"]),
+        "anchor": f"component-{badge_files[str(c['id'])]}",
+        "name": str(c.get("name") or c["id"]),
+        "status": api_status(c.get("status")),
+        "token": token,
+        "uptime": pct(c.get("uptime_90d"), 2),
+        "uptime_gap": c.get("uptime_90d") is None,
+        "latency": f"{number(latency, 0)} ms" if latency is not None else GAP,
+        "slos": [_slo(s) for s in slos if s.get("component") == c["id"]],
+        "days": days,
+        "first": days[0]["date"] if days else None,
+        "last": days[-1]["date"] if days else None,
+        "not_operational": [d for d in days if not d["operational"]],
+        "gap_days": sum(1 for d in days if d["gap"]),
+        "badge": f"badges/{badge_files[str(c['id'])]}.svg",
+        "customer_facing": bool(c.get("customer_facing")),
+    }
+
+
+def _incident(inc: dict[str, Any], names: dict[str, str], incident_files: dict[str, str]) -> dict[str, Any]:
+    updates = sorted(inc.get("updates") or [], key=lambda u: str(u.get("at")), reverse=True)
+    status = str(inc.get("status") or "investigating")
+    return {
+        "id": str(inc["id"]),
+        "href": f"incidents/{incident_files[str(inc['id'])]}.html",
+        "title": str(inc.get("title") or inc["id"]),
+        "severity": str(inc.get("severity") or "not recorded"),
+        "status": status,
+        "open": status in _OPEN,
+        "components": ", ".join(names.get(c, c) for c in inc.get("components") or []) or "no component recorded",
+        "started_at": inc.get("started_at"),
+        "resolved_at": inc.get("resolved_at"),
+        "duration": duration_minutes(inc.get("duration_minutes")),
+        "updates": updates,
+        "postmortem": inc.get("postmortem"),
+    }
+
+
+def _gaps(facts: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
+    """Status-relevant gaps, P1 first; gaps about spend (which state amounts) belong to the brief."""
+    out = []
+    for g in facts.get("gaps") or []:
+        if g.get("kind") in COST_GAP_KINDS or g.get("amount") is not None:
+            continue
+        sentence = g.get("sentence") or (
+            f"Current observability gap: {g.get('specific')}. This limits our ability to {g.get('limits')}. "
+            f"Recommended instrumentation: {g.get('instrumentation')} with priority {g.get('priority')}."
+        )
+        component = g.get("component")
+        out.append(
+            {"priority": str(g.get("priority") or "P3"), "component": names.get(component, component), "sentence": sentence}
+        )
+    return sorted(out, key=lambda g: (g["priority"], str(g["component"] or "~"), g["sentence"]))
+
+
+def _banner(facts: dict[str, Any], names: dict[str, str], incidents: list[dict[str, Any]]) -> dict | None:
+    summary = facts.get("summary") or {}
+    detail = summary.get("incident_mode_detail") or {}
+    if not summary.get("incident_mode"):
+        return None
+    affected_ids = list(detail.get("components") or [])
+    related = [i for i in incidents if i["open"] and (not affected_ids or set(affected_ids) & set(i["component_ids"]))]
+    related.sort(key=lambda i: (_SEVERITY_ORDER.get(i["severity"], 9), str(i["started_at"])))
+    lead = related[0] if related else None
+    if lead and lead["updates"]:
+        action = f"{lead['updates'][0]['status'].capitalize()}: {lead['updates'][0]['body']}"
+    elif lead:
+        action = f"Incident {lead['id']} is open ({lead['status']}); no update has been published yet."
+    else:
+        action = "No open incident record is linked to this outage yet."
+    return {
+        "affected": ", ".join(names.get(c, c) for c in affected_ids) or "the platform",
+        "since": detail.get("since") or (lead["started_at"] if lead else None),
+        "action": action,
+        "next_update": detail.get("next_update"),
+        "href": lead["href"] if lead else None,
+    }
+
+
+def status_context(facts: dict[str, Any], config: Config, content: Any = None) -> dict[str, Any]:
+    """Everything status.html needs, formatted."""
+    as_of = iso(facts["as_of"]) or ""
+    names = _names(config, facts)
+    raw_incidents = list(facts.get("incidents") or [])
+    incident_files = file_ids(str(i["id"]) for i in raw_incidents)
+    badge_files = file_ids(str(c["id"]) for c in facts.get("components") or [])
+    slos = list(facts.get("slos") or [])
+    order = {c.id: n for n, c in enumerate(config.components)}
+    groups: dict[str, list[dict]] = {}
+    for c in sorted(facts.get("components") or [], key=lambda c: order.get(c["id"], len(order))):
+        groups.setdefault(str(c.get("group") or "Components"), []).append(
+            _component(c, slos, incident_files, badge_files)
+        )
+    incidents = []
+    for inc in raw_incidents:
+        item = _incident(inc, names, incident_files)
+        item["component_ids"] = list(inc.get("components") or [])
+        incidents.append(item)
+    active = sorted(
+        (i for i in incidents if i["open"]), key=lambda i: (_SEVERITY_ORDER.get(i["severity"], 9), str(i["started_at"]))
+    )
+    cutoff = iso(dt.datetime.fromisoformat(as_of.replace("Z", "+00:00")) - dt.timedelta(days=HISTORY_DAYS))
+    history = sorted(
+        (i for i in incidents if i["open"] or (iso(i["resolved_at"] or i["started_at"]) or "") >= (cutoff or "")),
+        key=lambda i: (str(iso(i["started_at"])), i["id"]),
+        reverse=True,
+    )
+    raw_maint = list(facts.get("maintenance") or [])
+    m_files = file_ids(str(m["slug"]) for m in raw_maint)
+    maintenance = []
+    for m in sorted(raw_maint, key=lambda m: (str(iso(m.get("starts"))), str(m["slug"]))):
+        status = maintenance_status(m, as_of)
+        if status != "completed":
+            maintenance.append(
+                {
+                    "anchor": f"maintenance-{m_files[str(m['slug'])]}",
+                    "title": str(m.get("title") or m["slug"]),
+                    "status": status,
+                    "components": ", ".join(names.get(c, c) for c in m.get("components") or []),
+                    "starts": m.get("starts"),
+                    "ends": m.get("ends"),
+                }
+            )
+    summary = facts.get("summary") or {}
+    return {
+        "title": "Status",
+        "site_title": config.site.title or config.organization,
+        "as_of": as_of,
+        "summary_text": summary_line(summary),
+        "summary_state": summary.get("status") or "Unknown",
+        "incident": _banner(facts, names, incidents),
+        "groups": [{"name": name, "components": rows} for name, rows in groups.items()],
+        "active_incidents": active,
+        "maintenance": maintenance,
+        "gaps": _gaps(facts, names),
+        "history": history,
+        "history_days": HISTORY_DAYS,
+        "legend": [status_token(k) for k in CELL_CLASS],
+        "cell_class": CELL_CLASS,
+        "nav": [
+            {"href": "status/index.html", "label": "Status"},
+            {"href": "status/history.atom", "label": "Atom feed"},
+            {"href": "status/api/v2/summary.json", "label": "Status API"},
+        ],
+    }
+
+
+def render_status_page(env: Environment, facts: dict[str, Any], config: Config, content: Any = None) -> str:
+    return render_page(env, "status.html", page_path=PAGE_PATH, **status_context(facts, config, content))
+
+
+def postmortem_markdown(content: Any, incident_id: str) -> str | None:
+    """The markdown body of the postmortem for ``incident_id`` in the loaded content, if any."""
+    if content is None:
+        return None
+    items = content.get("postmortems") if isinstance(content, dict) else getattr(content, "postmortems", None)
+    if isinstance(items, dict):
+        items = [items[k] for k in sorted(items) if str(getattr(items[k], "incident", k)) == incident_id or k == incident_id]
+    for pm in sorted(items or [], key=lambda p: str(_field(p, "slug") or "")):
+        if str(_field(pm, "incident")) == incident_id:
+            body = _field(pm, "body") or _field(pm, "markdown") or _field(pm, "text")
+            return str(body) if body else None
+    return None
+
+
+def _field(item: Any, name: str) -> Any:
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+
+
+def render_incident_pages(env: Environment, facts: dict[str, Any], config: Config, content: Any = None) -> dict[str, str]:
+    """Every incident's page by its site path, ``status/incidents/<safe id>.html``."""
+    names = _names(config, facts)
+    raw = list(facts.get("incidents") or [])
+    files = file_ids(str(i["id"]) for i in raw)
+    pages = {}
+    for inc in raw:
+        item = _incident(inc, names, files)
+        body = postmortem_markdown(content, item["id"])
+        path = f"status/incidents/{files[item['id']]}.html"
+        source_url = inc.get("url") if inc.get("url") and is_safe_link(str(inc["url"])) else None
+        pages[path] = render_page(
+            env,
+            "status_incident.html",
+            page_path=path,
+            title=f"{item['severity']}: {item['title']}",
+            site_title=config.site.title or config.organization,
+            as_of=iso(facts["as_of"]),
+            inc=item,
+            raw=inc,
+            postmortem_html=render_markdown(body) if body else None,
+            source_url=source_url,
+            nav=[{"href": "status/index.html", "label": "Status"}],
+        )
+    return pages

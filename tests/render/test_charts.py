@@ -1,0 +1,134 @@
+"""Charts: one palette, reference lines, direct labels, text alternatives, offline rendering and the cache."""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+from pathlib import Path
+
+import pytest
+
+from sentinel_reports.render import charts
+
+POINTS = [
+    {"date": f"2026-11-{d:02d}", "remaining": None if d in (5, 6) else round(0.9 - d * 0.03, 4), "slo": "chat"}
+    for d in range(1, 15)
+] + [{"date": f"2026-11-{d:02d}", "remaining": round(0.8 - d * 0.02, 4), "slo": "rag"} for d in range(1, 15)]
+
+
+def _line(**kw):  # type: ignore[no-untyped-def]
+    return charts.line_chart(
+        POINTS,
+        x="date",
+        y="remaining",
+        series="slo",
+        title="Chat burned budget 2.3x faster than sustainable in W47",
+        description="Error budget remaining per SLO, 1–14 Nov: chat 48%, rag 52%.",
+        reference=charts.Reference(0.5, "Release freeze below 50%"),
+        **kw,
+    )
+
+
+def test_line_chart_spec_states_conclusion_with_reference_and_direct_labels():
+    spec = _line()
+    assert spec["title"] == "Chat burned budget 2.3x faster than sustainable in W47"
+    assert spec["config"]["range"]["category"] == list(charts.PALETTE)
+    assert spec["config"]["font"].endswith("sans-serif")
+    layers = spec["layer"]
+    line = layers[0]
+    assert line["mark"]["invalid"] == "break-paths-show-domains"  # None breaks the line, never 0
+    assert line["encoding"]["color"]["legend"] is None  # direct labels instead of a legend
+    labels = layers[1]
+    assert labels["mark"]["type"] == "text"
+    assert sorted(v["slo"] for v in labels["data"]["values"]) == ["chat", "rag"]
+    assert {v["date"] for v in labels["data"]["values"]} == {"2026-11-14"}  # labelled at the last point
+    rule = layers[2]
+    assert rule["mark"]["type"] == "rule" and rule["mark"]["strokeDash"]
+    assert layers[3]["data"]["values"][0]["label"] == "Release freeze below 50%"
+    assert spec["usermeta"]["sentinel"]["description"].startswith("Error budget remaining")
+
+
+def test_specs_are_deterministic_json():
+    a = json.dumps(_line(), sort_keys=True)
+    assert a == json.dumps(_line(), sort_keys=True)
+    assert charts.spec_key(_line()) == charts.spec_key(_line())
+
+
+def test_svg_has_text_alternatives_and_no_remote_references():
+    spec = charts.bar_chart(
+        [{"team": "Search <&> RAG", "cost": 1200.0}, {"team": "Chat", "cost": 3400.0}],
+        category="team",
+        value="cost",
+        title='Chat spends 2.8x "Search"',
+        description="Spend by team <week 47>",
+        highlight="Chat",
+        value_format="$,.0f",
+    )
+    svg = str(charts.ChartRenderer().svg(spec, chart_id="cost"))
+    head = svg[: svg.index("<g")]
+    assert 'role="img"' in head and 'aria-labelledby="cost-title cost-desc"' in head and 'class="chart"' in head
+    assert '<title id="cost-title">Chat spends 2.8x &#34;Search&#34;</title>' in svg
+    assert '<desc id="cost-desc">Spend by team &lt;week 47&gt;</desc>' in svg
+    assert "$3,400" in svg and "Search &lt;&amp;&gt; RAG" in svg  # direct value labels, escaped
+    assert charts.PALETTE[1].lower() in svg.lower()  # the highlighted bar
+    remote = [u for u in re.findall(r'(?:href|src)="([^"]+)"', svg)]
+    assert remote == []
+    assert svg.count("<svg") == 1
+
+
+def test_none_values_break_the_line():
+    spec = charts.line_chart(
+        [p for p in POINTS if p["slo"] == "chat"], x="date", y="remaining", title="t", description="d"
+    )
+    svg = str(charts.ChartRenderer().svg(spec))
+    (path,) = re.findall(r'<path[^>]*d="(M[^"]+)"[^>]*stroke="#0072B2"', svg)
+    assert path.count("M") == 2  # two segments around the two missing days
+
+
+def test_sparkline_is_bare_and_labelled():
+    spec = charts.sparkline([0.99, 0.995, None, 0.98], title="Availability, 7 days", description="99.0% to 98.0%")
+    assert "title" not in spec
+    svg = str(charts.ChartRenderer().svg(spec))
+    assert ">Availability, 7 days</title>" in svg and ">99.0% to 98.0%</desc>" in svg
+    assert "<text" not in svg  # no axes, no labels
+
+
+def test_external_data_urls_are_refused():
+    spec = {"data": {"url": "https://example.com/data.json"}, "mark": "point"}
+    with pytest.raises(ValueError, match="not allowed"):
+        charts.ChartRenderer().svg(spec)
+
+
+def test_memory_and_disk_cache(tmp_path: Path):
+    spec = _line()
+    first = charts.ChartRenderer(tmp_path)
+    svg = first.svg(spec)
+    assert first.svg(spec) == svg
+    assert (first.stats.rendered, first.stats.cache_hits) == (1, 1)
+    assert len(list(tmp_path.glob("*.svg"))) == 1
+
+    second = charts.ChartRenderer(tmp_path)  # a later build: read from disk, not re-rendered
+    assert second.svg(spec) == svg
+    assert (second.stats.rendered, second.stats.cache_hits) == (0, 1)
+
+    changed = _line(height=240)
+    assert second.svg(changed) != svg and second.stats.rendered == 1
+
+
+def test_png_at_twice_the_size():
+    spec = charts.sparkline([1.0, 2.0, 3.0], title="t", description="d", width=100, height=30)
+    renderer = charts.ChartRenderer()
+    one, two = renderer.png(spec, scale=1), renderer.png(spec, scale=2)
+    assert one[:8] == two[:8] == b"\x89PNG\r\n\x1a\n"
+    w1, h1 = struct.unpack(">II", one[16:24])
+    w2, h2 = struct.unpack(">II", two[16:24])
+    assert (w2, h2) == (2 * w1, 2 * h1)
+    assert renderer.stats.rendered == 2
+
+
+def test_module_level_render_uses_a_shared_renderer(tmp_path: Path):
+    spec = charts.sparkline([1.0, 2.0], title="t", description="d")
+    assert charts.render_svg(spec, cache_dir=tmp_path) == charts.render_svg(spec, cache_dir=tmp_path)
+    assert charts.renderer(tmp_path).stats.cache_hits >= 1
+    assert charts.render_png(spec, cache_dir=tmp_path)[:4] == b"\x89PNG"

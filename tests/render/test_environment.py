@@ -1,0 +1,123 @@
+"""Template lookup (project first, built-in theme, `default:` escape hatch), escaping and strictness."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from jinja2 import UndefinedError
+
+from sentinel_reports.render.environment import (
+    THEME_DIR,
+    make_environment,
+    relative_root,
+    render_page,
+    static_files,
+    theme_css,
+)
+
+PAGE = '{% extends "base.html" %}{% block content %}<h1>{{ heading }}</h1>{% endblock %}'
+
+
+def _project(tmp_path: Path, files: dict[str, str]) -> Path:
+    templates = tmp_path / "templates"
+    for name, text in files.items():
+        (templates / name).parent.mkdir(parents=True, exist_ok=True)
+        (templates / name).write_text(text, encoding="utf-8")
+    return templates
+
+
+def test_builtin_base_page_has_landmarks_noindex_and_relative_css(tmp_path: Path):
+    env = make_environment(_project(tmp_path, {"page.html": PAGE}))
+    html = render_page(env, "page.html", page_path="briefs/2026-W47/index.html", title="Brief", heading="Hi")
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="en">' in html
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert '<link rel="stylesheet" href="../../static/sentinel.css">' in html
+    assert '<a class="skip-link" href="#main">' in html
+    for landmark in ('<header class="site-header">', '<main id="main"', '<footer class="site-footer">'):
+        assert landmark in html
+    assert "http://" not in html and "https://" not in html
+
+
+def test_project_template_overrides_and_can_extend_the_default(tmp_path: Path):
+    override = '{% extends "default:base.html" %}{% block footer %}<footer>custom footer</footer>{% endblock %}'
+    env = make_environment(_project(tmp_path, {"base.html": override, "page.html": PAGE}))
+    html = render_page(env, "page.html", title="T", heading="H")
+    assert "<footer>custom footer</footer>" in html
+    assert "skip-link" in html  # the rest still comes from the built-in base
+    assert "Internal publication" not in html
+
+
+def test_missing_project_folder_uses_the_theme():
+    env = make_environment(Path("/nonexistent/templates"))
+    html = env.from_string('{% import "macros.html" as m %}{{ m.status_badge("degraded") }}').render()
+    assert "status-degraded" in html
+
+
+def test_autoescape_and_markdown_filter():
+    env = make_environment(None)
+    out = env.from_string("{{ title }} {{ body|markdown }}").render(
+        title="<script>x</script>", body="[a](javascript:alert(1)) <i>raw</i>"
+    )
+    assert "&lt;script&gt;" in out and "<script>" not in out
+    assert "href" not in out and "&lt;i&gt;raw&lt;/i&gt;" in out
+
+
+def test_text_templates_are_not_escaped(tmp_path: Path):
+    env = make_environment(_project(tmp_path, {"brief.txt": "{{ line }}", "brief.md": "{{ line }}"}))
+    assert env.get_template("brief.txt").render(line="A & B <x>") == "A & B <x>"
+    assert env.get_template("brief.md").render(line="A & B") == "A & B"
+
+
+def test_undefined_variables_fail_loudly_and_none_is_a_gap():
+    env = make_environment(None)
+    with pytest.raises(UndefinedError):
+        env.from_string("{{ misspelt }}").render()
+    assert env.from_string("{{ value }}|{{ value|pct }}").render(value=None) == "no data|no data"
+    assert env.from_string("{{ 0.4123|pct(1) }} {{ 1234.5|money('USD') }}").render() == "41.2% $1,235"
+
+
+def test_relative_root():
+    assert relative_root("index.html") == ""
+    assert relative_root("status/incidents/INC-1.html") == "../../"
+    with pytest.raises(ValueError):
+        relative_root("../x.html")
+    with pytest.raises(ValueError):
+        relative_root("/abs/x.html")
+
+
+def test_static_files_layered(tmp_path: Path):
+    assert "static/sentinel.css" in static_files(None)
+    assert theme_css().startswith("/* Sentinel Reports")
+    templates = _project(tmp_path, {"static/sentinel.css": "body{}", "static/logo.svg": "<svg/>"})
+    files = static_files(templates)
+    assert files["static/sentinel.css"] == b"body{}"
+    assert files["static/logo.svg"] == b"<svg/>"
+    assert list(files) == sorted(files)
+
+
+def test_incident_mode_banner_and_as_of_footer():
+    env = make_environment(None)
+    html = render_page(
+        env,
+        "base.html",
+        title="Status",
+        as_of=dt.datetime(2026, 11, 22, 23, 0, tzinfo=dt.UTC),
+        incident={
+            "affected": "Assistant Chat API <major outage>",
+            "since": "2026-11-22T21:40:00Z",
+            "action": "Failing over to the secondary region.",
+            "next_update": dt.datetime(2026, 11, 22, 23, 30, tzinfo=dt.UTC),
+        },
+    )
+    banner = html[html.index('class="incident-banner"') : html.index('<header class="site-header">')]
+    assert "Assistant Chat API &lt;major outage&gt;" in banner
+    assert "2026-11-22 21:40 UTC" in banner and "2026-11-22 23:30 UTC" in banner
+    assert "Data as of 2026-11-22 23:00 UTC" in html
+
+
+def test_theme_ships_the_documented_templates():
+    for name in ("base.html", "macros.html", "email.html", "static/sentinel.css"):
+        assert (THEME_DIR / name).is_file(), name
