@@ -82,20 +82,20 @@ STEP = r"""
 import json, resource, sys, time
 from pathlib import Path
 kind, path = sys.argv[1], Path(sys.argv[2])
+import pyarrow.csv as pacsv, pyarrow.parquet as pq
+from zoneinfo import ZoneInfo
+from sentinel_reports.collectors import registry
+from sentinel_reports.collectors.base import CollectContext
+from sentinel_reports.config import Config
+registry()
 t = time.perf_counter()
 if kind == "plain-parquet":
-    import pyarrow.parquet as pq
     n = pq.read_table(path).num_rows
     extra = {}
 elif kind == "plain-csv":
-    import pyarrow.csv as pacsv
     n = pacsv.read_csv(path).num_rows
     extra = {}
 else:
-    from zoneinfo import ZoneInfo
-    from sentinel_reports.collectors import registry
-    from sentinel_reports.collectors.base import CollectContext
-    from sentinel_reports.config import Config
     config = Config.model_validate({"organization": "Bench", "components": [
         {"id": f"component-{i:02d}", "name": f"Component {i}", "owner": "Bench team"} for i in range(50)]})
     ctx = CollectContext(project_dir=path.parent, source_id="bench", tz=ZoneInfo("UTC"), config=config)

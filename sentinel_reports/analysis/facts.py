@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pandas as pd
+
 from ..config import Config
 from ..model import Dataset
 from .alerts import evaluate_alerts
@@ -46,6 +48,13 @@ def _earliest(dataset: Dataset) -> dt.datetime | None:
     return min(to_utc(t) for t in times) if times else None
 
 
+def _recent_samples(samples: pd.DataFrame, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
+    """The samples of [start, end): cost and quality read only the window and the one before it, and a
+    year of samples is tens of millions of rows."""
+    ts = samples["ts"]
+    return samples.loc[(ts >= pd.Timestamp(start)) & (ts < pd.Timestamp(end))]
+
+
 def period_facts(
     kind: PeriodKind, dataset: Dataset, content: Any, config: Config, label: str, as_of: dt.datetime
 ) -> dict:
@@ -79,8 +88,9 @@ def period_facts(
     incidents, incident_stats = incident_facts(dataset.incidents, postmortems, config, start, end, as_of)
     business, business_gaps = business_facts(incidents, config)
     incidents = attach_business_impact(incidents, business)
-    cost, cost_gaps = cost_facts(dataset.costs, dataset.samples, config, start, end, as_of)
-    quality, quality_gaps = quality_facts(dataset.evals, dataset.samples, config, start, end)
+    recent = _recent_samples(dataset.samples, start - (end - start), end)
+    cost, cost_gaps = cost_facts(dataset.costs, recent, config, start, end, as_of)
+    quality, quality_gaps = quality_facts(dataset.evals, recent, config, start, end)
     gaps += business_gaps + cost_gaps + quality_gaps
 
     facts: dict[str, Any] = {

@@ -41,7 +41,14 @@ class Series:
         return int(np.median(np.diff(ts)))
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
 def to_ns(value: dt.datetime | pd.Timestamp) -> int:
+    """Nanoseconds since the epoch; naive values are read as UTC."""
+    if type(value) is dt.datetime and value.tzinfo is not None:
+        return (value - _EPOCH) // _MICROSECOND * 1000
     ts = pd.Timestamp(value)
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     return int(ts.as_unit("ns").value)
@@ -52,6 +59,21 @@ def column_ns(column: pd.Series) -> np.ndarray:
     index = pd.DatetimeIndex(column)
     index = index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
     return np.asarray(index.as_unit("ns").asi8, dtype="int64")
+
+
+def codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Integer codes of a text column and the distinct values they index, in first-seen order (pyarrow
+    dictionary encoding when the column is Arrow-backed: several times faster than pandas.factorize on
+    tens of millions of rows)."""
+    array = getattr(column.array, "_pa_array", None)
+    if array is not None:
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(array).combine_chunks()
+        raw = encoded.indices.to_numpy(zero_copy_only=False)
+        return raw, [str(v) for v in encoded.dictionary.to_pylist()]
+    raw, uniques = pd.factorize(column.astype("str"))
+    return raw, [str(v) for v in uniques]
 
 
 def from_ns(value: int | np.integer) -> dt.datetime:
@@ -71,12 +93,16 @@ class SeriesIndex:
             self._src = np.empty(0, dtype="int64")
             self._sources = np.empty(0, dtype=object)
             return
-        comp_codes, comps = pd.factorize(samples["component"], sort=True)
-        sig_codes, sigs = pd.factorize(samples["signal"], sort=True)
-        src_codes, sources = pd.factorize(samples["source"].astype("str"), sort=True)
+        comp_codes, comps = codes(samples["component"])
+        sig_codes, sigs = codes(samples["signal"])
+        src_codes, sources = codes(samples["source"])
         ts = column_ns(samples["ts"])
         key = comp_codes.astype("int64") * len(sigs) + sig_codes
-        order = np.argsort(key, kind="stable")
+        del comp_codes, sig_codes
+        if np.all(key[1:] >= key[:-1]):
+            order = np.arange(n)  # already grouped by component and signal
+        else:
+            order = np.argsort(key, kind="stable")
         key_sorted, ts_sorted = key[order], ts[order]
         same = key_sorted[1:] == key_sorted[:-1]
         if np.any(same & (ts_sorted[1:] < ts_sorted[:-1])):

@@ -127,9 +127,13 @@ def ratio_events(index: SeriesIndex, component: str, good: str, total: str) -> S
     g, t = index.get(component, good), index.get(component, total)
     if g is None or t is None:
         return SliEvents.of(np.empty(0), np.empty(0), np.empty(0), None)
-    ts, gi, ti = np.intersect1d(g.ts, t.ts, assume_unique=True, return_indices=True)
-    total_v = np.nan_to_num(t.values[ti], nan=0.0).clip(min=0)
-    good_v = np.minimum(np.nan_to_num(g.values[gi], nan=0.0).clip(min=0), total_v)
+    if len(g.ts) == len(t.ts) and np.array_equal(g.ts, t.ts):
+        ts, good_raw, total_raw = t.ts, g.values, t.values  # the usual case: both counts every interval
+    else:
+        ts, gi, ti = np.intersect1d(g.ts, t.ts, assume_unique=True, return_indices=True)
+        good_raw, total_raw = g.values[gi], t.values[ti]
+    total_v = np.nan_to_num(total_raw, nan=0.0).clip(min=0)
+    good_v = np.minimum(np.nan_to_num(good_raw, nan=0.0).clip(min=0), total_v)
     step = int(np.median(np.diff(ts))) if len(ts) > 1 else None
     return SliEvents.of(ts, good_v, total_v, step, sorted(set(g.sources) | set(t.sources)))
 

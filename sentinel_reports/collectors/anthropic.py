@@ -162,8 +162,18 @@ def bucket_start(bucket: dict[str, Any], ctx: CollectContext, file: str, loc: st
     return pd.Timestamp(value)
 
 
-def _component(result: dict[str, Any], options: WorkspaceOptions) -> str | None:
-    ws = result.get("workspace_id")
+def text_field(result: dict[str, Any], key: str, file: str, loc: str) -> str | None:
+    """An optional text field (an id or a model name); anything but text or null is a SourceError."""
+    value = result.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise SourceError(file, "not text", column=f"{loc}.{key}", expected="a string or null", found=value)
+    return value.strip()
+
+
+def _component(result: dict[str, Any], options: WorkspaceOptions, file: str, loc: str) -> str | None:
+    ws = text_field(result, "workspace_id", file, loc)
     return options.workspaces.get(ws if ws is not None else "default", options.default_component)
 
 
@@ -177,7 +187,7 @@ class AnthropicCostCollector(Collector):
         batch = Batch()
         records = []
         for start, result, file, loc in collect_results(options, ctx, batch):
-            comp = _component(result, options)
+            comp = _component(result, options, file, loc)
             currency = result.get("currency")
             if not isinstance(currency, str) or not currency.strip():
                 raise SourceError(
@@ -194,7 +204,7 @@ class AnthropicCostCollector(Collector):
                     "team": owners.get(comp) if comp else None,
                     "provider": "anthropic",
                     "service": "Claude API",
-                    "model": result.get("model") or None,
+                    "model": text_field(result, "model", file, loc),
                     "category": "usage",
                     "currency": currency.strip().upper(),
                     "cost": _amount(result, options.amount_unit, file, loc),
@@ -271,8 +281,8 @@ class AnthropicUsageCollector(Collector):
             counts = _token_counts(result, file, loc)
             tool_use = result.get("server_tool_use")
             if isinstance(tool_use, dict):
-                web_searches += int(tool_use.get("web_search_requests") or 0)
-            comp = _component(result, options)
+                web_searches += count_field(tool_use, "web_search_requests", file, f"{loc}.server_tool_use", required=False)
+            comp = _component(result, options, file, loc)
             for signal, value in counts.items():
                 if comp is None:
                     unattributed[signal] += value

@@ -42,6 +42,19 @@ def check_signal(value: str) -> str:
     return value
 
 
+def parse_times(values: pd.Series, **kwargs) -> pd.Series:
+    """`base.parse_timestamps`, with dates outside pandas' nanosecond range reported as a SourceError."""
+    try:
+        return parse_timestamps(values, **kwargs)
+    except (pd.errors.OutOfBoundsDatetime, OverflowError) as exc:
+        raise SourceError(
+            kwargs["file"],
+            f"timestamp out of range ({exc})",
+            column=kwargs["column"],
+            expected="a timestamp between 1678 and 2261",
+        ) from None
+
+
 def map_components(
     values: pd.Series, mapping: Mapping[str, str], known: tuple[str, ...] | list[str]
 ) -> tuple[pd.Series, np.ndarray, str | None]:
@@ -103,7 +116,7 @@ class CsvSamplesCollector(Collector):
             if options.signal is None:
                 needed.append(cols.signal)
             require_columns(table, needed, file)
-            ts = parse_timestamps(table[cols.timestamp], tz=ctx.tz, file=file, column=cols.timestamp)
+            ts = parse_times(table[cols.timestamp], tz=ctx.tz, file=file, column=cols.timestamp)
             value = parse_numbers(table[cols.value], file=file, column=cols.value, allow_nan=True)
             if options.signal is not None and cols.signal not in table.columns:
                 signal = pd.Series(options.signal, index=table.index, dtype=object)

@@ -42,14 +42,13 @@ from .base import (
     file_format,
     input_file,
     parse_numbers,
-    parse_timestamps,
     read_json,
     read_jsonl,
     read_table,
     register,
     require_columns,
 )
-from .csv_samples import check_signal, map_components
+from .csv_samples import check_signal, map_components, parse_times
 
 PASS_WORDS = frozenset({"true", "pass", "passed", "yes", "correct", "relevant", "1"})
 FAIL_WORDS = frozenset({"false", "fail", "failed", "no", "incorrect", "not_relevant", "0"})
@@ -110,7 +109,7 @@ def _table(path: Path, options: EvalsOptions, ctx: CollectContext) -> tuple[pd.D
     table = read_table(path)
     ts_col = cols.ts or ("timestamp" if "timestamp" in table.columns else "ts")
     require_columns(table, [ts_col, cols.component, cols.eval_name, cols.passed], file)
-    out = pd.DataFrame({"ts": parse_timestamps(table[ts_col], tz=ctx.tz, file=file, column=ts_col)})
+    out = pd.DataFrame({"ts": parse_times(table[ts_col], tz=ctx.tz, file=file, column=ts_col)})
     for key, col in (("component", cols.component), ("eval_name", cols.eval_name)):
         out[key] = table[col].astype("string").str.strip().astype(object).to_numpy()
     mv = (
@@ -222,9 +221,9 @@ def otel_cases(records: list[Any], options: EvalsOptions, tz: Any, file: str) ->
     digits = when.str.fullmatch(r"\d+").fillna(False)
     ts = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
     if digits.any():
-        ts[digits] = parse_timestamps(when[digits], tz=tz, file=file, column="timeUnixNano", unit="ns")
+        ts[digits] = parse_times(when[digits], tz=tz, file=file, column="timeUnixNano", unit="ns")
     if (~digits).any():
-        ts[~digits] = parse_timestamps(when[~digits], tz=tz, file=file, column="timestamp")
+        ts[~digits] = parse_times(when[~digits], tz=tz, file=file, column="timestamp")
     flags = passed_flags(frame["score"], options.pass_threshold, file, "gen_ai.evaluation.score")
     out = pd.DataFrame({"ts": ts, "passed": flags})
     for col in KEYS:
@@ -237,7 +236,8 @@ def _is_otel(path: Path, options: EvalsOptions) -> bool:
         return options.format == "otel"
     if file_format(path) not in ("json", "jsonl"):
         return False
-    head = path.open("rb").read(4096)
+    with path.open("rb") as fh:
+        head = fh.read(4096)
     return b"gen_ai.evaluation" in head or b"resourceLogs" in head
 
 

@@ -54,6 +54,7 @@ import json
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -167,7 +168,7 @@ def _read_file(
                 file, "missing FOCUS column", column=col, expected=f"a column named {col!r}",
                 found=sorted(table.column_names)[:12],
             )  # fmt: skip
-    naive_tz = ctx.tz if options.timezone else None
+    naive_tz = ZoneInfo(options.timezone) if options.timezone else None  # FOCUS dates are UTC
     day = parse_period_start(table["ChargePeriodStart"], file=file, naive_tz=naive_tz)
     category = _category(table["ChargeCategory"], file)
     cost = parse_money(table["EffectiveCost"], file=file, column="EffectiveCost")
@@ -344,16 +345,14 @@ def cost_summary(costs: pd.DataFrame, currency: str) -> dict[str, Any]:
     others = costs.loc[~same].groupby("currency", sort=True)["cost"].agg(["sum", "size"])
     return {
         "currency": currency,
-        "total_cost": round(total, 6),
-        "total_billed_cost": round(float(main["billed_cost"].sum()), 6),
-        "unattributed_cost": round(unattributed, 6),
-        "unattributed_share": round(unattributed / total, 6) if total else None,
-        "no_component_cost": round(no_component, 6),
-        "cost_by_category": {
-            k: round(float(v), 6) for k, v in main.groupby("category")["cost"].sum().items()
-        },
+        "total_cost": total,
+        "total_billed_cost": float(main["billed_cost"].sum()),
+        "unattributed_cost": unattributed,
+        "unattributed_share": unattributed / total if total else None,
+        "no_component_cost": no_component,
+        "cost_by_category": {str(k): float(v) for k, v in main.groupby("category")["cost"].sum().items()},
         "other_currencies": {
-            str(cur): {"cost": round(float(row["sum"]), 6), "ledger_rows": int(row["size"])}
+            str(cur): {"cost": float(row["sum"]), "ledger_rows": int(row["size"])}
             for cur, row in others.iterrows()
         },
     }

@@ -58,7 +58,7 @@ def read_focus_table(path: Path, wanted: Iterable[str]) -> pa.Table:
                     null_values=NULL_CELLS,
                 ),
             )
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, EOFError) as exc:
+        except (pa.ArrowException, OSError, EOFError) as exc:
             raise SourceError(
                 file,
                 f"malformed CSV: {str(exc).splitlines()[0][:200]}",
@@ -90,7 +90,10 @@ def _header(path: Path) -> list[str]:
         raise SourceError(file, f"invalid UTF-8 at byte {exc.start}", line=1, expected="UTF-8 text") from None
     if not text.strip():
         raise SourceError(file, "no header row", line=1, expected="a header row", found="empty line")
-    return next(csv.reader([text.rstrip("\r\n")]))
+    try:
+        return next(csv.reader([text.rstrip("\r\n")]))
+    except csv.Error as exc:
+        raise SourceError(file, f"malformed header: {exc}", line=1, expected="a comma-separated header row") from None
 
 
 def dictionary_codes(values: Any) -> tuple[np.ndarray, list[Any]]:

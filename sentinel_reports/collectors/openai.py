@@ -42,7 +42,7 @@ import pandas as pd
 
 from ..errors import SourceError
 from ..model import conform
-from .anthropic import check_components, collect_results, count_field, samples_frame
+from .anthropic import check_components, collect_results, count_field, samples_frame, text_field
 from .base import Batch, CollectContext, Collector, SourceOptions, register
 from .focus import KEYS, cost_summary, currency_warnings
 
@@ -59,8 +59,8 @@ class OpenAICostOptions(ProjectOptions):
     model_from_line_item: bool = True
 
 
-def _component(result: dict[str, Any], options: ProjectOptions) -> str | None:
-    project = result.get("project_id")
+def _component(result: dict[str, Any], options: ProjectOptions, file: str, loc: str) -> str | None:
+    project = text_field(result, "project_id", file, loc)
     return options.projects.get(project if project is not None else "default", options.default_component)
 
 
@@ -84,8 +84,8 @@ class OpenAICostsCollector(Collector):
         for start, result, file, loc in collect_results(options, ctx, batch):
             _check_object(result, COSTS_OBJECT, file, loc)
             value, currency = _amount(result, file, loc)
-            comp = _component(result, options)
-            line_item = result.get("line_item")
+            comp = _component(result, options, file, loc)
+            line_item = text_field(result, "line_item", file, loc)
             model = None
             if options.model_from_line_item and isinstance(line_item, str) and ", " in line_item:
                 model = line_item.split(", ", 1)[0].strip() or None
@@ -176,7 +176,7 @@ class OpenAIUsageCollector(Collector):
                 "tokens_cache_read": cached,
             }
             requests += count_field(result, "num_model_requests", file, loc, required=False)
-            comp = _component(result, options)
+            comp = _component(result, options, file, loc)
             for signal, value in counts.items():
                 if comp is None:
                     unattributed[signal] += value

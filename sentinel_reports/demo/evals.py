@@ -38,9 +38,9 @@ def _runs(truth: Truth, suite: EvalSuite) -> list[tuple[dt.datetime, str, str, i
             if change.start <= at < change.end:
                 model, shift = change.candidate, change.pass_rate - change.baseline_pass_rate
         for name, rate, cases in suite.checks:
-            total = int(rng.poisson(cases))
+            total = max(1, int(rng.poisson(cases)))
             safety = "hallucination" in name or "toxicity" in name
-            p = min(0.999, rate + (shift * 0.25 if safety else shift))
+            p = min(1.0, rate + (shift * 0.25 if safety else shift))
             out.append((at, model, name, int(rng.binomial(total, p)), total))
         at += dt.timedelta(hours=suite.every_hours)
     return out
@@ -60,7 +60,7 @@ def otel_events(w: Writer, truth: Truth, relpath: str, suite: EvalSuite) -> None
     """One OTLP `ExportLogsServiceRequest` per line (the collector file exporter's shape), one line per run.
 
     Each judged response is one `gen_ai.evaluation.result` event with a pass/fail label; the first case of
-    a run is stamped at the run's start, the rest follow a few seconds apart.
+    each check in a run is stamped at the run's start, the rest follow a few seconds apart.
     """
     rng = truth.rng(f"otel/{suite.component}")
     resource = [
@@ -74,9 +74,9 @@ def otel_events(w: Writer, truth: Truth, relpath: str, suite: EvalSuite) -> None
         labels[:passed] = True
         rng.shuffle(labels)
         records = by_run.setdefault(at, [])
-        for ok in labels:
-            offset_ns = len(records) * 7_000_000_000 + int(rng.integers(0, 900)) * 1_000_000
-            when = int(at.timestamp()) * 1_000_000_000 + (offset_ns if records else 0)
+        for k, ok in enumerate(labels):
+            offset_ns = k * 7_000_000_000 + int(rng.integers(0, 900)) * 1_000_000
+            when = int(at.timestamp()) * 1_000_000_000 + (offset_ns if k else 0)
             records.append(
                 {
                     "timeUnixNano": str(when),

@@ -29,7 +29,7 @@ class Writer:
             raise ValueError(f"{relpath} written twice")
         path.parent.mkdir(parents=True, exist_ok=True)
         if relpath.endswith(".gz"):
-            data = gzip.compress(data, compresslevel=9, mtime=0)
+            data = gzip.compress(data, compresslevel=6, mtime=0)
         path.write_bytes(data)
         self.written.append(path)
         return path
@@ -63,8 +63,6 @@ class Writer:
         for name in dense:
             kind = table.schema.field(name).type
             encoding[name] = "DELTA_BYTE_ARRAY" if pa.types.is_string(kind) else "DELTA_BINARY_PACKED"
-            if pa.types.is_floating(kind):
-                encoding[name] = "BYTE_STREAM_SPLIT"
         buf = io.BytesIO()
         pq.write_table(
             table,

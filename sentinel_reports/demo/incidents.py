@@ -122,7 +122,7 @@ def incidentio(w: Writer, scenario: Scenario, relpath: str) -> None:
             ("Impact started", spec.started),
             ("Reported at", spec.created),
             ("Accepted at", spec.acknowledged),
-            ("Mitigated at", spec.mitigated),
+            ("Fixed at", spec.mitigated),
             ("Resolved at", spec.resolved),
         )
         incidents.append(

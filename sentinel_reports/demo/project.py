@@ -88,17 +88,17 @@ EVAL_SUITES = [
     evals.EvalSuite(
         "chat-api",
         "claude-sonnet-4-5",
-        (("helpfulness", 0.93, 40), ("instruction_following", 0.95, 40), ("hallucination_check", 0.991, 60),
-         ("toxicity_check", 0.9996, 60)),
+        (("helpfulness", 0.93, 40), ("instruction_following", 0.95, 40), ("hallucination_check", 0.992, 60),
+         ("toxicity_check", 0.99985, 120)),
     ),
     evals.EvalSuite(
         "rag-retrieval",
         "gpt-4.1-2025-04-14",
-        (("answer_correctness", 0.938, 40), ("groundedness", 0.95, 40), ("hallucination_check", 0.988, 40)),
+        (("answer_correctness", 0.938, 40), ("groundedness", 0.95, 40), ("hallucination_check", 0.99, 40)),
     ),
 ]  # fmt: skip
 AGENT_SUITE = evals.EvalSuite(
-    "agent-orchestrator", "claude-sonnet-4-5", (("task_completion", 0.89, 10), ("hallucination_check", 0.985, 6))
+    "agent-orchestrator", "claude-sonnet-4-5", (("task_completion", 0.89, 10), ("hallucination_check", 0.996, 12))
 )
 
 
@@ -115,6 +115,8 @@ def write_demo(w: Writer, truth: Truth) -> None:
        "requests_good", 15, "rate")
     tp(w, truth, "data/prometheus/latency_p95_15m.json.gz", "http_request_duration_p95_ms", LATENCY_15M,
        "latency_p95_ms", 15, "gauge")
+    tp(w, truth, "data/prometheus/ttft_p95_15m.json.gz", "llm_time_to_first_token_p95_ms", CUSTOMER_5M,
+       "ttft_p95_ms", 15, "gauge")
     tp(w, truth, "data/prometheus/saturation_15m.json.gz", "resource_utilisation_ratio",
        ["gpu-inference", "vector-store"], "saturation", 15, "gauge")  # fmt: skip
     telemetry.csv_samples(

@@ -91,15 +91,17 @@ def litellm(w: Writer, truth: Truth, relpath: str, usage: TokenUsage, team_alias
         },
         separators=(",", ":"),
     )
-    metadata = pa.array(np.where(r["good"], ok_meta, failed_meta), pa.string()).dictionary_encode()
-    ids = [f"req_{t:011x}{i % 256:02x}" for i, t in enumerate(r["start_ms"].tolist())]
-    const = lambda value: pa.array([value] * n, pa.string()).dictionary_encode()  # noqa: E731
+    metadata = pa.array(np.where(r["good"], ok_meta, failed_meta), pa.string())
+    day = r["start_ms"] // 86_400_000
+    seq = np.arange(n) - np.searchsorted(day, day)
+    ids = [f"chatcmpl-insb{d:05d}{k:05d}" for d, k in zip(day.tolist(), seq.tolist(), strict=True)]
+    const = lambda value: pa.array([value] * n, pa.string())  # noqa: E731
     table = pa.table(
         {
             "request_id": pa.array(ids, pa.string()),
             "call_type": const("acompletion"),
             "api_key": const("88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b"),
-            "spend": pa.array(np.round(r["spend"], 8)),
+            "spend": pa.array(np.round(r["spend"], 6)),
             "total_tokens": pa.array(prompt + r["output"]),
             "prompt_tokens": pa.array(prompt),
             "completion_tokens": pa.array(r["output"]),
@@ -107,7 +109,7 @@ def litellm(w: Writer, truth: Truth, relpath: str, usage: TokenUsage, team_alias
             "endTime": pa.array(end_ms, pa.timestamp("ms")),
             "request_duration_ms": pa.array(r["latency_ms"]),
             "completionStartTime": pa.nulls(n, pa.timestamp("ms")),
-            "model": pa.array(r["model"].astype(str), pa.string()).dictionary_encode(),
+            "model": pa.array(r["model"].astype(str), pa.string()),
             "model_group": const(model_group),
             "custom_llm_provider": const("openai"),
             "api_base": const("https://api.openai.com/v1"),
@@ -117,10 +119,10 @@ def litellm(w: Writer, truth: Truth, relpath: str, usage: TokenUsage, team_alias
             "request_tags": const(json.dumps([model_group])),
             "team_id": const("5b0c6f2e-6a59-4c1e-9d1b-2f1f0f8f3a11"),
             "end_user": const(""),
-            "status": pa.array(status, pa.string()).dictionary_encode(),
+            "status": pa.array(status, pa.string()),
         }
     )
-    dense = ["request_id", "spend", "total_tokens", "prompt_tokens", "completion_tokens", "startTime", "endTime",
+    dense = ["request_id", "total_tokens", "prompt_tokens", "completion_tokens", "startTime", "endTime",
              "request_duration_ms"]  # fmt: skip
     w.parquet(relpath, table, dense=dense)
 

@@ -7,12 +7,14 @@ writes those series in one vendor's format. `DEMO` is the repository's demo proj
 Planted conditions in `DEMO` (each one is something a publication must notice):
 
 - a provider outage on Wednesday 2026-11-04 (W45): Anthropic API errors take chat-api and agent-orchestrator
-  availability down for 2.5 hours (a page-level burn, a large share of the 28-day budget), SEV1 in PagerDuty;
+  availability down to about 60% for 2.5 hours (a page-level burn of about 70x, about half of the 28-day
+  budget), SEV1 in PagerDuty;
 - a latency regression on rag-retrieval after a deploy on 2026-10-13 (W42), p95 above 2500 ms for 3 days,
   SEV2 in incident.io;
 - an eval pass-rate dip on rag-retrieval after a model version change on 2026-10-26 (W44), rolled back after
   5 days;
-- a 48-hour telemetry outage on vector-store (2026-11-10 and 2026-11-11, W46): no samples at all;
+- a 48-hour telemetry outage on vector-store (2026-11-10 and 2026-11-11, W46): no samples at all, and no
+  incident record either (the service kept running; only its metrics agent stopped);
 - batch-summarisation expects `quality` but has no eval source at all;
 - a prompt-cache regression on chat-api in W43-W44 (cache reads collapse, uncached input and cost rise);
 - about 7% of cloud spend carries no component or team tag.
@@ -52,7 +54,7 @@ class Degradation:
     start: dt.datetime
     end: dt.datetime
     error_ratio: float | None = None  # replaces the baseline error ratio
-    latency_factor: float = 1.0
+    latency_factor: float = 1.0  # at average load; the extra latency scales with load (queueing)
     saturation: float | None = None  # replaces the baseline level
 
 
@@ -153,7 +155,7 @@ _COMPONENTS = (
         "gpu-inference", "Self-hosted GPU Inference", "Platform", 2, False, "ML Platform team", 4.0, 0.0010, 900, 0.58
     ),
     ComponentSpec(
-        "batch-summarisation", "Batch Summarisation", "Internal", 3, False, "Insights team", 0.008, 0.0030, 9000
+        "batch-summarisation", "Batch Summarisation", "Internal", 3, False, "Insights team", 0.008, 0.002, 9000
     ),
     ComponentSpec(
         "support-copilot", "Support Copilot", "Internal", 3, False, "Support Tooling team", 0.00045, 0.004, 4200
@@ -166,6 +168,7 @@ _GPU_SATURATION = Window(utc(2026, 9, 16, 13, 0), utc(2026, 9, 16, 17, 30))
 _EMBEDDINGS_REINDEX = Window(utc(2026, 8, 19, 2, 0), utc(2026, 8, 19, 3, 15))
 _MODERATION_TIMEOUTS = Window(utc(2026, 7, 8, 9, 40), utc(2026, 7, 8, 10, 25))
 _VECTOR_TELEMETRY = Window(utc(2026, 11, 10), utc(2026, 11, 12))
+EMBEDDINGS_MAINTENANCE = Window(utc(2026, 11, 12, 2, 0), utc(2026, 11, 12, 4, 0))
 
 
 def _minutes(window: Window, minutes: int) -> dt.datetime:
@@ -178,12 +181,13 @@ DEMO = Scenario(
     end=utc(2026, 11, 23),
     components=_COMPONENTS,
     degradations=(
-        Degradation("chat-api", _OUTAGE.start, _OUTAGE.end, error_ratio=0.74, latency_factor=1.6),
-        Degradation("agent-orchestrator", _OUTAGE.start, _OUTAGE.end, error_ratio=0.66, latency_factor=1.4),
+        Degradation("chat-api", _OUTAGE.start, _OUTAGE.end, error_ratio=0.36, latency_factor=1.6),
+        Degradation("agent-orchestrator", _OUTAGE.start, _OUTAGE.end, error_ratio=0.42, latency_factor=1.4),
         Degradation("rag-retrieval", _RAG_DEPLOY.start, _RAG_DEPLOY.end, latency_factor=2.25),
         Degradation("gpu-inference", _GPU_SATURATION.start, _GPU_SATURATION.end, 0.035, 2.4, saturation=0.97),
         Degradation("embeddings", _EMBEDDINGS_REINDEX.start, _EMBEDDINGS_REINDEX.end, 0.004, 3.1),
         Degradation("moderation", _MODERATION_TIMEOUTS.start, _MODERATION_TIMEOUTS.end, 0.02, 4.0),
+        Degradation("embeddings", EMBEDDINGS_MAINTENANCE.start, EMBEDDINGS_MAINTENANCE.end, latency_factor=1.7),
     ),
     telemetry_gaps=(("vector-store", _VECTOR_TELEMETRY),),
     cache_regression=Window(utc(2026, 10, 19, 9, 30), utc(2026, 11, 2, 10, 0)),
@@ -204,7 +208,7 @@ DEMO = Scenario(
         LlmUsage("rag-retrieval", "openai", "gpt-4.1-2025-04-14", 4200, 420, 0.30),
         LlmUsage("embeddings", "openai", "text-embedding-3-large", 800, 0),
         LlmUsage("batch-summarisation", "openai", "gpt-4.1-mini-2025-04-14", 18000, 900, batch=True),
-        LlmUsage("support-copilot", "openai", "gpt-4.1-mini-2025-04-14", 5200, 450, 0.25),
+        LlmUsage("support-copilot", "openai", "gpt-4.1-2025-04-14", 12000, 700, 0.25),
     ),
     incidents=(
         IncidentSpec(
@@ -256,20 +260,6 @@ DEMO = Scenario(
             summary="Online evals flagged lower groundedness after the answer model change; rolled back.",
         ),
         IncidentSpec(
-            "vector-telemetry",
-            "incidentio",
-            "Vector Store metrics not reporting",
-            "SEV4",
-            ("vector-store",),
-            started=_VECTOR_TELEMETRY.start,
-            created=utc(2026, 11, 10, 7, 40),
-            acknowledged=utc(2026, 11, 10, 8, 5),
-            mitigated=_VECTOR_TELEMETRY.end,
-            resolved=_VECTOR_TELEMETRY.end + dt.timedelta(hours=1),
-            customer_impact=False,
-            summary="The metrics agent on the vector-store cluster stopped after a certificate rotation.",
-        ),
-        IncidentSpec(
             "gpu-saturation",
             "pagerduty",
             "GPU inference queueing: node pool at full utilisation",
@@ -308,7 +298,7 @@ DEMO = Scenario(
             acknowledged=_minutes(_MODERATION_TIMEOUTS, 10),
             mitigated=_MODERATION_TIMEOUTS.end,
             resolved=_MODERATION_TIMEOUTS.end + dt.timedelta(minutes=30),
-            customer_impact=True,
+            customer_impact=False,
             summary="A classifier reload evicted the warm cache; requests timed out until warm-up completed.",
         ),
     ),

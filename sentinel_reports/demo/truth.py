@@ -65,7 +65,7 @@ def _profile(ts: np.ndarray, component: str, growth: float, start: int) -> np.nd
     hours = (ts % 86400) / 3600.0
     weekday = ((ts // 86400) + 3) % 7  # 1970-01-01 was a Thursday; 0 = Monday
     if component in _NIGHTLY:
-        daily = 0.15 + 2.4 * np.exp(-(((hours - 3.0) / 1.6) ** 2))
+        daily = 0.6 + 2.0 * np.exp(-(((hours - 3.0) / 1.6) ** 2))
         weekly = np.ones_like(hours)
     elif component in _FLAT:
         daily = 0.8 + 0.35 * np.exp(-(((hours - 15.0) / 6.0) ** 2))
@@ -94,7 +94,7 @@ def _component(truth: Truth, spec: ComponentSpec, rng: np.random.Generator) -> S
     requests = rng.poisson(load * STEP_SECONDS).astype(np.int64)
 
     error_ratio = np.full(n, spec.error_ratio) * rng.lognormal(0.0, 0.35, n)
-    latency_factor = np.ones(n)
+    latency_extra = np.zeros(n)
     saturation_override = np.full(n, np.nan)
     for d in scenario.degradations:
         if d.component != spec.id:
@@ -102,13 +102,14 @@ def _component(truth: Truth, spec: ComponentSpec, rng: np.random.Generator) -> S
         m = truth.mask(d.start, d.end)
         if d.error_ratio is not None:
             error_ratio[m] = d.error_ratio * rng.uniform(0.9, 1.1, int(m.sum()))
-        latency_factor[m] *= d.latency_factor
+        latency_extra[m] += d.latency_factor - 1.0
         if d.saturation is not None:
             saturation_override[m] = d.saturation
     failed = rng.binomial(requests, np.clip(error_ratio, 0.0, 1.0))
     good = requests - failed
 
     relative_load = load / load.mean()
+    latency_factor = 1.0 + latency_extra * np.clip(relative_load, 0.25, 1.6)
     p95 = spec.latency_p95_ms * (0.85 + 0.15 * relative_load) * latency_factor * rng.lognormal(0.0, 0.05, n)
     ttft = None
     if spec.id in _TTFT_MS:

@@ -2,19 +2,20 @@
 
 ``extract_numbers(text)`` returns one ``NumberMention`` per figure, in text order:
 
-    kind        examples                                   ``shown`` / ``unit``
-    percent     41%  41.2%  -12%  −0.5%                    41.2 / ""
-    points      1.2 pp  1.2 percentage points               1.2 / ""
-    money       $1,234.56  USD 1,234  1,235 CHF  €12.4k     1234.56 / "USD"
-    multiplier  2.3x  2.3×                                  2.3 / ""
-    duration    45 min  5.3 h  3.5 days  450 ms  28-day  1 h 35 min  6h     unit: ms seconds minutes hours days weeks
-    count       3 alerts  12,400 requests  12.4k  1.2 million              an integer as displayed (scale for k/M/B)
-    plain       0.042  (a decimal with no unit)
-    year        2026
-    date        2026-11-23  23 Nov 2026  Nov 23, 2026  23 Nov    ``label`` "2026-11-23" (or "--11-23" with no year)
-    time        14:05 (with a date, "UTC" or "Z")                 ``label`` "14:05"
-    week        2026-W47  W47                                     ``label`` "2026-W47" / "W47"
-    quarter     2026-Q4  Q4                                       ``label`` "2026-Q4" / "Q4"
+    kind        examples                                  shown, unit or label
+    percent     41%  41.2%  -12%  −0.5%                   41.2
+    points      1.2 pp  1.2 percentage points              1.2
+    money       $1,234.56  USD 1,234  1,235 CHF  €12.4k    1234.56, unit "USD"
+    multiplier  2.3x  2.3×                                 2.3
+    duration    45 min  5.3 h  3.5 days  450 ms  28-day    unit ms|seconds|minutes|hours|days|weeks
+                1 h 35 min (one figure)  6h                95 minutes (label "compound"); 6 hours
+    count       3 alerts  12,400 requests  12.4k  1.2M     12.4 at scale 1000 for "12.4k"
+    plain       0.042 (a decimal with no unit)
+    year        2026                                       label "2026"
+    date        2026-11-23  23 Nov 2026  Nov 23, 2026      label "2026-11-23" ("--11-23" for "23 Nov")
+    time        14:05 (after a date, or before UTC / Z)    label "14:05"
+    week        2026-W47  W47                              label "2026-W47" / "W47"
+    quarter     2026-Q4  Q4                                label "2026-Q4" / "Q4"
 
 Not figures, so not returned: identifiers whose digits touch letters, underscores or an identifier hyphen
 (p95, SEV1, P1, 2xx, gpt-4o, INC-1042, v1.2.3, latency_p95_ms), a number after a label word ("tier 1",
@@ -26,6 +27,7 @@ verifier compares at.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -44,19 +46,7 @@ DURATION_UNITS = {
     "d": "days", "day": "days", "days": "days",
     "w": "weeks", "wk": "weeks", "week": "weeks", "weeks": "weeks",
 }  # fmt: skip
-LABEL_WORDS = (
-    "tier",
-    "sev",
-    "severity",
-    "priority",
-    "level",
-    "step",
-    "phase",
-    "version",
-    "http",
-    "port",
-    "rank",
-)
+LABEL_WORDS = tuple("tier sev severity priority level step phase version http port rank".split())
 
 _MON = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t|tember)?"
@@ -71,9 +61,8 @@ _PERIOD = re.compile(
     rf"|(?P<drange>(?P<d1>\d{{1,2}})\s?[–-]\s?(?P<d2>\d{{1,2}}) (?P<mon1>{_MON})(?:,? (?P<y1>\d{{4}}))?)"
     rf"|(?P<dmy>(?P<d3>\d{{1,2}}) (?P<mon2>{_MON})(?:,? (?P<y2>\d{{4}}))?)"
     rf"|(?P<mdy>(?P<mon3>{_MON}) (?P<d4>\d{{1,2}})(?:, (?P<y3>\d{{4}}))?)"
-    r"|(?P<week>(?:(?P<wy>\d{4})-)?W(?P<wn>\d{2}))"
-    r"|(?P<quarter>(?:(?P<qy>\d{4})-)?Q(?P<qn>[1-4]))"
-    r"|(?P<time>(?P<hh>[01]\d|2[0-3]):(?P<mm>[0-5]\d)(?=\s?(?:UTC|Z)\b))"
+    r"|(?P<week>(?:\d{4}-)?W\d{2})|(?P<quarter>(?:\d{4}-)?Q[1-4])"
+    r"|(?P<time>(?:[01]\d|2[0-3]):[0-5]\d(?=\s?(?:UTC|Z)\b))"
 )
 _FIGURE = re.compile(
     r"(?P<sign>[-+−])?(?P<cur>[$€£]|(?:" + "|".join(CURRENCY_CODES) + r")\s)?"
@@ -164,33 +153,22 @@ def _periods(masked: str, text: str) -> Iterable[NumberMention]:
             continue
         raw = text[start:end]
         if m.group("iso"):
-            label = f"{m.group('y')}-{m.group('mo')}-{m.group('d')}"
-            yield _period(
-                "date", raw[:10] if m.group("t") else raw, (start, start + 10 if m.group("t") else end), label
-            )
+            date_end = start + 10 if m.group("t") else end
+            yield _period("date", text[start:date_end], (start, date_end), raw[:10])
             if m.group("t"):
-                t0 = start + raw.index(m.group("t"))
-                yield _period("time", m.group("t"), (t0, t0 + 5), m.group("t"))
+                yield _period("time", m.group("t"), m.span("t"), m.group("t"))
         elif m.group("drange"):
             month, year = MONTHS[m.group("mon1")[:3].lower()], m.group("y1")
-            first, second = (start, m.end("d1")), (m.start("d2"), end)
-            for day, span in ((m.group("d1"), first), (m.group("d2"), second)):
+            for day, span in ((m.group("d1"), m.span("d1")), (m.group("d2"), (m.start("d2"), end))):
                 yield _period("date", text[span[0] : span[1]], span, _date_label(year, month, day))
         elif m.group("dmy") or m.group("mdy"):
             mon, day, year = (m.group("mon2"), m.group("d3"), m.group("y2"))
             if m.group("mdy"):
                 mon, day, year = (m.group("mon3"), m.group("d4"), m.group("y3"))
             yield _period("date", raw, (start, end), _date_label(year, MONTHS[mon[:3].lower()], day))
-        elif m.group("week"):
-            wy = m.group("wy")
-            yield _period("week", raw, (start, end), f"{wy}-W{m.group('wn')}" if wy else f"W{m.group('wn')}")
-        elif m.group("quarter"):
-            qy = m.group("qy")
-            yield _period(
-                "quarter", raw, (start, end), f"{qy}-Q{m.group('qn')}" if qy else f"Q{m.group('qn')}"
-            )
-        else:
-            yield _period("time", raw, (start, end), f"{m.group('hh')}:{m.group('mm')}")
+        else:  # an ISO week or quarter label, or a time of day: the label is the text itself
+            kind = "week" if m.group("week") else "quarter" if m.group("quarter") else "time"
+            yield _period(kind, raw, (start, end), raw)
 
 
 def _date_label(year: str | None, month: int, day: str) -> str:
@@ -276,16 +254,8 @@ def _spread_range_units(found: list[NumberMention], masked: str) -> list[NumberM
 
 def _with_unit(target: NumberMention, source: NumberMention) -> NumberMention:
     scale = source.scale if target.scale == 1 else target.scale
-    return NumberMention(
-        value=float(target.shown * scale),
-        raw=target.raw,
-        kind=source.kind,
-        decimals=target.decimals,
-        span=target.span,
-        shown=target.shown,
-        scale=scale,
-        unit=source.unit,
-    )
+    value = float(target.shown * scale)
+    return dataclasses.replace(target, value=value, kind=source.kind, scale=scale, unit=source.unit)
 
 
 _UNIT_ORDER = ("weeks", "days", "hours", "minutes", "seconds", "ms")
@@ -310,7 +280,8 @@ def _merge_compound_durations(found: list[NumberMention], masked: str) -> list[N
             and not prev.decimals
             and not mention.decimals
             and _UNIT_ORDER.index(prev.unit) < _UNIT_ORDER.index(mention.unit)
-            and re.fullmatch(r"\s?,?\s?(?:and\s)?", masked[prev.span[1] : mention.span[0]])
+            and re.fullmatch(r"\s(?:and\s)?", masked[prev.span[1] : mention.span[0]])
+            and mention.shown < _UNIT_SIZE[prev.unit] // _UNIT_SIZE[mention.unit]
         ):
             ratio = _UNIT_SIZE[prev.unit] // _UNIT_SIZE[mention.unit]
             shown = prev.shown * ratio + mention.shown

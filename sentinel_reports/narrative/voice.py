@@ -111,35 +111,38 @@ _SENTENCE_RE = re.compile(r"[^\n]+?(?:[.!?](?=\s|$)|$)", re.MULTILINE)
 def lint_text(
     text: str, *, known_people: Iterable[str] = (), context: str = "", severity: Severity = "error"
 ) -> list[Finding]:
-    """Every voice problem in ``text``, in order. ``context`` (e.g. a file name) prefixes each excerpt."""
+    """Every voice problem in ``text``, in reading order. ``context`` (e.g. a file name) prefixes excerpts."""
     findings: list[Finding] = []
     people = _people_patterns(known_people)
     for sentence in _sentences(text):
-
-        def add(rule: str, message: str, sentence: str = sentence) -> None:
-            excerpt = sentence if len(sentence) <= 160 else sentence[:157] + "..."
-            findings.append(Finding(rule, message, f"{context}: {excerpt}" if context else excerpt, severity))
-
-        for name, pattern in _HYPE_RE:
-            for m in pattern.finditer(sentence):
-                add("hype", f"banned word {m.group(0)!r} ({name}); state the measured effect ({PREFERRED})")
-        for name, pattern in _HEDGE_RE:
-            for m in pattern.finditer(sentence):
-                add("hedge", f"vague hedge {m.group(0)!r} ({name}); state the figure and its evidence window")
-        for name, pattern in _BLAME_RE:
-            for m in pattern.finditer(sentence):
-                add("blame", f"blame phrase {m.group(0)!r} ({name}); name systems, conditions and teams")
-        for m in (m for pattern in people for m in pattern.finditer(sentence)):
-            add("person", f"person name {m.group(0)!r}; name the team or role instead")
-        for char in _emoji(sentence):
-            add("emoji", f"emoji {char!r} is not one of 🚨 (critical), ✅ (clear win), 📊 (data section)")
-        legal = _LEGAL_RE.search(sentence)
-        if legal and not _COUNSEL_RE.search(sentence):
-            add(
-                "legal",
-                f"legal determination {legal.group(0)!r}; write 'possible ... recommend counsel review'",
-            )
+        excerpt = sentence if len(sentence) <= 160 else sentence[:157] + "..."
+        excerpt = f"{context}: {excerpt}" if context else excerpt
+        found = sorted(_sentence_problems(sentence, people))
+        findings.extend(Finding(rule, message, excerpt, severity) for _, rule, message in found)
     return findings
+
+
+def _sentence_problems(sentence: str, people: list[re.Pattern[str]]) -> Iterable[tuple[int, str, str]]:
+    for rules, rule, advice in (
+        (_HYPE_RE, "hype", f"banned word {{!r}} ({{}}); state the measured effect ({PREFERRED})"),
+        (_HEDGE_RE, "hedge", "vague hedge {!r} ({}); state the figure and its evidence window"),
+        (_BLAME_RE, "blame", "blame phrase {!r} ({}); name systems, conditions and teams"),
+    ):
+        for name, pattern in rules:
+            for m in pattern.finditer(sentence):
+                yield m.start(), rule, advice.format(m.group(0), name)
+    taken: list[tuple[int, int]] = []
+    for m in (m for pattern in people for m in pattern.finditer(sentence)):
+        if m.group(0)[0].isupper() or " " in m.group(0):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                taken.append(m.span())
+                yield m.start(), "person", f"person name {m.group(0)!r}; name the team or role instead"
+    for pos, char in _emoji(sentence):
+        yield pos, "emoji", f"emoji {char!r} is not one of 🚨 (critical), ✅ (clear win), 📊 (data section)"
+    legal = _LEGAL_RE.search(sentence)
+    if legal and not _COUNSEL_RE.search(sentence):
+        advice = "write it as a possible issue and 'recommend counsel review'"
+        yield legal.start(), "legal", f"legal determination {legal.group(0)!r}; {advice}"
 
 
 def _sentences(text: str) -> list[str]:
@@ -147,14 +150,14 @@ def _sentences(text: str) -> list[str]:
 
 
 def _people_patterns(known_people: Iterable[str]) -> list[re.Pattern[str]]:
-    """Full names match in any case; a part of a two-part name (3+ letters) matches capitalised."""
+    """Full names match in any case; a part of a two-part name (3+ letters) matches when capitalised."""
     patterns = []
     for name in sorted({" ".join(p.split()) for p in known_people if p and p.strip()}, key=len, reverse=True):
         full = r"\s+".join(re.escape(part) for part in name.split())
         patterns.append(re.compile(rf"(?<!\w){full}(?!\w)", re.IGNORECASE))
         parts = [re.escape(p) for p in name.split() if len(p) >= 3] if " " in name else []
         if parts:
-            patterns.append(re.compile(rf"(?<!\w)(?:{'|'.join(parts)})(?!\w)"))
+            patterns.append(re.compile(rf"(?<!\w)(?:{'|'.join(parts)})(?!\w)", re.IGNORECASE))
     return _dedupe(patterns)
 
 
@@ -162,7 +165,7 @@ def _dedupe(patterns: list[re.Pattern[str]]) -> list[re.Pattern[str]]:
     return list({(p.pattern, p.flags): p for p in patterns}.values())
 
 
-def _emoji(text: str) -> list[str]:
+def _emoji(text: str) -> list[tuple[int, str]]:
     found = []
     for i, char in enumerate(text):
         if char in ALLOWED_EMOJI or char == "\ufe0f":
@@ -170,7 +173,7 @@ def _emoji(text: str) -> list[str]:
         code = ord(char)
         presented = text[i + 1 : i + 2] == "\ufe0f" and unicodedata.category(char) == "So"
         if presented or any(lo <= code <= hi for lo, hi in _EMOJI_RANGES):
-            found.append(char)
+            found.append((i, char))
     return found
 
 

@@ -32,7 +32,7 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 
 import css_inline
@@ -124,21 +124,31 @@ def build_email(
     msg["MIME-Version"] = "1.0"
     msg["Auto-Submitted"] = "auto-generated"
 
-    msg.set_content(text, subtype="plain", charset="utf-8")
-    msg.add_alternative(html_inlined, subtype="html", charset="utf-8")
-    msg.set_boundary(f"alt-{digest[:24]}")
-    msg.make_related()
+    alternative = MIMEPart(policy=EMAIL_POLICY)
+    alternative.set_content(text, subtype="plain", charset="utf-8")
+    alternative.add_alternative(html_inlined, subtype="html", charset="utf-8")
+    alternative.set_boundary(f"alt-{digest[:24]}")
+
+    related = MIMEPart(policy=EMAIL_POLICY)
+    related["Content-Type"] = 'multipart/related; type="multipart/alternative"'
+    related.set_boundary(f"rel-{digest[:24]}")
+    related.attach(alternative)
     for cid, png in images.items():
-        msg.add_related(png, "image", "png", cid=f"<{cid}>", filename=f"{cid}.png", disposition="inline")
-    msg.set_boundary(f"rel-{digest[:24]}")
-    msg.make_mixed()
+        image = MIMEPart(policy=EMAIL_POLICY)
+        image.set_content(png, "image", "png", cid=f"<{cid}>", filename=f"{cid}.png", disposition="inline")
+        related.attach(image)
+
+    msg["Content-Type"] = "multipart/mixed"
+    msg.set_boundary(f"mix-{digest[:24]}")
+    msg.attach(related)
     for filename, mime, data in attachments:
         maintype, _, subtype = mime.partition("/")
         if not subtype:
             raise PublishError(f"attachment {filename!r}: MIME type {mime!r} is not type/subtype")
         safe_name = _FILENAME_BAD_RE.sub("_", filename).strip(" .") or "attachment"
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=safe_name)
-    msg.set_boundary(f"mix-{digest[:24]}")
+        part = MIMEPart(policy=EMAIL_POLICY)
+        part.set_content(data, maintype, subtype, filename=safe_name, disposition="attachment")
+        msg.attach(part)
     return msg
 
 

@@ -22,18 +22,30 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, LOGGER
 from weasyprint.urls import URLFetcher
 
 from ..errors import PublishError
 from ..render.environment import THEME_DIR
 
 PAPER_SIZES = {"A4": "A4", "Letter": "letter"}
+
+
+class _ScreenOnlyRules(logging.Filter):
+    """WeasyPrint cannot parse media features and skips ``@media screen and (...)`` blocks, which is what
+    the theme intends (dark scheme and wide-screen layout are screen-only); keep that out of the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (
+            ("media type" in message and "screen" in message) or "whole @media rule was ignored" in message
+        )
 
 
 class OfflineFetcher(URLFetcher):
@@ -84,9 +96,14 @@ def html_to_pdf(
     base = Path(base_url).resolve()
     fetcher = OfflineFetcher([site_root or base, THEME_DIR, *allowed_dirs])
     page_css = CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}", url_fetcher=fetcher)
-    document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher).render(
-        stylesheets=[page_css], pdf_tags=True
-    )
+    quiet = _ScreenOnlyRules()
+    LOGGER.addFilter(quiet)
+    try:
+        document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher).render(
+            stylesheets=[page_css], pdf_tags=True
+        )
+    finally:
+        LOGGER.removeFilter(quiet)
     if fetcher.refused:
         refused = ", ".join(sorted(set(fetcher.refused)))
         raise PublishError(f"PDF {title!r} could not load every resource it references: {refused}")

@@ -30,6 +30,10 @@ def _reply(code: int, message: bytes | str) -> str:
     return f"{code} {' '.join(text.split())}"
 
 
+def _timeout(where: str, smtp_config: Smtp) -> str:
+    return f"SMTP server {where} did not answer within {smtp_config.timeout_seconds:g} s (timeout)"
+
+
 def send_email(
     msg: EmailMessage,
     smtp_config: Smtp,
@@ -79,9 +83,11 @@ def send_email(
     except ConnectionRefusedError:
         raise DeliveryError(f"cannot connect to SMTP server {where}: connection refused") from None
     except TimeoutError:
-        raise DeliveryError(
-            f"SMTP server {where} did not answer within {smtp_config.timeout_seconds:g} s (timeout)"
-        ) from None
+        raise DeliveryError(_timeout(where, smtp_config)) from None
+    except smtplib.SMTPServerDisconnected as exc:
+        if "timed out" in str(exc):  # smtplib reports a read timeout as a disconnection
+            raise DeliveryError(_timeout(where, smtp_config)) from None
+        raise DeliveryError(f"SMTP server {where} closed the connection: {exc}") from None
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(
             f"SMTP server {where} rejected the login for user {username!r}: {_reply(exc.smtp_code, exc.smtp_error)}"

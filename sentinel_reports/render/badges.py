@@ -75,9 +75,9 @@ def badge_svg(state: str | None, *, label: str = "status", title: str | None = N
         # A hatched strip along the bottom: "no data" stays distinguishable in greyscale and never reads as
         # a pale green; the text area keeps a solid fill for contrast.
         hatch = (
-            '<pattern id="h" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-            '<rect width="2" height="4" fill="#d1d9e0"/></pattern>'
-            f'<rect x="{label_w}" y="{HEIGHT - 3}" width="{message_w}" height="3" fill="url(#h)"/>'
+            '<defs><pattern id="sentinel-badge-hatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+            '<rect width="2" height="4" fill="#d1d9e0"/></pattern></defs>'
+            f'<rect x="{label_w}" y="{HEIGHT - 3}" width="{message_w}" height="3" fill="url(#sentinel-badge-hatch)"/>'
         )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{total}" height="{HEIGHT}" '

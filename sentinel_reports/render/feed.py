@@ -19,7 +19,7 @@ from markupsafe import escape
 
 from ..config import Config
 from .formatting import duration_minutes, timestamp
-from .status_common import file_ids, iso, maintenance_status
+from .status_common import file_ids, iso, maintenance_status, status_incidents
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_PATH = "status/history.atom"
@@ -97,7 +97,7 @@ def atom_feed(facts: dict[str, Any], config: Config) -> str:
     _sub(feed, "generator", "Sentinel Reports")
 
     entries: list[tuple[str, str, ET.Element]] = []
-    incidents = list(facts.get("incidents") or [])
+    incidents = status_incidents(facts)
     inc_files = file_ids(str(i["id"]) for i in incidents)
     for inc in incidents:
         times = [iso(inc.get(k)) for k in ("created_at", "started_at", "resolved_at")]

@@ -36,6 +36,7 @@ from .status_common import (
     iso,
     maintenance_status,
     slug,
+    status_incidents,
 )
 
 
@@ -123,7 +124,9 @@ def build_components(facts: dict[str, Any], config: Config, page_id: str) -> lis
         days = fact.get("days") or []
         status = api_status(fact.get("status"))
         statuses[comp.id] = status
-        item = entry(comp.id, comp.name, status, comp.description or None, days[0]["date"] if days else None)
+        item = entry(
+            comp.id, comp.name, status, comp.description or None, str(days[0]["date"]) if days else None
+        )
         item["group_id"] = group_ids[comp.group]
         if status == NO_DATA:
             item["sentinel"] = _sentinel(facts, [comp.id], [comp.name])
@@ -265,7 +268,7 @@ def api_documents(facts: dict[str, Any], config: Config) -> dict[str, dict[str, 
     components = build_components(facts, config, page_id)
     leaf = {c["id"]: c for c in components if not c["group"]}
     raw_incidents = sorted(
-        facts.get("incidents") or [], key=lambda i: (str(i.get("started_at")), str(i["id"])), reverse=True
+        status_incidents(facts), key=lambda i: (str(i.get("started_at")), str(i["id"])), reverse=True
     )
     inc_ids = file_ids(str(i["id"]) for i in raw_incidents)
     incidents = [_incident(i, inc_ids[str(i["id"])], page_id, links, leaf) for i in raw_incidents]

@@ -140,3 +140,11 @@ def maintenance_status(entry: dict[str, Any], as_of: str) -> str:
     if ends and ends <= as_of:
         return "completed"
     return "in_progress" if starts and starts <= as_of else "scheduled"
+
+
+def status_incidents(facts: dict[str, Any]) -> list[dict[str, Any]]:
+    """The incidents the status outputs show: ``incidents[]`` plus an optional ``incident_history[]``
+    (a longer window, e.g. 90 days, when the caller provides one); an id in both uses ``incidents[]``."""
+    by_id = {str(i["id"]): i for i in facts.get("incident_history") or []}
+    by_id.update({str(i["id"]): i for i in facts.get("incidents") or []})
+    return list(by_id.values())

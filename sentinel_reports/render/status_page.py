@@ -27,7 +27,7 @@ from ..config import Config
 from .environment import render_page
 from .formatting import GAP, duration_minutes, number, pct, status_token
 from .markdown import is_safe_link, render_markdown
-from .status_common import api_status, file_ids, iso, maintenance_status
+from .status_common import api_status, file_ids, iso, maintenance_status, status_incidents
 
 HISTORY_DAYS = 90
 PAGE_PATH = "status/index.html"
@@ -84,7 +84,10 @@ def _day(day: dict[str, Any], incident_files: dict[str, str]) -> dict[str, Any]:
         "uptime": pct(uptime, 2),
         "gap": gap,
         "maintenance": bool(day.get("maintenance")),
-        "incidents": [{"id": i, "href": f"incidents/{incident_files[i]}.html" if i in incident_files else None} for i in incidents],
+        "incidents": [
+            {"id": i, "href": f"incidents/{incident_files[i]}.html" if i in incident_files else None}
+            for i in incidents
+        ],
         "operational": token.key == "operational" and not gap,
     }
 
@@ -108,7 +111,9 @@ def _slo(slo: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _component(c: dict[str, Any], slos: list[dict], incident_files: dict[str, str], badge_files: dict[str, str]) -> dict:
+def _component(
+    c: dict[str, Any], slos: list[dict], incident_files: dict[str, str], badge_files: dict[str, str]
+) -> dict:
     days = [_day(d, incident_files) for d in c.get("days") or []]
     token = status_token(api_status(c.get("status")))
     latency = c.get("latency_p95_ms")
@@ -142,7 +147,8 @@ def _incident(inc: dict[str, Any], names: dict[str, str], incident_files: dict[s
         "severity": str(inc.get("severity") or "not recorded"),
         "status": status,
         "open": status in _OPEN,
-        "components": ", ".join(names.get(c, c) for c in inc.get("components") or []) or "no component recorded",
+        "components": ", ".join(names.get(c, c) for c in inc.get("components") or [])
+        or "no component recorded",
         "started_at": inc.get("started_at"),
         "resolved_at": inc.get("resolved_at"),
         "duration": duration_minutes(inc.get("duration_minutes")),
@@ -163,7 +169,11 @@ def _gaps(facts: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
         )
         component = g.get("component")
         out.append(
-            {"priority": str(g.get("priority") or "P3"), "component": names.get(component, component), "sentence": sentence}
+            {
+                "priority": str(g.get("priority") or "P3"),
+                "component": names.get(component, component),
+                "sentence": sentence,
+            }
         )
     return sorted(out, key=lambda g: (g["priority"], str(g["component"] or "~"), g["sentence"]))
 
@@ -174,7 +184,11 @@ def _banner(facts: dict[str, Any], names: dict[str, str], incidents: list[dict[s
     if not summary.get("incident_mode"):
         return None
     affected_ids = list(detail.get("components") or [])
-    related = [i for i in incidents if i["open"] and (not affected_ids or set(affected_ids) & set(i["component_ids"]))]
+    related = [
+        i
+        for i in incidents
+        if i["open"] and (not affected_ids or set(affected_ids) & set(i["component_ids"]))
+    ]
     related.sort(key=lambda i: (_SEVERITY_ORDER.get(i["severity"], 9), str(i["started_at"])))
     lead = related[0] if related else None
     if lead and lead["updates"]:
@@ -196,7 +210,7 @@ def status_context(facts: dict[str, Any], config: Config, content: Any = None) -
     """Everything status.html needs, formatted."""
     as_of = iso(facts["as_of"]) or ""
     names = _names(config, facts)
-    raw_incidents = list(facts.get("incidents") or [])
+    raw_incidents = status_incidents(facts)
     incident_files = file_ids(str(i["id"]) for i in raw_incidents)
     badge_files = file_ids(str(c["id"]) for c in facts.get("components") or [])
     slos = list(facts.get("slos") or [])
@@ -212,11 +226,16 @@ def status_context(facts: dict[str, Any], config: Config, content: Any = None) -
         item["component_ids"] = list(inc.get("components") or [])
         incidents.append(item)
     active = sorted(
-        (i for i in incidents if i["open"]), key=lambda i: (_SEVERITY_ORDER.get(i["severity"], 9), str(i["started_at"]))
+        (i for i in incidents if i["open"]),
+        key=lambda i: (_SEVERITY_ORDER.get(i["severity"], 9), str(i["started_at"])),
     )
     cutoff = iso(dt.datetime.fromisoformat(as_of.replace("Z", "+00:00")) - dt.timedelta(days=HISTORY_DAYS))
     history = sorted(
-        (i for i in incidents if i["open"] or (iso(i["resolved_at"] or i["started_at"]) or "") >= (cutoff or "")),
+        (
+            i
+            for i in incidents
+            if i["open"] or (iso(i["resolved_at"] or i["started_at"]) or "") >= (cutoff or "")
+        ),
         key=lambda i: (str(iso(i["started_at"])), i["id"]),
         reverse=True,
     )
@@ -270,7 +289,11 @@ def postmortem_markdown(content: Any, incident_id: str) -> str | None:
         return None
     items = content.get("postmortems") if isinstance(content, dict) else getattr(content, "postmortems", None)
     if isinstance(items, dict):
-        items = [items[k] for k in sorted(items) if str(getattr(items[k], "incident", k)) == incident_id or k == incident_id]
+        items = [
+            items[k]
+            for k in sorted(items)
+            if str(getattr(items[k], "incident", k)) == incident_id or k == incident_id
+        ]
     for pm in sorted(items or [], key=lambda p: str(_field(p, "slug") or "")):
         if str(_field(pm, "incident")) == incident_id:
             body = _field(pm, "body") or _field(pm, "markdown") or _field(pm, "text")
@@ -282,10 +305,12 @@ def _field(item: Any, name: str) -> Any:
     return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
 
-def render_incident_pages(env: Environment, facts: dict[str, Any], config: Config, content: Any = None) -> dict[str, str]:
+def render_incident_pages(
+    env: Environment, facts: dict[str, Any], config: Config, content: Any = None
+) -> dict[str, str]:
     """Every incident's page by its site path, ``status/incidents/<safe id>.html``."""
     names = _names(config, facts)
-    raw = list(facts.get("incidents") or [])
+    raw = status_incidents(facts)
     files = file_ids(str(i["id"]) for i in raw)
     pages = {}
     for inc in raw:

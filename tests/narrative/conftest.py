@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+COMPONENT_NAMES = ("Assistant Chat API", "Retrieval Search API", "chat-api", "rag-search")
+
 WEEK_FACTS: dict[str, Any] = {
     "kind": "week",
     "period": "2026-W47",
@@ -42,7 +44,15 @@ WEEK_FACTS: dict[str, Any] = {
             "budget_remaining": 0.4123,
             "week_attainment": 0.9954,
             "previous_week_attainment": 0.9982,
-            "burn_rate": {"5m": 1.2, "30m": 1.9, "1h": 2.34, "6h": 1.59, "1d": 1.4, "3d": 1.1, "window": 0.59},
+            "burn_rate": {
+                "5m": 1.2,
+                "30m": 1.9,
+                "1h": 2.34,
+                "6h": 1.59,
+                "1d": 1.4,
+                "3d": 1.1,
+                "window": 0.59,
+            },
             "time_to_exhaustion_hours": 120,
             "data_sufficient": True,
             "alerts": [{"severity": "ticket", "long": "3d", "short": "6h", "threshold": 1, "long_burn": 1.1}],
@@ -113,6 +123,3 @@ WEEK_FACTS: dict[str, Any] = {
 @pytest.fixture
 def week_facts() -> dict[str, Any]:
     return copy.deepcopy(WEEK_FACTS)
-
-
-COMPONENT_NAMES = ("Assistant Chat API", "Retrieval Search API", "chat-api", "rag-search")

@@ -33,7 +33,11 @@ def _publish(out: Path) -> dict:  # type: ignore[type-arg]
             w,
             as_of=AS_OF,
             inputs=inputs_from_sources(SOURCES),
-            narrator={"kind": "claude", "usage": {"input_tokens": 1200, "output_tokens": 300}, "cost": 0.0123},
+            narrator={
+                "kind": "claude",
+                "usage": {"input_tokens": 1200, "output_tokens": 300},
+                "cost": 0.0123,
+            },
             source_date_epoch=1795388400,
         )
     return manifest
@@ -54,7 +58,11 @@ def test_manifest_shape_and_determinism(tmp_path: Path):
         "path": "data/a.json", "sha256": "a" * 64, "rows": 5, "start": "2026-08-01T00:00:00Z",
         "end": "2026-11-22T23:00:00Z", "source": "prometheus-1",
     }  # fmt: skip
-    assert [o["path"] for o in manifest["outputs"]] == ["briefs/2026-W47/brief.pdf", "index.html", "robots.txt"]
+    assert [o["path"] for o in manifest["outputs"]] == [
+        "briefs/2026-W47/brief.pdf",
+        "index.html",
+        "robots.txt",
+    ]
     assert manifest["narrator"]["cost"] == 0.0123
 
 

@@ -56,7 +56,9 @@ def test_builds_beside_the_output_then_swaps(tmp_path: Path):
     _build(out, {"index.html": "v1"})
     with SiteWriter(out) as w:
         w.write_text("index.html", "v2")
-        assert w.tmp_dir is not None and w.tmp_dir.parent == tmp_path and w.tmp_dir.name.startswith(".site.tmp-")
+        assert (
+            w.tmp_dir is not None and w.tmp_dir.parent == tmp_path and w.tmp_dir.name.startswith(".site.tmp-")
+        )
         assert (out / "index.html").read_text() == "v1"  # the published site is untouched until commit
     assert (out / "index.html").read_text() == "v2"
 
@@ -112,7 +114,10 @@ def test_rejects_paths_escaping_the_root(tmp_path: Path, bad: str):
 
 
 def test_refuses_to_write_one_path_twice(tmp_path: Path):
-    with pytest.raises(PublishError, match="'status/index.html' written twice"), SiteWriter(tmp_path / "s") as w:
+    with (
+        pytest.raises(PublishError, match="'status/index.html' written twice"),
+        SiteWriter(tmp_path / "s") as w,
+    ):
         w.write_text("status/index.html", "a")
         w.write_text("status/index.html", "b")
     with pytest.raises(PublishError, match="differ only in case"), SiteWriter(tmp_path / "s") as w:

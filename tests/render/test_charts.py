@@ -12,7 +12,11 @@ import pytest
 from sentinel_reports.render import charts
 
 POINTS = [
-    {"date": f"2026-11-{d:02d}", "remaining": None if d in (5, 6) else round(0.9 - d * 0.03, 4), "slo": "chat"}
+    {
+        "date": f"2026-11-{d:02d}",
+        "remaining": None if d in (5, 6) else round(0.9 - d * 0.03, 4),
+        "slo": "chat",
+    }
     for d in range(1, 15)
 ] + [{"date": f"2026-11-{d:02d}", "remaining": round(0.8 - d * 0.02, 4), "slo": "rag"} for d in range(1, 15)]
 
@@ -49,6 +53,20 @@ def test_line_chart_spec_states_conclusion_with_reference_and_direct_labels():
     assert spec["usermeta"]["sentinel"]["description"].startswith("Error budget remaining")
 
 
+def test_every_builder_produces_a_valid_vega_lite_spec():
+    import altair as alt
+
+    specs = [
+        _line(),
+        charts.line_chart([{"n": 1, "v": 2.0}], x="n", y="v", title="t", description="d", temporal=False),
+        charts.bar_chart([{"t": "a", "v": 1}], category="t", value="v", title="t", description="d",
+                         reference=charts.Reference(0.5, "Budget"), highlight="a"),
+        charts.sparkline([1.0, None, 2.0], title="t", description="d", reference=1.5),
+    ]  # fmt: skip
+    for spec in specs:
+        alt.LayerChart.from_dict(spec)  # raises SchemaValidationError on an invalid spec
+
+
 def test_specs_are_deterministic_json():
     a = json.dumps(_line(), sort_keys=True)
     assert a == json.dumps(_line(), sort_keys=True)
@@ -67,7 +85,9 @@ def test_svg_has_text_alternatives_and_no_remote_references():
     )
     svg = str(charts.ChartRenderer().svg(spec, chart_id="cost"))
     head = svg[: svg.index("<g")]
-    assert 'role="img"' in head and 'aria-labelledby="cost-title cost-desc"' in head and 'class="chart"' in head
+    assert (
+        'role="img"' in head and 'aria-labelledby="cost-title cost-desc"' in head and 'class="chart"' in head
+    )
     assert '<title id="cost-title">Chat spends 2.8x &#34;Search&#34;</title>' in svg
     assert '<desc id="cost-desc">Spend by team &lt;week 47&gt;</desc>' in svg
     assert "$3,400" in svg and "Search &lt;&amp;&gt; RAG" in svg  # direct value labels, escaped
@@ -87,7 +107,9 @@ def test_none_values_break_the_line():
 
 
 def test_sparkline_is_bare_and_labelled():
-    spec = charts.sparkline([0.99, 0.995, None, 0.98], title="Availability, 7 days", description="99.0% to 98.0%")
+    spec = charts.sparkline(
+        [0.99, 0.995, None, 0.98], title="Availability, 7 days", description="99.0% to 98.0%"
+    )
     assert "title" not in spec
     svg = str(charts.ChartRenderer().svg(spec))
     assert ">Availability, 7 days</title>" in svg and ">99.0% to 98.0%</desc>" in svg

@@ -42,7 +42,9 @@ def test_builtin_base_page_has_landmarks_noindex_and_relative_css(tmp_path: Path
 
 
 def test_project_template_overrides_and_can_extend_the_default(tmp_path: Path):
-    override = '{% extends "default:base.html" %}{% block footer %}<footer>custom footer</footer>{% endblock %}'
+    override = (
+        '{% extends "default:base.html" %}{% block footer %}<footer>custom footer</footer>{% endblock %}'
+    )
     env = make_environment(_project(tmp_path, {"base.html": override, "page.html": PAGE}))
     html = render_page(env, "page.html", title="T", heading="H")
     assert "<footer>custom footer</footer>" in html

@@ -38,7 +38,10 @@ from sentinel_reports.render import formatting as f
         (lambda: f.number(1234.567, 2), "1,234.57"),
         (lambda: f.date(dt.date(2026, 11, 23)), "2026-11-23"),
         (lambda: f.date("2026-11-23T05:00:00Z", "long"), "23 Nov 2026"),
-        (lambda: f.timestamp(dt.datetime(2026, 11, 23, 15, 5, tzinfo=dt.timezone(dt.timedelta(hours=1)))), "2026-11-23 14:05 UTC"),
+        (
+            lambda: f.timestamp(dt.datetime(2026, 11, 23, 15, 5, tzinfo=dt.timezone(dt.timedelta(hours=1)))),
+            "2026-11-23 14:05 UTC",
+        ),
         (lambda: f.week_label("2026-W47"), "2026-W47 (16–22 Nov 2026)"),
         (lambda: f.week_label("2026-W49"), "2026-W49 (30 Nov – 6 Dec 2026)"),
         (lambda: f.week_label("2026-W53"), "2026-W53 (28 Dec 2026 – 3 Jan 2027)"),

@@ -20,7 +20,9 @@ def test_commonmark_with_tables():
 
 
 def test_raw_html_is_escaped_not_rendered():
-    html = render_markdown('Before <script>alert(1)</script> <img src=x onerror="alert(2)">\n\n<div>block</div>\n')
+    html = render_markdown(
+        'Before <script>alert(1)</script> <img src=x onerror="alert(2)">\n\n<div>block</div>\n'
+    )
     assert "<script>" not in html and "<img" not in html and "<div>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;div&gt;block&lt;/div&gt;" in html
@@ -52,7 +54,17 @@ def test_control_characters_do_not_hide_a_scheme():
     assert "javascript:" not in render_markdown("[x](<java\tscript:alert(1)>)")
 
 
-@pytest.mark.parametrize("url", ["https://runbooks.example/x", "http://a.example", "mailto:sre@example.com", "#next-actions", "../status/index.html", "incidents/INC-1.html"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://runbooks.example/x",
+        "http://a.example",
+        "mailto:sre@example.com",
+        "#next-actions",
+        "../status/index.html",
+        "incidents/INC-1.html",
+    ],
+)
 def test_safe_links_are_kept(url):  # type: ignore[no-untyped-def]
     assert is_safe_link(url)
     assert "href=" in render_markdown(f"[ok]({url})")

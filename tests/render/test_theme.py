@@ -99,7 +99,11 @@ def test_status_badge_has_icon_and_word(m):  # type: ignore[no-untyped-def]
 def test_data_table_aligns_numbers_marks_worst_and_gaps(m):  # type: ignore[no-untyped-def]
     html = str(
         m.data_table(
-            ["SLO", "Budget remaining (%)"], [["chat <api>", "41%"], ["rag", None]], caption="SLOs", worst=0, numeric=(1,)
+            ["SLO", "Budget remaining (%)"],
+            [["chat <api>", "41%"], ["rag", None]],
+            caption="SLOs",
+            worst=0,
+            numeric=(1,),
         )
     )
     assert '<th scope="col" class="num">Budget remaining (%)</th>' in html
@@ -111,7 +115,9 @@ def test_data_table_aligns_numbers_marks_worst_and_gaps(m):  # type: ignore[no-u
 def test_kpi_tile_gap_and_values(m):  # type: ignore[no-untyped-def]
     gap = str(m.kpi_tile("Cost per successful task", None, target="$0.012"))
     assert 'class="kpi-value gap"' in gap and "no data" in gap and "0.00" not in gap
-    tile = str(m.kpi_tile("Availability", "99.41%", target="99.5%", delta=formatting.delta_html(-0.0021, "pp", 2)))
+    tile = str(
+        m.kpi_tile("Availability", "99.41%", target="99.5%", delta=formatting.delta_html(-0.0021, "pp", 2))
+    )
     assert '<p class="kpi-value">99.41%</p>' in tile and "Target 99.5%" in tile and "▼" in tile
 
 
@@ -130,7 +136,11 @@ def test_gap_callout_uses_the_exact_sentence(m):  # type: ignore[no-untyped-def]
 
 
 def test_next_actions_and_recommendation(m):  # type: ignore[no-untyped-def]
-    actions = str(m.next_actions([{"action": "Add **histogram**", "owner": "Embeddings team", "deadline": "2026-12-02"}]))
+    actions = str(
+        m.next_actions(
+            [{"action": "Add **histogram**", "owner": "Embeddings team", "deadline": "2026-12-02"}]
+        )
+    )
     assert '<h2 id="next-actions">Next Actions</h2>' in actions
     assert "<strong>histogram</strong>" in actions and '<td class="num">2026-12-02</td>' in actions
     rec = str(
@@ -140,6 +150,9 @@ def test_next_actions_and_recommendation(m):  # type: ignore[no-untyped-def]
                       "mitigation": "re-apply after fix"}}
         )
     )  # fmt: skip
-    assert "<strong>Recommendation: Roll back the index.</strong> Expected impact: p95 below 800 ms. Risk: Low" in rec
+    assert (
+        "<strong>Recommendation: Roll back the index.</strong> Expected impact: p95 below 800 ms. Risk: Low"
+        in rec
+    )
     for label in ("Likelihood", "Impact", "Detection time", "Mitigation and rollback"):
         assert f'<th scope="row">{label}</th>' in rec

@@ -25,11 +25,10 @@ from pydantic import field_validator
 
 from ...config import Duration
 from ...errors import SourceError
-from ...model import conform
 from ..base import Batch, CollectContext, Collector, SourceOptions, expand_paths, input_file, register
 from .aggregate import Requests, aggregate
 from .formats import FAILURE_WORDS, FIELDS, FORMATS, FormatSpec
-from .reading import extract, load, to_epoch_ns, to_float, to_text
+from .reading import batches, extract, to_epoch_ns, to_float, to_text
 
 TEXT_FIELDS = ("id", "status", "component", "kind")
 
@@ -83,24 +82,31 @@ def _failed(status: pa.Array) -> np.ndarray:
 class _File:
     """Normalises one file's columns into a `Requests` block."""
 
-    def __init__(self, table: pa.Table, fields: dict[str, tuple[str, ...]], file: str):
-        self.table, self.fields, self.file, self.used = table, fields, file, {}
+    def __init__(self, table: pa.Table, fields: dict[str, tuple[str, ...]], file: str, offset: int):
+        self.table, self.fields, self.file, self.used, self.cache = table, fields, file, {}, {}
+        self.offset = offset  # rows of the file before this batch, for error row numbers
+        self.json_paths: dict[str, list] = {}
+        for field, paths in fields.items():
+            for path in paths:
+                root, *keys = path.split(".")
+                if keys:
+                    self.json_paths.setdefault(root, []).append((tuple(keys), field not in TEXT_FIELDS))
 
-    def get(self, field: str, numeric: bool = False):
+    def get(self, field: str):
         for path in self.fields.get(field, ()):
-            col = extract(self.table, path, self.file, numeric=numeric)
+            col = extract(self.table, path, self.file, self.json_paths, self.cache, self.offset)
             if col is not None:
                 self.used[field] = path
                 return col
         return None
 
     def number(self, field: str) -> np.ndarray | None:
-        col = self.get(field, numeric=True)
-        return None if col is None else to_float(col, self.file, self.used[field])
+        col = self.get(field)
+        return None if col is None else to_float(col, self.file, self.used[field], self.offset)
 
     def time(self, field: str, tz: str) -> tuple[np.ndarray, np.ndarray] | None:
         col = self.get(field)
-        return None if col is None else to_epoch_ns(col, tz, self.file, self.used[field])
+        return None if col is None else to_epoch_ns(col, tz, self.file, self.used[field], self.offset)
 
 
 def _required(f: _File, field: str) -> None:
@@ -122,7 +128,7 @@ def _duration(f: _File, start: np.ndarray, b: tuple | None, column: str, unit: s
         negative = out < 0
         if negative.any():
             i = int(negative.nonzero()[0][0])
-            raise SourceError(f.file, "ends before it starts", row=i + 1, column=f.used[f"{column}_end"],
+            raise SourceError(f.file, "ends before it starts", row=f.offset + i + 1, column=f.used[f"{column}_end"],
                               expected="a time after the start", found=pd.Timestamp(int(end[i]), tz="UTC"))  # fmt: skip
     given = f.number(column)
     if given is None:
@@ -145,29 +151,37 @@ class LlmRequestsCollector(Collector):
         fields = _candidates(options, spec)
         paths = {p for candidates in fields.values() for p in candidates}
         roots = paths | {p.split(".")[0] for p in paths}
-        texts = {p.split(".")[0] for k in TEXT_FIELDS for p in fields.get(k, ())} | {"metadata"}
         tz = options.timezone or ("UTC" if spec.naive_utc else ctx.tz.key)
         ids = sorted(ctx.config.component_ids)
         parts, id_parts, files, rows, skipped, others, notes = [], [], [], 0, 0, set(), set()
         for path in expand_paths(ctx, options.path):
-            f = _File(load(path, roots, texts), fields, str(path))
-            rows += f.table.num_rows
-            files.append(input_file(ctx, path, f.table.num_rows))
-            kind = f.get("kind")
-            if kind is not None and spec.kinds:
-                keep = pc.is_in(to_text(kind), value_set=pa.array(spec.kinds)).to_numpy(zero_copy_only=False)
-                skipped += int((~keep).sum())
-                f.table = f.table.filter(pa.array(keep))
-            block, id_col = _normalise(f, options, spec, tz, ids, others, notes)
-            parts.append(block)
-            id_parts.append(id_col)
-            del f  # free the Arrow columns before the next file
+            count = 0
+            for table in batches(path, roots):
+                f = _File(table, fields, str(path), count)
+                count += table.num_rows
+                kind = f.get("kind")
+                if kind is not None and spec.kinds:
+                    keep = pc.is_in(to_text(kind), value_set=pa.array(spec.kinds)).to_numpy(
+                        zero_copy_only=False
+                    )
+                    skipped += int((~keep).sum())
+                    f.table = f.table.filter(pa.array(keep))
+                    f.cache.clear()
+                block, id_col = _normalise(f, options, spec, tz, ids, others, notes)
+                parts.append(block)
+                id_parts.append(id_col)
+                del f, table  # free the Arrow columns before the next batch
+            rows += count
+            files.append(input_file(ctx, path, count))
+        if not parts:  # readable files with a header and no rows
+            return Batch(files=files, rows=rows, summary={"requests": 0})
         req = Requests.concat(parts)
+        del parts
         duplicates, conflicting, keep = _duplicates(req, id_parts)
-        req = req.take(keep)
+        del id_parts
         dropped = req.component < 0
-        req = req.take(~dropped)
-        samples = aggregate(req, int(options.interval.total_seconds() * 1e9), ids, ctx.source_id)
+        if not keep.all() or dropped.any():
+            req = req.take(keep & ~dropped)
         warnings = []
         if dropped.any():
             shown = sorted(others)[:5]
@@ -186,20 +200,27 @@ class LlmRequestsCollector(Collector):
         cache_hit_rate = (
             totals["tokens_cache_read"] / billable if "tokens_cache_read" in totals and billable else None
         )
+        requests, failed = len(req.start_ns), int((~req.good).sum())
+        used = [ids[c] for c in np.unique(req.component)]
+        pa.default_memory_pool().release_unused()
+        # Built with the canonical columns and dtypes (a test checks it equals model.conform's result);
+        # conform's defensive copy would double the peak memory of tens of millions of samples.
+        samples = aggregate(req, int(options.interval.total_seconds() * 1e9), ids, ctx.source_id)
         return Batch(
-            samples=conform("samples", samples),
+            samples=samples,
             files=files,
             rows=rows,
             duplicates_dropped=duplicates,
             warnings=warnings,
             summary={
-                "requests": len(req.start_ns),
-                "failed": int((~req.good).sum()),
+                "requests": requests,
+                "failed": failed,
                 "interval_seconds": options.interval.total_seconds(),
-                "components": [ids[c] for c in np.unique(req.component)],
+                "components": used,
                 "totals": totals,
                 "cache_hit_rate": cache_hit_rate,
                 "dropped_other_components": int(dropped.sum()),
+                "duplicates_conflicting": conflicting,
             },
         )
 
@@ -214,7 +235,7 @@ def _normalise(f: _File, options, spec: FormatSpec, tz: str, ids: list[str], oth
     if not valid.all():
         i = int((~valid).nonzero()[0][0])
         raise SourceError(
-            f.file, "missing timestamp", row=i + 1, column=f.used["start"], expected="a timestamp"
+            f.file, "missing timestamp", row=f.offset + i + 1, column=f.used["start"], expected="a timestamp"
         )
     component = f.get("component")
     if component is None:
@@ -253,19 +274,28 @@ def _normalise(f: _File, options, spec: FormatSpec, tz: str, ids: list[str], oth
 
 
 def _duplicates(req: Requests, id_parts: list) -> tuple[int, int, np.ndarray]:
-    """(exact duplicates, conflicting repeats of an id, rows to keep)."""
-    n = len(req.start_ns)
-    keep = np.ones(n, dtype=bool)
-    ids = None if any(p is None for p in id_parts) else pa.chunked_array(id_parts, pa.string())
-    if ids is not None and pc.count_distinct(ids, mode="all").as_py() == n:
+    """(exact duplicates, conflicting repeats of an id, rows to keep).
+
+    A request logged twice has the same start time, so only rows sharing a start time are compared in
+    full (a cheap integer hash first, then the few candidates with their request ids).
+    """
+    keep = np.ones(len(req.start_ns), dtype=bool)
+    candidates = pd.Series(req.start_ns).duplicated(keep=False).to_numpy()
+    if not candidates.any():
         return 0, 0, keep
-    frame = pd.DataFrame({"c": req.component, "t": req.start_ns, "g": req.good, "l": req.latency_ms})
+    rows = candidates.nonzero()[0]
+    frame = pd.DataFrame({"c": req.component[rows], "t": req.start_ns[rows], "g": req.good[rows]})
+    frame["l"] = req.latency_ms[rows]
     if req.ttft_ms is not None:
-        frame["f"] = req.ttft_ms
+        frame["f"] = req.ttft_ms[rows]
     for k, v in req.sums.items():
-        frame[k] = v
-    if ids is not None:
-        frame["id"] = ids.to_pandas()
+        frame[k] = v[rows]
     exact = frame.duplicated().to_numpy()
-    repeated = frame["id"].duplicated().to_numpy() if ids is not None else exact
-    return int(exact.sum()), int((repeated & ~exact).sum()), ~repeated
+    repeated = exact
+    if all(p is not None for p in id_parts):
+        ids = pa.chunked_array(id_parts, pa.string()).take(pa.array(rows)).to_pandas()
+        same_id = pd.DataFrame({"t": frame["t"].to_numpy(), "id": ids.to_numpy()}).duplicated().to_numpy()
+        exact = frame.assign(id=ids.to_numpy()).duplicated().to_numpy()
+        repeated = same_id
+    keep[rows[repeated]] = False
+    return int(exact.sum()), int((repeated & ~exact).sum()), keep

@@ -10,8 +10,11 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -22,25 +25,30 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from ...errors import SourceError
-from ..base import file_format, parse_numbers, parse_timestamps, read_json, read_jsonl, read_table
+from ..base import file_format, parse_numbers, read_bytes, read_json, read_jsonl, read_table
+from ..csv_samples import parse_times
 
+NOT_AN_OBJECT_LINE = re.compile(rb"(?:^|\n)[ \t\r]*[^{\s]")
 NULLS = ["", "NULL", "null", "None", "NaN", "nan"]
 
 
 def _stream(path: Path) -> pa.NativeFile:
-    raw = pa.OSFile(str(path))
-    if raw.read(2) == b"\x1f\x8b":
-        raw.seek(0)
-        return pa.CompressedInputStream(raw, "gzip")
-    raw.seek(0)
-    return raw
+    with path.open("rb") as fh:
+        gzipped = fh.read(2) == b"\x1f\x8b"
+    return pa.CompressedInputStream(pa.OSFile(str(path)), "gzip") if gzipped else pa.memory_map(str(path))
 
 
 def _csv_header(path: Path) -> list[str]:
-    opener = gzip.open if path.open("rb").read(2) == b"\x1f\x8b" else open
-    with opener(path, "rb") as fh:
-        line = fh.readline(1 << 20)
-    return next(csv.reader([line.decode("utf-8-sig", errors="replace")]), [])
+    """The header row's names; a SourceError (from the careful reader) when there is no readable header."""
+    try:
+        with path.open("rb") as fh:
+            opener = gzip.open if fh.read(2) == b"\x1f\x8b" else open
+        with opener(path, "rb") as fh:
+            line = fh.readline(1 << 20).decode("utf-8-sig").rstrip("\r\n")
+        return next(csv.reader([line]), [])
+    except (csv.Error, UnicodeDecodeError, OSError, EOFError):
+        read_table(path)  # raises a SourceError naming the cause
+        raise SourceError(str(path), "unreadable header row", expected="a CSV header row") from None
 
 
 def from_records(records: Any, file: str) -> pa.Table:
@@ -68,95 +76,142 @@ def from_records(records: Any, file: str) -> pa.Table:
     return pa.table(columns) if columns else pa.table({})
 
 
-def load(path: Path, wanted: set[str], text_columns: set[str]) -> pa.Table:
-    """The columns of `wanted` that exist in the file; `text_columns` are read as strings (CSV)."""
+BATCH_ROWS = 1 << 20
+
+
+def _rechunk(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
+    """Group small record batches into tables of about BATCH_ROWS rows."""
+    pending, rows = [], 0
+    for batch in batches:
+        pending.append(batch)
+        rows += batch.num_rows
+        if rows >= BATCH_ROWS:
+            yield pa.Table.from_batches(pending)
+            pending, rows = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending)
+
+
+def batches(path: Path, wanted: set[str]) -> Iterator[pa.Table]:
+    """The file's `wanted` columns (those that exist) in tables of about a million rows.
+
+    CSV cells are read as text and converted per column later, so a bad cell is reported with its row.
+    """
     kind, file = file_format(path), str(path)
     if kind == "parquet":
         try:
-            names = pq.read_schema(path).names
-            return pq.read_table(path, columns=[n for n in names if n in wanted])
+            parquet = pq.ParquetFile(path)
+            columns = [n for n in parquet.schema_arrow.names if n in wanted]
+            yield from _rechunk(parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns))
         except (pa.ArrowException, OSError) as exc:
             raise SourceError(file, f"cannot read Parquet: {exc}", expected="a Parquet file") from None
+        return
     if kind == "csv":
         columns = [c for c in _csv_header(path) if c in wanted]
+        options = pacsv.ConvertOptions(
+            include_columns=columns,
+            column_types={c: pa.string() for c in columns},
+            null_values=NULLS,
+            strings_can_be_null=True,
+        )
         try:
-            return pacsv.read_csv(
-                _stream(path),
-                read_options=pacsv.ReadOptions(block_size=1 << 24),
-                convert_options=pacsv.ConvertOptions(
-                    include_columns=columns,
-                    column_types={c: pa.string() for c in columns if c in text_columns},
-                    null_values=NULLS,
-                    strings_can_be_null=True,
-                ),
-            )
-        except (pa.ArrowException, UnicodeDecodeError, OSError, EOFError):
-            frame = read_table(path)  # raises a SourceError naming line and cause
-            return pa.Table.from_pandas(
-                frame[[c for c in frame.columns if c in wanted]], preserve_index=False
-            )
+            yield from _rechunk(pacsv.open_csv(_stream(path), convert_options=options))
+        except (pa.ArrowException, UnicodeDecodeError, OSError, EOFError) as exc:
+            read_table(path)  # raises a SourceError naming the line and cause
+            raise SourceError(
+                file, f"malformed CSV: {exc}", expected="comma-separated rows with a header"
+            ) from None
+        return
     if kind == "jsonl":
+        data = read_bytes(path)
+        # pyarrow's JSON reader only gets files whose every line opens an object (it crashes on a bare
+        # `null` line); anything else takes the careful path, which names the offending line.
         try:
-            table = pajson.read_json(_stream(path))
-            return table.select([n for n in table.column_names if n in wanted])
-        except (pa.ArrowException, OSError, EOFError):
+            if NOT_AN_OBJECT_LINE.search(data):
+                raise ValueError("not one object per line")
+            table = pajson.read_json(pa.BufferReader(data))
+        except (pa.ArrowException, ValueError):
             table = from_records(read_jsonl(path), file)
     else:
         table = from_records(read_json(path), file)
-    return table.select([n for n in table.column_names if n in wanted])
+    yield table.select([n for n in table.column_names if n in wanted])
 
 
-def _json_text(column: pa.ChunkedArray, keys: list[str], numeric: bool, file: str, name: str) -> pa.Array:
-    """Key path `keys` of every JSON object in a text column, parsed in bulk by pyarrow's JSON reader."""
+def _schema(paths: list[tuple[tuple[str, ...], bool]]) -> pa.Schema:
+    """A JSON reader schema holding every key path (numeric leaves as float64, others as string)."""
+    tree: dict = {}
+    for keys, numeric in paths:
+        node = tree
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node.setdefault(keys[-1], numeric)
+
+    def build(node: dict) -> list[pa.Field]:
+        return [
+            pa.field(k, pa.struct(build(v)) if isinstance(v, dict) else pa.float64() if v else pa.string())
+            for k, v in node.items()
+        ]
+
+    return pa.schema(build(tree))
+
+
+def json_text(
+    column: Any, paths: list[tuple[tuple[str, ...], bool]], file: str, name: str, offset: int = 0
+) -> dict[tuple[str, ...], pa.Array]:
+    """Values at key `paths` of every JSON object in a text column, parsed in one bulk pass by pyarrow."""
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     arr = pc.fill_null(
         pc.if_else(pc.equal(arr, ""), pa.scalar("{}", arr.type), arr), pa.scalar("{}", arr.type)
     )
-    leaf: pa.DataType = pa.float64() if numeric else pa.string()
-    for key in reversed(keys[1:]):
-        leaf = pa.struct([(key, leaf)])
-    schema = pa.schema([(keys[0], leaf)])
     try:
         lines = pc.binary_join_element_wise(arr, pa.scalar("", arr.type), pa.scalar("\n", arr.type))
-        offsets = np.frombuffer(
-            lines.buffers()[1], dtype=np.int64 if pa.types.is_large_string(lines.type) else np.int32
-        )
-        start, stop = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
-        data = lines.buffers()[2].slice(start, stop - start)
-        options = pajson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+        wide = pa.types.is_large_string(lines.type)
+        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64 if wide else np.int32)
+        first, last = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
+        data = lines.buffers()[2].slice(first, last - first)
+        options = pajson.ParseOptions(explicit_schema=_schema(paths), unexpected_field_behavior="ignore")
         table = pajson.read_json(pa.BufferReader(data), parse_options=options)
         if table.num_rows != len(arr):
-            raise ValueError("line count")
-        out = table.column(0).combine_chunks()
-        for key in keys[1:]:
-            out = pc.struct_field(out, key)
+            raise ValueError("one object per value expected")
+        out = {}
+        for keys, _ in paths:
+            col = table.column(keys[0]).combine_chunks()
+            for key in keys[1:]:
+                col = pc.struct_field(col, key)
+            out[keys] = col
         return out
     except (pa.ArrowException, ValueError):
         pass
-    values = []
+    found: dict[tuple[str, ...], list] = {keys: [] for keys, _ in paths}
     for i, text in enumerate(arr.to_pylist()):  # slow path: locate the bad row
         try:
-            node = json.loads(text)
+            doc = json.loads(text)
         except (json.JSONDecodeError, TypeError, RecursionError):
             raise SourceError(
-                file, "invalid JSON", row=i + 1, column=name, expected="a JSON object", found=text
+                file, "invalid JSON", row=offset + i + 1, column=name, expected="a JSON object", found=text
             ) from None
-        for key in keys:
-            node = node.get(key) if isinstance(node, dict) else None
-        values.append(node if node is None or isinstance(node, str | int | float) else json.dumps(node))
-    return (
-        pa.array([None if v is None else str(v) for v in values], pa.string())
-        if not numeric
-        else pa.array(
-            [v if isinstance(v, int | float | None) and not isinstance(v, bool) else str(v) for v in values]
+        for keys, _ in paths:
+            node = doc
+            for key in keys:
+                node = node.get(key) if isinstance(node, dict) else None
+            found[keys].append(
+                node if node is None or isinstance(node, str | int | float) else json.dumps(node)
+            )
+    return {
+        keys: pa.array(
+            [None if v is None or isinstance(v, bool) else str(v) for v in found[keys]], pa.string()
         )
-    )
+        for keys, _ in paths
+    }
 
 
 def extract(
-    table: pa.Table, path: str, file: str, numeric: bool = False
+    table: pa.Table, path: str, file: str, json_paths: dict[str, list], cache: dict, offset: int = 0
 ) -> pa.ChunkedArray | pa.Array | None:
-    """Column `path` of the table (`a.b` = key b of struct or JSON-text column a), or None when absent."""
+    """Column `path` of the table (`a.b` = key b of struct or JSON-text column a), or None when absent.
+
+    `json_paths` lists, per root column, every key path wanted from it, so JSON text is parsed once.
+    """
     if path in table.column_names:
         return table.column(path)
     root, *keys = path.split(".")
@@ -169,7 +224,11 @@ def extract(
                 return None
             col = pc.struct_field(col, key)
         elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            return _json_text(col, keys[i:], numeric, file, root)
+            prefix = tuple(keys[:i])
+            wanted = [(k[i:], n) for k, n in json_paths.get(root, []) if k[:i] == prefix and len(k) > i]
+            if (root, prefix) not in cache:
+                cache[(root, prefix)] = json_text(col, wanted, file, root, offset)
+            return cache[(root, prefix)].get(tuple(keys[i:]))
         else:
             return None
     return col
@@ -182,7 +241,7 @@ def to_text(col: Any) -> pa.Array:
     return col if pa.types.is_string(col.type) else col.cast(pa.string())
 
 
-def to_float(col: Any, file: str, column: str) -> np.ndarray:
+def to_float(col: Any, file: str, column: str, offset: int = 0) -> np.ndarray:
     """float64 values, NaN where missing; a non-number is a SourceError naming its row."""
     if pa.types.is_null(col.type):
         return np.full(len(col), np.nan)
@@ -190,10 +249,12 @@ def to_float(col: Any, file: str, column: str) -> np.ndarray:
         return col.cast(pa.float64()).to_numpy(zero_copy_only=False).astype("float64", copy=False)
     except (pa.ArrowException, TypeError, ValueError):
         values = pd.Series(to_text(col).to_pandas(), dtype=object)
-        return parse_numbers(values, file=file, column=column, allow_nan=True).to_numpy()
+        return parse_numbers(
+            values, file=file, column=column, allow_nan=True, row_offset=offset + 1
+        ).to_numpy()
 
 
-def to_epoch_ns(col: Any, tz: str, file: str, column: str) -> tuple[np.ndarray, np.ndarray]:
+def to_epoch_ns(col: Any, tz: str, file: str, column: str, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(int64 ns since epoch in UTC, valid mask). Naive times are read in `tz`; offsets are honoured."""
     typ = col.type
     if pa.types.is_null(typ):
@@ -214,8 +275,12 @@ def to_epoch_ns(col: Any, tz: str, file: str, column: str) -> tuple[np.ndarray, 
             except pa.ArrowException:
                 series = pd.Series(text.to_pandas(), dtype=object)
                 missing = series.isna()
-                parsed = parse_timestamps(
-                    series.where(~missing, "1970-01-01T00:00:00Z"), tz=_zone(tz), file=file, column=column
+                parsed = parse_times(
+                    series.where(~missing, "1970-01-01T00:00:00Z"),
+                    tz=ZoneInfo(tz),
+                    file=file,
+                    column=column,
+                    row_offset=offset + 1,
                 )
                 return parsed.to_numpy(dtype="datetime64[ns]").view("int64"), ~missing.to_numpy()
         typ = col.type
@@ -231,9 +296,3 @@ def to_epoch_ns(col: Any, tz: str, file: str, column: str) -> tuple[np.ndarray, 
     valid = pc.is_valid(ns).to_numpy(zero_copy_only=False)
     values = ns.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
     return values.astype("int64", copy=False), valid
-
-
-def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)

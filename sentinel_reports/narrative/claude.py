@@ -1,0 +1,285 @@
+"""The Claude narrator: rewrites a section's template text from the facts, and uses it only once verified.
+
+    draft(section, facts, template_text, instructions)
+      ├─ cache hit (same facts, section, instructions, baseline, prompt, model) ─► origin "cache", no request
+      ├─ no API key / spend cap reached ─────────────────────────────────────────► template text, reason
+      ├─ request ─► transient error (429, 5xx, 529, connection): retried with exponential backoff, then
+      │             template text; any other refusal (400, 401, ...): template text at once
+      └─ draft ─► verify_text + lint_text + the fixed line shapes
+                   ├─ clean ──► origin "claude", cached
+                   └─ problems ─► one follow-up request listing them ─► clean: "claude"; else template text
+
+The build never fails because the model is unavailable or wrong. Only facts (canonical JSON) are sent, never
+rows. The static instructions and the facts block carry ``cache_control`` so the sections of one build share
+the cached prefix. Each response's ``usage`` is priced at ``prices["anthropic/<model>"]`` (per million
+tokens); without a price the cost is unknown and no further request is made, because the cap could no longer
+be enforced. The API key is held by the SDK client only: it is never part of a reason, a result, the cache or
+``usage_report()``. The caller reads it from the environment variable named by ``narrator.api_key_env``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import anthropic
+
+from .llm_cache import DraftStore, canonical_json, draft_key
+from .prompt import STATIC_INSTRUCTIONS, follow_up, section_request
+from .review import TextReview
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from ..config import Narrator, Price
+
+Origin = Literal["claude", "cache", "template"]
+TRANSIENT_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
+_PRICE_FIELDS = {
+    "input_tokens": "input",
+    "output_tokens": "output",
+    "cache_read_input_tokens": "cache_read",
+    "cache_creation_input_tokens": "cache_write_5m",
+}
+
+
+@dataclass(frozen=True)
+class NarrationResult:
+    """The text to publish, where it came from, why (for the build log), and what it cost."""
+
+    text: str
+    origin: Origin
+    reason: str = ""
+    usage: dict[str, Any] = field(default_factory=lambda: {**dict.fromkeys(TOKEN_FIELDS, 0), "cost": 0.0})
+
+
+class ClaudeNarrator:
+    """Drafts sections with Claude for one build; ``usage_report()`` totals the build's requests."""
+
+    def __init__(
+        self,
+        config: Narrator,
+        prices: Mapping[str, Price | Mapping[str, Any]],
+        *,
+        api_key: str | None,
+        cache: DraftStore,
+        sleep: Callable[[float], None],
+        http_client: httpx2.Client | None = None,
+        known_people: Iterable[str] = (),
+        component_names: Iterable[str] | None = None,
+        max_tokens: int = 2048,
+        attempts: int = 3,
+        backoff_seconds: float = 1.0,
+    ):
+        if not config.model:
+            raise ValueError("the claude narrator needs narrator.model")
+        self.model = config.model
+        self.max_usd = float(config.max_usd_per_build)
+        self.key_env = config.api_key_env
+        self.price_key = f"anthropic/{self.model}"
+        self.price = prices.get(self.price_key)
+        self.cache = cache
+        self.sleep = sleep
+        self.known_people = tuple(known_people)
+        self.component_names = None if component_names is None else tuple(component_names)
+        self.max_tokens = max_tokens
+        self.attempts = max(1, attempts)
+        self.backoff_seconds = backoff_seconds
+        self._secret = api_key or ""
+        self._client = (
+            anthropic.Anthropic(api_key=api_key, http_client=http_client, max_retries=0) if api_key else None
+        )
+        self.totals: dict[str, Any] = {**dict.fromkeys(TOKEN_FIELDS, 0), "cost": 0.0, "requests": 0}
+        self.cost_unknown = False
+        self.sections: list[dict[str, Any]] = []
+
+    # -- public ------------------------------------------------------------------------------------------
+
+    def draft(
+        self,
+        section: str,
+        facts: Mapping[str, Any],
+        template_text: str,
+        instructions: str,
+        *,
+        extra_allowed: Iterable[float] = (),
+    ) -> NarrationResult:
+        """The section text: Claude's verified draft, a cached one, or ``template_text`` with the reason."""
+        facts_json = canonical_json(facts)
+        key = draft_key(
+            section=section,
+            facts=facts,
+            instructions=instructions,
+            baseline=template_text,
+            prompt=STATIC_INSTRUCTIONS,
+            model=self.model,
+        )
+        check = TextReview(
+            facts,
+            baseline=template_text,
+            known_people=self.known_people,
+            component_names=self.component_names,
+            extra_allowed=extra_allowed,
+        )
+        cached = self.cache.get(key)
+        if cached is not None and not check(cached["text"]):
+            return self._record(
+                section, NarrationResult(cached["text"], "cache", "unchanged facts: cached draft")
+            )
+        usage = dict.fromkeys(TOKEN_FIELDS, 0) | {"cost": 0.0}
+        messages: list[dict[str, Any]] = [
+            {"role": "user", "content": section_request(facts_json, section, instructions, template_text)}
+        ]
+        first_problems: list[str] = []
+        for round_ in (1, 2):
+            blocked = self._blocked()
+            if blocked:
+                first = f"; first draft rejected: {_brief(first_problems)}" if first_problems else ""
+                return self._fallback(section, template_text, blocked + first, usage)
+            message, error = self._request(messages)
+            if message is None:
+                return self._fallback(section, template_text, error, usage)
+            self._add_usage(usage, message)
+            text = _unfence("".join(b.text for b in message.content if getattr(b, "type", "") == "text"))
+            problems = check(text, truncated=message.stop_reason == "max_tokens")
+            if not problems:
+                reason = (
+                    "" if round_ == 1 else f"accepted after one retry; first draft: {_brief(first_problems)}"
+                )
+                entry = {"text": text, "section": section, "model": self.model, "usage": usage}
+                self.cache.put(key, entry)
+                return self._record(section, NarrationResult(text, "claude", self._scrub(reason), usage))
+            if round_ == 1:
+                first_problems = problems
+                messages += [
+                    {"role": "assistant", "content": text},
+                    {"role": "user", "content": follow_up(problems)},
+                ]
+        reason = f"draft rejected twice: {_brief(problems)}"
+        return self._fallback(section, template_text, reason, usage)
+
+    def usage_report(self) -> dict[str, Any]:
+        """Totals for the manifest: requests, tokens by kind, cost (None when unknown) and each section's origin."""
+        cost = None if self.cost_unknown else round(self.totals["cost"], 6)
+        origins = [s["origin"] for s in self.sections]
+        return {
+            "narrator": "claude",
+            "model": self.model,
+            "requests": self.totals["requests"],
+            **{k: self.totals[k] for k in TOKEN_FIELDS},
+            "cost": cost,
+            "price": self.price_key if self.price is not None else None,
+            "max_usd_per_build": self.max_usd,
+            "drafts": {o: origins.count(o) for o in ("claude", "cache", "template")},
+            "sections": [{**s, "usage": dict(s["usage"])} for s in self.sections],
+        }
+
+    # -- internals -----------------------------------------------------------------------------------------
+
+    def _blocked(self) -> str:
+        if self._client is None:
+            return f"no API key: environment variable {self.key_env} is not set"
+        if self.cost_unknown:
+            return f"spend cap reached: cost of earlier requests is unknown (no price for {self.price_key})"
+        if self.totals["cost"] >= self.max_usd:
+            return f"spend cap reached: {self.totals['cost']:.4f} of {self.max_usd:g} USD spent in this build"
+        return ""
+
+    def _request(self, messages: list[dict[str, Any]]) -> tuple[Any, str]:
+        assert self._client is not None
+        error = ""
+        for attempt in range(self.attempts):
+            delay = self.backoff_seconds * 2**attempt
+            try:
+                self.totals["requests"] += 1
+                return self._client.messages.create(
+                    model=self.model,
+                    max_tokens=self.max_tokens,
+                    system=[
+                        {"type": "text", "text": STATIC_INSTRUCTIONS, "cache_control": {"type": "ephemeral"}}
+                    ],
+                    messages=messages,
+                ), ""
+            except anthropic.APIStatusError as exc:
+                error = f"HTTP {exc.status_code} {_error_type(exc.body)}".strip()
+                if exc.status_code not in TRANSIENT_STATUS:
+                    return None, f"Claude API refused the request ({error})"
+                delay = max(delay, _retry_after(exc.response.headers.get("retry-after")))
+            except anthropic.APIConnectionError as exc:
+                error = "timeout" if isinstance(exc, anthropic.APITimeoutError) else "connection error"
+            if attempt + 1 < self.attempts:
+                self.sleep(delay)
+        return None, f"Claude API unavailable after {self.attempts} attempts (last: {error})"
+
+    def _add_usage(self, usage: dict[str, Any], message: Any) -> None:
+        tokens = {k: int(getattr(message.usage, k, 0) or 0) for k in TOKEN_FIELDS}
+        cost = self._cost(tokens)
+        for k, v in tokens.items():
+            usage[k] += v
+            self.totals[k] += v
+        if cost is None:
+            self.cost_unknown = True
+            usage["cost"] = None
+        else:
+            self.totals["cost"] += cost
+            if usage["cost"] is not None:
+                usage["cost"] += cost
+
+    def _cost(self, tokens: Mapping[str, int]) -> float | None:
+        if self.price is None:
+            return None
+        total = 0.0
+        for k, n in tokens.items():
+            per_million = _price_field(self.price, _PRICE_FIELDS[k])
+            if per_million is None and n:
+                return None
+            total += n * (per_million or 0.0) / 1_000_000
+        return total
+
+    def _fallback(
+        self, section: str, template_text: str, reason: str, usage: dict[str, Any]
+    ) -> NarrationResult:
+        if usage["cost"] is None:
+            reason += f"; cost unknown: no price for {self.price_key}"
+        return self._record(section, NarrationResult(template_text, "template", self._scrub(reason), usage))
+
+    def _record(self, section: str, result: NarrationResult) -> NarrationResult:
+        record = {"section": section, "origin": result.origin, "reason": result.reason, "usage": result.usage}
+        self.sections.append(record)
+        return result
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._secret, "[redacted]") if self._secret else text
+
+
+def _unfence(text: str) -> str:
+    """The text without one enclosing Markdown code fence, which the instructions ask the model not to add."""
+    m = re.fullmatch(r"\s*```(?:markdown|md)?\n(.*?)\n```\s*", text, re.DOTALL)
+    return (m.group(1) if m else text).strip()
+
+
+def _brief(problems: list[str], limit: int = 5) -> str:
+    shown = "; ".join(problems[:limit])
+    return shown + (f"; and {len(problems) - limit} more" if len(problems) > limit else "")
+
+
+def _error_type(body: object) -> str:
+    if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
+        kind = str(body["error"].get("type", ""))
+        return kind if re.fullmatch(r"[a-z_]{1,64}", kind) else ""
+    return ""
+
+
+def _retry_after(value: str | None) -> float:
+    try:
+        return min(max(float(value or 0), 0.0), 60.0)
+    except ValueError:
+        return 0.0
+
+
+def _price_field(price: Any, name: str) -> float | None:
+    value = price.get(name) if isinstance(price, Mapping) else getattr(price, name, None)
+    return None if value is None else float(value)

@@ -1,0 +1,116 @@
+"""Accepted Claude drafts, kept so that a rebuild with unchanged facts makes no request.
+
+The key is the sha256 of the canonical facts JSON, the section, the caller's instructions, the baseline
+(template) text, the static prompt and the model id: change any of them and the draft is written again.
+An entry holds the draft text, the section, the model and the usage of the request that produced it, never
+the API key or request headers. ``DraftCache`` keeps one JSON file per entry under a directory the caller
+chooses (the pipeline uses ``<project>/.sentinel/cache/narrative/``); ``MemoryDraftCache`` keeps them in a
+dict. Both satisfy ``DraftStore``. A damaged entry reads as a miss; a cache that cannot be written only costs
+a request next time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+CACHE_VERSION = "1"
+
+
+def canonical_json(facts: Mapping[str, Any]) -> str:
+    """Facts as compact JSON with sorted keys: the text sent to the model and hashed for the cache key.
+
+    Only JSON-like values are accepted (dates become ISO strings); anything else, such as a data frame of
+    raw rows, raises TypeError, because only facts may leave the machine.
+    """
+    return json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_facts_value)
+
+
+def _facts_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        return value.item()
+    raise TypeError(f"facts may hold only JSON-like values, found {type(value).__name__}")
+
+
+def draft_key(
+    *, section: str, facts: Mapping[str, Any], instructions: str, baseline: str, prompt: str, model: str
+) -> str:
+    """The cache key of one draft request."""
+    material = json.dumps(
+        {
+            "version": CACHE_VERSION,
+            "section": section,
+            "facts": canonical_json(facts),
+            "instructions": instructions,
+            "baseline": baseline,
+            "prompt": prompt,
+            "model": model,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+class DraftStore(Protocol):
+    def get(self, key: str) -> dict[str, Any] | None: ...
+
+    def put(self, key: str, entry: Mapping[str, Any]) -> None: ...
+
+
+class MemoryDraftCache:
+    """Entries in a dict: for tests, and for a build that should not keep drafts."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, dict[str, Any]] = {}
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        entry = self.entries.get(key)
+        return dict(entry) if entry is not None else None
+
+    def put(self, key: str, entry: Mapping[str, Any]) -> None:
+        self.entries[key] = json.loads(json.dumps(dict(entry), sort_keys=True))
+
+
+class DraftCache:
+    """One JSON file per accepted draft: ``<directory>/<key[:2]>/<key>.json``, written atomically."""
+
+    def __init__(self, directory: Path | str):
+        self.directory = Path(directory)
+
+    def _path(self, key: str) -> Path:
+        if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
+            raise ValueError(f"not a draft key: {key!r}")
+        return self.directory / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        path = self._path(key)
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("text"), str):
+            return None
+        return entry
+
+    def put(self, key: str, entry: Mapping[str, Any]) -> None:
+        path = self._path(key)
+        data = json.dumps({**entry, "key": key}, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except OSError:
+            return

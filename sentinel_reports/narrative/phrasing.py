@@ -1,0 +1,272 @@
+"""Number formatting and varied wording for the template narrator.
+
+Formatting follows the display rules of ``render.formatting`` exactly (half-up rounding on the decimal
+spelling, thousands separators, ASCII minus, ``None`` never shown as zero), so a figure in prose reads the
+same as in the tables and the verifier compares it at the precision shown. The narrative stage may not
+import from render (it sits to the left in the pipeline); ``tests/narrative/test_template_phrasing.py``
+asserts that both give identical strings.
+
+Wording varies between publications without being random: ``choose(seed, topic, options)`` picks one
+option from a SHA-256 of the period label and the topic, so the same facts always read the same, and two
+weeks need not read identically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+GAP = "no data"
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def _decimal(value: float, precision: int) -> Decimal:
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
+
+
+def number(value: float | None, precision: int = 0) -> str:
+    """``1234.56 -> "1,235"``."""
+    if value is None or value != value:
+        return GAP
+    rounded = _decimal(value, precision)
+    return f"{abs(rounded) if rounded == 0 else rounded:,.{precision}f}"
+
+
+def pct(value: float | None, precision: int = 1) -> str:
+    """A fraction as a percentage: ``0.4123 -> "41.2%"``."""
+    return GAP if value is None or value != value else f"{number(value * 100, precision)}%"
+
+
+def money(value: float | None, currency: str = "USD", precision: int = 0) -> str:
+    """``1234.5 -> "$1,235"``; ``"1,235 CHF"`` for a currency without a symbol."""
+    if value is None or value != value:
+        return GAP
+    minus = "-" if _decimal(value, precision) < 0 else ""
+    amount = number(abs(value), precision)
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{minus}{symbol}{amount}" if symbol else f"{minus}{amount} {currency}"
+
+
+def unit_money(value: float | None, currency: str = "USD") -> str:
+    """A per-unit cost (cost per successful task): 4 decimals below 1, else 2."""
+    return money(value, currency, 4 if value is not None and abs(value) < 1 else 2)
+
+
+def multiplier(value: float | None, precision: int = 1) -> str:
+    """``2.34 -> "2.3x"``."""
+    return GAP if value is None or value != value else f"{number(value, precision)}x"
+
+
+def duration_minutes(value: float | None) -> str:
+    """``95 -> "1 h 35 min"``, ``1500 -> "1 d 1 h"``, ``45 -> "45 min"``."""
+    if value is None or value != value:
+        return GAP
+    minutes = int(_decimal(value, 0))
+    sign, minutes = ("-", -minutes) if minutes < 0 else ("", minutes)
+    days_, rest = divmod(minutes, 1440)
+    hours_, mins = divmod(rest, 60)
+    if days_:
+        parts = [f"{days_} d"] + ([f"{hours_} h"] if hours_ else [])
+    elif hours_:
+        parts = [f"{hours_} h"] + ([f"{mins} min"] if mins else [])
+    else:
+        parts = [f"{mins} min"]
+    return sign + " ".join(parts)
+
+
+def hours(value: float | None, precision: int = 1) -> str:
+    """``5.25 -> "5.3 h"``."""
+    return GAP if value is None or value != value else f"{number(value, precision)} h"
+
+
+def days(value: float | None, precision: int = 0) -> str:
+    """``1 -> "1 day"``, ``3.5 -> "3.5 days"`` (precision 1)."""
+    if value is None or value != value:
+        return GAP
+    text = number(value, precision)
+    return f"{text} day" if text == number(1, precision) else f"{text} days"
+
+
+def time_left(hours_value: float) -> str:
+    """A time to exhaustion: hours below two days ("9.5 h"), days with one decimal above ("5.0 days")."""
+    return hours(hours_value) if hours_value < 48 else days(hours_value / 24, 1)
+
+
+def span_days(value: float) -> str:
+    """An evidence window in days: whole days when it is whole to the tenth ("7 days"), else "2.5 days"."""
+    return days(value, 0 if abs(value - round(value)) < 0.05 else 1)
+
+
+def date(value: dt.date | dt.datetime | str | None, style: str = "iso") -> str:
+    """``iso`` -> ``2026-11-23``; ``long`` -> ``23 Nov 2026``; ``short`` -> ``23 Nov``."""
+    if value is None:
+        return GAP
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if style == "long":
+        return f"{value.day} {value:%b %Y}"
+    if style == "short":
+        return f"{value.day} {value:%b}"
+    return value.isoformat()
+
+
+def timestamp(value: dt.datetime | str | None) -> str:
+    """``2026-11-23 14:05 UTC``."""
+    if value is None:
+        return GAP
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC)
+    return f"{value:%Y-%m-%d %H:%M} UTC"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``plural(1, "alert") -> "1 alert"``, ``plural(3, "alert") -> "3 alerts"``."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def join(items: Sequence[str], last: str = "and") -> str:
+    """``["a", "b", "c"] -> "a, b and c"``."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def sentence(text: str) -> str:
+    """Capitalise the first letter and end with one full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def choose(seed: str, topic: str, options: Sequence[str]) -> str:
+    """One of ``options``, fixed by a SHA-256 of ``seed`` (the period) and ``topic`` (the metric)."""
+    digest = hashlib.sha256(f"{seed}\x1f{topic}".encode()).digest()
+    return options[int.from_bytes(digest[:8], "big") % len(options)]
+
+
+class Phraser:
+    """``say(topic, **values)``: a phrasing from the bank for ``topic``, chosen by the period and filled."""
+
+    def __init__(self, seed: str):
+        self.seed = seed
+
+    def say(self, topic: str, subject: str = "", **values: str) -> str:
+        return choose(self.seed, f"{topic}:{subject}", BANK[topic]).format(**values)
+
+
+@dataclass
+class Context:
+    """What every section needs: the facts, the period's phraser, component names and owners, and the
+    dates the narrator derives itself (recorded so the verifier can check them)."""
+
+    facts: Mapping[str, Any]
+    say: Phraser
+    publication: dt.date  # local date of the window end: the day the publication is read
+    names: dict[str, str] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)
+    derived_dates: set[str] = field(default_factory=set)
+
+    @property
+    def period(self) -> str:
+        return "week" if self.facts.get("kind", "week") == "week" else "quarter"
+
+    @property
+    def currency(self) -> str:
+        return str((self.facts.get("cost") or {}).get("currency") or self.facts.get("currency") or "USD")
+
+    def name(self, component: str | None) -> str:
+        """The component's name in bold (its id when the facts do not name it)."""
+        return f"**{self.plain_name(component)}**"
+
+    def plain_name(self, component: str | None) -> str:
+        return self.names.get(component or "", component or "unattributed")
+
+    def owner(self, component: str | None, default: str = "AI Platform operations lead") -> str:
+        return self.owners.get(component or "", default)
+
+    def money(self, value: float | None, precision: int = 0) -> str:
+        return money(value, self.currency, precision)
+
+    def deadline(self, days_after: int) -> str:
+        """The publication date plus ``days_after`` days, recorded as a derived date."""
+        day = (self.publication + dt.timedelta(days=days_after)).isoformat()
+        self.derived_dates.add(day)
+        return day
+
+
+BANK: dict[str, tuple[str, ...]] = {
+    "burning": (
+        "burning error budget at {burn} the sustainable rate; at this rate the budget is exhausted in {left}",
+        "spending its error budget at {burn} the sustainable rate, which exhausts it in {left} if the rate holds",
+        "burning error budget at {burn} the sustainable rate; unchanged, the remaining budget lasts {left}",
+    ),
+    "burning_no_end": (
+        "burning error budget at {burn} the sustainable rate over the last hour",
+        "spending its error budget at {burn} the sustainable rate in the last hour",
+    ),
+    "overspent": (
+        "its error budget is exhausted, overspent by {over}",
+        "the error budget is exhausted, overspent by {over} for the window",
+    ),
+    "policy": (
+        "Under the error-budget policy, non-critical releases to {component} pause until the budget recovers; "
+        "P0 and security fixes continue. The policy is not a punishment: it protects customers while "
+        "{owner} restores margin.",
+        "The error-budget policy now applies to {component}: releases other than P0 and security fixes wait "
+        "until the budget is positive again. The policy is not a punishment; it buys {owner} the time to "
+        "restore margin without adding change risk.",
+    ),
+    "week_attainment": (
+        "{label} this {period} was {now}, against {before} the {period} before",
+        "{label} came in at {now} this {period}, compared with {before} the previous {period}",
+    ),
+    "failed_share": (
+        "{failed} of requests failed this {period}, against the {allowed} the objective allows",
+        "failed requests were {failed} of traffic this {period}; the objective allows {allowed}",
+    ),
+    "healthy_slos": (
+        "The other objectives are within budget: {items}.",
+        "Every other objective has budget in hand: {items}.",
+    ),
+    "spend": (
+        "Spend this {period} was {total}, {change} on the {period} before ({previous}).",
+        "The platform spent {total} this {period}, {change} against {previous} the {period} before.",
+    ),
+    "spend_flat": (
+        "Spend this {period} was {total}.",
+        "The platform spent {total} this {period}.",
+    ),
+    "cache": (
+        "The prompt cache served {hit} of input tokens and saved {saving} at configured prices ({source}).",
+        "Cached prompts covered {hit} of input tokens, a saving of {saving} at configured prices ({source}).",
+    ),
+    "unattributed": (
+        "{amount} ({share} of spend) carries no team or component tag, so it cannot be charged back.",
+        "{amount} of spend ({share}) is unattributed: finance cannot charge it back to a team.",
+    ),
+    "no_incidents": (
+        "✅ No incidents were recorded this {period}.",
+        "✅ The {period} passed without a recorded incident.",
+    ),
+    "eval_below": (
+        "{component} on {version} passed {rate} of {cases} eval cases against a {target} target: "
+        "{failed} of evaluated answers failed the rubric",
+        "{component} running {version} scored {rate} on {cases} eval cases, below its {target} target; "
+        "{failed} of evaluated answers did not meet the rubric",
+    ),
+    "eval_met": (
+        "{component} on {version} passed {rate} of {cases} eval cases against a {target} target",
+        "{component} running {version} scored {rate} on {cases} eval cases (target {target})",
+    ),
+}

@@ -1,0 +1,330 @@
+"""Recommendations (from content/recommendations/ and from rules) and the "Next Actions" list.
+
+Rules, in the order they are listed (most urgent first), each with a full risk assessment (``RISKS``):
+
+    stabilise       a page alert is active on an SLO, or a component is in major outage (incident mode)
+    freeze          a customer-facing SLO's error budget is overspent for its window: the error-budget policy
+                    (non-critical releases wait; P0 and security fixes continue; the policy is not a punishment)
+    quality         an eval pass rate below its target: hold that model version (keep or roll back to a
+                    version that met the target); a hallucination or toxicity rate above its limit
+    budget          a team's spend projected over its monthly budget
+    close-actions   overdue postmortem action items of the period's incidents
+    instrument      a P1 observability gap on a component
+    attribute       unattributed spend above UNATTRIBUTED_SHARE_LIMIT of the total
+
+Deadlines are the publication date (the local date the window ends) plus URGENT_DAYS (stabilise, quality),
+REVIEW_DAYS (freeze, budget, overdue items) or PLANNED_DAYS (instrumentation, tagging); each is recorded in
+``Context.derived_dates`` for the verifier. Postmortem items keep their due date; content keeps its deadline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from . import phrasing as p
+from .model import NextAction, Recommendation
+from .phrasing import Context
+from .sections import active_alerts, is_burning, window
+from .voice import recommendation as recommendation_sentence
+
+URGENT_DAYS, REVIEW_DAYS, PLANNED_DAYS = 1, 7, 14
+UNATTRIBUTED_SHARE_LIMIT = 0.05
+FINOPS_OWNER = "FinOps lead"
+_ORIGIN_ORDER = {"rule": 0, "postmortem": 1, "content": 2}
+
+RISKS: dict[str, tuple[str, ...]] = {
+    # title, level, basis, likelihood, impact, detection time, mitigation / rollback ({name} = the subject)
+    "stabilise": (
+        "Stabilise {name}", "Low", "holding change removes risk rather than adding it",
+        "Low: no new change reaches production while the page is worked",
+        "Feature work on {name} waits for the page to clear",
+        "Minutes: page alerts re-evaluate their burn windows continuously",
+        "Emergency and security fixes still ship through the incident process",
+    ),
+    "freeze": (
+        "Error-budget release freeze on {name}", "Low", "a freeze removes change rather than adding it; the cost is delayed feature work",
+        "Low: the freeze adds no change to production",
+        "Feature releases to {name} wait until the budget recovers",
+        "Next publication: budget recovery shows in the SLO figures",
+        "P0 and security fixes proceed; the freeze lifts as soon as the budget is positive",
+    ),
+    "rollback": (
+        "Hold {name} until it meets its eval target", "Low", "it returns to a version with a measured pass rate above target",
+        "Low: the version kept in service has a measured pass rate above target",
+        "Features that depend on {name} wait for a passing eval",
+        "Next eval run: pass rate is reported per model version",
+        "Re-run the eval suite on {name} after changes and promote it only at or above target",
+    ),
+    "hold": (
+        "Hold {name} until it meets its eval target", "Medium", "no version in the window meets the target",
+        "Medium: no measured version meets the target yet",
+        "Features that depend on {name} wait for a passing eval",
+        "Next eval run: pass rate is reported per model version",
+        "Re-run the eval suite on {name} after changes and promote it only at or above target",
+    ),
+    "safety": (
+        "Bring {name} back under its safety limit", "Medium", "answers in production exceed the safety limit now",
+        "Medium: the rate is above its limit now",
+        "Customer trust in {name} answers; possible policy exposure, recommend counsel review",
+        "Continuous: the rate is sampled with the telemetry",
+        "Roll back the last model or prompt change on {name}",
+    ),
+    "budget": (
+        "Bring {name} spend inside budget", "Low", "a spending decision, with no production change until one is chosen",
+        "Low: reviewing spend changes nothing by itself",
+        "Cuts that reduce capacity or cache use can raise latency",
+        "Daily: spend is reported from the billing export",
+        "Approve the overrun instead of cutting capacity when reliability is at stake",
+    ),
+    "close-actions": (
+        "Close overdue postmortem actions", "Low", "each item is a fix already agreed in a postmortem",
+        "Low: the fixes were reviewed in the postmortem",
+        "Each fix is a production change with its own rollout",
+        "Next publication: action-item status is reported",
+        "Each fix ships behind its own rollout and rollback plan",
+    ),
+    "instrument": (
+        "Instrument {name}", "Low", "instrumentation observes traffic and changes no request path",
+        "Low: exporters read metrics; they do not sit in the request path",
+        "Minor: added exporter load on {name}",
+        "Next publication: coverage of the signal is reported",
+        "Disable the exporter; there is no customer-facing change to roll back",
+    ),
+    "attribute": (
+        "Attribute untagged spend", "Low", "tags and rules change billing metadata, not workloads",
+        "Low: no workload changes",
+        "A wrong rule moves spend between teams in showback until corrected",
+        "Next publication: the unattributed share is reported",
+        "Remove or correct the rule; the billing export is unchanged",
+    ),
+}  # fmt: skip
+
+
+def _rule(
+    ctx: Context, risk: str, subject: str, name: str, action: str, impact: str, days: int, owner: str = ""
+) -> Recommendation:
+    """A rule recommendation; ``name`` fills the risk texts, ``owner`` defaults to the subject's owner."""
+    title, level, basis, likelihood, hurt, detection, mitigation = (s.format(name=name) for s in RISKS[risk])
+    return Recommendation(
+        key=f"rule:{risk}:{subject}", title=title, action=action, expected_impact=impact, risk_level=level,  # type: ignore[arg-type]
+        risk_basis=basis, likelihood=likelihood, impact=hurt, detection_time=detection, mitigation=mitigation,
+        owner=owner or ctx.owner(subject), deadline=ctx.deadline(days), origin="rule",
+        text=recommendation_sentence(action, impact, level, basis),
+    )  # fmt: skip
+
+
+def _stabilise(ctx: Context) -> Iterable[Recommendation]:
+    detail = (ctx.facts.get("summary") or {}).get("incident_mode_detail") or {}
+    paging = {s["component"]: s for s in ctx.facts.get("slos") or [] if active_alerts(s, "page")}
+    for component in sorted(set(detail.get("components") or []) | set(paging)):
+        name, slo = ctx.plain_name(component), paging.get(component)
+        if slo is None:
+            impact = f"restores service on {name}, in major outage since {p.timestamp(detail.get('since'))}"
+        elif (
+            (slo.get("budget_remaining") or -1) >= 0
+            and is_burning(slo)
+            and slo.get("time_to_exhaustion_hours")
+        ):
+            left, burn = p.time_left(slo["time_to_exhaustion_hours"]), p.multiplier(slo["burn_rate"]["1h"])
+            impact = (
+                f"protects the {p.pct(slo['budget_remaining'], 0)} of {slo['name']} error budget still left, "
+                f"which the current {burn} burn exhausts in {left}"
+            )
+        else:
+            impact = f"ends a burn of {p.multiplier(slo['burn_rate'].get('1h'))} the sustainable rate on {slo['name']}"
+        action = f"Stabilise {name} before any other change: hold deploys and work the page until the burn is under 1x"
+        yield _rule(ctx, "stabilise", component, name, action, impact, URGENT_DAYS)
+
+
+def _freeze(ctx: Context) -> Iterable[Recommendation]:
+    over: dict[str, list[Mapping[str, Any]]] = {}
+    for s in ctx.facts.get("slos") or []:
+        if s.get("customer_facing") and s.get("budget_remaining") is not None and s["budget_remaining"] < 0:
+            over.setdefault(s["component"], []).append(s)
+    for component, slos in sorted(over.items()):
+        name, worst = ctx.plain_name(component), min(slos, key=lambda s: s["budget_remaining"])
+        budgets = p.join([s["name"] for s in slos])
+        action = (
+            f"Freeze non-critical releases to {name} until the {budgets} error budget is positive again; "
+            "P0 and security fixes continue"
+        )
+        impact = (
+            f"stops adding change risk to a service whose {window(worst)} error budget is overspent by "
+            f"{p.pct(-worst['budget_remaining'], 0)}; the policy is not a punishment, it protects customers "
+            "while margin recovers"
+        )
+        yield _rule(ctx, "freeze", component, name, action, impact, REVIEW_DAYS)
+
+
+def _quality(ctx: Context) -> Iterable[Recommendation]:
+    rows = ctx.facts.get("quality") or []
+    for component in sorted({r["component"] for r in rows}):
+        mine, name = [r for r in rows if r["component"] == component], ctx.plain_name(component)
+        passing = [r for r in mine if r.get("met") and r.get("model_version")]
+        good = max(passing, key=lambda r: r["eval_pass_rate"], default=None)
+        for row in (r for r in mine if r.get("met") is False and r.get("eval_pass_rate") is not None):
+            version, target = row.get("model_version") or "the current model version", p.pct(row["target"])
+            action = f"Hold {version} on {name} until it passes the {target} eval target"
+            impact = f"avoids serving answers at a {p.pct(row['eval_pass_rate'])} eval pass rate"
+            if good:
+                action += f", and keep traffic on {good['model_version']}"
+                impact += (
+                    f" instead of the {p.pct(good['eval_pass_rate'])} measured on {good['model_version']}"
+                )
+            else:
+                impact += f" against a {target} target"
+            risk, subject, owner = (
+                "rollback" if good else "hold",
+                f"{component}:{version}",
+                ctx.owner(component),
+            )
+            yield _rule(ctx, risk, subject, version, action, impact, URGENT_DAYS, owner)
+        for kind in ("hallucination", "toxicity"):
+            row = next(
+                (r for r in mine if r.get(f"{kind}_met") is False and r.get(f"{kind}_rate") is not None), None
+            )
+            if row is not None:
+                limit, rate = p.pct(row[f"{kind}_max"], 2), p.pct(row[f"{kind}_rate"], 2)
+                action = (
+                    f"Hold model and prompt changes on {name} until the {kind} rate is back under {limit}"
+                )
+                impact = f"brings the {kind} rate from {rate} back under its {limit} limit"
+                subject, owner = f"{component}:{kind}", ctx.owner(component)
+                yield _rule(ctx, "safety", subject, f"{kind} on {name}", action, impact, URGENT_DAYS, owner)
+
+
+def _budget(ctx: Context) -> Iterable[Recommendation]:
+    for b in (ctx.facts.get("cost") or {}).get("budgets") or []:
+        if (b.get("projected_share") or 0) > 1 and b.get("projected_month_end") is not None:
+            team = b["team"]
+            action = (
+                f"Review the largest cost drivers of {team} and cut or approve the overrun before month-end"
+            )
+            impact = (
+                f"avoids a projected month-end of {ctx.money(b['projected_month_end'])} against a "
+                f"{ctx.money(b['monthly_budget'])} budget ({p.pct(b['projected_share'])})"
+            )
+            yield _rule(ctx, "budget", team, team, action, impact, REVIEW_DAYS, team)
+
+
+def overdue_items(facts: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
+    """(incident, action item) for every overdue, open postmortem action item of the period's incidents."""
+    return [
+        (inc, item)
+        for inc in facts.get("incidents") or []
+        for item in (inc.get("postmortem") or {}).get("action_items") or []
+        if item.get("overdue") and not item.get("done")
+    ]
+
+
+def _close_actions(ctx: Context) -> Iterable[Recommendation]:
+    items = overdue_items(ctx.facts)
+    if not items:
+        return
+    incidents = sorted({inc["id"]: inc for inc, _ in items}.values(), key=lambda i: i["id"])
+    owners = p.join(sorted({str(item["owner"]) for _, item in items if item.get("owner")}))
+    count = (ctx.facts.get("incident_stats") or {}).get("overdue_action_items")
+    what = "the overdue postmortem action items"
+    if count == len(items):
+        what = p.plural(count, "overdue postmortem action item")
+    causes = [
+        f"{i['id']} ({p.duration_minutes(i['impact_minutes'])} of customer impact)" if i.get("impact_minutes")
+        else f"{i['id']} ({i['severity']})"
+        for i in incidents
+    ]  # fmt: skip
+    action = f"Close {what} from {p.join([i['id'] for i in incidents])}"
+    impact = f"removes known failure paths behind {p.join(causes)}"
+    owner = owners or ctx.owner((incidents[0].get("components") or [None])[0])
+    yield _rule(ctx, "close-actions", "postmortems", "", action, impact, REVIEW_DAYS, owner)
+
+
+def _instrument(ctx: Context) -> Iterable[Recommendation]:
+    by_component: dict[str, list[Mapping[str, Any]]] = {}
+    for g in ctx.facts.get("gaps") or []:
+        if g.get("priority") == "P1" and g.get("component"):
+            by_component.setdefault(g["component"], []).append(g)
+    series = (ctx.facts.get("coverage") or {}).get("series") or []
+    coverage = {(s.get("component"), s.get("signal")): s.get("coverage") for s in series}
+    for component, items in sorted(by_component.items()):
+        first, name = items[0], ctx.plain_name(component)
+        signal, ratio = first.get("signal") or "telemetry", coverage.get((component, first.get("signal")))
+        if ratio is not None:
+            impact = (
+                f"restores {signal} visibility on {name}, where coverage was {p.pct(ratio)} this {ctx.period}"
+            )
+        elif first.get("start") and first.get("end"):
+            start, end = p.timestamp(first["start"]), p.timestamp(first["end"])
+            impact = f"closes a gap that left {signal} unmeasured on {name} from {start} to {end}"
+        else:
+            impact = f"gives {name}, a tier-1 customer-facing component, a measured {signal} signal"
+        action = f"Instrument {name}: {first['instrumentation'].rstrip('.')}"
+        yield _rule(ctx, "instrument", component, name, action, impact, PLANNED_DAYS)
+
+
+def _attribute(ctx: Context) -> Iterable[Recommendation]:
+    c = ctx.facts.get("cost") or {}
+    share = c.get("unattributed_share")
+    if share is not None and share > UNATTRIBUTED_SHARE_LIMIT and c.get("unattributed"):
+        action = (
+            "Tag the untagged cloud and provider spend with a team and component, or add attribution rules"
+        )
+        impact = (
+            f"brings {ctx.money(c['unattributed'])} ({p.pct(share)} of spend) into showback, so cost per "
+            "successful task covers all spend"
+        )
+        yield _rule(ctx, "attribute", "spend", "", action, impact, PLANNED_DAYS, FINOPS_OWNER)
+
+
+def _content(ctx: Context) -> Iterable[Recommendation]:
+    """Content recommendations whose deadline has not passed before the period began."""
+    start = str((ctx.facts.get("window") or {}).get("start") or "")[:10]
+    for r in ctx.facts.get("recommendations") or []:
+        if (
+            r.get("origin", "content") != "content"
+            or not r.get("action")
+            or str(r.get("deadline") or "") < start
+        ):
+            continue
+        risk, impact = r.get("risk") or {}, str(r.get("expected_impact") or "not stated")
+        level = risk.get("level") or "Medium"
+        basis = f"likelihood {risk.get('likelihood') or 'not stated'}; impact {risk.get('impact') or 'not stated'}"
+        yield Recommendation(
+            key=str(r.get("slug")), title=str(r.get("title") or r["action"]), action=r["action"], expected_impact=impact,
+            risk_level=level, risk_basis=basis, likelihood=str(risk.get("likelihood") or ""),
+            impact=str(risk.get("impact") or ""), detection_time=str(risk.get("detection_time") or ""),
+            mitigation=str(risk.get("mitigation") or ""), owner=str(r.get("owner") or ctx.owner(None)),
+            deadline=str(r.get("deadline") or ""), origin="content",
+            text=recommendation_sentence(r["action"], impact, level, basis),
+        )  # fmt: skip
+
+
+RULES = (_stabilise, _freeze, _quality, _budget, _close_actions, _instrument, _attribute)
+
+
+def recommendations(ctx: Context) -> tuple[Recommendation, ...]:
+    """Rule recommendations in urgency order, then content recommendations by slug."""
+    return tuple([rec for rule in RULES for rec in rule(ctx)] + sorted(_content(ctx), key=lambda r: r.key))
+
+
+def next_actions(ctx: Context, recs: tuple[Recommendation, ...]) -> tuple[NextAction, ...]:
+    """Every recommendation's action, and every open postmortem action item of the period's incidents (an
+    overdue item is re-dated to the review date and says when it was due); sorted by deadline."""
+    actions = [
+        NextAction(r.action, r.owner, r.deadline, r.origin)
+        for r in recs
+        if r.key != "rule:close-actions:postmortems"
+    ]
+    for inc in ctx.facts.get("incidents") or []:
+        for item in (inc.get("postmortem") or {}).get("action_items") or []:
+            if item.get("done"):
+                continue
+            owner = str(item.get("owner") or ctx.owner((inc.get("components") or [None])[0]))
+            title = f"{str(item['title']).rstrip('.')} ({inc['id']}"
+            if item.get("overdue") or not item.get("due"):
+                late = f"; overdue, was due {item['due']})" if item.get("due") else ")"
+                actions.append(NextAction(title + late, owner, ctx.deadline(REVIEW_DAYS), "postmortem"))
+            else:
+                actions.append(NextAction(title + ")", owner, str(item["due"]), "postmortem"))
+    unique = {a.action: a for a in actions}
+    return tuple(sorted(unique.values(), key=lambda a: (a.deadline, _ORIGIN_ORDER[a.origin], a.action)))

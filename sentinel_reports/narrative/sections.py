@@ -1,0 +1,331 @@
+"""Per-section prose of the template narrator: reliability, cost, incidents, quality and gaps.
+
+Each function takes a ``phrasing.Context`` and returns markdown prose without a heading (the page builders
+add headings). Every figure comes from the facts, formatted by ``phrasing``; a missing value is written as
+an observability gap, never as zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import phrasing as p
+from .phrasing import Context
+
+OBJECTIVE_DECIMALS = 3
+SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+
+
+def objective(value: float) -> str:
+    """An objective with the decimals it needs: 0.995 -> "99.5%", 0.9995 -> "99.95%", 0.99 -> "99%"."""
+    for precision in range(OBJECTIVE_DECIMALS + 1):
+        shown = p.pct(value, precision)
+        if abs(float(shown.rstrip("%").replace(",", "")) - value * 100) < 1e-9:
+            return shown
+    return p.pct(value, OBJECTIVE_DECIMALS)
+
+
+def window(slo: Mapping[str, Any]) -> str:
+    """An SLO window as an adjective: "28-day"."""
+    return f"{p.number(slo.get('window_days'))}-day"
+
+
+def is_burning(slo: Mapping[str, Any]) -> bool:
+    """The last hour burned budget faster than sustainable, by enough to show (above "1.0x")."""
+    burn = (slo.get("burn_rate") or {}).get("1h")
+    return burn is not None and burn > 1 and p.multiplier(burn) != "1.0x"
+
+
+def active_alerts(slo: Mapping[str, Any], severity: str) -> list[Mapping[str, Any]]:
+    return [a for a in slo.get("alerts") or [] if a.get("severity") == severity and a.get("active", True)]
+
+
+def period_attainment(slo: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    now = slo.get("period_attainment", slo.get("week_attainment"))
+    return now, slo.get("previous_period_attainment", slo.get("previous_week_attainment"))
+
+
+def budget_state(ctx: Context, slo: Mapping[str, Any]) -> str:
+    """ "41% of its error budget remaining, burning ..." or "its error budget is exhausted, overspent by 12%"."""
+    remaining, name = slo.get("budget_remaining"), slo["name"]
+    if remaining is None:
+        return "an error budget that cannot be stated (observability gap)"
+    if remaining < 0:
+        return ctx.say.say("overspent", name, over=p.pct(-remaining, 0))
+    state = f"{p.pct(remaining, 0)} of its error budget remaining"
+    burn, left = (slo.get("burn_rate") or {}).get("1h"), slo.get("time_to_exhaustion_hours")
+    if is_burning(slo) and left is not None:
+        return f"{state}, {ctx.say.say('burning', name, burn=p.multiplier(burn), left=p.time_left(left))}"
+    if is_burning(slo):
+        return f"{state}, {ctx.say.say('burning_no_end', name, burn=p.multiplier(burn))}"
+    return state
+
+
+def slo_paragraph(ctx: Context, slo: Mapping[str, Any]) -> str:
+    """Everything worth saying about one SLO: budget, burn, page alerts, the period's trend, the policy."""
+    label = f"**{slo['name']}** on {ctx.name(slo['component'])}"
+    window = p.days(slo.get("window_days"))
+    if slo.get("attainment") is None:
+        return (
+            f"{label} has no data in its {window} window, so its error budget cannot be stated "
+            "(observability gap, listed below)."
+        )
+    target = f"objective {objective(slo['objective'])} over {window}"
+    overspent = (slo.get("budget_remaining") or 0) < 0
+    out = [
+        f"{label} ({target}): {budget_state(ctx, slo)}."
+        if overspent
+        else f"{label} ({target}) has {budget_state(ctx, slo)}."
+    ]
+    for alert in active_alerts(slo, "page"):
+        out.append(
+            f"A **page** alert is active: the {alert['long']} and {alert['short']} windows burn at "
+            f"{p.multiplier(alert.get('long_burn'))} and {p.multiplier(alert.get('short_burn'))} against a "
+            f"{p.multiplier(alert.get('threshold'))} threshold."
+        )
+    now, before = period_attainment(slo)
+    if now is not None and before is not None:
+        word = (
+            "Availability"
+            if slo.get("sli") == "availability"
+            else f"{str(slo.get('sli') or 'SLO').capitalize()} attainment"
+        )
+        words = {"label": word, "now": p.pct(now, 2), "before": p.pct(before, 2), "period": ctx.period}
+        out.append(p.sentence(ctx.say.say("week_attainment", slo["name"], **words)))
+    if slo.get("sli") == "availability" and now is not None and slo.get("error_budget") is not None:
+        words = {"failed": p.pct(1 - now, 2), "allowed": p.pct(slo["error_budget"], 2), "period": ctx.period}
+        out.append(p.sentence(ctx.say.say("failed_share", slo["name"], **words)))
+    if overspent and slo.get("customer_facing"):
+        owner = f"**{ctx.owner(slo['component'])}**"
+        out.append(ctx.say.say("policy", slo["name"], component=ctx.name(slo["component"]), owner=owner))
+    return " ".join(out)
+
+
+def notable(slo: Mapping[str, Any]) -> bool:
+    remaining = slo.get("budget_remaining")
+    return remaining is None or remaining < 0 or is_burning(slo) or bool(active_alerts(slo, "page"))
+
+
+def reliability(ctx: Context) -> str:
+    facts = ctx.facts
+    slos = sorted(facts.get("slos") or [], key=lambda s: (not s.get("customer_facing"), s["name"]))
+    lowest = next((s for s in slos if s["name"] == (facts.get("summary") or {}).get("budget_slo")), None)
+    shown = [s for s in slos if s is lowest or (notable(s) and s.get("customer_facing"))]
+    shown.sort(key=lambda s: s is not lowest)
+    paragraphs = [slo_paragraph(ctx, s) for s in shown]
+    quiet = [s for s in slos if s not in shown and s.get("budget_remaining") is not None]
+    if quiet:
+        items = [f"**{s['name']}** ({p.pct(s['budget_remaining'], 0)} remaining)" for s in quiet]
+        paragraphs.append(ctx.say.say("healthy_slos", "quiet", items=p.join(items)))
+    dark = [c for c in facts.get("components") or [] if c.get("status") == "no_data"]
+    if dark:
+        verb = "reports" if len(dark) == 1 else "report"
+        paragraphs.append(
+            f"{p.join([ctx.name(c['id']) for c in dark])} {verb} too little telemetry to classify at the end "
+            f"of the {ctx.period}: the status is unknown, not healthy (observability gap)."
+        )
+    for m in facts.get("maintenance") or []:
+        if m.get("status") in ("scheduled", "in_progress"):
+            where = p.join([ctx.name(c) for c in m.get("components") or []])
+            paragraphs.append(
+                f"Maintenance {m['status'].replace('_', ' ')}: {m['title']} on {where}, "
+                f"{p.timestamp(m['starts'])} to {p.timestamp(m['ends'])}."
+            )
+    if not paragraphs:
+        return "No service level objectives are configured, so reliability cannot be stated against a target."
+    return "\n\n".join(paragraphs)
+
+
+def change_words(change: float | None) -> str:
+    """ "down 12.0%", "up 3.4%" or "level"."""
+    if change is None or p.pct(abs(change), 1) == "0.0%":
+        return "level"
+    return f"{'up' if change > 0 else 'down'} {p.pct(abs(change), 1)}"
+
+
+def trend(now: float, before: float | None) -> str:
+    """How a cost moved: "up from" / "down from" (beyond 5%) or "level with"; "" without a comparison."""
+    if not before:
+        return ""
+    if now > before * 1.05:
+        return "up from"
+    return "down from" if now < before * 0.95 else "level with"
+
+
+def cost(ctx: Context) -> str:
+    c, period = ctx.facts.get("cost") or {}, ctx.period
+    if c.get("total") is None:
+        return f"Spend for this {period} cannot be stated: no billing data covers it (observability gap)."
+    out = []
+    if c.get("previous_total") is not None and c.get("week_over_week") is not None:
+        change = change_words(c["week_over_week"])
+        total, previous = ctx.money(c["total"]), ctx.money(c["previous_total"])
+        out.append(
+            ctx.say.say("spend", "total", total=total, previous=previous, change=change, period=period)
+        )
+    else:
+        out.append(ctx.say.say("spend_flat", "total", total=ctx.money(c["total"]), period=period))
+    top = sorted((c.get("by_component") or {}).items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    if top:
+        out.append(f"Largest components: {p.join([f'{ctx.name(k)} {ctx.money(v)}' for k, v in top])}.")
+    per_task = []
+    before = c.get("previous_per_successful_task") or {}
+    for component, value in sorted((c.get("per_successful_task") or {}).items()):
+        if value is None:
+            continue
+        item = f"{ctx.name(component)} {p.unit_money(value, ctx.currency)}"
+        if trend(value, before.get(component)):
+            item += f" ({trend(value, before[component])} {p.unit_money(before[component], ctx.currency)})"
+        per_task.append(item)
+    if per_task:
+        out.append(f"Cost per successful task: {p.join(per_task)}.")
+    cache = c.get("cache") or {}
+    if cache.get("hit_rate") is not None and cache.get("saving") is not None:
+        source = cache.get("price_source") or "source not stated"
+        out.append(
+            ctx.say.say(
+                "cache",
+                "cache",
+                hit=p.pct(cache["hit_rate"]),
+                saving=ctx.money(cache["saving"]),
+                source=source,
+            )
+        )
+    if c.get("unattributed") and c.get("unattributed_share") is not None:
+        amount, share = ctx.money(c["unattributed"]), p.pct(c["unattributed_share"])
+        out.append(ctx.say.say("unattributed", "unattributed", amount=amount, share=share))
+    for b in c.get("budgets") or []:
+        if b.get("projected_month_end") is None or b.get("projected_share") is None:
+            continue
+        over = b["projected_share"] > 1
+        out.append(
+            f"{'🚨 ' if over else ''}**{b['team']}** is projected to close the month at "
+            f"{ctx.money(b['projected_month_end'])} against its {ctx.money(b['monthly_budget'])} budget "
+            f"({p.pct(b['projected_share'])}{', over budget' if over else ''})."
+        )
+    return " ".join(out)
+
+
+def _incident_line(ctx: Context, inc: Mapping[str, Any]) -> str:
+    where = p.join([ctx.name(c) for c in inc.get("components") or []])
+    parts = [f"- **{inc['id']}** · {inc['severity']} · {where}: {inc['title'].rstrip('.')}."]
+    if inc.get("impact_minutes"):
+        parts.append(f"{p.duration_minutes(inc['impact_minutes'])} of customer impact this {ctx.period}.")
+    timing = []
+    if inc.get("mtta_minutes") is not None:
+        timing.append(f"acknowledged in {p.duration_minutes(inc['mtta_minutes'])}")
+    if inc.get("resolved_at") is None:
+        timing.append(f"still open ({inc.get('status') or 'unresolved'})")
+    elif inc.get("time_to_resolve_minutes") is not None:
+        timing.append(f"resolved in {p.duration_minutes(inc['time_to_resolve_minutes'])}")
+    if timing:
+        parts.append(p.sentence(p.join(timing)))
+    impact = inc.get("business_impact") or {}
+    if impact.get("amount"):
+        parts.append(f"Revenue at risk: {ctx.money(impact['amount'])}.")
+    pm = inc.get("postmortem")
+    if pm:
+        parts.append(f"Postmortem: {pm['status'].replace('_', ' ')}.")
+    elif inc.get("severity") in ("SEV1", "SEV2"):
+        parts.append("Postmortem: not yet written.")
+    return " ".join(parts)
+
+
+def incidents(ctx: Context) -> str:
+    stats, items = ctx.facts.get("incident_stats") or {}, ctx.facts.get("incidents") or []
+    if not items:
+        return ctx.say.say("no_incidents", "none", period=ctx.period)
+    by_sev = stats.get("count_by_severity") or {}
+    mix = p.join([f"{by_sev[s]} {s}" for s in SEVERITIES if by_sev.get(s)])
+    count = stats.get("count", len(items))
+    head = f"{p.plural(count, 'incident')} this {ctx.period}" + (f" ({mix})" if mix else "")
+    if stats.get("impact_minutes_total"):
+        head += f", with {p.duration_minutes(stats['impact_minutes_total'])} of customer impact in total"
+    out = [head + "."]
+    business = ctx.facts.get("business") or {}
+    if business.get("revenue_at_risk_total"):
+        source = business.get("assumptions_source") or "assumption source not stated"
+        out.append(f"Revenue at risk: {ctx.money(business['revenue_at_risk_total'])} (assumption: {source}).")
+    elif stats.get("impact_minutes_total"):
+        out.append("Revenue at risk cannot be stated: a business assumption is missing (observability gap).")
+    means = []
+    if stats.get("mtta_minutes_mean") is not None:
+        means.append(f"mean time to acknowledge {p.duration_minutes(stats['mtta_minutes_mean'])}")
+    if stats.get("time_to_resolve_minutes_mean") is not None:
+        means.append(
+            f"mean time to resolve (created to resolved) {p.duration_minutes(stats['time_to_resolve_minutes_mean'])}"
+        )
+    if means:
+        out.append(p.sentence(p.join(means, "and")))
+    if stats.get("overdue_action_items"):
+        n = stats["overdue_action_items"]
+        out.append(
+            f"{p.plural(n, 'postmortem action item')} {'is' if n == 1 else 'are'} overdue (see Next Actions)."
+        )
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    lines = [
+        _incident_line(ctx, i)
+        for i in sorted(items, key=lambda i: (order.get(i["severity"], 9), i["started_at"], i["id"]))
+    ]
+    return " ".join(out) + "\n\n" + "\n".join(lines)
+
+
+def quality(ctx: Context) -> str:
+    rows = ctx.facts.get("quality") or []
+    out = []
+    for row in rows:
+        if row.get("eval_pass_rate") is None or row.get("target") is None:
+            continue
+        words = {
+            "component": ctx.name(row["component"]),
+            "version": f"**{row.get('model_version') or 'all versions'}**",
+            "rate": p.pct(row["eval_pass_rate"]),
+            "cases": p.number(row.get("cases")),
+            "target": p.pct(row["target"]),
+            "failed": p.pct(1 - row["eval_pass_rate"]),
+        }
+        topic = "eval_met" if row.get("met") else "eval_below"
+        text = ctx.say.say(topic, f"{row['component']}:{row.get('model_version')}", **words)
+        budget = row.get("accuracy_budget_remaining")
+        if budget is not None and budget < 0:
+            text += f"; its accuracy budget is overspent by {p.pct(-budget, 0)}"
+        out.append(("🚨 " if not row.get("met") else "") + p.sentence(text))
+    seen: set[str] = set()
+    for row in rows:
+        if row["component"] in seen:
+            continue
+        seen.add(row["component"])
+        rates = []
+        for key, label in (("hallucination", "hallucination rate"), ("toxicity", "toxicity rate")):
+            if row.get(f"{key}_rate") is not None and row.get(f"{key}_max") is not None:
+                state = "within" if row.get(f"{key}_met") else "above"
+                rates.append(
+                    f"{label} {p.pct(row[f'{key}_rate'], 2)}, {state} its {p.pct(row[f'{key}_max'], 2)} limit"
+                )
+        if rates:
+            out.append(p.sentence(f"{ctx.name(row['component'])}: {p.join(rates, 'and')}"))
+    if not out:
+        return f"No eval or safety results cover this {ctx.period}, so answer quality cannot be stated (observability gap)."
+    return " ".join(out)
+
+
+def gap_sentence(gap: Mapping[str, Any]) -> str:
+    """The SPEC gap sentence (the facts carry it; it is rebuilt from the parts when absent)."""
+    return gap.get("sentence") or (
+        f"Current observability gap: {gap['specific']}. This limits our ability to {gap['limits']}. "
+        f"Recommended instrumentation: {gap['instrumentation']} with priority {gap['priority']}."
+    )
+
+
+def gaps(ctx: Context) -> str:
+    items = ctx.facts.get("gaps") or []
+    if not items:
+        return (
+            f"✅ No observability gaps this {ctx.period}: every expected signal reported, every cost was "
+            "attributed and every business assumption is stated."
+        )
+    ordered = sorted(
+        items, key=lambda g: (g.get("priority") or "P9", g.get("component") or "", g["specific"])
+    )
+    return "\n".join(f"- {gap_sentence(g)}" for g in ordered)
