@@ -50,7 +50,14 @@ def make_config(n: int) -> Config:
     ]
     slos = []
     for c in components:
-        slos.append({"name": f"{c['id']}-availability", "component": c["id"], "objective": 0.995, "indicator": {"ratio": {}}})
+        slos.append(
+            {
+                "name": f"{c['id']}-availability",
+                "component": c["id"],
+                "objective": 0.995,
+                "indicator": {"ratio": {}},
+            }
+        )
         slos.append(
             {
                 "name": f"{c['id']}-latency",
@@ -76,10 +83,20 @@ def make_samples(n_components: int, days: int, seed: int = 7) -> pd.DataFrame:
         good = total - rng.binomial(total.astype("int64"), 0.002)
         latency = rng.gamma(9.0, 150.0, points)
         t = ts[keep]
-        for signal, values in (("requests_total", total), ("requests_good", good), ("latency_p95_ms", latency)):
+        for signal, values in (
+            ("requests_total", total),
+            ("requests_good", good),
+            ("latency_p95_ms", latency),
+        ):
             frames.append(
                 pd.DataFrame(
-                    {"ts": t, "component": f"svc-{i:02d}", "signal": signal, "value": values[keep], "source": "prom-1"}
+                    {
+                        "ts": t,
+                        "component": f"svc-{i:02d}",
+                        "signal": signal,
+                        "value": values[keep],
+                        "source": "prom-1",
+                    }
                 )
             )
     return pd.concat(frames, ignore_index=True)
@@ -105,7 +122,9 @@ def main() -> None:
 
     index = SeriesIndex(samples)
     t0 = phase("index series (factorise + sort)", t0)
-    coverages = compute_coverage(samples, empty_frame("evals"), empty_frame("costs"), config, START, as_of, as_of, index=index)
+    coverages = compute_coverage(
+        samples, empty_frame("evals"), empty_frame("costs"), config, START, as_of, as_of, index=index
+    )
     gaps = find_gaps(coverages, config, as_of, start=START, end=as_of)
     t0 = phase(f"coverage over {args.days} days + {len(gaps)} gaps", t0)
 
@@ -115,7 +134,8 @@ def main() -> None:
     t0 = phase(f"{len(results)} SLOs: attainment, 7 burn windows, {sum(map(len, alerts))} alert rules", t0)
 
     statuses = [
-        component_status(component_slis(index, c, config, events), c.id, (), (), config, as_of) for c in config.components
+        component_status(component_slis(index, c, config, events), c.id, (), (), config, as_of)
+        for c in config.components
     ]
     t0 = phase(f"status: {len(statuses)} components x 90 days", t0)
 

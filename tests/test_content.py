@@ -69,7 +69,9 @@ def test_postmortem_for_unknown_incident(tmp_path: Path) -> None:
 
 def test_front_matter_that_is_not_a_mapping(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
-    (project / "content" / "postmortems" / "inc-200.md").write_text("---\n- a\n- b\n---\nbody\n", encoding="utf-8")
+    (project / "content" / "postmortems" / "inc-200.md").write_text(
+        "---\n- a\n- b\n---\nbody\n", encoding="utf-8"
+    )
     (found,) = problems(project)
     assert "inc-200.md" in found and "must be a mapping, found list" in found
 

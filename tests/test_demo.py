@@ -37,7 +37,13 @@ VECTOR_STORE_BLIND = ("2026-11-10T00:00:00Z", "2026-11-12T00:00:00Z")
 
 
 def files_under(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file under `root` by relative path, leaving out hidden folders such as the `.sentinel` cache."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            out[rel.as_posix()] = path.read_bytes()
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +66,20 @@ def test_same_seed_gives_identical_bytes(demo: Path, tmp_path: Path) -> None:
     assert files_under(tmp_path) == files_under(demo)
 
 
-def test_another_seed_changes_the_data_but_not_the_story(demo: Path, tmp_path: Path) -> None:
-    generate(tmp_path, seed=8)
-    first, second = files_under(demo), files_under(tmp_path)
+@pytest.fixture(scope="module")
+def reseeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project regenerated with another seed over stale files, one of them in a folder the generator owns."""
+    root = tmp_path_factory.mktemp("reseeded")
+    for rel in ("data/prometheus/old_export.json", "data/mine/keep.csv"):
+        (root / rel).parent.mkdir(parents=True)
+        (root / rel).write_text("{}", encoding="utf-8")
+    generate(root, seed=8)
+    return root
+
+
+def test_another_seed_changes_the_data_but_not_the_story(demo: Path, reseeded: Path) -> None:
+    first = files_under(demo)
+    second = {k: v for k, v in files_under(reseeded).items() if k != "data/mine/keep.csv"}
     assert first.keys() == second.keys()
     changed = {name for name in first if first[name] != second[name]}
     assert any(name.startswith("data/prometheus/") for name in changed)
@@ -71,27 +88,30 @@ def test_another_seed_changes_the_data_but_not_the_story(demo: Path, tmp_path: P
     assert not any(name == "sentinel.yaml" or name.startswith("content/") for name in changed)
 
 
-def test_regeneration_removes_stale_files(tmp_path: Path) -> None:
-    stale = tmp_path / "data" / "prometheus" / "old_export.json"
-    stale.parent.mkdir(parents=True)
-    stale.write_text("{}", encoding="utf-8")
-    mine = tmp_path / "data" / "mine" / "keep.csv"
-    mine.parent.mkdir(parents=True)
-    mine.write_text("a\n", encoding="utf-8")
-    generate(tmp_path)
-    assert not stale.exists()
-    assert mine.exists()  # only the generator's own folders are emptied
+def test_regeneration_empties_only_the_generators_folders(reseeded: Path) -> None:
+    assert not (reseeded / "data" / "prometheus" / "old_export.json").exists()
+    assert (reseeded / "data" / "mine" / "keep.csv").exists()
 
 
 def test_generated_config_validates_with_every_source(demo: Path) -> None:
     config = load_config(demo, validate_source=validate_source_entry)
     assert config.organization == "Acme AI Platform"
     assert len(config.components) >= 8
-    assert {c.id for c in config.components if c.customer_facing} == {"chat-api", "rag-retrieval", "agent-orchestrator"}
+    assert {c.id for c in config.components if c.customer_facing} == {
+        "chat-api",
+        "rag-retrieval",
+        "agent-orchestrator",
+    }
     assert any(slo.source == "data/slos/rag-retrieval-availability.yaml" for slo in config.slos)
     types = {s.type for s in config.sources}
     assert {"prometheus", "csv", "datadog_slo_history", "llm_requests", "evals", "focus"} <= types
-    assert {"anthropic_cost_report", "anthropic_usage_report", "openai_costs", "pagerduty", "incidentio"} <= types
+    assert {
+        "anthropic_cost_report",
+        "anthropic_usage_report",
+        "openai_costs",
+        "pagerduty",
+        "incidentio",
+    } <= types
     values = {s.model_extra.get("values") for s in config.sources if s.type == "prometheus"}
     assert values == {"increase", "rate", "gauge"}
     formats = {s.model_extra.get("format") for s in config.sources if s.type in ("llm_requests", "evals")}
@@ -155,19 +175,6 @@ def test_every_source_reads_cleanly(check_report: dict) -> None:
     assert check_report["lint"] == []
 
 
-def test_exports_carry_fictional_people_that_never_reach_incidents(demo: Path) -> None:
-    from sentinel_reports.pipeline import collect, load_project
-
-    raw = (demo / "data" / "incidents" / "pagerduty_raw_incidents.json").read_text(encoding="utf-8")
-    raw += (demo / "data" / "incidents" / "incidentio_incidents.json").read_text(encoding="utf-8")
-    assert '"resolved_by_user_name"' in raw and '"incident_role_assignments"' in raw
-    present = [name for name in FICTIONAL_PEOPLE if name in raw]
-    assert len(present) >= 3
-    incidents = collect(load_project(demo)).incidents
-    text = json.dumps([i.__dict__ for i in incidents], default=str)
-    assert not [name for name in present if name in text]
-
-
 @pytest.fixture(scope="module")
 def project(demo: Path):
     from sentinel_reports.pipeline import open_project
@@ -179,6 +186,18 @@ def week(project, label: str) -> dict:
     from sentinel_reports.analysis.facts import week_facts
 
     return week_facts(project.dataset, project.content, project.config, label, project.as_of)
+
+
+def test_exports_carry_fictional_people_that_never_reach_incidents(demo: Path, project) -> None:
+    raw = (demo / "data" / "incidents" / "pagerduty_raw_incidents.json").read_text(encoding="utf-8")
+    raw += (demo / "data" / "incidents" / "incidentio_incidents.json").read_text(encoding="utf-8")
+    assert '"resolved_by_user_name"' in raw and '"incident_role_assignments"' in raw
+    present = [name for name in FICTIONAL_PEOPLE if name in raw]
+    assert len(present) >= 3
+    incidents = project.dataset.incidents
+    assert len(incidents) == 6
+    text = json.dumps([i.__dict__ for i in incidents], default=str)
+    assert not [name for name in present if name in text]
 
 
 def test_provider_outage_is_a_sev1_that_burns_half_the_budget(project) -> None:

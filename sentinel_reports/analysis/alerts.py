@@ -37,14 +37,28 @@ class AlertState:
 
 
 def evaluate_rule(
-    events: SliEvents, slo: SLO, rule: AlertRule, severity: AlertSeverity, at: dt.datetime, min_coverage: float
+    events: SliEvents,
+    slo: SLO,
+    rule: AlertRule,
+    severity: AlertSeverity,
+    at: dt.datetime,
+    min_coverage: float,
 ) -> AlertState:
     long_burn = burn_over(events, slo.objective, at, rule.long, min_coverage)
     short_burn = burn_over(events, slo.objective, at, rule.short, min_coverage)
     unknown = long_burn is None or short_burn is None
     active = not unknown and long_burn > rule.burn and short_burn > rule.burn  # type: ignore[operator]
     return AlertState(
-        slo.name, slo.component, severity, rule.long, rule.short, rule.burn, long_burn, short_burn, active, unknown
+        slo.name,
+        slo.component,
+        severity,
+        rule.long,
+        rule.short,
+        rule.burn,
+        long_burn,
+        short_burn,
+        active,
+        unknown,
     )
 
 

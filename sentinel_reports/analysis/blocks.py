@@ -75,7 +75,12 @@ def slo_entry(
             for a in alerts
         ],
         "daily": [
-            {"date": d.date, "attainment": d.attainment, "coverage": d.coverage, "budget_remaining": d.budget_remaining}
+            {
+                "date": d.date,
+                "attainment": d.attainment,
+                "coverage": d.coverage,
+                "budget_remaining": d.budget_remaining,
+            }
             for d in daily
         ],
         "sources": list(result.sources),
@@ -85,7 +90,9 @@ def slo_entry(
     return entry
 
 
-def _median_in(index: SeriesIndex, component: str, signal: str, start: dt.datetime, end: dt.datetime) -> float | None:
+def _median_in(
+    index: SeriesIndex, component: str, signal: str, start: dt.datetime, end: dt.datetime
+) -> float | None:
     series = index.get(component, signal)
     if series is None:
         return None
@@ -104,7 +111,9 @@ def component_entries(
     out = []
     for c in config.components:
         st = by_id[c.id]
-        sources = sorted({s for comp, sig in index.keys() if comp == c.id for s in index.get(comp, sig).sources})  # type: ignore[union-attr]
+        sources = sorted(
+            {s for comp, sig in index.keys() if comp == c.id for s in index.get(comp, sig).sources}
+        )  # type: ignore[union-attr]
         out.append(
             {
                 "id": c.id,
@@ -200,7 +209,12 @@ def next_actions(facts: dict, gaps: list[Gap], config: Config, following: Period
         for item in (inc.get("postmortem") or {}).get("action_items", []):
             if not item["done"]:
                 actions.append(
-                    {"action": item["title"], "owner": item["owner"], "deadline": item["due"], "origin": "postmortem"}
+                    {
+                        "action": item["title"],
+                        "owner": item["owner"],
+                        "deadline": item["due"],
+                        "origin": "postmortem",
+                    }
                 )
     for s in facts["slos"]:
         if s["budget_remaining"] is not None and s["budget_remaining"] < 0:
@@ -220,6 +234,8 @@ def next_actions(facts: dict, gaps: list[Gap], config: Config, following: Period
         except KeyError:
             continue
         n = len(items)
-        action = f"Close {n} P1 observability gap{'s' if n != 1 else ''} on {c.name}: {items[0].instrumentation}"
+        action = (
+            f"Close {n} P1 observability gap{'s' if n != 1 else ''} on {c.name}: {items[0].instrumentation}"
+        )
         actions.append({"action": action, "owner": c.owner, "deadline": review, "origin": "rule"})
     return sorted(actions, key=lambda a: (str(a["deadline"] or ""), a["origin"], str(a["action"])))

@@ -86,7 +86,9 @@ def series_coverage(
     )
 
 
-def _frame_series(frame: pd.DataFrame, col: str, end_ns: int) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
+def _frame_series(
+    frame: pd.DataFrame, col: str, end_ns: int
+) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
     out: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
     if not len(frame):
         return out

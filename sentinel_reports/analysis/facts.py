@@ -43,7 +43,11 @@ def quarter_facts(dataset: Dataset, content: Any, config: Config, quarter: str, 
 
 
 def _earliest(dataset: Dataset) -> dt.datetime | None:
-    times = [f[c].min() for f, c in ((dataset.samples, "ts"), (dataset.evals, "ts"), (dataset.costs, "day")) if len(f)]
+    times = [
+        f[c].min()
+        for f, c in ((dataset.samples, "ts"), (dataset.evals, "ts"), (dataset.costs, "day"))
+        if len(f)
+    ]
     times += [i.started_at for i in dataset.incidents]
     return min(to_utc(t) for t in times) if times else None
 
@@ -74,11 +78,16 @@ def period_facts(
     gaps = list(find_gaps(coverages, config, end, start=start, end=end))
     events = {s.name: sli_events(index, s) for s in config.slos}
     results = [evaluate_slo(events[s.name], s, config, end) for s in config.slos]
-    alerts = {s.name: evaluate_alerts(events[s.name], s, config.alerts, end, config.gaps.min_coverage) for s in config.slos}
+    alerts = {
+        s.name: evaluate_alerts(events[s.name], s, config.alerts, end, config.gaps.min_coverage)
+        for s in config.slos
+    }
     postmortems = tuple(getattr(content, "postmortems", None) or ())
     maintenance = tuple(getattr(content, "maintenance", None) or ())
     statuses = [
-        component_status(component_slis(index, c, config, events), c.id, dataset.incidents, maintenance, config, end)
+        component_status(
+            component_slis(index, c, config, events), c.id, dataset.incidents, maintenance, config, end
+        )
         for c in config.components
     ]
     summary = platform_summary(
@@ -130,7 +139,11 @@ def period_facts(
             "informational_alerts": summary.informational_alerts,
             "incident_mode": summary.incident_mode,
             "incident_mode_detail": (
-                {"components": list(summary.incident_components), "since": iso(summary.incident_since), "next_update": None}
+                {
+                    "components": list(summary.incident_components),
+                    "since": iso(summary.incident_since),
+                    "next_update": None,
+                }
                 if summary.incident_mode
                 else None
             ),
@@ -187,9 +200,17 @@ def _figures(facts: dict, config: Config, coverages: list) -> Figures:
     stats = facts["incident_stats"]
     inc_sources = sorted({s for i in facts["incidents"] for s in i.get("sources", [])})
     fig.add("incident_stats.count", stats.get("count"), "count", 0, inc_sources)
-    fig.add("incident_stats.impact_minutes_total", stats.get("impact_minutes_total"), "minutes", 0, inc_sources)
+    fig.add(
+        "incident_stats.impact_minutes_total", stats.get("impact_minutes_total"), "minutes", 0, inc_sources
+    )
     fig.add("incident_stats.mtta_minutes_mean", stats.get("mtta_minutes_mean"), "minutes", 0, inc_sources)
-    fig.add("incident_stats.time_to_resolve_minutes_mean", stats.get("time_to_resolve_minutes_mean"), "minutes", 0, inc_sources)
+    fig.add(
+        "incident_stats.time_to_resolve_minutes_mean",
+        stats.get("time_to_resolve_minutes_mean"),
+        "minutes",
+        0,
+        inc_sources,
+    )
     cost = facts["cost"]
     cost_sources = cost.get("sources", [])
     fig.add("cost.total", cost.get("total"), "money", 0, cost_sources)
@@ -198,6 +219,11 @@ def _figures(facts: dict, config: Config, coverages: list) -> Figures:
     fig.add("cost.unattributed_share", cost.get("unattributed_share"), "ratio", 1, cost_sources)
     for component, value in sorted((cost.get("per_successful_task") or {}).items()):
         fig.add(f"cost.per_successful_task.{component}", value, "money", 4, cost_sources)
-    fig.add("business.revenue_at_risk_total", facts["business"].get("revenue_at_risk_total"), "money", 0, inc_sources)
+    fig.add(
+        "business.revenue_at_risk_total",
+        facts["business"].get("revenue_at_risk_total"),
+        "money",
+        0,
+        inc_sources,
+    )
     return fig
-

@@ -91,7 +91,9 @@ def gaps_for_series(
     gaps: list[Gap] = []
 
     def gap(kind: str, specific: str, s: dt.datetime | None, e: dt.datetime | None) -> Gap:
-        return Gap(kind, cov.component, cov.signal, specific, limits, instrumentation, priority, s, e, cov.sources)  # type: ignore[arg-type]
+        return Gap(
+            kind, cov.component, cov.signal, specific, limits, instrumentation, priority, s, e, cov.sources
+        )  # type: ignore[arg-type]
 
     stale = cov.end is not None and as_of - (cov.end + step) > config.gaps.stale_after
     runs = list(cov.missing_runs)

@@ -80,7 +80,9 @@ def parse_quarter(label: str) -> tuple[int, int]:
 def week_period(label: str, tz: ZoneInfo) -> Period:
     year, week = parse_week(label)
     monday = dt.date.fromisocalendar(year, week, 1)
-    return Period("week", f"{year}-W{week:02d}", local_midnight(monday, tz), local_midnight(monday + _WEEK, tz))
+    return Period(
+        "week", f"{year}-W{week:02d}", local_midnight(monday, tz), local_midnight(monday + _WEEK, tz)
+    )
 
 
 def quarter_period(label: str, tz: ZoneInfo) -> Period:
@@ -129,7 +131,9 @@ def next_period(label: str) -> str:
     return week_label(dt.date.fromisocalendar(year, week, 1) + _WEEK)
 
 
-def calendar_start(unit: Literal["week", "month", "quarter"], instant: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+def calendar_start(
+    unit: Literal["week", "month", "quarter"], instant: dt.datetime, tz: ZoneInfo
+) -> dt.datetime:
     """Local midnight at the start of the calendar week (Monday), month or quarter containing `instant`."""
     day = local_date(instant, tz)
     if unit == "week":
@@ -141,7 +145,9 @@ def calendar_start(unit: Literal["week", "month", "quarter"], instant: dt.dateti
     return local_midnight(first, tz)
 
 
-def calendar_end(unit: Literal["week", "month", "quarter"], instant: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+def calendar_end(
+    unit: Literal["week", "month", "quarter"], instant: dt.datetime, tz: ZoneInfo
+) -> dt.datetime:
     """Local midnight at the start of the next calendar unit (the exclusive end of the current one)."""
     start = local_date(calendar_start(unit, instant, tz), tz)
     if unit == "week":

@@ -74,7 +74,10 @@ def source_entries(reports: Iterable[SourceReport]) -> list[dict]:
             {
                 "id": r.id,
                 "type": r.type,
-                "files": [{"path": f.path, "sha256": f.sha256, "rows": f.rows} for f in sorted(r.files, key=lambda f: f.path)],
+                "files": [
+                    {"path": f.path, "sha256": f.sha256, "rows": f.rows}
+                    for f in sorted(r.files, key=lambda f: f.path)
+                ],
                 "rows": r.rows,
                 "duplicates_dropped": r.duplicates_dropped,
                 "after_as_of_dropped": r.after_as_of_dropped,

@@ -99,25 +99,26 @@ class SeriesIndex:
         ts = column_ns(samples["ts"])
         key = comp_codes.astype("int64") * len(sigs) + sig_codes
         del comp_codes, sig_codes
-        if np.all(key[1:] >= key[:-1]):
-            order = np.arange(n)  # already grouped by component and signal
-        else:
-            order = np.argsort(key, kind="stable")
-        key_sorted, ts_sorted = key[order], ts[order]
-        same = key_sorted[1:] == key_sorted[:-1]
-        if np.any(same & (ts_sorted[1:] < ts_sorted[:-1])):
-            order = np.lexsort((ts, key))
-            key_sorted, ts_sorted = key[order], ts[order]
-        self._ts = ts_sorted
-        self._values = samples["value"].to_numpy(dtype="float64")[order]
-        self._src = src_codes[order]
-        self._sources = np.asarray(sources, dtype=object)
-        bounds = np.flatnonzero(np.diff(key_sorted)) + 1
+        values = samples["value"].to_numpy(dtype="float64")
+        bounds = np.flatnonzero(key[1:] != key[:-1]) + 1
         starts = np.concatenate(([0], bounds))
+        # Collectors emit one series after another: then each series is one contiguous run and no
+        # sort (and no copy of the long arrays) is needed unless time runs backwards inside a run.
+        contiguous = len(np.unique(key[starts])) == len(starts)
+        inside = np.ones(n - 1, dtype=bool)
+        inside[bounds - 1] = False
+        backwards = np.any((ts[1:] < ts[:-1]) & inside)
+        if not contiguous or backwards:
+            order = np.lexsort((ts, key)) if backwards else np.argsort(key, kind="stable")
+            key, ts, values, src_codes = key[order], ts[order], values[order], src_codes[order]
+            bounds = np.flatnonzero(key[1:] != key[:-1]) + 1
+            starts = np.concatenate(([0], bounds))
+        self._ts, self._values, self._src = ts, values, src_codes
+        self._sources = np.asarray(sources, dtype=object)
         ends = np.concatenate((bounds, [n]))
-        for s, e in zip(starts, ends, strict=True):
-            k = int(key_sorted[s])
-            self._slices[(str(comps[k // len(sigs)]), str(sigs[k % len(sigs)]))] = (int(s), int(e))
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            k = int(key[s])
+            self._slices[(comps[k // len(sigs)], sigs[k % len(sigs)])] = (s, e)
 
     def keys(self) -> list[tuple[str, str]]:
         return sorted(self._slices)

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..config import SLO, Config
 from .periods import calendar_end, calendar_start
-from .series import SeriesIndex, from_ns, to_ns
+from .series import SeriesIndex, to_ns
 
 BURN_WINDOWS: tuple[tuple[str, dt.timedelta], ...] = (
     ("5m", dt.timedelta(minutes=5)),
@@ -57,7 +57,13 @@ class SliEvents:
 
     @classmethod
     def of(cls, ts: np.ndarray, good: np.ndarray, total: np.ndarray, step_ns: int | None, sources=()):
-        return cls(np.asarray(ts, "int64"), np.asarray(good, "float64"), np.asarray(total, "float64"), step_ns, tuple(sources))
+        return cls(
+            np.asarray(ts, "int64"),
+            np.asarray(good, "float64"),
+            np.asarray(total, "float64"),
+            step_ns,
+            tuple(sources),
+        )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_cg", np.concatenate(([0.0], np.cumsum(self.good))))
@@ -119,7 +125,9 @@ def sli_events(index: SeriesIndex, slo: SLO) -> SliEvents:
     bt = np.bincount(inverse, weights=total, minlength=len(buckets))
     traffic = bt > 0
     ok = (bg[traffic] / bt[traffic]) >= (slo.timeslice_target or 0.0)
-    return SliEvents.of(buckets[traffic], ok.astype("float64"), np.ones(int(traffic.sum())), slice_ns, sources)
+    return SliEvents.of(
+        buckets[traffic], ok.astype("float64"), np.ones(int(traffic.sum())), slice_ns, sources
+    )
 
 
 def ratio_events(index: SeriesIndex, component: str, good: str, total: str) -> SliEvents:
@@ -160,7 +168,9 @@ def burn_rate(error_ratio: float | None, objective: float) -> float | None:
     return None if error_ratio is None else error_ratio / (1.0 - objective)
 
 
-def time_to_exhaustion_hours(remaining: float | None, window: dt.timedelta, burn: float | None) -> float | None:
+def time_to_exhaustion_hours(
+    remaining: float | None, window: dt.timedelta, burn: float | None
+) -> float | None:
     """remaining × window / burn, in hours; None when burn is unknown or ≤ 0, or nothing remains."""
     if remaining is None or burn is None or burn <= 0 or remaining <= 0:
         return None
@@ -186,7 +196,9 @@ def window_attainment(events: SliEvents, start: dt.datetime, end: dt.datetime) -
     return WindowAttainment(start, end, good, total, n, events.coverage(start, end, n))
 
 
-def burn_over(events: SliEvents, objective: float, end: dt.datetime, width: dt.timedelta, min_coverage: float) -> float | None:
+def burn_over(
+    events: SliEvents, objective: float, end: dt.datetime, width: dt.timedelta, min_coverage: float
+) -> float | None:
     """Burn rate over [end − width, end); None without traffic or below min_coverage."""
     w = window_attainment(events, end - width, end)
     if w.attainment is None or w.coverage is None or w.coverage < min_coverage:
@@ -284,11 +296,10 @@ def daily_attainment(
         rolling = window_attainment(events, ws, we)
         out.append(
             DailyAttainment(
-                day, w.attainment if ok else None, w.coverage, budget_remaining(rolling.attainment, slo.objective)
+                day,
+                w.attainment if ok else None,
+                w.coverage,
+                budget_remaining(rolling.attainment, slo.objective),
             )
         )
     return out
-
-
-def first_event(events: SliEvents) -> dt.datetime | None:
-    return from_ns(events.ts[0]) if len(events.ts) else None

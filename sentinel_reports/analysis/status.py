@@ -14,7 +14,7 @@ Order, worst first: major_outage, partial_outage, degraded_performance, under_ma
 operational. When nothing worse than operational is known and any of those SLIs has coverage below
 gaps.min_coverage in the span (or the component has no SLI data at all), the status is no_data: missing
 data is never rolled up as operational. A component with no SLO and no request counts is judged on the
-coverage of its other series.
+coverage of its other series. "Now" is the last hour, or the coarsest SLI step when that is longer.
 
 Uptime per day = Σgood/Σtotal of the availability events; None below min coverage or without traffic.
 """
@@ -75,7 +75,9 @@ class ComponentSlis:
     other: tuple[SliEvents, ...] = ()  # coverage-only series for components without an SLI
 
 
-def component_slis(index: SeriesIndex, component: Component, config: Config, events: dict[str, SliEvents]) -> ComponentSlis:
+def component_slis(
+    index: SeriesIndex, component: Component, config: Config, events: dict[str, SliEvents]
+) -> ComponentSlis:
     """Collect a component's SLI events; `events` maps SLO name to its already-built events."""
     slos = [s for s in config.slos if s.component == component.id]
     ratio = next((s for s in slos if s.indicator.ratio is not None), None)
@@ -98,6 +100,14 @@ def component_slis(index: SeriesIndex, component: Component, config: Config, eve
                 found.append(SliEvents.of(series.ts, series.ts * 0, series.ts * 0, series.median_step_ns()))
         other = tuple(found)
     return ComponentSlis(availability, objective, thresholds, other)
+
+
+def now_window(slis: ComponentSlis) -> dt.timedelta:
+    """The span "now" is judged on: the last hour, or the coarsest SLI step when that is longer (a
+    series with one point a day is judged on its latest day)."""
+    events = [e for e in (slis.availability, *(e for e, _ in slis.thresholds), *slis.other) if e is not None]
+    steps = [dt.timedelta(microseconds=e.step_ns // 1000) for e in events if e.step_ns]
+    return max([NOW_WINDOW, *steps])
 
 
 def _incident_status(inc: Incident) -> str:
@@ -137,7 +147,12 @@ def classify(
     for events, objective in slis.thresholds:
         w = window_attainment(events, start, end)
         coverages.append(w.coverage or 0.0)
-        if w.coverage is not None and w.coverage >= min_cov and w.attainment is not None and w.attainment < objective:
+        if (
+            w.coverage is not None
+            and w.coverage >= min_cov
+            and w.attainment is not None
+            and w.attainment < objective
+        ):
             worsen("degraded_performance")
     for events in slis.other:
         coverages.append(window_attainment(events, start, end).coverage or 0.0)
@@ -155,7 +170,9 @@ def _aware(value: Any) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _touching(incidents: Iterable[Incident], component: str, start: dt.datetime, end: dt.datetime, as_of: dt.datetime) -> list[Incident]:
+def _touching(
+    incidents: Iterable[Incident], component: str, start: dt.datetime, end: dt.datetime, as_of: dt.datetime
+) -> list[Incident]:
     out = []
     for inc in incidents:
         if component not in inc.components or inc.started_at > as_of:
@@ -173,7 +190,8 @@ def is_open(inc: Incident, as_of: dt.datetime) -> bool:
 def in_maintenance(maintenance: Iterable[Any], component: str, start: dt.datetime, end: dt.datetime) -> bool:
     """Any maintenance object (duck-typed: .components, .starts, .ends) for `component` overlapping [start, end)."""
     return any(
-        component in tuple(m.components) and _aware(m.starts) < end and _aware(m.ends) > start for m in maintenance
+        component in tuple(m.components) and _aware(m.starts) < end and _aware(m.ends) > start
+        for m in maintenance
     )
 
 
@@ -206,7 +224,7 @@ def component_status(
         history.append(DayStatus(day, status, uptime, coverage, ids, gap, maint))
     open_now = [i for i in incidents if component in i.components and is_open(i, as_of)]
     maint_now = in_maintenance(maintenance, component, as_of, as_of + dt.timedelta(microseconds=1))
-    now, _, now_cov = classify(slis, as_of - NOW_WINDOW, as_of, open_now, maint_now, config)
+    now, _, now_cov = classify(slis, as_of - now_window(slis), as_of, open_now, maint_now, config)
     return ComponentStatus(
         component=component,
         status=now,

@@ -83,7 +83,9 @@ def platform_summary(
         lowest = min(scoped, key=lambda s: (s.budget_remaining, s.name))
         budget, budget_slo, budget_component = lowest.budget_remaining, lowest.name, lowest.component
     page, ticket = alert_counts(alerts)
-    down = tuple(sorted(c.component for c in components if c.component in in_scope and c.status == "major_outage"))
+    down = tuple(
+        sorted(c.component for c in components if c.component in in_scope and c.status == "major_outage")
+    )
     starts = [i.started_at for i in incidents if is_open(i, as_of) and set(i.components) & set(down)]
     return PlatformSummary(
         status=word,

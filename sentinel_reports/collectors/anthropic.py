@@ -281,7 +281,9 @@ class AnthropicUsageCollector(Collector):
             counts = _token_counts(result, file, loc)
             tool_use = result.get("server_tool_use")
             if isinstance(tool_use, dict):
-                web_searches += count_field(tool_use, "web_search_requests", file, f"{loc}.server_tool_use", required=False)
+                web_searches += count_field(
+                    tool_use, "web_search_requests", file, f"{loc}.server_tool_use", required=False
+                )
             comp = _component(result, options, file, loc)
             for signal, value in counts.items():
                 if comp is None:

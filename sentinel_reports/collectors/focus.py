@@ -129,10 +129,7 @@ class FocusCollector(Collector):
             batch.warnings.extend(notes["warnings"])
             assumed_currency_rows += notes["assumed_currency_rows"]
             tables.append(table)
-        ledger = (
-            pa.concat_tables(tables).group_by(list(KEYS)).aggregate([("cost", "sum"), ("billed_cost", "sum")])
-        )
-        frame = ledger.rename_columns([*KEYS, "cost", "billed_cost"]).to_pandas()
+        frame = _aggregate(pa.concat_tables(tables)).to_pandas()
         frame["source"] = ctx.source_id
         frame = frame.sort_values(list(KEYS), na_position="first", kind="stable")
         batch.costs = conform("costs", frame)
@@ -145,6 +142,18 @@ class FocusCollector(Collector):
             )
         batch.warnings.extend(currency_warnings(batch.summary))
         return batch
+
+
+def _aggregate(table: pa.Table) -> pa.Table:
+    """Sum cost and billed_cost per ledger key; string keys are dictionary-encoded first (faster grouping)."""
+    table = table.combine_chunks()
+    for key in KEYS[1:]:
+        table = table.set_column(table.schema.get_field_index(key), key, pc.dictionary_encode(table[key]))
+    ledger = table.group_by(list(KEYS)).aggregate([("cost", "sum"), ("billed_cost", "sum")])
+    ledger = ledger.rename_columns([*KEYS, "cost", "billed_cost"])
+    for key in KEYS[1:]:
+        ledger = ledger.set_column(ledger.schema.get_field_index(key), key, pc.cast(ledger[key], pa.string()))
+    return ledger
 
 
 def _read_file(

@@ -93,7 +93,9 @@ def _header(path: Path) -> list[str]:
     try:
         return next(csv.reader([text.rstrip("\r\n")]))
     except csv.Error as exc:
-        raise SourceError(file, f"malformed header: {exc}", line=1, expected="a comma-separated header row") from None
+        raise SourceError(
+            file, f"malformed header: {exc}", line=1, expected="a comma-separated header row"
+        ) from None
 
 
 def dictionary_codes(values: Any) -> tuple[np.ndarray, list[Any]]:

@@ -17,7 +17,10 @@ from .files import Writer, iso, number
 from .truth import Truth
 from .usage import TokenUsage
 
-_ANTHROPIC_NAMES = {"claude-sonnet-4-5-20250929": "Claude Sonnet 4.5", "claude-haiku-4-5-20251001": "Claude Haiku 4.5"}
+_ANTHROPIC_NAMES = {
+    "claude-sonnet-4-5-20250929": "Claude Sonnet 4.5",
+    "claude-haiku-4-5-20251001": "Claude Haiku 4.5",
+}
 _TOKEN_TYPES = (
     ("uncached_input_tokens", "input", "Input Tokens"),
     ("output_tokens", "output", "Output Tokens"),
@@ -36,7 +39,9 @@ def _months(truth: Truth) -> list[tuple[dt.datetime, dt.datetime, slice]]:
         while j < len(days) and days[j].month == days[i].month:
             j += 1
         start = dt.datetime(days[i].year, days[i].month, days[i].day, tzinfo=dt.UTC)
-        end = dt.datetime(days[j - 1].year, days[j - 1].month, days[j - 1].day, tzinfo=dt.UTC) + dt.timedelta(1)
+        end = dt.datetime(days[j - 1].year, days[j - 1].month, days[j - 1].day, tzinfo=dt.UTC) + dt.timedelta(
+            1
+        )
         out.append((start, end, slice(i, j)))
         i = j
     return out
@@ -51,7 +56,9 @@ def _day(truth: Truth, index: int) -> dt.datetime:
     return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
 
 
-def anthropic_cost_report(w: Writer, truth: Truth, usages: list[TokenUsage], workspaces: dict[str, str]) -> None:
+def anthropic_cost_report(
+    w: Writer, truth: Truth, usages: list[TokenUsage], workspaces: dict[str, str]
+) -> None:
     """`GET /v1/organizations/cost_report?group_by[]=workspace_id&group_by[]=description`, daily buckets."""
     rows = [(u, u.cost()) for u in usages if u.usage.provider == "anthropic"]
     for start, _end, days in _months(truth):
@@ -80,11 +87,18 @@ def anthropic_cost_report(w: Writer, truth: Truth, usages: list[TokenUsage], wor
                             }
                         )
             day = _day(truth, d)
-            buckets.append({"starting_at": iso(day), "ending_at": iso(day + dt.timedelta(1)), "results": results})
-        w.json(f"data/anthropic/cost_report_{start:%Y-%m}.json.gz", {"data": buckets, "has_more": False, "next_page": None})
+            buckets.append(
+                {"starting_at": iso(day), "ending_at": iso(day + dt.timedelta(1)), "results": results}
+            )
+        w.json(
+            f"data/anthropic/cost_report_{start:%Y-%m}.json.gz",
+            {"data": buckets, "has_more": False, "next_page": None},
+        )
 
 
-def anthropic_usage_report(w: Writer, truth: Truth, usages: list[TokenUsage], workspaces: dict[str, str]) -> None:
+def anthropic_usage_report(
+    w: Writer, truth: Truth, usages: list[TokenUsage], workspaces: dict[str, str]
+) -> None:
     """`GET /v1/organizations/usage_report/messages?bucket_width=1h&group_by[]=workspace_id&group_by[]=model`."""
     rows = [u for u in usages if u.usage.provider == "anthropic"]
     for start, _end, days in _months(truth):
@@ -113,7 +127,9 @@ def anthropic_usage_report(w: Writer, truth: Truth, usages: list[TokenUsage], wo
                         }
                     )
             at = dt.datetime.fromtimestamp(int(truth.ts[lo]), tz=dt.UTC)
-            buckets.append({"starting_at": iso(at), "ending_at": iso(at + dt.timedelta(hours=1)), "results": results})
+            buckets.append(
+                {"starting_at": iso(at), "ending_at": iso(at + dt.timedelta(hours=1)), "results": results}
+            )
         doc = {"data": buckets, "has_more": False, "next_page": None}
         w.json(f"data/anthropic/usage_report_{start:%Y-%m}.json.gz", doc)
 

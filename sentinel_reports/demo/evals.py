@@ -87,7 +87,10 @@ def otel_events(w: Writer, truth: Truth, relpath: str, suite: EvalSuite) -> None
                     "attributes": [
                         _attr("gen_ai.evaluation.name", name),
                         _attr("gen_ai.evaluation.score.label", "pass" if ok else "fail"),
-                        {"key": "gen_ai.evaluation.score.value", "value": {"doubleValue": 1.0 if ok else 0.0}},
+                        {
+                            "key": "gen_ai.evaluation.score.value",
+                            "value": {"doubleValue": 1.0 if ok else 0.0},
+                        },
                         _attr("gen_ai.response.model", model),
                         _attr("gen_ai.response.id", f"msg_{rng.integers(1 << 62):016x}"),
                     ],

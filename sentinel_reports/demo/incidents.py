@@ -14,7 +14,12 @@ from .scenario import IncidentSpec, Scenario
 
 FICTIONAL_PEOPLE = ("Alex Example", "Sam Placeholder", "Jordan Sample", "Riley Fictional", "Casey Testperson")
 PD_PRIORITY = {"SEV1": "P1", "SEV2": "P2", "SEV3": "P3", "SEV4": "P4"}
-INCIDENTIO_SEVERITY = {"SEV1": ("Critical", 3), "SEV2": ("Major", 2), "SEV3": ("Minor", 1), "SEV4": ("Low", 0)}
+INCIDENTIO_SEVERITY = {
+    "SEV1": ("Critical", 3),
+    "SEV2": ("Major", 2),
+    "SEV3": ("Minor", 1),
+    "SEV4": ("Low", 0),
+}
 
 
 def _id(prefix: str, key: str, length: int) -> str:
@@ -136,7 +141,12 @@ def incidentio(w: Writer, scenario: Scenario, relpath: str) -> None:
                 "permalink": f"https://app.incident.io/acme-ai/incidents/{number}",
                 "created_at": iso(spec.created),
                 "updated_at": iso(spec.resolved + dt.timedelta(hours=1)),
-                "severity": {"id": "01H" + _id("sev", name, 23), "name": name, "description": "", "rank": rank},
+                "severity": {
+                    "id": "01H" + _id("sev", name, 23),
+                    "name": name,
+                    "description": "",
+                    "rank": rank,
+                },
                 "incident_status": {
                     "id": "01H" + _id("status", "closed", 23),
                     "name": "Closed",
@@ -144,10 +154,18 @@ def incidentio(w: Writer, scenario: Scenario, relpath: str) -> None:
                     "description": "The incident is closed.",
                     "rank": 4,
                 },
-                "incident_type": {"id": "01H" + _id("type", "default", 23), "name": "Default", "is_default": True},
+                "incident_type": {
+                    "id": "01H" + _id("type", "default", 23),
+                    "name": "Default",
+                    "is_default": True,
+                },
                 "incident_timestamp_values": [
                     {
-                        "incident_timestamp": {"id": "01H" + _id("ts", label, 23), "name": label, "rank": i + 1},
+                        "incident_timestamp": {
+                            "id": "01H" + _id("ts", label, 23),
+                            "name": label,
+                            "rank": i + 1,
+                        },
                         "value": {"value": iso(at)},
                     }
                     for i, (label, at) in enumerate(timestamps)
@@ -160,7 +178,8 @@ def incidentio(w: Writer, scenario: Scenario, relpath: str) -> None:
                             "field_type": "multi_select",
                         },
                         "values": [
-                            {"value_option": {"id": "01H" + _id("opt", c, 23), "value": c}} for c in spec.components
+                            {"value_option": {"id": "01H" + _id("opt", c, 23), "value": c}}
+                            for c in spec.components
                         ],
                     },
                     {
@@ -183,7 +202,10 @@ def incidentio(w: Writer, scenario: Scenario, relpath: str) -> None:
                         "value_seconds": _seconds(spec.created, spec.resolved),
                     }
                 ],
-                "updates": [{"created_at": iso(at), "new_incident_status": s, "message": body} for at, s, body in spec.updates],
+                "updates": [
+                    {"created_at": iso(at), "new_incident_status": s, "message": body}
+                    for at, s, body in spec.updates
+                ],
                 "slack_channel_id": "C0" + _id("slack", spec.key, 9),
                 "slack_channel_name": f"inc-{number}-{spec.components[0]}",
                 "has_debrief": spec.severity in ("SEV1", "SEV2"),
@@ -195,7 +217,12 @@ def incidentio(w: Writer, scenario: Scenario, relpath: str) -> None:
 
 def _person(name: str) -> dict:
     handle = name.lower().replace(" ", ".")
-    return {"id": "01H" + _id("user", name, 23), "name": name, "email": f"{handle}@example.com", "role": "responder"}
+    return {
+        "id": "01H" + _id("user", name, 23),
+        "name": name,
+        "email": f"{handle}@example.com",
+        "role": "responder",
+    }
 
 
 def _role(name: str, role_type: str, person: str) -> dict:
@@ -214,7 +241,9 @@ INCIDENT_CSV_COLUMNS = (
 def incidents_csv(w: Writer, scenario: Scenario, relpath: str) -> None:
     """A generic incident table, as a team that tracks incidents in a spreadsheet would export it."""
     rows = []
-    for n, spec in enumerate(sorted((i for i in scenario.incidents if i.system == "csv"), key=lambda i: i.created)):
+    for n, spec in enumerate(
+        sorted((i for i in scenario.incidents if i.system == "csv"), key=lambda i: i.created)
+    ):
         rows.append(
             (
                 f"INC-{n + 1:03d}",

@@ -59,10 +59,19 @@ def _rows(truth: Truth, usage: TokenUsage, stream: str) -> dict[str, np.ndarray]
             + tokens["cache_write"][sel] * p_write
         )
     spend[~good] = 0.0
-    return {"start_ms": start_ms, "latency_ms": latency, "good": good, "model": model, "spend": spend, **tokens}
+    return {
+        "start_ms": start_ms,
+        "latency_ms": latency,
+        "good": good,
+        "model": model,
+        "spend": spend,
+        **tokens,
+    }
 
 
-def litellm(w: Writer, truth: Truth, relpath: str, usage: TokenUsage, team_alias: str, model_group: str) -> None:
+def litellm(
+    w: Writer, truth: Truth, relpath: str, usage: TokenUsage, team_alias: str, model_group: str
+) -> None:
     """`LiteLLM_SpendLogs` rows as exported from the proxy database to Parquet (naive UTC timestamps).
 
     The batch job calls the model without streaming, so `completionStartTime` is empty and the log gives
@@ -74,7 +83,11 @@ def litellm(w: Writer, truth: Truth, relpath: str, usage: TokenUsage, team_alias
     prompt = r["uncached_input"] + r["cache_read"] + r["cache_write"]
     status = np.where(r["good"], "success", "failure")
     ok_meta = json.dumps(
-        {"user_api_key_team_alias": team_alias, "user_api_key_alias": f"{team_alias}-worker", "status": "success"},
+        {
+            "user_api_key_team_alias": team_alias,
+            "user_api_key_alias": f"{team_alias}-worker",
+            "status": "success",
+        },
         separators=(",", ":"),
     )
     failed_meta = json.dumps(

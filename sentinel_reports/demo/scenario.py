@@ -136,31 +136,20 @@ class Scenario:
         raise KeyError(component_id)
 
 
-_COMPONENTS = (
-    ComponentSpec(
-        "chat-api", "Assistant Chat API", "Customer-facing", 1, True, "Assistant Platform team", 6.0, 0.0006, 1850
-    ),
-    ComponentSpec(
-        "rag-retrieval", "Knowledge Search", "Customer-facing", 1, True, "Search and Retrieval team", 3.0, 0.0008, 1400
-    ),
-    ComponentSpec(
-        "agent-orchestrator", "Agent Orchestrator", "Customer-facing", 1, True, "Agents team", 1.5, 0.0010, 2100
-    ),
-    ComponentSpec("moderation", "Content Moderation", "Platform", 1, False, "Trust and Safety team", 8.0, 0.0004, 180),
-    ComponentSpec("embeddings", "Embeddings Service", "Platform", 2, False, "ML Platform team", 12.0, 0.0005, 220),
-    ComponentSpec(
-        "vector-store", "Vector Store", "Platform", 2, False, "Data Infrastructure team", 14.0, 0.0003, 95, 0.62
-    ),
-    ComponentSpec(
-        "gpu-inference", "Self-hosted GPU Inference", "Platform", 2, False, "ML Platform team", 4.0, 0.0010, 900, 0.58
-    ),
-    ComponentSpec(
-        "batch-summarisation", "Batch Summarisation", "Internal", 3, False, "Insights team", 0.008, 0.002, 9000
-    ),
-    ComponentSpec(
-        "support-copilot", "Support Copilot", "Internal", 3, False, "Support Tooling team", 0.00045, 0.004, 4200
-    ),
-)
+# fmt: off
+_COMPONENTS = tuple(ComponentSpec(*row) for row in (
+    # id, name, group, tier, customer_facing, owner, requests/s, error ratio, p95 ms, saturation
+    ("chat-api", "Assistant Chat API", "Customer-facing", 1, True, "Assistant Platform team", 6.0, 0.0006, 1850),
+    ("rag-retrieval", "Knowledge Search", "Customer-facing", 1, True, "Search and Retrieval team", 3.0, 0.0008, 1400),
+    ("agent-orchestrator", "Agent Orchestrator", "Customer-facing", 1, True, "Agents team", 1.5, 0.0010, 2100),
+    ("moderation", "Content Moderation", "Platform", 1, False, "Trust and Safety team", 8.0, 0.0004, 180),
+    ("embeddings", "Embeddings Service", "Platform", 2, False, "ML Platform team", 12.0, 0.0005, 220),
+    ("vector-store", "Vector Store", "Platform", 2, False, "Data Infrastructure team", 14.0, 0.0003, 95, 0.62),
+    ("gpu-inference", "Self-hosted GPU Inference", "Platform", 2, False, "ML Platform team", 4.0, 0.0010, 900, 0.58),
+    ("batch-summarisation", "Batch Summarisation", "Internal", 3, False, "Insights team", 0.008, 0.002, 9000),
+    ("support-copilot", "Support Copilot", "Internal", 3, False, "Support Tooling team", 0.00045, 0.004, 4200),
+))
+# fmt: on
 
 _OUTAGE = Window(utc(2026, 11, 4, 14, 10), utc(2026, 11, 4, 16, 40))
 _RAG_DEPLOY = Window(utc(2026, 10, 13, 10, 20), utc(2026, 10, 16, 11, 0))
@@ -187,7 +176,9 @@ DEMO = Scenario(
         Degradation("gpu-inference", _GPU_SATURATION.start, _GPU_SATURATION.end, 0.035, 2.4, saturation=0.97),
         Degradation("embeddings", _EMBEDDINGS_REINDEX.start, _EMBEDDINGS_REINDEX.end, 0.004, 3.1),
         Degradation("moderation", _MODERATION_TIMEOUTS.start, _MODERATION_TIMEOUTS.end, 0.02, 4.0),
-        Degradation("embeddings", EMBEDDINGS_MAINTENANCE.start, EMBEDDINGS_MAINTENANCE.end, latency_factor=1.7),
+        Degradation(
+            "embeddings", EMBEDDINGS_MAINTENANCE.start, EMBEDDINGS_MAINTENANCE.end, latency_factor=1.7
+        ),
     ),
     telemetry_gaps=(("vector-store", _VECTOR_TELEMETRY),),
     cache_regression=Window(utc(2026, 10, 19, 9, 30), utc(2026, 11, 2, 10, 0)),
@@ -239,7 +230,11 @@ DEMO = Scenario(
             customer_impact=True,
             summary="A re-ranking stage added in release 2026.10.13 doubled retrieval latency under load.",
             updates=(
-                (_minutes(_RAG_DEPLOY, 50), "investigating", "Knowledge Search answers are slower than usual."),
+                (
+                    _minutes(_RAG_DEPLOY, 50),
+                    "investigating",
+                    "Knowledge Search answers are slower than usual.",
+                ),
                 (_minutes(_RAG_DEPLOY, 240), "identified", "Latency traced to the new re-ranking stage."),
                 (_RAG_DEPLOY.end, "monitoring", "Re-ranking stage disabled; p95 back under 1.5 s."),
                 (_RAG_DEPLOY.end + dt.timedelta(hours=2), "resolved", "Latency stable at baseline."),
@@ -310,7 +305,9 @@ EXAMPLE = Scenario(
     start=utc(2026, 11, 2),
     end=utc(2026, 11, 23),
     components=(
-        ComponentSpec("assistant-api", "Assistant API", "Customer-facing", 1, True, "Assistant team", 2.0, 0.0008, 1700),
+        ComponentSpec(
+            "assistant-api", "Assistant API", "Customer-facing", 1, True, "Assistant team", 2.0, 0.0008, 1700
+        ),
         ComponentSpec("retrieval", "Retrieval", "Platform", 2, False, "Search team", 3.0, 0.0006, 600),
     ),
     degradations=(

@@ -150,7 +150,9 @@ def datadog_slo_history(
                 "to_ts": int(end.timestamp()),
                 "type": "metric",
                 "type_id": 1,
-                "thresholds": {"30d": {"target": target, "target_display": number(target, 3), "timeframe": "30d"}},
+                "thresholds": {
+                    "30d": {"target": target, "target_display": number(target, 3), "timeframe": "30d"}
+                },
                 "overall": {
                     "name": f"{component} availability",
                     "preview": False,

@@ -71,7 +71,9 @@ def _profile(ts: np.ndarray, component: str, growth: float, start: int) -> np.nd
         daily = 0.8 + 0.35 * np.exp(-(((hours - 15.0) / 6.0) ** 2))
         weekly = np.where(weekday >= 5, 0.85, 1.0)
     else:
-        daily = 0.32 + 1.1 * np.exp(-(((hours - 15.0) / 5.0) ** 2)) + 0.25 * np.exp(-(((hours - 8.5) / 2.5) ** 2))
+        daily = (
+            0.32 + 1.1 * np.exp(-(((hours - 15.0) / 5.0) ** 2)) + 0.25 * np.exp(-(((hours - 8.5) / 2.5) ** 2))
+        )
         weekly = np.where(weekday == 5, 0.62, np.where(weekday == 6, 0.57, 1.0))
     shape = daily * weekly
     week_index = (ts - start) / (7 * 86400)

@@ -57,7 +57,15 @@ class NarrationResult:
 
 
 class ClaudeNarrator:
-    """Drafts sections with Claude for one build; ``usage_report()`` totals the build's requests."""
+    """Drafts sections with Claude for one build; ``usage_report()`` totals the build's requests.
+
+    ``config`` is ``Config.narrator``, ``prices`` is ``Config.prices``; ``api_key`` None means no request is
+    made (cached drafts are still used). ``cache`` is a ``DraftStore`` (``DraftCache(directory)``), ``sleep``
+    the backoff wait (``time.sleep`` in the pipeline, a recorder in tests). ``http_client`` is handed to the
+    SDK: the anthropic SDK 2.x runs on ``httpx2`` and needs an ``httpx2.Client`` (tests use
+    ``httpx2.Client(transport=httpx2.MockTransport(handler))``). ``known_people`` feeds the person-name lint;
+    ``component_names`` defaults to the names and ids in each facts document.
+    """
 
     def __init__(
         self,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -52,8 +53,12 @@ def money(value: float | None, currency: str = "USD", precision: int = 0) -> str
 
 
 def unit_money(value: float | None, currency: str = "USD") -> str:
-    """A per-unit cost (cost per successful task): 4 decimals below 1, else 2."""
-    return money(value, currency, 4 if value is not None and abs(value) < 1 else 2)
+    """A per-unit cost (cost per successful task): 2 decimals from 1 up, else at least 4 decimals and two
+    significant digits ("$0.0091", "$0.000012")."""
+    if value is None or value != value or value == 0 or abs(value) >= 1:
+        return money(value, currency, 2)
+    digits = -math.floor(math.log10(abs(value))) + 1
+    return money(value, currency, min(max(4, digits), 8))
 
 
 def multiplier(value: float | None, precision: int = 1) -> str:
@@ -162,7 +167,10 @@ class Phraser:
         self.seed = seed
 
     def say(self, topic: str, subject: str = "", **values: str) -> str:
-        return choose(self.seed, f"{topic}:{subject}", BANK[topic]).format(**values)
+        return self.say_from(BANK[topic], f"{topic}:{subject}", **values)
+
+    def say_from(self, options: Sequence[str], topic: str, **values: str) -> str:
+        return choose(self.seed, topic, options).format(**values)
 
 
 @dataclass
@@ -173,6 +181,7 @@ class Context:
     facts: Mapping[str, Any]
     say: Phraser
     publication: dt.date  # local date of the window end: the day the publication is read
+    as_of: dt.date
     names: dict[str, str] = field(default_factory=dict)
     owners: dict[str, str] = field(default_factory=dict)
     derived_dates: set[str] = field(default_factory=set)
@@ -198,9 +207,11 @@ class Context:
     def money(self, value: float | None, precision: int = 0) -> str:
         return money(value, self.currency, precision)
 
-    def deadline(self, days_after: int) -> str:
-        """The publication date plus ``days_after`` days, recorded as a derived date."""
-        day = (self.publication + dt.timedelta(days=days_after)).isoformat()
+    def deadline(self, days_after: int, *, from_as_of: bool = False) -> str:
+        """The publication date (or the later of it and as-of) plus ``days_after`` days, recorded as a
+        derived date. Work found late at as-of (an overdue item) is re-dated from as-of."""
+        base = max(self.publication, self.as_of) if from_as_of else self.publication
+        day = (base + dt.timedelta(days=days_after)).isoformat()
         self.derived_dates.add(day)
         return day
 
@@ -260,13 +271,9 @@ BANK: dict[str, tuple[str, ...]] = {
         "✅ The {period} passed without a recorded incident.",
     ),
     "eval_below": (
-        "{component} on {version} passed {rate} of {cases} eval cases against a {target} target: "
+        "{component} on {version} passed {rate} of {cases} eval cases against its {target} target: "
         "{failed} of evaluated answers failed the rubric",
         "{component} running {version} scored {rate} on {cases} eval cases, below its {target} target; "
         "{failed} of evaluated answers did not meet the rubric",
-    ),
-    "eval_met": (
-        "{component} on {version} passed {rate} of {cases} eval cases against a {target} target",
-        "{component} running {version} scored {rate} on {cases} eval cases (target {target})",
     ),
 }

@@ -102,14 +102,22 @@ RISKS: dict[str, tuple[str, ...]] = {
 
 
 def _rule(
-    ctx: Context, risk: str, subject: str, name: str, action: str, impact: str, days: int, owner: str = ""
+    ctx: Context,
+    risk: str,
+    subject: str,
+    name: str,
+    action: str,
+    impact: str,
+    days: int,
+    owner: str = "",
 ) -> Recommendation:
     """A rule recommendation; ``name`` fills the risk texts, ``owner`` defaults to the subject's owner."""
     title, level, basis, likelihood, hurt, detection, mitigation = (s.format(name=name) for s in RISKS[risk])
     return Recommendation(
         key=f"rule:{risk}:{subject}", title=title, action=action, expected_impact=impact, risk_level=level,  # type: ignore[arg-type]
         risk_basis=basis, likelihood=likelihood, impact=hurt, detection_time=detection, mitigation=mitigation,
-        owner=owner or ctx.owner(subject), deadline=ctx.deadline(days), origin="rule",
+        owner=owner or ctx.owner(subject), origin="rule",
+        deadline=ctx.deadline(days, from_as_of=risk == "close-actions"),
         text=recommendation_sentence(action, impact, level, basis),
     )  # fmt: skip
 
@@ -323,7 +331,9 @@ def next_actions(ctx: Context, recs: tuple[Recommendation, ...]) -> tuple[NextAc
             title = f"{str(item['title']).rstrip('.')} ({inc['id']}"
             if item.get("overdue") or not item.get("due"):
                 late = f"; overdue, was due {item['due']})" if item.get("due") else ")"
-                actions.append(NextAction(title + late, owner, ctx.deadline(REVIEW_DAYS), "postmortem"))
+                actions.append(
+                    NextAction(title + late, owner, ctx.deadline(REVIEW_DAYS, from_as_of=True), "postmortem")
+                )
             else:
                 actions.append(NextAction(title + ")", owner, str(item["due"]), "postmortem"))
     unique = {a.action: a for a in actions}

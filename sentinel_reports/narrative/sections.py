@@ -64,20 +64,14 @@ def budget_state(ctx: Context, slo: Mapping[str, Any]) -> str:
 
 def slo_paragraph(ctx: Context, slo: Mapping[str, Any]) -> str:
     """Everything worth saying about one SLO: budget, burn, page alerts, the period's trend, the policy."""
-    label = f"**{slo['name']}** on {ctx.name(slo['component'])}"
-    window = p.days(slo.get("window_days"))
+    label, span = f"**{slo['name']}** on {ctx.name(slo['component'])}", p.days(slo.get("window_days"))
     if slo.get("attainment") is None:
-        return (
-            f"{label} has no data in its {window} window, so its error budget cannot be stated "
-            "(observability gap, listed below)."
-        )
-    target = f"objective {objective(slo['objective'])} over {window}"
-    overspent = (slo.get("budget_remaining") or 0) < 0
-    out = [
-        f"{label} ({target}): {budget_state(ctx, slo)}."
-        if overspent
-        else f"{label} ({target}) has {budget_state(ctx, slo)}."
-    ]
+        return f"{label} has no data in its {span} window, so its error budget cannot be stated (observability gap)."
+    target, overspent = (
+        f"objective {objective(slo['objective'])} over {span}",
+        (slo.get("budget_remaining") or 0) < 0,
+    )
+    out = [f"{label} ({target}){':' if overspent else ' has'} {budget_state(ctx, slo)}."]
     for alert in active_alerts(slo, "page"):
         out.append(
             f"A **page** alert is active: the {alert['long']} and {alert['short']} windows burn at "
@@ -85,15 +79,19 @@ def slo_paragraph(ctx: Context, slo: Mapping[str, Any]) -> str:
             f"{p.multiplier(alert.get('threshold'))} threshold."
         )
     now, before = period_attainment(slo)
+    sli = (
+        "Availability"
+        if slo.get("sli") == "availability"
+        else f"{str(slo.get('sli') or 'SLO').capitalize()} attainment"
+    )
     if now is not None and before is not None:
-        word = (
-            "Availability"
-            if slo.get("sli") == "availability"
-            else f"{str(slo.get('sli') or 'SLO').capitalize()} attainment"
-        )
-        words = {"label": word, "now": p.pct(now, 2), "before": p.pct(before, 2), "period": ctx.period}
+        words = {"label": sli, "now": p.pct(now, 2), "before": p.pct(before, 2), "period": ctx.period}
         out.append(p.sentence(ctx.say.say("week_attainment", slo["name"], **words)))
-    if slo.get("sli") == "availability" and now is not None and slo.get("error_budget") is not None:
+    if overspent and now is not None and now >= slo["objective"]:
+        out.append(
+            f"The overspend dates from earlier in the {window(slo)} window and clears as those days roll out of it."
+        )
+    elif slo.get("sli") == "availability" and now is not None and slo.get("error_budget") is not None:
         words = {"failed": p.pct(1 - now, 2), "allowed": p.pct(slo["error_budget"], 2), "period": ctx.period}
         out.append(p.sentence(ctx.say.say("failed_share", slo["name"], **words)))
     if overspent and slo.get("customer_facing"):
@@ -127,10 +125,14 @@ def reliability(ctx: Context) -> str:
         )
     for m in facts.get("maintenance") or []:
         if m.get("status") in ("scheduled", "in_progress"):
-            where = p.join([ctx.name(c) for c in m.get("components") or []])
+            where, starts, ends = (
+                p.join([ctx.name(c) for c in m.get("components") or []]),
+                p.timestamp(m["starts"]),
+                p.timestamp(m["ends"]),
+            )
+            ends = ends[11:] if ends[:10] == starts[:10] else ends
             paragraphs.append(
-                f"Maintenance {m['status'].replace('_', ' ')}: {m['title']} on {where}, "
-                f"{p.timestamp(m['starts'])} to {p.timestamp(m['ends'])}."
+                f"Maintenance {m['status'].replace('_', ' ')}: {m['title']} on {where}, {starts[:-4]} to {ends}."
             )
     if not paragraphs:
         return "No service level objectives are configured, so reliability cannot be stated against a target."
@@ -153,57 +155,76 @@ def trend(now: float, before: float | None) -> str:
     return "down from" if now < before * 0.95 else "level with"
 
 
+def customer_costs(ctx: Context) -> list[tuple[str, float]]:
+    """(component, cost per successful task) for the customer-facing components that have one."""
+    facing = {c["id"] for c in ctx.facts.get("components") or [] if c.get("customer_facing")}
+    values = ((ctx.facts.get("cost") or {}).get("per_successful_task") or {}).items()
+    return sorted(
+        ((k, v) for k, v in values if v is not None and k in facing), key=lambda kv: ctx.plain_name(kv[0])
+    )
+
+
 def cost(ctx: Context) -> str:
     c, period = ctx.facts.get("cost") or {}, ctx.period
     if c.get("total") is None:
         return f"Spend for this {period} cannot be stated: no billing data covers it (observability gap)."
-    out = []
+    total, out = ctx.money(c["total"]), []
     if c.get("previous_total") is not None and c.get("week_over_week") is not None:
-        change = change_words(c["week_over_week"])
-        total, previous = ctx.money(c["total"]), ctx.money(c["previous_total"])
+        change, previous = change_words(c["week_over_week"]), ctx.money(c["previous_total"])
         out.append(
             ctx.say.say("spend", "total", total=total, previous=previous, change=change, period=period)
         )
     else:
-        out.append(ctx.say.say("spend_flat", "total", total=ctx.money(c["total"]), period=period))
+        out.append(ctx.say.say("spend_flat", "total", total=total, period=period))
     top = sorted((c.get("by_component") or {}).items(), key=lambda kv: (-kv[1], kv[0]))[:3]
     if top:
-        out.append(f"Largest components: {p.join([f'{ctx.name(k)} {ctx.money(v)}' for k, v in top])}.")
-    per_task = []
-    before = c.get("previous_per_successful_task") or {}
-    for component, value in sorted((c.get("per_successful_task") or {}).items()):
-        if value is None:
-            continue
-        item = f"{ctx.name(component)} {p.unit_money(value, ctx.currency)}"
-        if trend(value, before.get(component)):
-            item += f" ({trend(value, before[component])} {p.unit_money(before[component], ctx.currency)})"
-        per_task.append(item)
-    if per_task:
-        out.append(f"Cost per successful task: {p.join(per_task)}.")
-    cache = c.get("cache") or {}
-    if cache.get("hit_rate") is not None and cache.get("saving") is not None:
-        source = cache.get("price_source") or "source not stated"
-        out.append(
-            ctx.say.say(
-                "cache",
-                "cache",
-                hit=p.pct(cache["hit_rate"]),
-                saving=ctx.money(cache["saving"]),
-                source=source,
+        out.append(f"The largest shares: {p.join([f'{ctx.name(k)} {ctx.money(v)}' for k, v in top])}.")
+    before, items = c.get("previous_per_successful_task") or {}, []
+    for component, value in customer_costs(ctx):
+        item, move = (
+            f"{ctx.name(component)} {p.unit_money(value, ctx.currency)}",
+            trend(value, before.get(component)),
+        )
+        items.append(
+            item
+            + (
+                f" ({move} {p.unit_money(before[component], ctx.currency)})"
+                if move in ("up from", "down from")
+                else ""
             )
         )
+    if items:
+        out.append(f"Cost per successful task on customer-facing services: {p.join(items)}.")
+    cache = c.get("cache") or {}
+    if cache.get("hit_rate") is not None and cache.get("saving") is not None:
+        words = {
+            "hit": p.pct(cache["hit_rate"]),
+            "saving": ctx.money(cache["saving"]),
+            "source": cache.get("price_source") or "source not stated",
+        }
+        out.append(ctx.say.say("cache", "cache", **words))
     if c.get("unattributed") and c.get("unattributed_share") is not None:
-        amount, share = ctx.money(c["unattributed"]), p.pct(c["unattributed_share"])
-        out.append(ctx.say.say("unattributed", "unattributed", amount=amount, share=share))
-    for b in c.get("budgets") or []:
-        if b.get("projected_month_end") is None or b.get("projected_share") is None:
-            continue
-        over = b["projected_share"] > 1
         out.append(
-            f"{'🚨 ' if over else ''}**{b['team']}** is projected to close the month at "
-            f"{ctx.money(b['projected_month_end'])} against its {ctx.money(b['monthly_budget'])} budget "
-            f"({p.pct(b['projected_share'])}{', over budget' if over else ''})."
+            ctx.say.say(
+                "unattributed",
+                "unattributed",
+                amount=ctx.money(c["unattributed"]),
+                share=p.pct(c["unattributed_share"]),
+            )
         )
+    budgets = [
+        b
+        for b in c.get("budgets") or []
+        if b.get("projected_month_end") is not None and b.get("projected_share") is not None
+    ]
+    for b in (b for b in budgets if b["projected_share"] > 1):
+        out.append(
+            f"🚨 **{b['team']}** is projected to close the month at {ctx.money(b['projected_month_end'])} against its "
+            f"{ctx.money(b['monthly_budget'])} budget ({p.pct(b['projected_share'])})."
+        )
+    within = [f"**{b['team']}** {p.pct(b['projected_share'])}" for b in budgets if b["projected_share"] <= 1]
+    if within:
+        out.append(f"Projected within budget at month-end (share of budget): {p.join(within)}.")
     return " ".join(out)
 
 
@@ -236,75 +257,76 @@ def incidents(ctx: Context) -> str:
     stats, items = ctx.facts.get("incident_stats") or {}, ctx.facts.get("incidents") or []
     if not items:
         return ctx.say.say("no_incidents", "none", period=ctx.period)
-    by_sev = stats.get("count_by_severity") or {}
-    mix = p.join([f"{by_sev[s]} {s}" for s in SEVERITIES if by_sev.get(s)])
-    count = stats.get("count", len(items))
-    head = f"{p.plural(count, 'incident')} this {ctx.period}" + (f" ({mix})" if mix else "")
+    by_sev, count = stats.get("count_by_severity") or {}, stats.get("count", len(items))
+    if count == 1 and by_sev.get(items[0]["severity"]) == 1:
+        head = f"1 {items[0]['severity']} incident this {ctx.period}"
+    else:
+        mix = p.join([f"{by_sev[s]} {s}" for s in SEVERITIES if by_sev.get(s)])
+        head = f"{p.plural(count, 'incident')} this {ctx.period}" + (f" ({mix})" if mix else "")
     if stats.get("impact_minutes_total"):
         head += f", with {p.duration_minutes(stats['impact_minutes_total'])} of customer impact in total"
-    out = [head + "."]
-    business = ctx.facts.get("business") or {}
+    out, business = [head + "."], ctx.facts.get("business") or {}
     if business.get("revenue_at_risk_total"):
         source = business.get("assumptions_source") or "assumption source not stated"
         out.append(f"Revenue at risk: {ctx.money(business['revenue_at_risk_total'])} (assumption: {source}).")
     elif stats.get("impact_minutes_total"):
         out.append("Revenue at risk cannot be stated: a business assumption is missing (observability gap).")
     means = []
-    if stats.get("mtta_minutes_mean") is not None:
+    if count > 1 and stats.get("mtta_minutes_mean") is not None:
         means.append(f"mean time to acknowledge {p.duration_minutes(stats['mtta_minutes_mean'])}")
-    if stats.get("time_to_resolve_minutes_mean") is not None:
+    if count > 1 and stats.get("time_to_resolve_minutes_mean") is not None:
         means.append(
             f"mean time to resolve (created to resolved) {p.duration_minutes(stats['time_to_resolve_minutes_mean'])}"
         )
     if means:
-        out.append(p.sentence(p.join(means, "and")))
+        out.append(p.sentence(p.join(means)))
     if stats.get("overdue_action_items"):
         n = stats["overdue_action_items"]
         out.append(
             f"{p.plural(n, 'postmortem action item')} {'is' if n == 1 else 'are'} overdue (see Next Actions)."
         )
     order = {s: i for i, s in enumerate(SEVERITIES)}
-    lines = [
-        _incident_line(ctx, i)
-        for i in sorted(items, key=lambda i: (order.get(i["severity"], 9), i["started_at"], i["id"]))
-    ]
-    return " ".join(out) + "\n\n" + "\n".join(lines)
+    ranked = sorted(items, key=lambda i: (order.get(i["severity"], 9), i["started_at"], i["id"]))
+    return " ".join(out) + "\n\n" + "\n".join(_incident_line(ctx, i) for i in ranked)
 
 
 def quality(ctx: Context) -> str:
-    rows = ctx.facts.get("quality") or []
-    out = []
+    rows = [
+        r
+        for r in ctx.facts.get("quality") or []
+        if r.get("eval_pass_rate") is not None and r.get("target") is not None
+    ]
+    out, met = [], []
     for row in rows:
-        if row.get("eval_pass_rate") is None or row.get("target") is None:
+        version = f"**{row.get('model_version') or 'all versions'}**"
+        if row.get("met"):
+            met.append(
+                f"{ctx.name(row['component'])} {p.pct(row['eval_pass_rate'])} on {version} (target {p.pct(row['target'])})"
+            )
             continue
         words = {
-            "component": ctx.name(row["component"]),
-            "version": f"**{row.get('model_version') or 'all versions'}**",
-            "rate": p.pct(row["eval_pass_rate"]),
-            "cases": p.number(row.get("cases")),
-            "target": p.pct(row["target"]),
-            "failed": p.pct(1 - row["eval_pass_rate"]),
-        }
-        topic = "eval_met" if row.get("met") else "eval_below"
-        text = ctx.say.say(topic, f"{row['component']}:{row.get('model_version')}", **words)
-        budget = row.get("accuracy_budget_remaining")
-        if budget is not None and budget < 0:
-            text += f"; its accuracy budget is overspent by {p.pct(-budget, 0)}"
-        out.append(("🚨 " if not row.get("met") else "") + p.sentence(text))
-    seen: set[str] = set()
-    for row in rows:
+            "component": ctx.name(row["component"]), "version": version, "rate": p.pct(row["eval_pass_rate"]),
+            "cases": p.number(row.get("cases")), "target": p.pct(row["target"]), "failed": p.pct(1 - row["eval_pass_rate"]),
+        }  # fmt: skip
+        text = ctx.say.say("eval_below", f"{row['component']}:{row.get('model_version')}", **words)
+        if (row.get("accuracy_budget_remaining") or 0) < 0:
+            text += f"; its accuracy budget is overspent by {p.pct(-row['accuracy_budget_remaining'], 0)}"
+        out.append("🚨 " + p.sentence(text))
+    if met:
+        out.append(f"Eval pass rates at or above target: {p.join(met)}.")
+    within, above, seen = [], [], set()
+    for row in ctx.facts.get("quality") or []:
         if row["component"] in seen:
             continue
         seen.add(row["component"])
-        rates = []
-        for key, label in (("hallucination", "hallucination rate"), ("toxicity", "toxicity rate")):
-            if row.get(f"{key}_rate") is not None and row.get(f"{key}_max") is not None:
-                state = "within" if row.get(f"{key}_met") else "above"
-                rates.append(
-                    f"{label} {p.pct(row[f'{key}_rate'], 2)}, {state} its {p.pct(row[f'{key}_max'], 2)} limit"
-                )
-        if rates:
-            out.append(p.sentence(f"{ctx.name(row['component'])}: {p.join(rates, 'and')}"))
+        for kind in ("hallucination", "toxicity"):
+            rate, limit = row.get(f"{kind}_rate"), row.get(f"{kind}_max")
+            if rate is not None and limit is not None:
+                text = f"{kind} {p.pct(rate, 2)} on {ctx.name(row['component'])} (limit {p.pct(limit, 2)})"
+                (within if row.get(f"{kind}_met") else above).append(text)
+    out += [f"🚨 Safety limit exceeded: {t}." for t in above]
+    if within:
+        out.append(f"Safety rates within limits: {p.join(within)}.")
     if not out:
         return f"No eval or safety results cover this {ctx.period}, so answer quality cannot be stated (observability gap)."
     return " ".join(out)

@@ -22,7 +22,8 @@ value anywhere in the facts (walked recursively; see ``FactIndex``) equals it at
 guessed: the caller passes them in ``extra_allowed`` as raw values, which then work like facts.
 
 Component references: ``component_refs`` when the caller lists them; otherwise every bold phrase whose last
-word is the last word of a configured component name ("**Billing API**" when "Assistant Chat API" exists).
+word is the last word of a configured component name ("**Billing API**" when "Assistant Chat API" exists)
+and which contains no configured name.
 """
 
 from __future__ import annotations
@@ -259,13 +260,17 @@ def verify_text(
 
 
 def component_references(text: str, component_names: Iterable[str]) -> list[tuple[str, tuple[int, int]]]:
-    """Bold phrases that read as a component reference: their last word ends a configured component name."""
-    heads = {name.split()[-1].lower() for name in component_names if name.strip() and " " in name.strip()}
+    """Bold phrases that read as a reference to a component that is not configured: their last word ends a
+    configured component name, yet they contain none ("**Instrument Knowledge Search**" names a known one)."""
+    names = [n.strip().lower() for n in component_names if n.strip()]
+    heads = {name.split()[-1] for name in names if " " in name}
     refs = []
     for m in _BOLD.finditer(text):
         phrase = m.group(1).strip().rstrip(".:,;")
         words = phrase.split()
-        if words and len(words) <= 5 and words[-1].lower() in heads:
+        if not words or len(words) > 5 or words[-1].lower() not in heads:
+            continue
+        if not any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", phrase.lower()) for n in names):
             refs.append((phrase, m.span(1)))
     return refs
 

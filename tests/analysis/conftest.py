@@ -80,7 +80,9 @@ def series(
 ) -> pd.DataFrame:
     ts = pd.date_range(start, periods=periods, freq=step, tz="UTC")
     values = np.broadcast_to(np.asarray(value, dtype="float64"), (periods,)).copy()
-    return pd.DataFrame({"ts": ts, "component": component, "signal": signal, "value": values, "source": source})
+    return pd.DataFrame(
+        {"ts": ts, "component": component, "signal": signal, "value": values, "source": source}
+    )
 
 
 def samples(*frames: pd.DataFrame) -> pd.DataFrame:

@@ -78,7 +78,9 @@ def test_slow_burn_opens_a_ticket(b) -> None:
 
 def test_missing_data_makes_rules_unknown_not_quiet(b) -> None:
     good = np.full(N, 980.0)
-    cfg = b.config(slos=[{"name": "avail", "component": "chat-api", "objective": 0.999, "indicator": {"ratio": {}}}])
+    cfg = b.config(
+        slos=[{"name": "avail", "component": "chat-api", "objective": 0.999, "indicator": {"ratio": {}}}]
+    )
     s = b.samples(b.requests("chat-api", START, N - 24, total=1000.0, good=good[:-24]))  # last 2 h missing
     events = sli_events(SeriesIndex(s), cfg.slos[0])
     result = evaluate_alerts(events, cfg.slos[0], cfg.alerts, START + dt.timedelta(days=DAYS), 0.95)

@@ -19,8 +19,13 @@ def t(text: str) -> dt.datetime:
 
 def cover(b, cfg, s, start, end, as_of=None, evals=None, costs=None):
     return compute_coverage(
-        s, evals if evals is not None else empty_frame("evals"), costs if costs is not None else empty_frame("costs"),
-        cfg, start, end, as_of or end,
+        s,
+        evals if evals is not None else empty_frame("evals"),
+        costs if costs is not None else empty_frame("costs"),
+        cfg,
+        start,
+        end,
+        as_of or end,
     )
 
 
@@ -31,8 +36,12 @@ def series_gaps(coverages, cfg, as_of, **kw):
 
 def outage_series(b):
     """Vector Store p95 from 10-11 00:00 to 10-15 00:00 with nothing from 10-12 03:00 to 10-14 03:00."""
-    before = b.series("vector-store", "latency_p95_ms", t("2026-10-11 00:00"), 27 * 12, value=80.0)  # to 10-12 02:55
-    after = b.series("vector-store", "latency_p95_ms", t("2026-10-14 03:00"), 21 * 12, value=80.0)  # to 10-14 23:55
+    before = b.series(
+        "vector-store", "latency_p95_ms", t("2026-10-11 00:00"), 27 * 12, value=80.0
+    )  # to 10-12 02:55
+    after = b.series(
+        "vector-store", "latency_p95_ms", t("2026-10-14 03:00"), 21 * 12, value=80.0
+    )  # to 10-14 23:55
     return b.samples(before, after)
 
 
@@ -132,25 +141,49 @@ def test_expected_signals_without_source(b, cfg) -> None:
 
 def test_quality_and_cost_expectations_are_met_by_evals_and_ledger(b) -> None:
     cfg = b.config(
-        components=[{"id": "rag", "name": "RAG", "owner": "Search team", "expects": ["quality", "cost"]}], slos=[]
+        components=[{"id": "rag", "name": "RAG", "owner": "Search team", "expects": ["quality", "cost"]}],
+        slos=[],
     )
     start, end = t("2026-10-11 00:00"), t("2026-10-13 00:00")
     none = find_gaps(cover(b, cfg, empty_frame("samples"), start, end), cfg, end)
     assert sorted(g.signal for g in none) == ["cost", "eval_pass_rate"]
     evals = conform(
         "evals",
-        pd.DataFrame({"ts": [t("2026-10-11 06:00")], "component": ["rag"], "model_version": ["v1"],
-                      "eval_name": ["qa"], "passed": [9], "total": [10], "source": ["evals-1"]}),
+        pd.DataFrame(
+            {
+                "ts": [t("2026-10-11 06:00")],
+                "component": ["rag"],
+                "model_version": ["v1"],
+                "eval_name": ["qa"],
+                "passed": [9],
+                "total": [10],
+                "source": ["evals-1"],
+            }
+        ),
     )
     costs = conform(
         "costs",
-        pd.DataFrame({"day": [t("2026-10-11 00:00"), t("2026-10-11 00:00")], "component": ["rag", None],
-                      "team": [None, None], "provider": ["aws", "aws"], "service": ["s3", "s3"], "model": [None, None],
-                      "category": ["usage", "usage"], "cost": [1.0, 2.0], "billed_cost": [1.0, 2.0],
-                      "currency": ["USD", "USD"], "source": ["focus-1", "focus-1"]}),
+        pd.DataFrame(
+            {
+                "day": [t("2026-10-11 00:00"), t("2026-10-11 00:00")],
+                "component": ["rag", None],
+                "team": [None, None],
+                "provider": ["aws", "aws"],
+                "service": ["s3", "s3"],
+                "model": [None, None],
+                "category": ["usage", "usage"],
+                "cost": [1.0, 2.0],
+                "billed_cost": [1.0, 2.0],
+                "currency": ["USD", "USD"],
+                "source": ["focus-1", "focus-1"],
+            }
+        ),
     )
     covs = cover(b, cfg, empty_frame("samples"), start, end, evals=evals, costs=costs)
-    assert [(c.component, c.signal, c.sources) for c in covs] == [("rag", "cost", ("focus-1",)), ("rag", "evals", ("evals-1",))]
+    assert [(c.component, c.signal, c.sources) for c in covs] == [
+        ("rag", "cost", ("focus-1",)),
+        ("rag", "evals", ("evals-1",)),
+    ]
     assert find_gaps(covs, cfg, end) == []
     assert telemetry_coverage(covs) is None  # ledger and eval rows are not telemetry
 

@@ -18,16 +18,36 @@ AS_OF = dt.datetime(2026, 11, 19, 12, 0, tzinfo=dt.UTC)  # Thursday of 2026-W47
 N = int((AS_OF - START) / dt.timedelta(minutes=5)) + 1
 
 WEEK_KEYS = {
-    "kind", "period", "organization", "timezone", "currency", "as_of", "window", "previous_period", "next_period",
-    "coverage", "summary", "slos", "components", "incidents", "incident_stats", "cost", "quality", "business",
-    "maintenance", "recommendations", "note", "next_actions", "gaps", "figures", "sources",
+    "kind",
+    "period",
+    "organization",
+    "timezone",
+    "currency",
+    "as_of",
+    "window",
+    "previous_period",
+    "next_period",
+    "coverage",
+    "summary",
+    "slos",
+    "components",
+    "incidents",
+    "incident_stats",
+    "cost",
+    "quality",
+    "business",
+    "maintenance",
+    "recommendations",
+    "note",
+    "next_actions",
+    "gaps",
+    "figures",
+    "sources",
 }
 
 
 def t(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
-
-
 
 
 def build(b, errors_from: dt.datetime | None = None):
@@ -38,45 +58,104 @@ def build(b, errors_from: dt.datetime | None = None):
     s = b.samples(
         b.requests("chat-api", START, N, total=1000.0, good=good),
         b.series("chat-api", "latency_p95_ms", START, N, value=1200.0),
-        b.series("vector-store", "latency_p95_ms", START, N - 12 * 30, value=80.0),  # stopped 30 h before as-of
+        b.series(
+            "vector-store", "latency_p95_ms", START, N - 12 * 30, value=80.0
+        ),  # stopped 30 h before as-of
     )
     costs = conform(
         "costs",
-        pd.DataFrame({
-            "day": [t("2026-11-16 00:00"), t("2026-11-17 00:00")], "component": ["chat-api", None],
-            "team": [None, None], "provider": ["anthropic", "aws"], "service": ["api", "ec2"], "model": [None, None],
-            "category": ["usage", "usage"], "cost": [120.0, 30.0], "billed_cost": [120.0, 30.0],
-            "currency": ["USD", "USD"], "source": ["focus-1", "focus-1"],
-        }),
+        pd.DataFrame(
+            {
+                "day": [t("2026-11-16 00:00"), t("2026-11-17 00:00")],
+                "component": ["chat-api", None],
+                "team": [None, None],
+                "provider": ["anthropic", "aws"],
+                "service": ["api", "ec2"],
+                "model": [None, None],
+                "category": ["usage", "usage"],
+                "cost": [120.0, 30.0],
+                "billed_cost": [120.0, 30.0],
+                "currency": ["USD", "USD"],
+                "source": ["focus-1", "focus-1"],
+            }
+        ),
     )
     incident = Incident(
-        "INC-7", "Elevated 5xx on chat", "SEV2", "resolved", ("chat-api",), t("2026-11-17 10:00"),
-        t("2026-11-17 10:05"), t("2026-11-17 10:05"), t("2026-11-17 10:10"), t("2026-11-17 10:40"),
-        t("2026-11-17 11:00"), True, "pagerduty-1",
+        "INC-7",
+        "Elevated 5xx on chat",
+        "SEV2",
+        "resolved",
+        ("chat-api",),
+        t("2026-11-17 10:00"),
+        t("2026-11-17 10:05"),
+        t("2026-11-17 10:05"),
+        t("2026-11-17 10:10"),
+        t("2026-11-17 10:40"),
+        t("2026-11-17 11:00"),
+        True,
+        "pagerduty-1",
     )
     report = SourceReport(
-        "prom-1", "prometheus", (InputFile("data/prometheus/requests_total.json", "ab" * 32, N),), N, 0, START, AS_OF
+        "prom-1",
+        "prometheus",
+        (InputFile("data/prometheus/requests_total.json", "ab" * 32, N),),
+        N,
+        0,
+        START,
+        AS_OF,
     )
     data = b.dataset(s, costs=costs, incidents=(incident,), sources=(report,))
     content = SimpleNamespace(
         postmortems=(
             SimpleNamespace(
-                incident="INC-7", status="published", slug="inc-7",
-                action_items=(SimpleNamespace(title="Add retry budget to the gateway", owner="Gateway team",
-                                              due=dt.date(2026, 11, 18), done=False),),
+                incident="INC-7",
+                status="published",
+                slug="inc-7",
+                action_items=(
+                    SimpleNamespace(
+                        title="Add retry budget to the gateway",
+                        owner="Gateway team",
+                        due=dt.date(2026, 11, 18),
+                        done=False,
+                    ),
+                ),
             ),
         ),
         maintenance=(
-            SimpleNamespace(slug="db-upgrade", title="Database upgrade", components=("chat-api",),
-                            starts=t("2026-11-21 02:00"), ends=t("2026-11-21 03:00")),
-            SimpleNamespace(slug="old", title="Old", components=("chat-api",),
-                            starts=t("2026-11-01 02:00"), ends=t("2026-11-01 03:00")),
+            SimpleNamespace(
+                slug="db-upgrade",
+                title="Database upgrade",
+                components=("chat-api",),
+                starts=t("2026-11-21 02:00"),
+                ends=t("2026-11-21 03:00"),
+            ),
+            SimpleNamespace(
+                slug="old",
+                title="Old",
+                components=("chat-api",),
+                starts=t("2026-11-01 02:00"),
+                ends=t("2026-11-01 03:00"),
+            ),
         ),
         recommendations=(
-            SimpleNamespace(slug="b-cache", title="Cache", action="Enable prompt caching", expected_impact="-20% cost",
-                            risk={"level": "Low"}, owner="Platform team", deadline=dt.date(2026, 11, 30)),
-            SimpleNamespace(slug="a-retry", title="Retry", action="Add retry budget", expected_impact="fewer 5xx",
-                            risk={"level": "Medium"}, owner="Gateway team", deadline=dt.date(2026, 11, 27)),
+            SimpleNamespace(
+                slug="b-cache",
+                title="Cache",
+                action="Enable prompt caching",
+                expected_impact="-20% cost",
+                risk={"level": "Low"},
+                owner="Platform team",
+                deadline=dt.date(2026, 11, 30),
+            ),
+            SimpleNamespace(
+                slug="a-retry",
+                title="Retry",
+                action="Add retry budget",
+                expected_impact="fewer 5xx",
+                risk={"level": "Medium"},
+                owner="Gateway team",
+                deadline=dt.date(2026, 11, 27),
+            ),
         ),
         investments=(),
         notes=(SimpleNamespace(period="2026-W47", body="Quiet week."),),
@@ -115,7 +194,9 @@ def test_week_facts_figures_and_provenance(b) -> None:
     assert figures["incident_stats.count"]["sources"] == ["pagerduty-1"]
     assert [x["key"] for x in f["figures"]] == sorted(figures)
     assert all(x["value"] is not None for x in f["figures"])
-    assert f["sources"][0]["files"] == [{"path": "data/prometheus/requests_total.json", "rows": N, "sha256": "ab" * 32}]
+    assert f["sources"][0]["files"] == [
+        {"path": "data/prometheus/requests_total.json", "rows": N, "sha256": "ab" * 32}
+    ]
     assert f["summary"]["budget_slo"] == "chat-api-availability"
     assert f["summary"]["status"] == "Healthy"
 
@@ -133,8 +214,12 @@ def test_week_facts_gaps_and_actions(b) -> None:
     assert f["summary"]["active_alerts"] == 1
     assert f["summary"]["status"] == "Partial Outage"  # last hour availability 0.90 < 0.95
     actions = f["next_actions"]
-    assert {"action": "Add retry budget to the gateway", "owner": "Gateway team", "deadline": "2026-11-18",
-            "origin": "postmortem"} in actions
+    assert {
+        "action": "Add retry budget to the gateway",
+        "owner": "Gateway team",
+        "deadline": "2026-11-18",
+        "origin": "postmortem",
+    } in actions
     assert [a["deadline"] for a in actions] == sorted(a["deadline"] for a in actions)
     assert [r["slug"] for r in f["recommendations"]] == ["a-retry", "b-cache"]
     assert [m["slug"] for m in f["maintenance"]] == ["db-upgrade"]
@@ -146,7 +231,9 @@ def test_overspent_budget_adds_a_release_freeze(b) -> None:
     f = week_facts(data, content, b.config(), "2026-W47", AS_OF)
     slo = next(s for s in f["slos"] if s["name"] == "chat-api-availability")
     assert slo["budget_remaining"] < 0
-    freeze = [a for a in f["next_actions"] if a["origin"] == "rule" and a["action"].startswith("Freeze releases")]
+    freeze = [
+        a for a in f["next_actions"] if a["origin"] == "rule" and a["action"].startswith("Freeze releases")
+    ]
     assert freeze == [
         {
             "action": "Freeze releases on Assistant Chat API except P0 and security fixes until the "
@@ -174,8 +261,21 @@ def test_serialisation_is_byte_identical_and_canonical(b) -> None:
 def test_empty_content_and_no_telemetry(b) -> None:
     data = b.dataset(b.samples())
     data.incidents = (
-        Incident("INC-1", "x", "SEV4", "resolved", ("chat-api",), t("2026-11-17 10:00"), t("2026-11-17 10:00"),
-                 None, None, None, t("2026-11-17 10:30"), False, "pd"),
+        Incident(
+            "INC-1",
+            "x",
+            "SEV4",
+            "resolved",
+            ("chat-api",),
+            t("2026-11-17 10:00"),
+            t("2026-11-17 10:00"),
+            None,
+            None,
+            None,
+            t("2026-11-17 10:30"),
+            False,
+            "pd",
+        ),
     )
     f = week_facts(data, None, b.config(), "2026-W47", AS_OF)
     assert f["summary"]["status"] == "Unknown"
@@ -197,7 +297,9 @@ def test_bad_labels(b) -> None:
 def test_quarter_facts_carry_investments(b) -> None:
     data, content = build(b)
     content.investments = (
-        SimpleNamespace(slug="multi-region", title="Multi-region failover", cost=50_000.0, expected_benefit=80_000.0),
+        SimpleNamespace(
+            slug="multi-region", title="Multi-region failover", cost=50_000.0, expected_benefit=80_000.0
+        ),
     )
     f = quarter_facts(data, content, b.config(), "2026-Q4", AS_OF)
     assert (f["kind"], f["period"], f["previous_period"]) == ("quarter", "2026-Q4", None)

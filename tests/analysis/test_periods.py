@@ -25,6 +25,8 @@ UTC = ZoneInfo("UTC")
 
 def t(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -114,12 +116,25 @@ def test_local_days_of_a_partial_window() -> None:
 
 def test_available_periods_lists_weeks_with_data_up_to_as_of(b, cfg) -> None:
     s = b.samples(
-        b.series("chat-api", "requests_total", t("2026-11-13 00:00"), 3, dt.timedelta(days=1)),  # Fri..Sun W46
+        b.series(
+            "chat-api", "requests_total", t("2026-11-13 00:00"), 3, dt.timedelta(days=1)
+        ),  # Fri..Sun W46
         b.series("chat-api", "requests_total", t("2026-11-30 00:00"), 1),  # W49, after as-of
     )
     incident = Incident(
-        "INC-1", "x", "SEV3", "resolved", ("chat-api",), t("2026-11-03 10:00"), t("2026-11-03 10:00"),
-        None, None, None, t("2026-11-03 11:00"), False, "pd",
+        "INC-1",
+        "x",
+        "SEV3",
+        "resolved",
+        ("chat-api",),
+        t("2026-11-03 10:00"),
+        t("2026-11-03 10:00"),
+        None,
+        None,
+        None,
+        t("2026-11-03 11:00"),
+        False,
+        "pd",
     )
     data = b.dataset(s, incidents=(incident,))
     as_of = t("2026-11-25 00:00")

@@ -102,7 +102,12 @@ def test_timeslice_attainment_is_good_slices_over_slices_with_data(b) -> None:
 
 def test_ratio_timeslices_count_good_buckets(b) -> None:
     cfg, slo = ratio_slo(
-        b, objective=0.9, window="20m", budgeting_method="ratio_timeslices", timeslice="10m", timeslice_target=0.99
+        b,
+        objective=0.9,
+        window="20m",
+        budgeting_method="ratio_timeslices",
+        timeslice="10m",
+        timeslice_target=0.99,
     )
     start = t("2026-10-01 00:00")
     total = np.full(4, 1000.0)
@@ -141,7 +146,11 @@ def test_burn_windows_below_min_coverage_are_unknown(b) -> None:
 
 
 def test_burn_window_at_exactly_min_coverage_is_known(b) -> None:
-    cfg, slo = ratio_slo(b, objective=0.99, window="1d", )
+    cfg, slo = ratio_slo(
+        b,
+        objective=0.99,
+        window="1d",
+    )
     cfg = b.config(slos=[slo.model_dump()], gaps={"min_coverage": 0.5})
     slo = cfg.slos[0]
     start = t("2026-10-01 00:00")
@@ -177,8 +186,14 @@ def test_calendar_month_window(b) -> None:
 
 
 def test_calendar_week_in_berlin(b) -> None:
-    slo = {"name": "a", "component": "chat-api", "objective": 0.99, "indicator": {"ratio": {}},
-           "window_kind": "calendar", "calendar_unit": "week"}
+    slo = {
+        "name": "a",
+        "component": "chat-api",
+        "objective": 0.99,
+        "indicator": {"ratio": {}},
+        "window_kind": "calendar",
+        "calendar_unit": "week",
+    }
     cfg = b.config(slos=[slo], timezone="Europe/Berlin")
     start, _, length = slo_window(cfg.slos[0], t("2026-11-18 12:00"), cfg)
     assert start == t("2026-11-15 23:00") and length == dt.timedelta(days=7)

@@ -19,7 +19,9 @@ DAY = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
 AS_OF = DAY + dt.timedelta(days=1)
 
 
-def frame(b, good_ratio: float = 1.0, latency: float = 1000.0, periods: int = 288, component: str = "chat-api"):
+def frame(
+    b, good_ratio: float = 1.0, latency: float = 1000.0, periods: int = 288, component: str = "chat-api"
+):
     return b.samples(
         b.requests(component, DAY, periods, total=1000.0, good=1000.0 * good_ratio),
         b.series(component, "latency_p95_ms", DAY, periods, value=latency),
@@ -34,10 +36,23 @@ def status_of(b, s, cfg=None, incidents=(), maintenance=(), component="chat-api"
     return component_status(slis, component, tuple(incidents), tuple(maintenance), cfg, AS_OF, days=days)
 
 
-def incident(severity: str, impact: bool = True, started: dt.datetime = DAY + dt.timedelta(hours=3), resolved=None):
+def incident(
+    severity: str, impact: bool = True, started: dt.datetime = DAY + dt.timedelta(hours=3), resolved=None
+):
     return Incident(
-        "INC-1", "Elevated errors", severity, "resolved" if resolved else "investigating", ("chat-api",),
-        started, started, None, None, None, resolved, impact, "pd",
+        "INC-1",
+        "Elevated errors",
+        severity,
+        "resolved" if resolved else "investigating",
+        ("chat-api",),
+        started,
+        started,
+        None,
+        None,
+        None,
+        resolved,
+        impact,
+        "pd",
     )
 
 
@@ -92,7 +107,9 @@ def test_resolved_incident_marks_its_day_but_not_now(b) -> None:
 
 
 def test_maintenance_window_is_duck_typed(b) -> None:
-    window = SimpleNamespace(components=("chat-api",), starts=DAY + dt.timedelta(hours=2), ends=AS_OF + dt.timedelta(hours=1))
+    window = SimpleNamespace(
+        components=("chat-api",), starts=DAY + dt.timedelta(hours=2), ends=AS_OF + dt.timedelta(hours=1)
+    )
     st = status_of(b, frame(b), maintenance=[window])
     assert st.status == "under_maintenance"
     assert st.days[0].maintenance and st.days[0].status == "under_maintenance"
@@ -156,7 +173,12 @@ def test_platform_summary(b) -> None:
     events = {slo.name: sli_events(index, slo) for slo in cfg.slos}
     results = [evaluate_slo(events[slo.name], slo, cfg, AS_OF) for slo in cfg.slos]
     statuses = [status_of(b, s, cfg, component=c) for c in ("chat-api", "vector-store")]
-    alerts = [_alert("a", "page", True), _alert("a", "ticket", True), _alert("b", "ticket", True), _alert("c", "page", False)]
+    alerts = [
+        _alert("a", "page", True),
+        _alert("a", "ticket", True),
+        _alert("b", "ticket", True),
+        _alert("c", "page", False),
+    ]
     summary = platform_summary(statuses, results, alerts, (), cfg, AS_OF)
     # vector-store is not customer-facing, so its no_data does not decide the word
     assert summary.status == "Healthy"
@@ -200,3 +222,16 @@ def test_uptime_90d_pools_requests_of_covered_days(b) -> None:
     st = status_of(b, s, days=3)
     assert [d.uptime for d in st.days] == [None, pytest.approx(0.99), 1.0]
     assert st.uptime_90d == pytest.approx((288 * 990 + 288 * 1000) / (576 * 1000))
+
+
+def test_daily_series_is_judged_on_its_latest_day_now(b) -> None:
+    cfg = b.config(slos=[], components=[{"id": "copilot", "name": "Copilot", "owner": "Support team"}])
+    one_day = dt.timedelta(days=1)
+    s = b.samples(
+        b.requests("copilot", DAY - 2 * one_day, 3, good=999.0, step=one_day)
+    )  # last point DAY 00:00
+    st = status_of(b, s, cfg, component="copilot", days=2)
+    # the point at DAY 00:00 covers the whole day that ends at as-of: "now" is covered, not no_data
+    assert st.status == "operational"
+    assert st.now_coverage == 1.0
+    assert [d.status for d in st.days] == ["operational", "operational"]

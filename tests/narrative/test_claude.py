@@ -298,3 +298,16 @@ def test_damaged_cache_entry_is_a_miss(tmp_path) -> None:
     assert cache.get(key) is None
     with pytest.raises(ValueError, match="not a draft key"):
         cache.get("../../etc/passwd")
+
+
+def test_connection_errors_are_transient(make, week_facts, sleeps) -> None:
+    calls = []
+
+    def handler(request: Any) -> Any:
+        calls.append(request)
+        if len(calls) < 3:
+            raise http.ConnectError("connection refused", request=request)
+        return http.Response(200, json=reply("accepted.json"))
+
+    result = draft(make(handler), week_facts)
+    assert result.origin == "claude" and len(calls) == 3 and sleeps == [1.0, 2.0]

@@ -109,8 +109,11 @@ def test_fact_index_is_reusable_and_not_mutated(week_facts: dict) -> None:
 def test_component_references(week_facts: dict) -> None:
     names = component_names_from_facts(week_facts)
     assert names == ["Assistant Chat API", "Retrieval Search API", "chat-api", "rag-search"]
-    text = "**Assistant Chat API** is degraded; **Billing API** is fine; **p95 latency** is bold."
-    assert [r for r, _ in component_references(text, names)] == ["Assistant Chat API", "Billing API"]
+    text = (
+        "**Assistant Chat API** is degraded; **Billing API** is fine; **p95 latency** is bold; "
+        "**Instrument Retrieval Search API** is a decision."
+    )
+    assert [r for r, _ in component_references(text, names)] == ["Billing API"]
     (violation,) = verify_text(text, week_facts, component_names=names)
     assert (violation.kind, violation.raw) == ("component", "Billing API")
     explicit = verify_text("Fine.", week_facts, component_names=names, component_refs=["Ledger", "chat-api"])

@@ -1,0 +1,220 @@
+"""The executive summary and the incident banner of the template narrator.
+
+The executive summary is narrative: each engineering figure is followed by what it means for customers,
+cost or risk. It opens with the period's status and its most serious customer-facing event, then the
+error budget, then money and answer quality, then the decisions asked of the reader. In incident mode it
+opens terse and directive instead: what is affected, since when, what is being done, the next update.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from . import phrasing as p
+from . import sections
+from .model import Recommendation
+from .phrasing import Context
+
+NEXT_UPDATE_MINUTES = 60
+"""Without a scheduled update in the facts, incident mode promises the next one this long after as-of."""
+
+OPENINGS = (
+    "The platform closed {period} **{status}**",
+    "{period} ended with the platform **{status}**",
+    "At the close of {period} the platform was **{status}**",
+)
+
+
+def banner(ctx: Context, derived: dict[str, Any]) -> dict[str, str]:
+    """{affected, since, being_done, next_update} for an active major outage (records a derived next update)."""
+    detail = (ctx.facts.get("summary") or {}).get("incident_mode_detail") or {}
+    components = list(detail.get("components") or [])
+    affected = p.join([ctx.plain_name(c) for c in components]) or "customer-facing services"
+    touching = set(components)
+    open_incidents = [
+        i for i in ctx.facts.get("incidents") or [] if i.get("resolved_at") is None and touching & set(i.get("components") or [])
+    ]  # fmt: skip
+    owners = p.join(sorted({ctx.owner(c) for c in components})) or ctx.owner(None)
+    if open_incidents:
+        inc = min(open_incidents, key=lambda i: (i["severity"], i["started_at"]))
+        updates = sorted(inc.get("updates") or [], key=lambda u: u["at"])
+        doing = f"{inc['id']} ({inc['severity']}, {inc.get('status') or 'open'})"
+        doing += f": {updates[-1]['body'].rstrip('.')}." if updates else f" is being worked by {owners}."
+    else:
+        doing = f"{owners} {'is' if len(components) == 1 else 'are'} investigating; no incident record is open yet."
+    doing += " Non-emergency changes to the affected services are on hold."
+    next_update = detail.get("next_update")
+    if not next_update:
+        as_of = dt.datetime.fromisoformat(str(ctx.facts["as_of"]).replace("Z", "+00:00")).astimezone(dt.UTC)
+        at = (as_of + dt.timedelta(minutes=NEXT_UPDATE_MINUTES)).replace(second=0, microsecond=0)
+        next_update = derived["next_update"] = at.isoformat().replace("+00:00", "Z")
+    since = detail.get("since")
+    return {
+        "affected": affected,
+        "since": p.timestamp(since) if since else "not recorded (no open incident names a start)",
+        "being_done": doing,
+        "next_update": p.timestamp(next_update),
+    }
+
+
+def summary(ctx: Context, recs: tuple[Recommendation, ...], incident: Mapping[str, str] | None) -> str:
+    """The executive summary: paragraphs joined by blank lines."""
+    if incident:
+        opening = (
+            f"🚨 **Major outage: {incident['affected']}, since {incident['since']}.** {incident['being_done']} "
+            f"Next update: {incident['next_update']}. Route customer questions to the status page; the rest of "
+            "this brief is context, not a call to action."
+        )
+    else:
+        opening = _opening(ctx)
+    parts = (opening, _budget(ctx), _money(ctx), _decisions(ctx, recs))
+    return "\n\n".join(x for x in parts if x)
+
+
+def _serious(ctx: Context) -> Mapping[str, Any] | None:
+    """The SEV1/SEV2 incident with the most customer impact in the period."""
+    serious = [
+        i
+        for i in ctx.facts.get("incidents") or []
+        if i.get("impact_minutes") and i["severity"] in ("SEV1", "SEV2")
+    ]
+    return max(serious, key=lambda i: (i["impact_minutes"], i["id"]), default=None)
+
+
+def _risk(ctx: Context, inc: Mapping[str, Any]) -> str:
+    business = ctx.facts.get("business") or {}
+    amount = (inc.get("business_impact") or {}).get("amount")
+    if amount:
+        source = business.get("assumptions_source") or "source not stated"
+        return f", putting {ctx.money(amount)} of revenue at risk (assumption: {source})"
+    if business.get("revenue_at_risk_total") is None:
+        return "; revenue at risk cannot be stated until the business assumption is configured"
+    return ""
+
+
+def _opening(ctx: Context) -> str:
+    status = (ctx.facts.get("summary") or {}).get("status") or "Unknown"
+    lead = ctx.say.say_from(OPENINGS, "opening", period=str(ctx.facts.get("period")), status=status)
+    impacted = [i for i in ctx.facts.get("incidents") or [] if i.get("impact_minutes")]
+    inc = _serious(ctx)
+    if inc is None and not impacted:
+        win = "✅ " if status == "Healthy" and not ctx.facts.get("incidents") else ""
+        return f"{win}{lead}, with no customer-facing incident."
+    if inc is None:
+        inc = max(impacted, key=lambda i: (i["impact_minutes"], i["id"]))
+    where = p.join([ctx.name(c) for c in inc.get("components") or []])
+    text = (
+        f"{lead}. The {ctx.period}'s most serious event was **{inc['id']}** ({inc['severity']}) on {where}, "
+        f"which affected customers for {p.duration_minutes(inc['impact_minutes'])}{_risk(ctx, inc)}."
+    )
+    if len(impacted) > 1 and (ctx.facts.get("incident_stats") or {}).get("impact_minutes_total"):
+        total = p.duration_minutes(ctx.facts["incident_stats"]["impact_minutes_total"])
+        text += f" All incidents together affected customers for {total}."
+    return text
+
+
+def _margin(remaining: float) -> str:
+    if remaining >= 0.5:
+        return "room to keep shipping at the current pace"
+    if remaining >= 0.2:
+        return "enough for planned releases, with less margin than usual for a further incident"
+    return "little margin: releases there deserve extra care until the window rolls forward"
+
+
+def _budget(ctx: Context) -> str:
+    name = (ctx.facts.get("summary") or {}).get("budget_slo")
+    slo = next((s for s in ctx.facts.get("slos") or [] if s["name"] == name), None)
+    if slo is None:
+        return "No customer-facing objective is configured, so reliability is not measured against a target."
+    comp, window, remaining = ctx.name(slo["component"]), sections.window(slo), slo.get("budget_remaining")
+    if remaining is None:
+        return (
+            f"The error budget of **{slo['name']}** cannot be stated because its telemetry is incomplete: "
+            f"reliability on {comp} is unmeasured, not assumed healthy, until that gap closes."
+        )
+    if remaining < 0:
+        failures = "failed requests" if slo.get("sli") == "availability" else "slow responses"
+        text = (
+            f"{comp} has exhausted its {window} error budget on **{slo['name']}** (overspent by "
+            f"{p.pct(-remaining, 0)}): customers saw more {failures} than the objective allows, so the "
+            "error-budget policy holds non-critical releases there until the budget recovers."
+        )
+        now = sections.period_attainment(slo)[0]
+        if now is not None and now >= slo["objective"]:
+            text += (
+                f" This {ctx.period} itself met the objective ({p.pct(now, 2)}): the overspend comes from earlier "
+                "in the window and clears as those days roll out of it."
+            )
+        return text
+    if sections.is_burning(slo) and slo.get("time_to_exhaustion_hours") is not None:
+        words = {
+            "burn": p.multiplier(slo["burn_rate"]["1h"]),
+            "left": p.time_left(slo["time_to_exhaustion_hours"]),
+        }
+        return (
+            f"{comp} has {p.pct(remaining, 0)} of its {window} error budget left and is "
+            f"{ctx.say.say('burning', slo['name'], **words)}. Once it is spent, the error-budget policy pauses "
+            "non-critical releases there."
+        )
+    return (
+        f"The tightest customer-facing objective, **{slo['name']}** on {comp}, keeps {p.pct(remaining, 0)} of its "
+        f"{window} error budget: {_margin(remaining)}."
+    )
+
+
+def _money(ctx: Context) -> str:
+    c, out = ctx.facts.get("cost") or {}, []
+    if c.get("total") is not None:
+        change = sections.change_words(c.get("week_over_week")) if c.get("previous_total") is not None else ""
+        out.append(
+            f"Spend was {ctx.money(c['total'])}"
+            + (f", {change} on the previous {ctx.period}." if change else ".")
+        )
+    before, cache = (
+        c.get("previous_per_successful_task") or {},
+        (c.get("cache") or {}).get("by_component") or {},
+    )
+    for component, value in sections.customer_costs(ctx):
+        move = sections.trend(value, before.get(component))
+        if move not in ("up from", "down from"):
+            continue
+        up = move == "up from"
+        text = (
+            f"Cost per successful task on {ctx.name(component)} {'rose' if up else 'fell'} to "
+            f"{p.unit_money(value, ctx.currency)} from {p.unit_money(before[component], ctx.currency)}: each "
+            f"successful answer costs {'more' if up else 'less'} to serve, which {'narrows' if up else 'widens'} margin"
+        )
+        hit = (cache.get(component) or {}).get("hit_rate")
+        if up and hit is not None:
+            text += f". Its prompt cache served {p.pct(hit)} of input tokens this {ctx.period}"
+        out.append(text + ".")
+    for b in c.get("budgets") or []:
+        if (b.get("projected_share") or 0) > 1 and b.get("projected_month_end") is not None:
+            out.append(
+                f"**{b['team']}** is on course to end the month at {p.pct(b['projected_share'])} of its budget "
+                f"({ctx.money(b['projected_month_end'])} against {ctx.money(b['monthly_budget'])})."
+            )
+    for row in ctx.facts.get("quality") or []:
+        if row.get("met") is False and row.get("eval_pass_rate") is not None:
+            out.append(
+                f"Answer quality on {ctx.name(row['component'])} fell below target: "
+                f"**{row.get('model_version') or 'the current version'}** passed {p.pct(row['eval_pass_rate'])} of "
+                f"eval cases against {p.pct(row['target'])}, so {p.pct(1 - row['eval_pass_rate'])} of evaluated "
+                "answers failed the rubric, a direct risk to customer trust."
+            )
+    return " ".join(out)
+
+
+def _lower_first(title: str, names: set[str]) -> str:
+    starts_with_name = any(title.startswith(n) for n in names)
+    return title if starts_with_name or title[1:2].isupper() else title[:1].lower() + title[1:]
+
+
+def _decisions(ctx: Context, recs: tuple[Recommendation, ...]) -> str:
+    if not recs:
+        return f"No changes are proposed this {ctx.period}."
+    names = set(ctx.names.values())
+    titles = [_lower_first(r.title.rstrip("."), names) for r in recs]
+    return f"**Decisions needed:** {'; '.join(titles)}. Owners and dates are under Next Actions."

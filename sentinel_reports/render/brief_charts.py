@@ -1,0 +1,237 @@
+"""The brief's figures over time: KPI tiles with sparklines and the two section charts.
+
+    points = week_points(facts)                       a few figures of one week, for later weeks' trends
+    tiles = kpi_tiles(facts, history)                 3-5 tiles: value, target, change, sparkline spec
+    budget_chart(facts, history), spend_chart(facts)  Vega-Lite specs (render.charts), title = conclusion
+
+``history`` is the ``week_points`` of the weeks before this one, oldest first (at most ``TREND_WEEKS`` are
+used); every value in it comes from that week's own facts (``evidence/<week>/facts.json``). A figure that is
+None stays None: a tile shows "no data" and a sparkline breaks, never a zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from . import formatting as f
+from .charts import Reference, bar_chart, line_chart, sparkline
+
+TREND_WEEKS = 8
+BUDGET_DAYS = 28
+
+
+def week_points(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """The figures of one week that later weeks plot as trends."""
+    cost, stats = facts.get("cost") or {}, facts.get("incident_stats") or {}
+    return {
+        "period": facts.get("period"),
+        "attainment": {s["name"]: s.get("week_attainment") for s in facts.get("slos") or []},
+        "budget": {s["name"]: s.get("budget_remaining") for s in facts.get("slos") or []},
+        "daily_budget": {
+            s["name"]: [[d["date"], d.get("budget_remaining")] for d in s.get("daily") or []]
+            for s in facts.get("slos") or []
+            if s.get("customer_facing")
+        },
+        "spend": cost.get("total"),
+        "per_task": dict(cost.get("per_successful_task") or {}),
+        "open_incidents": stats.get("open_count"),
+        "incidents": stats.get("count"),
+    }
+
+
+def _series(history: Sequence[Mapping[str, Any]], now: Mapping[str, Any], pick: Any) -> list[float | None]:
+    return [pick(p) for p in [*history[-(TREND_WEEKS - 1) :], now]]
+
+
+def _slo(facts: Mapping[str, Any], name: str | None) -> Mapping[str, Any] | None:
+    return next((s for s in facts.get("slos") or [] if s["name"] == name), None)
+
+
+def availability_slo(facts: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The customer-facing availability SLO the tile shows: the summary's SLO, else the one with least budget."""
+    slos = [s for s in facts.get("slos") or [] if s.get("customer_facing") and s.get("sli") == "availability"]
+    chosen = _slo(facts, (facts.get("summary") or {}).get("budget_slo"))
+    if chosen in slos:
+        return chosen
+    ranked = sorted(slos, key=lambda s: (s.get("budget_remaining") is not None, s.get("budget_remaining") or 0))
+    return ranked[0] if ranked else None
+
+
+def unit_cost_component(facts: Mapping[str, Any]) -> str | None:
+    """The customer-facing component with the largest spend that has a cost per successful task."""
+    cost = facts.get("cost") or {}
+    per_task, spend = cost.get("per_successful_task") or {}, cost.get("by_component") or {}
+    facing = {c["id"] for c in facts.get("components") or [] if c.get("customer_facing")}
+    candidates = [c for c, v in per_task.items() if v is not None and c in facing] or [
+        c for c, v in per_task.items() if v is not None
+    ]
+    return max(candidates, key=lambda c: (spend.get(c) or 0, c)) if candidates else None
+
+
+def _tile(label: str, sub: str, value: str | None, **kw: Any) -> dict[str, Any]:
+    spark = kw.pop("spark", None)
+    tile = {"label": label, "sub": sub, "value": value, "target": None, "delta": None, "tone": "neutral"}
+    tile |= {"state": None, "spark": None, **kw}
+    if spark is not None and sum(v is not None for v in spark["values"]) >= 2:
+        tile["spark"] = sparkline(
+            spark["values"],
+            title=f"{label}: trend over the last {len(spark['values'])} weeks",
+            description=spark["description"],
+            reference=spark.get("reference"),
+        )
+    return tile
+
+
+def _delta(value: float | None, unit: str, precision: int, higher_is_better: bool | None) -> dict[str, str]:
+    if f.is_gap(value):
+        return {"delta": f"{f.GAP} for the previous week", "tone": "gap"}
+    text = f.delta(value, unit, precision)
+    tone = "neutral"
+    if higher_is_better is not None and not text.startswith("►"):
+        tone = "good" if text.startswith("▲") == higher_is_better else "bad"
+    return {"delta": text, "tone": tone}
+
+
+def _diff(now: float | None, before: float | None) -> float | None:
+    return None if f.is_gap(now) or f.is_gap(before) else now - before
+
+
+def _spark_text(label: str, values: Sequence[float | None], fmt: Any) -> str:
+    shown = ", ".join(fmt(v) for v in values)
+    return f"{label} by week, oldest first: {shown}."
+
+
+def kpi_tiles(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
+    """Availability, error budget, spend, cost per successful task and open incidents."""
+    cur = facts.get("currency") or "USD"
+    now, prev = week_points(facts), (history[-1] if history else None)
+    tiles = []
+    slo = availability_slo(facts)
+    if slo is not None:
+        att, name = slo.get("week_attainment"), slo["name"]
+        values = _series(history, now, lambda p: p["attainment"].get(name))
+        state = "no_data" if att is None else ("operational" if att >= slo["objective"] else "degraded")
+        tiles.append(_tile(
+            "Availability", f"{slo.get('component_name') or slo['component']}, this week", f.pct(att, 2),
+            target=f"Objective {f.pct(slo['objective'], 2)}", state=state,
+            **_delta(_diff(att, slo.get("previous_week_attainment")), "pp", 2, True),
+            spark={"values": values, "reference": slo["objective"],
+                   "description": _spark_text(f"Availability of {name}", values, lambda v: f.pct(v, 2))},
+        ))  # fmt: skip
+    summary = facts.get("summary") or {}
+    remaining, budget_slo = summary.get("budget_remaining"), summary.get("budget_slo")
+    if budget_slo is not None or summary.get("unknown_budget_slos"):
+        before = (prev or {}).get("budget", {}).get(budget_slo) if budget_slo else None
+        values = _series(history, now, lambda p: p["budget"].get(budget_slo))
+        state = "no_data" if remaining is None else (
+            "major_outage" if remaining < 0 else "degraded" if remaining < 0.25 else "operational"
+        )  # fmt: skip
+        tiles.append(_tile(
+            "Error budget remaining", f"lowest customer-facing SLO: {budget_slo or 'unknown'}",
+            f.pct(remaining, 0), target="Release freeze at 0%", state=state,
+            **_delta(_diff(remaining, before), "pp", 0, True),
+            spark={"values": values, "reference": 0.0,
+                   "description": _spark_text(f"Error budget remaining of {budget_slo}", values, lambda v: f.pct(v, 0))},
+        ))  # fmt: skip
+    cost = facts.get("cost") or {}
+    budgets = [b for b in cost.get("budgets") or [] if b.get("projected_month_end") is not None]
+    target = None
+    if budgets:
+        projected = sum(b["projected_month_end"] for b in budgets)
+        planned = sum(b["monthly_budget"] for b in budgets)
+        target = f"Month-end projection {f.money(projected, cur)} of {f.money(planned, cur)} budget ({f.pct(projected / planned, 0)})"
+    over = [b for b in budgets if (b.get("projected_share") or 0) > 1]
+    values = _series(history, now, lambda p: p["spend"])
+    tiles.append(_tile(
+        "Spend", "this week, all providers", f.money(cost.get("total"), cur), target=target,
+        state="no_data" if cost.get("total") is None else ("degraded" if over else "operational"),
+        note=f"{len(over)} of {len(budgets)} teams projected over budget" if budgets else None,
+        **_delta(cost.get("week_over_week"), "%", 1, False),
+        spark={"values": values, "description": _spark_text("Spend", values, lambda v: f.money(v, cur))},
+    ))  # fmt: skip
+    comp = unit_cost_component(facts)
+    if comp is not None:
+        value = (cost.get("per_successful_task") or {}).get(comp)
+        before = (cost.get("previous_per_successful_task") or {}).get(comp)
+        change = None if f.is_gap(before) or not before else value / before - 1
+        values = _series(history, now, lambda p: p["per_task"].get(comp))
+        name = next((c.get("name") for c in facts.get("components") or [] if c["id"] == comp), comp)
+        tiles.append(_tile(
+            "Cost per successful task", f"{name}, this week", f.money(value, cur, 4),
+            target=f"Previous week {f.money(before, cur, 4)}", **_delta(change, "%", 1, False),
+            spark={"values": values, "description": _spark_text(f"Cost per successful task on {name}", values,
+                                                                  lambda v: f.money(v, cur, 4))},
+        ))  # fmt: skip
+    stats = facts.get("incident_stats") or {}
+    open_now = stats.get("open_count")
+    by_sev = stats.get("count_by_severity") or {}
+    mix = ", ".join(f"{n} {s}" for s, n in sorted(by_sev.items()) if n)
+    values = _series(history, now, lambda p: p["incidents"])
+    tiles.append(_tile(
+        "Open incidents", "at the end of the week", f.count(open_now),
+        target=f"{f.count(stats.get('count'))} this week" + (f" ({mix})" if mix else ""),
+        state="no_data" if open_now is None else ("degraded" if open_now else "operational"),
+        **_delta(_diff(stats.get("count"), (prev or {}).get("incidents")), "", 0, False),
+        spark={"values": values, "description": _spark_text("Incidents", values, f.count)},
+    ))  # fmt: skip
+    return tiles
+
+
+def budget_chart(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any] | None:
+    """Error budget remaining per customer-facing SLO, day by day over the last 28 days, against 0%."""
+    slos = [s for s in facts.get("slos") or [] if s.get("customer_facing")]
+    if not slos:
+        return None
+    days: dict[tuple[str, str], float | None] = {}
+    for points in [*history, week_points(facts)]:
+        for name, daily in (points.get("daily_budget") or {}).items():
+            for date, value in daily:
+                days[(name, date)] = value
+    dates = sorted({d for _, d in days})[-BUDGET_DAYS:]
+    names = sorted(s["name"] for s in slos)
+    rows = [{"date": d, "remaining": days.get((n, d)), "slo": n} for n in names for d in dates]
+    if not any(r["remaining"] is not None for r in rows):
+        return None
+    summary = facts.get("summary") or {}
+    lowest, remaining = _slo(facts, summary.get("budget_slo")), summary.get("budget_remaining")
+    if lowest is None or remaining is None:
+        title = "Error budget cannot be stated for every customer-facing SLO (observability gap)"
+    elif remaining < 0:
+        title = f"{lowest['name']} has overspent its error budget by {f.pct(-remaining, 0)}"
+    else:
+        burn = (lowest.get("burn_rate") or {}).get("window")
+        pace = f", burned at {f.multiplier(burn)} the sustainable rate" if burn is not None else ""
+        title = f"{lowest['name']} has the least error budget left: {f.pct(remaining, 0)}{pace}"
+    ends = "; ".join(f"{s['name']} {f.pct(s.get('budget_remaining'), 0)}" for s in sorted(slos, key=lambda s: s["name"]))
+    description = (
+        f"Line chart of error budget remaining, one line per customer-facing SLO, daily from {dates[0]} to "
+        f"{dates[-1]}, with a dashed line at 0% where the budget is exhausted. At the end of the week: {ends}."
+    )
+    return line_chart(
+        rows, x="date", y="remaining", series="slo", title=title, description=description,
+        reference=Reference(0.0, "Budget exhausted"), y_format=".0%", width=620, height=240,
+    )  # fmt: skip
+
+
+def spend_chart(facts: Mapping[str, Any]) -> dict[str, Any] | None:
+    """This week's spend by component, largest first, the largest highlighted."""
+    cost = facts.get("cost") or {}
+    names = {c["id"]: c.get("name") or c["id"] for c in facts.get("components") or []}
+    spend = {names.get(k, k): v for k, v in (cost.get("by_component") or {}).items() if v is not None}
+    if cost.get("unattributed"):
+        spend["Unattributed"] = cost["unattributed"]
+    if not spend or cost.get("total") is None:
+        return None
+    cur = cost.get("currency") or facts.get("currency") or "USD"
+    top = max(spend, key=lambda k: (spend[k], k))
+    change = cost.get("week_over_week")
+    moved = f"Spend {f.delta_words(change, '%', 1)} to " if change is not None else "Spend was "
+    title = f"{moved}{f.money(cost['total'], cur)}; {top} is the largest line at {f.money(spend[top], cur)}"
+    rows = [{"component": k, "spend": round(v, 2)} for k, v in sorted(spend.items(), key=lambda kv: -kv[1])]
+    listed = "; ".join(f"{r['component']} {f.money(r['spend'], cur)}" for r in rows)
+    description = f"Bar chart of spend by component in {facts.get('period')}, largest first: {listed}."
+    return bar_chart(
+        rows, category="component", value="spend", title=title, description=description, highlight=top,
+        value_format="$,.0f" if cur == "USD" else ",.0f", value_title=f"Spend ({cur})", width=520,
+    )  # fmt: skip
