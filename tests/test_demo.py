@@ -68,7 +68,7 @@ def test_same_seed_gives_identical_bytes(demo: Path, tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def reseeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project regenerated with another seed over stale files, one of them in a folder the generator owns."""
+    """A project regenerated with another seed over stale files, one in a folder the generator owns."""
     root = tmp_path_factory.mktemp("reseeded")
     for rel in ("data/prometheus/old_export.json", "data/mine/keep.csv"):
         (root / rel).parent.mkdir(parents=True)
@@ -121,7 +121,7 @@ def test_generated_config_validates_with_every_source(demo: Path) -> None:
 
 
 def test_committed_demo_is_a_fresh_generation(demo: Path) -> None:
-    """`sentinel demo-data` at the repository root reproduces the committed data/, content/ and sentinel.yaml."""
+    """`sentinel demo-data` at the repository root reproduces the committed data/, content/, sentinel.yaml."""
     fresh = files_under(demo)
     committed = {"sentinel.yaml": (REPO / "sentinel.yaml").read_bytes()}
     for folder in GENERATED_DIRS:

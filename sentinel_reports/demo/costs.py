@@ -99,7 +99,7 @@ def anthropic_cost_report(
 def anthropic_usage_report(
     w: Writer, truth: Truth, usages: list[TokenUsage], workspaces: dict[str, str]
 ) -> None:
-    """`GET /v1/organizations/usage_report/messages?bucket_width=1h&group_by[]=workspace_id&group_by[]=model`."""
+    """`GET /v1/organizations/usage_report/messages`, hourly buckets grouped by workspace and model."""
     rows = [u for u in usages if u.usage.provider == "anthropic"]
     for start, _end, days in _months(truth):
         buckets = []

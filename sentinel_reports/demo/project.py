@@ -20,7 +20,7 @@ RATE_15M = ["rag-retrieval", "moderation", "gpu-inference"]
 LATENCY_15M = [*CUSTOMER_5M, *RATE_15M, "vector-store"]
 SATURATION = ["gpu-inference", "vector-store"]
 
-# (file, metric name, components, signal, step in minutes, how values read): 5-minute counts only where burn-rate
+# (file, metric, components, signal, step in minutes, how values read): 5-minute counts only where burn-rate
 # alerts are evaluated (the customer-facing LLM components), 15 minutes elsewhere.
 PROMETHEUS_EXPORTS = [
     ("requests_total_5m.json.gz", "http_requests", CUSTOMER_5M, "requests_total", 5, "increase"),
@@ -48,53 +48,77 @@ PAGERDUTY_SERVICES = {
 DATADOG_SLO_ID = "8f1b2c3d4e5f4a6b8c9d0e1f2a3b4c5d"
 
 
-EC2 = ("Amazon Elastic Compute Cloud", "Compute", "Virtual Machines", "Instance")
-FARGATE = ("Amazon Elastic Container Service", "Compute", "Containers", "Task")
+AWS_SERVICES = {  # kind -> ServiceName, ServiceCategory, ServiceSubcategory, ResourceType
+    "ec2": ("Amazon Elastic Compute Cloud", "Compute", "Virtual Machines", "Instance"),
+    "ebs": ("Amazon Elastic Block Store", "Storage", "Block Storage", "Volume"),
+    "ecs": ("Amazon Elastic Container Service", "Compute", "Containers", "Task"),
+    "lambda": ("AWS Lambda", "Compute", "Serverless", "Function"),
+    "vpc": ("Amazon Virtual Private Cloud", "Networking", "Network Infrastructure", "NAT Gateway"),
+    "logs": ("Amazon CloudWatch", "Management and Governance", "Observability", "Log Group"),
+    "s3": ("Amazon Simple Storage Service", "Storage", "Object Storage", "Bucket"),
+    "transfer": ("AWS Data Transfer", "Networking", "Network Connectivity", "Data Transfer"),
+}
+FARGATE_SKU = "Fargate-vCPU-Hours:perCPU"
+
+# fmt: off
+# (kind, resource, name, component (None: untagged), SKU, unit, list price, units per day, grows with traffic)
+DEMO_RESOURCES = (
+    ("ec2", "instance/gpu-pool", "gpu-inference node pool", "gpu-inference", "g6e.12xlarge", "Hours",
+     10.493, 6 * 24, False),
+    ("ec2", "instance/moderation-pool", "moderation classifier nodes", "moderation", "g6.2xlarge", "Hours",
+     0.9776, 2 * 24, False),
+    ("ec2", "instance/vector-pool", "vector-store cluster", "vector-store", "r7g.4xlarge", "Hours",
+     0.8568, 6 * 24, False),
+    ("ebs", "volume/vector-data", "vector-store volumes", "vector-store", "gp3", "GB-Hours",
+     0.08 / 730, 288000, False),
+    ("ecs", "service/prod/chat-api", "chat-api service", "chat-api", FARGATE_SKU, "vCPU-Hours",
+     0.04048, 96 * 24, True),
+    ("ecs", "service/prod/agent-orchestrator", "agent-orchestrator service", "agent-orchestrator",
+     FARGATE_SKU, "vCPU-Hours", 0.04048, 48 * 24, True),
+    ("lambda", "function:agent-tools", "agent tool runners", "agent-orchestrator", "Lambda-GB-Second",
+     "GB-Seconds", 0.0000166667, 900000, True),
+    ("ecs", "service/prod/rag-retrieval", "rag-retrieval service", "rag-retrieval", FARGATE_SKU, "vCPU-Hours",
+     0.04048, 64 * 24, True),
+    ("ecs", "service/prod/embeddings", "embeddings service", "embeddings", FARGATE_SKU, "vCPU-Hours",
+     0.04048, 18 * 24, True),
+    ("ecs", "service/prod/batch-summarisation", "batch summarisation jobs", "batch-summarisation",
+     "Fargate-Spot-vCPU-Hours", "vCPU-Hours", 0.01274, 30 * 24, False),
+    ("vpc", "natgateway/nat-prod", "prod NAT gateways", None, "NatGateway-Hours", "Hours",
+     0.045, 3 * 24, False),
+    ("vpc", "natgateway/nat-prod-bytes", "prod NAT data processed", None, "NatGateway-Bytes", "GB",
+     0.045, 620, True),
+    ("logs", "log-group:prod", "prod log ingestion", None, "DataProcessing-Bytes", "GB", 0.50, 96, True),
+    ("s3", "acme-ai-shared-artifacts", "shared artifacts bucket", None, "TimedStorage-ByteHrs", "GB-Months",
+     0.023 / 30, 31000, False),
+    ("transfer", "transfer/internet", "data transfer out", None, "DataTransfer-Out-Bytes", "GB",
+     0.09, 330, True),
+)
+EXAMPLE_RESOURCES = (
+    ("ecs", "service/prod/assistant-api", "assistant-api service", "assistant-api", FARGATE_SKU, "vCPU-Hours",
+     0.04048, 32 * 24, True),
+    ("ecs", "service/prod/retrieval", "retrieval service", "retrieval", FARGATE_SKU, "vCPU-Hours",
+     0.04048, 24 * 24, True),
+    ("logs", "log-group:prod", "log ingestion", None, "DataProcessing-Bytes", "GB", 0.50, 6, True),
+)
+# fmt: on
+# The GPU node pool limit was raised from 6 to 8 nodes after the 2026-09-16 saturation incident.
+GPU_POOL_SCALE = ("instance/gpu-pool", dt.datetime(2026, 9, 17, tzinfo=dt.UTC), 8 / 6)
 
 
-def demo_resources() -> list[CloudResource]:
-    arn = "arn:aws:ec2:us-east-1:210987654321:instance/"
-    ecs = "arn:aws:ecs:us-east-1:210987654321:service/prod/"
-    gpu_scale = (dt.datetime(2026, 9, 17, tzinfo=dt.UTC), 8 / 6)
-    return [
-        CloudResource(arn + "gpu-pool", "gpu-inference node pool", "gpu-inference", "ML Platform team",
-                      *EC2, "g6e.12xlarge", "Hours", 10.493, 6 * 24, False, gpu_scale),
-        CloudResource(arn + "moderation-pool", "moderation classifier nodes", "moderation", "Trust and Safety team",
-                      *EC2, "g6.2xlarge", "Hours", 0.9776, 2 * 24),
-        CloudResource(arn + "vector-pool", "vector-store cluster", "vector-store", "Data Infrastructure team",
-                      *EC2, "r7g.4xlarge", "Hours", 0.8568, 6 * 24),
-        CloudResource("arn:aws:ec2:us-east-1:210987654321:volume/vector-data", "vector-store volumes", "vector-store",
-                      "Data Infrastructure team", "Amazon Elastic Block Store", "Storage", "Block Storage",
-                      "Volume", "gp3", "GB-Hours", 0.08 / 730, 12000 * 24),
-        CloudResource(ecs + "chat-api", "chat-api service", "chat-api", "Assistant Platform team",
-                      *FARGATE, "Fargate-vCPU-Hours:perCPU", "vCPU-Hours", 0.04048, 96 * 24, True),
-        CloudResource(ecs + "agent-orchestrator", "agent-orchestrator service", "agent-orchestrator", "Agents team",
-                      *FARGATE, "Fargate-vCPU-Hours:perCPU", "vCPU-Hours", 0.04048, 48 * 24, True),
-        CloudResource("arn:aws:lambda:us-east-1:210987654321:function:agent-tools", "agent tool runners",
-                      "agent-orchestrator", "Agents team", "AWS Lambda", "Compute", "Serverless", "Function",
-                      "Lambda-GB-Second", "GB-Seconds", 0.0000166667, 900000, True),
-        CloudResource(ecs + "rag-retrieval", "rag-retrieval service", "rag-retrieval", "Search and Retrieval team",
-                      *FARGATE, "Fargate-vCPU-Hours:perCPU", "vCPU-Hours", 0.04048, 64 * 24, True),
-        CloudResource(ecs + "embeddings", "embeddings service", "embeddings", "ML Platform team",
-                      *FARGATE, "Fargate-vCPU-Hours:perCPU", "vCPU-Hours", 0.04048, 18 * 24, True),
-        CloudResource(ecs + "batch-summarisation", "batch summarisation jobs", "batch-summarisation", "Insights team",
-                      *FARGATE, "Fargate-Spot-vCPU-Hours", "vCPU-Hours", 0.01274, 30 * 24),
-        CloudResource("arn:aws:ec2:us-east-1:210987654321:natgateway/nat-prod", "prod NAT gateways", None, None,
-                      "Amazon Virtual Private Cloud", "Networking", "Network Infrastructure", "NAT Gateway",
-                      "NatGateway-Hours", "Hours", 0.045, 3 * 24),
-        CloudResource("arn:aws:ec2:us-east-1:210987654321:natgateway/nat-prod-bytes", "prod NAT data processed",
-                      None, None, "Amazon Virtual Private Cloud", "Networking", "Network Infrastructure",
-                      "NAT Gateway", "NatGateway-Bytes", "GB", 0.045, 620, True),
-        CloudResource("arn:aws:logs:us-east-1:210987654321:log-group:prod", "prod log ingestion", None, None,
-                      "Amazon CloudWatch", "Management and Governance", "Observability", "Log Group",
-                      "DataProcessing-Bytes", "GB", 0.50, 96, True),
-        CloudResource("arn:aws:s3:::acme-ai-shared-artifacts", "shared artifacts bucket", None, None,
-                      "Amazon Simple Storage Service", "Storage", "Object Storage", "Bucket", "TimedStorage-ByteHrs",
-                      "GB-Months", 0.023 / 30, 31000),
-        CloudResource("arn:aws:ec2:us-east-1:210987654321:transfer/internet", "data transfer out", None, None,
-                      "AWS Data Transfer", "Networking", "Network Connectivity", "Data Transfer",
-                      "DataTransfer-Out-Bytes", "GB", 0.09, 330, True),
-    ]  # fmt: skip
+def cloud_resources(truth: Truth, rows: tuple[tuple, ...], account: str) -> list[CloudResource]:
+    """FOCUS resources with ARNs in `account`; a tagged resource's team is its component's owner."""
+    out = []
+    for kind, resource, name, component, sku, unit, price, per_day, grows in rows:
+        service = "ec2" if kind in ("ebs", "vpc", "transfer") else kind
+        arn = f"arn:aws:s3:::{resource}" if kind == "s3" else f"arn:aws:{service}:{account}:{resource}"
+        team = truth.scenario.component(component).owner if component else None
+        scale = GPU_POOL_SCALE[1:] if resource == GPU_POOL_SCALE[0] else None
+        out.append(
+            CloudResource(
+                arn, name, component, team, *AWS_SERVICES[kind], sku, unit, price, per_day, grows, scale
+            )
+        )
+    return out
 
 
 EVAL_SUITES = [
@@ -134,25 +158,12 @@ def write_demo(w: Writer, truth: Truth) -> None:
     costs.anthropic_cost_report(w, truth, usages, ANTHROPIC_WORKSPACES)
     costs.anthropic_usage_report(w, truth, usages, ANTHROPIC_WORKSPACES)
     costs.openai_costs(w, truth, usages, OPENAI_PROJECTS)
-    costs.focus(w, truth, demo_resources())
+    costs.focus(w, truth, cloud_resources(truth, DEMO_RESOURCES, "us-east-1:210987654321"))
     requests.write_demo(w, truth, usages)
     evals.run_table(w, truth, "data/evals/online_evals.csv.gz", EVAL_SUITES)
     evals.otel_events(w, truth, "data/evals/agent_eval_events.jsonl.gz", AGENT_SUITE)
     incidents.pagerduty(w, truth.scenario, "data/incidents/pagerduty_raw_incidents.json", PAGERDUTY_SERVICES)
     incidents.incidentio(w, truth.scenario, "data/incidents/incidentio_incidents.json")
-
-
-def example_resources() -> list[CloudResource]:
-    ecs = "arn:aws:ecs:eu-west-1:111122223333:service/prod/"
-    return [
-        CloudResource(ecs + "assistant-api", "assistant-api service", "assistant-api", "Assistant team",
-                      *FARGATE, "Fargate-vCPU-Hours:perCPU", "vCPU-Hours", 0.04048, 32 * 24, True),
-        CloudResource(ecs + "retrieval", "retrieval service", "retrieval", "Search team",
-                      *FARGATE, "Fargate-vCPU-Hours:perCPU", "vCPU-Hours", 0.04048, 24 * 24, True),
-        CloudResource("arn:aws:logs:eu-west-1:111122223333:log-group:prod", "log ingestion", None, None,
-                      "Amazon CloudWatch", "Management and Governance", "Observability", "Log Group",
-                      "DataProcessing-Bytes", "GB", 0.50, 6, True),
-    ]  # fmt: skip
 
 
 def write_example(w: Writer, truth: Truth) -> None:
@@ -164,5 +175,5 @@ def write_example(w: Writer, truth: Truth) -> None:
                          "latency_p95_ms", 15, "gauge")  # fmt: skip
     suite = evals.EvalSuite("assistant-api", "claude-haiku-4-5", (("helpfulness", 0.92, 30),))
     evals.run_table(w, truth, "data/evals/evals.csv", [suite])
-    costs.focus(w, truth, example_resources())
+    costs.focus(w, truth, cloud_resources(truth, EXAMPLE_RESOURCES, "eu-west-1:111122223333"))
     incidents.incidents_csv(w, truth.scenario, "data/incidents/incidents.csv")

@@ -139,15 +139,21 @@ class Scenario:
 # fmt: off
 _COMPONENTS = tuple(ComponentSpec(*row) for row in (
     # id, name, group, tier, customer_facing, owner, requests/s, error ratio, p95 ms, saturation
-    ("chat-api", "Assistant Chat API", "Customer-facing", 1, True, "Assistant Platform team", 6.0, 0.0006, 1850),
-    ("rag-retrieval", "Knowledge Search", "Customer-facing", 1, True, "Search and Retrieval team", 3.0, 0.0008, 1400),
-    ("agent-orchestrator", "Agent Orchestrator", "Customer-facing", 1, True, "Agents team", 1.5, 0.0010, 2100),
+    ("chat-api", "Assistant Chat API", "Customer-facing", 1, True, "Assistant Platform team",
+     6.0, 0.0006, 1850),
+    ("rag-retrieval", "Knowledge Search", "Customer-facing", 1, True, "Search and Retrieval team",
+     3.0, 0.0008, 1400),
+    ("agent-orchestrator", "Agent Orchestrator", "Customer-facing", 1, True, "Agents team",
+     1.5, 0.0010, 2100),
     ("moderation", "Content Moderation", "Platform", 1, False, "Trust and Safety team", 8.0, 0.0004, 180),
     ("embeddings", "Embeddings Service", "Platform", 2, False, "ML Platform team", 12.0, 0.0005, 220),
-    ("vector-store", "Vector Store", "Platform", 2, False, "Data Infrastructure team", 14.0, 0.0003, 95, 0.62),
-    ("gpu-inference", "Self-hosted GPU Inference", "Platform", 2, False, "ML Platform team", 4.0, 0.0010, 900, 0.58),
+    ("vector-store", "Vector Store", "Platform", 2, False, "Data Infrastructure team",
+     14.0, 0.0003, 95, 0.62),
+    ("gpu-inference", "Self-hosted GPU Inference", "Platform", 2, False, "ML Platform team",
+     4.0, 0.0010, 900, 0.58),
     ("batch-summarisation", "Batch Summarisation", "Internal", 3, False, "Insights team", 0.008, 0.002, 9000),
-    ("support-copilot", "Support Copilot", "Internal", 3, False, "Support Tooling team", 0.00045, 0.004, 4200),
+    ("support-copilot", "Support Copilot", "Internal", 3, False, "Support Tooling team",
+     0.00045, 0.004, 4200),
 ))
 # fmt: on
 

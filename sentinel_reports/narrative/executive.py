@@ -32,16 +32,18 @@ def banner(ctx: Context, derived: dict[str, Any]) -> dict[str, str]:
     detail = (ctx.facts.get("summary") or {}).get("incident_mode_detail") or {}
     components = list(detail.get("components") or [])
     affected = p.join([ctx.plain_name(c) for c in components]) or "customer-facing services"
-    touching = set(components)
+    as_of = str(ctx.facts.get("as_of") or "")
     open_incidents = [
-        i for i in ctx.facts.get("incidents") or [] if i.get("resolved_at") is None and touching & set(i.get("components") or [])
+        i for i in ctx.facts.get("incidents") or []
+        if set(components) & set(i.get("components") or []) and str(i.get("resolved_at") or "9999") > as_of
     ]  # fmt: skip
     owners = p.join(sorted({ctx.owner(c) for c in components})) or ctx.owner(None)
     if open_incidents:
         inc = min(open_incidents, key=lambda i: (i["severity"], i["started_at"]))
-        updates = sorted(inc.get("updates") or [], key=lambda u: u["at"])
-        doing = f"{inc['id']} ({inc['severity']}, {inc.get('status') or 'open'})"
-        doing += f": {updates[-1]['body'].rstrip('.')}." if updates else f" is being worked by {owners}."
+        updates = [u for u in inc.get("updates") or [] if str(u["at"]) <= as_of]
+        latest = max(updates, key=lambda u: u["at"]) if updates else None
+        doing = f"{inc['id']} ({inc['severity']}) is being worked by {owners}."
+        doing += f" Latest update, {p.timestamp(latest['at'])}: {latest['body'].rstrip('.')}." if latest else ""
     else:
         doing = f"{owners} {'is' if len(components) == 1 else 'are'} investigating; no incident record is open yet."
     doing += " Non-emergency changes to the affected services are on hold."
@@ -68,9 +70,10 @@ def summary(ctx: Context, recs: tuple[Recommendation, ...], incident: Mapping[st
             "this brief is context, not a call to action."
         )
     else:
-        opening = _opening(ctx)
-    parts = (opening, _budget(ctx), _money(ctx), _decisions(ctx, recs))
-    return "\n\n".join(x for x in parts if x)
+        opening = _opening(ctx, recs)
+    money = _money(ctx, headline=not incident and _spend_jump(ctx) and _serious(ctx) is None)
+    parts = (opening, money, _budget(ctx)) if _spend_jump(ctx) else (opening, _budget(ctx), money)
+    return "\n\n".join(x for x in (*parts, _decisions(ctx, recs)) if x)
 
 
 def _serious(ctx: Context) -> Mapping[str, Any] | None:
@@ -94,16 +97,35 @@ def _risk(ctx: Context, inc: Mapping[str, Any]) -> str:
     return ""
 
 
-def _opening(ctx: Context) -> str:
+SPEND_JUMP = 0.10
+"""A period-over-period spend rise at least this large leads the executive summary when nothing is worse."""
+
+
+def _spend_jump(ctx: Context) -> bool:
+    change = (ctx.facts.get("cost") or {}).get("week_over_week")
+    return change is not None and change >= SPEND_JUMP
+
+
+def _clear_win(ctx: Context, recs: tuple[Recommendation, ...]) -> bool:
+    facts, rules = ctx.facts, [r for r in recs if r.origin == "rule"]
+    budget = (facts.get("summary") or {}).get("budget_remaining")
+    healthy = (facts.get("summary") or {}).get("status") == "Healthy"
+    return healthy and not facts.get("incidents") and not rules and budget is not None and budget >= 0.5
+
+
+def _opening(ctx: Context, recs: tuple[Recommendation, ...]) -> str:
     status = (ctx.facts.get("summary") or {}).get("status") or "Unknown"
     lead = ctx.say.say_from(OPENINGS, "opening", period=str(ctx.facts.get("period")), status=status)
     impacted = [i for i in ctx.facts.get("incidents") or [] if i.get("impact_minutes")]
-    inc = _serious(ctx)
-    if inc is None and not impacted:
-        win = "✅ " if status == "Healthy" and not ctx.facts.get("incidents") else ""
-        return f"{win}{lead}, with no customer-facing incident."
+    inc = _serious(ctx) or max(impacted, key=lambda i: (i["impact_minutes"], i["id"]), default=None)
     if inc is None:
-        inc = max(impacted, key=lambda i: (i["impact_minutes"], i["id"]))
+        c = ctx.facts.get("cost") or {}
+        if _spend_jump(ctx):
+            return (
+                f"{lead}, with no customer-facing incident, but spend rose {p.pct(c['week_over_week'])} to "
+                f"{ctx.money(c['total'])} against {ctx.money(c['previous_total'])} the {ctx.period} before."
+            )
+        return f"{'✅ ' if _clear_win(ctx, recs) else ''}{lead}, with no customer-facing incident."
     where = p.join([ctx.name(c) for c in inc.get("components") or []])
     text = (
         f"{lead}. The {ctx.period}'s most serious event was **{inc['id']}** ({inc['severity']}) on {where}, "
@@ -164,9 +186,10 @@ def _budget(ctx: Context) -> str:
     )
 
 
-def _money(ctx: Context) -> str:
+def _money(ctx: Context, headline: bool = False) -> str:
+    """Spend (unless the opening already stated it), cost per successful task, budgets, answer quality."""
     c, out = ctx.facts.get("cost") or {}, []
-    if c.get("total") is not None:
+    if c.get("total") is not None and not headline:
         change = sections.change_words(c.get("week_over_week")) if c.get("previous_total") is not None else ""
         out.append(
             f"Spend was {ctx.money(c['total'])}"
@@ -186,14 +209,15 @@ def _money(ctx: Context) -> str:
             f"{p.unit_money(value, ctx.currency)} from {p.unit_money(before[component], ctx.currency)}: each "
             f"successful answer costs {'more' if up else 'less'} to serve, which {'narrows' if up else 'widens'} margin"
         )
-        hit = (cache.get(component) or {}).get("hit_rate")
+        hit, overall = (cache.get(component) or {}).get("hit_rate"), (c.get("cache") or {}).get("hit_rate")
         if up and hit is not None:
             text += f". Its prompt cache served {p.pct(hit)} of input tokens this {ctx.period}"
+            text += f", against {p.pct(overall)} across the platform" if overall is not None else ""
         out.append(text + ".")
     for b in c.get("budgets") or []:
         if (b.get("projected_share") or 0) > 1 and b.get("projected_month_end") is not None:
             out.append(
-                f"**{b['team']}** is on course to end the month at {p.pct(b['projected_share'])} of its budget "
+                f"{p.team(b['team'], capital=True)} is on course to end the month at {p.pct(b['projected_share'])} of its budget "
                 f"({ctx.money(b['projected_month_end'])} against {ctx.money(b['monthly_budget'])})."
             )
     for row in ctx.facts.get("quality") or []:

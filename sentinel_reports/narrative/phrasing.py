@@ -137,6 +137,14 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
+def team(name: str, *, capital: bool = False, bold: bool = True) -> str:
+    """An owner as prose: "the **Search team**" for a team, "**FinOps lead**" for a role."""
+    shown = f"**{name}**" if bold else name
+    if not name.lower().endswith(" team") or name.lower().startswith("the "):
+        return shown
+    return f"{'The' if capital else 'the'} {shown}"
+
+
 def join(items: Sequence[str], last: str = "and") -> str:
     """``["a", "b", "c"] -> "a, b and c"``."""
     items = [i for i in items if i]
@@ -235,7 +243,7 @@ BANK: dict[str, tuple[str, ...]] = {
         "P0 and security fixes continue. The policy is not a punishment: it protects customers while "
         "{owner} restores margin.",
         "The error-budget policy now applies to {component}: releases other than P0 and security fixes wait "
-        "until the budget is positive again. The policy is not a punishment; it buys {owner} the time to "
+        "until the budget is positive again. The policy is not a punishment; it gives {owner} time to "
         "restore margin without adding change risk.",
     ),
     "week_attainment": (

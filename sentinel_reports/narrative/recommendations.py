@@ -71,7 +71,7 @@ RISKS: dict[str, tuple[str, ...]] = {
         "Roll back the last model or prompt change on {name}",
     ),
     "budget": (
-        "Bring {name} spend inside budget", "Low", "a spending decision, with no production change until one is chosen",
+        "Bring spend of {name} inside budget", "Low", "a spending decision, with no production change until one is chosen",
         "Low: reviewing spend changes nothing by itself",
         "Cuts that reduce capacity or cache use can raise latency",
         "Daily: spend is reported from the billing export",
@@ -206,14 +206,12 @@ def _budget(ctx: Context) -> Iterable[Recommendation]:
     for b in (ctx.facts.get("cost") or {}).get("budgets") or []:
         if (b.get("projected_share") or 0) > 1 and b.get("projected_month_end") is not None:
             team = b["team"]
-            action = (
-                f"Review the largest cost drivers of {team} and cut or approve the overrun before month-end"
-            )
+            action = f"Review the largest cost drivers of {p.team(team, bold=False)} and cut or approve the overrun before month-end"
             impact = (
                 f"avoids a projected month-end of {ctx.money(b['projected_month_end'])} against a "
                 f"{ctx.money(b['monthly_budget'])} budget ({p.pct(b['projected_share'])})"
             )
-            yield _rule(ctx, "budget", team, team, action, impact, REVIEW_DAYS, team)
+            yield _rule(ctx, "budget", team, p.team(team, bold=False), action, impact, REVIEW_DAYS, team)
 
 
 def overdue_items(facts: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:

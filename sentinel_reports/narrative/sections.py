@@ -95,7 +95,7 @@ def slo_paragraph(ctx: Context, slo: Mapping[str, Any]) -> str:
         words = {"failed": p.pct(1 - now, 2), "allowed": p.pct(slo["error_budget"], 2), "period": ctx.period}
         out.append(p.sentence(ctx.say.say("failed_share", slo["name"], **words)))
     if overspent and slo.get("customer_facing"):
-        owner = f"**{ctx.owner(slo['component'])}**"
+        owner = p.team(ctx.owner(slo["component"]))
         out.append(ctx.say.say("policy", slo["name"], component=ctx.name(slo["component"]), owner=owner))
     return " ".join(out)
 
@@ -219,7 +219,7 @@ def cost(ctx: Context) -> str:
     ]
     for b in (b for b in budgets if b["projected_share"] > 1):
         out.append(
-            f"🚨 **{b['team']}** is projected to close the month at {ctx.money(b['projected_month_end'])} against its "
+            f"🚨 {p.team(b['team'], capital=True)} is projected to close the month at {ctx.money(b['projected_month_end'])} against its "
             f"{ctx.money(b['monthly_budget'])} budget ({p.pct(b['projected_share'])})."
         )
     within = [f"**{b['team']}** {p.pct(b['projected_share'])}" for b in budgets if b["projected_share"] <= 1]

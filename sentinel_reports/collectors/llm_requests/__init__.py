@@ -171,6 +171,7 @@ class LlmRequestsCollector(Collector):
                 parts.append(block)
                 id_parts.append(id_col)
                 del f, table  # free the Arrow columns before the next batch
+                pa.default_memory_pool().release_unused()
             rows += count
             files.append(input_file(ctx, path, count))
         if not parts:  # readable files with a header and no rows

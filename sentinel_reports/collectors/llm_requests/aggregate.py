@@ -149,9 +149,11 @@ def aggregate(req: Requests, step_ns: int, component_ids: list[str], source_id: 
         ts[at : at + n], comp[at : at + n] = group_ts[mask], group_component[mask]
         sig[at : at + n], value[at : at + n] = code, signals.pop(name)[mask]
         at += n
+    stamps = pd.DatetimeIndex(ts.view("M8[ns]"), copy=False).tz_localize("UTC")
+    del ts
     frame = pd.DataFrame(
         {
-            "ts": pd.DatetimeIndex(ts.view("M8[ns]"), copy=False).tz_localize("UTC"),
+            "ts": stamps,
             "component": pd.Categorical.from_codes(comp, categories=component_ids),
             "signal": pd.Categorical.from_codes(sig, categories=names),
             "value": value,

@@ -1,0 +1,295 @@
+"""The brief's tables, built once from facts and shown by every format (web, PDF, email, text, markdown).
+
+    Table(key, caption, columns, rows, numeric=(...), worst=None)     rows are lists of Cell
+    slo_table(facts), budget_table(facts), unit_cost_table(facts), showback_table(facts), cache_table(facts),
+    incident_table(facts), action_item_table(facts), quality_table(facts), gap_table(facts),
+    source_table(facts), next_action_table(narrative)
+    markdown_table(table) / text_table(table)     the same table as GFM markdown and as aligned plain text
+
+Numbers are formatted here with render.formatting, units go in the column headers, ``worst`` marks the row
+that needs attention first (the HTML adds a visually hidden "Worst:" and a marker; text formats a "◀ worst"
+suffix). A missing figure is a ``Cell`` whose text is "no data", never 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import formatting as f
+from .markdown import strip_markdown_emphasis
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    state: str | None = None  # a status token key: the cell shows icon + word, not colour alone
+    tone: str | None = None  # good | bad | neutral | gap, for changes
+    strong: bool = False
+
+    @property
+    def plain(self) -> str:
+        icon = f.status_token(self.state).icon + " " if self.state else ""
+        return icon + self.text
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    caption: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[Cell]]
+    numeric: frozenset[int] = field(default_factory=frozenset)
+    worst: int | None = None
+    note: str | None = None
+
+
+def _cell(value: Any, **kw: Any) -> Cell:
+    if isinstance(value, Cell):
+        return value
+    text = f.GAP if f.is_gap(value) else str(value)
+    return Cell(text, **kw)
+
+
+def _table(key: str, caption: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], **kw: Any) -> Table:
+    return Table(key, caption, tuple(columns), [[_cell(c) for c in r] for r in rows], **kw)
+
+
+def _change(value: float | None, unit: str, precision: int, higher_is_better: bool | None) -> Cell:
+    if f.is_gap(value):
+        return Cell(f.GAP, tone="gap")
+    text = f.delta(value, unit, precision)
+    tone = "neutral"
+    if higher_is_better is not None and not text.startswith("►"):
+        tone = "good" if text.startswith("▲") == higher_is_better else "bad"
+    return Cell(text, tone=tone)
+
+
+def _worst(values: Sequence[float | None], lowest: bool = True) -> int | None:
+    known = [(v, i) for i, v in enumerate(values) if v is not None]
+    if not known:
+        return None
+    return (min if lowest else max)(known)[1]
+
+
+def _names(facts: Mapping[str, Any]) -> dict[str, str]:
+    return {c["id"]: c.get("name") or c["id"] for c in facts.get("components") or []}
+
+
+def _budget_state(remaining: float | None) -> str | None:
+    if remaining is None:
+        return "no_data"
+    return "major_outage" if remaining < 0 else ("degraded" if remaining < 0.25 else None)
+
+
+def slo_table(facts: Mapping[str, Any]) -> Table:
+    slos = sorted(
+        facts.get("slos") or [],
+        key=lambda s: (not s.get("customer_facing"), s.get("budget_remaining") is not None, s.get("budget_remaining") or 0, s["name"]),
+    )  # fmt: skip
+    rows = []
+    for s in slos:
+        before = s.get("previous_week_attainment")
+        change = None if s.get("week_attainment") is None or before is None else s["week_attainment"] - before
+        remaining = s.get("budget_remaining")
+        rows.append([
+            Cell(s["name"], strong=True), s.get("component_name") or s["component"], s.get("sli") or "",
+            f"{f.pct(s['objective'], 2)} / {f.days(s.get('window_days'))}", f.pct(s.get("week_attainment"), 2),
+            f.pct(s.get("attainment"), 2), Cell(f.pct(remaining, 0), state=_budget_state(remaining)),
+            f.multiplier((s.get("burn_rate") or {}).get("1h")), _change(change, "pp", 2, True),
+        ])  # fmt: skip
+    columns = ("SLO", "Component", "SLI", "Objective / window", "This week (%)", "Window attained (%)",
+               "Budget remaining (%)", "Burn rate, 1 h (x)", "Change vs last week (pp)")  # fmt: skip
+    facing = [s.get("budget_remaining") if s.get("customer_facing") else None for s in slos]
+    note = "Customer-facing SLOs first, least budget first. Burn rate 1x spends the budget exactly over its window."
+    return _table("slos", "Service level objectives", columns, rows, numeric=frozenset({3, 4, 5, 6, 7, 8}),
+                  worst=_worst(facing), note=note)  # fmt: skip
+
+
+def budget_table(facts: Mapping[str, Any]) -> Table:
+    cur = facts.get("currency") or "USD"
+    budgets = sorted((facts.get("cost") or {}).get("budgets") or [], key=lambda b: -(b.get("projected_share") or 0))
+    rows = [
+        [Cell(b["team"], strong=True), f.money(b.get("month_to_date"), cur), f.money(b.get("monthly_budget"), cur),
+         f.money(b.get("projected_month_end"), cur),
+         Cell(f.pct(b.get("projected_share"), 1), state="degraded" if (b.get("projected_share") or 0) > 1 else None)]
+        for b in budgets
+    ]  # fmt: skip
+    month = budgets[0].get("month") if budgets else None
+    columns = ("Team", f"Month to date ({cur})", f"Monthly budget ({cur})", f"Projected month-end ({cur})", "Projected share of budget (%)")  # fmt: skip
+    return _table("budgets", f"Spend against monthly budget{f', {month}' if month else ''}", columns, rows,
+                  numeric=frozenset({1, 2, 3, 4}), worst=_worst([b.get("projected_share") for b in budgets], lowest=False),
+                  note="Projection: month-to-date spend extended at the month's average daily rate.")  # fmt: skip
+
+
+def unit_cost_table(facts: Mapping[str, Any]) -> Table:
+    cost, cur, names = facts.get("cost") or {}, facts.get("currency") or "USD", _names(facts)
+    now, before = cost.get("per_successful_task") or {}, cost.get("previous_per_successful_task") or {}
+    spend = cost.get("by_component") or {}
+    ids = sorted(set(now) | set(spend), key=lambda c: (-(spend.get(c) or 0), c))
+    rows, changes = [], []
+    for c in ids:
+        v, b = now.get(c), before.get(c)
+        change = None if v is None or not b else v / b - 1
+        changes.append(change)
+        rows.append([Cell(names.get(c, c), strong=True), f.money(spend.get(c), cur), f.money(v, cur, 4),
+                     f.money(b, cur, 4), _change(change, "%", 1, False)])  # fmt: skip
+    columns = ("Component", f"Spend this week ({cur})", f"Cost per successful task ({cur})", f"Previous week ({cur})", "Change (%)")  # fmt: skip
+    return _table("unit-cost", "Unit economics by component", columns, rows, numeric=frozenset({1, 2, 3, 4}),
+                  worst=_worst(changes, lowest=False),
+                  note="Cost per successful task = attributed spend / successful requests.")  # fmt: skip
+
+
+def showback_table(facts: Mapping[str, Any]) -> Table:
+    cost, cur = facts.get("cost") or {}, facts.get("currency") or "USD"
+    total = cost.get("total")
+    items = sorted((cost.get("by_team") or {}).items(), key=lambda kv: (-(kv[1] or 0), kv[0]))
+    rows = [[Cell(t, strong=True), f.money(v, cur), f.pct(v / total if total else None, 1)] for t, v in items]
+    if cost.get("unattributed") is not None:
+        u = cost["unattributed"]
+        rows.append([Cell("Unattributed (no team tag)", state="no_data" if u else None), f.money(u, cur),
+                     f.pct(cost.get("unattributed_share"), 1)])  # fmt: skip
+    return _table("showback", "Showback by team, this week", ("Team", f"Spend ({cur})", "Share of total (%)"), rows,
+                  numeric=frozenset({1, 2}), note="The same figures, by team and by component, are in showback.csv.")  # fmt: skip
+
+
+def cache_table(facts: Mapping[str, Any]) -> Table | None:
+    cache, cur, names = (facts.get("cost") or {}).get("cache") or {}, facts.get("currency") or "USD", _names(facts)
+    by = cache.get("by_component") or {}
+    if not by and cache.get("hit_rate") is None:
+        return None
+    rows = [[names.get(c, c), f.pct(v.get("hit_rate"), 1), f.money(v.get("saving"), cur)] for c, v in sorted(by.items())]
+    rows.append([Cell("All cached traffic", strong=True), f.pct(cache.get("hit_rate"), 1), f.money(cache.get("saving"), cur)])
+    note = f"Saving at configured prices ({cache['price_source']})." if cache.get("price_source") else None
+    return _table("cache", "Prompt cache economics", ("Component", "Cache hit rate (%)", f"Saving ({cur})"), rows,
+                  numeric=frozenset({1, 2}), note=note)  # fmt: skip
+
+
+def incident_table(facts: Mapping[str, Any]) -> Table | None:
+    items, cur, names = facts.get("incidents") or [], facts.get("currency") or "USD", _names(facts)
+    if not items:
+        return None
+    rows = []
+    for i in items:
+        pm = i.get("postmortem") or {}
+        impact = (i.get("business_impact") or {}).get("amount")
+        state = None if i.get("resolved_at") else "major_outage"
+        rows.append([
+            Cell(i["id"], strong=True), i["title"], Cell(i["severity"], state=state),
+            ", ".join(names.get(c, c) for c in i.get("components") or []),
+            f.duration_minutes(i.get("duration_minutes")) if i.get("resolved_at") else "open",
+            f.number(i.get("impact_minutes"), 0), f.money(impact, cur) if impact is not None else f.GAP,
+            f.duration_minutes(i.get("mtta_minutes")), f.duration_minutes(i.get("time_to_resolve_minutes")),
+            (pm.get("status") or "").replace("_", " ") or ("not yet written" if i["severity"] in ("SEV1", "SEV2") else "not required"),
+        ])  # fmt: skip
+    columns = ("Incident", "Title", "Severity", "Components", "Duration", "Customer impact (min)",
+               f"Revenue at risk ({cur})", "Time to acknowledge", "Time to resolve", "Postmortem")  # fmt: skip
+    source = (facts.get("business") or {}).get("assumptions_source")
+    note = f"Revenue at risk = impact minutes x revenue at risk per minute (assumption: {source})." if source else (
+        "Revenue at risk cannot be stated: no business assumption is configured (observability gap).")  # fmt: skip
+    return _table("incidents", "Incidents this week", columns, rows, numeric=frozenset({4, 5, 6, 7, 8}),
+                  worst=_worst([i.get("impact_minutes") for i in items], lowest=False), note=note)  # fmt: skip
+
+
+def action_item_table(facts: Mapping[str, Any]) -> Table | None:
+    rows = []
+    for i in facts.get("incidents") or []:
+        for a in (i.get("postmortem") or {}).get("action_items") or []:
+            state = "operational" if a.get("done") else ("major_outage" if a.get("overdue") else None)
+            word = "Done" if a.get("done") else ("Overdue" if a.get("overdue") else "Open")
+            rows.append([i["id"], a["title"], Cell(a.get("owner") or f.GAP, strong=True), f.date(a.get("due")),
+                         Cell(word, state=state)])  # fmt: skip
+    if not rows:
+        return None
+    return _table("action-items", "Postmortem action items", ("Incident", "Action item", "Owner", "Due", "Status"),
+                  rows, numeric=frozenset({3}))  # fmt: skip
+
+
+def quality_table(facts: Mapping[str, Any]) -> Table | None:
+    items, names = facts.get("quality") or [], _names(facts)
+    if not items:
+        return None
+    rows = []
+    for q in items:
+        met = q.get("met")
+        state = "no_data" if met is None else ("operational" if met else "degraded")
+        rows.append([
+            Cell(names.get(q["component"], q["component"]), strong=True), q.get("model_version") or "all versions",
+            Cell(f.pct(q.get("eval_pass_rate"), 1), state=state), f.pct(q.get("target"), 1),
+            f.pct(q.get("accuracy_budget_remaining"), 0),
+            f"{f.pct(q.get('hallucination_rate'), 2)} / {f.pct(q.get('hallucination_max'), 2)}",
+            f"{f.pct(q.get('toxicity_rate'), 2)} / {f.pct(q.get('toxicity_max'), 2)}", f.count(q.get("cases")),
+        ])  # fmt: skip
+    columns = ("Component", "Model version", "Eval pass rate (%)", "Target (%)", "Accuracy budget left (%)",
+               "Hallucination / max (%)", "Toxicity / max (%)", "Eval cases")  # fmt: skip
+    return _table("quality", "Answer quality and safety", columns, rows, numeric=frozenset({2, 3, 4, 5, 6, 7}),
+                  worst=_worst([q.get("accuracy_budget_remaining") for q in items]))  # fmt: skip
+
+
+def gap_table(facts: Mapping[str, Any]) -> Table | None:
+    gaps, names = facts.get("gaps") or [], _names(facts)
+    if not gaps:
+        return None
+    rows = [
+        [Cell(g.get("priority") or f.GAP, state="no_data", strong=True), names.get(g.get("component"), g.get("component") or "platform"),
+         (g.get("kind") or "").replace("_", " "), g.get("signal") or "-",
+         f"{f.timestamp(g['start'])} to {f.timestamp(g['end'])}" if g.get("start") and g.get("end") else "whole window"]
+        for g in sorted(gaps, key=lambda g: (g.get("priority") or "P9", g.get("component") or ""))
+    ]  # fmt: skip
+    return _table("gaps", "Observability gaps", ("Priority", "Component", "Kind", "Signal", "When"), rows)
+
+
+def source_table(facts: Mapping[str, Any]) -> Table:
+    rows = [
+        [Cell(s["id"], strong=True), s.get("type") or "", f.count(len(s.get("files") or [])), f.count(s.get("rows")),
+         f.timestamp(s.get("start")), f.timestamp(s.get("end"))]
+        for s in facts.get("sources") or []
+    ]  # fmt: skip
+    return _table("sources", "Sources", ("Source", "Type", "Files", "Rows", "From", "To"), rows,
+                  numeric=frozenset({2, 3}), note="Every file with its sha256 is listed in manifest.json.")  # fmt: skip
+
+
+def next_action_table(actions: Iterable[Any]) -> Table:
+    rows = [[Cell(strip_markdown_emphasis(a.action)), Cell(a.owner, strong=True), f.date(a.deadline)] for a in actions]
+    return _table("next-actions", "Next Actions", ("Action", "Owner", "Deadline"), rows, numeric=frozenset({2}))
+
+
+def _escape_md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(table: Table) -> str:
+    head = "| " + " | ".join(_escape_md(c) for c in table.columns) + " |"
+    rule = "|" + "|".join("---:" if i in table.numeric else "---" for i in range(len(table.columns))) + "|"
+    lines = [f"**{table.caption}**", "", head, rule]
+    for n, row in enumerate(table.rows):
+        cells = [(f"**{_escape_md(c.plain)}**" if c.strong else _escape_md(c.plain)) for c in row]
+        if n == table.worst:
+            cells[0] += " ◀ worst"
+        lines.append("| " + " | ".join(cells) + " |")
+    if table.note:
+        lines += ["", f"*{table.note}*"]
+    return "\n".join(lines)
+
+
+def text_table(table: Table, width: int = 76) -> str:
+    """Aligned columns when they fit ``width``; otherwise one block per row with "label: value" lines."""
+    body = [[c.plain + (" ◀ worst" if n == table.worst and i == 0 else "") for i, c in enumerate(row)]
+            for n, row in enumerate(table.rows)]  # fmt: skip
+    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(table.columns)]
+    out = [table.caption, "=" * min(len(table.caption), width)]
+    if sum(widths) + 2 * (len(widths) - 1) <= width:
+
+        def line(cells: Sequence[str]) -> str:
+            parts = [c.rjust(w) if i in table.numeric else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+            return "  ".join(parts).rstrip()
+
+        out += [line(table.columns), line(["-" * w for w in widths]), *(line(r) for r in body)]
+    else:
+        for r in body:
+            out.append(f"* {r[0]}")
+            out += [f"    {h}: {c}" for h, c in zip(table.columns[1:], r[1:], strict=True)]
+    if table.note:
+        out.append(table.note)
+    return "\n".join(out)
