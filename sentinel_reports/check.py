@@ -163,6 +163,8 @@ def _pct(value: float | None) -> str:
 
 
 def print_check_report(report: dict[str, Any], console: Console) -> None:
+    if not console.is_terminal:
+        console.width = max(console.width, 160)  # logs and pipes: do not truncate table cells
     console.print(
         f"[bold]{report['config']['organization']}[/] — as of {report['as_of']}; "
         f"{report['config']['components']} components, {report['config']['slos']} SLOs, "

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..config import Config
 from ..model import Coverage, Gap
-from .gaps import gaps_for_series, no_source_gaps
+from .gaps import gaps_for_series, merge_concurrent_gaps, no_source_gaps
 from .series import SeriesIndex, column_ns, from_ns, to_ns
 
 PSEUDO_SIGNALS = ("cost", "evals")
@@ -164,6 +164,7 @@ def find_gaps(
         if cov.signal in PSEUDO_SIGNALS:
             continue
         gaps.extend(gaps_for_series(cov, config, as_of, start, end))
+    gaps = merge_concurrent_gaps(gaps)
     gaps.extend(no_source_gaps(coverages, config))
     return sort_gaps(gaps)
 

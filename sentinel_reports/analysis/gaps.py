@@ -102,10 +102,9 @@ def gaps_for_series(
     for s, e in runs:
         if e - s <= config.gaps.min_duration:
             continue
-        last_missing = e - step if step else e
-        hours = (last_missing - s).total_seconds() / 3600
+        hours = (e - s).total_seconds() / 3600  # the missing span [s, e): whole intervals without data
         specific = (
-            f"no {cov.signal} data for {name} from {_when(s, config)} to {_when(last_missing, config)} "
+            f"no {cov.signal} data for {name} from {_when(s, config)} to {_when(e, config)} "
             f"{tzname} ({hours:.1f} hours)"
         )
         gaps.append(gap("missing_run", specific, s, e))
@@ -160,3 +159,53 @@ def no_source_gaps(coverages: list[Coverage], config: Config) -> list[Gap]:
                     Gap("no_source", comp.id, signal, specific, limits, instrumentation_for(signal), priority)
                 )
     return gaps
+
+
+def _join_words(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def merge_concurrent_gaps(gaps: list[Gap]) -> list[Gap]:
+    """One gap per outage, not one per signal: missing-run and stale gaps of the same component that cover
+    exactly the same span (a collector or exporter that stopped) are merged into one, naming every signal."""
+    groups: dict[tuple[object, ...], list[Gap]] = {}
+    order: list[tuple[object, ...]] = []
+    for g in gaps:
+        key: tuple[object, ...] = (
+            (g.kind, g.component, g.start, g.end) if g.kind in ("missing_run", "stale") else (id(g),)
+        )
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(g)
+    merged: list[Gap] = []
+    for key in order:
+        group = groups[key]
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        first = group[0]
+        signals = sorted({g.signal for g in group if g.signal})
+        listed = ", ".join(signals[:-1]) + " or " + signals[-1]
+        specific = first.specific.replace(f" {first.signal} data", f" {listed} data", 1)
+        limits = _join_words(list(dict.fromkeys(g.limits for g in group)))
+        exports = list(dict.fromkeys(g.instrumentation.split("; alert ")[0] for g in group))
+        alert = first.instrumentation.split("; alert ", 1)[1] if "; alert " in first.instrumentation else ""
+        instrumentation = "; ".join(exports) + (f"; alert {alert}" if alert else "")
+        merged.append(
+            Gap(
+                first.kind,
+                first.component,
+                ", ".join(signals),
+                specific,
+                limits,
+                instrumentation,
+                min(g.priority for g in group),  # type: ignore[arg-type]
+                first.start,
+                first.end,
+                tuple(sorted({s for g in group for s in g.sources})),
+            )
+        )
+    return merged

@@ -206,7 +206,8 @@ def focus(w: Writer, truth: Truth, resources: list[CloudResource], discount: flo
     """Daily FOCUS 1.2 rows per resource; tagged resources carry `component` and `team` tags."""
     rng = truth.rng("focus")
     growth = {c: _per_day(s.requests) / _per_day(s.requests)[:7].mean() for c, s in truth.series.items()}
-    for start, end, days in _months(truth):
+    for start, _end, days in _months(truth):
+        period_end = dt.datetime(start.year + start.month // 12, start.month % 12 + 1, 1, tzinfo=dt.UTC)
         rows = []
         for d in range(days.start, days.stop):
             day = _day(truth, d)
@@ -229,7 +230,7 @@ def focus(w: Writer, truth: Truth, resources: list[CloudResource], discount: flo
                         "Acme AI Platform",
                         "Management Account",
                         "USD",
-                        iso(end),
+                        iso(period_end),
                         iso(start),
                         "Usage",
                         "",

@@ -202,10 +202,6 @@ def incidentio(w: Writer, scenario: Scenario, relpath: str) -> None:
                         "value_seconds": _seconds(spec.created, spec.resolved),
                     }
                 ],
-                "updates": [
-                    {"created_at": iso(at), "new_incident_status": s, "message": body}
-                    for at, s, body in spec.updates
-                ],
                 "slack_channel_id": "C0" + _id("slack", spec.key, 9),
                 "slack_channel_name": f"inc-{number}-{spec.components[0]}",
                 "has_debrief": spec.severity in ("SEV1", "SEV2"),

@@ -45,7 +45,6 @@ PAGERDUTY_SERVICES = {
     "embeddings": ("PEMBED1", "ML Platform team"),
     "moderation": ("PMODER1", "Trust and Safety team"),
 }
-DATADOG_SLO_ID = "8f1b2c3d4e5f4a6b8c9d0e1f2a3b4c5d"
 
 
 AWS_SERVICES = {  # kind -> ServiceName, ServiceCategory, ServiceSubcategory, ResourceType
@@ -152,7 +151,7 @@ def write_demo(w: Writer, truth: Truth) -> None:
         [("embeddings", s, 60) for s in ("requests_total", "requests_good", "latency_p95_ms")],
     )  # fmt: skip
     telemetry.datadog_slo_history(
-        w, truth, "data/datadog/vector-store_slo_history_{month}.json", "vector-store", DATADOG_SLO_ID, 99.9
+        w, truth, "data/datadog/vector-store_slo_history_{month}.json", "vector-store", 99.9
     )
     usages = token_usage(truth)
     costs.anthropic_cost_report(w, truth, usages, ANTHROPIC_WORKSPACES)

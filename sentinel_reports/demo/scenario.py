@@ -96,7 +96,6 @@ class IncidentSpec:
     resolved: dt.datetime
     customer_impact: bool
     summary: str
-    updates: tuple[tuple[dt.datetime, str, str], ...] = ()  # (at, status, body)
 
 
 @dataclass(frozen=True)
@@ -235,16 +234,6 @@ DEMO = Scenario(
             resolved=_RAG_DEPLOY.end + dt.timedelta(hours=2),
             customer_impact=True,
             summary="A re-ranking stage added in release 2026.10.13 doubled retrieval latency under load.",
-            updates=(
-                (
-                    _minutes(_RAG_DEPLOY, 50),
-                    "investigating",
-                    "Knowledge Search answers are slower than usual.",
-                ),
-                (_minutes(_RAG_DEPLOY, 240), "identified", "Latency traced to the new re-ranking stage."),
-                (_RAG_DEPLOY.end, "monitoring", "Re-ranking stage disabled; p95 back under 1.5 s."),
-                (_RAG_DEPLOY.end + dt.timedelta(hours=2), "resolved", "Latency stable at baseline."),
-            ),
         ),
         IncidentSpec(
             "rag-quality-dip",

@@ -119,9 +119,7 @@ def safety_values(truth: Truth, component: str, signal: str, factor: int) -> tup
     return ts[keep], (flagged / judged)[keep]
 
 
-def datadog_slo_history(
-    w: Writer, truth: Truth, relpath_pattern: str, component: str, slo_id: str, target: float
-) -> None:
+def datadog_slo_history(w: Writer, truth: Truth, relpath_pattern: str, component: str, target: float) -> None:
     """`GET /api/v1/slo/{id}/history` responses for a metric SLO, one per calendar month, hourly series."""
     factor = 3600 // STEP_SECONDS
     ts, good = signal_values(truth, component, "requests_good", factor)
@@ -176,5 +174,4 @@ def datadog_slo_history(
             },
             "errors": None,
         }
-        doc["data"]["slo"] = {"id": slo_id, "name": f"{component} availability", "type": "metric"}
         w.json(relpath_pattern.format(month=f"{year}-{month:02d}"), doc)

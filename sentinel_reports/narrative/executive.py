@@ -32,25 +32,26 @@ def banner(ctx: Context, derived: dict[str, Any]) -> dict[str, str]:
     detail = (ctx.facts.get("summary") or {}).get("incident_mode_detail") or {}
     components = list(detail.get("components") or [])
     affected = p.join([ctx.plain_name(c) for c in components]) or "customer-facing services"
-    as_of = str(ctx.facts.get("as_of") or "")
+    incidents = ctx.facts.get("incidents") or []
     open_incidents = [
-        i for i in ctx.facts.get("incidents") or []
-        if set(components) & set(i.get("components") or []) and str(i.get("resolved_at") or "9999") > as_of
-    ]  # fmt: skip
-    owners = p.join(sorted({ctx.owner(c) for c in components})) or ctx.owner(None)
+        i for i in incidents if set(components) & set(i.get("components") or []) and sections.is_open(ctx, i)
+    ]
+    owners = p.join([p.team(o, bold=False) for o in sorted({ctx.owner(c) for c in components})])
     if open_incidents:
         inc = min(open_incidents, key=lambda i: (i["severity"], i["started_at"]))
-        updates = [u for u in inc.get("updates") or [] if str(u["at"]) <= as_of]
+        updates = [u for u in inc.get("updates") or [] if str(u["at"]) <= str(ctx.facts.get("as_of"))]
         latest = max(updates, key=lambda u: u["at"]) if updates else None
         doing = f"{inc['id']} ({inc['severity']}) is being worked by {owners}."
-        doing += f" Latest update, {p.timestamp(latest['at'])}: {latest['body'].rstrip('.')}." if latest else ""
+        doing += (
+            f" Latest update, {p.timestamp(latest['at'])}: {latest['body'].rstrip('.')}." if latest else ""
+        )
     else:
-        doing = f"{owners} {'is' if len(components) == 1 else 'are'} investigating; no incident record is open yet."
+        doing = f"{p.sentence(owners)[:-1]} {'is' if len(components) == 1 else 'are'} investigating; no incident record is open yet."
     doing += " Non-emergency changes to the affected services are on hold."
     next_update = detail.get("next_update")
     if not next_update:
-        as_of = dt.datetime.fromisoformat(str(ctx.facts["as_of"]).replace("Z", "+00:00")).astimezone(dt.UTC)
-        at = (as_of + dt.timedelta(minutes=NEXT_UPDATE_MINUTES)).replace(second=0, microsecond=0)
+        now = dt.datetime.fromisoformat(str(ctx.facts["as_of"]).replace("Z", "+00:00")).astimezone(dt.UTC)
+        at = (now + dt.timedelta(minutes=NEXT_UPDATE_MINUTES)).replace(second=0, microsecond=0)
         next_update = derived["next_update"] = at.isoformat().replace("+00:00", "Z")
     since = detail.get("since")
     return {
@@ -66,14 +67,33 @@ def summary(ctx: Context, recs: tuple[Recommendation, ...], incident: Mapping[st
     if incident:
         opening = (
             f"🚨 **Major outage: {incident['affected']}, since {incident['since']}.** {incident['being_done']} "
-            f"Next update: {incident['next_update']}. Route customer questions to the status page; the rest of "
-            "this brief is context, not a call to action."
+            f"Next update: {incident['next_update']}. Route customer questions to the status page."
         )
-    else:
-        opening = _opening(ctx, recs)
-    money = _money(ctx, headline=not incident and _spend_jump(ctx) and _serious(ctx) is None)
-    parts = (opening, money, _budget(ctx)) if _spend_jump(ctx) else (opening, _budget(ctx), money)
+        now = [r.title for r in recs if r.key.startswith("rule:stabilise:")]
+        first = (
+            f"**Now:** {'; '.join(now)}. Other decisions in this brief wait until service is restored."
+            if now
+            else ""
+        )
+        return "\n\n".join(x for x in (opening, _burning(ctx), first) if x)
+    money = _money(ctx, headline=_spend_jump(ctx) and _serious(ctx) is None)
+    parts = (
+        (_opening(ctx, recs), money, _budget(ctx))
+        if _spend_jump(ctx)
+        else (_opening(ctx, recs), _budget(ctx), money)
+    )
     return "\n\n".join(x for x in (*parts, _decisions(ctx, recs)) if x)
+
+
+def _burning(ctx: Context) -> str:
+    """Incident mode: how fast the affected services spend their error budgets."""
+    detail = (ctx.facts.get("summary") or {}).get("incident_mode_detail") or {}
+    down = set(detail.get("components") or [])
+    out = []
+    for slo in ctx.facts.get("slos") or []:
+        if slo["component"] in down and sections.is_burning(slo) and slo.get("budget_remaining") is not None:
+            out.append(f"**{slo['name']}** has {sections.budget_state(ctx, slo)}.")
+    return " ".join(out)
 
 
 def _serious(ctx: Context) -> Mapping[str, Any] | None:

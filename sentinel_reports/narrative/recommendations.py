@@ -122,9 +122,22 @@ def _rule(
     )  # fmt: skip
 
 
+def _urgency(slo: Mapping[str, Any]) -> tuple[float, str]:
+    """Higher for a sooner exhaustion (an overspent budget is the most urgent)."""
+    left = slo.get("time_to_exhaustion_hours")
+    remaining = slo.get("budget_remaining")
+    return (
+        float("inf") if remaining is not None and remaining < 0 else -(left if left is not None else 1e9),
+        slo["name"],
+    )
+
+
 def _stabilise(ctx: Context) -> Iterable[Recommendation]:
     detail = (ctx.facts.get("summary") or {}).get("incident_mode_detail") or {}
-    paging = {s["component"]: s for s in ctx.facts.get("slos") or [] if active_alerts(s, "page")}
+    paging: dict[str, Mapping[str, Any]] = {}
+    for s in sorted(ctx.facts.get("slos") or [], key=_urgency, reverse=True):
+        if active_alerts(s, "page"):
+            paging[s["component"]] = s  # the most urgent SLO of each component wins
     for component in sorted(set(detail.get("components") or []) | set(paging)):
         name, slo = ctx.plain_name(component), paging.get(component)
         if slo is None:

@@ -72,12 +72,13 @@ def slo_paragraph(ctx: Context, slo: Mapping[str, Any]) -> str:
         (slo.get("budget_remaining") or 0) < 0,
     )
     out = [f"{label} ({target}){':' if overspent else ' has'} {budget_state(ctx, slo)}."]
-    for alert in active_alerts(slo, "page"):
-        out.append(
-            f"A **page** alert is active: the {alert['long']} and {alert['short']} windows burn at "
-            f"{p.multiplier(alert.get('long_burn'))} and {p.multiplier(alert.get('short_burn'))} against a "
-            f"{p.multiplier(alert.get('threshold'))} threshold."
-        )
+    pages = [
+        f"the {a['long']} window at {p.multiplier(a.get('long_burn'))} with the {a['short']} window at "
+        f"{p.multiplier(a.get('short_burn'))} (threshold {p.multiplier(a.get('threshold'))})"
+        for a in active_alerts(slo, "page")
+    ]
+    if pages:
+        out.append(f"🚨 **Page** alert{'s' if len(pages) > 1 else ''} active: {p.join(pages)}.")
     now, before = period_attainment(slo)
     sli = (
         "Availability"
@@ -110,7 +111,7 @@ def reliability(ctx: Context) -> str:
     slos = sorted(facts.get("slos") or [], key=lambda s: (not s.get("customer_facing"), s["name"]))
     lowest = next((s for s in slos if s["name"] == (facts.get("summary") or {}).get("budget_slo")), None)
     shown = [s for s in slos if s is lowest or (notable(s) and s.get("customer_facing"))]
-    shown.sort(key=lambda s: s is not lowest)
+    shown.sort(key=lambda s: (not active_alerts(s, "page"), s is not lowest))
     paragraphs = [slo_paragraph(ctx, s) for s in shown]
     quiet = [s for s in slos if s not in shown and s.get("budget_remaining") is not None]
     if quiet:
@@ -228,6 +229,11 @@ def cost(ctx: Context) -> str:
     return " ".join(out)
 
 
+def is_open(ctx: Context, inc: Mapping[str, Any]) -> bool:
+    """Unresolved at as-of (an export can carry a resolution time later than as-of)."""
+    return str(inc.get("resolved_at") or "9999") > str(ctx.facts.get("as_of") or "")
+
+
 def _incident_line(ctx: Context, inc: Mapping[str, Any]) -> str:
     where = p.join([ctx.name(c) for c in inc.get("components") or []])
     parts = [f"- **{inc['id']}** · {inc['severity']} · {where}: {inc['title'].rstrip('.')}."]
@@ -236,8 +242,8 @@ def _incident_line(ctx: Context, inc: Mapping[str, Any]) -> str:
     timing = []
     if inc.get("mtta_minutes") is not None:
         timing.append(f"acknowledged in {p.duration_minutes(inc['mtta_minutes'])}")
-    if inc.get("resolved_at") is None:
-        timing.append(f"still open ({inc.get('status') or 'unresolved'})")
+    if is_open(ctx, inc):
+        timing.append("still open")
     elif inc.get("time_to_resolve_minutes") is not None:
         timing.append(f"resolved in {p.duration_minutes(inc['time_to_resolve_minutes'])}")
     if timing:

@@ -72,7 +72,7 @@ def unit_cost_component(facts: Mapping[str, Any]) -> str | None:
 def _tile(label: str, sub: str, value: str | None, **kw: Any) -> dict[str, Any]:
     spark = kw.pop("spark", None)
     tile = {"label": label, "sub": sub, "value": value, "target": None, "delta": None, "tone": "neutral"}
-    tile |= {"state": None, "spark": None, **kw}
+    tile |= {"state": None, "state_word": None, "spark": None, **kw}
     if spark is not None and sum(v is not None for v in spark["values"]) >= 2:
         tile["spark"] = sparkline(
             spark["values"],
@@ -112,9 +112,10 @@ def kpi_tiles(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = (
         att, name = slo.get("week_attainment"), slo["name"]
         values = _series(history, now, lambda p: p["attainment"].get(name))
         state = "no_data" if att is None else ("operational" if att >= slo["objective"] else "degraded")
+        word = {"no_data": "No data", "operational": "Meets objective", "degraded": "Below objective"}[state]
         tiles.append(_tile(
             "Availability", f"{slo.get('component_name') or slo['component']}, this week", f.pct(att, 2),
-            target=f"Objective {f.pct(slo['objective'], 2)}", state=state,
+            target=f"Objective {f.pct(slo['objective'], 2)}", state=state, state_word=word,
             **_delta(_diff(att, slo.get("previous_week_attainment")), "pp", 2, True),
             spark={"values": values, "reference": slo["objective"],
                    "description": _spark_text(f"Availability of {name}", values, lambda v: f.pct(v, 2))},
@@ -127,9 +128,10 @@ def kpi_tiles(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = (
         state = "no_data" if remaining is None else (
             "major_outage" if remaining < 0 else "degraded" if remaining < 0.25 else "operational"
         )  # fmt: skip
+        word = {"no_data": "No data", "major_outage": "Exhausted", "degraded": "Low", "operational": "In hand"}[state]
         tiles.append(_tile(
-            "Error budget remaining", f"lowest customer-facing SLO: {budget_slo or 'unknown'}",
-            f.pct(remaining, 0), target="Release freeze at 0%", state=state,
+            "Error budget remaining", f"Lowest customer-facing SLO: {budget_slo or 'unknown'}",
+            f.pct(remaining, 0), target="Release freeze at 0%", state=state, state_word=word,
             **_delta(_diff(remaining, before), "pp", 0, True),
             spark={"values": values, "reference": 0.0,
                    "description": _spark_text(f"Error budget remaining of {budget_slo}", values, lambda v: f.pct(v, 0))},
@@ -144,9 +146,10 @@ def kpi_tiles(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = (
     over = [b for b in budgets if (b.get("projected_share") or 0) > 1]
     values = _series(history, now, lambda p: p["spend"])
     tiles.append(_tile(
-        "Spend", "this week, all providers", f.money(cost.get("total"), cur), target=target,
+        "Spend", "This week, all providers", f.money(cost.get("total"), cur), target=target,
         state="no_data" if cost.get("total") is None else ("degraded" if over else "operational"),
-        note=f"{len(over)} of {len(budgets)} teams projected over budget" if budgets else None,
+        state_word="No data" if cost.get("total") is None else (
+            f"{len(over)} of {len(budgets)} teams over budget" if over else "Teams within budget"),
         **_delta(cost.get("week_over_week"), "%", 1, False),
         spark={"values": values, "description": _spark_text("Spend", values, lambda v: f.money(v, cur))},
     ))  # fmt: skip
@@ -159,6 +162,7 @@ def kpi_tiles(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = (
         name = next((c.get("name") for c in facts.get("components") or [] if c["id"] == comp), comp)
         tiles.append(_tile(
             "Cost per successful task", f"{name}, this week", f.money(value, cur, 4),
+            state="no_data" if value is None else None, state_word="No data" if value is None else None,
             target=f"Previous week {f.money(before, cur, 4)}", **_delta(change, "%", 1, False),
             spark={"values": values, "description": _spark_text(f"Cost per successful task on {name}", values,
                                                                   lambda v: f.money(v, cur, 4))},
@@ -169,9 +173,10 @@ def kpi_tiles(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = (
     mix = ", ".join(f"{n} {s}" for s, n in sorted(by_sev.items()) if n)
     values = _series(history, now, lambda p: p["incidents"])
     tiles.append(_tile(
-        "Open incidents", "at the end of the week", f.count(open_now),
+        "Open incidents", "At the end of the week", f.count(open_now),
         target=f"{f.count(stats.get('count'))} this week" + (f" ({mix})" if mix else ""),
         state="no_data" if open_now is None else ("degraded" if open_now else "operational"),
+        state_word="No data" if open_now is None else ("Open" if open_now else "None open"),
         **_delta(_diff(stats.get("count"), (prev or {}).get("incidents")), "", 0, False),
         spark={"values": values, "description": _spark_text("Incidents", values, f.count)},
     ))  # fmt: skip
@@ -226,7 +231,8 @@ def spend_chart(facts: Mapping[str, Any]) -> dict[str, Any] | None:
     cur = cost.get("currency") or facts.get("currency") or "USD"
     top = max(spend, key=lambda k: (spend[k], k))
     change = cost.get("week_over_week")
-    moved = f"Spend {f.delta_words(change, '%', 1)} to " if change is not None else "Spend was "
+    words = f.delta_words(change, "%", 1) if change is not None else ""
+    moved = f"Spend {words} to " if words not in ("", "unchanged") else "Spend was "
     title = f"{moved}{f.money(cost['total'], cur)}; {top} is the largest line at {f.money(spend[top], cur)}"
     rows = [{"component": k, "spend": round(v, 2)} for k, v in sorted(spend.items(), key=lambda kv: -kv[1])]
     listed = "; ".join(f"{r['component']} {f.money(r['spend'], cur)}" for r in rows)

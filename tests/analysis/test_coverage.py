@@ -56,9 +56,9 @@ def test_missing_run_golden_case(b, cfg) -> None:
     assert (cov.start, cov.end) == (t("2026-10-11 00:00"), t("2026-10-14 23:55"))
     [gap] = series_gaps([cov], cfg, end)
     assert gap.kind == "missing_run"
-    # last missing interval starts 02:55; 03:00 -> 02:55 two days later = 47 h 55 min = 47.9 h
+    # the missing span is [03:00, 03:00 two days later): 576 five-minute intervals = 48.0 h
     assert gap.specific == (
-        "no latency_p95_ms data for Vector Store from 2026-10-12 03:00 to 2026-10-14 02:55 UTC (47.9 hours)"
+        "no latency_p95_ms data for Vector Store from 2026-10-12 03:00 to 2026-10-14 03:00 UTC (48.0 hours)"
     )
     assert gap.limits == "detect latency regressions on Vector Store"
     assert gap.instrumentation.startswith("export histogram_quantile(0.95, ")
@@ -237,3 +237,46 @@ def test_gap_order_is_deterministic(b, cfg) -> None:
 
 def test_merge_runs_merges_touching_and_overlapping() -> None:
     assert merge_runs([(5, 9), (0, 3), (3, 4), (8, 12), (20, 21)]) == [(0, 4), (5, 12), (20, 21)]
+
+
+def test_concurrent_outages_of_one_component_become_one_gap(b, cfg) -> None:
+    from sentinel_reports.analysis.gaps import merge_concurrent_gaps
+    from sentinel_reports.model import Gap
+
+    s, e = t("2026-11-10 00:00"), t("2026-11-12 00:00")
+    gaps = [
+        Gap(
+            "missing_run",
+            "vector-store",
+            sig,
+            f"no {sig} data for Vector Store from X to Y UTC (48.0 hours)",
+            lim,
+            f"export {sig} at 15m resolution; alert Data team when the series is absent for 15m",
+            "P2",
+            s,
+            e,
+            (src,),
+        )
+        for sig, lim, src in (
+            ("requests_total", "measure availability", "a"),
+            ("latency_p95_ms", "detect latency regressions", "b"),
+        )
+    ]
+    other = Gap(
+        "missing_run",
+        "vector-store",
+        "saturation",
+        "no saturation data",
+        "x",
+        "y",
+        "P2",
+        s,
+        t("2026-11-11 00:00"),
+    )
+    merged = merge_concurrent_gaps([*gaps, other])
+    assert len(merged) == 2
+    [both] = [g for g in merged if g.end == e]
+    assert both.specific.startswith("no latency_p95_ms or requests_total data for Vector Store")
+    assert both.limits == "measure availability and detect latency regressions"
+    assert both.instrumentation.count("; alert ") == 1
+    assert both.sources == ("a", "b")
