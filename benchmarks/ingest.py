@@ -5,7 +5,7 @@
 Generates N rows in the `LiteLLM_SpendLogs` shape (50 model groups mapped to 50 components, a year of
 timestamps, JSON-text metadata with cache token counts), then for each file reports the collector's time,
 rows/s and peak RSS, and the same for a plain pyarrow read of the file. Each measurement runs in its own
-subprocess so peak RSS (`ru_maxrss`) belongs to that step alone. Targets: Parquet within 2x of the plain
+subprocess (timed after imports) so its peak RSS (VmHWM, else ru_maxrss) belongs to that step alone. Targets: Parquet within 2x of the plain
 read, CSV within 3x, peak RSS under 3 GB.
 """
 
@@ -106,7 +106,10 @@ else:
     n = batch.rows
     extra = {"samples": len(batch.samples), "duplicates": batch.duplicates_dropped}
 seconds = time.perf_counter() - t
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+# ru_maxrss survives exec on Linux (it would include the parent's size at fork): prefer this mm's VmHWM
+status = Path("/proc/self/status")
+hwm = [l for l in status.read_text().splitlines() if l.startswith("VmHWM:")] if status.exists() else []
+rss = int(hwm[0].split()[1]) * 1024 if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(json.dumps({"rows": n, "seconds": seconds, "peak_rss_bytes": rss, **extra}))
 """
 

@@ -93,15 +93,21 @@ def run(action: Callable[[], int | None]) -> None:
         raise typer.Exit(code)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"sentinel-reports {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main_options(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True),
+    ] = False,
 ) -> None:
     _state["quiet"] = quiet
-    if version:
-        typer.echo(f"sentinel-reports {__version__}")
-        raise typer.Exit(0)
 
 
 @app.command()

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 from dataclasses import replace
 
 import pandas as pd
@@ -55,7 +56,8 @@ def cost_facts(
     ledger = _ledger(costs, config)
     ours = ledger[ledger["currency"] == config.currency]
     others = ledger[ledger["currency"] != config.currency]
-    previous_start = start - (end - start)
+    # the comparison window has the same number of ledger days: a week clipped at as-of 23:55 is 7 days
+    previous_start = start - dt.timedelta(days=math.ceil((end - start) / dt.timedelta(days=1)))
     window, previous = _days_in(ours, start, end), _days_in(ours, previous_start, start)
     by_component = _sums(window, "_component")
     total, previous_total = _total(window), _total(previous)

@@ -41,6 +41,7 @@ that map to no component are not emitted; their totals are in the summary and a 
 from __future__ import annotations
 
 import json
+import math
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
@@ -328,7 +329,8 @@ def count_field(result: dict[str, Any], key: str, file: str, loc: str, *, requir
             )
         return 0
     value = result[key]
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != int(value):
+    finite = isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
+    if isinstance(value, bool) or not finite or value < 0 or value != int(value):
         raise SourceError(
             file, "not a token count", column=f"{loc}.{key}", expected="a whole number >= 0", found=value
         )

@@ -13,18 +13,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import phrasing as p
-from . import sections
+from . import reliability, sections
 from .model import Recommendation
 from .phrasing import Context
 
 NEXT_UPDATE_MINUTES = 60
 """Without a scheduled update in the facts, incident mode promises the next one this long after as-of."""
-
-OPENINGS = (
-    "The platform closed {period} **{status}**",
-    "{period} ended with the platform **{status}**",
-    "At the close of {period} the platform was **{status}**",
-)
 
 
 def banner(ctx: Context, derived: dict[str, Any]) -> dict[str, str]:
@@ -34,7 +28,9 @@ def banner(ctx: Context, derived: dict[str, Any]) -> dict[str, str]:
     affected = p.join([ctx.plain_name(c) for c in components]) or "customer-facing services"
     incidents = ctx.facts.get("incidents") or []
     open_incidents = [
-        i for i in incidents if set(components) & set(i.get("components") or []) and sections.is_open(ctx, i)
+        i
+        for i in incidents
+        if set(components) & set(i.get("components") or []) and reliability.is_open(ctx, i)
     ]
     owners = p.join([p.team(o, bold=False) for o in sorted({ctx.owner(c) for c in components})])
     if open_incidents:
@@ -86,13 +82,27 @@ def summary(ctx: Context, recs: tuple[Recommendation, ...], incident: Mapping[st
 
 
 def _burning(ctx: Context) -> str:
-    """Incident mode: how fast the affected services spend their error budgets."""
-    detail = (ctx.facts.get("summary") or {}).get("incident_mode_detail") or {}
-    down = set(detail.get("components") or [])
+    """Incident mode: when each affected service runs out of error budget at the current burn."""
+    down = set(((ctx.facts.get("summary") or {}).get("incident_mode_detail") or {}).get("components") or [])
     out = []
-    for slo in ctx.facts.get("slos") or []:
-        if slo["component"] in down and sections.is_burning(slo) and slo.get("budget_remaining") is not None:
-            out.append(f"**{slo['name']}** has {sections.budget_state(ctx, slo)}.")
+    for component in sorted(down, key=ctx.plain_name):
+        slos = [
+            s
+            for s in ctx.facts.get("slos") or []
+            if s["component"] == component and reliability.is_burning(s)
+        ]
+        slo = min(slos, key=lambda s: s.get("time_to_exhaustion_hours") or float("inf"), default=None)
+        if slo is None:
+            continue
+        burn, left = p.multiplier(slo["burn_rate"]["1h"]), slo.get("time_to_exhaustion_hours")
+        text = (
+            f"{ctx.name(component)} burns its **{slo['name']}** error budget at {burn} the sustainable rate"
+        )
+        out.append(text + (f" and exhausts it in {p.time_left(left)}" if left is not None else "") + ".")
+    if out:
+        out.append(
+            "Once a budget is spent, the error-budget policy holds non-critical releases on that service."
+        )
     return " ".join(out)
 
 
@@ -135,25 +145,39 @@ def _clear_win(ctx: Context, recs: tuple[Recommendation, ...]) -> bool:
 
 def _opening(ctx: Context, recs: tuple[Recommendation, ...]) -> str:
     status = (ctx.facts.get("summary") or {}).get("status") or "Unknown"
-    lead = ctx.say.say_from(OPENINGS, "opening", period=str(ctx.facts.get("period")), status=status)
+    lead = ctx.say.say("opening", "status", period=str(ctx.facts.get("period")), status=status)
     impacted = [i for i in ctx.facts.get("incidents") or [] if i.get("impact_minutes")]
     inc = _serious(ctx) or max(impacted, key=lambda i: (i["impact_minutes"], i["id"]), default=None)
     if inc is None:
         c = ctx.facts.get("cost") or {}
         if _spend_jump(ctx):
             return (
-                f"{lead}, with no customer-facing incident, but spend rose {p.pct(c['week_over_week'])} to "
-                f"{ctx.money(c['total'])} against {ctx.money(c['previous_total'])} the {ctx.period} before."
+                f"{lead}. There was no customer-facing incident, but spend rose {p.pct(c['week_over_week'])} to "
+                f"{ctx.money(c['total'])}, against {ctx.money(c['previous_total'])} the {ctx.period} before."
             )
         return f"{'✅ ' if _clear_win(ctx, recs) else ''}{lead}, with no customer-facing incident."
     where = p.join([ctx.name(c) for c in inc.get("components") or []])
+    title = str(inc.get("title") or "").rstrip(".")
     text = (
-        f"{lead}. The {ctx.period}'s most serious event was **{inc['id']}** ({inc['severity']}) on {where}, "
-        f"which affected customers for {p.duration_minutes(inc['impact_minutes'])}{_risk(ctx, inc)}."
+        f"{lead}. The {ctx.period}'s most serious event was **{inc['id']}** ({inc['severity']}"
+        + (f", “{title}”" if title else "")
+        + f"), which affected customers on {where} for {p.duration_minutes(inc['impact_minutes'])}{_risk(ctx, inc)}."
     )
     if len(impacted) > 1 and (ctx.facts.get("incident_stats") or {}).get("impact_minutes_total"):
         total = p.duration_minutes(ctx.facts["incident_stats"]["impact_minutes_total"])
         text += f" All incidents together affected customers for {total}."
+    lowest = (ctx.facts.get("summary") or {}).get("budget_slo")
+    for slo in ctx.facts.get("slos") or []:
+        if (
+            slo["component"] in (inc.get("components") or [])
+            and slo["name"] != lowest
+            and slo.get("sli") == "availability"
+        ):
+            if slo.get("budget_remaining") is not None and slo["budget_remaining"] >= 0:
+                text += (
+                    f" After the incident, **{slo['name']}** keeps {p.pct(slo['budget_remaining'], 0)} of its "
+                    f"{reliability.window(slo)} error budget: {_margin(slo['budget_remaining'])}."
+                )
     return text
 
 
@@ -170,7 +194,7 @@ def _budget(ctx: Context) -> str:
     slo = next((s for s in ctx.facts.get("slos") or [] if s["name"] == name), None)
     if slo is None:
         return "No customer-facing objective is configured, so reliability is not measured against a target."
-    comp, window, remaining = ctx.name(slo["component"]), sections.window(slo), slo.get("budget_remaining")
+    comp, window, remaining = ctx.name(slo["component"]), reliability.window(slo), slo.get("budget_remaining")
     if remaining is None:
         return (
             f"The error budget of **{slo['name']}** cannot be stated because its telemetry is incomplete: "
@@ -183,14 +207,14 @@ def _budget(ctx: Context) -> str:
             f"{p.pct(-remaining, 0)}): customers saw more {failures} than the objective allows, so the "
             "error-budget policy holds non-critical releases there until the budget recovers."
         )
-        now = sections.period_attainment(slo)[0]
+        now = reliability.period_attainment(slo)[0]
         if now is not None and now >= slo["objective"]:
             text += (
                 f" This {ctx.period} itself met the objective ({p.pct(now, 2)}): the overspend comes from earlier "
                 "in the window and clears as those days roll out of it."
             )
         return text
-    if sections.is_burning(slo) and slo.get("time_to_exhaustion_hours") is not None:
+    if reliability.is_burning(slo) and slo.get("time_to_exhaustion_hours") is not None:
         words = {
             "burn": p.multiplier(slo["burn_rate"]["1h"]),
             "left": p.time_left(slo["time_to_exhaustion_hours"]),
@@ -233,7 +257,20 @@ def _money(ctx: Context, headline: bool = False) -> str:
         if up and hit is not None:
             text += f". Its prompt cache served {p.pct(hit)} of input tokens this {ctx.period}"
             text += f", against {p.pct(overall)} across the platform" if overall is not None else ""
+            text += "; uncached input is billed at the full input price"
         out.append(text + ".")
+    if (
+        before
+        and not any(t.startswith("Cost per successful task") for t in out)
+        and sections.customer_costs(ctx)
+    ):
+        out.append("Cost per successful task held steady on every customer-facing service.")
+    budgets = [b for b in c.get("budgets") or [] if b.get("projected_share") is not None]
+    if budgets and all(b["projected_share"] <= 1 for b in budgets):
+        out.append("Every team is projected to finish the month within its budget.")
+    rows = [r for r in ctx.facts.get("quality") or [] if r.get("met") is not None]
+    if rows and all(r["met"] for r in rows):
+        out.append("Answer quality met its eval target on every evaluated service.")
     for b in c.get("budgets") or []:
         if (b.get("projected_share") or 0) > 1 and b.get("projected_month_end") is not None:
             out.append(
@@ -251,14 +288,13 @@ def _money(ctx: Context, headline: bool = False) -> str:
     return " ".join(out)
 
 
-def _lower_first(title: str, names: set[str]) -> str:
-    starts_with_name = any(title.startswith(n) for n in names)
-    return title if starts_with_name or title[1:2].isupper() else title[:1].lower() + title[1:]
-
-
 def _decisions(ctx: Context, recs: tuple[Recommendation, ...]) -> str:
+    """The decisions asked of the reader: every recommendation's title, lower-cased unless it starts with a name."""
     if not recs:
         return f"No changes are proposed this {ctx.period}."
-    names = set(ctx.names.values())
-    titles = [_lower_first(r.title.rstrip("."), names) for r in recs]
+    names = tuple(ctx.names.values())
+    titles = [
+        t if t.startswith(names) or t[1:2].isupper() else t[:1].lower() + t[1:]
+        for t in (r.title.rstrip(".") for r in recs)
+    ]
     return f"**Decisions needed:** {'; '.join(titles)}. Owners and dates are under Next Actions."

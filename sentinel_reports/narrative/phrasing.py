@@ -175,10 +175,7 @@ class Phraser:
         self.seed = seed
 
     def say(self, topic: str, subject: str = "", **values: str) -> str:
-        return self.say_from(BANK[topic], f"{topic}:{subject}", **values)
-
-    def say_from(self, options: Sequence[str], topic: str, **values: str) -> str:
-        return choose(self.seed, topic, options).format(**values)
+        return choose(self.seed, f"{topic}:{subject}", BANK[topic]).format(**values)
 
 
 @dataclass
@@ -225,6 +222,11 @@ class Context:
 
 
 BANK: dict[str, tuple[str, ...]] = {
+    "opening": (
+        "The platform closed {period} **{status}**",
+        "{period} ended with the platform **{status}**",
+        "At the close of {period} the platform was **{status}**",
+    ),
     "burning": (
         "burning error budget at {burn} the sustainable rate; at this rate the budget is exhausted in {left}",
         "spending its error budget at {burn} the sustainable rate, which exhausts it in {left} if the rate holds",

@@ -1,6 +1,6 @@
 """Recommendations (from content/recommendations/ and from rules) and the "Next Actions" list.
 
-Rules, in the order they are listed (most urgent first), each with a full risk assessment (``RISKS``):
+Rules, in the order they are listed (most urgent first), each with a full risk assessment (``risks.RISKS``):
 
     stabilise       a page alert is active on an SLO, or a component is in major outage (incident mode)
     freeze          a customer-facing SLO's error budget is overspent for its window: the error-budget policy
@@ -25,101 +25,14 @@ from typing import Any
 from . import phrasing as p
 from .model import NextAction, Recommendation
 from .phrasing import Context
-from .sections import active_alerts, is_burning, window
+from .reliability import active_alerts, is_burning, window
+from .risks import rule
 from .voice import recommendation as recommendation_sentence
 
 URGENT_DAYS, REVIEW_DAYS, PLANNED_DAYS = 1, 7, 14
 UNATTRIBUTED_SHARE_LIMIT = 0.05
 FINOPS_OWNER = "FinOps lead"
 _ORIGIN_ORDER = {"rule": 0, "postmortem": 1, "content": 2}
-
-RISKS: dict[str, tuple[str, ...]] = {
-    # title, level, basis, likelihood, impact, detection time, mitigation / rollback ({name} = the subject)
-    "stabilise": (
-        "Stabilise {name}", "Low", "holding change removes risk rather than adding it",
-        "Low: no new change reaches production while the page is worked",
-        "Feature work on {name} waits for the page to clear",
-        "Minutes: page alerts re-evaluate their burn windows continuously",
-        "Emergency and security fixes still ship through the incident process",
-    ),
-    "freeze": (
-        "Error-budget release freeze on {name}", "Low", "a freeze removes change rather than adding it; the cost is delayed feature work",
-        "Low: the freeze adds no change to production",
-        "Feature releases to {name} wait until the budget recovers",
-        "Next publication: budget recovery shows in the SLO figures",
-        "P0 and security fixes proceed; the freeze lifts as soon as the budget is positive",
-    ),
-    "rollback": (
-        "Hold {name} until it meets its eval target", "Low", "it returns to a version with a measured pass rate above target",
-        "Low: the version kept in service has a measured pass rate above target",
-        "Features that depend on {name} wait for a passing eval",
-        "Next eval run: pass rate is reported per model version",
-        "Re-run the eval suite on {name} after changes and promote it only at or above target",
-    ),
-    "hold": (
-        "Hold {name} until it meets its eval target", "Medium", "no version in the window meets the target",
-        "Medium: no measured version meets the target yet",
-        "Features that depend on {name} wait for a passing eval",
-        "Next eval run: pass rate is reported per model version",
-        "Re-run the eval suite on {name} after changes and promote it only at or above target",
-    ),
-    "safety": (
-        "Bring {name} back under its safety limit", "Medium", "answers in production exceed the safety limit now",
-        "Medium: the rate is above its limit now",
-        "Customer trust in {name} answers; possible policy exposure, recommend counsel review",
-        "Continuous: the rate is sampled with the telemetry",
-        "Roll back the last model or prompt change on {name}",
-    ),
-    "budget": (
-        "Bring spend of {name} inside budget", "Low", "a spending decision, with no production change until one is chosen",
-        "Low: reviewing spend changes nothing by itself",
-        "Cuts that reduce capacity or cache use can raise latency",
-        "Daily: spend is reported from the billing export",
-        "Approve the overrun instead of cutting capacity when reliability is at stake",
-    ),
-    "close-actions": (
-        "Close overdue postmortem actions", "Low", "each item is a fix already agreed in a postmortem",
-        "Low: the fixes were reviewed in the postmortem",
-        "Each fix is a production change with its own rollout",
-        "Next publication: action-item status is reported",
-        "Each fix ships behind its own rollout and rollback plan",
-    ),
-    "instrument": (
-        "Instrument {name}", "Low", "instrumentation observes traffic and changes no request path",
-        "Low: exporters read metrics; they do not sit in the request path",
-        "Minor: added exporter load on {name}",
-        "Next publication: coverage of the signal is reported",
-        "Disable the exporter; there is no customer-facing change to roll back",
-    ),
-    "attribute": (
-        "Attribute untagged spend", "Low", "tags and rules change billing metadata, not workloads",
-        "Low: no workload changes",
-        "A wrong rule moves spend between teams in showback until corrected",
-        "Next publication: the unattributed share is reported",
-        "Remove or correct the rule; the billing export is unchanged",
-    ),
-}  # fmt: skip
-
-
-def _rule(
-    ctx: Context,
-    risk: str,
-    subject: str,
-    name: str,
-    action: str,
-    impact: str,
-    days: int,
-    owner: str = "",
-) -> Recommendation:
-    """A rule recommendation; ``name`` fills the risk texts, ``owner`` defaults to the subject's owner."""
-    title, level, basis, likelihood, hurt, detection, mitigation = (s.format(name=name) for s in RISKS[risk])
-    return Recommendation(
-        key=f"rule:{risk}:{subject}", title=title, action=action, expected_impact=impact, risk_level=level,  # type: ignore[arg-type]
-        risk_basis=basis, likelihood=likelihood, impact=hurt, detection_time=detection, mitigation=mitigation,
-        owner=owner or ctx.owner(subject), origin="rule",
-        deadline=ctx.deadline(days, from_as_of=risk == "close-actions"),
-        text=recommendation_sentence(action, impact, level, basis),
-    )  # fmt: skip
 
 
 def _urgency(slo: Mapping[str, Any]) -> tuple[float, str]:
@@ -155,7 +68,7 @@ def _stabilise(ctx: Context) -> Iterable[Recommendation]:
         else:
             impact = f"ends a burn of {p.multiplier(slo['burn_rate'].get('1h'))} the sustainable rate on {slo['name']}"
         action = f"Stabilise {name} before any other change: hold deploys and work the page until the burn is under 1x"
-        yield _rule(ctx, "stabilise", component, name, action, impact, URGENT_DAYS)
+        yield rule(ctx, "stabilise", component, name, action, impact, URGENT_DAYS)
 
 
 def _freeze(ctx: Context) -> Iterable[Recommendation]:
@@ -175,7 +88,7 @@ def _freeze(ctx: Context) -> Iterable[Recommendation]:
             f"{p.pct(-worst['budget_remaining'], 0)}; the policy is not a punishment, it protects customers "
             "while margin recovers"
         )
-        yield _rule(ctx, "freeze", component, name, action, impact, REVIEW_DAYS)
+        yield rule(ctx, "freeze", component, name, action, impact, REVIEW_DAYS)
 
 
 def _quality(ctx: Context) -> Iterable[Recommendation]:
@@ -187,20 +100,18 @@ def _quality(ctx: Context) -> Iterable[Recommendation]:
         for row in (r for r in mine if r.get("met") is False and r.get("eval_pass_rate") is not None):
             version, target = row.get("model_version") or "the current model version", p.pct(row["target"])
             action = f"Hold {version} on {name} until it passes the {target} eval target"
-            impact = f"avoids serving answers at a {p.pct(row['eval_pass_rate'])} eval pass rate"
+            rate = p.pct(row["eval_pass_rate"])
             if good:
                 action += f", and keep traffic on {good['model_version']}"
-                impact += (
-                    f" instead of the {p.pct(good['eval_pass_rate'])} measured on {good['model_version']}"
-                )
+                impact = f"keeps answers at the {p.pct(good['eval_pass_rate'])} eval pass rate measured on {good['model_version']} instead of {rate}"
             else:
-                impact += f" against a {target} target"
+                impact = f"keeps answers that pass evals at {rate} away from customers until the {target} target is met"
             risk, subject, owner = (
                 "rollback" if good else "hold",
                 f"{component}:{version}",
                 ctx.owner(component),
             )
-            yield _rule(ctx, risk, subject, version, action, impact, URGENT_DAYS, owner)
+            yield rule(ctx, risk, subject, version, action, impact, URGENT_DAYS, owner)
         for kind in ("hallucination", "toxicity"):
             row = next(
                 (r for r in mine if r.get(f"{kind}_met") is False and r.get(f"{kind}_rate") is not None), None
@@ -212,7 +123,7 @@ def _quality(ctx: Context) -> Iterable[Recommendation]:
                 )
                 impact = f"brings the {kind} rate from {rate} back under its {limit} limit"
                 subject, owner = f"{component}:{kind}", ctx.owner(component)
-                yield _rule(ctx, "safety", subject, f"{kind} on {name}", action, impact, URGENT_DAYS, owner)
+                yield rule(ctx, "safety", subject, f"{kind} on {name}", action, impact, URGENT_DAYS, owner)
 
 
 def _budget(ctx: Context) -> Iterable[Recommendation]:
@@ -224,7 +135,7 @@ def _budget(ctx: Context) -> Iterable[Recommendation]:
                 f"avoids a projected month-end of {ctx.money(b['projected_month_end'])} against a "
                 f"{ctx.money(b['monthly_budget'])} budget ({p.pct(b['projected_share'])})"
             )
-            yield _rule(ctx, "budget", team, p.team(team, bold=False), action, impact, REVIEW_DAYS, team)
+            yield rule(ctx, "budget", team, p.team(team, bold=False), action, impact, REVIEW_DAYS, team)
 
 
 def overdue_items(facts: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
@@ -255,7 +166,7 @@ def _close_actions(ctx: Context) -> Iterable[Recommendation]:
     action = f"Close {what} from {p.join([i['id'] for i in incidents])}"
     impact = f"removes known failure paths behind {p.join(causes)}"
     owner = owners or ctx.owner((incidents[0].get("components") or [None])[0])
-    yield _rule(ctx, "close-actions", "postmortems", "", action, impact, REVIEW_DAYS, owner)
+    yield rule(ctx, "close-actions", "postmortems", "", action, impact, REVIEW_DAYS, owner)
 
 
 def _instrument(ctx: Context) -> Iterable[Recommendation]:
@@ -278,7 +189,7 @@ def _instrument(ctx: Context) -> Iterable[Recommendation]:
         else:
             impact = f"gives {name}, a tier-1 customer-facing component, a measured {signal} signal"
         action = f"Instrument {name}: {first['instrumentation'].rstrip('.')}"
-        yield _rule(ctx, "instrument", component, name, action, impact, PLANNED_DAYS)
+        yield rule(ctx, "instrument", component, name, action, impact, PLANNED_DAYS)
 
 
 def _attribute(ctx: Context) -> Iterable[Recommendation]:
@@ -292,7 +203,7 @@ def _attribute(ctx: Context) -> Iterable[Recommendation]:
             f"brings {ctx.money(c['unattributed'])} ({p.pct(share)} of spend) into showback, so cost per "
             "successful task covers all spend"
         )
-        yield _rule(ctx, "attribute", "spend", "", action, impact, PLANNED_DAYS, FINOPS_OWNER)
+        yield rule(ctx, "attribute", "spend", "", action, impact, PLANNED_DAYS, FINOPS_OWNER)
 
 
 def _content(ctx: Context) -> Iterable[Recommendation]:

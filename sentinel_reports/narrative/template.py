@@ -40,7 +40,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import executive, sections
+from . import executive, reliability, sections
 from . import phrasing as p
 from .model import Narrative
 from .phrasing import Context
@@ -92,9 +92,9 @@ def _narrate(facts: Mapping[str, Any], config: Any) -> Narrative:
     derived: dict[str, Any] = {}
     incident = executive.banner(ctx, derived) if summary.get("incident_mode") else None
     texts = {
-        "reliability": sections.reliability(ctx),
+        "reliability": reliability.reliability(ctx),
         "cost": sections.cost(ctx),
-        "incidents": sections.incidents(ctx),
+        "incidents": reliability.incidents(ctx),
         "quality": sections.quality(ctx),
         "gaps": sections.gaps(ctx),
     }

@@ -148,6 +148,7 @@ def brief_context(
         "definitions": DEFINITIONS,
         "sections_order": SECTIONS,
         "web_url": f"{base_url}/briefs/{week}/" if base_url else None,
+        "evidence_url": f"{base_url}/evidence/{week}/facts.json" if base_url else None,
         "has_status": bool(links.get("status")),
         "has_decks": bool(links.get("decks")),
         "narrative": narrative,
@@ -191,21 +192,23 @@ def render_brief(
     renderer: ChartRenderer,
     links: Mapping[str, bool] | None = None,
     project_templates: Path | None = None,
+    standalone: bool = False,
 ) -> RenderedBrief:
-    """Render every form of one week's brief."""
+    """Render every form of one week's brief; ``standalone`` inlines the CSS into the web page too, for a
+    page written outside a site (``sentinel brief --out``)."""
     ctx = brief_context(facts, narrative, config, history=history, links=links)
     path = page_path(ctx["week"])
     paper = getattr(getattr(config, "site", None), "paper", "A4")
     rendered: dict[str, Any] = {}
     images: dict[str, bytes] = {}
+    files = static_files(project_templates)
+    css = "\n".join(files[p].decode("utf-8") for p in ("static/sentinel.css", "static/brief.css") if p in files)
     for variant in ("web", "pdf", "email"):
         charts, imgs = _charts_for(ctx, variant, renderer)
         images.update(imgs)
         view = {**ctx, **_section_texts(narrative, emoji=variant != "pdf"), "charts": charts,
                 "kpis": _kpis_for(ctx, variant, renderer), "variant": variant, "paper": paper}  # fmt: skip
-        if variant == "pdf":
-            files = static_files(project_templates)
-            css = "\n".join(files[p].decode("utf-8") for p in ("static/sentinel.css", "static/brief.css") if p in files)
+        if variant == "pdf" or (variant == "web" and standalone):
             view["inline_css"] = css
         name = "brief_email.html" if variant == "email" else "brief.html"
         rendered[variant] = render_page(env, name, page_path=path, **view)

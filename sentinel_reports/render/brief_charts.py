@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import formatting as f
+from .brief_tables import unit_money
 from .charts import Reference, bar_chart, line_chart, sparkline
 
 TREND_WEEKS = 8
@@ -161,11 +162,11 @@ def kpi_tiles(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = (
         values = _series(history, now, lambda p: p["per_task"].get(comp))
         name = next((c.get("name") for c in facts.get("components") or [] if c["id"] == comp), comp)
         tiles.append(_tile(
-            "Cost per successful task", f"{name}, this week", f.money(value, cur, 4),
+            "Cost per successful task", f"{name}, this week", unit_money(value, cur),
             state="no_data" if value is None else None, state_word="No data" if value is None else None,
-            target=f"Previous week {f.money(before, cur, 4)}", **_delta(change, "%", 1, False),
+            target=f"Previous week {unit_money(before, cur)}", **_delta(change, "%", 1, False),
             spark={"values": values, "description": _spark_text(f"Cost per successful task on {name}", values,
-                                                                  lambda v: f.money(v, cur, 4))},
+                                                                  lambda v: unit_money(v, cur))},
         ))  # fmt: skip
     stats = facts.get("incident_stats") or {}
     open_now = stats.get("open_count")
@@ -213,10 +214,42 @@ def budget_chart(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] 
         f"Line chart of error budget remaining, one line per customer-facing SLO, daily from {dates[0]} to "
         f"{dates[-1]}, with a dashed line at 0% where the budget is exhausted. At the end of the week: {ends}."
     )
-    return line_chart(
+    spec = line_chart(
         rows, x="date", y="remaining", series="slo", title=title, description=description,
-        reference=Reference(0.0, "Budget exhausted"), y_format=".0%", width=620, height=240,
+        reference=Reference(0.0, "Budget exhausted"), y_format=".0%", width=600, height=240,
     )  # fmt: skip
+    return spread_labels(spec, "remaining", height=240, extra=(0.0,))
+
+
+def spread_labels(spec: dict[str, Any], y: str, *, height: int, extra: Sequence[float] = (), gap_px: int = 12) -> dict[str, Any]:
+    """Move the end-of-line labels of a line_chart apart vertically so no two overlap.
+
+    line_chart puts one text layer with every label at its line's last point; lines that end close together
+    would print their labels on top of each other. Each label gets its own layer with a ``dy`` offset.
+    """
+    layers = spec["layer"]
+    index = next((i for i, layer in enumerate(layers) if i and layer.get("mark", {}).get("type") == "text"
+                   and "color" in layer.get("encoding", {})), None)  # fmt: skip
+    if index is None:
+        return spec
+    labels = layers[index]["data"]["values"]
+    values = [r[y] for layer in layers for r in (layer.get("data") or {}).get("values", []) if r.get(y) is not None]
+    low, high = min([*values, *extra]), max([*values, *extra])
+    scale = height / (high - low) if high > low else 0.0
+    ordered = sorted(labels, key=lambda r: -r[y])
+    placed: list[float] = []
+    for r in ordered:
+        want = (high - r[y]) * scale
+        placed.append(max(want, placed[-1] + gap_px) if placed else want)
+    if placed and placed[-1] > height:  # pushed below the plot: shift the whole stack up
+        shift = placed[-1] - height
+        placed = [max(p - shift, (high - r[y]) * scale - 3 * gap_px) for p, r in zip(placed, ordered, strict=True)]
+    new_layers = []
+    for r, p in zip(ordered, placed, strict=True):
+        layer = {**layers[index], "data": {"values": [r]}}
+        layer["mark"] = {**layer["mark"], "dy": round(p - (high - r[y]) * scale, 1), "baseline": "middle"}
+        new_layers.append(layer)
+    return {**spec, "layer": [*layers[:index], *new_layers, *layers[index + 1 :]]}
 
 
 def spend_chart(facts: Mapping[str, Any]) -> dict[str, Any] | None:

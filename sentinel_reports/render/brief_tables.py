@@ -27,11 +27,12 @@ class Cell:
     state: str | None = None  # a status token key: the cell shows icon + word, not colour alone
     tone: str | None = None  # good | bad | neutral | gap, for changes
     strong: bool = False
+    sub: str | None = None  # a second, quieter line (the component under an SLO name)
 
     @property
     def plain(self) -> str:
         icon = f.status_token(self.state).icon + " " if self.state else ""
-        return icon + self.text
+        return icon + self.text + (f" ({self.sub})" if self.sub else "")
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,13 @@ def _worst(values: Sequence[float | None], lowest: bool = True) -> int | None:
     return (min if lowest else max)(known)[1]
 
 
+def unit_money(value: float | None, currency: str) -> str:
+    """Cost per task: 4 decimals, 6 below a tenth of a cent, so a small figure never reads as $0.0000."""
+    if f.is_gap(value):
+        return f.GAP
+    return f.money(value, currency, 4 if abs(value) >= 0.001 or value == 0 else 6)
+
+
 def _names(facts: Mapping[str, Any]) -> dict[str, str]:
     return {c["id"]: c.get("name") or c["id"] for c in facts.get("components") or []}
 
@@ -94,16 +102,16 @@ def slo_table(facts: Mapping[str, Any]) -> Table:
         change = None if s.get("week_attainment") is None or before is None else s["week_attainment"] - before
         remaining = s.get("budget_remaining")
         rows.append([
-            Cell(s["name"], strong=True), s.get("component_name") or s["component"], s.get("sli") or "",
+            Cell(s["name"], strong=True, sub=s.get("component_name") or s["component"]), s.get("sli") or "",
             f"{f.pct(s['objective'], 2)} / {f.days(s.get('window_days'))}", f.pct(s.get("week_attainment"), 2),
             f.pct(s.get("attainment"), 2), Cell(f.pct(remaining, 0), state=_budget_state(remaining)),
             f.multiplier((s.get("burn_rate") or {}).get("1h")), _change(change, "pp", 2, True),
         ])  # fmt: skip
-    columns = ("SLO", "Component", "SLI", "Objective / window", "This week (%)", "Window attained (%)",
+    columns = ("SLO and component", "SLI", "Objective / window", "This week (%)", "Over the window (%)",
                "Budget remaining (%)", "Burn rate, 1 h (x)", "Change vs last week (pp)")  # fmt: skip
     facing = [s.get("budget_remaining") if s.get("customer_facing") else None for s in slos]
     note = "Customer-facing SLOs first, least budget first. Burn rate 1x spends the budget exactly over its window."
-    return _table("slos", "Service level objectives", columns, rows, numeric=frozenset({3, 4, 5, 6, 7, 8}),
+    return _table("slos", "Service level objectives", columns, rows, numeric=frozenset({2, 3, 4, 5, 6, 7}),
                   worst=_worst(facing), note=note)  # fmt: skip
 
 
@@ -133,8 +141,8 @@ def unit_cost_table(facts: Mapping[str, Any]) -> Table:
         v, b = now.get(c), before.get(c)
         change = None if v is None or not b else v / b - 1
         changes.append(change)
-        rows.append([Cell(names.get(c, c), strong=True), f.money(spend.get(c), cur), f.money(v, cur, 4),
-                     f.money(b, cur, 4), _change(change, "%", 1, False)])  # fmt: skip
+        rows.append([Cell(names.get(c, c), strong=True), f.money(spend.get(c), cur), unit_money(v, cur),
+                     unit_money(b, cur), _change(change, "%", 1, False)])  # fmt: skip
     columns = ("Component", f"Spend this week ({cur})", f"Cost per successful task ({cur})", f"Previous week ({cur})", "Change (%)")  # fmt: skip
     return _table("unit-cost", "Unit economics by component", columns, rows, numeric=frozenset({1, 2, 3, 4}),
                   worst=_worst(changes, lowest=False),

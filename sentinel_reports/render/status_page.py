@@ -70,7 +70,10 @@ def _day(day: dict[str, Any], incident_files: dict[str, str]) -> dict[str, Any]:
     parts = [token.word]
     if token.key != "no_data" and gap:
         parts.append("observability gap")
-    parts.append(f"uptime {pct(uptime, 2)}" if uptime is not None else "uptime no data")
+    if uptime is not None:
+        parts.append(f"uptime {pct(uptime, 2)}")
+    elif token.key != "no_data":
+        parts.append("uptime no data")
     incidents = [str(i) for i in day.get("incidents") or []]
     if incidents:
         parts.append(f"{len(incidents)} incident{'s' if len(incidents) > 1 else ''} ({', '.join(incidents)})")
@@ -94,7 +97,7 @@ def _day(day: dict[str, Any], incident_files: dict[str, str]) -> dict[str, Any]:
 
 def _budget_text(value: float | None) -> str:
     if value is None:
-        return GAP
+        return "unknown (observability gap)"
     if value < 0:
         return f"exhausted, overspent by {pct(-value, 0)}"
     return f"{pct(value, 0)} remaining"
@@ -132,6 +135,7 @@ def _component(
         "last": days[-1]["date"] if days else None,
         "not_operational": [d for d in days if not d["operational"]],
         "gap_days": sum(1 for d in days if d["gap"]),
+        "days_with_uptime": sum(1 for d in c.get("days") or [] if d.get("uptime") is not None),
         "badge": f"badges/{badge_files[str(c['id'])]}.svg",
         "customer_facing": bool(c.get("customer_facing")),
     }

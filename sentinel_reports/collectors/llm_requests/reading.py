@@ -35,7 +35,8 @@ NULLS = ["", "NULL", "null", "None", "NaN", "nan"]
 def _stream(path: Path) -> pa.NativeFile:
     with path.open("rb") as fh:
         gzipped = fh.read(2) == b"\x1f\x8b"
-    return pa.CompressedInputStream(pa.OSFile(str(path)), "gzip") if gzipped else pa.memory_map(str(path))
+    # a plain file, not a memory map: mapped pages of a multi-GB CSV would count as resident memory
+    return pa.CompressedInputStream(pa.OSFile(str(path)), "gzip") if gzipped else pa.OSFile(str(path))
 
 
 def _csv_header(path: Path) -> list[str]:

@@ -1,0 +1,208 @@
+"""Reliability prose of the template narrator: error budgets, burn rates, page alerts and incidents.
+
+``reliability(ctx)`` and ``incidents(ctx)`` return markdown prose without a heading. The SLO helpers here
+(``budget_state``, ``is_burning``, ``window``...) are shared with the executive summary and the rules, so
+an SLO is described in the same precision language everywhere: "burning error budget at 2.3x the
+sustainable rate; at this rate the budget is exhausted in 5.0 days".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import phrasing as p
+from .phrasing import Context
+
+OBJECTIVE_DECIMALS = 3
+SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+
+
+def objective(value: float) -> str:
+    """An objective with the decimals it needs: 0.995 -> "99.5%", 0.9995 -> "99.95%", 0.99 -> "99%"."""
+    for precision in range(OBJECTIVE_DECIMALS + 1):
+        shown = p.pct(value, precision)
+        if abs(float(shown.rstrip("%").replace(",", "")) - value * 100) < 1e-9:
+            return shown
+    return p.pct(value, OBJECTIVE_DECIMALS)
+
+
+def window(slo: Mapping[str, Any]) -> str:
+    """An SLO window as an adjective: "28-day"."""
+    return f"{p.number(slo.get('window_days'))}-day"
+
+
+def is_burning(slo: Mapping[str, Any]) -> bool:
+    """The last hour burned budget faster than sustainable, by enough to show (above "1.0x")."""
+    burn = (slo.get("burn_rate") or {}).get("1h")
+    return burn is not None and burn > 1 and p.multiplier(burn) != "1.0x"
+
+
+def active_alerts(slo: Mapping[str, Any], severity: str) -> list[Mapping[str, Any]]:
+    return [a for a in slo.get("alerts") or [] if a.get("severity") == severity and a.get("active", True)]
+
+
+def period_attainment(slo: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    now = slo.get("period_attainment", slo.get("week_attainment"))
+    return now, slo.get("previous_period_attainment", slo.get("previous_week_attainment"))
+
+
+def budget_state(ctx: Context, slo: Mapping[str, Any]) -> str:
+    """ "41% of its error budget remaining, burning ..." or "its error budget is exhausted, overspent by 12%"."""
+    remaining, name = slo.get("budget_remaining"), slo["name"]
+    if remaining is None:
+        return "an error budget that cannot be stated (observability gap)"
+    if remaining < 0:
+        return ctx.say.say("overspent", name, over=p.pct(-remaining, 0))
+    state = f"{p.pct(remaining, 0)} of its error budget remaining"
+    burn, left = (slo.get("burn_rate") or {}).get("1h"), slo.get("time_to_exhaustion_hours")
+    if is_burning(slo) and left is not None:
+        return f"{state}, {ctx.say.say('burning', name, burn=p.multiplier(burn), left=p.time_left(left))}"
+    if is_burning(slo):
+        return f"{state}, {ctx.say.say('burning_no_end', name, burn=p.multiplier(burn))}"
+    return state
+
+
+def slo_paragraph(ctx: Context, slo: Mapping[str, Any]) -> str:
+    """Everything worth saying about one SLO: budget, burn, page alerts, the period's trend, the policy."""
+    label, span = f"**{slo['name']}** on {ctx.name(slo['component'])}", p.days(slo.get("window_days"))
+    if slo.get("attainment") is None:
+        return f"{label} has no data in its {span} window, so its error budget cannot be stated (observability gap)."
+    target, overspent = (
+        f"objective {objective(slo['objective'])} over {span}",
+        (slo.get("budget_remaining") or 0) < 0,
+    )
+    out = [f"{label} ({target}){':' if overspent else ' has'} {budget_state(ctx, slo)}."]
+    pages = [
+        f"the {a['long']} window at {p.multiplier(a.get('long_burn'))} with the {a['short']} window at "
+        f"{p.multiplier(a.get('short_burn'))} (threshold {p.multiplier(a.get('threshold'))})"
+        for a in active_alerts(slo, "page")
+    ]
+    if pages:
+        out.append(f"🚨 **Page** alert{'s' if len(pages) > 1 else ''} active: {p.join(pages)}.")
+    now, before = period_attainment(slo)
+    sli = (
+        "Availability"
+        if slo.get("sli") == "availability"
+        else f"{str(slo.get('sli') or 'SLO').capitalize()} attainment"
+    )
+    if now is not None and before is not None:
+        words = {"label": sli, "now": p.pct(now, 2), "before": p.pct(before, 2), "period": ctx.period}
+        out.append(p.sentence(ctx.say.say("week_attainment", slo["name"], **words)))
+    if overspent and now is not None and now >= slo["objective"]:
+        out.append(
+            f"The overspend dates from earlier in the {window(slo)} window and clears as those days roll out of it."
+        )
+    elif slo.get("sli") == "availability" and now is not None and slo.get("error_budget") is not None:
+        words = {"failed": p.pct(1 - now, 2), "allowed": p.pct(slo["error_budget"], 2), "period": ctx.period}
+        out.append(p.sentence(ctx.say.say("failed_share", slo["name"], **words)))
+    if overspent and slo.get("customer_facing"):
+        owner = p.team(ctx.owner(slo["component"]))
+        out.append(ctx.say.say("policy", slo["name"], component=ctx.name(slo["component"]), owner=owner))
+    return " ".join(out)
+
+
+def notable(slo: Mapping[str, Any]) -> bool:
+    remaining = slo.get("budget_remaining")
+    return remaining is None or remaining < 0 or is_burning(slo) or bool(active_alerts(slo, "page"))
+
+
+def reliability(ctx: Context) -> str:
+    facts = ctx.facts
+    slos = sorted(facts.get("slos") or [], key=lambda s: (not s.get("customer_facing"), s["name"]))
+    lowest = next((s for s in slos if s["name"] == (facts.get("summary") or {}).get("budget_slo")), None)
+    shown = [s for s in slos if s is lowest or (notable(s) and s.get("customer_facing"))]
+    shown.sort(key=lambda s: (not active_alerts(s, "page"), s is not lowest))
+    paragraphs = [slo_paragraph(ctx, s) for s in shown]
+    quiet = [s for s in slos if s not in shown and s.get("budget_remaining") is not None]
+    if quiet:
+        items = [f"**{s['name']}** ({p.pct(s['budget_remaining'], 0)} remaining)" for s in quiet]
+        paragraphs.append(ctx.say.say("healthy_slos", "quiet", items=p.join(items)))
+    dark = [c for c in facts.get("components") or [] if c.get("status") == "no_data"]
+    if dark:
+        verb = "reports" if len(dark) == 1 else "report"
+        paragraphs.append(
+            f"{p.join([ctx.name(c['id']) for c in dark])} {verb} too little telemetry to classify at the end "
+            f"of the {ctx.period}: the status is unknown, not healthy (observability gap)."
+        )
+    for m in facts.get("maintenance") or []:
+        if m.get("status") in ("scheduled", "in_progress"):
+            where, starts, ends = (
+                p.join([ctx.name(c) for c in m.get("components") or []]),
+                p.timestamp(m["starts"]),
+                p.timestamp(m["ends"]),
+            )
+            ends = ends[11:] if ends[:10] == starts[:10] else ends
+            paragraphs.append(
+                f"Maintenance {m['status'].replace('_', ' ')}: {m['title']} on {where}, {starts[:-4]} to {ends}."
+            )
+    if not paragraphs:
+        return "No service level objectives are configured, so reliability cannot be stated against a target."
+    return "\n\n".join(paragraphs)
+
+
+def is_open(ctx: Context, inc: Mapping[str, Any]) -> bool:
+    """Unresolved at as-of (an export can carry a resolution time later than as-of)."""
+    return str(inc.get("resolved_at") or "9999") > str(ctx.facts.get("as_of") or "")
+
+
+def _incident_line(ctx: Context, inc: Mapping[str, Any]) -> str:
+    where = p.join([ctx.name(c) for c in inc.get("components") or []])
+    parts = [f"- **{inc['id']}** · {inc['severity']} · {where}: {inc['title'].rstrip('.')}."]
+    if inc.get("impact_minutes"):
+        parts.append(f"{p.duration_minutes(inc['impact_minutes'])} of customer impact this {ctx.period}.")
+    timing = []
+    if inc.get("mtta_minutes") is not None:
+        timing.append(f"acknowledged in {p.duration_minutes(inc['mtta_minutes'])}")
+    if is_open(ctx, inc):
+        timing.append("still open")
+    elif inc.get("time_to_resolve_minutes") is not None:
+        timing.append(f"resolved in {p.duration_minutes(inc['time_to_resolve_minutes'])}")
+    if timing:
+        parts.append(p.sentence(p.join(timing)))
+    impact = inc.get("business_impact") or {}
+    if impact.get("amount"):
+        parts.append(f"Revenue at risk: {ctx.money(impact['amount'])}.")
+    pm = inc.get("postmortem")
+    if pm:
+        parts.append(f"Postmortem: {pm['status'].replace('_', ' ')}.")
+    elif inc.get("severity") in ("SEV1", "SEV2"):
+        parts.append("Postmortem: not yet written.")
+    return " ".join(parts)
+
+
+def incidents(ctx: Context) -> str:
+    stats, items = ctx.facts.get("incident_stats") or {}, ctx.facts.get("incidents") or []
+    if not items:
+        return ctx.say.say("no_incidents", "none", period=ctx.period)
+    by_sev, count = stats.get("count_by_severity") or {}, stats.get("count", len(items))
+    if count == 1 and by_sev.get(items[0]["severity"]) == 1:
+        head = f"1 {items[0]['severity']} incident this {ctx.period}"
+    else:
+        mix = p.join([f"{by_sev[s]} {s}" for s in SEVERITIES if by_sev.get(s)])
+        head = f"{p.plural(count, 'incident')} this {ctx.period}" + (f" ({mix})" if mix else "")
+    if stats.get("impact_minutes_total"):
+        head += f", with {p.duration_minutes(stats['impact_minutes_total'])} of customer impact in total"
+    out, business = [head + "."], ctx.facts.get("business") or {}
+    if business.get("revenue_at_risk_total"):
+        source = business.get("assumptions_source") or "assumption source not stated"
+        out.append(f"Revenue at risk: {ctx.money(business['revenue_at_risk_total'])} (assumption: {source}).")
+    elif stats.get("impact_minutes_total"):
+        out.append("Revenue at risk cannot be stated: a business assumption is missing (observability gap).")
+    means = []
+    if count > 1 and stats.get("mtta_minutes_mean") is not None:
+        means.append(f"mean time to acknowledge {p.duration_minutes(stats['mtta_minutes_mean'])}")
+    if count > 1 and stats.get("time_to_resolve_minutes_mean") is not None:
+        means.append(
+            f"mean time to resolve (created to resolved) {p.duration_minutes(stats['time_to_resolve_minutes_mean'])}"
+        )
+    if means:
+        out.append(p.sentence(p.join(means)))
+    if stats.get("overdue_action_items"):
+        n = stats["overdue_action_items"]
+        out.append(
+            f"{p.plural(n, 'postmortem action item')} {'is' if n == 1 else 'are'} overdue (see Next Actions)."
+        )
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    ranked = sorted(items, key=lambda i: (order.get(i["severity"], 9), i["started_at"], i["id"]))
+    return " ".join(out) + "\n\n" + "\n".join(_incident_line(ctx, i) for i in ranked)

@@ -1,0 +1,100 @@
+"""The risk assessment behind every rule recommendation: title, level and its basis, likelihood, impact,
+detection time and mitigation/rollback (SPEC section 2: every recommendation carries one).
+
+``rule(ctx, risk, subject, name, action, impact, days, owner)`` builds the ``Recommendation`` with the
+SPEC sentence ``**Recommendation: <action>.** Expected impact: <quantified>. Risk: <level> (<basis>).``
+"""
+
+from __future__ import annotations
+
+from .model import Recommendation
+from .phrasing import Context
+from .voice import recommendation as recommendation_sentence
+
+RISKS: dict[str, tuple[str, ...]] = {
+    # title, level, basis, likelihood, impact, detection time, mitigation / rollback ({name} = the subject)
+    "stabilise": (
+        "Stabilise {name}", "Low", "holding change removes risk rather than adding it",
+        "Low: no new change reaches production while the page is worked",
+        "Feature work on {name} waits for the page to clear",
+        "Minutes: page alerts re-evaluate their burn windows continuously",
+        "Emergency and security fixes still ship through the incident process",
+    ),
+    "freeze": (
+        "Error-budget release freeze on {name}", "Low", "a freeze removes change rather than adding it; the cost is delayed feature work",
+        "Low: the freeze adds no change to production",
+        "Feature releases to {name} wait until the budget recovers",
+        "Next publication: budget recovery shows in the SLO figures",
+        "P0 and security fixes proceed; the freeze lifts as soon as the budget is positive",
+    ),
+    "rollback": (
+        "Hold {name} until it meets its eval target", "Low", "it returns to a version with a measured pass rate above target",
+        "Low: the version kept in service has a measured pass rate above target",
+        "Features that depend on {name} wait for a passing eval",
+        "Next eval run: pass rate is reported per model version",
+        "Re-run the eval suite on {name} after changes and promote it only at or above target",
+    ),
+    "hold": (
+        "Hold {name} until it meets its eval target", "Medium", "no version in the window meets the target",
+        "Medium: no measured version meets the target yet",
+        "Features that depend on {name} wait for a passing eval",
+        "Next eval run: pass rate is reported per model version",
+        "Re-run the eval suite on {name} after changes and promote it only at or above target",
+    ),
+    "safety": (
+        "Bring {name} back under its safety limit", "Medium", "answers in production exceed the safety limit now",
+        "Medium: the rate is above its limit now",
+        "Customer trust in {name} answers; possible policy exposure, recommend counsel review",
+        "Continuous: the rate is sampled with the telemetry",
+        "Roll back the last model or prompt change on {name}",
+    ),
+    "budget": (
+        "Bring spend of {name} inside budget", "Low", "a spending decision, with no production change until one is chosen",
+        "Low: reviewing spend changes nothing by itself",
+        "Cuts that reduce capacity or cache use can raise latency",
+        "Daily: spend is reported from the billing export",
+        "Approve the overrun instead of cutting capacity when reliability is at stake",
+    ),
+    "close-actions": (
+        "Close overdue postmortem actions", "Low", "each item is a fix already agreed in a postmortem",
+        "Low: the fixes were reviewed in the postmortem",
+        "Each fix is a production change with its own rollout",
+        "Next publication: action-item status is reported",
+        "Each fix ships behind its own rollout and rollback plan",
+    ),
+    "instrument": (
+        "Instrument {name}", "Low", "instrumentation observes traffic and changes no request path",
+        "Low: exporters read metrics; they do not sit in the request path",
+        "Minor: added exporter load on {name}",
+        "Next publication: coverage of the signal is reported",
+        "Disable the exporter; there is no customer-facing change to roll back",
+    ),
+    "attribute": (
+        "Attribute untagged spend", "Low", "tags and rules change billing metadata, not workloads",
+        "Low: no workload changes",
+        "A wrong rule moves spend between teams in showback until corrected",
+        "Next publication: the unattributed share is reported",
+        "Remove or correct the rule; the billing export is unchanged",
+    ),
+}  # fmt: skip
+
+
+def rule(
+    ctx: Context,
+    risk: str,
+    subject: str,
+    name: str,
+    action: str,
+    impact: str,
+    days: int,
+    owner: str = "",
+) -> Recommendation:
+    """A rule recommendation; ``name`` fills the risk texts, ``owner`` defaults to the subject's owner."""
+    title, level, basis, likelihood, hurt, detection, mitigation = (s.format(name=name) for s in RISKS[risk])
+    return Recommendation(
+        key=f"rule:{risk}:{subject}", title=title, action=action, expected_impact=impact, risk_level=level,  # type: ignore[arg-type]
+        risk_basis=basis, likelihood=likelihood, impact=hurt, detection_time=detection, mitigation=mitigation,
+        owner=owner or ctx.owner(subject), origin="rule",
+        deadline=ctx.deadline(days, from_as_of=risk == "close-actions"),
+        text=recommendation_sentence(action, impact, level, basis),
+    )  # fmt: skip

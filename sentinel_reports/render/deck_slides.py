@@ -1,0 +1,367 @@
+"""The first half of the deck's storyline: where the quarter stands, what incidents cost, what AI costs.
+
+    title_slide, glance_slide, budget_slide, incident_cost_slide, spend_slide   (facts, ..., derived) -> Slide
+
+Each builder reads only facts (and the narrative for the summary line), formats with ``render.formatting``
+and records every value it computes in ``derived`` (see ``render.deck``). The helpers at the bottom
+(``component_names``, ``source_line``, ``source_notes``) are shared with ``deck_closing``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from . import formatting as f
+from .deck import Chart, ChartSeries, Derived, Slide, Table
+
+MAX_BUDGET_SERIES = 4
+
+
+def title_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> Slide:
+    summary, cost = facts["summary"], facts["cost"]
+    stats, business = facts["incident_stats"], facts["business"]
+    currency = facts["currency"]
+    token = f.status_token(summary.get("status"))
+    gaps = facts.get("gaps") or []
+    change = cost.get("previous_total") and d("cost.quarter_over_quarter", _change(cost))
+    spend_context = (
+        f"{f.delta(change, '%', 1)} on {facts['previous_period']}"
+        if change is not None and facts.get("previous_period")
+        else "no previous quarter to compare"
+    )
+    budget_context = summary.get("budget_slo") or "observability gap"
+    columns = (
+        "Status at quarter close",
+        "Lowest error budget left",
+        "Revenue at risk",
+        f"AI spend ({currency})",
+        "Telemetry coverage",
+    )
+    values = (
+        f"{token.icon} {summary.get('status') or 'Unknown'}",
+        f.pct(summary.get("budget_remaining"), 0),
+        f.money(business.get("revenue_at_risk_total"), currency),
+        f.money(cost.get("total"), currency),
+        f.pct(facts["coverage"].get("telemetry"), 1),
+    )
+    context = (
+        f"{summary.get('active_alerts', 0)} active alerts",
+        budget_context,
+        f"{stats.get('count', 0)} incidents, {f.count(stats.get('impact_minutes_total'))} impact minutes",
+        spend_context,
+        f"{d('gaps.count', len(gaps)):.0f} observability gaps",
+    )
+    return Slide(
+        key="title",
+        kind="title",
+        title=f"Quarterly reliability review {facts['period']}",
+        lead=narrative.summary_line,
+        bullets=(narrative.evidence,),
+        table=Table(columns, (values, context), numeric=frozenset(), style="kpi"),
+        source_line=source_line(facts, [s["id"] for s in facts.get("sources") or []], limit=4),
+        notes="\n".join(
+            [
+                narrative.evidence,
+                f"Error budget remaining is the lowest 28-day budget left among customer-facing SLOs "
+                f"at the close of the window ({budget_context}).",
+                f"Revenue at risk: customer-impact minutes x revenue at risk per minute. Assumption: "
+                f"{business.get('assumptions_source') or 'none configured (observability gap)'}.",
+                source_notes(facts, [s["id"] for s in facts.get("sources") or []]),
+            ]
+        ),
+    )
+
+
+def glance_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
+    """SLO attainment against target per customer-facing SLO, quarter budget consumed, change on last quarter."""
+    slos = [s for s in facts.get("slos") or [] if s.get("customer_facing")]
+    period, previous = facts["period"], facts.get("previous_period")
+    rows, margins, notes = [], [], []
+    missed, unknown = [], []
+    for s in slos:
+        attained, objective = s.get("period_attainment"), s["objective"]
+        consumed = d(f"slos.{s['name']}.quarter_budget_consumed", _consumed(attained, objective))
+        prev = s.get("previous_period_attainment")
+        change = d(f"slos.{s['name']}.attainment_change", None if None in (attained, prev) else attained - prev)
+        if attained is None:
+            unknown.append(s)
+            verdict = "? no data"
+        elif attained < objective:
+            missed.append(s)
+            verdict = "✕ Missed"
+        else:
+            verdict = "✓ Met"
+        margins.append(attained - objective if attained is not None else None)
+        rows.append(
+            (
+                s.get("component_name") or s["component"],
+                s.get("sli") or s["name"],
+                target_pct(objective),
+                f.pct(attained, 2),
+                f.pct(prev, 2),
+                f.pct_points(change, 2, signed=True),
+                f.pct(consumed, 0),
+                verdict,
+            )
+        )
+        flags = ", ".join(s.get("flags") or []) or "none"
+        notes.append(
+            f"{s['name']}: target {target_pct(objective)} ({s.get('budgeting_method')}), attainment over "
+            f"{period} {f.pct(attained, 2)}, coverage {f.pct(s.get('coverage'), 1)}, flags: {flags}."
+        )
+    title = _glance_title(slos, missed, unknown, margins, period, d)
+    known = [i for i, m in enumerate(margins) if m is not None]
+    worst = min(known, key=lambda i: margins[i]) if known else None
+    columns = ("Component", "Indicator", "Target", f"{period}", f"{previous or 'Previous quarter'}")
+    columns += ("Change", "Budget used", "Result")
+    ids = sorted({x for s in slos for x in s.get("sources") or []})
+    return Slide(
+        key="glance",
+        title=title,
+        table=Table(
+            columns,
+            tuple(rows),
+            numeric=frozenset({2, 3, 4, 5, 6}),
+            worst=worst,
+            widths=(2.4, 1.2, 1, 1.1, 1.1, 1.1, 1, 1.1),
+        ),
+        bullets=tuple(_gap_sentences(facts, [s["component"] for s in unknown])),
+        source_line=source_line(facts, ids, "Budget used = (1 − attainment) / (1 − target) over the quarter"),
+        notes="\n".join([*notes, source_notes(facts, ids)]),
+    )
+
+
+def _glance_title(slos, missed, unknown, margins, period, d: Derived) -> str:
+    n = d("slos.customer_facing_count", len(slos))
+    if not slos:
+        return f"No customer-facing SLO is configured, so {period} attainment cannot be stated"
+    if missed:
+        worst = min(missed, key=lambda s: s["period_attainment"] - s["objective"])
+        short = d(f"slos.{worst['name']}.shortfall", worst["objective"] - worst["period_attainment"])
+        held = d("slos.customer_facing_held", len(slos) - len(missed) - len(unknown))
+        name = worst.get("component_name") or worst["component"]
+        title = f"{name} missed its {worst.get('sli')} target by {f.pct_points(short, 2)}; "
+        title += f"{held:.0f} of {n:.0f} customer-facing SLOs held"
+    elif unknown and len(unknown) == len(slos):
+        return f"No customer-facing SLO can be assessed for {period}: no data (observability gap)"
+    else:
+        known = [(m, s) for m, s in zip(margins, slos, strict=True) if m is not None]
+        tight = min(known, key=lambda p: p[0])[1]
+        name = tight.get("component_name") or tight["component"]
+        title = f"All {n:.0f} customer-facing SLOs met target in {period}" if not unknown else ""
+        if unknown:
+            assessed = d("slos.customer_facing_assessed", len(slos) - len(unknown))
+            title = f"{assessed:.0f} of {n:.0f} customer-facing SLOs met target in {period}"
+        title += f"; tightest: {name} {tight.get('sli')} at {f.pct(tight['period_attainment'], 2)} "
+        title += f"against {target_pct(tight['objective'])}"
+    if unknown:
+        title += f"; {len(unknown)} without data"
+    return title
+
+
+def budget_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
+    """Error budget left, day by day through the quarter, for the customer-facing SLOs with least margin."""
+    slos = [s for s in facts.get("slos") or [] if s.get("customer_facing") and s.get("daily")]
+    lows = {s["name"]: min((x["budget_remaining"] for x in s["daily"] if x.get("budget_remaining") is not None),
+                           default=None) for s in slos}  # fmt: skip
+    shown = sorted((s for s in slos if lows[s["name"]] is not None), key=lambda s: lows[s["name"]])
+    shown = shown[:MAX_BUDGET_SERIES]
+    dates = tuple(x["date"] for x in shown[0]["daily"]) if shown else ()
+    series = tuple(
+        ChartSeries(_slo_label(s), tuple(x.get("budget_remaining") for x in s["daily"])) for s in shown
+    )
+    ids = sorted({x for s in shown for x in s.get("sources") or []})
+    if not shown:
+        title = f"Error budget through {facts['period']} cannot be charted: no data (observability gap)"
+    else:
+        first = shown[0]
+        overspent = [x for x in first["daily"] if (x.get("budget_remaining") or 0) < 0]
+        name = _slo_label(first)
+        if overspent:
+            days = d(f"slos.{first['name']}.days_overspent", len(overspent))
+            title = f"{name} overspent its 28-day error budget on {days:.0f} days of {facts['period']}"
+        else:
+            title = (
+                f"{name} ended {facts['period']} with {f.pct(first.get('budget_remaining'), 0)} of its error "
+                f"budget left, the least of any customer-facing SLO (low point {f.pct(lows[first['name']], 0)})"
+            )
+    description = "; ".join(
+        f"{_slo_label(s)}: {f.pct(lows[s['name']], 0)} at its lowest, {f.pct(s.get('budget_remaining'), 0)} "
+        f"at the close" for s in shown
+    )
+    chart = Chart(
+        kind="line",
+        categories=dates,
+        series=series,
+        description=f"Error budget remaining per day over the rolling window. {description}.",
+        value_title="Error budget remaining",
+        value_format=".0%",
+        excel_format="0%",
+        reference=(0.0, "Budget exhausted"),
+    )
+    windows = sorted({f"{s.get('window_days'):.0f}-day" for s in shown if s.get("window_days")})
+    window = " and ".join(windows) or "rolling"
+    return Slide(
+        key="budget",
+        title=title,
+        chart=chart,
+        source_line=source_line(facts, ids, f"Budget left over each day's {window} rolling window"),
+        notes="\n".join(
+            [
+                "The error budget is 1 − target; remaining = 1 − (1 − attainment) / (1 − target) over the "
+                f"{window} window ending each day. Below 0 the budget is overspent and the error-budget "
+                "policy freezes releases on that component except P0 and security fixes.",
+                source_notes(facts, ids),
+            ]
+        ),
+    )
+
+
+def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
+    """Customer-impact minutes x revenue at risk per minute, per incident, with the assumption source."""
+    business, currency, names = facts["business"], facts["currency"], component_names(facts)
+    incidents = sorted(
+        facts.get("incidents") or [],
+        key=lambda i: (-(_amount(i) if _amount(i) is not None else float("inf")), i["started_at"], i["id"]),
+    )
+    total = business.get("revenue_at_risk_total")
+    rows = []
+    for inc in incidents:
+        amount, minutes = _amount(inc), inc.get("impact_minutes") or 0
+        rate = d(f"incidents.{inc['id']}.revenue_per_minute", amount / minutes if amount and minutes else None)
+        share = d(f"incidents.{inc['id']}.revenue_share", amount / total if amount is not None and total else None)
+        rows.append(
+            (
+                inc["id"],
+                inc["severity"],
+                ", ".join(names.get(c, c) for c in inc.get("components") or []) or "no data",
+                f.count(inc.get("impact_minutes")),
+                f.money(rate, currency) if minutes else "–",
+                f.money(amount, currency),
+                f.pct(share, 0) if minutes else "–",
+            )
+        )
+    stats = facts["incident_stats"]
+    rows.append(("Total", "", "", f.count(stats.get("impact_minutes_total")), "", f.money(total, currency), ""))
+    source = business.get("assumptions_source") or "no assumption configured (observability gap)"
+    impacted = [i for i in incidents if (i.get("impact_minutes") or 0) > 0]
+    if total is None:
+        missing = business.get("incidents_without_assumption") or []
+        title = f"Revenue at risk cannot be stated for {len(missing)} incidents: no revenue assumption"
+    elif not impacted:
+        title = f"No incident affected customers in {facts['period']}; no revenue was put at risk"
+    else:
+        top = impacted[0]
+        title = f"Incidents put {f.money(total, currency)} of revenue at risk in {facts['period']}"
+        if len(impacted) > 1:
+            share = d(f"incidents.{top['id']}.revenue_share", _amount(top) / total if total else None)
+            where = ", ".join(names.get(c, c) for c in top.get("components") or [])
+            title += f"; {top['id']} on {where} accounts for {f.pct(share, 0)}"
+    ids = sorted({x for i in incidents for x in i.get("sources") or []})
+    gap_lines = _gap_sentences(facts, [None], kinds=("missing_assumption",))
+    return Slide(
+        key="incidents",
+        title=title,
+        table=Table(
+            ("Incident", "Severity", "Component", "Impact (min)", f"Per minute ({currency})",
+             f"Revenue at risk ({currency})", "Share"),
+            tuple(rows),
+            numeric=frozenset({3, 4, 5, 6}),
+            worst=0 if impacted else None,
+            total=True,
+            widths=(1.6, 0.9, 2.2, 1.1, 1.2, 1.5, 0.8),
+        ),  # fmt: skip
+        bullets=tuple(gap_lines),
+        source_line=source_line(facts, ids, f"Revenue at risk per minute: {source}"),
+        notes="\n".join(
+            [f"{i['id']} ({i['severity']}): {i['title']}." for i in incidents]
+            + [
+                "Revenue at risk = customer-impact minutes x the revenue at risk per minute of each affected "
+                f"component. Assumption source: {source}.",
+                source_notes(facts, ids),
+            ]
+        ),
+    )
+
+
+def spend_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
+    """Spend, cost per successful task on the customer-facing components, cache savings, unattributed spend."""
+    from .deck_spend import spend_slide as build
+
+    return build(facts, d)
+
+
+# -- shared helpers ---------------------------------------------------------------------------------------
+
+
+def target_pct(objective: float) -> str:
+    """A target with the decimals it needs: 0.995 -> "99.5%", 0.95 -> "95%", 0.9995 -> "99.95%"."""
+    for precision in (0, 1, 2):
+        if abs(round(objective * 100, precision) - objective * 100) < 1e-9:
+            return f.pct(objective, precision)
+    return f.pct(objective, 3)
+
+
+def component_names(facts: Mapping[str, Any]) -> dict[str, str]:
+    names = {s["component"]: s.get("component_name") or s["component"] for s in facts.get("slos") or []}
+    names.update({c["id"]: c.get("name") or c["id"] for c in facts.get("components") or []})
+    return names
+
+
+def source_line(facts: Mapping[str, Any], ids: Sequence[str], note: str = "", *, limit: int = 6) -> str:
+    """``Source: prom-requests, pagerduty (+2 more). <note>.``; the full list with files is in the notes."""
+    ids = sorted(set(ids))
+    shown = ", ".join(ids[:limit]) if ids else "no source (observability gap)"
+    if len(ids) > limit:
+        shown += f" and {len(ids) - limit} more"
+    line = f"Source: {shown}."
+    return f"{line} {note}." if note else line
+
+
+def source_notes(facts: Mapping[str, Any], ids: Sequence[str]) -> str:
+    """Every source behind a slide with its type, files, rows and time range (for the speaker notes)."""
+    known = {s["id"]: s for s in facts.get("sources") or []}
+    lines = []
+    for sid in sorted(set(ids)):
+        s = known.get(sid)
+        if s is None:
+            lines.append(f"- {sid}")
+            continue
+        files = [x["path"] for x in s.get("files") or []]
+        listed = ", ".join(files[:3]) + (f" and {len(files) - 3} more files" if len(files) > 3 else "")
+        span = f"{f.date(s.get('start'))} to {f.date(s.get('end'))}" if s.get("start") else "no data"
+        lines.append(f"- {sid} ({s.get('type')}): {listed}; {f.count(s.get('rows'))} rows; {span}")
+    return "Sources:\n" + "\n".join(lines) if lines else "Sources: none (observability gap)."
+
+
+def _gap_sentences(
+    facts: Mapping[str, Any], components: Sequence[str | None], kinds: Sequence[str] = ()
+) -> list[str]:
+    gaps = facts.get("gaps") or []
+    wanted = set(components)
+    return [
+        g["sentence"]
+        for g in gaps
+        if (g.get("component") in wanted or None in wanted) and (not kinds or g.get("kind") in kinds)
+    ][:2]
+
+
+def _slo_label(slo: Mapping[str, Any]) -> str:
+    return f"{slo.get('component_name') or slo['component']} {slo.get('sli') or slo['name']}"
+
+
+def _consumed(attained: float | None, objective: float) -> float | None:
+    if attained is None or objective >= 1:
+        return None
+    return (1 - attained) / (1 - objective)
+
+
+def _change(cost: Mapping[str, Any]) -> float | None:
+    total, previous = cost.get("total"), cost.get("previous_total")
+    return None if total is None or not previous else total / previous - 1
+
+
+def _amount(incident: Mapping[str, Any]) -> float | None:
+    impact = incident.get("business_impact")
+    return impact.get("amount") if impact else None

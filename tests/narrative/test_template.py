@@ -1,0 +1,359 @@
+"""The template narrator on hand-built facts: the SPEC line shapes, incident mode, gaps, recommendations,
+Next Actions, the voice lint, the verifier and determinism."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from typing import Any
+
+import pytest
+
+from sentinel_reports.narrative.model import Narrative
+from sentinel_reports.narrative.numbers import extract_numbers
+from sentinel_reports.narrative.template import narrate_quarter, narrate_week
+from sentinel_reports.narrative.verifier import component_names_from_facts, verify_text
+from sentinel_reports.narrative.voice import (
+    BANNED_WORDS,
+    VAGUE_HEDGES,
+    check_recommendation,
+    check_summary_line,
+    lint_text,
+)
+
+BASE: dict[str, Any] = {
+    "kind": "week",
+    "period": "2026-W47",
+    "timezone": "UTC",
+    "currency": "USD",
+    "as_of": "2026-11-23T00:00:00Z",
+    "window": {"start": "2026-11-16T00:00:00Z", "end": "2026-11-23T00:00:00Z"},
+    "coverage": {"telemetry": 0.974, "evidence_days": 7, "series": []},
+    "summary": {
+        "status": "Degraded",
+        "budget_remaining": 0.4123,
+        "budget_slo": "chat-api-availability",
+        "budget_component": "chat-api",
+        "active_alerts": 3,
+        "informational_alerts": 2,
+        "incident_mode": False,
+        "incident_mode_detail": None,
+    },
+    "slos": [
+        {
+            "name": "chat-api-availability",
+            "component": "chat-api",
+            "component_name": "Assistant Chat API",
+            "customer_facing": True,
+            "sli": "availability",
+            "objective": 0.995,
+            "error_budget": 0.005,
+            "window_days": 28,
+            "attainment": 0.99706,
+            "budget_remaining": 0.4123,
+            "period_attainment": 0.9954,
+            "previous_period_attainment": 0.9982,
+            "burn_rate": {"5m": 1.2, "1h": 2.34, "6h": 1.59, "3d": 1.1, "window": 0.59},
+            "time_to_exhaustion_hours": 120,
+            "alerts": [],
+        },
+        {
+            "name": "search-availability",
+            "component": "search",
+            "component_name": "Knowledge Search",
+            "customer_facing": True,
+            "sli": "availability",
+            "objective": 0.999,
+            "error_budget": 0.001,
+            "window_days": 28,
+            "attainment": 0.9996,
+            "budget_remaining": 0.62,
+            "period_attainment": 0.9997,
+            "previous_period_attainment": 0.9995,
+            "burn_rate": {"1h": 0.4},
+            "time_to_exhaustion_hours": None,
+            "alerts": [],
+        },
+    ],
+    "components": [
+        {"id": "chat-api", "name": "Assistant Chat API", "tier": 1, "customer_facing": True,
+         "owner": "Assistant Platform team", "status": "degraded_performance"},
+        {"id": "search", "name": "Knowledge Search", "tier": 1, "customer_facing": True,
+         "owner": "Search team", "status": "operational"},
+    ],  # fmt: skip
+    "incidents": [
+        {
+            "id": "INC-1042",
+            "title": "Elevated 5xx on chat completions",
+            "severity": "SEV2",
+            "status": "resolved",
+            "components": ["chat-api"],
+            "started_at": "2026-11-18T14:05:00Z",
+            "resolved_at": "2026-11-18T15:40:00Z",
+            "impact_minutes": 95,
+            "mtta_minutes": 4,
+            "time_to_resolve_minutes": 95,
+            "business_impact": {"amount": 17100, "currency": "USD"},
+            "postmortem": {
+                "status": "published",
+                "action_items": [
+                    {"title": "Add provider failover", "owner": "Assistant Platform team", "due": "2026-11-20",
+                     "done": False, "overdue": True},
+                    {"title": "Alert on 5xx ratio", "owner": "SRE on-call", "due": "2026-12-01", "done": False,
+                     "overdue": False},
+                    {"title": "Write runbook", "owner": "SRE on-call", "due": "2026-11-19", "done": True,
+                     "overdue": False},
+                ],  # fmt: skip
+            },
+        }
+    ],
+    "incident_stats": {
+        "count": 1,
+        "count_by_severity": {"SEV1": 0, "SEV2": 1, "SEV3": 0, "SEV4": 0},
+        "customer_impacting_count": 1,
+        "impact_minutes_total": 95,
+        "mtta_minutes_mean": 4,
+        "time_to_resolve_minutes_mean": 95,
+        "overdue_action_items": 1,
+    },
+    "business": {"revenue_at_risk_total": 17100, "assumptions_source": "Finance FY27 plan, tab 3"},
+    "cost": {
+        "currency": "USD",
+        "total": 12412.37,
+        "previous_total": 14104.97,
+        "week_over_week": -0.12,
+        "by_component": {"chat-api": 9000.12, "search": 3412.25},
+        "unattributed": 868.87,
+        "unattributed_share": 0.07,
+        "per_successful_task": {"chat-api": 0.0421, "search": 0.0112},
+        "previous_per_successful_task": {"chat-api": 0.0380, "search": 0.0113},
+        "budgets": [
+            {"team": "Assistant Platform team", "monthly_budget": 40000, "projected_month_end": 43120,
+             "projected_share": 1.078},
+            {"team": "Search team", "monthly_budget": 20000, "projected_month_end": 15000, "projected_share": 0.75},
+        ],  # fmt: skip
+        "cache": {"hit_rate": 0.38, "saving": 1234.56, "price_source": "provider price page, 2026-11"},
+    },
+    "quality": [
+        {"component": "search", "model_version": "model-b-2026-10", "eval_pass_rate": 0.846, "target": 0.9,
+         "met": False, "cases": 1250, "accuracy_budget_remaining": -0.54},
+        {"component": "search", "model_version": "model-a-2026-04", "eval_pass_rate": 0.938, "target": 0.9,
+         "met": True, "cases": 4100, "hallucination_rate": 0.012, "hallucination_max": 0.02,
+         "hallucination_met": True},
+    ],  # fmt: skip
+    "maintenance": [],
+    "recommendations": [
+        {
+            "slug": "raise-timeout",
+            "title": "Raise the retrieval timeout",
+            "action": "Raise the retrieval timeout to 1,500 ms",
+            "expected_impact": "cuts failed searches by 0.3%",
+            "owner": "Search team",
+            "deadline": "2026-11-30",
+            "risk": {"level": "Low", "likelihood": "Low", "impact": "Low; slower failures",
+                     "detection_time": "1 h", "mitigation": "Revert the setting"},
+            "origin": "content",
+        }  # fmt: skip
+    ],
+    "gaps": [
+        {
+            "kind": "no_source",
+            "component": "search",
+            "signal": "ttft_p95_ms",
+            "specific": "no source provides ttft_p95_ms for Knowledge Search",
+            "limits": "state time to first token for Knowledge Search",
+            "instrumentation": "a TTFT histogram export from the gateway",
+            "priority": "P1",
+        }
+    ],
+}
+
+
+def facts(**changes: Any) -> dict[str, Any]:
+    """A deep copy of BASE with dotted-path changes: facts(**{"summary.budget_remaining": None})."""
+    out = copy.deepcopy(BASE)
+    for path, value in changes.items():
+        node = out
+        *parents, last = path.split(".")
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        node[last] = value
+    return out
+
+
+def problems(narrative: Narrative, data: dict[str, Any]) -> list[str]:
+    """Every lint error and verifier violation in every text the narrative generated."""
+    checked = narrative.verification_facts(data)
+    names = component_names_from_facts(data)
+    found = [str(f) for t in narrative.texts() for f in lint_text(t) if f.severity == "error"]
+    found += [str(v) for t in narrative.texts() for v in verify_text(t, checked, component_names=names)]
+    found += [str(f) for f in check_summary_line(narrative.summary_line)]
+    found += [str(f) for r in narrative.recommendations for f in check_recommendation(r.text)]
+    return found
+
+
+def test_summary_line_has_the_exact_spec_shape() -> None:
+    n = narrate_week(facts())
+    expected = "**Current AI Platform Status: Degraded** | Error budget remaining: 41% | 3 active alerts (2 informational)"
+    assert n.summary_line == expected
+    assert problems(n, facts()) == []
+
+
+def test_unknown_budget_is_an_observability_gap_not_a_number() -> None:
+    data = facts(**{"summary.budget_remaining": None, "slos.0.attainment": None, "slos.0.budget_remaining": None})
+    n = narrate_week(data)
+    assert "Error budget remaining: unknown (observability gap)" in n.summary_line
+    assert "cannot be stated" in n.executive_summary and "cannot be stated" in n.sections["reliability"]
+    assert problems(n, data) == []
+
+
+def test_one_active_alert_is_singular() -> None:
+    n = narrate_week(facts(**{"summary.active_alerts": 1, "summary.informational_alerts": 0}))
+    assert n.summary_line.endswith("| 1 active alert (0 informational)")
+    assert check_summary_line(n.summary_line) == []
+
+
+def test_overspent_budget_reads_exhausted_and_applies_the_error_budget_policy() -> None:
+    data = facts(**{"summary.budget_remaining": -0.12, "slos.0.budget_remaining": -0.12})
+    n = narrate_week(data)
+    assert "Error budget remaining: -12%" in n.summary_line
+    assert "exhausted, overspent by 12%" in n.sections["reliability"]
+    assert "overspent by 12%" in n.executive_summary
+    assert "not a punishment" in n.sections["reliability"]
+    freeze = next(r for r in n.recommendations if r.key == "rule:freeze:chat-api")
+    assert "P0 and security fixes continue" in freeze.action
+    assert freeze.owner == "Assistant Platform team" and freeze.deadline == "2026-11-30"
+    assert problems(n, data) == []
+
+
+def test_burn_rate_is_stated_with_precision_language() -> None:
+    n = narrate_week(facts())
+    text = n.sections["reliability"]
+    assert "2.3x the sustainable rate" in text and "5.0 days" in text
+    assert "0.46% of requests failed" in text or "Failed requests were 0.46%" in text
+
+
+def test_incident_mode_opens_terse_and_directive() -> None:
+    detail = {"components": ["chat-api"], "since": "2026-11-22T21:10:00Z", "next_update": None}
+    data = facts(**{"summary.status": "Major Outage", "summary.incident_mode": True, "summary.incident_mode_detail": detail})
+    data["incidents"][0].update(resolved_at=None, updates=[{"at": "2026-11-22T21:30:00Z", "status": "identified", "body": "Failing over to the secondary region"}])  # fmt: skip
+    n = narrate_week(data)
+    assert n.incident_mode and n.incident_banner is not None
+    assert set(n.incident_banner) == {"affected", "since", "being_done", "next_update"}
+    assert n.incident_banner["affected"] == "Assistant Chat API"
+    assert n.incident_banner["next_update"] == "2026-11-23 01:00 UTC"  # as-of + 60 minutes, derived
+    assert n.derived["next_update"] == "2026-11-23T01:00:00Z"
+    assert n.executive_summary.startswith("🚨 **Major outage: Assistant Chat API, since 2026-11-22 21:10 UTC.**")
+    assert "Failing over to the secondary region" in n.incident_banner["being_done"]
+    assert "Next update: 2026-11-23 01:00 UTC" in n.executive_summary
+    assert "Spend" not in n.executive_summary  # nothing competes with the incident
+    assert problems(n, data) == []
+
+
+def test_normal_weeks_are_not_in_incident_mode() -> None:
+    n = narrate_week(facts())
+    assert not n.incident_mode and n.incident_banner is None and "🚨 **Major outage" not in n.executive_summary
+
+
+def test_gap_sentence_is_exactly_the_spec_sentence() -> None:
+    n = narrate_week(facts())
+    assert n.sections["gaps"] == (
+        "- Current observability gap: no source provides ttft_p95_ms for Knowledge Search. This limits our "
+        "ability to state time to first token for Knowledge Search. Recommended instrumentation: a TTFT "
+        "histogram export from the gateway with priority P1."
+    )
+    instrument = next(r for r in n.recommendations if r.key == "rule:instrument:search")
+    assert instrument.owner == "Search team" and instrument.deadline == "2026-12-07"
+
+
+def test_missing_data_is_written_as_a_gap_never_as_zero() -> None:
+    data = facts(**{"cost.total": None, "cost.previous_total": None, "cost.week_over_week": None, "quality": []})
+    n = narrate_week(data)
+    assert "cannot be stated" in n.sections["cost"] and "$0" not in n.sections["cost"]
+    assert "cannot be stated" in n.sections["quality"]
+    assert not any(m.raw in ("0", "0%", "$0") for t in n.texts() for m in extract_numbers(t))
+    assert problems(n, data) == []
+
+
+def test_every_recommendation_has_the_spec_shape_and_a_full_risk_assessment() -> None:
+    n = narrate_week(facts())
+    keys = {r.key for r in n.recommendations}
+    assert {"rule:rollback:search:model-b-2026-10", "rule:budget:Assistant Platform team"} <= keys
+    assert {"rule:close-actions:postmortems", "rule:instrument:search", "rule:attribute:spend", "raise-timeout"} <= keys
+    for rec in n.recommendations:
+        assert check_recommendation(rec.text) == [], rec.text
+        assert rec.text.startswith(f"**Recommendation: {rec.action.rstrip('.')}.** Expected impact: ")
+        assert rec.risk_level in ("Low", "Medium", "High")
+        assert all((rec.likelihood, rec.impact, rec.detection_time, rec.mitigation, rec.owner, rec.deadline))
+    rollback = next(r for r in n.recommendations if r.key.startswith("rule:rollback"))
+    assert "keep traffic on model-a-2026-04" in rollback.action and "93.8%" in rollback.expected_impact
+
+
+def test_next_actions_carry_owner_and_a_verifiable_deadline() -> None:
+    data = facts()
+    n = narrate_week(data)
+    by_action = {a.action: a for a in n.next_actions}
+    overdue = by_action["Add provider failover (INC-1042; overdue, was due 2026-11-20)"]
+    assert (overdue.owner, overdue.deadline, overdue.origin) == ("Assistant Platform team", "2026-11-30", "postmortem")
+    assert by_action["Alert on 5xx ratio (INC-1042)"].deadline == "2026-12-01"  # the item's own due date
+    assert not any("Write runbook" in a for a in by_action)  # done items are not actions
+    assert by_action["Raise the retrieval timeout to 1,500 ms"].owner == "Search team"
+    assert [a.deadline for a in n.next_actions] == sorted(a.deadline for a in n.next_actions)
+    known = {str(x) for x in n.derived["narrative_dates"]} | {"2026-11-30", "2026-12-01"}
+    assert all(a.owner and a.deadline in known for a in n.next_actions)
+    assert problems(n, data) == []
+
+
+def test_no_hype_or_hedge_words_anywhere() -> None:
+    text = " ".join(narrate_week(facts()).texts()).lower()
+    assert not [w for w in BANNED_WORDS + VAGUE_HEDGES if w.lower() in text]
+
+
+def test_executive_summary_translates_figures_into_business_terms() -> None:
+    summary = narrate_week(facts()).executive_summary
+    assert "$17,100 of revenue at risk (assumption: Finance FY27 plan, tab 3)" in summary
+    assert "costs more to serve, which narrows margin" in summary
+    assert "failed the rubric, a direct risk to customer trust" in summary
+    assert "**Decisions needed:**" in summary
+
+
+def test_same_facts_give_the_same_text() -> None:
+    assert narrate_week(facts()) == narrate_week(facts())
+    assert list(narrate_week(facts()).texts()) == list(narrate_week(facts()).texts())
+
+
+def test_other_periods_may_read_differently_and_stay_valid() -> None:
+    texts = set()
+    for week in range(40, 52):
+        data = facts(period=f"2026-W{week}")
+        n = narrate_week(data)
+        assert problems(n, data) == []
+        texts.add(n.sections["reliability"])
+    assert len(texts) > 1  # the wording varies with the period
+
+
+def test_quarter_adds_investments() -> None:
+    investment = {"title": "Secondary provider", "cost": 24000, "running_cost_per_year": 6000, "expected_benefit": 90000,
+                  "roi": 2.5, "payback_months": 3.4, "confidence": "Medium"}  # fmt: skip
+    data = facts(kind="quarter", period="2026-Q4", investments=[investment])
+    n = narrate_quarter(data)
+    assert n.kind == "quarter" and "investments" in n.sections
+    assert "**Secondary provider**: $24,000 one-off plus $6,000 a year to run" in n.sections["investments"]
+    assert "Based on 7 days of production data in 2026-Q4" in n.evidence
+    assert problems(n, data) == []
+
+
+def test_evidence_states_window_and_coverage() -> None:
+    assert narrate_week(facts()).evidence == "Based on the last 7 days of production data (telemetry coverage 97.4%)."
+    unknown = narrate_week(facts(**{"coverage.telemetry": None})).evidence
+    assert "telemetry coverage unknown: observability gap" in unknown
+
+
+def test_narrative_is_frozen_and_texts_cover_every_string() -> None:
+    n = narrate_week(facts())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        n.summary_line = "x"  # type: ignore[misc]
+    texts = list(n.texts())
+    assert n.executive_summary in texts and all(s in texts for s in n.sections.values())
+    assert all(r.text in texts for r in n.recommendations) and all(a.text in texts for a in n.next_actions)
+    assert n.to_markdown().startswith("# Weekly brief 2026-W47\n\n**Current AI Platform Status: Degraded**")

@@ -1,0 +1,129 @@
+"""The template narrator on the repository's demo project: every week and quarter passes the voice lint and
+the verifier, and three weeks are kept as golden snapshots.
+
+Golden files (tests/narrative/golden/<period>.md) are compared byte for byte. After a deliberate change,
+regenerate them and review the diff:
+
+    SENTINEL_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/narrative/test_template_demo.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sentinel_reports.narrative.numbers import extract_numbers
+from sentinel_reports.narrative.template import narrate_quarter, narrate_week
+from sentinel_reports.narrative.verifier import FactIndex, component_names_from_facts, verify_text
+from sentinel_reports.narrative.voice import check_recommendation, check_summary_line, lint_text
+
+REPO = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("SENTINEL_UPDATE_GOLDEN") == "1"
+GOLDEN_WEEKS = {
+    "2026-W39": "a calm week",
+    "2026-W43": "the prompt-cache cost regression",
+    "2026-W45": "the provider outage, after it was resolved",
+}
+OUTAGE_AS_OF = dt.datetime(2026, 11, 4, 15, 30, tzinfo=dt.UTC)  # during the W45 provider outage
+
+pytestmark = pytest.mark.skipif(not (REPO / "sentinel.yaml").exists(), reason="the demo project is not generated")
+
+
+@pytest.fixture(scope="module")
+def project() -> Any:
+    from sentinel_reports.pipeline import open_project
+
+    return open_project(REPO, use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def demo_facts(project: Any) -> dict[str, dict]:
+    """Facts of every week and quarter of the demo, computed once for the module."""
+    from sentinel_reports.analysis.facts import quarter_facts, week_facts
+    from sentinel_reports.analysis.periods import available_periods
+
+    out = {}
+    for kind, build in (("week", week_facts), ("quarter", quarter_facts)):
+        for label in available_periods(project.dataset, project.config, project.as_of, kind):
+            out[label] = build(project.dataset, project.content, project.config, label, project.as_of)
+    return out
+
+
+def narrate(data: dict, project: Any) -> Any:
+    build = narrate_week if data["kind"] == "week" else narrate_quarter
+    return build(data, project.content, project.config)
+
+
+def check(narrative: Any, data: dict) -> tuple[list[str], int]:
+    """(every lint error, verifier violation and shape problem, how many figures were checked)."""
+    index = FactIndex(narrative.verification_facts(data))
+    names = component_names_from_facts(data)
+    found, figures = [], 0
+    for text in narrative.texts():
+        figures += len(extract_numbers(text, ignore=names))
+        found += [f"lint: {f}" for f in lint_text(text) if f.severity == "error"]
+        found += [f"verify: {v}" for v in verify_text(text, index, component_names=names)]
+    found += [f"summary: {f}" for f in check_summary_line(narrative.summary_line)]
+    found += [f"recommendation: {f}" for r in narrative.recommendations for f in check_recommendation(r.text)]
+    return found, figures
+
+
+def test_every_demo_period_passes_the_lint_and_the_verifier(demo_facts: dict, project: Any) -> None:
+    assert len([p for p in demo_facts if "-W" in p]) >= 20 and any("-Q" in p for p in demo_facts)
+    failures = {}
+    for label, data in demo_facts.items():
+        narrative = narrate(data, project)
+        found, figures = check(narrative, data)
+        assert figures >= 20, f"{label}: only {figures} figures stated"
+        if found:
+            failures[label] = found
+    assert failures == {}
+
+
+def test_every_demo_period_ends_with_owned_dated_next_actions(demo_facts: dict, project: Any) -> None:
+    people_free = {c.owner for c in project.config.components} | {"FinOps lead"}
+    for label, data in demo_facts.items():
+        narrative = narrate(data, project)
+        for action in narrative.next_actions:
+            assert action.owner and dt.date.fromisoformat(action.deadline), (label, action)
+            if action.origin == "rule":
+                assert action.owner in people_free, (label, action)
+
+
+def test_incident_mode_on_the_demo_outage(project: Any) -> None:
+    """Mid-outage (W45, 15:30 UTC) the brief opens in incident mode with the two affected services."""
+    from sentinel_reports.analysis.facts import week_facts
+    from sentinel_reports.pipeline import clip_to_as_of
+
+    dataset = clip_to_as_of(project.dataset, OUTAGE_AS_OF)
+    data = week_facts(dataset, project.content, project.config, "2026-W45", OUTAGE_AS_OF)
+    narrative = narrate_week(data, project.content, project.config)
+    assert narrative.incident_mode
+    assert narrative.incident_banner["affected"] == "Agent Orchestrator and Assistant Chat API"
+    assert narrative.incident_banner["next_update"] == "2026-11-04 16:30 UTC"
+    assert narrative.executive_summary.startswith("🚨 **Major outage: Agent Orchestrator and Assistant Chat API")
+    assert [r.key for r in narrative.recommendations[:2]] == [
+        "rule:stabilise:agent-orchestrator",
+        "rule:stabilise:chat-api",
+    ]
+    assert check(narrative, data)[0] == []
+    compare_golden("2026-W45-incident-mode", narrative.to_markdown())
+
+
+@pytest.mark.parametrize("week", sorted(GOLDEN_WEEKS))
+def test_golden_narrative(week: str, demo_facts: dict, project: Any) -> None:
+    compare_golden(week, narrate(demo_facts[week], project).to_markdown())
+
+
+def compare_golden(name: str, text: str) -> None:
+    path = GOLDEN / f"{name}.md"
+    if UPDATE:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no golden file {path.name}; run with SENTINEL_UPDATE_GOLDEN=1 and review it"
+    assert text == path.read_text(encoding="utf-8"), f"{path.name} differs; see the module docstring"
