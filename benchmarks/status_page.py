@@ -24,7 +24,8 @@ from sentinel_reports.render.badges import badge_svg
 from sentinel_reports.render.environment import make_environment
 from sentinel_reports.render.feed import atom_feed
 from sentinel_reports.render.status_api import api_documents, dumps
-from sentinel_reports.render.status_page import render_incident_pages, render_status_page
+from sentinel_reports.render.status_incident import render_incident_pages
+from sentinel_reports.render.status_page import render_status_page
 
 AS_OF = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
 STATES = ["operational"] * 95 + ["degraded_performance", "partial_outage", "major_outage"] + ["no_data"] * 2

@@ -369,6 +369,10 @@ def problems_from_validation(exc: ValidationError, prefix: str = "", file: str =
     return problems
 
 
+MAX_YAML_NODES = 100_000  # after aliases are expanded; a full sentinel.yaml has a few thousand
+MAX_YAML_DEPTH = 50  # levels of nesting; sentinel.yaml and OpenSLO documents use fewer than ten
+
+
 def read_yaml(path: Path, what: str = "YAML") -> Any:
     """safe_load a file, turning every failure into a ConfigError naming file and line."""
     try:
@@ -377,13 +381,60 @@ def read_yaml(path: Path, what: str = "YAML") -> Any:
         raise ConfigError(ConfigProblem("", f"{what} file not found", str(path))) from None
     except UnicodeDecodeError as exc:
         raise ConfigError(ConfigProblem("", f"not valid UTF-8 at byte {exc.start}", str(path))) from None
+    except (OSError, ValueError) as exc:  # a folder, no permission, a name the OS refuses
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(ConfigProblem("", f"cannot read {what} file: {reason}", str(path))) from None
     try:
-        return yaml.safe_load(text)
+        doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(ConfigProblem("", f"{where}invalid YAML: {problem}", str(path))) from None
+    except RecursionError:
+        message = f"document refused: nested more than {MAX_YAML_DEPTH} levels deep"
+        raise ConfigError(ConfigProblem("", message, str(path))) from None
+    problem = _size_problem(doc)
+    if problem:
+        raise ConfigError(ConfigProblem("", f"document refused: {problem}", str(path)))
+    return doc
+
+
+def _size_problem(doc: Any) -> str | None:
+    """Why `doc` is too big to validate, or None.
+
+    YAML aliases share one object between every place that refers to it, so a few hundred bytes of nested
+    aliases ("billion laughs") stand for billions of nodes; validation and `model_dump` would expand them.
+    This walk is iterative and counts each shared object once per reference without expanding it.
+    """
+    sizes: dict[int, tuple[int, int]] = {}  # id -> (expanded nodes, height)
+    on_path: set[int] = set()
+    stack: list[tuple[Any, int, bool]] = [(doc, 1, False)]
+    while stack:
+        node, depth, finished = stack.pop()
+        if not isinstance(node, dict | list):
+            continue
+        key = id(node)
+        children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+        if finished:
+            on_path.discard(key)
+            known = [sizes.get(id(c), (1, 0)) for c in children]
+            sizes[key] = (1 + sum(n for n, _ in known), 1 + max((h for _, h in known), default=0))
+            if sizes[key][0] > MAX_YAML_NODES:
+                return f"its aliases expand to more than {MAX_YAML_NODES:,} values"
+            continue
+        if key in on_path:
+            return "an alias refers to a value that contains it"
+        if key in sizes:
+            if depth + sizes[key][1] - 1 > MAX_YAML_DEPTH:
+                return f"nested more than {MAX_YAML_DEPTH} levels deep"
+            continue
+        if depth > MAX_YAML_DEPTH:
+            return f"nested more than {MAX_YAML_DEPTH} levels deep"
+        on_path.add(key)
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in children)
+    return None
 
 
 def load_config(

@@ -212,3 +212,182 @@ def period_facts(
     progress(f"computing facts for {label}")
     build = week_facts if kind == "week" else quarter_facts
     return build(project.dataset, project.content, project.config, label, project.as_of)
+
+
+# -- the whole site ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote: the weeks, how many were rendered or reused from the cache, and the manifest."""
+
+    out_dir: Path
+    as_of: str
+    weeks: list[str]
+    rendered_weeks: list[str] = field(default_factory=list)
+    reused_weeks: list[str] = field(default_factory=list)
+    status: bool = False
+    decks: list[dict[str, Any]] = field(default_factory=list)
+    outputs: int = 0
+    narrator: dict[str, Any] = field(default_factory=dict)
+    facts_from_cache: bool = False
+
+
+def build_site(
+    project_dir: Path | str = ".",
+    out_dir: Path | str | None = None,
+    *,
+    as_of: dt.datetime | None = None,
+    narrator: str | None = None,
+    only: Any = None,
+    use_cache: bool = True,
+    progress: Progress = _quiet,
+) -> BuildResult:
+    """Run the pipeline end to end into ``out_dir`` (default ``<project>/site``), atomically.
+
+    Every ISO week in the data gets its brief (web, PDF, email, markdown, showback CSV) and its evidence;
+    the latest week's facts drive the status page; decks come from ``publish.deck`` when that module exists.
+    ``only`` ({"brief", "status", "deck"} or "brief,status") re-renders those publications and keeps the
+    others' files from the previous site. Every narrative passes the voice lint and the fact verifier before
+    anything is written (VerificationError otherwise), and the new site replaces the old one only when the
+    whole build succeeded.
+    """
+    from . import build as b
+    from .analysis.facts import json_dumps_facts, week_facts
+    from .analysis.periods import available_periods
+    from .errors import VerificationError
+    from .publish.brief import week_files, write_week
+    from .publish.cache import OutputCache, code_digest, digest, tree_digest
+    from .publish.manifest import inputs_from_sources, write_manifest
+    from .publish.site import SiteWriter
+    from .render.brief_charts import TREND_WEEKS, week_points
+    from .render.charts import ChartRenderer
+    from .render.environment import make_environment, static_files
+    from .render.landing import facts_summary, render_landing
+
+    try:
+        parts = b.parse_only(only)
+    except ValueError as exc:
+        raise UsageError(f"--only: {exc}") from None
+    config = load_project(project_dir)
+    root = config.project_dir
+    out = Path(out_dir) if out_dir is not None else root / "site"
+    cache_root = root / CACHE_DIR if use_cache else None
+    cache = OutputCache(cache_root)
+    templates = root / "templates"
+    progress("fingerprinting inputs")
+    key = b.inputs_key(config, as_of.isoformat() if as_of else None)
+    project: Project | None = None
+
+    def loaded() -> Project:
+        nonlocal project
+        if project is None:
+            project = open_project(root, as_of=as_of, progress=progress, use_cache=use_cache)
+        return project
+
+    record = cache.get_json("builds", key)
+    if record is None:
+        p = loaded()
+        record = {"as_of": p.as_of.isoformat(), "weeks": available_periods(p.dataset, p.config, p.as_of, "week")}
+    resolved = dt.datetime.fromisoformat(record["as_of"])
+    facts_by_week: dict[str, dict[str, Any]] = {}
+    for week in record["weeks"]:
+        doc = cache.get_json("facts", digest(key, week))
+        if doc is None:
+            p = loaded()
+            progress(f"computing facts for {week}")
+            doc = week_facts(p.dataset, p.content, p.config, week, p.as_of)
+            cache.put_json("facts", digest(key, week), doc)
+        facts_by_week[week] = doc
+    cache.put_json("builds", key, record)
+    narrate, usage = b.make_narrator(config, narrator, cache_root)
+    env = make_environment(templates)
+    renderer = ChartRenderer(cache_root / "charts" if cache_root is not None else None)
+    result = BuildResult(out, resolved.isoformat(), list(record["weeks"]), facts_from_cache=project is None)
+    status_ok = "status" in parts and bool(record["weeks"])
+    try:
+        from .publish.status import status_outputs
+    except ImportError:  # the status publisher is optional while it is being built
+        status_ok = False
+    links = {"status": status_ok or (out / "status/index.html").is_file(), "decks": False}
+
+    with SiteWriter(out) as site:
+        for path, data in static_files(templates).items():
+            site.write_bytes(path, data)
+        landing, points = [], []
+        for week, facts in facts_by_week.items():
+            narrative = narrate(facts, getattr(project, "content", None))
+            landing.append(facts_summary(facts, narrative.summary_line))
+            history = points[-(TREND_WEEKS - 1) :]
+            points.append(week_points(facts))
+            if "brief" not in parts:
+                continue
+            text = json_dumps_facts(facts)
+            misses = cache.misses
+            files = week_files(env, facts, narrative, config, history=history, renderer=renderer, links=links,
+                               cache=_Reviewed(cache, facts, narrative, progress, week, VerificationError),
+                               project_templates=templates, facts_text=text)  # fmt: skip
+            (result.rendered_weeks if cache.misses > misses else result.reused_weeks).append(week)
+            write_week(site, week, files, text)
+        if status_ok:
+            latest = facts_by_week[record["weeks"][-1]]
+            status_key = digest("status-v1", json_dumps_facts(latest), config.model_dump_json(), code_digest(),
+                                tree_digest(templates), tree_digest(root / "content"))  # fmt: skip
+            files = cache.get_files("status", status_key)
+            if files is None:
+                progress("rendering the status page")
+                rendered = status_outputs(latest, env, config, loaded().content)
+                files = {k: v.encode("utf-8") for k, v in rendered.items()}
+                cache.put_files("status", status_key, files)
+            for path, data in sorted(files.items()):
+                site.write_bytes(path, data)
+            result.status = True
+        if "deck" in parts:
+            result.decks = _publish_decks(site, loaded, env, renderer, progress)
+        skipped = [p for p in b.PUBLICATIONS if p not in parts or (p == "status" and not status_ok)]
+        b.carry_over(site, out, skipped)
+        progress("writing the landing page and manifest")
+        site.write_text("index.html", render_landing(
+            env, organization=config.organization, as_of=result.as_of, briefs=landing, decks=result.decks,
+            has_status=result.status or "status/index.html" in site,
+        ))  # fmt: skip
+        latest_sources = b.source_reports(facts_by_week[record["weeks"][-1]]) if record["weeks"] else []
+        result.narrator = usage()
+        write_manifest(site, as_of=resolved, inputs=inputs_from_sources(latest_sources), narrator=result.narrator)
+        result.outputs = len(site.outputs)
+    return result
+
+
+class _Reviewed:
+    """The page cache seen by publish.brief.week_files, checking the narrative before anything is rendered:
+    a cached page was verified when it was stored; a page about to be rendered is verified now."""
+
+    def __init__(self, cache: Any, facts: Any, narrative: Any, progress: Progress, week: str, error: type) -> None:
+        self.cache, self.facts, self.narrative, self.progress, self.week, self.error = (
+            cache, facts, narrative, progress, week, error,
+        )  # fmt: skip
+
+    def get_files(self, kind: str, key: str) -> dict[str, bytes] | None:
+        files = self.cache.get_files(kind, key)
+        if files is None:
+            from .build import review_narrative
+
+            problems = review_narrative(self.facts, self.narrative)
+            if problems:
+                raise self.error([f"{self.week}: {p}" for p in problems])
+            self.progress(f"rendering the brief for {self.week} (web, PDF, email, markdown)")
+        return files
+
+    def put_files(self, kind: str, key: str, files: dict[str, bytes]) -> None:
+        self.cache.put_files(kind, key, files)
+
+
+def _publish_decks(site: Any, loaded: Callable[[], Project], env: Any, renderer: Any, progress: Progress) -> list:
+    """Hook for the quarterly decks: ``publish.deck.publish_decks(site, project, env, renderer, progress)``
+    returns the decks it wrote as [{period, href, pdf, pptx}] for the landing page. Until that module
+    exists no deck is built."""
+    try:
+        from .publish.deck import publish_decks  # type: ignore[import-not-found]
+    except ImportError:
+        return []
+    return list(publish_decks(site, loaded(), env, renderer, progress))

@@ -28,7 +28,8 @@ from ..render.badges import badge_svg
 from ..render.feed import FEED_PATH, atom_feed
 from ..render.status_api import api_documents, dumps
 from ..render.status_common import API_DIR, file_ids
-from ..render.status_page import PAGE_PATH, render_incident_pages, render_status_page
+from ..render.status_incident import render_incident_pages
+from ..render.status_page import PAGE_PATH, render_status_page
 
 
 class TextWriter(Protocol):

@@ -124,7 +124,7 @@ class Derived:
 
 def build_deck(facts: Mapping[str, Any], narrative: Any) -> Deck:
     """Every slide of one quarter's deck, in storyline order."""
-    from . import deck_closing, deck_slides
+    from . import deck_closing, deck_economics, deck_slides
     from .formatting import date
 
     derived = Derived()
@@ -133,9 +133,9 @@ def build_deck(facts: Mapping[str, Any], narrative: Any) -> Deck:
         deck_slides.glance_slide(facts, derived),
         deck_slides.budget_slide(facts, derived),
         deck_slides.incident_cost_slide(facts, derived),
-        deck_slides.spend_slide(facts, derived),
+        deck_economics.spend_slide(facts, derived),
         deck_closing.gaps_slide(facts, derived),
-        deck_closing.investments_slide(facts, derived),
+        deck_economics.investments_slide(facts, derived),
         *deck_closing.recommendation_slides(facts, narrative, derived),
         deck_closing.next_actions_slide(facts, narrative, derived),
         *deck_closing.appendix_slides(facts, derived),

@@ -1,10 +1,11 @@
-"""The first half of the deck's storyline: where the quarter stands, what incidents cost, what AI costs.
+"""The opening of the deck's storyline: where the quarter stands and what incidents cost.
 
-    title_slide, glance_slide, budget_slide, incident_cost_slide, spend_slide   (facts, ..., derived) -> Slide
+    title_slide, glance_slide, budget_slide, incident_cost_slide   (facts, ..., derived) -> Slide
 
 Each builder reads only facts (and the narrative for the summary line), formats with ``render.formatting``
 and records every value it computes in ``derived`` (see ``render.deck``). The helpers at the bottom
-(``component_names``, ``source_line``, ``source_notes``) are shared with ``deck_closing``.
+(``component_names``, ``source_line``, ``source_notes``) are shared with ``deck_economics`` and
+``deck_closing``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def title_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> Slide:
     currency = facts["currency"]
     token = f.status_token(summary.get("status"))
     gaps = facts.get("gaps") or []
-    change = cost.get("previous_total") and d("cost.quarter_over_quarter", _change(cost))
+    change = d("cost.quarter_over_quarter", _change(cost))
     spend_context = (
         f"{f.delta(change, '%', 1)} on {facts['previous_period']}"
         if change is not None and facts.get("previous_period")
@@ -283,13 +284,6 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             ]
         ),
     )
-
-
-def spend_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
-    """Spend, cost per successful task on the customer-facing components, cache savings, unattributed spend."""
-    from .deck_spend import spend_slide as build
-
-    return build(facts, d)
 
 
 # -- shared helpers ---------------------------------------------------------------------------------------

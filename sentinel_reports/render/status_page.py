@@ -1,7 +1,6 @@
-"""The internal status page and its incident pages: facts -> template context -> HTML strings.
+"""The internal status page: facts -> template context -> HTML (incident pages: render.status_incident).
 
     html = render_status_page(env, facts, config, content)              # status/index.html
-    pages = render_incident_pages(env, facts, config, content)          # {"status/incidents/<id>.html": html}
 
 The page reads only facts (``docs/facts.md``): ``summary``, ``components[]`` with 90 ``days[]``,
 ``slos[]``, ``incidents[]``, ``maintenance[]`` and ``gaps[]``. Order of the page: the summary line (or the
@@ -12,8 +11,7 @@ Rules kept here: a day or component without data is "Observability gap", never o
 figure prints "no data", never 0 or 100%; every day's details are in the HTML (visually hidden text in the
 bar plus a table of the days that were not operational), so nothing needs JavaScript; cost figures (and
 cost-only gaps that state amounts) are left out; incident and maintenance ids become file names only
-through ``status_common.file_ids``. Postmortem bodies come from ``content/postmortems`` markdown, rendered
-with raw HTML off.
+through ``status_common.file_ids``.
 """
 
 from __future__ import annotations
@@ -26,7 +24,7 @@ from jinja2 import Environment
 from ..config import Config
 from .environment import render_page
 from .formatting import GAP, duration_minutes, number, pct, status_token
-from .markdown import is_safe_link, render_markdown
+from .markdown import render_markdown
 from .status_common import api_status, file_ids, iso, maintenance_status, status_incidents
 
 HISTORY_DAYS = 90
@@ -57,7 +55,7 @@ def summary_line(summary: dict[str, Any]) -> str:
     return f"**Current AI Platform Status: {summary.get('status') or 'Unknown'}** | Error budget remaining: {budget_text} | {alerts}"
 
 
-def _names(config: Config, facts: dict[str, Any]) -> dict[str, str]:
+def component_names(config: Config, facts: dict[str, Any]) -> dict[str, str]:
     names = {c["id"]: str(c.get("name") or c["id"]) for c in facts.get("components") or []}
     names.update({c.id: c.name for c in config.components})
     return names
@@ -141,7 +139,9 @@ def _component(
     }
 
 
-def _incident(inc: dict[str, Any], names: dict[str, str], incident_files: dict[str, str]) -> dict[str, Any]:
+def incident_view(
+    inc: dict[str, Any], names: dict[str, str], incident_files: dict[str, str]
+) -> dict[str, Any]:
     updates = sorted(inc.get("updates") or [], key=lambda u: str(u.get("at")), reverse=True)
     status = str(inc.get("status") or "investigating")
     return {
@@ -210,10 +210,18 @@ def _banner(facts: dict[str, Any], names: dict[str, str], incidents: list[dict[s
     }
 
 
+def _maintenance_body(content: Any, slug: str) -> str | None:
+    """The markdown body of ``content/maintenance/<slug>.md`` as HTML (raw HTML off), if there is one."""
+    for item in getattr(content, "maintenance", None) or ():
+        if str(getattr(item, "slug", "")) == slug and str(getattr(item, "body", "")).strip():
+            return render_markdown(str(item.body))
+    return None
+
+
 def status_context(facts: dict[str, Any], config: Config, content: Any = None) -> dict[str, Any]:
     """Everything status.html needs, formatted."""
     as_of = iso(facts["as_of"]) or ""
-    names = _names(config, facts)
+    names = component_names(config, facts)
     raw_incidents = status_incidents(facts)
     incident_files = file_ids(str(i["id"]) for i in raw_incidents)
     badge_files = file_ids(str(c["id"]) for c in facts.get("components") or [])
@@ -226,7 +234,7 @@ def status_context(facts: dict[str, Any], config: Config, content: Any = None) -
         )
     incidents = []
     for inc in raw_incidents:
-        item = _incident(inc, names, incident_files)
+        item = incident_view(inc, names, incident_files)
         item["component_ids"] = list(inc.get("components") or [])
         incidents.append(item)
     active = sorted(
@@ -257,6 +265,7 @@ def status_context(facts: dict[str, Any], config: Config, content: Any = None) -
                     "components": ", ".join(names.get(c, c) for c in m.get("components") or []),
                     "starts": m.get("starts"),
                     "ends": m.get("ends"),
+                    "body": _maintenance_body(content, str(m["slug"])),
                 }
             )
     summary = facts.get("summary") or {}
@@ -285,54 +294,3 @@ def status_context(facts: dict[str, Any], config: Config, content: Any = None) -
 
 def render_status_page(env: Environment, facts: dict[str, Any], config: Config, content: Any = None) -> str:
     return render_page(env, "status.html", page_path=PAGE_PATH, **status_context(facts, config, content))
-
-
-def postmortem_markdown(content: Any, incident_id: str) -> str | None:
-    """The markdown body of the postmortem for ``incident_id`` in the loaded content, if any."""
-    if content is None:
-        return None
-    items = content.get("postmortems") if isinstance(content, dict) else getattr(content, "postmortems", None)
-    if isinstance(items, dict):
-        items = [
-            items[k]
-            for k in sorted(items)
-            if str(getattr(items[k], "incident", k)) == incident_id or k == incident_id
-        ]
-    for pm in sorted(items or [], key=lambda p: str(_field(p, "slug") or "")):
-        if str(_field(pm, "incident")) == incident_id:
-            body = _field(pm, "body") or _field(pm, "markdown") or _field(pm, "text")
-            return str(body) if body else None
-    return None
-
-
-def _field(item: Any, name: str) -> Any:
-    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
-
-
-def render_incident_pages(
-    env: Environment, facts: dict[str, Any], config: Config, content: Any = None
-) -> dict[str, str]:
-    """Every incident's page by its site path, ``status/incidents/<safe id>.html``."""
-    names = _names(config, facts)
-    raw = status_incidents(facts)
-    files = file_ids(str(i["id"]) for i in raw)
-    pages = {}
-    for inc in raw:
-        item = _incident(inc, names, files)
-        body = postmortem_markdown(content, item["id"])
-        path = f"status/incidents/{files[item['id']]}.html"
-        source_url = inc.get("url") if inc.get("url") and is_safe_link(str(inc["url"])) else None
-        pages[path] = render_page(
-            env,
-            "status_incident.html",
-            page_path=path,
-            title=f"{item['severity']}: {item['title']}",
-            site_title=config.site.title or config.organization,
-            as_of=iso(facts["as_of"]),
-            inc=item,
-            raw=inc,
-            postmortem_html=render_markdown(body) if body else None,
-            source_url=source_url,
-            nav=[{"href": "status/index.html", "label": "Status"}],
-        )
-    return pages

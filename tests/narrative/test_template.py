@@ -76,11 +76,23 @@ BASE: dict[str, Any] = {
         },
     ],
     "components": [
-        {"id": "chat-api", "name": "Assistant Chat API", "tier": 1, "customer_facing": True,
-         "owner": "Assistant Platform team", "status": "degraded_performance"},
-        {"id": "search", "name": "Knowledge Search", "tier": 1, "customer_facing": True,
-         "owner": "Search team", "status": "operational"},
-    ],  # fmt: skip
+        {
+            "id": "chat-api",
+            "name": "Assistant Chat API",
+            "tier": 1,
+            "customer_facing": True,
+            "owner": "Assistant Platform team",
+            "status": "degraded_performance",
+        },
+        {
+            "id": "search",
+            "name": "Knowledge Search",
+            "tier": 1,
+            "customer_facing": True,
+            "owner": "Search team",
+            "status": "operational",
+        },
+    ],
     "incidents": [
         {
             "id": "INC-1042",
@@ -97,13 +109,28 @@ BASE: dict[str, Any] = {
             "postmortem": {
                 "status": "published",
                 "action_items": [
-                    {"title": "Add provider failover", "owner": "Assistant Platform team", "due": "2026-11-20",
-                     "done": False, "overdue": True},
-                    {"title": "Alert on 5xx ratio", "owner": "SRE on-call", "due": "2026-12-01", "done": False,
-                     "overdue": False},
-                    {"title": "Write runbook", "owner": "SRE on-call", "due": "2026-11-19", "done": True,
-                     "overdue": False},
-                ],  # fmt: skip
+                    {
+                        "title": "Add provider failover",
+                        "owner": "Assistant Platform team",
+                        "due": "2026-11-20",
+                        "done": False,
+                        "overdue": True,
+                    },
+                    {
+                        "title": "Alert on 5xx ratio",
+                        "owner": "SRE on-call",
+                        "due": "2026-12-01",
+                        "done": False,
+                        "overdue": False,
+                    },
+                    {
+                        "title": "Write runbook",
+                        "owner": "SRE on-call",
+                        "due": "2026-11-19",
+                        "done": True,
+                        "overdue": False,
+                    },
+                ],
             },
         }
     ],
@@ -128,19 +155,43 @@ BASE: dict[str, Any] = {
         "per_successful_task": {"chat-api": 0.0421, "search": 0.0112},
         "previous_per_successful_task": {"chat-api": 0.0380, "search": 0.0113},
         "budgets": [
-            {"team": "Assistant Platform team", "monthly_budget": 40000, "projected_month_end": 43120,
-             "projected_share": 1.078},
-            {"team": "Search team", "monthly_budget": 20000, "projected_month_end": 15000, "projected_share": 0.75},
-        ],  # fmt: skip
+            {
+                "team": "Assistant Platform team",
+                "monthly_budget": 40000,
+                "projected_month_end": 43120,
+                "projected_share": 1.078,
+            },
+            {
+                "team": "Search team",
+                "monthly_budget": 20000,
+                "projected_month_end": 15000,
+                "projected_share": 0.75,
+            },
+        ],
         "cache": {"hit_rate": 0.38, "saving": 1234.56, "price_source": "provider price page, 2026-11"},
     },
     "quality": [
-        {"component": "search", "model_version": "model-b-2026-10", "eval_pass_rate": 0.846, "target": 0.9,
-         "met": False, "cases": 1250, "accuracy_budget_remaining": -0.54},
-        {"component": "search", "model_version": "model-a-2026-04", "eval_pass_rate": 0.938, "target": 0.9,
-         "met": True, "cases": 4100, "hallucination_rate": 0.012, "hallucination_max": 0.02,
-         "hallucination_met": True},
-    ],  # fmt: skip
+        {
+            "component": "search",
+            "model_version": "model-b-2026-10",
+            "eval_pass_rate": 0.846,
+            "target": 0.9,
+            "met": False,
+            "cases": 1250,
+            "accuracy_budget_remaining": -0.54,
+        },
+        {
+            "component": "search",
+            "model_version": "model-a-2026-04",
+            "eval_pass_rate": 0.938,
+            "target": 0.9,
+            "met": True,
+            "cases": 4100,
+            "hallucination_rate": 0.012,
+            "hallucination_max": 0.02,
+            "hallucination_met": True,
+        },
+    ],
     "maintenance": [],
     "recommendations": [
         {
@@ -150,10 +201,15 @@ BASE: dict[str, Any] = {
             "expected_impact": "cuts failed searches by 0.3%",
             "owner": "Search team",
             "deadline": "2026-11-30",
-            "risk": {"level": "Low", "likelihood": "Low", "impact": "Low; slower failures",
-                     "detection_time": "1 h", "mitigation": "Revert the setting"},
+            "risk": {
+                "level": "Low",
+                "likelihood": "Low",
+                "impact": "Low; slower failures",
+                "detection_time": "1 h",
+                "mitigation": "Revert the setting",
+            },
             "origin": "content",
-        }  # fmt: skip
+        }
     ],
     "gaps": [
         {
@@ -200,7 +256,9 @@ def test_summary_line_has_the_exact_spec_shape() -> None:
 
 
 def test_unknown_budget_is_an_observability_gap_not_a_number() -> None:
-    data = facts(**{"summary.budget_remaining": None, "slos.0.attainment": None, "slos.0.budget_remaining": None})
+    data = facts(
+        **{"summary.budget_remaining": None, "slos.0.attainment": None, "slos.0.budget_remaining": None}
+    )
     n = narrate_week(data)
     assert "Error budget remaining: unknown (observability gap)" in n.summary_line
     assert "cannot be stated" in n.executive_summary and "cannot be stated" in n.sections["reliability"]
@@ -235,15 +293,28 @@ def test_burn_rate_is_stated_with_precision_language() -> None:
 
 def test_incident_mode_opens_terse_and_directive() -> None:
     detail = {"components": ["chat-api"], "since": "2026-11-22T21:10:00Z", "next_update": None}
-    data = facts(**{"summary.status": "Major Outage", "summary.incident_mode": True, "summary.incident_mode_detail": detail})
-    data["incidents"][0].update(resolved_at=None, updates=[{"at": "2026-11-22T21:30:00Z", "status": "identified", "body": "Failing over to the secondary region"}])  # fmt: skip
+    data = facts(
+        **{
+            "summary.status": "Major Outage",
+            "summary.incident_mode": True,
+            "summary.incident_mode_detail": detail,
+        }
+    )
+    update = {
+        "at": "2026-11-22T21:30:00Z",
+        "status": "identified",
+        "body": "Failing over to the secondary region",
+    }
+    data["incidents"][0].update(resolved_at=None, updates=[update])
     n = narrate_week(data)
     assert n.incident_mode and n.incident_banner is not None
     assert set(n.incident_banner) == {"affected", "since", "being_done", "next_update"}
     assert n.incident_banner["affected"] == "Assistant Chat API"
     assert n.incident_banner["next_update"] == "2026-11-23 01:00 UTC"  # as-of + 60 minutes, derived
     assert n.derived["next_update"] == "2026-11-23T01:00:00Z"
-    assert n.executive_summary.startswith("🚨 **Major outage: Assistant Chat API, since 2026-11-22 21:10 UTC.**")
+    assert n.executive_summary.startswith(
+        "🚨 **Major outage: Assistant Chat API, since 2026-11-22 21:10 UTC.**"
+    )
     assert "Failing over to the secondary region" in n.incident_banner["being_done"]
     assert "Next update: 2026-11-23 01:00 UTC" in n.executive_summary
     assert "Spend" not in n.executive_summary  # nothing competes with the incident
@@ -252,7 +323,9 @@ def test_incident_mode_opens_terse_and_directive() -> None:
 
 def test_normal_weeks_are_not_in_incident_mode() -> None:
     n = narrate_week(facts())
-    assert not n.incident_mode and n.incident_banner is None and "🚨 **Major outage" not in n.executive_summary
+    assert (
+        not n.incident_mode and n.incident_banner is None and "🚨 **Major outage" not in n.executive_summary
+    )
 
 
 def test_gap_sentence_is_exactly_the_spec_sentence() -> None:
@@ -267,7 +340,9 @@ def test_gap_sentence_is_exactly_the_spec_sentence() -> None:
 
 
 def test_missing_data_is_written_as_a_gap_never_as_zero() -> None:
-    data = facts(**{"cost.total": None, "cost.previous_total": None, "cost.week_over_week": None, "quality": []})
+    data = facts(
+        **{"cost.total": None, "cost.previous_total": None, "cost.week_over_week": None, "quality": []}
+    )
     n = narrate_week(data)
     assert "cannot be stated" in n.sections["cost"] and "$0" not in n.sections["cost"]
     assert "cannot be stated" in n.sections["quality"]
@@ -279,7 +354,12 @@ def test_every_recommendation_has_the_spec_shape_and_a_full_risk_assessment() ->
     n = narrate_week(facts())
     keys = {r.key for r in n.recommendations}
     assert {"rule:rollback:search:model-b-2026-10", "rule:budget:Assistant Platform team"} <= keys
-    assert {"rule:close-actions:postmortems", "rule:instrument:search", "rule:attribute:spend", "raise-timeout"} <= keys
+    assert {
+        "rule:close-actions:postmortems",
+        "rule:instrument:search",
+        "rule:attribute:spend",
+        "raise-timeout",
+    } <= keys
     for rec in n.recommendations:
         assert check_recommendation(rec.text) == [], rec.text
         assert rec.text.startswith(f"**Recommendation: {rec.action.rstrip('.')}.** Expected impact: ")
@@ -294,7 +374,11 @@ def test_next_actions_carry_owner_and_a_verifiable_deadline() -> None:
     n = narrate_week(data)
     by_action = {a.action: a for a in n.next_actions}
     overdue = by_action["Add provider failover (INC-1042; overdue, was due 2026-11-20)"]
-    assert (overdue.owner, overdue.deadline, overdue.origin) == ("Assistant Platform team", "2026-11-30", "postmortem")
+    assert (overdue.owner, overdue.deadline, overdue.origin) == (
+        "Assistant Platform team",
+        "2026-11-30",
+        "postmortem",
+    )
     assert by_action["Alert on 5xx ratio (INC-1042)"].deadline == "2026-12-01"  # the item's own due date
     assert not any("Write runbook" in a for a in by_action)  # done items are not actions
     assert by_action["Raise the retrieval timeout to 1,500 ms"].owner == "Search team"
@@ -344,7 +428,10 @@ def test_quarter_adds_investments() -> None:
 
 
 def test_evidence_states_window_and_coverage() -> None:
-    assert narrate_week(facts()).evidence == "Based on the last 7 days of production data (telemetry coverage 97.4%)."
+    assert (
+        narrate_week(facts()).evidence
+        == "Based on the last 7 days of production data (telemetry coverage 97.4%)."
+    )
     unknown = narrate_week(facts(**{"coverage.telemetry": None})).evidence
     assert "telemetry coverage unknown: observability gap" in unknown
 

@@ -31,7 +31,9 @@ GOLDEN_WEEKS = {
 }
 OUTAGE_AS_OF = dt.datetime(2026, 11, 4, 15, 30, tzinfo=dt.UTC)  # during the W45 provider outage
 
-pytestmark = pytest.mark.skipif(not (REPO / "sentinel.yaml").exists(), reason="the demo project is not generated")
+pytestmark = pytest.mark.skipif(
+    not (REPO / "sentinel.yaml").exists(), reason="the demo project is not generated"
+)
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +108,9 @@ def test_incident_mode_on_the_demo_outage(project: Any) -> None:
     assert narrative.incident_mode
     assert narrative.incident_banner["affected"] == "Agent Orchestrator and Assistant Chat API"
     assert narrative.incident_banner["next_update"] == "2026-11-04 16:30 UTC"
-    assert narrative.executive_summary.startswith("🚨 **Major outage: Agent Orchestrator and Assistant Chat API")
+    assert narrative.executive_summary.startswith(
+        "🚨 **Major outage: Agent Orchestrator and Assistant Chat API"
+    )
     assert [r.key for r in narrative.recommendations[:2]] == [
         "rule:stabilise:agent-orchestrator",
         "rule:stabilise:chat-api",

@@ -9,7 +9,23 @@ from hypothesis import strategies as st
 from sentinel_reports.narrative import phrasing as p
 from sentinel_reports.render import formatting as f
 
-VALUES = [0.0, 0.00125, 0.004, 0.0421, 0.4123, 0.995, 0.99706, 1.0, 1.5, 2.34, 12.45, -0.12, -0.5253, 1234.5, 99.995]
+VALUES = [
+    0.0,
+    0.00125,
+    0.004,
+    0.0421,
+    0.4123,
+    0.995,
+    0.99706,
+    1.0,
+    1.5,
+    2.34,
+    12.45,
+    -0.12,
+    -0.5253,
+    1234.5,
+    99.995,
+]
 
 
 @pytest.mark.parametrize("value", VALUES)
@@ -36,7 +52,9 @@ def test_formatters_match_render_formatting_everywhere(value: float, precision: 
 def test_dates_and_timestamps_match_render_formatting() -> None:
     for style in ("iso", "long", "short"):
         assert p.date("2026-11-23T05:00:00Z", style) == f.date("2026-11-23T05:00:00Z", style)
-    assert p.timestamp("2026-11-04T14:14:00Z") == f.timestamp("2026-11-04T14:14:00Z") == "2026-11-04 14:14 UTC"
+    assert (
+        p.timestamp("2026-11-04T14:14:00Z") == f.timestamp("2026-11-04T14:14:00Z") == "2026-11-04 14:14 UTC"
+    )
 
 
 def test_gaps_are_never_zero() -> None:
@@ -46,13 +64,21 @@ def test_gaps_are_never_zero() -> None:
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [(0.0421, "$0.0421"), (0.0091, "$0.0091"), (0.0000123, "$0.000012"), (0.00012, "$0.00012"), (1.5, "$1.50")],
+    [
+        (0.0421, "$0.0421"),
+        (0.0091, "$0.0091"),
+        (0.0000123, "$0.000012"),
+        (0.00012, "$0.00012"),
+        (1.5, "$1.50"),
+    ],
 )
 def test_unit_money_keeps_two_significant_digits(value: float, shown: str) -> None:
     assert p.unit_money(value) == shown
 
 
-@pytest.mark.parametrize(("hours", "shown"), [(9.46, "9.5 h"), (47.9, "47.9 h"), (120, "5.0 days"), (48, "2.0 days")])
+@pytest.mark.parametrize(
+    ("hours", "shown"), [(9.46, "9.5 h"), (47.9, "47.9 h"), (120, "5.0 days"), (48, "2.0 days")]
+)
 def test_time_left_switches_to_days_after_two_days(hours: float, shown: str) -> None:
     assert p.time_left(hours) == shown
 

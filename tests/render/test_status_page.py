@@ -12,7 +12,8 @@ import pytest
 
 from sentinel_reports.render.environment import make_environment
 from sentinel_reports.render.status_common import safe_file_id
-from sentinel_reports.render.status_page import render_incident_pages, render_status_page, summary_line
+from sentinel_reports.render.status_incident import render_incident_pages
+from sentinel_reports.render.status_page import render_status_page, summary_line
 
 
 def _load_helper():
@@ -209,3 +210,17 @@ def test_summary_line_shape():
         {"status": "Unknown", "budget_remaining": None, "active_alerts": 1, "informational_alerts": 0}
     )
     assert "Error budget remaining: unknown (observability gap) | 1 active alert (0 informational)" in gap
+
+
+def test_maintenance_body_from_content_is_rendered_safely(env):
+    content = SimpleNamespace(
+        maintenance=(
+            SimpleNamespace(
+                slug="db-upgrade", body="Read-only for **5 minutes** <img src=x onerror=alert(1)>."
+            ),
+        )
+    )
+    html = render_status_page(env, sf.facts(), sf.config(), content)
+    section = html[html.index('id="maintenance"') : html.index('id="observability-gaps"')]
+    assert "<strong>5 minutes</strong>" in section
+    assert "<img" not in section and "&lt;img" in section

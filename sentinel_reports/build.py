@@ -1,0 +1,142 @@
+"""What `pipeline.build_site` needs besides the stages themselves: input fingerprints, the narrator, the
+pre-publication check of every narrative, and carrying publications over from the previous site.
+
+    key = inputs_key(config, as_of)           sentinel.yaml, every source file, content/, templates/, code
+    narrate, usage = make_narrator(config, kind, cache_root)
+    problems = review_narrative(facts, narrative)       [] when publishable
+    carry_over(site, previous_site, prefixes)            keep briefs/ or status/ when --only skips them
+
+A build whose inputs key matches a previous build reuses that build's facts (``.sentinel/cache/facts``)
+without reading any source; the facts then decide which pages are re-rendered (publish.brief.page_key).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from .collectors.base import CollectContext, expand_paths, file_digest
+from .config import Config
+from .errors import ConfigError, ConfigProblem
+from .publish.cache import code_digest, digest, tree_digest
+
+PUBLICATIONS = ("brief", "status", "deck")
+PREFIXES = {"brief": ("briefs/", "evidence/"), "status": ("status/",), "deck": ("decks/",)}
+CLAUDE_INSTRUCTIONS = {
+    "executive_summary": "Executive summary of the week for the VP, CTO and CFO: status, customer impact, money, "
+    "decisions needed. Translate engineering figures into customer, cost and risk terms.",
+    "reliability": "SLOs and error budgets: which objective is at risk, burn rates, what the error-budget policy means.",
+    "cost": "Spend against budget, cost per successful task, cache savings and unattributed spend.",
+    "incidents": "Incidents of the week: impact, response times, postmortems and overdue action items. Blameless.",
+    "quality": "Eval pass rates against targets (the accuracy budget), hallucination and toxicity rates.",
+    "gaps": "Observability gaps, each in the fixed sentence shape, highest priority first.",
+}
+
+
+def parse_only(only: str | Iterable[str] | None) -> frozenset[str]:
+    """``"brief,status"`` -> {"brief", "status"}; None -> every publication. ValueError names unknown ones."""
+    if only is None:
+        return frozenset(PUBLICATIONS)
+    items = [p.strip() for p in (only.split(",") if isinstance(only, str) else only) if p.strip()]
+    unknown = sorted(set(items) - set(PUBLICATIONS))
+    if unknown or not items:
+        raise ValueError(f"expected a comma-separated list of {', '.join(PUBLICATIONS)}, found {only!r}")
+    return frozenset(items)
+
+
+def inputs_key(config: Config, as_of: Any) -> str:
+    """Digest of everything the facts are computed from."""
+    root = config.project_dir
+    parts = [(root / "sentinel.yaml").read_bytes() if (root / "sentinel.yaml").is_file() else b""]
+    for index, src in enumerate(config.sources):
+        ctx = CollectContext(project_dir=root, source_id=config.source_id(index), tz=config.tz, config=config)
+        for path in expand_paths(ctx, src.path):
+            parts.append(f"{ctx.relpath(path)}:{file_digest(path)}")
+    for entry in config.slos:
+        if getattr(entry, "source", None) and (root / entry.source).is_file():
+            parts.append(f"{entry.source}:{file_digest(root / entry.source)}")
+    parts += [tree_digest(root / "content"), code_digest(), str(as_of)]
+    return digest("inputs-v1", *parts)
+
+
+def source_reports(facts: Mapping[str, Any]) -> list[SimpleNamespace]:
+    """The facts' ``sources[]`` in the shape publish.manifest.inputs_from_sources reads."""
+    return [
+        SimpleNamespace(
+            id=s["id"], start=s.get("start"), end=s.get("end"),
+            files=[SimpleNamespace(path=f["path"], sha256=f["sha256"], rows=f.get("rows")) for f in s.get("files") or []],
+        )
+        for s in facts.get("sources") or []
+    ]  # fmt: skip
+
+
+Narrate = Callable[[Mapping[str, Any], Any], Any]
+
+
+def make_narrator(config: Config, kind: str | None, cache_root: Path | None) -> tuple[Narrate, Callable[[], dict]]:
+    """The narrator function and a usage report for the manifest. ``kind`` overrides ``narrator.kind``."""
+    from .narrative.template import narrate_week
+
+    kind = kind or config.narrator.kind
+    if kind == "template":
+        return (lambda facts, content: narrate_week(facts, content, config)), (
+            lambda: {"kind": "template", "usage": {}, "cost": 0.0}
+        )
+    if kind != "claude":
+        raise ValueError(f"unknown narrator {kind!r} (expected template or claude)")
+    if not config.narrator.model:
+        raise ConfigError(ConfigProblem("narrator.model", "required for the claude narrator (a model id)"))
+    from .narrative.claude import ClaudeNarrator
+    from .narrative.llm_cache import DraftCache, MemoryDraftCache
+
+    cache = DraftCache(cache_root / "llm") if cache_root is not None else MemoryDraftCache()
+    claude = ClaudeNarrator(
+        config.narrator, config.prices, api_key=os.environ.get(config.narrator.api_key_env) or None,
+        cache=cache, sleep=time.sleep, component_names=[c.name for c in config.components],
+    )  # fmt: skip
+
+    def narrate(facts: Mapping[str, Any], content: Any) -> Any:
+        base = narrate_week(facts, content, config)
+        sections = {
+            k: claude.draft(k, facts, v, CLAUDE_INSTRUCTIONS.get(k, "")).text for k, v in base.sections.items()
+        }
+        summary = claude.draft("executive_summary", facts, base.executive_summary, CLAUDE_INSTRUCTIONS["executive_summary"])
+        return dataclasses.replace(base, sections=sections, executive_summary=summary.text)
+
+    def usage() -> dict:
+        report = claude.usage_report()
+        return {"kind": "claude", "usage": report, "cost": report.get("cost")}
+
+    return narrate, usage
+
+
+def review_narrative(facts: Mapping[str, Any], narrative: Any) -> list[str]:
+    """Voice lint and fact verification of every text of a narrative: the problems, [] when publishable."""
+    from .narrative.review import TextReview
+
+    review = TextReview(narrative.verification_facts(facts))
+    problems: list[str] = []
+    for text in narrative.texts():
+        problems += [p for p in review(text) if p not in problems]
+    return problems
+
+
+def carry_over(site: Any, previous: Path, publications: Iterable[str]) -> list[str]:
+    """Copy the previous site's files of publications this build skips (``--only``); returns their paths."""
+    prefixes = tuple(p for pub in publications for p in PREFIXES[pub])
+    if not prefixes or not (previous / "manifest.json").is_file():
+        return []
+    manifest = json.loads((previous / "manifest.json").read_text(encoding="utf-8"))
+    copied = []
+    for entry in manifest.get("outputs") or []:
+        rel = str(entry.get("path") or "")
+        if rel.startswith(prefixes) and (previous / rel).is_file():
+            site.write_bytes(rel, (previous / rel).read_bytes())
+            copied.append(rel)
+    return copied

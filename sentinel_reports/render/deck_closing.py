@@ -1,0 +1,213 @@
+"""The close of the deck's storyline: the risk in what we cannot see, the decision asked for, who does what.
+
+    gaps_slide(facts, derived) -> Slide
+    recommendation_slides(facts, narrative, derived) -> [Slide, ...]    the decision, then the other changes
+    next_actions_slide(facts, narrative, derived) -> Slide
+    appendix_slides(facts, derived) -> [Slide, ...]                     sources (10 per slide), definitions
+
+The decision slide recommends funding the top-ranked investment that earns back its cost in the first year
+(its risk assessment comes from the investment's front matter); without one it leads with the narrative's
+first recommendation. Every recommendation keeps the SPEC shape ``**Recommendation: <action>.** Expected
+impact: <quantified>. Risk: <Low|Medium|High> (<basis>).``
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from ..narrative.voice import recommendation
+from . import formatting as f
+from .deck import Derived, Slide, Table
+from .deck_slides import component_names, source_line, source_notes
+
+MAX_GAP_ROWS = 6
+SOURCES_PER_SLIDE = 10
+PRINCIPLE = "Hope is not a strategy. Instrumentation is."
+DEFINITIONS = (
+    ("SLO attainment", "Good events / all events over the window; for latency, good time slices / slices with data."),
+    ("Error budget", "1 − target. Budget used = (1 − attainment) / (1 − target); below zero remaining, it is overspent "
+     "and releases on that component freeze except P0 and security fixes."),
+    ("Burn rate", "Error ratio over a window / (1 − target); 1x spends the budget exactly over the SLO window."),
+    ("Revenue at risk", "Customer-impact minutes × the revenue at risk per minute of each affected component."),
+    ("Cost per successful task", "Attributed spend / successful requests, per component."),
+    ("Cache saving", "What the input tokens served from prompt cache would have cost at the configured list prices."),
+    ("Unattributed spend", "Cost rows that carry no component or team tag."),
+    ("ROI, first year", "(Expected benefit − running cost − one-off cost) / one-off cost; payback = one-off cost / "
+     "monthly net benefit."),
+    ("Telemetry coverage", "Intervals with data / intervals expected, over the window."),
+    ("Observability gap", "Missing or stale data, an expected signal with no source, unattributed spend or a missing "
+     "business assumption; never shown as zero or healthy."),
+)  # fmt: skip
+
+
+def gaps_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
+    gaps, names, period = facts.get("gaps") or [], component_names(facts), facts["period"]
+    rows = [
+        (
+            g["priority"],
+            names.get(g.get("component"), g.get("component") or "Platform"),
+            g["specific"],
+            g["limits"],
+        )
+        for g in gaps[:MAX_GAP_ROWS]
+    ]
+    runs = [(g, _hours(g)) for g in gaps if g.get("kind") == "missing_run" and _hours(g) is not None]
+    p1 = d("gaps.p1_count", sum(1 for g in gaps if g.get("priority") == "P1"))
+    if not gaps:
+        title = f"No observability gaps in {period}: every expected signal reported"
+    else:
+        title = f"{d('gaps.count', len(gaps)):.0f} observability gaps in {period}, "
+        title += f"{p1:.0f} at P1 on tier-1 customer-facing components" if p1 else "none at P1"
+        if runs:
+            gap, hours = max(runs, key=lambda r: r[1])
+            d("gaps.longest_run_hours", hours)
+            where = names.get(gap.get("component"), gap.get("component") or "the platform")
+            title += f"; the longest blind spot: {f.number(hours, 0)} hours without {where} data"
+    bullets = (f"{len(gaps) - MAX_GAP_ROWS} more gaps are listed in the speaker notes.",) if len(gaps) > MAX_GAP_ROWS else ()
+    if len(gaps) > MAX_GAP_ROWS:
+        d("gaps.not_shown", len(gaps) - MAX_GAP_ROWS)
+    ids = sorted({s for g in gaps for s in g.get("sources") or []})
+    return Slide(
+        key="gaps",
+        title=title,
+        table=Table(("Priority", "Component", "What is missing", "Limits our ability to"), tuple(rows),
+                    worst=0 if rows else None, widths=(0.8, 1.6, 4.2, 3.0)),  # fmt: skip
+        bullets=bullets,
+        source_line=source_line(facts, ids, "Recommended instrumentation for each gap in the notes"),
+        notes="\n".join([g["sentence"] for g in gaps] + [source_notes(facts, ids)])
+        or "No observability gaps.",
+    )
+
+
+def recommendation_slides(facts: Mapping[str, Any], narrative: Any, d: Derived) -> list[Slide]:
+    recs = list(narrative.recommendations)
+    paying = [i for i in facts.get("investments") or [] if (i.get("roi") or 0) > 0]
+    currency = facts["currency"]
+    if paying:
+        inv, risk = paying[0], paying[0].get("risk") or {}
+        sentence = recommendation(
+            f"Fund {inv['title']} ({f.money(inv['cost'], currency)} one-off, "
+            f"{f.money(inv.get('running_cost_per_year'), currency)} a year to run)",
+            f"{f.money(inv['expected_benefit'], currency)} a year, a first-year return of {f.pct(inv['roi'], 0)} "
+            f"and payback in {f.number(inv['payback_months'], 1)} months",
+            risk.get("level") or "Medium",
+            f"likelihood {risk.get('likelihood')}; impact {risk.get('impact')}",
+        )
+        title = (
+            f"Decision requested: fund {inv['title']}, paid back in {f.number(inv['payback_months'], 1)} months"
+        )
+        terms = [("Likelihood", risk.get("likelihood")), ("Impact", risk.get("impact")),
+                 ("Detection time", risk.get("detection_time")), ("Mitigation and rollback", risk.get("mitigation")),
+                 ("Owner", inv.get("owner")), ("Confidence in the benefit", inv.get("confidence"))]  # fmt: skip
+        basis = f"Benefit basis: {inv.get('benefit_basis')}. Assumptions: {'; '.join(inv.get('assumptions') or [])}."
+    elif recs:
+        rec = recs.pop(0)
+        sentence, title = rec.text, f"Decision requested: {rec.title}"
+        terms = [("Likelihood", rec.likelihood), ("Impact", rec.impact), ("Detection time", rec.detection_time),
+                 ("Mitigation and rollback", rec.mitigation), ("Owner", rec.owner), ("Deadline", rec.deadline)]  # fmt: skip
+        basis = f"Origin: {rec.origin}."
+    else:
+        return []
+    decision = Slide(
+        key="recommendation",
+        kind="recommendation",
+        title=title,
+        lead=sentence,
+        table=Table(("Risk assessment", ""), tuple((k, v or "not stated") for k, v in terms), style="terms",
+                    widths=(1.4, 5)),  # fmt: skip
+        source_line="Source: content/investments and the quarter's facts; risk assessment from the proposal.",
+        notes=basis,
+    )
+    slides = [decision]
+    if recs:
+        rows = tuple(
+            (r.action, r.expected_impact, f"{r.risk_level}: {r.risk_basis}", r.owner, r.deadline) for r in recs
+        )
+        risky = d("recommendations.above_low", sum(1 for r in recs if r.risk_level != "Low"))
+        n = d("recommendations.count", len(recs))
+        title = f"{n:.0f} operational changes recommended, each with an owner and a deadline"
+        title += f"; {risky:.0f} carry more than Low risk" if risky else "; all carry Low risk"
+        slides.append(
+            Slide(
+                key="changes",
+                title=title,
+                table=Table(("Recommendation", "Expected impact", "Risk", "Owner", "Deadline"), rows,
+                            widths=(3.6, 3.2, 2.4, 1.5, 1.1)),  # fmt: skip
+                source_line="Source: content/recommendations and rules applied to the quarter's facts.",
+                notes="\n".join(r.text for r in recs),
+            )
+        )
+    return slides
+
+
+def next_actions_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> Slide:
+    actions = [(a.action, a.owner, a.deadline) for a in narrative.next_actions] or [
+        (a["action"], a["owner"], a["deadline"]) for a in facts.get("next_actions") or []
+    ]
+    if actions:
+        first = min(a[2] for a in actions)
+        title = f"Next Actions: {d('next_actions.count', len(actions)):.0f} owned actions, the first due "
+        title += f.date(first, "long")
+    else:
+        title = "Next Actions: none open at the close of the quarter"
+    return Slide(
+        key="next-actions",
+        title=title,
+        table=Table(("Action", "Owner", "Deadline"), tuple(actions), widths=(6.5, 2.2, 1.3)),
+        source_line="Source: postmortem action items, content/recommendations and the error-budget policy.",
+        notes="Owners are teams or roles. Deadlines are dates; overdue items are marked in the action text.",
+    )
+
+
+def appendix_slides(facts: Mapping[str, Any], d: Derived) -> list[Slide]:
+    sources = list(facts.get("sources") or [])
+    total = d("sources.rows_total", sum(s.get("rows") or 0 for s in sources))
+    chunks = [sources[i : i + SOURCES_PER_SLIDE] for i in range(0, len(sources), SOURCES_PER_SLIDE)] or [[]]
+    slides = []
+    for index, chunk in enumerate(chunks):
+        rows = tuple(
+            (
+                s["id"],
+                s.get("type") or "",
+                (s.get("files") or [{}])[0].get("path", "no files")
+                + (f" and {len(s['files']) - 1} more" if len(s.get("files") or []) > 1 else ""),
+                f.count(s.get("rows")),
+                f"{f.date(s.get('start'))} to {f.date(s.get('end'))}" if s.get("start") else "no data",
+            )
+            for s in chunk
+        )
+        title = f"Appendix: every figure traces to {d('sources.count', len(sources)):.0f} exported sources"
+        title += f" ({f.count(total)} rows)" if index == 0 else " (continued)"
+        slides.append(
+            Slide(
+                key=f"sources-{index + 1}",
+                kind="appendix",
+                title=title,
+                table=Table(("Source", "Type", "Files", "Rows", "Data range"), rows, numeric=frozenset({3}),
+                            widths=(1.8, 1.8, 4.2, 1, 2.2)),  # fmt: skip
+                source_line=f"Source: manifest.json and evidence facts; as of {f.timestamp(facts['as_of'])}.",
+                notes=source_notes(facts, [s["id"] for s in chunk]),
+            )
+        )
+    d("definitions.unit", 1)
+    slides.append(
+        Slide(
+            key="definitions",
+            kind="appendix",
+            title="Appendix: definitions behind every figure in this deck",
+            table=Table(("Term", "Definition"), DEFINITIONS, style="terms", widths=(1.6, 6)),
+            quote=PRINCIPLE,
+            source_line="Source: the analysis definitions in docs/facts.md, applied to every figure.",
+            notes="Definitions follow the SRE Workbook error-budget conventions and FinOps unit economics.",
+        )
+    )
+    return slides
+
+
+def _hours(gap: Mapping[str, Any]) -> float | None:
+    if not gap.get("start") or not gap.get("end"):
+        return None
+    start, end = (dt.datetime.fromisoformat(str(gap[k]).replace("Z", "+00:00")) for k in ("start", "end"))
+    return (end - start).total_seconds() / 3600

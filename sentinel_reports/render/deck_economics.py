@@ -1,0 +1,175 @@
+"""The money slides of the deck: AI spend and unit economics, and the ranked reliability investments.
+
+    spend_slide(facts, derived), investments_slide(facts, derived) -> Slide
+
+Definitions (SPEC section 7, docs/facts.md): cost per successful task = attributed spend / successful
+requests; the cache saving is what the cached input tokens would have cost at the configured list prices;
+unattributed spend has no component or team tag. Investments come from ``content/investments/`` through
+``facts["investments"]`` (already ranked by ROI): roi = (net benefit over a year − cost) / cost, payback =
+cost / monthly net benefit, where net benefit = expected benefit − running cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import formatting as f
+from .deck import Chart, ChartSeries, Derived, Slide, Table
+from .deck_slides import component_names, source_line, source_notes
+
+
+
+def spend_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
+    cost, currency = facts["cost"], facts["currency"]
+    period, previous = facts["period"], facts.get("previous_period") or "previous quarter"
+    names = component_names(facts)
+    facing = [c["id"] for c in facts.get("components") or [] if c.get("customer_facing")]
+    now, before = cost.get("per_successful_task") or {}, cost.get("previous_per_successful_task") or {}
+    shown = [c for c in facing if now.get(c) is not None or before.get(c) is not None]
+    changes = {
+        c: d(f"cost.per_successful_task_change.{c}", now[c] / before[c] - 1)
+        for c in shown
+        if now.get(c) is not None and before.get(c)
+    }
+    total, prev_total = cost.get("total"), cost.get("previous_total")
+    change = d("cost.quarter_over_quarter", total / prev_total - 1 if total is not None and prev_total else None)
+    if total is None:
+        title = f"AI spend for {period} cannot be stated: no data (observability gap)"
+    elif change is None:
+        title = f"AI spend was {f.money(total, currency)} in {period}"
+    else:
+        title = f"AI spend {'rose' if change >= 0 else 'fell'} {f.pct(abs(change), 1)} to {f.money(total, currency)}"
+    if changes:
+        mover = max(changes, key=lambda c: abs(changes[c]))
+        verb = "rose" if changes[mover] >= 0 else "fell"
+        title += f"; cost per successful task {verb} {f.pct(abs(changes[mover]), 0)} on {names.get(mover, mover)}"
+    chart = Chart(
+        kind="bar",
+        categories=tuple(names.get(c, c) for c in shown),
+        series=(
+            ChartSeries(str(previous), tuple(before.get(c) for c in shown)),
+            ChartSeries(str(period), tuple(now.get(c) for c in shown)),
+        ),
+        description="Cost per successful task by customer-facing component. "
+        + "; ".join(
+            f"{names.get(c, c)}: {f.money(before.get(c), currency, 4)} in {previous}, "
+            f"{f.money(now.get(c), currency, 4)} in {period}"
+            for c in shown
+        )
+        + ".",
+        value_title=f"Cost per successful task ({currency})",
+        value_format=_d3_money(currency, 4),
+        excel_format=_excel_money(currency, 4),
+    )
+    cache = cost.get("cache") or {}
+    bullets = [
+        f"**Prompt caching** saved {f.money(cache.get('saving'), currency)} at list prices; "
+        f"{f.pct(cache.get('hit_rate'), 1)} of input tokens came from cache."
+        if cache.get("saving") is not None
+        else "**Prompt caching** saving: no data (no token usage or prices for the cached models).",
+        f"**Unattributed spend**: {f.money(cost.get('unattributed'), currency)} "
+        f"({f.pct(cost.get('unattributed_share'), 1)} of the total) carries no component or team tag."
+        if cost.get("unattributed")
+        else "**Unattributed spend**: none; every cost row names a component or team.",
+    ]
+    over = [b for b in cost.get("budgets") or [] if (b.get("projected_share") or 0) > 1]
+    for b in over[:1]:
+        bullets.append(
+            f"**{b['team']}** is projected to end the month at {f.pct(b['projected_share'], 1)} of budget "
+            f"({f.money(b.get('projected_month_end'), currency)} against {f.money(b['monthly_budget'], currency)})."
+        )
+    ids = list(cost.get("sources") or [])
+    lines = [
+        f"{names.get(c, c)}: cost per successful task {f.money(before.get(c), currency, 4)} in {previous}, "
+        f"{f.money(now.get(c), currency, 4)} in {period}; spend {f.money((cost.get('by_component') or {}).get(c), currency)}."
+        for c in shown
+    ]
+    return Slide(
+        key="spend",
+        title=title,
+        chart=chart,
+        bullets=tuple(bullets),
+        source_line=source_line(
+            facts, ids, "Cost per successful task = attributed spend / successful requests"
+        ),
+        notes="\n".join(
+            [
+                *lines,
+                f"Spend {f.money(total, currency)} in {period} against {f.money(prev_total, currency)} in {previous}.",
+                f"Cache saving at list prices; price source: {cache.get('price_source') or 'no data'}.",
+                source_notes(facts, ids),
+            ]
+        ),
+    )
+
+
+def investments_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
+    items = facts.get("investments") or []
+    currency = facts["currency"]
+    rows = [
+        (
+            str(inv.get("rank")),
+            inv["title"],
+            f.money(inv.get("cost"), currency),
+            f.money(inv.get("running_cost_per_year"), currency),
+            f.money(inv.get("expected_benefit"), currency),
+            f.pct(inv.get("roi"), 0),
+            f.number(inv.get("payback_months"), 1) if inv.get("payback_months") is not None else "none",
+            inv.get("confidence") or "no data",
+            (inv.get("risk") or {}).get("level") or "no data",
+        )
+        for inv in items
+    ]
+    paying = [i for i in items if (i.get("roi") or 0) > 0]
+    n = d("investments.count", len(items))
+    if not items:
+        title = f"No reliability investment is proposed for {facts['period']}"
+    elif paying:
+        top = paying[0]
+        title = (
+            f"{top['title']} has the best return of {n:.0f} proposals: {f.pct(top['roi'], 0)} in the first "
+            f"year, payback in {f.number(top['payback_months'], 1)} months"
+        )
+    else:
+        title = f"None of the {n:.0f} proposed investments earns back its cost in the first year"
+    notes = []
+    for inv in items:
+        risk = inv.get("risk") or {}
+        assumptions = "; ".join(inv.get("assumptions") or []) or "none stated"
+        notes.append(
+            f"{inv.get('rank')}. {inv['title']} (owner: {inv.get('owner') or 'not stated'}). "
+            f"Benefit basis: {inv.get('benefit_basis') or 'not stated'}. Assumptions: {assumptions}. "
+            f"Risk {risk.get('level')}: likelihood {risk.get('likelihood')}; impact {risk.get('impact')}; "
+            f"detection {risk.get('detection_time')}; rollback {risk.get('mitigation')}."
+        )
+        if inv.get("assumptions_source"):
+            notes.append(f"Benefit computed from {inv['assumptions_source']}.")
+    return Slide(
+        key="investments",
+        title=title,
+        table=Table(
+            ("Rank", "Investment", f"Cost ({currency})", f"Running / year ({currency})",
+             f"Benefit / year ({currency})", "ROI, first year", "Payback (months)", "Confidence", "Risk"),
+            tuple(rows),
+            numeric=frozenset({0, 2, 3, 4, 5, 6}),
+            widths=(0.6, 3.4, 1.1, 1.2, 1.2, 1, 1, 1.1, 0.8),
+        ),  # fmt: skip
+        bullets=tuple(
+            g["sentence"] for g in facts.get("gaps") or [] if "investment " in (g.get("specific") or "")
+        )[:2],
+        source_line="Source: content/investments (benefit basis and assumptions in the notes). "
+        "ROI = (benefit − running cost − cost) / cost over the first year.",
+        notes="\n".join(notes) or "No investment files in content/investments.",
+    )
+
+
+def _d3_money(currency: str, precision: int) -> str:
+    symbol = f.CURRENCY_SYMBOLS.get(currency)
+    return f"$,.{precision}f" if symbol == "$" else f",.{precision}f"
+
+
+def _excel_money(currency: str, precision: int) -> str:
+    symbol = f.CURRENCY_SYMBOLS.get(currency)
+    digits = "0." + "0" * precision if precision else "0"
+    return f'"{symbol}"#,##{digits}' if symbol else f'#,##{digits}" {currency}"'
