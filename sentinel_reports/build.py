@@ -24,7 +24,7 @@ from typing import Any
 from .collectors.base import CollectContext, expand_paths, file_digest
 from .config import Config
 from .errors import ConfigError, ConfigProblem
-from .publish.cache import code_digest, digest, tree_digest
+from .publish.cache import FACTS_CODE, code_digest, digest, tree_digest
 
 PUBLICATIONS = ("brief", "status", "deck")
 PREFIXES = {"brief": ("briefs/", "evidence/"), "status": ("status/",), "deck": ("decks/",)}
@@ -61,7 +61,7 @@ def inputs_key(config: Config, as_of: Any) -> str:
     for entry in config.slos:
         if getattr(entry, "source", None) and (root / entry.source).is_file():
             parts.append(f"{entry.source}:{file_digest(root / entry.source)}")
-    parts += [tree_digest(root / "content"), code_digest(), str(as_of)]
+    parts += [tree_digest(root / "content"), code_digest(FACTS_CODE), str(as_of)]
     return digest("inputs-v1", *parts)
 
 

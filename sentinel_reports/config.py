@@ -32,21 +32,27 @@ CONFIG_FILE = "sentinel.yaml"
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_MAX_SECONDS = 100 * 366 * 86400  # a century: beyond it a duration is a typo (and overflows)
 SLUG_RE = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 
 
 def parse_duration(value: Any) -> dt.timedelta:
-    """`30s`, `5m`, `1h`, `28d`, `2w` -> timedelta. Numbers are seconds. Months are not durations."""
+    """`30s`, `5m`, `1h`, `28d`, `2w` -> timedelta. Numbers are seconds. Months are not durations.
+
+    Negative, non-finite and absurdly long (over a century) values are a ValueError, never an overflow."""
     if isinstance(value, dt.timedelta):
         return value
     if isinstance(value, bool):
         raise ValueError(f"expected a duration such as 30m, 6h or 28d, found {value!r}")
+    seconds = None
     if isinstance(value, int | float):
-        return dt.timedelta(seconds=float(value))
-    if isinstance(value, str):
+        seconds = float(value) if abs(value) < 1e300 else float("inf")  # float(10**400) overflows
+    elif isinstance(value, str):
         m = _DURATION_RE.match(value)
         if m:
-            return dt.timedelta(seconds=float(m.group(1)) * _UNIT_SECONDS[m.group(2)])
+            seconds = float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+    if seconds is not None and 0 <= seconds < _MAX_SECONDS:
+        return dt.timedelta(seconds=seconds)
     raise ValueError(f"expected a duration such as 30m, 6h or 28d, found {value!r}")
 
 

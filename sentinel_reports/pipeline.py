@@ -255,9 +255,11 @@ def build_site(
     from . import build as b
     from .analysis.facts import json_dumps_facts, week_facts
     from .analysis.periods import available_periods
-    from .errors import VerificationError
+    from jinja2 import TemplateError
+
+    from .errors import PublishError, VerificationError
     from .publish.brief import week_files, write_week
-    from .publish.cache import OutputCache, code_digest, digest, tree_digest
+    from .publish.cache import PAGES_CODE, OutputCache, code_digest, digest, tree_digest
     from .publish.manifest import inputs_from_sources, write_manifest
     from .publish.site import SiteWriter
     from .render.brief_charts import TREND_WEEKS, week_points
@@ -331,12 +333,15 @@ def build_site(
             write_week(site, week, files, text)
         if status_ok:
             latest = facts_by_week[record["weeks"][-1]]
-            status_key = digest("status-v1", json_dumps_facts(latest), config.model_dump_json(), code_digest(),
+            status_key = digest("status-v1", json_dumps_facts(latest), config.model_dump_json(), code_digest(PAGES_CODE),
                                 tree_digest(templates), tree_digest(root / "content"))  # fmt: skip
             files = cache.get_files("status", status_key)
             if files is None:
                 progress("rendering the status page")
-                rendered = status_outputs(latest, env, config, loaded().content)
+                try:
+                    rendered = status_outputs(latest, env, config, loaded().content)
+                except TemplateError as exc:
+                    raise PublishError(f"status page: template error: {exc}") from None
                 files = {k: v.encode("utf-8") for k, v in rendered.items()}
                 cache.put_files("status", status_key, files)
             for path, data in sorted(files.items()):

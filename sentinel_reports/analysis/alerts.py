@@ -16,7 +16,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
 from ..config import SLO, AlertRule, Alerts
+from .series import from_ns, to_ns
 from .slo import SliEvents, burn_over
 
 AlertSeverity = Literal["page", "ticket"]
@@ -76,3 +79,75 @@ def alert_counts(states: list[AlertState]) -> tuple[int, int]:
     page = {s.slo for s in states if s.active and s.severity == "page"}
     ticket = {s.slo for s in states if s.active and s.severity == "ticket"}
     return len(page), len(ticket)
+
+
+@dataclass(frozen=True)
+class AlertEpisode:
+    """A stretch of consecutive evaluation times at which one rule was active."""
+
+    slo: str
+    component: str
+    severity: AlertSeverity
+    long: dt.timedelta
+    short: dt.timedelta
+    threshold: float
+    started_at: dt.datetime  # first evaluation time the rule was active
+    ended_at: dt.datetime | None  # first evaluation time it was no longer active; None if still active
+    peak_long_burn: float
+
+
+def _burn_series(
+    events: SliEvents, objective: float, times_ns: np.ndarray, width: dt.timedelta, min_coverage: float
+) -> np.ndarray:
+    """Burn rate over [t − width, t) for every t in `times_ns`; NaN where `burn_over` would give None."""
+    width_ns = int(width.total_seconds() * 1e9)
+    i = np.searchsorted(events.ts, times_ns - width_ns)
+    j = np.searchsorted(events.ts, times_ns)
+    cg, ct = events.cumulative()
+    good, total, n = cg[j] - cg[i], ct[j] - ct[i], (j - i).astype("float64")
+    expected = np.ceil(width_ns / events.step_ns - 1e-9) if events.step_ns else np.nan
+    coverage = np.minimum(1.0, n / expected)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        burn = (1.0 - good / total) / (1.0 - objective)
+    burn[(total <= 0) | ~(coverage >= min_coverage)] = np.nan
+    return burn
+
+
+def alert_episodes(
+    events: SliEvents,
+    slo: SLO,
+    alerts: Alerts,
+    start: dt.datetime,
+    end: dt.datetime,
+    min_coverage: float,
+) -> list[AlertEpisode]:
+    """Every time a page or ticket rule fired during [start, end), evaluated at the end of each interval
+    of the SLI (the same definition as `evaluate_rule`, vectorised over the period)."""
+    if not events.step_ns or len(events.ts) == 0:
+        return []
+    times = events.ts + events.step_ns
+    times = times[(times > to_ns(start)) & (times <= to_ns(end))]
+    if len(times) == 0:
+        return []
+    episodes: list[AlertEpisode] = []
+    for severity, rules in (("page", alerts.page), ("ticket", alerts.ticket)):
+        for rule in rules:
+            long_burn = _burn_series(events, slo.objective, times, rule.long, min_coverage)
+            short_burn = _burn_series(events, slo.objective, times, rule.short, min_coverage)
+            active = (long_burn > rule.burn) & (short_burn > rule.burn)
+            edges = np.diff(np.concatenate(([0], active.astype("int8"), [0])))
+            for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+                episodes.append(
+                    AlertEpisode(
+                        slo.name,
+                        slo.component,
+                        severity,  # type: ignore[arg-type]
+                        rule.long,
+                        rule.short,
+                        rule.burn,
+                        from_ns(int(times[a])),
+                        from_ns(int(times[b])) if b < len(times) else None,
+                        float(np.nanmax(long_burn[a:b])),
+                    )
+                )
+    return sorted(episodes, key=lambda e: (e.started_at, e.severity, e.long))

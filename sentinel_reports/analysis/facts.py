@@ -13,9 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, format_duration
 from ..model import Dataset
-from .alerts import evaluate_alerts
+from .alerts import alert_episodes, evaluate_alerts
 from .blocks import component_entries, content_blocks, next_actions, slo_entry
 from .business import attach_business_impact, business_facts, investment_facts
 from .cost import cost_facts
@@ -59,6 +59,10 @@ def _recent_samples(samples: pd.DataFrame, start: dt.datetime, end: dt.datetime)
     return samples.loc[(ts >= pd.Timestamp(start)) & (ts < pd.Timestamp(end))]
 
 
+NEXT_UPDATE_AFTER = dt.timedelta(hours=1)
+HISTORY = dt.timedelta(days=90)
+
+
 def period_facts(
     kind: PeriodKind, dataset: Dataset, content: Any, config: Config, label: str, as_of: dt.datetime
 ) -> dict:
@@ -80,6 +84,10 @@ def period_facts(
     results = [evaluate_slo(events[s.name], s, config, end) for s in config.slos]
     alerts = {
         s.name: evaluate_alerts(events[s.name], s, config.alerts, end, config.gaps.min_coverage)
+        for s in config.slos
+    }
+    fired = {
+        s.name: alert_episodes(events[s.name], s, config.alerts, start, end, config.gaps.min_coverage)
         for s in config.slos
     }
     postmortems = tuple(getattr(content, "postmortems", None) or ())
@@ -138,23 +146,35 @@ def period_facts(
             "active_alerts": summary.active_alerts,
             "informational_alerts": summary.informational_alerts,
             "incident_mode": summary.incident_mode,
+            "alerts_fired_in_period": {
+                sev: len({name for name, eps in fired.items() if any(e.severity == sev for e in eps)})
+                for sev in ("page", "ticket")
+            },
             "incident_mode_detail": (
                 {
                     "components": list(summary.incident_components),
                     "since": iso(summary.incident_since),
-                    "next_update": None,
+                    # update cadence during a major outage: at least hourly (docs/definitions.md)
+                    "next_update": iso(as_of + NEXT_UPDATE_AFTER),
                 }
                 if summary.incident_mode
                 else None
             ),
         },
         "slos": [
-            slo_entry(s, r, alerts[s.name], events[s.name], config, kind, start, end, before, as_of)
+            {
+                **slo_entry(s, r, alerts[s.name], events[s.name], config, kind, start, end, before, as_of),
+                "alerts_fired": [_episode_entry(e) for e in fired[s.name]],
+            }
             for s, r in sorted(zip(config.slos, results, strict=True), key=lambda p: p[0].name)
         ],
         "components": component_entries(config, statuses, index, start, end),
         "incidents": incidents,
         "incident_stats": incident_stats,
+        # the status page lists 90 days of incidents, matching its day bars
+        "incident_history": incident_facts(dataset.incidents, postmortems, config, end - HISTORY, end, as_of)[
+            0
+        ],
         "cost": cost,
         "quality": quality,
         "business": business,
@@ -172,6 +192,18 @@ def period_facts(
     facts["next_actions"] = next_actions(facts, ordered, config, after)
     facts["figures"] = _figures(facts, config, coverages).as_list()
     return plain(facts)
+
+
+def _episode_entry(e: Any) -> dict[str, Any]:
+    return {
+        "severity": e.severity,
+        "long": format_duration(e.long),
+        "short": format_duration(e.short),
+        "threshold": e.threshold,
+        "started_at": iso(e.started_at),
+        "ended_at": iso(e.ended_at) if e.ended_at is not None else None,
+        "peak_long_burn": e.peak_long_burn,
+    }
 
 
 def _figures(facts: dict, config: Config, coverages: list) -> Figures:

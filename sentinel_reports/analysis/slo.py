@@ -69,6 +69,10 @@ class SliEvents:
         object.__setattr__(self, "_cg", np.concatenate(([0.0], np.cumsum(self.good))))
         object.__setattr__(self, "_ct", np.concatenate(([0.0], np.cumsum(self.total))))
 
+    def cumulative(self) -> tuple[np.ndarray, np.ndarray]:
+        """Prefix sums of good and total (length n + 1), for vectorised window sums."""
+        return self._cg, self._ct  # type: ignore[attr-defined]
+
     def sums(self, start: dt.datetime, end: dt.datetime) -> tuple[float, float, int]:
         """(Σgood, Σtotal, events) over [start, end)."""
         i, j = np.searchsorted(self.ts, [to_ns(start), to_ns(end)])

@@ -306,6 +306,37 @@ def parse_timestamps(
     Strings with offsets are converted to UTC; naive values are read in `tz`; numbers need `unit`
     ("s" or "ms"). The first unparseable cell raises a SourceError naming its row (1-based data row).
     """
+    try:
+        return _parse_timestamps(values, tz=tz, file=file, column=column, unit=unit, row_offset=row_offset)
+    except (pd.errors.OutOfBoundsDatetime, OverflowError, ValueError, TypeError):
+        # pandas refuses some cells outright (years beyond 2262, odd tokens): find the first such cell
+        for idx, cell in enumerate(values.tolist()):
+            try:
+                _parse_timestamps(
+                    pd.Series([cell]), tz=tz, file=file, column=column, unit=unit, row_offset=row_offset
+                )
+            except (pd.errors.OutOfBoundsDatetime, OverflowError, ValueError, TypeError):
+                raise SourceError(
+                    file,
+                    "unparseable timestamp",
+                    row=idx + row_offset,
+                    column=column,
+                    expected="an ISO 8601 timestamp" if unit is None else f"epoch {unit}",
+                    found=cell,
+                ) from None
+        raise SourceError(
+            file, "unparseable timestamps", column=column, expected="ISO 8601 timestamps"
+        ) from None
+
+
+def _parse_timestamps(
+    values: pd.Series, *, tz: ZoneInfo, file: str, column: str, unit: str | None = None, row_offset: int = 1
+) -> pd.Series:
+    """Parse a column to UTC timestamps.
+
+    Strings with offsets are converted to UTC; naive values are read in `tz`; numbers need `unit`
+    ("s" or "ms"). The first unparseable cell raises a SourceError naming its row (1-based data row).
+    """
     if unit is not None:
         numeric = pd.to_numeric(values, errors="coerce")
         bad = numeric.isna() & values.notna()

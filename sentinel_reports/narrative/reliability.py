@@ -107,6 +107,27 @@ def notable(slo: Mapping[str, Any]) -> bool:
     return remaining is None or remaining < 0 or is_burning(slo) or bool(active_alerts(slo, "page"))
 
 
+def fired_alerts(ctx: Context, slos: list[Mapping[str, Any]]) -> str:
+    """The page alerts that fired during the period, even when they had cleared by its end."""
+    items = []
+    for slo in slos:
+        episodes = [e for e in slo.get("alerts_fired") or [] if e.get("severity") == "page"]
+        if not episodes:
+            continue
+        first = min(e["started_at"] for e in episodes)
+        ends = [e.get("ended_at") for e in episodes]
+        peak = max(episodes, key=lambda e: e["peak_long_burn"])
+        until = "still active at the end of the period" if None in ends else f"to {p.timestamp(max(ends))}"
+        items.append(
+            f"**{slo['name']}** from {p.timestamp(first)} {until}, peaking at "
+            f"{p.multiplier(peak['peak_long_burn'])} the sustainable rate over {peak['long']}"
+        )
+    if not items:
+        return ""
+    noun = "alert" if len(items) == 1 else "alerts"
+    return f"🚨 Page {noun} fired during {ctx.facts.get('period')}: " + "; ".join(items) + "."
+
+
 def reliability(ctx: Context) -> str:
     facts = ctx.facts
     slos = sorted(facts.get("slos") or [], key=lambda s: (not s.get("customer_facing"), s["name"]))
@@ -114,6 +135,9 @@ def reliability(ctx: Context) -> str:
     shown = [s for s in slos if s is lowest or (notable(s) and s.get("customer_facing"))]
     shown.sort(key=lambda s: (not active_alerts(s, "page"), s is not lowest))
     paragraphs = [slo_paragraph(ctx, s) for s in shown]
+    fired = fired_alerts(ctx, slos)
+    if fired:
+        paragraphs.insert(0, fired)
     quiet = [s for s in slos if s not in shown and s.get("budget_remaining") is not None]
     if quiet:
         items = [f"**{s['name']}** ({p.pct(s['budget_remaining'], 0)} remaining)" for s in quiet]

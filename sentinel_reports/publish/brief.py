@@ -22,13 +22,14 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, TemplateError
 
 from ..analysis.facts import json_dumps_facts
+from ..errors import PublishError
 from ..render.brief import render_brief
 from ..render.charts import ChartRenderer
 from ..render.environment import THEME_DIR
-from .cache import OutputCache, code_digest, digest, tree_digest
+from .cache import PAGES_CODE, OutputCache, code_digest, digest, tree_digest
 from .email import EMAIL_POLICY, build_email, to_bytes
 from .pdf import html_to_pdf
 
@@ -54,7 +55,7 @@ def page_key(
     narrative_json = json.dumps(narrative.as_dict(), sort_keys=True, ensure_ascii=False)
     return digest(
         "brief-v1", facts_text, narrative_json, json.dumps(list(history), sort_keys=True),
-        json.dumps(dict(links), sort_keys=True), config.model_dump_json(), code_digest(),
+        json.dumps(dict(links), sort_keys=True), config.model_dump_json(), code_digest(PAGES_CODE),
         tree_digest(project_templates) if project_templates else "",
     )  # fmt: skip
 
@@ -72,10 +73,13 @@ def render_week(
     standalone: bool = False,
 ) -> dict[str, bytes]:
     """Render the week's files (no cache): web page, PDF, email, markdown and showback CSV."""
-    brief = render_brief(
-        env, facts, narrative, config, history=history, renderer=renderer, links=links,
-        project_templates=project_templates, standalone=standalone,
-    )  # fmt: skip
+    try:
+        brief = render_brief(
+            env, facts, narrative, config, history=history, renderer=renderer, links=links,
+            project_templates=project_templates, standalone=standalone,
+        )  # fmt: skip
+    except TemplateError as exc:
+        raise PublishError(f"brief {facts['period']}: template error: {exc}") from None
     as_of = _as_of(facts)
     title = f"{facts.get('organization') or config.organization} · Weekly brief {facts['period']}"
     paper = config.site.paper

@@ -52,10 +52,15 @@ def tree_digest(root: Path, patterns: Iterable[str] = ("**/*",)) -> str:
     return h.hexdigest()
 
 
+FACTS_CODE = ("analysis/**/*.py", "collectors/**/*.py", "*.py")
+PAGES_CODE = ("render/**/*.py", "narrative/**/*.py", "publish/**/*.py", "theme/**/*", "__init__.py")
+
+
 @cache
-def code_digest() -> str:
-    """The package's Python source and built-in theme, hashed once per process."""
-    return tree_digest(PACKAGE_DIR, ("**/*.py", "theme/**/*"))
+def code_digest(patterns: tuple[str, ...] = ("**/*.py", "theme/**/*")) -> str:
+    """The package's own files matching ``patterns`` (default: all source and the theme), hashed once per
+    process. ``FACTS_CODE`` is what facts depend on, ``PAGES_CODE`` what rendered pages depend on."""
+    return tree_digest(PACKAGE_DIR, patterns)
 
 
 class OutputCache:

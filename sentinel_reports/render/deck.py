@@ -50,6 +50,13 @@ class Table:
     widths: tuple[float, ...] = ()  # relative column widths; empty: equal
     style: Literal["grid", "kpi", "terms"] = "grid"
 
+    @property
+    def density(self) -> str:
+        """``roomy``, ``normal`` or ``dense``: how much the table must shrink to fit one slide."""
+        longest = max((len(cell) for row in self.rows for cell in row), default=0)
+        weight = len(self.rows) + (2 if longest > 60 else 0) + (3 if longest > 110 else 0)
+        return "roomy" if weight <= 4 else "normal" if weight <= 8 else "dense"
+
 
 @dataclass(frozen=True)
 class ChartSeries:
@@ -69,6 +76,7 @@ class Chart:
     value_format: str  # d3 format for Vega-Lite, e.g. ".0%", "$.4f"
     excel_format: str  # number format for PowerPoint, e.g. "0%", '"$"0.0000'
     reference: tuple[float, str] | None = None  # a target or threshold line
+    axis_format: str = ""  # d3 format for axis ticks when coarser than the labels
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def recommendation_slides(facts: Mapping[str, Any], narrative: Any, d: Derived) 
             f"{f.money(inv['expected_benefit'], currency)} a year, a first-year return of {f.pct(inv['roi'], 0)} "
             f"and payback in {f.number(inv['payback_months'], 1)} months",
             risk.get("level") or "Medium",
-            f"likelihood {risk.get('likelihood')}; impact {risk.get('impact')}",
+            _reason(risk.get("likelihood")) or "no likelihood stated",
         )
         title = (
             f"Decision requested: fund {inv['title']}, paid back in {f.number(inv['payback_months'], 1)} months"
@@ -128,7 +128,8 @@ def recommendation_slides(facts: Mapping[str, Any], narrative: Any, d: Derived) 
         risky = d("recommendations.above_low", sum(1 for r in recs if r.risk_level != "Low"))
         n = d("recommendations.count", len(recs))
         title = f"{n:.0f} operational changes recommended, each with an owner and a deadline"
-        title += f"; {risky:.0f} carry more than Low risk" if risky else "; all carry Low risk"
+        verb = "carries" if risky == 1 else "carry"
+        title += f"; {risky:.0f} {verb} more than Low risk" if risky else "; all carry Low risk"
         slides.append(
             Slide(
                 key="changes",
@@ -204,6 +205,12 @@ def appendix_slides(facts: Mapping[str, Any], d: Derived) -> list[Slide]:
         )
     )
     return slides
+
+
+def _reason(text: str | None) -> str:
+    """``"Medium; a second provider adds a dependency"`` -> ``"a second provider adds a dependency"``."""
+    level, _, reason = (text or "").partition("; ")
+    return reason if reason and level in ("Low", "Medium", "High") else (text or "")
 
 
 def _hours(gap: Mapping[str, Any]) -> float | None:

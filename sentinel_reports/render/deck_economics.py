@@ -61,6 +61,7 @@ def spend_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         value_title=f"Cost per successful task ({currency})",
         value_format=_d3_money(currency, 4),
         excel_format=_excel_money(currency, 4),
+        axis_format=_d3_money(currency, 3),
     )
     cache = cost.get("cache") or {}
     bullets = [
@@ -153,7 +154,7 @@ def investments_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
              f"Benefit / year ({currency})", "ROI, first year", "Payback (months)", "Confidence", "Risk"),
             tuple(rows),
             numeric=frozenset({0, 2, 3, 4, 5, 6}),
-            widths=(0.6, 3.4, 1.1, 1.2, 1.2, 1, 1, 1.1, 0.8),
+            widths=(0.6, 3.0, 1.1, 1.2, 1.2, 1, 1, 1.25, 1.05),
         ),  # fmt: skip
         bullets=tuple(
             g["sentence"] for g in facts.get("gaps") or [] if "investment " in (g.get("specific") or "")

@@ -78,7 +78,7 @@ def glance_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
     """SLO attainment against target per customer-facing SLO, quarter budget consumed, change on last quarter."""
     slos = [s for s in facts.get("slos") or [] if s.get("customer_facing")]
     period, previous = facts["period"], facts.get("previous_period")
-    rows, margins, notes = [], [], []
+    rows, notes = [], []
     missed, unknown = [], []
     for s in slos:
         attained, objective = s.get("period_attainment"), s["objective"]
@@ -93,7 +93,6 @@ def glance_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             verdict = "✕ Missed"
         else:
             verdict = "✓ Met"
-        margins.append(attained - objective if attained is not None else None)
         rows.append(
             (
                 s.get("component_name") or s["component"],
@@ -111,9 +110,10 @@ def glance_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             f"{s['name']}: target {target_pct(objective)} ({s.get('budgeting_method')}), attainment over "
             f"{period} {f.pct(attained, 2)}, coverage {f.pct(s.get('coverage'), 1)}, flags: {flags}."
         )
-    title = _glance_title(slos, missed, unknown, margins, period, d)
-    known = [i for i, m in enumerate(margins) if m is not None]
-    worst = min(known, key=lambda i: margins[i]) if known else None
+    title = _glance_title(slos, missed, unknown, period, d)
+    used = [d.values.get(f"slos.{s['name']}.quarter_budget_consumed") for s in slos]
+    known = [i for i, u in enumerate(used) if u is not None]
+    worst = max(known, key=lambda i: used[i]) if known else None
     columns = ("Component", "Indicator", "Target", f"{period}", f"{previous or 'Previous quarter'}")
     columns += ("Change", "Budget used", "Result")
     ids = sorted({x for s in slos for x in s.get("sources") or []})
@@ -133,7 +133,7 @@ def glance_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
     )
 
 
-def _glance_title(slos, missed, unknown, margins, period, d: Derived) -> str:
+def _glance_title(slos: list, missed: list, unknown: list, period: str, d: Derived) -> str:
     n = d("slos.customer_facing_count", len(slos))
     if not slos:
         return f"No customer-facing SLO is configured, so {period} attainment cannot be stated"
@@ -147,15 +147,14 @@ def _glance_title(slos, missed, unknown, margins, period, d: Derived) -> str:
     elif unknown and len(unknown) == len(slos):
         return f"No customer-facing SLO can be assessed for {period}: no data (observability gap)"
     else:
-        known = [(m, s) for m, s in zip(margins, slos, strict=True) if m is not None]
-        tight = min(known, key=lambda p: p[0])[1]
-        name = tight.get("component_name") or tight["component"]
+        assessed_slos = [s for s in slos if s not in unknown]
+        tight = max(assessed_slos, key=lambda s: d.values.get(f"slos.{s['name']}.quarter_budget_consumed", 0))
+        used = d.values.get(f"slos.{tight['name']}.quarter_budget_consumed")
         title = f"All {n:.0f} customer-facing SLOs met target in {period}" if not unknown else ""
         if unknown:
             assessed = d("slos.customer_facing_assessed", len(slos) - len(unknown))
             title = f"{assessed:.0f} of {n:.0f} customer-facing SLOs met target in {period}"
-        title += f"; tightest: {name} {tight.get('sli')} at {f.pct(tight['period_attainment'], 2)} "
-        title += f"against {target_pct(tight['objective'])}"
+        title += f"; {_slo_label(tight)} used the most error budget: {f.pct(used, 0)}"
     if unknown:
         title += f"; {len(unknown)} without data"
     return title
@@ -271,7 +270,7 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             numeric=frozenset({3, 4, 5, 6}),
             worst=0 if impacted else None,
             total=True,
-            widths=(1.6, 0.9, 2.2, 1.1, 1.2, 1.5, 0.8),
+            widths=(2.0, 0.9, 2.2, 1.1, 1.2, 1.5, 0.8),
         ),  # fmt: skip
         bullets=tuple(gap_lines),
         source_line=source_line(facts, ids, f"Revenue at risk per minute: {source}"),

@@ -5,7 +5,8 @@
 The page reads only facts (``docs/facts.md``): ``summary``, ``components[]`` with 90 ``days[]``,
 ``slos[]``, ``incidents[]``, ``maintenance[]`` and ``gaps[]``. Order of the page: the summary line (or the
 incident-mode banner while a major outage is active), components by group, active incidents, maintenance,
-observability gaps (highest priority first) and the 90-day incident history.
+observability gaps (highest priority first) and the incident history: 90 days when the facts carry
+``incident_history[]``, else the incidents of the facts' window, with the ids the day bars name outside it.
 
 Rules kept here: a day or component without data is "Observability gap", never operational; a missing
 figure prints "no data", never 0 or 100%; every day's details are in the HTML (visually hidden text in the
@@ -108,7 +109,7 @@ def _slo(slo: dict[str, Any]) -> dict[str, Any]:
         "objective": pct(slo.get("objective"), 2),
         "budget": _budget_text(slo.get("budget_remaining")),
         "budget_gap": slo.get("budget_remaining") is None,
-        "window_days": slo.get("window_days"),
+        "window_days": f"{slo['window_days']:g}" if isinstance(slo.get("window_days"), int | float) else None,
     }
 
 
@@ -210,6 +211,22 @@ def _banner(facts: dict[str, Any], names: dict[str, str], incidents: list[dict[s
     }
 
 
+def _history_label(facts: dict[str, Any]) -> str:
+    """What the incident list covers: 90 days when the caller provides ``incident_history``, else the
+    window of the facts (a week's facts list that week's incidents only)."""
+    window = facts.get("window") or {}
+    if facts.get("incident_history") is not None or not window.get("start"):
+        return f"last {HISTORY_DAYS} days"
+    end = dt.datetime.fromisoformat(str(iso(window["end"])).replace("Z", "+00:00")) - dt.timedelta(seconds=1)
+    return f"{str(iso(window['start']))[:10]} to {end.date().isoformat()}"
+
+
+def _unlisted(groups: dict[str, list[dict]], incident_files: dict[str, str]) -> list[str]:
+    """Incident ids the day bars name that have no record in the incident list (outside its window)."""
+    ids = {i["id"] for rows in groups.values() for c in rows for d in c["days"] for i in d["incidents"]}
+    return sorted(ids - set(incident_files))
+
+
 def _maintenance_body(content: Any, slug: str) -> str | None:
     """The markdown body of ``content/maintenance/<slug>.md`` as HTML (raw HTML off), if there is one."""
     for item in getattr(content, "maintenance", None) or ():
@@ -281,7 +298,8 @@ def status_context(facts: dict[str, Any], config: Config, content: Any = None) -
         "maintenance": maintenance,
         "gaps": _gaps(facts, names),
         "history": history,
-        "history_days": HISTORY_DAYS,
+        "history_label": _history_label(facts),
+        "unlisted_incidents": _unlisted(groups, incident_files),
         "legend": [status_token(k) for k in CELL_CLASS],
         "cell_class": CELL_CLASS,
         "nav": [

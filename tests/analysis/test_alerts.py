@@ -95,3 +95,50 @@ def test_counts_are_per_slo_and_severity(b) -> None:
     result = states(b, good)
     assert sum(s.active for s in result if s.severity == "page") == 2
     assert alert_counts(result) == (1, 1)  # ticket: 3d burn 100*72/864 = 8.3x, 6h 100x
+
+
+def test_alert_episodes_during_a_period_golden_case() -> None:
+    import datetime as dt
+
+    import numpy as np
+
+    from sentinel_reports.analysis.alerts import alert_episodes
+    from sentinel_reports.analysis.slo import SliEvents
+    from sentinel_reports.config import SLO, Alerts
+
+    t0 = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+    step = 300 * 10**9
+    ts = np.arange(576) * step + int(t0.timestamp() * 1e9)  # two days of 5-minute intervals
+    total = np.full(576, 100.0)
+    good = total.copy()
+    bad_start = 300  # interval index: t0 + 25 h
+    good[bad_start : bad_start + 6] = 0.0  # a 30-minute total outage
+    events = SliEvents.of(ts, good, total, step)
+    slo = SLO.model_validate({"name": "a", "component": "c", "objective": 0.99, "indicator": {"ratio": {}}})
+    alerts = Alerts.model_validate({"page": [{"long": "1h", "short": "5m", "burn": 14.4}], "ticket": []})
+    [ep] = alert_episodes(events, slo, alerts, t0, t0 + dt.timedelta(days=2), 0.95)
+    s = t0 + dt.timedelta(minutes=5 * bad_start)
+    # evaluated at each interval end: after 1 bad interval the 1h burn is (1/12)/0.01 = 8.3x (< 14.4);
+    # after 2 it is 16.7x and the 5m window burns at 100x -> active from s + 10 min.
+    assert ep.started_at == s + dt.timedelta(minutes=10)
+    # the first interval end whose 5m window is good again is s + 35 min
+    assert ep.ended_at == s + dt.timedelta(minutes=35)
+    # peak: 6 bad intervals of 12 in the hour -> 0.5 / 0.01 = 50x
+    assert ep.peak_long_burn == pytest.approx(50.0)
+    assert ep.severity == "page"
+
+
+def test_no_alert_episode_without_errors() -> None:
+    import datetime as dt
+
+    import numpy as np
+
+    from sentinel_reports.analysis.alerts import alert_episodes
+    from sentinel_reports.analysis.slo import SliEvents
+    from sentinel_reports.config import SLO, Alerts
+
+    t0 = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+    ts = np.arange(100) * 300 * 10**9 + int(t0.timestamp() * 1e9)
+    events = SliEvents.of(ts, np.full(100, 50.0), np.full(100, 50.0), 300 * 10**9)
+    slo = SLO.model_validate({"name": "a", "component": "c", "objective": 0.999, "indicator": {"ratio": {}}})
+    assert alert_episodes(events, slo, Alerts(), t0, t0 + dt.timedelta(days=1), 0.95) == []

@@ -30,6 +30,7 @@ WEEK_KEYS = {
     "coverage",
     "summary",
     "slos",
+    "incident_history",
     "components",
     "incidents",
     "incident_stats",
@@ -307,3 +308,14 @@ def test_quarter_facts_carry_investments(b) -> None:
     assert [i["slug"] for i in f["investments"]] == ["multi-region"]
     assert f["investments"][0]["roi"] == pytest.approx(0.6)  # (80,000 - 50,000) / 50,000
     assert "week_attainment" not in f["slos"][0]
+
+
+def test_incident_history_spans_ninety_days_and_next_update_is_hourly(b) -> None:
+    data, content = build(b)
+    f = week_facts(data, content, b.config(), "2026-W47", AS_OF)
+    window_ids = {i["id"] for i in f["incidents"]}
+    history_ids = {i["id"] for i in f["incident_history"]}
+    assert window_ids <= history_ids
+    detail = f["summary"]["incident_mode_detail"]
+    if detail is not None:
+        assert detail["next_update"] == "2026-11-19T13:00:00Z"

@@ -150,3 +150,20 @@ def test_nan_in_prometheus_and_datadog_is_missing(tmp_path):
         {"metric": {"service": "chat-api"}, "values": [[1763373600, "NaN"], [1763373660, "4"], [1763373720, "NaN"]]}]}}  # fmt: skip
     batch = collect(tmp_path, "prometheus", json.dumps(doc).encode())
     assert batch.samples["value"].tolist() == [4.0]
+
+
+def test_parse_timestamps_reports_out_of_range_cells_as_source_errors() -> None:
+    from zoneinfo import ZoneInfo
+
+    import pandas as pd
+
+    from sentinel_reports.collectors.base import parse_timestamps
+    from sentinel_reports.errors import SourceError
+
+    values = pd.Series(["2026-01-01T00:00:00Z", "2026-01-01T00:05:00Z", "99999-01-01"])
+    try:
+        parse_timestamps(values, tz=ZoneInfo("UTC"), file="x.csv", column="ts")
+    except SourceError as exc:
+        assert (exc.row, exc.column, exc.found) == (3, "ts", "99999-01-01")
+    else:
+        raise AssertionError("an out-of-range timestamp was accepted")

@@ -224,3 +224,14 @@ def test_maintenance_body_from_content_is_rendered_safely(env):
     section = html[html.index('id="maintenance"') : html.index('id="observability-gaps"')]
     assert "<strong>5 minutes</strong>" in section
     assert "<img" not in section and "&lt;img" in section
+
+
+def test_history_label_states_what_the_incident_list_covers(env):
+    facts = sf.facts()
+    facts["components"][0]["days"][10]["incidents"] = ["INC-099"]
+    html = render_status_page(env, facts, sf.config())
+    assert "Incident history (2026-11-16 to 2026-11-22)" in html
+    assert "Incidents named in the day bars that fall outside this list: INC-099." in html
+    assert 'href="incidents/INC-099.html"' not in html  # no link to a page that is not published
+    facts["incident_history"] = []
+    assert "Incident history (last 90 days)" in render_status_page(env, facts, sf.config())
