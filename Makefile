@@ -16,8 +16,8 @@ $(VENV)/.test: $(VENV)/.runtime pyproject.toml
 	touch $@
 
 demo: $(VENV)/.runtime
-	$(BIN)/sentinel --quiet check
-	@echo "Demo project checked. Run '$(BIN)/sentinel check' for the full report."
+	$(BIN)/sentinel --quiet build
+	@echo "Demo site built. Open site/index.html in a browser (or run '$(BIN)/sentinel serve' for http://127.0.0.1:8000/)."
 
 # Debian packages the browser and PDF tests need; installed only when missing.
 system-deps:

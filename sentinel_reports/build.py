@@ -79,7 +79,9 @@ def source_reports(facts: Mapping[str, Any]) -> list[SimpleNamespace]:
 Narrate = Callable[[Mapping[str, Any], Any], Any]
 
 
-def make_narrator(config: Config, kind: str | None, cache_root: Path | None) -> tuple[Narrate, Callable[[], dict]]:
+def make_narrator(
+    config: Config, kind: str | None, cache_root: Path | None
+) -> tuple[Narrate, Callable[[], dict]]:
     """The narrator function and a usage report for the manifest. ``kind`` overrides ``narrator.kind``."""
     from .narrative.template import narrate_week
 
@@ -104,9 +106,12 @@ def make_narrator(config: Config, kind: str | None, cache_root: Path | None) -> 
     def narrate(facts: Mapping[str, Any], content: Any) -> Any:
         base = narrate_week(facts, content, config)
         sections = {
-            k: claude.draft(k, facts, v, CLAUDE_INSTRUCTIONS.get(k, "")).text for k, v in base.sections.items()
+            k: claude.draft(k, facts, v, CLAUDE_INSTRUCTIONS.get(k, "")).text
+            for k, v in base.sections.items()
         }
-        summary = claude.draft("executive_summary", facts, base.executive_summary, CLAUDE_INSTRUCTIONS["executive_summary"])
+        summary = claude.draft(
+            "executive_summary", facts, base.executive_summary, CLAUDE_INSTRUCTIONS["executive_summary"]
+        )
         return dataclasses.replace(base, sections=sections, executive_summary=summary.text)
 
     def usage() -> dict:
@@ -140,3 +145,93 @@ def carry_over(site: Any, previous: Path, publications: Iterable[str]) -> list[s
             site.write_bytes(rel, (previous / rel).read_bytes())
             copied.append(rel)
     return copied
+
+
+def cached_facts(
+    weeks: Iterable[str], key: str, cache: Any, loaded: Callable[[], Any], progress: Callable[[str], None]
+) -> dict[str, dict[str, Any]]:
+    """Week facts by label: from the facts cache under the inputs key, else computed and stored."""
+    from .analysis.facts import week_facts
+
+    out: dict[str, dict[str, Any]] = {}
+    for week in weeks:
+        doc = cache.get_json("facts", digest(key, week))
+        if doc is None:
+            p = loaded()
+            progress(f"computing facts for {week}")
+            doc = week_facts(p.dataset, p.content, p.config, week, p.as_of)
+            cache.put_json("facts", digest(key, week), doc)
+        out[week] = doc
+    return out
+
+
+def week_brief(
+    project_dir: Path | str,
+    week: str,
+    *,
+    as_of: Any = None,
+    narrator: str | None = None,
+    use_cache: bool = True,
+    standalone: bool = False,
+    progress: Callable[[str], None] = lambda _m: None,
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """One week's facts and brief files (``sentinel brief`` and ``sentinel send``); UsageError for a week
+    the data does not cover. ``standalone`` inlines the stylesheet into index.html (a page outside a site)."""
+    from .analysis.periods import available_periods, parse_week
+    from .errors import UsageError, VerificationError
+    from .pipeline import CACHE_DIR, load_project, open_project
+    from .publish.brief import render_week, week_files
+    from .publish.cache import OutputCache
+    from .render.brief_charts import TREND_WEEKS, week_points
+    from .render.charts import ChartRenderer
+    from .render.environment import make_environment
+
+    try:
+        parse_week(week)
+    except ValueError as exc:
+        raise UsageError(f"--week: {exc}") from None
+    config = load_project(project_dir)
+    root = config.project_dir
+    cache_root = root / CACHE_DIR if use_cache else None
+    cache = OutputCache(cache_root)
+    key = inputs_key(config, as_of.isoformat() if as_of else None)
+    project = None
+
+    def loaded() -> Any:
+        nonlocal project
+        if project is None:
+            project = open_project(root, as_of=as_of, progress=progress, use_cache=use_cache)
+        return project
+
+    record = cache.get_json("builds", key)
+    if record is None:
+        p = loaded()
+        record = {
+            "as_of": p.as_of.isoformat(),
+            "weeks": available_periods(p.dataset, p.config, p.as_of, "week"),
+        }
+        cache.put_json("builds", key, record)
+    weeks = record["weeks"]
+    if week not in weeks:
+        shown = f"{weeks[0]} to {weeks[-1]}" if weeks else "no week"
+        raise UsageError(f"no data for week {week!r}; the data covers {shown}")
+    at = weeks.index(week)
+    facts_by_week = cached_facts(weeks[max(0, at - TREND_WEEKS + 1) : at + 1], key, cache, loaded, progress)
+    facts = facts_by_week[week]
+    history = [week_points(f) for w, f in facts_by_week.items() if w != week]
+    narrate, _usage = make_narrator(config, narrator, cache_root)
+    narrative = narrate(facts, getattr(project, "content", None))
+    problems = review_narrative(facts, narrative)
+    if problems:
+        raise VerificationError([f"{week}: {p}" for p in problems])
+    env = make_environment(root / "templates")
+    renderer = ChartRenderer(cache_root / "charts" if cache_root is not None else None)
+    links = {"status": False, "decks": False}
+    progress(f"rendering the brief for {week}")
+    if standalone:
+        files = render_week(env, facts, narrative, config, history=history, renderer=renderer, links=links,
+                            project_templates=root / "templates", standalone=True)  # fmt: skip
+    else:
+        files = week_files(env, facts, narrative, config, history=history, renderer=renderer, links=links,
+                           cache=cache, project_templates=root / "templates")  # fmt: skip
+    return facts, files

@@ -155,6 +155,44 @@ def facts(
     run(body)
 
 
+@app.command()
+def deck(
+    quarter: Annotated[str, typer.Option("--quarter", help="Quarter, e.g. 2026-Q4.")],
+    formats: Annotated[
+        str, typer.Option("--format", help="Comma-separated: html, pdf, pptx (default: all three).")
+    ] = "html,pdf,pptx",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder to write into (default: decks/<QUARTER>).")
+    ] = None,
+    project: ProjectOpt = Path("."),
+    as_of: AsOfOpt = None,
+) -> None:
+    """Build one quarter's reliability deck: HTML slides, a 16:9 PDF and an editable PPTX."""
+    from .analysis.periods import available_periods
+    from .pipeline import open_project
+    from .publish.deck import deck_files, parse_formats, write_files
+    from .render.environment import make_environment
+
+    def body() -> int:
+        wanted = parse_formats(formats)
+        target = out if out is not None else Path("decks") / quarter
+        with progress_display() as progress:
+            loaded = open_project(project, as_of=parse_as_of(as_of), progress=progress)
+            known = available_periods(loaded.dataset, loaded.config, loaded.as_of, "quarter")
+            if quarter not in known:
+                covered = ", ".join(known) or "none"
+                raise UsageError(f"no data for quarter {quarter!r}; the data covers {covered}")
+            progress(f"building the {quarter} deck")
+            env = make_environment(loaded.config.project_dir / "templates")
+            files = deck_files(loaded, quarter, env, formats=wanted, base_url=target.resolve())
+            paths = write_files(target, files)
+        for path in paths:
+            typer.echo(f"wrote {path}")
+        return 0
+
+    run(body)
+
+
 @app.command("demo-data")
 def demo_data(
     project: ProjectOpt = Path("."),
@@ -181,6 +219,209 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder to create the ne
     def body() -> int:
         written = scaffold(directory)
         typer.echo(f"created {len(written)} files in {directory}; next: sentinel check --project {directory}")
+        return 0
+
+    run(body)
+
+
+# -- build, brief, status, send, verify, serve -------------------------------------------------------------
+
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: <project>/site).")]
+NarratorOpt = Annotated[
+    str | None,
+    typer.Option("--narrator", help="template or claude (default: narrator.kind in sentinel.yaml)."),
+]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Ignore and do not write .sentinel/cache.")]
+
+
+def _check_narrator(narrator: str | None) -> None:
+    if narrator not in (None, "template", "claude"):
+        raise typer.BadParameter(f"expected template or claude, found {narrator!r}", param_hint="--narrator")
+
+
+def _report_build(result: Any, out: Path) -> None:
+    done = f"{len(result.weeks)} weekly briefs ({len(result.rendered_weeks)} rendered, {len(result.reused_weeks)} unchanged)"
+    extras = (["status page"] if result.status else []) + (
+        [f"{len(result.decks)} decks"] if result.decks else []
+    )
+    typer.echo(f"built {done}{''.join(', ' + e for e in extras)}; {result.outputs} files in {out}")
+    typer.echo(f"open {out / 'index.html'}")
+
+
+def source_date_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` (reproducible-builds.org) for the manifest's build info; None when unset."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise UsageError(f"SOURCE_DATE_EPOCH: expected whole seconds since 1970-01-01 UTC, found {value!r}")
+    return int(value)
+
+
+@app.command()
+def build(
+    project: ProjectOpt = Path("."),
+    out: OutOpt = None,
+    as_of: AsOfOpt = None,
+    narrator: NarratorOpt = None,
+    only: Annotated[str | None, typer.Option("--only", help="Comma-separated: brief,status,deck.")] = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Run the whole pipeline and write the site atomically (briefs, status page, decks, manifest)."""
+    _check_narrator(narrator)
+    from .pipeline import build_site
+
+    def body() -> int:
+        with progress_display() as progress:
+            result = build_site(project, out, as_of=parse_as_of(as_of), narrator=narrator, only=only,
+                                use_cache=not no_cache, progress=progress,
+                                source_date_epoch=source_date_epoch())  # fmt: skip
+        _report_build(result, result.out_dir)
+        return 0
+
+    run(body)
+
+
+BRIEF_FORMATS = {"html": "index.html", "email": "brief.eml", "pdf": "brief.pdf", "md": "brief.md"}
+
+
+@app.command()
+def brief(
+    week: Annotated[str, typer.Option("--week", help="ISO week, e.g. 2026-W47.")],
+    formats: Annotated[
+        str, typer.Option("--format", help="Comma-separated: html,email,pdf,md.")
+    ] = "html,email,pdf,md",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default: ./brief-<week>).")
+    ] = None,
+    project: ProjectOpt = Path("."),
+    as_of: AsOfOpt = None,
+    narrator: NarratorOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Write one week's brief (standalone web page, email, PDF, markdown) into a folder."""
+    _check_narrator(narrator)
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = sorted(set(wanted) - set(BRIEF_FORMATS))
+    if unknown or not wanted:
+        raise typer.BadParameter(
+            f"expected a list of {', '.join(BRIEF_FORMATS)}, found {formats!r}", param_hint="--format"
+        )
+    from .build import week_brief
+
+    def body() -> int:
+        with progress_display() as progress:
+            _, files = week_brief(project, week, as_of=parse_as_of(as_of), narrator=narrator,
+                                  use_cache=not no_cache, standalone=True, progress=progress)  # fmt: skip
+        folder = out if out is not None else Path(f"brief-{week}")
+        folder.mkdir(parents=True, exist_ok=True)
+        for fmt in wanted:
+            target = folder / BRIEF_FORMATS[fmt]
+            target.write_bytes(files[BRIEF_FORMATS[fmt]])
+            typer.echo(f"wrote {target}")
+        return 0
+
+    run(body)
+
+
+@app.command()
+def status(
+    project: ProjectOpt = Path("."), out: OutOpt = None, as_of: AsOfOpt = None, no_cache: NoCacheOpt = False
+) -> None:
+    """Rebuild the status page only; the other publications are kept from the previous site."""
+    from .pipeline import build_site
+
+    def body() -> int:
+        with progress_display() as progress:
+            result = build_site(project, out, as_of=parse_as_of(as_of), only="status", use_cache=not no_cache,
+                                progress=progress, source_date_epoch=source_date_epoch())  # fmt: skip
+        if not result.status:
+            raise SentinelError("the status page was not built: the data covers no week")
+        typer.echo(f"built the status page: {result.out_dir / 'status' / 'index.html'}")
+        return 0
+
+    run(body)
+
+
+@app.command()
+def send(
+    week: Annotated[str, typer.Option("--week", help="ISO week, e.g. 2026-W47.")],
+    to: Annotated[
+        list[str] | None, typer.Option("--to", help="Recipient (repeatable); default: email.to.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print recipients, subject and size; send nothing.")
+    ] = False,
+    project: ProjectOpt = Path("."),
+    as_of: AsOfOpt = None,
+) -> None:
+    """Send a week's brief email over SMTP (settings in sentinel.yaml, credentials from the environment)."""
+    from .build import week_brief
+    from .pipeline import load_project
+    from .publish.brief import describe_message, email_message
+    from .publish.smtp import send_email
+
+    def body() -> int:
+        config = load_project(project)
+        if config.email is None:
+            raise SentinelError("sentinel.yaml has no email section (email.from, email.to, email.smtp)")
+        with progress_display() as progress:
+            _, files = week_brief(project, week, as_of=parse_as_of(as_of), progress=progress)
+        message = email_message(files["brief.eml"])
+        recipients = list(to) if to else list(config.email.to)
+        if dry_run:
+            typer.echo(
+                "\n".join(
+                    ["dry run: nothing sent", *describe_message(message, recipients, len(files["brief.eml"]))]
+                )
+            )
+            return 0
+        smtp = config.email.smtp
+        username = os.environ.get(smtp.username_env) if smtp.username_env else None
+        password = os.environ.get(smtp.password_env) if smtp.password_env else None
+        if smtp.username_env and not username:
+            raise SentinelError(
+                f"environment variable {smtp.username_env} (email.smtp.username_env) is not set"
+            )
+        delivered = send_email(message, smtp, username=username, password=password, to_override=to or None)
+        typer.echo(f"sent {message['Subject']!r} to {', '.join(delivered)} via {smtp.host}:{smtp.port}")
+        return 0
+
+    run(body)
+
+
+@app.command()
+def verify(site_dir: Annotated[Path, typer.Argument(help="A published site folder.")] = Path("site")) -> None:
+    """Re-hash a published site against its manifest.json; exit 1 when anything changed."""
+    from .publish.manifest import verify_site
+
+    def body() -> int:
+        problems = verify_site(site_dir)
+        for problem in problems:
+            typer.echo(problem)
+        if problems:
+            console(stderr=True).print(f"{len(problems)} problem(s): {site_dir} does not match its manifest")
+            return 1
+        typer.echo(f"{site_dir}: every file matches manifest.json")
+        return 0
+
+    run(body)
+
+
+@app.command()
+def serve(
+    project: ProjectOpt = Path("."),
+    out: OutOpt = None,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
+    interval: Annotated[
+        float, typer.Option("--interval", help="Seconds between checks for changed inputs.")
+    ] = 1.0,
+) -> None:
+    """Preview the site on 127.0.0.1, rebuilding when sentinel.yaml, data/, content/ or templates/ change."""
+    from .serve import serve_site
+
+    def body() -> int:
+        serve_site(project, out, port=port, interval=interval, echo=typer.echo)
         return 0
 
     run(body)

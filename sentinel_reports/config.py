@@ -400,13 +400,13 @@ def read_yaml(path: Path, what: str = "YAML") -> Any:
     except RecursionError:
         message = f"document refused: nested more than {MAX_YAML_DEPTH} levels deep"
         raise ConfigError(ConfigProblem("", message, str(path))) from None
-    problem = _size_problem(doc)
+    problem = yaml_size_problem(doc)
     if problem:
         raise ConfigError(ConfigProblem("", f"document refused: {problem}", str(path)))
     return doc
 
 
-def _size_problem(doc: Any) -> str | None:
+def yaml_size_problem(doc: Any) -> str | None:
     """Why `doc` is too big to validate, or None.
 
     YAML aliases share one object between every place that refers to it, so a few hundred bytes of nested

@@ -42,7 +42,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .config import Config, problems_from_validation
+from .config import Config, problems_from_validation, yaml_size_problem
 from .errors import ConfigError, ConfigProblem
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -214,6 +214,9 @@ def _load_item(
         text = path.read_text(encoding="utf-8")
         front, body = split_front_matter(text)
         raw = yaml.safe_load(front) if front is not None else None
+    except RecursionError:
+        problems.append(ConfigProblem("", "front matter refused: nested too deeply", rel))
+        return None
     except UnicodeDecodeError as exc:
         problems.append(ConfigProblem("", f"not valid UTF-8 at byte {exc.start}", rel))
         return None
@@ -226,6 +229,10 @@ def _load_item(
         problems.append(
             ConfigProblem("", f"{where}invalid YAML: {getattr(exc, 'problem', None) or exc}", rel)
         )
+        return None
+    too_big = yaml_size_problem(raw)
+    if too_big:
+        problems.append(ConfigProblem("", f"front matter refused: {too_big}", rel))
         return None
     if raw is None:
         if required:

@@ -138,6 +138,14 @@ def conform(kind: FrameKind, frame: pd.DataFrame) -> pd.DataFrame:
 
 Severity = Literal["SEV1", "SEV2", "SEV3", "SEV4"]
 IncidentStatus = Literal["investigating", "identified", "monitoring", "resolved"]
+TITLE_MAX_CHARS = 300
+UPDATE_BODY_MAX_CHARS = 10_000
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked with "…": an oversized field in an export (a
+    50 MB incident title) is shown shortened instead of stalling every page and PDF that names it."""
+    return text if not isinstance(text, str) or len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -145,6 +153,9 @@ class IncidentUpdate:
     at: dt.datetime
     status: IncidentStatus
     body: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "body", shorten(self.body, UPDATE_BODY_MAX_CHARS))
 
 
 @dataclass(frozen=True)
@@ -166,6 +177,9 @@ class Incident:
     source: str
     updates: tuple[IncidentUpdate, ...] = ()
     url: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title", shorten(self.title, TITLE_MAX_CHARS))
 
 
 @dataclass(frozen=True)

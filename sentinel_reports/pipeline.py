@@ -242,6 +242,7 @@ def build_site(
     only: Any = None,
     use_cache: bool = True,
     progress: Progress = _quiet,
+    source_date_epoch: int | None = None,
 ) -> BuildResult:
     """Run the pipeline end to end into ``out_dir`` (default ``<project>/site``), atomically.
 
@@ -250,16 +251,17 @@ def build_site(
     ``only`` ({"brief", "status", "deck"} or "brief,status") re-renders those publications and keeps the
     others' files from the previous site. Every narrative passes the voice lint and the fact verifier before
     anything is written (VerificationError otherwise), and the new site replaces the old one only when the
-    whole build succeeded.
+    whole build succeeded. ``source_date_epoch`` (``SOURCE_DATE_EPOCH``, read by the CLI) is recorded in the
+    manifest's build info; nothing else in the site depends on it.
     """
-    from . import build as b
-    from .analysis.facts import json_dumps_facts, week_facts
-    from .analysis.periods import available_periods
     from jinja2 import TemplateError
 
+    from . import build as b
+    from .analysis.facts import json_dumps_facts
+    from .analysis.periods import available_periods
     from .errors import PublishError, VerificationError
     from .publish.brief import week_files, write_week
-    from .publish.cache import PAGES_CODE, OutputCache, code_digest, digest, tree_digest
+    from .publish.cache import DECK_CODE, STATUS_CODE, OutputCache, code_digest, digest, tree_digest
     from .publish.manifest import inputs_from_sources, write_manifest
     from .publish.site import SiteWriter
     from .render.brief_charts import TREND_WEEKS, week_points
@@ -290,17 +292,12 @@ def build_site(
     record = cache.get_json("builds", key)
     if record is None:
         p = loaded()
-        record = {"as_of": p.as_of.isoformat(), "weeks": available_periods(p.dataset, p.config, p.as_of, "week")}
+        record = {
+            "as_of": p.as_of.isoformat(),
+            "weeks": available_periods(p.dataset, p.config, p.as_of, "week"),
+        }
     resolved = dt.datetime.fromisoformat(record["as_of"])
-    facts_by_week: dict[str, dict[str, Any]] = {}
-    for week in record["weeks"]:
-        doc = cache.get_json("facts", digest(key, week))
-        if doc is None:
-            p = loaded()
-            progress(f"computing facts for {week}")
-            doc = week_facts(p.dataset, p.content, p.config, week, p.as_of)
-            cache.put_json("facts", digest(key, week), doc)
-        facts_by_week[week] = doc
+    facts_by_week = b.cached_facts(record["weeks"], key, cache, loaded, progress)
     cache.put_json("builds", key, record)
     narrate, usage = b.make_narrator(config, narrator, cache_root)
     env = make_environment(templates)
@@ -333,7 +330,7 @@ def build_site(
             write_week(site, week, files, text)
         if status_ok:
             latest = facts_by_week[record["weeks"][-1]]
-            status_key = digest("status-v1", json_dumps_facts(latest), config.model_dump_json(), code_digest(PAGES_CODE),
+            status_key = digest("status-v1", json_dumps_facts(latest), config.model_dump_json(), code_digest(STATUS_CODE),
                                 tree_digest(templates), tree_digest(root / "content"))  # fmt: skip
             files = cache.get_files("status", status_key)
             if files is None:
@@ -348,7 +345,10 @@ def build_site(
                 site.write_bytes(path, data)
             result.status = True
         if "deck" in parts:
-            result.decks = _publish_decks(site, loaded, env, renderer, progress)
+            deck_key = digest(
+                "decks-v1", key, config.model_dump_json(), code_digest(DECK_CODE), tree_digest(templates)
+            )
+            result.decks = _publish_decks(site, loaded, env, renderer, progress, cache, deck_key)
         skipped = [p for p in b.PUBLICATIONS if p not in parts or (p == "status" and not status_ok)]
         b.carry_over(site, out, skipped)
         progress("writing the landing page and manifest")
@@ -358,7 +358,10 @@ def build_site(
         ))  # fmt: skip
         latest_sources = b.source_reports(facts_by_week[record["weeks"][-1]]) if record["weeks"] else []
         result.narrator = usage()
-        write_manifest(site, as_of=resolved, inputs=inputs_from_sources(latest_sources), narrator=result.narrator)
+        write_manifest(
+            site, as_of=resolved, inputs=inputs_from_sources(latest_sources), narrator=result.narrator,
+            source_date_epoch=source_date_epoch,
+        )  # fmt: skip
         result.outputs = len(site.outputs)
     return result
 
@@ -367,7 +370,9 @@ class _Reviewed:
     """The page cache seen by publish.brief.week_files, checking the narrative before anything is rendered:
     a cached page was verified when it was stored; a page about to be rendered is verified now."""
 
-    def __init__(self, cache: Any, facts: Any, narrative: Any, progress: Progress, week: str, error: type) -> None:
+    def __init__(
+        self, cache: Any, facts: Any, narrative: Any, progress: Progress, week: str, error: type
+    ) -> None:
         self.cache, self.facts, self.narrative, self.progress, self.week, self.error = (
             cache, facts, narrative, progress, week, error,
         )  # fmt: skip
@@ -387,12 +392,49 @@ class _Reviewed:
         self.cache.put_files(kind, key, files)
 
 
-def _publish_decks(site: Any, loaded: Callable[[], Project], env: Any, renderer: Any, progress: Progress) -> list:
+def _publish_decks(
+    site: Any,
+    loaded: Callable[[], Project],
+    env: Any,
+    renderer: Any,
+    progress: Progress,
+    cache: Any,
+    key: str,
+) -> list:
     """Hook for the quarterly decks: ``publish.deck.publish_decks(site, project, env, renderer, progress)``
-    returns the decks it wrote as [{period, href, pdf, pptx}] for the landing page. Until that module
-    exists no deck is built."""
+    writes them and returns [{period, href, pdf, pptx}] for the landing page; no deck is built while that
+    module does not exist. Decks depend on the whole dataset, so their files are cached under the inputs key
+    and replayed on a rebuild with unchanged inputs."""
+    import json
+
+    cached = cache.get_files("decks", key)
+    if cached is not None:
+        for path, data in sorted(cached.items()):
+            if path != "decks.json":
+                site.write_bytes(path, data)
+        return list(json.loads(cached["decks.json"]))
     try:
         from .publish.deck import publish_decks  # type: ignore[import-not-found]
     except ImportError:
         return []
-    return list(publish_decks(site, loaded(), env, renderer, progress))
+    recorder = _Recorder(site)
+    decks = list(publish_decks(recorder, loaded(), env, renderer, progress))
+    cache.put_files(
+        "decks", key, {**recorder.files, "decks.json": json.dumps(decks, sort_keys=True).encode()}
+    )
+    return decks
+
+
+class _Recorder:
+    """A site writer seen through a window that remembers what was written (for the deck cache)."""
+
+    def __init__(self, site: Any) -> None:
+        self.site, self.files = site, {}
+        self.tmp_dir = getattr(site, "tmp_dir", None)
+
+    def write_bytes(self, rel_path: str, data: bytes) -> Any:
+        self.files[rel_path] = data
+        return self.site.write_bytes(rel_path, data)
+
+    def write_text(self, rel_path: str, text: str) -> Any:
+        return self.write_bytes(rel_path, text.encode("utf-8"))

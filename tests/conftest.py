@@ -28,3 +28,29 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError(f"test tried to open a network connection to {address!r}")
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+# -- a small project and its site, built once per session (briefs, status page) ------------------------------
+
+
+def make_example_project(root: Path) -> Path:
+    """The `sentinel init` example project (three ISO weeks of data) in ``root``, as a new user gets it."""
+    from sentinel_reports.demo import scaffold
+
+    scaffold(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def example_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_example_project(tmp_path_factory.mktemp("example") / "project")
+
+
+@pytest.fixture(scope="session")
+def example_site(example_project: Path) -> tuple[Path, object]:
+    """(site folder, BuildResult) of the example project, built once: every brief file and the status page."""
+    from sentinel_reports.pipeline import build_site
+
+    out = example_project.parent / "site"
+    result = build_site(example_project, out, only="brief,status")
+    return out, result

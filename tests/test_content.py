@@ -156,3 +156,23 @@ def test_split_front_matter_keeps_body_raw() -> None:
     front, body = split_front_matter("\ufeff---\na: 1\n---\n<b>raw</b>\n---\n")
     assert front == "a: 1\n" and body == "<b>raw</b>\n---\n"
     assert split_front_matter("plain") == (None, "plain")
+
+
+def test_front_matter_alias_bomb_is_refused(tmp_path) -> None:
+    import pytest
+
+    from sentinel_reports.config import Config
+    from sentinel_reports.content import load_content
+    from sentinel_reports.errors import ConfigError
+
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for level in "bcdefgh":
+        prev = chr(ord(level) - 1)
+        bomb += f"{level}: &{level} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+    (tmp_path / "content" / "notes").mkdir(parents=True)
+    (tmp_path / "content" / "notes" / "2026-W47.md").write_text(f"---\n{bomb}---\nBody\n", encoding="utf-8")
+    config = Config.model_validate(
+        {"organization": "x", "components": [{"id": "a", "name": "A", "owner": "Team"}]}
+    )
+    with pytest.raises(ConfigError, match="refused"):
+        load_content(tmp_path, config)

@@ -75,9 +75,12 @@ VALID: dict[str, Any] = {
         {"id": "prom", "type": "prometheus", "path": "data/p.json", "signal": "requests_total", "step": "5m"},
         {"type": "csv", "path": "data/t.csv", "columns": {"timestamp": "time"}},
         {"type": "llm_requests", "format": "litellm", "path": "data/r.parquet", "interval": "1h"},
-        {"type": "focus", "path": "data/b/*.csv", "component_tag": "component", "rules": [
-            {"match": {"ServiceName": "Amazon Bedrock*"}, "component": "chat-api"}
-        ]},  # fmt: skip
+        {
+            "type": "focus",
+            "path": "data/b/*.csv",
+            "component_tag": "component",
+            "rules": [{"match": {"ServiceName": "Amazon Bedrock*"}, "component": "chat-api"}],
+        },
         {"type": "anthropic_cost_report", "path": "data/a.json", "workspaces": {"wrkspc_1": "chat-api"}},
         {"type": "pagerduty", "path": "data/pd.json", "services": {"PX": "chat-api"}},
         {"type": "incidentio", "path": "data/io.json", "severity": {"Critical": "SEV1"}},
@@ -103,15 +106,35 @@ ODD_SCALARS = st.one_of(
     st.binary(max_size=8),
     st.dates(),
     st.sampled_from(
-        ["", "28d", "0s", "-5m", "1.0e+400", ".nan", "NaN", "SEV9", "usd", "chat-api", "Mars/Olympus",
-         "../../etc/passwd", "*", "[", "9" * 60 + "d", "ratio_timeslices", "calendar", "claude"]
-    ),  # fmt: skip
+        [
+            "",
+            "28d",
+            "0s",
+            "-5m",
+            "1.0e+400",
+            ".nan",
+            "NaN",
+            "SEV9",
+            "usd",
+            "chat-api",
+            "Mars/Olympus",
+            "../../etc/passwd",
+            "*",
+            "[",
+            "9" * 60 + "d",
+            "ratio_timeslices",
+            "calendar",
+            "claude",
+        ]
+    ),
 )
 YAML_VALUES = st.recursive(
     ODD_SCALARS,
     lambda children: st.one_of(
         st.lists(children, max_size=4),
-        st.dictionaries(st.one_of(st.text(max_size=10), st.sampled_from(sorted(VALID))), children, max_size=4),
+        st.dictionaries(
+            st.one_of(st.text(max_size=10), st.sampled_from(sorted(VALID))), children, max_size=4
+        ),
     ),
     max_leaves=20,
 )
@@ -413,9 +436,22 @@ def with_openslo_ref(reference: Any, **extra: Any) -> str:
     reference=st.one_of(
         st.text(max_size=30),
         st.sampled_from(
-            ["", ".", "..", "data", "data/slos", "/", "missing.yaml", "data/slos/chat.yaml", "a\x00b",
-             "x" * 5000, "data/slos/../slos/chat.yaml", "/dev/null", "sentinel.yaml"]
-        ),  # fmt: skip
+            [
+                "",
+                ".",
+                "..",
+                "data",
+                "data/slos",
+                "/",
+                "missing.yaml",
+                "data/slos/chat.yaml",
+                "a\x00b",
+                "x" * 5000,
+                "data/slos/../slos/chat.yaml",
+                "/dev/null",
+                "sentinel.yaml",
+            ]
+        ),
         YAML_VALUES,
     ),
     content=st.one_of(st.binary(max_size=300), YAML_VALUES.map(dump)),

@@ -29,7 +29,7 @@ from ..errors import PublishError
 from ..render.brief import render_brief
 from ..render.charts import ChartRenderer
 from ..render.environment import THEME_DIR
-from .cache import PAGES_CODE, OutputCache, code_digest, digest, tree_digest
+from .cache import BRIEF_CODE, OutputCache, code_digest, digest, tree_digest
 from .email import EMAIL_POLICY, build_email, to_bytes
 from .pdf import html_to_pdf
 
@@ -55,7 +55,7 @@ def page_key(
     narrative_json = json.dumps(narrative.as_dict(), sort_keys=True, ensure_ascii=False)
     return digest(
         "brief-v1", facts_text, narrative_json, json.dumps(list(history), sort_keys=True),
-        json.dumps(dict(links), sort_keys=True), config.model_dump_json(), code_digest(PAGES_CODE),
+        json.dumps(dict(links), sort_keys=True), config.model_dump_json(), code_digest(BRIEF_CODE),
         tree_digest(project_templates) if project_templates else "",
     )  # fmt: skip
 
@@ -83,7 +83,9 @@ def render_week(
     as_of = _as_of(facts)
     title = f"{facts.get('organization') or config.organization} · Weekly brief {facts['period']}"
     paper = config.site.paper
-    pdf = html_to_pdf(brief.pdf_html, THEME_DIR, as_of=as_of, title=title, paper=paper, author="Sentinel Reports")
+    pdf = html_to_pdf(
+        brief.pdf_html, THEME_DIR, as_of=as_of, title=title, paper=paper, author="Sentinel Reports"
+    )
     mail = config.email
     sender = mail.from_ if mail is not None else DEFAULT_SENDER
     domain = parseaddr(sender)[1].rpartition("@")[2] or "sentinel-reports.invalid"
@@ -116,7 +118,9 @@ def week_files(
 ) -> dict[str, bytes]:
     """The week's files from the cache when their inputs are unchanged, else rendered and stored."""
     facts_text = facts_text if facts_text is not None else json_dumps_facts(facts)
-    key = page_key(facts_text, narrative, config, history=history, links=links, project_templates=project_templates)
+    key = page_key(
+        facts_text, narrative, config, history=history, links=links, project_templates=project_templates
+    )
     files = cache.get_files("pages", key)
     if files is None or set(files) != set(FILES):
         files = render_week(
@@ -148,7 +152,9 @@ def describe_message(message: EmailMessage, recipients: Sequence[str], size: int
         if part.is_multipart():
             continue
         name = part.get_filename() or part.get("Content-ID") or ""
-        parts.append(f"{part.get_content_type()}{f' {name}' if name else ''} ({len(part.get_payload(decode=True) or b'')} bytes)")
+        parts.append(
+            f"{part.get_content_type()}{f' {name}' if name else ''} ({len(part.get_payload(decode=True) or b'')} bytes)"
+        )
     return [
         f"From: {message['From']}",
         f"To: {', '.join(recipients)}",

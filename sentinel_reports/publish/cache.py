@@ -52,14 +52,27 @@ def tree_digest(root: Path, patterns: Iterable[str] = ("**/*",)) -> str:
     return h.hexdigest()
 
 
+_RENDER = ("render/environment.py", "render/formatting.py", "render/markdown.py", "render/charts.py", "theme/*.html",
+           "theme/static/*", "__init__.py")  # fmt: skip
 FACTS_CODE = ("analysis/**/*.py", "collectors/**/*.py", "*.py")
-PAGES_CODE = ("render/**/*.py", "narrative/**/*.py", "publish/**/*.py", "theme/**/*", "__init__.py")
+BRIEF_CODE = (*_RENDER, "render/brief*.py", "render/landing.py", "narrative/**/*.py", "publish/brief.py",
+              "publish/email.py", "publish/pdf.py", "publish/cache.py")  # fmt: skip
+STATUS_CODE = (*_RENDER, "render/status*.py", "render/badges.py", "render/feed.py", "publish/status.py")
+DECK_CODE = (
+    *_RENDER,
+    "render/deck*.py",
+    "narrative/**/*.py",
+    "publish/deck.py",
+    "publish/pptx*.py",
+    "publish/pdf.py",
+)
 
 
 @cache
 def code_digest(patterns: tuple[str, ...] = ("**/*.py", "theme/**/*")) -> str:
     """The package's own files matching ``patterns`` (default: all source and the theme), hashed once per
-    process. ``FACTS_CODE`` is what facts depend on, ``PAGES_CODE`` what rendered pages depend on."""
+    process. ``FACTS_CODE`` is what facts depend on; ``BRIEF_CODE``, ``STATUS_CODE`` and ``DECK_CODE`` what each
+    publication's rendered files depend on, so work on one publication does not invalidate the others."""
     return tree_digest(PACKAGE_DIR, patterns)
 
 

@@ -1,6 +1,6 @@
 """Publishing the quarterly decks: HTML slides, a 16:9 PDF and an editable PPTX per quarter.
 
-    written = publish_decks(site, project, env, quarters=["2026-Q4"])     into site/decks/<YYYY-Qn>/
+    decks = publish_decks(site, project, env, charts, progress)   every quarter, into site/decks/<YYYY-Qn>/
     files = deck_files(project, "2026-Q4", env, formats=("html", "pptx"))  {file name: bytes}, no writing
     write_files(Path("decks/2026-Q4"), files)                              `sentinel deck --out`
 
@@ -52,7 +52,9 @@ def parse_formats(value: str | Iterable[str]) -> tuple[str, ...]:
     items = [v.strip().lower() for v in (value.split(",") if isinstance(value, str) else value) if v.strip()]
     unknown = sorted(set(items) - set(FORMATS))
     if unknown or not items:
-        raise UsageError(f"unknown deck format {', '.join(unknown) or '(none)'}; expected {', '.join(FORMATS)}")
+        raise UsageError(
+            f"unknown deck format {', '.join(unknown) or '(none)'}; expected {', '.join(FORMATS)}"
+        )
     return tuple(f for f in FORMATS if f in items)
 
 
@@ -123,22 +125,27 @@ def publish_decks(
     site: Any,
     project: Any,
     env: Environment,
+    charts: ChartRenderer | None = None,
+    progress: Callable[[str], None] = lambda _msg: None,
     *,
     quarters: Iterable[str] | None = None,
     formats: Iterable[str] = FORMATS,
-    charts: ChartRenderer | None = None,
     narrate: Narrate | None = None,
     facts: Mapping[str, Mapping[str, Any]] | None = None,
-    progress: Callable[[str], None] = lambda _msg: None,
-) -> list[str]:
-    """Write ``decks/<quarter>/{index.html, deck.pdf, deck.pptx}`` through the site writer; returns paths."""
+) -> list[dict[str, str | None]]:
+    """Write ``decks/<quarter>/{index.html, deck.pdf, deck.pptx}`` through the site writer.
+
+    Returns one entry per deck for the landing page: ``{period, href, pdf, pptx}`` (paths from the site
+    root; None for a format not built). A deck that fails verification raises before any of its files is
+    written, and the site writer then discards the whole build.
+    """
     from ..analysis.periods import available_periods
 
     if quarters is None:
         quarters = available_periods(project.dataset, project.config, project.as_of, "quarter")
-    written = []
+    written: list[dict[str, str | None]] = []
     for quarter in quarters:
-        progress(f"building the {quarter} deck")
+        progress(f"building the {quarter} deck (HTML, PDF, PPTX)")
         folder = f"decks/{quarter}"
         base = Path(site.tmp_dir) / folder if getattr(site, "tmp_dir", None) else None
         files = deck_files(
@@ -147,7 +154,10 @@ def publish_decks(
         )  # fmt: skip
         for name in sorted(files, key=lambda n: n != "index.html"):
             site.write_bytes(f"{folder}/{name}", files[name])
-            written.append(f"{folder}/{name}")
+        paths = {
+            kind: f"{folder}/{FILE_NAMES[kind]}" if FILE_NAMES[kind] in files else None for kind in FORMATS
+        }
+        written.append({"period": quarter, "href": paths["html"], "pdf": paths["pdf"], "pptx": paths["pptx"]})
     return written
 
 

@@ -12,9 +12,12 @@
   size, fonts and colours of the template are kept. Without one, python-pptx's default template is resized
   to 13.333 x 7.5 in and titles are placed and lettered here.
 - Deterministic: core properties (created, modified, last modified by, revision) come from ``as_of`` and the
-  deck; every zip member (and every member of each chart's embedded workbook) is rewritten with the as-of
-  time as its timestamp, and the workbooks' own created/modified dates are set to ``as_of`` too, so the same
-  deck and as-of give the same bytes. Nothing else in the package depends on the clock.
+  deck. Two things in a python-pptx package read the clock, and both are rewritten: the zip members' own
+  timestamps (python-pptx writes them with the current time; every member is re-zipped with the as-of time)
+  and each chart's embedded workbook, whose docProps/core.xml XlsxWriter stamps with the current time (set
+  to ``as_of``; its members already carry a fixed 1980 date and are re-zipped the same way). Then the same
+  deck and as-of give the same bytes (tests/publish/test_pptx.py). docProps/app.xml, which python-pptx copies
+  from its template unchanged, gets the generator, "Widescreen" and the slide count.
 """
 
 from __future__ import annotations
@@ -26,13 +29,14 @@ import zipfile
 from pathlib import Path
 
 from pptx import Presentation
-from pptx.util import Inches
+from pptx.enum.text import MSO_AUTO_SIZE
+from pptx.util import Emu, Inches, Pt
 
 from ..errors import PublishError
 from ..render.deck import Deck, Slide
 from . import pptx_shapes as shapes
 
-WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 x 7.5 in, PowerPoint's 16:9
 GENERATOR = "Sentinel Reports"
 
 
@@ -48,12 +52,20 @@ def deck_to_pptx(deck: Deck, *, as_of: dt.datetime, template: Path | None = None
             shapes.accent_bar(page, area)
         top = _title(page, slide, area, styled=template is None)
         _body(page, slide, area, top)
-        shapes.footer(page, area, slide.source_line, f"{deck.organization} · {deck.period} · {number}/{count}")
+        shapes.footer(
+            page, area, slide.source_line, f"{deck.organization} · {deck.period} · {number}/{count}"
+        )
         page.notes_slide.notes_text_frame.text = slide.notes or slide.source_line
     _properties(prs, deck, as_of)
     out = io.BytesIO()
     prs.save(out)
-    return normalise_package(out.getvalue(), as_of)
+    app = {
+        "Application": GENERATOR,
+        "PresentationFormat": "Widescreen",
+        "Slides": str(count),
+        "Notes": str(count),
+    }
+    return normalise_package(out.getvalue(), as_of, app_properties=app)
 
 
 def _open(template: Path | None) -> Presentation:
@@ -98,9 +110,13 @@ def _title(page: object, slide: Slide, area: shapes.Area, *, styled: bool) -> in
     frame = holder.text_frame
     frame.word_wrap = True
     frame.text = slide.title
+    size = 40 if slide.kind == "title" else (26 if len(slide.title) <= 90 else 22)
     if styled:
-        size = 40 if slide.kind == "title" else (26 if len(slide.title) <= 90 else 22)
         shapes.style_frame(frame, size=size, bold=True, colour=shapes.INK, anchor="top")
+    else:  # the template keeps its font and colour; the size follows the length of a conclusion title
+        frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
+        for run in frame.paragraphs[0].runs:
+            run.font.size = Pt(size)
     for placeholder in list(page.placeholders):  # unused placeholders would show "Click to add text"
         if placeholder.placeholder_format.type not in shapes.TITLE_TYPES:
             placeholder._element.getparent().remove(placeholder._element)
@@ -116,7 +132,9 @@ def _body(page: object, slide: Slide, area: shapes.Area, top: int) -> None:
         y += height + Inches(0.15)
     if slide.kind == "title":
         for text in slide.bullets:
-            shapes.markdown_box(page, area.left, y, area.width, Inches(0.4), text, size=13, colour=shapes.MUTED)
+            shapes.markdown_box(
+                page, area.left, y, area.width, Inches(0.4), text, size=13, colour=shapes.MUTED
+            )
             y += Inches(0.45)
     bottom = area.bottom - (Inches(0.5) if slide.quote else 0)
     width = area.width
@@ -151,8 +169,11 @@ def _properties(prs: Presentation, deck: Deck, as_of: dt.datetime) -> None:
     props.revision = 1
 
 
-def normalise_package(data: bytes, as_of: dt.datetime) -> bytes:
-    """Rewrite a zip package with fixed member timestamps (embedded workbooks too) for identical bytes."""
+def normalise_package(
+    data: bytes, as_of: dt.datetime, *, app_properties: dict[str, str] | None = None
+) -> bytes:
+    """Rewrite a zip package with fixed member timestamps (embedded workbooks too) for identical bytes;
+    ``app_properties`` replaces elements of docProps/app.xml, which python-pptx copies from its template."""
     stamp = _utc(as_of)
     date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -163,6 +184,9 @@ def normalise_package(data: bytes, as_of: dt.datetime) -> bytes:
             blob = source.read(info.filename)
             if info.filename.endswith(".xlsx"):
                 blob = normalise_package(blob, as_of)
+            elif info.filename == "docProps/app.xml" and app_properties:
+                for tag, value in app_properties.items():
+                    blob = re.sub(rf"<{tag}>[^<]*</{tag}>".encode(), f"<{tag}>{value}</{tag}>".encode(), blob)
             elif info.filename == "docProps/core.xml":
                 blob = re.sub(
                     rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",

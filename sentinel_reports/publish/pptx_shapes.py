@@ -38,7 +38,8 @@ INK, MUTED, HAIR, ACCENT = RGBColor(0x1F, 0x23, 0x28), RGBColor(0x57, 0x60, 0x6A
 ATTENTION, SHADE, EARLIER = RGBColor(0xFF, 0xF3, 0xE0), RGBColor(0xF6, 0xF8, 0xFA), RGBColor(0x8C, 0x95, 0x9F)
 TITLE_TYPES = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
 NO_GRID_STYLE = "{2D5ABB26-0587-4C30-8999-92F81FD0307C}"  # PowerPoint's "No Style, No Grid"
-FONT_SIZES = {"roomy": 16, "normal": 13, "dense": 11}
+FONT_SIZES = {"roomy": 15, "normal": 12, "dense": 10.5}
+HEADER_SIZE = 10.5
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
@@ -108,7 +109,9 @@ def footer(page, area: Area, source: str, folio: str) -> None:
     left = page.shapes.add_textbox(area.left, y + Inches(0.03), int(area.width * 0.78), Inches(0.45))
     left.text_frame.word_wrap = True
     _runs(left.text_frame.paragraphs[0], source, size=10, colour=MUTED)
-    right = page.shapes.add_textbox(area.left + int(area.width * 0.78), y + Inches(0.03), int(area.width * 0.22), Inches(0.3))
+    right = page.shapes.add_textbox(
+        area.left + int(area.width * 0.78), y + Inches(0.03), int(area.width * 0.22), Inches(0.3)
+    )
     _runs(right.text_frame.paragraphs[0], folio, size=10, colour=MUTED)
     right.text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT
 
@@ -152,7 +155,9 @@ def table(page, t: Table, x, y, w, h) -> None:
             cell.margin_top = cell.margin_bottom = Pt(3)
             paragraph = cell.text_frame.paragraphs[0]
             kpi = t.style == "kpi"
-            cell_size = (10 if is_head else 26 if r == 1 else 11) if kpi else (size - 1 if is_head else size)
+            cell_size = (
+                (10 if is_head else 26 if r == 1 else 11) if kpi else (HEADER_SIZE if is_head else size)
+            )
             colour = MUTED if (is_head or text == GAP or (kpi and r == 2)) else INK
             _runs(paragraph, str(text), size=cell_size, colour=colour, italic=text == GAP)
             for run in paragraph.runs:
@@ -160,7 +165,9 @@ def table(page, t: Table, x, y, w, h) -> None:
             paragraph.alignment = PP_ALIGN.RIGHT if c in t.numeric and not kpi else PP_ALIGN.LEFT
             cell.vertical_anchor = MSO_ANCHOR.BOTTOM if is_head else MSO_ANCHOR.TOP
             cell.fill.solid()
-            cell.fill.fore_color.rgb = ATTENTION if body == t.worst and not is_head else RGBColor(0xFF, 0xFF, 0xFF)
+            cell.fill.fore_color.rgb = (
+                ATTENTION if body == t.worst and not is_head else RGBColor(0xFF, 0xFF, 0xFF)
+            )
             _border(cell, "a:lnB", "1F2328" if is_head else HAIR, 1.5 if is_head else 0.75)
             if is_total:
                 _border(cell, "a:lnT", "1F2328", 1.5)

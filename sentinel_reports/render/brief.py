@@ -33,7 +33,7 @@ from . import brief_tables as bt
 from . import formatting as f
 from .charts import ChartRenderer
 from .environment import render_page, static_files
-from .markdown import strip_markdown_emphasis
+from .markdown import safe_markdown_document, strip_markdown_emphasis
 
 SECTIONS = (
     ("summary", "Executive summary", ""),
@@ -49,9 +49,18 @@ SECTIONS = (
 """(anchor, heading, emoji) in reading order; the emoji is left out of the PDF."""
 
 DEFINITIONS = (
-    ("SLO attainment", "good events / all events over the window; timeslice SLOs: good slices / slices with data."),
-    ("Error budget", "1 - objective. Remaining = 1 - (1 - attainment) / (1 - objective); negative means overspent."),
-    ("Burn rate", "error ratio over a window / (1 - objective); 1x spends the budget exactly over the SLO window."),
+    (
+        "SLO attainment",
+        "good events / all events over the window; timeslice SLOs: good slices / slices with data.",
+    ),
+    (
+        "Error budget",
+        "1 - objective. Remaining = 1 - (1 - attainment) / (1 - objective); negative means overspent.",
+    ),
+    (
+        "Burn rate",
+        "error ratio over a window / (1 - objective); 1x spends the budget exactly over the SLO window.",
+    ),
     ("Cost per successful task", "attributed spend / successful requests (requests_good) of the component."),
     ("Time to acknowledge", "incident created to first acknowledgement (MTTA when averaged)."),
     ("Time to resolve", "incident created to resolved (reported as time to resolve, not time to repair)."),
@@ -95,9 +104,17 @@ def _section_texts(narrative: Any, emoji: bool) -> dict[str, Any]:
         "sections": {k: clean(v) for k, v in narrative.sections.items()},
         "incident": {k: clean(str(v)) for k, v in banner.items()} if banner else None,
         "recommendations": [
-            {"text": clean(r.text), "title": clean(r.title), "risk_level": r.risk_level, "owner": r.owner,
-             "deadline": r.deadline, "likelihood": clean(r.likelihood), "impact": clean(r.impact),
-             "detection_time": clean(r.detection_time), "mitigation": clean(r.mitigation)}
+            {
+                "text": clean(r.text),
+                "title": clean(r.title),
+                "risk_level": r.risk_level,
+                "owner": r.owner,
+                "deadline": r.deadline,
+                "likelihood": clean(r.likelihood),
+                "impact": clean(r.impact),
+                "detection_time": clean(r.detection_time),
+                "mitigation": clean(r.mitigation),
+            }
             for r in narrative.recommendations
         ],  # fmt: skip
     }
@@ -155,7 +172,9 @@ def brief_context(
     }
 
 
-def _charts_for(ctx: Mapping[str, Any], variant: str, renderer: ChartRenderer) -> tuple[dict, dict[str, bytes]]:
+def _charts_for(
+    ctx: Mapping[str, Any], variant: str, renderer: ChartRenderer
+) -> tuple[dict, dict[str, bytes]]:
     out: dict[str, list[dict[str, Any]]] = {}
     images: dict[str, bytes] = {}
     for section, specs in ctx["charts"].items():
@@ -177,7 +196,8 @@ def _kpis_for(ctx: Mapping[str, Any], variant: str, renderer: ChartRenderer) -> 
     tiles = []
     for n, tile in enumerate(ctx["kpis"]):
         spark = tile["spark"]
-        svg = renderer.svg(spark, chart_id=f"spark-{n + 1}") if spark is not None and variant != "email" else None
+        key = f"spark-{n + 1}"
+        svg = renderer.svg(spark, chart_id=key) if spark is not None and variant != "email" else None
         tiles.append({**tile, "spark_svg": svg})
     return tiles
 
@@ -202,7 +222,9 @@ def render_brief(
     rendered: dict[str, Any] = {}
     images: dict[str, bytes] = {}
     files = static_files(project_templates)
-    css = "\n".join(files[p].decode("utf-8") for p in ("static/sentinel.css", "static/brief.css") if p in files)
+    css = "\n".join(
+        files[p].decode("utf-8") for p in ("static/sentinel.css", "static/brief.css") if p in files
+    )
     for variant in ("web", "pdf", "email"):
         charts, imgs = _charts_for(ctx, variant, renderer)
         images.update(imgs)
@@ -215,7 +237,9 @@ def render_brief(
     plain = {**ctx, **_section_texts(narrative, emoji=True), "variant": "text"}
     text = render_page(env, "brief.txt", page_path=path, **plain, strip_md=strip_markdown_emphasis,
                        text_table=bt.text_table)  # fmt: skip
-    markdown = render_page(env, "brief.md", page_path=path, **plain, md_table=bt.markdown_table)
+    markdown = safe_markdown_document(
+        render_page(env, "brief.md", page_path=path, **plain, md_table=bt.markdown_table)
+    )
     titles = tuple(c["title"] for specs in ctx["charts"].values() for c in specs)
     return RenderedBrief(
         html=rendered["web"], pdf_html=rendered["pdf"], email_html=rendered["email"], text=text,
@@ -247,7 +271,9 @@ def showback_csv(facts: Mapping[str, Any], config: Any = None) -> str:
         row = (week, "component", comp.get("owner") or "", cid, comp.get("name") or cid, _amount(value), cur)
         writer.writerow([_safe_cell(x) for x in row])
     if cost.get("unattributed") is not None:
-        writer.writerow([_safe_cell(x) for x in (week, "unattributed", "", "", "", _amount(cost["unattributed"]), cur)])
+        writer.writerow(
+            [_safe_cell(x) for x in (week, "unattributed", "", "", "", _amount(cost["unattributed"]), cur)]
+        )
     return out.getvalue()
 
 

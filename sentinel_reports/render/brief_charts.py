@@ -55,7 +55,9 @@ def availability_slo(facts: Mapping[str, Any]) -> Mapping[str, Any] | None:
     chosen = _slo(facts, (facts.get("summary") or {}).get("budget_slo"))
     if chosen in slos:
         return chosen
-    ranked = sorted(slos, key=lambda s: (s.get("budget_remaining") is not None, s.get("budget_remaining") or 0))
+    ranked = sorted(
+        slos, key=lambda s: (s.get("budget_remaining") is not None, s.get("budget_remaining") or 0)
+    )
     return ranked[0] if ranked else None
 
 
@@ -129,7 +131,12 @@ def kpi_tiles(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = (
         state = "no_data" if remaining is None else (
             "major_outage" if remaining < 0 else "degraded" if remaining < 0.25 else "operational"
         )  # fmt: skip
-        word = {"no_data": "No data", "major_outage": "Exhausted", "degraded": "Low", "operational": "In hand"}[state]
+        word = {
+            "no_data": "No data",
+            "major_outage": "Exhausted",
+            "degraded": "Low",
+            "operational": "In hand",
+        }[state]
         tiles.append(_tile(
             "Error budget remaining", f"Lowest customer-facing SLO: {budget_slo or 'unknown'}",
             f.pct(remaining, 0), target="Release freeze at 0%", state=state, state_word=word,
@@ -184,7 +191,9 @@ def kpi_tiles(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = (
     return tiles
 
 
-def budget_chart(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any] | None:
+def budget_chart(
+    facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any] | None:
     """Error budget remaining per customer-facing SLO, day by day over the last 28 days, against 0%."""
     slos = [s for s in facts.get("slos") or [] if s.get("customer_facing")]
     if not slos:
@@ -209,7 +218,9 @@ def budget_chart(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] 
         burn = (lowest.get("burn_rate") or {}).get("window")
         pace = f", burned at {f.multiplier(burn)} the sustainable rate" if burn is not None else ""
         title = f"{lowest['name']} has the least error budget left: {f.pct(remaining, 0)}{pace}"
-    ends = "; ".join(f"{s['name']} {f.pct(s.get('budget_remaining'), 0)}" for s in sorted(slos, key=lambda s: s["name"]))
+    ends = "; ".join(
+        f"{s['name']} {f.pct(s.get('budget_remaining'), 0)}" for s in sorted(slos, key=lambda s: s["name"])
+    )
     description = (
         f"Line chart of error budget remaining, one line per customer-facing SLO, daily from {dates[0]} to "
         f"{dates[-1]}, with a dashed line at 0% where the budget is exhausted. At the end of the week: {ends}."
@@ -221,7 +232,9 @@ def budget_chart(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] 
     return spread_labels(spec, "remaining", height=240, extra=(0.0,))
 
 
-def spread_labels(spec: dict[str, Any], y: str, *, height: int, extra: Sequence[float] = (), gap_px: int = 12) -> dict[str, Any]:
+def spread_labels(
+    spec: dict[str, Any], y: str, *, height: int, extra: Sequence[float] = (), gap_px: int = 12
+) -> dict[str, Any]:
     """Move the end-of-line labels of a line_chart apart vertically so no two overlap.
 
     line_chart puts one text layer with every label at its line's last point; lines that end close together
@@ -233,7 +246,9 @@ def spread_labels(spec: dict[str, Any], y: str, *, height: int, extra: Sequence[
     if index is None:
         return spec
     labels = layers[index]["data"]["values"]
-    values = [r[y] for layer in layers for r in (layer.get("data") or {}).get("values", []) if r.get(y) is not None]
+    values = [
+        r[y] for layer in layers for r in (layer.get("data") or {}).get("values", []) if r.get(y) is not None
+    ]
     low, high = min([*values, *extra]), max([*values, *extra])
     scale = height / (high - low) if high > low else 0.0
     ordered = sorted(labels, key=lambda r: -r[y])
@@ -243,7 +258,9 @@ def spread_labels(spec: dict[str, Any], y: str, *, height: int, extra: Sequence[
         placed.append(max(want, placed[-1] + gap_px) if placed else want)
     if placed and placed[-1] > height:  # pushed below the plot: shift the whole stack up
         shift = placed[-1] - height
-        placed = [max(p - shift, (high - r[y]) * scale - 3 * gap_px) for p, r in zip(placed, ordered, strict=True)]
+        placed = [
+            max(p - shift, (high - r[y]) * scale - 3 * gap_px) for p, r in zip(placed, ordered, strict=True)
+        ]
     new_layers = []
     for r, p in zip(ordered, placed, strict=True):
         layer = {**layers[index], "data": {"values": [r]}}

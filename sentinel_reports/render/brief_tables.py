@@ -117,7 +117,9 @@ def slo_table(facts: Mapping[str, Any]) -> Table:
 
 def budget_table(facts: Mapping[str, Any]) -> Table:
     cur = facts.get("currency") or "USD"
-    budgets = sorted((facts.get("cost") or {}).get("budgets") or [], key=lambda b: -(b.get("projected_share") or 0))
+    budgets = sorted(
+        (facts.get("cost") or {}).get("budgets") or [], key=lambda b: -(b.get("projected_share") or 0)
+    )
     rows = [
         [Cell(b["team"], strong=True), f.money(b.get("month_to_date"), cur), f.money(b.get("monthly_budget"), cur),
          f.money(b.get("projected_month_end"), cur),
@@ -163,12 +165,25 @@ def showback_table(facts: Mapping[str, Any]) -> Table:
 
 
 def cache_table(facts: Mapping[str, Any]) -> Table | None:
-    cache, cur, names = (facts.get("cost") or {}).get("cache") or {}, facts.get("currency") or "USD", _names(facts)
+    cache, cur, names = (
+        (facts.get("cost") or {}).get("cache") or {},
+        facts.get("currency") or "USD",
+        _names(facts),
+    )
     by = cache.get("by_component") or {}
     if not by and cache.get("hit_rate") is None:
         return None
-    rows = [[names.get(c, c), f.pct(v.get("hit_rate"), 1), f.money(v.get("saving"), cur)] for c, v in sorted(by.items())]
-    rows.append([Cell("All cached traffic", strong=True), f.pct(cache.get("hit_rate"), 1), f.money(cache.get("saving"), cur)])
+    rows = [
+        [names.get(c, c), f.pct(v.get("hit_rate"), 1), f.money(v.get("saving"), cur)]
+        for c, v in sorted(by.items())
+    ]
+    rows.append(
+        [
+            Cell("All cached traffic", strong=True),
+            f.pct(cache.get("hit_rate"), 1),
+            f.money(cache.get("saving"), cur),
+        ]
+    )
     note = f"Saving at configured prices ({cache['price_source']})." if cache.get("price_source") else None
     return _table("cache", "Prompt cache economics", ("Component", "Cache hit rate (%)", f"Saving ({cur})"), rows,
                   numeric=frozenset({1, 2}), note=note)  # fmt: skip
@@ -259,8 +274,13 @@ def source_table(facts: Mapping[str, Any]) -> Table:
 
 
 def next_action_table(actions: Iterable[Any]) -> Table:
-    rows = [[Cell(strip_markdown_emphasis(a.action)), Cell(a.owner, strong=True), f.date(a.deadline)] for a in actions]
-    return _table("next-actions", "Next Actions", ("Action", "Owner", "Deadline"), rows, numeric=frozenset({2}))
+    rows = [
+        [Cell(strip_markdown_emphasis(a.action)), Cell(a.owner, strong=True), f.date(a.deadline)]
+        for a in actions
+    ]
+    return _table(
+        "next-actions", "Next Actions", ("Action", "Owner", "Deadline"), rows, numeric=frozenset({2})
+    )
 
 
 def _escape_md(text: str) -> str:
@@ -290,7 +310,10 @@ def text_table(table: Table, width: int = 76) -> str:
     if sum(widths) + 2 * (len(widths) - 1) <= width:
 
         def line(cells: Sequence[str]) -> str:
-            parts = [c.rjust(w) if i in table.numeric else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+            parts = [
+                c.rjust(w) if i in table.numeric else c.ljust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            ]
             return "  ".join(parts).rstrip()
 
         out += [line(table.columns), line(["-" * w for w in widths]), *(line(r) for r in body)]

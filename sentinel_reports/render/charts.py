@@ -227,8 +227,25 @@ class RenderStats:
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 
 
+_CLIP_ID = re.compile(r"""(?<=id=")(clip\d+)(?=")|(?<=url\(#)(clip\d+)(?=\))""")
+
+
+def scoped_clip_ids(svg: str, chart_id: str) -> str:
+    """Renumber Vega's ``clipN`` ids per chart (``<chart_id>-clip1``...). Vega numbers them from a
+    process-wide counter, so the same chart would differ between builds and two charts on one page could
+    share an id. Idempotent: renumbered ids no longer match."""
+    seen: dict[str, str] = {}
+
+    def rename(m: re.Match[str]) -> str:
+        return seen.setdefault(m.group(1) or m.group(2), f"{chart_id}-clip{len(seen) + 1}")
+
+    return _CLIP_ID.sub(rename, svg)
+
+
 def accessible_svg(svg: str, title: str, description: str, chart_id: str) -> Markup:
-    """Add ``<title>``, ``<desc>``, ``role="img"`` and ``aria-labelledby`` to an SVG document."""
+    """Add ``<title>``, ``<desc>``, ``role="img"`` and ``aria-labelledby`` to an SVG document, with its
+    clip-path ids scoped to ``chart_id``."""
+    svg = scoped_clip_ids(svg, chart_id)
     match = _SVG_OPEN.search(svg)
     if match is None:
         raise ValueError("not an SVG document")

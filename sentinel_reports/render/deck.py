@@ -55,7 +55,7 @@ class Table:
         """``roomy``, ``normal`` or ``dense``: how much the table must shrink to fit one slide."""
         longest = max((len(cell) for row in self.rows for cell in row), default=0)
         weight = len(self.rows) + (2 if longest > 60 else 0) + (3 if longest > 110 else 0)
-        return "roomy" if weight <= 4 else "normal" if weight <= 8 else "dense"
+        return "roomy" if weight <= 6 else "normal" if weight <= 10 else "dense"
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def build_deck(facts: Mapping[str, Any], narrative: Any) -> Deck:
         deck_slides.title_slide(facts, narrative, derived),
         deck_slides.glance_slide(facts, derived),
         deck_slides.budget_slide(facts, derived),
-        deck_slides.incident_cost_slide(facts, derived),
+        deck_economics.incident_cost_slide(facts, derived),
         deck_economics.spend_slide(facts, derived),
         deck_closing.gaps_slide(facts, derived),
         deck_economics.investments_slide(facts, derived),

@@ -64,16 +64,25 @@ def gaps_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             gap, hours = max(runs, key=lambda r: r[1])
             d("gaps.longest_run_hours", hours)
             where = names.get(gap.get("component"), gap.get("component") or "the platform")
-            title += f"; the longest blind spot: {f.number(hours, 0)} hours without {where} data"
-    bullets = (f"{len(gaps) - MAX_GAP_ROWS} more gaps are listed in the speaker notes.",) if len(gaps) > MAX_GAP_ROWS else ()
+            span = f"{f.number(hours, 0)} hours" if hours < 72 else f.days(hours / 24)
+            title += f"; the longest blind spot: {span} without {where} data"
+    bullets = (
+        (f"{len(gaps) - MAX_GAP_ROWS} more gaps are listed in the speaker notes.",)
+        if len(gaps) > MAX_GAP_ROWS
+        else ()
+    )
     if len(gaps) > MAX_GAP_ROWS:
         d("gaps.not_shown", len(gaps) - MAX_GAP_ROWS)
     ids = sorted({s for g in gaps for s in g.get("sources") or []})
     return Slide(
         key="gaps",
         title=title,
-        table=Table(("Priority", "Component", "What is missing", "Limits our ability to"), tuple(rows),
-                    worst=0 if rows else None, widths=(0.8, 1.6, 4.2, 3.0)),  # fmt: skip
+        table=Table(
+            ("Priority", "Component", "What is missing", "Limits our ability to"),
+            tuple(rows),
+            worst=0 if rows else None,
+            widths=(0.8, 1.6, 4.2, 3.0),
+        ),  # fmt: skip
         bullets=bullets,
         source_line=source_line(facts, ids, "Recommended instrumentation for each gap in the notes"),
         notes="\n".join([g["sentence"] for g in gaps] + [source_notes(facts, ids)])
@@ -95,9 +104,7 @@ def recommendation_slides(facts: Mapping[str, Any], narrative: Any, d: Derived) 
             risk.get("level") or "Medium",
             _reason(risk.get("likelihood")) or "no likelihood stated",
         )
-        title = (
-            f"Decision requested: fund {inv['title']}, paid back in {f.number(inv['payback_months'], 1)} months"
-        )
+        title = f"Decision requested: fund {inv['title']}, paid back in {f.number(inv['payback_months'], 1)} months"
         terms = [("Likelihood", risk.get("likelihood")), ("Impact", risk.get("impact")),
                  ("Detection time", risk.get("detection_time")), ("Mitigation and rollback", risk.get("mitigation")),
                  ("Owner", inv.get("owner")), ("Confidence in the benefit", inv.get("confidence"))]  # fmt: skip
@@ -115,15 +122,20 @@ def recommendation_slides(facts: Mapping[str, Any], narrative: Any, d: Derived) 
         kind="recommendation",
         title=title,
         lead=sentence,
-        table=Table(("Risk assessment", ""), tuple((k, v or "not stated") for k, v in terms), style="terms",
-                    widths=(1.4, 5)),  # fmt: skip
+        table=Table(
+            ("Risk assessment", ""),
+            tuple((k, v or "not stated") for k, v in terms),
+            style="terms",
+            widths=(1.4, 5),
+        ),  # fmt: skip
         source_line="Source: content/investments and the quarter's facts; risk assessment from the proposal.",
         notes=basis,
     )
     slides = [decision]
     if recs:
         rows = tuple(
-            (r.action, r.expected_impact, f"{r.risk_level}: {r.risk_basis}", r.owner, r.deadline) for r in recs
+            (r.action, r.expected_impact, f"{r.risk_level}: {r.risk_basis}", r.owner, r.deadline)
+            for r in recs
         )
         risky = d("recommendations.above_low", sum(1 for r in recs if r.risk_level != "Low"))
         n = d("recommendations.count", len(recs))
@@ -134,8 +146,11 @@ def recommendation_slides(facts: Mapping[str, Any], narrative: Any, d: Derived) 
             Slide(
                 key="changes",
                 title=title,
-                table=Table(("Recommendation", "Expected impact", "Risk", "Owner", "Deadline"), rows,
-                            widths=(3.6, 3.2, 2.4, 1.5, 1.1)),  # fmt: skip
+                table=Table(
+                    ("Recommendation", "Expected impact", "Risk", "Owner", "Deadline"),
+                    rows,
+                    widths=(3.6, 3.2, 2.4, 1.5, 1.1),
+                ),  # fmt: skip
                 source_line="Source: content/recommendations and rules applied to the quarter's facts.",
                 notes="\n".join(r.text for r in recs),
             )
@@ -172,8 +187,7 @@ def appendix_slides(facts: Mapping[str, Any], d: Derived) -> list[Slide]:
             (
                 s["id"],
                 s.get("type") or "",
-                (s.get("files") or [{}])[0].get("path", "no files")
-                + (f" and {len(s['files']) - 1} more" if len(s.get("files") or []) > 1 else ""),
+                _files(s, d),
                 f.count(s.get("rows")),
                 f"{f.date(s.get('start'))} to {f.date(s.get('end'))}" if s.get("start") else "no data",
             )
@@ -186,8 +200,12 @@ def appendix_slides(facts: Mapping[str, Any], d: Derived) -> list[Slide]:
                 key=f"sources-{index + 1}",
                 kind="appendix",
                 title=title,
-                table=Table(("Source", "Type", "Files", "Rows", "Data range"), rows, numeric=frozenset({3}),
-                            widths=(1.8, 1.8, 4.2, 1, 2.2)),  # fmt: skip
+                table=Table(
+                    ("Source", "Type", "Files", "Rows", "Data range"),
+                    rows,
+                    numeric=frozenset({3}),
+                    widths=(1.8, 1.8, 4.2, 1, 2.2),
+                ),  # fmt: skip
                 source_line=f"Source: manifest.json and evidence facts; as of {f.timestamp(facts['as_of'])}.",
                 notes=source_notes(facts, [s["id"] for s in chunk]),
             )
@@ -205,6 +223,15 @@ def appendix_slides(facts: Mapping[str, Any], d: Derived) -> list[Slide]:
         )
     )
     return slides
+
+
+def _files(source: Mapping[str, Any], d: Derived) -> str:
+    """The first file of a source, and how many more (full list in the notes)."""
+    files = [x["path"] for x in source.get("files") or []]
+    if len(files) <= 1:
+        return files[0] if files else "no files"
+    more = d(f"sources.{source['id']}.more_files", len(files) - 1)
+    return f"{files[0]} and {more:.0f} more"
 
 
 def _reason(text: str | None) -> str:

@@ -1,8 +1,9 @@
-"""The money slides of the deck: AI spend and unit economics, and the ranked reliability investments.
+"""The money slides of the deck: what incidents cost, AI spend and unit economics, ranked investments.
 
-    spend_slide(facts, derived), investments_slide(facts, derived) -> Slide
+    incident_cost_slide(facts, derived), spend_slide(facts, derived), investments_slide(facts, derived)
 
-Definitions (SPEC section 7, docs/facts.md): cost per successful task = attributed spend / successful
+Definitions (SPEC section 7, docs/facts.md): revenue at risk = customer-impact minutes x revenue at risk per
+minute of each affected component (``business.assumptions_source`` names the assumption); cost per successful task = attributed spend / successful
 requests; the cache saving is what the cached input tokens would have cost at the configured list prices;
 unattributed spend has no component or team tag. Investments come from ``content/investments/`` through
 ``facts["investments"]`` (already ranked by ROI): roi = (net benefit over a year − cost) / cost, payback =
@@ -16,8 +17,87 @@ from typing import Any
 
 from . import formatting as f
 from .deck import Chart, ChartSeries, Derived, Slide, Table
-from .deck_slides import component_names, source_line, source_notes
+from .deck_slides import _gap_sentences, component_names, partial_previous, source_line, source_notes
 
+
+def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
+    """Customer-impact minutes x revenue at risk per minute, per incident, with the assumption source."""
+    business, currency, names = facts["business"], facts["currency"], component_names(facts)
+    incidents = sorted(
+        facts.get("incidents") or [],
+        key=lambda i: (-(_amount(i) if _amount(i) is not None else float("inf")), i["started_at"], i["id"]),
+    )
+    total = business.get("revenue_at_risk_total")
+    rows = []
+    for inc in incidents:
+        amount, minutes = _amount(inc), inc.get("impact_minutes") or 0
+        rate = d(
+            f"incidents.{inc['id']}.revenue_per_minute", amount / minutes if amount and minutes else None
+        )
+        share = d(
+            f"incidents.{inc['id']}.revenue_share", amount / total if amount is not None and total else None
+        )
+        rows.append(
+            (
+                inc["id"],
+                inc["severity"],
+                ", ".join(names.get(c, c) for c in inc.get("components") or []) or "no data",
+                f.count(inc.get("impact_minutes")),
+                f.money(rate, currency) if minutes else "–",
+                f.money(amount, currency),
+                f.pct(share, 0) if minutes else "–",
+            )
+        )
+    stats = facts["incident_stats"]
+    rows.append(
+        ("Total", "", "", f.count(stats.get("impact_minutes_total")), "", f.money(total, currency), "")
+    )
+    source = business.get("assumptions_source") or "no assumption configured (observability gap)"
+    impacted = [i for i in incidents if (i.get("impact_minutes") or 0) > 0]
+    if total is None:
+        missing = business.get("incidents_without_assumption") or []
+        title = f"Revenue at risk cannot be stated for {len(missing)} incidents: no revenue assumption"
+    elif not impacted:
+        title = f"No incident affected customers in {facts['period']}; no revenue was put at risk"
+    else:
+        top = impacted[0]
+        title = f"Incidents put {f.money(total, currency)} of revenue at risk in {facts['period']}"
+        if len(impacted) > 1:
+            share = d(f"incidents.{top['id']}.revenue_share", _amount(top) / total if total else None)
+            where = ", ".join(names.get(c, c) for c in top.get("components") or [])
+            title += f"; {top['id']} on {where} accounts for {f.pct(share, 0)}"
+    ids = sorted({x for i in incidents for x in i.get("sources") or []})
+    gap_lines = _gap_sentences(facts, [None], kinds=("missing_assumption",))
+    return Slide(
+        key="incidents",
+        title=title,
+        table=Table(
+            (
+                "Incident",
+                "Severity",
+                "Component",
+                "Impact (min)",
+                f"Per minute ({currency})",
+                f"Revenue at risk ({currency})",
+                "Share",
+            ),
+            tuple(rows),
+            numeric=frozenset({3, 4, 5, 6}),
+            worst=0 if impacted else None,
+            total=True,
+            widths=(2.0, 0.9, 2.2, 1.1, 1.2, 1.5, 0.8),
+        ),  # fmt: skip
+        bullets=tuple(gap_lines),
+        source_line=source_line(facts, ids, f"Revenue at risk per minute: {source}"),
+        notes="\n".join(
+            [f"{i['id']} ({i['severity']}): {i['title']}." for i in incidents]
+            + [
+                "Revenue at risk = customer-impact minutes x the revenue at risk per minute of each affected "
+                f"component. Assumption source: {source}.",
+                source_notes(facts, ids),
+            ]
+        ),
+    )
 
 
 def spend_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
@@ -32,18 +112,28 @@ def spend_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         for c in shown
         if now.get(c) is not None and before.get(c)
     }
+    partial = partial_previous(facts)
     total, prev_total = cost.get("total"), cost.get("previous_total")
-    change = d("cost.quarter_over_quarter", total / prev_total - 1 if total is not None and prev_total else None)
+    change = d(
+        "cost.quarter_over_quarter", total / prev_total - 1 if total is not None and prev_total else None
+    )
     if total is None:
         title = f"AI spend for {period} cannot be stated: no data (observability gap)"
-    elif change is None:
+    elif change is None or partial:
         title = f"AI spend was {f.money(total, currency)} in {period}"
+        if partial:
+            title += f"; {previous} holds spend from {f.date(partial, 'long')} only, so no change is stated"
     else:
         title = f"AI spend {'rose' if change >= 0 else 'fell'} {f.pct(abs(change), 1)} to {f.money(total, currency)}"
     if changes:
         mover = max(changes, key=lambda c: abs(changes[c]))
-        verb = "rose" if changes[mover] >= 0 else "fell"
-        title += f"; cost per successful task {verb} {f.pct(abs(changes[mover]), 0)} on {names.get(mover, mover)}"
+        size = abs(changes[mover])
+        moved = f.pct(size, 0 if size >= 0.1 else 1)
+        if moved in ("0%", "0.0%"):
+            title += "; cost per successful task held steady on the customer-facing components"
+        else:
+            verb = "rose" if changes[mover] >= 0 else "fell"
+            title += f"; cost per successful task {verb} {moved} on {names.get(mover, mover)}"
     chart = Chart(
         kind="bar",
         categories=tuple(names.get(c, c) for c in shown),
@@ -150,8 +240,17 @@ def investments_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         key="investments",
         title=title,
         table=Table(
-            ("Rank", "Investment", f"Cost ({currency})", f"Running / year ({currency})",
-             f"Benefit / year ({currency})", "ROI, first year", "Payback (months)", "Confidence", "Risk"),
+            (
+                "Rank",
+                "Investment",
+                f"Cost ({currency})",
+                f"Running / year ({currency})",
+                f"Benefit / year ({currency})",
+                "ROI, first year",
+                "Payback (months)",
+                "Confidence",
+                "Risk",
+            ),
             tuple(rows),
             numeric=frozenset({0, 2, 3, 4, 5, 6}),
             widths=(0.6, 3.0, 1.1, 1.2, 1.2, 1, 1, 1.25, 1.05),
@@ -174,3 +273,8 @@ def _excel_money(currency: str, precision: int) -> str:
     symbol = f.CURRENCY_SYMBOLS.get(currency)
     digits = "0." + "0" * precision if precision else "0"
     return f'"{symbol}"#,##{digits}' if symbol else f'#,##{digits}" {currency}"'
+
+
+def _amount(incident: Mapping[str, Any]) -> float | None:
+    impact = incident.get("business_impact")
+    return impact.get("amount") if impact else None

@@ -1,18 +1,18 @@
-"""The opening of the deck's storyline: where the quarter stands and what incidents cost.
+"""The opening of the deck's storyline: where the quarter stands against its targets and error budgets.
 
-    title_slide, glance_slide, budget_slide, incident_cost_slide   (facts, ..., derived) -> Slide
+    title_slide, glance_slide, budget_slide   (facts, ..., derived) -> Slide
 
-Each builder reads only facts (and the narrative for the summary line), formats with ``render.formatting``
-and records every value it computes in ``derived`` (see ``render.deck``). The helpers at the bottom
-(``component_names``, ``source_line``, ``source_notes``) are shared with ``deck_economics`` and
-``deck_closing``.
+Builders read only facts (and the narrative's summary line), format with ``render.formatting`` and record
+each value they compute in ``derived`` (``render.deck``). The helpers at the bottom are shared.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..analysis.periods import parse_quarter
 from . import formatting as f
 from .deck import Chart, ChartSeries, Derived, Slide, Table
 
@@ -25,10 +25,14 @@ def title_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> Slide:
     currency = facts["currency"]
     token = f.status_token(summary.get("status"))
     gaps = facts.get("gaps") or []
-    change = d("cost.quarter_over_quarter", _change(cost))
+    total, previous = cost.get("total"), cost.get("previous_total")
+    change = d("cost.quarter_over_quarter", total / previous - 1 if total is not None and previous else None)
+    partial = partial_previous(facts)
     spend_context = (
         f"{f.delta(change, '%', 1)} on {facts['previous_period']}"
-        if change is not None and facts.get("previous_period")
+        if change is not None and facts.get("previous_period") and not partial
+        else f"data from {f.date(partial, 'long')}"
+        if partial
         else "no previous quarter to compare"
     )
     budget_context = summary.get("budget_slo") or "observability gap"
@@ -84,7 +88,9 @@ def glance_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         attained, objective = s.get("period_attainment"), s["objective"]
         consumed = d(f"slos.{s['name']}.quarter_budget_consumed", _consumed(attained, objective))
         prev = s.get("previous_period_attainment")
-        change = d(f"slos.{s['name']}.attainment_change", None if None in (attained, prev) else attained - prev)
+        change = d(
+            f"slos.{s['name']}.attainment_change", None if None in (attained, prev) else attained - prev
+        )
         if attained is None:
             unknown.append(s)
             verdict = "? no data"
@@ -182,13 +188,15 @@ def budget_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             days = d(f"slos.{first['name']}.days_overspent", len(overspent))
             title = f"{name} overspent its 28-day error budget on {days:.0f} days of {facts['period']}"
         else:
+            close, low = f.pct(first.get("budget_remaining"), 0), f.pct(lows[first["name"]], 0)
             title = (
-                f"{name} ended {facts['period']} with {f.pct(first.get('budget_remaining'), 0)} of its error "
-                f"budget left, the least of any customer-facing SLO (low point {f.pct(lows[first['name']], 0)})"
+                f"{name} ended {facts['period']} with {close} of its error budget left, the least of any "
+                "customer-facing SLO" + (f" (low point {low})" if low != close else "")
             )
     description = "; ".join(
         f"{_slo_label(s)}: {f.pct(lows[s['name']], 0)} at its lowest, {f.pct(s.get('budget_remaining'), 0)} "
-        f"at the close" for s in shown
+        f"at the close"
+        for s in shown
     )
     chart = Chart(
         kind="line",
@@ -218,73 +226,6 @@ def budget_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
     )
 
 
-def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
-    """Customer-impact minutes x revenue at risk per minute, per incident, with the assumption source."""
-    business, currency, names = facts["business"], facts["currency"], component_names(facts)
-    incidents = sorted(
-        facts.get("incidents") or [],
-        key=lambda i: (-(_amount(i) if _amount(i) is not None else float("inf")), i["started_at"], i["id"]),
-    )
-    total = business.get("revenue_at_risk_total")
-    rows = []
-    for inc in incidents:
-        amount, minutes = _amount(inc), inc.get("impact_minutes") or 0
-        rate = d(f"incidents.{inc['id']}.revenue_per_minute", amount / minutes if amount and minutes else None)
-        share = d(f"incidents.{inc['id']}.revenue_share", amount / total if amount is not None and total else None)
-        rows.append(
-            (
-                inc["id"],
-                inc["severity"],
-                ", ".join(names.get(c, c) for c in inc.get("components") or []) or "no data",
-                f.count(inc.get("impact_minutes")),
-                f.money(rate, currency) if minutes else "–",
-                f.money(amount, currency),
-                f.pct(share, 0) if minutes else "–",
-            )
-        )
-    stats = facts["incident_stats"]
-    rows.append(("Total", "", "", f.count(stats.get("impact_minutes_total")), "", f.money(total, currency), ""))
-    source = business.get("assumptions_source") or "no assumption configured (observability gap)"
-    impacted = [i for i in incidents if (i.get("impact_minutes") or 0) > 0]
-    if total is None:
-        missing = business.get("incidents_without_assumption") or []
-        title = f"Revenue at risk cannot be stated for {len(missing)} incidents: no revenue assumption"
-    elif not impacted:
-        title = f"No incident affected customers in {facts['period']}; no revenue was put at risk"
-    else:
-        top = impacted[0]
-        title = f"Incidents put {f.money(total, currency)} of revenue at risk in {facts['period']}"
-        if len(impacted) > 1:
-            share = d(f"incidents.{top['id']}.revenue_share", _amount(top) / total if total else None)
-            where = ", ".join(names.get(c, c) for c in top.get("components") or [])
-            title += f"; {top['id']} on {where} accounts for {f.pct(share, 0)}"
-    ids = sorted({x for i in incidents for x in i.get("sources") or []})
-    gap_lines = _gap_sentences(facts, [None], kinds=("missing_assumption",))
-    return Slide(
-        key="incidents",
-        title=title,
-        table=Table(
-            ("Incident", "Severity", "Component", "Impact (min)", f"Per minute ({currency})",
-             f"Revenue at risk ({currency})", "Share"),
-            tuple(rows),
-            numeric=frozenset({3, 4, 5, 6}),
-            worst=0 if impacted else None,
-            total=True,
-            widths=(2.0, 0.9, 2.2, 1.1, 1.2, 1.5, 0.8),
-        ),  # fmt: skip
-        bullets=tuple(gap_lines),
-        source_line=source_line(facts, ids, f"Revenue at risk per minute: {source}"),
-        notes="\n".join(
-            [f"{i['id']} ({i['severity']}): {i['title']}." for i in incidents]
-            + [
-                "Revenue at risk = customer-impact minutes x the revenue at risk per minute of each affected "
-                f"component. Assumption source: {source}.",
-                source_notes(facts, ids),
-            ]
-        ),
-    )
-
-
 # -- shared helpers ---------------------------------------------------------------------------------------
 
 
@@ -303,11 +244,11 @@ def component_names(facts: Mapping[str, Any]) -> dict[str, str]:
 
 
 def source_line(facts: Mapping[str, Any], ids: Sequence[str], note: str = "", *, limit: int = 6) -> str:
-    """``Source: prom-requests, pagerduty (+2 more). <note>.``; the full list with files is in the notes."""
+    """``Source: prom-requests, pagerduty and others listed in the notes. <note>.``"""
     ids = sorted(set(ids))
     shown = ", ".join(ids[:limit]) if ids else "no source (observability gap)"
     if len(ids) > limit:
-        shown += f" and {len(ids) - limit} more"
+        shown += " and others listed in the notes"
     line = f"Source: {shown}."
     return f"{line} {note}." if note else line
 
@@ -321,8 +262,7 @@ def source_notes(facts: Mapping[str, Any], ids: Sequence[str]) -> str:
         if s is None:
             lines.append(f"- {sid}")
             continue
-        files = [x["path"] for x in s.get("files") or []]
-        listed = ", ".join(files[:3]) + (f" and {len(files) - 3} more files" if len(files) > 3 else "")
+        listed = ", ".join(x["path"] for x in s.get("files") or []) or "no files"
         span = f"{f.date(s.get('start'))} to {f.date(s.get('end'))}" if s.get("start") else "no data"
         lines.append(f"- {sid} ({s.get('type')}): {listed}; {f.count(s.get('rows'))} rows; {span}")
     return "Sources:\n" + "\n".join(lines) if lines else "Sources: none (observability gap)."
@@ -350,11 +290,12 @@ def _consumed(attained: float | None, objective: float) -> float | None:
     return (1 - attained) / (1 - objective)
 
 
-def _change(cost: Mapping[str, Any]) -> float | None:
-    total, previous = cost.get("total"), cost.get("previous_total")
-    return None if total is None or not previous else total / previous - 1
-
-
-def _amount(incident: Mapping[str, Any]) -> float | None:
-    impact = incident.get("business_impact")
-    return impact.get("amount") if impact else None
+def partial_previous(facts: Mapping[str, Any]) -> str | None:
+    """The first day of data when it falls inside the previous quarter: that quarter is partial, and a
+    change against it would compare a few weeks with a full quarter."""
+    if not facts.get("previous_period"):
+        return None
+    year, q = parse_quarter(str(facts["previous_period"]))
+    starts = sorted(str(s["start"])[:10] for s in facts.get("sources") or [] if s.get("start"))
+    first = starts[0] if starts else None
+    return first if first and first > dt.date(year, 3 * q - 2, 1).isoformat() else None

@@ -7,10 +7,15 @@ CommonMark plus GFM tables, with raw HTML off: ``<script>`` in a postmortem show
 keep only ``http``, ``https``, ``mailto``, fragment and relative targets; ``javascript:``, ``vbscript:``,
 ``data:``, ``file:`` and any other scheme are dropped and the link text is shown literally. Both functions
 return ``markupsafe.Markup`` (a ``str``), so templates can insert the result without ``|safe``.
+
+``safe_markdown_document(md)`` makes a markdown file (brief.md) safe for viewers that do render raw HTML:
+every ``<`` that could open a tag, comment or autolink is written ``&lt;`` (shown as ``<``), and links whose
+target is not safe by ``is_safe_link`` are broken into literal text.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 from markdown_it import MarkdownIt
@@ -58,3 +63,31 @@ def render_inline(text: str) -> Markup:
 def strip_markdown_emphasis(text: str) -> str:
     """``**Current AI Platform Status: Degraded** | ...`` -> plain text, for subjects and titles."""
     return re.sub(r"(\*\*|__)(.+?)\1", r"\2", text).replace("**", "")
+
+
+_TAG_OPEN_RE = re.compile(r"<(?=[A-Za-z/!?])")
+_INLINE_DEST_RE = re.compile(r"\]\([ \t]*\n?[ \t]*(<[^>\n]*>|[^\s)]*)")
+_REF_DEF_RE = re.compile(r"^( {0,3})\[((?:[^\]\\\n]|\\.)+)\]:[ \t]*\n?[ \t]*(<[^>\n]*>|\S+)", re.M)
+_BACKSLASH_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _link_target(dest: str) -> str:
+    if dest.startswith("<") and dest.endswith(">"):
+        dest = dest[1:-1]
+    return html.unescape(_BACKSLASH_RE.sub(r"\1", dest))
+
+
+def _break_unsafe_inline(m: re.Match[str]) -> str:
+    return m.group(0) if is_safe_link(_link_target(m.group(1))) else "]\\" + m.group(0)[1:]
+
+
+def _break_unsafe_definition(m: re.Match[str]) -> str:
+    if is_safe_link(_link_target(m.group(3))):
+        return m.group(0)
+    return m.group(1) + "\\" + m.group(0)[len(m.group(1)) :]
+
+
+def safe_markdown_document(md: str) -> str:
+    """A markdown document in which no raw HTML, autolink or unsafe link from the text can come alive."""
+    md = _INLINE_DEST_RE.sub(_break_unsafe_inline, _TAG_OPEN_RE.sub("&lt;", md))
+    return _REF_DEF_RE.sub(_break_unsafe_definition, md)

@@ -154,3 +154,28 @@ def test_module_level_render_uses_a_shared_renderer(tmp_path: Path):
     assert charts.render_svg(spec, cache_dir=tmp_path) == charts.render_svg(spec, cache_dir=tmp_path)
     assert charts.renderer(tmp_path).stats.cache_hits >= 1
     assert charts.render_png(spec, cache_dir=tmp_path)[:4] == b"\x89PNG"
+
+
+def test_clip_ids_are_scoped_per_chart_and_stable_across_renders() -> None:
+    from sentinel_reports.render.charts import ChartRenderer, scoped_clip_ids
+
+    raw = '<svg><clipPath id="clip7"><rect/></clipPath><g clip-path="url(#clip7)"/><g clip-path="url(#clip9)"/></svg>'
+    scoped = scoped_clip_ids(raw, "chart-a")
+    assert (
+        'id="chart-a-clip1"' in scoped and "url(#chart-a-clip1)" in scoped and "url(#chart-a-clip2)" in scoped
+    )
+    assert scoped_clip_ids(scoped, "chart-a") == scoped
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "data": {"values": [{"n": 1, "v": 2}, {"n": 2, "v": 3}]},
+        "mark": {"type": "line", "clip": True},  # clipped marks make Vega emit clipN ids
+        "encoding": {
+            "x": {"field": "n", "type": "quantitative"},
+            "y": {"field": "v", "type": "quantitative", "scale": {"domain": [0, 2.5]}},
+        },
+    }
+    # two renderers without a shared cache: Vega's process-wide counter has moved on for the second one
+    first = ChartRenderer().svg(spec, chart_id="c")
+    second = ChartRenderer().svg(spec, chart_id="c")
+    assert first == second
+    assert 'id="c-clip1"' in first

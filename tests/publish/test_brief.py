@@ -1,0 +1,120 @@
+"""The published brief files: the PDF read back with pypdf, the .eml parsed with the email package, and the
+page cache that lets an unchanged week skip rendering."""
+
+from __future__ import annotations
+
+import email
+import io
+import json
+from email import policy
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from sentinel_reports.config import load_config
+from sentinel_reports.narrative.template import narrate_week
+from sentinel_reports.publish.brief import FILES, describe_message, email_message, week_files
+from sentinel_reports.publish.cache import OutputCache
+from sentinel_reports.render.brief import SECTIONS
+from sentinel_reports.render.charts import ChartRenderer
+from sentinel_reports.render.environment import make_environment
+from sentinel_reports.render.markdown import strip_markdown_emphasis
+
+
+def _facts(site: Path, week: str) -> dict:
+    return json.loads((site / "evidence" / week / "facts.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def latest(example_site):  # type: ignore[no-untyped-def]
+    site, result = example_site
+    week = result.weeks[-1]
+    return site / "briefs" / week, _facts(site, week)
+
+
+def _summary(facts: dict, project: Path) -> str:
+    return narrate_week(facts, None, load_config(project)).summary_line
+
+
+def test_every_week_has_every_file(example_site) -> None:  # type: ignore[no-untyped-def]
+    site, result = example_site
+    assert len(result.weeks) >= 2
+    for week in result.weeks:
+        for name in FILES:
+            assert (site / "briefs" / week / name).stat().st_size > 0, (week, name)
+        assert (site / "evidence" / week / "facts.json").is_file()
+
+
+def test_pdf_holds_the_summary_line_and_every_section(latest, example_project: Path) -> None:  # type: ignore[no-untyped-def]
+    folder, facts = latest
+    reader = PdfReader(folder / "brief.pdf")
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    text = " ".join(pages)
+    assert strip_markdown_emphasis(_summary(facts, example_project)) in text
+    for _, heading, _ in SECTIONS:
+        assert heading in text, heading
+    first = pages[0]
+    assert "Executive summary" in first and "Availability" in first.title() or "AVAILABILITY" in first
+    assert f"page 1 / {len(pages)}" in first
+    assert "Data as of" in first
+    assert f"Weekly brief {facts['period']}" in pages[1]  # running header from page 2 on
+    assert reader.metadata.title.endswith(f"Weekly brief {facts['period']}")
+
+
+def test_email_is_mixed_related_alternative_with_resolved_images_and_the_pdf(
+    latest, example_project: Path
+) -> None:  # type: ignore[no-untyped-def]
+    folder, facts = latest
+    raw = (folder / "brief.eml").read_bytes()
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert msg["Subject"] == strip_markdown_emphasis(_summary(facts, example_project))
+    assert msg.get_content_type() == "multipart/mixed"
+    related, attachment = msg.get_payload()
+    assert related.get_content_type() == "multipart/related"
+    alternative, *images = related.get_payload()
+    assert [p.get_content_type() for p in alternative.get_payload()] == ["text/plain", "text/html"]
+    html = alternative.get_payload()[1].get_content()
+    assert images and all(i.get_content_type() == "image/png" for i in images)
+    for image in images:
+        cid = image["Content-ID"].strip("<>")
+        assert f"cid:{cid}" in html
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename() == f"brief-{facts['period']}.pdf"
+    assert attachment.get_content() == (folder / "brief.pdf").read_bytes()
+    assert "<style" not in html and 'style="' in html  # CSS inlined for mail clients
+    text = alternative.get_payload()[0].get_content()
+    assert "EXECUTIVE SUMMARY" in text and "NEXT ACTIONS" in text
+
+
+def test_dry_run_description_lists_parts(latest) -> None:  # type: ignore[no-untyped-def]
+    folder, _ = latest
+    raw = (folder / "brief.eml").read_bytes()
+    lines = describe_message(email_message(raw), ["cfo@example.com"], len(raw))
+    assert lines[1] == "To: cfo@example.com"
+    assert any("application/pdf" in line for line in lines)
+
+
+def test_unchanged_week_is_served_from_the_page_cache(
+    example_site, example_project: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    site, result = example_site
+    facts = _facts(site, result.weeks[-1])
+    config = load_config(example_project)
+    narrative = narrate_week(facts, None, config)
+    renderer, cache = ChartRenderer(tmp_path / "charts"), OutputCache(tmp_path / "cache")
+    kwargs = dict(history=[], renderer=renderer, links={"status": True}, cache=cache)
+    first = week_files(make_environment(), facts, narrative, config, **kwargs)
+    assert cache.misses == 1 and set(first) == set(FILES)
+    second = week_files(make_environment(), facts, narrative, config, **kwargs)
+    assert cache.hits == 1 and second == first
+    changed = dict(kwargs, links={"status": False})
+    week_files(make_environment(), facts, narrative, config, **changed)
+    assert cache.misses == 2  # what the page links to is part of the key
+
+
+def test_pdf_dates_come_from_as_of_not_the_clock(latest) -> None:  # type: ignore[no-untyped-def]
+    folder, facts = latest
+    reader = PdfReader(io.BytesIO((folder / "brief.pdf").read_bytes()))
+    created = reader.metadata.creation_date
+    assert created is not None and created.strftime("%Y-%m-%dT%H:%M") == facts["as_of"][:16]

@@ -1,0 +1,145 @@
+"""The brief's context and renderings: section order, tables, charts, emoji only where they render, gaps as
+"no data", and a showback CSV that a spreadsheet cannot execute."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from sentinel_reports.config import load_config
+from sentinel_reports.narrative.template import narrate_week
+from sentinel_reports.render.brief import SECTIONS, render_brief, showback_csv, strip_emoji
+from sentinel_reports.render.brief_charts import kpi_tiles, spread_labels
+from sentinel_reports.render.brief_tables import markdown_table, slo_table, text_table, unit_cost_table
+from sentinel_reports.render.charts import ChartRenderer, line_chart
+from sentinel_reports.render.environment import make_environment
+
+
+@pytest.fixture(scope="module")
+def week(example_site, example_project: Path):  # type: ignore[no-untyped-def]
+    site, result = example_site
+    label = result.weeks[-1]
+    facts = json.loads((site / "evidence" / label / "facts.json").read_text(encoding="utf-8"))
+    config = load_config(example_project)
+    return facts, config
+
+
+@pytest.fixture(scope="module")
+def rendered(week, tmp_path_factory):  # type: ignore[no-untyped-def]
+    facts, config = week
+    renderer = ChartRenderer(tmp_path_factory.mktemp("charts"))
+    return render_brief(
+        make_environment(), facts, narrate_week(facts, None, config), config, renderer=renderer
+    )
+
+
+def test_sections_appear_in_reading_order(rendered) -> None:  # type: ignore[no-untyped-def]
+    positions = [rendered.html.index(f'id="{anchor}-h"') for anchor, _, _ in SECTIONS]
+    assert positions == sorted(positions)
+    first_screen = [
+        rendered.html.index(marker) for marker in ('class="summary-line', 'class="kpis"', 'id="summary-h"')
+    ]
+    assert first_screen == sorted(first_screen) and first_screen[-1] < positions[1]
+
+
+def test_every_page_is_internal_and_offline(rendered) -> None:  # type: ignore[no-untyped-def]
+    for html in (rendered.html, rendered.pdf_html):
+        assert '<meta name="robots" content="noindex' in html
+        assert not re.search(r"""(?:src|href)=["']https?://""", html)
+
+
+def test_emoji_stay_on_screen_and_leave_the_pdf(rendered) -> None:  # type: ignore[no-untyped-def]
+    assert "📊" in rendered.html and "📊" in rendered.markdown
+    assert not re.search("[\U0001f6a8\u2705\U0001f4ca]", rendered.pdf_html)
+    assert strip_emoji("✅ Clear. 🚨 **Outage**") == "Clear. **Outage**"
+
+
+def test_charts_are_inline_svg_with_text_alternatives_and_png_by_cid_in_email(rendered) -> None:  # type: ignore[no-untyped-def]
+    assert rendered.chart_titles, "the example has SLOs and spend, so both charts exist"
+    for title in rendered.chart_titles:
+        assert re.search(r"<svg[^>]*role=\"img\"", rendered.html)
+        assert title.replace("'", "&#39;") in rendered.html or title in rendered.html
+    cids = set(re.findall(r'src="cid:([^"]+)"', rendered.email_html))
+    assert cids == set(rendered.images) and cids
+    assert all(png.startswith(b"\x89PNG") for png in rendered.images.values())
+    assert all(re.search(rf'src="cid:{c}"[^>]*width="\d+"', rendered.email_html) for c in cids)
+
+
+def test_plain_text_carries_the_same_numbers(rendered, week) -> None:  # type: ignore[no-untyped-def]
+    facts, _ = week
+    assert rendered.subject in rendered.text
+    slo = next(s for s in facts["slos"] if s["name"] == facts["summary"]["budget_slo"])
+    assert slo["name"] in rendered.text
+    for label in ("Availability", "Error budget remaining", "Spend", "Open incidents"):
+        assert label in rendered.text
+
+
+def test_missing_figures_read_no_data_never_zero(week) -> None:  # type: ignore[no-untyped-def]
+    facts, _ = week
+    broken = copy.deepcopy(facts)
+    for slo in broken["slos"]:
+        slo["budget_remaining"] = slo["week_attainment"] = None
+    broken["summary"]["budget_remaining"] = None
+    component = next(iter(broken["cost"]["per_successful_task"]))
+    broken["cost"]["per_successful_task"][component] = None
+    table = slo_table(broken)
+    assert all(row[5].text == "no data" and row[5].state == "no_data" for row in table.rows)
+    assert table.worst is None
+    costs = unit_cost_table(broken)
+    row = next(r for r in costs.rows if r[2].text == "no data")
+    assert row[4].text == "no data"
+    tiles = {t["label"]: t for t in kpi_tiles(broken)}
+    assert tiles["Error budget remaining"]["value"] == "no data"
+    assert tiles["Error budget remaining"]["state"] == "no_data"
+
+
+def test_tables_mark_the_worst_row_in_every_format(week) -> None:  # type: ignore[no-untyped-def]
+    facts, _ = week
+    table = slo_table(facts)
+    assert table.worst == 0  # customer-facing, least budget first
+    assert "◀ worst" in markdown_table(table).splitlines()[4]
+    assert "◀ worst" in text_table(table)
+
+
+def test_showback_csv_neutralises_spreadsheet_formulas(week) -> None:  # type: ignore[no-untyped-def]
+    facts, _ = week
+    hostile = copy.deepcopy(facts)
+    hostile["cost"]["by_team"] = {
+        '=HYPERLINK("http://x")': 10.0,
+        "+cmd": 1.0,
+        "@sum": 2.0,
+        "\tTab": 3.0,
+        "Credit team": -5.25,
+    }
+    rows = list(csv.reader(io.StringIO(showback_csv(hostile))))
+    assert rows[0] == ["week", "dimension", "team", "component_id", "component", "spend", "currency"]
+    teams = {r[2]: r[5] for r in rows[1:] if r[1] == "team"}
+    assert set(teams) == {'\'=HYPERLINK("http://x")', "'+cmd", "'@sum", "'\tTab", "Credit team"}
+    assert teams["Credit team"] == "-5.25"  # a negative amount is a number, not a formula
+    assert any(r[1] == "unattributed" for r in rows)
+    components = [r for r in rows if r[1] == "component"]
+    assert {r[3] for r in components} == set(facts["cost"]["by_component"])
+
+
+def test_end_of_line_labels_are_spread_apart() -> None:
+    points = [{"d": f"2026-11-0{d}", "v": 0.50 + d * 0.001, "s": s} for d in (1, 2) for s in ("a", "b", "c")]
+    spec = spread_labels(
+        line_chart(points, x="d", y="v", series="s", title="t", description="d"), "v", height=220
+    )
+    values = [p["v"] for p in points]
+    scale = 220 / (max(values) - min(values))
+    labels = [
+        layer
+        for layer in spec["layer"]
+        if layer["mark"].get("type") == "text" and "color" in layer["encoding"]
+    ]
+    shown = sorted(
+        (max(values) - layer["data"]["values"][0]["v"]) * scale + layer["mark"]["dy"] for layer in labels
+    )
+    assert len(shown) == 3 and all(b - a >= 12 for a, b in zip(shown, shown[1:], strict=False))

@@ -1,0 +1,177 @@
+"""The deck's slides from the demo project's 2026-Q4 facts: storyline, figures equal to facts, verification,
+missing data as "no data", and the self-contained HTML."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+from pathlib import Path
+
+import altair as alt
+import pytest
+
+from sentinel_reports.errors import VerificationError
+from sentinel_reports.render import formatting as f
+from sentinel_reports.render.charts import ChartRenderer
+from sentinel_reports.render.deck import build_deck, render_deck_html, verify_deck
+from sentinel_reports.render.deck_charts import chart_spec
+from sentinel_reports.render.environment import make_environment
+
+REPO = Path(__file__).resolve().parents[2]
+QUARTER = "2026-Q4"
+STORYLINE = ["title", "glance", "budget", "incidents", "spend", "gaps", "investments", "recommendation"]
+
+
+@pytest.fixture(scope="module")
+def quarter():
+    from sentinel_reports.analysis.facts import quarter_facts
+    from sentinel_reports.narrative.template import narrate_quarter
+    from sentinel_reports.pipeline import open_project
+
+    project = open_project(REPO, use_cache=False)
+    facts = quarter_facts(project.dataset, project.content, project.config, QUARTER, project.as_of)
+    narrative = narrate_quarter(facts, project.content, project.config)
+    return facts, narrative, build_deck(facts, narrative)
+
+
+def slide(deck, key):
+    return next(s for s in deck.slides if s.key == key)
+
+
+def test_storyline_one_idea_per_slide_each_with_one_exhibit_and_a_source(quarter) -> None:
+    facts, _, deck = quarter
+    keys = [s.key for s in deck.slides]
+    assert keys[: len(STORYLINE)] == STORYLINE
+    assert keys[-1] == "definitions" and "next-actions" in keys and "sources-1" in keys
+    for s in deck.slides:
+        assert (s.table is None) != (s.chart is None), f"{s.key}: one chart or one table"
+        assert s.source_line.startswith("Source:"), s.key
+        assert s.notes, s.key
+    assert slide(deck, "definitions").quote == "Hope is not a strategy. Instrumentation is."
+    assert slide(deck, "title").lead == deck.summary_line
+
+
+def test_glance_table_states_the_quarter_attainment_of_each_customer_facing_slo(quarter) -> None:
+    facts, _, deck = quarter
+    table = slide(deck, "glance").table
+    facing = [s for s in facts["slos"] if s["customer_facing"]]
+    assert len(table.rows) == len(facing)
+    for row, s in zip(table.rows, facing, strict=True):
+        assert row[0] == s["component_name"] and row[1] == s["sli"]
+        assert row[3] == f.pct(s["period_attainment"], 2)
+        assert row[4] == f.pct(s["previous_period_attainment"], 2)
+        used = (1 - s["period_attainment"]) / (1 - s["objective"])
+        assert row[6] == f.pct(used, 0)
+        assert deck.derived[f"slos.{s['name']}.quarter_budget_consumed"] == pytest.approx(used)
+        assert row[7] == ("✓ Met" if s["period_attainment"] >= s["objective"] else "✕ Missed")
+    worst = max(facing, key=lambda s: (1 - s["period_attainment"]) / (1 - s["objective"]))
+    assert table.rows[table.worst][1] == worst["sli"]
+
+
+def test_incident_cost_table_multiplies_minutes_by_the_stated_assumption(quarter) -> None:
+    facts, _, deck = quarter
+    s = slide(deck, "incidents")
+    business = facts["business"]
+    assert f.money(business["revenue_at_risk_total"]) in s.title
+    assert s.table.rows[-1][0] == "Total"
+    assert s.table.rows[-1][5] == f.money(business["revenue_at_risk_total"])
+    assert s.table.rows[-1][3] == f.count(facts["incident_stats"]["impact_minutes_total"])
+    by_id = {row[0]: row for row in s.table.rows[:-1]}
+    assert set(by_id) == {i["id"] for i in facts["incidents"]}
+    for inc in facts["incidents"]:
+        assert by_id[inc["id"]][5] == f.money(business["per_incident"][inc["id"]])
+    assert business["assumptions_source"] in s.source_line
+
+
+def test_spend_chart_compares_cost_per_successful_task_with_the_previous_quarter(quarter) -> None:
+    facts, _, deck = quarter
+    s = slide(deck, "spend")
+    chart, cost = s.chart, facts["cost"]
+    assert chart.kind == "bar" and [x.name for x in chart.series] == [facts["previous_period"], QUARTER]
+    names = {c["id"]: c["name"] for c in facts["components"]}
+    facing = [c["id"] for c in facts["components"] if c["customer_facing"]]
+    assert list(chart.categories) == [names[c] for c in facing]
+    assert list(chart.series[1].values) == [cost["per_successful_task"][c] for c in facing]
+    assert f.money(cost["total"]) in s.title
+    assert any(f.money(cost["cache"]["saving"]) in b for b in s.bullets)
+    assert any(f.money(cost["unattributed"]) in b for b in s.bullets)
+
+
+def test_investments_ranked_with_roi_payback_and_risk_then_the_recommendation_shape(quarter) -> None:
+    facts, narrative, deck = quarter
+    rows = slide(deck, "investments").table.rows
+    assert [r[1] for r in rows] == [i["title"] for i in facts["investments"]]
+    for row, inv in zip(rows, facts["investments"], strict=True):
+        assert row[2] == f.money(inv["cost"]) and row[5] == f.pct(inv["roi"], 0)
+        assert row[8] == inv["risk"]["level"]
+    lead = slide(deck, "recommendation").lead
+    assert re.fullmatch(
+        r"\*\*Recommendation: .+\.\*\* Expected impact: .*\d.*\. Risk: (Low|Medium|High) \(.+\)\.", lead
+    )
+    actions = slide(deck, "next-actions").table.rows
+    assert [(a.action, a.owner, a.deadline) for a in narrative.next_actions] == list(actions)
+
+
+def test_the_deck_verifies_and_an_unsupported_figure_anywhere_fails(quarter) -> None:
+    facts, narrative, deck = quarter
+    verify_deck(deck, facts, narrative)
+    for field, text in (("title", "Spend rose 37.9% in 2026-Q4"), ("notes", "Assumes $999,999 a year.")):
+        bad = dataclasses.replace(deck.slides[2], **{field: text})
+        broken = dataclasses.replace(deck, slides=(*deck.slides[:2], bad, *deck.slides[3:]))
+        with pytest.raises(VerificationError) as err:
+            verify_deck(broken, facts, narrative)
+        assert ("37.9%" if field == "title" else "999,999") in str(err.value)
+
+
+def test_missing_data_reads_no_data_with_its_gap_never_zero(quarter) -> None:
+    facts, narrative, _ = quarter
+    broken = copy.deepcopy(facts)
+    target = next(s for s in broken["slos"] if s["customer_facing"])
+    target["period_attainment"] = None
+    first = next(c["id"] for c in broken["components"] if c["customer_facing"])
+    broken["cost"]["per_successful_task"][first] = None
+    broken["gaps"].append(
+        {"kind": "no_source", "component": target["component"], "priority": "P1", "sources": [],
+         "specific": "no requests_good data", "limits": "measure availability",
+         "sentence": "Current observability gap: no requests_good data. This limits our ability to measure "
+         "availability. Recommended instrumentation: export it with priority P1."}
+    )  # fmt: skip
+    deck = build_deck(broken, narrative)
+    glance = slide(deck, "glance")
+    row = next(r for r in glance.table.rows if r[1] == target["sli"] and r[0] == target["component_name"])
+    assert row[3] == "no data" and row[6] == "no data" and row[7] == "? no data"
+    assert any("Current observability gap" in b for b in glance.bullets)
+    assert "without data" in glance.title
+    assert slide(deck, "spend").chart.series[1].values[0] is None
+    verify_deck(deck, broken, narrative)
+
+
+def test_html_is_self_contained_16_9_and_works_without_javascript(quarter) -> None:
+    _, _, deck = quarter
+    html = render_deck_html(make_environment(None), deck, ChartRenderer())
+    assert html.count('<section class="frame"') == len(deck.slides)
+    assert "<link" not in html and not re.search(r"""(src|href)=["']https?:""", html)
+    assert html.count("<svg") == sum(1 for s in deck.slides if s.chart is not None)
+    assert "@page { size: 254mm 142.875mm" in html and "aspect-ratio: 16 / 9" in html
+    assert 'content="noindex' in html and 'class="no-js"' in html
+    for s in deck.slides:
+        assert s.title.replace("'", "&#39;") in html
+
+
+def test_chart_specs_are_valid_vega_lite_without_a_visible_title(quarter) -> None:
+    _, _, deck = quarter
+    for s in deck.slides:
+        if s.chart is not None:
+            spec = chart_spec(s.chart)
+            alt.LayerChart.from_dict(spec)
+            assert "title" not in spec and spec["usermeta"]["sentinel"]["description"] == s.chart.description
+
+
+def test_html_is_byte_identical_across_renders_and_chart_ids_never_collide(quarter) -> None:
+    _, _, deck = quarter
+    first = render_deck_html(make_environment(None), deck, ChartRenderer())
+    second = render_deck_html(make_environment(None), deck, ChartRenderer())  # vega's clip counter moved on
+    assert first == second
+    ids = re.findall(r'\sid="([^"]+)"', first)
+    assert len(ids) == len(set(ids))
