@@ -314,6 +314,7 @@ def build_site(
         for path, data in static_files(templates).items():
             site.write_bytes(path, data)
         landing, points = [], []
+        facts_texts: dict[str, str] = {}
         for week, facts in facts_by_week.items():
             narrative = narrate(facts, getattr(project, "content", None))
             landing.append(facts_summary(facts, narrative.summary_line))
@@ -321,7 +322,7 @@ def build_site(
             points.append(week_points(facts))
             if "brief" not in parts:
                 continue
-            text = json_dumps_facts(facts)
+            text = facts_texts[week] = _facts_text(cache, key, week, facts, json_dumps_facts)
             misses = cache.misses
             files = week_files(env, facts, narrative, config, history=history, renderer=renderer, links=links,
                                cache=_Reviewed(cache, facts, narrative, progress, week, VerificationError),
@@ -330,7 +331,8 @@ def build_site(
             write_week(site, week, files, text)
         if status_ok:
             latest = facts_by_week[record["weeks"][-1]]
-            status_key = digest("status-v1", json_dumps_facts(latest), config.model_dump_json(), code_digest(STATUS_CODE),
+            latest_text = facts_texts.get(record["weeks"][-1]) or json_dumps_facts(latest)
+            status_key = digest("status-v1", latest_text, config.model_dump_json(), code_digest(STATUS_CODE),
                                 tree_digest(templates), tree_digest(root / "content"))  # fmt: skip
             files = cache.get_files("status", status_key)
             if files is None:
@@ -364,6 +366,19 @@ def build_site(
         )  # fmt: skip
         result.outputs = len(site.outputs)
     return result
+
+
+def _facts_text(cache: Any, key: str, week: str, facts: dict, dumps: Callable[[dict], str]) -> str:
+    """The canonical facts.json text of a week, cached beside its facts (indented JSON is slow to write)."""
+    from .publish.cache import digest
+
+    text_key = digest(key, week, "facts-text")
+    files = cache.get_files("facts-text", text_key)
+    if files is not None:
+        return files["facts.json"].decode("utf-8")
+    text = dumps(facts)
+    cache.put_files("facts-text", text_key, {"facts.json": text.encode("utf-8")})
+    return text
 
 
 class _Reviewed:

@@ -18,7 +18,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from ..errors import SourceError
-from ..model import SIGNALS, conform
+from ..model import SIGNALS, conform, shorten
 from .base import (
     Batch,
     CollectContext,
@@ -63,22 +63,29 @@ def map_components(
     Returns the mapped values, a boolean mask of rows whose component is a configured component id, and a
     warning naming what was dropped (exports often contain other services), or None when nothing was.
     """
-    text = values.astype("string")
-    mapped = text.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v) if mapping else text
-    keep = mapped.isin(set(known)).fillna(False).to_numpy(dtype=bool)
+    # Work on the distinct values: a long value repeated on every row (a Prometheus label) is mapped once.
+    codes, uniques = pd.factorize(values)
+    text = pd.Series(uniques, dtype=object).astype("string")
+    mapped_u = text.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v) if mapping else text
+    keep_u = mapped_u.isin(set(known)).fillna(False).to_numpy(dtype=bool)
+    valid = codes >= 0
+    keep = np.zeros(len(codes), dtype=bool)
+    keep[valid] = keep_u[codes[valid]]
+    out = np.full(len(codes), pd.NA, dtype=object)
+    out[valid] = mapped_u.astype(object).to_numpy()[codes[valid]]
+    mapped = pd.Series(out, index=values.index, dtype=object)
     warning = None
     if not keep.all():
-        dropped = mapped[~keep]
-        names = sorted(set(dropped.dropna().astype(str)))
-        missing = int(dropped.isna().sum())
-        shown = ", ".join(repr(n) for n in names[:5]) + (" ..." if len(names) > 5 else "")
+        names = sorted(set(mapped_u[~keep_u].dropna().astype(str)))
+        missing = int((~valid).sum())
+        shown = ", ".join(repr(shorten(n, 80)) for n in names[:5]) + (" ..." if len(names) > 5 else "")
         parts = [f"{int((~keep).sum())} rows dropped"]
         if names:
             parts.append(f"components not in sentinel.yaml: {shown}")
         if missing:
             parts.append(f"{missing} without a component value")
         warning = "; ".join(parts) + " (map them with `components:` if they belong to a component)"
-    return mapped.astype(object), keep, warning
+    return mapped, keep, warning
 
 
 class CsvColumns(BaseModel):

@@ -152,7 +152,8 @@ class PrometheusCollector(Collector):
         inf = np.isinf(points["value"].to_numpy(dtype=float))
         points = points.loc[~nan & ~inf]
         label = options.component_label
-        raw = points["series"].map(lambda s: dict(s).get(label))
+        codes, keys = pd.factorize(points["series"])  # one lookup per series, not per point
+        raw = pd.Series(np.array([dict(k).get(label) for k in keys], dtype=object)[codes], dtype=object)
         mapped, keep, warning = map_components(raw, options.components, ctx.config.component_ids)
         points = points.assign(component=mapped.to_numpy()).loc[keep]
         self._check_series(points, options, files)

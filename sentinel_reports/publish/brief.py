@@ -31,7 +31,6 @@ from ..render.charts import ChartRenderer
 from ..render.environment import THEME_DIR
 from .cache import BRIEF_CODE, OutputCache, code_digest, digest, tree_digest
 from .email import EMAIL_POLICY, build_email, to_bytes
-from .pdf import html_to_pdf
 
 FILES = ("index.html", "brief.pdf", "brief.eml", "brief.md", "showback.csv")
 DEFAULT_SENDER = "Sentinel Reports <sentinel-reports@localhost>"
@@ -83,6 +82,8 @@ def render_week(
     as_of = _as_of(facts)
     title = f"{facts.get('organization') or config.organization} · Weekly brief {facts['period']}"
     paper = config.site.paper
+    from .pdf import html_to_pdf  # WeasyPrint takes about a second to import: only on use
+
     pdf = html_to_pdf(
         brief.pdf_html, THEME_DIR, as_of=as_of, title=title, paper=paper, author="Sentinel Reports"
     )

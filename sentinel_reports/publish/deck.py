@@ -31,7 +31,6 @@ from jinja2 import Environment
 from ..errors import ConfigError, ConfigProblem, UsageError
 from ..render.charts import ChartRenderer
 from ..render.deck import build_deck, deck_css, render_deck_html, verify_deck
-from .pdf import html_to_pdf
 from .pptx import deck_to_pptx
 
 FORMATS = ("html", "pdf", "pptx")
@@ -107,6 +106,8 @@ def deck_files(
     if "html" in wanted:
         out[FILE_NAMES["html"]] = html.encode("utf-8")
     if "pdf" in wanted:
+        from .pdf import html_to_pdf  # WeasyPrint takes about a second to import: only on use
+
         out[FILE_NAMES["pdf"]] = html_to_pdf(
             html,
             base_url or Path(project.config.project_dir),
