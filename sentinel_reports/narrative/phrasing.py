@@ -1,10 +1,7 @@
 """Number formatting and varied wording for the template narrator.
 
-Formatting follows the display rules of ``render.formatting`` exactly (half-up rounding on the decimal
-spelling, thousands separators, ASCII minus, ``None`` never shown as zero), so a figure in prose reads the
-same as in the tables and the verifier compares it at the precision shown. The narrative stage may not
-import from render (it sits to the left in the pipeline); ``tests/narrative/test_template_phrasing.py``
-asserts that both give identical strings.
+Figures are formatted by ``sentinel_reports.display``, the same functions the page templates use, so a
+figure in prose reads the same as in the tables and the verifier compares it at the precision shown.
 
 Wording varies between publications without being random: ``choose(seed, topic, options)`` picks one
 option from a SHA-256 of the period label and the topic, so the same facts always read the same, and two
@@ -18,38 +15,21 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-GAP = "no data"
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
-
-
-def _decimal(value: float, precision: int) -> Decimal:
-    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
-
-
-def number(value: float | None, precision: int = 0) -> str:
-    """``1234.56 -> "1,235"``."""
-    if value is None or value != value:
-        return GAP
-    rounded = _decimal(value, precision)
-    return f"{abs(rounded) if rounded == 0 else rounded:,.{precision}f}"
-
-
-def pct(value: float | None, precision: int = 1) -> str:
-    """A fraction as a percentage: ``0.4123 -> "41.2%"``."""
-    return GAP if value is None or value != value else f"{number(value * 100, precision)}%"
-
-
-def money(value: float | None, currency: str = "USD", precision: int = 0) -> str:
-    """``1234.5 -> "$1,235"``; ``"1,235 CHF"`` for a currency without a symbol."""
-    if value is None or value != value:
-        return GAP
-    minus = "-" if _decimal(value, precision) < 0 else ""
-    amount = number(abs(value), precision)
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{minus}{symbol}{amount}" if symbol else f"{minus}{amount} {currency}"
+from ..display import (  # noqa: F401  (the narrators format through these names)
+    CURRENCY_SYMBOLS,
+    GAP,
+    date,
+    days,
+    duration_minutes,
+    hours,
+    money,
+    multiplier,
+    number,
+    pct,
+    timestamp,
+)
 
 
 def unit_money(value: float | None, currency: str = "USD") -> str:
@@ -61,41 +41,6 @@ def unit_money(value: float | None, currency: str = "USD") -> str:
     return money(value, currency, min(max(4, digits), 8))
 
 
-def multiplier(value: float | None, precision: int = 1) -> str:
-    """``2.34 -> "2.3x"``."""
-    return GAP if value is None or value != value else f"{number(value, precision)}x"
-
-
-def duration_minutes(value: float | None) -> str:
-    """``95 -> "1 h 35 min"``, ``1500 -> "1 d 1 h"``, ``45 -> "45 min"``."""
-    if value is None or value != value:
-        return GAP
-    minutes = int(_decimal(value, 0))
-    sign, minutes = ("-", -minutes) if minutes < 0 else ("", minutes)
-    days_, rest = divmod(minutes, 1440)
-    hours_, mins = divmod(rest, 60)
-    if days_:
-        parts = [f"{days_} d"] + ([f"{hours_} h"] if hours_ else [])
-    elif hours_:
-        parts = [f"{hours_} h"] + ([f"{mins} min"] if mins else [])
-    else:
-        parts = [f"{mins} min"]
-    return sign + " ".join(parts)
-
-
-def hours(value: float | None, precision: int = 1) -> str:
-    """``5.25 -> "5.3 h"``."""
-    return GAP if value is None or value != value else f"{number(value, precision)} h"
-
-
-def days(value: float | None, precision: int = 0) -> str:
-    """``1 -> "1 day"``, ``3.5 -> "3.5 days"`` (precision 1)."""
-    if value is None or value != value:
-        return GAP
-    text = number(value, precision)
-    return f"{text} day" if text == number(1, precision) else f"{text} days"
-
-
 def time_left(hours_value: float) -> str:
     """A time to exhaustion: hours below two days ("9.5 h"), days with one decimal above ("5.0 days")."""
     return hours(hours_value) if hours_value < 48 else days(hours_value / 24, 1)
@@ -104,32 +49,6 @@ def time_left(hours_value: float) -> str:
 def span_days(value: float) -> str:
     """An evidence window in days: whole days when it is whole to the tenth ("7 days"), else "2.5 days"."""
     return days(value, 0 if abs(value - round(value)) < 0.05 else 1)
-
-
-def date(value: dt.date | dt.datetime | str | None, style: str = "iso") -> str:
-    """``iso`` -> ``2026-11-23``; ``long`` -> ``23 Nov 2026``; ``short`` -> ``23 Nov``."""
-    if value is None:
-        return GAP
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10])
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if style == "long":
-        return f"{value.day} {value:%b %Y}"
-    if style == "short":
-        return f"{value.day} {value:%b}"
-    return value.isoformat()
-
-
-def timestamp(value: dt.datetime | str | None) -> str:
-    """``2026-11-23 14:05 UTC``."""
-    if value is None:
-        return GAP
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC)
-    return f"{value:%Y-%m-%d %H:%M} UTC"
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

@@ -21,7 +21,7 @@ Public API (the page builders and the Claude narrator's fallback use it)::
 - ``derived`` and ``texts()``: see below.
 
 Numbers: every figure printed is a fact, formatted by ``phrasing`` with the display rules of
-``render.formatting``; missing data is written as an observability gap. The narrator derives dates only:
+``sentinel_reports.display``; missing data is written as an observability gap. The narrator derives dates only:
 deadlines (publication date + N days, see ``narrative.recommendations``) and, in incident mode without a
 scheduled update in the facts, the next update time (as-of + ``executive.NEXT_UPDATE_MINUTES``). They are
 listed in ``Narrative.derived["narrative_dates"]`` and ``["next_update"]``; verify the text against

@@ -3,7 +3,7 @@
 ``verify_text(text, facts, component_names=...)`` returns a ``Violation`` for every figure no fact supports and
 for every component reference that names no configured component. A figure is supported when some numeric
 value anywhere in the facts (walked recursively; see ``FactIndex``) equals it at the displayed precision
-(half-up rounding, the rule ``render.formatting`` uses) after one of these transformations:
+(half-up rounding, the rule ``sentinel_reports.display`` uses) after one of these transformations:
 
 - as is, and its absolute value ("fell 12%" for -0.12); ``12.4k`` / ``1.2M`` compare at that scale;
 - percent and pp: the fraction x 100; for keys holding an attainment, uptime, pass rate, hit rate or coverage
