@@ -225,6 +225,15 @@ def test_provider_outage_is_a_sev1_that_burns_half_the_budget(project) -> None:
     total = chat.loc[chat["signal"] == "requests_total", "value"].sum()
     good = chat.loc[chat["signal"] == "requests_good", "value"].sum()
     assert (1 - good / total) / 0.005 > 14.4
+    # ...and the facts show that page alert firing during the week, the business impact and the gaps
+    [page] = [e for e in slos["chat-api-availability"]["alerts_fired"] if e["long"] == "1h"]
+    assert page["severity"] == "page" and page["started_at"].startswith("2026-11-04T14")
+    assert page["peak_long_burn"] > 14.4
+    assert facts["summary"]["alerts_fired_in_period"]["page"] >= 2
+    rate = project.config.business.revenue_at_risk_per_minute["chat-api"]
+    assert outage["business_impact"]["amount"] == pytest.approx(outage["impact_minutes"] * rate)
+    assert outage["business_impact"]["assumptions_source"] == project.config.business.assumptions_source
+    assert {g["kind"] for g in facts["gaps"]} >= {"unattributed_spend", "no_source"}
 
 
 def test_rag_latency_regression_and_quality_dip(project) -> None:
