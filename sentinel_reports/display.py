@@ -129,11 +129,15 @@ def date(value: dt.date | dt.datetime | str | None, style: str = "iso") -> str:
 
 
 def timestamp(value: dt.datetime | str | None) -> str:
-    """``2026-11-23 14:05 UTC`` for aware datetimes (converted to UTC), ISO strings accepted."""
+    """``2026-11-23 14:05 UTC`` for aware datetimes (converted to UTC), ISO strings accepted; any other
+    string is text already written for display (a narrative's incident banner) and is returned as it is."""
     if value is None:
         return GAP
     if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        try:
+            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC)
     return f"{value:%Y-%m-%d %H:%M} UTC"

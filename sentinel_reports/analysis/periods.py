@@ -167,7 +167,8 @@ def local_days(start: dt.datetime, end: dt.datetime, tz: ZoneInfo) -> list[dt.da
 
 def available_periods(dataset: Any, config: Any, as_of: dt.datetime, kind: PeriodKind) -> list[str]:
     """Labels of the weeks or quarters (in order) that hold at least one sample, eval, cost day or
-    incident at or before as-of."""
+    incident at or before as-of, and that started before as-of (an as-of of Monday 00:00 does not open
+    that week: its window would be empty)."""
     tz = config.tz
     cutoff = pd.Timestamp(to_utc(as_of))
     days: set[dt.date] = set()
@@ -182,4 +183,5 @@ def available_periods(dataset: Any, config: Any, as_of: dt.datetime, kind: Perio
         if pd.Timestamp(inc.created_at) <= cutoff:
             days.add(local_date(inc.created_at, tz))
     labeller = week_label if kind == "week" else quarter_label
-    return sorted({labeller(d) for d in days})
+    labels = {labeller(d) for d in days}
+    return sorted(x for x in labels if parse_period(kind, x, tz).start < cutoff.to_pydatetime())

@@ -21,6 +21,7 @@ import gzip
 import hashlib
 import io
 import json
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -262,15 +263,18 @@ def read_table(path: Path, *, columns: Iterable[str] | None = None) -> pd.DataFr
     if kind == "csv":
         text = read_text(path)
         try:
-            return pd.read_csv(
-                io.StringIO(text),
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                sep=None if path.name.endswith(".tsv") else ",",
-                engine="c" if not path.name.endswith(".tsv") else "python",
-            )
-        except pd.errors.ParserError as exc:
+            with warnings.catch_warnings():  # a row longer than the header: an error, not a shifted index
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                return pd.read_csv(
+                    io.StringIO(text),
+                    dtype=str,
+                    keep_default_na=False,
+                    na_values=[""],
+                    sep=None if path.name.endswith(".tsv") else ",",
+                    engine="c" if not path.name.endswith(".tsv") else "python",
+                    index_col=False,
+                )
+        except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
             raise SourceError(
                 file, f"malformed CSV: {exc}", expected="comma-separated rows with a header"
             ) from None

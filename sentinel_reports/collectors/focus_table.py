@@ -148,7 +148,7 @@ def parse_money(values: Any, *, file: str, column: str) -> pa.Array:
         out = pc.if_else(negative, pc.negate(out), out)
     out = out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
     finite = pc.is_finite(out)
-    if not pc.all(finite).as_py():
+    if pc.all(finite).as_py() is False:  # None for no rows
         idx = int(np.flatnonzero(~finite.to_numpy(zero_copy_only=False))[0])
         raise SourceError(
             file,

@@ -152,10 +152,12 @@ class PrometheusCollector(Collector):
         inf = np.isinf(points["value"].to_numpy(dtype=float))
         points = points.loc[~nan & ~inf]
         label = options.component_label
-        codes, keys = pd.factorize(points["series"])  # one lookup per series, not per point
-        raw = pd.Series(np.array([dict(k).get(label) for k in keys], dtype=object)[codes], dtype=object)
+        # The component label as a categorical: one value per series, not a copy per point (labels can be long).
+        codes, keys = pd.factorize(points["series"])
+        label_codes, labels = pd.factorize(pd.Series([dict(k).get(label) for k in keys], dtype=object))
+        raw = pd.Series(pd.Categorical.from_codes(label_codes[codes], categories=labels))
         mapped, keep, warning = map_components(raw, options.components, ctx.config.component_ids)
-        points = points.assign(component=mapped.to_numpy()).loc[keep]
+        points = points.loc[keep].assign(component=mapped.to_numpy()[keep])
         self._check_series(points, options, files)
         value = points["value"] * step_s if options.values == "rate" else points["value"]
         shift = step_s if options.values in ("increase", "rate") else 0.0

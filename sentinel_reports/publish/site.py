@@ -105,7 +105,11 @@ class SiteWriter:
             except FileExistsError:
                 continue
             self.tmp_dir = candidate
-        (self.tmp_dir / MARKER).write_text(f"{GENERATOR}\n", encoding="utf-8")
+        marker = self.tmp_dir / MARKER
+        if self.reuse_unchanged and self._reuse(MARKER, f"{GENERATOR}\n".encode(), marker):
+            self.reused.remove(MARKER)  # linked from the previous site; the marker is not an output
+        else:
+            marker.write_text(f"{GENERATOR}\n", encoding="utf-8")
         self.write_text("robots.txt", ROBOTS_TXT)
         return self
 

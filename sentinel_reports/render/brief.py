@@ -102,7 +102,13 @@ def _section_texts(narrative: Any, emoji: bool) -> dict[str, Any]:
         "evidence": clean(narrative.evidence),
         "executive_summary": clean(narrative.executive_summary),
         "sections": {k: clean(v) for k, v in narrative.sections.items()},
-        "incident": {k: clean(str(v)) for k, v in banner.items()} if banner else None,
+        # the shared banner macro (theme/macros.html) reads `action`; the narrative calls it `being_done`
+        "incident": {
+            **{k: clean(str(v)) for k, v in banner.items()},
+            "action": clean(str(banner["being_done"])),
+        }
+        if banner
+        else None,
         "recommendations": [
             {
                 "text": clean(r.text),

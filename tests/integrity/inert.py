@@ -210,6 +210,10 @@ def csv_problems(data: bytes) -> list[str]:
     return problems
 
 
+def csv_text(data: bytes) -> str:
+    return "\n".join("\t".join(row) for row in csv.reader(io.StringIO(data.decode("utf-8"))))
+
+
 def atom_problems(data: bytes) -> list[str]:
     feed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     problems = [f"feed does not parse: {feed.bozo_exception}"] if feed.bozo else []
@@ -257,3 +261,8 @@ def svg_problems(data: bytes) -> list[str]:
             if local == "href" and bad_url(value):
                 problems.append(f"<{tag} href={value!r}>")
     return problems
+
+
+def svg_text(data: bytes) -> str:
+    root = ElementTree.fromstring(data)
+    return "\n".join([*root.itertext(), *(v for el in root.iter() for v in el.attrib.values())])

@@ -249,6 +249,12 @@ def to_float(col: Any, file: str, column: str, offset: int = 0) -> np.ndarray:
     try:
         return col.cast(pa.float64()).to_numpy(zero_copy_only=False).astype("float64", copy=False)
     except (pa.ArrowException, TypeError, ValueError):
+        if pa.types.is_nested(col.type):  # a list or object where a number belongs
+            idx = int(np.flatnonzero(np.asarray(pc.is_valid(col)))[:1].sum())
+            raise SourceError(
+                file, "not a number", row=offset + idx + 1, column=column, expected="a number",
+                found=col[idx].as_py() if len(col) else None,
+            ) from None  # fmt: skip
         values = pd.Series(to_text(col).to_pandas(), dtype=object)
         return parse_numbers(
             values, file=file, column=column, allow_nan=True, row_offset=offset + 1

@@ -1,0 +1,125 @@
+"""Incremental builds: a no-change rebuild writes nothing and parses nothing; a damaged parse-cache entry is
+detected and rebuilt without changing the output; --no-cache is a cold build with the same bytes; one new
+day of data re-renders only the week it falls in."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sentinel_reports.pipeline import build_site
+from tests.integrity import hostile_corpus as hc
+from tests.integrity.conftest import files_under, run_cli
+
+
+def stamps(root: Path) -> dict[str, tuple[int, int]]:
+    """(inode, mtime_ns) of every file: a file written again gets a new inode or a new mtime."""
+    return {
+        p.relative_to(root).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def build(project: Path, out: Path, **kwargs: object) -> tuple[object, list[str]]:
+    messages: list[str] = []
+    result = build_site(project, out, progress=messages.append, **kwargs)  # type: ignore[arg-type]
+    return result, messages
+
+
+def reads(messages: list[str]) -> list[str]:
+    return [m for m in messages if m.startswith("reading ") and m != "reading content/"]
+
+
+@pytest.fixture(scope="module")
+def built(module_tmp: Path) -> tuple[Path, Path, dict[str, bytes]]:
+    project = hc.new_project(module_tmp / "project")
+    site = module_tmp / "site"
+    result, messages = build(project, site)
+    assert len(reads(messages)) == 6 and result.rendered_weeks == result.weeks  # type: ignore[attr-defined]
+    return project, site, files_under(site)
+
+
+def test_no_change_rebuild_writes_no_file_and_parses_nothing(built: tuple[Path, Path, dict]) -> None:
+    project, site, before = built
+    stamped = stamps(site)
+    cache_before = stamps(project / ".sentinel")
+    result, messages = build(project, site)
+    assert reads(messages) == [] and not any(m.startswith("rendering") for m in messages), messages
+    assert result.facts_from_cache and result.rendered_weeks == []  # type: ignore[attr-defined]
+    assert stamps(site) == stamped  # every output hard-linked from the previous site: no file written
+    assert files_under(site) == before
+    written = {k for k, v in stamps(project / ".sentinel").items() if cache_before.get(k) != v}
+    assert written <= {k for k in written if k.startswith("cache/builds/")}, written
+
+
+def test_damaged_parse_cache_entry_is_detected_and_rebuilt(built: tuple[Path, Path, dict]) -> None:
+    project, site, before = built
+    entries = sorted((project / ".sentinel/cache/sources").glob("*/samples.parquet"))
+    assert len(entries) >= 3
+    victim = entries[0]
+    victim.write_bytes(victim.read_bytes()[: victim.stat().st_size // 2])
+    for kind in ("builds", "facts"):  # make the build read its sources (through the parse cache) again
+        shutil.rmtree(project / ".sentinel/cache" / kind)
+    result, messages = build(project, site)
+    assert len(reads(messages)) == 1, messages  # only the damaged entry's source is parsed again
+    assert files_under(site) == before
+    assert victim.is_file() and victim.stat().st_size > 0
+    _, messages = build(project, site)
+    assert reads(messages) == []
+
+
+def test_no_cache_is_a_cold_build_with_the_same_bytes(
+    built: tuple[Path, Path, dict], module_tmp: Path
+) -> None:
+    project, site, before = built
+    cache_before = stamps(project / ".sentinel")
+    out = module_tmp / "no-cache-site"
+    result = run_cli("build", "--project", str(project), "--out", str(out), "--no-cache")
+    assert result.exit_code == 0, result.output
+    assert "(3 rendered, 0 unchanged)" in result.output
+    assert files_under(out) == before
+    assert stamps(project / ".sentinel") == cache_before  # neither read nor written
+
+
+def test_one_new_day_parses_only_the_new_file(built: tuple[Path, Path, dict], module_tmp: Path) -> None:
+    source, _, before = built
+    project = module_tmp / "new-day-parse"
+    shutil.copytree(source, project)
+    add_late_bill(project)
+    result, messages = build(project, module_tmp / "new-day-parse-site", only="brief")
+    assert reads(messages) == ["reading focus-5 (focus)"], messages
+    assert result.weeks == ["2026-W45", "2026-W46", "2026-W47"]  # type: ignore[attr-defined]
+
+
+def add_late_bill(project: Path) -> None:
+    """One more FOCUS file with a day inside the last week (the bill of 2026-11-21 arrives late)."""
+    bill = gzip.decompress(next((project / "data/billing").glob("*.csv.gz")).read_bytes()).decode()
+    header, *rows = bill.splitlines()
+    period = "2026-11-03T00:00:00Z,2026-11-02T00:00:00Z"  # ChargePeriodEnd, ChargePeriodStart
+    day = [r.replace(period, "2026-11-22T00:00:00Z,2026-11-21T00:00:00Z") for r in rows[:4] if period in r]
+    assert len(day) >= 3
+    (project / "data/billing/focus_2026-11-22.csv.gz").write_bytes(
+        gzip.compress(("\n".join([header, *day]) + "\n").encode(), mtime=0)
+    )
+
+
+def test_one_new_day_reparses_only_the_new_file(built: tuple[Path, Path, dict], module_tmp: Path) -> None:
+    """A late bill re-reads only its own file (every other source comes from the parse cache) and reaches
+    the latest week. Every week's pages are re-rendered, because each brief states the as-of time and
+    lists every input file: see docs/integrity.md."""
+    source, _, before = built
+    project = module_tmp / "new-day"
+    shutil.copytree(source, project)
+    site = module_tmp / "new-day-site"
+    shutil.copytree(module_tmp / "site", site, copy_function=os.link)
+    add_late_bill(project)
+    result, messages = build(project, site, only="brief")
+    assert reads(messages) == ["reading focus-5 (focus)"], messages
+    assert "2026-W47" in result.rendered_weeks  # type: ignore[attr-defined]
+    after = files_under(site)
+    assert after["evidence/2026-W47/facts.json"] != before["evidence/2026-W47/facts.json"]
