@@ -46,6 +46,7 @@ from .pagerduty import incident_records
 from .severity import (
     DEFAULT_IMPACT_SEVERITIES,
     SEVERITIES,
+    check_service_map,
     check_timeline,
     parse_instant,
     severity_of,
@@ -137,13 +138,7 @@ class IncidentIoCollector(Collector):
     Options = IncidentIoOptions
 
     def collect(self, options: IncidentIoOptions, ctx: CollectContext) -> Batch:
-        known = set(ctx.config.component_ids)
-        for key, comp in options.services.items():
-            if comp not in known:
-                raise SourceError(
-                    options.path, "unknown component", column=f"services.{key}",
-                    expected=f"one of {sorted(known)}", found=comp,
-                )  # fmt: skip
+        check_service_map(options.services, options.path, ctx)
         batch = Batch()
         by_id: dict[str, Incident] = {}
         notes: dict[str, Any] = {"skipped": 0, "unmapped": set(), "resolved_without_time": 0}

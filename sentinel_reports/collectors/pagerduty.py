@@ -54,6 +54,7 @@ from .base import (
 from .severity import (
     DEFAULT_IMPACT_SEVERITIES,
     SEVERITIES,
+    check_service_map,
     check_timeline,
     parse_instant,
     severity_of,
@@ -125,13 +126,7 @@ class PagerDutyCollector(Collector):
     Options = PagerDutyOptions
 
     def collect(self, options: PagerDutyOptions, ctx: CollectContext) -> Batch:
-        known = set(ctx.config.component_ids)
-        for key, comp in options.services.items():
-            if comp not in known:
-                raise SourceError(
-                    options.path, "unknown component", column=f"services.{key}",
-                    expected=f"one of {sorted(known)}", found=comp,
-                )  # fmt: skip
+        check_service_map(options.services, options.path, ctx)
         batch = Batch()
         by_id: dict[str, Incident] = {}
         unmapped: set[str] = set()

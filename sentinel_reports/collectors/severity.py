@@ -147,3 +147,17 @@ def text_of(value: Any) -> str:
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return ""
     return str(value).strip()
+
+
+def check_service_map(services: dict[str, str], path: str, ctx: Any) -> None:
+    """Every component a source's `services` map names must be a configured component."""
+    known = set(ctx.config.component_ids)
+    for key, comp in services.items():
+        if comp not in known:
+            raise SourceError(
+                path,
+                "unknown component",
+                column=f"services.{key}",
+                expected=f"one of {sorted(known)}",
+                found=comp,
+            )
