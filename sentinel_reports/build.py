@@ -53,26 +53,47 @@ def parse_only(only: str | Iterable[str] | None) -> frozenset[str]:
 def inputs_key(config: Config, as_of: Any) -> str:
     """Digest of everything the facts are computed from."""
     root = config.project_dir
-    parts = [(root / "sentinel.yaml").read_bytes() if (root / "sentinel.yaml").is_file() else b""]
+    parts = [facts_key(config)]
     for index, src in enumerate(config.sources):
         ctx = CollectContext(project_dir=root, source_id=config.source_id(index), tz=config.tz, config=config)
         for path in expand_paths(ctx, src.path):
             parts.append(f"{ctx.relpath(path)}:{file_digest(path)}")
-    for entry in config.slos:
-        if getattr(entry, "source", None) and (root / entry.source).is_file():
-            parts.append(f"{entry.source}:{file_digest(root / entry.source)}")
-    parts += [tree_digest(root / "content"), code_digest(FACTS_CODE), str(as_of)]
+    parts.append(str(as_of))
     return digest("inputs-v1", *parts)
 
 
-def source_reports(facts: Mapping[str, Any]) -> list[SimpleNamespace]:
-    """The facts' ``sources[]`` in the shape publish.manifest.inputs_from_sources reads."""
+def facts_key(config: Config) -> str:
+    """Digest of what the facts depend on besides the data: sentinel.yaml, OpenSLO files, content/, code."""
+    root = config.project_dir
+    parts = [(root / "sentinel.yaml").read_bytes() if (root / "sentinel.yaml").is_file() else b""]
+    for entry in config.slos:
+        if getattr(entry, "source", None) and (root / entry.source).is_file():
+            parts.append(f"{entry.source}:{file_digest(root / entry.source)}")
+    parts += [tree_digest(root / "content"), code_digest(FACTS_CODE)]
+    return digest("facts-inputs-v1", *parts)
+
+
+def build_record(project: Any) -> dict[str, Any]:
+    """What a build needs to know of its inputs without reading them again: the resolved as-of, the weeks
+    the data covers and every source with its files (for the manifest)."""
+    from .analysis.periods import available_periods
+    from .analysis.provenance import plain, source_entries
+
+    return {
+        "as_of": project.as_of.isoformat(),
+        "weeks": available_periods(project.dataset, project.config, project.as_of, "week"),
+        "inputs": plain(source_entries(project.dataset.sources)),
+    }
+
+
+def source_reports(entries: Iterable[Mapping[str, Any]]) -> list[SimpleNamespace]:
+    """``sources[]`` entries (facts or a build record) in the shape publish.manifest.inputs_from_sources reads."""
     return [
         SimpleNamespace(
             id=s["id"], start=s.get("start"), end=s.get("end"),
             files=[SimpleNamespace(path=f["path"], sha256=f["sha256"], rows=f.get("rows")) for f in s.get("files") or []],
         )
-        for s in facts.get("sources") or []
+        for s in entries
     ]  # fmt: skip
 
 
@@ -150,17 +171,32 @@ def carry_over(site: Any, previous: Path, publications: Iterable[str]) -> list[s
 def cached_facts(
     weeks: Iterable[str], key: str, cache: Any, loaded: Callable[[], Any], progress: Callable[[str], None]
 ) -> dict[str, dict[str, Any]]:
-    """Week facts by label: from the facts cache under the inputs key, else computed and stored."""
+    """Week facts by label, from the facts cache when possible.
+
+    Two levels: under the inputs key (every input file, unchanged since the last build) a week's facts are
+    found without reading any source; otherwise the data is loaded and each week's facts are found under the
+    fingerprint of the data they read (analysis/fingerprint.py) — a new day of data changes the fingerprint
+    of the weeks whose look-back it falls in, and only those are computed again."""
     from .analysis.facts import week_facts
+    from .analysis.fingerprint import period_fingerprint
 
     out: dict[str, dict[str, Any]] = {}
+    static = None
     for week in weeks:
-        doc = cache.get_json("facts", digest(key, week))
+        pointer = cache.get_json("facts-index", digest(key, week))
+        doc = cache.get_json("facts", pointer["facts"]) if pointer else None
         if doc is None:
             p = loaded()
-            progress(f"computing facts for {week}")
-            doc = week_facts(p.dataset, p.content, p.config, week, p.as_of)
-            cache.put_json("facts", digest(key, week), doc)
+            static = static or facts_key(p.config)
+            fkey = digest(
+                "period-facts-v1", static, period_fingerprint(p.dataset, p.config, "week", week, p.as_of)
+            )
+            doc = cache.get_json("facts", fkey)
+            if doc is None:
+                progress(f"computing facts for {week}")
+                doc = week_facts(p.dataset, p.content, p.config, week, p.as_of)
+                cache.put_json("facts", fkey, doc)
+            cache.put_json("facts-index", digest(key, week), {"facts": fkey})
         out[week] = doc
     return out
 
@@ -177,7 +213,7 @@ def week_brief(
 ) -> tuple[dict[str, Any], dict[str, bytes]]:
     """One week's facts and brief files (``sentinel brief`` and ``sentinel send``); UsageError for a week
     the data does not cover. ``standalone`` inlines the stylesheet into index.html (a page outside a site)."""
-    from .analysis.periods import available_periods, parse_week
+    from .analysis.periods import parse_week
     from .errors import UsageError, VerificationError
     from .pipeline import CACHE_DIR, load_project, open_project
     from .publish.brief import render_week, week_files
@@ -204,12 +240,8 @@ def week_brief(
         return project
 
     record = cache.get_json("builds", key)
-    if record is None:
-        p = loaded()
-        record = {
-            "as_of": p.as_of.isoformat(),
-            "weeks": available_periods(p.dataset, p.config, p.as_of, "week"),
-        }
+    if record is None or "inputs" not in record:
+        record = build_record(loaded())
         cache.put_json("builds", key, record)
     weeks = record["weeks"]
     if week not in weeks:

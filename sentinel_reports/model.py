@@ -259,6 +259,8 @@ class InputFile:
     path: str  # relative to the project folder, POSIX separators
     sha256: str
     rows: int
+    start: str | None = None  # first and last timestamp of the file's data (ISO 8601 UTC), when recorded
+    end: str | None = None
 
 
 @dataclass(frozen=True)

@@ -258,7 +258,6 @@ def build_site(
 
     from . import build as b
     from .analysis.facts import json_dumps_facts
-    from .analysis.periods import available_periods
     from .errors import PublishError, VerificationError
     from .publish.brief import week_files, write_week
     from .publish.cache import DECK_CODE, STATUS_CODE, OutputCache, code_digest, digest, tree_digest
@@ -290,12 +289,8 @@ def build_site(
         return project
 
     record = cache.get_json("builds", key)
-    if record is None:
-        p = loaded()
-        record = {
-            "as_of": p.as_of.isoformat(),
-            "weeks": available_periods(p.dataset, p.config, p.as_of, "week"),
-        }
+    if record is None or "inputs" not in record:
+        record = b.build_record(loaded())
     resolved = dt.datetime.fromisoformat(record["as_of"])
     facts_by_week = b.cached_facts(record["weeks"], key, cache, loaded, progress)
     cache.put_json("builds", key, record)
@@ -358,10 +353,10 @@ def build_site(
             env, organization=config.organization, as_of=result.as_of, briefs=landing, decks=result.decks,
             has_status=result.status or "status/index.html" in site,
         ))  # fmt: skip
-        latest_sources = b.source_reports(facts_by_week[record["weeks"][-1]]) if record["weeks"] else []
         result.narrator = usage()
         write_manifest(
-            site, as_of=resolved, inputs=inputs_from_sources(latest_sources), narrator=result.narrator,
+            site, as_of=resolved, inputs=inputs_from_sources(b.source_reports(record["inputs"])),
+            narrator=result.narrator,
             source_date_epoch=source_date_epoch,
         )  # fmt: skip
         result.outputs = len(site.outputs)

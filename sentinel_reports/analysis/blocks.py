@@ -196,7 +196,8 @@ def content_blocks(content: Any, config: Config, label: str, start: dt.datetime,
 
 
 def next_actions(facts: dict, gaps: list[Gap], config: Config, following: Period) -> list[dict]:
-    """Content recommendations, open postmortem action items of the period's incidents, and rule actions:
+    """Content recommendations, open postmortem action items of the period's incidents (and overdue ones of
+    the last 90 days' earlier incidents), and rule actions:
     a release freeze for each overspent error budget (the error-budget policy) and closing each component's
     P1 gaps. Rule actions are due on the last day of the next period (the next publication reviews them)."""
     review = local_date(following.end - dt.timedelta(microseconds=1), config.tz).isoformat()
@@ -205,9 +206,12 @@ def next_actions(facts: dict, gaps: list[Gap], config: Config, following: Period
         for r in facts["recommendations"]
         if r["action"]
     ]
-    for inc in facts["incidents"]:
+    own = {inc["id"] for inc in facts["incidents"]}
+    earlier = [inc for inc in facts.get("incident_history") or [] if inc["id"] not in own]
+    for inc in [*facts["incidents"], *earlier]:
         for item in (inc.get("postmortem") or {}).get("action_items", []):
-            if not item["done"]:
+            # open items of the period's incidents; overdue ones of earlier incidents (last 90 days)
+            if not item["done"] and (inc["id"] in own or item["overdue"]):
                 actions.append(
                     {
                         "action": item["title"],

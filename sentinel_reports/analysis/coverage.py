@@ -24,7 +24,7 @@ import pandas as pd
 from ..config import Config
 from ..model import Coverage, Gap
 from .gaps import gaps_for_series, merge_concurrent_gaps, no_source_gaps
-from .series import SeriesIndex, column_ns, from_ns, to_ns
+from .series import SeriesIndex, codes, column_ns, from_ns, to_ns
 
 PSEUDO_SIGNALS = ("cost", "evals")
 
@@ -94,11 +94,12 @@ def _frame_series(
         return out
     frame = frame.loc[frame["component"].notna()]
     ts_all = column_ns(frame[col])
+    src_codes, src_names = codes(frame["source"])
     for component, idx in sorted(frame.groupby("component", sort=True).indices.items()):
         ts = np.unique(ts_all[idx])
         ts = ts[ts < end_ns]
         if len(ts):
-            out[str(component)] = (ts, tuple(sorted(set(frame["source"].iloc[idx].astype(str)))))
+            out[str(component)] = (ts, tuple(sorted({src_names[c] for c in np.unique(src_codes[idx])})))
     return out
 
 

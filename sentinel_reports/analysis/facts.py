@@ -24,10 +24,11 @@ from .incidents import incident_facts
 from .periods import PeriodKind, next_period, parse_period, previous_period, to_utc
 from .provenance import Figures, gap_entry, iso, json_dumps_facts, plain, source_entries
 from .quality import quality_facts
-from .series import SeriesIndex
+from .series import shared_index, time_order
 from .slo import evaluate_slo, sli_events
 from .status import component_slis, component_status
 from .summary import platform_summary
+from .timeline import HISTORY, earliest, incidents_known_at, lookback
 
 __all__ = ["json_dumps_facts", "quarter_facts", "week_facts"]
 
@@ -42,40 +43,32 @@ def quarter_facts(dataset: Dataset, content: Any, config: Config, quarter: str, 
     return period_facts("quarter", dataset, content, config, quarter, as_of)
 
 
-def _earliest(dataset: Dataset) -> dt.datetime | None:
-    times = [
-        f[c].min()
-        for f, c in ((dataset.samples, "ts"), (dataset.evals, "ts"), (dataset.costs, "day"))
-        if len(f)
-    ]
-    times += [i.started_at for i in dataset.incidents]
-    return min(to_utc(t) for t in times) if times else None
-
-
 def _recent_samples(samples: pd.DataFrame, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
     """The samples of [start, end): cost and quality read only the window and the one before it, and a
     year of samples is tens of millions of rows."""
-    ts = samples["ts"]
-    return samples.loc[(ts >= pd.Timestamp(start)) & (ts < pd.Timestamp(end))]
+    return time_order(samples).rows(samples, start, end)
 
 
 NEXT_UPDATE_AFTER = dt.timedelta(hours=1)
-HISTORY = dt.timedelta(days=90)
 
 
 def period_facts(
     kind: PeriodKind, dataset: Dataset, content: Any, config: Config, label: str, as_of: dt.datetime
 ) -> dict:
-    as_of = to_utc(as_of)
     period = parse_period(kind, label, config.tz)
+    closed = to_utc(as_of) >= period.end
+    # a closed period is reported as it stood when it closed (analysis/timeline.py)
+    as_of = min(to_utc(as_of), period.end)
     start, end = period.window(as_of)
     if end <= start:
         raise ValueError(f"{period.label} starts after as-of {iso(as_of)}")
     before = parse_period(kind, previous_period(period.label), config.tz)
-    earliest = _earliest(dataset)
+    first = earliest(dataset)
     after = parse_period(kind, next_period(period.label), config.tz)
 
-    index = SeriesIndex(dataset.samples)
+    since = lookback(config, period.start, period.end)
+    index = shared_index(dataset.samples).between(since, as_of)
+    known = incidents_known_at(dataset.incidents, as_of)
     coverages = compute_coverage(
         dataset.samples, dataset.evals, dataset.costs, config, start, end, as_of, index=index
     )
@@ -93,16 +86,14 @@ def period_facts(
     postmortems = tuple(getattr(content, "postmortems", None) or ())
     maintenance = tuple(getattr(content, "maintenance", None) or ())
     statuses = [
-        component_status(
-            component_slis(index, c, config, events), c.id, dataset.incidents, maintenance, config, end
-        )
+        component_status(component_slis(index, c, config, events), c.id, known, maintenance, config, end)
         for c in config.components
     ]
     summary = platform_summary(
-        statuses, results, [a for states in alerts.values() for a in states], dataset.incidents, config, end
+        statuses, results, [a for states in alerts.values() for a in states], known, config, end
     )
 
-    incidents, incident_stats = incident_facts(dataset.incidents, postmortems, config, start, end, as_of)
+    incidents, incident_stats = incident_facts(known, postmortems, config, start, end, as_of)
     business, business_gaps = business_facts(incidents, config)
     incidents = attach_business_impact(incidents, business)
     recent = _recent_samples(dataset.samples, start - (end - start), end)
@@ -118,7 +109,7 @@ def period_facts(
         "currency": config.currency,
         "as_of": iso(as_of),
         "window": {"start": iso(start), "end": iso(end)},
-        "previous_period": before.label if earliest is not None and earliest < start else None,
+        "previous_period": before.label if first is not None and first < start else None,
         "next_period": after.label if after.start <= as_of else None,
         "coverage": {
             "telemetry": telemetry_coverage(coverages),
@@ -172,13 +163,11 @@ def period_facts(
         "incidents": incidents,
         "incident_stats": incident_stats,
         # the status page lists 90 days of incidents, matching its day bars
-        "incident_history": incident_facts(dataset.incidents, postmortems, config, end - HISTORY, end, as_of)[
-            0
-        ],
+        "incident_history": incident_facts(known, postmortems, config, end - HISTORY, end, as_of)[0],
         "cost": cost,
         "quality": quality,
         "business": business,
-        "sources": source_entries(dataset.sources),
+        "sources": source_entries(dataset.sources, since=since, until=as_of, closed=closed),
     }
     facts.update(content_blocks(content, config, period.label, start, end))
     if kind == "quarter":

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..model import Gap, SourceReport
+from ..model import Gap, InputFile, SourceReport
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
@@ -66,26 +66,51 @@ def json_dumps_facts(facts: dict) -> str:
     return json.dumps(plain(facts), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def source_entries(reports: Iterable[SourceReport]) -> list[dict]:
-    """`sources[]`: every configured source with its files (path, sha256, rows) and time range."""
+def source_entries(
+    reports: Iterable[SourceReport],
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    closed: bool = False,
+) -> list[dict]:
+    """`sources[]`: the configured sources with their files (path, sha256, rows) and time range.
+
+    With a window [since, until] (a period's look-back and end), only the sources whose data overlaps it,
+    and of those only the files that do (a file whose time range is unknown — one of several files of a
+    source, when the collector does not record per-file ranges — is listed, conservatively). `rows` is then
+    the listed files' rows. `after_as_of_dropped` is null for a closed period (nothing after its end is
+    part of it)."""
     out = []
     for r in sorted(reports, key=lambda r: r.id):
+        files = sorted(r.files, key=lambda f: f.path)
+        rows = r.rows
+        if since is not None and until is not None:
+            if r.start is not None and r.end is not None and (r.end < since or r.start > until):
+                continue
+            if len(files) > 1:
+                kept = [f for f in files if _overlaps(f, since, until)]
+                if len(kept) < len(files):
+                    files, rows = kept, sum(f.rows for f in kept)
         out.append(
             {
                 "id": r.id,
                 "type": r.type,
-                "files": [
-                    {"path": f.path, "sha256": f.sha256, "rows": f.rows}
-                    for f in sorted(r.files, key=lambda f: f.path)
-                ],
-                "rows": r.rows,
+                "files": [{"path": f.path, "sha256": f.sha256, "rows": f.rows} for f in files],
+                "rows": rows,
                 "duplicates_dropped": r.duplicates_dropped,
-                "after_as_of_dropped": r.after_as_of_dropped,
+                "after_as_of_dropped": None if closed else r.after_as_of_dropped,
                 "start": iso(r.start),
                 "end": iso(r.end),
             }
         )
     return out
+
+
+def _overlaps(f: InputFile, since: dt.datetime, until: dt.datetime) -> bool:
+    """Whether a file's recorded time range (ISO text) overlaps [since, until]; unknown ranges overlap."""
+    if f.start is None or f.end is None:
+        return True
+    return dt.datetime.fromisoformat(f.end) >= since and dt.datetime.fromisoformat(f.start) <= until
 
 
 def gap_entry(gap: Gap) -> dict:

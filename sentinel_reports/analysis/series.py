@@ -9,6 +9,7 @@ sources counting disjoint traffic), levels are averaged.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,6 +87,8 @@ class SeriesIndex:
     def __init__(self, samples: pd.DataFrame):
         self._slices: dict[tuple[str, str], tuple[int, int]] = {}
         self._cache: dict[tuple[str, str], Series] = {}
+        self._parent: SeriesIndex | None = None
+        self._window = (0, 0)
         n = len(samples)
         if n == 0:
             self._ts = np.empty(0, dtype="int64")
@@ -120,6 +123,21 @@ class SeriesIndex:
             k = int(key[s])
             self._slices[(comps[k // len(sigs)], sigs[k % len(sigs)])] = (s, e)
 
+    def between(self, since: dt.datetime, until: dt.datetime) -> SeriesIndex:
+        """The same index with only the points in [since, until] (views of this index's arrays: nothing is
+        copied). A period's facts read such a view, so they depend on no data outside their look-back."""
+        lo_ns, hi_ns = to_ns(since), to_ns(until)
+        view = object.__new__(SeriesIndex)
+        view._ts, view._values, view._src, view._sources = self._ts, self._values, self._src, self._sources
+        view._slices, view._cache, view._parent, view._window = {}, {}, self, (lo_ns, hi_ns)
+        for key, (s, e) in self._slices.items():
+            ts = self._ts[s:e]
+            a = s + int(np.searchsorted(ts, lo_ns, side="left"))
+            b = s + int(np.searchsorted(ts, hi_ns, side="right"))
+            if b > a:
+                view._slices[key] = (a, b)
+        return view
+
     def keys(self) -> list[tuple[str, str]]:
         return sorted(self._slices)
 
@@ -133,6 +151,18 @@ class SeriesIndex:
         if key not in self._slices:
             return None
         s, e = self._slices[key]
+        parent = self._parent
+        if parent is not None:  # a view: cut the parent's merged series (built once for every view)
+            full = parent.get(component, signal)
+            assert full is not None
+            lo = int(np.searchsorted(full.ts, self._window[0], side="left"))
+            hi = int(np.searchsorted(full.ts, self._window[1], side="right"))
+            sources = full.sources
+            if len(sources) > 1 and hi - lo < len(full.ts):
+                sources = tuple(sorted(str(x) for x in self._sources[np.unique(self._src[s:e])]))
+            series = Series(component, signal, full.ts[lo:hi], full.values[lo:hi], sources)
+            self._cache[key] = series
+            return series
         ts, values = self._ts[s:e], self._values[s:e]
         sources = tuple(sorted(str(x) for x in self._sources[np.unique(self._src[s:e])]))
         if len(ts) > 1 and np.any(ts[1:] == ts[:-1]):
@@ -145,3 +175,45 @@ class SeriesIndex:
         series = Series(component, signal, ts, values, sources)
         self._cache[key] = series
         return series
+
+
+# One index per samples frame: the facts of every week of a year read the same frame, and building the
+# index (factorise, sort) is the costliest step of a week's analysis. Keyed by the frame's identity and
+# dropped with the frame; only the most recent frame is kept.
+_SHARED: list[tuple[weakref.ref, SeriesIndex, TimeOrder | None]] = []
+
+
+def _shared_entry(samples: pd.DataFrame) -> list:
+    if _SHARED and _SHARED[0][0]() is samples:
+        return _SHARED
+    _SHARED[:] = [(weakref.ref(samples), SeriesIndex(samples), None)]
+    return _SHARED
+
+
+def shared_index(samples: pd.DataFrame) -> SeriesIndex:
+    """The SeriesIndex of `samples`, built once per frame object (the frame must not be mutated)."""
+    return _shared_entry(samples)[0][1]
+
+
+class TimeOrder:
+    """The rows of a samples frame in time order, to cut [start, end) windows without scanning every row."""
+
+    def __init__(self, samples: pd.DataFrame):
+        ts = column_ns(samples["ts"]) if len(samples) else np.empty(0, dtype="int64")
+        self.order = np.argsort(ts, kind="stable")
+        self.ts = ts[self.order]
+
+    def rows(self, samples: pd.DataFrame, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
+        """The rows with start <= ts < end, in their original order."""
+        lo, hi = np.searchsorted(self.ts, [to_ns(start), to_ns(end)])
+        return samples.iloc[np.sort(self.order[lo:hi])]
+
+
+def time_order(samples: pd.DataFrame) -> TimeOrder:
+    """The TimeOrder of `samples`, built once per frame object."""
+    entry = _shared_entry(samples)
+    ref, index, order = entry[0]
+    if order is None:
+        order = TimeOrder(samples)
+        entry[0] = (ref, index, order)
+    return order

@@ -207,6 +207,7 @@ def component_status(
     """Status now and for each of the `days` local days ending with as-of's day."""
     tz = config.tz
     last = local_date(as_of - dt.timedelta(microseconds=1), tz)
+    incidents = tuple(i for i in incidents if component in i.components and i.started_at <= as_of)
     history: list[DayStatus] = []
     good = total = 0.0
     for offset in range(days - 1, -1, -1):

@@ -8,7 +8,7 @@ Rules, in the order they are listed (most urgent first), each with a full risk a
     quality         an eval pass rate below its target: hold that model version (keep or roll back to a
                     version that met the target); a hallucination or toxicity rate above its limit
     budget          a team's spend projected over its monthly budget
-    close-actions   overdue postmortem action items of the period's incidents
+    close-actions   overdue postmortem action items of the period's and the last 90 days' incidents
     instrument      a P1 observability gap on a component
     attribute       unattributed spend above UNATTRIBUTED_SHARE_LIMIT of the total
 
@@ -138,11 +138,21 @@ def _budget(ctx: Context) -> Iterable[Recommendation]:
             yield rule(ctx, "budget", team, p.team(team, bold=False), action, impact, REVIEW_DAYS, team)
 
 
+def tracked_incidents(facts: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], bool]]:
+    """(incident, in the period) for the period's incidents, then the earlier incidents of
+    `incident_history` (90 days): an earlier incident's overdue action items stay on the brief until done."""
+    own = list(facts.get("incidents") or [])
+    seen = {i.get("id") for i in own}
+    earlier = [i for i in facts.get("incident_history") or [] if i.get("id") not in seen]
+    return [(i, True) for i in own] + [(i, False) for i in earlier]
+
+
 def overdue_items(facts: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
-    """(incident, action item) for every overdue, open postmortem action item of the period's incidents."""
+    """(incident, action item) for every overdue, open postmortem action item of the period's incidents
+    and of the earlier incidents of the last 90 days."""
     return [
         (inc, item)
-        for inc in facts.get("incidents") or []
+        for inc, _ in tracked_incidents(facts)
         for item in (inc.get("postmortem") or {}).get("action_items") or []
         if item.get("overdue") and not item.get("done")
     ]
@@ -154,10 +164,12 @@ def _close_actions(ctx: Context) -> Iterable[Recommendation]:
         return
     incidents = sorted({inc["id"]: inc for inc, _ in items}.values(), key=lambda i: i["id"])
     owners = p.join(sorted({str(item["owner"]) for _, item in items if item.get("owner")}))
-    count = (ctx.facts.get("incident_stats") or {}).get("overdue_action_items")
+    stats = ctx.facts.get("incident_stats") or {}
     what = "the overdue postmortem action items"
-    if count == len(items):
-        what = p.plural(count, "overdue postmortem action item")
+    for count in (stats.get("overdue_action_items"), stats.get("overdue_action_items_all")):
+        if count == len(items):
+            what = p.plural(count, "overdue postmortem action item")
+            break
     causes = [
         f"{i['id']} ({p.duration_minutes(i['impact_minutes'])} of customer impact)" if i.get("impact_minutes")
         else f"{i['id']} ({i['severity']})"
@@ -238,16 +250,17 @@ def recommendations(ctx: Context) -> tuple[Recommendation, ...]:
 
 
 def next_actions(ctx: Context, recs: tuple[Recommendation, ...]) -> tuple[NextAction, ...]:
-    """Every recommendation's action, and every open postmortem action item of the period's incidents (an
-    overdue item is re-dated to the review date and says when it was due); sorted by deadline."""
+    """Every recommendation's action, every open postmortem action item of the period's incidents and every
+    overdue one of earlier incidents (an overdue item is re-dated to the review date and says when it was
+    due); sorted by deadline."""
     actions = [
         NextAction(r.action, r.owner, r.deadline, r.origin)
         for r in recs
         if r.key != "rule:close-actions:postmortems"
     ]
-    for inc in ctx.facts.get("incidents") or []:
+    for inc, in_period in tracked_incidents(ctx.facts):
         for item in (inc.get("postmortem") or {}).get("action_items") or []:
-            if item.get("done"):
+            if item.get("done") or not (in_period or item.get("overdue")):
                 continue
             owner = str(item.get("owner") or ctx.owner((inc.get("components") or [None])[0]))
             title = f"{str(item['title']).rstrip('.')} ({inc['id']}"

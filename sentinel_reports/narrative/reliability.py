@@ -195,10 +195,19 @@ def _incident_line(ctx: Context, inc: Mapping[str, Any]) -> str:
     return " ".join(parts)
 
 
+def _overdue_elsewhere(stats: Mapping[str, Any]) -> list[str]:
+    """The overdue postmortem action items of earlier incidents: they stay on every brief until done."""
+    total, own = stats.get("overdue_action_items_all") or 0, stats.get("overdue_action_items") or 0
+    if total <= own:
+        return []
+    verb = "is" if total == 1 else "are"
+    return [f"Across all postmortems, {p.plural(total, 'action item')} {verb} overdue (see Next Actions)."]
+
+
 def incidents(ctx: Context) -> str:
     stats, items = ctx.facts.get("incident_stats") or {}, ctx.facts.get("incidents") or []
     if not items:
-        return ctx.say.say("no_incidents", "none", period=ctx.period)
+        return " ".join([ctx.say.say("no_incidents", "none", period=ctx.period), *_overdue_elsewhere(stats)])
     by_sev, count = stats.get("count_by_severity") or {}, stats.get("count", len(items))
     if count == 1 and by_sev.get(items[0]["severity"]) == 1:
         head = f"1 {items[0]['severity']} incident this {ctx.period}"
@@ -227,6 +236,7 @@ def incidents(ctx: Context) -> str:
         out.append(
             f"{p.plural(n, 'postmortem action item')} {'is' if n == 1 else 'are'} overdue (see Next Actions)."
         )
+    out += _overdue_elsewhere(stats)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     ranked = sorted(items, key=lambda i: (order.get(i["severity"], 9), i["started_at"], i["id"]))
     return " ".join(out) + "\n\n" + "\n".join(_incident_line(ctx, i) for i in ranked)

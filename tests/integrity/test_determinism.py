@@ -9,6 +9,7 @@ PDF and PPTX included (their dates come from --as-of; see docs/integrity.md for 
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import io
 import json
 import os
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from sentinel_reports.analysis.periods import parse_period
 from tests.integrity import hostile_corpus as hc
 from tests.integrity.conftest import files_under, run_cli
 
@@ -68,7 +70,11 @@ def test_pdf_dates_come_from_as_of(twin_sites: tuple[Path, Path]) -> None:
     assert pdfs
     for pdf in pdfs:
         meta = PdfReader(pdf).metadata
-        assert meta["/CreationDate"] == meta["/ModDate"] == "D:20261122180000Z", pdf
+        # a brief is dated at its week's as-of: the week's end for a closed week (reported as it closed)
+        kind = "quarter" if pdf.parent.parent.name == "decks" else "week"
+        period = parse_period(kind, pdf.parent.name, dt.UTC)
+        stamp = min(period.end, dt.datetime.fromisoformat(AS_OF)).strftime("D:%Y%m%d%H%M%SZ")
+        assert meta["/CreationDate"] == meta["/ModDate"] == stamp, pdf
         assert b"/ID" in pdf.read_bytes()  # derived from the content, identical across the twin builds
 
 
