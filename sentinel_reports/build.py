@@ -168,6 +168,40 @@ def carry_over(site: Any, previous: Path, publications: Iterable[str]) -> list[s
     return copied
 
 
+def _site_files(out: Path) -> dict[str, list[int]] | None:
+    """(size, mtime_ns, inode) of every file under ``out``; None when it is not a directory."""
+    if not out.is_dir():
+        return None
+    listing: dict[str, list[int]] = {}
+    for folder, _dirs, names in os.walk(out):
+        for name in names:
+            path = Path(folder, name)
+            st = path.stat()
+            listing[path.relative_to(out).as_posix()] = [st.st_size, st.st_mtime_ns, st.st_ino]
+    return listing
+
+
+def up_to_date(cache: Any, site_key: str, out: Path) -> dict[str, Any] | None:
+    """The previous build's result when it was built from the same inputs, options, templates and code and
+    its site is exactly as that build left it (every file's size, mtime and inode; no file added or
+    removed); None otherwise. Such a rebuild has nothing to do."""
+    record = cache.get_json("sites", site_key)
+    if record is None or _site_files(out) != record["files"]:
+        return None
+    return dict(record["result"])
+
+
+def record_site(cache: Any, site_key: str, out: Path, result: Any) -> None:
+    """Remember a finished build and its site's files, for `up_to_date`."""
+    files = _site_files(out)
+    if files is None:
+        return
+    fields = ("as_of", "weeks", "status", "decks", "outputs", "narrator")
+    summary = {name: getattr(result, name) for name in fields}
+    summary["reused_weeks"] = list(result.weeks)
+    cache.put_json("sites", site_key, {"files": files, "result": summary})
+
+
 def cached_facts(
     weeks: Iterable[str], key: str, cache: Any, loaded: Callable[[], Any], progress: Callable[[str], None]
 ) -> dict[str, dict[str, Any]]:

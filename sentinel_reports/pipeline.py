@@ -288,6 +288,14 @@ def build_site(
             project = open_project(root, as_of=as_of, progress=progress, use_cache=use_cache)
         return project
 
+    site_key = digest(
+        "site-v1", key, ",".join(sorted(parts)), narrator or config.narrator.kind, tree_digest(templates),
+        code_digest(), str(source_date_epoch), str(out.resolve()),
+    )  # fmt: skip
+    previous = b.up_to_date(cache, site_key, out)
+    if previous is not None:
+        progress("the site is up to date")
+        return BuildResult(out, **previous, facts_from_cache=True)
     record = cache.get_json("builds", key)
     if record is None or "inputs" not in record:
         record = b.build_record(loaded())
@@ -360,6 +368,7 @@ def build_site(
             source_date_epoch=source_date_epoch,
         )  # fmt: skip
         result.outputs = len(site.outputs)
+    b.record_site(cache, site_key, out, result)
     return result
 
 

@@ -63,7 +63,8 @@ def test_damaged_parse_cache_entry_is_detected_and_rebuilt(built: tuple[Path, Pa
     assert len(entries) >= 3
     victim = entries[0]
     victim.write_bytes(victim.read_bytes()[: victim.stat().st_size // 2])
-    for kind in ("builds", "facts"):  # make the build read its sources (through the parse cache) again
+    # make the build read its sources (through the parse cache) again
+    for kind in ("builds", "facts", "facts-index", "sites"):
         shutil.rmtree(project / ".sentinel/cache" / kind)
     result, messages = build(project, site)
     assert len(reads(messages)) == 1, messages  # only the damaged entry's source is parsed again
