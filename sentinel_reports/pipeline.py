@@ -279,7 +279,7 @@ def build_site(
     cache = OutputCache(cache_root)
     templates = root / "templates"
     progress("fingerprinting inputs")
-    key = b.inputs_key(config, as_of.isoformat() if as_of else None)
+    key = b.inputs_key(config, as_of.isoformat() if as_of else None, cache_root)
     project: Project | None = None
 
     def loaded() -> Project:
