@@ -27,7 +27,8 @@ from typing import Any
 from ..config import Config
 from ..model import Gap, Priority, gap_priority
 
-_REVENUE_LIMITS = "state the revenue at risk from customer-impacting incidents"
+# what a missing business assumption limits: the deck finds the revenue gaps of its incidents slide by it
+REVENUE_LIMITS = "state the revenue at risk from customer-impacting incidents"
 _ROI_LIMITS = "rank reliability investments by return"
 
 
@@ -55,7 +56,7 @@ def business_facts(incidents_block: list[dict], config: Config) -> tuple[dict, l
                 component=None,
                 signal=None,
                 specific="sentinel.yaml states no business.revenue_at_risk_per_minute for any component",
-                limits=_REVENUE_LIMITS,
+                limits=REVENUE_LIMITS,
                 instrumentation="business.revenue_at_risk_per_minute per customer-facing component, "
                 "with business.assumptions_source",
                 priority=priorities[0] if priorities else "P2",
@@ -83,7 +84,7 @@ def business_facts(incidents_block: list[dict], config: Config) -> tuple[dict, l
                     if component
                     else f"incidents with customer impact name no component ({', '.join(ids)})"
                 ),
-                limits=_REVENUE_LIMITS,
+                limits=REVENUE_LIMITS,
                 instrumentation=(
                     f"business.revenue_at_risk_per_minute.{component} with its source"
                     if component

@@ -187,6 +187,11 @@ def _border(cell, tag: str, colour: str, width_pt: float) -> None:
 
 
 def chart(page, c: Chart, x, y, w, h) -> None:
+    if (
+        not c.categories or not c.series
+    ):  # nothing to plot (an observability gap): PowerPoint needs a category
+        markdown_box(page, x, y, w, Inches(0.5), GAP, size=14, colour=MUTED, italic=True)
+        return
     data = CategoryChartData(number_format=c.excel_format)
     line = c.kind == "line"
     data.categories = [date(day, "short") for day in c.categories] if line else list(c.categories)

@@ -15,21 +15,31 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..analysis.business import REVENUE_LIMITS
 from . import formatting as f
 from .deck import Chart, ChartSeries, Derived, Slide, Table
-from .deck_slides import _gap_sentences, component_names, partial_previous, source_line, source_notes
+from .deck_slides import (
+    component_names,
+    impact_minutes,
+    partial_previous,
+    source_line,
+    source_notes,
+)
+
+MAX_INCIDENT_ROWS = 8
 
 
 def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
-    """Customer-impact minutes x revenue at risk per minute, per incident, with the assumption source."""
+    """Customer-impact minutes x revenue at risk per minute, per incident, with the assumption source.
+
+    The table shows the ``MAX_INCIDENT_ROWS`` incidents that weigh most (those that could not be priced
+    first, then by revenue at risk, then by impact minutes) and a total row over every incident of the
+    quarter (``incident_stats``, ``business``); the speaker notes list every incident."""
     business, currency, names = facts["business"], facts["currency"], component_names(facts)
-    incidents = sorted(
-        facts.get("incidents") or [],
-        key=lambda i: (-(_amount(i) if _amount(i) is not None else float("inf")), i["started_at"], i["id"]),
-    )
+    incidents = sorted(facts.get("incidents") or [], key=_weight)
     total = business.get("revenue_at_risk_total")
     rows = []
-    for inc in incidents:
+    for inc in incidents[:MAX_INCIDENT_ROWS]:
         amount, minutes = _amount(inc), inc.get("impact_minutes") or 0
         rate = d(
             f"incidents.{inc['id']}.revenue_per_minute", amount / minutes if amount and minutes else None
@@ -42,7 +52,7 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
                 inc["id"],
                 inc["severity"],
                 ", ".join(names.get(c, c) for c in inc.get("components") or []) or "no data",
-                f.count(inc.get("impact_minutes")),
+                impact_minutes(inc.get("impact_minutes")),
                 f.money(rate, currency) if minutes else "–",
                 f.money(amount, currency),
                 f.pct(share, 0) if minutes else "–",
@@ -50,13 +60,16 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         )
     stats = facts["incident_stats"]
     rows.append(
-        ("Total", "", "", f.count(stats.get("impact_minutes_total")), "", f.money(total, currency), "")
+        ("Total", "", "", impact_minutes(stats.get("impact_minutes_total")), "", f.money(total, currency), "")
     )
     source = business.get("assumptions_source") or "no assumption configured (observability gap)"
     impacted = [i for i in incidents if (i.get("impact_minutes") or 0) > 0]
     if total is None:
-        missing = business.get("incidents_without_assumption") or []
-        title = f"Revenue at risk cannot be stated for {len(missing)} incidents: no revenue assumption"
+        missing = d(
+            "business.incidents_without_assumption_count",
+            len(business.get("incidents_without_assumption") or []),
+        )
+        title = f"Revenue at risk cannot be stated for {missing:.0f} incidents: no revenue assumption"
     elif not impacted:
         title = f"No incident affected customers in {facts['period']}; no revenue was put at risk"
     else:
@@ -67,7 +80,13 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             where = ", ".join(names.get(c, c) for c in top.get("components") or [])
             title += f"; {top['id']} on {where} accounts for {f.pct(share, 0)}"
     ids = sorted({x for i in incidents for x in i.get("sources") or []})
-    gap_lines = _gap_sentences(facts, [None], kinds=("missing_assumption",))
+    gap_lines = [g["sentence"] for g in facts.get("gaps") or [] if g.get("limits") == REVENUE_LIMITS][:2]
+    if len(incidents) > MAX_INCIDENT_ROWS:
+        more = d("incidents.not_shown", len(incidents) - MAX_INCIDENT_ROWS)
+        gap_lines.append(
+            f"{more:.0f} more incidents are listed in the speaker notes; the total row covers all "
+            f"{stats.get('count', len(incidents))} incidents of {facts['period']}."
+        )
     return Slide(
         key="incidents",
         title=title,
@@ -76,7 +95,7 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
                 "Incident",
                 "Severity",
                 "Component",
-                "Impact (min)",
+                "Customer impact",
                 f"Per minute ({currency})",
                 f"Revenue at risk ({currency})",
                 "Share",
@@ -85,12 +104,16 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             numeric=frozenset({3, 4, 5, 6}),
             worst=0 if impacted else None,
             total=True,
-            widths=(2.0, 0.9, 2.2, 1.1, 1.2, 1.5, 0.8),
+            widths=(1.8, 1.0, 1.9, 1.5, 1.2, 1.5, 0.8),
         ),  # fmt: skip
         bullets=tuple(gap_lines),
         source_line=source_line(facts, ids, f"Revenue at risk per minute: {source}"),
         notes="\n".join(
-            [f"{i['id']} ({i['severity']}): {i['title']}." for i in incidents]
+            [
+                f"{i['id']} ({i['severity']}, {impact_minutes(i.get('impact_minutes'))} of customer impact, "
+                f"revenue at risk {f.money(_amount(i), currency)}): {i['title']}."
+                for i in incidents
+            ]
             + [
                 "Revenue at risk = customer-impact minutes x the revenue at risk per minute of each affected "
                 f"component. Assumption source: {source}.",
@@ -142,6 +165,7 @@ def spend_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             ChartSeries(str(period), tuple(now.get(c) for c in shown)),
         ),
         description="Cost per successful task by customer-facing component. "
+        + ("" if shown else "No data for any customer-facing component (observability gap)")
         + "; ".join(
             f"{names.get(c, c)}: {f.money(before.get(c), currency, 4)} in {previous}, "
             f"{f.money(now.get(c), currency, 4)} in {period}"
@@ -162,6 +186,8 @@ def spend_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         f"**Unattributed spend**: {f.money(cost.get('unattributed'), currency)} "
         f"({f.pct(cost.get('unattributed_share'), 1)} of the total) carries no component or team tag."
         if cost.get("unattributed")
+        else "**Unattributed spend**: no data (no cost rows in the quarter)."
+        if cost.get("unattributed") is None
         else "**Unattributed spend**: none; every cost row names a component or team.",
     ]
     over = [b for b in cost.get("budgets") or [] if (b.get("projected_share") or 0) > 1]
@@ -273,6 +299,18 @@ def _excel_money(currency: str, precision: int) -> str:
     symbol = f.CURRENCY_SYMBOLS.get(currency)
     digits = "0." + "0" * precision if precision else "0"
     return f'"{symbol}"#,##{digits}' if symbol else f'#,##{digits}" {currency}"'
+
+
+def _weight(incident: Mapping[str, Any]) -> tuple:
+    """Sort key: incidents whose revenue at risk cannot be stated first, then the largest amounts, then the
+    most customer-impact minutes, then the earliest."""
+    amount = _amount(incident)
+    return (
+        -(amount if amount is not None else float("inf")),
+        -(incident.get("impact_minutes") or 0),
+        incident["started_at"],
+        incident["id"],
+    )
 
 
 def _amount(incident: Mapping[str, Any]) -> float | None:

@@ -53,7 +53,7 @@ def title_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> Slide:
     context = (
         f"{summary.get('active_alerts', 0)} active alerts",
         budget_context,
-        f"{stats.get('count', 0)} incidents, {f.count(stats.get('impact_minutes_total'))} impact minutes",
+        f"{stats.get('count', 0)} incidents, {impact_minutes(stats.get('impact_minutes_total'))} of customer impact",
         spend_context,
         f"{d('gaps.count', len(gaps)):.0f} observability gaps",
     )
@@ -68,8 +68,8 @@ def title_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> Slide:
         notes="\n".join(
             [
                 narrative.evidence,
-                f"Error budget remaining is the lowest 28-day budget left among customer-facing SLOs "
-                f"at the close of the window ({budget_context}).",
+                f"Error budget remaining is the lowest budget left among customer-facing SLOs, each over its "
+                f"{slo_windows(facts, customer_facing=True)} window, at the close of the quarter ({budget_context}).",
                 f"Revenue at risk: customer-impact minutes x revenue at risk per minute. Assumption: "
                 f"{business.get('assumptions_source') or 'none configured (observability gap)'}.",
                 source_notes(facts, [s["id"] for s in facts.get("sources") or []]),
@@ -162,7 +162,7 @@ def _glance_title(slos: list, missed: list, unknown: list, period: str, d: Deriv
             title = f"{assessed:.0f} of {n:.0f} customer-facing SLOs met target in {period}"
         title += f"; {_slo_label(tight)} used the most error budget: {f.pct(used, 0)}"
     if unknown:
-        title += f"; {len(unknown)} without data"
+        title += f"; {d('slos.customer_facing_without_data', len(unknown)):.0f} without data"
     return title
 
 
@@ -186,7 +186,7 @@ def budget_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         name = _slo_label(first)
         if overspent:
             days = d(f"slos.{first['name']}.days_overspent", len(overspent))
-            title = f"{name} overspent its 28-day error budget on {days:.0f} days of {facts['period']}"
+            title = f"{name} overspent its {slo_window(first)} error budget on {days:.0f} days of {facts['period']}"
         else:
             close, low = f.pct(first.get("budget_remaining"), 0), f.pct(lows[first["name"]], 0)
             title = (
@@ -208,8 +208,7 @@ def budget_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         excel_format="0%",
         reference=(0.0, "Budget exhausted"),
     )
-    windows = sorted({f"{s.get('window_days'):.0f}-day" for s in shown if s.get("window_days")})
-    window = " and ".join(windows) or "rolling"
+    window = slo_windows({"slos": shown})
     return Slide(
         key="budget",
         title=title,
@@ -235,6 +234,26 @@ def target_pct(objective: float) -> str:
         if abs(round(objective * 100, precision) - objective * 100) < 1e-9:
             return f.pct(objective, precision)
     return f.pct(objective, 3)
+
+
+def impact_minutes(value: float | None) -> str:
+    """Customer-impact minutes with their unit, ``15427.15 -> "15,427 min"``: a duration rounded to the minute
+    (an impact is rarely a whole number of minutes), so the verifier compares it with the minutes facts at
+    that precision instead of reading a bare integer as an exact count."""
+    return f.GAP if f.is_gap(value) else f"{f.number(value, 0)} min"
+
+
+def slo_window(slo: Mapping[str, Any]) -> str:
+    """An SLO's rolling window as an adjective, from its facts: ``"28-day"`` (``"rolling"`` without one)."""
+    days = slo.get("window_days")
+    return f"{f.number(days, 0)}-day" if days else "rolling"
+
+
+def slo_windows(facts: Mapping[str, Any], *, customer_facing: bool = False) -> str:
+    """The distinct windows of the SLOs in ``facts``: ``"28-day"``, ``"7-day and 28-day"``."""
+    slos = [s for s in facts.get("slos") or [] if s.get("customer_facing") or not customer_facing]
+    windows = sorted({slo_window(s) for s in slos if s.get("window_days")}, key=lambda w: (len(w), w))
+    return " and ".join(windows) or "rolling"
 
 
 def component_names(facts: Mapping[str, Any]) -> dict[str, str]:

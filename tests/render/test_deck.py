@@ -76,7 +76,7 @@ def test_incident_cost_table_multiplies_minutes_by_the_stated_assumption(quarter
     assert f.money(business["revenue_at_risk_total"]) in s.title
     assert s.table.rows[-1][0] == "Total"
     assert s.table.rows[-1][5] == f.money(business["revenue_at_risk_total"])
-    assert s.table.rows[-1][3] == f.count(facts["incident_stats"]["impact_minutes_total"])
+    assert s.table.rows[-1][3] == f"{f.number(facts['incident_stats']['impact_minutes_total'], 0)} min"
     by_id = {row[0]: row for row in s.table.rows[:-1]}
     assert set(by_id) == {i["id"] for i in facts["incidents"]}
     for inc in facts["incidents"]:
