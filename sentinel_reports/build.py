@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import multiprocessing
 import os
 import time
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,7 +25,7 @@ from typing import Any
 
 from .collectors.base import CollectContext, expand_paths, file_digest
 from .config import Config
-from .errors import ConfigError, ConfigProblem
+from .errors import ConfigError, ConfigProblem, SentinelError
 from .publish.cache import FACTS_CODE, code_digest, digest, tree_digest
 
 PUBLICATIONS = ("brief", "status", "deck")
@@ -254,18 +256,25 @@ def record_site(cache: Any, site_key: str, out: Path, result: Any) -> None:
 
 
 def cached_facts(
-    weeks: Iterable[str], key: str, cache: Any, loaded: Callable[[], Any], progress: Callable[[str], None]
+    weeks: Iterable[str],
+    key: str,
+    cache: Any,
+    loaded: Callable[[], Any],
+    progress: Callable[[str], None],
+    jobs: int = 1,
 ) -> dict[str, dict[str, Any]]:
     """Week facts by label, from the facts cache when possible.
 
     Two levels: under the inputs key (every input file, unchanged since the last build) a week's facts are
     found without reading any source; otherwise the data is loaded and each week's facts are found under the
     fingerprint of the data they read (analysis/fingerprint.py) — a new day of data changes the fingerprint
-    of the weeks whose look-back it falls in, and only those are computed again."""
+    of the weeks whose look-back it falls in, and only those are computed again, in ``jobs`` processes."""
     from .analysis.facts import week_facts
     from .analysis.fingerprint import period_fingerprint
+    from .analysis.series import shared_index, time_order
 
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, dict[str, Any] | None] = {}
+    missing: dict[str, str] = {}
     static = None
     for week in weeks:
         pointer = cache.get_json("facts-index", digest(key, week))
@@ -278,12 +287,130 @@ def cached_facts(
             )
             doc = cache.get_json("facts", fkey)
             if doc is None:
-                progress(f"computing facts for {week}")
-                doc = week_facts(p.dataset, p.content, p.config, week, p.as_of)
-                cache.put_json("facts", fkey, doc)
-            cache.put_json("facts-index", digest(key, week), {"facts": fkey})
+                missing[week] = fkey
+            else:
+                cache.put_json("facts-index", digest(key, week), {"facts": fkey})
         out[week] = doc
-    return out
+    if missing:
+        p = loaded()
+        shared_index(p.dataset.samples), time_order(p.dataset.samples)  # built once, shared by the workers
+
+        def compute(week: str) -> dict[str, Any]:
+            return week_facts(p.dataset, p.content, p.config, week, p.as_of)
+
+        if len(missing) > 1 and jobs > 1:
+            progress(f"computing facts for {len(missing)} weeks in {min(jobs, len(missing))} processes")
+        for week, doc in zip(missing, parallel_map(compute, list(missing), jobs), strict=True):
+            progress(f"computing facts for {week}")
+            cache.put_json("facts", missing[week], doc)
+            cache.put_json("facts-index", digest(key, week), {"facts": missing[week]})
+            out[week] = doc
+    return out  # type: ignore[return-value]
+
+
+_TASK: Callable[[Any], Any] | None = None
+
+
+def _run_task(item: Any) -> tuple[bool, Any]:
+    """In a worker process: the task inherited from the parent at fork time, applied to one item. An
+    exception comes back as its class, state and args (SentinelError subclasses do not survive pickling
+    through their constructors)."""
+    assert _TASK is not None
+    try:
+        return True, _TASK(item)
+    except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
+        return False, (type(exc), dict(vars(exc)), exc.args, traceback.format_exc())
+
+
+def parallel_map(fn: Callable[[Any], Any], items: list[Any], jobs: int) -> Iterable[Any]:
+    """``fn(item)`` for each item, in order, computed in up to ``jobs`` forked worker processes (which share
+    the parent's memory copy-on-write, so a year of loaded data is not copied). Serial when ``jobs`` is 1,
+    for a single item, or where processes cannot be forked. Only for pure computation (facts): a forked
+    worker must not use a native library whose threads the parent started (see `render_pages`)."""
+    global _TASK
+    if jobs <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(fn, items)
+        return
+    _TASK = fn
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
+            for ok, value in pool.imap(_run_task, items):
+                if not ok:
+                    raise _rebuilt(value)
+                yield value
+    finally:
+        _TASK = None
+
+
+_RENDER: dict[str, Any] = {}
+PARALLEL_PAGES = 4  # fewer pages than this render in this process (a worker takes seconds to start)
+
+
+def _render_init(templates: Path, chart_cache: Path | None, config: Config) -> None:
+    from .render.charts import ChartRenderer
+    from .render.environment import make_environment
+
+    _RENDER.update(env=make_environment(templates), renderer=ChartRenderer(chart_cache), config=config,
+                   templates=templates)  # fmt: skip
+
+
+def _render_task(task: tuple[Any, ...]) -> tuple[bool, Any]:
+    from .publish.brief import render_week
+
+    facts, narrative, history, links = task
+    try:
+        return True, render_week(
+            _RENDER["env"], facts, narrative, _RENDER["config"], history=history, renderer=_RENDER["renderer"],
+            links=links, project_templates=_RENDER["templates"],
+        )  # fmt: skip
+    except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
+        return False, (type(exc), dict(vars(exc)), exc.args, traceback.format_exc())
+
+
+def render_pages(
+    tasks: list[tuple[Any, ...]], jobs: int, templates: Path, chart_cache: Path | None, config: Config
+) -> Iterable[dict[str, bytes]]:
+    """The brief files of each (facts, narrative, history, links), in order. With ``jobs`` > 1 and enough
+    pages, in freshly started worker processes: the chart renderer (vl-convert) and WeasyPrint run native
+    threads that a forked copy of a process that already used them would find dead."""
+    if jobs <= 1 or len(tasks) < PARALLEL_PAGES:
+        _render_init(templates, chart_cache, config)
+        results: Iterable[tuple[bool, Any]] = map(_render_task, tasks)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(
+            max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn"),
+            initializer=_render_init, initargs=(templates, chart_cache, config),
+        )  # fmt: skip
+        results = pool.map(_render_task, tasks)
+    try:
+        for ok, value in results:
+            if not ok:
+                raise _rebuilt(value)
+            yield value
+    finally:
+        if jobs > 1 and len(tasks) >= PARALLEL_PAGES:
+            pool.shutdown(cancel_futures=True)
+
+
+def _rebuilt(value: tuple[Any, ...]) -> BaseException:
+    """An exception from a worker, rebuilt from its class, state and args."""
+    cls, state, args, text = value
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(state)
+    if not isinstance(exc, SentinelError):
+        return RuntimeError(f"a worker process failed:\n{text}")
+    return exc
+
+
+def default_jobs() -> int:
+    """Worker processes for facts and rendering: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def week_brief(

@@ -266,6 +266,12 @@ def build(
     narrator: NarratorOpt = None,
     only: Annotated[str | None, typer.Option("--only", help="Comma-separated: brief,status,deck.")] = None,
     no_cache: NoCacheOpt = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes for facts and briefs (default: the CPUs)."
+        ),
+    ] = None,
 ) -> None:
     """Run the whole pipeline and write the site atomically (briefs, status page, decks, manifest)."""
     _check_narrator(narrator)
@@ -275,7 +281,7 @@ def build(
         with progress_display() as progress:
             result = build_site(project, out, as_of=parse_as_of(as_of), narrator=narrator, only=only,
                                 use_cache=not no_cache, progress=progress,
-                                source_date_epoch=source_date_epoch())  # fmt: skip
+                                source_date_epoch=source_date_epoch(), jobs=jobs)  # fmt: skip
         _report_build(result, result.out_dir)
         return 0
 

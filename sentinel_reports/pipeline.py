@@ -37,9 +37,10 @@ def load_project(project_dir: Path | str = ".") -> Config:
 def collect(config: Config, *, progress: Progress = _quiet, cache_dir: Path | None = None) -> Dataset:
     """Run every configured source's collector and combine the canonical frames.
 
-    With `cache_dir`, a source whose files and options are unchanged is read from the parse cache instead.
+    With `cache_dir`, a source whose files and options are unchanged is read from the parse cache instead,
+    and a source whose glob gained files reads only those when its collector can combine batches.
     """
-    from .cache import SourceCache, cache_key
+    from .cache import SourceCache, cache_key, source_material
 
     known = registry()
     cache = SourceCache(cache_dir) if cache_dir is not None else None
@@ -51,20 +52,23 @@ def collect(config: Config, *, progress: Progress = _quiet, cache_dir: Path | No
         options = cls.Options.model_validate(src.model_dump(exclude_none=True))
         tz = ZoneInfo(options.timezone) if getattr(options, "timezone", None) else config.tz
         ctx = CollectContext(project_dir=config.project_dir, source_id=source_id, tz=tz, config=config)
-        batch, key = None, None
-        if cache is not None:
-            files = expand_paths(ctx, options.path)
-            digests = [(ctx.relpath(f), file_digest(f)) for f in files]
-            key = cache_key(src.type, {**options.model_dump(mode="json"), "id": source_id}, str(tz), digests)
-            batch = cache.load(key)
-        if batch is None:
-            progress(f"reading {source_id} ({src.type})")
-            try:
+        batch, key, source = None, None, None
+        try:
+            if cache is not None:
+                files = expand_paths(ctx, options.path)
+                digests = [(ctx.relpath(f), file_digest(f)) for f in files]
+                material = source_material(options, ctx)
+                key, source = (cache_key(src.type, material, str(tz), d) for d in (digests, []))
+                batch = cache.load(key)
+                if batch is None:
+                    batch = cache.append(cls(), options, ctx, files, digests, key, source, progress)
+            if batch is None:
+                progress(f"reading {source_id} ({src.type})")
                 batch = cls().collect(options, ctx)
-            except (OSError, MemoryError) as exc:
-                raise SourceError(src.path, f"cannot read: {exc}") from None
-            if cache is not None and key is not None:
-                cache.store(key, batch)
+                if cache is not None and key is not None:
+                    cache.store(key, batch, source=source)
+        except (OSError, MemoryError) as exc:
+            raise SourceError(src.path, f"cannot read: {exc}") from None
         warnings = list(batch.warnings)
         for name, frame in (("samples", batch.samples), ("evals", batch.evals)):
             if len(frame):
@@ -243,6 +247,7 @@ def build_site(
     use_cache: bool = True,
     progress: Progress = _quiet,
     source_date_epoch: int | None = None,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Run the pipeline end to end into ``out_dir`` (default ``<project>/site``), atomically.
 
@@ -252,14 +257,16 @@ def build_site(
     others' files from the previous site. Every narrative passes the voice lint and the fact verifier before
     anything is written (VerificationError otherwise), and the new site replaces the old one only when the
     whole build succeeded. ``source_date_epoch`` (``SOURCE_DATE_EPOCH``, read by the CLI) is recorded in the
-    manifest's build info; nothing else in the site depends on it.
+    manifest's build info; nothing else in the site depends on it. ``jobs`` worker processes (default: the
+    CPUs available) compute facts and render briefs; the output does not depend on it.
     """
     from jinja2 import TemplateError
 
     from . import build as b
     from .analysis.facts import json_dumps_facts
     from .errors import PublishError, VerificationError
-    from .publish.brief import week_files, write_week
+    from .publish.brief import FILES as BRIEF_FILES
+    from .publish.brief import page_key, write_week
     from .publish.cache import DECK_CODE, STATUS_CODE, OutputCache, code_digest, digest, tree_digest
     from .publish.manifest import inputs_from_sources, write_manifest
     from .publish.site import SiteWriter
@@ -300,7 +307,8 @@ def build_site(
     if record is None or "inputs" not in record:
         record = b.build_record(loaded())
     resolved = dt.datetime.fromisoformat(record["as_of"])
-    facts_by_week = b.cached_facts(record["weeks"], key, cache, loaded, progress)
+    jobs = b.default_jobs() if jobs is None else max(1, jobs)
+    facts_by_week = b.cached_facts(record["weeks"], key, cache, loaded, progress, jobs)
     cache.put_json("builds", key, record)
     narrate, usage = b.make_narrator(config, narrator, cache_root)
     env = make_environment(templates)
@@ -316,22 +324,43 @@ def build_site(
     with SiteWriter(out) as site:
         for path, data in static_files(templates).items():
             site.write_bytes(path, data)
-        landing, points = [], []
+        landing = []
         facts_texts: dict[str, str] = {}
-        for week, facts in facts_by_week.items():
-            narrative = narrate(facts, getattr(project, "content", None))
+        weeks = list(facts_by_week)
+        points = [week_points(f) for f in facts_by_week.values()]
+        content = getattr(project, "content", None)
+        pending: list[tuple[str, str, tuple[Any, ...]]] = []
+        for i, week in enumerate(weeks):
+            facts = facts_by_week[week]
+            narrative = narrate(facts, content)
             landing.append(facts_summary(facts, narrative.summary_line))
-            history = points[-(TREND_WEEKS - 1) :]
-            points.append(week_points(facts))
             if "brief" not in parts:
                 continue
             text = facts_texts[week] = _facts_text(cache, key, week, facts, json_dumps_facts)
-            misses = cache.misses
-            files = week_files(env, facts, narrative, config, history=history, renderer=renderer, links=links,
-                               cache=_Reviewed(cache, facts, narrative, progress, week, VerificationError),
-                               project_templates=templates, facts_text=text)  # fmt: skip
-            (result.rendered_weeks if cache.misses > misses else result.reused_weeks).append(week)
-            write_week(site, week, files, text)
+            history = points[max(0, i - (TREND_WEEKS - 1)) : i]
+            pkey = page_key(
+                text, narrative, config, history=history, links=links, project_templates=templates
+            )
+            files = cache.get_files("pages", pkey)
+            if files is not None and set(files) == set(BRIEF_FILES):
+                result.reused_weeks.append(week)
+                write_week(site, week, files, text)
+                continue
+            problems = b.review_narrative(facts, narrative)  # nothing is rendered that would not publish
+            if problems:
+                raise VerificationError([f"{week}: {p}" for p in problems])
+            pending.append((week, pkey, (facts, narrative, history, links)))
+        if len(pending) >= b.PARALLEL_PAGES and jobs > 1:
+            progress(f"rendering {len(pending)} briefs in {min(jobs, len(pending))} processes")
+        chart_cache = cache_root / "charts" if cache_root is not None else None
+        tasks = [task for _, _, task in pending]
+        for (week, pkey, _), files in zip(
+            pending, b.render_pages(tasks, jobs, templates, chart_cache, config), strict=True
+        ):
+            progress(f"rendered the brief for {week} (web, PDF, email, markdown)")
+            cache.put_files("pages", pkey, files)
+            result.rendered_weeks.append(week)
+            write_week(site, week, files, facts_texts[week])
         if status_ok:
             latest = facts_by_week[record["weeks"][-1]]
             latest_text = facts_texts.get(record["weeks"][-1]) or json_dumps_facts(latest)
@@ -383,32 +412,6 @@ def _facts_text(cache: Any, key: str, week: str, facts: dict, dumps: Callable[[d
     text = dumps(facts)
     cache.put_files("facts-text", text_key, {"facts.json": text.encode("utf-8")})
     return text
-
-
-class _Reviewed:
-    """The page cache seen by publish.brief.week_files, checking the narrative before anything is rendered:
-    a cached page was verified when it was stored; a page about to be rendered is verified now."""
-
-    def __init__(
-        self, cache: Any, facts: Any, narrative: Any, progress: Progress, week: str, error: type
-    ) -> None:
-        self.cache, self.facts, self.narrative, self.progress, self.week, self.error = (
-            cache, facts, narrative, progress, week, error,
-        )  # fmt: skip
-
-    def get_files(self, kind: str, key: str) -> dict[str, bytes] | None:
-        files = self.cache.get_files(kind, key)
-        if files is None:
-            from .build import review_narrative
-
-            problems = review_narrative(self.facts, self.narrative)
-            if problems:
-                raise self.error([f"{self.week}: {p}" for p in problems])
-            self.progress(f"rendering the brief for {self.week} (web, PDF, email, markdown)")
-        return files
-
-    def put_files(self, kind: str, key: str, files: dict[str, bytes]) -> None:
-        self.cache.put_files(kind, key, files)
 
 
 def _publish_decks(

@@ -1,0 +1,46 @@
+"""Facts and briefs computed in worker processes give the same bytes as one process, and a failure in a
+worker reaches the user as the same clear error."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import sentinel_reports.build as build_module
+from sentinel_reports.errors import PublishError
+from sentinel_reports.pipeline import build_site
+from tests.integrity import hostile_corpus as hc
+from tests.integrity.conftest import files_under
+
+
+@pytest.fixture(scope="module")
+def project(module_tmp: Path) -> Path:
+    return hc.new_project(module_tmp / "project")
+
+
+def test_workers_and_one_process_write_the_same_bytes(
+    project: Path, module_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build_module, "PARALLEL_PAGES", 2)  # three weeks: render them in workers
+    messages: list[str] = []
+    parallel = build_site(project, module_tmp / "parallel", use_cache=False, jobs=2, progress=messages.append)
+    assert "rendering 3 briefs in 2 processes" in messages
+    assert "computing facts for 3 weeks in 2 processes" in messages
+    serial = build_site(project, module_tmp / "serial", use_cache=False, jobs=1)
+    assert parallel.rendered_weeks == serial.rendered_weeks == ["2026-W45", "2026-W46", "2026-W47"]
+    assert files_under(module_tmp / "parallel") == files_under(module_tmp / "serial")
+
+
+def test_a_template_error_in_a_worker_is_a_publish_error(
+    project: Path, module_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build_module, "PARALLEL_PAGES", 2)
+    broken = module_tmp / "broken"
+    shutil.copytree(project, broken)
+    (broken / "templates").mkdir(exist_ok=True)
+    (broken / "templates" / "brief.html").write_text("{% if %}", "utf-8")
+    with pytest.raises(PublishError):
+        build_site(broken, module_tmp / "broken-site", use_cache=False, jobs=2)
+    assert not (module_tmp / "broken-site").exists()  # nothing half-written
