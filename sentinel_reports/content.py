@@ -21,9 +21,10 @@ Field reference:
 - maintenance: `title`, `components[]` (configured component ids), `starts`, `ends` (timestamps; naive
   ones are read in the project timezone; ends after starts), `status` scheduled | in_progress |
   verifying | completed (optional).
-- recommendation: `title`, `action`, `expected_impact`, `owner`, `deadline` (date), `components[]`
-  (optional), `risk` {`level` Low | Medium | High, `likelihood`, `impact`, `detection_time`, `mitigation`}
-  — every risk field is required.
+- recommendation: `title`, `action`, `expected_impact`, `owner`, `deadline` (date), `proposed` (date,
+  optional: briefs of periods that ended before it do not show it; without it every period shows it),
+  `components[]` (optional), `risk` {`level` Low | Medium | High, `likelihood`, `impact`, `detection_time`,
+  `mitigation`} — every risk field is required.
 - investment: `title`, `cost` (one-off, in the configured currency), `running_cost_per_year` (default 0),
   `expected_benefit_per_year` (configured currency), `benefit_basis` (how the benefit was estimated),
   `assumptions[]`, `confidence` Low | Medium | High, `effect` (expected reliability effect), `owner`
@@ -108,6 +109,7 @@ class Recommendation(Item):
     expected_impact: Text
     owner: Text
     deadline: dt.date
+    proposed: dt.date | None = None
     components: tuple[str, ...] = ()
     risk: Risk
 

@@ -16,7 +16,7 @@ import numpy as np
 from ..config import SLO, Config, format_duration
 from ..model import Gap
 from .alerts import AlertState
-from .periods import Period, local_date, local_days, to_utc
+from .periods import Period, local_date, local_days, local_midnight, to_utc
 from .provenance import iso, plain
 from .series import SeriesIndex, to_ns
 from .slo import SliEvents, SloResult, daily_attainment, window_attainment
@@ -157,7 +157,8 @@ def _maintenance_status(starts: dt.datetime, ends: dt.datetime, at: dt.datetime)
 
 
 def content_blocks(content: Any, config: Config, label: str, start: dt.datetime, end: dt.datetime) -> dict:
-    """`maintenance[]` (windows ending after the period starts), `recommendations[]` and `note`."""
+    """`maintenance[]` (windows ending after the period starts), `recommendations[]` (those proposed before
+    the period's end) and `note`."""
     maintenance = []
     for m in getattr(content, "maintenance", None) or ():
         starts, ends = to_utc(_get(m, "starts")), to_utc(_get(m, "ends"))
@@ -186,6 +187,8 @@ def content_blocks(content: Any, config: Config, label: str, start: dt.datetime,
             "origin": "content",
         }
         for r in getattr(content, "recommendations", None) or ()
+        # a recommendation appears from the period it was proposed in (always, when it has no date)
+        if _get(r, "proposed") is None or local_midnight(_get(r, "proposed"), config.tz) < end
     ]
     recommendations.sort(key=lambda r: str(r["slug"]))
     note = None
