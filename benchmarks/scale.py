@@ -15,7 +15,7 @@ Then, each build in its own process (so its peak RSS, VmHWM, is its own):
 
 1. cold build (no .sentinel cache), 2. no-change rebuild, 3. one-new-day rebuild (a day of request logs,
 bill rows and telemetry appended as new files). For each: wall time, time per phase from the pipeline's
-progress messages (collect, analysis, briefs = narrative + render + PDF/email, status page, decks,
+progress messages (collect, analysis = facts, narrative = narratives and page-cache look-ups, briefs = render + PDF/email, status page, decks,
 publish = landing page, manifest and atomic swap), peak RSS, weeks rendered and reused.
 
 Finally the ingest ratio: the ``llm_requests`` and ``focus`` collectors on the generated Parquet files
@@ -301,8 +301,10 @@ PHASES = (
     ("fingerprinting", "fingerprint"),
     ("reading", "collect"),
     ("computing facts", "analysis"),
-    ("rendering the brief", "briefs"),
+    ("narrating", "narrative"),
     ("rendering the status", "status"),
+    ("rendering", "briefs"),
+    ("rendered the brief", "briefs"),
     ("building the", "decks"),
     ("writing the landing", "publish"),
 )

@@ -102,8 +102,28 @@ def collect(config: Config, *, progress: Progress = _quiet, cache_dir: Path | No
                 summary=dict(batch.summary),
             )
         )
+
+    def text_like_others(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+        """Categorical text columns (request-log samples) turned into the `str` columns of the other frames
+        through Arrow: the frame pandas would join them into, without a Python object per row."""
+        import pyarrow as pa
+
+        frames = [f for f in frames if len(f)]
+        for col in ("component", "signal", "source"):
+            text = {f[col].dtype for f in frames if str(f[col].dtype) == "str"}
+            if len(text) != 1:
+                continue
+            (dtype,) = text
+            for i, f in enumerate(frames):
+                if isinstance(f[col].dtype, pd.CategoricalDtype):
+                    codes = f[col].cat.codes.to_numpy()
+                    values = pa.array(f[col].cat.categories.to_numpy(dtype=object), pa.large_string())
+                    rows = values.take(pa.array(codes, mask=codes < 0))
+                    frames[i] = f.assign(**{col: pd.array(rows, dtype=dtype)})
+        return frames
+
     return Dataset(
-        samples=_concat(samples, "samples"),
+        samples=_concat(text_like_others(samples), "samples"),
         costs=_concat(costs, "costs"),
         evals=_concat(evals, "evals"),
         incidents=tuple(sorted(incidents, key=lambda i: (i.started_at, i.id))),
@@ -330,6 +350,7 @@ def build_site(
         points = [week_points(f) for f in facts_by_week.values()]
         content = getattr(project, "content", None)
         pending: list[tuple[str, str, tuple[Any, ...]]] = []
+        progress(f"narrating {len(weeks)} weeks and looking up their pages")
         for i, week in enumerate(weeks):
             facts = facts_by_week[week]
             narrative = narrate(facts, content)
