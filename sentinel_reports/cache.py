@@ -1,10 +1,18 @@
-"""The parse cache: a source whose files, options and collector are unchanged is not parsed again.
+"""The parse cache: a source whose files, options and collector are unchanged is not parsed again, and a
+source whose glob gained files reads only the new ones.
 
 Layout: `<project>/.sentinel/cache/sources/<key>/` with one Parquet file per canonical frame and `meta.json`
-(file list, counts, warnings, summary, incidents, and the sha256 of every Parquet file). The key is the
-sha256 of the collector type and version, the source options, the timezone, the canonical schema version
-and every input file's sha256. A cache entry whose Parquet files do not match the hashes in its meta (a
+(the source it belongs to, file list, counts, warnings, summary, incidents, the collector's state, the
+sha256 of every Parquet file and a checksum of the meta itself). The key is the sha256 of the collector
+type and version, the source options (with the component ids, owners and currency the collectors read),
+the timezone, the canonical schema version and every input file's sha256; the same without the files
+identifies the source. A cache entry whose Parquet files or meta do not match their recorded hashes (a
 truncated or edited entry) is discarded and the source parsed again; so is an entry that fails to load.
+
+Appending: when no entry matches the files, the entry of the same source read from the longest run of
+the same first files (same paths, same digests, same order) is the base; the collector reads only the
+files after them and `Collector.combine` joins the two batches, or declines (then every file is read).
+The extended batch replaces its base in the cache.
 """
 
 from __future__ import annotations
@@ -16,16 +24,18 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from . import __version__
-from .collectors.base import Batch
+from .collectors.base import Batch, CollectContext, Collector
+from .errors import SourceError
 from .model import Incident, IncidentUpdate, InputFile, conform
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 _FRAMES = ("samples", "costs", "evals")
 
 
@@ -45,6 +55,17 @@ def cache_key(source_type: str, options: dict[str, Any], tz: str, file_digests: 
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+def source_material(options: Any, ctx: CollectContext) -> dict[str, Any]:
+    """What identifies a source besides its type, timezone and files: its options, its id, and the parts
+    of sentinel.yaml collectors read (component ids and owners, currency)."""
+    return {
+        **options.model_dump(mode="json"),
+        "id": ctx.source_id,
+        "components": {c.id: c.owner for c in ctx.config.components},
+        "currency": ctx.config.currency,
+    }
+
+
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -60,6 +81,8 @@ class SourceCache:
             return None
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            if meta.pop("check") != _meta_check(meta):
+                raise ValueError("meta.json does not match its checksum")
             frames = {}
             for name in _FRAMES:
                 path = entry / f"{name}.parquet"
@@ -76,12 +99,73 @@ class SourceCache:
                 duplicates_dropped=meta["duplicates_dropped"],
                 warnings=list(meta["warnings"]),
                 summary=meta["summary"],
+                state=meta["state"],
             )
         except Exception:  # any damage to the entry: forget it, parse again
             shutil.rmtree(entry, ignore_errors=True)
             return None
 
-    def store(self, key: str, batch: Batch) -> None:
+    def load_base(self, source: str, digests: list[tuple[str, str]]) -> tuple[Batch, int, str] | None:
+        """The batch of `source` read from the longest proper run of the first `digests` (path, sha256),
+        with how many files it holds and its key; None when no entry of the source is such a run."""
+        candidates = []
+        for meta_path in self.root.glob("*/meta.json") if self.root.is_dir() else ():
+            try:
+                meta = json.loads(meta_path.read_text(encoding="utf-8"))
+                if meta.get("source") != source:
+                    continue
+                files = [(f["path"], f["sha256"]) for f in meta["files"]]
+            except (OSError, ValueError, TypeError, KeyError):
+                continue
+            if 0 < len(files) < len(digests) and files == [tuple(d) for d in digests[: len(files)]]:
+                candidates.append((len(files), meta_path.stat().st_mtime_ns, meta_path.parent.name))
+        for known, _, key in sorted(candidates, reverse=True):
+            batch = self.load(key)  # checks the entry's hashes; a damaged one is removed
+            if batch is not None and [(f.path, f.sha256) for f in batch.files] == [
+                tuple(d) for d in digests[:known]
+            ]:
+                return batch, known, key
+        return None
+
+    def discard(self, key: str) -> None:
+        shutil.rmtree(self.root / key, ignore_errors=True)
+
+    def append(
+        self,
+        collector: Collector,
+        options: Any,
+        ctx: CollectContext,
+        files: list[Path],
+        digests: list[tuple[str, str]],
+        key: str,
+        source: str,
+        progress: Callable[[str], None],
+    ) -> Batch | None:
+        """The batch of every file from the cached batch of the first ones and a read of the rest, stored
+        under `key` in place of its base; None when there is no base or the collector cannot combine."""
+        if not collector.can_combine():
+            return None
+        base = self.load_base(source, digests)
+        if base is None:
+            return None
+        old, known, base_key = base
+        added = files[known:]
+        progress(
+            f"reading {ctx.source_id} ({collector.type}): {len(added)} new file{'s' if len(added) > 1 else ''}"
+        )
+        try:
+            new = collector.collect(options, dataclasses.replace(ctx, files=tuple(added)))
+        except SourceError:
+            return None  # read with the others, the error (if it is one) is reported as usual
+        batch = collector.combine(old, new, options, ctx)
+        if batch is None or [(f.path, f.sha256) for f in batch.files] != [tuple(d) for d in digests]:
+            return None
+        self.store(key, batch, source=source)
+        if (self.root / key / "meta.json").is_file():  # stored: the base is a stale copy of its first files
+            self.discard(base_key)
+        return batch
+
+    def store(self, key: str, batch: Batch, source: str | None = None) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
         try:
@@ -91,6 +175,7 @@ class SourceCache:
                 getattr(batch, name).to_parquet(path, index=False)
                 hashes[name] = _sha(path)
             meta = {
+                "source": source,
                 "hashes": hashes,
                 "incidents": [_incident_to(i) for i in batch.incidents],
                 "files": [dataclasses.asdict(f) for f in batch.files],
@@ -98,15 +183,20 @@ class SourceCache:
                 "duplicates_dropped": batch.duplicates_dropped,
                 "warnings": batch.warnings,
                 "summary": batch.summary,
+                "state": batch.state,
             }
-            (tmp / "meta.json").write_text(
-                json.dumps(meta, sort_keys=True, default=_json_default), encoding="utf-8"
-            )
+            meta = json.loads(json.dumps(meta, sort_keys=True, default=_json_default))
+            meta["check"] = _meta_check(meta)
+            (tmp / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
             final = self.root / key
             shutil.rmtree(final, ignore_errors=True)
             os.replace(tmp, final)
         except (OSError, TypeError, ValueError):
             shutil.rmtree(tmp, ignore_errors=True)  # a cache that cannot be written is only slower
+
+
+def _meta_check(meta: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()
 
 
 def _json_default(value: Any) -> Any:

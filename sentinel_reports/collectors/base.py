@@ -12,6 +12,12 @@ A collector is a class registered under its `type` name:
 Third-party collectors register through the entry-point group `sentinel_reports.collectors` (each entry
 point names a Collector subclass). `collect` turns vendor files into canonical frames (see `model`) and
 raises only `SourceError` on bad input, naming file, row/line, column, expected and found.
+
+A collector may also implement `combine(old, new, options, ctx)`: the batch of a source whose files were
+`old`'s followed by `new`'s, exactly as one `collect` of all of them would have made it, or None when that
+cannot be guaranteed (e.g. an aggregation interval holds rows of both). The parse cache uses it when a
+source's glob gains files: only the new files are read (`CollectContext.files` names them; `expand_paths`
+returns them). What `combine` needs beyond the report goes in `Batch.state`.
 """
 
 from __future__ import annotations
@@ -29,7 +35,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..config import Config, SourceConfig, problems_from_validation
@@ -56,6 +65,7 @@ class CollectContext:
     source_id: str
     tz: ZoneInfo
     config: Config
+    files: tuple[Path, ...] | None = None  # read these instead of the files `path` matches (an append)
 
     def relpath(self, path: Path) -> str:
         try:
@@ -77,6 +87,7 @@ class Batch:
     duplicates_dropped: int = 0
     warnings: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)  # JSON-able facts `combine` needs; not reported
 
 
 class Collector:
@@ -85,6 +96,15 @@ class Collector:
 
     def collect(self, options: Any, ctx: CollectContext) -> Batch:  # pragma: no cover - protocol
         raise NotImplementedError
+
+    def combine(self, old: Batch, new: Batch, options: Any, ctx: CollectContext) -> Batch | None:
+        """`old` (read from the first files) extended with `new` (read from the files after them), equal to
+        what `collect` of all the files returns; None when this collector cannot guarantee that."""
+        return None
+
+    @classmethod
+    def can_combine(cls) -> bool:
+        return cls.combine is not Collector.combine
 
 
 _REGISTRY: dict[str, type[Collector]] = {}
@@ -132,7 +152,12 @@ def validate_source_entry(index: int, source: SourceConfig) -> list[ConfigProble
 
 
 def expand_paths(ctx: CollectContext, pattern: str) -> list[Path]:
-    """Files matching a path or glob relative to the project folder, sorted; a SourceError if none."""
+    """Files matching a path or glob relative to the project folder, sorted; a SourceError if none.
+
+    When the context names its files (`CollectContext.files`, an append to a cached batch), those.
+    """
+    if ctx.files is not None:
+        return list(ctx.files)
     base = ctx.project_dir
     if Path(pattern).is_absolute():
         base, pattern = Path("/"), pattern.lstrip("/")
@@ -415,8 +440,25 @@ def drop_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return out, before - len(out)
 
 
-def input_file(ctx: CollectContext, path: Path, rows: int) -> InputFile:
-    return InputFile(path=ctx.relpath(path), sha256=file_digest(path), rows=rows)
+def input_file(ctx: CollectContext, path: Path, rows: int, times: Any = None) -> InputFile:
+    """The file's manifest entry; with ``times`` (its rows' timestamps: a pyarrow array, a pandas Series or
+    int64 ns since the epoch as numpy) also its time range, which lets a period list only the files whose
+    data it covers (analysis/provenance.py)."""
+    start = end = None
+    if times is not None and len(times):
+        if isinstance(times, pa.Array | pa.ChunkedArray):
+            span = pc.min_max(times)
+            lo, hi = span["min"].as_py(), span["max"].as_py()
+        else:
+            lo, hi = times.min(), times.max()
+        if lo is not None and hi is not None and not pd.isna(lo) and not pd.isna(hi):
+            start, end = (
+                utc(pd.Timestamp(v, unit="ns") if isinstance(v, int | np.integer) else v) for v in (lo, hi)
+            )
+    return InputFile(
+        path=ctx.relpath(path), sha256=file_digest(path), rows=rows,
+        start=start.isoformat() if start else None, end=end.isoformat() if end else None,
+    )  # fmt: skip
 
 
 def utc(ts: Any) -> dt.datetime:

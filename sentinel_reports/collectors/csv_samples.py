@@ -77,15 +77,19 @@ def map_components(
     warning = None
     if not keep.all():
         names = sorted(set(mapped_u[~keep_u].dropna().astype(str)))
-        missing = int((~valid).sum())
-        shown = ", ".join(repr(shorten(n, 80)) for n in names[:5]) + (" ..." if len(names) > 5 else "")
-        parts = [f"{int((~keep).sum())} rows dropped"]
-        if names:
-            parts.append(f"components not in sentinel.yaml: {shown}")
-        if missing:
-            parts.append(f"{missing} without a component value")
-        warning = "; ".join(parts) + " (map them with `components:` if they belong to a component)"
+        warning = dropped_warning(int((~keep).sum()), names, int((~valid).sum()))
     return mapped, keep, warning
+
+
+def dropped_warning(dropped: int, names: list[str], missing: int) -> str:
+    """The warning of `map_components`: `dropped` rows, the component values they had, how many had none."""
+    shown = ", ".join(repr(shorten(n, 80)) for n in names[:5]) + (" ..." if len(names) > 5 else "")
+    parts = [f"{dropped} rows dropped"]
+    if names:
+        parts.append(f"components not in sentinel.yaml: {shown}")
+    if missing:
+        parts.append(f"{missing} without a component value")
+    return "; ".join(parts) + " (map them with `components:` if they belong to a component)"
 
 
 class CsvColumns(BaseModel):
@@ -146,7 +150,7 @@ class CsvSamplesCollector(Collector):
             )
             frame["value"] = value.to_numpy()
             rows += len(frame)
-            files.append(input_file(ctx, path, len(frame)))
+            files.append(input_file(ctx, path, len(frame), frame["ts"]))
             frames.append(frame)
         frame = pd.concat(frames, ignore_index=True)
         frame, duplicates = drop_duplicates(frame)

@@ -45,6 +45,9 @@ Identical rows are distinct charges in FOCUS (the official samples contain some)
 
 Parsing is vectorised with pyarrow: values that repeat (dates, tags, names) are parsed once per distinct
 value through dictionary encoding, so Tags JSON is decoded once per distinct tag set.
+
+Files appended to the source later are read alone and joined to the cached ledger (`combine`) when none of
+their charge days is already in it; otherwise every file is read again.
 """
 
 from __future__ import annotations
@@ -124,24 +127,62 @@ class FocusCollector(Collector):
         assumed_currency_rows = 0
         for path in expand_paths(ctx, options.path):
             table, rows, notes = _read_file(path, options, ctx, unknown_values)
-            batch.files.append(input_file(ctx, path, rows))
+            batch.files.append(input_file(ctx, path, rows, table["day"]))
             batch.rows += rows
             batch.warnings.extend(notes["warnings"])
             assumed_currency_rows += notes["assumed_currency_rows"]
             tables.append(table)
         frame = _aggregate(pa.concat_tables(tables)).to_pandas()
         frame["source"] = ctx.source_id
-        frame = frame.sort_values(list(KEYS), na_position="first", kind="stable")
-        batch.costs = conform("costs", frame)
-        batch.summary = cost_summary(batch.costs, config.currency)
-        batch.summary["rows_currency_assumed"] = assumed_currency_rows
-        batch.summary["unknown_component_values"] = sorted(unknown_values)
-        if unknown_values:
-            batch.warnings.append(
-                f"tag values that name no configured component (left unattributed): {sorted(unknown_values)[:8]}"
-            )
-        batch.warnings.extend(currency_warnings(batch.summary))
-        return batch
+        batch.costs = _ledger(frame)
+        return _finish(batch, config.currency, assumed_currency_rows, unknown_values)
+
+    def combine(self, old: Batch, new: Batch, options: FocusOptions, ctx: CollectContext) -> Batch | None:
+        """Exact when no charge day is in both: then no ledger row sums charges of both."""
+        if "file_warnings" not in old.state or "file_warnings" not in new.state:
+            return None
+        days = [b.costs["day"].to_numpy(dtype="datetime64[ns]") for b in (old, new)]
+        if np.intersect1d(*days).size:
+            return None
+        parts = [b.costs for b in (old, new) if len(b.costs)]
+        costs = (
+            parts[0]
+            if len(parts) == 1
+            else _ledger(pd.concat(parts, ignore_index=True))
+            if parts
+            else old.costs
+        )
+        batch = Batch(
+            costs=costs,
+            files=[*old.files, *new.files],
+            rows=old.rows + new.rows,
+            warnings=[
+                *old.warnings[: old.state["file_warnings"]],
+                *new.warnings[: new.state["file_warnings"]],
+            ],
+        )
+        assumed = old.summary["rows_currency_assumed"] + new.summary["rows_currency_assumed"]
+        unknown = set(old.summary["unknown_component_values"]) | set(new.summary["unknown_component_values"])
+        return _finish(batch, ctx.config.currency, assumed, unknown)
+
+
+def _ledger(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ledger rows in their canonical order (one row per key, so the order is total)."""
+    return conform("costs", frame.sort_values(list(KEYS), na_position="first", kind="stable"))
+
+
+def _finish(batch: Batch, currency: str, assumed_currency_rows: int, unknown_values: set[str]) -> Batch:
+    """Summary and source-wide warnings, after the per-file warnings the batch holds."""
+    batch.state = {"file_warnings": len(batch.warnings)}
+    batch.summary = cost_summary(batch.costs, currency)
+    batch.summary["rows_currency_assumed"] = assumed_currency_rows
+    batch.summary["unknown_component_values"] = sorted(unknown_values)
+    if unknown_values:
+        batch.warnings.append(
+            f"tag values that name no configured component (left unattributed): {sorted(unknown_values)[:8]}"
+        )
+    batch.warnings.extend(currency_warnings(batch.summary))
+    return batch
 
 
 def _aggregate(table: pa.Table) -> pa.Table:
@@ -149,7 +190,11 @@ def _aggregate(table: pa.Table) -> pa.Table:
     table = table.combine_chunks()
     for key in KEYS[1:]:
         table = table.set_column(table.schema.get_field_index(key), key, pc.dictionary_encode(table[key]))
-    ledger = table.group_by(list(KEYS)).aggregate([("cost", "sum"), ("billed_cost", "sum")])
+    # one thread: each key's charges are summed in file order, so sums do not vary from run to run and a
+    # day's rows give the same sums whatever other files are read with them
+    ledger = table.group_by(list(KEYS), use_threads=False).aggregate(
+        [("cost", "sum"), ("billed_cost", "sum")]
+    )
     ledger = ledger.rename_columns([*KEYS, "cost", "billed_cost"])
     for key in KEYS[1:]:
         ledger = ledger.set_column(ledger.schema.get_field_index(key), key, pc.cast(ledger[key], pa.string()))

@@ -45,10 +45,12 @@ from .base import Batch, CollectContext, Collector, SourceOptions, expand_paths,
 from .pagerduty import incident_records
 from .severity import (
     DEFAULT_IMPACT_SEVERITIES,
-    SEVERITIES,
+    by_start,
     check_service_map,
     check_timeline,
+    joined_incidents,
     parse_instant,
+    severity_counts,
     severity_of,
     text_of,
 )
@@ -75,6 +77,24 @@ class IncidentIoOptions(SourceOptions):
     components_field: str | None = None
     services: dict[str, str] = {}
     customer_impact_severities: list[Severity] = list(DEFAULT_IMPACT_SEVERITIES)
+
+
+def _finish(batch: Batch, notes: dict[str, Any], options: IncidentIoOptions) -> Batch:
+    batch.summary = {
+        "incidents": len(batch.incidents),
+        "by_severity": severity_counts(batch.incidents),
+        "skipped_not_incidents": notes["skipped"],
+        "unmapped_services": sorted(notes["unmapped"]),
+        "resolved_without_timestamp": notes["resolved_without_time"],
+    }
+    if notes["unmapped"]:
+        batch.warnings.append(f"affected services mapped to no component: {sorted(notes['unmapped'])[:8]}")
+    if notes["resolved_without_time"]:
+        batch.warnings.append(
+            f"{notes['resolved_without_time']} resolved incidents have no {options.timestamps.resolved!r} "
+            "timestamp; their duration is unknown"
+        )
+    return batch
 
 
 def _status(status: Any, file: str, row: int) -> str | None:
@@ -153,24 +173,28 @@ class IncidentIoCollector(Collector):
                 if incident.id in by_id:
                     batch.duplicates_dropped += 1
                 by_id[incident.id] = incident
-        batch.incidents = sorted(by_id.values(), key=lambda inc: (inc.started_at, inc.id))
-        batch.summary = {
-            "incidents": len(batch.incidents),
-            "by_severity": {s: sum(1 for i in batch.incidents if i.severity == s) for s in SEVERITIES},
-            "skipped_not_incidents": notes["skipped"],
-            "unmapped_services": sorted(notes["unmapped"]),
-            "resolved_without_timestamp": notes["resolved_without_time"],
+        batch.incidents = by_start(list(by_id.values()))
+        return _finish(batch, notes, options)
+
+    def combine(
+        self, old: Batch, new: Batch, options: IncidentIoOptions, ctx: CollectContext
+    ) -> Batch | None:
+        incidents = joined_incidents(old.incidents, new.incidents)
+        if incidents is None:
+            return None
+        batch = Batch(
+            incidents=incidents,
+            files=[*old.files, *new.files],
+            rows=old.rows + new.rows,
+            duplicates_dropped=old.duplicates_dropped + new.duplicates_dropped,
+        )
+        a, b = old.summary, new.summary
+        notes = {
+            "skipped": a["skipped_not_incidents"] + b["skipped_not_incidents"],
+            "unmapped": {*a["unmapped_services"], *b["unmapped_services"]},
+            "resolved_without_time": a["resolved_without_timestamp"] + b["resolved_without_timestamp"],
         }
-        if notes["unmapped"]:
-            batch.warnings.append(
-                f"affected services mapped to no component: {sorted(notes['unmapped'])[:8]}"
-            )
-        if notes["resolved_without_time"]:
-            batch.warnings.append(
-                f"{notes['resolved_without_time']} resolved incidents have no {options.timestamps.resolved!r} "
-                "timestamp; their duration is unknown"
-            )
-        return batch
+        return _finish(batch, notes, options)
 
     def _incident(
         self,

@@ -45,10 +45,12 @@ from .base import (
 )
 from .severity import (
     DEFAULT_IMPACT_SEVERITIES,
-    SEVERITIES,
+    by_start,
     check_service_map,
     check_timeline,
+    joined_incidents,
     parse_instant,
+    severity_counts,
     severity_of,
     text_of,
 )
@@ -107,12 +109,24 @@ class IncidentsCsvCollector(Collector):
                         column=header["id"], expected="one row per incident", found=incident.id,
                     )  # fmt: skip
                 by_id[incident.id] = (incident, file, row)
-        batch.incidents = sorted((v[0] for v in by_id.values()), key=lambda inc: (inc.started_at, inc.id))
-        batch.summary = {
-            "incidents": len(batch.incidents),
-            "by_severity": {s: sum(1 for i in batch.incidents if i.severity == s) for s in SEVERITIES},
-        }
+        batch.incidents = by_start([v[0] for v in by_id.values()])
+        batch.summary = {"incidents": len(batch.incidents), "by_severity": severity_counts(batch.incidents)}
         return batch
+
+    def combine(
+        self, old: Batch, new: Batch, options: IncidentsCsvOptions, ctx: CollectContext
+    ) -> Batch | None:
+        """An id in both files is an error of the whole source: then every file is read (and it is reported)."""
+        incidents = joined_incidents(old.incidents, new.incidents)
+        if incidents is None:
+            return None
+        return Batch(
+            incidents=incidents,
+            files=[*old.files, *new.files],
+            rows=old.rows + new.rows,
+            duplicates_dropped=old.duplicates_dropped + new.duplicates_dropped,
+            summary={"incidents": len(incidents), "by_severity": severity_counts(incidents)},
+        )
 
     def _incident(
         self,

@@ -27,7 +27,7 @@ Everything else is ignored, including every person field (`resolved_by_user_name
 - components: the service mapped by `services` (by id, then by name); an unmapped service leaves the
   incident without components and is reported in the summary and a warning.
 - The same incident id seen again (overlapping exports) keeps the last record read; the rest are counted
-  as duplicates.
+  as duplicates. A file appended later is read alone when none of its ids were read before.
 """
 
 from __future__ import annotations
@@ -53,10 +53,12 @@ from .base import (
 )
 from .severity import (
     DEFAULT_IMPACT_SEVERITIES,
-    SEVERITIES,
+    by_start,
     check_service_map,
     check_timeline,
+    joined_incidents,
     parse_instant,
+    severity_counts,
     severity_of,
     text_of,
 )
@@ -105,6 +107,17 @@ def incident_records(path: Path, list_key: str) -> list[dict[str, Any]]:
     return out
 
 
+def _finish(batch: Batch, unmapped: set[str]) -> Batch:
+    batch.summary = {
+        "incidents": len(batch.incidents),
+        "by_severity": severity_counts(batch.incidents),
+        "unmapped_services": sorted(unmapped),
+    }
+    if unmapped:
+        batch.warnings.append(f"incidents on services mapped to no component: {sorted(unmapped)[:8]}")
+    return batch
+
+
 def seconds_after(start: dt.datetime, value: Any, *, file: str, row: int, column: str) -> dt.datetime | None:
     text = text_of(value)
     if not text:
@@ -139,15 +152,20 @@ class PagerDutyCollector(Collector):
                 if incident.id in by_id:
                     batch.duplicates_dropped += 1
                 by_id[incident.id] = incident
-        batch.incidents = sorted(by_id.values(), key=lambda inc: (inc.started_at, inc.id))
-        batch.summary = {
-            "incidents": len(batch.incidents),
-            "by_severity": {s: sum(1 for i in batch.incidents if i.severity == s) for s in SEVERITIES},
-            "unmapped_services": sorted(unmapped),
-        }
-        if unmapped:
-            batch.warnings.append(f"incidents on services mapped to no component: {sorted(unmapped)[:8]}")
-        return batch
+        batch.incidents = by_start(list(by_id.values()))
+        return _finish(batch, unmapped)
+
+    def combine(self, old: Batch, new: Batch, options: PagerDutyOptions, ctx: CollectContext) -> Batch | None:
+        incidents = joined_incidents(old.incidents, new.incidents)
+        if incidents is None:
+            return None
+        batch = Batch(
+            incidents=incidents,
+            files=[*old.files, *new.files],
+            rows=old.rows + new.rows,
+            duplicates_dropped=old.duplicates_dropped + new.duplicates_dropped,
+        )
+        return _finish(batch, {*old.summary["unmapped_services"], *new.summary["unmapped_services"]})
 
     def _incident(
         self,

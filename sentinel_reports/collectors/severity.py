@@ -11,6 +11,8 @@
   it was created; a violation is a SourceError naming the row and both timestamps.
 - **Person fields** are never read: collectors pick the fields they map and ignore the rest, so names of
   responders, resolvers and role holders cannot reach an `Incident`.
+- **Appended files** (`joined_incidents`): the incidents of files read apart join exactly when no incident
+  id is in both; a repeated id (an update of an incident, or an overlapping export) means reading all.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from ..errors import SourceError
-from ..model import IncidentStatus, Severity
+from ..model import Incident, IncidentStatus, Severity
 
 SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 STATUSES: tuple[IncidentStatus, ...] = get_args(IncidentStatus)
@@ -104,7 +106,7 @@ def parse_instant(
                 ts = ts.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
         if ts is pd.NaT:
             raise ValueError
-        return ts.tz_convert("UTC").to_pydatetime()
+        return ts.tz_convert("UTC").as_unit("ns").to_pydatetime()  # as_unit: within the frames' range
     except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
         raise SourceError(
             file,
@@ -161,3 +163,20 @@ def check_service_map(services: dict[str, str], path: str, ctx: Any) -> None:
                 expected=f"one of {sorted(known)}",
                 found=comp,
             )
+
+
+def by_start(incidents: list[Incident]) -> list[Incident]:
+    """Incidents in the order every incident collector returns them: by start, then id."""
+    return sorted(incidents, key=lambda inc: (inc.started_at, inc.id))
+
+
+def joined_incidents(old: list[Incident], new: list[Incident]) -> list[Incident] | None:
+    """The incidents of earlier and later files together, or None when an id is in both."""
+    ids = {inc.id for inc in old}
+    if any(inc.id in ids for inc in new):
+        return None
+    return by_start([*old, *new])
+
+
+def severity_counts(incidents: list[Incident]) -> dict[str, int]:
+    return {s: sum(1 for i in incidents if i.severity == s) for s in SEVERITIES}

@@ -124,3 +124,87 @@ def test_one_new_day_reparses_only_the_new_file(built: tuple[Path, Path, dict], 
     assert "2026-W47" in result.rendered_weeks  # type: ignore[attr-defined]
     after = files_under(site)
     assert after["evidence/2026-W47/facts.json"] != before["evidence/2026-W47/facts.json"]
+
+
+def add_next_bill(project: Path) -> Path:
+    """A FOCUS file that sorts after the existing one, holding the charges of the day after the last."""
+    bill = gzip.decompress(next((project / "data/billing").glob("*.csv.gz")).read_bytes()).decode()
+    header, *rows = bill.splitlines()
+    period = "2026-11-23T00:00:00Z,2026-11-22T00:00:00Z"  # ChargePeriodEnd, ChargePeriodStart
+    day = [r.replace(period, "2026-11-24T00:00:00Z,2026-11-23T00:00:00Z") for r in rows if period in r]
+    assert len(day) >= 3
+    path = project / "data/billing/focus_2026-12.csv.gz"
+    path.write_bytes(gzip.compress(("\n".join([header, *day]) + "\n").encode(), mtime=0))
+    return path
+
+
+def focus_entries(project: Path) -> list[Path]:
+    return [
+        p.parent
+        for p in sorted((project / ".sentinel/cache/sources").glob("*/meta.json"))
+        if "data/billing/" in p.read_text(encoding="utf-8")
+    ]
+
+
+def test_a_glob_source_gaining_a_file_reads_only_that_file(
+    built: tuple[Path, Path, dict], module_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new file alone is read and joined to the cached batch of the others; the site is the one a
+    build without any cache makes, and the joined batch replaces its base in the cache."""
+    from sentinel_reports.collectors.base import expand_paths
+    from sentinel_reports.collectors.focus import FocusCollector
+
+    source, _, _ = built
+    project = module_tmp / "appended"
+    shutil.copytree(source, project)
+    (base,) = focus_entries(project)
+    add_next_bill(project)
+    read: list[list[str]] = []
+    collect = FocusCollector.collect
+
+    def counted(self, options, ctx):  # type: ignore[no-untyped-def]
+        read.append([ctx.relpath(p) for p in expand_paths(ctx, options.path)])
+        return collect(self, options, ctx)
+
+    monkeypatch.setattr(FocusCollector, "collect", counted)
+    result, messages = build(project, module_tmp / "appended-site")
+    assert reads(messages) == ["reading focus-5 (focus): 1 new file"], messages
+    assert read == [["data/billing/focus_2026-12.csv.gz"]]
+    assert str(result.as_of).startswith("2026-11-23")  # type: ignore[attr-defined]  # the new day is read
+    (entry,) = focus_entries(project)
+    assert entry != base and not base.exists()
+    monkeypatch.undo()
+    build(project, module_tmp / "appended-cold", use_cache=False)
+    assert files_under(module_tmp / "appended-site") == files_under(module_tmp / "appended-cold")
+    _, messages = build(project, module_tmp / "appended-site")
+    assert reads(messages) == []
+
+
+def test_a_damaged_base_entry_is_not_extended(built: tuple[Path, Path, dict], module_tmp: Path) -> None:
+    source, _, _ = built
+    project = module_tmp / "appended-damaged"
+    shutil.copytree(source, project)
+    (base,) = focus_entries(project)
+    costs = base / "costs.parquet"
+    costs.write_bytes(costs.read_bytes()[: costs.stat().st_size // 2])
+    add_next_bill(project)
+    _, messages = build(project, module_tmp / "appended-damaged-site", only="brief")
+    assert reads(messages) == ["reading focus-5 (focus)"], messages  # every file, not the new one alone
+    assert not base.exists() and len(focus_entries(project)) == 1
+    build(project, module_tmp / "appended-damaged-cold", only="brief", use_cache=False)
+    assert files_under(module_tmp / "appended-damaged-site") == files_under(
+        module_tmp / "appended-damaged-cold"
+    )
+
+
+def test_an_edited_meta_is_a_damaged_entry(built: tuple[Path, Path, dict], module_tmp: Path) -> None:
+    source, _, _ = built
+    project = module_tmp / "edited-meta"
+    shutil.copytree(source, project)
+    (base,) = focus_entries(project)
+    meta = base / "meta.json"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"rows": ', '"rows": 1'), encoding="utf-8")
+    for kind in ("builds", "facts"):
+        shutil.rmtree(project / ".sentinel/cache" / kind)
+    _, messages = build(project, module_tmp / "edited-meta-site")
+    assert reads(messages) == ["reading focus-5 (focus)"], messages

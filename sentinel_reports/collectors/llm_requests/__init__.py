@@ -9,28 +9,50 @@ the vendor's TTFT column. Rows with the same request id are one request: exact r
 counted, repeats that differ are dropped too and reported in a warning (the first row wins).
 
 This is the high-volume input: files are read column-wise with pyarrow (only needed columns) and
-aggregated with numpy, never row by row. See `formats` for each vendor's columns.
+aggregated with numpy, never row by row, several files at a time. See `formats` for each vendor's columns.
+
+Blocks of rows whose time spans share no interval are deduplicated and aggregated apart and their samples
+merged (`aggregate.merge`): the result is the same as one aggregation of every row, since no interval and
+no start time (hence no repeat of a request) belongs to two blocks. The same holds for files appended to a
+source later, so `combine` extends a cached batch with new files when their intervals are all new.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import math
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TypeVar
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 from pydantic import field_validator
 
 from ...config import Duration
-from ...errors import SourceError
+from ...model import InputFile
 from ..base import Batch, CollectContext, Collector, SourceOptions, expand_paths, input_file, register
-from .aggregate import Requests, aggregate
-from .formats import FAILURE_WORDS, FIELDS, FORMATS, FormatSpec
-from .reading import batches, extract, to_epoch_ns, to_float, to_text
+from .aggregate import (
+    SUM_SIGNALS,
+    Requests,
+    Samples,
+    aggregate,
+    duplicates,
+    merge,
+    samples_frame,
+    samples_of,
+    signal_names,
+)
+from .formats import FIELDS, FORMATS, FormatSpec
+from .normalise import DICTIONARY_FIELDS, Part, Table, normalise
+from .reading import batches
 
-TEXT_FIELDS = ("id", "status", "component", "kind")
+WORKERS = max(1, min(4, os.cpu_count() or 1))  # files read and blocks aggregated at the same time
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class LlmRequestsOptions(SourceOptions):
@@ -65,80 +87,36 @@ def _candidates(options: LlmRequestsOptions, spec: FormatSpec) -> dict[str, tupl
     return fields
 
 
-def _failed(status: pa.Array) -> np.ndarray:
-    """True where the status says the request failed: a failure word or an HTTP code outside 2xx."""
-    if pa.types.is_integer(status.type) or pa.types.is_floating(status.type):
-        code = status.cast(pa.float64()).to_numpy(zero_copy_only=False)
-        return ~np.isnan(code) & ((code < 200) | (code >= 300))
-    if pa.types.is_boolean(status.type):
-        return ~pc.fill_null(status, True).to_numpy(zero_copy_only=False)
-    text = pc.utf8_lower(pc.utf8_trim_whitespace(to_text(status)))
-    word = pc.is_in(text, value_set=pa.array(FAILURE_WORDS)).to_numpy(zero_copy_only=False)
-    digits = pc.fill_null(pc.utf8_is_digit(text), False)
-    code = pc.if_else(digits, text, pa.scalar("200")).cast(pa.int64()).to_numpy(zero_copy_only=False)
-    return word | (code < 200) | (code >= 300)
+def _in_order(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """fn over items on WORKERS threads (pyarrow and numpy release the GIL); results and the first error
+    come in item order, as a loop would give them."""
+    if len(items) < 2 or WORKERS < 2:
+        return [fn(item) for item in items]
+    pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="llm-requests")
+    try:
+        futures = [pool.submit(fn, item) for item in items]
+        return [f.result() for f in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-class _File:
-    """Normalises one file's columns into a `Requests` block."""
-
-    def __init__(self, table: pa.Table, fields: dict[str, tuple[str, ...]], file: str, offset: int):
-        self.table, self.fields, self.file, self.used, self.cache = table, fields, file, {}, {}
-        self.offset = offset  # rows of the file before this batch, for error row numbers
-        self.json_paths: dict[str, list] = {}
-        for field, paths in fields.items():
-            for path in paths:
-                root, *keys = path.split(".")
-                if keys:
-                    self.json_paths.setdefault(root, []).append((tuple(keys), field not in TEXT_FIELDS))
-
-    def get(self, field: str):
-        for path in self.fields.get(field, ()):
-            col = extract(self.table, path, self.file, self.json_paths, self.cache, self.offset)
-            if col is not None:
-                self.used[field] = path
-                return col
-        return None
-
-    def number(self, field: str) -> np.ndarray | None:
-        col = self.get(field)
-        return None if col is None else to_float(col, self.file, self.used[field], self.offset)
-
-    def time(self, field: str, tz: str) -> tuple[np.ndarray, np.ndarray] | None:
-        col = self.get(field)
-        return None if col is None else to_epoch_ns(col, tz, self.file, self.used[field], self.offset)
+@dataclass
+class _FileRead:
+    file: InputFile
+    parts: list[Part]
 
 
-def _required(f: _File, field: str) -> None:
-    raise SourceError(
-        f.file,
-        "missing column",
-        column=" or ".join(f.fields.get(field, ())) or field,
-        expected=f"the {field} column of this format (set `columns:` or `component_from:` to name it)",
-        found=sorted(f.table.column_names)[:12],
-    )
+@dataclass
+class _Block:
+    """What one block of rows (whose intervals no other block has) adds to the batch."""
 
-
-def _duration(f: _File, start: np.ndarray, b: tuple | None, column: str, unit: str | None, default: str):
-    """ms between start and b where known, else the duration column (in `unit`; inferred when None)."""
-    out = None
-    if b is not None:
-        end, valid = b
-        out = np.where(valid, (end - start) / 1e6, np.nan)
-        negative = out < 0
-        if negative.any():
-            i = int(negative.nonzero()[0][0])
-            raise SourceError(f.file, "ends before it starts", row=f.offset + i + 1, column=f.used[f"{column}_end"],
-                              expected="a time after the start", found=pd.Timestamp(int(end[i]), tz="UTC"))  # fmt: skip
-    given = f.number(column)
-    if given is None:
-        return out
-    if unit is None:
-        both = ~np.isnan(given) & (given > 0) & (~np.isnan(out) & (out > 0) if out is not None else False)
-        ratio = float(np.median(given[both] / out[both])) if out is not None and both.any() else None
-        unit = default if ratio is None else "s" if ratio < 0.03 else "ms"
-    given = given * (1000.0 if unit == "s" else 1.0)
-    return given if out is None else np.where(np.isnan(out), given, out)
+    samples: Samples
+    requests: int
+    failed: int
+    exact: int
+    conflicting: int
+    dropped: int
+    components: np.ndarray
 
 
 @register
@@ -151,152 +129,198 @@ class LlmRequestsCollector(Collector):
         fields = _candidates(options, spec)
         paths = {p for candidates in fields.values() for p in candidates}
         roots = paths | {p.split(".")[0] for p in paths}
+        # few distinct values (status, component), or JSON text that often repeats: read as dictionaries
+        dictionary = {p for name in DICTIONARY_FIELDS for p in fields.get(name, ())}
+        dictionary |= {p.split(".")[0] for p in paths if "." in p}
         tz = options.timezone or ("UTC" if spec.naive_utc else ctx.tz.key)
         ids = sorted(ctx.config.component_ids)
-        parts, id_parts, files, rows, skipped, others, notes = [], [], [], 0, 0, set(), set()
-        for path in expand_paths(ctx, options.path):
-            count = 0
-            for table in batches(path, roots):
-                f = _File(table, fields, str(path), count)
+
+        def read(path: Path) -> _FileRead:
+            parts, count = [], 0
+            for table in batches(path, roots, dictionary):
+                t = Table(table, fields, str(path), count)
                 count += table.num_rows
-                kind = f.get("kind")
-                if kind is not None and spec.kinds:
-                    keep = pc.is_in(to_text(kind), value_set=pa.array(spec.kinds)).to_numpy(
-                        zero_copy_only=False
-                    )
-                    skipped += int((~keep).sum())
-                    f.table = f.table.filter(pa.array(keep))
-                    f.cache.clear()
-                block, id_col = _normalise(f, options, spec, tz, ids, others, notes)
-                parts.append(block)
-                id_parts.append(id_col)
-                del f, table  # free the Arrow columns before the next batch
+                parts.append(normalise(t, options, spec, tz, ids))
+                del t, table  # free the Arrow columns before the next table
                 pa.default_memory_pool().release_unused()
-            rows += count
-            files.append(input_file(ctx, path, count))
+            starts = [part.requests.start_ns for part in parts if len(part.requests.start_ns)]
+            span = np.array([min(x.min() for x in starts), max(x.max() for x in starts)]) if starts else None
+            return _FileRead(input_file(ctx, path, count, span), parts)
+
+        reads = _in_order(read, expand_paths(ctx, options.path))
+        files = [r.file for r in reads]
+        rows = sum(f.rows for f in files)
+        parts = [part for r in reads for part in r.parts]
+        del reads
         if not parts:  # readable files with a header and no rows
             return Batch(files=files, rows=rows, summary={"requests": 0})
-        req = Requests.concat(parts)
+        ttft = all(p.requests.ttft_ms is not None for p in parts)
+        sums = [k for k in SUM_SIGNALS if all(k in p.requests.sums for p in parts)]
+        with_ids = all(p.ids is not None for p in parts)
+        for p in parts:  # what one block lacks, the whole source lacks
+            p.requests.sums = {k: p.requests.sums[k] for k in sums}
+            p.requests.ttft_ms = p.requests.ttft_ms if ttft else None
+        names = signal_names(ttft, sums)
+        step_ns = _step_ns(options)
+        span = (
+            min(int(p.requests.start_ns.min()) for p in parts if len(p.requests.start_ns)),
+            max(int(p.requests.start_ns.max()) for p in parts if len(p.requests.start_ns)),
+        ) if any(len(p.requests.start_ns) for p in parts) else None  # fmt: skip
+        others = set().union(*(p.others for p in parts))
+        notes = set().union(*(p.notes for p in parts))
+        skipped = sum(p.skipped for p in parts)
+
+        def aggregate_block(block: list[Part]) -> _Block:
+            req = Requests.concat([p.requests for p in block])
+            ids_of = [p.ids for p in block] if with_ids else None
+            for p in block:
+                p.requests, p.ids = None, None  # type: ignore[assignment]
+            exact, conflicting, keep = duplicates(req, ids_of)
+            dropped = req.component < 0
+            if not keep.all() or dropped.any():
+                req = req.take(keep & ~dropped)
+            requests, failed = len(req.start_ns), int((~req.good).sum())
+            used = np.flatnonzero(np.bincount(req.component, minlength=len(ids)))
+            samples = aggregate(req, step_ns, names)
+            return _Block(samples, requests, failed, exact, conflicting, int(dropped.sum()), used)
+
+        blocks = _in_order(aggregate_block, _time_blocks(parts, step_ns))
         del parts
-        duplicates, conflicting, keep = _duplicates(req, id_parts)
-        del id_parts
-        dropped = req.component < 0
-        if not keep.all() or dropped.any():
-            req = req.take(keep & ~dropped)
-        warnings = []
-        if dropped.any():
-            shown = sorted(others)[:5]
-            warnings.append(f"{int(dropped.sum())} requests dropped: components not in sentinel.yaml {shown}")
-        if conflicting:
-            warnings.append(
-                f"{conflicting} rows repeat a request id with different values; the first was kept"
-            )
-        if skipped:
-            warnings.append(f"{skipped} observations that are not LLM generations ignored")
-        warnings += sorted(notes)
-        totals = {k: float(np.nansum(v)) for k, v in req.sums.items()}
-        billable = sum(
-            totals.get(k, 0.0) for k in ("tokens_input", "tokens_cache_read", "tokens_cache_write")
-        )
-        cache_hit_rate = (
-            totals["tokens_cache_read"] / billable if "tokens_cache_read" in totals and billable else None
-        )
-        requests, failed = len(req.start_ns), int((~req.good).sum())
-        used = [ids[c] for c in np.unique(req.component)]
         pa.default_memory_pool().release_unused()
-        # Built with the canonical columns and dtypes (a test checks it equals model.conform's result);
-        # conform's defensive copy would double the peak memory of tens of millions of samples.
-        samples = aggregate(req, int(options.interval.total_seconds() * 1e9), ids, ctx.source_id)
-        return Batch(
-            samples=samples,
-            files=files,
-            rows=rows,
-            duplicates_dropped=duplicates,
-            warnings=warnings,
-            summary={
-                "requests": requests,
-                "failed": failed,
-                "interval_seconds": options.interval.total_seconds(),
-                "components": used,
-                "totals": totals,
-                "cache_hit_rate": cache_hit_rate,
-                "dropped_other_components": int(dropped.sum()),
-                "duplicates_conflicting": conflicting,
-            },
+        samples = merge([b.samples for b in blocks], len(ids))
+        state = {
+            "span_ns": list(span) if span else None,
+            "ttft": ttft,
+            "sums": sums,
+            "request_ids": with_ids,
+            "unknown_components": sorted(others),
+            "skipped": skipped,
+            "notes": sorted(notes),
+        }
+        counts = {
+            "requests": sum(b.requests for b in blocks),
+            "failed": sum(b.failed for b in blocks),
+            "dropped_other_components": sum(b.dropped for b in blocks),
+            "duplicates_conflicting": sum(b.conflicting for b in blocks),
+            "components": [ids[c] for c in np.unique(np.concatenate([b.components for b in blocks]))],
+        }
+        duplicates_dropped = sum(b.exact for b in blocks)
+        return _batch(samples, names, ids, ctx, options, files, rows, duplicates_dropped, counts, state)
+
+    def combine(
+        self, old: Batch, new: Batch, options: LlmRequestsOptions, ctx: CollectContext
+    ) -> Batch | None:
+        """Exact when no interval holds requests of both (then no request can be repeated across them)."""
+        a, b = old.state, new.state
+        if not a.get("span_ns") or not b.get("span_ns"):
+            return None
+        if any(a.get(k) != b.get(k) for k in ("ttft", "sums", "request_ids")):
+            return None
+        step_ns = _step_ns(options)
+        (a0, a1), (b0, b1) = ((s[0] // step_ns, s[1] // step_ns) for s in (a["span_ns"], b["span_ns"]))
+        if a1 < b0:
+            in_time = [old, new]
+        elif b1 < a0:
+            in_time = [new, old]
+        else:
+            return None
+        ids = sorted(ctx.config.component_ids)
+        names = signal_names(a["ttft"], a["sums"])
+        parts = [samples_of(x.samples, names, ids) for x in in_time]
+        if any(p is None for p in parts):
+            return None
+        samples = merge(parts, len(ids))  # type: ignore[arg-type]
+        state = {
+            "span_ns": [min(a["span_ns"][0], b["span_ns"][0]), max(a["span_ns"][1], b["span_ns"][1])],
+            "ttft": a["ttft"],
+            "sums": a["sums"],
+            "request_ids": a["request_ids"],
+            "unknown_components": sorted(set(a["unknown_components"]) | set(b["unknown_components"])),
+            "skipped": a["skipped"] + b["skipped"],
+            "notes": sorted(set(a["notes"]) | set(b["notes"])),
+        }
+        counts: dict[str, Any] = {
+            k: old.summary[k] + new.summary[k]
+            for k in ("requests", "failed", "dropped_other_components", "duplicates_conflicting")
+        }
+        counts["components"] = sorted(set(old.summary["components"]) | set(new.summary["components"]))
+        files, rows = [*old.files, *new.files], old.rows + new.rows
+        exact = old.duplicates_dropped + new.duplicates_dropped
+        return _batch(samples, names, ids, ctx, options, files, rows, exact, counts, state)
+
+
+def _step_ns(options: LlmRequestsOptions) -> int:
+    return int(options.interval.total_seconds() * 1e9)
+
+
+def _time_blocks(parts: list[Part], step_ns: int) -> list[list[Part]]:
+    """Parts grouped so that no two groups share an interval, in time order; each group in row order."""
+    spans = []
+    for index, p in enumerate(parts):
+        start = p.requests.start_ns
+        if len(start):
+            spans.append((int(start.min()) // step_ns, int(start.max()) // step_ns, index))
+    groups: list[list[int]] = []
+    end = None
+    for first, last, index in sorted(spans):
+        if end is None or first > end:
+            groups.append([])
+            end = last
+        groups[-1].append(index)
+        end = max(end, last)
+    empty = [i for i, p in enumerate(parts) if not len(p.requests.start_ns)]
+    if empty:  # rows that no kind filter kept carry no time: any block may take them
+        groups = groups or [[]]
+        groups[0].extend(empty)
+    return [[parts[i] for i in sorted(g)] for g in groups]
+
+
+def _batch(
+    samples: Samples,
+    names: list[str],
+    ids: list[str],
+    ctx: CollectContext,
+    options: LlmRequestsOptions,
+    files: list[InputFile],
+    rows: int,
+    duplicates_dropped: int,
+    counts: dict[str, Any],
+    state: dict[str, Any],
+) -> Batch:
+    """The batch: totals are exact sums (math.fsum) of the per-interval sums, so that blocks and appended
+    files give the same figures as one pass; warnings follow from the counts and the state."""
+    totals = {k: math.fsum(samples.value[samples.signal == names.index(k)].tolist()) for k in state["sums"]}
+    billable = sum(totals.get(k, 0.0) for k in ("tokens_input", "tokens_cache_read", "tokens_cache_write"))
+    cache_hit_rate = (
+        totals["tokens_cache_read"] / billable if "tokens_cache_read" in totals and billable else None
+    )
+    warnings = []
+    dropped = counts["dropped_other_components"]
+    if dropped:
+        shown = state["unknown_components"][:5]
+        warnings.append(f"{dropped} requests dropped: components not in sentinel.yaml {shown}")
+    if counts["duplicates_conflicting"]:
+        warnings.append(
+            f"{counts['duplicates_conflicting']} rows repeat a request id with different values; the first was kept"
         )
-
-
-def _normalise(f: _File, options, spec: FormatSpec, tz: str, ids: list[str], others: set, notes: set):
-    """One file's rows as a Requests block and its request ids (None when the log has no id column)."""
-    n = f.table.num_rows
-    start = f.time("start", tz)
-    if start is None:
-        _required(f, "start")
-    start_ns, valid = start
-    if not valid.all():
-        i = int((~valid).nonzero()[0][0])
-        raise SourceError(
-            f.file, "missing timestamp", row=f.offset + i + 1, column=f.used["start"], expected="a timestamp"
-        )
-    component = f.get("component")
-    if component is None:
-        _required(f, "component")
-    encoded = pc.dictionary_encode(to_text(component))
-    vendor = encoded.dictionary.to_pylist()
-    mapped = [options.components.get(v, v) for v in vendor]
-    lut = np.array([ids.index(m) if m in ids else -1 for m in mapped] + [-1], dtype="int64")
-    indices = encoded.indices.fill_null(len(vendor)).to_numpy(zero_copy_only=False)
-    codes = lut[indices]
-    others.update(str(m) for m in mapped if m not in ids)
-    if (indices == len(vendor)).any():
-        others.add("(no value)")
-    end, first = f.time("end", tz), f.time("first_token", tz)
-    f.used["latency_end"], f.used["ttft_end"] = f.used.get("end"), f.used.get("first_token")
-    latency = _duration(f, start_ns, end, "latency", options.latency_unit, spec.latency_unit)
-    ttft = _duration(f, start_ns, first, "ttft", options.latency_unit, spec.latency_unit)
-    status = f.get("status")
-    good = np.ones(n, dtype=bool) if status is None else ~_failed(status)
-    if status is None:
-        notes.add("no status column: every request is counted as successful")
-    sums = {}
-    for field in ("tokens_input", "tokens_output", "tokens_cache_read", "tokens_cache_write"):
-        values = f.number(field)
-        if values is not None:
-            sums[field] = values
-    if spec.input_includes_cache and "tokens_input" in sums and "tokens_input" not in options.columns:
-        cached = sum(np.nan_to_num(sums[k]) for k in ("tokens_cache_read", "tokens_cache_write") if k in sums)
-        sums["tokens_input"] = np.maximum(sums["tokens_input"] - cached, 0.0)
-    cost = f.number("cost")
-    if cost is not None:
-        sums["cost_requests"] = cost
-    latency = latency if latency is not None else np.full(n, np.nan)
-    ident = f.get("id")
-    return Requests(codes, start_ns, good, latency, ttft, sums), None if ident is None else to_text(ident)
-
-
-def _duplicates(req: Requests, id_parts: list) -> tuple[int, int, np.ndarray]:
-    """(exact duplicates, conflicting repeats of an id, rows to keep).
-
-    A request logged twice has the same start time, so only rows sharing a start time are compared in
-    full (a cheap integer hash first, then the few candidates with their request ids).
-    """
-    keep = np.ones(len(req.start_ns), dtype=bool)
-    candidates = pd.Series(req.start_ns).duplicated(keep=False).to_numpy()
-    if not candidates.any():
-        return 0, 0, keep
-    rows = candidates.nonzero()[0]
-    frame = pd.DataFrame({"c": req.component[rows], "t": req.start_ns[rows], "g": req.good[rows]})
-    frame["l"] = req.latency_ms[rows]
-    if req.ttft_ms is not None:
-        frame["f"] = req.ttft_ms[rows]
-    for k, v in req.sums.items():
-        frame[k] = v[rows]
-    exact = frame.duplicated().to_numpy()
-    repeated = exact
-    if all(p is not None for p in id_parts):
-        ids = pa.chunked_array(id_parts, pa.string()).take(pa.array(rows)).to_pandas()
-        same_id = pd.DataFrame({"t": frame["t"].to_numpy(), "id": ids.to_numpy()}).duplicated().to_numpy()
-        exact = frame.assign(id=ids.to_numpy()).duplicated().to_numpy()
-        repeated = same_id
-    keep[rows[repeated]] = False
-    return int(exact.sum()), int((repeated & ~exact).sum()), keep
+    if state["skipped"]:
+        warnings.append(f"{state['skipped']} observations that are not LLM generations ignored")
+    warnings += state["notes"]
+    return Batch(
+        samples=samples_frame(samples, names, ids, ctx.source_id),
+        files=files,
+        rows=rows,
+        duplicates_dropped=duplicates_dropped,
+        warnings=warnings,
+        summary={
+            "requests": counts["requests"],
+            "failed": counts["failed"],
+            "interval_seconds": options.interval.total_seconds(),
+            "components": counts["components"],
+            "totals": totals,
+            "cache_hit_rate": cache_hit_rate,
+            "dropped_other_components": dropped,
+            "duplicates_conflicting": counts["duplicates_conflicting"],
+        },
+        state=state,
+    )

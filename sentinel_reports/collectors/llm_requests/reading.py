@@ -11,7 +11,7 @@ import csv
 import gzip
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from ...errors import SourceError
 from ..base import file_format, parse_numbers, read_bytes, read_json, read_jsonl, read_table
 from ..csv_samples import parse_times
+from .text import is_text, json_text, to_text
 
 NOT_AN_OBJECT_LINE = re.compile(rb"(?:^|\n)[ \t\r]*[^{\s]")
 NULLS = ["", "NULL", "null", "None", "NaN", "nan"]
@@ -93,17 +94,44 @@ def _rechunk(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
         yield pa.Table.from_batches(pending)
 
 
-def batches(path: Path, wanted: set[str]) -> Iterator[pa.Table]:
+def _row_groups(parquet: pq.ParquetFile, columns: list[str]) -> Iterator[pa.Table]:
+    """Whole row groups (their columns decoded in parallel) gathered into tables of about BATCH_ROWS rows;
+    a row group much larger than that is read in batches."""
+    group: list[int] = []
+    rows = 0
+    for i in range(parquet.metadata.num_row_groups):
+        n = parquet.metadata.row_group(i).num_rows
+        if n == 0:
+            continue
+        if n > 2 * BATCH_ROWS:
+            if group:
+                yield parquet.read_row_groups(group, columns=columns)
+                group, rows = [], 0
+            yield from _rechunk(parquet.iter_batches(batch_size=BATCH_ROWS, row_groups=[i], columns=columns))
+            continue
+        group.append(i)
+        rows += n
+        if rows >= BATCH_ROWS:
+            yield parquet.read_row_groups(group, columns=columns)
+            group, rows = [], 0
+    if group:
+        yield parquet.read_row_groups(group, columns=columns)
+
+
+def batches(path: Path, wanted: set[str], dictionary: Iterable[str] = ()) -> Iterator[pa.Table]:
     """The file's `wanted` columns (those that exist) in tables of about a million rows.
 
-    CSV cells are read as text and converted per column later, so a bad cell is reported with its row.
+    Parquet text columns named in `dictionary` are read dictionary-encoded (values with few distinct
+    values are then not materialised per row). CSV cells are read as text and converted per column later,
+    so a bad cell is reported with its row.
     """
     kind, file = file_format(path), str(path)
     if kind == "parquet":
         try:
-            parquet = pq.ParquetFile(path)
-            columns = [n for n in parquet.schema_arrow.names if n in wanted]
-            yield from _rechunk(parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns))
+            schema = pq.read_schema(path)
+            columns = [n for n in schema.names if n in wanted]
+            text = [n for n in columns if n in set(dictionary) and is_text(schema.field(n).type)]
+            yield from _row_groups(pq.ParquetFile(path, read_dictionary=text), columns)
         except (pa.ArrowException, OSError) as exc:
             raise SourceError(file, f"cannot read Parquet: {exc}", expected="a Parquet file") from None
         return
@@ -138,74 +166,6 @@ def batches(path: Path, wanted: set[str]) -> Iterator[pa.Table]:
     yield table.select([n for n in table.column_names if n in wanted])
 
 
-def _schema(paths: list[tuple[tuple[str, ...], bool]]) -> pa.Schema:
-    """A JSON reader schema holding every key path (numeric leaves as float64, others as string)."""
-    tree: dict = {}
-    for keys, numeric in paths:
-        node = tree
-        for key in keys[:-1]:
-            node = node.setdefault(key, {})
-        node.setdefault(keys[-1], numeric)
-
-    def build(node: dict) -> list[pa.Field]:
-        return [
-            pa.field(k, pa.struct(build(v)) if isinstance(v, dict) else pa.float64() if v else pa.string())
-            for k, v in node.items()
-        ]
-
-    return pa.schema(build(tree))
-
-
-def json_text(
-    column: Any, paths: list[tuple[tuple[str, ...], bool]], file: str, name: str, offset: int = 0
-) -> dict[tuple[str, ...], pa.Array]:
-    """Values at key `paths` of every JSON object in a text column, parsed in one bulk pass by pyarrow."""
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    arr = pc.fill_null(
-        pc.if_else(pc.equal(arr, ""), pa.scalar("{}", arr.type), arr), pa.scalar("{}", arr.type)
-    )
-    try:
-        lines = pc.binary_join_element_wise(arr, pa.scalar("", arr.type), pa.scalar("\n", arr.type))
-        wide = pa.types.is_large_string(lines.type)
-        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64 if wide else np.int32)
-        first, last = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
-        data = lines.buffers()[2].slice(first, last - first)
-        options = pajson.ParseOptions(explicit_schema=_schema(paths), unexpected_field_behavior="ignore")
-        table = pajson.read_json(pa.BufferReader(data), parse_options=options)
-        if table.num_rows != len(arr):
-            raise ValueError("one object per value expected")
-        out = {}
-        for keys, _ in paths:
-            col = table.column(keys[0]).combine_chunks()
-            for key in keys[1:]:
-                col = pc.struct_field(col, key)
-            out[keys] = col
-        return out
-    except (pa.ArrowException, ValueError):
-        pass
-    found: dict[tuple[str, ...], list] = {keys: [] for keys, _ in paths}
-    for i, text in enumerate(arr.to_pylist()):  # slow path: locate the bad row
-        try:
-            doc = json.loads(text)
-        except (json.JSONDecodeError, TypeError, RecursionError):
-            raise SourceError(
-                file, "invalid JSON", row=offset + i + 1, column=name, expected="a JSON object", found=text
-            ) from None
-        for keys, _ in paths:
-            node = doc
-            for key in keys:
-                node = node.get(key) if isinstance(node, dict) else None
-            found[keys].append(
-                node if node is None or isinstance(node, str | int | float) else json.dumps(node)
-            )
-    return {
-        keys: pa.array(
-            [None if v is None or isinstance(v, bool) else str(v) for v in found[keys]], pa.string()
-        )
-        for keys, _ in paths
-    }
-
-
 def extract(
     table: pa.Table, path: str, file: str, json_paths: dict[str, list], cache: dict, offset: int = 0
 ) -> pa.ChunkedArray | pa.Array | None:
@@ -224,7 +184,7 @@ def extract(
             if col.type.get_field_index(key) < 0:
                 return None
             col = pc.struct_field(col, key)
-        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        elif is_text(col.type) or (pa.types.is_dictionary(col.type) and is_text(col.type.value_type)):
             prefix = tuple(keys[:i])
             wanted = [(k[i:], n) for k, n in json_paths.get(root, []) if k[:i] == prefix and len(k) > i]
             if (root, prefix) not in cache:
@@ -233,13 +193,6 @@ def extract(
         else:
             return None
     return col
-
-
-def to_text(col: Any) -> pa.Array:
-    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    if pa.types.is_dictionary(col.type):
-        col = col.cast(col.type.value_type)
-    return col if pa.types.is_string(col.type) else col.cast(pa.string())
 
 
 def to_float(col: Any, file: str, column: str, offset: int = 0) -> np.ndarray:
@@ -299,7 +252,18 @@ def to_epoch_ns(col: Any, tz: str, file: str, column: str, offset: int = 0) -> t
         )
     if typ.tz is None and tz != "UTC":
         col = pc.assume_timezone(col, timezone=tz, ambiguous="earliest", nonexistent="earliest")
+    elif not col.null_count:  # epoch values as they are, scaled to ns in numpy (with arrow's range check)
+        scale = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}[typ.unit]
+        raw = col.cast(pa.int64()).to_numpy(zero_copy_only=False)
+        limit = np.iinfo(np.int64).max // scale
+        if not raw.size or (int(raw.max()) <= limit and int(raw.min()) >= -limit):
+            return raw * scale if scale > 1 else raw.astype("int64", copy=False), np.ones(
+                len(raw), dtype=bool
+            )
     ns = col.cast(pa.timestamp("ns", "UTC")) if col.type.unit != "ns" or col.type.tz is None else col
+    if not ns.null_count:
+        values = ns.cast(pa.int64()).to_numpy(zero_copy_only=False)
+        return values.astype("int64", copy=False), np.ones(len(values), dtype=bool)
     valid = pc.is_valid(ns).to_numpy(zero_copy_only=False)
     values = ns.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
     return values.astype("int64", copy=False), valid
