@@ -2,6 +2,8 @@
 
     pdf = html_to_pdf(html, base_url=site.tmp_dir / "briefs/2026-W47", site_root=site.tmp_dir,
                       as_of=as_of, title="Weekly brief 2026-W47", paper=config.site.paper)
+    document = layout_pdf(html, base_url, title=title, paper=paper)     the same in two steps, for timing
+    pdf = write_pdf(document, html, as_of=as_of, title=title, paper=paper)
 
 - ``base_url`` is the folder the page lives in, so the page's relative links (``../../static/sentinel.css``,
   images) resolve as they do in a browser opening the site from disk. Write the static files first.
@@ -29,6 +31,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import CSS, HTML, LOGGER
+from weasyprint.document import Document
 from weasyprint.urls import URLFetcher
 
 from ..errors import PublishError
@@ -91,6 +94,22 @@ def html_to_pdf(
     lang: str = "en",
 ) -> bytes:
     """Render one HTML page to PDF bytes; raises PublishError if it needs anything outside the site."""
+    document = layout_pdf(
+        html, base_url, title=title, paper=paper, site_root=site_root, allowed_dirs=allowed_dirs
+    )
+    return write_pdf(document, html, as_of=as_of, title=title, paper=paper, author=author, lang=lang)
+
+
+def layout_pdf(
+    html: str,
+    base_url: Path,
+    *,
+    title: str,
+    paper: str = "A4",
+    site_root: Path | None = None,
+    allowed_dirs: Iterable[Path] = (),
+) -> Document:
+    """The laid-out pages of one HTML page (the first half of ``html_to_pdf``)."""
     if paper not in PAPER_SIZES:
         raise PublishError(f"unknown paper size {paper!r} (expected A4 or Letter)")
     base = Path(base_url).resolve()
@@ -107,6 +126,20 @@ def html_to_pdf(
     if fetcher.refused:
         refused = ", ".join(sorted(set(fetcher.refused)))
         raise PublishError(f"PDF {title!r} could not load every resource it references: {refused}")
+    return document
+
+
+def write_pdf(
+    document: Document,
+    html: str,
+    *,
+    as_of: dt.datetime,
+    title: str,
+    paper: str = "A4",
+    author: str | None = None,
+    lang: str = "en",
+) -> bytes:
+    """PDF bytes of laid-out pages, with metadata and /ID from ``as_of`` and the HTML (the second half)."""
     stamp = _pdf_date(as_of)
     document.metadata.title = title
     document.metadata.created = stamp

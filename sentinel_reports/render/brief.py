@@ -2,7 +2,9 @@
 
     brief = render_brief(env, facts, narrative, config, history=points, renderer=ChartRenderer(cache_dir))
     brief.html          web page       briefs/<week>/index.html (inline SVG charts and sparklines)
-    brief.pdf_html      print page     for publish.pdf.html_to_pdf: CSS inlined, no emoji (no emoji font)
+    brief.pdf_html      print page     for publish.pdf.html_to_pdf: brief-print.css inlined, no emoji (no
+                                       emoji font), charts as SVG images, long tables, lists and charts in
+                                       the short form of render.brief_print, which says what it left out
     brief.email_html    email body     640 px tables; charts as cid: PNG images in ``brief.images``
     brief.text          text/plain alternative of the email, every number included
     brief.markdown      brief.md for chat and wikis
@@ -18,6 +20,7 @@ writes files or reads the clock.
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import re
@@ -29,6 +32,7 @@ from typing import Any
 from jinja2 import Environment
 
 from . import brief_charts as bc
+from . import brief_print as bp
 from . import brief_tables as bt
 from . import formatting as f
 from .charts import ChartRenderer
@@ -67,6 +71,8 @@ DEFINITIONS = (
     ("Revenue at risk", "customer-impact minutes x configured revenue at risk per minute, with its source."),
     ("Observability gap", "missing, stale or unattributed data; the figure it affects is shown as no data."),
 )
+PRINT_CSS = "static/brief-print.css"
+"""The print edition's stylesheet, inlined into the PDF's page instead of sentinel.css and brief.css."""
 _EMOJI_RE = re.compile("[\U0001f6a8\u2705\U0001f4ca]\ufe0f? ?")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
@@ -113,6 +119,7 @@ def _section_texts(narrative: Any, emoji: bool) -> dict[str, Any]:
             {
                 "text": clean(r.text),
                 "title": clean(r.title),
+                "expected_impact": clean(r.expected_impact),
                 "risk_level": r.risk_level,
                 "owner": r.owner,
                 "deadline": r.deadline,
@@ -183,15 +190,19 @@ def _charts_for(
 ) -> tuple[dict, dict[str, bytes]]:
     out: dict[str, list[dict[str, Any]]] = {}
     images: dict[str, bytes] = {}
-    for section, specs in ctx["charts"].items():
+    charts = ctx["print_charts"] if variant == "pdf" else ctx["charts"]
+    for section, specs in charts.items():
         out[section] = []
         for n, spec in enumerate(specs):
             key = f"chart-{section}-{n + 1}"
+            note = ((spec.get("usermeta") or {}).get("sentinel") or {}).get("note")
             item = {"key": key, "title": spec["title"], "description": spec["description"],
-                    "width": spec["width"], "svg": None, "cid": None}  # fmt: skip
+                    "width": spec["width"], "svg": None, "cid": None, "img": None, "note": note}  # fmt: skip
             if variant == "email":
                 images[key] = renderer.png(spec, scale=2)
                 item["cid"] = key
+            elif variant == "pdf":
+                item["img"] = svg_data_uri(renderer.svg(spec, chart_id=key))
             else:
                 item["svg"] = renderer.svg(spec, chart_id=key)
             out[section].append(item)
@@ -204,8 +215,17 @@ def _kpis_for(ctx: Mapping[str, Any], variant: str, renderer: ChartRenderer) -> 
         spark = tile["spark"]
         key = f"spark-{n + 1}"
         svg = renderer.svg(spark, chart_id=key) if spark is not None and variant != "email" else None
-        tiles.append({**tile, "spark_svg": svg})
+        if variant == "pdf":
+            tiles.append({**tile, "spark_svg": None, "spark_img": svg_data_uri(svg) if svg else None})
+        else:
+            tiles.append({**tile, "spark_svg": svg, "spark_img": None})
     return tiles
+
+
+def svg_data_uri(svg: str) -> str:
+    """An SVG as a ``data:`` URI for an ``<img>``: WeasyPrint then reads it with its SVG parser alone, instead
+    of parsing and styling every SVG element as part of the page first (the print edition's charts)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def render_brief(
@@ -231,12 +251,21 @@ def render_brief(
     css = "\n".join(
         files[p].decode("utf-8") for p in ("static/sentinel.css", "static/brief.css") if p in files
     )
+    print_css = files[PRINT_CSS].decode("utf-8") if PRINT_CSS in files else css
+    ctx["print_charts"] = bp.print_charts(facts, history)
     for variant in ("web", "pdf", "email"):
         charts, imgs = _charts_for(ctx, variant, renderer)
         images.update(imgs)
         view = {**ctx, **_section_texts(narrative, emoji=variant != "pdf"), "charts": charts,
                 "kpis": _kpis_for(ctx, variant, renderer), "variant": variant, "paper": paper}  # fmt: skip
-        if variant == "pdf" or (variant == "web" and standalone):
+        if variant == "pdf":  # the print edition: its stylesheet, long lists and tables shortened
+            web = ctx["web_url"]
+            view["inline_css"] = print_css
+            view["sections"] = {k: bp.shorten_lists(v, web) for k, v in view["sections"].items()}
+            view["tables"] = bp.print_tables(facts, ctx["tables"], web_url=web)
+            view["sources"] = bp.print_sources(facts, ctx["sources"], web)
+            view["recommendation_table"] = bp.recommendation_table(view["recommendations"], web)
+        elif variant == "web" and standalone:
             view["inline_css"] = css
         name = "brief_email.html" if variant == "email" else "brief.html"
         rendered[variant] = render_page(env, name, page_path=path, **view)

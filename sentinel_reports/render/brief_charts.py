@@ -2,7 +2,8 @@
 
     points = week_points(facts)                       a few figures of one week, for later weeks' trends
     tiles = kpi_tiles(facts, history)                 3-5 tiles: value, target, change, sparkline spec
-    budget_chart(facts, history), spend_chart(facts)  Vega-Lite specs (render.charts), title = conclusion
+    budget_chart(facts, history), spend_chart(facts)  Vega-Lite specs (render.charts), title = conclusion;
+                                                      ``limit=`` draws fewer lines / bars (the print edition)
 
 ``history`` is the ``week_points`` of the weeks before this one, oldest first (at most ``TREND_WEEKS`` are
 used); every value in it comes from that week's own facts (``evidence/<week>/facts.json``). A figure that is
@@ -192,12 +193,20 @@ def kpi_tiles(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = (
 
 
 def budget_chart(
-    facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = ()
+    facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = (), *, limit: int | None = None
 ) -> dict[str, Any] | None:
-    """Error budget remaining per customer-facing SLO, day by day over the last 28 days, against 0%."""
-    slos = [s for s in facts.get("slos") or [] if s.get("customer_facing")]
-    if not slos:
+    """Error budget remaining per customer-facing SLO, day by day over the last 28 days, against 0%.
+
+    ``limit``: draw only that many SLOs, those with the least budget left (the print edition); the title's
+    conclusion still comes from every customer-facing SLO; the description and a note
+    (``usermeta.sentinel.note``, shown under the chart) say how many are drawn."""
+    every = [s for s in facts.get("slos") or [] if s.get("customer_facing")]
+    if not every:
         return None
+    slos = every
+    if limit is not None and len(every) > limit:
+        slos = sorted(every, key=lambda s: (s.get("budget_remaining") is None, s.get("budget_remaining") or 0,
+                                            s["name"]))[:limit]  # fmt: skip
     days: dict[tuple[str, str], float | None] = {}
     for points in [*history, week_points(facts)]:
         for name, daily in (points.get("daily_budget") or {}).items():
@@ -221,15 +230,21 @@ def budget_chart(
     ends = "; ".join(
         f"{s['name']} {f.pct(s.get('budget_remaining'), 0)}" for s in sorted(slos, key=lambda s: s["name"])
     )
+    drawn = "one line per customer-facing SLO"
+    note = None
+    if slos is not every:
+        drawn = f"one line for each of the {len(slos)} customer-facing SLOs (of {len(every)}) with the least budget left"
+        note = (f"Drawn: the {len(slos)} customer-facing SLOs with the least error budget left, of {len(every)}; "
+                "the web edition draws every one.")  # fmt: skip
     description = (
-        f"Line chart of error budget remaining, one line per customer-facing SLO, daily from {dates[0]} to "
+        f"Line chart of error budget remaining, {drawn}, daily from {dates[0]} to "
         f"{dates[-1]}, with a dashed line at 0% where the budget is exhausted. At the end of the week: {ends}."
     )
     spec = line_chart(
         rows, x="date", y="remaining", series="slo", title=title, description=description,
         reference=Reference(0.0, "Budget exhausted"), y_format=".0%", width=600, height=240,
     )  # fmt: skip
-    return spread_labels(spec, "remaining", height=240, extra=(0.0,))
+    return _with_note(spread_labels(spec, "remaining", height=240, extra=(0.0,)), note)
 
 
 def spread_labels(
@@ -269,8 +284,12 @@ def spread_labels(
     return {**spec, "layer": [*layers[:index], *new_layers, *layers[index + 1 :]]}
 
 
-def spend_chart(facts: Mapping[str, Any]) -> dict[str, Any] | None:
-    """This week's spend by component, largest first, the largest highlighted."""
+def spend_chart(facts: Mapping[str, Any], *, limit: int | None = None) -> dict[str, Any] | None:
+    """This week's spend by component, largest first, the largest highlighted.
+
+    ``limit``: at most that many bars (the print edition): the largest components and Unattributed, with
+    a note (``usermeta.sentinel.note``) saying how many others there are and their spend; Unattributed
+    always keeps its bar."""
     cost = facts.get("cost") or {}
     names = {c["id"]: c.get("name") or c["id"] for c in facts.get("components") or []}
     spend = {names.get(k, k): v for k, v in (cost.get("by_component") or {}).items() if v is not None}
@@ -284,10 +303,31 @@ def spend_chart(facts: Mapping[str, Any]) -> dict[str, Any] | None:
     words = f.delta_words(change, "%", 1) if change is not None else ""
     moved = f"Spend {words} to " if words not in ("", "unchanged") else "Spend was "
     title = f"{moved}{f.money(cost['total'], cur)}; {top} is the largest line at {f.money(spend[top], cur)}"
-    rows = [{"component": k, "spend": round(v, 2)} for k, v in sorted(spend.items(), key=lambda kv: -kv[1])]
+    ordered = sorted(spend.items(), key=lambda kv: -kv[1])
+    note = None
+    if limit is not None and len(ordered) > limit:
+        unattributed = [kv for kv in ordered if kv[0] == "Unattributed"]
+        kept = [kv for kv in ordered if kv[0] != "Unattributed"][: limit - len(unattributed)]
+        rest = [kv for kv in ordered if kv not in kept and kv not in unattributed]
+        ordered = sorted(kept + unattributed, key=lambda kv: -kv[1])
+        note = (f"Drawn: the {len(kept)} components with the most spend"
+                f"{' and Unattributed' if unattributed else ''}. The other {len(rest)} components, "
+                f"{f.money(sum(v for _, v in rest), cur)} together, are in the web edition.")  # fmt: skip
+    rows = [{"component": k, "spend": round(v, 2)} for k, v in ordered]
     listed = "; ".join(f"{r['component']} {f.money(r['spend'], cur)}" for r in rows)
     description = f"Bar chart of spend by component in {facts.get('period')}, largest first: {listed}."
-    return bar_chart(
+    if note:
+        description += " " + note
+    spec = bar_chart(
         rows, category="component", value="spend", title=title, description=description, highlight=top,
         value_format="$,.0f" if cur == "USD" else ",.0f", value_title=f"Spend ({cur})", width=520,
     )  # fmt: skip
+    return _with_note(spec, note)
+
+
+def _with_note(spec: dict[str, Any], note: str | None) -> dict[str, Any]:
+    """``note`` (what a shortened chart leaves out, shown under it) kept in ``usermeta.sentinel.note``."""
+    if not note:
+        return spec
+    meta = spec.get("usermeta") or {}
+    return {**spec, "usermeta": {**meta, "sentinel": {**(meta.get("sentinel") or {}), "note": note}}}

@@ -1,14 +1,15 @@
 """The brief's tables, built once from facts and shown by every format (web, PDF, email, text, markdown).
 
     Table(key, caption, columns, rows, numeric=(...), worst=None)     rows are lists of Cell
-    slo_table(facts), budget_table(facts), unit_cost_table(facts), showback_table(facts), cache_table(facts),
-    incident_table(facts), action_item_table(facts), quality_table(facts), gap_table(facts),
-    source_table(facts), next_action_table(narrative)
+    slo_table(facts), budget_table(facts), unit_cost_table(facts, only=None), showback_table(facts),
+    cache_table(facts), incident_table(facts), action_item_table(facts), quality_table(facts),
+    gap_table(facts), source_table(facts), next_action_table(narrative)
     markdown_table(table) / text_table(table)     the same table as GFM markdown and as aligned plain text
 
 Numbers are formatted here with render.formatting, units go in the column headers, ``worst`` marks the row
 that needs attention first (the HTML adds a visually hidden "Worst:" and a marker; text formats a "◀ worst"
-suffix). A missing figure is a ``Cell`` whose text is "no data", never 0.
+suffix). A missing figure is a ``Cell`` whose text is "no data", never 0. The print edition shortens long
+tables (render.brief_print) and says what it left out in ``condensed``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Table:
     numeric: frozenset[int] = field(default_factory=frozenset)
     worst: int | None = None
     note: str | None = None
+    condensed: str | None = None  # print edition: what was left out of a long table, in words
 
 
 def _cell(value: Any, **kw: Any) -> Cell:
@@ -133,11 +135,22 @@ def budget_table(facts: Mapping[str, Any]) -> Table:
                   note="Projection: month-to-date spend extended at the month's average daily rate.")  # fmt: skip
 
 
-def unit_cost_table(facts: Mapping[str, Any]) -> Table:
+def unit_cost_components(facts: Mapping[str, Any]) -> list[str]:
+    """Component ids of the unit economics table, in its order: most spend first."""
+    cost = facts.get("cost") or {}
+    now, spend = cost.get("per_successful_task") or {}, cost.get("by_component") or {}
+    return sorted(set(now) | set(spend), key=lambda c: (-(spend.get(c) or 0), c))
+
+
+def unit_cost_table(facts: Mapping[str, Any], only: Iterable[str] | None = None) -> Table:
+    """``only``: the component ids to show (the print edition's short form), in the table's order."""
     cost, cur, names = facts.get("cost") or {}, facts.get("currency") or "USD", _names(facts)
     now, before = cost.get("per_successful_task") or {}, cost.get("previous_per_successful_task") or {}
     spend = cost.get("by_component") or {}
-    ids = sorted(set(now) | set(spend), key=lambda c: (-(spend.get(c) or 0), c))
+    ids = unit_cost_components(facts)
+    if only is not None:
+        keep = set(only)
+        ids = [c for c in ids if c in keep]
     rows, changes = [], []
     for c in ids:
         v, b = now.get(c), before.get(c)
