@@ -25,7 +25,7 @@ from typing import Any
 
 from .collectors.base import CollectContext, expand_paths, file_digest
 from .config import Config
-from .errors import ConfigError, ConfigProblem, SentinelError
+from .errors import ConfigError, ConfigProblem, SentinelError, VerificationError
 from .publish.cache import FACTS_CODE, code_digest, digest, tree_digest
 
 PUBLICATIONS = ("brief", "status", "deck")
@@ -359,6 +359,9 @@ def _render_task(task: tuple[Any, ...]) -> tuple[bool, Any]:
 
     facts, narrative, history, links = task
     try:
+        problems = review_narrative(facts, narrative)  # nothing is rendered that would not publish
+        if problems:
+            raise VerificationError([f"{facts['period']}: {p}" for p in problems])
         return True, render_week(
             _RENDER["env"], facts, narrative, _RENDER["config"], history=history, renderer=_RENDER["renderer"],
             links=links, project_templates=_RENDER["templates"],

@@ -284,7 +284,7 @@ def build_site(
 
     from . import build as b
     from .analysis.facts import json_dumps_facts
-    from .errors import PublishError, VerificationError
+    from .errors import PublishError
     from .publish.brief import FILES as BRIEF_FILES
     from .publish.brief import page_key, write_week
     from .publish.cache import DECK_CODE, STATUS_CODE, OutputCache, code_digest, digest, tree_digest
@@ -367,9 +367,6 @@ def build_site(
                 result.reused_weeks.append(week)
                 write_week(site, week, files, text)
                 continue
-            problems = b.review_narrative(facts, narrative)  # nothing is rendered that would not publish
-            if problems:
-                raise VerificationError([f"{week}: {p}" for p in problems])
             pending.append((week, pkey, (facts, narrative, history, links)))
         if len(pending) >= b.PARALLEL_PAGES and jobs > 1:
             progress(f"rendering {len(pending)} briefs in {min(jobs, len(pending))} processes")

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..model import Gap, InputFile, SourceReport
+from ..model import Gap, SourceReport
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
@@ -78,19 +78,23 @@ def source_entries(
     With a window [since, until] (a period's look-back and end), only the sources whose data overlaps it,
     and of those only the files that do (a file whose time range is unknown — one of several files of a
     source, when the collector does not record per-file ranges — is listed, conservatively). `rows` is then
-    the listed files' rows. `after_as_of_dropped` is null for a closed period (nothing after its end is
-    part of it)."""
+    the listed files' rows, and `start`/`end` the source's span clipped to the window.
+    `after_as_of_dropped` is null for a closed period (nothing after its end is part of it)."""
     out = []
     for r in sorted(reports, key=lambda r: r.id):
         files = sorted(r.files, key=lambda f: f.path)
-        rows = r.rows
+        rows, start, end = r.rows, r.start, r.end
         if since is not None and until is not None:
-            if r.start is not None and r.end is not None and (r.end < since or r.start > until):
+            known = [(f, f.start, f.end) for f in files]
+            if len(files) == 1 and files[0].start is None:  # one file: its range is the source's
+                known = [(files[0], iso(r.start), iso(r.end))]
+            kept = [f for f, a, b in known if _overlaps(a, b, since, until)]
+            if not kept:
                 continue
-            if len(files) > 1:
-                kept = [f for f in files if _overlaps(f, since, until)]
-                if len(kept) < len(files):
-                    files, rows = kept, sum(f.rows for f in kept)
+            files, rows = kept, sum(f.rows for f in kept)
+            # the source's span within the window: data after a closed period must not change its facts
+            start = max(start, since) if start is not None else None
+            end = min(end, until) if end is not None else None
         out.append(
             {
                 "id": r.id,
@@ -99,18 +103,21 @@ def source_entries(
                 "rows": rows,
                 "duplicates_dropped": r.duplicates_dropped,
                 "after_as_of_dropped": None if closed else r.after_as_of_dropped,
-                "start": iso(r.start),
-                "end": iso(r.end),
+                "start": iso(start),
+                "end": iso(end),
             }
         )
     return out
 
 
-def _overlaps(f: InputFile, since: dt.datetime, until: dt.datetime) -> bool:
-    """Whether a file's recorded time range (ISO text) overlaps [since, until]; unknown ranges overlap."""
-    if f.start is None or f.end is None:
+def _overlaps(start: str | None, end: str | None, since: dt.datetime, until: dt.datetime) -> bool:
+    """Whether a time range (ISO text) overlaps [since, until]; an unknown range overlaps."""
+    if start is None or end is None:
         return True
-    return dt.datetime.fromisoformat(f.end) >= since and dt.datetime.fromisoformat(f.start) <= until
+    return (
+        dt.datetime.fromisoformat(end.replace("Z", "+00:00")) >= since
+        and dt.datetime.fromisoformat(start.replace("Z", "+00:00")) <= until
+    )
 
 
 def gap_entry(gap: Gap) -> dict:

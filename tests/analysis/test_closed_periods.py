@@ -14,7 +14,7 @@ from sentinel_reports.analysis.facts import week_facts
 from sentinel_reports.analysis.fingerprint import period_fingerprint
 from sentinel_reports.analysis.periods import parse_period
 from sentinel_reports.analysis.timeline import incidents_known_at, lookback
-from sentinel_reports.model import Dataset, Incident, IncidentUpdate
+from sentinel_reports.model import Dataset, Incident, IncidentUpdate, InputFile
 from sentinel_reports.pipeline import open_project
 
 DEMO = Path(__file__).resolve().parents[2]
@@ -136,3 +136,28 @@ def differences(a: object, b: object, path: str = "") -> list[str]:
     if isinstance(a, float) and isinstance(b, float):
         return [] if a == pytest.approx(b, rel=1e-6) else [f"{path}: {a} != {b}"]
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def test_a_source_growing_after_a_closed_week_leaves_it_alone(project) -> None:  # type: ignore[no-untyped-def]
+    """A new file whose data comes after a closed week (and the source's end moving with it) changes
+    nothing the week's facts read, for sources whose collector records per-file time ranges."""
+    day = dt.datetime(2026, 12, 20, tzinfo=dt.UTC)
+    extra = InputFile(
+        "data/late.csv", "0" * 64, 10, day.isoformat(), (day + dt.timedelta(days=1)).isoformat()
+    )
+    grown = dataclasses.replace(
+        project.dataset,
+        sources=tuple(
+            dataclasses.replace(r, files=(*r.files, extra), end=day + dt.timedelta(days=1))
+            if all(f.start is not None for f in r.files)
+            else r
+            for r in project.dataset.sources
+        ),  # fmt: skip
+    )
+    for week in CLOSED:
+        before = period_fingerprint(project.dataset, project.config, "week", week, project.as_of)
+        assert period_fingerprint(grown, project.config, "week", week, project.as_of) == before
+        facts = week_facts(grown, project.content, project.config, week, project.as_of)
+        assert "data/late.csv" not in str(facts["sources"])
+    latest = week_facts(grown, project.content, project.config, "2026-W52", day + dt.timedelta(days=2))
+    assert "data/late.csv" in str(latest["sources"])
