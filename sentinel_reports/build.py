@@ -262,13 +262,15 @@ def cached_facts(
     loaded: Callable[[], Any],
     progress: Callable[[str], None],
     jobs: int = 1,
+    keys: dict[str, str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Week facts by label, from the facts cache when possible.
 
     Two levels: under the inputs key (every input file, unchanged since the last build) a week's facts are
     found without reading any source; otherwise the data is loaded and each week's facts are found under the
     fingerprint of the data they read (analysis/fingerprint.py) — a new day of data changes the fingerprint
-    of the weeks whose look-back it falls in, and only those are computed again, in ``jobs`` processes."""
+    of the weeks whose look-back it falls in, and only those are computed again, in ``jobs`` processes.
+    ``keys`` receives each week's facts key (what the week's facts are stored under)."""
     from .analysis.facts import week_facts
     from .analysis.fingerprint import period_fingerprint
     from .analysis.series import shared_index, time_order
@@ -279,6 +281,8 @@ def cached_facts(
     for week in weeks:
         pointer = cache.get_json("facts-index", digest(key, week))
         doc = cache.get_json("facts", pointer["facts"]) if pointer else None
+        if doc is not None and keys is not None:
+            keys[week] = pointer["facts"]
         if doc is None:
             p = loaded()
             static = static or facts_key(p.config)
@@ -286,6 +290,8 @@ def cached_facts(
                 "period-facts-v1", static, period_fingerprint(p.dataset, p.config, "week", week, p.as_of)
             )
             doc = cache.get_json("facts", fkey)
+            if keys is not None:
+                keys[week] = fkey
             if doc is None:
                 missing[week] = fkey
             else:

@@ -328,7 +328,8 @@ def build_site(
         record = b.build_record(loaded())
     resolved = dt.datetime.fromisoformat(record["as_of"])
     jobs = b.default_jobs() if jobs is None else max(1, jobs)
-    facts_by_week = b.cached_facts(record["weeks"], key, cache, loaded, progress, jobs)
+    facts_keys: dict[str, str] = {}  # week -> the key of its facts (the text is cached under it)
+    facts_by_week = b.cached_facts(record["weeks"], key, cache, loaded, progress, jobs, facts_keys)
     cache.put_json("builds", key, record)
     narrate, usage = b.make_narrator(config, narrator, cache_root)
     env = make_environment(templates)
@@ -357,7 +358,9 @@ def build_site(
             landing.append(facts_summary(facts, narrative.summary_line))
             if "brief" not in parts:
                 continue
-            text = facts_texts[week] = _facts_text(cache, key, week, facts, json_dumps_facts)
+            text = facts_texts[week] = _facts_text(
+                cache, facts_keys.get(week, key), week, facts, json_dumps_facts
+            )
             history = points[max(0, i - (TREND_WEEKS - 1)) : i]
             pkey = page_key(
                 text, narrative, config, history=history, links=links, project_templates=templates
