@@ -325,7 +325,12 @@ def _run_task(item: Any) -> tuple[bool, Any]:
     try:
         return True, _TASK(item)
     except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
-        return False, (type(exc), dict(vars(exc)), exc.args, traceback.format_exc())
+        return False, _captured(exc)
+
+
+def _captured(exc: BaseException) -> tuple[Any, ...]:
+    """An exception as picklable parts, for `_rebuilt` in the parent."""
+    return type(exc), dict(vars(exc)), exc.args, traceback.format_exc()
 
 
 def parallel_map(fn: Callable[[Any], Any], items: list[Any], jobs: int) -> Iterable[Any]:
@@ -373,7 +378,7 @@ def _render_task(task: tuple[Any, ...]) -> tuple[bool, Any]:
             links=links, project_templates=_RENDER["templates"],
         )  # fmt: skip
     except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
-        return False, (type(exc), dict(vars(exc)), exc.args, traceback.format_exc())
+        return False, _captured(exc)
 
 
 def render_pages(
@@ -382,6 +387,7 @@ def render_pages(
     """The brief files of each (facts, narrative, history, links), in order. With ``jobs`` > 1 and enough
     pages, in freshly started worker processes: the chart renderer (vl-convert) and WeasyPrint run native
     threads that a forked copy of a process that already used them would find dead."""
+    pool = None
     if jobs <= 1 or len(tasks) < PARALLEL_PAGES:
         _render_init(templates, chart_cache, config)
         results: Iterable[tuple[bool, Any]] = map(_render_task, tasks)
@@ -399,7 +405,7 @@ def render_pages(
                 raise _rebuilt(value)
             yield value
     finally:
-        if jobs > 1 and len(tasks) >= PARALLEL_PAGES:
+        if pool is not None:
             pool.shutdown(cancel_futures=True)
 
 

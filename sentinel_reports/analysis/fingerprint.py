@@ -22,17 +22,16 @@ import pandas as pd
 from ..model import Dataset
 from .periods import PeriodKind, parse_period, to_utc
 from .provenance import iso, source_entries
-from .series import column_ns, to_ns
+from .series import column_ns, time_order, to_ns
 from .timeline import earliest, incidents_known_at, lookback
 
 
 class _RowSums:
     """Per-row hashes of a frame, summed (mod 2**64) in time order, for O(1) window digests."""
 
-    def __init__(self, frame: pd.DataFrame, col: str):
-        ts = column_ns(frame[col]) if len(frame) else np.empty(0, dtype="int64")
-        order = np.argsort(ts, kind="stable")
-        self.ts = ts[order]
+    def __init__(self, frame: pd.DataFrame, ts: np.ndarray, order: np.ndarray):
+        """``ts``: the frame's timestamps (int64 ns) in time order; ``order``: the rows in that order."""
+        self.ts = ts
         hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()[order] if len(frame) else ts
         self.sums = np.concatenate(([0], np.cumsum(hashes.astype("uint64"), dtype="uint64")))
 
@@ -46,14 +45,20 @@ class _RowSums:
 _MEMO: dict[tuple[int, str], tuple[weakref.ref, _RowSums]] = {}
 
 
-def _row_sums(frame: pd.DataFrame, col: str) -> _RowSums:
+def _row_sums(frame: pd.DataFrame, col: str, samples: bool = False) -> _RowSums:
     key = (id(frame), col)
     hit = _MEMO.get(key)
     if hit is not None and hit[0]() is frame:
         return hit[1]
     for k in [k for k, (ref, _) in _MEMO.items() if ref() is None]:
         del _MEMO[k]
-    sums = _RowSums(frame, col)
+    if samples:  # the time order the analysis of every week uses too (series.time_order)
+        by_time = time_order(frame)
+        sums = _RowSums(frame, by_time.ts, by_time.order)
+    else:
+        ts = column_ns(frame[col]) if len(frame) else np.empty(0, dtype="int64")
+        order = np.argsort(ts, kind="stable")
+        sums = _RowSums(frame, ts[order], order)
     _MEMO[key] = (weakref.ref(frame), sums)
     return sums
 
@@ -73,7 +78,7 @@ def period_fingerprint(
         "sources": source_entries(dataset.sources, since=since, until=at, closed=closed),
     }
     for name, col in (("samples", "ts"), ("costs", "day"), ("evals", "ts")):
-        parts[name] = _row_sums(getattr(dataset, name), col).window(lo, hi)
+        parts[name] = _row_sums(getattr(dataset, name), col, name == "samples").window(lo, hi)
     parts["incidents"] = [
         repr(i) for i in incidents_known_at(dataset.incidents, at) if (i.resolved_at or at) >= since
     ]

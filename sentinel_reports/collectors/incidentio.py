@@ -48,7 +48,7 @@ from .severity import (
     by_start,
     check_service_map,
     check_timeline,
-    joined_incidents,
+    joined_batch,
     parse_instant,
     severity_counts,
     severity_of,
@@ -179,15 +179,9 @@ class IncidentIoCollector(Collector):
     def combine(
         self, old: Batch, new: Batch, options: IncidentIoOptions, ctx: CollectContext
     ) -> Batch | None:
-        incidents = joined_incidents(old.incidents, new.incidents)
-        if incidents is None:
+        batch = joined_batch(old, new)
+        if batch is None:
             return None
-        batch = Batch(
-            incidents=incidents,
-            files=[*old.files, *new.files],
-            rows=old.rows + new.rows,
-            duplicates_dropped=old.duplicates_dropped + new.duplicates_dropped,
-        )
         a, b = old.summary, new.summary
         notes = {
             "skipped": a["skipped_not_incidents"] + b["skipped_not_incidents"],

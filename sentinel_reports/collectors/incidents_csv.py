@@ -48,7 +48,7 @@ from .severity import (
     by_start,
     check_service_map,
     check_timeline,
-    joined_incidents,
+    joined_batch,
     parse_instant,
     severity_counts,
     severity_of,
@@ -117,16 +117,13 @@ class IncidentsCsvCollector(Collector):
         self, old: Batch, new: Batch, options: IncidentsCsvOptions, ctx: CollectContext
     ) -> Batch | None:
         """An id in both files is an error of the whole source: then every file is read (and it is reported)."""
-        incidents = joined_incidents(old.incidents, new.incidents)
-        if incidents is None:
-            return None
-        return Batch(
-            incidents=incidents,
-            files=[*old.files, *new.files],
-            rows=old.rows + new.rows,
-            duplicates_dropped=old.duplicates_dropped + new.duplicates_dropped,
-            summary={"incidents": len(incidents), "by_severity": severity_counts(incidents)},
-        )
+        batch = joined_batch(old, new)
+        if batch is not None:
+            batch.summary = {
+                "incidents": len(batch.incidents),
+                "by_severity": severity_counts(batch.incidents),
+            }
+        return batch
 
     def _incident(
         self,

@@ -56,7 +56,7 @@ from .severity import (
     by_start,
     check_service_map,
     check_timeline,
-    joined_incidents,
+    joined_batch,
     parse_instant,
     severity_counts,
     severity_of,
@@ -156,15 +156,9 @@ class PagerDutyCollector(Collector):
         return _finish(batch, unmapped)
 
     def combine(self, old: Batch, new: Batch, options: PagerDutyOptions, ctx: CollectContext) -> Batch | None:
-        incidents = joined_incidents(old.incidents, new.incidents)
-        if incidents is None:
+        batch = joined_batch(old, new)
+        if batch is None:
             return None
-        batch = Batch(
-            incidents=incidents,
-            files=[*old.files, *new.files],
-            rows=old.rows + new.rows,
-            duplicates_dropped=old.duplicates_dropped + new.duplicates_dropped,
-        )
         return _finish(batch, {*old.summary["unmapped_services"], *new.summary["unmapped_services"]})
 
     def _incident(

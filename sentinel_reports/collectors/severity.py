@@ -11,7 +11,7 @@
   it was created; a violation is a SourceError naming the row and both timestamps.
 - **Person fields** are never read: collectors pick the fields they map and ignore the rest, so names of
   responders, resolvers and role holders cannot reach an `Incident`.
-- **Appended files** (`joined_incidents`): the incidents of files read apart join exactly when no incident
+- **Appended files** (`joined_batch`): the incidents of files read apart join exactly when no incident
   id is in both; a repeated id (an update of an incident, or an overlapping export) means reading all.
 """
 
@@ -170,12 +170,20 @@ def by_start(incidents: list[Incident]) -> list[Incident]:
     return sorted(incidents, key=lambda inc: (inc.started_at, inc.id))
 
 
-def joined_incidents(old: list[Incident], new: list[Incident]) -> list[Incident] | None:
-    """The incidents of earlier and later files together, or None when an id is in both."""
-    ids = {inc.id for inc in old}
-    if any(inc.id in ids for inc in new):
+def joined_batch(old: Any, new: Any) -> Any:
+    """The Batch of earlier and later files of an incident source together (incidents, files, rows,
+    duplicates; the summary is the collector's to fill), or None when an incident id is in both."""
+    from .base import Batch
+
+    ids = {inc.id for inc in old.incidents}
+    if any(inc.id in ids for inc in new.incidents):
         return None
-    return by_start([*old, *new])
+    return Batch(
+        incidents=by_start([*old.incidents, *new.incidents]),
+        files=[*old.files, *new.files],
+        rows=old.rows + new.rows,
+        duplicates_dropped=old.duplicates_dropped + new.duplicates_dropped,
+    )
 
 
 def severity_counts(incidents: list[Incident]) -> dict[str, int]:
