@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint format system-deps clean bench
+.PHONY: demo test fuzz lint format system-deps clean bench
 
 $(VENV)/.runtime: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ test: $(VENV)/.test system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# Long random runs of every Hypothesis property (the suite itself uses fixed seeds).
+FUZZ_MINUTES ?= 30
+FUZZ_FACTOR  ?= 20
+fuzz: $(VENV)/.test
+	$(BIN)/python tests/fuzz_loop.py --minutes $(FUZZ_MINUTES) --factor $(FUZZ_FACTOR)
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

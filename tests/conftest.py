@@ -1,15 +1,22 @@
-"""Shared test fixtures: paths to the repository, the shared fixtures and a guard against network use."""
+"""Shared test fixtures: the repository's paths, the published sample files and a guard against network use."""
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# The suite draws the same examples on every run (CI is reproducible); `make fuzz` loads the "fuzz" profile,
+# whose seeds are random (pytest prints the seed to replay with --hypothesis-seed) and examples many more.
+settings.register_profile("suite", derandomize=True, database=None, print_blob=True)
+settings.register_profile("fuzz", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("SENTINEL_HYPOTHESIS_PROFILE", "suite"))
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-SHARED_FIXTURES = SHARED / "fixtures"
+REAL_FIXTURES = REPO / "tests" / "fixtures" / "real"
 
 
 @pytest.fixture(autouse=True)

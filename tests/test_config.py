@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from sentinel_reports.config import format_duration, load_config, parse_duration
 from sentinel_reports.errors import ConfigError
+from tests.fuzzing import examples
 
 MINIMAL = {
     "organization": "Acme AI Platform",
@@ -131,7 +132,7 @@ def test_bad_durations(text: object) -> None:
         parse_duration(text)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.integers(min_value=1, max_value=10_000_000))
 def test_duration_formatting_round_trips(seconds: int) -> None:
     td = dt.timedelta(seconds=seconds)

@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 from sentinel_reports.config import MAX_YAML_DEPTH, MAX_YAML_NODES, Config, load_config
 from sentinel_reports.errors import ConfigError
 from sentinel_reports.pipeline import load_project
+from tests.fuzzing import examples
 
 REPO = Path(__file__).resolve().parents[1]
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SECONDS_PER_LOAD = 5.0  # a load that takes longer is expanding something it should have refused
 
 OPENSLO = {

@@ -1,4 +1,4 @@
-"""OpenSLO v1 documents as SLO definitions, against the published examples in shared/fixtures."""
+"""OpenSLO v1 documents as SLO definitions, against the published examples in tests/fixtures/real."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ import yaml
 from sentinel_reports.config import load_config
 from sentinel_reports.errors import ConfigError
 
-SHARED_FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
-
-OPENSLO = SHARED_FIXTURES / "real" / "openslo-v1"
+OPENSLO = Path(__file__).resolve().parent / "fixtures" / "real" / "openslo-v1"
 
 
 def project(tmp_path: Path, entry: dict) -> Path:

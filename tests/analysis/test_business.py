@@ -15,6 +15,7 @@ from sentinel_reports.analysis.business import (
     investment_facts,
 )
 from sentinel_reports.config import Config
+from tests.fuzzing import examples
 
 SOURCE = "Finance FY27 plan, tab 3"
 
@@ -196,7 +197,7 @@ def test_investment_without_any_benefit_is_a_gap() -> None:
     assert "vague" in gaps[0].specific
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     cost=st.floats(min_value=1, max_value=1e7),
     benefit=st.floats(min_value=1, max_value=1e7),

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sentinel_reports.analysis.cost import cost_facts
 from sentinel_reports.config import Config
 from sentinel_reports.model import COST_COLUMNS, SAMPLE_COLUMNS, conform, empty_frame
+from tests.fuzzing import examples
 
 START = dt.datetime(2026, 11, 16, tzinfo=dt.UTC)  # 2026-W47, Monday
 END = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
@@ -281,7 +282,7 @@ good_values = st.lists(
 )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(spend=st.one_of(st.none(), st.floats(min_value=-1e6, max_value=1e6)), good=good_values)
 def test_cost_per_task_is_never_computed_from_zero_or_missing_data(
     spend: float | None, good: list[float]

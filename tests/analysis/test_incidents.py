@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sentinel_reports.analysis.incidents import impact_minutes, incident_facts
 from sentinel_reports.config import Config
 from sentinel_reports.model import Incident, IncidentUpdate
+from tests.fuzzing import examples
 
 START = dt.datetime(2026, 11, 16, tzinfo=dt.UTC)
 AS_OF = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)  # mid-week: the window ends at as-of
@@ -190,7 +191,7 @@ def test_no_incidents() -> None:
     assert stats["impact_minutes_total"] == 0.0
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     offset=st.integers(min_value=-20_000, max_value=20_000),
     length=st.integers(min_value=0, max_value=20_000),

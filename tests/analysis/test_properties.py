@@ -19,10 +19,11 @@ from sentinel_reports.analysis.slo import (
     window_attainment,
 )
 from sentinel_reports.analysis.status import component_slis, component_status
+from tests.fuzzing import examples
 
 START = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
 STEP_NS = 300 * 10**9
-SETTINGS = settings(max_examples=60, deadline=None)
+SETTINGS = settings(max_examples=examples(60), deadline=None)
 objectives = st.floats(min_value=0.5, max_value=0.9999)
 
 
@@ -109,7 +110,7 @@ def dropouts(draw) -> np.ndarray:
     return keep
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(dropouts(), st.floats(min_value=0.5, max_value=1.0))
 def test_low_coverage_is_never_operational(b, keep, ratio) -> None:
     cfg = b.config()

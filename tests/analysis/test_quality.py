@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sentinel_reports.analysis.quality import accuracy_budget_remaining, quality_facts
 from sentinel_reports.config import Config
 from sentinel_reports.model import EVAL_COLUMNS, SAMPLE_COLUMNS, conform, empty_frame
+from tests.fuzzing import examples
 
 START = dt.datetime(2026, 11, 16, tzinfo=dt.UTC)
 END = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
@@ -148,7 +149,7 @@ def test_no_evals_and_no_samples() -> None:
     assert out == [] and gaps == []
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     passed=st.integers(min_value=0, max_value=10_000),
     failed=st.integers(min_value=0, max_value=10_000),

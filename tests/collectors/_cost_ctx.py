@@ -11,8 +11,7 @@ from sentinel_reports.config import Config
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 COST = FIXTURES / "cost"
 INCIDENTS = FIXTURES / "incidents"
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-FOCUS_SAMPLES = SHARED / "fixtures" / "real" / "focus-1.2"
+FOCUS_SAMPLES = FIXTURES / "real" / "focus-1.2"
 
 CONFIG: dict[str, Any] = {
     "organization": "Acme AI Platform",

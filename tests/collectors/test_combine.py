@@ -37,9 +37,10 @@ from sentinel_reports.collectors.prometheus import PrometheusCollector
 from sentinel_reports.errors import SourceError
 from tests.collectors import _cost_ctx
 from tests.collectors.conftest import make_ctx
+from tests.fuzzing import examples
 
 T0 = dt.datetime(2026, 11, 16, tzinfo=dt.UTC)
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def assert_same(got: Batch, expected: Batch) -> None:
@@ -368,7 +369,7 @@ def test_collectors_without_combine_decline():
     assert all(c.can_combine() for c in (LlmRequestsCollector, FocusCollector, PrometheusCollector))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.one_of(st.integers(1, 3600).map(float), st.floats(1e-3, 1e6)), min_size=1, max_size=50))
 def test_step_from_spacing_counts_is_the_median_of_the_gaps(gaps):
     """The step is kept as counts per gap (so appended files can add theirs); its median is pandas'."""

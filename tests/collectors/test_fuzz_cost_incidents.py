@@ -29,8 +29,9 @@ from sentinel_reports.collectors.openai import (
 from sentinel_reports.collectors.pagerduty import PagerDutyCollector, PagerDutyOptions
 from sentinel_reports.errors import SourceError
 from tests.collectors._cost_ctx import make_ctx
+from tests.fuzzing import examples
 
-FUZZ = settings(max_examples=60, deadline=None)
+FUZZ = settings(max_examples=examples(60), deadline=None)
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(-(10**20), 10**20), st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=12), st.sampled_from(["", "null", "$1,0.0 ", "(3)", "2026-11-16", "13/45/26", "SEV2", "P1"]),

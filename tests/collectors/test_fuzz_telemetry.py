@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sentinel_reports.collectors import registry
 from sentinel_reports.errors import SourceError
 from tests.collectors.conftest import make_ctx
+from tests.fuzzing import examples
 
 TARGETS = [
     ("csv", "f.csv", {}),
@@ -24,7 +25,7 @@ TARGETS = [
     ("evals", "f.csv", {}),
     ("evals", "f.jsonl", {"format": "otel"}),
 ]
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def run(kind: str, name: str, options: dict, data: bytes) -> None:

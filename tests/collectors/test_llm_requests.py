@@ -16,6 +16,7 @@ from sentinel_reports.collectors.llm_requests.aggregate import group_quantiles
 from sentinel_reports.errors import SourceError
 from sentinel_reports.model import conform
 from tests.collectors.conftest import FIXTURES, make_ctx
+from tests.fuzzing import examples
 
 LITELLM = {"format": "litellm", "components": {"chat-assistant": "chat-api", "embed": "embeddings"}}
 
@@ -120,7 +121,7 @@ def test_interval_option_and_negative_latency(tmp_path):
     assert (info.value.row, info.value.column) == (2, "endTime")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(
         st.tuples(st.integers(0, 4), st.floats(0, 1e6, allow_nan=False)),

@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from sentinel_reports.collectors.base import CollectContext, registry
 from sentinel_reports.config import Config
 from sentinel_reports.errors import SourceError
+from tests.fuzzing import examples
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(max_examples=examples(40), deadline=None, suppress_health_check=list(HealthCheck))
 
 # collector type -> [(fixture path under tests/fixtures, options)]
 TARGETS: dict[str, list[tuple[str, dict[str, Any]]]] = {
