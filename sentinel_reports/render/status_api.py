@@ -41,28 +41,42 @@ from .status_common import (
 
 
 class _Links:
-    def __init__(self, config: Config):
+    """Links of one API document: absolute under ``site.base_url``, else relative to the document's folder.
+
+    The documents live in ``status/api/v2/`` and one level below it (``incidents/unresolved.json``), so a
+    relative link climbs two folders, plus one per folder of the document's own path, to reach ``status/``.
+    """
+
+    def __init__(self, config: Config, document: str = "summary.json"):
         base = config.site.base_url
-        self.base = base.rstrip("/") + "/" if base else None
+        up = "../" * (2 + document.count("/"))
+        self.absolute = bool(base)
+        self.root = base.rstrip("/") + "/status/" if base else up
 
     def status_page(self) -> str:
-        return f"{self.base}status/" if self.base else "../../index.html"
+        return self.root if self.absolute else f"{self.root}index.html"
 
     def incident(self, file_id: str) -> str:
-        return (
-            f"{self.base}status/incidents/{file_id}.html" if self.base else f"../../incidents/{file_id}.html"
-        )
+        return f"{self.root}incidents/{file_id}.html"
 
     def maintenance(self, file_id: str) -> str:
-        anchor = f"index.html#maintenance-{file_id}"
-        return f"{self.base}status/{anchor}" if self.base else f"../../{anchor}"
+        return f"{self.root}index.html#maintenance-{file_id}"
 
 
 def _gap_for(facts: dict[str, Any], component_ids: list[str]) -> dict[str, Any] | None:
-    """The highest-priority observability gap of the given components (the most specific explanation)."""
+    """The observability gap that explains why the given components have no data now: a stale series first,
+    then any gap still open at as-of (no end, or ending at as-of), then older ones; by priority within each."""
     wanted = set(component_ids)
+    as_of = iso(facts.get("as_of"))
     gaps = [g for g in facts.get("gaps") or [] if g.get("component") in wanted and g.get("amount") is None]
-    gaps.sort(key=lambda g: (str(g.get("priority") or "P9"), str(g.get("component")), str(g.get("specific"))))
+
+    def rank(g: dict[str, Any]) -> tuple[int, str, str, str]:
+        end = iso(g.get("end"))
+        current = end is None or (as_of is not None and end >= as_of)
+        order = 0 if g.get("kind") == "stale" else 1 if current else 2
+        return order, str(g.get("priority") or "P9"), str(g.get("component")), str(g.get("specific"))
+
+    gaps.sort(key=rank)
     return gaps[0] if gaps else None
 
 
@@ -148,27 +162,60 @@ def build_components(facts: dict[str, Any], config: Config, page_id: str) -> lis
     return out
 
 
+# Timeline moments of an incident record -> (Statuspage update status, body). Bodies state only what the
+# record says; a responder is named by role, never by person.
+TIMELINE = (
+    ("created_at", "investigating", "Incident opened; the on-call team is investigating."),
+    ("acknowledged_at", "investigating", "Acknowledged by the on-call responder; investigation under way."),
+    ("mitigated_at", "monitoring", "Mitigation in place; monitoring recovery."),
+    ("resolved_at", "resolved", "Resolved."),
+)
+
+
+def incident_updates(inc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every update of an incident, oldest first: the record's timeline, the written updates and, when it
+    carries a date, the postmortem's publication. Real status pages always show at least the opening one."""
+    written = [
+        {"at": iso(u.get("at")), "status": str(u.get("status") or inc.get("status") or "investigating"),
+         "body": str(u.get("body") or "")}
+        for u in inc.get("updates") or []
+        if iso(u.get("at"))
+    ]  # fmt: skip
+    taken = {(u["at"], u["status"]) for u in written}
+    derived = []
+    for key, status, body in TIMELINE:
+        at = iso(inc.get(key) or (inc.get("started_at") if key == "created_at" else None))
+        if at and (at, status) not in taken:
+            derived.append({"at": at, "status": status, "body": body})
+            taken.add((at, status))
+    postmortem = inc.get("postmortem") or {}
+    published = iso(postmortem.get("published_on")) if isinstance(postmortem, dict) else None
+    if published and postmortem.get("status") == "published":
+        derived.append({"at": published, "status": "postmortem", "body": "Postmortem published."})
+    order = {"investigating": 0, "identified": 1, "monitoring": 2, "resolved": 3, "postmortem": 4}
+    return sorted(derived + written, key=lambda u: (u["at"], order.get(u["status"], 1)))
+
+
 def _incident(
     inc: dict[str, Any], file_id: str, page_id: str, links: _Links, components: dict[str, dict]
 ) -> dict:
-    updates = sorted(inc.get("updates") or [], key=lambda u: str(u.get("at")))
+    updates = incident_updates(inc)
     status = str(inc.get("status") or "investigating")
     created = iso(inc.get("created_at") or inc.get("started_at"))
-    times = [created] + [iso(u.get("at")) for u in updates] + [iso(inc.get("resolved_at"))]
+    times = [created] + [u["at"] for u in updates] + [iso(inc.get("resolved_at"))]
     updated = max(t for t in times if t)
-    monitoring = next((iso(u.get("at")) for u in updates if u.get("status") == "monitoring"), None)
+    monitoring = next((u["at"] for u in updates if u["status"] == "monitoring"), None)
     items = []
     for n, u in enumerate(reversed(updates), start=1):
-        at = iso(u.get("at"))
         items.append(
             {
                 "id": f"{file_id}-u{len(updates) - n + 1}",
                 "incident_id": str(inc["id"]),
-                "status": str(u.get("status") or status),
-                "body": str(u.get("body") or ""),
-                "created_at": at,
-                "updated_at": at,
-                "display_at": at,
+                "status": u["status"],
+                "body": u["body"],
+                "created_at": u["at"],
+                "updated_at": u["at"],
+                "display_at": u["at"],
             }
         )
     return {
@@ -235,28 +282,53 @@ def page_status(components: list[dict[str, Any]], incidents: list[dict[str, Any]
     seen = [STATUS_INDICATOR[c["status"]] for c in leaves if c not in blind]
     real = max(seen + [i["impact"] for i in incidents] + ["none"], key=INDICATOR_RANK.__getitem__)
     indicator = max(real, "minor", key=INDICATOR_RANK.__getitem__) if blind else real
-    parts = [INDICATOR_DESCRIPTIONS[real]] if real != "none" else []
-    if blind:
-        parts.append("Observability Gap: No Current Data for " + ", ".join(c["name"] for c in blind))
-    if not parts:
-        maintenance = any(c["status"] == "under_maintenance" for c in leaves)
-        parts.append("Service Under Maintenance" if maintenance else "All Systems Operational")
-    status: dict[str, Any] = {"indicator": indicator, "description": "; ".join(parts)}
+    if real != "none":
+        description = INDICATOR_DESCRIPTIONS[real]
+    elif blind:
+        description = "Partially Degraded Service"  # the standard words for "minor" that claim no outage
+    elif any(c["status"] == "under_maintenance" for c in leaves):
+        description = "Service Under Maintenance"
+    else:
+        description = "All Systems Operational"
+    # The standard field carries a standard description only (clients show it verbatim); what cannot be
+    # seen is said in the extension.
+    status: dict[str, Any] = {"indicator": indicator, "description": description}
     if blind:
         facing = {c.id for c in config.components if c.customer_facing}
         status["sentinel"] = {
             "observability_gap": True,
+            "description": "Observability Gap: No Current Data for " + ", ".join(c["name"] for c in blind),
             "components": [c["id"] for c in blind],
             "customer_facing": [c["id"] for c in blind if c["id"] in facing],
         }
     return status
 
 
+DOCUMENTS = (
+    "summary.json",
+    "status.json",
+    "components.json",
+    "incidents.json",
+    "incidents/unresolved.json",
+    "scheduled-maintenances.json",
+    "scheduled-maintenances/upcoming.json",
+    "scheduled-maintenances/active.json",
+)
+
+
 def api_documents(facts: dict[str, Any], config: Config) -> dict[str, dict[str, Any]]:
-    """Every API document by its path under ``status/api/v2/``."""
+    """Every API document by its path under ``status/api/v2/``, each with links that resolve from it."""
+    by_depth: dict[int, dict[str, dict[str, Any]]] = {}
+    for path in DOCUMENTS:
+        depth = path.count("/")
+        if depth not in by_depth:
+            by_depth[depth] = _documents(facts, config, _Links(config, path))
+    return {path: by_depth[path.count("/")][path] for path in DOCUMENTS}
+
+
+def _documents(facts: dict[str, Any], config: Config, links: _Links) -> dict[str, dict[str, Any]]:
     as_of = iso(facts["as_of"])
     assert as_of is not None
-    links = _Links(config)
     page_id = slug(config.organization)
     page = {
         "id": page_id,

@@ -23,6 +23,15 @@ def _load_helper():
 
 sf = _load_helper()
 
+STANDARD_DESCRIPTIONS = {
+    "All Systems Operational",
+    "Partially Degraded Service",
+    "Minor Service Outage",
+    "Partial System Outage",
+    "Major Service Outage",
+    "Service Under Maintenance",
+}
+
 # The public Statuspage v2 API (https://<page>.statuspage.io/api/v2/): field names and enums as documented.
 STATUSPAGE = {
     "page": {"id", "name", "url", "time_zone", "updated_at"},
@@ -149,7 +158,9 @@ def test_planted_gap_is_no_data_with_extension_and_indicator_not_none():
     status = docs["status.json"]["status"]
     assert status["indicator"] != "none"
     assert status["sentinel"]["customer_facing"] == ["rag-search"]
-    assert "RAG Search" in status["description"]
+    # the standard field keeps a standard description; the gap is named in the extension
+    assert status["description"] in STANDARD_DESCRIPTIONS
+    assert "RAG Search" in status["sentinel"]["description"]
 
 
 def _embeddings_operational(facts: dict) -> dict:
@@ -164,6 +175,7 @@ def test_only_customer_facing_gap_still_raises_indicator():
     facts = _embeddings_operational(sf.facts(plant_gap=True, unsafe_incident=False))
     status = api_documents(facts, sf.config())["status.json"]["status"]
     assert status["indicator"] == "minor"
+    assert status["description"] == "Partially Degraded Service"
     assert "All Systems Operational" not in status["description"]
 
 
@@ -207,7 +219,10 @@ def test_incidents_unresolved_and_impact():
     all_ids = [i["id"] for i in docs["incidents.json"]["incidents"]]
     assert "INC-101" in all_ids and all_ids == sorted(all_ids, key=all_ids.index)
     unsafe = next(i for i in unresolved if i["id"] == sf.UNSAFE_ID)
-    assert unsafe["shortlink"] == f"../../incidents/{safe_file_id(sf.UNSAFE_ID)}.html"
+    # incidents/unresolved.json sits one folder deeper than summary.json: its links climb one more level
+    assert unsafe["shortlink"] == f"../../../incidents/{safe_file_id(sf.UNSAFE_ID)}.html"
+    summary_unsafe = next(i for i in docs["summary.json"]["incidents"] if i["id"] == sf.UNSAFE_ID)
+    assert summary_unsafe["shortlink"] == f"../../incidents/{safe_file_id(sf.UNSAFE_ID)}.html"
     assert ".." not in safe_file_id(sf.UNSAFE_ID)
 
 
@@ -270,3 +285,88 @@ def test_safe_file_id(raw):
 def test_file_ids_unique_even_ignoring_case():
     ids = file_ids(["a/b", "a?b", "INC-1", "inc-1", "a-b"])
     assert len({v.casefold() for v in ids.values()}) == 5
+
+
+def test_every_incident_carries_its_timeline_as_updates():
+    docs = api_documents(sf.facts(incident_mode=True), sf.config())
+    for inc in docs["incidents.json"]["incidents"]:
+        updates = inc["incident_updates"]
+        assert updates, inc["id"]
+        times = [u["created_at"] for u in updates]
+        assert times == sorted(times, reverse=True)  # newest first, as Statuspage lists them
+        assert updates[-1]["created_at"] == inc["created_at"]  # the opening update
+        assert updates[-1]["status"] == "investigating"
+    inc101 = next(i for i in docs["incidents.json"]["incidents"] if i["id"] == "INC-101")
+    by_status = [(u["status"], u["created_at"]) for u in reversed(inc101["incident_updates"])]
+    # created, acknowledged, the written "identified" update, mitigated (monitoring), resolved once
+    assert by_status == [
+        ("investigating", "2026-11-12T09:04:00Z"),
+        ("investigating", "2026-11-12T09:10:00Z"),
+        ("identified", "2026-11-12T09:15:00Z"),
+        ("monitoring", "2026-11-12T09:50:00Z"),
+        ("resolved", "2026-11-12T10:30:00Z"),
+    ]
+    assert inc101["monitoring_at"] == "2026-11-12T09:50:00Z"
+    assert len({u["id"] for u in inc101["incident_updates"]}) == len(inc101["incident_updates"])
+
+
+def test_a_dated_postmortem_is_an_update_and_an_undated_one_is_not():
+    facts = sf.facts(incident_mode=True)
+    inc = next(i for i in facts["incidents"] if i["id"] == "INC-101")
+    inc["postmortem"]["published_on"] = "2026-11-14T12:00:00Z"
+    docs = api_documents(facts, sf.config())
+    updates = next(i for i in docs["incidents.json"]["incidents"] if i["id"] == "INC-101")["incident_updates"]
+    assert (updates[0]["status"], updates[0]["created_at"]) == ("postmortem", "2026-11-14T12:00:00Z")
+    del inc["postmortem"]["published_on"]
+    docs = api_documents(facts, sf.config())
+    updates = next(i for i in docs["incidents.json"]["incidents"] if i["id"] == "INC-101")["incident_updates"]
+    assert "postmortem" not in {u["status"] for u in updates}
+
+
+def test_no_data_is_explained_by_the_stale_gap_not_an_old_closed_one():
+    facts = sf.facts(plant_gap=True)
+    old = {
+        "component": "rag-search",
+        "kind": "missing_run",
+        "priority": "P1",
+        "amount": None,
+        "start": "2026-09-01T00:00:00Z",
+        "end": "2026-09-01T06:00:00Z",
+        "specific": "AAA an old, closed gap",
+        "sentence": "old",
+    }
+    stale = {
+        "component": "rag-search", "kind": "stale", "priority": "P2", "amount": None,
+        "start": "2026-11-20T00:00:00Z", "end": facts["as_of"],
+        "specific": "ZZZ the latest data is from yesterday", "sentence": "stale",
+    }  # fmt: skip
+    facts["gaps"] = [old, stale]
+    comps = {c["id"]: c for c in api_documents(facts, sf.config())["components.json"]["components"]}
+    assert comps["rag-search"]["sentinel"]["specific"] == stale["specific"]
+    assert comps["rag-search"]["sentinel"]["sentence"] == "stale"
+
+
+def test_every_link_in_the_built_status_api_resolves_to_a_file(example_site) -> None:  # type: ignore[no-untyped-def]
+    site = example_site[0]
+    api = site / "status" / "api" / "v2"
+    documents = sorted(api.rglob("*.json"))
+    assert len(documents) >= 8
+    checked = 0
+
+    def links(node):  # type: ignore[no-untyped-def]
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("url", "shortlink") and isinstance(value, str):
+                    yield value
+                else:
+                    yield from links(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from links(value)
+
+    for document in documents:
+        for link in links(json.loads(document.read_text(encoding="utf-8"))):
+            target = (document.parent / link.split("#", 1)[0]).resolve()
+            assert target.is_file() and site.resolve() in target.parents, (document.relative_to(site), link)
+            checked += 1
+    assert checked >= len(documents)  # every document has at least its page url
