@@ -47,7 +47,9 @@ def status_outputs(
     badge_files = file_ids(str(c["id"]) for c in components)
     for c in components:
         name = str(c.get("name") or c["id"])
-        outputs[f"status/badges/{badge_files[str(c['id'])]}.svg"] = badge_svg(c.get("status"), title=name)
+        outputs[f"status/badges/{badge_files[str(c['id'])]}.svg"] = badge_svg(
+            c.get("status"), label=name, title=name
+        )
     for name, document in api_documents(facts, config).items():
         outputs[f"{API_DIR}/{name}"] = dumps(document)
     return dict(sorted(outputs.items()))

@@ -1,15 +1,21 @@
-"""Status badges: small shields-style SVGs, ``status | operational ✓``, one per component.
+"""Status badges: small shields-style SVGs, ``Assistant Chat API | operational ✓``, one per component.
 
-    svg = badge_svg("no_data", title="Assistant Chat API")     # grey "no data ?", never green
+    svg = badge_svg("no_data", label="Assistant Chat API")     # grey "no data ?", never green
 
-Every badge carries colour, an icon and a word, a ``<title>`` and ``aria-label`` for text alternatives, and
-the system font stack (no external fonts). Widths come from per-character advance estimates for an 11 px
-sans-serif, so the text fits without a browser measuring it. White text on each status colour meets WCAG
-2.1 AA (4.5:1). Output is deterministic.
+The left side names the component, as shields-style badges do. Every badge carries colour, an icon and a
+word, a ``<title>`` and ``aria-label`` for text alternatives, and the system font stack (no external fonts).
+Text widths come from pybadges' precalculated DejaVu Sans metrics (``data/badge-widths.json``, per-character
+advances and kerning pairs, Apache-2.0), so the text fits without a browser measuring it; DejaVu Sans is
+wider than the common system sans-serifs, so the estimate errs on the roomy side. The data file is used
+rather than the pybadges package, which imports the removed ``pkg_resources`` and pulls in ``requests``.
+White text on each status colour meets WCAG 2.1 AA (4.5:1). Output is deterministic.
 """
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from importlib import resources
 from xml.sax.saxutils import escape, quoteattr
 
 from .formatting import status_token
@@ -33,27 +39,21 @@ MESSAGES = {
     "no_data": ("no data", "#59636e"),
 }
 
-# Advance widths (px at 11 px) for a typical sans-serif; unknown characters count as wide.
-_NARROW = set("fijlrtI.,:;'!|()[] ")
-_WIDE = set("mwMW@%")
-_ICON_WIDTH = 11.0
+
+@cache
+def _metrics() -> tuple[float, dict[str, float], dict[str, float]]:
+    data = json.loads(resources.files(__package__).joinpath("data/badge-widths.json").read_text("utf-8"))
+    return data["mean-character-length"], data["character-lengths"], data["kerning-pairs"]
 
 
 def text_width(text: str) -> float:
-    """Estimated rendered width of ``text`` in px at 11 px."""
+    """Rendered width of ``text`` in px at 11 px (DejaVu Sans metrics at 110 px, divided by ten)."""
+    mean, widths, kerning = _metrics()
     width = 0.0
-    for ch in text:
-        if ch in _NARROW:
-            width += 3.5
-        elif ch in _WIDE:
-            width += 9.5
-        elif ch.isupper() or ch.isdigit():
-            width += 7.2
-        elif ch.isascii():
-            width += 6.2
-        else:
-            width += _ICON_WIDTH
-    return width
+    for i, ch in enumerate(text):
+        width += widths.get(ch, mean)
+        width -= kerning.get(text[i : i + 2], 0.0)
+    return width / 10.0
 
 
 def badge_svg(state: str | None, *, label: str = "status", title: str | None = None) -> str:
@@ -64,7 +64,7 @@ def badge_svg(state: str | None, *, label: str = "status", title: str | None = N
     label_w = round(text_width(label) + 2 * PADDING)
     message_w = round(text_width(shown) + 2 * PADDING)
     total = label_w + message_w
-    name = f"{title}: " if title else ""
+    name = f"{title}: " if title and title != label else ""
     alt = (
         f"{name}{label} {token.word}"
         if token.key != "no_data"

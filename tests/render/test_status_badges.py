@@ -72,3 +72,19 @@ def test_width_grows_with_text_and_text_is_escaped():
     root = ET.fromstring(svg)  # well-formed despite the markup characters
     assert [t.text for t in root.iter(f"{SVG}text")][0] == 'a<b>&"c"'
     assert badge_svg("operational") == badge_svg("operational")
+
+
+def test_widths_follow_the_font_metrics_with_kerning():
+    # proportional: "i" is narrow and "W" wide; a kerning pair ("To") is narrower than its letters apart
+    assert text_width("iiii") < text_width("WWWW")
+    assert text_width("To") < text_width("T") + text_width("o")
+    assert text_width("Assistant Chat API") > text_width("status")
+
+
+def test_published_badges_name_their_component(example_site) -> None:  # type: ignore[no-untyped-def]
+    site = example_site[0]
+    badges = sorted((site / "status" / "badges").glob("*.svg"))
+    assert badges
+    for badge in badges:
+        _, texts, _ = _parts(badge.read_text(encoding="utf-8"))
+        assert texts[0] != "status" and texts[0], badge.name  # the left side is the component's name
