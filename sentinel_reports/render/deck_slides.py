@@ -62,7 +62,7 @@ def title_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> Slide:
         kind="title",
         title=f"Quarterly reliability review {facts['period']}",
         lead=narrative.summary_line,
-        bullets=(narrative.evidence,),
+        bullets=tuple(x for x in (getattr(narrative, "verdict", ""), narrative.evidence) if x),
         table=Table(columns, (values, context), numeric=frozenset(), style="kpi"),
         source_line=source_line(facts, [s["id"] for s in facts.get("sources") or []], limit=4),
         notes="\n".join(
@@ -161,6 +161,12 @@ def _glance_title(slos: list, missed: list, unknown: list, period: str, d: Deriv
             assessed = d("slos.customer_facing_assessed", len(slos) - len(unknown))
             title = f"{assessed:.0f} of {n:.0f} customer-facing SLOs met target in {period}"
         title += f"; {_slo_label(tight)} used the most error budget: {f.pct(used, 0)}"
+        # "met" next to an overspent budget chart would be false comfort: say how long it was overspent
+        spent = [s for s in assessed_slos if s.get("overspent_days")]
+        if spent:
+            most = max(spent, key=lambda s: (s["overspent_days"], s["name"]))
+            days = d(f"slos.{most['name']}.overspent_days", most["overspent_days"])
+            title += f", but {_slo_label(most)} had its rolling error budget overspent on {days:.0f} days"
     if unknown:
         title += f"; {d('slos.customer_facing_without_data', len(unknown)):.0f} without data"
     return title
