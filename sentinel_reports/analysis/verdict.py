@@ -18,6 +18,8 @@ period (`claims`):
 - `claims.no_incident`: that, and no SEV1/SEV2 incident with customer impact. The incident sources cover at least `gaps.min_coverage` of the window. An incident
   source covers from its earliest record to as-of (an export holds no record of the time before its first
   one, so an empty or later-starting export cannot vouch for a quiet period);
+- `claims.objectives_covered`: every SLO has window coverage of at least `gaps.min_coverage` and so has the
+  telemetry as a whole (what "met" needs besides the attainment itself);
 - `claims.objectives_met`: every SLO has attainment over the window, each with window coverage (events /
   expected intervals) of at least `gaps.min_coverage`, none below its objective, and the telemetry coverage
   of the window is at least `gaps.min_coverage`.
@@ -208,6 +210,7 @@ def period_verdict(
         "freeze_components": sorted({s["component"] for s in exhausted}),
         "claims": {
             "incidents_covered": covered >= min_cov,
+            "objectives_covered": not thin and telemetry is not None and telemetry >= min_cov,
             "no_incident": no_incident,
             "objectives_met": objectives_met,
         },

@@ -117,6 +117,16 @@ def glance_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             f"{period} {f.pct(attained, 2)}, coverage {f.pct(s.get('coverage'), 1)}, flags: {flags}."
         )
     title = _glance_title(slos, missed, unknown, period, d)
+    verdict = facts.get("verdict") or {}
+    if not missed and not (verdict.get("claims") or {}).get("objectives_covered", True):
+        # "met" over a quarter the telemetry does not cover is not a finding (analysis/verdict.py)
+        telemetry = (verdict.get("coverage") or {}).get("telemetry")
+        shown = (
+            f"telemetry covers {f.pct(telemetry, 1)} of it"
+            if telemetry is not None
+            else "telemetry is missing"
+        )
+        title = title.replace(f"met target in {period}", f"met target over the data of {period}, but {shown}")
     used = [d.values.get(f"slos.{s['name']}.quarter_budget_consumed") for s in slos]
     known = [i for i, u in enumerate(used) if u is not None]
     worst = max(known, key=lambda i: used[i]) if known else None
