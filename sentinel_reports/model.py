@@ -294,13 +294,22 @@ class Dataset:
         return cls(empty_frame("samples"), empty_frame("costs"), empty_frame("evals"), (), ())
 
     def latest_timestamp(self) -> dt.datetime | None:
-        """The latest timestamp found in the data: the default as-of."""
+        """The end of the latest interval found in the data: the default as-of.
+
+        A sample stamped `ts` describes `[ts, ts + step)` (step = the median spacing of the last points of its
+        component × signal series), so a series whose last 5-minute sample is stamped 23:55 ends at 00:00 and
+        the newest interval is inside `[start, as-of)`. Eval runs and incident timestamps are instants. A cost
+        day counts with its whole day (next midnight) only when there are no samples: billing exports often
+        carry a partial current day, whose end would lie ahead of the telemetry; with samples, a cost day
+        counts from its start."""
         candidates: list[pd.Timestamp] = []
-        for frame, col in ((self.samples, "ts"), (self.evals, "ts")):
-            if len(frame):
-                candidates.append(frame[col].max())
+        if len(self.samples):
+            candidates.append(_latest_sample_end(self.samples))
+        if len(self.evals):
+            candidates.append(self.evals["ts"].max())
         if len(self.costs):
-            candidates.append(self.costs["day"].max())
+            day = self.costs["day"].max()
+            candidates.append(day if len(self.samples) else day + pd.Timedelta(days=1))
         for inc in self.incidents:
             for t in (inc.created_at, inc.resolved_at):
                 if t is not None:
@@ -308,3 +317,22 @@ class Dataset:
         if not candidates:
             return None
         return max(candidates).to_pydatetime()
+
+
+STEP_LOOKBACK = pd.Timedelta(days=3)
+"""`latest_timestamp` reads the step of the series that end last from their points in this span before the
+newest sample (enough for daily series; coarser series end before the newest sample anyway)."""
+
+
+def _latest_sample_end(samples: pd.DataFrame) -> pd.Timestamp:
+    """max over component × signal series of (last ts + the series' step = the median spacing of its points
+    in the last STEP_LOOKBACK); a series with one point there ends at that point."""
+    latest = samples["ts"].max()
+    recent = samples.loc[samples["ts"] >= latest - STEP_LOOKBACK, ["component", "signal", "ts"]]
+    recent = recent.drop_duplicates().sort_values("ts", kind="stable")
+    grouped = recent.groupby(["component", "signal"], sort=False)["ts"]
+    steps = recent["ts"] - grouped.shift()
+    step = steps.groupby([recent["component"], recent["signal"]], sort=False).median()
+    last = grouped.max()
+    ends = last + step.reindex(last.index).fillna(pd.Timedelta(0))
+    return ends.max()

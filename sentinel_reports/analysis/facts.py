@@ -25,10 +25,11 @@ from .periods import PeriodKind, next_period, parse_period, previous_period, to_
 from .provenance import Figures, gap_entry, iso, json_dumps_facts, plain, source_entries
 from .quality import quality_facts
 from .series import shared_index, time_order
-from .slo import evaluate_slo, sli_events
+from .slo import evaluate_slo, sli_events, window_attainment
 from .status import component_slis, component_status
 from .summary import platform_summary
 from .timeline import HISTORY, earliest, incidents_known_at, lookback
+from .verdict import period_verdict
 
 __all__ = ["json_dumps_facts", "quarter_facts", "week_facts"]
 
@@ -134,6 +135,8 @@ def period_facts(
             "budget_slo": summary.budget_slo,
             "budget_component": summary.budget_component,
             "unknown_budget_slos": list(summary.unknown_budget_slos),
+            "exhausted_budget_slos": list(summary.exhausted_budget_slos),
+            "data_as_of": iso(summary.data_as_of),
             "active_alerts": summary.active_alerts,
             "informational_alerts": summary.informational_alerts,
             "incident_mode": summary.incident_mode,
@@ -176,6 +179,16 @@ def period_facts(
         )
         facts["investments"] = investments
         gaps += investment_gaps
+    for entry in facts["slos"]:
+        # days of the window that closed with the SLO's rolling budget exhausted ("met" must say so)
+        entry["overspent_days"] = sum(
+            1
+            for day in entry.get("daily") or []
+            if day.get("budget_remaining") is not None and day["budget_remaining"] <= 0
+        )
+    slo_coverage = {s.name: window_attainment(events[s.name], start, end).coverage for s in config.slos}
+    facts["verdict"], verdict_gaps = period_verdict(facts, config, dataset.sources, slo_coverage, start, end)
+    gaps += verdict_gaps
     ordered = sort_gaps(gaps)
     facts["gaps"] = [gap_entry(g) for g in ordered]
     facts["next_actions"] = next_actions(facts, ordered, config, after)

@@ -14,7 +14,14 @@ Order, worst first: major_outage, partial_outage, degraded_performance, under_ma
 operational. When nothing worse than operational is known and any of those SLIs has coverage below
 gaps.min_coverage in the span (or the component has no SLI data at all), the status is no_data: missing
 data is never rolled up as operational. A component with no SLO and no request counts is judged on the
-coverage of its other series. "Now" is the last hour, or the coarsest SLI step when that is longer.
+coverage of its other series.
+
+"Now" is the last hour (or the coarsest SLI step when that is longer) ending at each SLI's latest sample:
+the end of its last interval before the evaluation time, as long as that is within `gaps.stale_after` of
+it. A series that lags by a few samples is judged on its latest hour, not called a gap; a series older than
+stale_after is judged on the hour ending at the evaluation time, where it has no data (its stale gap is
+reported by analysis/gaps.py). `data_as_of` is the earliest of those latest-sample ends among the
+component's fresh SLIs: the instant up to which "now" is known.
 
 Uptime per day = Σgood/Σtotal of the availability events; None below min coverage or without traffic.
 """
@@ -22,15 +29,18 @@ Uptime per day = Σgood/Σtotal of the availability events; None below min cover
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from ..config import Component, Config
 from ..model import Incident
 from .periods import local_date, local_midnight
-from .series import SeriesIndex
-from .slo import SliEvents, ratio_events, window_attainment
+from .series import SeriesIndex, to_ns
+from .slo import SliEvents, WindowAttainment, ratio_events, window_attainment
 
 RANK = {
     "operational": 0,
@@ -63,6 +73,7 @@ class ComponentStatus:
     uptime_90d: float | None
     days: tuple[DayStatus, ...]
     open_incidents: tuple[str, ...]
+    data_as_of: dt.datetime | None = None  # "now" is known up to here (None: no fresh SLI)
 
 
 @dataclass(frozen=True)
@@ -105,7 +116,7 @@ def component_slis(
 def now_window(slis: ComponentSlis) -> dt.timedelta:
     """The span "now" is judged on: the last hour, or the coarsest SLI step when that is longer (a
     series with one point a day is judged on its latest day)."""
-    events = [e for e in (slis.availability, *(e for e, _ in slis.thresholds), *slis.other) if e is not None]
+    events = _all_events(slis)
     steps = [dt.timedelta(microseconds=e.step_ns // 1000) for e in events if e.step_ns]
     return max([NOW_WINDOW, *steps])
 
@@ -116,6 +127,21 @@ def _incident_status(inc: Incident) -> str:
     return "partial_outage" if inc.severity == "SEV2" else "degraded_performance"
 
 
+def latest_end(events: SliEvents, at: dt.datetime) -> dt.datetime | None:
+    """The end of the last interval of `events` that starts before `at` (ts + step, at most `at`)."""
+    i = int(np.searchsorted(events.ts, to_ns(at), side="left"))
+    if i == 0:
+        return None
+    end = pd.Timestamp(int(events.ts[i - 1]) + int(events.step_ns or 0), tz="UTC").to_pydatetime()
+    return min(end, at)
+
+
+def fresh_end(events: SliEvents, at: dt.datetime, stale_after: dt.timedelta) -> dt.datetime | None:
+    """`latest_end` when it is within `stale_after` of `at`, else None (a stale or empty series)."""
+    end = latest_end(events, at)
+    return end if end is not None and at - end <= stale_after else None
+
+
 def classify(
     slis: ComponentSlis,
     start: dt.datetime,
@@ -123,10 +149,16 @@ def classify(
     incidents: Iterable[Incident],
     maintenance: bool,
     config: Config,
+    span: Callable[[SliEvents], tuple[dt.datetime, dt.datetime]] | None = None,
 ) -> tuple[str, float | None, float | None]:
-    """(status, uptime, lowest SLI coverage) of one component over [start, end)."""
+    """(status, uptime, lowest SLI coverage) of one component over [start, end); `span` gives another
+    range per SLI (for "now": the hour ending at each SLI's latest sample)."""
     min_cov = config.gaps.min_coverage
     worst, coverages, uptime = "operational", [], None
+
+    def window(events: SliEvents) -> WindowAttainment:
+        a, b = span(events) if span is not None else (start, end)
+        return window_attainment(events, a, b)
 
     def worsen(status: str) -> None:
         nonlocal worst
@@ -134,7 +166,7 @@ def classify(
             worst = status
 
     if slis.availability is not None:
-        w = window_attainment(slis.availability, start, end)
+        w = window(slis.availability)
         coverages.append(w.coverage or 0.0)
         if w.coverage is not None and w.coverage >= min_cov and w.attainment is not None:
             uptime = w.attainment
@@ -145,7 +177,7 @@ def classify(
             elif slis.availability_objective is not None and uptime < slis.availability_objective:
                 worsen("degraded_performance")
     for events, objective in slis.thresholds:
-        w = window_attainment(events, start, end)
+        w = window(events)
         coverages.append(w.coverage or 0.0)
         if (
             w.coverage is not None
@@ -155,7 +187,7 @@ def classify(
         ):
             worsen("degraded_performance")
     for events in slis.other:
-        coverages.append(window_attainment(events, start, end).coverage or 0.0)
+        coverages.append(window(events).coverage or 0.0)
     for inc in incidents:
         worsen(_incident_status(inc))
     if maintenance:
@@ -225,7 +257,14 @@ def component_status(
         history.append(DayStatus(day, status, uptime, coverage, ids, gap, maint))
     open_now = [i for i in incidents if component in i.components and is_open(i, as_of)]
     maint_now = in_maintenance(maintenance, component, as_of, as_of + dt.timedelta(microseconds=1))
-    now, _, now_cov = classify(slis, as_of - now_window(slis), as_of, open_now, maint_now, config)
+    width, stale_after = now_window(slis), config.gaps.stale_after
+
+    def now_span(events: SliEvents) -> tuple[dt.datetime, dt.datetime]:
+        anchor = fresh_end(events, as_of, stale_after) or as_of
+        return anchor - width, anchor
+
+    now, _, now_cov = classify(slis, as_of - width, as_of, open_now, maint_now, config, span=now_span)
+    fresh = [fresh_end(e, as_of, stale_after) for e in _all_events(slis)]
     return ComponentStatus(
         component=component,
         status=now,
@@ -233,4 +272,9 @@ def component_status(
         uptime_90d=good / total if total > 0 else None,
         days=tuple(history),
         open_incidents=tuple(sorted(i.id for i in open_now)),
+        data_as_of=min((f for f in fresh if f is not None), default=None),
     )
+
+
+def _all_events(slis: ComponentSlis) -> list[SliEvents]:
+    return [e for e in (slis.availability, *(e for e, _ in slis.thresholds), *slis.other) if e is not None]

@@ -7,7 +7,12 @@ customer-facing):
 
 - status word: the worst current component status — major_outage → Major Outage, partial_outage →
   Partial Outage, degraded_performance or under_maintenance → Degraded; otherwise Unknown when any
-  component is no_data (nothing worse is known, but health cannot be claimed); otherwise Healthy.
+  component is no_data (nothing worse is known, but health cannot be claimed). When every component is
+  operational, "Healthy" needs a second thing: every SLO in scope with budget remaining above 0. An SLO
+  whose budget is exhausted (remaining ≤ 0) makes it **At Risk** (operational now, but the error-budget
+  policy applies); an SLO with an unknown budget, and no exhausted one, makes it Unknown.
+- data_as_of: the earliest instant up to which "now" is known among the components in scope (each
+  component's latest fresh sample, analysis/status.py); None when none has fresh data.
 - budget: the lowest `budget_remaining` among the SLOs in scope, with the SLO and component that hold it.
   When any SLO in scope has no attainment (no data in its window) the lowest value is not known: budget is
   None, `budget_slo` names the first such SLO and `unknown_budget_slos` lists them all.
@@ -35,6 +40,7 @@ WORDS = {
     "operational": "Healthy",
 }
 _WORD_RANK = {"Healthy": 0, "Unknown": 1, "Degraded": 2, "Partial Outage": 3, "Major Outage": 4}
+AT_RISK = "At Risk"
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,8 @@ class PlatformSummary:
     budget_slo: str | None
     budget_component: str | None
     unknown_budget_slos: tuple[str, ...]
+    exhausted_budget_slos: tuple[str, ...]
+    data_as_of: dt.datetime | None
     active_alerts: int
     informational_alerts: int
     incident_mode: bool
@@ -75,6 +83,11 @@ def platform_summary(
     word = status_word([c.status for c in components if c.component in in_scope])
     scoped = sorted((s for s in slos if s.component in in_scope), key=lambda s: s.name)
     unknown = tuple(s.name for s in scoped if s.budget_remaining is None)
+    exhausted = tuple(s.name for s in scoped if s.budget_remaining is not None and s.budget_remaining <= 0)
+    if word == "Healthy" and exhausted:
+        word = AT_RISK
+    elif word == "Healthy" and unknown:
+        word = "Unknown"
     budget = budget_slo = budget_component = None
     if unknown:
         budget_slo = unknown[0]
@@ -93,6 +106,11 @@ def platform_summary(
         budget_slo=budget_slo,
         budget_component=budget_component,
         unknown_budget_slos=unknown,
+        exhausted_budget_slos=exhausted,
+        data_as_of=min(
+            (c.data_as_of for c in components if c.component in in_scope and c.data_as_of is not None),
+            default=None,
+        ),
         active_alerts=page,
         informational_alerts=ticket,
         incident_mode=bool(down),

@@ -140,7 +140,15 @@ def _clear_win(ctx: Context, recs: tuple[Recommendation, ...]) -> bool:
     facts, rules = ctx.facts, [r for r in recs if r.origin == "rule"]
     budget = (facts.get("summary") or {}).get("budget_remaining")
     healthy = (facts.get("summary") or {}).get("status") == "Healthy"
-    return healthy and not facts.get("incidents") and not rules and budget is not None and budget >= 0.5
+    clear = (facts.get("verdict") or {}).get("state", "clear") == "clear"
+    return (
+        healthy
+        and clear
+        and not facts.get("incidents")
+        and not rules
+        and budget is not None
+        and budget >= 0.5
+    )
 
 
 def _opening(ctx: Context, recs: tuple[Recommendation, ...]) -> str:
@@ -150,6 +158,17 @@ def _opening(ctx: Context, recs: tuple[Recommendation, ...]) -> str:
     inc = _serious(ctx) or max(impacted, key=lambda i: (i["impact_minutes"], i["id"]), default=None)
     if inc is None:
         c = ctx.facts.get("cost") or {}
+        if not reliability.incidents_covered(ctx):
+            quiet = (
+                f"No customer-facing incident is recorded, but the incident record does not cover the whole "
+                f"{ctx.period} (observability gap)"
+            )
+            if _spend_jump(ctx):
+                return (
+                    f"{lead}. {quiet}. Spend rose {p.pct(c['week_over_week'])} to {ctx.money(c['total'])}, against "
+                    f"{ctx.money(c['previous_total'])} the {ctx.period} before."
+                )
+            return f"{lead}. {quiet}."
         if _spend_jump(ctx):
             return (
                 f"{lead}. There was no customer-facing incident, but spend rose {p.pct(c['week_over_week'])} to "

@@ -71,10 +71,18 @@ class Narrative:
     recommendations: tuple[Recommendation, ...] = ()
     next_actions: tuple[NextAction, ...] = ()
     derived: Mapping[str, Any] = field(default_factory=dict)
+    verdict: str = ""  # the one-line verdict on the period, directly under the summary line
+
+    @property
+    def opening(self) -> tuple[str, ...]:
+        """The two statements a publication opens with: the summary line (now) and the verdict (the period)."""
+        return (self.summary_line, self.verdict) if self.verdict else (self.summary_line,)
 
     def texts(self) -> Iterator[str]:
         """Every generated string, in reading order."""
         yield self.summary_line
+        if self.verdict:
+            yield self.verdict
         if self.incident_banner:
             yield from self.incident_banner.values()
         yield self.evidence
@@ -100,6 +108,7 @@ class Narrative:
         """The whole narrative as one markdown document (the golden snapshots, and a plain-text fallback)."""
         title = "Weekly brief" if self.kind == "week" else "Quarterly reliability review"
         out = [f"# {title} {self.period}", "", self.summary_line, ""]
+        out += [self.verdict, ""] if self.verdict else []
         if self.incident_banner:
             banner = self.incident_banner
             out += [

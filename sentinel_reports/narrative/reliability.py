@@ -207,7 +207,13 @@ def _overdue_elsewhere(stats: Mapping[str, Any]) -> list[str]:
 def incidents(ctx: Context) -> str:
     stats, items = ctx.facts.get("incident_stats") or {}, ctx.facts.get("incidents") or []
     if not items:
-        return " ".join([ctx.say.say("no_incidents", "none", period=ctx.period), *_overdue_elsewhere(stats)])
+        quiet = ctx.say.say("no_incidents", "none", period=ctx.period)
+        if not incidents_covered(ctx):
+            quiet = (
+                f"No incident is recorded this {ctx.period}, but the incident record does not cover the whole "
+                f"{ctx.period}, so a quiet {ctx.period} cannot be confirmed (see Observability gaps)."
+            )
+        return " ".join([quiet, *_overdue_elsewhere(stats)])
     by_sev, count = stats.get("count_by_severity") or {}, stats.get("count", len(items))
     if count == 1 and by_sev.get(items[0]["severity"]) == 1:
         head = f"1 {items[0]['severity']} incident this {ctx.period}"
@@ -240,3 +246,10 @@ def incidents(ctx: Context) -> str:
     order = {s: i for i, s in enumerate(SEVERITIES)}
     ranked = sorted(items, key=lambda i: (order.get(i["severity"], 9), i["started_at"], i["id"]))
     return " ".join(out) + "\n\n" + "\n".join(_incident_line(ctx, i) for i in ranked)
+
+
+def incidents_covered(ctx: Context) -> bool:
+    """Whether the incident record covers the period, so "no incident" may be said (analysis/verdict.py);
+    facts without a verdict (an older document) are taken as covered."""
+    verdict = ctx.facts.get("verdict")
+    return not isinstance(verdict, dict) or bool((verdict.get("claims") or {}).get("incidents_covered"))

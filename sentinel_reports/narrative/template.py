@@ -8,7 +8,9 @@ Public API (the page builders and the Claude narrator's fallback use it)::
 ``Narrative`` (``narrative.model``) is frozen:
 
 - ``summary_line``: the exact SPEC line, ``**Current AI Platform Status: Degraded** | Error budget
-  remaining: 41% | 3 active alerts (2 informational)`` (``unknown (observability gap)`` without a budget);
+  remaining: 41% | 3 active alerts (2 informational)`` (``unknown (observability gap)`` without a budget,
+  ``exhausted (overspent by 53%)`` below 0): the platform now;
+- ``verdict``: the one-line verdict on the period from the facts' ``verdict`` (``narrative.verdict``);
 - ``incident_mode`` and ``incident_banner`` {affected, since, being_done, next_update} (None unless a major
   outage is active at the end of the window);
 - ``evidence``: "Based on the last 7 days of production data (telemetry coverage 97.4%).";
@@ -45,6 +47,7 @@ from . import phrasing as p
 from .model import Narrative
 from .phrasing import Context
 from .recommendations import next_actions, recommendations
+from .verdict import verdict_line
 from .voice import summary_line
 
 __all__ = ["narrate_quarter", "narrate_week"]
@@ -107,6 +110,7 @@ def _narrate(facts: Mapping[str, Any], config: Any) -> Narrative:
         kind=str(facts.get("kind") or "week"),
         period=str(facts.get("period")),
         summary_line=line,
+        verdict=verdict_line(ctx),
         incident_mode=incident is not None,
         incident_banner=incident,
         evidence=evidence(ctx),

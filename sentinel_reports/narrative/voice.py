@@ -36,7 +36,16 @@ BLAME_PHRASES: tuple[str, ...] = (
 )  # fmt: skip
 LEGAL_PHRASES: tuple[str, ...] = ("violates GDPR", "is illegal", "in breach of", "non-compliant")
 ALLOWED_EMOJI = frozenset("🚨✅📊")
-STATUS_WORDS: tuple[str, ...] = ("Healthy", "Degraded", "Partial Outage", "Major Outage", "Unknown")
+STATUS_WORDS: tuple[str, ...] = (
+    "Healthy",
+    "At Risk",
+    "Degraded",
+    "Partial Outage",
+    "Major Outage",
+    "Unknown",
+)
+"""The summary line's status words. Healthy: operational now and every in-scope SLO with budget left; At Risk:
+operational now, but an in-scope error budget is exhausted (analysis/summary.py)."""
 RISK_LEVELS: tuple[str, ...] = ("Low", "Medium", "High")
 PREFERRED = "material improvement, statistically significant, operationally validated"
 
@@ -177,15 +186,16 @@ def _emoji(text: str) -> list[tuple[int, str]]:
     return found
 
 
-_BUDGET = r"(?:[-−]?\d+(?:\.\d+)?%|unknown \(observability gap\))"
+_BUDGET = r"(?:\d+(?:\.\d+)?%|exhausted(?: \(overspent by \d+%\))?|unknown \(observability gap\))"
 _SUMMARY_PARTS = (
     ("status", re.compile(r"\*\*Current AI Platform Status: (?:" + "|".join(STATUS_WORDS) + r")\*\*")),
     ("budget", re.compile(rf"Error budget remaining: {_BUDGET}")),
     ("alerts", re.compile(r"(?P<n>\d+) active (?P<word>alerts?) \(\d+ informational\)")),
 )
 _SUMMARY_HINTS = {
-    "status": "'**Current AI Platform Status: <Healthy|Degraded|Partial Outage|Major Outage|Unknown>**'",
-    "budget": "'Error budget remaining: <N>%' or 'Error budget remaining: unknown (observability gap)'",
+    "status": "'**Current AI Platform Status: <Healthy|At Risk|Degraded|Partial Outage|Major Outage|Unknown>**'",
+    "budget": "'Error budget remaining: <N>%', 'Error budget remaining: exhausted (overspent by <N>%)' or "
+    "'Error budget remaining: unknown (observability gap)'",
     "alerts": "'<n> active alerts (<m> informational)'",
 }
 
@@ -242,16 +252,23 @@ def summary_line(
     """The SPEC summary line from facts; ``budget_remaining`` is a fraction (None: an observability gap)."""
     if status not in STATUS_WORDS:
         raise ValueError(f"status must be one of {', '.join(STATUS_WORDS)}, found {status!r}")
-    if budget_remaining is None:
-        budget = "unknown (observability gap)"
-    else:
-        pct = Decimal(repr(float(budget_remaining) * 100)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        budget = f"{abs(pct) if pct == 0 else pct}%"
+    budget = budget_text(budget_remaining)
     alerts = f"{active_alerts} active alert{'' if active_alerts == 1 else 's'}"
     return (
         f"**Current AI Platform Status: {status}** | Error budget remaining: {budget} | "
         f"{alerts} ({informational_alerts} informational)"
     )
+
+
+def budget_text(budget_remaining: float | None) -> str:
+    """The summary line's budget: "41%", "exhausted (overspent by 53%)" for a budget at or below 0 (the body's
+    wording; a negative percentage reads as a typo), or "unknown (observability gap)"."""
+    if budget_remaining is None:
+        return "unknown (observability gap)"
+    pct = Decimal(repr(float(budget_remaining) * 100)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if budget_remaining <= 0:
+        return f"exhausted (overspent by {-pct}%)" if pct < 0 else "exhausted"
+    return f"{pct}%"
 
 
 def recommendation(action: str, expected_impact: str, risk: str, basis: str) -> str:

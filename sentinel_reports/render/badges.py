@@ -33,6 +33,7 @@ TEXT_COLOUR = "#ffffff"
 MESSAGES = {
     "operational": ("operational", "#176f2c"),
     "degraded": ("degraded", "#8a5d00"),
+    "at_risk": ("at risk", "#8a5d00"),
     "partial_outage": ("partial outage", "#b04800"),
     "major_outage": ("major outage", "#c4242f"),
     "maintenance": ("maintenance", "#0a5fc4"),

@@ -105,6 +105,7 @@ def _section_texts(narrative: Any, emoji: bool) -> dict[str, Any]:
     banner = narrative.incident_banner
     return {
         "summary_line": narrative.summary_line,
+        "verdict": clean(getattr(narrative, "verdict", "") or ""),
         "evidence": clean(narrative.evidence),
         "executive_summary": clean(narrative.executive_summary),
         "sections": {k: clean(v) for k, v in narrative.sections.items()},
@@ -166,6 +167,8 @@ def brief_context(
         "status": summary.get("status") or "Unknown",
         "state": state,
         "as_of": facts["as_of"],
+        # "now" is known up to the latest fresh sample, which may lag as-of by a few samples
+        "data_as_of": summary.get("data_as_of") or facts["as_of"],
         "window": facts.get("window") or {},
         "note": (facts.get("note") or "").strip(),
         "previous": facts.get("previous_period"),

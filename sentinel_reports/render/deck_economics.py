@@ -64,12 +64,18 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
     )
     source = business.get("assumptions_source") or "no assumption configured (observability gap)"
     impacted = [i for i in incidents if (i.get("impact_minutes") or 0) > 0]
+    gap_first: list[str] = []
     if total is None:
         missing = d(
             "business.incidents_without_assumption_count",
             len(business.get("incidents_without_assumption") or []),
         )
         title = f"Revenue at risk cannot be stated for {missing:.0f} incidents: no revenue assumption"
+    elif not impacted and not _incidents_covered(facts):
+        # "no incident" needs an incident record that covers the quarter (analysis/verdict.py)
+        title = f"No incident with customer impact is recorded for {facts['period']}, but the record is incomplete"
+        verdict_gaps = (facts.get("verdict") or {}).get("gaps") or []
+        gap_first = [g["sentence"] for g in verdict_gaps if g.get("signal") == "incidents"]
     elif not impacted:
         title = f"No incident affected customers in {facts['period']}; no revenue was put at risk"
     else:
@@ -81,6 +87,7 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             title += f"; {top['id']} on {where} accounts for {f.pct(share, 0)}"
     ids = sorted({x for i in incidents for x in i.get("sources") or []})
     gap_lines = [g["sentence"] for g in facts.get("gaps") or [] if g.get("limits") == REVENUE_LIMITS][:2]
+    gap_lines = [*gap_first, *gap_lines]
     if len(incidents) > MAX_INCIDENT_ROWS:
         more = d("incidents.not_shown", len(incidents) - MAX_INCIDENT_ROWS)
         gap_lines.append(
@@ -316,3 +323,9 @@ def _weight(incident: Mapping[str, Any]) -> tuple:
 def _amount(incident: Mapping[str, Any]) -> float | None:
     impact = incident.get("business_impact")
     return impact.get("amount") if impact else None
+
+
+def _incidents_covered(facts: Mapping[str, Any]) -> bool:
+    """Whether the incident record covers the period (analysis/verdict.py; facts without a verdict: yes)."""
+    verdict = facts.get("verdict")
+    return not isinstance(verdict, Mapping) or bool((verdict.get("claims") or {}).get("incidents_covered"))

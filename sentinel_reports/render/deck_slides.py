@@ -62,7 +62,7 @@ def title_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> Slide:
         kind="title",
         title=f"Quarterly reliability review {facts['period']}",
         lead=narrative.summary_line,
-        bullets=(narrative.evidence,),
+        bullets=tuple(x for x in (getattr(narrative, "verdict", ""), narrative.evidence) if x),
         table=Table(columns, (values, context), numeric=frozenset(), style="kpi"),
         source_line=source_line(facts, [s["id"] for s in facts.get("sources") or []], limit=4),
         notes="\n".join(
@@ -117,6 +117,16 @@ def glance_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             f"{period} {f.pct(attained, 2)}, coverage {f.pct(s.get('coverage'), 1)}, flags: {flags}."
         )
     title = _glance_title(slos, missed, unknown, period, d)
+    verdict = facts.get("verdict") or {}
+    if not missed and not (verdict.get("claims") or {}).get("objectives_covered", True):
+        # "met" over a quarter the telemetry does not cover is not a finding (analysis/verdict.py)
+        telemetry = (verdict.get("coverage") or {}).get("telemetry")
+        shown = (
+            f"telemetry covers {f.pct(telemetry, 1)} of it"
+            if telemetry is not None
+            else "telemetry is missing"
+        )
+        title = title.replace(f"met target in {period}", f"met target over the data of {period}, but {shown}")
     used = [d.values.get(f"slos.{s['name']}.quarter_budget_consumed") for s in slos]
     known = [i for i, u in enumerate(used) if u is not None]
     worst = max(known, key=lambda i: used[i]) if known else None
@@ -161,6 +171,12 @@ def _glance_title(slos: list, missed: list, unknown: list, period: str, d: Deriv
             assessed = d("slos.customer_facing_assessed", len(slos) - len(unknown))
             title = f"{assessed:.0f} of {n:.0f} customer-facing SLOs met target in {period}"
         title += f"; {_slo_label(tight)} used the most error budget: {f.pct(used, 0)}"
+        # "met" next to an overspent budget chart would be false comfort: say how long it was overspent
+        spent = [s for s in assessed_slos if s.get("overspent_days")]
+        if spent:
+            most = max(spent, key=lambda s: (s["overspent_days"], s["name"]))
+            days = d(f"slos.{most['name']}.overspent_days", most["overspent_days"])
+            title += f", but {_slo_label(most)} had its rolling error budget overspent on {days:.0f} days"
     if unknown:
         title += f"; {d('slos.customer_facing_without_data', len(unknown)):.0f} without data"
     return title

@@ -118,6 +118,8 @@ class StatusToken:
 STATUS_TOKENS = {
     "operational": StatusToken("operational", "Operational", "✓"),
     "degraded": StatusToken("degraded", "Degraded", "◐"),
+    # the summary word for "operational now, but an error budget is exhausted": degraded's colour, own word
+    "at_risk": StatusToken("at_risk", "At risk", "!"),
     "partial_outage": StatusToken("partial_outage", "Partial outage", "▲"),
     "major_outage": StatusToken("major_outage", "Major outage", "✕"),
     "maintenance": StatusToken("maintenance", "Maintenance", "⚙"),
@@ -126,6 +128,7 @@ STATUS_TOKENS = {
 _STATUS_ALIASES = {
     "healthy": "operational",
     "degraded_performance": "degraded",
+    "at risk": "at_risk",
     "partial outage": "partial_outage",
     "major outage": "major_outage",
     "under_maintenance": "maintenance",

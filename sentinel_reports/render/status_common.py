@@ -34,6 +34,7 @@ NO_DATA = "no_data"
 _TOKEN_TO_API = {
     "operational": "operational",
     "degraded": "degraded_performance",
+    "at_risk": "operational",  # a summary word only: every component is operational
     "partial_outage": "partial_outage",
     "major_outage": "major_outage",
     "maintenance": "under_maintenance",

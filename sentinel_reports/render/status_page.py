@@ -23,6 +23,7 @@ from typing import Any
 from jinja2 import Environment
 
 from ..config import Config
+from ..narrative import voice
 from .environment import render_page
 from .formatting import GAP, duration_minutes, number, pct, status_token
 from .markdown import render_markdown
@@ -48,8 +49,7 @@ def summary_line(summary: dict[str, Any]) -> str:
     """``**Current AI Platform Status: Degraded** | Error budget remaining: 41% | 3 active alerts (2 informational)``."""
     if summary.get("line"):
         return str(summary["line"])
-    budget = summary.get("budget_remaining")
-    budget_text = "unknown (observability gap)" if budget is None else pct(budget, 0)
+    budget_text = voice.budget_text(summary.get("budget_remaining"))
     active = int(summary.get("active_alerts") or 0)
     info = int(summary.get("informational_alerts") or 0)
     alerts = f"{active} active alert{'' if active == 1 else 's'} ({info} informational)"
@@ -290,6 +290,8 @@ def status_context(facts: dict[str, Any], config: Config, content: Any = None) -
         "title": "Status",
         "site_title": config.site.title or config.organization,
         "as_of": as_of,
+        # "now" is judged on the hour ending at the latest fresh sample (analysis/status.py)
+        "data_as_of": iso(summary.get("data_as_of")) or as_of,
         "summary_text": summary_line(summary),
         "summary_state": summary.get("status") or "Unknown",
         "incident": _banner(facts, names, incidents),

@@ -43,6 +43,7 @@ WEEK_KEYS = {
     "next_actions",
     "gaps",
     "figures",
+    "verdict",
     "sources",
 }
 

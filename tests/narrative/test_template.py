@@ -274,7 +274,7 @@ def test_one_active_alert_is_singular() -> None:
 def test_overspent_budget_reads_exhausted_and_applies_the_error_budget_policy() -> None:
     data = facts(**{"summary.budget_remaining": -0.12, "slos.0.budget_remaining": -0.12})
     n = narrate_week(data)
-    assert "Error budget remaining: -12%" in n.summary_line
+    assert "Error budget remaining: exhausted (overspent by 12%)" in n.summary_line
     assert "exhausted, overspent by 12%" in n.sections["reliability"]
     assert "overspent by 12%" in n.executive_summary
     assert "not a punishment" in n.sections["reliability"]

@@ -135,7 +135,8 @@ def test_findings_carry_excerpt_context_and_severity() -> None:
     [
         "**Current AI Platform Status: Degraded** | Error budget remaining: 41% | 3 active alerts (2 informational)",
         "**Current AI Platform Status: Healthy** | Error budget remaining: 100% | 0 active alerts (0 informational)",
-        "**Current AI Platform Status: Major Outage** | Error budget remaining: -12% | 1 active alert (0 informational)",
+        "**Current AI Platform Status: Major Outage** | Error budget remaining: exhausted (overspent by 12%) | 1 active alert (0 informational)",
+        "**Current AI Platform Status: At Risk** | Error budget remaining: exhausted | 0 active alerts (0 informational)",
         "**Current AI Platform Status: Unknown** | Error budget remaining: unknown (observability gap) | 2 active alerts (1 informational)",
     ],
 )
@@ -161,6 +162,10 @@ def test_valid_summary_lines(line: str) -> None:
         (
             "**Current AI Platform Status: Degraded** | Error budget remaining: unknown | 3 active alerts (2 informational)",
             "<N>%",
+        ),
+        (  # a negative percentage reads as a typo; the line says "exhausted" as the body does
+            "**Current AI Platform Status: At Risk** | Error budget remaining: -53% | 0 active alerts (0 informational)",
+            "exhausted (overspent by <N>%)",
         ),
         (
             "**Current AI Platform Status: Degraded** | Error budget remaining: 41% | 1 active alerts (0 informational)",
@@ -197,7 +202,9 @@ def test_summary_line_builder() -> None:
         "**Current AI Platform Status: Degraded** | Error budget remaining: 41% | 3 active alerts (2 informational)"
     )
     assert "unknown (observability gap) | 1 active alert (" in summary_line("Unknown", None, 1, 0)
-    assert "remaining: 0% |" in summary_line("Degraded", -0.001, 1, 0)
+    assert "remaining: exhausted |" in summary_line("Degraded", -0.001, 1, 0)
+    assert "remaining: exhausted (overspent by 53%) |" in summary_line("At Risk", -0.5253, 0, 0)
+    assert "remaining: 0% |" in summary_line("Degraded", 0.001, 1, 0)
     with pytest.raises(ValueError, match="status"):
         summary_line("Fine", 0.5, 0, 0)
 

@@ -88,7 +88,8 @@ def test_status_tokens_cover_every_spelling_and_unknown_is_a_gap():
         assert (token.key, token.icon, token.word) == ("no_data", "?", "Observability gap")
     icons = [t.icon for t in f.STATUS_TOKENS.values()]
     words = [t.word for t in f.STATUS_TOKENS.values()]
-    assert len(set(icons)) == len(icons) == 6 and len(set(words)) == 6
+    assert len(set(icons)) == len(icons) == 7 and len(set(words)) == 7
+    assert f.status_token("At Risk").word == "At risk"
 
 
 @given(st.floats(min_value=-10, max_value=10, allow_nan=False), st.integers(min_value=0, max_value=3))

@@ -1,0 +1,92 @@
+"""The verdict line: the facts' `verdict` (analysis/verdict.py) written as one line under the summary line.
+
+    **Week 2026-W45:** SEV1 QMK0G5MHW86Q41 affected customers on Assistant Chat API for 3 h 1 min; ...
+    **Week 2026-W39:** no incident, every objective met.
+    **Quarter 2026-Q2:** no SEV1/SEV2 incident or missed objective is recorded, but the record is incomplete. Current observability gap: ...
+
+It formats only: which events happened, and whether "no incident" and "every objective met" may be said, are
+decided in analysis. A long list is cut to the first few of each kind with "and N more".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import phrasing as p
+from .phrasing import Context
+
+SHOWN = 3
+"""At most this many SLOs are named per kind of event; the rest are counted."""
+
+
+def verdict_line(ctx: Context) -> str:
+    """The one-line verdict on the period, or "" when the facts carry none (an older facts document)."""
+    verdict = ctx.facts.get("verdict")
+    if not isinstance(verdict, Mapping):
+        return ""
+    kind = "Week" if ctx.period == "week" else "Quarter"
+    lead = f"**{kind} {ctx.facts.get('period')}:**"
+    state = verdict.get("state")
+    if state == "events":
+        return f"{lead} {'; '.join(_events(ctx, verdict))}."
+    counts = verdict.get("counts") or {}
+    if state == "clear":
+        others = int(counts.get("other_incidents") or 0)
+        if others:
+            noun = "incident" if others == 1 else "incidents"
+            return (
+                f"{lead} no SEV1 or SEV2 incident affected customers ({others} lower-severity or internal "
+                f"{noun} recorded), every objective met."
+            )
+        return f"{lead} no incident, every objective met."
+    sentences = " ".join(g["sentence"] for g in verdict.get("gaps") or [])
+    return f"{lead} no SEV1/SEV2 incident or missed objective is recorded, but the record is incomplete. {sentences}".rstrip()
+
+
+def _names(items: list[str], noun: str) -> str:
+    if len(items) <= SHOWN:
+        return p.join(items)
+    rest = len(items) - SHOWN
+    return p.join([*items[:SHOWN], f"{rest} more {noun}{'' if rest == 1 else 's'}"])
+
+
+def _events(ctx: Context, verdict: Mapping[str, Any]) -> list[str]:
+    events = list(verdict.get("events") or [])
+    out: list[str] = []
+    incidents = [e for e in events if e["kind"] == "incident"]
+    shown = [
+        f"{e['severity']} {e['id']} affected customers on "
+        f"{p.join([ctx.plain_name(c) for c in e.get('components') or []]) or 'unnamed services'} for "
+        f"{p.duration_minutes(e['impact_minutes'])}"
+        for e in incidents[:2]
+    ]
+    if len(incidents) > 2:
+        rest = len(incidents) - 2
+        shown.append(f"{rest} more SEV1/SEV2 incident{'' if rest == 1 else 's'} with customer impact")
+    out += shown
+    missed = [e for e in events if e["kind"] == "objective_missed"]
+    if missed:
+        items = [
+            f"{e['slo']} at {p.pct(e['period_attainment'], 2)} against {p.pct(e['objective'], 2)}"
+            for e in missed
+        ]
+        if len(missed) == 1:
+            out.append(f"{items[0]} missed its objective for the {ctx.period}")
+        else:
+            out.append(f"{len(missed)} objectives missed for the {ctx.period}: {_names(items, 'objective')}")
+    paged = [e["slo"] for e in events if e["kind"] == "page_alert"]
+    if paged:
+        out.append(
+            f"a page alert fired on {paged[0]}"
+            if len(paged) == 1
+            else f"page alerts fired on {len(paged)} SLOs"
+        )
+    exhausted = [e for e in events if e["kind"] == "budget_exhausted"]
+    if exhausted:
+        slos = _names([e["slo"] for e in exhausted], "SLO")
+        frozen = p.join([ctx.plain_name(c) for c in verdict.get("freeze_components") or []])
+        out.append(
+            f"error budget exhausted on {slos}, so releases on {frozen} are frozen except P0 and security fixes"
+        )
+    return out

@@ -1,0 +1,116 @@
+"""Projects the invariants run over, with the facts and narratives of every period, built once per session.
+
+- ``demo``: the repository root (the demo project);
+- ``renamed``: the ``sentinel init`` example rewritten by someone else: other component ids, names and
+  teams, the Europe/Berlin timezone, a SEV1 with customer impact, the incident record starting mid-way,
+  and the answer service's request counts ending two samples before the rest of the data.
+
+Only facts and narratives are built (no charts, no PDFs), so the whole suite stays fast.
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+RENAMES = (  # order matters: longer spellings first
+    ("assistant-api", "answer-engine"),
+    ("Assistant API", "Answer Engine"),
+    ("Assistant team", "Answers squad"),
+    ("Search team", "Indexing guild"),
+    ("retrieval", "doc-index"),
+    ("Retrieval", "Doc Index"),
+)
+SEV1 = (
+    "INC-900,Answer Engine unavailable after a bad deploy,SEV1,resolved,answer-engine,"
+    "2026-11-18T09:00:00Z,2026-11-18T09:04:00Z,2026-11-18T09:06:00Z,2026-11-18T10:10:00Z,"
+    "2026-11-18T10:30:00Z,true\n"
+)
+
+
+def _rename(text: str) -> str:
+    for old, new in RENAMES:
+        text = text.replace(old, new)
+    return text
+
+
+def make_renamed_project(root: Path) -> Path:
+    """The example project with other names and shapes (see the module docstring)."""
+    import json
+
+    from sentinel_reports.demo import scaffold
+
+    scaffold(root)
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if path.suffix == ".gz":
+            path.write_bytes(
+                gzip.compress(_rename(gzip.decompress(path.read_bytes()).decode()).encode(), mtime=0)
+            )
+        else:
+            path.write_text(_rename(path.read_text(encoding="utf-8")), encoding="utf-8")
+    config = root / "sentinel.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("timezone: UTC", "timezone: Europe/Berlin"),
+        encoding="utf-8",
+    )
+    incidents = root / "data" / "incidents" / "incidents.csv"
+    incidents.write_text(incidents.read_text(encoding="utf-8") + SEV1, encoding="utf-8")
+    # the answer service's request counts stop two 5-minute samples before the rest of the data
+    for name in ("requests_total.json", "requests_good.json"):
+        path = root / "data" / "prometheus" / name
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        result = doc["data"]["result"] if "data" in doc else doc["result"]
+        for series in result:
+            if "answer-engine" in json.dumps(series["metric"]):
+                series["values"] = series["values"][:-2]
+        path.write_text(json.dumps(doc), encoding="utf-8")
+    return root
+
+
+@dataclass
+class Period:
+    project: str
+    label: str
+    facts: dict[str, Any]
+    narrative: Any
+    config: Any
+
+
+def _periods(name: str, root: Path) -> list[Period]:
+    from sentinel_reports.analysis.facts import quarter_facts, week_facts
+    from sentinel_reports.analysis.periods import available_periods
+    from sentinel_reports.narrative.template import narrate_quarter, narrate_week
+    from sentinel_reports.pipeline import open_project
+
+    project = open_project(root, use_cache=False)
+    out = []
+    for kind, facts_of, narrate in (
+        ("week", week_facts, narrate_week),
+        ("quarter", quarter_facts, narrate_quarter),
+    ):
+        for label in available_periods(project.dataset, project.config, project.as_of, kind):
+            facts = facts_of(project.dataset, project.content, project.config, label, project.as_of)
+            out.append(
+                Period(name, label, facts, narrate(facts, project.content, project.config), project.config)
+            )
+    return out
+
+
+@pytest.fixture(scope="session")
+def renamed_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_renamed_project(tmp_path_factory.mktemp("renamed") / "project")
+
+
+@pytest.fixture(scope="session")
+def all_periods(renamed_project: Path) -> list[Period]:
+    """Every week and quarter of the demo and of the renamed project, with facts and narrative."""
+    periods = _periods("renamed", renamed_project)
+    if (REPO / "sentinel.yaml").exists():
+        periods = _periods("demo", REPO) + periods
+    return periods

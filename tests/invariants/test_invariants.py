@@ -1,0 +1,326 @@
+"""Invariants: what the publications say agrees with the facts, in every week and quarter of two projects.
+
+Each ``check_*`` returns the violations it finds in one period (facts + narrative). The suite runs every check
+over every period of the demo and of a second project with other names and shapes (conftest.py), and plants a
+violation for each check to see it caught.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+Violations = list[str]
+
+
+def _scope(facts: dict) -> tuple[list[dict], list[dict]]:
+    """(components, SLOs) in the summary's scope: the customer-facing ones, or all when none is."""
+    comps = [c for c in facts["components"] if c.get("customer_facing")] or list(facts["components"])
+    ids = {c["id"] for c in comps}
+    return comps, [s for s in facts["slos"] if s["component"] in ids]
+
+
+def _texts(narrative: Any) -> list[str]:
+    return list(narrative.texts())
+
+
+def check_status_word(facts: dict, narrative: Any, config: Any) -> Violations:
+    """The status word against budgets and "now": Healthy needs every in-scope component operational (with
+    data) and every in-scope budget above 0; operational with an exhausted budget is At Risk; the line states
+    the word of the facts and never a negative percentage."""
+    out = []
+    status = facts["summary"]["status"]
+    comps, slos = _scope(facts)
+    operational = all(c["status"] == "operational" for c in comps)
+    exhausted = [s["name"] for s in slos if s["budget_remaining"] is not None and s["budget_remaining"] <= 0]
+    if status == "Healthy":
+        if not operational:
+            out.append("Healthy while an in-scope component is not operational now")
+        if exhausted:
+            out.append(f"Healthy with exhausted budgets: {exhausted}")
+        low = [c["id"] for c in comps if (c.get("now_coverage") or 0) < config.gaps.min_coverage]
+        if low:
+            out.append(f"Healthy without data now on {low}")
+    if operational and exhausted and status != "At Risk":
+        out.append(f"operational with exhausted budgets {exhausted} reads {status!r}, not At Risk")
+    if f"Current AI Platform Status: {status}**" not in narrative.summary_line:
+        out.append(f"summary line does not state {status!r}: {narrative.summary_line}")
+    if re.search(r"remaining: [-−]\d", narrative.summary_line):
+        out.append(f"negative budget percentage in the summary line: {narrative.summary_line}")
+    return out
+
+
+def check_verdict(facts: dict, narrative: Any, config: Any) -> Violations:
+    """The verdict against incidents and attainment: every SEV1/SEV2 with customer impact is named, every
+    missed objective is named or counted, an exhausted budget is said; "no incident" and "every objective
+    met" only when true."""
+    out = []
+    line = narrative.verdict
+    if not line:
+        return ["no verdict line under the summary line"]
+    serious = [
+        i
+        for i in facts["incidents"]
+        if i["severity"] in ("SEV1", "SEV2")
+        and i.get("customer_impact")
+        and (i.get("impact_minutes") or 0) > 0
+    ]
+    for inc in serious[:2]:
+        if inc["id"] not in line:
+            out.append(f"{inc['severity']} {inc['id']} with customer impact is not in the verdict")
+    missed = [
+        s
+        for s in facts["slos"]
+        if s["period_attainment"] is not None and s["period_attainment"] < s["objective"]
+    ]
+    if missed and not (any(s["name"] in line for s in missed) or f"{len(missed)} objectives missed" in line):
+        out.append(f"missed objectives {[s['name'] for s in missed]} are not in the verdict")
+    exhausted = [
+        s["name"] for s in facts["slos"] if s["budget_remaining"] is not None and s["budget_remaining"] <= 0
+    ]
+    if exhausted and "exhausted" not in line:
+        out.append(f"exhausted budgets {exhausted} are not in the verdict")
+    if "no incident" in line.lower() and (
+        facts["incidents"] or not facts["verdict"]["claims"]["incidents_covered"]
+    ):
+        out.append("verdict says no incident while incidents exist or the record does not cover the period")
+    if "every objective met" in line and (missed or not facts["verdict"]["claims"]["objectives_met"]):
+        out.append("verdict says every objective met while one was missed or coverage is short")
+    return out
+
+
+_MONEY = r"[$€£]?[\d,]+(?:\.\d+)?"
+_MOVE = re.compile(rf"\b(rose|fell) to ({_MONEY}) from ({_MONEY})")
+_WOW = re.compile(r"\b(up|down) (\d+(?:\.\d+)?)% on the previous (?:week|quarter)")
+_SPEND = re.compile(r"spend (rose|fell) (\d+(?:\.\d+)?)%")
+
+
+def _num(text: str) -> float:
+    return float(re.sub(r"[^\d.]", "", text))
+
+
+def check_directions(facts: dict, narrative: Any, config: Any) -> Violations:
+    """ "up/down/rose/fell" against the sign of the change they describe."""
+    out = []
+    wow = (facts.get("cost") or {}).get("week_over_week")
+    for text in _texts(narrative):
+        for word, new, old in _MOVE.findall(text):
+            if (word == "rose") != (_num(new) > _num(old)):
+                out.append(f"'{word} to {new} from {old}'")
+        for word, _ in _WOW.findall(text) + _SPEND.findall(text):
+            if wow is not None and (word in ("up", "rose")) != (wow > 0):
+                out.append(f"'{word}' for a spend change of {wow:+.4f}")
+    return out
+
+
+_STAMP = re.compile(r"\b(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC")
+
+
+def check_no_event_after_as_of(facts: dict, narrative: Any, config: Any) -> Violations:
+    """No publication cites an event after its own as-of: incidents in the facts started by as-of, and every
+    timestamp the text states (outside scheduled maintenance and promised updates) is at or before it."""
+    out = []
+    as_of = str(facts["as_of"])
+    for inc in [*facts["incidents"], *facts.get("incident_history", [])]:
+        if str(inc["started_at"]) > as_of:
+            out.append(f"incident {inc['id']} starts {inc['started_at']}, after as-of {as_of}")
+    cutoff = dt.datetime.fromisoformat(as_of.replace("Z", "+00:00")).replace(tzinfo=None)
+    texts = [narrative.verdict, narrative.executive_summary, *narrative.sections.values()]
+    for text in texts:
+        for sentence in re.split(r"(?<=\.)\s", text):
+            if re.search(r"aintenance|update", sentence):
+                continue
+            for stamp in _STAMP.findall(sentence):
+                if dt.datetime.fromisoformat(stamp) > cutoff:
+                    out.append(f"{stamp} UTC cited after as-of {as_of}: {sentence[:120]}")
+    return out
+
+
+_NO_INCIDENT = re.compile(
+    r"no (?:customer-facing )?incident(?! record)|no incidents were recorded|without a recorded incident",
+    re.I,
+)
+
+
+def check_coverage_gated_claims(facts: dict, narrative: Any, config: Any) -> Violations:
+    """ "No incident", "every objective met" and "Healthy" only when the sources behind them cover the period;
+    the deck's "met target" says when a budget was overspent during the quarter."""
+    out = []
+    claims = facts["verdict"]["claims"]
+    for text in _texts(narrative):
+        for sentence in re.split(r"(?<=\.)\s", text):
+            if (
+                _NO_INCIDENT.search(sentence)
+                and "does not cover" not in sentence
+                and "incomplete" not in sentence
+            ):
+                if not claims["incidents_covered"]:
+                    out.append(f"'no incident' without incident coverage: {sentence[:120]}")
+            if "every objective met" in sentence and not claims["objectives_met"]:
+                out.append(f"'every objective met' without coverage: {sentence[:120]}")
+    if facts["kind"] == "quarter":
+        from sentinel_reports.render.deck import build_deck
+
+        deck = build_deck(facts, narrative)
+        for slide in deck.slides:
+            if (
+                "met target" in slide.title
+                and not claims["objectives_covered"]
+                and "telemetry" not in slide.title
+            ):
+                out.append(f"'{slide.title}' without telemetry coverage of the quarter")
+            if "met target" in slide.title:
+                spent = [
+                    s["name"] for s in facts["slos"] if s.get("customer_facing") and s.get("overspent_days")
+                ]
+                if spent and "overspent" not in slide.title:
+                    out.append(f"'{slide.title}' while {spent} were overspent during the quarter")
+            if slide.title.startswith("No incident affected customers") and not claims["incidents_covered"]:
+                out.append(f"'{slide.title}' without incident coverage")
+    return out
+
+
+CHECKS: dict[str, Callable[[dict, Any, Any], Violations]] = {
+    "status_word": check_status_word,
+    "verdict": check_verdict,
+    "directions": check_directions,
+    "no_event_after_as_of": check_no_event_after_as_of,
+    "coverage_gated_claims": check_coverage_gated_claims,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_invariant_holds_in_every_period(name: str, all_periods: list) -> None:
+    assert {p.project for p in all_periods} >= {"renamed"}
+    assert any(p.facts["kind"] == "quarter" for p in all_periods)
+    found = {
+        f"{p.project} {p.label}": v
+        for p in all_periods
+        if (v := CHECKS[name](p.facts, p.narrative, p.config))
+    }
+    assert found == {}
+
+
+# -- planted violations: each check sees them ---------------------------------------------------------------
+
+
+def _period(all_periods: list, project: str, test: Callable[[dict], bool]) -> Any:
+    for p in all_periods:
+        if p.project == project and test(p.facts):
+            return copy.deepcopy(p.facts), p.narrative, p.config
+    raise AssertionError(f"no period of {project} has the shape this planted violation needs")
+
+
+def _any_project(all_periods: list, test: Callable[[dict], bool]) -> tuple[dict, Any, Any]:
+    for project in ("demo", "renamed"):
+        if any(p.project == project and test(p.facts) for p in all_periods):
+            return _period(all_periods, project, test)
+    raise AssertionError("no period of either project has the shape this planted violation needs")
+
+
+def test_planted_healthy_with_an_exhausted_budget_is_caught(all_periods: list) -> None:
+    facts, narrative, config = _any_project(all_periods, lambda f: f["summary"]["status"] == "Healthy")
+    _, slos = _scope(facts)
+    slos[0]["budget_remaining"] = -0.2
+    assert any("exhausted budgets" in v for v in check_status_word(facts, narrative, config))
+
+
+def test_planted_negative_budget_percentage_is_caught(all_periods: list) -> None:
+    facts, narrative, config = _any_project(all_periods, lambda f: True)
+    status = facts["summary"]["status"]
+    line = f"**Current AI Platform Status: {status}** | Error budget remaining: -53% | 0 active alerts (0 informational)"
+    planted = dataclasses.replace(narrative, summary_line=line)
+    assert any("negative budget" in v for v in check_status_word(facts, planted, config))
+
+
+def test_planted_sev1_missing_from_the_verdict_is_caught(all_periods: list) -> None:
+    facts, narrative, config = _any_project(all_periods, lambda f: f["verdict"]["state"] == "clear")
+    facts["incidents"].append(
+        {
+            "id": "INC-PLANTED",
+            "severity": "SEV1",
+            "customer_impact": True,
+            "impact_minutes": 42,
+            "started_at": facts["window"]["start"],
+        }
+    )
+    found = check_verdict(facts, narrative, config)
+    assert any("INC-PLANTED" in v for v in found) and any("says no incident" in v for v in found)
+
+
+def test_planted_missed_objective_under_every_objective_met_is_caught(all_periods: list) -> None:
+    facts, narrative, config = _any_project(all_periods, lambda f: f["verdict"]["state"] == "clear")
+    facts["slos"][0]["period_attainment"] = facts["slos"][0]["objective"] - 0.01
+    found = check_verdict(facts, narrative, config)
+    assert any("missed objectives" in v for v in found) and any("every objective met" in v for v in found)
+
+
+def test_planted_wrong_direction_word_is_caught(all_periods: list) -> None:
+    facts, narrative, config = _any_project(
+        all_periods, lambda f: (f.get("cost") or {}).get("week_over_week")
+    )
+    wow = facts["cost"]["week_over_week"]
+    wrong = "up" if wow < 0 else "down"
+    text = f"Spend was $1, {wrong} 5.0% on the previous week. Cost fell to $0.0200 from $0.0100."
+    planted = dataclasses.replace(narrative, executive_summary=text)
+    found = check_directions(facts, planted, config)
+    assert any(f"'{wrong}'" in v for v in found) and any("'fell to $0.0200" in v for v in found)
+
+
+def test_planted_event_after_as_of_is_caught(all_periods: list) -> None:
+    facts, narrative, config = _any_project(all_periods, lambda f: f["kind"] == "quarter")
+    later = dt.datetime.fromisoformat(facts["as_of"].replace("Z", "+00:00")) + dt.timedelta(days=30)
+    planted = dataclasses.replace(
+        narrative, executive_summary=f"An outage began {later:%Y-%m-%d %H:%M} UTC on the chat service."
+    )
+    facts["incidents"].append({"id": "INC-LATER", "started_at": later.isoformat().replace("+00:00", "Z")})
+    found = check_no_event_after_as_of(facts, planted, config)
+    assert any("INC-LATER" in v for v in found) and any("cited after as-of" in v for v in found)
+
+
+def test_planted_uncovered_no_incident_claim_is_caught(all_periods: list) -> None:
+    facts, narrative, config = _any_project(all_periods, lambda f: f["verdict"]["state"] == "clear")
+    facts["verdict"]["claims"]["incidents_covered"] = False
+    facts["verdict"]["claims"]["objectives_met"] = False
+    found = check_coverage_gated_claims(facts, narrative, config)
+    assert any("'no incident'" in v for v in found) and any("every objective met" in v for v in found)
+
+
+def test_planted_met_target_next_to_an_overspent_budget_is_caught(all_periods: list) -> None:
+    facts, narrative, config = _any_project(
+        all_periods,
+        lambda f: (
+            f["kind"] == "quarter"
+            and not any(s.get("overspent_days") for s in f["slos"])
+            and all(
+                s["period_attainment"] is not None and s["period_attainment"] >= s["objective"]
+                for s in f["slos"]
+                if s.get("customer_facing")
+            )
+        ),
+    )
+    facing = [s for s in facts["slos"] if s.get("customer_facing")]
+    # the deck reads the per-day budget; plant an overspent stretch in the facts the title is built from,
+    # but keep the title's own figures: the check must still see "met target" without "overspent"
+    facing[0]["overspent_days"] = 5
+    from sentinel_reports.render.deck import build_deck
+
+    titles = [s.title for s in build_deck(facts, narrative).slides]
+    assert any("met target" in t and "overspent" in t for t in titles), titles
+    facts_for_check = copy.deepcopy(facts)
+    # hide the overspend from the renderer, as a regression would, and show it to the check
+    rendered = copy.deepcopy(facts)
+    rendered["slos"] = [{**s, "overspent_days": 0} for s in rendered["slos"]]
+    deck_titles = [s.title for s in build_deck(rendered, narrative).slides]
+    assert not any("overspent" in t for t in deck_titles)
+    from unittest import mock
+
+    with mock.patch("sentinel_reports.render.deck.build_deck", lambda f, n: build_deck(rendered, n)):
+        found = check_coverage_gated_claims(facts_for_check, narrative, config)
+    assert any("overspent during the quarter" in v for v in found)
