@@ -367,7 +367,8 @@ def narrative_worker(project: Path) -> dict:
 
 
 def ingest_worker(kind: str, project: Path) -> dict:
-    from sentinel_reports.collectors.base import CollectContext, registry
+    from sentinel_reports.collectors.base import CollectContext
+    from sentinel_reports.collectors.catalog import registry
     from sentinel_reports.pipeline import load_project
 
     config = load_project(project)

@@ -23,7 +23,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .collectors.base import CollectContext, expand_paths, file_digest
+from .collectors.base import CollectContext
+from .collectors.io import expand_paths, file_digest
 from .config import Config
 from .errors import ConfigError, ConfigProblem, SentinelError, VerificationError
 from .publish.cache import FACTS_CODE, code_digest, digest, tree_digest

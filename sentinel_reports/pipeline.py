@@ -17,7 +17,9 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from .collectors.base import CollectContext, expand_paths, file_digest, registry, validate_source_entry
+from .collectors.base import CollectContext
+from .collectors.catalog import registry, validate_source_entry
+from .collectors.io import expand_paths, file_digest
 from .config import Config, load_config
 from .errors import SourceError, UsageError
 from .model import Dataset, SourceReport, empty_frame

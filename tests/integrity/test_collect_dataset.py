@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sentinel_reports.collectors.base import CollectContext, registry
+from sentinel_reports.collectors.base import CollectContext
+from sentinel_reports.collectors.catalog import registry
 from sentinel_reports.pipeline import collect, load_project
 
 REPO = Path(__file__).resolve().parents[2]
