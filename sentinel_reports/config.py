@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from .errors import ConfigError, ConfigProblem
+from .openslo import load_openslo
 
 CONFIG_FILE = "sentinel.yaml"
 
@@ -449,8 +450,6 @@ def load_config(
     validate_source: SourceValidator | None = None,
 ) -> Config:
     """Read and validate `<project_dir>/sentinel.yaml`; raise one ConfigError listing every problem."""
-    from .openslo import load_openslo  # local import: openslo builds SLO objects from this module
-
     project_dir = Path(project_dir)
     path = project_dir / CONFIG_FILE
     raw = read_yaml(path, "configuration")
@@ -473,7 +472,7 @@ def load_config(
                     problems.extend(problems_from_validation(exc, f"slos[{i}]", file))
                     continue
                 try:
-                    expanded.extend(load_openslo(project_dir, ref))
+                    expanded.extend(load_openslo(project_dir, ref, read_yaml))
                 except ConfigError as exc:
                     problems.extend(
                         ConfigProblem(
