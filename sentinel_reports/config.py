@@ -284,6 +284,8 @@ class Site(Strict):
     base_url: str | None = None
     paper: Literal["A4", "Letter"] = "A4"
     title: str | None = None
+    # publications this project does not build, each with the reason `sentinel build` shows
+    disabled: dict[Literal["brief", "status", "deck"], Annotated[str, Field(min_length=1)]] = {}
 
 
 class StatusApi(Strict):
