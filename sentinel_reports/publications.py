@@ -293,6 +293,26 @@ class Landing(_Base):
         return {"index.html": html.encode("utf-8")}
 
 
+def week_brief(session: Session, week: str, *, standalone: bool = False) -> Brief:
+    """The brief of one week outside a site build (``sentinel brief`` and ``sentinel send``): its KPI
+    history from the weeks before it, no links to other publications; UsageError for a week the data does
+    not cover."""
+    from .render.brief_charts import TREND_WEEKS, week_points
+
+    session.check_week(week)
+    at = session.weeks.index(week)
+    facts = session.week_facts(session.weeks[max(0, at - TREND_WEEKS + 1) : at + 1])
+    history = [week_points(f) for w, f in facts.items() if w != week]
+    links = {"status": False, "decks": False}
+    return Brief(session, week, history=history, links=links, standalone=standalone)
+
+
+def files_of(session: Session, publication: Publication) -> dict[str, bytes]:
+    """One publication's files, from the store or rendered."""
+    ((_, files, _),) = produce(session, [publication])
+    return files
+
+
 def produce(
     session: Session, publications: Sequence[Publication]
 ) -> Iterator[tuple[Publication, dict, bool]]:
