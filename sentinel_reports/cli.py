@@ -340,6 +340,8 @@ def status(
         with progress_display() as progress:
             result = build_site(project, out, as_of=parse_as_of(as_of), only="status", use_cache=not no_cache,
                                 progress=progress, source_date_epoch=source_date_epoch())  # fmt: skip
+        if "status" in result.disabled:
+            raise SentinelError(f"the status page is disabled in sentinel.yaml: {result.disabled['status']}")
         if not result.status:
             raise SentinelError("the status page was not built: the data covers no week")
         typer.echo(f"built the status page: {result.out_dir / 'status' / 'index.html'}")

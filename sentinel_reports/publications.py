@@ -49,6 +49,22 @@ class Publication(Protocol):
     def render(self) -> dict[str, bytes]: ...
 
 
+def require(publication: Any) -> None:
+    """Import the modules a publication renders with; a missing dependency (python-pptx for the decks,
+    WeasyPrint for the PDFs) is a PublishError that says how to leave the publication out, never a
+    publication silently skipped."""
+    import importlib
+
+    for module in publication.modules:
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise PublishError(
+                f"{publication.part or publication.name}: cannot be built: {exc}. Install what is missing, "
+                f"or leave it out with `site.disabled: {{{publication.part}: <reason>}}` in sentinel.yaml"
+            ) from None
+
+
 def _text_digest(value: str | bytes) -> str:
     return digest(value)
 
@@ -109,6 +125,7 @@ class Brief(_Base):
             narrative if narrative is not None else session.narrator.week(self.facts, session.content)
         )
         self.standalone = standalone  # the stylesheet inline in index.html: a page outside a site
+        require(self)
 
     def depends_on(self) -> dict[str, str]:
         s = self.session
@@ -189,6 +206,7 @@ class StatusPage(_Base):
     def __init__(self, session: Session) -> None:
         self.session = session
         self.week = session.weeks[-1]
+        require(self)
 
     def depends_on(self) -> dict[str, str]:
         s = self.session
@@ -222,6 +240,7 @@ class Deck(_Base):
     modules = ("sentinel_reports.publish.deck",)
 
     def __init__(self, session: Session, quarter: str, formats: Sequence[str] | None = None) -> None:
+        require(self)
         from .publish.deck import FORMATS
 
         self.session, self.quarter = session, quarter
