@@ -28,7 +28,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .cache.code import code_key
+from .cache.code import code_key, file_key
 from .cache.memo import DigestMemo
 from .cache.store import Store, digest, tree_digest
 from .collectors.base import CollectContext
@@ -344,13 +344,14 @@ def inputs_key(config: Config, as_of: Any, memo_dir: Path | None = None) -> str:
 
 
 def facts_key(config: Config) -> str:
-    """Digest of what the facts depend on besides the data: sentinel.yaml, OpenSLO files, content/, code."""
+    """Digest of what the facts depend on besides the data: sentinel.yaml, OpenSLO files, content/, and the
+    code (the import closure of ``FACTS_MODULES``, and this module, which runs them)."""
     root = config.project_dir
     parts = [(root / "sentinel.yaml").read_bytes() if (root / "sentinel.yaml").is_file() else b""]
     for entry in config.slos:
         if getattr(entry, "source", None) and (root / entry.source).is_file():
             parts.append(f"{entry.source}:{file_digest(root / entry.source)}")
-    parts += [tree_digest(root / "content"), code_key(FACTS_MODULES)]
+    parts += [tree_digest(root / "content"), code_key(FACTS_MODULES), file_key("sentinel_reports.session")]
     return digest("facts-inputs-v1", *parts)
 
 
