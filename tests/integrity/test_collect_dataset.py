@@ -1,4 +1,4 @@
-"""`pipeline.collect` joins the sources' frames into the dataset exactly as `pandas.concat` would, whatever
+"""`project.collect` joins the sources' frames into the dataset exactly as `pandas.concat` would, whatever
 the columns' dtypes (request-log samples keep their text columns categorical; other collectors use `str`)."""
 
 from __future__ import annotations
