@@ -19,8 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sentinel_reports.build import week_brief  # noqa: E402
 from sentinel_reports.pipeline import build_site  # noqa: E402
+from sentinel_reports.publications import Brief, week_brief  # noqa: E402
+from sentinel_reports.session import Session  # noqa: E402
 
 
 def timed(label: str, action):  # type: ignore[no-untyped-def]
@@ -56,8 +57,12 @@ def main() -> None:
         print(f"  {len(warm.reused_weeks)} weeks reused, {len(warm.rendered_weeks)} rendered, "
               f"facts from cache: {warm.facts_from_cache}")  # fmt: skip
         week = args.week or cold.weeks[-1]
-        (_, files), one_s = timed(f"one brief, every format, uncached ({week})",
-                                  lambda: week_brief(project, week, standalone=True))  # fmt: skip
+
+        def one_brief() -> dict[str, bytes]:
+            brief: Brief = week_brief(Session(project, use_cache=False), week, standalone=True)
+            return brief.by_name(brief.render())
+
+        files, one_s = timed(f"one brief, every format, uncached ({week})", one_brief)
         sizes = ", ".join(f"{name} {len(data) / 1024:.0f} KiB" for name, data in sorted(files.items()))
         print(f"  {sizes}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -350,24 +350,20 @@ def build_worker(project: Path, out: Path, use_cache: bool, only: str | None) ->
 
 def narrative_worker(project: Path) -> dict:
     """The template narrator over every week's facts (from the facts cache of the last build)."""
-    from sentinel_reports.build import cached_facts, inputs_key
     from sentinel_reports.narrative.template import narrate_week
-    from sentinel_reports.pipeline import CACHE_DIR, load_project
-    from sentinel_reports.publish.cache import OutputCache
+    from sentinel_reports.session import Session
 
-    config = load_project(project)
-    cache = OutputCache(project / CACHE_DIR)
-    key = inputs_key(config, None)
-    record = cache.get_json("builds", key)
-    facts = cached_facts(record["weeks"], key, cache, lambda: None, lambda _m: None)
+    session = Session(project)
+    facts = session.week_facts(session.weeks)
     started = time.perf_counter()
     for doc in facts.values():
-        narrate_week(doc, None, config)
+        narrate_week(doc, None, session.config)
     return {"seconds": time.perf_counter() - started, "weeks": len(facts)}
 
 
 def ingest_worker(kind: str, project: Path) -> dict:
-    from sentinel_reports.collectors.base import CollectContext, registry
+    from sentinel_reports.collectors.base import CollectContext
+    from sentinel_reports.collectors.catalog import registry
     from sentinel_reports.pipeline import load_project
 
     config = load_project(project)

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from .analysis.cost import cost_facts
 from .analysis.coverage import compute_coverage, find_gaps, telemetry_coverage
-from .pipeline import Progress, open_project
+from .project import Progress, open_project
 
 
 def _iso(value: Any) -> str | None:

@@ -142,13 +142,12 @@ def facts(
     if (week is None) == (quarter is None):
         raise typer.BadParameter("give exactly one of --week or --quarter")
     from .analysis.facts import json_dumps_facts
-    from .pipeline import period_facts
+    from .session import Session
 
     def body() -> int:
         with progress_display() as progress:
-            doc = period_facts(
-                project, week=week, quarter=quarter, as_of=parse_as_of(as_of), progress=progress
-            )
+            session = Session(project, as_of=parse_as_of(as_of), progress=progress)
+            doc = session.period_facts(week=week, quarter=quarter)
         sys.stdout.write(json_dumps_facts(doc))
         return 0
 
@@ -168,24 +167,19 @@ def deck(
     as_of: AsOfOpt = None,
 ) -> None:
     """Build one quarter's reliability deck: HTML slides, a 16:9 PDF and an editable PPTX."""
-    from .analysis.periods import available_periods
-    from .pipeline import open_project
-    from .publish.deck import deck_files, parse_formats, write_files
-    from .render.environment import make_environment
+    from .publications import Deck, files_of
+    from .publish.deck import parse_formats, write_files
+    from .session import Session
 
     def body() -> int:
         wanted = parse_formats(formats)
         target = out if out is not None else Path("decks") / quarter
         with progress_display() as progress:
-            loaded = open_project(project, as_of=parse_as_of(as_of), progress=progress)
-            known = available_periods(loaded.dataset, loaded.config, loaded.as_of, "quarter")
-            if quarter not in known:
-                covered = ", ".join(known) or "none"
-                raise UsageError(f"no data for quarter {quarter!r}; the data covers {covered}")
-            progress(f"building the {quarter} deck")
-            env = make_environment(loaded.config.project_dir / "templates")
-            files = deck_files(loaded, quarter, env, formats=wanted, base_url=target.resolve())
-            paths = write_files(target, files)
+            session = Session(project, as_of=parse_as_of(as_of), progress=progress)
+            session.check_quarter(quarter)
+            publication = Deck(session, quarter, wanted)
+            files = files_of(session, publication)
+            paths = write_files(target, {p.rpartition("/")[2]: data for p, data in files.items()})
         for path in paths:
             typer.echo(f"wrote {path}")
         return 0
@@ -245,6 +239,8 @@ def _report_build(result: Any, out: Path) -> None:
         [f"{len(result.decks)} decks"] if result.decks else []
     )
     typer.echo(f"built {done}{''.join(', ' + e for e in extras)}; {result.outputs} files in {out}")
+    for publication, reason in sorted(result.disabled.items()):
+        typer.echo(f"not built: {publication} (site.disabled in sentinel.yaml: {reason})")
     typer.echo(f"open {out / 'index.html'}")
 
 
@@ -313,12 +309,15 @@ def brief(
         raise typer.BadParameter(
             f"expected a list of {', '.join(BRIEF_FORMATS)}, found {formats!r}", param_hint="--format"
         )
-    from .build import week_brief
+    from .publications import files_of, week_brief
+    from .session import Session
 
     def body() -> int:
         with progress_display() as progress:
-            _, files = week_brief(project, week, as_of=parse_as_of(as_of), narrator=narrator,
-                                  use_cache=not no_cache, standalone=True, progress=progress)  # fmt: skip
+            session = Session(project, as_of=parse_as_of(as_of), narrator=narrator, use_cache=not no_cache,
+                              progress=progress)  # fmt: skip
+            publication = week_brief(session, week, standalone=True)
+            files = publication.by_name(files_of(session, publication))
         folder = out if out is not None else Path(f"brief-{week}")
         folder.mkdir(parents=True, exist_ok=True)
         for fmt in wanted:
@@ -341,6 +340,8 @@ def status(
         with progress_display() as progress:
             result = build_site(project, out, as_of=parse_as_of(as_of), only="status", use_cache=not no_cache,
                                 progress=progress, source_date_epoch=source_date_epoch())  # fmt: skip
+        if "status" in result.disabled:
+            raise SentinelError(f"the status page is disabled in sentinel.yaml: {result.disabled['status']}")
         if not result.status:
             raise SentinelError("the status page was not built: the data covers no week")
         typer.echo(f"built the status page: {result.out_dir / 'status' / 'index.html'}")
@@ -362,17 +363,19 @@ def send(
     as_of: AsOfOpt = None,
 ) -> None:
     """Send a week's brief email over SMTP (settings in sentinel.yaml, credentials from the environment)."""
-    from .build import week_brief
-    from .pipeline import load_project
+    from .publications import files_of, week_brief
     from .publish.brief import describe_message, email_message
     from .publish.smtp import send_email
+    from .session import Session
 
     def body() -> int:
-        config = load_project(project)
-        if config.email is None:
-            raise SentinelError("sentinel.yaml has no email section (email.from, email.to, email.smtp)")
         with progress_display() as progress:
-            _, files = week_brief(project, week, as_of=parse_as_of(as_of), progress=progress)
+            session = Session(project, as_of=parse_as_of(as_of), progress=progress)
+            config = session.config
+            if config.email is None:
+                raise SentinelError("sentinel.yaml has no email section (email.from, email.to, email.smtp)")
+            publication = week_brief(session, week)
+            files = publication.by_name(files_of(session, publication))
         message = email_message(files["brief.eml"])
         recipients = list(to) if to else list(config.email.to)
         if dry_run:

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from .errors import ConfigError, ConfigProblem
+from .openslo import load_openslo
 
 CONFIG_FILE = "sentinel.yaml"
 
@@ -283,6 +284,8 @@ class Site(Strict):
     base_url: str | None = None
     paper: Literal["A4", "Letter"] = "A4"
     title: str | None = None
+    # publications this project does not build, each with the reason `sentinel build` shows
+    disabled: dict[Literal["brief", "status", "deck"], Annotated[str, Field(min_length=1)]] = {}
 
 
 class StatusApi(Strict):
@@ -449,8 +452,6 @@ def load_config(
     validate_source: SourceValidator | None = None,
 ) -> Config:
     """Read and validate `<project_dir>/sentinel.yaml`; raise one ConfigError listing every problem."""
-    from .openslo import load_openslo  # local import: openslo builds SLO objects from this module
-
     project_dir = Path(project_dir)
     path = project_dir / CONFIG_FILE
     raw = read_yaml(path, "configuration")
@@ -473,7 +474,7 @@ def load_config(
                     problems.extend(problems_from_validation(exc, f"slos[{i}]", file))
                     continue
                 try:
-                    expanded.extend(load_openslo(project_dir, ref))
+                    expanded.extend(load_openslo(project_dir, ref, read_yaml))
                 except ConfigError as exc:
                     problems.extend(
                         ConfigProblem(

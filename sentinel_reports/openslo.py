@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64] or "slo"
 
 
-def load_openslo(project_dir: Path, ref: Any) -> list[dict[str, Any]]:
-    """Read the OpenSLO file(s) at `ref.openslo` and return plain `slos:` entries (dicts)."""
-    from .config import read_yaml
-
+def load_openslo(project_dir: Path, ref: Any, read_yaml: Callable[[Path, str], Any]) -> list[dict[str, Any]]:
+    """Read the OpenSLO file(s) at `ref.openslo` with `read_yaml` (config's reader, passed in so that this
+    module does not import config) and return plain `slos:` entries (dicts)."""
     path = Path(ref.openslo)
     if not path.is_absolute():
         path = project_dir / path

@@ -6,7 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from sentinel_reports.build import DigestMemo
+from sentinel_reports.cache.memo import DigestMemo
 
 
 def sha(data: bytes) -> str:
@@ -23,10 +23,10 @@ def test_unchanged_file_is_not_read_again_and_an_edit_is_seen(tmp_path: Path, mo
     memo.save()
 
     reads: list[Path] = []
-    import sentinel_reports.build as build
+    import sentinel_reports.cache.memo as memo
 
-    real = build.file_digest
-    monkeypatch.setattr(build, "file_digest", lambda p: reads.append(p) or real(p))
+    real = memo.file_digest
+    monkeypatch.setattr(memo, "file_digest", lambda p: reads.append(p) or real(p))
     again = DigestMemo(tmp_path / "cache")
     assert again.digest(data) == sha(b"a,b\n1,2\n") and reads == []
 

@@ -14,7 +14,8 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from sentinel_reports.collectors.base import SourceOptions, registry
+from sentinel_reports.collectors.base import SourceOptions
+from sentinel_reports.collectors.catalog import registry
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "sources.md"

@@ -25,14 +25,10 @@ from .base import (
     Collector,
     SourceOptions,
     drop_duplicates,
-    expand_paths,
-    input_file,
     parse_numbers,
     parse_timestamps,
-    read_table,
-    register,
-    require_columns,
 )
+from .io import expand_paths, input_file, read_table, require_columns
 
 
 def check_signal(value: str) -> str:
@@ -112,7 +108,6 @@ class CsvSamplesOptions(SourceOptions):
         return value if value is None else check_signal(value)
 
 
-@register
 class CsvSamplesCollector(Collector):
     type = "csv"
     Options = CsvSamplesOptions

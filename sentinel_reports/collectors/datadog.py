@@ -20,18 +20,9 @@ import pandas as pd
 
 from ..errors import SourceError
 from ..model import conform
-from .base import (
-    Batch,
-    CollectContext,
-    Collector,
-    SourceOptions,
-    drop_duplicates,
-    expand_paths,
-    input_file,
-    read_json,
-    register,
-)
+from .base import Batch, CollectContext, Collector, SourceOptions, drop_duplicates
 from .csv_samples import map_components
+from .io import expand_paths, input_file, read_json
 
 
 class DatadogSloHistoryOptions(SourceOptions):
@@ -86,7 +77,6 @@ def _series(doc: Any, file: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return data, series
 
 
-@register
 class DatadogSloHistoryCollector(Collector):
     type = "datadog_slo_history"
     Options = DatadogSloHistoryOptions

@@ -32,23 +32,9 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from ..config import Duration
 from ..errors import SourceError
 from ..model import conform
-from .base import (
-    Batch,
-    CollectContext,
-    Collector,
-    SourceOptions,
-    drop_duplicates,
-    expand_paths,
-    file_format,
-    input_file,
-    parse_numbers,
-    read_json,
-    read_jsonl,
-    read_table,
-    register,
-    require_columns,
-)
+from .base import Batch, CollectContext, Collector, SourceOptions, drop_duplicates, parse_numbers
 from .csv_samples import check_signal, map_components, parse_times
+from .io import expand_paths, file_format, input_file, read_json, read_jsonl, read_table, require_columns
 
 PASS_WORDS = frozenset({"true", "pass", "passed", "yes", "correct", "relevant", "1"})
 FAIL_WORDS = frozenset({"false", "fail", "failed", "no", "incorrect", "not_relevant", "0"})
@@ -265,7 +251,6 @@ def rate_samples(evals: pd.DataFrame, rate_signals: dict[str, str]) -> pd.DataFr
     return out.assign(value=np.where(out["signal"] == "eval_pass_rate", ratio, 1.0 - ratio))
 
 
-@register
 class EvalsCollector(Collector):
     type = "evals"
     Options = EvalsOptions

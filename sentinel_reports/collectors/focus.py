@@ -67,8 +67,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import SourceError
 from ..model import conform
-from .base import Batch, CollectContext, Collector, SourceOptions, expand_paths, input_file, register
+from .base import Batch, CollectContext, Collector, SourceOptions
 from .focus_table import dictionary_codes, first_row, parse_money, parse_period_start, read_focus_table
+from .io import expand_paths, input_file
 
 ChargeCategory = Literal["usage", "purchase", "tax", "credit", "adjustment"]
 CATEGORIES: tuple[str, ...] = ("usage", "purchase", "tax", "credit", "adjustment")
@@ -104,7 +105,6 @@ class FocusOptions(SourceOptions):
     provider: str | None = None
 
 
-@register
 class FocusCollector(Collector):
     type = "focus"
     Options = FocusOptions

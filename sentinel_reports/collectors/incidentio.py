@@ -41,8 +41,9 @@ from pydantic import BaseModel, ConfigDict
 
 from ..errors import SourceError
 from ..model import Incident, Severity
-from .base import Batch, CollectContext, Collector, SourceOptions, expand_paths, input_file, register
-from .pagerduty import incident_records
+from ._incidents import incident_records
+from .base import Batch, CollectContext, Collector, SourceOptions
+from .io import expand_paths, input_file
 from .severity import (
     DEFAULT_IMPACT_SEVERITIES,
     by_start,
@@ -152,7 +153,6 @@ def _field_values(inc: dict[str, Any], field_name: str) -> list[str]:
     return out
 
 
-@register
 class IncidentIoCollector(Collector):
     type = "incidentio"
     Options = IncidentIoOptions

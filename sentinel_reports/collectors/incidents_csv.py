@@ -32,17 +32,8 @@ from typing import Any
 
 from ..errors import SourceError
 from ..model import Incident, Severity
-from .base import (
-    Batch,
-    CollectContext,
-    Collector,
-    SourceOptions,
-    expand_paths,
-    input_file,
-    read_table,
-    register,
-    require_columns,
-)
+from .base import Batch, CollectContext, Collector, SourceOptions
+from .io import expand_paths, input_file, read_table, require_columns
 from .severity import (
     DEFAULT_IMPACT_SEVERITIES,
     by_start,
@@ -74,7 +65,6 @@ class IncidentsCsvOptions(SourceOptions):
     customer_impact_severities: list[Severity] = list(DEFAULT_IMPACT_SEVERITIES)
 
 
-@register
 class IncidentsCsvCollector(Collector):
     type = "incidents_csv"
     Options = IncidentsCsvOptions

@@ -42,8 +42,8 @@ import pandas as pd
 
 from ..errors import SourceError
 from ..model import conform
-from .anthropic import check_components, collect_results, count_field, samples_frame, text_field
-from .base import Batch, CollectContext, Collector, SourceOptions, register
+from ._cost_reports import check_components, collect_results, count_field, samples_frame, text_field
+from .base import Batch, CollectContext, Collector, SourceOptions
 from .focus import KEYS, cost_summary, currency_warnings
 
 COSTS_OBJECT = "organization.costs.result"
@@ -72,7 +72,6 @@ def _check_object(result: dict[str, Any], expected: str, file: str, loc: str) ->
         )
 
 
-@register
 class OpenAICostsCollector(Collector):
     type = "openai_costs"
     Options = OpenAICostOptions
@@ -150,7 +149,6 @@ def _amount(result: dict[str, Any], file: str, loc: str) -> tuple[float, str]:
     return float(number), currency.strip().upper()
 
 
-@register
 class OpenAIUsageCollector(Collector):
     type = "openai_usage"
     Options = ProjectOptions

@@ -33,24 +33,13 @@ Everything else is ignored, including every person field (`resolved_by_user_name
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from ..errors import SourceError
 from ..model import Incident, Severity
-from .base import (
-    Batch,
-    CollectContext,
-    Collector,
-    SourceOptions,
-    expand_paths,
-    file_format,
-    input_file,
-    read_json,
-    read_jsonl,
-    read_table,
-    register,
-)
+from ._incidents import incident_records
+from .base import Batch, CollectContext, Collector, SourceOptions
+from .io import expand_paths, input_file
 from .severity import (
     DEFAULT_IMPACT_SEVERITIES,
     by_start,
@@ -74,37 +63,6 @@ class PagerDutyOptions(SourceOptions):
     severity: dict[str, Severity] = DEFAULT_SEVERITY
     major_severity: Severity | None = "SEV1"
     customer_impact_severities: list[Severity] = list(DEFAULT_IMPACT_SEVERITIES)
-
-
-def incident_records(path: Path, list_key: str) -> list[dict[str, Any]]:
-    """The incident objects of a JSON/JSONL/CSV export: pages with `list_key`, lists of pages, or bare lists."""
-    file = str(path)
-    kind = file_format(path)
-    if kind == "csv":
-        frame = read_table(path)
-        return [{str(k).strip(): v for k, v in rec.items()} for rec in frame.to_dict(orient="records")]
-    doc: Any = read_jsonl(path) if kind == "jsonl" else read_json(path) if kind == "json" else None
-    if doc is None:
-        raise SourceError(file, "unsupported file type", expected=".json, .jsonl or .csv", found=path.suffix)
-    pages = doc if isinstance(doc, list) else [doc]
-    out: list[dict[str, Any]] = []
-    for i, page in enumerate(pages):
-        if isinstance(page, dict) and isinstance(page.get(list_key), list):
-            items = page[list_key]
-        elif isinstance(page, dict) and isinstance(doc, list):
-            items = [page]  # a bare list of incidents
-        else:
-            raise SourceError(
-                file, "not an incident export", column=f"[{i}]" if isinstance(doc, list) else "(top level)",
-                expected=f'an object with a "{list_key}" list, or a list of incidents', found=type(page).__name__,
-            )  # fmt: skip
-        for item in items:
-            if not isinstance(item, dict):
-                raise SourceError(
-                    file, "not an incident object", row=len(out) + 1, expected="an object", found=item
-                )
-            out.append(item)
-    return out
 
 
 def _finish(batch: Batch, unmapped: set[str]) -> Batch:
@@ -133,7 +91,6 @@ def seconds_after(start: dt.datetime, value: Any, *, file: str, row: int, column
     return start + dt.timedelta(seconds=seconds)
 
 
-@register
 class PagerDutyCollector(Collector):
     type = "pagerduty"
     Options = PagerDutyOptions

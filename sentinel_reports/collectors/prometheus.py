@@ -36,17 +36,9 @@ from pydantic import field_validator
 from ..config import Duration
 from ..errors import SourceError
 from ..model import COUNT_SIGNALS, conform
-from .base import (
-    Batch,
-    CollectContext,
-    Collector,
-    SourceOptions,
-    expand_paths,
-    input_file,
-    read_json,
-    register,
-)
+from .base import Batch, CollectContext, Collector, SourceOptions
 from .csv_samples import check_signal, dropped_warning, map_components
+from .io import expand_paths, input_file, read_json
 
 STEP_HISTOGRAM_MAX = 1000  # distinct spacings kept for `combine`; irregular series are read again whole
 STATE_MAX_CHARS = 1 << 20  # label text kept for `combine`; beyond it (megabyte labels) files are read again
@@ -132,7 +124,6 @@ def _points(series: Any, i: int, file: str) -> tuple[dict[str, str], np.ndarray,
     return labels, times, numbers
 
 
-@register
 class PrometheusCollector(Collector):
     type = "prometheus"
     Options = PrometheusOptions

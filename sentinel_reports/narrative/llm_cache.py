@@ -3,10 +3,8 @@
 The key is the sha256 of the canonical facts JSON, the section, the caller's instructions, the baseline
 (template) text, the static prompt and the model id: change any of them and the draft is written again.
 An entry holds the draft text, the section, the model and the usage of the request that produced it, never
-the API key or request headers. ``DraftCache`` keeps one JSON file per entry under a directory the caller
-chooses (the pipeline uses ``<project>/.sentinel/cache/narrative/``); ``MemoryDraftCache`` keeps them in a
-dict. Both satisfy ``DraftStore``. A damaged entry reads as a miss; a cache that cannot be written only costs
-a request next time.
+the API key or request headers. ``MemoryDraftCache`` keeps them in a dict; ``cache.drafts.DraftCache``
+keeps them in the project's store. Both satisfy ``DraftStore``.
 """
 
 from __future__ import annotations
@@ -15,10 +13,7 @@ import datetime as dt
 import decimal
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, Protocol
 
 CACHE_VERSION = "1"
@@ -80,40 +75,3 @@ class MemoryDraftCache:
 
     def put(self, key: str, entry: Mapping[str, Any]) -> None:
         self.entries[key] = json.loads(json.dumps(dict(entry), sort_keys=True))
-
-
-class DraftCache:
-    """One JSON file per accepted draft: ``<directory>/<key[:2]>/<key>.json``, written atomically."""
-
-    def __init__(self, directory: Path | str):
-        self.directory = Path(directory)
-
-    def _path(self, key: str) -> Path:
-        if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
-            raise ValueError(f"not a draft key: {key!r}")
-        return self.directory / key[:2] / f"{key}.json"
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        path = self._path(key)
-        try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("text"), str):
-            return None
-        return entry
-
-    def put(self, key: str, entry: Mapping[str, Any]) -> None:
-        path = self._path(key)
-        data = json.dumps({**entry, "key": key}, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        except OSError:
-            return
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)

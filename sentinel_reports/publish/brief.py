@@ -1,21 +1,19 @@
-"""Publishing the weekly brief: every file of one week, rendered once and reused while nothing changed.
+"""Publishing the weekly brief: every file of one week, rendered from its facts and verified narrative.
 
-    files = week_files(env, facts, narrative, config, history=points, renderer=charts, cache=outputs)
-    write_week(site, facts, files)            briefs/<week>/{index.html, brief.pdf, brief.eml, brief.md,
-                                              showback.csv} and evidence/<week>/facts.json
+    files = render_week(env, facts, narrative, config, history=points, renderer=charts, links=links)
+                                    {index.html, brief.pdf, brief.eml, brief.md, showback.csv: bytes}
     message = email_message(files["brief.eml"])            the .eml back as an EmailMessage, for SMTP
 
 The files of a week depend only on its facts, its narrative, the KPI history, which other publications
-exist (links), the configuration, the project templates and this package's code: their digest is the cache
-key (``page_key``), so a rebuild with unchanged inputs copies the previous bytes instead of rendering and
-running WeasyPrint again. Only verified narratives reach this module (pipeline.build_site checks them first).
+exist (links), the configuration, the project templates and this package's code; the Brief publication
+(publications.py) keys them in the store on exactly that and writes them under ``briefs/<week>/`` beside
+``evidence/<week>/facts.json``. Only verified narratives reach this module (the Brief checks them first).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email
-import json
 from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -24,12 +22,10 @@ from typing import Any
 
 from jinja2 import Environment, TemplateError
 
-from ..analysis.facts import json_dumps_facts
 from ..errors import PublishError
 from ..render.brief import render_brief
 from ..render.charts import ChartRenderer
 from ..render.environment import THEME_DIR
-from .cache import BRIEF_CODE, OutputCache, code_digest, digest, tree_digest
 from .email import EMAIL_POLICY, build_email, to_bytes
 
 FILES = ("index.html", "brief.pdf", "brief.eml", "brief.md", "showback.csv")
@@ -39,24 +35,6 @@ UNDISCLOSED = "undisclosed-recipients:;"
 
 def _as_of(facts: Mapping[str, Any]) -> dt.datetime:
     return dt.datetime.fromisoformat(str(facts["as_of"]).replace("Z", "+00:00"))
-
-
-def page_key(
-    facts_text: str,
-    narrative: Any,
-    config: Any,
-    *,
-    history: Sequence[Mapping[str, Any]],
-    links: Mapping[str, bool],
-    project_templates: Path | None,
-) -> str:
-    """Digest of everything a week's files are made from."""
-    narrative_json = json.dumps(narrative.as_dict(), sort_keys=True, ensure_ascii=False)
-    return digest(
-        "brief-v1", facts_text, narrative_json, json.dumps(list(history), sort_keys=True),
-        json.dumps(dict(links), sort_keys=True), config.model_dump_json(), code_digest(BRIEF_CODE),
-        tree_digest(project_templates) if project_templates else "",
-    )  # fmt: skip
 
 
 def render_week(
@@ -102,41 +80,6 @@ def render_week(
         "brief.md": brief.markdown.encode("utf-8"),
         "showback.csv": brief.showback_csv.encode("utf-8"),
     }
-
-
-def week_files(
-    env: Environment,
-    facts: Mapping[str, Any],
-    narrative: Any,
-    config: Any,
-    *,
-    history: Sequence[Mapping[str, Any]],
-    renderer: ChartRenderer,
-    links: Mapping[str, bool],
-    cache: OutputCache,
-    project_templates: Path | None = None,
-    facts_text: str | None = None,
-) -> dict[str, bytes]:
-    """The week's files from the cache when their inputs are unchanged, else rendered and stored."""
-    facts_text = facts_text if facts_text is not None else json_dumps_facts(facts)
-    key = page_key(
-        facts_text, narrative, config, history=history, links=links, project_templates=project_templates
-    )
-    files = cache.get_files("pages", key)
-    if files is None or set(files) != set(FILES):
-        files = render_week(
-            env, facts, narrative, config, history=history, renderer=renderer, links=links,
-            project_templates=project_templates,
-        )  # fmt: skip
-        cache.put_files("pages", key, files)
-    return files
-
-
-def write_week(site: Any, week: str, files: Mapping[str, bytes], facts_text: str) -> None:
-    """Write one week's brief files and its evidence through the site writer."""
-    for name in FILES:
-        site.write_bytes(f"briefs/{week}/{name}", files[name])
-    site.write_text(f"evidence/{week}/facts.json", facts_text)
 
 
 def email_message(eml: bytes) -> EmailMessage:

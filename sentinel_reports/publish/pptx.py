@@ -33,7 +33,7 @@ from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.util import Emu, Inches, Pt
 
 from ..errors import PublishError
-from ..render.deck import Deck, Slide
+from ..render.deck_model import Deck, Slide
 from . import pptx_shapes as shapes
 
 WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 x 7.5 in, PowerPoint's 16:9

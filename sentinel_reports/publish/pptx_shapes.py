@@ -31,7 +31,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from ..render.charts import PALETTE
-from ..render.deck import Chart, Table
+from ..render.deck_model import Chart, Table
 from ..render.formatting import GAP, date
 
 INK, MUTED, HAIR, ACCENT = RGBColor(0x1F, 0x23, 0x28), RGBColor(0x57, 0x60, 0x6A), "E6E9ED", "0072B2"

@@ -1,6 +1,6 @@
 """The weekly executive brief: one context built from facts and narrative, rendered in five forms.
 
-    brief = render_brief(env, facts, narrative, config, history=points, renderer=ChartRenderer(cache_dir))
+    brief = render_brief(env, facts, narrative, config, history=points, renderer=ChartRenderer(store))
     brief.html          web page       briefs/<week>/index.html (inline SVG charts and sparklines)
     brief.pdf_html      print page     for publish.pdf.html_to_pdf: brief-print.css inlined, no emoji (no
                                        emoji font), charts as SVG images, long tables, lists and charts in

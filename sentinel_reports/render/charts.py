@@ -4,7 +4,7 @@
     bar_chart(rows, category=, value=, title=, description=, reference=None, highlight=None, ...) -> dict
     sparkline(values, title=, description=, reference=None, ...) -> dict
     Reference(value, label)     a target or threshold: a dashed rule with a direct label
-    ChartRenderer(cache_dir=None).svg(spec, chart_id=None) -> Markup  /  .png(spec, scale=2) -> bytes
+    ChartRenderer(store=None).svg(spec, chart_id=None) -> Markup  /  .png(spec, scale=2) -> bytes
     render_svg(spec, ...), render_png(spec, scale=2, ...)   the same through a shared renderer
 
 Builders are pure and return Vega-Lite v6 dicts, the JSON Altair produces (``alt.LayerChart.from_dict``
@@ -16,8 +16,8 @@ is the text alternative. Both are kept in ``usermeta.sentinel`` and become the S
 (Okabe–Ito) for every series; series are labelled at their last point instead of a legend.
 
 Rendering uses vl-convert offline: external data URLs are refused, fonts come from the system stack ending
-in ``sans-serif``. Results are cached in memory and, when the caller passes ``cache_dir``, on disk (the one
-file write in ``render/``, into a folder the caller owns), keyed by sha256 of the canonical spec JSON plus
+in ``sans-serif``. Results are cached in memory and, when the caller passes the project's ``store``, there
+(kind ``charts``; ``render/`` never writes a file itself), keyed by sha256 of the canonical spec JSON plus
 format, scale and vl-convert version. ``ChartRenderer.stats`` counts renders, cache hits and seconds.
 The stylesheet re-colours the SVG's ink, grid and background for the dark scheme.
 """
@@ -26,12 +26,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import vl_convert as vlc
@@ -264,10 +262,11 @@ def _labels(spec: Mapping[str, Any]) -> tuple[str, str]:
 
 
 class ChartRenderer:
-    """Renders specs with vl-convert; memory cache always, disk cache when ``cache_dir`` is given."""
+    """Renders specs with vl-convert; memory cache always, and the project's store (kind ``charts``) when
+    ``store`` is given (any object with ``get_files(kind, key)`` and ``put_files(kind, key, files)``)."""
 
-    def __init__(self, cache_dir: Path | None = None):
-        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+    def __init__(self, store: Any = None):
+        self.store = store
         self._memory: dict[str, str | bytes] = {}
         self.stats = RenderStats()
 
@@ -275,9 +274,10 @@ class ChartRenderer:
         if key in self._memory:
             self.stats.cache_hits += 1
             return self._memory[key]
-        path = self.cache_dir / f"{key}.{suffix}" if self.cache_dir is not None else None
-        if path is not None and path.is_file():
-            data: str | bytes = path.read_bytes()
+        name = f"chart.{suffix}"
+        stored = self.store.get_files("charts", key) if self.store is not None else None
+        if stored is not None and name in stored:
+            data: str | bytes = stored[name]
             data = data.decode("utf-8") if suffix == "svg" else data
             self.stats.cache_hits += 1
         else:
@@ -285,11 +285,10 @@ class ChartRenderer:
             data = produce()
             self.stats.seconds += time.perf_counter() - started
             self.stats.rendered += 1
-            if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-                os.replace(tmp, path)
+            if self.store is not None:
+                self.store.put_files(
+                    "charts", key, {name: data.encode("utf-8") if isinstance(data, str) else data}
+                )
         self._memory[key] = data
         return data
 
@@ -309,22 +308,20 @@ class ChartRenderer:
         return bytes(data)
 
 
-_RENDERERS: dict[Path | None, ChartRenderer] = {}
+_SHARED: ChartRenderer | None = None
 
 
-def renderer(cache_dir: Path | None = None) -> ChartRenderer:
-    """The shared renderer for a cache folder (one per folder, so its memory cache is reused)."""
-    key = Path(cache_dir).resolve() if cache_dir is not None else None
-    if key not in _RENDERERS:
-        _RENDERERS[key] = ChartRenderer(key)
-    return _RENDERERS[key]
+def renderer() -> ChartRenderer:
+    """The shared in-memory renderer (its memory cache is reused by every caller in this process)."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = ChartRenderer()
+    return _SHARED
 
 
-def render_svg(
-    spec: Mapping[str, Any], *, cache_dir: Path | None = None, chart_id: str | None = None
-) -> Markup:
-    return renderer(cache_dir).svg(spec, chart_id=chart_id)
+def render_svg(spec: Mapping[str, Any], *, chart_id: str | None = None) -> Markup:
+    return renderer().svg(spec, chart_id=chart_id)
 
 
-def render_png(spec: Mapping[str, Any], scale: float = 2, *, cache_dir: Path | None = None) -> bytes:
-    return renderer(cache_dir).png(spec, scale)
+def render_png(spec: Mapping[str, Any], scale: float = 2) -> bytes:
+    return renderer().png(spec, scale)

@@ -1,6 +1,6 @@
 """Vega-Lite specs for the deck's charts, sized and lettered for a slide.
 
-    chart_spec(chart) -> dict        render.deck.Chart -> a spec for render.charts.ChartRenderer
+    chart_spec(chart) -> dict        render.deck_model.Chart -> a spec for render.charts.ChartRenderer
 
 Line charts follow ``render.charts.line_chart`` (one palette, direct labels at the last point, nudged
 apart here so close lines stay readable, a dashed reference line, ``None`` breaks a line). Bar charts compare two periods per category as grouped horizontal
@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .charts import GRID, INK, PALETTE, SCHEMA, Reference, _reference_layers, chart_config
-from .deck import Chart
+from .deck_model import Chart
 
 WIDTH, HEIGHT = 980, 380
 FONT_SIZE = 15

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..narrative.voice import recommendation
 from . import formatting as f
-from .deck import Derived, Slide, Table
+from .deck_model import Derived, Slide, Table
 from .deck_slides import component_names, source_line, source_notes
 
 MAX_GAP_ROWS = 6

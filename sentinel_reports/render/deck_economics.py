@@ -17,7 +17,7 @@ from typing import Any
 
 from ..analysis.business import REVENUE_LIMITS
 from . import formatting as f
-from .deck import Chart, ChartSeries, Derived, Slide, Table
+from .deck_model import Chart, ChartSeries, Derived, Slide, Table
 from .deck_slides import (
     component_names,
     impact_minutes,

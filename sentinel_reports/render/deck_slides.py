@@ -14,7 +14,7 @@ from typing import Any
 
 from ..analysis.periods import parse_quarter
 from . import formatting as f
-from .deck import Chart, ChartSeries, Derived, Slide, Table
+from .deck_model import Chart, ChartSeries, Derived, Slide, Table
 
 MAX_BUDGET_SERIES = 4
 

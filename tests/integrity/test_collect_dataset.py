@@ -1,4 +1,4 @@
-"""`pipeline.collect` joins the sources' frames into the dataset exactly as `pandas.concat` would, whatever
+"""`project.collect` joins the sources' frames into the dataset exactly as `pandas.concat` would, whatever
 the columns' dtypes (request-log samples keep their text columns categorical; other collectors use `str`)."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sentinel_reports.collectors.base import CollectContext, registry
+from sentinel_reports.collectors.base import CollectContext
+from sentinel_reports.collectors.catalog import registry
 from sentinel_reports.pipeline import collect, load_project
 
 REPO = Path(__file__).resolve().parents[2]

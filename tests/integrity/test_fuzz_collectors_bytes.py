@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sentinel_reports.collectors.base import CollectContext, registry
+from sentinel_reports.collectors.base import CollectContext
+from sentinel_reports.collectors.catalog import registry
 from sentinel_reports.config import Config
 from sentinel_reports.errors import SourceError
 from tests.fuzzing import examples

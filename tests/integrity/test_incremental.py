@@ -151,8 +151,8 @@ def test_a_glob_source_gaining_a_file_reads_only_that_file(
 ) -> None:
     """The new file alone is read and joined to the cached batch of the others; the site is the one a
     build without any cache makes, and the joined batch replaces its base in the cache."""
-    from sentinel_reports.collectors.base import expand_paths
     from sentinel_reports.collectors.focus import FocusCollector
+    from sentinel_reports.collectors.io import expand_paths
 
     source, _, _ = built
     project = module_tmp / "appended"

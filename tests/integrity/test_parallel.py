@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import sentinel_reports.build as build_module
+import sentinel_reports.workers as workers
 from sentinel_reports.errors import PublishError
 from sentinel_reports.pipeline import build_site
 from tests.integrity import hostile_corpus as hc
@@ -23,7 +23,7 @@ def project(module_tmp: Path) -> Path:
 def test_workers_and_one_process_write_the_same_bytes(
     project: Path, module_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(build_module, "PARALLEL_PAGES", 2)  # three weeks: render them in workers
+    monkeypatch.setattr(workers, "PARALLEL_PAGES", 2)  # three weeks: render them in workers
     messages: list[str] = []
     parallel = build_site(project, module_tmp / "parallel", use_cache=False, jobs=2, progress=messages.append)
     assert "rendering 3 briefs in 2 processes" in messages
@@ -36,7 +36,7 @@ def test_workers_and_one_process_write_the_same_bytes(
 def test_a_template_error_in_a_worker_is_a_publish_error(
     project: Path, module_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(build_module, "PARALLEL_PAGES", 2)
+    monkeypatch.setattr(workers, "PARALLEL_PAGES", 2)
     broken = module_tmp / "broken"
     shutil.copytree(project, broken)
     (broken / "templates").mkdir(exist_ok=True)

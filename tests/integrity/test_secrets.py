@@ -116,9 +116,9 @@ def test_claude_narrator_keeps_the_key_out_of_cache_results_and_reasons(tmp_path
     except ImportError:  # pragma: no cover - older SDKs run on httpx
         import httpx as http  # type: ignore[no-redef]
 
+    from sentinel_reports.cache.drafts import DraftCache
     from sentinel_reports.config import Narrator, Price
     from sentinel_reports.narrative.claude import ClaudeNarrator
-    from sentinel_reports.narrative.llm_cache import DraftCache
     from tests.narrative.conftest import WEEK_FACTS
 
     answers = [(401, "authentication_error.json"), (500, "api_error.json"), (200, "accepted.json")]

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from sentinel_reports.cache.drafts import DraftCache
 from sentinel_reports.config import Narrator, Price
 from sentinel_reports.narrative.claude import ClaudeNarrator, NarrationResult
-from sentinel_reports.narrative.llm_cache import DraftCache, MemoryDraftCache, canonical_json
+from sentinel_reports.narrative.llm_cache import MemoryDraftCache, canonical_json
 from sentinel_reports.narrative.prompt import STATIC_INSTRUCTIONS
 
 try:  # the anthropic SDK 2.x runs on httpx2 and rejects httpx objects; older SDKs run on httpx
@@ -294,7 +295,8 @@ def test_damaged_cache_entry_is_a_miss(tmp_path) -> None:
     key = "ab" + "0" * 62
     cache.put(key, {"text": "Fine.", "section": "s", "model": MODEL})
     assert cache.get(key)["text"] == "Fine."
-    (tmp_path / "ab" / f"{key}.json").write_text("{not json", encoding="utf-8")
+    (stored,) = tmp_path.glob(f"drafts/ab/{key}/files/doc.json")
+    stored.write_text("{not json", encoding="utf-8")
     assert cache.get(key) is None
     with pytest.raises(ValueError, match="not a draft key"):
         cache.get("../../etc/passwd")

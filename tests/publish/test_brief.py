@@ -14,12 +14,12 @@ from pypdf import PdfReader
 
 from sentinel_reports.config import load_config
 from sentinel_reports.narrative.template import narrate_week
-from sentinel_reports.publish.brief import FILES, describe_message, email_message, week_files
-from sentinel_reports.publish.cache import OutputCache
+from sentinel_reports.publications import BRIEF_FILES as FILES
+from sentinel_reports.publications import Brief, produce
+from sentinel_reports.publish.brief import describe_message, email_message
 from sentinel_reports.render.brief import SECTIONS
-from sentinel_reports.render.charts import ChartRenderer
-from sentinel_reports.render.environment import make_environment
 from sentinel_reports.render.markdown import strip_markdown_emphasis
+from sentinel_reports.session import Session
 
 
 def _facts(site: Path, week: str) -> dict:
@@ -95,22 +95,21 @@ def test_dry_run_description_lists_parts(latest) -> None:  # type: ignore[no-unt
     assert any("application/pdf" in line for line in lines)
 
 
-def test_unchanged_week_is_served_from_the_page_cache(
-    example_site, example_project: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
-    site, result = example_site
-    facts = _facts(site, result.weeks[-1])
-    config = load_config(example_project)
-    narrative = narrate_week(facts, None, config)
-    renderer, cache = ChartRenderer(tmp_path / "charts"), OutputCache(tmp_path / "cache")
-    kwargs = dict(history=[], renderer=renderer, links={"status": True}, cache=cache)
-    first = week_files(make_environment(), facts, narrative, config, **kwargs)
-    assert cache.misses == 1 and set(first) == set(FILES)
-    second = week_files(make_environment(), facts, narrative, config, **kwargs)
-    assert cache.hits == 1 and second == first
-    changed = dict(kwargs, links={"status": False})
-    week_files(make_environment(), facts, narrative, config, **changed)
-    assert cache.misses == 2  # what the page links to is part of the key
+def test_unchanged_week_is_served_from_the_page_cache(example_site, example_project: Path) -> None:  # type: ignore[no-untyped-def]
+    _site, result = example_site
+    week = result.weeks[-1]
+
+    def produced(links: dict) -> bool:
+        session = Session(example_project)  # a later command: a new session on the same store
+        brief = Brief(session, week, history=[], links=links)
+        ((_, files, rendered),) = produce(session, [brief])
+        assert set(brief.by_name(files)) == set(FILES)
+        return rendered
+
+    first = produced({"status": True, "decks": True})  # links no site build uses: not in the store yet
+    assert first is True
+    assert produced({"status": True, "decks": True}) is False
+    assert produced({"status": False, "decks": True}) is True  # what the page links to is part of the key
 
 
 def test_pdf_dates_come_from_as_of_not_the_clock(latest) -> None:  # type: ignore[no-untyped-def]

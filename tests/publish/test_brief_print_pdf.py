@@ -22,7 +22,7 @@ def scaled(example_site, example_project, tmp_path_factory):  # type: ignore[no-
     site, result = example_site
     facts, config = scaled_week(site, result.weeks[-1], example_project)
     narrative = narrate_week(facts, None, config)
-    renderer = ChartRenderer(tmp_path_factory.mktemp("charts"))
+    renderer = ChartRenderer()
 
     def render() -> bytes:
         files = render_week(make_environment(), facts, narrative, config, history=[], renderer=renderer,

@@ -33,7 +33,7 @@ def week(example_site, example_project: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def rendered(week, tmp_path_factory):  # type: ignore[no-untyped-def]
     facts, config = week
-    renderer = ChartRenderer(tmp_path_factory.mktemp("charts"))
+    renderer = ChartRenderer()
     return render_brief(
         make_environment(), facts, narrate_week(facts, None, config), config, renderer=renderer
     )

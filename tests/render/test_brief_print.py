@@ -265,7 +265,7 @@ def test_web_and_email_keep_every_row_while_print_is_condensed(scaled, tmp_path)
 
     facts, config = scaled
     brief = render_brief(make_environment(), facts, narrate_week(facts, None, config), config,
-                         renderer=ChartRenderer(tmp_path))  # fmt: skip
+                         renderer=ChartRenderer())  # fmt: skip
     names = [s["name"] for s in facts["slos"]]
     assert all(f">{n}<" in brief.html and f">{n}<" in brief.email_html for n in names)
     assert "table-condensed" not in brief.html and "table-condensed" not in brief.email_html

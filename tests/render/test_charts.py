@@ -122,15 +122,17 @@ def test_external_data_urls_are_refused():
         charts.ChartRenderer().svg(spec)
 
 
-def test_memory_and_disk_cache(tmp_path: Path):
+def test_memory_and_store_cache(tmp_path: Path):
+    from sentinel_reports.cache import Store
+
     spec = _line()
-    first = charts.ChartRenderer(tmp_path)
+    first = charts.ChartRenderer(Store(tmp_path))
     svg = first.svg(spec)
     assert first.svg(spec) == svg
     assert (first.stats.rendered, first.stats.cache_hits) == (1, 1)
-    assert len(list(tmp_path.glob("*.svg"))) == 1
+    assert len(list(tmp_path.glob("charts/*/*/files/chart.svg"))) == 1
 
-    second = charts.ChartRenderer(tmp_path)  # a later build: read from disk, not re-rendered
+    second = charts.ChartRenderer(Store(tmp_path))  # a later build: read from the store, not re-rendered
     assert second.svg(spec) == svg
     assert (second.stats.rendered, second.stats.cache_hits) == (0, 1)
 
@@ -149,11 +151,11 @@ def test_png_at_twice_the_size():
     assert renderer.stats.rendered == 2
 
 
-def test_module_level_render_uses_a_shared_renderer(tmp_path: Path):
+def test_module_level_render_uses_a_shared_renderer():
     spec = charts.sparkline([1.0, 2.0], title="t", description="d")
-    assert charts.render_svg(spec, cache_dir=tmp_path) == charts.render_svg(spec, cache_dir=tmp_path)
-    assert charts.renderer(tmp_path).stats.cache_hits >= 1
-    assert charts.render_png(spec, cache_dir=tmp_path)[:4] == b"\x89PNG"
+    assert charts.render_svg(spec) == charts.render_svg(spec)
+    assert charts.renderer().stats.cache_hits >= 1
+    assert charts.render_png(spec)[:4] == b"\x89PNG"
 
 
 def test_clip_ids_are_scoped_per_chart_and_stable_across_renders() -> None:

@@ -34,7 +34,8 @@ from pydantic import field_validator
 
 from ...config import Duration
 from ...model import InputFile
-from ..base import Batch, CollectContext, Collector, SourceOptions, expand_paths, input_file, register
+from ..base import Batch, CollectContext, Collector, SourceOptions
+from ..io import expand_paths, input_file
 from .aggregate import (
     SUM_SIGNALS,
     Requests,
@@ -119,7 +120,6 @@ class _Block:
     components: np.ndarray
 
 
-@register
 class LlmRequestsCollector(Collector):
     type = "llm_requests"
     Options = LlmRequestsOptions

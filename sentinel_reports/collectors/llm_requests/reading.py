@@ -25,8 +25,9 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from ...errors import SourceError
-from ..base import file_format, parse_numbers, read_bytes, read_json, read_jsonl, read_table
+from ..base import parse_numbers
 from ..csv_samples import parse_times
+from ..io import file_format, read_bytes, read_json, read_jsonl, read_table
 from .text import is_text, json_text, to_text
 
 NOT_AN_OBJECT_LINE = re.compile(rb"(?:^|\n)[ \t\r]*[^{\s]")

@@ -1,16 +1,16 @@
-"""The output cache: rendered pages and computed facts kept between builds, keyed by what they depend on.
+"""The one content-addressed store: every cached output, document and chart of a project.
 
-    cache = OutputCache(project_dir / ".sentinel/cache")
-    files = cache.get_files("pages", key)          # {name: bytes} or None
-    cache.put_files("pages", key, files)
-    doc = cache.get_json("facts", key); cache.put_json("facts", key, doc)
-    key = digest(facts_text, narrative_json, code_digest(), ...)
+    store = Store(project_dir / ".sentinel/cache")         Store(None): remembers nothing
+    files = store.get_files("pages", key)                  {name: bytes} or None
+    store.put_files("pages", key, files)
+    doc = store.get_json("facts", key); store.put_json("facts", key, doc)
+    key = digest("brief-v1", facts_text, narrative_json, code_key(BRIEF_MODULES), ...)
 
-Layout: ``<root>/<kind>/<key>/`` with one file per output and ``meta.json`` listing each file's sha256;
-an entry whose files no longer match (truncated, edited) is ignored and rebuilt. Entries are written into a
-temporary folder and renamed into place, so a build interrupted mid-write leaves no half entry behind.
-``code_digest`` hashes the package's own source and theme: a change to the code or the built-in templates
-invalidates every cached output, so a cache hit can only ever return what this code would produce.
+Layout: ``<root>/<kind>/<key[:2]>/<key>/`` with one file per output under ``files/`` and ``meta.json``
+listing each file's sha256; an entry whose files no longer match (truncated, edited) is a miss and is
+written again. Entries are written into a temporary folder and renamed into place, so a build interrupted
+mid-write leaves no half entry behind. A key is a digest of everything the entry is made from, including
+the code that makes it (``cache.code.code_key``), so a hit can only return what this code would produce.
 """
 
 from __future__ import annotations
@@ -21,11 +21,8 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterable, Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
-
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def digest(*parts: bytes | str) -> str:
@@ -52,31 +49,9 @@ def tree_digest(root: Path, patterns: Iterable[str] = ("**/*",)) -> str:
     return h.hexdigest()
 
 
-_RENDER = ("render/environment.py", "render/formatting.py", "render/markdown.py", "render/charts.py", "theme/*.html",
-           "theme/static/*", "__init__.py")  # fmt: skip
-FACTS_CODE = ("analysis/**/*.py", "collectors/**/*.py", "*.py")
-BRIEF_CODE = (*_RENDER, "render/brief*.py", "render/landing.py", "narrative/**/*.py", "publish/brief.py",
-              "publish/email.py", "publish/pdf.py", "publish/cache.py")  # fmt: skip
-STATUS_CODE = (*_RENDER, "render/status*.py", "render/badges.py", "render/feed.py", "publish/status.py")
-DECK_CODE = (
-    *_RENDER,
-    "render/deck*.py",
-    "narrative/**/*.py",
-    "publish/deck.py",
-    "publish/pptx*.py",
-    "publish/pdf.py",
-)
+class Store:
+    """The content-addressed store: ``{name: bytes}`` entries (or one JSON document) under (kind, key)."""
 
-
-@cache
-def code_digest(patterns: tuple[str, ...] = ("**/*.py", "theme/**/*")) -> str:
-    """The package's own files matching ``patterns`` (default: all source and the theme), hashed once per
-    process. ``FACTS_CODE`` is what facts depend on; ``BRIEF_CODE``, ``STATUS_CODE`` and ``DECK_CODE`` what each
-    publication's rendered files depend on, so work on one publication does not invalidate the others."""
-    return tree_digest(PACKAGE_DIR, patterns)
-
-
-class OutputCache:
     def __init__(self, root: Path | None):
         self.root = Path(root) if root is not None else None
         self.hits = 0

@@ -1,11 +1,11 @@
 """The parse cache: a source whose files, options and collector are unchanged is not parsed again, and a
 source whose glob gained files reads only the new ones.
 
-Layout: `<project>/.sentinel/cache/sources/<key>/` with one Parquet file per canonical frame and `meta.json`
+Layout: `<store root>/sources/<key>/` with one Parquet file per canonical frame and `meta.json`
 (the source it belongs to, file list, counts, warnings, summary, incidents, the collector's state, the
 sha256 of every Parquet file and a checksum of the meta itself). The key is the sha256 of the collector
-type and version, the source options (with the component ids, owners and currency the collectors read),
-the timezone, the canonical schema version and every input file's sha256; the same without the files
+type, version and code (the import closure of its module), the source options (with the component ids,
+owners and currency the collectors read), the timezone, the canonical schema version and every input file's sha256; the same without the files
 identifies the source. A cache entry whose Parquet files or meta do not match their recorded hashes (a
 truncated or edited entry) is discarded and the source parsed again; so is an entry that fails to load.
 
@@ -30,19 +30,23 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__
-from .collectors.base import Batch, CollectContext, Collector
-from .errors import SourceError
-from .model import Incident, IncidentUpdate, InputFile, conform
+from .. import __version__
+from ..collectors.base import Batch, CollectContext, Collector
+from ..errors import SourceError
+from ..model import Incident, IncidentUpdate, InputFile, conform
 
 SCHEMA_VERSION = "2"
 _FRAMES = ("samples", "costs", "evals")
 
 
-def cache_key(source_type: str, options: dict[str, Any], tz: str, file_digests: list[tuple[str, str]]) -> str:
+def cache_key(
+    source_type: str, options: dict[str, Any], tz: str, file_digests: list[tuple[str, str]], code: str = ""
+) -> str:
+    """``code``: the digest of the collector's code (``code_key`` of its module)."""
     material = json.dumps(
         {
             "type": source_type,
+            "code": code,
             "options": options,
             "tz": tz,
             "files": file_digests,

@@ -1,0 +1,367 @@
+"""The publications: what a build writes, each behind one small protocol.
+
+    class Publication(Protocol):
+        name      "brief 2026-W47", "status", "deck 2026-Q4", "landing"
+        part      the `--only` part it belongs to: brief, status, deck ("" for the landing page)
+        kind      the store kind its files are kept under ("" : not stored, it is cheap)
+        modules   the stage modules it renders with; the code part of its key is their import closure
+        depends_on() -> {name: digest}     everything else it is made from
+        key() -> str                       digest of both
+        render() -> {site path: bytes}
+
+    Brief(session, week, history, links)        briefs/<week>/{index.html, brief.pdf, brief.eml, brief.md,
+                                                showback.csv} and evidence/<week>/facts.json
+    StatusPage(session)                         status/ (page, incident pages, feed, badges, Statuspage API)
+    Deck(session, quarter)                      decks/<quarter>/{index.html, deck.pdf, deck.pptx}
+    Landing(session, briefs, decks, has_status) index.html
+
+``produce(session, publications)`` yields each publication's files: from the store when its key is there,
+else rendered and stored; briefs that must be rendered are rendered in worker processes (workers.py). Every
+brief narrative passes the voice lint and the fact verifier before anything is rendered.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Protocol
+
+from . import workers
+from .cache.code import code_key, file_key
+from .cache.store import digest, tree_digest
+from .errors import PublishError, VerificationError
+from .session import Session
+
+THIS_MODULE = "sentinel_reports.publications"
+BRIEF_FILES = ("index.html", "brief.pdf", "brief.eml", "brief.md", "showback.csv")
+
+
+class Publication(Protocol):
+    name: str
+    part: str
+    kind: str
+    modules: tuple[str, ...]
+
+    def depends_on(self) -> dict[str, str]: ...
+
+    def key(self) -> str: ...
+
+    def render(self) -> dict[str, bytes]: ...
+
+
+def require(publication: Any) -> None:
+    """Import the modules a publication renders with; a missing dependency (python-pptx for the decks,
+    WeasyPrint for the PDFs) is a PublishError that says how to leave the publication out, never a
+    publication silently skipped."""
+    import importlib
+
+    for module in publication.modules:
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise PublishError(
+                f"{publication.part or publication.name}: cannot be built: {exc}. Install what is missing, "
+                f"or leave it out with `site.disabled: {{{publication.part}: <reason>}}` in sentinel.yaml"
+            ) from None
+
+
+def _text_digest(value: str | bytes) -> str:
+    return digest(value)
+
+
+class _Base:
+    name = ""
+    part = ""
+    kind = ""
+    modules: tuple[str, ...] = ()
+    session: Session
+
+    def depends_on(self) -> dict[str, str]:  # pragma: no cover - every publication defines it
+        raise NotImplementedError
+
+    def key(self) -> str:
+        parts = [f"{k}={v}" for k, v in sorted(self.depends_on().items())]
+        return digest(f"{self.kind or self.name}-v2", *parts, code_key(self.modules), file_key(THIS_MODULE))
+
+    def render(self) -> dict[str, bytes]:  # pragma: no cover - every publication defines it
+        raise NotImplementedError
+
+    def complete(self, files: Mapping[str, bytes]) -> bool:
+        """Whether a stored entry holds every file this publication writes."""
+        return True
+
+
+def review_narrative(facts: Mapping[str, Any], narrative: Any) -> list[str]:
+    """Voice lint and fact verification of every text of a narrative: the problems, [] when publishable."""
+    from .narrative.review import TextReview
+
+    review = TextReview(narrative.verification_facts(facts))
+    problems: list[str] = []
+    for text in narrative.texts():
+        problems += [p for p in review(text) if p not in problems]
+    return problems
+
+
+class Brief(_Base):
+    """One week's brief in every format, with its evidence."""
+
+    part = kind = "brief"
+    modules = ("sentinel_reports.publish.brief", "sentinel_reports.narrative.review")
+
+    def __init__(
+        self,
+        session: Session,
+        week: str,
+        *,
+        history: Sequence[Mapping[str, Any]],
+        links: Mapping[str, bool],
+        narrative: Any = None,
+        standalone: bool = False,
+    ) -> None:
+        self.session, self.week, self.history, self.links = session, week, list(history), dict(links)
+        self.name = f"brief {week}"
+        self.facts = session.week_facts([week])[week]
+        self.narrative = (
+            narrative if narrative is not None else session.narrator.week(self.facts, session.content)
+        )
+        self.standalone = standalone  # the stylesheet inline in index.html: a page outside a site
+        require(self)
+
+    def depends_on(self) -> dict[str, str]:
+        s = self.session
+        narrative = json.dumps(self.narrative.as_dict(), sort_keys=True, ensure_ascii=False)
+        return {
+            "facts": _text_digest(s.facts_text(self.week)),
+            "narrative": _text_digest(narrative),
+            "history": _text_digest(json.dumps(self.history, sort_keys=True)),
+            "links": json.dumps(self.links, sort_keys=True),
+            "config": _text_digest(s.config.model_dump_json()),
+            "templates": tree_digest(s.templates),
+            "standalone": str(self.standalone),
+        }
+
+    def by_name(self, files: Mapping[str, bytes]) -> dict[str, bytes]:
+        """The brief's files by file name (``brief.pdf``), without the evidence."""
+        return {name: files[f"briefs/{self.week}/{name}"] for name in BRIEF_FILES}
+
+    def paths(self) -> list[str]:
+        return [f"briefs/{self.week}/{n}" for n in BRIEF_FILES] + [f"evidence/{self.week}/facts.json"]
+
+    def complete(self, files: Mapping[str, bytes]) -> bool:
+        return set(files) == set(self.paths())
+
+    def task(self) -> tuple[Any, ...]:
+        """What a worker process needs to render this brief (picklable)."""
+        return self.facts, self.narrative, self.history, self.links, self.standalone
+
+    def render(self) -> dict[str, bytes]:
+        _brief_init(self.session.templates, self.session.store.root, self.session.config)
+        return self.placed(_render_brief(self.task()))
+
+    def placed(self, files: Mapping[str, bytes]) -> dict[str, bytes]:
+        """The rendered files at their site paths, with the week's evidence."""
+        out = {f"briefs/{self.week}/{name}": files[name] for name in BRIEF_FILES}
+        out[f"evidence/{self.week}/facts.json"] = self.session.facts_text(self.week).encode("utf-8")
+        return out
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _brief_init(templates: Any, store_root: Any, config: Any) -> None:
+    """Set up a process (a worker, or this one) to render briefs."""
+    from .cache.store import Store
+    from .render.charts import ChartRenderer
+    from .render.environment import make_environment
+
+    key = (templates, store_root, config.model_dump_json())
+    if _WORKER.get("key") == key:
+        return
+    store = Store(store_root) if store_root is not None else None
+    _WORKER.update(key=key, env=make_environment(templates), renderer=ChartRenderer(store), config=config,
+                   templates=templates)  # fmt: skip
+
+
+def _render_brief(task: tuple[Any, ...]) -> dict[str, bytes]:
+    """The brief files of (facts, narrative, history, links, standalone); nothing is rendered that would
+    not publish."""
+    from .publish.brief import render_week
+
+    facts, narrative, history, links, standalone = task
+    problems = review_narrative(facts, narrative)
+    if problems:
+        raise VerificationError([f"{facts['period']}: {p}" for p in problems])
+    return render_week(
+        _WORKER["env"], facts, narrative, _WORKER["config"], history=history, renderer=_WORKER["renderer"],
+        links=links, project_templates=_WORKER["templates"], standalone=standalone,
+    )  # fmt: skip
+
+
+class StatusPage(_Base):
+    """The status page of the latest week, with its incident pages, feed, badges and Statuspage API."""
+
+    name = part = kind = "status"
+    modules = ("sentinel_reports.publish.status",)
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.week = session.weeks[-1]
+        require(self)
+
+    def depends_on(self) -> dict[str, str]:
+        s = self.session
+        return {
+            "facts": _text_digest(s.facts_text(self.week)),
+            "config": _text_digest(s.config.model_dump_json()),
+            "templates": tree_digest(s.templates),
+            "content": tree_digest(s.root / "content"),
+        }
+
+    def render(self) -> dict[str, bytes]:
+        from jinja2 import TemplateError
+
+        from .publish.status import status_outputs
+
+        s = self.session
+        s.progress("rendering the status page")
+        facts = s.week_facts([self.week])[self.week]
+        try:
+            rendered = status_outputs(facts, s.env, s.config, s.project.content)
+        except TemplateError as exc:
+            raise PublishError(f"status page: template error: {exc}") from None
+        return {path: text.encode("utf-8") for path, text in rendered.items()}
+
+
+class Deck(_Base):
+    """One quarter's deck: HTML slides, a 16:9 PDF and an editable PPTX, narrated by the session's
+    narrator."""
+
+    part = kind = "deck"
+    modules = ("sentinel_reports.publish.deck",)
+
+    def __init__(self, session: Session, quarter: str, formats: Sequence[str] | None = None) -> None:
+        require(self)
+        from .publish.deck import FORMATS
+
+        self.session, self.quarter = session, quarter
+        self.formats = tuple(formats or FORMATS)
+        self.name = f"deck {quarter}"
+        self.folder = f"decks/{quarter}"
+
+    def depends_on(self) -> dict[str, str]:
+        s = self.session
+        return {
+            "inputs": s.inputs_key,
+            "quarter": self.quarter,
+            "formats": ",".join(self.formats),
+            "config": _text_digest(s.config.model_dump_json()),
+            "narrator": s.narrator.identity,
+            "templates": tree_digest(s.templates),
+        }
+
+    def render(self) -> dict[str, bytes]:
+        from .publish.deck import deck_files
+
+        s = self.session
+        s.progress(f"building the {self.quarter} deck (HTML, PDF, PPTX)")
+        files = deck_files(
+            s.project, self.quarter, s.env, formats=self.formats, charts=s.charts, narrate=s.narrator.quarter,
+            facts=s.quarter_facts(self.quarter),
+        )  # fmt: skip
+        return {f"{self.folder}/{name}": data for name, data in files.items()}
+
+    def entry(self, files: Mapping[str, bytes]) -> dict[str, str | None]:
+        """What the landing page lists of this deck: ``{period, href, pdf, pptx}``."""
+        from .publish.deck import FILE_NAMES
+
+        paths = {kind: f"{self.folder}/{name}" for kind, name in FILE_NAMES.items()}
+        found = {kind: (path if path in files else None) for kind, path in paths.items()}
+        return {"period": self.quarter, "href": found["html"], "pdf": found["pdf"], "pptx": found["pptx"]}
+
+
+class Landing(_Base):
+    """The landing page: the latest brief, the archive, the decks and the status link."""
+
+    name = "landing"
+    modules = ("sentinel_reports.render.landing",)
+
+    def __init__(
+        self,
+        session: Session,
+        briefs: Sequence[Mapping[str, Any]],
+        decks: Sequence[Mapping[str, Any]],
+        has_status: bool,
+    ) -> None:
+        self.session, self.briefs, self.decks, self.has_status = session, briefs, decks, has_status
+
+    def depends_on(self) -> dict[str, str]:
+        doc = [self.session.config.organization, self.session.record["as_of"], self.briefs, self.decks]
+        return {
+            "page": _text_digest(json.dumps([*doc, self.has_status], sort_keys=True, default=str)),
+            "templates": tree_digest(self.session.templates),
+        }
+
+    def render(self) -> dict[str, bytes]:
+        from .render.landing import render_landing
+
+        s = self.session
+        html = render_landing(
+            s.env, organization=s.config.organization, as_of=s.record["as_of"], briefs=self.briefs,
+            decks=self.decks, has_status=self.has_status,
+        )  # fmt: skip
+        return {"index.html": html.encode("utf-8")}
+
+
+def week_brief(session: Session, week: str, *, standalone: bool = False) -> Brief:
+    """The brief of one week outside a site build (``sentinel brief`` and ``sentinel send``): its KPI
+    history from the weeks before it, no links to other publications; UsageError for a week the data does
+    not cover."""
+    from .render.brief_charts import TREND_WEEKS, week_points
+
+    session.check_week(week)
+    at = session.weeks.index(week)
+    facts = session.week_facts(session.weeks[max(0, at - TREND_WEEKS + 1) : at + 1])
+    history = [week_points(f) for w, f in facts.items() if w != week]
+    links = {"status": False, "decks": False}
+    return Brief(session, week, history=history, links=links, standalone=standalone)
+
+
+def files_of(session: Session, publication: Publication) -> dict[str, bytes]:
+    """One publication's files, from the store or rendered."""
+    ((_, files, _),) = produce(session, [publication])
+    return files
+
+
+def produce(
+    session: Session, publications: Sequence[Publication]
+) -> Iterator[tuple[Publication, dict, bool]]:
+    """(publication, its files, whether they were rendered) for each publication, stored ones first in
+    order, then the rendered ones in order; briefs are rendered in worker processes."""
+    store = session.store
+    pending: list[tuple[Publication, str]] = []
+    for pub in publications:
+        key = pub.key()
+        files = store.get_files(pub.kind, key) if pub.kind else None
+        if files is not None and isinstance(pub, _Base) and pub.complete(files):
+            yield pub, files, False
+        else:
+            pending.append((pub, key))
+    briefs = [(p, k) for p, k in pending if isinstance(p, Brief)]
+    if len(briefs) >= workers.PARALLEL_PAGES and session.jobs > 1:
+        session.progress(f"rendering {len(briefs)} briefs in {min(session.jobs, len(briefs))} processes")
+    rendered = workers.spawn_map(
+        _render_brief, [p.task() for p, _ in briefs], session.jobs, _brief_init,
+        (session.templates, session.store.root, session.config),
+    )  # fmt: skip
+    for (pub, key), files in zip(briefs, rendered, strict=True):
+        session.progress(f"rendered the brief for {pub.week} (web, PDF, email, markdown)")  # type: ignore[attr-defined]
+        placed = pub.placed(files)  # type: ignore[attr-defined]
+        store.put_files(pub.kind, key, placed)
+        yield pub, placed, True
+    for pub, key in pending:
+        if isinstance(pub, Brief):
+            continue
+        files = pub.render()
+        if pub.kind:
+            store.put_files(pub.kind, key, files)
+        yield pub, files, True

@@ -1,0 +1,122 @@
+"""The process pools, all of them: facts in forked workers, rendering in freshly started ones.
+
+    for value in fork_map(fn, items, jobs): ...               fn(item) in order; pure computation only
+    for value in spawn_map(fn, items, jobs, init, args): ...  fn(item) in order in spawned workers, each
+                                                              set up once by init(*args)
+    default_jobs()                                            the CPUs this process may use
+
+Forked workers share the parent's memory copy-on-write, so a year of loaded data is not copied; they must
+not use a native library whose threads the parent started. The chart renderer (vl-convert) and WeasyPrint
+run such threads, so rendering uses spawned workers (and runs in this process below ``PARALLEL_PAGES``
+items: a spawned worker takes seconds to start). An exception in a worker reaches the caller as the same
+SentinelError (rebuilt from its class, state and args), anything else as a RuntimeError with the worker's
+traceback. The output never depends on ``jobs``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from .errors import SentinelError
+
+PARALLEL_PAGES = 4  # fewer items than this are rendered in this process
+
+_TASK: Callable[[Any], Any] | None = None
+
+
+def _run_task(item: Any) -> tuple[bool, Any]:
+    """In a worker process: the task inherited from the parent at fork time, applied to one item. An
+    exception comes back as its class, state and args (SentinelError subclasses do not survive pickling
+    through their constructors)."""
+    assert _TASK is not None
+    try:
+        return True, _TASK(item)
+    except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
+        return False, captured(exc)
+
+
+def captured(exc: BaseException) -> tuple[Any, ...]:
+    """An exception as picklable parts, for `_rebuilt` in the parent."""
+    return type(exc), dict(vars(exc)), exc.args, traceback.format_exc()
+
+
+def fork_map(fn: Callable[[Any], Any], items: list[Any], jobs: int) -> Iterator[Any]:
+    """``fn(item)`` for each item, in order, in up to ``jobs`` forked worker processes. Serial when ``jobs``
+    is 1, for a single item, or where processes cannot be forked."""
+    global _TASK
+    if jobs <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(fn, items)
+        return
+    _TASK = fn
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
+            for ok, value in pool.imap(_run_task, items):
+                if not ok:
+                    raise _rebuilt(value)
+                yield value
+    finally:
+        _TASK = None
+
+
+def _guarded(fn: Callable[[Any], Any], item: Any) -> tuple[bool, Any]:
+    try:
+        return True, fn(item)
+    except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
+        return False, captured(exc)
+
+
+def spawn_map(
+    fn: Callable[[Any], Any],
+    items: list[Any],
+    jobs: int,
+    init: Callable[..., None],
+    initargs: tuple[Any, ...] = (),
+) -> Iterator[Any]:
+    """``fn(item)`` for each item, in order; ``fn`` and ``init`` are module-level functions (they travel
+    by name). With ``jobs`` > 1 and at least ``PARALLEL_PAGES`` items, in spawned worker processes each set
+    up by ``init(*initargs)``; otherwise here, after ``init(*initargs)``."""
+    from functools import partial
+
+    pool = None
+    if jobs <= 1 or len(items) < PARALLEL_PAGES:
+        init(*initargs)
+        results: Iterable[tuple[bool, Any]] = (_guarded(fn, item) for item in items)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(
+            max_workers=min(jobs, len(items)), mp_context=multiprocessing.get_context("spawn"),
+            initializer=init, initargs=initargs,
+        )  # fmt: skip
+        results = pool.map(partial(_guarded, fn), items)
+    try:
+        for ok, value in results:
+            if not ok:
+                raise _rebuilt(value)
+            yield value
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _rebuilt(value: tuple[Any, ...]) -> BaseException:
+    """An exception from a worker, rebuilt from its class, state and args."""
+    cls, state, args, text = value
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(state)
+    if not isinstance(exc, SentinelError):
+        return RuntimeError(f"a worker process failed:\n{text}")
+    return exc
+
+
+def default_jobs() -> int:
+    """Worker processes for facts and rendering: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)

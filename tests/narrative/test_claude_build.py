@@ -1,0 +1,94 @@
+"""`sentinel build` narrates with the configured narrator everywhere: the quarterly decks are built from
+Claude's verified drafts when the project says `narrator.kind: claude`, not from the template narrator.
+Claude is replayed from the recorded reply shape through httpx2.MockTransport (no socket)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import sentinel_reports.publish.deck as deck_module
+from sentinel_reports.pipeline import build_site
+from tests.integrity import hostile_corpus as hc
+
+try:  # the anthropic SDK 2.x runs on httpx2 and rejects httpx objects; older SDKs run on httpx
+    import httpx2 as http
+except ImportError:  # pragma: no cover
+    import httpx as http  # type: ignore[no-redef]
+
+REPLIES = Path(__file__).resolve().parents[1] / "fixtures" / "anthropic_replies"
+MODEL = "claude-sonnet-4-6"
+MARK = "This text was drafted for the {period} {section} section."
+
+
+class Replay:
+    """Answers every Messages API request with the recorded accepted reply, its text replaced by a sentence
+    naming the period and section asked for (no figure, so it passes verification)."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str]] = []
+
+    def __call__(self, request: Any) -> Any:
+        body = json.loads(request.content)
+        text = json.dumps(body["messages"])
+        period = re.search(r'\\"period\\":\\"(\d{4}-(?:W\d\d|Q\d))\\"', text)
+        section = re.search(r"Section: ([a-z_-]+)", text)
+        assert period and section, text[:500]
+        self.asked.append((period.group(1), section.group(1)))
+        reply = json.loads((REPLIES / "accepted.json").read_text(encoding="utf-8"))
+        reply["content"][0]["text"] = MARK.format(period=period.group(1), section=section.group(1))
+        return http.Response(200, json=reply)
+
+
+def test_decks_built_by_sentinel_build_use_the_configured_narrator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = hc.new_project(tmp_path / "project")
+    doc = hc.load_config(project)
+    doc["narrator"] = {"kind": "claude", "model": MODEL, "max_usd_per_build": 100}
+    doc["prices"] = {
+        **(doc.get("prices") or {}),
+        f"anthropic/{MODEL}": {
+            "input": 3.0,
+            "output": 15.0,
+            "cache_read": 0.3,
+            "cache_write_5m": 3.75,
+            "source": "test",
+        },
+    }
+    hc.save_config(project, doc)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-not-a-real-key")
+    replay = Replay()
+    client = http.Client(transport=http.MockTransport(replay))
+    built_from: dict[str, Any] = {}  # quarter -> the narrative its slides were built from
+    real_build_deck = deck_module.build_deck
+
+    def recording_build_deck(facts: Any, narrative: Any) -> Any:
+        built_from[facts["period"]] = narrative
+        return real_build_deck(facts, narrative)
+
+    monkeypatch.setattr(deck_module, "build_deck", recording_build_deck)
+
+    result = build_site(project, tmp_path / "site", only="deck", use_cache=False, jobs=1, http_client=client)
+
+    quarters = [d["period"] for d in result.decks]
+    assert quarters and sorted(built_from) == sorted(quarters)
+    assert sorted({p for p, _ in replay.asked if "-Q" in p}) == sorted(quarters)
+    for quarter, narrative in built_from.items():
+        assert narrative.executive_summary == MARK.format(period=quarter, section="executive_summary")
+        assert narrative.sections and all(
+            text == MARK.format(period=quarter, section=name) for name, text in narrative.sections.items()
+        )
+    assert result.narrator["kind"] == "claude" and result.narrator["usage"]["drafts"]["template"] == 0
+
+
+def test_the_template_narrator_makes_no_request(tmp_path: Path) -> None:
+    project = hc.new_project(tmp_path / "project")
+    replay = Replay()
+    client = http.Client(transport=http.MockTransport(replay))
+    result = build_site(project, tmp_path / "site", only="deck", use_cache=False, jobs=1, http_client=client)
+    assert result.decks and replay.asked == [] and result.narrator["kind"] == "template"
