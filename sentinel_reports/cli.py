@@ -399,6 +399,48 @@ def send(
     run(body)
 
 
+def parse_day(value: str | None, flag: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"expected a date such as 2026-11-20, found {value!r}", param_hint=flag
+        ) from None
+
+
+@app.command()
+def pull(
+    project: ProjectOpt = Path("."),
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="First UTC day (default: the earliest day any publication needs)."),
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Last UTC day (default: today).")] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="Only this source id (repeatable).")
+    ] = None,
+) -> None:
+    """Fetch the sources' export files from the vendors' APIs (sources with a `pull:` block)."""
+    from .pull.run import pull_sources
+    from .session import Session
+
+    first, last = parse_day(since, "--since"), parse_day(until, "--until")
+
+    def body() -> int:
+        echo = (lambda _msg: None) if _state["quiet"] else typer.echo
+        with progress_display() as progress:
+            session = Session(project, progress=progress)
+            report = pull_sources(session.config, since=first, until=last, only=source or (),
+                                  progress=progress, echo=echo)  # fmt: skip
+        for line in report.summary():
+            typer.echo(line)
+        return 1 if report.failed else 0
+
+    run(body)
+
+
 @app.command()
 def verify(site_dir: Annotated[Path, typer.Argument(help="A published site folder.")] = Path("site")) -> None:
     """Re-hash a published site against its manifest.json; exit 1 when anything changed."""

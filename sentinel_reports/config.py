@@ -168,14 +168,117 @@ class OpenSLORef(Strict):
     signal: str | None = None  # for thresholdMetric indicators
 
 
+def _http_url(value: str) -> str:
+    """An http(s) URL with no credentials in it (they come from environment variables), without a final /."""
+    if not re.match(r"^https?://[^\s/@]+(/\S*)?$", value):
+        found = "a URL with user:password@ in it" if "@" in value else repr(value)
+        raise ValueError(f"expected an http(s):// URL without credentials in it, found {found}")
+    return value.rstrip("/")
+
+
+class PullCommon(Strict):
+    """What every `pull:` block has. `settle` is how long after a UTC day ends its data is final at the
+    vendor; a day fetched earlier is incomplete and fetched again by the next `sentinel pull`."""
+
+    base_url: str | None = None  # default: the vendor's public API
+    timeout_seconds: Annotated[float, Field(gt=0)] = 30
+    max_retries: Annotated[int, Field(ge=0, le=10)] = 5
+    settle: Duration = dt.timedelta(hours=1)
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else _http_url(value)
+
+
+EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+class PrometheusPull(PullCommon):
+    url: str
+    query: str
+    step: Duration = dt.timedelta(minutes=5)
+    token_env: EnvName | None = None  # bearer token
+    username_env: EnvName | None = None  # basic auth, with password_env
+    password_env: EnvName | None = None
+    settle: Duration = dt.timedelta(minutes=15)
+
+    @field_validator("url")
+    @classmethod
+    def _prometheus_url(cls, value: str) -> str:
+        return _http_url(value)
+
+    @model_validator(mode="after")
+    def _auth(self) -> PrometheusPull:
+        if self.step <= dt.timedelta(0):
+            raise ValueError("`step` must be longer than zero")
+        if (self.username_env is None) != (self.password_env is None):
+            raise ValueError("basic auth needs both `username_env` and `password_env`")
+        if self.token_env and self.username_env:
+            raise ValueError(
+                "give either `token_env` (bearer) or `username_env`/`password_env` (basic), not both"
+            )
+        return self
+
+
+class DatadogPull(PullCommon):
+    slo_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")]
+    site: str = "datadoghq.com"
+    api_key_env: EnvName = "DD_API_KEY"
+    app_key_env: EnvName = "DD_APP_KEY"
+
+
+class AnthropicPull(PullCommon):
+    api_key_env: EnvName = "ANTHROPIC_ADMIN_KEY"
+    bucket_width: Literal["1h", "1d"] = "1h"  # usage report only; the cost report has daily buckets
+    settle: Duration = dt.timedelta(hours=6)
+
+
+class OpenAIPull(PullCommon):
+    api_key_env: EnvName = "OPENAI_ADMIN_KEY"
+    bucket_width: Literal["1h", "1d"] = "1h"  # usage only; costs come in daily buckets
+    settle: Duration = dt.timedelta(hours=6)
+
+
+class PagerDutyPull(PullCommon):
+    token_env: EnvName = "PAGERDUTY_TOKEN"
+    service_ids: list[str] = []  # only these services (default: every service the token can read)
+
+
+class IncidentIoPull(PullCommon):
+    api_key_env: EnvName = "INCIDENTIO_API_KEY"
+
+
+PULL_MODELS: dict[str, type[PullCommon]] = {
+    "prometheus": PrometheusPull,
+    "datadog_slo_history": DatadogPull,
+    "anthropic_usage_report": AnthropicPull,
+    "anthropic_cost_report": AnthropicPull,
+    "openai_usage": OpenAIPull,
+    "openai_costs": OpenAIPull,
+    "pagerduty": PagerDutyPull,
+    "incidentio": IncidentIoPull,
+}
+
+
 class SourceConfig(BaseModel):
-    """Common fields of every source; the rest is validated by the collector for `type`."""
+    """Common fields of every source; the rest is validated by the collector for `type`.
+
+    `pull` (how `sentinel pull` fetches the source's files; see `pull_settings`) is not a collector option,
+    so it is left out of `model_dump` and never reaches the collector's `Options`."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
     type: str
     path: str
     id: str | None = None
+    pull: dict[str, Any] | None = Field(default=None, exclude=True)
+
+    def pull_settings(self) -> PullCommon | None:
+        """The validated `pull:` block, or None (load_config has already reported a bad one)."""
+        if self.pull is None:
+            return None
+        return PULL_MODELS[self.type].model_validate(self.pull)
 
 
 class Business(Strict):
@@ -541,10 +644,52 @@ def _cross_check(config: Config, file: str) -> list[ConfigProblem]:
             problems.append(
                 ConfigProblem(f"quality.eval_pass_target.{key}", f"unknown component {key!r}", file)
             )
+    for i, src in enumerate(config.sources):
+        problems.extend(_pull_problems(i, src, file))
     source_ids: set[str] = set()
     for i, _ in enumerate(config.sources):
         sid = config.source_id(i)
         if sid in source_ids:
             problems.append(ConfigProblem(f"sources[{i}].id", f"duplicate source id {sid!r}", file))
         source_ids.add(sid)
+    return problems
+
+
+def pull_file_name(pattern: str) -> tuple[str, str] | None:
+    """(folder, file name template with `{day}`) for the day files `sentinel pull` writes to a source whose
+    `path` is `pattern`; None when the pattern cannot name them. The folder may hold no wildcard; the file
+    name needs exactly one `*`, which becomes the UTC day (`data/prom/*.json` -> `data/prom/2026-11-20.json`,
+    `data/anthropic/cost_report*.json` -> `cost_report2026-11-20.json`)."""
+    folder, _, name = pattern.rpartition("/")
+    if any(ch in folder for ch in "*?[") or name.count("*") != 1 or any(ch in name for ch in "?["):
+        return None
+    return folder, name.replace("*", "{day}")
+
+
+def _pull_problems(index: int, src: SourceConfig, file: str) -> list[ConfigProblem]:
+    if src.pull is None:
+        return []
+    where = f"sources[{index}].pull"
+    if src.type not in PULL_MODELS:
+        return [
+            ConfigProblem(
+                where, f"source type {src.type!r} cannot be pulled (known: {sorted(PULL_MODELS)})", file
+            )
+        ]
+    problems = []
+    if not isinstance(src.pull, dict):
+        return [ConfigProblem(where, "expected a mapping", file)]
+    try:
+        PULL_MODELS[src.type].model_validate(src.pull)
+    except ValidationError as exc:
+        problems.extend(problems_from_validation(exc, where, file))
+    if pull_file_name(src.path) is None:
+        problems.append(
+            ConfigProblem(
+                f"sources[{index}].path",
+                "a pulled source needs a path whose folder has no wildcard and whose file name has one `*` "
+                f"for the day, e.g. data/prometheus/requests_total/*.json; found {src.path!r}",
+                file,
+            )
+        )
     return problems
