@@ -26,13 +26,16 @@ MAX_PAGES = 1000
 def offset_pages(client: Client, path: str, params: dict[str, Any], key: str) -> list[dict[str, Any]]:
     """Every item of an offset-paginated PagerDuty list (`limit`, `offset`, `more`)."""
     items: list[dict[str, Any]] = []
-    for page in range(MAX_PAGES):
-        doc = client.get(path, params={**params, "limit": PAGE, "offset": page * PAGE})
+    offset = 0
+    for _ in range(MAX_PAGES):
+        doc = client.get(path, params={**params, "limit": PAGE, "offset": offset})
         if not isinstance(doc, dict) or not isinstance(doc.get(key), list):
             raise PullError(f"{client.source_id}: GET {path} returned no `{key}` list")
         items.extend(i for i in doc[key] if isinstance(i, dict))
-        if not doc.get("more"):
+        if not doc.get("more") or not doc[key]:
             return items
+        limit = doc.get("limit")  # the next page starts at offset + the limit the server applied
+        offset += limit if isinstance(limit, int) and limit > 0 else len(doc[key])
     raise PullError(f"{client.source_id}: GET {path} kept returning more pages ({MAX_PAGES} read)")
 
 
