@@ -352,19 +352,27 @@ def status(
 
 @app.command()
 def send(
-    week: Annotated[str, typer.Option("--week", help="ISO week, e.g. 2026-W47.")],
+    week: Annotated[
+        str, typer.Option("--week", help="ISO week, e.g. 2026-W47, or `last`: the last closed week at as-of.")
+    ],
     to: Annotated[
         list[str] | None, typer.Option("--to", help="Recipient (repeatable); default: email.to.")
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print recipients, subject and size; send nothing.")
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Send even if .sentinel/sent.json says this week was sent.")
+    ] = False,
     project: ProjectOpt = Path("."),
     as_of: AsOfOpt = None,
 ) -> None:
-    """Send a week's brief email over SMTP (settings in sentinel.yaml, credentials from the environment)."""
+    """Send a week's brief email over SMTP (settings in sentinel.yaml, credentials from the environment).
+
+    Each sent week is recorded in .sentinel/sent.json; a week already sent is refused without --force."""
     from .publications import files_of, week_brief
     from .publish.brief import describe_message, email_message
+    from .publish.sent import SentLedger, last_closed_week
     from .publish.smtp import send_email
     from .session import Session
 
@@ -374,7 +382,13 @@ def send(
             config = session.config
             if config.email is None:
                 raise SentinelError("sentinel.yaml has no email section (email.from, email.to, email.smtp)")
-            publication = week_brief(session, week)
+            label = last_closed_week(session.as_of, config.tz) if week == "last" else week
+            ledger = SentLedger(session.root)
+            refusal = None if force or dry_run else ledger.refusal(label)
+            if refusal:
+                typer.echo(refusal)
+                return 0
+            publication = week_brief(session, label)
             files = publication.by_name(files_of(session, publication))
         message = email_message(files["brief.eml"])
         recipients = list(to) if to else list(config.email.to)
@@ -393,7 +407,10 @@ def send(
                 f"environment variable {smtp.username_env} (email.smtp.username_env) is not set"
             )
         delivered = send_email(message, smtp, username=username, password=password, to_override=to or None)
-        typer.echo(f"sent {message['Subject']!r} to {', '.join(delivered)} via {smtp.host}:{smtp.port}")
+        ledger.record(label, delivered, message["Message-ID"], dt.datetime.now(dt.UTC))
+        typer.echo(
+            f"sent {label} {message['Subject']!r} to {', '.join(delivered)} via {smtp.host}:{smtp.port}"
+        )
         return 0
 
     run(body)

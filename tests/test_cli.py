@@ -246,3 +246,50 @@ def test_serve_answers_on_loopback_and_rebuilds_on_change(project: Path, tmp_pat
         stop.set()
         thread.join(timeout=120)
     assert not thread.is_alive()
+
+
+def test_send_week_last_twice_sends_one_email(project: Path, smtp_server, example_site) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+    import json
+
+    from sentinel_reports.session import Session
+
+    inbox, port = smtp_server
+    _with_email(project, port)
+    env = {"TEST_SMTP_USER": "sentinel-bot", "TEST_SMTP_PASSWORD": "s3cret-pw"}
+    args = ["--quiet", "send", "--week", "last", "--project", str(project)]
+    first = runner.invoke(app, args, env=env)
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, args, env=env)
+    assert second.exit_code == 0, second.output
+    assert len(inbox.messages) == 1
+    assert "not sent: the brief for" in second.output and "--force" in second.output
+    ledger = json.loads((project / ".sentinel" / "sent.json").read_text(encoding="utf-8"))
+    [(week, [entry])] = ledger["weeks"].items()
+    as_of = Session(project).as_of
+    monday = dt.date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
+    end = dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(), dt.UTC)
+    assert end <= as_of < end + dt.timedelta(days=7)  # the last week that closed at as-of
+    msg = email.message_from_bytes(inbox.messages[0][1], policy=policy.default)
+    assert entry["recipients"] == ["exec-staff@example.com"] and entry["message_id"] == msg["Message-ID"]
+    assert "s3cret-pw" not in json.dumps(ledger)
+    forced = runner.invoke(app, [*args, "--force"], env=env)
+    assert forced.exit_code == 0, forced.output
+    assert len(inbox.messages) == 2
+
+
+def test_last_closed_week_is_the_week_that_ended_at_or_before_as_of() -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from sentinel_reports.publish.sent import last_closed_week
+
+    utc = ZoneInfo("UTC")
+    assert last_closed_week(dt.datetime(2026, 11, 23, 0, 0, tzinfo=dt.UTC), utc) == "2026-W47"  # Monday 00:00
+    assert last_closed_week(dt.datetime(2026, 11, 22, 23, 59, tzinfo=dt.UTC), utc) == "2026-W46"
+    assert last_closed_week(dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC), utc) == "2026-W47"
+    # in Tokyo the week closes nine hours earlier than in UTC
+    assert (
+        last_closed_week(dt.datetime(2026, 11, 22, 16, 0, tzinfo=dt.UTC), ZoneInfo("Asia/Tokyo"))
+        == "2026-W47"
+    )
