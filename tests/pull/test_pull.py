@@ -358,3 +358,15 @@ def test_a_client_error_is_raised_with_the_path() -> None:
     with Client("s", "https://x.test", transport=transport) as client, pytest.raises(PullError) as exc:
         client.get("/a/b", params={"q": "1"})
     assert str(exc.value) == "s: GET /a/b returned 404 Not Found: not found"
+
+
+def test_every_pull_key_is_documented() -> None:
+    import re
+
+    from sentinel_reports.config import PULL_MODELS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`([a-z_0-9]+)`", doc))
+    keys = {name for model in PULL_MODELS.values() for name in model.model_fields}
+    assert keys and not sorted(keys - documented)
+    assert all(f"`{t}`" in doc for t in PULL_MODELS)
