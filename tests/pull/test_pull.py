@@ -370,3 +370,26 @@ def test_every_pull_key_is_documented() -> None:
     keys = {name for model in PULL_MODELS.values() for name in model.model_fields}
     assert keys and not sorted(keys - documented)
     assert all(f"`{t}`" in doc for t in PULL_MODELS)
+
+
+def test_a_file_missing_from_the_ledger_is_judged_by_when_it_was_written(tmp_path: Path) -> None:
+    import os
+
+    root = write_project(tmp_path, ["dd"])
+    folder = root / "data/datadog"
+    folder.mkdir(parents=True)
+    early, late = folder / "2026-11-16.json", folder / "2026-11-17.json"
+    for path in (early, late):
+        path.write_text(json.dumps(v.Datadog().history(v.DAY0.timestamp(), v.DAY0.timestamp() + 600)))
+    written_during_the_day = dt.datetime(2026, 11, 16, 18, tzinfo=dt.UTC).timestamp()
+    os.utime(early, (written_during_the_day, written_during_the_day))  # before its day ended: incomplete
+    settled = dt.datetime(2026, 11, 18, 6, tzinfo=dt.UTC).timestamp()
+    os.utime(late, (settled, settled))  # well after its day ended: complete, kept as it is
+    kept = late.read_bytes()
+    fake = v.Datadog()
+    assert not pull(root, fake).failed
+    asked = sorted(
+        dt.datetime.fromtimestamp(float(r[2]["from_ts"][0]), dt.UTC).date().isoformat() for r in fake.requests
+    )
+    assert asked == ["2026-11-16", "2026-11-18", "2026-11-19"]
+    assert late.read_bytes() == kept
