@@ -361,7 +361,7 @@ def _render_init(templates: Path, chart_cache: Path | None, config: Config) -> N
     from .render.charts import ChartRenderer
     from .render.environment import make_environment
 
-    _RENDER.update(env=make_environment(templates), renderer=ChartRenderer(chart_cache), config=config,
+    _RENDER.update(env=make_environment(templates, remote_images=config.content.allow_remote_images), renderer=ChartRenderer(chart_cache), config=config,
                    templates=templates)  # fmt: skip
 
 
@@ -483,7 +483,7 @@ def week_brief(
     problems = review_narrative(facts, narrative)
     if problems:
         raise VerificationError([f"{week}: {p}" for p in problems])
-    env = make_environment(root / "templates")
+    env = make_environment(root / "templates", remote_images=config.content.allow_remote_images)
     renderer = ChartRenderer(cache_root / "charts" if cache_root is not None else None)
     links = {"status": False, "decks": False}
     progress(f"rendering the brief for {week}")

@@ -183,7 +183,10 @@ def deck(
                 covered = ", ".join(known) or "none"
                 raise UsageError(f"no data for quarter {quarter!r}; the data covers {covered}")
             progress(f"building the {quarter} deck")
-            env = make_environment(loaded.config.project_dir / "templates")
+            env = make_environment(
+                loaded.config.project_dir / "templates",
+                remote_images=loaded.config.content.allow_remote_images,
+            )
             files = deck_files(loaded, quarter, env, formats=wanted, base_url=target.resolve())
             paths = write_files(target, files)
         for path in paths:

@@ -332,7 +332,7 @@ def build_site(
     facts_by_week = b.cached_facts(record["weeks"], key, cache, loaded, progress, jobs, facts_keys)
     cache.put_json("builds", key, record)
     narrate, usage = b.make_narrator(config, narrator, cache_root)
-    env = make_environment(templates)
+    env = make_environment(templates, remote_images=config.content.allow_remote_images)
     renderer = ChartRenderer(cache_root / "charts" if cache_root is not None else None)
     result = BuildResult(out, resolved.isoformat(), list(record["weeks"]), facts_from_cache=project is None)
     status_ok = "status" in parts and bool(record["weeks"])

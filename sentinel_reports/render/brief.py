@@ -273,7 +273,8 @@ def render_brief(
     text = render_page(env, "brief.txt", page_path=path, **plain, strip_md=strip_markdown_emphasis,
                        text_table=bt.text_table)  # fmt: skip
     markdown = safe_markdown_document(
-        render_page(env, "brief.md", page_path=path, **plain, md_table=bt.markdown_table)
+        render_page(env, "brief.md", page_path=path, **plain, md_table=bt.markdown_table),
+        remote_images=bool(env.globals.get("remote_images")),
     )
     titles = tuple(c["title"] for specs in ctx["charts"].values() for c in specs)
     return RenderedBrief(
