@@ -78,7 +78,7 @@ def clean_tree(value: Any) -> Any:
 
 def clean_column(series: pd.Series) -> pd.Series:
     """`clean_text` over a text column, cheaply: only the distinct values that need it are replaced."""
-    if series.dtype != object or not len(series):
+    if not len(series) or not (series.dtype == object or pd.api.types.is_string_dtype(series)):
         return series
     dirty = {v: clean_text(v) for v in pd.unique(series) if isinstance(v, str) and clean_text(v) != v}
     return series.replace(dirty) if dirty else series
