@@ -268,7 +268,7 @@ def render_brief(
         elif variant == "web" and standalone:
             view["inline_css"] = css
         name = "brief_email.html" if variant == "email" else "brief.html"
-        rendered[variant] = render_page(env, name, page_path=path, **view)
+        rendered[variant] = render_page(env, name, page_path=path, policy=variant != "email", **view)
     plain = {**ctx, **_section_texts(narrative, emoji=True), "variant": "text"}
     text = render_page(env, "brief.txt", page_path=path, **plain, strip_md=strip_markdown_emphasis,
                        text_table=bt.text_table)  # fmt: skip

@@ -37,6 +37,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import re
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -124,14 +125,28 @@ def relative_root(page_path: str) -> str:
     return "../" * (len(parts) - 1)
 
 
-def render_page(env: Environment, name: str, /, *, page_path: str = "index.html", **context: Any) -> str:
+_HEAD_RE = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
+_CSP_META_RE = re.compile(r"<meta\s[^>]*http-equiv\s*=\s*[\"']?content-security-policy", re.IGNORECASE)
+
+
+def render_page(
+    env: Environment, name: str, /, *, page_path: str = "index.html", policy: bool = True, **context: Any
+) -> str:
     """Render template ``name`` for the page that will live at ``page_path`` in the site.
 
     Adds ``root`` (relative path to the site root, e.g. ``"../../"``; ``""`` at the top) and ``page_path``
-    to the context; everything else the template needs comes from ``context``.
+    to the context; everything else the template needs comes from ``context``. A web page (``policy``, the
+    default; the e-mail passes False) whose template lost the Content-Security-Policy meta, e.g. a
+    project's own ``base.html``, gets the script-free policy inserted right after ``<head>``.
     """
     context.setdefault("root", relative_root(page_path))
-    return env.get_template(name).render(page_path=page_path, **context)
+    html = env.get_template(name).render(page_path=page_path, **context)
+    if policy and name.endswith((".html", ".htm")) and not _CSP_META_RE.search(html):
+        head = _HEAD_RE.search(html)
+        if head is not None:
+            meta = f'\n<meta http-equiv="Content-Security-Policy" content="{env.globals["csp"]()}">'
+            html = html[: head.end()] + meta + html[head.end() :]
+    return html
 
 
 def static_files(project_templates: Path | None = None) -> dict[str, bytes]:
