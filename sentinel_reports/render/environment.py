@@ -141,7 +141,8 @@ def render_page(
     """
     context.setdefault("root", relative_root(page_path))
     html = env.get_template(name).render(page_path=page_path, **context)
-    if policy and name.endswith((".html", ".htm")) and not _CSP_META_RE.search(html):
+    is_page = not isinstance(name, str) or name.endswith((".html", ".htm"))  # or a Template object
+    if policy and is_page and not _CSP_META_RE.search(html):
         head = _HEAD_RE.search(html)
         if head is not None:
             meta = f'\n<meta http-equiv="Content-Security-Policy" content="{env.globals["csp"]()}">'
