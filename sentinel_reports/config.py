@@ -13,10 +13,12 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -27,6 +29,7 @@ from pydantic import (
 )
 
 from .errors import ConfigError, ConfigProblem
+from .model import clean_tree
 from .openslo import load_openslo
 
 CONFIG_FILE = "sentinel.yaml"
@@ -383,12 +386,45 @@ class Email(Strict):
     smtp: Smtp = Smtp()
 
 
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_URL_FORBIDDEN = re.compile(r"[\s<>\"'`\\]")
+
+
+def check_base_url(value: str | None) -> str | None:
+    """``site.base_url`` is an absolute http(s) URL with a host, or a relative path (``/reports/``).
+
+    Every other scheme (``javascript:``, ``data:``, ``file:``), a scheme-relative ``//host`` and characters
+    that would have to be escaped in a link (spaces, quotes, ``<>``, backslash) are refused: the value is
+    written into links in the email, the Atom feed, the status API and the brief PDF.
+    """
+    if value is None or value == "":
+        return value
+    expected = "an http(s) URL such as https://reports.example.com/ or a relative path such as /reports/"
+    if _URL_FORBIDDEN.search(value):
+        raise ValueError(f"expected {expected}; found {value!r}, which holds a space, quote, <, > or \\")
+    scheme = _URL_SCHEME.match(value)
+    if scheme is not None:
+        if scheme.group(1).lower() not in ("http", "https"):
+            raise ValueError(f"expected {expected}; found the scheme {scheme.group(1)!r}")
+        if not urlsplit(value).netloc:
+            raise ValueError(f"expected {expected}; found {value!r}, which names no host")
+    elif value.startswith("//"):
+        raise ValueError(f"expected {expected}; found a scheme-relative URL {value!r}")
+    return value
+
+
 class Site(Strict):
-    base_url: str | None = None
+    base_url: Annotated[str | None, AfterValidator(check_base_url)] = None
     paper: Literal["A4", "Letter"] = "A4"
     title: str | None = None
     # publications this project does not build, each with the reason `sentinel build` shows
     disabled: dict[Literal["brief", "status", "deck"], Annotated[str, Field(min_length=1)]] = {}
+
+
+class ContentSettings(Strict):
+    """How `content/` markdown is published."""
+
+    allow_remote_images: bool = False
 
 
 class StatusApi(Strict):
@@ -416,6 +452,7 @@ class Config(Strict):
     narrator: Narrator = Narrator()
     email: Email | None = None
     site: Site = Site()
+    content: ContentSettings = ContentSettings()
     status_api: StatusApi = StatusApi()
     deck: Deck = Deck()
 
@@ -557,7 +594,7 @@ def load_config(
     """Read and validate `<project_dir>/sentinel.yaml`; raise one ConfigError listing every problem."""
     project_dir = Path(project_dir)
     path = project_dir / CONFIG_FILE
-    raw = read_yaml(path, "configuration")
+    raw = clean_tree(read_yaml(path, "configuration"))  # no control or bidi characters past this point
     file = str(path)
     if not isinstance(raw, dict):
         raise ConfigError(

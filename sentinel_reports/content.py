@@ -11,7 +11,8 @@ and validated like sentinel.yaml: unknown keys are errors, and every problem in 
 together in one ConfigError with the file and the key path. Slugs are file stems and must match
 `^[a-z0-9][a-z0-9_-]*$` (notes: an ISO week such as `2026-W47`); other `.md` names are errors, files that
 are not `.md` (and hidden files) are ignored, and symlinks leading outside `content/` are refused.
-Bodies are kept as raw markdown text; rendering escapes them later. Owners are teams or roles.
+Bodies are kept as raw markdown text; rendering escapes them later. Owners are teams or roles. Front matter
+and bodies pass through `model.clean_text` (no C0 controls except tab and newline, no bidi controls).
 
 Field reference:
 
@@ -45,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .config import Config, problems_from_validation, yaml_size_problem
 from .errors import ConfigError, ConfigProblem
+from .model import clean_text, clean_tree
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
@@ -236,6 +238,7 @@ def _load_item(
     if too_big:
         problems.append(ConfigProblem("", f"front matter refused: {too_big}", rel))
         return None
+    raw, body = clean_tree(raw), clean_text(body)  # no control or bidi characters past this point
     if raw is None:
         if required:
             problems.append(ConfigProblem("", "front matter is missing or empty", rel))

@@ -36,10 +36,53 @@ evals        one eval run result
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
+
+# Text cleaning on input. Every text field a collector or the content loader hands on (incident titles and
+# updates, component and team names, labels, config strings, front matter and markdown bodies) passes
+# through `clean_text`, so no later stage or output format ever sees these characters:
+# - C0 controls other than tab and newline, and DEL: NUL breaks XML (the Atom feed), others are invisible
+#   or terminal escapes. CR LF and a lone CR become LF.
+# - bidirectional controls (U+202A..U+202E, U+2066..U+2069, U+200E, U+200F, U+061C): they reorder what a
+#   reader sees ("Trojan Source"), so a title can read differently from what it says. They are removed,
+#   not escaped, the same way in every format (docs/integrity.md).
+_NEWLINES = re.compile(r"\r\n?")
+UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without C0 controls (except tab and newline), DEL and bidi controls; CR LF becomes LF."""
+    if not isinstance(text, str):
+        return text
+    if "\r" in text:
+        text = _NEWLINES.sub("\n", text)
+    return UNSAFE_CHARS.sub("", text)
+
+
+def clean_tree(value: Any) -> Any:
+    """`clean_text` applied to every string (keys included) of a parsed YAML/JSON document."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_tree(k): clean_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_tree(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(clean_tree(v) for v in value)
+    return value
+
+
+def clean_column(series: pd.Series) -> pd.Series:
+    """`clean_text` over a text column, cheaply: only the distinct values that need it are replaced."""
+    if not len(series) or not (series.dtype == object or pd.api.types.is_string_dtype(series)):
+        return series
+    dirty = {v: clean_text(v) for v in pd.unique(series) if isinstance(v, str) and clean_text(v) != v}
+    return series.replace(dirty) if dirty else series
+
 
 # signal name -> (unit, description). Counts are per interval starting at `ts`.
 SIGNALS: dict[str, tuple[str, str]] = {
@@ -128,6 +171,9 @@ def conform(kind: FrameKind, frame: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ValueError(f"{kind} frame lacks columns {missing}")
     out = frame.loc[:, list(columns)].copy()
+    for col in columns:
+        if col not in _DTYPES[kind]:
+            out[col] = clean_column(out[col])
     for col, dtype in _DTYPES[kind].items():
         if dtype.startswith("datetime64"):
             out[col] = pd.to_datetime(out[col], utc=True).astype("datetime64[ns, UTC]")
@@ -155,7 +201,7 @@ class IncidentUpdate:
     body: str
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "body", shorten(self.body, UPDATE_BODY_MAX_CHARS))
+        object.__setattr__(self, "body", shorten(clean_text(self.body), UPDATE_BODY_MAX_CHARS))
 
 
 @dataclass(frozen=True)
@@ -179,7 +225,10 @@ class Incident:
     url: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "title", shorten(self.title, TITLE_MAX_CHARS))
+        object.__setattr__(self, "id", clean_text(self.id))
+        object.__setattr__(self, "title", shorten(clean_text(self.title), TITLE_MAX_CHARS))
+        object.__setattr__(self, "components", tuple(clean_text(c) for c in self.components))
+        object.__setattr__(self, "url", clean_text(self.url) if self.url is not None else None)
 
 
 @dataclass(frozen=True)
@@ -277,6 +326,9 @@ class SourceReport:
     after_as_of_dropped: int = 0
     warnings: tuple[str, ...] = ()
     summary: dict[str, object] = field(default_factory=dict)  # type-specific figures, e.g. cost totals
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "warnings", tuple(clean_text(w) for w in self.warnings))
 
 
 @dataclass

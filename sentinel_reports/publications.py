@@ -178,7 +178,7 @@ def _brief_init(templates: Any, store_root: Any, config: Any) -> None:
     if _WORKER.get("key") == key:
         return
     store = Store(store_root) if store_root is not None else None
-    _WORKER.update(key=key, env=make_environment(templates), renderer=ChartRenderer(store), config=config,
+    _WORKER.update(key=key, env=make_environment(templates, remote_images=config.content.allow_remote_images), renderer=ChartRenderer(store), config=config,
                    templates=templates)  # fmt: skip
 
 

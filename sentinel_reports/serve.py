@@ -7,6 +7,14 @@ to the loopback interface only. The main thread polls the modification times and
 ``data/``, ``content/`` and ``templates/`` every ``interval`` seconds (no file-watching dependency) and runs
 ``pipeline.build_site`` when they change. A failed rebuild is reported and the previous site stays served,
 because the site writer only swaps in a complete build.
+
+What the server answers (``SiteHandler``), so that a page of another web site open in the same browser
+cannot read the preview, and a file planted in the site cannot expose the rest of the disk:
+- only regular files whose real path (symlinks resolved) is inside the site folder; a symlink that leads
+  outside, a FIFO or a device is 404;
+- a folder serves its ``index.html`` or is 404: no directory listings;
+- the ``Host`` header must be ``localhost``, ``127.0.0.1`` or ``[::1]`` with the server's port, else 403:
+  a DNS-rebinding page (``attacker.example`` resolving to 127.0.0.1) sends its own name and is refused.
 """
 
 from __future__ import annotations
@@ -14,8 +22,11 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import SentinelError
 
@@ -43,14 +54,53 @@ def input_signature(project_dir: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(entries)
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def host_allowed(host: str | None, port: int) -> bool:
+    """True when a ``Host`` header names this machine's loopback with the server's port."""
+    if not host:
+        return False
+    host = host.strip().lower()
+    allowed = {f"{name}:{port}" for name in LOCAL_HOSTS}
+    if port == 80:
+        allowed |= set(LOCAL_HOSTS)
+    return host in allowed
+
+
+class SiteHandler(SimpleHTTPRequestHandler):
+    """Serves regular files under the site folder only (see the module docstring)."""
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's signature
+        return None
+
+    def send_head(self) -> Any:
+        if not host_allowed(self.headers.get("Host"), self.server.server_address[1]):
+            self.send_error(HTTPStatus.FORBIDDEN, "Host must be localhost, 127.0.0.1 or [::1]")
+            return None
+        root = Path(self.directory).resolve()
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and urlsplit(self.path).path.endswith("/"):
+            path = path / "index.html"
+        elif path.is_dir():
+            return super().send_head()  # the redirect to the folder's address with a trailing slash
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            real = None
+        if real is None or not real.is_relative_to(root) or not real.is_file():
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
+        return super().send_head()
+
+    def list_directory(self, path: Any) -> Any:
+        self.send_error(HTTPStatus.NOT_FOUND, "File not found")
         return None
 
 
 def make_server(site_dir: Path, port: int) -> ThreadingHTTPServer:
     """An HTTP server for ``site_dir`` on 127.0.0.1 (never another interface)."""
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    handler = functools.partial(SiteHandler, directory=str(site_dir))
     return ThreadingHTTPServer(("127.0.0.1", port), handler)
 
 

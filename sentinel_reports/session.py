@@ -256,7 +256,7 @@ class Session:
     def env(self) -> Any:
         from .render.environment import make_environment
 
-        return make_environment(self.templates)
+        return make_environment(self.templates, remote_images=self.config.content.allow_remote_images)
 
     @cached_property
     def charts(self) -> Any:

@@ -137,3 +137,41 @@ def test_bad_durations(text: object) -> None:
 def test_duration_formatting_round_trips(seconds: int) -> None:
     td = dt.timedelta(seconds=seconds)
     assert parse_duration(format_duration(td)) == td
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(3)//",
+        "JavaScript:alert(1)",
+        "data:text/html,<b>x</b>",
+        "file:///etc/",
+        "vbscript:msgbox",
+        "//evil.example/",
+        "https://",
+        "https://ok.example/ x",
+        'https://ok.example/"onmouseover=',
+        "ftp://files.example/",
+    ],
+)
+def test_base_url_other_than_http_or_relative_is_refused(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, {**MINIMAL, "site": {"base_url": url}}))
+    assert "site.base_url" in str(err.value) and "expected an http(s) URL" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://reports.example.com/ai/", "http://localhost:8000", "/reports/", "reports/", "../"]
+)
+def test_base_url_http_or_relative_is_kept(tmp_path: Path, url: str) -> None:
+    assert load_config(write(tmp_path, {**MINIMAL, "site": {"base_url": url}})).site.base_url == url
+
+
+def test_control_and_bidi_characters_are_stripped_from_every_config_string(tmp_path: Path) -> None:
+    doc = {**MINIMAL, "organization": "Acme\x00 AI\u202e Platform\x1b", "components": [
+        {**MINIMAL["components"][0], "name": "Chat\u2066 API\x07", "owner": "Platform\r\nteam\x7f"}
+    ]}  # fmt: skip
+    config = load_config(write(tmp_path, doc))
+    assert config.organization == "Acme AI Platform"
+    assert (config.components[0].name, config.components[0].owner) == ("Chat API", "Platform\nteam")
+    assert load_config(write(tmp_path, MINIMAL)).content.allow_remote_images is False

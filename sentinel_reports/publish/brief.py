@@ -63,8 +63,9 @@ def render_week(
     from .pdf import html_to_pdf  # WeasyPrint takes about a second to import: only on use
 
     pdf = html_to_pdf(
-        brief.pdf_html, THEME_DIR, as_of=as_of, title=title, paper=paper, author="Sentinel Reports"
-    )
+        brief.pdf_html, THEME_DIR, as_of=as_of, title=title, paper=paper, author="Sentinel Reports",
+        page_path=f"briefs/{facts['period']}/brief.pdf", link_base=config.site.base_url,
+    )  # fmt: skip
     mail = config.email
     sender = mail.from_ if mail is not None else DEFAULT_SENDER
     domain = parseaddr(sender)[1].rpartition("@")[2] or "sentinel-reports.invalid"

@@ -114,6 +114,8 @@ def deck_files(
             as_of=project.as_of,
             title=f"{deck.title} · {deck.organization}",
             author=deck.organization or None,
+            page_path=f"decks/{quarter}/deck.pdf",
+            link_base=project.config.site.base_url,
         )
         clock.lap("pdf")
     if "pptx" in wanted:

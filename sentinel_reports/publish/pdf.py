@@ -17,6 +17,11 @@
   set for the duration of the write), so two renders of the same HTML are byte-identical
   (checked by tests/publish/test_pdf.py).
 - Tagged PDF (``pdf_tags``) so screen readers get headings, tables and reading order.
+- No absolute ``file:`` link: WeasyPrint resolves every relative link against ``base_url`` (a folder of this
+  machine). ``site_links`` turns them back: with ``link_base`` (``site.base_url``) a link becomes
+  ``<base_url>/<site path>``, resolved from ``page_path`` (where the PDF lives in the site); without it, the
+  relative link of the page (``../../evidence/2026-W47/facts.json``), which a PDF viewer resolves next to
+  the PDF. A link that leads outside the site is removed (its text stays).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import posixpath
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -92,11 +98,14 @@ def html_to_pdf(
     allowed_dirs: Iterable[Path] = (),
     author: str | None = None,
     lang: str = "en",
+    page_path: str | None = None,
+    link_base: str | None = None,
 ) -> bytes:
     """Render one HTML page to PDF bytes; raises PublishError if it needs anything outside the site."""
     document = layout_pdf(
-        html, base_url, title=title, paper=paper, site_root=site_root, allowed_dirs=allowed_dirs
-    )
+        html, base_url, title=title, paper=paper, site_root=site_root, allowed_dirs=allowed_dirs,
+        page_path=page_path, link_base=link_base,
+    )  # fmt: skip
     return write_pdf(document, html, as_of=as_of, title=title, paper=paper, author=author, lang=lang)
 
 
@@ -108,6 +117,8 @@ def layout_pdf(
     paper: str = "A4",
     site_root: Path | None = None,
     allowed_dirs: Iterable[Path] = (),
+    page_path: str | None = None,
+    link_base: str | None = None,
 ) -> Document:
     """The laid-out pages of one HTML page (the first half of ``html_to_pdf``)."""
     if paper not in PAPER_SIZES:
@@ -126,7 +137,36 @@ def layout_pdf(
     if fetcher.refused:
         refused = ", ".join(sorted(set(fetcher.refused)))
         raise PublishError(f"PDF {title!r} could not load every resource it references: {refused}")
+    site_links(document, base, page_path, link_base)
     return document
+
+
+def site_links(document: Document, base: Path, page_path: str | None, link_base: str | None) -> None:
+    """Rewrite the ``file:`` links WeasyPrint resolved against ``base`` (see the module docstring)."""
+    for page in document.pages:
+        kept = []
+        for link in page.links:
+            link_type, target = link[0], str(link[1])
+            if link_type == "external" and target.lower().startswith("file:"):
+                target = _site_link(target, base, page_path, link_base)
+                if target is None:
+                    continue
+                link = (link_type, target, *link[2:])
+            kept.append(link)
+        page.links[:] = kept
+
+
+def _site_link(target: str, base: Path, page_path: str | None, link_base: str | None) -> str | None:
+    parts = urlsplit(target)
+    relative = posixpath.relpath(unquote(parts.path), base.as_posix())
+    folder = posixpath.dirname(page_path) if page_path else ""
+    in_site = posixpath.normpath(posixpath.join(folder, relative))
+    if page_path is None or in_site == ".." or in_site.startswith(("../", "/")):
+        return None  # outside the site: no link rather than a path of this machine
+    suffix = f"#{parts.fragment}" if parts.fragment else ""
+    if link_base:
+        return f"{link_base.rstrip('/')}/{in_site}{suffix}"
+    return posixpath.relpath(in_site, folder or ".") + suffix
 
 
 def write_pdf(

@@ -271,12 +271,13 @@ def render_brief(
         elif variant == "web" and standalone:
             view["inline_css"] = css
         name = "brief_email.html" if variant == "email" else "brief.html"
-        rendered[variant] = render_page(env, name, page_path=path, **view)
+        rendered[variant] = render_page(env, name, page_path=path, policy=variant != "email", **view)
     plain = {**ctx, **_section_texts(narrative, emoji=True), "variant": "text"}
     text = render_page(env, "brief.txt", page_path=path, **plain, strip_md=strip_markdown_emphasis,
                        text_table=bt.text_table)  # fmt: skip
     markdown = safe_markdown_document(
-        render_page(env, "brief.md", page_path=path, **plain, md_table=bt.markdown_table)
+        render_page(env, "brief.md", page_path=path, **plain, md_table=bt.markdown_table),
+        remote_images=bool(env.globals.get("remote_images")),
     )
     titles = tuple(c["title"] for specs in ctx["charts"].values() for c in specs)
     return RenderedBrief(

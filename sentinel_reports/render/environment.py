@@ -21,11 +21,24 @@ WeasyPrint with the site folder as base URL. ``static_files()`` returns the file
 ``static/``; the email inlines the CSS of its own template instead.
 
 Filters: every formatter of ``render.formatting`` (``pct``, ``money``, ``delta_html``, ...), plus
-``markdown`` and ``markdown_inline``. Globals: ``status_token`` and ``GAP``.
+``markdown`` and ``markdown_inline`` (remote images become links unless ``remote_images``, set from
+``content.allow_remote_images``). Globals: ``status_token``, ``GAP`` and ``csp``.
+
+Content-Security-Policy: every page template puts ``<meta http-equiv="Content-Security-Policy"
+content="{{ csp() }}">`` first in its ``<head>`` (``csp(scripts=[text])`` for a page that runs its own
+inline script, allowed by its SHA-256 hash and nothing else). The policy (``content_security_policy``)
+fetches nothing but the site's own files: no remote image, font, frame or connection, no form, no
+``<base>``, no script but the page's own; inline styles are allowed (the theme and the inline SVG charts use
+``style`` attributes, and without a remote fetch a style cannot send anything anywhere).
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
+import re
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -37,6 +50,7 @@ from jinja2 import (
     StrictUndefined,
     select_autoescape,
 )
+from markupsafe import Markup
 
 from . import formatting
 from .markdown import render_inline, render_markdown
@@ -49,8 +63,30 @@ def _finalize(value: Any) -> Any:
     return formatting.GAP if formatting.is_gap(value) else value
 
 
-def make_environment(project_templates: Path | None = None) -> Environment:
-    """An environment that looks in ``project_templates`` (when it exists) before the built-in theme."""
+def script_hash(script: str) -> str:
+    """The CSP source that allows exactly one inline script: ``'sha256-<base64 digest>'``."""
+    digest = hashlib.sha256(str(script).encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def content_security_policy(scripts: Iterable[str] = (), *, remote_images: bool = False) -> Markup:
+    """The policy of every published page; ``scripts`` are the page's own inline scripts (by hash).
+
+    Markup: built only from constants and base64 digests (no ``"``, ``<`` or ``&``), so the single quotes
+    can stay readable inside the double-quoted ``content`` attribute."""
+    images = "'self' data:" + (" https: http:" if remote_images else "")
+    allowed = " ".join(script_hash(s) for s in scripts) or "'none'"
+    return Markup(
+        f"default-src 'none'; img-src {images}; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
+        f"script-src {allowed}; base-uri 'none'; form-action 'none'"
+    )
+
+
+def make_environment(project_templates: Path | None = None, *, remote_images: bool = False) -> Environment:
+    """An environment that looks in ``project_templates`` (when it exists) before the built-in theme.
+
+    ``remote_images`` (``content.allow_remote_images``) keeps markdown images to other hosts as images and
+    lets the pages' policy load them; by default they are links."""
     theme = FileSystemLoader(str(THEME_DIR))
     loaders = [PrefixLoader({"default": theme}, delimiter=":")]
     if project_templates is not None and Path(project_templates).is_dir():
@@ -72,8 +108,10 @@ def make_environment(project_templates: Path | None = None) -> Environment:
         auto_reload=False,
     )
     env.filters.update(formatting.FILTERS)
-    env.filters["markdown"] = render_markdown
-    env.filters["markdown_inline"] = render_inline
+    env.filters["markdown"] = functools.partial(render_markdown, remote_images=remote_images)
+    env.filters["markdown_inline"] = functools.partial(render_inline, remote_images=remote_images)
+    env.globals["csp"] = functools.partial(content_security_policy, remote_images=remote_images)
+    env.globals["remote_images"] = remote_images
     env.globals["status_token"] = formatting.status_token
     env.globals["GAP"] = formatting.GAP
     return env
@@ -87,14 +125,29 @@ def relative_root(page_path: str) -> str:
     return "../" * (len(parts) - 1)
 
 
-def render_page(env: Environment, name: str, /, *, page_path: str = "index.html", **context: Any) -> str:
+_HEAD_RE = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
+_CSP_META_RE = re.compile(r"<meta\s[^>]*http-equiv\s*=\s*[\"']?content-security-policy", re.IGNORECASE)
+
+
+def render_page(
+    env: Environment, name: str, /, *, page_path: str = "index.html", policy: bool = True, **context: Any
+) -> str:
     """Render template ``name`` for the page that will live at ``page_path`` in the site.
 
     Adds ``root`` (relative path to the site root, e.g. ``"../../"``; ``""`` at the top) and ``page_path``
-    to the context; everything else the template needs comes from ``context``.
+    to the context; everything else the template needs comes from ``context``. A web page (``policy``, the
+    default; the e-mail passes False) whose template lost the Content-Security-Policy meta, e.g. a
+    project's own ``base.html``, gets the script-free policy inserted right after ``<head>``.
     """
     context.setdefault("root", relative_root(page_path))
-    return env.get_template(name).render(page_path=page_path, **context)
+    html = env.get_template(name).render(page_path=page_path, **context)
+    is_page = not isinstance(name, str) or name.endswith((".html", ".htm"))  # or a Template object
+    if policy and is_page and not _CSP_META_RE.search(html):
+        head = _HEAD_RE.search(html)
+        if head is not None:
+            meta = f'\n<meta http-equiv="Content-Security-Policy" content="{env.globals["csp"]()}">'
+            html = html[: head.end()] + meta + html[head.end() :]
+    return html
 
 
 def static_files(project_templates: Path | None = None) -> dict[str, bytes]:

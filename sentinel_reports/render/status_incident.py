@@ -64,7 +64,9 @@ def render_incident_pages(
             as_of=iso(facts["as_of"]),
             inc=item,
             raw=inc,
-            postmortem_html=render_markdown(body) if body else None,
+            postmortem_html=render_markdown(body, remote_images=bool(env.globals.get("remote_images")))
+            if body
+            else None,
             source_url=source_url,
             nav=[{"href": "status/index.html", "label": "Status"}],
         )

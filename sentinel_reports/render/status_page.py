@@ -227,11 +227,15 @@ def _unlisted(groups: dict[str, list[dict]], incident_files: dict[str, str]) -> 
     return sorted(ids - set(incident_files))
 
 
-def _maintenance_body(content: Any, slug: str) -> str | None:
+def _remote_images(config: Any) -> bool:
+    return bool(getattr(getattr(config, "content", None), "allow_remote_images", False))
+
+
+def _maintenance_body(content: Any, slug: str, remote_images: bool = False) -> str | None:
     """The markdown body of ``content/maintenance/<slug>.md`` as HTML (raw HTML off), if there is one."""
     for item in getattr(content, "maintenance", None) or ():
         if str(getattr(item, "slug", "")) == slug and str(getattr(item, "body", "")).strip():
-            return render_markdown(str(item.body))
+            return render_markdown(str(item.body), remote_images=remote_images)
     return None
 
 
@@ -282,7 +286,7 @@ def status_context(facts: dict[str, Any], config: Config, content: Any = None) -
                     "components": ", ".join(names.get(c, c) for c in m.get("components") or []),
                     "starts": m.get("starts"),
                     "ends": m.get("ends"),
-                    "body": _maintenance_body(content, str(m["slug"])),
+                    "body": _maintenance_body(content, str(m["slug"]), _remote_images(config)),
                 }
             )
     summary = facts.get("summary") or {}

@@ -58,6 +58,27 @@ FORMULAS: dict[str, str] = {
     "at_sum": "@SUM(1+1)*cmd|' /C calc'!A0",
 }
 
+# Invisible characters that must be stripped on input (NUL breaks XML; bidi controls reorder text).
+CONTROLS: dict[str, str] = {
+    "nul": "\x00",
+    "bell": "\x07",
+    "escape": "\x1b[31m",
+    "delete": "\x7f",
+    "rlo": "\u202e",
+    "lri": "\u2066",
+    "pdi": "\u2069",
+    "lrm": "\u200e",
+    "alm": "\u061c",
+}
+ALL_CONTROLS = "".join(CONTROLS.values())
+REMOTE_IMAGE = "https://tracker.example/pixel.png"
+
+
+def controlled(name: str) -> tuple[str, str]:
+    """(text with every control character planted, the text a reader must see) for field ``name``."""
+    return f"Ctl {name} a{ALL_CONTROLS}b", f"Ctl {name} a[31mb"
+
+
 CRLF_ORG = "Example AI Team\r\nBcc: attacker@example.com"
 TRAVERSAL_IDS = ("../../etc/passwd", "..\\..\\windows\\win.ini", "/etc/shadow", "INC-9/../../x")
 BIG_FIELD_BYTES = 50 * 1024 * 1024
@@ -321,4 +342,63 @@ def plant_yaml_bomb_front_matter(root: Path) -> Path:
     path = root / "content" / "notes" / "2026-W47.md"
     front = BILLION_LAUGHS + "title: *i\n"
     path.write_text("---\n" + front + "---\n\nBody.\n", encoding="utf-8")
+    return root
+
+
+def _image(kind: str) -> str:
+    return f"\n\n![beacon-{kind}]({REMOTE_IMAGE}?{kind})\n"
+
+
+def plant_controls(root: Path) -> Path:
+    """Every CONTROLS character in every free-text field (see ``controlled``), and a remote markdown image in
+    every content kind that publishes its body."""
+    doc = load_config(root)
+    doc["organization"] = controlled("org")[0]
+    doc["components"][0]["name"] = controlled("component")[0]
+    doc["components"][1]["owner"] = controlled("team")[0]
+    doc["site"] = {"title": controlled("site")[0]}
+    save_config(root, doc)
+    add_incidents(root, {"ctl": controlled("incident")[0]})
+    content = root / "content"
+    postmortem = next((content / "postmortems").glob("*.md"))
+    postmortem.write_text(
+        postmortem.read_text(encoding="utf-8") + "\n" + controlled("postmortem")[0] + _image("postmortem"),
+        encoding="utf-8",
+    )
+    maintenance = next((content / "maintenance").glob("*.md"))
+    text = maintenance.read_text(encoding="utf-8")
+    maintenance.write_text(
+        text.replace("title: Retrieval index upgrade", f"title: {json.dumps(controlled('maintenance')[0])}")
+        + _image("maintenance"),
+        encoding="utf-8",
+    )
+    (content / "notes" / "2026-W47.md").write_text(
+        _front_matter({"title": controlled("note-title")[0]}, controlled("note")[0] + _image("note")),
+        encoding="utf-8",
+    )
+    (content / "recommendations" / "controls.md").write_text(
+        _front_matter(
+            {
+                "title": f"Tag log ingestion {controlled('recommendation')[0]}",
+                "action": "Tag the log ingestion resources",
+                "expected_impact": "Unattributed spend falls by 100% within 7 days",
+                "owner": "Search team",
+                "deadline": "2026-12-04",
+                "components": ["retrieval"],
+                "risk": {
+                    "level": "Low",
+                    "likelihood": "Low; tags only",
+                    "impact": "Low; no runtime effect",
+                    "detection_time": "Within 1 day through the showback report",
+                    "mitigation": "Remove the tags",
+                },
+            },
+            "Why: untagged spend." + _image("recommendation"),
+        ),
+        encoding="utf-8",
+    )
+    path = root / "data/prometheus/requests_total.json"
+    prom = json.loads(path.read_text(encoding="utf-8"))
+    prom["data"]["result"][0]["metric"]["pod"] = controlled("label")[0]
+    path.write_text(json.dumps(prom), encoding="utf-8")
     return root

@@ -3,6 +3,12 @@
 Each ``*_problems`` function returns a list of findings (``[]`` when the output is safe) so a failing test
 prints every live payload at once. ``*_text`` functions return the visible text, to prove a payload was
 rendered (and the absence of findings is not just the absence of the payload).
+
+Beyond live markup: ``page_problems`` wants every published HTML page to carry a strict
+Content-Security-Policy meta (nothing fetched from elsewhere, no script but the page's own by hash);
+``html_problems`` flags an ``<img>`` whose source is on another host (a tracking beacon);
+``control_problems`` flags a raw NUL, other C0 control, DEL or bidi control in any output's bytes or visible
+text; PDF links must not be ``file:`` URLs.
 """
 
 from __future__ import annotations
@@ -21,7 +27,23 @@ import feedparser
 from markdown_it import MarkdownIt
 
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
-_BAD_SCHEMES = ("javascript:", "vbscript:", "data:text", "data:application", "data:image/svg")
+_BAD_SCHEMES = ("javascript:", "vbscript:", "data:text", "data:application", "data:image/svg", "file:")
+_REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*:|//|\\\\|/\\)")
+# Characters no output may carry raw: C0 controls but tab, LF and CR (CR LF ends lines in e-mail and CSV),
+# DEL, and the bidirectional controls.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def control_problems(text: str) -> list[str]:
+    return [f"raw U+{ord(m.group()):04X} at {m.start()}" for m in CONTROL_CHARS.finditer(text)][:5]
+
+
+def remote_url(value: str) -> bool:
+    """A URL on another host (any scheme, or scheme-relative), which a browser would fetch from there."""
+    cleaned = _INVISIBLE.sub("", value).lower()
+    return bool(_REMOTE.match(cleaned)) and not cleaned.startswith(("data:", "cid:"))
+
+
 URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset", "data"}
 DATA_STYLE = ("body{display:none}", "display:none}")
 
@@ -37,6 +59,8 @@ class _Scanner(HTMLParser):
         self.problems: list[str] = []
         self.text: list[str] = []
         self.stack: list[str] = []
+        self.csp: list[str] = []
+        self.scripts = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._tag(tag, attrs)
@@ -56,6 +80,12 @@ class _Scanner(HTMLParser):
                 self.problems.append(f"<{tag} style={value!r}>: style from data")
         if tag == "img" and dict(attrs).get("src") == "x":
             self.problems.append("<img src=x>: element from data")
+        if tag in ("img", "image", "source", "video", "audio", "input") and remote_url(
+            dict(attrs).get("src") or ""
+        ):
+            self.problems.append(f"<{tag} src={dict(attrs).get('src')!r}>: remote image")
+        if tag == "meta" and (dict(attrs).get("http-equiv") or "").lower() == "content-security-policy":
+            self.csp.append(dict(attrs).get("content") or "")
         if tag in ("iframe", "object", "embed", "base", "form"):
             self.problems.append(f"<{tag}>: element that should never be in an output")
 
@@ -66,6 +96,8 @@ class _Scanner(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         current = self.stack[-1] if self.stack else ""
+        if current == "script":
+            self.scripts += 1
         if current == "script" and "alert(" in data:
             self.problems.append(f"<script> with data: {data[:60]!r}")
         elif current == "style" and any(s in data.replace(" ", "") for s in DATA_STYLE):
@@ -83,6 +115,43 @@ def scan_html(html: str) -> _Scanner:
 
 def html_problems(html: str) -> list[str]:
     return scan_html(html).problems
+
+
+def csp_directives(policy: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for part in policy.split(";"):
+        words = part.split()
+        if words:
+            out[words[0].lower()] = words[1:]
+    return out
+
+
+def page_problems(html: str) -> list[str]:
+    """A published page: no live markup, and a strict Content-Security-Policy meta before any content."""
+    scanner = scan_html(html)
+    problems = list(scanner.problems)
+    if len(scanner.csp) != 1:
+        return [*problems, f"{len(scanner.csp)} Content-Security-Policy metas (want exactly one)"]
+    policy = csp_directives(scanner.csp[0])
+    if policy.get("default-src") != ["'none'"]:
+        problems.append(f"CSP default-src {policy.get('default-src')}")
+    if policy.get("img-src") != ["'self'", "data:"]:
+        problems.append(f"CSP img-src {policy.get('img-src')} (remote images allowed)")
+    scripts = policy.get("script-src", policy.get("default-src"))
+    if not scripts or not all(s == "'none'" or s.startswith("'sha256-") for s in scripts):
+        problems.append(f"CSP script-src {scripts}")
+    if (scripts == ["'none'"]) != (scanner.scripts == 0):
+        problems.append(f"CSP script-src {scripts} for {scanner.scripts} inline scripts")
+    for name in ("base-uri", "form-action"):
+        if policy.get(name) != ["'none'"]:
+            problems.append(f"CSP {name} {policy.get(name)}")
+    head = html.lower().split("<body", 1)[0]
+    if head.find('http-equiv="content-security-policy"') > min(
+        (i for i in (head.find("<style"), head.find("<link"), head.find("<script")) if i >= 0),
+        default=len(head),
+    ):
+        problems.append("the CSP meta comes after a stylesheet or script")
+    return problems
 
 
 def html_text(html: str) -> str:
@@ -138,6 +207,8 @@ def pdf_problems(data: bytes) -> list[str]:
             uri = str(action.get_object().get("/URI", "")) if action is not None else ""
             if uri and bad_url(uri):
                 problems.append(f"page {number}: link to {uri!r}")
+            if uri.lower().startswith("file:"):
+                problems.append(f"page {number}: link to a file of the build machine {uri!r}")
     return problems
 
 

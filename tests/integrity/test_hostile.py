@@ -20,7 +20,7 @@ from tests.integrity.conftest import assert_clean_failure, run_cli
 
 # format -> (file pattern, problems(bytes), visible text(bytes))
 FORMATS: dict[str, tuple[str, Callable[[bytes], list[str]], Callable[[bytes], str]]] = {
-    "html": ("*.html", lambda d: inert.html_problems(d.decode()), lambda d: inert.html_text(d.decode())),
+    "html": ("*.html", lambda d: inert.page_problems(d.decode()), lambda d: inert.html_text(d.decode())),
     "markdown": ("*.md", lambda d: inert.markdown_problems(d.decode()), lambda d: d.decode()),
     "email": ("*.eml", inert.email_problems, inert.email_text),
     "pdf": ("*.pdf", inert.pdf_problems, inert.pdf_text),
@@ -51,15 +51,25 @@ def markup_site(module_tmp: Path) -> Path:
     return module_tmp / "markup-site"
 
 
+TEXT_FORMATS = {"html", "markdown", "email", "json", "csv", "atom", "svg"}
+
+
 @cache
 def _scan(site: Path, fmt: str) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Problems and visible text of every file of one format; no file may carry a raw control or bidi
+    character, in its bytes (text formats) or in what a reader sees (all formats)."""
     pattern, problems, text = FORMATS[fmt]
     files = sorted(site.rglob(pattern))
     assert files, f"no {pattern} in {site}"
-    return (
-        {p.relative_to(site).as_posix(): problems(p.read_bytes()) for p in files},
-        {p.relative_to(site).as_posix(): text(p.read_bytes()) for p in files},
-    )
+    texts = {p.relative_to(site).as_posix(): text(p.read_bytes()) for p in files}
+    found = {}
+    for p in files:
+        rel = p.relative_to(site).as_posix()
+        raw = p.read_bytes().decode("utf-8", "replace") if fmt in TEXT_FORMATS else ""
+        found[rel] = (
+            problems(p.read_bytes()) + inert.control_problems(raw) + inert.control_problems(texts[rel])
+        )
+    return found, texts
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -91,6 +101,93 @@ def test_markup_pages_have_only_the_themes_scripts(markup_site: Path) -> None:
 
 def test_markup_site_verifies(markup_site: Path) -> None:
     assert run_cli("verify", str(markup_site)).exit_code == 0
+
+
+# -- control and bidi characters, remote images ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def controls_site(module_tmp: Path) -> Path:
+    project = hc.plant_controls(hc.new_project(module_tmp / "controls"))
+    build(project, module_tmp / "controls-site")
+    return module_tmp / "controls-site"
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_control_characters_and_remote_images_are_neutralised(controls_site: Path, fmt: str) -> None:
+    found, _ = _scan(controls_site, fmt)
+    assert {path: p for path, p in found.items() if p} == {}
+
+
+# field -> formats that show it (the control-free text must be visible there, so the check is not vacuous)
+CONTROL_FIELDS = {
+    "org": ["html", "email", "pdf", "markdown", "pptx"],
+    "incident": ["html", "json", "atom"],
+    "component": ["html", "csv", "svg", "json"],
+    "team": ["csv", "html"],
+    "postmortem": ["html"],
+    "maintenance": ["html", "json", "atom"],
+    "note": ["html", "email", "markdown", "pdf"],
+    "recommendation": ["html", "email", "pdf", "markdown"],
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "fmt"), [(field, fmt) for field, formats in sorted(CONTROL_FIELDS.items()) for fmt in formats]
+)
+def test_control_characters_are_removed_and_the_text_kept(controls_site: Path, field: str, fmt: str) -> None:
+    _, texts = _scan(controls_site, fmt)
+    visible = hc.controlled(field)[1]
+    assert any(visible in t for t in texts.values()), f"{visible!r} not in any {fmt} file"
+
+
+@pytest.mark.parametrize("kind", ["postmortem", "maintenance", "note"])
+def test_remote_images_become_links(controls_site: Path, kind: str) -> None:
+    import re
+
+    pages = "\n".join(p.read_text(encoding="utf-8") for p in sorted(controls_site.rglob("*.html")))
+    link = re.search(rf'<a href="{re.escape(hc.REMOTE_IMAGE)}\?{kind}"[^>]*>beacon-{kind}</a>', pages)
+    assert link, f"no link for the {kind} image"
+    assert f"{hc.REMOTE_IMAGE}?{kind}" not in "".join(re.findall(r"<img[^>]*>", pages))
+
+
+def test_remote_images_stay_images_when_allowed(module_tmp: Path) -> None:
+    project = hc.plant_controls(hc.new_project(module_tmp / "allowed"))
+    doc = hc.load_config(project)
+    doc["content"] = {"allow_remote_images": True}
+    hc.save_config(project, doc)
+    build(project, module_tmp / "allowed-site", only="status")
+    page = (module_tmp / "allowed-site/status/index.html").read_text(encoding="utf-8")
+    assert f'<img src="{hc.REMOTE_IMAGE}?maintenance"' in page
+    policy = inert.csp_directives(inert.scan_html(page).csp[0])
+    assert "https:" in policy["img-src"] and policy["script-src"] == ["'none'"]
+
+
+def test_pdf_links_are_relative_or_under_base_url(controls_site: Path, module_tmp: Path) -> None:
+    from pypdf import PdfReader
+
+    def uris(site: Path) -> list[str]:
+        found = []
+        for pdf in sorted(site.rglob("brief.pdf")):
+            for page in PdfReader(pdf).pages:
+                for annot in page.get("/Annots") or []:
+                    action = annot.get_object().get("/A")
+                    if action is not None and "/URI" in action.get_object():
+                        found.append(str(action.get_object()["/URI"]))
+        return found
+
+    build_path = str(Path(__file__).resolve().parents[2])
+    relative = [u for u in uris(controls_site) if u != f"{hc.REMOTE_IMAGE}?note"]  # the note's image, a link
+    assert relative and all(u.startswith("../../evidence/") for u in relative), relative
+    project = hc.new_project(module_tmp / "pdf-base")
+    doc = hc.load_config(project)
+    doc["site"] = {"base_url": "https://reports.example.com/ai/"}
+    hc.save_config(project, doc)
+    build(project, module_tmp / "pdf-base-site", only="brief")
+    absolute = uris(module_tmp / "pdf-base-site")
+    assert absolute and all(u.startswith("https://reports.example.com/ai/evidence/") for u in absolute)
+    for uri in relative + absolute:
+        assert not uri.lower().startswith("file:") and build_path not in uri and str(module_tmp) not in uri
 
 
 # -- spreadsheet formulas -------------------------------------------------------------------------------

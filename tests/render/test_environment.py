@@ -123,3 +123,22 @@ def test_incident_mode_banner_and_as_of_footer():
 def test_theme_ships_the_documented_templates():
     for name in ("base.html", "macros.html", "email.html", "static/sentinel.css"):
         assert (THEME_DIR / name).is_file(), name
+
+
+def test_every_page_gets_the_policy_even_from_a_base_without_it(tmp_path: Path):
+    bare = "<!DOCTYPE html><html><head><title>{{ title }}</title></head><body>{% block content %}{% endblock %}</body></html>"
+    env = make_environment(_project(tmp_path, {"base.html": bare, "page.html": PAGE}))
+    html = render_page(env, "page.html", page_path="index.html", title="T", heading="Hi")
+    assert html.count("Content-Security-Policy") == 1
+    assert html.index("Content-Security-Policy") < html.index("<title>")
+    assert "default-src 'none'; img-src 'self' data:;" in html and "script-src 'none'" in html
+    assert "Content-Security-Policy" not in render_page(
+        env, "page.html", policy=False, title="T", heading="Hi"
+    )
+
+
+def test_builtin_pages_carry_the_policy_once_and_remote_images_widen_only_img_src(tmp_path: Path):
+    html = render_page(make_environment(None), "base.html", title="T")
+    assert html.count("Content-Security-Policy") == 1
+    allowed = render_page(make_environment(None, remote_images=True), "base.html", title="T")
+    assert "img-src 'self' data: https: http:;" in allowed and "script-src 'none'" in allowed

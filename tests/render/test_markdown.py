@@ -81,3 +81,39 @@ def test_strip_markdown_emphasis():
         "Status: Degraded | Error budget remaining: 41%"
     )
     assert strip_markdown_emphasis("unbalanced ** marker") == "unbalanced  marker"
+
+
+@pytest.mark.parametrize(
+    "src", ["https://tracker.example/p.png", "http://tracker.example/p.png", "//tracker.example/p.png"]
+)
+def test_remote_images_become_links_by_default(src: str) -> None:
+    html = render_markdown(f"See ![the graph]({src}) here.\n")
+    assert "<img" not in html
+    if src.startswith("//"):  # scheme-relative: not a safe link, shown as text
+        assert "the graph" in html
+    else:
+        assert f'<a href="{src}" class="remote-image">the graph</a>' in html
+    assert "<img" not in render_inline(f"![x]({src})")
+
+
+def test_remote_image_without_alt_text_links_with_its_address() -> None:
+    html = render_markdown("![](https://tracker.example/p.png)\n")
+    assert (
+        '<a href="https://tracker.example/p.png" class="remote-image">https://tracker.example/p.png</a>'
+        in html
+    )
+
+
+def test_relative_images_stay_and_remote_ones_when_allowed() -> None:
+    assert '<img src="diagram.png" alt="diagram" />' in render_markdown("![diagram](diagram.png)\n")
+    html = render_markdown("![g](https://grafana.example/x.png)\n", remote_images=True)
+    assert '<img src="https://grafana.example/x.png" alt="g" />' in html
+
+
+def test_markdown_document_has_no_images_unless_allowed() -> None:
+    from sentinel_reports.render.markdown import safe_markdown_document
+
+    md = "Note ![beacon](https://tracker.example/p.png) and ![local](x.png)\n"
+    safe = safe_markdown_document(md)
+    assert "![" not in safe and "[beacon](https://tracker.example/p.png)" in safe
+    assert safe_markdown_document(md, remote_images=True).count("![") == 2
