@@ -23,9 +23,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .collectors.base import CollectContext, expand_paths, file_digest
+from .collectors.base import CollectContext, check_inside, expand_paths, file_digest
 from .config import Config
-from .errors import ConfigError, ConfigProblem, SentinelError, VerificationError
+from .errors import ConfigError, ConfigProblem, SentinelError, SourceError, VerificationError
 from .publish.cache import FACTS_CODE, code_digest, digest, tree_digest
 
 PUBLICATIONS = ("brief", "status", "deck")
@@ -60,8 +60,13 @@ def inputs_key(config: Config, as_of: Any, memo_dir: Path | None = None) -> str:
     parts = [facts_key(config)]
     for index, src in enumerate(config.sources):
         ctx = CollectContext(project_dir=root, source_id=config.source_id(index), tz=config.tz, config=config)
-        for path in expand_paths(ctx, src.path):
-            parts.append(f"{ctx.relpath(path)}:{memo.digest(path)}")
+        files = expand_paths(ctx, src.path)
+        check_inside(root, files, getattr(src, "allow_outside", None) or ())
+        for path in files:
+            try:
+                parts.append(f"{ctx.relpath(path)}:{memo.digest(path)}")
+            except OSError as exc:
+                raise SourceError(ctx.relpath(path), f"cannot read: {exc.strerror or exc}") from None
     memo.save()
     parts.append(str(as_of))
     return digest("inputs-v1", *parts)
