@@ -9,6 +9,7 @@ what is happening on long steps; they never print.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -336,6 +337,20 @@ class Project:
 CACHE_DIR = ".sentinel/cache"
 
 
+def usable_cache_dir(project_dir: Path) -> Path | None:
+    """``<project>/.sentinel/cache`` when it can be created and written, else None: the caches only save
+    time, so a read-only project folder (or a file named ``.sentinel``) builds without them."""
+    folder = project_dir / CACHE_DIR
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError:
+        return None
+    return folder
+
+
 def open_project(
     project_dir: Path | str = ".",
     *,
@@ -344,7 +359,7 @@ def open_project(
     use_cache: bool = True,
 ) -> Project:
     config = load_project(project_dir)
-    cache_dir = config.project_dir / CACHE_DIR if use_cache else None
+    cache_dir = usable_cache_dir(config.project_dir) if use_cache else None
     dataset = collect(config, progress=progress, cache_dir=cache_dir)
     resolved = resolve_as_of(dataset, as_of)
     dataset = clip_to_as_of(dataset, resolved)
@@ -446,7 +461,7 @@ def build_site(
     config = load_project(project_dir)
     root = config.project_dir
     out = Path(out_dir) if out_dir is not None else root / "site"
-    cache_root = root / CACHE_DIR if use_cache else None
+    cache_root = usable_cache_dir(root) if use_cache else None
     cache = OutputCache(cache_root)
     templates = root / "templates"
     progress("fingerprinting inputs")
@@ -456,7 +471,7 @@ def build_site(
     def loaded() -> Project:
         nonlocal project
         if project is None:
-            project = open_project(root, as_of=as_of, progress=progress, use_cache=use_cache)
+            project = open_project(root, as_of=as_of, progress=progress, use_cache=cache_root is not None)
         return project
 
     site_key = digest(
