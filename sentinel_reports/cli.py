@@ -80,13 +80,18 @@ def parse_as_of(value: str | None) -> dt.datetime | None:
 
 
 def run(action: Callable[[], int | None]) -> None:
-    """Run a command body, turning SentinelError into a readable message and exit code 1."""
+    """Run a command body, turning SentinelError (and an OSError of a file the command writes) into one
+    readable line and exit code 1. The first line of the message names the problem itself (for a
+    configuration with several problems, the first; the others follow)."""
     try:
         code = action()
     except UsageError as exc:
         raise fail(str(exc), 2) from None
     except SentinelError as exc:
         raise fail(str(exc)) from None
+    except OSError as exc:  # a file the command writes (brief --out, deck --out): name it, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise fail(f"{where}cannot write or read: {exc.strerror or exc}") from None
     except KeyboardInterrupt:
         raise fail("interrupted; nothing was published", 130) from None
     if code:

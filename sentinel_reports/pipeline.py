@@ -27,6 +27,7 @@ from .collectors.base import (
     allowed_roots,
     check_inside,
     count_problem,
+    datetime_in_range,
     expand_paths,
     file_digest,
     good_over_total,
@@ -138,6 +139,7 @@ def collect(config: Config, *, progress: Progress = _quiet, cache_dir: Path | No
         )
 
     check_one_source_per_interval(samples)
+    check_good_within_total(samples)
 
     def text_like_others(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
         """Categorical text columns (request-log samples) turned into the `str` columns of the other frames
@@ -201,6 +203,35 @@ def check_one_source_per_interval(frames: list[pd.DataFrame]) -> None:
             )
 
 
+def check_good_within_total(frames: list[pd.DataFrame]) -> None:
+    """requests_good and requests_total often come from two sources (two Prometheus queries): where they
+    meet, an interval with more good requests than requests is a SourceError naming both sources."""
+    relevant = [
+        f.loc[
+            f["signal"].isin(["requests_good", "requests_total"]),
+            ["ts", "component", "signal", "value", "source"],
+        ]
+        for f in frames
+        if len(f)
+    ]
+    relevant = [f for f in relevant if len(f)]
+    if len(relevant) < 2:
+        return  # one source: checked with its own batch
+    both = pd.concat(relevant, ignore_index=True).astype({"component": str, "signal": str, "source": str})
+    over = good_over_total(both)
+    if not len(over):
+        return
+    first = over.iloc[0]
+    at = (both["ts"] == first["ts"]) & (both["component"] == first["component"])
+    names = sorted(set(both.loc[at, "source"]))
+    raise SourceError(
+        "sources " + " and ".join(repr(n) for n in names),
+        f"requests_good exceeds requests_total for {first['component']} at {pd.Timestamp(first['ts']).isoformat()}",
+        expected=f"at most requests_total ({first['total']:g})",
+        found=float(first["good"]),
+    )
+
+
 def _unquoted(exc: SourceError, roots: list[Path]) -> SourceError:
     """The error, without the cell it quotes when its file lies outside the project (allowed by
     `allow_outside`): a message never repeats content of a file outside the project."""
@@ -240,7 +271,7 @@ def check_batch(batch: Any, path: str) -> None:
                 )
     for inc in batch.incidents:
         for when in (inc.created_at, inc.started_at, inc.resolved_at):
-            if when is not None and out_of_range_ns(np.array([pd.Timestamp(when).value])).any():
+            if when is not None and not datetime_in_range(when):
                 raise SourceError(
                     file, f"incident {inc.id} timestamp out of range", expected=TIME_RANGE, found=str(when)
                 )
@@ -316,7 +347,10 @@ def resolve_as_of(dataset: Dataset, as_of: dt.datetime | None) -> dt.datetime:
     if as_of is not None:
         if as_of.tzinfo is None:
             as_of = as_of.replace(tzinfo=dt.UTC)
-        return as_of.astimezone(dt.UTC)
+        as_of = as_of.astimezone(dt.UTC)
+        if not datetime_in_range(as_of):
+            raise SourceError("--as-of", "out of range", expected=TIME_RANGE, found=as_of.isoformat())
+        return as_of
     latest = dataset.latest_timestamp()
     if latest is None:
         raise SourceError("sources", "no data in any source, so there is no as-of time", expected="data rows")

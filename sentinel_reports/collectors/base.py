@@ -174,6 +174,12 @@ def check_time_range(
     )
 
 
+def datetime_in_range(value: dt.datetime) -> bool:
+    """True when an aware datetime (naive: UTC) lies in the allowed years."""
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return EARLIEST.to_pydatetime() <= aware < END.to_pydatetime()
+
+
 def epoch_in_range(seconds: float) -> bool:
     """True when unix seconds lie in the allowed years (NaN and infinities are not)."""
     return bool(EARLIEST.value / 1e9 <= seconds < END.value / 1e9)
