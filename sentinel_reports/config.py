@@ -575,7 +575,7 @@ def load_config(
                 except ConfigError as exc:
                     problems.extend(
                         ConfigProblem(
-                            f"slos[{i}]" + (f".{p.path}" if p.path else ""), p.message, p.file or file
+                            f"slos[{i}]" + (f".{p.path}" if p.path else ""), p.message, p.file or file, p.line
                         )
                         for p in exc.problems
                     )
@@ -593,7 +593,7 @@ def load_config(
         problems.extend(_cross_check(config, file))
         if validate_source is not None:
             for i, src in enumerate(config.sources):
-                problems.extend(validate_source(i, src))
+                problems.extend(dataclasses.replace(p, file=p.file or file) for p in validate_source(i, src))
     if problems:
         openslo = isinstance(slos_raw, list) and any(isinstance(e, dict) and "openslo" in e for e in slos_raw)
         raise ConfigError([_located(p, original, lines, file, openslo) for p in problems])

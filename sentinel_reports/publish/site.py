@@ -176,19 +176,23 @@ class SiteWriter:
                 ) from None
             self.tmp_dir = candidate
         self._lock = _lock(self.tmp_dir)
-        self.removed_stale = remove_stale(out, keep=self.tmp_dir)
-        marker = self.tmp_dir / MARKER
         try:
-            if self.reuse_unchanged and self._reuse(MARKER, f"{GENERATOR}\n".encode(), marker):
-                self.reused.remove(MARKER)  # linked from the previous site; the marker is not an output
-            else:
-                marker.write_text(f"{GENERATOR}\n", encoding="utf-8")
-        except OSError as exc:
+            self.removed_stale = remove_stale(out, keep=self.tmp_dir)
+            marker = self.tmp_dir / MARKER
+            try:
+                if self.reuse_unchanged and self._reuse(MARKER, f"{GENERATOR}\n".encode(), marker):
+                    self.reused.remove(MARKER)  # linked from the previous site; the marker is not an output
+                else:
+                    marker.write_text(f"{GENERATOR}\n", encoding="utf-8")
+            except OSError as exc:
+                self.abort()
+                raise PublishError(
+                    f"cannot write the site into {out.parent}: {_reason(exc)}; nothing was changed"
+                ) from None
+            self.write_text("robots.txt", ROBOTS_TXT)
+        except BaseException:
             self.abort()
-            raise PublishError(
-                f"cannot write the site into {out.parent}: {_reason(exc)}; nothing was changed"
-            ) from None
-        self.write_text("robots.txt", ROBOTS_TXT)
+            raise
         return self
 
     def __enter__(self) -> SiteWriter:
