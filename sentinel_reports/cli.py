@@ -98,6 +98,16 @@ def run(action: Callable[[], int | None]) -> None:
         raise typer.Exit(code)
 
 
+def check_out_folder(folder: Path) -> None:
+    """Fail before any work when ``folder`` cannot become a folder: it, or the nearest existing folder
+    above it, is a file."""
+    for place in (folder, *folder.absolute().parents):
+        if place.exists():
+            if not place.is_dir():
+                raise SentinelError(f"{place} is a file, not a folder; cannot write into {folder}")
+            return
+
+
 def _print_version(value: bool) -> None:
     if value:
         typer.echo(f"sentinel-reports {__version__}")
@@ -181,6 +191,7 @@ def deck(
     def body() -> int:
         wanted = parse_formats(formats)
         target = out if out is not None else Path("decks") / quarter
+        check_out_folder(target)
         with progress_display() as progress:
             loaded = open_project(project, as_of=parse_as_of(as_of), progress=progress)
             known = available_periods(loaded.dataset, loaded.config, loaded.as_of, "quarter")
@@ -321,10 +332,11 @@ def brief(
     from .build import week_brief
 
     def body() -> int:
+        folder = out if out is not None else Path(f"brief-{week}")
+        check_out_folder(folder)
         with progress_display() as progress:
             _, files = week_brief(project, week, as_of=parse_as_of(as_of), narrator=narrator,
                                   use_cache=not no_cache, standalone=True, progress=progress)  # fmt: skip
-        folder = out if out is not None else Path(f"brief-{week}")
         folder.mkdir(parents=True, exist_ok=True)
         for fmt in wanted:
             target = folder / BRIEF_FORMATS[fmt]
