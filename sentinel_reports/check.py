@@ -1,12 +1,19 @@
-"""`sentinel check`: validate a project and describe what its data covers, without writing anything.
+"""`sentinel check`: validate a project and describe what its data covers, without publishing anything.
 
 `build_check_report` returns a JSON-ready dict (also printed by `--json`); `print_check_report` renders it as
 tables on a terminal.
+
+Check runs everything `sentinel build` runs before it renders (`preflight`): the facts of every week and
+quarter the build would publish, their template narratives through the voice lint and the fact verifier,
+each quarter's deck slides through the deck verifier, the status page's outputs, and a scan of every text
+for characters XML (Atom, PPTX, SVG) cannot hold. A project that check passes therefore builds; any
+failure is the same error build would give. Week facts are stored in the facts cache build reads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,7 +24,8 @@ from rich.table import Table
 
 from .analysis.cost import cost_facts
 from .analysis.coverage import compute_coverage, find_gaps, telemetry_coverage
-from .project import Progress, open_project
+from .project import Progress
+from .session import Session
 
 
 def _iso(value: Any) -> str | None:
@@ -33,10 +41,85 @@ def _data_start(project: Any) -> dt.datetime:
     return min(starts) if starts else project.as_of
 
 
+# Characters an XML 1.0 document cannot contain (C0 controls other than tab, newline and return; U+FFFE,
+# U+FFFF; lone surrogates): a text holding one would break the Atom feed, the PPTX and the SVG charts.
+XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_unsafe(doc: Any, where: str) -> str | None:
+    """The place (`facts for 2026-W47: incidents[0].title`) of the first text in ``doc`` that XML cannot hold."""
+    stack: list[tuple[Any, str]] = [(doc, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, str):
+            m = XML_UNSAFE.search(node)
+            if m:
+                return f"{where}: {path or '(text)'} holds the character U+{ord(m.group()):04X}"
+        elif isinstance(node, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in reversed(list(node.items())))
+            stack.extend((k, f"{path} (key)") for k in node if isinstance(k, str))
+        elif isinstance(node, list | tuple):
+            stack.extend((v, f"{path}[{i}]") for i, v in reversed(list(enumerate(node))))
+    return None
+
+
+def preflight(session: Session) -> dict[str, Any]:
+    """What build computes before rendering, for every period it would publish, with the objects build uses
+    (the session's facts and narrator, the Brief, StatusPage and Deck publications); raises what build
+    raises. A publication left out by ``site.disabled`` is not checked, as build does not build it."""
+    from .errors import PublishError, VerificationError
+    from .publications import Brief, Deck, StatusPage, review_narrative
+    from .publish.deck import pptx_template
+    from .render.deck import build_deck, verify_deck
+
+    s = session
+    disabled = set(s.config.site.disabled)
+    weeks, quarters = s.weeks, s.quarters
+    facts_by_week = s.week_facts(weeks)
+
+    def unsafe(doc: Any, where: str) -> None:
+        problem = xml_unsafe(doc, where)
+        if problem:
+            raise PublishError(f"{problem}, which XML (the Atom feed, PPTX, SVG) cannot hold")
+
+    for week, facts in facts_by_week.items():
+        s.progress(f"checking the brief of {week}")
+        brief = Brief(s, week, history=[], links={"status": False, "decks": False})
+        if "brief" not in disabled:
+            problems = review_narrative(facts, brief.narrative)
+            if problems:
+                raise VerificationError([f"{week}: {p}" for p in problems])
+        unsafe(facts, f"facts of {week}")
+        unsafe(list(brief.narrative.texts()), f"the brief of {week}")
+    if weeks and "status" not in disabled:
+        s.progress("checking the status page")
+        StatusPage(s).render()
+    if quarters and "deck" not in disabled:
+        Deck(s, quarters[0])  # the deck modules are importable (else: how to leave the decks out)
+        pptx_template(s.project)
+        for quarter in quarters:
+            s.progress(f"checking the {quarter} deck")
+            facts = s.quarter_facts(quarter)
+            narrative = s.narrator.quarter(facts, s.content)
+            deck = build_deck(facts, narrative)
+            verify_deck(deck, facts, narrative)
+            unsafe(facts, f"facts of {quarter}")
+            unsafe([text for _, text in deck.texts()], f"the {quarter} deck")
+    return {"weeks": weeks, "quarters": quarters}
+
+
 def build_check_report(
-    project_dir: Path | str, *, as_of: dt.datetime | None = None, progress: Progress | None = None
+    project_dir: Path | str,
+    *,
+    as_of: dt.datetime | None = None,
+    progress: Progress | None = None,
+    use_cache: bool = True,
 ) -> dict[str, Any]:
-    project = open_project(project_dir, as_of=as_of, progress=progress or (lambda _m: None))
+    progress = progress or (lambda _m: None)
+    # the template narrator: check never calls a model API (a Claude narrative falls back to this one)
+    session = Session(project_dir, as_of=as_of, narrator="template", use_cache=use_cache, progress=progress)
+    project = session.project
+    periods = preflight(session)
     config, data = project.config, project.dataset
     start, end = _data_start(project), project.as_of
     if progress:
@@ -117,6 +200,7 @@ def build_check_report(
             "count": len(data.incidents),
             "by_severity": {s: severity.get(s, 0) for s in ("SEV1", "SEV2", "SEV3", "SEV4")},
         },
+        "preflight": periods,
         "lint": _lint_content(project),
         "errors": [],
     }
@@ -216,6 +300,11 @@ def print_check_report(report: dict[str, Any], console: Console) -> None:
     by_sev = ", ".join(f"{k} {v}" for k, v in inc["by_severity"].items())
     console.print(f"[bold]Incidents[/]: {inc['count']} ({by_sev})")
 
+    pre = report.get("preflight") or {}
+    console.print(
+        f"[bold]Preflight[/]: facts, narratives and verification of {len(pre.get('weeks', []))} weekly briefs "
+        f"and {len(pre.get('quarters', []))} decks pass"
+    )
     console.print(f"[bold]Observability gaps[/]: {len(report['gaps'])}")
     for g in report["gaps"]:
         console.print(f"  [{g['priority']}] {g['sentence']}")

@@ -80,17 +80,32 @@ def parse_as_of(value: str | None) -> dt.datetime | None:
 
 
 def run(action: Callable[[], int | None]) -> None:
-    """Run a command body, turning SentinelError into a readable message and exit code 1."""
+    """Run a command body, turning SentinelError (and an OSError of a file the command writes) into one
+    readable line and exit code 1. The first line of the message names the problem itself (for a
+    configuration with several problems, the first; the others follow)."""
     try:
         code = action()
     except UsageError as exc:
         raise fail(str(exc), 2) from None
     except SentinelError as exc:
         raise fail(str(exc)) from None
+    except OSError as exc:  # a file the command writes (brief --out, deck --out): name it, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise fail(f"{where}cannot write or read: {exc.strerror or exc}") from None
     except KeyboardInterrupt:
         raise fail("interrupted; nothing was published", 130) from None
     if code:
         raise typer.Exit(code)
+
+
+def check_out_folder(folder: Path) -> None:
+    """Fail before any work when ``folder`` cannot become a folder: it, or the nearest existing folder
+    above it, is a file."""
+    for place in (folder, *folder.absolute().parents):
+        if place.exists():
+            if not place.is_dir():
+                raise SentinelError(f"{place} is a file, not a folder; cannot write into {folder}")
+            return
 
 
 def _print_version(value: bool) -> None:
@@ -174,6 +189,7 @@ def deck(
     def body() -> int:
         wanted = parse_formats(formats)
         target = out if out is not None else Path("decks") / quarter
+        check_out_folder(target)
         with progress_display() as progress:
             session = Session(project, as_of=parse_as_of(as_of), progress=progress)
             session.check_quarter(quarter)
@@ -313,12 +329,13 @@ def brief(
     from .session import Session
 
     def body() -> int:
+        folder = out if out is not None else Path(f"brief-{week}")
+        check_out_folder(folder)
         with progress_display() as progress:
             session = Session(project, as_of=parse_as_of(as_of), narrator=narrator, use_cache=not no_cache,
                               progress=progress)  # fmt: skip
             publication = week_brief(session, week, standalone=True)
             files = publication.by_name(files_of(session, publication))
-        folder = out if out is not None else Path(f"brief-{week}")
         folder.mkdir(parents=True, exist_ok=True)
         for fmt in wanted:
             target = folder / BRIEF_FORMATS[fmt]

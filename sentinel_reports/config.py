@@ -8,6 +8,7 @@ the `validate_source` hook, so third-party collectors get the same treatment.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -40,11 +41,15 @@ _MAX_SECONDS = 100 * 366 * 86400  # a century: beyond it a duration is a typo (a
 SLUG_RE = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 
 
-def parse_duration(value: Any) -> dt.timedelta:
+def parse_duration(value: Any, *, allow_zero: bool = False) -> dt.timedelta:
     """`30s`, `5m`, `1h`, `28d`, `2w` -> timedelta. Numbers are seconds. Months are not durations.
 
-    Negative, non-finite and absurdly long (over a century) values are a ValueError, never an overflow."""
+    Zero (a `window: 0d` has no error budget), negative, non-finite and absurdly long (over a century)
+    values are a ValueError, never an overflow; ``allow_zero`` admits zero (`gaps.min_duration: 0s`: every
+    missing interval is a gap)."""
     if isinstance(value, dt.timedelta):
+        if value <= dt.timedelta(0) and not (allow_zero and value == dt.timedelta(0)):
+            raise ValueError(f"expected a positive duration, found {value}")
         return value
     if isinstance(value, bool):
         raise ValueError(f"expected a duration such as 30m, 6h or 28d, found {value!r}")
@@ -55,6 +60,8 @@ def parse_duration(value: Any) -> dt.timedelta:
         m = _DURATION_RE.match(value)
         if m:
             seconds = float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+    if seconds == 0 and not allow_zero:
+        raise ValueError(f"expected a duration longer than zero, such as 30m, 6h or 28d, found {value!r}")
     if seconds is not None and 0 <= seconds < _MAX_SECONDS:
         return dt.timedelta(seconds=seconds)
     raise ValueError(f"expected a duration such as 30m, 6h or 28d, found {value!r}")
@@ -69,7 +76,8 @@ def format_duration(td: dt.timedelta) -> str:
     return f"{seconds}s"
 
 
-Duration = Annotated[dt.timedelta, BeforeValidator(parse_duration)]
+Duration = Annotated[dt.timedelta, BeforeValidator(parse_duration)]  # longer than zero
+ZeroOrDuration = Annotated[dt.timedelta, BeforeValidator(lambda v: parse_duration(v, allow_zero=True))]
 Slug = Annotated[str, Field(pattern=SLUG_RE)]
 Fraction = Annotated[float, Field(gt=0, lt=1)]
 Rate = Annotated[float, Field(ge=0, le=1)]
@@ -334,7 +342,7 @@ class Alerts(Strict):
 
 
 class Gaps(Strict):
-    min_duration: Duration = dt.timedelta(minutes=15)
+    min_duration: ZeroOrDuration = dt.timedelta(minutes=15)
     stale_after: Duration = dt.timedelta(hours=2)
     min_coverage: Rate = 0.95
 
@@ -522,8 +530,95 @@ MAX_YAML_NODES = 100_000  # after aliases are expanded; a full sentinel.yaml has
 MAX_YAML_DEPTH = 50  # levels of nesting; sentinel.yaml and OpenSLO documents use fewer than ten
 
 
+class YamlLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses duplicate keys and remembers the line of every key and list item.
+
+    A repeated key would silently replace the first (a second ``slos: []`` wipes every SLO), so it is a
+    ConstructorError at the second key's line. Merge keys (``<<: *anchor``) may still be overridden.
+    ``lines`` maps ``id(container)`` to {key or index: 1-based line}; see ``line_of``.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.lines: dict[int, dict[Any, int]] = {}
+
+    def _construct_map(self, node: yaml.MappingNode) -> Any:
+        data: dict[Any, Any] = {}
+        yield data
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: construct_mapping reports it
+                continue
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f"duplicate key {key!r} (first at line {first}); the second would replace the first",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line + 1
+        data.update(self.construct_mapping(node))
+        lines = {}
+        for key_node, _ in node.value:
+            try:
+                lines[self.construct_object(key_node, deep=True)] = key_node.start_mark.line + 1
+            except TypeError:
+                continue
+        self.lines[id(data)] = lines
+
+    def _construct_seq(self, node: yaml.SequenceNode) -> Any:
+        data: list[Any] = []
+        yield data
+        data.extend(self.construct_sequence(node))
+        self.lines[id(data)] = {i: item.start_mark.line + 1 for i, item in enumerate(node.value)}
+
+
+YamlLoader.add_constructor("tag:yaml.org,2002:map", YamlLoader._construct_map)
+YamlLoader.add_constructor("tag:yaml.org,2002:seq", YamlLoader._construct_seq)
+
+YamlLines = dict[int, dict[Any, int]]
+
+
+def load_yaml(text: str) -> tuple[Any, YamlLines]:
+    """The document and its line map (see ``YamlLoader``); raises yaml.YAMLError (duplicate keys too)."""
+    loader = YamlLoader(text)
+    try:
+        return loader.get_single_data(), loader.lines
+    finally:
+        loader.dispose()
+
+
+_PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+
+
+def line_of(doc: Any, lines: YamlLines, path: str) -> int | None:
+    """The line of the deepest key or item of ``path`` (``slos[2].window``) found in ``doc``, or None."""
+    line, node = None, doc
+    for index, key in _PATH_PART.findall(path or ""):
+        part: Any = int(index) if index else key
+        if isinstance(node, dict) and part in node:
+            pass
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            pass
+        else:
+            break
+        line = lines.get(id(node), {}).get(part, line)
+        node = node[part]
+    return line
+
+
 def read_yaml(path: Path, what: str = "YAML") -> Any:
     """safe_load a file, turning every failure into a ConfigError naming file and line."""
+    return read_yaml_lines(path, what)[0]
+
+
+def read_yaml_lines(path: Path, what: str = "YAML") -> tuple[Any, YamlLines]:
+    """``read_yaml`` with the document's line map (``line_of``)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -534,19 +629,21 @@ def read_yaml(path: Path, what: str = "YAML") -> Any:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ConfigError(ConfigProblem("", f"cannot read {what} file: {reason}", str(path))) from None
     try:
-        doc = yaml.safe_load(text)
+        doc, lines = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(ConfigProblem("", f"{where}invalid YAML: {problem}", str(path))) from None
+        message = problem if problem.startswith("duplicate key") else f"invalid YAML: {problem}"
+        raise ConfigError(
+            ConfigProblem("", message, str(path), line=mark.line + 1 if mark else None)
+        ) from None
     except RecursionError:
         message = f"document refused: nested more than {MAX_YAML_DEPTH} levels deep"
         raise ConfigError(ConfigProblem("", message, str(path))) from None
     problem = yaml_size_problem(doc)
     if problem:
         raise ConfigError(ConfigProblem("", f"document refused: {problem}", str(path)))
-    return doc
+    return doc, lines
 
 
 def yaml_size_problem(doc: Any) -> str | None:
@@ -594,7 +691,9 @@ def load_config(
     """Read and validate `<project_dir>/sentinel.yaml`; raise one ConfigError listing every problem."""
     project_dir = Path(project_dir)
     path = project_dir / CONFIG_FILE
-    raw = clean_tree(read_yaml(path, "configuration"))  # no control or bidi characters past this point
+    raw, lines = read_yaml_lines(path, "configuration")
+    original = raw  # as read, for the line numbers of problems
+    raw = clean_tree(raw)  # no control or bidi characters past this point
     file = str(path)
     if not isinstance(raw, dict):
         raise ConfigError(
@@ -618,7 +717,7 @@ def load_config(
                 except ConfigError as exc:
                     problems.extend(
                         ConfigProblem(
-                            f"slos[{i}]" + (f".{p.path}" if p.path else ""), p.message, p.file or file
+                            f"slos[{i}]" + (f".{p.path}" if p.path else ""), p.message, p.file or file, p.line
                         )
                         for p in exc.problems
                     )
@@ -636,11 +735,20 @@ def load_config(
         problems.extend(_cross_check(config, file))
         if validate_source is not None:
             for i, src in enumerate(config.sources):
-                problems.extend(validate_source(i, src))
+                problems.extend(dataclasses.replace(p, file=p.file or file) for p in validate_source(i, src))
     if problems:
-        raise ConfigError(problems)
+        openslo = isinstance(slos_raw, list) and any(isinstance(e, dict) and "openslo" in e for e in slos_raw)
+        raise ConfigError([_located(p, original, lines, file, openslo) for p in problems])
     assert config is not None
     return config.model_copy(update={"project_dir": project_dir})
+
+
+def _located(problem: ConfigProblem, doc: Any, lines: YamlLines, file: str, openslo: bool) -> ConfigProblem:
+    """The problem with the line of its key in sentinel.yaml (SLO indexes shift when OpenSLO files expand)."""
+    if problem.line is not None or problem.file != file or (openslo and problem.path.startswith("slos")):
+        return problem
+    line = line_of(doc, lines, problem.path)
+    return dataclasses.replace(problem, line=line) if line is not None else problem
 
 
 def _cross_check(config: Config, file: str) -> list[ConfigProblem]:

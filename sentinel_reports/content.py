@@ -6,7 +6,7 @@
     content/investments/<slug>.md       title, cost, expected_benefit_per_year, benefit_basis, confidence, risk{...}
     content/notes/<YYYY-Www>.md         optional editorial note for that week's brief (front matter optional)
 
-Front matter sits between a first line `---` and the next line `---`; it is read with `yaml.safe_load`
+Front matter sits between a first line `---` and the next line `---`; it is read as safe YAML (a repeated key is refused)
 and validated like sentinel.yaml: unknown keys are errors, and every problem in every file is reported
 together in one ConfigError with the file and the key path. Slugs are file stems and must match
 `^[a-z0-9][a-z0-9_-]*$` (notes: an ISO week such as `2026-W47`); other `.md` names are errors, files that
@@ -44,7 +44,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .config import Config, problems_from_validation, yaml_size_problem
+from .config import Config, load_yaml, problems_from_validation, yaml_size_problem
 from .errors import ConfigError, ConfigProblem
 from .model import clean_text, clean_tree
 
@@ -217,7 +217,7 @@ def _load_item(
     try:
         text = path.read_text(encoding="utf-8")
         front, body = split_front_matter(text)
-        raw = yaml.safe_load(front) if front is not None else None
+        raw = load_yaml(front)[0] if front is not None else None  # duplicate keys are refused
     except RecursionError:
         problems.append(ConfigProblem("", "front matter refused: nested too deeply", rel))
         return None
@@ -229,10 +229,9 @@ def _load_item(
         return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 2}: " if mark else ""
-        problems.append(
-            ConfigProblem("", f"{where}invalid YAML: {getattr(exc, 'problem', None) or exc}", rel)
-        )
+        problem = getattr(exc, "problem", None) or str(exc)
+        message = problem if problem.startswith("duplicate key") else f"invalid YAML: {problem}"
+        problems.append(ConfigProblem("", message, rel, line=mark.line + 2 if mark else None))
         return None
     too_big = yaml_size_problem(raw)
     if too_big:

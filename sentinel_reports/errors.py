@@ -28,9 +28,12 @@ class ConfigProblem:
     path: str
     message: str
     file: str = ""
+    line: int | None = None  # 1-based line of the key in `file`, when known
 
     def __str__(self) -> str:
         where = f"{self.file}: " if self.file else ""
+        if self.line is not None:
+            where += f"line {self.line}: "
         return f"{where}{self.path or '(top level)'}: {self.message}"
 
 
@@ -46,9 +49,14 @@ class ConfigError(SentinelError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        n = len(self.problems)
-        head = f"configuration has {n} problem{'s' if n != 1 else ''}:"
-        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+        """The first problem on the first line (what the CLI prints after ``error:``); the others follow."""
+        if not self.problems:
+            return "configuration is invalid"
+        first, rest = self.problems[0], self.problems[1:]
+        if not rest:
+            return str(first)
+        more = f"(and {len(rest)} more problem{'s' if len(rest) != 1 else ''}:)"
+        return "\n".join([str(first), more, *(f"  - {p}" for p in rest)])
 
 
 class SourceError(SentinelError):

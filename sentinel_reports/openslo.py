@@ -163,8 +163,8 @@ def load_openslo(project_dir: Path, ref: Any, read_yaml: Callable[[Path, str], A
 def _rolling_duration(text: str, where: str, bad: Any) -> dt.timedelta | None:
     m = _OPENSLO_DURATION.match(text.strip())
     sizes = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
-    if not m or m.group(2) not in sizes:
-        bad(where, f"expected a duration such as 1m, 1h, 28d or 2w, found {text!r}")
+    if not m or m.group(2) not in sizes or int(m.group(1)) == 0:
+        bad(where, f"expected a duration longer than zero such as 1m, 1h, 28d or 2w, found {text!r}")
         return None
     return dt.timedelta(seconds=int(m.group(1)) * sizes[m.group(2)])
 

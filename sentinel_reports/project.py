@@ -12,23 +12,34 @@ data. Never reads the clock: without ``--as-of`` the report is as of the latest 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from .cache.code import module_key
 from .cache.sources import SourceCache, cache_key, source_material
 from .cache.store import Store
-from .collectors.base import CollectContext
+from .collectors.base import (
+    MAX_COUNT,
+    TIME_RANGE,
+    CollectContext,
+    count_problem,
+    datetime_in_range,
+    good_over_total,
+    out_of_range_ns,
+)
 from .collectors.catalog import registry, validate_source_entry
-from .collectors.io import expand_paths, file_digest
+from .collectors.io import allowed_roots, check_inside, expand_paths, file_digest, is_inside
 from .config import Config, load_config
 from .errors import SourceError
-from .model import Dataset, SourceReport, empty_frame
+from .model import COUNT_SIGNALS, Dataset, SourceReport, empty_frame
 
 Progress = Callable[[str], None]
 CACHE_DIR = ".sentinel/cache"
@@ -60,9 +71,11 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
         tz = ZoneInfo(options.timezone) if getattr(options, "timezone", None) else config.tz
         ctx = CollectContext(project_dir=config.project_dir, source_id=source_id, tz=tz, config=config)
         batch, key, source = None, None, None
+        roots = allowed_roots(config.project_dir, options.allow_outside)
         try:
+            files = expand_paths(ctx, options.path)
+            check_inside(config.project_dir, files, options.allow_outside)
             if cache is not None:
-                files = expand_paths(ctx, options.path)
                 digests = [(ctx.relpath(f), file_digest(f)) for f in files]
                 material = source_material(options, ctx)
                 code = module_key(cls.__module__)
@@ -75,8 +88,23 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
                 batch = cls().collect(options, ctx)
                 if cache is not None and key is not None:
                     cache.store(key, batch, source=source)
-        except (OSError, MemoryError) as exc:
-            raise SourceError(src.path, f"cannot read: {exc}") from None
+        except SourceError as exc:
+            raise _unquoted(exc, roots[:1]) from None
+        except (OSError, MemoryError, zlib.error, EOFError, UnicodeError) as exc:
+            # the boundary: whatever escaped the collector's own checks names the source, never a traceback
+            name = getattr(exc, "filename", None) or src.path
+            shown = ctx.relpath(Path(name)) if is_inside(Path(name), roots[:1]) else str(name)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            if isinstance(exc, zlib.error | EOFError):
+                reason = "corrupt gzip data"
+            raise SourceError(
+                shown, f"cannot read: {reason}", expected=f"a readable {src.type} file"
+            ) from None
+        except (pd.errors.OutOfBoundsDatetime, OverflowError) as exc:
+            raise SourceError(
+                src.path, f"timestamp out of range ({type(exc).__name__})", expected=TIME_RANGE
+            ) from None
+        check_batch(batch, src.path)
         warnings = list(batch.warnings)
         for name, frame in (("samples", batch.samples), ("evals", batch.evals)):
             if len(frame):
@@ -111,6 +139,9 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
             )
         )
 
+    check_one_source_per_interval(samples)
+    check_good_within_total(samples)
+
     def text_like_others(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
         """Categorical text columns (request-log samples) turned into the `str` columns of the other frames
         through Arrow: the frame pandas would join them into, without a Python object per row."""
@@ -137,6 +168,144 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
         incidents=tuple(sorted(incidents, key=lambda i: (i.started_at, i.id))),
         sources=tuple(reports),
     )
+
+
+def check_one_source_per_interval(frames: list[pd.DataFrame]) -> None:
+    """Two sources may report the same signal of the same component only for different intervals (a change
+    of exporter: the old source up to a date, the new one after it); their samples then form one series.
+    An interval both report is a SourceError naming both sources (summing or choosing would be a guess)."""
+    claimed: dict[tuple[str, str], list[pd.DataFrame]] = {}
+    for frame in frames:
+        if not len(frame):
+            continue
+        for component, signal in frame[["component", "signal"]].drop_duplicates().itertuples(index=False):
+            claimed.setdefault((str(component), str(signal)), []).append(frame)
+    for (component, signal), parts in sorted(claimed.items()):
+        if len(parts) < 2:
+            continue
+        rows = [
+            f.loc[
+                (f["component"].astype(str) == component) & (f["signal"].astype(str) == signal),
+                ["ts", "source"],
+            ]
+            for f in parts
+        ]
+        both = pd.concat(rows, ignore_index=True)
+        shared = both.loc[both.duplicated("ts", keep=False)].sort_values(["ts", "source"], kind="stable")
+        if len(shared):
+            first = shared.iloc[0]["ts"]
+            names = sorted(set(shared.loc[shared["ts"] == first, "source"].astype(str)))
+            raise SourceError(
+                "sources",
+                f"sources {' and '.join(repr(n) for n in names)} both report {signal} for {component} "
+                f"at {pd.Timestamp(first).isoformat()}",
+                expected="one source per component and signal for each interval (see docs/sources.md)",
+                found=f"{len(shared.drop_duplicates('ts'))} shared intervals",
+            )
+
+
+def check_good_within_total(frames: list[pd.DataFrame]) -> None:
+    """requests_good and requests_total often come from two sources (two Prometheus queries): where they
+    meet, an interval with more good requests than requests is a SourceError naming both sources."""
+    relevant = [
+        f.loc[
+            f["signal"].isin(["requests_good", "requests_total"]),
+            ["ts", "component", "signal", "value", "source"],
+        ]
+        for f in frames
+        if len(f)
+    ]
+    relevant = [f for f in relevant if len(f)]
+    if len(relevant) < 2:
+        return  # one source: checked with its own batch
+    both = pd.concat(relevant, ignore_index=True).astype({"component": str, "signal": str, "source": str})
+    over = good_over_total(both)
+    if not len(over):
+        return
+    first = over.iloc[0]
+    at = (both["ts"] == first["ts"]) & (both["component"] == first["component"])
+    names = sorted(set(both.loc[at, "source"]))
+    raise SourceError(
+        "sources " + " and ".join(repr(n) for n in names),
+        f"requests_good exceeds requests_total for {first['component']} at {pd.Timestamp(first['ts']).isoformat()}",
+        expected=f"at most requests_total ({first['total']:g})",
+        found=float(first["good"]),
+    )
+
+
+def _unquoted(exc: SourceError, roots: list[Path]) -> SourceError:
+    """The error, without the cell it quotes when its file lies outside the project (allowed by
+    `allow_outside`): a message never repeats content of a file outside the project."""
+    path = Path(exc.file)
+    try:
+        inside = not path.is_absolute() or is_inside(path, roots)
+    except (OSError, ValueError):
+        inside = False
+    if inside:
+        return exc
+    return SourceError(
+        exc.file,
+        exc.message.split(":")[0],
+        row=exc.row,
+        line=exc.line,
+        column=exc.column,
+        expected=exc.expected,
+    )
+
+
+def check_batch(batch: Any, path: str) -> None:
+    """The boundary checks every collector's result passes, whatever the collector: every timestamp in the
+    years EARLIEST_YEAR..LATEST_YEAR, counts finite, not negative and at most MAX_COUNT, every other sample
+    value finite, and never more good requests than requests in one interval."""
+    file = ", ".join(f.path for f in batch.files) or path
+    for name, frame, col in (
+        ("samples", batch.samples, "ts"),
+        ("evals", batch.evals, "ts"),
+        ("costs", batch.costs, "day"),
+    ):
+        if len(frame):
+            bad = out_of_range_ns(frame[col].to_numpy(dtype="datetime64[ns]")) & frame[col].notna().to_numpy()
+            if bad.any():
+                found = frame[col].iloc[int(bad.nonzero()[0][0])]
+                raise SourceError(
+                    file, f"{name} timestamp out of range", expected=TIME_RANGE, found=str(found)
+                )
+    for inc in batch.incidents:
+        for when in (inc.created_at, inc.started_at, inc.resolved_at):
+            if when is not None and not datetime_in_range(when):
+                raise SourceError(
+                    file, f"incident {inc.id} timestamp out of range", expected=TIME_RANGE, found=str(when)
+                )
+    samples = batch.samples
+    if len(samples):
+        values = samples["value"].to_numpy(dtype="float64")
+        counts = samples["signal"].isin(COUNT_SIGNALS).to_numpy(dtype=bool)
+        bad = np.isinf(values) | (counts & ((values < 0) | (values > MAX_COUNT)))
+        if bad.any():
+            row = samples.iloc[int(bad.nonzero()[0][0])]
+            raise SourceError(
+                file, f"{row['signal']} for {row['component']} at {pd.Timestamp(row['ts']).isoformat()}: "
+                + (count_problem(row["value"]) if row["signal"] in COUNT_SIGNALS else "not a finite number"),
+                expected="finite values; counts from 0 to " + f"{MAX_COUNT:.0e}", found=float(row["value"]),
+            )  # fmt: skip
+        repeated = samples.duplicated(["ts", "component", "signal"])
+        if repeated.any():
+            row = samples.loc[repeated].iloc[0]
+            raise SourceError(
+                file,
+                f"two values of {row['signal']} for {row['component']} at {pd.Timestamp(row['ts']).isoformat()}",
+                expected="one value per interval, component and signal",
+                found="two",
+            )
+        over = good_over_total(samples)
+        if len(over):
+            first = over.iloc[0]
+            raise SourceError(
+                file,
+                f"requests_good exceeds requests_total for {first['component']} at {first['ts'].isoformat()}",
+                expected=f"at most requests_total ({first['total']:g})",
+                found=float(first["good"]),
+            )
 
 
 def _concat(frames: list[pd.DataFrame], kind: Any) -> pd.DataFrame:
@@ -179,7 +348,10 @@ def resolve_as_of(dataset: Dataset, as_of: dt.datetime | None) -> dt.datetime:
     if as_of is not None:
         if as_of.tzinfo is None:
             as_of = as_of.replace(tzinfo=dt.UTC)
-        return as_of.astimezone(dt.UTC)
+        as_of = as_of.astimezone(dt.UTC)
+        if not datetime_in_range(as_of):
+            raise SourceError("--as-of", "out of range", expected=TIME_RANGE, found=as_of.isoformat())
+        return as_of
     latest = dataset.latest_timestamp()
     if latest is None:
         raise SourceError("sources", "no data in any source, so there is no as-of time", expected="data rows")
@@ -197,6 +369,20 @@ class Project:
     notes: list[str] = field(default_factory=list)
 
 
+def usable_cache_dir(project_dir: Path) -> Path | None:
+    """``<project>/.sentinel/cache`` when it can be created and written, else None: the caches only save
+    time, so a read-only project folder (or a file named ``.sentinel``) builds without them."""
+    folder = project_dir / CACHE_DIR
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError:
+        return None
+    return folder
+
+
 def open_project(
     project_dir: Path | str = ".",
     *,
@@ -210,7 +396,7 @@ def open_project(
     unless ``use_cache`` is false) and clipped to as-of, and content."""
     config = config if config is not None else load_project(project_dir)
     if store is None and use_cache:
-        store = Store(config.project_dir / CACHE_DIR)
+        store = Store(usable_cache_dir(config.project_dir))
     dataset = collect(config, progress=progress, store=store)
     resolved = resolve_as_of(dataset, as_of)
     dataset = clip_to_as_of(dataset, resolved)

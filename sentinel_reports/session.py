@@ -32,10 +32,10 @@ from .cache.code import code_key, file_key
 from .cache.memo import DigestMemo
 from .cache.store import Store, digest, tree_digest
 from .collectors.base import CollectContext
-from .collectors.io import expand_paths, file_digest
+from .collectors.io import check_inside, expand_paths, file_digest
 from .config import Config
-from .errors import ConfigError, ConfigProblem, UsageError
-from .project import CACHE_DIR, Progress, Project, _quiet, load_project, open_project
+from .errors import ConfigError, ConfigProblem, SourceError, UsageError
+from .project import Progress, Project, _quiet, load_project, open_project, usable_cache_dir
 from .workers import default_jobs, fork_map
 
 FACTS_MODULES = (
@@ -73,7 +73,7 @@ class Session:
         self.templates = self.root / "templates"
         self.as_of_option = as_of
         self.narrator_kind = narrator or self.config.narrator.kind
-        self.store = Store(self.root / CACHE_DIR if use_cache else None)
+        self.store = Store(usable_cache_dir(self.root) if use_cache else None)  # None: a read-only project
         self.jobs = default_jobs() if jobs is None else max(1, jobs)
         self.progress = progress
         self.http_client = http_client  # for the claude narrator: tests replay recorded replies through it
@@ -336,8 +336,13 @@ def inputs_key(config: Config, as_of: Any, memo_dir: Path | None = None) -> str:
     parts = [facts_key(config)]
     for index, src in enumerate(config.sources):
         ctx = CollectContext(project_dir=root, source_id=config.source_id(index), tz=config.tz, config=config)
-        for path in expand_paths(ctx, src.path):
-            parts.append(f"{ctx.relpath(path)}:{memo.digest(path)}")
+        files = expand_paths(ctx, src.path)
+        check_inside(root, files, getattr(src, "allow_outside", None) or ())
+        for path in files:
+            try:
+                parts.append(f"{ctx.relpath(path)}:{memo.digest(path)}")
+            except OSError as exc:
+                raise SourceError(ctx.relpath(path), f"cannot read: {exc.strerror or exc}") from None
     memo.save()
     parts.append(str(as_of))
     return digest("inputs-v1", *parts)

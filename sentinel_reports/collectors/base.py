@@ -28,12 +28,149 @@ from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from ..config import Config
 from ..errors import SourceError
 from ..model import Incident, InputFile, empty_frame
+
+# Every timestamp a collector returns lies in these years (inclusive); anything else is a SourceError
+# naming the cell. Dates before the Unix epoch or centuries ahead are typos or unit mistakes (milliseconds
+# read as seconds), and pandas cannot hold years past 2262 at all. See docs/sources.md.
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 2200
+EARLIEST = pd.Timestamp(f"{EARLIEST_YEAR}-01-01", tz="UTC")
+END = pd.Timestamp(f"{LATEST_YEAR + 1}-01-01", tz="UTC")  # exclusive
+TIME_RANGE = f"a time in the years {EARLIEST_YEAR} to {LATEST_YEAR}"
+
+
+# A count per sample (requests, tokens) above this is not a real count: 1e308 would overflow to infinity
+# once summed, and any count this large is a unit or export mistake. Counts are never negative.
+MAX_COUNT = 1e15
+
+
+def count_problem(value: float) -> str:
+    """Why a count cell is refused (negative, infinite or above MAX_COUNT)."""
+    if value < 0:
+        return "negative count"
+    if np.isinf(value):
+        return "infinite count"
+    return "count too large to be real"
+
+
+def check_counts(values: Any, *, file: str, column: str, row_offset: int = 1, found: Any = None) -> None:
+    """A SourceError at the first count that is negative, infinite or above MAX_COUNT (NaN is missing data)."""
+    numbers = np.asarray(values, dtype="float64")
+    bad = (numbers < 0) | (numbers > MAX_COUNT)
+    if not bad.any():
+        return
+    i = int(bad.nonzero()[0][0])
+    shown = found.iloc[i] if isinstance(found, pd.Series) else found[i] if found is not None else numbers[i]
+    raise SourceError(
+        file,
+        count_problem(float(numbers[i])),
+        row=i + row_offset,
+        column=column,
+        expected=f"a count from 0 to {MAX_COUNT:.0e}",
+        found=shown,
+    )
+
+
+def good_over_total(frame: pd.DataFrame) -> pd.DataFrame:
+    """(ts, component) where Σ requests_good > Σ requests_total, with both sums, in time order."""
+    parts = {}
+    for signal in ("requests_good", "requests_total"):
+        rows = frame.loc[frame["signal"] == signal]
+        parts[signal] = rows.groupby(["ts", "component"], observed=True)["value"].sum()
+    if not len(parts["requests_good"]) or not len(parts["requests_total"]):
+        return pd.DataFrame(columns=["ts", "component", "good", "total"])
+    both = pd.concat({"good": parts["requests_good"], "total": parts["requests_total"]}, axis=1, join="inner")
+    return both.loc[both["good"] > both["total"]].reset_index().sort_values(["ts", "component"])
+
+
+def check_good_total(frame: pd.DataFrame, *, file: str, column: str, row_offset: int = 1) -> None:
+    """A SourceError when some interval has more good requests than requests (the first such good row).
+
+    ``frame`` has ts, component, signal and value, indexed by 0-based data row."""
+    bad = good_over_total(frame)
+    if not len(bad):
+        return
+    first = bad.iloc[0]
+    goods = frame.loc[
+        (frame["signal"] == "requests_good")
+        & (frame["ts"] == first["ts"])
+        & (frame["component"] == first["component"])
+    ]
+    raise SourceError(
+        file,
+        f"requests_good exceeds requests_total for {first['component']} at {first['ts'].isoformat()}",
+        row=int(goods.index[0]) + row_offset if len(goods) else None,
+        column=column,
+        expected=f"at most requests_total ({first['total']:g})",
+        found=float(first["good"]),
+    )
+
+
+def out_of_range_ns(ns: Any) -> np.ndarray:
+    """True where int64/float ns since the epoch (or a datetime64 array) fall outside the allowed years."""
+    values = np.asarray(ns)
+    if np.issubdtype(values.dtype, np.datetime64):
+        values = values.astype("datetime64[ns]").view("int64")
+    return (values < EARLIEST.value) | (values >= END.value)
+
+
+def check_time_range(
+    ts: Any, *, file: str, column: str, row_offset: int = 1, valid: Any = None, found: Any = None
+) -> None:
+    """A SourceError at the first timestamp outside EARLIEST_YEAR..LATEST_YEAR (a Series, ns or datetime64).
+
+    ``valid`` masks cells that are missing; ``found`` gives the cells as the file wrote them, for the message.
+    """
+    if isinstance(ts, pd.Series):
+        missing = ts.isna().to_numpy()
+        values = ts.to_numpy(dtype="datetime64[ns]").view("int64")
+    else:
+        values = np.asarray(ts)
+        missing = (
+            np.isnan(values) if np.issubdtype(values.dtype, np.floating) else np.zeros(len(values), bool)
+        )
+    bad = out_of_range_ns(values) & ~missing
+    if valid is not None:
+        bad &= np.asarray(valid, dtype=bool)
+    if not bad.any():
+        return
+    i = int(bad.nonzero()[0][0])
+    if found is not None:
+        shown = found.iloc[i] if isinstance(found, pd.Series) else found[i]
+    else:
+        shown = ts.iloc[i] if isinstance(ts, pd.Series) else values[i]
+        try:
+            shown = pd.Timestamp(int(shown), tz="UTC").isoformat() if not isinstance(ts, pd.Series) else shown
+        except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+            pass
+        if isinstance(shown, pd.Timestamp):
+            shown = shown.isoformat()
+    raise SourceError(
+        file,
+        "timestamp out of range",
+        row=i + row_offset,
+        column=column,
+        expected=TIME_RANGE,
+        found=shown,
+    )
+
+
+def datetime_in_range(value: dt.datetime) -> bool:
+    """True when an aware datetime (naive: UTC) lies in the allowed years."""
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return EARLIEST.to_pydatetime() <= aware < END.to_pydatetime()
+
+
+def epoch_in_range(seconds: float) -> bool:
+    """True when unix seconds lie in the allowed years (NaN and infinities are not)."""
+    return bool(EARLIEST.value / 1e9 <= seconds < END.value / 1e9)
 
 
 class SourceOptions(BaseModel):
@@ -45,6 +182,7 @@ class SourceOptions(BaseModel):
     path: str
     id: str | None = None
     timezone: str | None = None  # for naive timestamps; default: the project's timezone
+    allow_outside: list[str] = []  # folders outside the project this source may read (see `io.check_inside`)
 
 
 @dataclass(frozen=True)
@@ -106,8 +244,15 @@ def parse_timestamps(
     Strings with offsets are converted to UTC; naive values are read in `tz`; numbers need `unit`
     ("s" or "ms"). The first unparseable cell raises a SourceError naming its row (1-based data row).
     """
+    if unit is not None:  # epoch numbers: the range is checked before pandas converts (and overflows)
+        numeric = pd.to_numeric(values, errors="coerce")
+        scale = {"s": 1e9, "ms": 1e6, "us": 1e3, "ns": 1.0}.get(unit, 1e9)
+        check_time_range(
+            (numeric * scale).to_numpy(dtype="float64"), file=file, column=column, row_offset=row_offset,
+            found=values,
+        )  # fmt: skip
     try:
-        return _parse_timestamps(values, tz=tz, file=file, column=column, unit=unit, row_offset=row_offset)
+        parsed = _parse_timestamps(values, tz=tz, file=file, column=column, unit=unit, row_offset=row_offset)
     except (pd.errors.OutOfBoundsDatetime, OverflowError, ValueError, TypeError):
         # pandas refuses some cells outright (years beyond 2262, odd tokens): find the first such cell
         for idx, cell in enumerate(values.tolist()):
@@ -121,12 +266,15 @@ def parse_timestamps(
                     "unparseable timestamp",
                     row=idx + row_offset,
                     column=column,
-                    expected="an ISO 8601 timestamp" if unit is None else f"epoch {unit}",
+                    expected=("an ISO 8601 timestamp" if unit is None else f"epoch {unit}")
+                    + f", {TIME_RANGE}",
                     found=cell,
                 ) from None
         raise SourceError(
             file, "unparseable timestamps", column=column, expected="ISO 8601 timestamps"
         ) from None
+    check_time_range(parsed, file=file, column=column, row_offset=row_offset, found=values)
+    return parsed
 
 
 def _parse_timestamps(

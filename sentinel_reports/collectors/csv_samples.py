@@ -5,8 +5,10 @@
 
 Column names are mappable (`columns: {timestamp: time, value: count}`); a file without a signal column takes
 the fixed `signal` option. Empty, `NaN` or `null` values are missing data: no sample is produced (never 0).
-Unknown signal names are an error (a typo must not silently drop a series). The component mapping shared
-by the telemetry collectors (`map_components`) lives here, next to the simplest collector that uses it.
+Unknown signal names are an error (a typo must not silently drop a series), and so are infinite values,
+negative counts, counts above `base.MAX_COUNT` and more requests_good than requests_total in one interval.
+The component mapping shared by the telemetry collectors (`map_components`) lives here, next to the
+simplest collector that uses it.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from ..errors import SourceError
-from ..model import SIGNALS, conform, shorten
+from ..model import COUNT_SIGNALS, SIGNALS, conform, shorten
 from .base import (
     Batch,
     CollectContext,
     Collector,
     SourceOptions,
+    check_counts,
+    check_good_total,
     drop_duplicates,
     parse_numbers,
     parse_timestamps,
@@ -88,6 +92,22 @@ def dropped_warning(dropped: int, names: list[str], missing: int) -> str:
     return "; ".join(parts) + " (map them with `components:` if they belong to a component)"
 
 
+def _check_values(frame: pd.DataFrame, cells: pd.Series, file: str, column: str) -> None:
+    """Infinite values, negative or impossibly large counts and more good requests than requests in one
+    interval are errors naming the row (NaN is missing data)."""
+    values = frame["value"].to_numpy(dtype="float64")
+    inf = np.isinf(values)
+    if inf.any():
+        i = int(inf.nonzero()[0][0])
+        raise SourceError(
+            file, "not a finite number", row=i + 1, column=column, expected="a finite number (empty for no data)",
+            found=cells.iloc[i],
+        )  # fmt: skip
+    counts = frame["signal"].isin(COUNT_SIGNALS).to_numpy(dtype=bool)
+    check_counts(np.where(counts, values, np.nan), file=file, column=column, found=cells)
+    check_good_total(frame.dropna(subset=["value"]), file=file, column=column)
+
+
 class CsvColumns(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -144,6 +164,7 @@ class CsvSamplesCollector(Collector):
                 {"ts": ts, "component": component.astype(object), "signal": signal.astype(object)}
             )
             frame["value"] = value.to_numpy()
+            _check_values(frame, table[cols.value], file, cols.value)
             rows += len(frame)
             files.append(input_file(ctx, path, len(frame), frame["ts"]))
             frames.append(frame)

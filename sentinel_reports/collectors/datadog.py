@@ -20,7 +20,16 @@ import pandas as pd
 
 from ..errors import SourceError
 from ..model import conform
-from .base import Batch, CollectContext, Collector, SourceOptions, drop_duplicates
+from .base import (
+    MAX_COUNT,
+    TIME_RANGE,
+    Batch,
+    CollectContext,
+    Collector,
+    SourceOptions,
+    drop_duplicates,
+    epoch_in_range,
+)
 from .csv_samples import map_components
 from .io import expand_paths, input_file, read_json
 
@@ -96,6 +105,13 @@ class DatadogSloHistoryCollector(Collector):
             if np.isnan(ms).any():
                 i = int(np.isnan(ms).nonzero()[0][0])
                 raise SourceError(file, "missing time", column=f"data.series.times[{i}]", expected="epoch ms")
+            outside = ~np.array([epoch_in_range(t / 1000.0) for t in ms], dtype=bool)
+            if outside.any():
+                i = int(outside.nonzero()[0][0])
+                raise SourceError(
+                    file, "timestamp out of range", column=f"data.series.times[{i}]",
+                    expected=f"epoch ms of {TIME_RANGE}", found=times[i],
+                )  # fmt: skip
             good = _numbers(series["numerator"].get("values"), file, "data.series.numerator.values", n)
             denominator = series.get("denominator")
             total = _numbers(
@@ -104,12 +120,12 @@ class DatadogSloHistoryCollector(Collector):
                 "data.series.denominator.values",
                 n,
             )
-            bad = (good > total) | (good < 0) | (total < 0)
+            bad = (good > total) | (good < 0) | (total < 0) | (total > MAX_COUNT)
             if bad.any():
                 i = int(bad.nonzero()[0][0])
                 raise SourceError(
                     file,
-                    "numerator exceeds denominator or is negative",
+                    "numerator exceeds denominator, is negative or is too large to be a count",
                     column=f"data.series.numerator.values[{i}]",
                     expected=f"0 <= good <= total ({total[i]})",
                     found=good[i],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gzip
 import re
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..errors import SourceError
+from .base import EARLIEST, END, TIME_RANGE
 from .io import file_format
 
 NULL_CELLS = ["", "null", "NULL", "Null"]
@@ -58,11 +60,14 @@ def read_focus_table(path: Path, wanted: Iterable[str]) -> pa.Table:
                     null_values=NULL_CELLS,
                 ),
             )
-        except (pa.ArrowException, OSError, EOFError) as exc:
+        except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:
+            text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            if _is_gzip(path) and ("compress" in text.lower() or isinstance(exc, zlib.error | EOFError)):
+                raise SourceError(
+                    file, f"corrupt gzip data: {text}", expected="a whole gzip file", found="a damaged one"
+                ) from None
             raise SourceError(
-                file,
-                f"malformed CSV: {str(exc).splitlines()[0][:200]}",
-                expected="comma-separated rows with a header",
+                file, f"malformed CSV: {text}", expected="comma-separated rows with a header"
             ) from None
     else:
         raise SourceError(
@@ -82,8 +87,12 @@ def _header(path: Path) -> list[str]:
         opener = gzip.open if _is_gzip(path) else open
         with opener(path, "rb") as fh:  # type: ignore[operator]
             first = fh.readline(1 << 20)
-    except (OSError, EOFError) as exc:
-        raise SourceError(file, f"cannot read: {exc}") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        if isinstance(exc, zlib.error | EOFError) or isinstance(exc, gzip.BadGzipFile):
+            raise SourceError(
+                file, f"corrupt gzip data: {exc}", expected="a whole gzip file", found="a damaged one"
+            ) from None
+        raise SourceError(file, f"cannot read: {exc.strerror or exc}") from None
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -174,6 +183,17 @@ def parse_period_start(values: Any, *, file: str, naive_tz: ZoneInfo | None) -> 
         if getattr(series.dt, "tz", None) is None:
             series = pd.to_datetime(series).dt.tz_localize(naive_tz or "UTC")
         days = series.dt.tz_convert("UTC").dt.floor("D")
+        outside = ((days < EARLIEST) | (days >= END)).to_numpy()
+        if outside.any():
+            i = int(np.flatnonzero(outside)[0])
+            raise SourceError(
+                file,
+                "timestamp out of range",
+                row=i + 1,
+                column=column,
+                expected=TIME_RANGE,
+                found=str(days.iloc[i]),
+            )
         return pa.array(
             days.dt.tz_localize(None).to_numpy().astype("datetime64[ns]"), pa.timestamp("ns", tz="UTC")
         )
@@ -201,6 +221,13 @@ def parse_period_start(values: Any, *, file: str, naive_tz: ZoneInfo | None) -> 
                 .dt.tz_localize(naive_tz, ambiguous="NaT", nonexistent="shift_forward")
             )
             parsed[naive] = local.dt.tz_convert("UTC")
+    outside = ((parsed < EARLIEST) | (parsed >= END)).to_numpy()
+    if outside.any():
+        code = int(np.flatnonzero(outside)[0])
+        raise SourceError(
+            file, "timestamp out of range", row=int(np.flatnonzero(codes == code)[0]) + 1, column=column,
+            expected=TIME_RANGE, found=uniques[code],
+        )  # fmt: skip
     try:
         days = parsed.dt.floor("D").dt.tz_localize(None).to_numpy().astype("datetime64[ns]")
     except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):

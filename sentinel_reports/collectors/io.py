@@ -1,5 +1,6 @@
-"""Reading input files, shared by every collector: paths and globs, bytes and text, JSON, JSON Lines and
-tables (CSV, Parquet, gzip), required columns, and each file's manifest entry.
+"""Reading input files, shared by every collector: paths and globs (and whether they stay inside the
+project), bytes and text, JSON, JSON Lines and tables (CSV, Parquet, gzip), required columns, and each
+file's manifest entry.
 
 Every failure is a `SourceError` naming the file (and the line or column where there is one).
 """
@@ -11,6 +12,7 @@ import hashlib
 import io
 import json
 import warnings
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,40 @@ def expand_paths(ctx: CollectContext, pattern: str) -> list[Path]:
     return matches
 
 
+def allowed_roots(project_dir: Path, allow_outside: Iterable[str] = ()) -> list[Path]:
+    """The project folder and the `allow_outside` folders (relative ones from the project), resolved."""
+    root = project_dir.resolve()
+    return [
+        root,
+        *((root / a).resolve() if not Path(a).is_absolute() else Path(a).resolve() for a in allow_outside),
+    ]
+
+
+def is_inside(path: Path, roots: list[Path]) -> bool:
+    real = path.resolve()
+    return any(real.is_relative_to(r) for r in roots)
+
+
+def check_inside(project_dir: Path, files: Iterable[Path], allow_outside: Iterable[str] = ()) -> None:
+    """A SourceError for the first file that resolves outside the project folder (through `..`, an absolute
+    path or a symlink) and outside every folder listed in the source's `allow_outside`. Nothing of the
+    file is read or quoted."""
+    roots = allowed_roots(project_dir, allow_outside)
+    for path in files:
+        if not is_inside(path, roots):
+            try:
+                shown = path.relative_to(project_dir).as_posix()
+            except ValueError:
+                shown = str(path)
+            how = "a symlink to a file" if path.is_symlink() else "a file"
+            raise SourceError(
+                shown,
+                "resolves outside the project folder",
+                expected="a file inside the project, or under a folder listed in the source's allow_outside",
+                found=f"{how} outside the project",
+            )
+
+
 def file_digest(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -60,8 +96,10 @@ def read_bytes(path: Path) -> bytes:
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise SourceError(str(path), f"corrupt gzip data: {exc}") from None
+        except (OSError, EOFError, zlib.error) as exc:
+            raise SourceError(
+                str(path), f"corrupt gzip data: {exc}", expected="a whole gzip file", found="a damaged one"
+            ) from None
     return data
 
 

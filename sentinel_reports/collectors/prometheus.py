@@ -3,8 +3,10 @@
 Accepts the full envelope `{"status": "success", "data": {"resultType": "matrix", "result": [...]}}` or the
 bare `data` object; each result is `{"metric": {labels}, "values": [[unix_seconds, "value"], ...]}`.
 
-- `NaN` values mean "no data at this step": no sample is produced (never 0). `+Inf`/`-Inf` are dropped too
-  and counted in a warning (a histogram quantile above the largest bucket is not a latency).
+- `NaN` values mean "no data at this step": no sample is produced (never 0). For gauges `+Inf`/`-Inf` are
+  dropped too and counted in a warning (a histogram quantile above the largest bucket is not a latency).
+  For count signals a negative, infinite or impossibly large value (above `base.MAX_COUNT`) is an error.
+- Timestamps outside the years 1970 to 2200 (`base.EARLIEST_YEAR`, `base.LATEST_YEAR`) are an error.
 - `values: increase` — each value is a count per step (`increase(x[step])`), kept as is;
   `values: rate` — per-second rates, multiplied by the series step to give counts per interval;
   `values: gauge` — levels (latency percentiles, saturation), kept as is.
@@ -36,7 +38,16 @@ from pydantic import field_validator
 from ..config import Duration
 from ..errors import SourceError
 from ..model import COUNT_SIGNALS, conform
-from .base import Batch, CollectContext, Collector, SourceOptions
+from .base import (
+    MAX_COUNT,
+    TIME_RANGE,
+    Batch,
+    CollectContext,
+    Collector,
+    SourceOptions,
+    count_problem,
+    epoch_in_range,
+)
 from .csv_samples import check_signal, dropped_warning, map_components
 from .io import expand_paths, input_file, read_json
 
@@ -95,7 +106,11 @@ def _matrix(doc: Any, file: str) -> list[Any]:
     return result
 
 
-def _points(series: Any, i: int, file: str) -> tuple[dict[str, str], np.ndarray, np.ndarray]:
+def _points(
+    series: Any, i: int, file: str, count: bool = False
+) -> tuple[dict[str, str], np.ndarray, np.ndarray]:
+    """Labels, times and values of one series; for a count signal (``count``) values are finite, 0 or more
+    and at most MAX_COUNT."""
     where = f"data.result[{i}]"
     if not isinstance(series, dict) or not isinstance(series.get("metric", {}), dict):
         raise SourceError(file, "wrong JSON shape", column=where, expected="{metric, values}", found=series)
@@ -120,6 +135,22 @@ def _points(series: Any, i: int, file: str) -> tuple[dict[str, str], np.ndarray,
                 expected='[unix_seconds, "number"]',
                 found=pair,
             ) from None
+        if not epoch_in_range(times[j]):
+            raise SourceError(
+                file,
+                "timestamp out of range",
+                column=f"{where}.values[{j}]",
+                expected=f"unix seconds of {TIME_RANGE}",
+                found=pair,
+            )
+        if count and (numbers[j] < 0 or numbers[j] > MAX_COUNT):
+            raise SourceError(
+                file,
+                count_problem(numbers[j]),
+                column=f"{where}.values[{j}]",
+                expected=f"a count from 0 to {MAX_COUNT:.0e} (NaN for no data)",
+                found=pair,
+            )
     labels = {str(k): str(v) for k, v in series.get("metric", {}).items()}
     return labels, times, numbers
 
@@ -135,7 +166,7 @@ class PrometheusCollector(Collector):
             result = _matrix(read_json(path), file)
             count, first, last = 0, np.inf, -np.inf
             for i, series in enumerate(result):
-                labels, times, numbers = _points(series, i, file)
+                labels, times, numbers = _points(series, i, file, options.signal in COUNT_SIGNALS)
                 key = tuple(sorted(labels.items()))
                 parts.append(pd.DataFrame({"series": [key] * len(times), "t": times, "value": numbers}))
                 count += len(times)

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..errors import SourceError
 from ..model import Incident, IncidentStatus, Severity
+from .base import EARLIEST, END, TIME_RANGE
 
 SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 STATUSES: tuple[IncidentStatus, ...] = get_args(IncidentStatus)
@@ -106,6 +107,10 @@ def parse_instant(
                 ts = ts.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
         if ts is pd.NaT:
             raise ValueError
+        if not (EARLIEST <= ts < END):
+            raise SourceError(
+                file, "timestamp out of range", row=row, column=column, expected=TIME_RANGE, found=value
+            )
         return ts.tz_convert("UTC").as_unit("ns").to_pydatetime()  # as_unit: within the frames' range
     except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
         raise SourceError(

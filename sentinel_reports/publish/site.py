@@ -21,6 +21,10 @@
   site hard-links that file (falling back to a copy that keeps its mtime), so a no-change rebuild writes no
   new file contents and file modification times keep meaning "content changed". Disable with
   ``reuse_unchanged=False``.
+- A build holds a lock on its temp folder while it writes; on open, the ``.<name>.tmp-*`` folders of builds
+  that were killed (no lock, only Sentinel output inside) are removed.
+- A folder that cannot be created or written (a file where a folder belongs, no permission, a full disk)
+  is a PublishError naming it; the previous site is left as it was and the temp folder is removed.
 - Nothing here reads the clock; file contents decide everything.
 """
 
@@ -75,6 +79,56 @@ def is_sentinel_site(folder: Path) -> bool:
     return isinstance(data, dict) and data.get("generator") == GENERATOR
 
 
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _lock(folder: Path) -> int | None:
+    """An exclusive lock on the temp folder, held while the build writes it (released when the process
+    ends, however it ends), so a later build can tell a live build's temp folder from a dead one's."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: stale temp folders are not removed
+        return None
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def remove_stale(out: Path, *, keep: Path | None = None) -> list[str]:
+    """Remove the ``.<name>.tmp-*`` folders a killed build left beside ``out``: those no running build
+    holds locked and that hold only Sentinel output (the marker, or nothing yet). Returns their names."""
+    removed: list[str] = []
+    try:
+        candidates = sorted(out.parent.glob(f".{out.name}.tmp-*"))
+    except OSError:
+        return removed
+    for folder in candidates:
+        if folder == keep or folder.is_symlink() or not folder.is_dir():
+            continue
+        try:
+            if any(folder.iterdir()) and not (folder / MARKER).is_file():
+                continue  # not ours
+        except OSError:
+            continue
+        fd = _lock(folder)
+        if fd is None:
+            continue  # a live build is writing it (or locks are unavailable)
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+        finally:
+            os.close(fd)
+    return removed
+
+
 class SiteWriter:
     """Collects a complete site in a temporary folder and swaps it in on ``commit()``."""
 
@@ -86,6 +140,8 @@ class SiteWriter:
         self.reused: list[str] = []
         self._outputs: dict[str, Output] = {}
         self._folded: dict[str, str] = {}
+        self._lock: int | None = None
+        self.removed_stale: list[str] = []
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def open(self) -> SiteWriter:
@@ -97,20 +153,46 @@ class SiteWriter:
                 f"{out} is not empty and is not a previous Sentinel site (no {MARKER} or {MANIFEST} from "
                 "sentinel-reports); refusing to replace it. Choose another --out folder or empty it."
             )
-        out.parent.mkdir(parents=True, exist_ok=True)
+        blocker = next((d for d in (out.parent, *out.parent.parents) if d.exists() or d.is_symlink()), None)
+        if blocker is not None and not blocker.is_dir():
+            raise PublishError(f"{blocker} is a file, not a folder; cannot write the site {out} there")
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PublishError(
+                f"cannot create {out.parent} for the site: {_reason(exc)}; nothing was written"
+            ) from None
+        if not out.parent.is_dir():
+            raise PublishError(f"{out.parent} is not a folder; cannot write the site {out}")
         while self.tmp_dir is None:
             candidate = out.parent / f".{out.name}.tmp-{secrets.token_hex(6)}"
             try:
                 candidate.mkdir()
             except FileExistsError:
                 continue
+            except OSError as exc:
+                raise PublishError(
+                    f"cannot write into {out.parent}: {_reason(exc)}; nothing was written"
+                ) from None
             self.tmp_dir = candidate
-        marker = self.tmp_dir / MARKER
-        if self.reuse_unchanged and self._reuse(MARKER, f"{GENERATOR}\n".encode(), marker):
-            self.reused.remove(MARKER)  # linked from the previous site; the marker is not an output
-        else:
-            marker.write_text(f"{GENERATOR}\n", encoding="utf-8")
-        self.write_text("robots.txt", ROBOTS_TXT)
+        self._lock = _lock(self.tmp_dir)
+        try:
+            self.removed_stale = remove_stale(out, keep=self.tmp_dir)
+            marker = self.tmp_dir / MARKER
+            try:
+                if self.reuse_unchanged and self._reuse(MARKER, f"{GENERATOR}\n".encode(), marker):
+                    self.reused.remove(MARKER)  # linked from the previous site; the marker is not an output
+                else:
+                    marker.write_text(f"{GENERATOR}\n", encoding="utf-8")
+            except OSError as exc:
+                self.abort()
+                raise PublishError(
+                    f"cannot write the site into {out.parent}: {_reason(exc)}; nothing was changed"
+                ) from None
+            self.write_text("robots.txt", ROBOTS_TXT)
+        except BaseException:
+            self.abort()
+            raise
         return self
 
     def __enter__(self) -> SiteWriter:
@@ -129,6 +211,12 @@ class SiteWriter:
         if self.tmp_dir is not None and self.tmp_dir.exists():
             shutil.rmtree(self.tmp_dir, ignore_errors=True)
         self.tmp_dir = None
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor releases the lock
+            self._lock = None
 
     def commit(self) -> None:
         """Swap the new site in: old -> backup, new -> out, remove backup; restore the old site on failure."""
@@ -152,6 +240,7 @@ class SiteWriter:
             raise PublishError(f"could not replace {out}: {exc.strerror or exc}") from None
         self.committed = True
         self.tmp_dir = None
+        self._unlock()
         if backup is not None:
             shutil.rmtree(backup, ignore_errors=True)
 
@@ -177,9 +266,14 @@ class SiteWriter:
                 raise PublishError(f"output path {rel!r} would put a file inside the file {str(parent)!r}")
         if target.is_dir():
             raise PublishError(f"output path {rel!r} is already a folder of other outputs")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not (self.reuse_unchanged and self._reuse(rel, data, target)):
-            target.write_bytes(data)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not (self.reuse_unchanged and self._reuse(rel, data, target)):
+                target.write_bytes(data)
+        except OSError as exc:  # a full disk, a quota: the previous site stays as it was
+            raise PublishError(
+                f"cannot write {rel} of the new site: {_reason(exc)}; the previous site is untouched"
+            ) from None
         self._outputs[rel] = Output(rel, hashlib.sha256(data).hexdigest(), len(data))
         self._folded[folded] = rel
         return target

@@ -7,11 +7,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sentinel_reports.collectors import registry
 from sentinel_reports.errors import SourceError
+from sentinel_reports.project import check_batch
 from tests.collectors.conftest import make_ctx
 from tests.fuzzing import examples
 
@@ -34,14 +35,21 @@ def run(kind: str, name: str, options: dict, data: bytes) -> None:
         cls = registry()[kind]
         opts = cls.Options.model_validate({"type": kind, "path": name, **options})
         try:
-            cls().collect(opts, make_ctx(Path(tmp)))
+            batch = cls().collect(opts, make_ctx(Path(tmp)))
+            check_batch(batch, name)  # the boundary every result passes: times, counts, good <= total
         except SourceError as exc:
             assert str(exc)  # renders without error
+
+
+# A gzip header with a damaged body (zlib.error escaped the readers).
+CORRUPT_GZIP = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"not deflate data" * 4
 
 
 @pytest.mark.parametrize(("kind", "name", "options"), TARGETS)
 @SETTINGS
 @given(data=st.binary(max_size=400))
+@example(data=CORRUPT_GZIP)
+@example(data=CORRUPT_GZIP[:12])
 def test_arbitrary_bytes(kind, name, options, data):
     run(kind, name, options, data)
 
@@ -87,6 +95,21 @@ HEADERS = {
 @pytest.mark.parametrize("kind", sorted(HEADERS))
 @SETTINGS
 @given(rows=st.lists(st.lists(cells, min_size=0, max_size=9), max_size=6))
+# found by the hostile corpus: an out-of-range time, negative and overflowing counts, good > total
+@example(rows=[["1e30", "chat-api", "requests_total", "1"]])
+@example(rows=[["2250-01-01T00:00:00Z", "chat-api", "requests_total", "1"]])
+@example(rows=[["2025-11-17T10:00:00Z", "chat-api", "requests_total", "-1"]])
+@example(rows=[["2025-11-17T10:00:00Z", "chat-api", "requests_total", "1e308"]])
+@example(rows=[["2025-11-17T10:00:00Z", "chat-api", "requests_total", "1e309"]])
+@example(
+    rows=[
+        ["2025-11-17T10:00:00Z", "chat-api", "requests_total", "1"],
+        ["2025-11-17T10:00:00Z", "chat-api", "requests_good", "2"],
+    ]
+)
+@example(rows=[["r1", "1e30", "", "chat-api", "success", "10", "0.1", "{}"]])
+@example(rows=[["r1", "2025-11-17T10:00:00Z", "", "chat-api", "success", "-10", "-0.1", "{}"]])
+@example(rows=[["r1", "2025-11-17T10:00:00Z", "", "chat-api", "success", "10", "inf", "{}"]])
 def test_malformed_csv_rows(kind, rows):
     header = HEADERS[kind]
     text = (
@@ -112,6 +135,20 @@ json_values = st.recursive(
     result=st.lists(st.fixed_dictionaries({"metric": json_values, "values": json_values}), max_size=3),
     kind=st.sampled_from(["matrix", "vector", 3]),
 )
+# Hypothesis found this one: a timestamp of 9.2e18 s raised pandas OutOfBoundsDatetime
+@example(
+    result=[{"metric": {"service": "chat-api"}, "values": [[9.2e18, "1"], [9.2e18 + 300, "1"]]}],
+    kind="matrix",
+)
+@example(result=[{"metric": {"service": "chat-api"}, "values": [[-1e12, "1"]]}], kind="matrix")
+@example(
+    result=[{"metric": {"service": "chat-api"}, "values": [[1763373600, "-5"], [1763373900, "1e308"]]}],
+    kind="matrix",
+)
+@example(
+    result=[{"metric": {"service": "chat-api"}, "values": [[1763373600, "+Inf"], [1763373900, "1"]]}],
+    kind="matrix",
+)
 def test_malformed_prometheus_documents(result, kind):
     doc = {"status": "success", "data": {"resultType": kind, "result": result}}
     run("prometheus", "f.json", {"signal": "requests_total"}, json.dumps(doc).encode())
@@ -119,6 +156,14 @@ def test_malformed_prometheus_documents(result, kind):
 
 @SETTINGS
 @given(series=json_values, overall=json_values)
+@example(
+    series={"times": [32503680000000], "numerator": {"values": [1]}, "denominator": {"values": [1]}},
+    overall={},
+)
+@example(
+    series={"times": [1763337600000], "numerator": {"values": [1]}, "denominator": {"values": [1e308]}},
+    overall={},
+)
 def test_malformed_datadog_documents(series, overall):
     doc = {"data": {"series": series, "overall": overall}}
     run("datadog_slo_history", "f.json", {"component": "chat-api"}, json.dumps(doc).encode())
@@ -126,6 +171,17 @@ def test_malformed_datadog_documents(series, overall):
 
 @SETTINGS
 @given(records=st.lists(json_values, max_size=4))
+@example(records=[{"startTime": 1e30, "traceName": "chat-api", "type": "GENERATION"}])
+@example(
+    records=[
+        {
+            "startTime": "2025-11-17T10:00:00Z",
+            "traceName": "chat-api",
+            "type": "GENERATION",
+            "usageDetails": {"output": -3},
+        }
+    ]
+)
 def test_malformed_json_records(records):
     data = "\n".join(json.dumps({"resourceLogs": r} if i % 2 else r) for i, r in enumerate(records)).encode()
     run("evals", "f.jsonl", {"format": "otel"}, data)

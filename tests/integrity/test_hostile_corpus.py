@@ -135,8 +135,23 @@ def _enospc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@contextlib.contextmanager
+def _eio(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every read of a file under data/ fails as a failing disk does (EIO)."""
+    real_read_bytes = Path.read_bytes
+
+    def failing_read_bytes(self: Path) -> bytes:
+        if "/data/" in str(self.absolute()):
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", failing_read_bytes)
+    yield
+
+
 FAULTS: dict[str, Callable[[pytest.MonkeyPatch], contextlib.AbstractContextManager[None]]] = {
     "enospc": _enospc,
+    "eio": _eio,
 }
 
 
@@ -200,6 +215,9 @@ def run_case(case: dict[str, Any], root: Path, template: Path, monkeypatch: pyte
         assert files, f"no output matches {pattern}"
         for needle in needles:
             assert any(needle in p.read_bytes().decode("utf-8", "replace") for p in files), (needle, pattern)
+    for pattern in expect.get("gone") or []:
+        left = sorted(p.name for p in project.glob(pattern))
+        assert not left, f"{pattern} should be gone: {left}"
     site = project / "site"
     if site.is_dir():
         for path in site.rglob("*"):

@@ -63,6 +63,9 @@ class LlmRequestsOptions(SourceOptions):
     components: dict[str, str] = {}
     latency_unit: Literal["s", "ms"] | None = None
     columns: dict[str, str] = {}  # field -> column path, overriding the format's defaults
+    allow_negative_cost: bool = (
+        False  # refunds logged as negative costs; otherwise a negative cost is an error
+    )
 
     @field_validator("columns")
     @classmethod

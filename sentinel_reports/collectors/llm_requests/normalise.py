@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...errors import SourceError
+from ..base import MAX_COUNT, check_time_range, count_problem
 from .aggregate import Requests
 from .formats import FAILURE_WORDS, FormatSpec
 from .reading import extract, to_epoch_ns, to_float
@@ -117,8 +118,40 @@ class Table:
         return None if col is None else to_float(col, self.file, self.used[name], self.offset)
 
     def time(self, name: str, tz: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """ns since the epoch and the valid mask; a time outside the allowed years is a SourceError."""
         col = self.get(name)
-        return None if col is None else to_epoch_ns(col, tz, self.file, self.used[name], self.offset)
+        if col is None:
+            return None
+        ns, valid = to_epoch_ns(col, tz, self.file, self.used[name], self.offset)
+        check_time_range(ns, file=self.file, column=self.used[name], row_offset=self.offset + 1, valid=valid)
+        return ns, valid
+
+    def amounts(self, name: str, *, negative: bool = False) -> np.ndarray | None:
+        """A token count or cost column: finite, not negative (unless ``negative``) and, for counts, at most
+        MAX_COUNT; NaN is a missing value."""
+        values = self.number(name)
+        if values is None:
+            return None
+        column = self.used[name]
+        bad = np.isinf(values) | (~negative & (values < 0))
+        if name != "cost":
+            bad |= values > MAX_COUNT
+        if bad.any():
+            i = int(bad.nonzero()[0][0])
+            what = "cost" if name == "cost" else "token count"
+            problem = (
+                "not a finite number"
+                if np.isinf(values[i])
+                else f"negative {what}"
+                if values[i] < 0
+                else count_problem(values[i])
+            )
+            raise SourceError(
+                self.file, problem, row=self.offset + i + 1, column=column,
+                expected=f"a {what} of 0 or more" + ("" if name == "cost" else f", at most {MAX_COUNT:.0e}"),
+                found=float(values[i]),
+            )  # fmt: skip
+        return values
 
     def required(self, name: str) -> SourceError:
         return SourceError(
@@ -193,13 +226,13 @@ def normalise(t: Table, options, spec: FormatSpec, tz: str, ids: list[str]) -> P
         notes.add("no status column: every request is counted as successful")
     sums = {}
     for name in ("tokens_input", "tokens_output", "tokens_cache_read", "tokens_cache_write"):
-        values = t.number(name)
+        values = t.amounts(name)
         if values is not None:
             sums[name] = values
     if spec.input_includes_cache and "tokens_input" in sums and "tokens_input" not in options.columns:
         cached = sum(_finite(sums[k]) for k in ("tokens_cache_read", "tokens_cache_write") if k in sums)
         sums["tokens_input"] = np.maximum(sums["tokens_input"] - cached, 0.0)
-    cost = t.number("cost")
+    cost = t.amounts("cost", negative=options.allow_negative_cost)
     if cost is not None:
         sums["cost_requests"] = cost
     latency = latency if latency is not None else np.full(n, np.nan)

@@ -11,6 +11,7 @@ import csv
 import gzip
 import json
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from ...errors import SourceError
-from ..base import parse_numbers
+from ..base import TIME_RANGE, check_time_range, parse_numbers
 from ..csv_samples import parse_times
 from ..io import file_format, read_bytes, read_json, read_jsonl, read_table
 from .text import is_text, json_text, to_text
@@ -49,7 +50,7 @@ def _csv_header(path: Path) -> list[str]:
         with opener(path, "rb") as fh:
             line = fh.readline(1 << 20).decode("utf-8-sig").rstrip("\r\n")
         return next(csv.reader([line]), [])
-    except (csv.Error, UnicodeDecodeError, OSError, EOFError):
+    except (csv.Error, UnicodeDecodeError, OSError, EOFError, zlib.error):
         read_table(path)  # raises a SourceError naming the cause
         raise SourceError(str(path), "unreadable header row", expected="a CSV header row") from None
 
@@ -146,7 +147,7 @@ def batches(path: Path, wanted: set[str], dictionary: Iterable[str] = ()) -> Ite
         )
         try:
             yield from _rechunk(pacsv.open_csv(_stream(path), convert_options=options))
-        except (pa.ArrowException, UnicodeDecodeError, OSError, EOFError) as exc:
+        except (pa.ArrowException, UnicodeDecodeError, OSError, EOFError, zlib.error) as exc:
             read_table(path)  # raises a SourceError naming the line and cause
             raise SourceError(
                 file, f"malformed CSV: {exc}", expected="comma-separated rows with a header"
@@ -225,7 +226,9 @@ def to_epoch_ns(col: Any, tz: str, file: str, column: str, offset: int = 0) -> t
         valid = ~np.isnan(values)
         size = np.nanmedian(np.abs(values)) if valid.any() else 0.0
         scale = 1e9 if size < 1e11 else 1e6 if size < 1e14 else 1e3 if size < 1e17 else 1.0
-        return np.where(valid, values * scale, 0).astype("int64"), valid
+        scaled = values * scale  # range-checked before the cast, which would wrap around
+        check_time_range(scaled, file=file, column=column, row_offset=offset + 1, found=values)
+        return np.where(valid, scaled, 0).astype("int64"), valid
     if pa.types.is_string(typ) or pa.types.is_large_string(typ) or pa.types.is_dictionary(typ):
         text = to_text(col)
         try:
@@ -261,7 +264,12 @@ def to_epoch_ns(col: Any, tz: str, file: str, column: str, offset: int = 0) -> t
             return raw * scale if scale > 1 else raw.astype("int64", copy=False), np.ones(
                 len(raw), dtype=bool
             )
-    ns = col.cast(pa.timestamp("ns", "UTC")) if col.type.unit != "ns" or col.type.tz is None else col
+    try:
+        ns = col.cast(pa.timestamp("ns", "UTC")) if col.type.unit != "ns" or col.type.tz is None else col
+    except pa.ArrowException:  # beyond the nanosecond range (years past 2262)
+        raise SourceError(
+            file, "timestamp out of range", column=column, expected=TIME_RANGE, found=str(col.type)
+        ) from None
     if not ns.null_count:
         values = ns.cast(pa.int64()).to_numpy(zero_copy_only=False)
         return values.astype("int64", copy=False), np.ones(len(values), dtype=bool)
