@@ -149,7 +149,7 @@ def planted(gaps: list[dict]) -> set[tuple[str, str | None, str | None]]:
 def test_check_reports_exactly_the_planted_gaps(check_report: dict) -> None:
     report = check_report
     assert report["errors"] == []
-    assert report["as_of"] == "2026-11-22T23:55:00Z"
+    assert report["as_of"] == "2026-11-23T00:00:00Z"  # the end of the latest 5-minute interval in the data
     assert report["window"]["start"] == "2026-06-01T00:00:00Z"
     assert planted(report["gaps"]) == PLANTED_GAPS
     for gap in report["gaps"]:
