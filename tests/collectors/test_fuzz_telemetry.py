@@ -50,6 +50,7 @@ CORRUPT_GZIP = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"not deflate data"
 @given(data=st.binary(max_size=400))
 @example(data=CORRUPT_GZIP)
 @example(data=CORRUPT_GZIP[:12])
+@example(data=b"\n\x80\r\x00")  # make fuzz, seed 1489798628: a header after an empty line, not UTF-8
 def test_arbitrary_bytes(kind, name, options, data):
     run(kind, name, options, data)
 

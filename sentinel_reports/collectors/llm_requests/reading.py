@@ -48,7 +48,11 @@ def _csv_header(path: Path) -> list[str]:
         with path.open("rb") as fh:
             opener = gzip.open if fh.read(2) == b"\x1f\x8b" else open
         with opener(path, "rb") as fh:
-            line = fh.readline(1 << 20).decode("utf-8-sig").rstrip("\r\n")
+            # the first non-empty line, as pyarrow's reader takes it (it skips empty lines)
+            raw = fh.readline(1 << 20)
+            while raw and not raw.rstrip(b"\r\n"):
+                raw = fh.readline(1 << 20)
+            line = raw.decode("utf-8-sig").rstrip("\r\n")
         return next(csv.reader([line]), [])
     except (csv.Error, UnicodeDecodeError, OSError, EOFError, zlib.error):
         read_table(path)  # raises a SourceError naming the cause
