@@ -155,6 +155,40 @@ def facts(
     run(body)
 
 
+@app.command("verify-text")
+def verify_text(
+    file: Annotated[Path, typer.Argument(help="A markdown text about the period, written by anyone.")],
+    week: Annotated[str | None, typer.Option("--week", help="ISO week, e.g. 2026-W47.")] = None,
+    quarter: Annotated[str | None, typer.Option("--quarter", help="Quarter, e.g. 2026-Q4.")] = None,
+    complete: Annotated[
+        bool, typer.Option("--complete", help="Also require every breach, SEV1/SEV2, P1/P2 gap, overrun.")
+    ] = False,
+    project: ProjectOpt = Path("."),
+    as_of: AsOfOpt = None,
+) -> None:
+    """Check a markdown text against a period's facts; exit 1 with one line per finding."""
+    if (week is None) == (quarter is None):
+        raise typer.BadParameter("give exactly one of --week or --quarter")
+    from .narrative.meaning import verify_markdown
+    from .pipeline import load_project, period_facts
+
+    def body() -> int:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SentinelError(f"{file}: cannot read the text: {exc}") from None
+        with progress_display() as progress:
+            doc = period_facts(
+                project, week=week, quarter=quarter, as_of=parse_as_of(as_of), progress=progress
+            )
+        findings = verify_markdown(text, doc, complete=complete, config=load_project(project))
+        for finding in findings:
+            sys.stdout.write(f"{finding}\n")
+        return 1 if findings else 0
+
+    run(body)
+
+
 @app.command()
 def deck(
     quarter: Annotated[str, typer.Option("--quarter", help="Quarter, e.g. 2026-Q4.")],

@@ -155,7 +155,9 @@ class FactCatalog:
         if not ident or not isinstance(ident, str | int):
             return None
         entity = f"{kind}:{ident}"
-        self.canonical.setdefault(entity, str(ident))
+        named = next((str(a) for a in aliases if isinstance(a, str) and a.strip()), None)
+        if named or entity not in self.canonical:
+            self.canonical[entity] = named or str(ident)
         for alias in (ident, *aliases):
             if isinstance(alias, str | int) and str(alias).strip():
                 text = " ".join(str(alias).split()).lower()

@@ -230,8 +230,10 @@ class MeaningCheck:
         for i, sentence in enumerate(sentences):
             findings += self._sentence(sentence, bound.get(i) if mode == "draft" else None)
         if complete:
-            findings += self.required(section_texts(published))
-        return findings
+            lines = heading_lines(published)
+            for f in self.required(section_texts(published)):
+                findings.append(Finding(f.reason, f.message, f.excerpt, lines.get(f.section, 1), f.section))
+        return sorted(findings, key=lambda f: f.line)
 
     def check_sections(self, sections: Mapping[str, str], *, mode: str = "plain") -> list[Finding]:
         """Check each section's text and the required content of the sections together."""
@@ -728,6 +730,29 @@ def section_texts(text: str) -> dict[str, str]:
             continue
         out.setdefault(current, []).append(line)
     return {k: "\n".join(v) for k, v in out.items()}
+
+
+def heading_lines(text: str) -> dict[str, int]:
+    """The 1-based line of each section's first heading."""
+    out: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        h = _HEADING.match(line)
+        if h:
+            out.setdefault(section_of(h.group(1)), number)
+    return out
+
+
+def verify_markdown(
+    text: str, facts: Mapping[str, Any], *, complete: bool = False, config: Any = None
+) -> list[Finding]:
+    """Check a markdown text written by anyone against a period's facts (``sentinel verify-text``): the figures
+    as written, bound to the entity and period of their sentence; required content only when ``complete``.
+    The template narrator's derived dates (action deadlines) count as facts, as they do in the brief."""
+    from .template import narrate_quarter, narrate_week
+
+    narrate = narrate_quarter if facts.get("kind") == "quarter" else narrate_week
+    checked = narrate(facts, None, config).verification_facts(facts)
+    return MeaningCheck(checked, config=config).check(text, complete=complete)
 
 
 def split_sentences(text: str) -> Iterator[_Sentence]:
