@@ -79,6 +79,7 @@ class KeyedFact:
     entities: frozenset[str]
     period: str  # current | previous
     leaf: str = ""  # the quantity's name: the last path segment that is not an id, label or date
+    daily: bool = False  # one day of a daily series: stated only by a sentence that names a day
 
     @property
     def is_change(self) -> bool:
@@ -294,7 +295,8 @@ class FactCatalog:
         if value != value:
             return
         key = ".".join(path)
-        fact = KeyedFact(key, value, _unit(path), entities, period, _leaf_name(path))
+        daily = any(seg in DAILY for seg in path)
+        fact = KeyedFact(key, value, _unit(path), entities, period, _leaf_name(path), daily)
         self.items.append(fact)
         self.by_key.setdefault(key, fact)
 
@@ -306,9 +308,9 @@ class FactCatalog:
         fam.add("raw", value, idx)
         fam.add("percent", value * 100, idx)
         if _COMPLEMENT.search(leaf) and 0 <= value <= 1:
-            fam.add("percent", (1 - value) * 100, idx)
+            fam.add("percent:complement", (1 - value) * 100, idx)
         if fact.unit == "burn":
-            fam.add("percent", (value - 1) * 100, idx)
+            fam.add("percent:burn", (value - 1) * 100, idx)
         if fact.unit in UNIT_MS:
             for target, size in UNIT_MS.items():
                 fam.add(f"duration:{target}", value * UNIT_MS[fact.unit] / size, idx)
@@ -335,8 +337,12 @@ class FactCatalog:
                 out.append(idx)
         return out
 
-    def matches(self, m: NumberMention, *, any_unit: bool = False) -> list[KeyedFact]:
-        """The facts whose value is displayed as mention ``m`` in its unit (``any_unit``: in any unit)."""
+    def matches(
+        self, m: NumberMention, *, any_unit: bool = False, complement: bool = True, burn: bool = True
+    ) -> list[KeyedFact]:
+        """The facts whose value is displayed as mention ``m`` in its unit (``any_unit``: in any unit). A
+        percentage also matches a ratio's complement (``complement``: "0.5% failed" for 99.5% attainment) and
+        a burn rate above 1 (``burn``: "burned 59% faster" for 1.59x)."""
         shown, dec, scale = abs(m.shown), m.decimals, m.scale
         floor = m.label == "compound"
         families: list[str]
@@ -345,7 +351,7 @@ class FactCatalog:
         elif m.kind == "money":
             families = ["money"]
         elif m.kind in ("percent", "points"):
-            families = ["percent"]
+            families = ["percent"] + ["percent:complement"] * complement + ["percent:burn"] * burn
         elif m.kind == "duration":
             families = [f"duration:{m.unit}", "unitless"]
         elif m.kind == "count" and scale == 1:

@@ -124,6 +124,14 @@ _MEASUREMENT_CAUSE = re.compile(
     r"coverage|not (?:reported|measured|instrumented)|incomplete|no source|unmeasured",
     re.IGNORECASE,
 )
+_FAILURE = re.compile(
+    r"fail|error|unavailab|downtime|bad|slow|miss|outside|breach|not meet|did not", re.IGNORECASE
+)
+_FASTER = re.compile(r"faster|above|over the sustainable|more than the sustainable", re.IGNORECASE)
+_DAY = (
+    r"\b\d{4}-\d{2}-\d{2}\b|\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|\bdaily\b|\bday\b|"
+    r"\b\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+)
 _CAPITALISED = re.compile(r"(?<![\w-])(?:[A-Z][\w&'’-]*)(?:[ \t]+(?:[A-Z][\w&'’-]*|of|and|&))*")
 _TEAM = re.compile(r"(?<![\w-])((?:[A-Z][\w&-]*)(?:\s+(?:and\s+|&\s+)?[A-Z][\w&-]*)*)\s+[Tt]eam\b")
 _ID_LIKE = re.compile(
@@ -283,7 +291,11 @@ class MeaningCheck:
         return Finding(reason, message, text[start : end if end >= 0 else len(text)].strip(), line)
 
     def _digit_names(self) -> list[str]:
-        return [a for a in self.catalog.names if any(c.isdigit() for c in a)]
+        return [
+            a
+            for a, ents in self.catalog.names.items()
+            if any(c.isdigit() for c in a) and not all(e.startswith("period:") for e in ents)
+        ]
 
     # -- figures --------------------------------------------------------------------------------------------
 
@@ -296,14 +308,14 @@ class MeaningCheck:
                 return ("unsupported-number", reason), []
             return None, []
         shown = abs(m.shown)
-        if (m.kind, shown, m.unit) in STRUCTURAL or (
-            m.kind,
-            shown,
-            m.scale,
-            m.unit,
-        ) in self.strings.displayed:
-            return None, []
-        facts = self.catalog.matches(m)
+        facts = self.catalog.matches(
+            m, complement=bool(_FAILURE.search(sentence)), burn=bool(_FASTER.search(sentence))
+        )
+        if not re.search(_DAY, sentence):
+            facts = [f for f in facts if not f.daily]
+        written = (m.kind, shown, m.scale, m.unit) in self.strings.displayed
+        if (m.kind, shown, m.unit) in STRUCTURAL or written:
+            return None, facts
         if not facts:
             if m.kind == "duration" and re.fullmatch(r"\d+(?:ms|s|m|h|d|w)", m.raw):
                 if (shown, m.unit) in self.index.labels:
@@ -413,9 +425,12 @@ class MeaningCheck:
 
     def _change(self, f: _Figure, sense: str, sentence: str, word: str) -> str | None:
         if f.mention is not None and f.mention.shown < 0:
-            return None
+            return f"{word!r} {f.mention.raw}: a negative change written as a rise" if sense == "up" else None
         changes = [x for x in f.facts if x.is_change]
         if not changes:
+            m = f.mention
+            if not f.key and f.facts and m is not None and m.kind in ("percent", "points"):
+                return f"{word!r} {m.raw} states a change, and no change fact has this value"
             return None
         polarity = "lower" if _LOWER_BETTER.search(sentence) else "higher"
         sign = self._sense_to_sign(sense, polarity)
@@ -495,7 +510,9 @@ class MeaningCheck:
                 words = words[1:]
             if len(words) < 2:
                 continue
-            if any(self._known(" ".join(words[i:])) for i in range(len(words) - 1)):
+            if self._known(" ".join(words)) or any(
+                self.catalog.known_alias(" ".join(words[i:])) for i in range(1, len(words) - 1)
+            ):
                 continue
             if self._provider_api(words):
                 continue
@@ -568,8 +585,11 @@ class MeaningCheck:
         for m in re.finditer(
             r"(?<![\w-])([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:\s+([A-Z][a-z]+))?(?![\w-])", plain
         ):
+            second = m.group(2) or ""
             if m.group(1) in GIVEN_NAMES and not self._known(m.group(0)):
                 yield "person", f"person name {m.group(0)!r}; name the team or role instead"
+            elif second in GIVEN_NAMES and not self._known(second):
+                yield "person", f"person name {second!r}; name the team or role instead"
         for m in re.finditer(r"\b(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z][a-z]+", plain):
             yield "person", f"person name {m.group(0)!r}; name the team or role instead"
 
