@@ -66,6 +66,7 @@ MONEY_PARENTS = frozenset(
     }
 )  # fmt: skip
 SKIPPED = frozenset({"figures", "sources", "files"})
+TABLE_SKIPPED = ("coverage.series", "verdict.events", "incident_history", "business.assumptions")
 DAILY = frozenset({"days", "daily", "by_day"})
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
 _COMPACT = re.compile(r"^(\d+)(ms|s|m|h|d|w)$")
@@ -122,8 +123,12 @@ class _Families:
 class FactCatalog:
     """Every fact of one facts document under its key, with entities, units and display values."""
 
-    def __init__(self, facts: Mapping[str, Any], *, config: Any = None):
+    def __init__(
+        self, facts: Mapping[str, Any], *, config: Any = None, fixed: Mapping[str, str] | None = None
+    ):
         self.facts = facts
+        self.fixed = dict(fixed or {})  # pseudo keys with a fixed display, e.g. summary_line
+        self.texts: dict[str, str] = {}  # string facts: dates, period labels, titles, sentences
         self.currency = str(facts.get("currency") or (facts.get("cost") or {}).get("currency") or "USD")
         self.period = str(facts.get("period") or "")
         self.previous_period = str(facts.get("previous_period") or "")
@@ -143,6 +148,7 @@ class FactCatalog:
             if isinstance(f, Mapping) and f.get("key") and f.get("display")
         }
         self._walk(facts, [], frozenset(), "current")
+        self.figure_keys = frozenset(self._displays)
         self._families = _Families()
         self.integers: dict[int, list[int]] = {}
         for idx, fact in enumerate(self.items):
@@ -213,6 +219,15 @@ class FactCatalog:
     def canonical_name(self, alias: str) -> str:
         return self._shown.get(alias, alias)
 
+    def last_named(self, text: str) -> set[str]:
+        """The entities of the last name in ``text`` (the entity a figure right after it is about)."""
+        found: set[str] = set()
+        for m in self._alias_re.finditer(text) if self._alias_re is not None else ():
+            found = set(self.names.get(" ".join(m.group(0).split()).lower(), ()))
+        for e in list(found):
+            found |= self.implies.get(e, set())
+        return found
+
     def known_alias(self, phrase: str) -> bool:
         return " ".join(phrase.split()).lower() in self.names
 
@@ -241,6 +256,8 @@ class FactCatalog:
             return
         elif isinstance(node, int | float):
             self._leaf(float(node), path, entities, period)
+        elif isinstance(node, str) and path:
+            self.texts.setdefault(".".join(path), node)
 
     def _entity_of(self, segment: str) -> frozenset[str]:
         ents = self.names.get(" ".join(segment.split()).lower())
@@ -306,7 +323,8 @@ class FactCatalog:
             fam.add("money", value, idx)
             return
         fam.add("raw", value, idx)
-        fam.add("percent", value * 100, idx)
+        if fact.unit in ("ratio", "plain"):
+            fam.add("percent", value * 100, idx)
         if _COMPLEMENT.search(leaf) and 0 <= value <= 1:
             fam.add("percent:complement", (1 - value) * 100, idx)
         if fact.unit == "burn":
@@ -314,9 +332,9 @@ class FactCatalog:
         if fact.unit in UNIT_MS:
             for target, size in UNIT_MS.items():
                 fam.add(f"duration:{target}", value * UNIT_MS[fact.unit] / size, idx)
-        else:
+        elif fact.unit in ("count", "plain"):
             fam.add("unitless", value, idx)
-        if float(value).is_integer():
+        if float(value).is_integer() and fact.unit in ("count", "plain"):
             self.integers.setdefault(abs(int(value)), []).append(idx)
 
     def _near(self, family: str, shown: Decimal, decimals: int, scale: int, floor: bool) -> list[int]:
@@ -366,31 +384,46 @@ class FactCatalog:
     # -- display and placeholders ----------------------------------------------------------------------------
 
     def display(self, key: str) -> str | None:
-        """How a fact is written (the facts' own display when the ``figures`` list has it)."""
+        """How a fact is written (the facts' own display when the ``figures`` list has it); string facts as
+        written, ISO times as ``2026-11-04 14:14 UTC``; None for a key no fact has."""
+        if key.endswith("|abs"):
+            shown = self.display(key[:-4])
+            return shown.replace("-", "", 1).replace("−", "", 1) if shown else shown
+        if key in self.fixed:
+            return self.fixed[key]
         if key in self._displays:
             return self._displays[key]
-        label = self._label(key)
-        if label is not None:
-            return label
         fact = self.by_key.get(key)
-        if fact is None:
+        if fact is not None:
+            return format_fact(fact, self.currency)
+        text = self.texts.get(key)
+        if text is None:
             return None
-        return format_fact(fact, self.currency)
+        if re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", text):
+            return display.timestamp(text)
+        return text
 
-    def _label(self, key: str) -> str | None:
-        """Dates and period labels are facts too: ``period``, ``previous_period``, ``window.start``..."""
-        node: Any = self.facts
-        for part in key.split("."):
-            if isinstance(node, Mapping) and part in node:
-                node = node[part]
-            else:
-                return None
-        if isinstance(node, str) and re.match(r"^\d{4}-(?:W\d{2}|Q[1-4]|\d{2}-\d{2})", node):
-            return display.date(node) if re.match(r"^\d{4}-\d{2}-\d{2}T", node) else node
-        return None
+    def key_table(self) -> str:
+        """The keys a draft is offered, one ``key = display`` a line: fixed lines, figures, dates and labels.
+        Daily series, coverage series, source detail and long strings are left out to keep the prompt small;
+        any other existing key is still accepted."""
+        lines = [f"{k} = {v}" for k, v in self.fixed.items()]
+        lines += [
+            f"{f.key} = {self.display(f.key)}"
+            for f in self.by_key.values()
+            if not f.daily and not f.key.startswith(TABLE_SKIPPED) and ".alerts." not in f.key
+        ]
+        lines += [
+            f"{k} = {self.display(k)}"
+            for k, v in self.texts.items()
+            if not k.startswith(TABLE_SKIPPED) and len(v) <= 160 and "\n" not in v and _has_digit(v)
+        ]
+        return "\n".join(lines)
 
     def keys(self) -> Iterator[str]:
+        yield from self.fixed
         yield from self.by_key
+        yield from self.texts
 
 
 def format_fact(fact: KeyedFact, currency: str = "USD") -> str:
@@ -398,9 +431,9 @@ def format_fact(fact: KeyedFact, currency: str = "USD") -> str:
     multipliers, durations in the key's unit, counts with separators."""
     v, leaf = fact.value, fact.leaf
     if fact.unit == "money":
-        return display.money(v, currency, 0 if abs(v) >= 100 else 2 if abs(v) >= 1 else 4)
+        return display.money(v, currency, 0 if abs(v) >= 100 or v == 0 else 2 if abs(v) >= 1 else 4)
     if fact.unit == "ratio":
-        return display.pct(v, 2 if _COMPLEMENT.search(leaf) and v > 0.9 else 1)
+        return display.pct(v, 2 if re.search(r"attainment|uptime", leaf) and v > 0.9 else 1)
     if fact.unit == "burn":
         return display.multiplier(v)
     if fact.unit == "minutes":
@@ -451,7 +484,7 @@ def _unit(path: list[str]) -> str:
     leaf = _leaf_name(path)
     parent = path[-2] if len(path) > 1 else ""
     top = path[0] if path else ""
-    if _COMPACT.match(path[-1]) and "burn" in parent:
+    if any("burn" in seg for seg in path[-3:-1]):
         return "burn"
     if leaf in MONEY_LEAVES and top in (
         "cost",
@@ -478,6 +511,10 @@ def _unit(path: list[str]) -> str:
     ):
         return "count"
     return "plain"
+
+
+def _has_digit(text: str) -> bool:
+    return any(c.isdigit() for c in text)
 
 
 def _leaf_name(path: list[str]) -> str:

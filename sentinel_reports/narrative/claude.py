@@ -5,9 +5,16 @@
       ├─ no API key / spend cap reached ─────────────────────────────────────────► template text, reason
       ├─ request ─► transient error (429, 5xx, 529, connection): retried with exponential backoff, then
       │             template text; any other refusal (400, 401, ...): template text at once
-      └─ draft ─► verify_text + lint_text + the fixed line shapes
-                   ├─ clean ──► origin "claude", cached
-                   └─ problems ─► one follow-up request listing them ─► clean: "claude"; else template text
+      └─ draft (write_section tool) ─► MeaningCheck in draft mode + required content + the fixed line shapes
+                   ├─ clean ──► rendered, origin "claude", cached
+                   └─ problems ─► one follow-up (tool_result listing them) ─► clean: "claude"; else template
+
+Claims: the model writes every figure, date and period label as a ``{{fact.key}}`` placeholder (the request
+offers the facts table, ``FactCatalog.key_table()``, and the baseline with its figures already as
+placeholders). A typed digit is a ``raw-number`` finding, so the draft is rejected; the renderer substitutes
+each key's display value, so a published figure is always a fact's display. ``NarrationResult.claims`` lists
+the ``{fact_key, display}`` pairs of the published text (for the template fallback, the figures of the
+template text bound to their keys).
 
 The build never fails because the model is unavailable or wrong. Only facts (canonical JSON) are sent, never
 rows. The static instructions and the facts block carry ``cache_control`` so the sections of one build share
@@ -26,9 +33,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import anthropic
 
+from .claims import Claim, render
 from .llm_cache import DraftStore, canonical_json, draft_key
-from .prompt import STATIC_INSTRUCTIONS, follow_up, section_request
-from .review import TextReview
+from .meaning import MeaningCheck
+from .prompt import STATIC_INSTRUCTIONS, WRITE_SECTION_TOOL, follow_up, section_request
+from .review import SUMMARY_PREFIX, TextReview
 
 if TYPE_CHECKING:
     import httpx2
@@ -54,6 +63,9 @@ class NarrationResult:
     origin: Origin
     reason: str = ""
     usage: dict[str, Any] = field(default_factory=lambda: {**dict.fromkeys(TOKEN_FIELDS, 0), "cost": 0.0})
+    claims: tuple[Claim, ...] = ()
+    findings: tuple[str, ...] = ()  # the findings of every rejected draft, in order
+    retries: int = 0
 
 
 class ClaudeNarrator:
@@ -103,6 +115,7 @@ class ClaudeNarrator:
         self.totals: dict[str, Any] = {**dict.fromkeys(TOKEN_FIELDS, 0), "cost": 0.0, "requests": 0}
         self.cost_unknown = False
         self.sections: list[dict[str, Any]] = []
+        self._template_claims: tuple[Claim, ...] = ()
 
     # -- public ------------------------------------------------------------------------------------------
 
@@ -116,58 +129,84 @@ class ClaudeNarrator:
         extra_allowed: Iterable[float] = (),
     ) -> NarrationResult:
         """The section text: Claude's verified draft, a cached one, or ``template_text`` with the reason."""
-        facts_json = canonical_json(facts)
+        canonical_json(facts)  # only JSON-like facts may leave the machine
+        summary = next(
+            (ln.strip() for ln in template_text.splitlines() if ln.strip().startswith(SUMMARY_PREFIX)), None
+        )
+        meaning = MeaningCheck(
+            facts, known_people=self.known_people, fixed={"summary_line": summary} if summary else None
+        )
         key = draft_key(
             section=section,
             facts=facts,
             instructions=instructions,
             baseline=template_text,
-            prompt=STATIC_INSTRUCTIONS,
+            prompt=STATIC_INSTRUCTIONS + repr(WRITE_SECTION_TOOL),
             model=self.model,
         )
-        check = TextReview(
+        shapes = TextReview(
             facts,
             baseline=template_text,
             known_people=self.known_people,
             component_names=self.component_names,
             extra_allowed=extra_allowed,
         )
-        cached = self.cache.get(key)
-        if cached is not None and not check(cached["text"]):
-            return self._record(
-                section, NarrationResult(cached["text"], "cache", "unchanged facts: cached draft")
+
+        def check(draft: str, truncated: bool = False) -> list[str]:
+            problems = (
+                ["the draft was cut off at the token limit; write a shorter section"] if truncated else []
             )
+            if not draft.strip():
+                return [*problems, "the text is empty"]
+            rendered = render(draft, meaning.catalog).text
+            problems += [str(f) for f in meaning.check(draft, mode="draft")]
+            problems += [str(f) for f in meaning.required({section: rendered}) if f.section == section]
+            return problems + shapes.shapes(rendered)
+
+        self._template_claims = tuple(c for _, c in meaning.claims_in(template_text))
+        cached = self.cache.get(key)
+        if cached is not None and isinstance(cached.get("draft"), str) and not check(cached["draft"]):
+            rendered = render(cached["draft"], meaning.catalog)
+            result = NarrationResult(
+                rendered.text, "cache", "unchanged facts: cached draft", claims=rendered.claims
+            )
+            return self._record(section, result)
         usage = dict.fromkeys(TOKEN_FIELDS, 0) | {"cost": 0.0}
-        messages: list[dict[str, Any]] = [
-            {"role": "user", "content": section_request(facts_json, section, instructions, template_text)}
-        ]
+        baseline = meaning.to_placeholders(template_text)
+        request = section_request(meaning.catalog.key_table(), section, instructions, baseline)
+        messages: list[dict[str, Any]] = [{"role": "user", "content": request}]
+        findings: list[str] = []
         first_problems: list[str] = []
         for round_ in (1, 2):
             blocked = self._blocked()
             if blocked:
                 first = f"; first draft rejected: {_brief(first_problems)}" if first_problems else ""
-                return self._fallback(section, template_text, blocked + first, usage)
+                return self._fallback(section, template_text, blocked + first, usage, findings)
             message, error = self._request(messages)
             if message is None:
-                return self._fallback(section, template_text, error, usage)
+                return self._fallback(section, template_text, error, usage, findings)
             self._add_usage(usage, message)
-            text = _unfence("".join(b.text for b in message.content if getattr(b, "type", "") == "text"))
-            problems = check(text, truncated=message.stop_reason == "max_tokens")
+            draft, tool_use = _draft_of(message)
+            problems = check(draft, truncated=message.stop_reason == "max_tokens")
             if not problems:
                 reason = (
                     "" if round_ == 1 else f"accepted after one retry; first draft: {_brief(first_problems)}"
                 )
-                entry = {"text": text, "section": section, "model": self.model, "usage": usage}
-                self.cache.put(key, entry)
-                return self._record(section, NarrationResult(text, "claude", self._scrub(reason), usage))
+                rendered = render(draft, meaning.catalog)
+                claims = [c.as_dict() for c in rendered.claims]
+                entry = {"text": rendered.text, "draft": draft, "claims": claims, "section": section}
+                self.cache.put(key, entry | {"model": self.model, "usage": usage})
+                result = NarrationResult(
+                    rendered.text, "claude", self._scrub(reason), usage, rendered.claims,
+                    tuple(self._scrub(f) for f in findings), round_ - 1,
+                )  # fmt: skip
+                return self._record(section, result)
+            findings += problems
             if round_ == 1:
                 first_problems = problems
-                messages += [
-                    {"role": "assistant", "content": text},
-                    {"role": "user", "content": follow_up(problems)},
-                ]
+                messages += _follow_up_turns(message, draft, tool_use, problems)
         reason = f"draft rejected twice: {_brief(problems)}"
-        return self._fallback(section, template_text, reason, usage)
+        return self._fallback(section, template_text, reason, usage, findings, retries=1)
 
     def usage_report(self) -> dict[str, Any]:
         """Totals for the manifest: requests, tokens by kind, cost (None when unknown) and each section's origin."""
@@ -209,6 +248,8 @@ class ClaudeNarrator:
                     system=[
                         {"type": "text", "text": STATIC_INSTRUCTIONS, "cache_control": {"type": "ephemeral"}}
                     ],
+                    tools=[WRITE_SECTION_TOOL],
+                    tool_choice={"type": "tool", "name": WRITE_SECTION_TOOL["name"]},
                     messages=messages,
                 ), ""
             except anthropic.APIStatusError as exc:
@@ -248,19 +289,63 @@ class ClaudeNarrator:
         return total
 
     def _fallback(
-        self, section: str, template_text: str, reason: str, usage: dict[str, Any]
+        self,
+        section: str,
+        template_text: str,
+        reason: str,
+        usage: dict[str, Any],
+        findings: list[str] = (),  # type: ignore[assignment]
+        retries: int = 0,
     ) -> NarrationResult:
         if usage["cost"] is None:
             reason += f"; cost unknown: no price for {self.price_key}"
-        return self._record(section, NarrationResult(template_text, "template", self._scrub(reason), usage))
+        found = tuple(self._scrub(f) for f in findings)
+        result = NarrationResult(
+            template_text, "template", self._scrub(reason), usage, self._template_claims, found, retries
+        )
+        return self._record(section, result)
 
     def _record(self, section: str, result: NarrationResult) -> NarrationResult:
-        record = {"section": section, "origin": result.origin, "reason": result.reason, "usage": result.usage}
+        record = {
+            "section": section,
+            "origin": result.origin,
+            "reason": result.reason,
+            "usage": result.usage,
+            "claims": len(result.claims),
+            "findings": list(result.findings),
+            "retries": result.retries,
+        }
         self.sections.append(record)
         return result
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._secret, "[redacted]") if self._secret else text
+
+
+def _draft_of(message: Any) -> tuple[str, Any]:
+    """The draft text: the ``write_section`` tool input, else the text blocks (checked all the same)."""
+    for block in message.content:
+        if (
+            getattr(block, "type", "") == "tool_use"
+            and getattr(block, "name", "") == WRITE_SECTION_TOOL["name"]
+        ):
+            value = (getattr(block, "input", None) or {}).get("text")
+            return (value if isinstance(value, str) else ""), block
+    return _unfence("".join(b.text for b in message.content if getattr(b, "type", "") == "text")), None
+
+
+def _follow_up_turns(message: Any, draft: str, tool_use: Any, problems: list[str]) -> list[dict[str, Any]]:
+    """The assistant's rejected turn, then the problems: as the tool's error result when it used the tool."""
+    if tool_use is None:
+        return [{"role": "assistant", "content": draft}, {"role": "user", "content": follow_up(problems)}]
+    block = {"type": "tool_use", "id": tool_use.id, "name": tool_use.name, "input": {"text": draft}}
+    result = {
+        "type": "tool_result",
+        "tool_use_id": tool_use.id,
+        "content": follow_up(problems),
+        "is_error": True,
+    }
+    return [{"role": "assistant", "content": [block]}, {"role": "user", "content": [result]}]
 
 
 def _unfence(text: str) -> str:

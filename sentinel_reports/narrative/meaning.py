@@ -46,7 +46,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .claims import FactCatalog, KeyedFact, placeholders, render
+from .claims import Claim, FactCatalog, KeyedFact, placeholders, render
 from .numbers import NumberMention, extract_numbers
 from .verifier import STRUCTURAL, FactIndex, supports
 from .voice import lint_text
@@ -191,9 +191,10 @@ class MeaningCheck:
         config: Any = None,
         known_people: Iterable[str] = (),
         reference_texts: Iterable[str] = (),
+        fixed: Mapping[str, str] | None = None,
     ):
         self.facts = facts
-        self.catalog = FactCatalog(facts, config=config)
+        self.catalog = FactCatalog(facts, config=config, fixed=fixed)
         self.index = FactIndex(facts)
         self.strings = FactIndex({})
         for s in _strings(facts):
@@ -221,10 +222,10 @@ class MeaningCheck:
             findings += self._raw_numbers(text)
             for key, span in rendered.unknown:
                 findings.append(self._at(published, span[0], "unknown-key", f"no fact has the key {key!r}"))
-            figures = [
-                _Figure(a, b, None, [self.catalog.by_key[c.fact_key]] if c.fact_key in self.catalog.by_key else [], c.fact_key)
-                for c, (a, b) in zip(rendered.claims, rendered.spans, strict=True)
-            ]  # fmt: skip
+            figures = []
+            for c, (a, b) in zip(rendered.claims, rendered.spans, strict=True):
+                fact = self.catalog.by_key.get(c.fact_key.removesuffix("|abs"))
+                figures.append(_Figure(a, b, None, [fact] if fact else [], c.fact_key))
         else:
             published, figures = text, []
         sentences = list(split_sentences(published))
@@ -236,7 +237,7 @@ class MeaningCheck:
                     bound.setdefault(i, []).append(figure)
                     break
         for i, sentence in enumerate(sentences):
-            findings += self._sentence(sentence, bound.get(i) if mode == "draft" else None)
+            findings += self._sentence(sentence, bound.get(i, []) if mode == "draft" else None)
         if complete:
             lines = heading_lines(published)
             for f in self.required(section_texts(published)):
@@ -250,6 +251,89 @@ class MeaningCheck:
             for f in self.check(text, mode=mode):
                 findings.append(Finding(f.reason, f.message, f.excerpt, f.line, name))
         return findings + self.required(dict(sections))
+
+    def claims_in(self, text: str) -> list[tuple[tuple[int, int], Claim]]:
+        """The claims a plain text makes: each figure bound to the one fact key it states (the best fit for
+        its sentence's entities and period), with its span. Figures no key fits are left out."""
+        out = []
+        by_display = {v: k for k, v in reversed(list(self._text_displays()))}
+        before: set[str] = set()
+        for s in split_sentences(text):
+            entities = self.catalog.entities_in(s.text)
+            context = entities or before  # a sentence that names nothing continues the one before
+            before = context
+            for m in extract_numbers(s.text, ignore=self._digit_names()):
+                span = (s.start + m.span[0], s.start + m.span[1])
+                if m.is_period:
+                    key = by_display.get(m.raw) or _period_key(self.catalog, m.raw)
+                    if key:
+                        out.append((span, Claim(key, m.raw)))
+                    continue
+                problem, facts = self._bind(m, s.text, entities)
+                best = self._best(facts, s.text, entities, m.span, context) if not problem else None
+                if best is not None:
+                    key = best.key + ("|abs" if best.value < 0 and m.shown >= 0 else "")
+                    out.append((span, Claim(key, m.raw)))
+        return out
+
+    def to_placeholders(self, text: str) -> str:
+        """``text`` with every figure it states as a placeholder of its key, and the fixed lines as theirs:
+        the baseline a model rewrites, so it sees which key each figure is."""
+        for key, line in self.catalog.fixed.items():
+            text = text.replace(line, "{{" + key + "}}")
+        for key, shown in self._text_displays():
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", shown):
+                text = text.replace(shown, "{{" + key + "}}")
+        for key, value in self.catalog.texts.items():
+            if len(value) >= 16 and " " in value and any(c.isdigit() for c in value) and value in text:
+                text = text.replace(value, "{{" + key + "}}")
+        for (a, b), claim in reversed(self.claims_in(text)):
+            text = text[:a] + "{{" + claim.fact_key + "}}" + text[b:]
+        return text
+
+    def _text_displays(self) -> Iterator[tuple[str, str]]:
+        for key in self.catalog.texts:
+            shown = self.catalog.display(key)
+            if shown and len(shown) <= 24 and any(c.isdigit() for c in shown):
+                yield key, shown
+
+    def _best(
+        self,
+        facts: list[KeyedFact],
+        sentence: str,
+        entities: set[str],
+        span: tuple[int, int],
+        context: set[str] = frozenset(),  # type: ignore[assignment]
+    ) -> KeyedFact | None:
+        named = {e for e in entities if not e.startswith("period:")}
+        fits = [f for f in facts if _fits(f.entities, named)]
+        if not fits:
+            return None
+        back = bool(re.search(r"\bfrom\s*\W?$", sentence[max(0, span[0] - 8) : span[0]])) or bool(
+            re.match(
+                r"^\W*(?:the (?:week|quarter|period|month) before|the previous|previously|a (?:week|quarter) "
+                r"earlier|last (?:week|quarter))",
+                sentence[span[1] :],
+            )
+        )
+        figures = self.catalog.figure_keys
+        start = max(sentence.rfind(c, 0, span[0]) for c in ",;(")
+        ends = [i for i in (sentence.find(c, span[1]) for c in ",;)") if i >= 0]
+        clause = sentence[start + 1 : min(ends) if ends else len(sentence)]
+        nearest = self.catalog.entities_in(clause) - {e for e in entities if e.startswith("period:")}
+        nearest = nearest or self.catalog.last_named(sentence[: span[0]].replace("**", "")) or set(context)
+
+        def rank(f: KeyedFact) -> tuple[int, int, int, int, int, int]:
+            return (
+                0 if not nearest or f.entities & nearest else 1 if not f.entities else 2,
+                (f.period == "previous") != back,
+                f.key not in figures,
+                not (f.entities & named),
+                f.daily,
+                len(f.key),
+            )
+
+        return min(fits, key=rank)
 
     # -- sentences ------------------------------------------------------------------------------------------
 
@@ -308,6 +392,9 @@ class MeaningCheck:
                 return ("unsupported-number", reason), []
             return None, []
         shown = abs(m.shown)
+        if m.kind == "duration" and re.fullmatch(r"\d+(?:ms|s|m|h|d|w)", m.raw):
+            if (shown, m.unit) in self.index.labels:
+                return None, []  # a window label such as "1h" or "28d"
         facts = self.catalog.matches(
             m, complement=bool(_FAILURE.search(sentence)), burn=bool(_FASTER.search(sentence))
         )
@@ -358,9 +445,13 @@ class MeaningCheck:
 
     def _other_period(self, sentence: str) -> str:
         """A period label the sentence names that is not the publication's own (and the publication's is absent)."""
-        labels = re.findall(r"\b\d{4}-(?:W\d{2}|Q[1-4])\b", sentence)
+        comparison = r"(?:on|against|from|versus|vs\.?|with|than|over|since|before)\s+"
+        found = list(re.finditer(r"(\S+\s+)?\b(\d{4}-(?:W\d{2}|Q[1-4]))\b", sentence))
         own = self.catalog.period
-        if not labels or own in labels:
+        if not found or any(m.group(2) == own for m in found):
+            return ""
+        labels = [m.group(2) for m in found if not re.fullmatch(comparison, m.group(1) or "")]
+        if not labels:
             return ""
         return labels[0]
 
@@ -370,6 +461,9 @@ class MeaningCheck:
             masked = masked[:a] + " " * (b - a) + masked[b:]
         out = []
         for m in extract_numbers(masked, ignore=self._digit_names()):
+            if m.kind == "duration" and re.fullmatch(r"\d+(?:ms|s|m|h|d|w)", m.raw):
+                if (abs(m.shown), m.unit) in self.index.labels:
+                    continue  # the name of a window ("over 1h"), not a figure
             what = "period label or date" if m.is_period else "figure"
             msg = f"{m.raw!r} is a {what} typed as text; write the placeholder of its fact key"
             out.append(self._at(draft, m.span[0], "raw-number", msg))
@@ -804,6 +898,17 @@ def _fits(owned: frozenset[str], named: set[str]) -> bool:
         if not {e for e in owned if e.startswith(kind + ":")} & named:
             return False
     return True
+
+
+def _period_key(catalog: FactCatalog, raw: str) -> str | None:
+    for key, label in (
+        ("period", catalog.period),
+        ("previous_period", catalog.previous_period),
+        ("next_period", catalog.next_period),
+    ):
+        if label and raw == label:
+            return key
+    return None
 
 
 def _value(f: _Figure) -> float | None:

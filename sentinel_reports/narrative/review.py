@@ -45,6 +45,11 @@ class TextReview:
             return [*problems, "the text is empty"]
         problems += [f"unsupported {v}" for v in verify_text(text, self.index, component_names=self.names)]
         problems += [str(f) for f in lint_text(text, known_people=self.known_people)]
+        return problems + self.shapes(text)
+
+    def shapes(self, text: str) -> list[str]:
+        """The fixed line shapes only: the summary line (kept as given) and recommendations."""
+        problems: list[str] = []
         for line in text.splitlines():
             if _is_summary(line):
                 problems += [str(f) for f in check_summary_line(line)]
