@@ -16,9 +16,11 @@ each key's display value, so a published figure is always a fact's display. ``Na
 the ``{fact_key, display}`` pairs of the published text (for the template fallback, the figures of the
 template text bound to their keys).
 
-The build never fails because the model is unavailable or wrong. Only facts (canonical JSON) are sent, never
-rows. The static instructions and the facts block carry ``cache_control`` so the sections of one build share
-the cached prefix. Each response's ``usage`` is priced at ``prices["anthropic/<model>"]`` (per million
+The build never fails because the model is unavailable or wrong. Only facts are sent (the facts table of keys
+and display values), never rows. One cache breakpoint sits on the facts table: the cached prefix (tool,
+static instructions and facts table, about 12,000 tokens on a demo week) is far above the minimum cacheable
+size (1,024 tokens, 2,048 on Haiku models), and the sections of one publication share it. The static
+instructions alone (about 1,100 tokens) are too close to that minimum to carry a breakpoint of their own. Each response's ``usage`` is priced at ``prices["anthropic/<model>"]`` (per million
 tokens); without a price the cost is unknown and no further request is made, because the cap could no longer
 be enforced. The API key is held by the SDK client only: it is never part of a reason, a result, the cache or
 ``usage_report()``. The caller reads it from the environment variable named by ``narrator.api_key_env``.
@@ -245,9 +247,7 @@ class ClaudeNarrator:
                 return self._client.messages.create(
                     model=self.model,
                     max_tokens=self.max_tokens,
-                    system=[
-                        {"type": "text", "text": STATIC_INSTRUCTIONS, "cache_control": {"type": "ephemeral"}}
-                    ],
+                    system=[{"type": "text", "text": STATIC_INSTRUCTIONS}],
                     tools=[WRITE_SECTION_TOOL],
                     tool_choice={"type": "tool", "name": WRITE_SECTION_TOOL["name"]},
                     messages=messages,

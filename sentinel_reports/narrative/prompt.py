@@ -1,8 +1,8 @@
 """What the Claude narrator sends: the static instructions (cached), the facts block and the section request.
 
 The static instructions are the voice of SPEC section 2 written for the model; they change only with the
-product, so they carry ``cache_control`` and are part of every draft's cache key. The facts block is the same
-for every section of a publication, so it carries ``cache_control`` too and later sections reuse it. It is the
+product and are part of every draft's cache key. The facts block is the same for every section of a
+publication, so it carries the one ``cache_control`` breakpoint and later sections reuse the prefix. It is the
 table of fact keys with their display values (``FactCatalog.key_table``): the model writes each figure, date
 and period label as a ``{{key}}`` placeholder, through the ``write_section`` tool, and the renderer puts the
 display value in, so no digit the model types reaches a page.
@@ -112,3 +112,13 @@ def follow_up(problems: Iterable[str]) -> str:
         "Rewrite the whole section so that none of these problems remain. Write every figure, date and period "
         "label as a {{key}} placeholder from the facts table. Return it through the write_section tool."
     )
+
+
+MIN_CACHEABLE_TOKENS = 2048
+"""The larger of the Messages API's minimum cacheable prompt lengths (1,024 tokens for Sonnet and Opus models,
+2,048 for Haiku): a breakpoint on a shorter prefix is silently not cached."""
+
+
+def estimated_tokens(text: str) -> int:
+    """A conservative token estimate without a network call: one token per four characters."""
+    return len(text) // 4

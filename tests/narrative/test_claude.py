@@ -118,9 +118,7 @@ def test_request_caches_static_instructions_and_sends_facts_not_rows(make, week_
     draft(make(handler), week_facts)
     (body,) = handler.requests
     assert body["model"] == MODEL
-    assert body["system"] == [
-        {"type": "text", "text": STATIC_INSTRUCTIONS, "cache_control": {"type": "ephemeral"}}
-    ]
+    assert body["system"] == [{"type": "text", "text": STATIC_INSTRUCTIONS}]
     assert body["tools"] == [WRITE_SECTION_TOOL]
     assert body["tool_choice"] == {"type": "tool", "name": "write_section"}
     facts_block, request_block = body["messages"][0]["content"]
