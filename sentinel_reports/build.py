@@ -12,7 +12,6 @@ without reading any source; the facts then decide which pages are re-rendered (p
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import multiprocessing
 import os
@@ -154,9 +153,11 @@ Narrate = Callable[[Mapping[str, Any], Any], Any]
 
 
 def make_narrator(
-    config: Config, kind: str | None, cache_root: Path | None
+    config: Config, kind: str | None, cache_root: Path | None, open_periods: Iterable[str] | None = None
 ) -> tuple[Narrate, Callable[[], dict]]:
-    """The narrator function and a usage report for the manifest. ``kind`` overrides ``narrator.kind``."""
+    """The narrator function and a usage report for the manifest. ``kind`` overrides ``narrator.kind``.
+    ``open_periods`` (None: every period) are drafted; a closed period uses its cached drafts or the template
+    text, unless ``narrator.draft_closed_periods`` is set."""
     from .narrative.template import narrate_week
 
     kind = kind or config.narrator.kind
@@ -168,7 +169,7 @@ def make_narrator(
         raise ValueError(f"unknown narrator {kind!r} (expected template or claude)")
     if not config.narrator.model:
         raise ConfigError(ConfigProblem("narrator.model", "required for the claude narrator (a model id)"))
-    from .narrative.claude import ClaudeNarrator
+    from .narrative.claude import ClaudeNarrator, with_drafts
     from .narrative.llm_cache import DraftCache, MemoryDraftCache
 
     cache = DraftCache(cache_root / "llm") if cache_root is not None else MemoryDraftCache()
@@ -177,22 +178,29 @@ def make_narrator(
         cache=cache, sleep=time.sleep, component_names=[c.name for c in config.components],
     )  # fmt: skip
 
+    opened = None if open_periods is None else set(open_periods)
+
     def narrate(facts: Mapping[str, Any], content: Any) -> Any:
         base = narrate_week(facts, content, config)
-        sections = {
-            k: claude.draft(k, facts, v, CLAUDE_INSTRUCTIONS.get(k, "")).text
-            for k, v in base.sections.items()
+        request = opened is None or base.period in opened or config.narrator.draft_closed_periods
+        texts = {**base.sections, "executive_summary": base.executive_summary}
+        results = {
+            k: claude.draft(k, facts, v, CLAUDE_INSTRUCTIONS.get(k, ""), request=request)
+            for k, v in texts.items()
         }
-        summary = claude.draft(
-            "executive_summary", facts, base.executive_summary, CLAUDE_INSTRUCTIONS["executive_summary"]
-        )
-        return dataclasses.replace(base, sections=sections, executive_summary=summary.text)
+        return with_drafts(base, results, claude.model, cap_usd=claude.max_usd)
 
     def usage() -> dict:
         report = claude.usage_report()
         return {"kind": "claude", "usage": report, "cost": report.get("cost")}
 
     return narrate, usage
+
+
+def narrative_evidence(narrative: Any) -> str:
+    """evidence/<period>/narrative.json: per section the narrator, model, prompt hash, tokens, cost, verdict,
+    the findings of rejected drafts, retries and the claims of the published text."""
+    return json.dumps(dict(narrative.provenance), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def review_narrative(facts: Mapping[str, Any], narrative: Any) -> list[str]:

@@ -279,6 +279,11 @@ def _report_build(result: Any, out: Path) -> None:
         [f"{len(result.decks)} decks"] if result.decks else []
     )
     typer.echo(f"built {done}{''.join(', ' + e for e in extras)}; {result.outputs} files in {out}")
+    if (result.narrator or {}).get("kind") == "claude":
+        from .narrative.claude import fallback_lines
+
+        for line in fallback_lines(result.narrator.get("usage") or {}):
+            typer.echo(line)
     typer.echo(f"open {out / 'index.html'}")
 
 

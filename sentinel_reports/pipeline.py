@@ -331,7 +331,7 @@ def build_site(
     facts_keys: dict[str, str] = {}  # week -> the key of its facts (the text is cached under it)
     facts_by_week = b.cached_facts(record["weeks"], key, cache, loaded, progress, jobs, facts_keys)
     cache.put_json("builds", key, record)
-    narrate, usage = b.make_narrator(config, narrator, cache_root)
+    narrate, usage = b.make_narrator(config, narrator, cache_root, open_periods=record["weeks"][-1:])
     env = make_environment(templates)
     renderer = ChartRenderer(cache_root / "charts" if cache_root is not None else None)
     result = BuildResult(out, resolved.isoformat(), list(record["weeks"]), facts_from_cache=project is None)
@@ -358,6 +358,8 @@ def build_site(
             landing.append(facts_summary(facts, narrative.summary_line))
             if "brief" not in parts:
                 continue
+            if narrative.provenance:  # a model drafted (or tried to draft) this week's text
+                site.write_text(f"evidence/{week}/narrative.json", b.narrative_evidence(narrative))
             text = facts_texts[week] = _facts_text(
                 cache, facts_keys.get(week, key), week, facts, json_dumps_facts
             )

@@ -28,6 +28,8 @@ be enforced. The API key is held by the SDK client only: it is never part of a r
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -68,6 +70,7 @@ class NarrationResult:
     claims: tuple[Claim, ...] = ()
     findings: tuple[str, ...] = ()  # the findings of every rejected draft, in order
     retries: int = 0
+    prompt_hash: str = ""  # sha256 of the static instructions, tool, facts table and section request
 
 
 class ClaudeNarrator:
@@ -118,6 +121,8 @@ class ClaudeNarrator:
         self.cost_unknown = False
         self.sections: list[dict[str, Any]] = []
         self._template_claims: tuple[Claim, ...] = ()
+        self._period = ""
+        self._prompt_hash = ""
 
     # -- public ------------------------------------------------------------------------------------------
 
@@ -129,8 +134,10 @@ class ClaudeNarrator:
         instructions: str,
         *,
         extra_allowed: Iterable[float] = (),
+        request: bool = True,
     ) -> NarrationResult:
-        """The section text: Claude's verified draft, a cached one, or ``template_text`` with the reason."""
+        """The section text: Claude's verified draft, a cached one, or ``template_text`` with the reason.
+        ``request`` False (a closed period) uses a cached draft but makes no request."""
         canonical_json(facts)  # only JSON-like facts may leave the machine
         summary = next(
             (ln.strip() for ln in template_text.splitlines() if ln.strip().startswith(SUMMARY_PREFIX)), None
@@ -166,6 +173,8 @@ class ClaudeNarrator:
             return problems + shapes.shapes(rendered)
 
         self._template_claims = tuple(c for _, c in meaning.claims_in(template_text))
+        self._period = str(facts.get("period") or "")
+        self._prompt_hash = ""
         cached = self.cache.get(key)
         if cached is not None and isinstance(cached.get("draft"), str) and not check(cached["draft"]):
             rendered = render(cached["draft"], meaning.catalog)
@@ -174,9 +183,13 @@ class ClaudeNarrator:
             )
             return self._record(section, result)
         usage = dict.fromkeys(TOKEN_FIELDS, 0) | {"cost": 0.0}
+        if not request:
+            reason = "closed period: only open periods are drafted (narrator.draft_closed_periods)"
+            return self._fallback(section, template_text, reason, usage)
         baseline = meaning.to_placeholders(template_text)
-        request = section_request(meaning.catalog.key_table(), section, instructions, baseline)
-        messages: list[dict[str, Any]] = [{"role": "user", "content": request}]
+        turn = section_request(meaning.catalog.key_table(), section, instructions, baseline)
+        self._prompt_hash = prompt_hash(turn)
+        messages: list[dict[str, Any]] = [{"role": "user", "content": turn}]
         findings: list[str] = []
         first_problems: list[str] = []
         for round_ in (1, 2):
@@ -200,7 +213,7 @@ class ClaudeNarrator:
                 self.cache.put(key, entry | {"model": self.model, "usage": usage})
                 result = NarrationResult(
                     rendered.text, "claude", self._scrub(reason), usage, rendered.claims,
-                    tuple(self._scrub(f) for f in findings), round_ - 1,
+                    tuple(self._scrub(f) for f in findings), round_ - 1, self._prompt_hash,
                 )  # fmt: skip
                 return self._record(section, result)
             findings += problems
@@ -301,12 +314,14 @@ class ClaudeNarrator:
             reason += f"; cost unknown: no price for {self.price_key}"
         found = tuple(self._scrub(f) for f in findings)
         result = NarrationResult(
-            template_text, "template", self._scrub(reason), usage, self._template_claims, found, retries
-        )
+            template_text, "template", self._scrub(reason), usage, self._template_claims, found, retries,
+            self._prompt_hash,
+        )  # fmt: skip
         return self._record(section, result)
 
     def _record(self, section: str, result: NarrationResult) -> NarrationResult:
         record = {
+            "period": self._period,
             "section": section,
             "origin": result.origin,
             "reason": result.reason,
@@ -320,6 +335,97 @@ class ClaudeNarrator:
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._secret, "[redacted]") if self._secret else text
+
+
+def fallback_lines(report: Mapping[str, Any]) -> list[str]:
+    """The build summary's lines on the template fallback: each week whose sections fell back, and why (the
+    first reason of the week), then how many closed weeks were not drafted."""
+    weeks: dict[str, list[Mapping[str, Any]]] = {}
+    closed: set[str] = set()
+    for record in report.get("sections") or []:
+        if record.get("origin") != "template":
+            continue
+        if str(record.get("reason", "")).startswith("closed period"):
+            closed.add(str(record.get("period")))
+        else:
+            weeks.setdefault(str(record.get("period")), []).append(record)
+    lines = [
+        f"{week}: template text for {', '.join(r['section'] for r in records)} ({records[0]['reason']})"
+        for week, records in sorted(weeks.items())
+    ]
+    if closed:
+        lines.append(
+            f"{len(closed)} closed weeks keep their cached drafts or the template text (not drafted)"
+        )
+    return lines
+
+
+def prompt_hash(turn: list[dict[str, Any]]) -> str:
+    """The first 16 hex digits of the sha256 of everything a request sends but the model id."""
+    material = json.dumps([STATIC_INSTRUCTIONS, WRITE_SECTION_TOOL, turn], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+
+
+def drafted_note(model: str) -> str:
+    """The line under every section a model drafted, in every format."""
+    return f"*Drafted by {model}; every figure checked against the facts.*"
+
+
+def with_drafts(narrative: Any, results: Mapping[str, NarrationResult], model: str, *, cap_usd: float) -> Any:
+    """``narrative`` with each section (and ``executive_summary``) replaced by its result: drafted text is
+    marked with ``drafted_note``; ``provenance`` records each section for evidence/<period>/narrative.json,
+    and ``provenance["appendix"]`` says when the spend cap or a closed period kept the template text."""
+    import dataclasses
+
+    note = drafted_note(model)
+
+    def shown(result: NarrationResult) -> str:
+        return f"{result.text}\n\n{note}" if result.origin in ("claude", "cache") else result.text
+
+    sections = {k: shown(results[k]) if k in results else v for k, v in narrative.sections.items()}
+    summary = results.get("executive_summary")
+    records = {
+        k: {
+            "narrator": "claude" if r.origin != "template" else "template",
+            "model": model,
+            "origin": r.origin,
+            "verdict": "accepted" if r.origin in ("claude", "cache") else "template text used",
+            "reason": r.reason,
+            "prompt_hash": r.prompt_hash or None,
+            "tokens": {t: r.usage.get(t, 0) for t in TOKEN_FIELDS},
+            "cost": r.usage.get("cost"),
+            "retries": r.retries,
+            "findings": list(r.findings),
+            "claims": [c.as_dict() for c in r.claims],
+        }
+        for k, r in results.items()
+    }
+    capped = sorted(k for k, r in results.items() if r.reason.startswith("spend cap reached"))
+    closed = sorted(k for k, r in results.items() if r.reason.startswith("closed period"))
+    appendix = []
+    if capped:
+        appendix.append(
+            f"The spend cap of {cap_usd:g} USD per build stopped model drafting; these sections use the "
+            f"template text: {', '.join(capped)}."
+        )
+    if closed and len(closed) == len(results):
+        appendix.append("This week was closed when the site was built: its text is the template narrator's.")
+    drafted = sorted(k for k, r in results.items() if r.origin in ("claude", "cache"))
+    provenance = {
+        "narrator": "claude",
+        "model": model,
+        "period": narrative.period,
+        "drafted": drafted,
+        "note": note if drafted else "",
+        "appendix": " ".join(appendix),
+        "sections": records,
+    }
+    return dataclasses.replace(
+        narrative,
+        sections=sections,
+        executive_summary=shown(summary) if summary is not None else narrative.executive_summary,
+        provenance=provenance,
+    )
 
 
 def _draft_of(message: Any) -> tuple[str, Any]:
