@@ -65,8 +65,8 @@ MONEY_PARENTS = frozenset(
         "previous_per_successful_task", "per_incident", "by_day",
     }
 )  # fmt: skip
-SKIPPED = frozenset({"figures", "sources", "files"})
-TABLE_SKIPPED = ("coverage.series", "verdict.events", "incident_history", "business.assumptions")
+SKIPPED = frozenset({"figures", "files"})
+TABLE_SKIPPED = ("coverage.series", "verdict.events", "incident_history", "business.assumptions", "sources")
 DAILY = frozenset({"days", "daily", "by_day"})
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
 _COMPACT = re.compile(r"^(\d+)(ms|s|m|h|d|w)$")
@@ -204,6 +204,8 @@ class FactCatalog:
             self._name("team", item.get("owner"))
         for label in (self.period, self.previous_period, self.next_period):
             self._name("period", label)
+        for source in facts.get("sources") or []:
+            self._name("source", source.get("id") if isinstance(source, Mapping) else None)
 
     def entities_in(self, text: str) -> set[str]:
         """The entities ``text`` names (an SLO also names its component)."""
@@ -274,6 +276,8 @@ class FactCatalog:
             ents.add(f"slo:{item['name']}")
         if parent == "components" and item.get("id"):
             ents.add(f"component:{item['id']}")
+        if parent == "sources" and item.get("id"):
+            ents.add(f"source:{item['id']}")
         if parent in ("incidents", "incident_history", "events") and item.get("id"):
             ents.add(f"incident:{item['id']}")
         if isinstance(item.get("component"), str):

@@ -228,7 +228,7 @@ class MeaningCheck:
                 figures.append(_Figure(a, b, None, [fact] if fact else [], c.fact_key))
         else:
             published, figures = text, []
-        sentences = list(split_sentences(published))
+        sentences = list(split_sentences(published, cells=mode == "plain"))
         for figure in figures:
             for i, s in enumerate(sentences):
                 if s.start <= figure.start < s.start + len(s.text):
@@ -400,6 +400,8 @@ class MeaningCheck:
         )
         if not re.search(_DAY, sentence):
             facts = [f for f in facts if not f.daily]
+        if m.kind == "points":
+            facts = [f for f in facts if f.is_change]  # a difference in pp is a change, never a level
         written = (m.kind, shown, m.scale, m.unit) in self.strings.displayed
         if (m.kind, shown, m.unit) in STRUCTURAL or written:
             return None, facts
@@ -408,7 +410,7 @@ class MeaningCheck:
                 if (shown, m.unit) in self.index.labels:
                     return None, []  # a window label such as "1h" or "28d"
             other = [f for f in self.catalog.matches(m, any_unit=True) if f.unit != _unit_of(m)]
-            if other and m.kind in ("money", "duration", "count", "multiplier", "percent"):
+            if other and m.kind in ("money", "duration", "multiplier"):
                 f = other[0]
                 return ("wrong-unit", f"{m.raw} is {f.key} only in another unit ({f.unit})"), []
             reason = supports(self.index, m) or "no fact has this value"
@@ -869,14 +871,36 @@ def verify_markdown(
     return MeaningCheck(checked, config=config).check(text, complete=complete)
 
 
-def split_sentences(text: str) -> Iterator[_Sentence]:
-    """Sentences with their offsets, 1-based lines and sections; a line is never joined to the next."""
-    offset, section = 0, ""
-    for number, line in enumerate(text.split("\n"), start=1):
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def split_sentences(text: str, *, cells: bool = False) -> Iterator[_Sentence]:
+    """Sentences with their offsets, 1-based lines and sections; a line is never joined to the next. With
+    ``cells``, each cell of a table row is a sentence of its own that reads "<first cell> | <column>: <cell>",
+    so a figure is bound to the row's entity and its column's period ("Previous week")."""
+    offset, section, header = 0, "", None
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
         h = _HEADING.match(line)
+        following = lines[number] if number < len(lines) else ""
         if h:
             section = section_of(h.group(1))
+        elif cells and _TABLE_ROW.match(line):
+            row = [c.strip() for c in line.strip().strip("|").split("|")]
+            if _TABLE_RULE.match(line):
+                pass
+            elif _TABLE_RULE.match(following):
+                header = row
+            else:
+                names = header or [""] * len(row)
+                for i, cell in enumerate(row):
+                    if i and any(ch.isdigit() for ch in cell):
+                        column = names[i] if i < len(names) else ""
+                        where = offset + max(line.find(cell), 0)
+                        yield _Sentence(f"{row[0]} | {column}: {cell}", where, number, section)
         elif line.strip():
+            header = None if not _TABLE_ROW.match(line) else header
             start = 0
             for m in _SENTENCE_END.finditer(line):
                 piece = line[start : m.start()]
