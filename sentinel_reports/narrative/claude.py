@@ -123,6 +123,7 @@ class ClaudeNarrator:
         self._template_claims: tuple[Claim, ...] = ()
         self._period = ""
         self._prompt_hash = ""
+        self._check: tuple[Mapping[str, Any], str | None, MeaningCheck] | None = None
 
     # -- public ------------------------------------------------------------------------------------------
 
@@ -142,9 +143,7 @@ class ClaudeNarrator:
         summary = next(
             (ln.strip() for ln in template_text.splitlines() if ln.strip().startswith(SUMMARY_PREFIX)), None
         )
-        meaning = MeaningCheck(
-            facts, known_people=self.known_people, fixed={"summary_line": summary} if summary else None
-        )
+        meaning = self._meaning(facts, summary)
         key = draft_key(
             section=section,
             facts=facts,
@@ -222,6 +221,13 @@ class ClaudeNarrator:
                 messages += _follow_up_turns(message, draft, tool_use, problems)
         reason = f"draft rejected twice: {_brief(problems)}"
         return self._fallback(section, template_text, reason, usage, findings, retries=1)
+
+    def _meaning(self, facts: Mapping[str, Any], summary: str | None) -> MeaningCheck:
+        """The meaning check of these facts, kept for the next section of the same publication."""
+        if self._check is None or self._check[0] is not facts or self._check[1] != summary:
+            fixed = {"summary_line": summary} if summary else None
+            self._check = (facts, summary, MeaningCheck(facts, known_people=self.known_people, fixed=fixed))
+        return self._check[2]
 
     def usage_report(self) -> dict[str, Any]:
         """Totals for the manifest: requests, tokens by kind, cost (None when unknown) and each section's origin."""

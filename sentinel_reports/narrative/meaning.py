@@ -244,14 +244,6 @@ class MeaningCheck:
                 findings.append(Finding(f.reason, f.message, f.excerpt, lines.get(f.section, 1), f.section))
         return sorted(findings, key=lambda f: f.line)
 
-    def check_sections(self, sections: Mapping[str, str], *, mode: str = "plain") -> list[Finding]:
-        """Check each section's text and the required content of the sections together."""
-        findings = []
-        for name, text in sections.items():
-            for f in self.check(text, mode=mode):
-                findings.append(Finding(f.reason, f.message, f.excerpt, f.line, name))
-        return findings + self.required(dict(sections))
-
     def claims_in(self, text: str) -> list[tuple[tuple[int, int], Claim]]:
         """The claims a plain text makes: each figure bound to the one fact key it states (the best fit for
         its sentence's entities and period), with its span. Figures no key fits are left out."""

@@ -3,7 +3,8 @@
 ``TextReview(facts, ...)`` builds the fact index once; calling it on a text returns every problem as a sentence
 (empty: publishable). It combines ``verify_text`` (figures and component names), ``lint_text`` (voice), the
 summary-line and recommendation shapes, and, given the baseline text a draft rewrites, that the summary line is
-kept unchanged. The Claude narrator shows the problems to the model and writes them to the build log; the
+kept unchanged. ``shapes(text)`` checks the fixed shapes only: the Claude narrator pairs it with the meaning
+check (``narrative.meaning``). The Claude narrator shows the problems to the model and writes them to the build log; the
 template narrator raises ``VerificationError(problems)``.
 """
 
