@@ -32,6 +32,7 @@ and the keys that do not exist.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -93,6 +94,11 @@ class Claim:
 
     fact_key: str
     display: str
+    placeholder: str = ""  # the key as written, with display modifiers ("cost.week_over_week|abs")
+
+    @classmethod
+    def of(cls, key: str, display: str) -> Claim:
+        return cls(key.split("|", 1)[0], display, key)
 
     def as_dict(self) -> dict[str, str]:
         return {"fact_key": self.fact_key, "display": self.display}
@@ -389,10 +395,29 @@ class FactCatalog:
 
     def display(self, key: str) -> str | None:
         """How a fact is written (the facts' own display when the ``figures`` list has it); string facts as
-        written, ISO times as ``2026-11-04 14:14 UTC``; None for a key no fact has."""
-        if key.endswith("|abs"):
-            shown = self.display(key[:-4])
-            return shown.replace("-", "", 1).replace("−", "", 1) if shown else shown
+        written, ISO times as ``2026-11-04 14:14 UTC``; None for a key no fact has.
+
+        Modifiers after ``|`` choose another display of the same fact: ``abs`` (no sign), ``complement``
+        (1 - x, for "0.5% failed"), a unit to convert a duration to (``days``, ``hours``, ``minutes``, ``ms``,
+        ``seconds``, ``weeks``) and a number of decimals: ``{{slos.x.time_to_exhaustion_hours|days|1}}``
+        is "5.0 days". A date or time fact also takes ``date`` ("2026-11-12") or ``time`` ("02:00", UTC). An
+        unknown modifier makes the key unknown."""
+        if "|" in key:
+            base, *mods = key.split("|")
+            fact = self.by_key.get(base)
+            if fact is not None:
+                return format_with(fact, mods, self.currency)
+            shown = self.display(base)
+            if shown is None:
+                return None
+            if mods == ["abs"]:
+                return shown.replace("-", "", 1).replace("−", "", 1)
+            iso = self.texts.get(base, "")
+            if mods == ["date"] and re.match(r"^\d{4}-\d{2}-\d{2}", iso):
+                return iso[:10]
+            if mods == ["time"] and re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", iso):
+                return display.timestamp(iso)[11:16]
+            return None
         if key in self.fixed:
             return self.fixed[key]
         if key in self._displays:
@@ -453,6 +478,57 @@ def format_fact(fact: KeyedFact, currency: str = "USD") -> str:
     return display.number(v, 0 if float(v).is_integer() else 2)
 
 
+MODIFIER_CHAINS: tuple[tuple[str, ...], ...] = (
+    (),
+    *((str(p),) for p in range(7)),
+    *((u,) for u in UNIT_MS),
+    *((u, str(p)) for u in UNIT_MS for p in range(3)),
+    ("abs",),
+    *(("abs", str(p)) for p in range(5)),
+    *(("complement", str(p)) for p in range(4)),
+    ("hyphen",),
+    *((u, "hyphen") for u in UNIT_MS),
+)
+"""The displays ``to_placeholders`` tries, in order, to write a figure exactly as the template shows it."""
+
+
+def format_with(fact: KeyedFact, mods: list[str], currency: str = "USD") -> str | None:
+    """A fact's display after ``display`` modifiers; None for an unknown or impossible modifier."""
+    value, unit, precision, hyphen = fact.value, fact.unit, None, False
+    for mod in mods:
+        if mod == "hyphen":
+            hyphen = unit in UNIT_MS
+        elif mod == "abs":
+            value = abs(value)
+        elif mod == "complement" and unit == "ratio":
+            value = 1 - value
+        elif mod.isdigit() and len(mod) == 1:
+            precision = int(mod)
+        elif mod in UNIT_MS and unit in UNIT_MS:
+            value, unit = value * UNIT_MS[unit] / UNIT_MS[mod], mod
+        else:
+            return None
+    shown = dataclasses.replace(fact, value=value, unit=unit)
+    if hyphen:  # "28-day": a duration used as an adjective
+        amount = display.number(value, precision or 0)
+        return f"{amount}-{unit.removesuffix('s') if unit != 'ms' else unit}"
+    if precision is None:
+        return format_fact(shown, currency)
+    p = precision
+    formats = {
+        "money": lambda v: display.money(v, currency, p),
+        "ratio": lambda v: display.pct(v, p),
+        "burn": lambda v: display.multiplier(v, p),
+        "hours": lambda v: display.hours(v, p),
+        "days": lambda v: display.days(v, p),
+        "minutes": lambda v: f"{display.number(v, p)} min",
+        "ms": lambda v: f"{display.number(v, p)} ms",
+        "seconds": lambda v: f"{display.number(v, p)} s",
+        "weeks": lambda v: f"{display.number(v, p)} weeks",
+    }
+    return formats.get(unit, lambda v: display.number(v, p))(value)
+
+
 def render(text: str, catalog: FactCatalog) -> Rendered:
     """Substitute every ``{{key}}`` with the key's display; unknown keys are kept as written and listed."""
     claims: list[Claim] = []
@@ -470,7 +546,7 @@ def render(text: str, catalog: FactCatalog) -> Rendered:
             unknown.append((key, (size, size + len(m.group(0)))))
             shown = m.group(0)
         else:
-            claims.append(Claim(key, shown))
+            claims.append(Claim.of(key, shown))
             spans.append((size, size + len(shown)))
         out.append(shown)
         size += len(shown)

@@ -46,7 +46,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .claims import Claim, FactCatalog, KeyedFact, placeholders, render
+from .claims import MODIFIER_CHAINS, Claim, FactCatalog, KeyedFact, placeholders, render
 from .numbers import NumberMention, extract_numbers
 from .verifier import STRUCTURAL, FactIndex, supports
 from .voice import lint_text
@@ -142,7 +142,7 @@ _MODEL = re.compile(
     r"(?<![\w/-])((?:gpt|claude|gemini|llama|mistral|mixtral|command|titan|text-embedding|o[134])-[\w.-]*\w)"
 )
 _PROVIDER = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in PROVIDERS) + r")(?![\w-])")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”)]?\s+(?=[\"“(*🚨✅📊]?[A-Z0-9*])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”)]?\s+(?=[\"“(*🚨✅📊$€£]?[A-Z0-9*$€£])")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _BOLD = re.compile(r"\*\*([^*\n]+?)\*\*")
 _SEV = ("SEV1", "SEV2")
@@ -224,8 +224,8 @@ class MeaningCheck:
                 findings.append(self._at(published, span[0], "unknown-key", f"no fact has the key {key!r}"))
             figures = []
             for c, (a, b) in zip(rendered.claims, rendered.spans, strict=True):
-                fact = self.catalog.by_key.get(c.fact_key.removesuffix("|abs"))
-                figures.append(_Figure(a, b, None, [fact] if fact else [], c.fact_key))
+                fact = self.catalog.by_key.get(c.fact_key)
+                figures.append(_Figure(a, b, None, [fact] if fact else [], c.placeholder))
         else:
             published, figures = text, []
         sentences = list(split_sentences(published, cells=mode == "plain"))
@@ -250,6 +250,7 @@ class MeaningCheck:
         out = []
         by_display = {v: k for k, v in reversed(list(self._text_displays()))}
         before: set[str] = set()
+        day = ""  # the last date written: a time after it is that day's
         for s in split_sentences(text):
             entities = self.catalog.entities_in(s.text)
             context = entities or before  # a sentence that names nothing continues the one before
@@ -258,49 +259,84 @@ class MeaningCheck:
                 span = (s.start + m.span[0], s.start + m.span[1])
                 if m.is_period:
                     key = by_display.get(m.raw) or _period_key(self.catalog, m.raw)
+                    if key is None and m.kind == "date":
+                        key = self._instant_key(m.label, None)
+                        day = m.label
+                    elif key is None and m.kind == "time":
+                        key = self._instant_key(day, m.raw)
                     if key:
-                        out.append((span, Claim(key, m.raw)))
+                        out.append((span, Claim.of(key, m.raw)))
                     continue
                 problem, facts = self._bind(m, s.text, entities)
-                best = self._best(facts, s.text, entities, m.span, context) if not problem else None
-                if best is not None:
-                    key = best.key + ("|abs" if best.value < 0 and m.shown >= 0 else "")
-                    out.append((span, Claim(key, m.raw)))
+                ranked = self._ranked(facts, s.text, entities, m.span, context) if not problem else []
+                key = next((k for f in ranked if (k := self._written_as(f, m.raw)) is not None), None)
+                if key is not None:
+                    out.append((span, Claim.of(key, m.raw)))
         return out
+
+    def _instant_key(self, day: str, time: str | None) -> str | None:
+        """A date or time fact written as ``day`` (and ``time``, UTC): its key with ``|date`` or ``|time``."""
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day or ""):
+            return None
+        mod = "time" if time else "date"
+        for key in sorted(self.catalog.texts, key=lambda k: bool(_DAILY.search(k))):
+            value = self.catalog.texts[key]
+            if not value.startswith(day):
+                continue
+            if self.catalog.display(f"{key}|{mod}") == (time or day):
+                return f"{key}|{mod}"
+        return None
+
+    def _written_as(self, fact: KeyedFact, raw: str) -> str | None:
+        """The key (with display modifiers) whose display is exactly ``raw``, if any."""
+        for chain in MODIFIER_CHAINS:
+            key = "|".join((fact.key, *chain))
+            if self.catalog.display(key) == raw:
+                return key
+        return None
 
     def to_placeholders(self, text: str) -> str:
         """``text`` with every figure it states as a placeholder of its key, and the fixed lines as theirs:
         the baseline a model rewrites, so it sees which key each figure is."""
-        for key, line in self.catalog.fixed.items():
-            text = text.replace(line, "{{" + key + "}}")
+        whole: dict[str, str] = {}  # a fixed line, a time or a fact string written as it is -> its key
+        for key, value in self.catalog.texts.items():
+            if (
+                len(value) >= 16
+                and " " in value
+                and any(c.isdigit() for c in value)
+                and not _DAILY.search(key)
+            ):
+                whole.setdefault(value, key)
         for key, shown in self._text_displays():
             if re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", shown):
-                text = text.replace(shown, "{{" + key + "}}")
-        for key, value in self.catalog.texts.items():
-            if len(value) >= 16 and " " in value and any(c.isdigit() for c in value) and value in text:
-                text = text.replace(value, "{{" + key + "}}")
+                whole.setdefault(shown, key)
+        whole.update({line: key for key, line in self.catalog.fixed.items()})
+        if whole:
+            pattern = re.compile("|".join(re.escape(v) for v in sorted(whole, key=len, reverse=True)))
+            text = pattern.sub(lambda m: "{{" + whole[m.group(0)] + "}}", text)
         for (a, b), claim in reversed(self.claims_in(text)):
-            text = text[:a] + "{{" + claim.fact_key + "}}" + text[b:]
+            text = text[:a] + "{{" + (claim.placeholder or claim.fact_key) + "}}" + text[b:]
         return text
 
     def _text_displays(self) -> Iterator[tuple[str, str]]:
-        for key in self.catalog.texts:
+        for key in sorted(self.catalog.texts, key=lambda k: bool(_DAILY.search(k))):
             shown = self.catalog.display(key)
             if shown and len(shown) <= 24 and any(c.isdigit() for c in shown):
                 yield key, shown
 
-    def _best(
+    def _ranked(
         self,
         facts: list[KeyedFact],
         sentence: str,
         entities: set[str],
         span: tuple[int, int],
         context: set[str] = frozenset(),  # type: ignore[assignment]
-    ) -> KeyedFact | None:
+    ) -> list[KeyedFact]:
+        """The facts that fit the figure's sentence, best first: the entity of its clause (or the nearest
+        name before it, or the previous sentence's), the period its words point to, the facts' own
+        ``figures``, entity-specific before platform-wide, whole-period before daily, shorter keys."""
         named = {e for e in entities if not e.startswith("period:")}
         fits = [f for f in facts if _fits(f.entities, named)]
-        if not fits:
-            return None
         back = bool(re.search(r"\bfrom\s*\W?$", sentence[max(0, span[0] - 8) : span[0]])) or bool(
             re.match(
                 r"^\W*(?:the (?:week|quarter|period|month) before|the previous|previously|a (?:week|quarter) "
@@ -325,7 +361,7 @@ class MeaningCheck:
                 len(f.key),
             )
 
-        return min(fits, key=rank)
+        return sorted(fits, key=rank)
 
     # -- sentences ------------------------------------------------------------------------------------------
 
@@ -863,6 +899,7 @@ def verify_markdown(
     return MeaningCheck(checked, config=config).check(text, complete=complete)
 
 
+_DAILY = re.compile(r"\.(?:days|daily|by_day)\.")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 

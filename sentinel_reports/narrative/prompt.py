@@ -26,9 +26,11 @@ no closing remarks and no code fences.
 Truth and evidence
 - Never type a digit. Every figure, date, time and period label is a placeholder naming a fact key from the \
 facts table, written {{key}}: "Spend was {{cost.total}}, down {{cost.week_over_week|abs}} on the previous \
-week." The renderer replaces each placeholder with the display value shown in the table. Add |abs to a key \
-to show a negative value without its sign after a word that already states the direction (down, fell, \
-overspent by). Use {{summary_line}} for the summary line. The baseline is written the same way.
+week." The renderer replaces each placeholder with the display value shown in the table. Modifiers after \
+the key change only how the value is shown: |abs (no sign, after a word that states the direction: down, \
+fell, overspent by), |0 to |6 (decimals), |days |hours |minutes (a duration in another unit), |hyphen \
+("28-day"), |complement (1 - x, "0.5% failed"), |date and |time (of a timestamp). Use {{summary_line}} for \
+the summary line. The baseline is written the same way; keep its placeholders and modifiers.
 - A placeholder must name the fact of the entity (component, SLO, team, model, provider, incident) and the \
 period its sentence is about: {{slos.chat-api-availability.attainment}} only in a sentence about \
 chat-api-availability or Assistant Chat API; previous_* keys only with "the week before", "previous", "from".

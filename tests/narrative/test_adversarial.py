@@ -128,3 +128,27 @@ def test_a_dropped_required_item_is_found_where_the_template_text_passes(periods
     found = check.check(cut, complete=True)
     assert [f.reason for f in found] == ["missing-required"]
     assert "SEV1 QMK0G5MHW86Q41" in found[0].message
+
+
+def test_every_demo_template_text_is_a_valid_draft_of_its_own_claims(periods: dict, project: Any) -> None:
+    """The template text with its figures, dates and labels turned into placeholders renders back to itself and
+    passes the draft check: the baseline the model rewrites is already a draft the check accepts."""
+    from sentinel_reports.narrative.claims import render
+
+    problems, figures, claims = [], 0, 0
+    for label, facts in periods.items():
+        narrate = narrate_quarter if facts["kind"] == "quarter" else narrate_week
+        narrative = narrate(facts, project.content, project.config)
+        check = MeaningCheck(
+            narrative.verification_facts(facts), config=project.config,
+            fixed={"summary_line": narrative.summary_line},
+        )  # fmt: skip
+        for name, text in {**narrative.sections, "executive_summary": narrative.executive_summary}.items():
+            draft = check.to_placeholders(text)
+            if render(draft, check.catalog).text != text:
+                problems.append(f"{label} {name}: does not render back")
+            problems += [f"{label} {name}: {f}" for f in check.check(draft, mode="draft")]
+            claims += len(check.claims_in(text))
+            figures += draft.count("{{")
+    assert problems == []
+    assert claims > 1500 and figures >= claims

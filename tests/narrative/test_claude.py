@@ -128,7 +128,7 @@ def test_request_caches_static_instructions_and_sends_facts_not_rows(make, week_
     assert "Section: executive-summary" in request_block["text"]
     assert "{{summary_line}}\n\nThe **Assistant Chat API** availability SLO has {{" in request_block["text"]
     assert (
-        "Spend was {{cost.total}}, down {{cost.week_over_week|abs}} on {{previous_period}}."
+        "Spend was {{cost.total}}, down {{cost.week_over_week|abs|0}} on {{previous_period}}."
         in (request_block["text"])
     )
     assert INSTRUCTIONS in request_block["text"]
