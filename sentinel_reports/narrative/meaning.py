@@ -204,11 +204,6 @@ class MeaningCheck:
         self.vocabulary = " ".join(" ".join(s.split()) for s in _strings(facts)).lower()
         self.known_people = tuple(known_people)
         self.incident_refs = self._incident_refs(facts)
-        self._period_labels = {
-            label.lower()
-            for label in (self.catalog.period, self.catalog.previous_period, self.catalog.next_period)
-            if label
-        }
 
     # -- public -------------------------------------------------------------------------------------------
 
@@ -434,9 +429,6 @@ class MeaningCheck:
         if (m.kind, shown, m.unit) in STRUCTURAL or written:
             return None, facts
         if not facts:
-            if m.kind == "duration" and re.fullmatch(r"\d+(?:ms|s|m|h|d|w)", m.raw):
-                if (shown, m.unit) in self.index.labels:
-                    return None, []  # a window label such as "1h" or "28d"
             other = [f for f in self.catalog.matches(m, any_unit=True) if f.unit != _unit_of(m)]
             if other and m.kind in ("money", "duration", "multiplier"):
                 f = other[0]
