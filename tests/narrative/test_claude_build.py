@@ -108,3 +108,37 @@ def test_the_template_narrator_makes_no_request(tmp_path: Path) -> None:
     client = http.Client(transport=http.MockTransport(replay))
     result = build_site(project, tmp_path / "site", only="deck", use_cache=False, jobs=1, http_client=client)
     assert result.decks and replay.asked == [] and result.narrator["kind"] == "template"
+
+
+def test_the_brief_publication_writes_narrative_evidence_and_the_summary_names_fallbacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = hc.new_project(tmp_path / "project")
+    doc = hc.load_config(project)
+    doc["narrator"] = {"kind": "claude", "model": MODEL, "max_usd_per_build": 100}
+    doc["prices"] = {
+        **(doc.get("prices") or {}),
+        f"anthropic/{MODEL}": {"input": 3.0, "output": 15.0, "cache_read": 0.3, "cache_write_5m": 3.75,
+                               "source": "test"},
+    }  # fmt: skip
+    hc.save_config(project, doc)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-not-a-real-key")
+    replay = Replay()
+    client = http.Client(transport=http.MockTransport(replay))
+    out = tmp_path / "site"
+    result = build_site(project, out, only="brief", use_cache=False, jobs=1, http_client=client)
+
+    assert len(result.weeks) > 1
+    manifest = {e["path"] for e in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["outputs"]}
+    for week in result.weeks:  # every week's narrative was Claude's (drafted or kept), so each has evidence
+        path = f"evidence/{week}/narrative.json"
+        assert path in manifest and (out / path).is_file()
+        evidence = json.loads((out / path).read_text(encoding="utf-8"))
+        assert evidence["period"] == week and evidence["model"] == MODEL
+        drafted = week == result.weeks[-1]
+        assert bool(evidence["drafted"]) is drafted
+        assert all((r["origin"] == "claude") is drafted for r in evidence["sections"].values())
+    closed = len(result.weeks) - 1
+    assert result.fallbacks == [
+        f"{closed} closed weeks keep their cached drafts or the template text (not drafted)"
+    ]
