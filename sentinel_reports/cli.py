@@ -169,6 +169,39 @@ def facts(
     run(body)
 
 
+@app.command("verify-text")
+def verify_text(
+    file: Annotated[Path, typer.Argument(help="A markdown text about the period, written by anyone.")],
+    week: Annotated[str | None, typer.Option("--week", help="ISO week, e.g. 2026-W47.")] = None,
+    quarter: Annotated[str | None, typer.Option("--quarter", help="Quarter, e.g. 2026-Q4.")] = None,
+    complete: Annotated[
+        bool, typer.Option("--complete", help="Also require every breach, SEV1/SEV2, P1/P2 gap, overrun.")
+    ] = False,
+    project: ProjectOpt = Path("."),
+    as_of: AsOfOpt = None,
+) -> None:
+    """Check a markdown text against a period's facts; exit 1 with one line per finding."""
+    if (week is None) == (quarter is None):
+        raise typer.BadParameter("give exactly one of --week or --quarter")
+    from .narrative.meaning import verify_markdown
+    from .session import Session
+
+    def body() -> int:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SentinelError(f"{file}: cannot read the text: {exc}") from None
+        with progress_display() as progress:
+            session = Session(project, as_of=parse_as_of(as_of), progress=progress)
+            doc = session.period_facts(week=week, quarter=quarter)
+        findings = verify_markdown(text, doc, complete=complete, config=session.config)
+        for finding in findings:
+            sys.stdout.write(f"{finding}\n")
+        return 1 if findings else 0
+
+    run(body)
+
+
 @app.command()
 def deck(
     quarter: Annotated[str, typer.Option("--quarter", help="Quarter, e.g. 2026-Q4.")],
@@ -257,6 +290,8 @@ def _report_build(result: Any, out: Path) -> None:
     typer.echo(f"built {done}{''.join(', ' + e for e in extras)}; {result.outputs} files in {out}")
     for publication, reason in sorted(result.disabled.items()):
         typer.echo(f"not built: {publication} (site.disabled in sentinel.yaml: {reason})")
+    for line in result.fallbacks:
+        typer.echo(line)
     typer.echo(f"open {out / 'index.html'}")
 
 

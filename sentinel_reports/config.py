@@ -370,6 +370,7 @@ class Narrator(Strict):
     model: str | None = None
     max_usd_per_build: Annotated[float, Field(ge=0)] = 2.0
     api_key_env: str = "ANTHROPIC_API_KEY"
+    draft_closed_periods: bool = False
 
     @model_validator(mode="after")
     def _model_for_claude(self) -> Narrator:

@@ -58,6 +58,7 @@ class BuildResult:
     facts_from_cache: bool = False
     disabled: dict[str, str] = field(default_factory=dict)
     rendered: list[str] = field(default_factory=list)  # publication names ("brief 2026-W47", "status", ...)
+    fallbacks: list[str] = field(default_factory=list)  # the weeks whose text fell back to the template, why
 
     def add(self, pub: Any, files: dict[str, bytes], rendered: bool) -> None:
         (self.rendered if rendered else []).append(pub.name)
@@ -103,6 +104,7 @@ def build_site(
         progress("the site is up to date")
         return BuildResult(out, **previous, facts_from_cache=True)
     facts = s.week_facts(s.weeks)
+    s.narrator.open_periods = {*s.weeks[-1:], *s.quarters[-1:]}  # closed periods are not drafted again
     result = BuildResult(out, s.record["as_of"], s.weeks, facts_from_cache=not s.loaded, disabled=disabled)
     status_ok = "status" in parts and bool(s.weeks)
     links = {"status": status_ok or ("status" not in disabled and (out / "status/index.html").is_file())}
@@ -127,11 +129,22 @@ def build_site(
         for path, data in landing.render().items():
             site.write_bytes(path, data)
         result.narrator = s.narrator.usage()
+        result.fallbacks = fallback_lines(result.narrator)
         write_manifest(site, as_of=s.as_of, inputs=inputs_from_sources(source_reports(s.record["inputs"])),
                        narrator=result.narrator, source_date_epoch=source_date_epoch)  # fmt: skip
         result.outputs = len(site.outputs)
     record_site(s.store, site_key, out, result)
     return result
+
+
+def fallback_lines(narrator: dict[str, Any]) -> list[str]:
+    """The build summary's lines on the weeks whose text fell back to the template, and why ([] for the
+    template narrator)."""
+    if narrator.get("kind") != "claude":
+        return []
+    from .narrative.claude import fallback_lines as lines
+
+    return lines(narrator.get("usage") or {})
 
 
 def parse_only(only: str | Iterable[str] | None) -> frozenset[str]:
@@ -190,7 +203,7 @@ def record_site(store: Any, site_key: str, out: Path, result: BuildResult) -> No
     files = _site_files(out)
     if files is None:
         return
-    fields = ("as_of", "weeks", "status", "decks", "outputs", "narrator", "disabled")
+    fields = ("as_of", "weeks", "status", "decks", "outputs", "narrator", "disabled", "fallbacks")
     summary = {name: getattr(result, name) for name in fields}
     summary["reused_weeks"] = list(result.weeks)
     store.put_json("sites", site_key, {"files": files, "result": summary})

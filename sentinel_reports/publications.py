@@ -10,7 +10,8 @@
         render() -> {site path: bytes}
 
     Brief(session, week, history, links)        briefs/<week>/{index.html, brief.pdf, brief.eml, brief.md,
-                                                showback.csv} and evidence/<week>/facts.json
+                                                showback.csv} and evidence/<week>/facts.json (and
+                                                evidence/<week>/narrative.json when a model drafted)
     StatusPage(session)                         status/ (page, incident pages, feed, badges, Statuspage API)
     Deck(session, quarter)                      decks/<quarter>/{index.html, deck.pdf, deck.pptx}
     Landing(session, briefs, decks, has_status) index.html
@@ -145,7 +146,10 @@ class Brief(_Base):
         return {name: files[f"briefs/{self.week}/{name}"] for name in BRIEF_FILES}
 
     def paths(self) -> list[str]:
-        return [f"briefs/{self.week}/{n}" for n in BRIEF_FILES] + [f"evidence/{self.week}/facts.json"]
+        evidence = ["facts.json", *(["narrative.json"] if self.narrative.provenance else [])]
+        return [f"briefs/{self.week}/{n}" for n in BRIEF_FILES] + [
+            f"evidence/{self.week}/{n}" for n in evidence
+        ]
 
     def complete(self, files: Mapping[str, bytes]) -> bool:
         return set(files) == set(self.paths())
@@ -162,7 +166,15 @@ class Brief(_Base):
         """The rendered files at their site paths, with the week's evidence."""
         out = {f"briefs/{self.week}/{name}": files[name] for name in BRIEF_FILES}
         out[f"evidence/{self.week}/facts.json"] = self.session.facts_text(self.week).encode("utf-8")
+        if self.narrative.provenance:  # a model drafted (or tried to draft) this week's text
+            out[f"evidence/{self.week}/narrative.json"] = narrative_evidence(self.narrative).encode("utf-8")
         return out
+
+
+def narrative_evidence(narrative: Any) -> str:
+    """evidence/<period>/narrative.json: per section the narrator, model, prompt hash, tokens, cost, verdict,
+    the findings of rejected drafts, retries and the claims of the published text."""
+    return json.dumps(dict(narrative.provenance), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 _WORKER: dict[str, Any] = {}

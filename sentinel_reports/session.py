@@ -18,7 +18,6 @@ whose look-back it falls in.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import time
@@ -268,10 +267,13 @@ class Session:
 class Narrator:
     """The configured narrator for weekly briefs and quarterly decks alike: the template narrator, or
     Claude drafting each section of the template narrative (which stays the fallback); ``usage()`` is the
-    report for the manifest. ``kind`` overrides ``narrator.kind``."""
+    report for the manifest. ``kind`` overrides ``narrator.kind``. ``open_periods`` (None: every period)
+    are drafted; ``build_site`` sets it to the latest week and quarter, so a build drafts only the open
+    periods and the closed ones keep their cached drafts or the template text."""
 
     def __init__(self, config: Config, kind: str, store: Store, http_client: Any = None) -> None:
         self.config, self.kind = config, kind
+        self.open_periods: set[str] | None = None  # None: every period is drafted (sentinel brief, send)
         if kind not in ("template", "claude"):
             raise ValueError(f"unknown narrator {kind!r} (expected template or claude)")
         self.claude = None
@@ -307,18 +309,25 @@ class Narrator:
         return self._drafted(facts, narrate_quarter(facts, content, self.config))
 
     def _drafted(self, facts: Mapping[str, Any], base: Any) -> Any:
+        """``base`` with each section and the executive summary drafted by Claude (or kept, with the reason),
+        marked with who drafted it and carrying its ``provenance``. A closed period (not in
+        ``open_periods``) uses its cached drafts or the template text, unless
+        ``narrator.draft_closed_periods`` is set."""
         if self.claude is None:
             return base
-        sections = {
-            k: self.claude.draft(k, facts, v, CLAUDE_INSTRUCTIONS.get(k, "")).text
-            for k, v in base.sections.items()
+        from .narrative.claude import with_drafts
+
+        opened = self.open_periods
+        request = opened is None or base.period in opened or self.config.narrator.draft_closed_periods
+        texts = {**base.sections, "executive_summary": base.executive_summary}
+        results = {
+            k: self.claude.draft(k, facts, v, CLAUDE_INSTRUCTIONS.get(k, ""), request=request)
+            for k, v in texts.items()
         }
-        summary = self.claude.draft(
-            "executive_summary", facts, base.executive_summary, CLAUDE_INSTRUCTIONS["executive_summary"]
-        )
-        return dataclasses.replace(base, sections=sections, executive_summary=summary.text)
+        return with_drafts(base, results, self.claude.model, cap_usd=self.claude.max_usd)
 
     def usage(self) -> dict[str, Any]:
+        """The narrator's report for the manifest: kind, usage (requests, tokens, each section's origin), cost."""
         if self.claude is None:
             return {"kind": "template", "usage": {}, "cost": 0.0}
         report = self.claude.usage_report()

@@ -1,8 +1,10 @@
 """Accepted Claude drafts in the store (kind ``drafts``): a rebuild with unchanged facts makes no request.
 
 The key (``narrative.llm_cache.draft_key``) covers the facts, the section, the instructions, the baseline
-text, the static prompt and the model. An entry holds the draft text, the section, the model and the usage
-of the request that produced it, never the API key or request headers. A damaged entry reads as a miss; a
+text, the static prompt (with the ``write_section`` tool) and the model. An entry holds the draft as the
+model wrote it (``draft``: figures, dates and period labels as ``{{fact.key}}`` placeholders), its rendered
+``text`` and ``claims`` (``{fact_key, display}``), the section, the model and the usage of the request that
+produced it, never the API key or request headers. The narrator checks a stored draft again before using it. A damaged entry reads as a miss; a
 store that cannot be written only costs a request next time.
 """
 

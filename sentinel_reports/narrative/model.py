@@ -72,6 +72,9 @@ class Narrative:
     next_actions: tuple[NextAction, ...] = ()
     derived: Mapping[str, Any] = field(default_factory=dict)
     verdict: str = ""  # the one-line verdict on the period, directly under the summary line
+    provenance: Mapping[str, Any] = field(
+        default_factory=dict
+    )  # who drafted which section (claude.with_drafts)
 
     @property
     def opening(self) -> tuple[str, ...]:
@@ -102,6 +105,7 @@ class Narrative:
             "sections": dict(self.sections),
             "incident_banner": dict(self.incident_banner) if self.incident_banner else None,
             "derived": dict(self.derived),
+            "provenance": dict(self.provenance),
         }
 
     def to_markdown(self) -> str:
@@ -130,4 +134,6 @@ class Narrative:
             out += [f"| {a.action} | {a.owner} | {a.deadline} |" for a in self.next_actions]
         else:
             out.append("No open actions.")
+        if self.provenance.get("appendix"):
+            out += ["", "## Appendix", "", str(self.provenance["appendix"])]
         return "\n".join(out).rstrip() + "\n"

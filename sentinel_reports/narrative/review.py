@@ -3,7 +3,8 @@
 ``TextReview(facts, ...)`` builds the fact index once; calling it on a text returns every problem as a sentence
 (empty: publishable). It combines ``verify_text`` (figures and component names), ``lint_text`` (voice), the
 summary-line and recommendation shapes, and, given the baseline text a draft rewrites, that the summary line is
-kept unchanged. The Claude narrator shows the problems to the model and writes them to the build log; the
+kept unchanged. ``shapes(text)`` checks the fixed shapes only: the Claude narrator pairs it with the meaning
+check (``narrative.meaning``). The Claude narrator shows the problems to the model and writes them to the build log; the
 template narrator raises ``VerificationError(problems)``.
 """
 
@@ -45,6 +46,11 @@ class TextReview:
             return [*problems, "the text is empty"]
         problems += [f"unsupported {v}" for v in verify_text(text, self.index, component_names=self.names)]
         problems += [str(f) for f in lint_text(text, known_people=self.known_people)]
+        return problems + self.shapes(text)
+
+    def shapes(self, text: str) -> list[str]:
+        """The fixed line shapes only: the summary line (kept as given) and recommendations."""
+        problems: list[str] = []
         for line in text.splitlines():
             if _is_summary(line):
                 problems += [str(f) for f in check_summary_line(line)]

@@ -1,4 +1,8 @@
-"""Check that generated text states only what the facts support.
+"""Check that generated text states only what the facts support: every figure is some fact's value.
+
+This is the value check (any fact, anywhere, at the displayed precision), kept for the rendered pages and the
+deck. ``narrative.meaning`` binds each figure to the fact of the entity and period its sentence names, and
+checks direction words, names, causes and required content; the narrators and ``sentinel verify-text`` use it.
 
 ``verify_text(text, facts, component_names=...)`` returns a ``Violation`` for every figure no fact supports and
 for every component reference that names no configured component. A figure is supported when some numeric

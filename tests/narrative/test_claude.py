@@ -11,9 +11,10 @@ import pytest
 
 from sentinel_reports.cache.drafts import DraftCache
 from sentinel_reports.config import Narrator, Price
+from sentinel_reports.narrative.claims import FactCatalog, render
 from sentinel_reports.narrative.claude import ClaudeNarrator, NarrationResult
-from sentinel_reports.narrative.llm_cache import MemoryDraftCache, canonical_json
-from sentinel_reports.narrative.prompt import STATIC_INSTRUCTIONS
+from sentinel_reports.narrative.llm_cache import MemoryDraftCache
+from sentinel_reports.narrative.prompt import STATIC_INSTRUCTIONS, WRITE_SECTION_TOOL
 
 try:  # the anthropic SDK 2.x runs on httpx2 and rejects httpx objects; older SDKs run on httpx
     import httpx2 as http
@@ -36,6 +37,16 @@ INSTRUCTIONS = "Executive summary: three to five sentences for the VP of Enginee
 
 def reply(name: str) -> dict[str, Any]:
     return json.loads((REPLIES / name).read_text(encoding="utf-8"))
+
+
+def drafted(name: str) -> str:
+    """The draft of a recorded reply: the write_section tool input, with placeholders."""
+    return reply(name)["content"][0]["input"]["text"]
+
+
+def published(name: str, facts: dict[str, Any]) -> str:
+    """The draft of a recorded reply with every placeholder replaced by its fact's display."""
+    return render(drafted(name), FactCatalog(facts, fixed={"summary_line": SUMMARY})).text
 
 
 class Replay:
@@ -87,7 +98,12 @@ def test_accepted_draft_is_used_and_priced(make, week_facts) -> None:
     narrator = make(handler)
     result = draft(narrator, week_facts)
     assert result.origin == "claude"
-    assert result.text == reply("accepted.json")["content"][0]["text"]
+    assert result.text == published("accepted.json", week_facts)
+    assert "{{" not in result.text and result.text.startswith(SUMMARY)
+    assert "1 h 35 min of impact" in result.text and "fell 12.0% week over week to $12,412" in result.text
+    keys = [c.fact_key for c in result.claims]
+    assert keys[:3] == ["summary_line", "incidents.INC-1042.impact_minutes", "incidents.INC-1042.started_at"]
+    assert len(keys) == 11 and result.findings == () and result.retries == 0
     assert result.reason == ""
     # 412 input x $3 + 168 output x $15 + 2,630 cache write x $3.75, per million tokens
     expected = (412 * 3.0 + 168 * 15.0 + 2630 * 3.75) / 1_000_000
@@ -103,13 +119,19 @@ def test_request_caches_static_instructions_and_sends_facts_not_rows(make, week_
     draft(make(handler), week_facts)
     (body,) = handler.requests
     assert body["model"] == MODEL
-    assert body["system"] == [
-        {"type": "text", "text": STATIC_INSTRUCTIONS, "cache_control": {"type": "ephemeral"}}
-    ]
+    assert body["system"] == [{"type": "text", "text": STATIC_INSTRUCTIONS}]
+    assert body["tools"] == [WRITE_SECTION_TOOL]
+    assert body["tool_choice"] == {"type": "tool", "name": "write_section"}
     facts_block, request_block = body["messages"][0]["content"]
-    assert facts_block["text"].endswith(canonical_json(week_facts))
+    assert facts_block["text"].endswith(FactCatalog(week_facts, fixed={"summary_line": SUMMARY}).key_table())
+    assert "\ncost.total = $12,412\n" in facts_block["text"]
     assert facts_block["cache_control"] == {"type": "ephemeral"}
-    assert "Section: executive-summary" in request_block["text"] and TEMPLATE in request_block["text"]
+    assert "Section: executive-summary" in request_block["text"]
+    assert "{{summary_line}}\n\nThe **Assistant Chat API** availability SLO has {{" in request_block["text"]
+    assert (
+        "Spend was {{cost.total}}, down {{cost.week_over_week|abs|0}} on {{previous_period}}."
+        in (request_block["text"])
+    )
     assert INSTRUCTIONS in request_block["text"]
     assert "requests_good" not in json.dumps(body)  # a canonical sample signal: rows never travel
 
@@ -133,23 +155,30 @@ def test_made_up_figure_is_retried_once_then_template_is_used(make, week_facts) 
     assert "$1,700" in result.reason and "18%" in result.reason
     retry = handler.requests[1]["messages"]
     assert [m["role"] for m in retry] == ["user", "assistant", "user"]
-    assert retry[1]["content"] == reply("made_up_figure.json")["content"][0]["text"]
+    (tool_use,) = retry[1]["content"]
+    assert tool_use["type"] == "tool_use" and tool_use["input"]["text"] == drafted("made_up_figure.json")
+    (tool_result,) = retry[2]["content"]
+    assert tool_result["type"] == "tool_result" and tool_result["tool_use_id"] == tool_use["id"]
+    assert tool_result["is_error"] is True
     for figure in ("140 minutes", "18%", "$11,900"):  # the first draft's violations, listed for the model
-        assert figure in retry[2]["content"]
+        assert f"raw-number: '{figure}' is a figure typed as text" in tool_result["content"]
+    assert result.retries == 1 and any("'140 minutes'" in f for f in result.findings)
     assert result.usage["input_tokens"] == 412 + 598 and result.usage["cache_read_input_tokens"] == 2630
-    assert narrator.usage_report()["sections"] == [
-        {"section": "executive-summary", "origin": "template", "reason": result.reason, "usage": result.usage}
-    ]
+    (record,) = narrator.usage_report()["sections"]
+    assert record["section"] == "executive-summary" and record["origin"] == "template"
+    assert record["reason"] == result.reason and record["usage"] == result.usage
+    assert record["retries"] == 1 and record["findings"] == list(result.findings)
+    assert result.claims and all(c.fact_key for c in result.claims)  # the template text's own claims
 
 
 def test_banned_word_is_rejected_and_the_retry_accepted(make, week_facts) -> None:
     handler = Replay((200, "banned_word.json"), (200, "accepted.json"))
     result = draft(make(handler), week_facts)
     assert result.origin == "claude"
-    assert result.text == reply("accepted.json")["content"][0]["text"]
+    assert result.text == published("accepted.json", week_facts)
     assert result.reason.startswith("accepted after one retry")
     assert "revolutionary" in result.reason and "seamlessly" in result.reason
-    assert "revolutionary" in handler.requests[1]["messages"][2]["content"]
+    assert "revolutionary" in handler.requests[1]["messages"][2]["content"][0]["content"]
 
 
 def test_truncated_draft_is_rejected(make, week_facts) -> None:
@@ -199,7 +228,7 @@ def test_cached_draft_that_no_longer_verifies_is_drafted_again(make, week_facts)
     cache = MemoryDraftCache()
     draft(make(Replay((200, "accepted.json")), cache=cache), week_facts)
     (key,) = cache.entries
-    cache.entries[key]["text"] += " Spend will reach $99,999 next week."
+    cache.entries[key]["draft"] += " Spend will reach $99,999 next week."
     handler = Replay((200, "accepted.json"))
     assert draft(make(handler, cache=cache), week_facts).origin == "claude"
     assert len(handler.requests) == 1
@@ -279,15 +308,15 @@ def test_spend_cap_reached_before_the_retry_keeps_the_first_rejection(make, week
     assert "140 minutes" in result.reason
 
 
-def test_fenced_draft_is_unwrapped(make, week_facts) -> None:
+def test_fenced_text_reply_without_the_tool_is_unwrapped_and_checked_the_same(make, week_facts) -> None:
     body = reply("accepted.json")
-    text = body["content"][0]["text"]
-    body["content"][0]["text"] = f"```markdown\n{text}\n```"
+    body["content"] = [{"type": "text", "text": f"```markdown\n{drafted('accepted.json')}\n```"}]
+    body["stop_reason"] = "end_turn"
 
     def handler(request: Any) -> Any:
         return http.Response(200, json=body)
 
-    assert draft(make(handler), week_facts).text == text
+    assert draft(make(handler), week_facts).text == published("accepted.json", week_facts)
 
 
 def test_damaged_cache_entry_is_a_miss(tmp_path) -> None:
