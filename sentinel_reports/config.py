@@ -302,6 +302,7 @@ class Config(Strict):
     sources: list[SourceConfig] = []
     business: Business = Business()
     budgets: Budgets = Budgets()
+    teams: dict[str, list[Annotated[str, Field(min_length=1)]]] = {}
     prices: dict[str, Price] = {}
     alerts: Alerts = Alerts()
     gaps: Gaps = Gaps()
@@ -315,6 +316,19 @@ class Config(Strict):
 
     # set by load_config, not by the user
     project_dir: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("teams")
+    @classmethod
+    def _team_aliases(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Each alias names one team: matching ignores case and surrounding spaces."""
+        seen: dict[str, str] = {}
+        for team, aliases in value.items():
+            for alias in [team, *aliases]:
+                key = alias.strip().casefold()
+                if seen.get(key, team) != team:
+                    raise ValueError(f"alias {alias!r} is listed under both {seen[key]!r} and {team!r}")
+                seen[key] = team
+        return value
 
     @field_validator("timezone")
     @classmethod

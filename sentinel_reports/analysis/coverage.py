@@ -181,6 +181,9 @@ _KIND_ORDER = {
             "unattributed_spend",
             "missing_assumption",
             "currency_mismatch",
+            "budget_without_spend",
+            "spend_without_budget",
+            "team_tag_mismatch",
         )
     )
 }

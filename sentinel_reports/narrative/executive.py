@@ -285,8 +285,11 @@ def _money(ctx: Context, headline: bool = False) -> str:
     ):
         out.append("Cost per successful task held steady on every customer-facing service.")
     budgets = [b for b in c.get("budgets") or [] if b.get("projected_share") is not None]
-    if budgets and all(b["projected_share"] <= 1 for b in budgets):
-        out.append("Every team is projected to finish the month within its budget.")
+    unfunded = sections.unfunded_budgets(ctx)
+    if budgets and all(b["projected_share"] <= 1 for b in budgets) and not unfunded:
+        out.append("Every budgeted team is projected to finish the month within its budget.")
+    out.append(sections.unfunded_sentence(ctx))
+    out.append(sections.month_end(ctx))
     rows = [r for r in ctx.facts.get("quality") or [] if r.get("met") is not None]
     if rows and all(r["met"] for r in rows):
         out.append("Answer quality met its eval target on every evaluated service.")
@@ -304,7 +307,7 @@ def _money(ctx: Context, headline: bool = False) -> str:
                 f"eval cases against {p.pct(row['target'])}, so {p.pct(1 - row['eval_pass_rate'])} of evaluated "
                 "answers failed the rubric, a direct risk to customer trust."
             )
-    return " ".join(out)
+    return " ".join(t for t in out if t)
 
 
 def _decisions(ctx: Context, recs: tuple[Recommendation, ...]) -> str:

@@ -9,6 +9,7 @@ an observability gap, never as zero.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,6 +39,49 @@ def customer_costs(ctx: Context) -> list[tuple[str, float]]:
     values = ((ctx.facts.get("cost") or {}).get("per_successful_task") or {}).items()
     return sorted(
         ((k, v) for k, v in values if v is not None and k in facing), key=lambda kv: ctx.plain_name(kv[0])
+    )
+
+
+def unfunded_budgets(ctx: Context) -> list[str]:
+    """Budget teams with no spend in the period (their budget position cannot be stated)."""
+    return list(((ctx.facts.get("cost") or {}).get("team_checks") or {}).get("budget_without_spend") or [])
+
+
+def _month_name(month: str) -> str:
+    """ "2026-11" -> "November 2026"."""
+    year, number = month.split("-")
+    return f"{calendar.month_name[int(number)]} {year}"
+
+
+def month_end(ctx: Context) -> str:
+    """The month-end projection of all spend: the budgeted teams against the budgeted total, and the rest."""
+    m = (ctx.facts.get("cost") or {}).get("month_end") or {}
+    if m.get("projected_month_end") is None or m.get("budgeted_projected") is None:
+        return ""
+    text = (
+        f"All spend is projected at {ctx.money(m['projected_month_end'])} for {_month_name(m['month'])}: "
+        f"{ctx.money(m['budgeted_projected'])} for budgeted teams against {ctx.money(m['budget_total'])} "
+        f"budgeted"
+    )
+    if m.get("budgeted_share") is not None:
+        text += f" ({p.pct(m['budgeted_share'])})"
+    if m.get("unbudgeted_projected") and m.get("unbudgeted_share") is not None:
+        text += (
+            f", and {ctx.money(m['unbudgeted_projected'])} ({p.pct(m['unbudgeted_share'])}) with no budget"
+        )
+    return text + "."
+
+
+def unfunded_sentence(ctx: Context) -> str:
+    """Budget teams without spend, said as such (never as 0% of budget)."""
+    teams = unfunded_budgets(ctx)
+    if not teams:
+        return ""
+    names = p.join([f"**{t}**" for t in teams])
+    verb = "has a budget" if len(teams) == 1 else "have budgets"
+    return (
+        f"{names} {verb} but no spend attributed this {ctx.period}: no component they own has cost rows and "
+        "no team tag names them, so their budget position cannot be stated (observability gap)."
     )
 
 
@@ -99,10 +143,17 @@ def cost(ctx: Context) -> str:
             f"🚨 {p.team(b['team'], capital=True)} is projected to close the month at {ctx.money(b['projected_month_end'])} against its "
             f"{ctx.money(b['monthly_budget'])} budget ({p.pct(b['projected_share'])})."
         )
-    within = [f"**{b['team']}** {p.pct(b['projected_share'])}" for b in budgets if b["projected_share"] <= 1]
+    unfunded = unfunded_budgets(ctx)
+    within = [
+        f"**{b['team']}** {p.pct(b['projected_share'])}"
+        for b in budgets
+        if b["projected_share"] <= 1 and b["team"] not in unfunded
+    ]
     if within:
         out.append(f"Projected within budget at month-end (share of budget): {p.join(within)}.")
-    return " ".join(out)
+    out.append(unfunded_sentence(ctx))
+    out.append(month_end(ctx))
+    return " ".join(t for t in out if t)
 
 
 def quality(ctx: Context) -> str:

@@ -128,11 +128,23 @@ def budget_table(facts: Mapping[str, Any]) -> Table:
          Cell(f.pct(b.get("projected_share"), 1), state="degraded" if (b.get("projected_share") or 0) > 1 else None)]
         for b in budgets
     ]  # fmt: skip
+    month_end = (facts.get("cost") or {}).get("month_end") or {}
+    if budgets and month_end.get("projected_month_end") is not None:
+        for t in month_end.get("teams") or []:
+            if t.get("monthly_budget") is None:
+                rows.append([Cell(t["team"] or "No team", strong=True), f.money(t.get("month_to_date"), cur),
+                             "no budget", f.money(t.get("projected_month_end"), cur), "no budget"])  # fmt: skip
+        rows.append([Cell("Budgeted teams", strong=True), f.money(month_end.get("budgeted_month_to_date"), cur),
+                     f.money(month_end.get("budget_total"), cur), f.money(month_end.get("budgeted_projected"), cur),
+                     f.pct(month_end.get("budgeted_share"), 1)])  # fmt: skip
+        rows.append([Cell("All spend", strong=True), f.money(month_end.get("month_to_date"), cur), "",
+                     f.money(month_end.get("projected_month_end"), cur), ""])  # fmt: skip
     month = budgets[0].get("month") if budgets else None
     columns = ("Team", f"Month to date ({cur})", f"Monthly budget ({cur})", f"Projected month-end ({cur})", "Projected share of budget (%)")  # fmt: skip
     return _table("budgets", f"Spend against monthly budget{f', {month}' if month else ''}", columns, rows,
                   numeric=frozenset({1, 2, 3, 4}), worst=_worst([b.get("projected_share") for b in budgets], lowest=False),
-                  note="Projection: month-to-date spend extended at the month's average daily rate.")  # fmt: skip
+                  note="Projection: month-to-date spend extended at the month's average daily rate. All spend: every "
+                       "row of the month, budgeted or not.")  # fmt: skip
 
 
 def unit_cost_components(facts: Mapping[str, Any]) -> list[str]:

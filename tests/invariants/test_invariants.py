@@ -186,12 +186,51 @@ def check_coverage_gated_claims(facts: dict, narrative: Any, config: Any) -> Vio
     return out
 
 
+_WITHIN = re.compile(r"Every (?:budgeted )?team is projected to finish the month within its budget")
+
+
+def check_team_projections(facts: dict, narrative: Any, config: Any) -> Violations:
+    """Team projections sum to the platform projection: every team (and the no-team rest) of the month-end
+    projection adds up to all spend, the budgeted and unbudgeted parts add up to it, each budget row agrees
+    with its team; "every team within budget" only when every budget team has spend and is within."""
+    out = []
+    cost = facts.get("cost") or {}
+    me = cost.get("month_end") or {}
+    total = me.get("projected_month_end")
+    if total is not None:
+        teams = sum(t["projected_month_end"] or 0.0 for t in me["teams"])
+        if abs(teams - total) > 1e-6 * max(1.0, abs(total)):
+            out.append(f"team projections sum to {teams:.2f}, platform projection is {total:.2f}")
+        if me.get("budgeted_projected") is not None:
+            parts = me["budgeted_projected"] + me["unbudgeted_projected"]
+            if abs(parts - total) > 1e-6 * max(1.0, abs(total)):
+                out.append(f"budgeted + unbudgeted = {parts:.2f}, platform projection is {total:.2f}")
+        by_team = {t["team"]: t["projected_month_end"] for t in me["teams"]}
+        for b in cost.get("budgets") or []:
+            if (
+                b["projected_month_end"] is not None
+                and abs(b["projected_month_end"] - by_team[b["team"]]) > 1e-6
+            ):
+                out.append(
+                    f"budget row {b['team']} projects {b['projected_month_end']:.2f}, its team row differs"
+                )
+    budgets = cost.get("budgets") or []
+    unfunded = (cost.get("team_checks") or {}).get("budget_without_spend") or []
+    for text in _texts(narrative):
+        if _WITHIN.search(text):
+            over = [b["team"] for b in budgets if (b.get("projected_share") or 0) > 1]
+            if over or unfunded:
+                out.append(f"'every team within budget' with {over} over and {unfunded} without spend")
+    return out
+
+
 CHECKS: dict[str, Callable[[dict, Any, Any], Violations]] = {
     "status_word": check_status_word,
     "verdict": check_verdict,
     "directions": check_directions,
     "no_event_after_as_of": check_no_event_after_as_of,
     "coverage_gated_claims": check_coverage_gated_claims,
+    "team_projections": check_team_projections,
 }
 
 
@@ -324,3 +363,20 @@ def test_planted_met_target_next_to_an_overspent_budget_is_caught(all_periods: l
     with mock.patch("sentinel_reports.render.deck.build_deck", lambda f, n: build_deck(rendered, n)):
         found = check_coverage_gated_claims(facts_for_check, narrative, config)
     assert any("overspent during the quarter" in v for v in found)
+
+
+def test_planted_team_projection_off_the_platform_total_is_caught(all_periods: list) -> None:
+    facts, narrative, config = _any_project(
+        all_periods, lambda f: (f["cost"].get("month_end") or {}).get("projected_month_end") is not None
+    )
+    facts["cost"]["month_end"]["teams"][0]["projected_month_end"] += 1000.0
+    assert any("team projections sum" in v for v in check_team_projections(facts, narrative, config))
+
+
+def test_planted_every_team_within_budget_beside_an_unfunded_budget_is_caught(all_periods: list) -> None:
+    facts, narrative, config = _any_project(all_periods, lambda f: bool(f["cost"].get("budgets")))
+    facts["cost"]["team_checks"]["budget_without_spend"] = [facts["cost"]["budgets"][0]["team"]]
+    planted = dataclasses.replace(
+        narrative, executive_summary="Every team is projected to finish the month within its budget."
+    )
+    assert any("without spend" in v for v in check_team_projections(facts, planted, config))
