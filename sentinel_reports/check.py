@@ -86,7 +86,7 @@ def build_check_report(
             }
             for c in coverages
         ],
-        "telemetry_coverage": telemetry_coverage(coverages),
+        "telemetry_coverage": telemetry_coverage(coverages, config),
         "gaps": [
             {
                 "kind": g.kind,

@@ -19,7 +19,13 @@ from .alerts import alert_episodes, evaluate_alerts
 from .blocks import component_entries, content_blocks, next_actions, slo_entry
 from .business import attach_business_impact, business_facts, investment_facts
 from .cost import cost_facts
-from .coverage import compute_coverage, find_gaps, sort_gaps, telemetry_coverage
+from .coverage import (
+    compute_coverage,
+    expected_without_source,
+    find_gaps,
+    sort_gaps,
+    telemetry_coverage,
+)
 from .incidents import incident_facts
 from .periods import PeriodKind, next_period, parse_period, previous_period, to_utc
 from .provenance import Figures, gap_entry, iso, json_dumps_facts, plain, source_entries
@@ -113,7 +119,10 @@ def period_facts(
         "previous_period": before.label if first is not None and first < start else None,
         "next_period": after.label if after.start <= as_of else None,
         "coverage": {
-            "telemetry": telemetry_coverage(coverages),
+            "telemetry": telemetry_coverage(coverages, config),
+            "without_source": [
+                {"component": c, "signal": s} for c, s in expected_without_source(coverages, config)
+            ],
             "evidence_days": round((end - start).total_seconds() / 86400, 2),
             "series": [
                 {
