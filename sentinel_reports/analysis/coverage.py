@@ -156,20 +156,18 @@ def expected_without_source(coverages: list[Coverage], config: Config) -> list[t
 
 def telemetry_coverage(coverages: list[Coverage], config: Config | None = None) -> float | None:
     """Σ present / Σ expected intervals over every sample series (not evals or cost rows), where each
-    expected telemetry signal with no source at all (given `config`) counts as a series with nothing present:
-    window / the median step of the series that exist, else 1 interval. None when nothing is expected."""
+    expected telemetry signal with no source at all (given `config`) counts as a series with nothing present,
+    of window / the median step of the series that exist. None when no telemetry series has an interval in
+    the window (no telemetry at all is a gap, not a measured 0 %)."""
     series = [c for c in coverages if c.signal not in PSEUDO_SIGNALS]
     expected = sum(c.expected_intervals for c in series)
     present = sum(c.present_intervals for c in series)
     missing = expected_without_source(coverages, config) if config is not None else []
-    if missing:
-        timed = [c for c in series if c.step_seconds and c.expected_intervals]
-        if timed:
-            window = max(c.expected_intervals * c.step_seconds for c in timed)
-            step = float(np.median([c.step_seconds for c in timed]))
-            expected += len(missing) * max(1, math.ceil(window / step - 1e-9))
-        else:
-            expected += len(missing)
+    timed = [c for c in series if c.step_seconds and c.expected_intervals]
+    if missing and timed:
+        window = max(c.expected_intervals * c.step_seconds for c in timed)
+        step = float(np.median([c.step_seconds for c in timed]))
+        expected += len(missing) * max(1, math.ceil(window / step - 1e-9))
     return present / expected if expected > 0 else None
 
 

@@ -297,5 +297,5 @@ def test_expected_signal_without_a_source_counts_as_zero_coverage(b) -> None:
     assert telemetry_coverage(covs, cfg) == 288 / (288 * 3)
     full = b.samples(b.series("chat-api", "latency_p95_ms", start, 288), b.requests("chat-api", start, 288))
     assert telemetry_coverage(cover(b, cfg, full, start, end), cfg) == 1.0
-    # nothing at all: every expected signal counts, at one interval each
-    assert telemetry_coverage([], cfg) == 0.0
+    # no telemetry at all is a gap (null), not a measured 0 %
+    assert telemetry_coverage([], cfg) is None
