@@ -28,7 +28,9 @@ Field reference:
 - investment: `title`, `cost` (one-off, in the configured currency), `running_cost_per_year` (default 0),
   `expected_benefit_per_year` (configured currency), `benefit_basis` (how the benefit was estimated),
   `assumptions[]`, `confidence` Low | Medium | High, `effect` (expected reliability effect), `owner`
-  (optional), `components[]` (optional), `risk` {...} as for recommendations.
+  (optional), `proposed` (date, optional: decks of quarters that ended before it do not show it, so a
+  case citing a later outage never appears in an earlier deck), `components[]` (optional), `risk` {...} as
+  for recommendations.
 - note: `title` (optional).
 """
 
@@ -124,6 +126,7 @@ class Investment(Item):
     confidence: Level
     effect: Text
     owner: str | None = None
+    proposed: dt.date | None = None
     components: tuple[str, ...] = ()
     risk: Risk
 

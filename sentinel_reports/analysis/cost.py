@@ -19,7 +19,8 @@ Definitions (SPEC section 7; the `cost` block of docs/facts.md):
   owner of the row's component (`team_tag_mismatch`, P3; the spend stays with the owner).
 - **Cost per successful task** = attributed spend of a component / Σ requests_good of that component, both
   over the window. Null when the component has no spend rows, no requests_good data, or Σ requests_good is 0.
-- **Week over week** = (total − previous_total) / previous_total over the equal-length window before; null
+- **Change** (`week_over_week`) = against the baseline the caller passes (facts.comparison: the whole previous
+  period of the same kind), on totals for a whole period and per day for a period to date; null
   unless both totals exist and previous_total > 0.
 - **Month-end projection** (`month_end`): every row of the month, budgeted or not, extended the same way;
   each team's projection (plus "no team") sums to the platform's. budgeted_projected is the part of budget
@@ -59,15 +60,26 @@ def cost_facts(
     start: dt.datetime,
     end: dt.datetime,
     as_of: dt.datetime,
+    baseline: dict | None = None,
 ) -> tuple[dict, list[Gap]]:
-    """The `cost` block of the facts for the window [start, end), and the gaps it reveals."""
+    """The `cost` block of the facts for the window [start, end), and the gaps it reveals.
+
+    `baseline` is the facts' `comparison` block (the previous period of the same kind, analysis/periods.py):
+    its window is the comparison window, and its `complete` says whether a change may be stated. Without it
+    the comparison window is the same number of ledger days before `start`."""
     del as_of  # the window is already clipped to as-of; kept for a uniform analysis signature
     ledger = _ledger(costs, config)
     ours = ledger[ledger["currency"] == config.currency]
     others = ledger[ledger["currency"] != config.currency]
     # the comparison window has the same number of ledger days: a week clipped at as-of 23:55 is 7 days
-    previous_start = start - dt.timedelta(days=math.ceil((end - start) / dt.timedelta(days=1)))
-    window, previous = _days_in(ours, start, end), _days_in(ours, previous_start, start)
+    days = math.ceil((end - start) / dt.timedelta(days=1) - 1e-9)
+    if baseline is not None:
+        previous_start = dt.datetime.fromisoformat(baseline["start"].replace("Z", "+00:00"))
+        previous_end = dt.datetime.fromisoformat(baseline["end"].replace("Z", "+00:00"))
+    else:
+        previous_start, previous_end = start - dt.timedelta(days=days), start
+    previous_days = math.ceil((previous_end - previous_start) / dt.timedelta(days=1) - 1e-9)
+    window, previous = _days_in(ours, start, end), _days_in(ours, previous_start, previous_end)
     by_component = _sums(window, "_component")
     total, previous_total = _total(window), _total(previous)
 
@@ -89,11 +101,31 @@ def cost_facts(
     )
     cache, cache_gaps = _cache(window, samples, config, start, end)
     gaps.extend(cache_gaps)
+    # whole periods compare totals; a period to date against a whole one compares spend per day; a baseline
+    # with data on only part of its days states no change
+    to_date = baseline["to_date"] if baseline is not None else days != previous_days
+    basis = "daily_average" if to_date and days != previous_days else "total"
+    if baseline is not None and not baseline.get("complete", True):
+        change = None
+    elif basis == "total":
+        change = _change(total, previous_total)
+    else:
+        change = _change(
+            total / days if total is not None else None,
+            previous_total / previous_days if previous_total is not None else None,
+        )
     block = {
         "currency": config.currency,
         "total": total,
         "previous_total": previous_total,
-        "week_over_week": _change(total, previous_total),
+        "week_over_week": change,
+        "change_basis": basis,
+        "days": days,
+        "previous_days": previous_days,
+        "daily_average": total / days if total is not None and days else None,
+        "previous_daily_average": (
+            previous_total / previous_days if previous_total is not None and previous_days else None
+        ),
         "by_component": by_component,
         "by_team": _sums(window, "_team"),
         "by_provider": _sums(window, "provider"),
@@ -104,7 +136,7 @@ def cost_facts(
         "unattributed_by_category": _sums(unattributed_rows, "category"),
         "per_successful_task": _per_successful_task(window, samples, task_components, start, end),
         "previous_per_successful_task": _per_successful_task(
-            previous, samples, task_components, previous_start, start
+            previous, samples, task_components, previous_start, previous_end
         ),
         "budgets": _budgets(ours, config, end),
         "month_end": _month_end(ours, config, end),

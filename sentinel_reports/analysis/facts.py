@@ -27,7 +27,7 @@ from .coverage import (
     telemetry_coverage,
 )
 from .incidents import incident_facts
-from .periods import PeriodKind, next_period, parse_period, previous_period, to_utc
+from .periods import PeriodKind, local_midnight, next_period, parse_period, previous_period, to_utc
 from .provenance import Figures, gap_entry, iso, json_dumps_facts, plain, source_entries
 from .quality import quality_facts
 from .series import shared_index, time_order
@@ -103,8 +103,9 @@ def period_facts(
     incidents, incident_stats = incident_facts(known, postmortems, config, start, end, as_of)
     business, business_gaps = business_facts(incidents, config)
     incidents = attach_business_impact(incidents, business)
-    recent = _recent_samples(dataset.samples, start - (end - start), end)
-    cost, cost_gaps = cost_facts(dataset.costs, recent, config, start, end, as_of)
+    baseline = comparison(period, before, first, end, config)
+    recent = _recent_samples(dataset.samples, to_utc(baseline["start"]), end)
+    cost, cost_gaps = cost_facts(dataset.costs, recent, config, start, end, as_of, baseline)
     quality, quality_gaps = quality_facts(dataset.evals, recent, config, start, end)
     gaps += business_gaps + cost_gaps + quality_gaps
 
@@ -118,6 +119,7 @@ def period_facts(
         "window": {"start": iso(start), "end": iso(end)},
         "previous_period": before.label if first is not None and first < start else None,
         "next_period": after.label if after.start <= as_of else None,
+        "comparison": baseline,
         "coverage": {
             "telemetry": telemetry_coverage(coverages, config),
             "without_source": [
@@ -183,9 +185,13 @@ def period_facts(
     }
     facts.update(content_blocks(content, config, period.label, start, end))
     if kind == "quarter":
-        investments, investment_gaps = investment_facts(
-            tuple(getattr(content, "investments", None) or ()), config, {"incidents": incidents}
+        # an investment appears from the quarter it was proposed in (always, when it has no date)
+        proposed = tuple(
+            inv
+            for inv in getattr(content, "investments", None) or ()
+            if getattr(inv, "proposed", None) is None or local_midnight(inv.proposed, config.tz) < end
         )
+        investments, investment_gaps = investment_facts(proposed, config, {"incidents": incidents})
         facts["investments"] = investments
         gaps += investment_gaps
     for entry in facts["slos"]:
@@ -203,6 +209,27 @@ def period_facts(
     facts["next_actions"] = next_actions(facts, ordered, config, after)
     facts["figures"] = _figures(facts, config, coverages).as_list()
     return plain(facts)
+
+
+def comparison(period: Any, before: Any, first: dt.datetime | None, end: dt.datetime, config: Config) -> dict:
+    """The baseline every change of the period is stated against: the previous period of the same kind (the
+    previous ISO week, the previous calendar quarter), whole, with the days of it the data covers (from the
+    local day of the first data on). `to_date` says the period itself is cut at as-of."""
+    tz = config.tz
+    first_day, last_day = before.start.astimezone(tz).date(), before.end.astimezone(tz).date()
+    days = (last_day - first_day).days
+    data_from = max(first_day, first.astimezone(tz).date()) if first is not None else last_day
+    with_data = max(0, (last_day - data_from).days)
+    return {
+        "label": before.label,
+        "kind": period.kind,
+        "start": iso(before.start),
+        "end": iso(before.end),
+        "days": days,
+        "days_with_data": with_data,
+        "complete": with_data == days,
+        "to_date": end < period.end,
+    }
 
 
 def _episode_entry(e: Any) -> dict[str, Any]:

@@ -180,8 +180,8 @@ BANK: dict[str, tuple[str, ...]] = {
         "Every other objective has budget in hand: {items}.",
     ),
     "spend": (
-        "Spend this {period} was {total}, {change} on the {period} before ({previous}).",
-        "The platform spent {total} this {period}, {change} against {previous} the {period} before.",
+        "Spend this {period} was {total}, {change} on {baseline} ({previous}).",
+        "The platform spent {total} this {period}, {change} against {previous} in {baseline}.",
     ),
     "spend_flat": (
         "Spend this {period} was {total}.",

@@ -143,18 +143,25 @@ def spend_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         if now.get(c) is not None and before.get(c)
     }
     partial = partial_previous(facts)
-    total, prev_total = cost.get("total"), cost.get("previous_total")
-    change = d(
-        "cost.quarter_over_quarter", total / prev_total - 1 if total is not None and prev_total else None
-    )
+    total, change = cost.get("total"), cost.get("week_over_week")
+    to_date = " to date" if (facts.get("comparison") or {}).get("to_date") else ""
     if total is None:
         title = f"AI spend for {period} cannot be stated: no data (observability gap)"
     elif change is None or partial:
-        title = f"AI spend was {f.money(total, currency)} in {period}"
+        title = f"AI spend was {f.money(total, currency)} in {period}{to_date}"
         if partial:
-            title += f"; {previous} holds spend from {f.date(partial, 'long')} only, so no change is stated"
+            title += f"; {partial}, so no change is stated"
+    elif cost.get("change_basis") == "daily_average":
+        title = (
+            f"AI spend was {f.money(total, currency)} in {period} to date, {f.money(cost['daily_average'], currency)} "
+            f"a day: {'up' if change >= 0 else 'down'} {f.pct(abs(change), 1)} on {previous} "
+            f"({f.money(cost['previous_daily_average'], currency)} a day)"
+        )
     else:
-        title = f"AI spend {'rose' if change >= 0 else 'fell'} {f.pct(abs(change), 1)} to {f.money(total, currency)}"
+        title = (
+            f"AI spend {'rose' if change >= 0 else 'fell'} {f.pct(abs(change), 1)} to {f.money(total, currency)} "
+            f"on {previous}"
+        )
     if changes:
         mover = max(changes, key=lambda c: abs(changes[c]))
         size = abs(changes[mover])
@@ -220,7 +227,7 @@ def spend_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         notes="\n".join(
             [
                 *lines,
-                f"Spend {f.money(total, currency)} in {period} against {f.money(prev_total, currency)} in {previous}.",
+                f"Spend {f.money(total, currency)} in {period} against {f.money(cost.get('previous_total'), currency)} in {previous}.",
                 f"Cache saving at list prices; price source: {cache.get('price_source') or 'no data'}.",
                 source_notes(facts, ids),
             ]

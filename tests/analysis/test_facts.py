@@ -26,6 +26,7 @@ WEEK_KEYS = {
     "as_of",
     "window",
     "previous_period",
+    "comparison",
     "next_period",
     "coverage",
     "summary",

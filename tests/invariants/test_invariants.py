@@ -97,7 +97,9 @@ def check_verdict(facts: dict, narrative: Any, config: Any) -> Violations:
 
 _MONEY = r"[$€£]?[\d,]+(?:\.\d+)?"
 _MOVE = re.compile(rf"\b(rose|fell) to ({_MONEY}) from ({_MONEY})")
-_WOW = re.compile(r"\b(up|down) (\d+(?:\.\d+)?)% on the previous (?:week|quarter)")
+_WOW = re.compile(
+    r"\b(up|down) (\d+(?:\.\d+)?)% (?:a day )?on (?:the previous (?:week|quarter)|(?:week )?\d{4}-[WQ]\d+)"
+)
 _SPEND = re.compile(r"spend (rose|fell) (\d+(?:\.\d+)?)%")
 
 
@@ -139,7 +141,16 @@ def check_no_event_after_as_of(facts: dict, narrative: Any, config: Any) -> Viol
             for stamp in _STAMP.findall(sentence):
                 if dt.datetime.fromisoformat(stamp) > cutoff:
                     out.append(f"{stamp} UTC cited after as-of {as_of}: {sentence[:120]}")
+    # a case (investment) cites past events: none of its dates may lie after the publication's as-of
+    for inv in facts.get("investments") or []:
+        text = " ".join([str(inv.get("benefit_basis") or ""), *map(str, inv.get("assumptions") or [])])
+        for day in _DAY.findall(text):
+            if day > as_of[:10]:
+                out.append(f"investment {inv['slug']} cites {day}, after as-of {as_of}")
     return out
+
+
+_DAY = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 
 
 _NO_INCIDENT = re.compile(
@@ -224,6 +235,63 @@ def check_team_projections(facts: dict, narrative: Any, config: Any) -> Violatio
     return out
 
 
+_BASELINE = re.compile(r"\b(?:on|in|against) (?:week )?(\d{4}-[WQ]\d{1,2})\b")
+_CHANGE = re.compile(r"\b(?:up|down|rose|fell) \d+(?:\.\d+)?%")
+
+
+def _publication_texts(facts: dict, narrative: Any) -> list[str]:
+    texts = _texts(narrative)
+    if facts["kind"] == "quarter":
+        from sentinel_reports.render.deck import build_deck
+
+        deck = build_deck(facts, narrative)
+        texts += [slide.title for slide in deck.slides]
+        texts += [
+            " ".join(str(c) for c in row) for slide in deck.slides if slide.table for row in slide.table.rows
+        ]
+    return texts
+
+
+def check_period_labels(facts: dict, narrative: Any, config: Any) -> Violations:
+    """Each comparison's period label against its facts: the baseline is the previous period of the same kind,
+    whole; every period a change is stated against is that baseline; a partial baseline states no change; a
+    period to date against a whole one compares spend per day."""
+    from sentinel_reports.analysis.periods import parse_period, previous_period
+
+    out = []
+    comp, cost = facts["comparison"], facts.get("cost") or {}
+    expected = previous_period(facts["period"])
+    if comp["label"] != expected or comp["kind"] != facts["kind"]:
+        out.append(
+            f"baseline {comp['label']} ({comp['kind']}) is not the previous {facts['kind']} {expected}"
+        )
+    whole = parse_period(facts["kind"], expected, config.tz)
+    if (comp["start"], comp["end"]) != (_iso(whole.start), _iso(whole.end)):
+        out.append(f"baseline window {comp['start']}..{comp['end']} is not the whole of {expected}")
+    if facts.get("previous_period") not in (None, comp["label"]):
+        out.append(f"previous_period {facts['previous_period']} differs from the baseline {comp['label']}")
+    if cost.get("previous_days") is not None and cost["previous_days"] != comp["days"]:
+        out.append(f"spend baseline has {cost['previous_days']} days, {comp['label']} has {comp['days']}")
+    if not comp["complete"] and cost.get("week_over_week") is not None:
+        out.append(f"a spend change is stated against partial {comp['label']}")
+    for text in _publication_texts(facts, narrative):
+        for sentence in re.split(r"(?<=[.;:])\s", text):
+            if not _CHANGE.search(sentence):
+                continue
+            for label in _BASELINE.findall(sentence):
+                if label != comp["label"] and label != facts["period"]:
+                    out.append(
+                        f"change stated against {label}, baseline is {comp['label']}: {sentence[:120]}"
+                    )
+                elif label == comp["label"] and not comp["complete"]:
+                    out.append(f"change stated against partial {label}: {sentence[:120]}")
+    return out
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 CHECKS: dict[str, Callable[[dict, Any, Any], Violations]] = {
     "status_word": check_status_word,
     "verdict": check_verdict,
@@ -231,6 +299,7 @@ CHECKS: dict[str, Callable[[dict, Any, Any], Violations]] = {
     "no_event_after_as_of": check_no_event_after_as_of,
     "coverage_gated_claims": check_coverage_gated_claims,
     "team_projections": check_team_projections,
+    "period_labels": check_period_labels,
 }
 
 
@@ -380,3 +449,60 @@ def test_planted_every_team_within_budget_beside_an_unfunded_budget_is_caught(al
         narrative, executive_summary="Every team is projected to finish the month within its budget."
     )
     assert any("without spend" in v for v in check_team_projections(facts, planted, config))
+
+
+def test_planted_change_against_another_period_is_caught(all_periods: list) -> None:
+    facts, narrative, config = _any_project(
+        all_periods, lambda f: f["kind"] == "quarter" and f["cost"].get("week_over_week") is not None
+    )
+    planted = dataclasses.replace(narrative, executive_summary="AI spend rose 15.1% on 2026-Q1.")
+    found = check_period_labels(facts, planted, config)
+    assert any("against 2026-Q1" in v for v in found)
+
+
+def test_planted_baseline_of_the_wrong_length_is_caught(all_periods: list) -> None:
+    facts, narrative, config = _any_project(
+        all_periods, lambda f: f["kind"] == "quarter" and f["comparison"]["complete"]
+    )
+    # the old baseline: the same number of days before the quarter, labelled as the previous quarter
+    facts["comparison"]["start"] = "2026-08-09T00:00:00Z"
+    facts["cost"]["previous_days"] = facts["cost"]["days"]
+    found = check_period_labels(facts, narrative, config)
+    assert any("is not the whole of" in v for v in found) and any("spend baseline has" in v for v in found)
+
+
+def test_planted_change_against_a_partial_baseline_is_caught(all_periods: list) -> None:
+    facts, narrative, config = _any_project(
+        all_periods, lambda f: f["cost"].get("week_over_week") is not None and f["previous_period"]
+    )
+    facts["comparison"]["complete"] = False
+    found = check_period_labels(facts, narrative, config)
+    assert any("partial" in v for v in found)
+
+
+def test_planted_case_citing_a_later_outage_is_caught(all_periods: list) -> None:
+    facts, narrative, config = _any_project(all_periods, lambda f: f["kind"] == "quarter")
+    later = dt.datetime.fromisoformat(facts["as_of"].replace("Z", "+00:00")) + dt.timedelta(days=90)
+    facts["investments"] = [
+        {"slug": "failover", "benefit_basis": f"the {later:%Y-%m-%d} outage lasted 150 minutes"}
+    ]
+    assert any("investment failover cites" in v for v in check_no_event_after_as_of(facts, narrative, config))
+
+
+def test_quarter_baselines_are_whole_previous_quarters(all_periods: list) -> None:
+    quarters = {p.label: p.facts for p in all_periods if p.project == "demo" and p.facts["kind"] == "quarter"}
+    if not quarters:
+        pytest.skip("the demo project is not in this checkout")
+    q3, q4 = quarters["2026-Q3"], quarters["2026-Q4"]
+    # demo data starts 2026-06-01: Q2 holds 30 of its 91 days, so Q3 states no spend change against it
+    assert (q3["comparison"]["label"], q3["comparison"]["days_with_data"], q3["comparison"]["days"]) == (
+        "2026-Q2",
+        30,
+        91,
+    )
+    assert q3["cost"]["week_over_week"] is None
+    # Q4 to date (53 days to as-of) is compared per day with the whole of Q3 (92 days), not with 53 days of it
+    cost = q4["cost"]
+    assert q4["comparison"]["label"] == "2026-Q3" and q4["comparison"]["to_date"]
+    assert (cost["days"], cost["previous_days"], cost["change_basis"]) == (53, 92, "daily_average")
+    assert cost["week_over_week"] == pytest.approx((cost["total"] / 53) / (cost["previous_total"] / 92) - 1)
