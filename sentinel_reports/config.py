@@ -244,6 +244,10 @@ class StatusThresholds(Strict):
     major_outage_below: Fraction = 0.80
 
 
+class IncidentRules(Strict):
+    postmortem_due: Annotated[int, Field(ge=0)] = 5  # business days after resolution
+
+
 class Quality(Strict):
     eval_pass_target: dict[str, Rate] = {"default": 0.90}
     hallucination_max: Rate = 0.02
@@ -303,6 +307,7 @@ class Config(Strict):
     business: Business = Business()
     budgets: Budgets = Budgets()
     teams: dict[str, list[Annotated[str, Field(min_length=1)]]] = {}
+    incidents: IncidentRules = IncidentRules()
     prices: dict[str, Price] = {}
     alerts: Alerts = Alerts()
     gaps: Gaps = Gaps()

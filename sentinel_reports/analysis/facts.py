@@ -27,6 +27,7 @@ from .coverage import (
     telemetry_coverage,
 )
 from .incidents import incident_facts
+from .memory import raised_keys, recommendation_memory
 from .periods import PeriodKind, local_midnight, next_period, parse_period, previous_period, to_utc
 from .provenance import Figures, gap_entry, iso, json_dumps_facts, plain, source_entries
 from .quality import quality_facts
@@ -206,6 +207,9 @@ def period_facts(
     gaps += verdict_gaps
     ordered = sort_gaps(gaps)
     facts["gaps"] = [gap_entry(g) for g in ordered]
+    facts["recommendation_memory"] = recommendation_memory(
+        raised_keys(facts, config), ordered, dataset, config, events, end, first
+    )
     facts["next_actions"] = next_actions(facts, ordered, config, after)
     facts["figures"] = _figures(facts, config, coverages).as_list()
     return plain(facts)

@@ -506,3 +506,50 @@ def test_quarter_baselines_are_whole_previous_quarters(all_periods: list) -> Non
     assert q4["comparison"]["label"] == "2026-Q3" and q4["comparison"]["to_date"]
     assert (cost["days"], cost["previous_days"], cost["change_basis"]) == (53, 92, "daily_average")
     assert cost["week_over_week"] == pytest.approx((cost["total"] / 53) / (cost["previous_total"] / 92) - 1)
+
+
+def _weeks(all_periods: list, project: str) -> list:
+    return sorted(
+        (p for p in all_periods if p.project == project and p.facts["kind"] == "week"), key=lambda p: p.label
+    )
+
+
+@pytest.mark.parametrize("project", ["demo", "renamed"])
+def test_recurring_recommendations_keep_first_raised_and_deadline(all_periods: list, project: str) -> None:
+    """Week after week, a recommendation that stays raised keeps its first-raised week and deadline; past the
+    deadline it is overdue and says so, with its weeks open, in the recommendation and in Next Actions."""
+    from sentinel_reports.analysis.memory import RULE_DAYS
+
+    weeks = _weeks(all_periods, project)
+    seen: dict[str, dict] = {}
+    recurring = overdue_shown = 0
+    for p in weeks:
+        memory = p.facts["recommendation_memory"]
+        publication = p.facts["window"]["end"][:10]
+        for key, m in memory.items():
+            if key in seen and seen[key]["week"] == _prev_week(p.label):
+                assert (m["first_raised"], m["deadline"]) == (
+                    seen[key]["first_raised"],
+                    seen[key]["deadline"],
+                )
+                assert m["weeks_open"] == seen[key]["weeks_open"] + 1
+                recurring += 1
+            first_end = dt.date.fromisocalendar(*map(int, m["first_raised"].split("-W")), 1) + dt.timedelta(7)
+            rule = key.split(":")[1]
+            assert m["deadline"] == (first_end + dt.timedelta(days=RULE_DAYS[rule])).isoformat()
+            assert m["overdue"] == (m["deadline"] < publication)
+            seen[key] = {**m, "week": p.label}
+            shown = [r for r in p.narrative.recommendations if r.key == key]
+            if shown and m["overdue"]:
+                assert f"overdue since {m['deadline']}, open {m['weeks_open']} weeks" in shown[0].text
+                assert any(f"overdue since {m['deadline']}" in a.action for a in p.narrative.next_actions)
+                assert shown[0].deadline == m["deadline"]
+                overdue_shown += 1
+    if project == "demo":
+        assert recurring > 0 and overdue_shown > 0  # the demo's budget overrun recurs from 2026-W40
+
+
+def _prev_week(label: str) -> str:
+    from sentinel_reports.analysis.periods import previous_period
+
+    return previous_period(label)
