@@ -95,16 +95,17 @@ def rule(
     title, level, basis, likelihood, hurt, detection, mitigation = (s.format(name=name) for s in RISKS[risk])
     key = f"rule:{risk}:{subject}"
     memory = (ctx.facts.get("recommendation_memory") or {}).get(key)
+    history = memory_words(memory) if memory else ""
     if memory:
         deadline = str(memory["deadline"])
-        action = action.rstrip(".") + memory_words(memory)
+        action = action.rstrip(".") + history
     else:
         deadline = ctx.deadline(days, from_as_of=risk == "close-actions")
     return Recommendation(
         key=key, title=title, action=action, expected_impact=impact, risk_level=level,  # type: ignore[arg-type]
         risk_basis=basis, likelihood=likelihood, impact=hurt, detection_time=detection, mitigation=mitigation,
         owner=owner or ctx.owner(subject), origin="rule", deadline=deadline,
-        text=recommendation_sentence(action, impact, level, basis),
+        text=recommendation_sentence(action, impact, level, basis), history=history,
     )  # fmt: skip
 
 
