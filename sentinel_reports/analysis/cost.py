@@ -299,7 +299,9 @@ def _month_end(ours: pd.DataFrame, config: Config, end: dt.datetime) -> dict:
                       "projected_month_end": project(no_team)})  # fmt: skip
     total = _total(month)
     budgeted = sum(by_team.get(t, 0.0) for t in budgets) if has_rows else None
-    unbudgeted = total - budgeted if total is not None and budgeted is not None else None
+    # summed from its own rows (not total − budgeted), so no budget-free spend reads exactly 0
+    in_budget = month["_team"].isin(list(budgets)).fillna(False).astype(bool)
+    unbudgeted = float(month[~in_budget]["cost"].sum()) if has_rows else None
     projected, budgeted_projected = project(total), project(budgeted)
     budget_total = float(sum(budgets.values())) if budgets else None
     unbudgeted_projected = project(unbudgeted)
