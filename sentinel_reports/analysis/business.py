@@ -110,17 +110,26 @@ def _block(per_incident: dict[str, float | None], total: float | None, config: C
     }
 
 
-def attach_business_impact(incidents_block: list[dict], business: dict) -> list[dict]:
-    """Copies of `incidents[]` with `business_impact {amount, currency, assumptions_source}` filled in."""
+def attach_business_impact(
+    incidents_block: list[dict], business: dict, config: Config | None = None
+) -> list[dict]:
+    """Copies of `incidents[]` with `business_impact {amount, currency, assumptions_source, impact_minutes,
+    rate_per_minute, rates {component: rate}}` filled in: the amount is impact_minutes × rate_per_minute, and
+    the rate is the sum of the configured rates of every component the incident lists."""
+    rates = config.business.revenue_at_risk_per_minute if config is not None else {}
     out = []
     for incident in incidents_block:
         amount = business["per_incident"].get(str(incident["id"]))
         impact = None
         if amount is not None:
+            mine = {c: float(rates[c]) for c in sorted(incident.get("components") or []) if c in rates}
             impact = {
                 "amount": amount,
                 "currency": business["currency"],
                 "assumptions_source": business["assumptions_source"],
+                "impact_minutes": incident.get("impact_minutes"),
+                "rate_per_minute": float(sum(mine.values())) if mine else None,
+                "rates": mine,
             }
         out.append({**incident, "business_impact": impact})
     return out

@@ -103,7 +103,7 @@ def period_facts(
 
     incidents, incident_stats = incident_facts(known, postmortems, config, start, end, as_of)
     business, business_gaps = business_facts(incidents, config)
-    incidents = attach_business_impact(incidents, business)
+    incidents = attach_business_impact(incidents, business, config)
     baseline = comparison(period, before, first, end, config)
     recent = _recent_samples(dataset.samples, to_utc(baseline["start"]), end)
     cost, cost_gaps = cost_facts(dataset.costs, recent, config, start, end, as_of, baseline)

@@ -118,10 +118,12 @@ def _serious(ctx: Context) -> Mapping[str, Any] | None:
 
 def _risk(ctx: Context, inc: Mapping[str, Any]) -> str:
     business = ctx.facts.get("business") or {}
-    amount = (inc.get("business_impact") or {}).get("amount")
+    impact = inc.get("business_impact") or {}
+    amount = impact.get("amount")
     if amount:
         source = business.get("assumptions_source") or "source not stated"
-        return f", putting {ctx.money(amount)} of revenue at risk (assumption: {source})"
+        rate = reliability.rate_words(ctx, impact).strip().removeprefix("(").removesuffix(")")
+        return f", putting {ctx.money(amount)} of revenue at risk ({rate + '; ' if rate else ''}assumption: {source})"
     if business.get("revenue_at_risk_total") is None:
         return "; revenue at risk cannot be stated until the business assumption is configured"
     return ""

@@ -186,7 +186,7 @@ def _incident_line(ctx: Context, inc: Mapping[str, Any]) -> str:
         parts.append(p.sentence(p.join(timing)))
     impact = inc.get("business_impact") or {}
     if impact.get("amount"):
-        parts.append(f"Revenue at risk: {ctx.money(impact['amount'])}.")
+        parts.append(f"Revenue at risk: {ctx.money(impact['amount'])}{rate_words(ctx, impact)}.")
     pm = inc.get("postmortem")
     if pm:
         parts.append(f"Postmortem: {pm['status'].replace('_', ' ')}.")
@@ -253,3 +253,12 @@ def incidents_covered(ctx: Context) -> bool:
     facts without a verdict (an older document) are taken as covered."""
     verdict = ctx.facts.get("verdict")
     return not isinstance(verdict, dict) or bool((verdict.get("claims") or {}).get("incidents_covered"))
+
+
+def rate_words(ctx: Context, impact: Mapping[str, Any]) -> str:
+    """ " (181 min × $180 a minute)": the customer-impact minutes and the per-minute rate behind an amount
+    (the sum of the rates of every component the incident lists); "" when the facts lack them."""
+    minutes, rate = impact.get("impact_minutes"), impact.get("rate_per_minute")
+    if minutes is None or rate is None:
+        return ""
+    return f" ({round(minutes):,} min × {ctx.money(rate)} a minute)"

@@ -227,7 +227,7 @@ def incident_table(facts: Mapping[str, Any]) -> Table | None:
             Cell(i["id"], strong=True), i["title"], Cell(i["severity"], state=state),
             ", ".join(names.get(c, c) for c in i.get("components") or []),
             f.duration_minutes(i.get("duration_minutes")) if i.get("resolved_at") else "open",
-            f.number(i.get("impact_minutes"), 0), f.money(impact, cur) if impact is not None else f.GAP,
+            f.number(i.get("impact_minutes"), 0), _at_rate(i, cur) if impact is not None else f.GAP,
             f.duration_minutes(i.get("mtta_minutes")), f.duration_minutes(i.get("time_to_resolve_minutes")),
             (pm.get("status") or "").replace("_", " ") or ("not yet written" if i["severity"] in ("SEV1", "SEV2") else "not required"),
         ])  # fmt: skip
@@ -349,3 +349,11 @@ def text_table(table: Table, width: int = 76) -> str:
     if table.note:
         out.append(table.note)
     return "\n".join(out)
+
+
+def _at_rate(incident: Mapping[str, Any], cur: str) -> str:
+    """ "$32,580 at $180/min": the amount at risk with the per-minute rate it was charged at."""
+    impact = incident.get("business_impact") or {}
+    rate = impact.get("rate_per_minute")
+    amount = f.money(impact.get("amount"), cur)
+    return f"{amount} at {f.money(rate, cur)}/min" if rate is not None and impact.get("amount") else amount

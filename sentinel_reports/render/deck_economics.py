@@ -41,9 +41,7 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
     rows = []
     for inc in incidents[:MAX_INCIDENT_ROWS]:
         amount, minutes = _amount(inc), inc.get("impact_minutes") or 0
-        rate = d(
-            f"incidents.{inc['id']}.revenue_per_minute", amount / minutes if amount and minutes else None
-        )
+        rate = (inc.get("business_impact") or {}).get("rate_per_minute")  # Σ rates of its components
         share = d(
             f"incidents.{inc['id']}.revenue_share", amount / total if amount is not None and total else None
         )

@@ -99,13 +99,21 @@ def test_incident_with_impact_but_no_component_is_not_priced() -> None:
 
 
 def test_attach_business_impact() -> None:
-    business, _ = business_facts(BLOCK, make_config(RATES))
-    attached = attach_business_impact(BLOCK, business)
+    config = make_config(RATES)
+    business, _ = business_facts(BLOCK, config)
+    attached = attach_business_impact(BLOCK, business, config)
     assert attached[0]["business_impact"] == {
         "amount": 9000.0,
         "currency": "USD",
         "assumptions_source": SOURCE,
+        "impact_minutes": 50.0,
+        "rate_per_minute": 180.0,
+        "rates": {"chat-api": 180.0},
     }
+    # every component the incident lists is charged, and the amount is minutes × the summed rate
+    both = attached[1]["business_impact"]
+    assert both["rates"] == {"chat-api": 180.0, "rag": 50.0} and both["rate_per_minute"] == 230.0
+    assert both["amount"] == both["impact_minutes"] * both["rate_per_minute"]
     assert BLOCK[0]["business_impact"] is None  # the input is not modified
 
 
