@@ -179,6 +179,7 @@ class SourceConfig(BaseModel):
 
 class Business(Strict):
     revenue_at_risk_per_minute: dict[str, Annotated[float, Field(ge=0)]] = {}
+    degraded_revenue_at_risk_per_minute: dict[str, Annotated[float, Field(ge=0)]] = {}
     assumptions_source: str | None = None
     engineer_hour_cost: Annotated[float, Field(ge=0)] | None = None
 

@@ -102,6 +102,7 @@ def period_facts(
     )
 
     incidents, incident_stats = incident_facts(known, postmortems, config, start, end, as_of)
+    incidents = classify_impact(incidents, known, config, events, start, end, as_of)
     business, business_gaps = business_facts(incidents, config)
     incidents = attach_business_impact(incidents, business, config)
     baseline = comparison(period, before, first, end, config)
@@ -213,6 +214,37 @@ def period_facts(
     facts["next_actions"] = next_actions(facts, ordered, config, after)
     facts["figures"] = _figures(facts, config, coverages).as_list()
     return plain(facts)
+
+
+def classify_impact(
+    incidents: list[dict],
+    known: Any,
+    config: Config,
+    events: dict,
+    start: dt.datetime,
+    end: dt.datetime,
+    as_of: dt.datetime,
+) -> list[dict]:
+    """`impact_kind` of each incident with customer impact: "degraded" (latency only) when every availability
+    (ratio) SLO of the components it lists met its objective over the incident's impact window in the period,
+    with data; else "outage" (also when no availability SLO or no data decides it). Null without impact."""
+    by_id = {i.id: i for i in known}
+    out = []
+    for entry in incidents:
+        kind = None
+        inc = by_id.get(entry["id"])
+        if inc is not None and (entry.get("impact_minutes") or 0) > 0:
+            begin = max(inc.started_at, start)
+            finish = min(inc.mitigated_at or inc.resolved_at or as_of, end, as_of)
+            slos = [s for s in config.slos if s.component in inc.components and s.indicator.ratio is not None]
+            met = [window_attainment(events[s.name], begin, finish).attainment for s in slos]
+            kind = (
+                "degraded"
+                if slos and all(a is not None and a >= s.objective for a, s in zip(met, slos, strict=True))
+                else "outage"
+            )
+        out.append({**entry, "impact_kind": kind})
+    return out
 
 
 def comparison(period: Any, before: Any, first: dt.datetime | None, end: dt.datetime, config: Config) -> dict:

@@ -120,6 +120,8 @@ def _risk(ctx: Context, inc: Mapping[str, Any]) -> str:
     business = ctx.facts.get("business") or {}
     impact = inc.get("business_impact") or {}
     amount = impact.get("amount")
+    if inc.get("impact_kind") == "degraded" and not amount:
+        return " (latency only: degraded, not charged as revenue at risk without a degraded rate)"
     if amount:
         source = business.get("assumptions_source") or "source not stated"
         rate = reliability.rate_words(ctx, impact).strip().removeprefix("(").removesuffix(")")

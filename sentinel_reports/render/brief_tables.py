@@ -227,7 +227,8 @@ def incident_table(facts: Mapping[str, Any]) -> Table | None:
             Cell(i["id"], strong=True), i["title"], Cell(i["severity"], state=state),
             ", ".join(names.get(c, c) for c in i.get("components") or []),
             f.duration_minutes(i.get("duration_minutes")) if i.get("resolved_at") else "open",
-            f.number(i.get("impact_minutes"), 0), _at_rate(i, cur) if impact is not None else f.GAP,
+            f.number(i.get("impact_minutes"), 0),
+            _at_rate(i, cur) if impact is not None else ("degraded, not charged" if i.get("impact_kind") == "degraded" else f.GAP),
             f.duration_minutes(i.get("mtta_minutes")), f.duration_minutes(i.get("time_to_resolve_minutes")),
             (pm.get("status") or "").replace("_", " ") or ("not yet written" if i["severity"] in ("SEV1", "SEV2") else "not required"),
         ])  # fmt: skip

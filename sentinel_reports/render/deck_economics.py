@@ -51,8 +51,10 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
                 inc["severity"],
                 ", ".join(names.get(c, c) for c in inc.get("components") or []) or "no data",
                 impact_minutes(inc.get("impact_minutes")),
-                f.money(rate, currency) if minutes else "–",
-                f.money(amount, currency),
+                f.money(rate, currency) if minutes and rate is not None else "–",
+                "degraded, not charged"
+                if inc.get("impact_kind") == "degraded" and amount is None
+                else f.money(amount, currency),
                 f.pct(share, 0) if minutes else "–",
             )
         )
@@ -79,7 +81,10 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
     else:
         top = impacted[0]
         title = f"Incidents put {f.money(total, currency)} of revenue at risk in {facts['period']}"
-        if len(impacted) > 1:
+        degraded = business.get("degraded_minutes") or 0
+        if degraded and business.get("degraded_revenue_at_risk") is None:
+            title += f", plus {impact_minutes(degraded)} of latency-only impact not charged"
+        elif len(impacted) > 1:
             share = d(f"incidents.{top['id']}.revenue_share", _amount(top) / total if total else None)
             where = ", ".join(names.get(c, c) for c in top.get("components") or [])
             title += f"; {top['id']} on {where} accounts for {f.pct(share, 0)}"

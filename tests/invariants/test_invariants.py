@@ -553,3 +553,21 @@ def _prev_week(label: str) -> str:
     from sentinel_reports.analysis.periods import previous_period
 
     return previous_period(label)
+
+
+def test_latency_regression_is_degraded_and_the_provider_outage_is_an_outage(all_periods: list) -> None:
+    quarters = {p.label: p for p in all_periods if p.project == "demo" and p.facts["kind"] == "quarter"}
+    if "2026-Q4" not in quarters:
+        pytest.skip("the demo project is not in this checkout")
+    q4 = quarters["2026-Q4"]
+    kinds = {i["id"]: i["impact_kind"] for i in q4.facts["incidents"] if i["impact_minutes"]}
+    # INC-212: p95 latency above 2.5 s while availability met its objective; the SEV1: requests failed
+    assert kinds == {"INC-212": "degraded", "QMK0G5MHW86Q41": "outage"}
+    business = q4.facts["business"]
+    assert business["degraded_minutes"] == 4360.0 and business["per_incident"]["INC-212"] is None
+    assert (
+        "latency-only" in q4.narrative.sections["incidents"]
+        or "degraded" in q4.narrative.sections["incidents"]
+    )
+    texts = " ".join(q4.narrative.texts())
+    assert "revenue lost" not in texts.lower()
