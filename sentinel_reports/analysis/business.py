@@ -10,8 +10,8 @@ Definitions (SPEC section 7; `business` and `investments[]` in docs/facts.md):
   a `missing_assumption` gap names the component: no figure is made up.
 - **revenue_at_risk_total** = Σ per-incident amounts; null when any impacted incident is null or no
   assumption exists at all. `revenue_at_risk_known` sums the incidents that can be priced.
-- **Degraded (latency-only) incidents** (`impact_kind: degraded`: every availability SLO of the components
-  they list met its objective over the impact window, analysis/facts.py) are never charged at the outage
+- **Degraded (latency-only) incidents** (`impact_kind: degraded`: over the impact window every availability
+  SLO of the components they list met its objective and a latency SLO missed it, analysis/facts.py) are never charged at the outage
   rate. Their minutes are `degraded_minutes`; they are charged only at
   `business.degraded_revenue_at_risk_per_minute` (every listed component needs a rate), added to the total
   as `degraded_revenue_at_risk`; without it their amount is null and they stay out of the total.

@@ -225,9 +225,10 @@ def classify_impact(
     end: dt.datetime,
     as_of: dt.datetime,
 ) -> list[dict]:
-    """`impact_kind` of each incident with customer impact: "degraded" (latency only) when every availability
-    (ratio) SLO of the components it lists met its objective over the incident's impact window in the period,
-    with data; else "outage" (also when no availability SLO or no data decides it). Null without impact."""
+    """`impact_kind` of each incident with customer impact: "degraded" (latency only) when, over the incident's
+    impact window in the period, every availability (ratio) SLO of the components it lists met its objective
+    with data and a threshold (latency) SLO of them missed it; else "outage" (also when the data does not
+    show which). Null without impact."""
     by_id = {i.id: i for i in known}
     out = []
     for entry in incidents:
@@ -236,13 +237,14 @@ def classify_impact(
         if inc is not None and (entry.get("impact_minutes") or 0) > 0:
             begin = max(inc.started_at, start)
             finish = min(inc.mitigated_at or inc.resolved_at or as_of, end, as_of)
-            slos = [s for s in config.slos if s.component in inc.components and s.indicator.ratio is not None]
+            mine = [s for s in config.slos if s.component in inc.components]
+            slos = [s for s in mine if s.indicator.ratio is not None]
+            latency = [s for s in mine if s.indicator.threshold is not None]
             met = [window_attainment(events[s.name], begin, finish).attainment for s in slos]
-            kind = (
-                "degraded"
-                if slos and all(a is not None and a >= s.objective for a, s in zip(met, slos, strict=True))
-                else "outage"
-            )
+            slow = [window_attainment(events[s.name], begin, finish).attainment for s in latency]
+            held = slos and all(a is not None and a >= s.objective for a, s in zip(met, slos, strict=True))
+            breached = any(a is not None and a < s.objective for a, s in zip(slow, latency, strict=True))
+            kind = "degraded" if held and breached else "outage"
         out.append({**entry, "impact_kind": kind})
     return out
 
