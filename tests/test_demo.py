@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sentinel_reports.cli import app
-from sentinel_reports.collectors.base import validate_source_entry
+from sentinel_reports.collectors.catalog import validate_source_entry
 from sentinel_reports.config import load_config
 from sentinel_reports.demo import GENERATED_DIRS, generate, scaffold
 from sentinel_reports.demo.incidents import FICTIONAL_PEOPLE
