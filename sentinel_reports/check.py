@@ -169,7 +169,7 @@ def build_check_report(
             }
             for c in coverages
         ],
-        "telemetry_coverage": telemetry_coverage(coverages),
+        "telemetry_coverage": telemetry_coverage(coverages, config),
         "gaps": [
             {
                 "kind": g.kind,
@@ -196,6 +196,7 @@ def build_check_report(
             "unattributed_share": cost_block.get("unattributed_share"),
             "other_currencies": cost_block.get("other_currencies", []),
         },
+        "teams": cost_block["team_checks"],
         "incidents": {
             "count": len(data.incidents),
             "by_severity": {s: severity.get(s, 0) for s in ("SEV1", "SEV2", "SEV3", "SEV4")},
@@ -296,6 +297,18 @@ def print_check_report(report: dict[str, Any], console: Console) -> None:
         )
     for other in cost["other_currencies"]:
         console.print(f"  also {other['amount']:,.2f} {other['currency']} (not converted, not summed)")
+    teams = report["teams"]
+    for team in teams["budget_without_spend"]:
+        console.print(
+            f"  budget team {team} has no spend (no component it owns has cost rows, no tag names it)"
+        )
+    for t in teams["spend_without_budget"]:
+        console.print(f"  team {t['team']} has {t['amount']:,.2f} {cost['currency']} of spend and no budget")
+    for m in teams["tag_mismatches"]:
+        console.print(
+            f"  {m['amount']:,.2f} {cost['currency']} on {m['component']} is tagged team {m['tag']!r}, "
+            f"owner is {m['owner']}"
+        )
     inc = report["incidents"]
     by_sev = ", ".join(f"{k} {v}" for k, v in inc["by_severity"].items())
     console.print(f"[bold]Incidents[/]: {inc['count']} ({by_sev})")

@@ -294,6 +294,7 @@ class SourceConfig(BaseModel):
 
 class Business(Strict):
     revenue_at_risk_per_minute: dict[str, Annotated[float, Field(ge=0)]] = {}
+    degraded_revenue_at_risk_per_minute: dict[str, Annotated[float, Field(ge=0)]] = {}
     assumptions_source: str | None = None
     engineer_hour_cost: Annotated[float, Field(ge=0)] | None = None
 
@@ -357,6 +358,10 @@ class StatusThresholds(Strict):
 
     partial_outage_below: Fraction = 0.95
     major_outage_below: Fraction = 0.80
+
+
+class IncidentRules(Strict):
+    postmortem_due: Annotated[int, Field(ge=0)] = 5  # business days after resolution
 
 
 class Quality(Strict):
@@ -453,6 +458,8 @@ class Config(Strict):
     sources: list[SourceConfig] = []
     business: Business = Business()
     budgets: Budgets = Budgets()
+    teams: dict[str, list[Annotated[str, Field(min_length=1)]]] = {}
+    incidents: IncidentRules = IncidentRules()
     prices: dict[str, Price] = {}
     alerts: Alerts = Alerts()
     gaps: Gaps = Gaps()
@@ -467,6 +474,19 @@ class Config(Strict):
 
     # set by load_config, not by the user
     project_dir: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("teams")
+    @classmethod
+    def _team_aliases(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Each alias names one team: matching ignores case and surrounding spaces."""
+        seen: dict[str, str] = {}
+        for team, aliases in value.items():
+            for alias in [team, *aliases]:
+                key = alias.strip().casefold()
+                if seen.get(key, team) != team:
+                    raise ValueError(f"alias {alias!r} is listed under both {seen[key]!r} and {team!r}")
+                seen[key] = team
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -17,8 +17,11 @@ and bodies pass through `model.clean_text` (no C0 controls except tab and newlin
 Field reference:
 
 - postmortem: `incident` (an incident id from the data), `status` draft | in_review | published
-  (default draft), `title` (optional), `action_items[]` {`title`, `owner`, `due` (date), `done` (bool,
-  default false)}.
+  (default draft), `published_on` (date, with status published), `title` (optional), `action_items[]`
+  {`title`, `owner`, `due` (date), `done` (bool, default false), `done_on` (date it was completed; implies
+  done)}. Dates make archives read as known then: the brief of a closed period shows a postmortem as
+  published (else in review), and an action item as done (else open), only when that happened by the
+  period's last day; undated ones keep their current state in every brief.
 - maintenance: `title`, `components[]` (configured component ids), `starts`, `ends` (timestamps; naive
   ones are read in the project timezone; ends after starts), `status` scheduled | in_progress |
   verifying | completed (optional).
@@ -29,7 +32,9 @@ Field reference:
 - investment: `title`, `cost` (one-off, in the configured currency), `running_cost_per_year` (default 0),
   `expected_benefit_per_year` (configured currency), `benefit_basis` (how the benefit was estimated),
   `assumptions[]`, `confidence` Low | Medium | High, `effect` (expected reliability effect), `owner`
-  (optional), `components[]` (optional), `risk` {...} as for recommendations.
+  (optional), `proposed` (date, optional: decks of quarters that ended before it do not show it, so a
+  case citing a later outage never appears in an earlier deck), `components[]` (optional), `risk` {...} as
+  for recommendations.
 - note: `title` (optional).
 """
 
@@ -72,13 +77,21 @@ class ActionItem(BaseModel):
     owner: Text = Field(description="a team or role, never a person")
     due: dt.date
     done: bool = False
+    done_on: dt.date | None = None  # a completion date says it is done, with or without `done`
 
 
 class Postmortem(Item):
     incident: Text
     status: Literal["draft", "in_review", "published"] = "draft"
+    published_on: dt.date | None = None
     title: str | None = None
     action_items: tuple[ActionItem, ...] = ()
+
+    @model_validator(mode="after")
+    def _published_on(self) -> Postmortem:
+        if self.published_on is not None and self.status != "published":
+            raise ValueError("`published_on` is given but `status` is not published")
+        return self
 
 
 class Maintenance(Item):
@@ -126,6 +139,7 @@ class Investment(Item):
     confidence: Level
     effect: Text
     owner: str | None = None
+    proposed: dt.date | None = None
     components: tuple[str, ...] = ()
     risk: Risk
 

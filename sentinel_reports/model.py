@@ -260,6 +260,9 @@ GapKind = Literal[
     "unattributed_spend",  # spend that no tag or rule maps to a component/team
     "missing_assumption",  # a business assumption needed for a translation is absent
     "currency_mismatch",  # spend in a currency other than the configured one (reported, not summed)
+    "budget_without_spend",  # a budget team with no spend in the window
+    "spend_without_budget",  # a team with spend in the window and no budget
+    "team_tag_mismatch",  # a team tag that disagrees with the owner of the row's component
 ]
 Priority = Literal["P1", "P2", "P3"]
 

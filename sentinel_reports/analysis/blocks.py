@@ -198,6 +198,62 @@ def content_blocks(content: Any, config: Config, label: str, start: dt.datetime,
     return {"maintenance": maintenance, "recommendations": recommendations, "note": note}
 
 
+GAP_OPEN_ACTION = dt.timedelta(weeks=2)
+"""A P1 or P2 gap open longer than this becomes a Next Action."""
+
+
+def _postmortems_due(facts: dict, config: Config) -> list[dict]:
+    """A resolved SEV1/SEV2 whose postmortem is not published (as known at the period's close) once
+    `incidents.postmortem_due` business days have passed since it was resolved; due on that day."""
+    from .memory import business_days_after
+
+    today = local_date(to_utc(facts["window"]["end"]) - dt.timedelta(microseconds=1), config.tz)
+    own = {inc["id"] for inc in facts["incidents"]}
+    earlier = [inc for inc in facts.get("incident_history") or [] if inc["id"] not in own]
+    out = []
+    for inc in [*facts["incidents"], *earlier]:
+        if inc["severity"] not in ("SEV1", "SEV2") or not inc.get("resolved_at"):
+            continue
+        if (inc.get("postmortem") or {}).get("status") == "published":
+            continue
+        resolved = local_date(to_utc(inc["resolved_at"]), config.tz)
+        due = business_days_after(resolved, config.incidents.postmortem_due)
+        if due >= today:
+            continue
+        component = (inc.get("components") or [None])[0]
+        owner = (
+            config.component(component).owner if component in config.component_ids else "Incident commander"
+        )
+        state = "not published" if inc.get("postmortem") else "no postmortem"
+        out.append({
+            "action": f"Publish the postmortem of {inc['severity']} {inc['id']} (resolved {resolved.isoformat()}; "
+                      f"due {due.isoformat()}, {state} so far)",
+            "owner": owner, "deadline": due.isoformat(), "origin": "postmortem", "kind": "postmortem_due",
+        })  # fmt: skip
+    return out
+
+
+def _long_open_gaps(gaps: list[Gap], config: Config, facts: dict) -> list[dict]:
+    """Each P1/P2 gap with a known start open longer than GAP_OPEN_ACTION at the period's end; due the day
+    it passed that age."""
+    end = to_utc(facts["window"]["end"])
+    out = []
+    for g in gaps:
+        if g.priority not in ("P1", "P2") or g.start is None or end - g.start <= GAP_OPEN_ACTION:
+            continue
+        if g.kind not in ("stale", "missing_run") or g.component not in config.component_ids:
+            continue
+        weeks = int((end - g.start) / dt.timedelta(weeks=1))
+        since = local_date(g.start, config.tz).isoformat()
+        out.append({
+            "action": f"Close the {g.priority} gap open since {since} ({weeks} weeks): {g.specific}",
+            "owner": config.component(g.component).owner,
+            "deadline": local_date(g.start + GAP_OPEN_ACTION, config.tz).isoformat(), "origin": "rule",
+            "kind": "gap_open",
+        })  # fmt: skip
+    return out
+
+
 def next_actions(facts: dict, gaps: list[Gap], config: Config, following: Period) -> list[dict]:
     """Content recommendations, open postmortem action items of the period's incidents (and overdue ones of
     the last 90 days' earlier incidents), and rule actions:
@@ -223,14 +279,19 @@ def next_actions(facts: dict, gaps: list[Gap], config: Config, following: Period
                         "origin": "postmortem",
                     }
                 )
+    memory = facts.get("recommendation_memory") or {}
+    actions += _postmortems_due(facts, config)
+    actions += _long_open_gaps(gaps, config, facts)
     for s in facts["slos"]:
         if s["budget_remaining"] is not None and s["budget_remaining"] < 0:
             owner = config.component(s["component"]).owner
+            # a recurring freeze keeps the deadline it was first given (analysis/memory.py)
+            kept = (memory.get(f"rule:freeze:{s['component']}") or {}).get("deadline")
             action = (
                 f"Freeze releases on {s['component_name']} except P0 and security fixes until the "
                 f"{s['name']} error budget recovers"
             )
-            actions.append({"action": action, "owner": owner, "deadline": review, "origin": "rule"})
+            actions.append({"action": action, "owner": owner, "deadline": kept or review, "origin": "rule"})
     p1: dict[str, list[Gap]] = {}
     for g in gaps:
         if g.priority == "P1" and g.component:
@@ -244,5 +305,6 @@ def next_actions(facts: dict, gaps: list[Gap], config: Config, following: Period
         action = (
             f"Close {n} P1 observability gap{'s' if n != 1 else ''} on {c.name}: {items[0].instrumentation}"
         )
-        actions.append({"action": action, "owner": c.owner, "deadline": review, "origin": "rule"})
+        kept = (memory.get(f"rule:instrument:{component}") or {}).get("deadline")
+        actions.append({"action": action, "owner": c.owner, "deadline": kept or review, "origin": "rule"})
     return sorted(actions, key=lambda a: (str(a["deadline"] or ""), a["origin"], str(a["action"])))

@@ -10,6 +10,11 @@ Definitions (SPEC section 7; `business` and `investments[]` in docs/facts.md):
   a `missing_assumption` gap names the component: no figure is made up.
 - **revenue_at_risk_total** = Σ per-incident amounts; null when any impacted incident is null or no
   assumption exists at all. `revenue_at_risk_known` sums the incidents that can be priced.
+- **Degraded (latency-only) incidents** (`impact_kind: degraded`: over the impact window every availability
+  SLO of the components they list met its objective and a latency SLO missed it, analysis/facts.py) are never charged at the outage
+  rate. Their minutes are `degraded_minutes`; they are charged only at
+  `business.degraded_revenue_at_risk_per_minute` (every listed component needs a rate), added to the total
+  as `degraded_revenue_at_risk`; without it their amount is null and they stay out of the total.
 - **Investments.** The benefit per year is `.expected_benefit` (or `.expected_benefit_per_year`), else
   `.avoided_impact_minutes_per_quarter` × 4 × Σ revenue_at_risk_per_minute of its component(s), else
   `.avoided_impact_share` × the impact minutes of the quarter's incidents on those components × 4 × Σ rate.
@@ -40,8 +45,37 @@ def component_gap_priority(config: Config, component: str | None) -> Priority:
     return "P3"
 
 
+def _degraded(incident: Mapping[str, Any]) -> bool:
+    return incident.get("impact_kind") == "degraded"
+
+
 def business_facts(incidents_block: list[dict], config: Config) -> tuple[dict, list[Gap]]:
-    """The `business` block from the `incidents[]` block (which carries clipped impact_minutes)."""
+    """The `business` block from the `incidents[]` block (which carries clipped impact_minutes). Latency-only
+    (degraded) incidents are priced apart, at `business.degraded_revenue_at_risk_per_minute` when every
+    component they list has one; otherwise they carry minutes and no money, and stay out of the total."""
+    degraded = [i for i in incidents_block if _degraded(i) and (i.get("impact_minutes") or 0) > 0]
+    slow = config.business.degraded_revenue_at_risk_per_minute
+    degraded_amounts: dict[str, float | None] = {}
+    for incident in degraded:
+        components = sorted(incident["components"])
+        priced = components and all(c in slow for c in components)
+        degraded_amounts[str(incident["id"])] = (
+            incident["impact_minutes"] * sum(slow[c] for c in components) if priced else None
+        )
+    block, gaps = _outage_facts([i for i in incidents_block if not _degraded(i)], config)
+    block["per_incident"] = dict(sorted({**block["per_incident"], **degraded_amounts}.items()))
+    block["degraded_minutes"] = float(sum(i["impact_minutes"] for i in degraded))
+    block["degraded_incidents"] = sorted(str(i["id"]) for i in degraded)
+    amounts = list(degraded_amounts.values())
+    block["degraded_revenue_at_risk"] = (
+        float(sum(amounts)) if amounts and None not in amounts else (0.0 if not amounts else None)
+    )
+    if block["revenue_at_risk_total"] is not None and block["degraded_revenue_at_risk"]:
+        block["revenue_at_risk_total"] += block["degraded_revenue_at_risk"]
+    return block, gaps
+
+
+def _outage_facts(incidents_block: list[dict], config: Config) -> tuple[dict, list[Gap]]:
     rates = config.business.revenue_at_risk_per_minute
     impacted = [i for i in incidents_block if (i.get("impact_minutes") or 0) > 0]
     per_incident: dict[str, float | None] = {str(i["id"]): 0.0 for i in incidents_block}
@@ -110,17 +144,33 @@ def _block(per_incident: dict[str, float | None], total: float | None, config: C
     }
 
 
-def attach_business_impact(incidents_block: list[dict], business: dict) -> list[dict]:
-    """Copies of `incidents[]` with `business_impact {amount, currency, assumptions_source}` filled in."""
+def attach_business_impact(
+    incidents_block: list[dict], business: dict, config: Config | None = None
+) -> list[dict]:
+    """Copies of `incidents[]` with `business_impact {amount, currency, assumptions_source, impact_minutes,
+    rate_per_minute, rates {component: rate}}` filled in: the amount is impact_minutes × rate_per_minute, and
+    the rate is the sum of the configured rates of every component the incident lists."""
+    business_config = config.business if config is not None else None
     out = []
     for incident in incidents_block:
         amount = business["per_incident"].get(str(incident["id"]))
         impact = None
         if amount is not None:
+            rates = (
+                {}
+                if business_config is None
+                else business_config.degraded_revenue_at_risk_per_minute
+                if _degraded(incident)
+                else business_config.revenue_at_risk_per_minute
+            )
+            mine = {c: float(rates[c]) for c in sorted(incident.get("components") or []) if c in rates}
             impact = {
                 "amount": amount,
                 "currency": business["currency"],
                 "assumptions_source": business["assumptions_source"],
+                "impact_minutes": incident.get("impact_minutes"),
+                "rate_per_minute": float(sum(mine.values())) if mine else None,
+                "rates": mine,
             }
         out.append({**incident, "business_impact": impact})
     return out

@@ -9,12 +9,22 @@ Definitions (SPEC section 7; the `cost` block of docs/facts.md):
   summed. `cost` is EffectiveCost. Credits and adjustments (negative) reduce every total they fall in; taxes
   and fees are included.
 - **Attribution.** Unattributed spend is spend with no component. Its gap is P1 when its share of the total
-  exceeds 10 % and P2 otherwise. A row's team is its `team`, else the owner of its component in
-  sentinel.yaml, else it has none (and is left out of `by_team`).
+  exceeds 10 % and P2 otherwise. Spend with a component belongs to that component's configured owner,
+  whatever its team tag says. Spend with no component belongs to its team tag, read through the `teams:`
+  aliases of sentinel.yaml (case and surrounding spaces ignored); with neither it has no team (and is left
+  out of `by_team`).
+- **Team checks** (`team_checks`, each also a gap): a budget team with no spend in the window
+  (`budget_without_spend`, P2), a team with spend in the window and no budget (`spend_without_budget`, P1
+  above 10 % of spend, else P2; only when budgets are configured), and team tags that disagree with the
+  owner of the row's component (`team_tag_mismatch`, P3; the spend stays with the owner).
 - **Cost per successful task** = attributed spend of a component / Σ requests_good of that component, both
   over the window. Null when the component has no spend rows, no requests_good data, or Σ requests_good is 0.
-- **Week over week** = (total − previous_total) / previous_total over the equal-length window before; null
+- **Change** (`week_over_week`) = against the baseline the caller passes (facts.comparison: the whole previous
+  period of the same kind), on totals for a whole period and per day for a period to date; null
   unless both totals exist and previous_total > 0.
+- **Month-end projection** (`month_end`): every row of the month, budgeted or not, extended the same way;
+  each team's projection (plus "no team") sums to the platform's. budgeted_projected is the part of budget
+  teams, against budget_total; unbudgeted_projected is the rest, unbudgeted_share its share of the whole.
 - **Budgets.** The month is the calendar month (configured timezone) holding the window's last instant.
   month_to_date sums that month's days up to `end`; elapsed_days runs from the 1st to the latest day the
   ledger has rows for in that month, so a billing export that lags a day does not deflate the projection.
@@ -50,15 +60,26 @@ def cost_facts(
     start: dt.datetime,
     end: dt.datetime,
     as_of: dt.datetime,
+    baseline: dict | None = None,
 ) -> tuple[dict, list[Gap]]:
-    """The `cost` block of the facts for the window [start, end), and the gaps it reveals."""
+    """The `cost` block of the facts for the window [start, end), and the gaps it reveals.
+
+    `baseline` is the facts' `comparison` block (the previous period of the same kind, analysis/periods.py):
+    its window is the comparison window, and its `complete` says whether a change may be stated. Without it
+    the comparison window is the same number of ledger days before `start`."""
     del as_of  # the window is already clipped to as-of; kept for a uniform analysis signature
     ledger = _ledger(costs, config)
     ours = ledger[ledger["currency"] == config.currency]
     others = ledger[ledger["currency"] != config.currency]
     # the comparison window has the same number of ledger days: a week clipped at as-of 23:55 is 7 days
-    previous_start = start - dt.timedelta(days=math.ceil((end - start) / dt.timedelta(days=1)))
-    window, previous = _days_in(ours, start, end), _days_in(ours, previous_start, start)
+    days = math.ceil((end - start) / dt.timedelta(days=1) - 1e-9)
+    if baseline is not None:
+        previous_start = dt.datetime.fromisoformat(baseline["start"].replace("Z", "+00:00"))
+        previous_end = dt.datetime.fromisoformat(baseline["end"].replace("Z", "+00:00"))
+    else:
+        previous_start, previous_end = start - dt.timedelta(days=days), start
+    previous_days = math.ceil((previous_end - previous_start) / dt.timedelta(days=1) - 1e-9)
+    window, previous = _days_in(ours, start, end), _days_in(ours, previous_start, previous_end)
     by_component = _sums(window, "_component")
     total, previous_total = _total(window), _total(previous)
 
@@ -71,6 +92,8 @@ def cost_facts(
         for currency, rows in sorted(other.groupby("currency"), key=lambda kv: str(kv[0]))
     ]
     gaps = _spend_gaps(unattributed_rows, share, other, config, start, end)
+    checks, team_gaps = _team_checks(window, total, config, start, end)
+    gaps.extend(team_gaps)
     task_components = sorted(
         set(by_component)
         | set(_sums(previous, "_component"))
@@ -78,11 +101,31 @@ def cost_facts(
     )
     cache, cache_gaps = _cache(window, samples, config, start, end)
     gaps.extend(cache_gaps)
+    # whole periods compare totals; a period to date against a whole one compares spend per day; a baseline
+    # with data on only part of its days states no change
+    to_date = baseline["to_date"] if baseline is not None else days != previous_days
+    basis = "daily_average" if to_date and days != previous_days else "total"
+    if baseline is not None and not baseline.get("complete", True):
+        change = None
+    elif basis == "total":
+        change = _change(total, previous_total)
+    else:
+        change = _change(
+            total / days if total is not None else None,
+            previous_total / previous_days if previous_total is not None else None,
+        )
     block = {
         "currency": config.currency,
         "total": total,
         "previous_total": previous_total,
-        "week_over_week": _change(total, previous_total),
+        "week_over_week": change,
+        "change_basis": basis,
+        "days": days,
+        "previous_days": previous_days,
+        "daily_average": total / days if total is not None and days else None,
+        "previous_daily_average": (
+            previous_total / previous_days if previous_total is not None and previous_days else None
+        ),
         "by_component": by_component,
         "by_team": _sums(window, "_team"),
         "by_provider": _sums(window, "provider"),
@@ -93,9 +136,11 @@ def cost_facts(
         "unattributed_by_category": _sums(unattributed_rows, "category"),
         "per_successful_task": _per_successful_task(window, samples, task_components, start, end),
         "previous_per_successful_task": _per_successful_task(
-            previous, samples, task_components, previous_start, start
+            previous, samples, task_components, previous_start, previous_end
         ),
         "budgets": _budgets(ours, config, end),
+        "month_end": _month_end(ours, config, end),
+        "team_checks": checks,
         "cache": cache,
         "other_currencies": other_currencies,
         "sources": list(_sources(_days_in(ledger, start, end))),
@@ -121,7 +166,10 @@ def _ledger(costs: pd.DataFrame, config: Config) -> pd.DataFrame:
     out = costs.copy()
     out["_component"] = _labels(out["component"])
     owners = pd.Series({c.id: c.owner for c in config.components}, dtype="string")
-    out["_team"] = _labels(out["team"]).fillna(out["_component"].map(owners))
+    out["_tag"] = _labels(out["team"])
+    out["_tag_team"] = out["_tag"].map(team_resolver(config), na_action="ignore").astype("string")
+    out["_owner"] = out["_component"].map(owners).astype("string")
+    out["_team"] = out["_owner"].fillna(out["_tag_team"])
     out["_model"] = _labels(out["model"])
     out["provider"] = _labels(out["provider"])
     out["currency"] = _labels(out["currency"]).str.upper().fillna("unknown")
@@ -129,6 +177,18 @@ def _ledger(costs: pd.DataFrame, config: Config) -> pd.DataFrame:
     out["_date"] = days.dt.strftime("%Y-%m-%d")
     out["_day_start"] = days.dt.tz_localize(config.tz, ambiguous=True, nonexistent="shift_forward")
     return out
+
+
+def team_resolver(config: Config):
+    """A function from a team tag value to its team: a `teams:` alias or a known team name, matched without
+    regard to case or surrounding spaces; any other value is kept as written."""
+    names: dict[str, str] = {}
+    for team in [*config.budgets.monthly_spend, *(c.owner for c in config.components)]:
+        names.setdefault(team.strip().casefold(), team)
+    for team, aliases in config.teams.items():
+        for alias in [team, *aliases]:
+            names[alias.strip().casefold()] = team
+    return lambda value: names.get(str(value).strip().casefold(), str(value))
 
 
 def _days_in(ledger: pd.DataFrame, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
@@ -175,12 +235,8 @@ def _per_successful_task(
 def _budgets(ours: pd.DataFrame, config: Config, end: dt.datetime) -> list[dict]:
     if not config.budgets.monthly_spend:
         return []
-    last = (end - _INSTANT).astimezone(config.tz)
-    month_start = dt.datetime(last.year, last.month, 1, tzinfo=config.tz)
-    days_in_month = calendar.monthrange(last.year, last.month)[1]
-    month = _days_in(ours, month_start, end)
-    data_through = max(month["_date"]) if len(month) else None
-    elapsed_days = int(data_through[-2:]) if data_through else None
+    month, cal = _month(ours, config, end)
+    data_through, elapsed_days, days_in_month = cal["data_through"], cal["elapsed_days"], cal["days_in_month"]
     by_team = _sums(month, "_team")
     out = []
     for team, budget in sorted(config.budgets.monthly_spend.items()):
@@ -190,7 +246,7 @@ def _budgets(ours: pd.DataFrame, config: Config, end: dt.datetime) -> list[dict]
             {
                 "team": team,
                 "monthly_budget": float(budget),
-                "month": f"{last.year:04d}-{last.month:02d}",
+                "month": cal["month"],
                 "month_to_date": mtd,
                 "data_through": data_through,
                 "elapsed_days": elapsed_days,
@@ -200,6 +256,134 @@ def _budgets(ours: pd.DataFrame, config: Config, end: dt.datetime) -> list[dict]
             }
         )
     return out
+
+
+def _month(ours: pd.DataFrame, config: Config, end: dt.datetime) -> tuple[pd.DataFrame, dict]:
+    """The rows of the budget month up to `end`, and its calendar (month, data_through, days)."""
+    last = (end - _INSTANT).astimezone(config.tz)
+    month_start = dt.datetime(last.year, last.month, 1, tzinfo=config.tz)
+    month = _days_in(ours, month_start, end)
+    data_through = max(month["_date"]) if len(month) else None
+    return month, {
+        "month": f"{last.year:04d}-{last.month:02d}",
+        "data_through": data_through,
+        "elapsed_days": int(data_through[-2:]) if data_through else None,
+        "days_in_month": calendar.monthrange(last.year, last.month)[1],
+    }
+
+
+def _month_end(ours: pd.DataFrame, config: Config, end: dt.datetime) -> dict:
+    """All spend of the budget month projected to month-end, split into budget teams and the rest."""
+    month, cal = _month(ours, config, end)
+    elapsed, days = cal["elapsed_days"], cal["days_in_month"]
+
+    def project(amount: float | None) -> float | None:
+        return amount / elapsed * days if amount is not None and elapsed else None
+
+    budgets = config.budgets.monthly_spend
+    has_rows = elapsed is not None
+    by_team = _sums(month, "_team")
+    no_team = float(month[month["_team"].isna()]["cost"].sum()) if has_rows else None
+    month_to_date = {t: 0.0 if has_rows else None for t in budgets} | by_team
+    teams = [
+        {
+            "team": team,
+            "monthly_budget": float(budgets[team]) if team in budgets else None,
+            "month_to_date": mtd,
+            "projected_month_end": project(mtd),
+        }
+        for team, mtd in sorted(month_to_date.items())
+    ]
+    if no_team:
+        teams.append({"team": None, "monthly_budget": None, "month_to_date": no_team,
+                      "projected_month_end": project(no_team)})  # fmt: skip
+    total = _total(month)
+    budgeted = sum(by_team.get(t, 0.0) for t in budgets) if has_rows else None
+    # summed from its own rows (not total − budgeted), so no budget-free spend reads exactly 0
+    in_budget = month["_team"].isin(list(budgets)).fillna(False).astype(bool)
+    unbudgeted = float(month[~in_budget]["cost"].sum()) if has_rows else None
+    projected, budgeted_projected = project(total), project(budgeted)
+    budget_total = float(sum(budgets.values())) if budgets else None
+    unbudgeted_projected = project(unbudgeted)
+    return {
+        **cal,
+        "month_to_date": total,
+        "projected_month_end": projected,
+        "budget_total": budget_total,
+        "budgeted_month_to_date": budgeted if budgets else None,
+        "budgeted_projected": budgeted_projected if budgets else None,
+        "budgeted_share": (
+            budgeted_projected / budget_total if budget_total and budgeted_projected is not None else None
+        ),
+        "unbudgeted_month_to_date": unbudgeted if budgets else None,
+        "unbudgeted_projected": unbudgeted_projected if budgets else None,
+        "unbudgeted_share": (
+            unbudgeted_projected / projected
+            if budgets and projected and projected > 0 and unbudgeted_projected is not None
+            else None
+        ),
+        "teams": teams,
+    }
+
+
+def _team_checks(
+    window: pd.DataFrame, total: float | None, config: Config, start: dt.datetime, end: dt.datetime
+) -> tuple[dict, list[Gap]]:
+    """Budget teams with no spend, spend teams with no budget, team tags that disagree with the owner."""
+    budgets = config.budgets.monthly_spend
+    by_team = _sums(window, "_team")
+    checks: dict = {"budget_without_spend": [], "spend_without_budget": [], "tag_mismatches": []}
+    gaps: list[Gap] = []
+    if total is None:
+        return checks, gaps
+    limits = "state each team's spend against its budget"
+    for team in sorted(t for t in budgets if t not in by_team):
+        checks["budget_without_spend"].append(team)
+        gaps.append(Gap(
+            "budget_without_spend", None, None,
+            f"budget team {team} has no spend in the window: no component it owns has cost rows and no team "
+            "tag names it",
+            limits,
+            f"a `teams:` alias in sentinel.yaml from the team tag used on its bill to {team}, or a component "
+            "owned by it",
+            "P2", start=start, end=end, sources=_sources(window),
+        ))  # fmt: skip
+    if budgets:
+        for team, amount in by_team.items():
+            if team in budgets:
+                continue
+            share = amount / total if total > 0 else None
+            checks["spend_without_budget"].append({"team": team, "amount": amount, "share": share})
+            rows = window[(window["_team"] == team).fillna(False)]
+            share_text = f" ({share:.1%} of spend)" if share is not None else ""
+            gaps.append(Gap(
+                "spend_without_budget", None, None,
+                f"{amount:,.2f} {config.currency} of spend{share_text} belongs to team {team}, which has no "
+                "budget",
+                limits,
+                f"a budget for {team} in budgets.monthly_spend, or a `teams:` alias mapping {team} to a "
+                "budget team",
+                "P1" if share is not None and share > UNATTRIBUTED_P1_SHARE else "P2",
+                start=start, end=end, sources=_sources(rows), amount=amount,
+            ))  # fmt: skip
+    tagged = window[window["_owner"].notna() & window["_tag_team"].notna()]
+    tagged = tagged[(tagged["_tag_team"] != tagged["_owner"]).fillna(False)]
+    for (component, tag, owner), rows in sorted(
+        tagged.groupby(["_component", "_tag", "_owner"]), key=lambda kv: tuple(map(str, kv[0]))
+    ):
+        amount = float(rows["cost"].sum())
+        checks["tag_mismatches"].append(
+            {"component": str(component), "tag": str(tag), "owner": str(owner), "amount": amount}
+        )
+        gaps.append(Gap(
+            "team_tag_mismatch", str(component), None,
+            f"{amount:,.2f} {config.currency} of spend on {component} is tagged team {tag!r}, not its owner "
+            f"{owner}; it is counted under {owner}",
+            "check the bill's team tags against the owners in sentinel.yaml",
+            f"team tags on {component}'s resources that name {owner}, or a `teams:` alias from {tag!r} to {owner}",
+            "P3", start=start, end=end, sources=_sources(rows), amount=amount,
+        ))  # fmt: skip
+    return checks, gaps
 
 
 def _cache(

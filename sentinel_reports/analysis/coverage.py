@@ -8,6 +8,9 @@ Definitions (SPEC section 7):
 - a missing run is a stretch of at least one whole step with no point: between two points more than
   1.5 steps apart, before the first point, or after the last one up to `end`.
 
+Telemetry coverage counts every telemetry signal a component expects but no source provides as a series
+with nothing present (0 %), sized at the window over the median step of the series that exist.
+
 Besides sample series, eval results (signal `evals`) and attributed cost-ledger rows (signal `cost`) get a
 Coverage entry: they satisfy the `quality` and `cost` expectations. They arrive daily or less often, so they
 take part only in the no-source check, not in telemetry coverage, missing runs or staleness.
@@ -22,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..model import Coverage, Gap
+from ..model import EXPECTATIONS, Coverage, Gap
 from .gaps import gaps_for_series, merge_concurrent_gaps, no_source_gaps
 from .series import SeriesIndex, codes, column_ns, from_ns, to_ns
 
@@ -137,12 +140,34 @@ def compute_coverage(
     return sorted(out, key=lambda c: (c.component, c.signal))
 
 
-def telemetry_coverage(coverages: list[Coverage]) -> float | None:
-    """Σ present / Σ expected intervals over every sample series (not evals or cost rows); None when no
-    series has an expected interval in the window. Expected signals with no source at all have no step and
-    do not enter the ratio; they are reported as `no_source` gaps instead."""
-    expected = sum(c.expected_intervals for c in coverages if c.signal not in PSEUDO_SIGNALS)
-    present = sum(c.present_intervals for c in coverages if c.signal not in PSEUDO_SIGNALS)
+def expected_without_source(coverages: list[Coverage], config: Config) -> list[tuple[str, str]]:
+    """(component, signal) of every telemetry signal a component `expects` that no series provides
+    (quality and cost are met by eval results and ledger rows, which are not telemetry)."""
+    present = {(c.component, c.signal) for c in coverages}
+    return [
+        (comp.id, signal)
+        for comp in config.components
+        for expectation in sorted(set(comp.expects))
+        if expectation not in ("quality", "cost")
+        for signal in EXPECTATIONS[expectation]
+        if (comp.id, signal) not in present
+    ]
+
+
+def telemetry_coverage(coverages: list[Coverage], config: Config | None = None) -> float | None:
+    """Σ present / Σ expected intervals over every sample series (not evals or cost rows), where each
+    expected telemetry signal with no source at all (given `config`) counts as a series with nothing present,
+    of window / the median step of the series that exist. None when no telemetry series has an interval in
+    the window (no telemetry at all is a gap, not a measured 0 %)."""
+    series = [c for c in coverages if c.signal not in PSEUDO_SIGNALS]
+    expected = sum(c.expected_intervals for c in series)
+    present = sum(c.present_intervals for c in series)
+    missing = expected_without_source(coverages, config) if config is not None else []
+    timed = [c for c in series if c.step_seconds and c.expected_intervals]
+    if missing and timed:
+        window = max(c.expected_intervals * c.step_seconds for c in timed)
+        step = float(np.median([c.step_seconds for c in timed]))
+        expected += len(missing) * max(1, math.ceil(window / step - 1e-9))
     return present / expected if expected > 0 else None
 
 
@@ -181,6 +206,9 @@ _KIND_ORDER = {
             "unattributed_spend",
             "missing_assumption",
             "currency_mismatch",
+            "budget_without_spend",
+            "spend_without_budget",
+            "team_tag_mismatch",
         )
     )
 }

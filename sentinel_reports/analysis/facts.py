@@ -19,9 +19,16 @@ from .alerts import alert_episodes, evaluate_alerts
 from .blocks import component_entries, content_blocks, next_actions, slo_entry
 from .business import attach_business_impact, business_facts, investment_facts
 from .cost import cost_facts
-from .coverage import compute_coverage, find_gaps, sort_gaps, telemetry_coverage
+from .coverage import (
+    compute_coverage,
+    expected_without_source,
+    find_gaps,
+    sort_gaps,
+    telemetry_coverage,
+)
 from .incidents import incident_facts
-from .periods import PeriodKind, next_period, parse_period, previous_period, to_utc
+from .memory import raised_keys, recommendation_memory
+from .periods import PeriodKind, local_midnight, next_period, parse_period, previous_period, to_utc
 from .provenance import Figures, gap_entry, iso, json_dumps_facts, plain, source_entries
 from .quality import quality_facts
 from .series import shared_index, time_order
@@ -95,10 +102,12 @@ def period_facts(
     )
 
     incidents, incident_stats = incident_facts(known, postmortems, config, start, end, as_of)
+    incidents = classify_impact(incidents, known, config, events, start, end, as_of)
     business, business_gaps = business_facts(incidents, config)
-    incidents = attach_business_impact(incidents, business)
-    recent = _recent_samples(dataset.samples, start - (end - start), end)
-    cost, cost_gaps = cost_facts(dataset.costs, recent, config, start, end, as_of)
+    incidents = attach_business_impact(incidents, business, config)
+    baseline = comparison(period, before, first, end, config)
+    recent = _recent_samples(dataset.samples, to_utc(baseline["start"]), end)
+    cost, cost_gaps = cost_facts(dataset.costs, recent, config, start, end, as_of, baseline)
     quality, quality_gaps = quality_facts(dataset.evals, recent, config, start, end)
     gaps += business_gaps + cost_gaps + quality_gaps
 
@@ -112,8 +121,12 @@ def period_facts(
         "window": {"start": iso(start), "end": iso(end)},
         "previous_period": before.label if first is not None and first < start else None,
         "next_period": after.label if after.start <= as_of else None,
+        "comparison": baseline,
         "coverage": {
-            "telemetry": telemetry_coverage(coverages),
+            "telemetry": telemetry_coverage(coverages, config),
+            "without_source": [
+                {"component": c, "signal": s} for c, s in expected_without_source(coverages, config)
+            ],
             "evidence_days": round((end - start).total_seconds() / 86400, 2),
             "series": [
                 {
@@ -174,9 +187,13 @@ def period_facts(
     }
     facts.update(content_blocks(content, config, period.label, start, end))
     if kind == "quarter":
-        investments, investment_gaps = investment_facts(
-            tuple(getattr(content, "investments", None) or ()), config, {"incidents": incidents}
+        # an investment appears from the quarter it was proposed in (always, when it has no date)
+        proposed = tuple(
+            inv
+            for inv in getattr(content, "investments", None) or ()
+            if getattr(inv, "proposed", None) is None or local_midnight(inv.proposed, config.tz) < end
         )
+        investments, investment_gaps = investment_facts(proposed, config, {"incidents": incidents})
         facts["investments"] = investments
         gaps += investment_gaps
     for entry in facts["slos"]:
@@ -191,9 +208,66 @@ def period_facts(
     gaps += verdict_gaps
     ordered = sort_gaps(gaps)
     facts["gaps"] = [gap_entry(g) for g in ordered]
+    facts["recommendation_memory"] = recommendation_memory(
+        raised_keys(facts, config), ordered, dataset, config, events, end, first
+    )
     facts["next_actions"] = next_actions(facts, ordered, config, after)
     facts["figures"] = _figures(facts, config, coverages).as_list()
     return plain(facts)
+
+
+def classify_impact(
+    incidents: list[dict],
+    known: Any,
+    config: Config,
+    events: dict,
+    start: dt.datetime,
+    end: dt.datetime,
+    as_of: dt.datetime,
+) -> list[dict]:
+    """`impact_kind` of each incident with customer impact: "degraded" (latency only) when, over the incident's
+    impact window in the period, every availability (ratio) SLO of the components it lists met its objective
+    with data and a threshold (latency) SLO of them missed it; else "outage" (also when the data does not
+    show which). Null without impact."""
+    by_id = {i.id: i for i in known}
+    out = []
+    for entry in incidents:
+        kind = None
+        inc = by_id.get(entry["id"])
+        if inc is not None and (entry.get("impact_minutes") or 0) > 0:
+            begin = max(inc.started_at, start)
+            finish = min(inc.mitigated_at or inc.resolved_at or as_of, end, as_of)
+            mine = [s for s in config.slos if s.component in inc.components]
+            slos = [s for s in mine if s.indicator.ratio is not None]
+            latency = [s for s in mine if s.indicator.threshold is not None]
+            met = [window_attainment(events[s.name], begin, finish).attainment for s in slos]
+            slow = [window_attainment(events[s.name], begin, finish).attainment for s in latency]
+            held = slos and all(a is not None and a >= s.objective for a, s in zip(met, slos, strict=True))
+            breached = any(a is not None and a < s.objective for a, s in zip(slow, latency, strict=True))
+            kind = "degraded" if held and breached else "outage"
+        out.append({**entry, "impact_kind": kind})
+    return out
+
+
+def comparison(period: Any, before: Any, first: dt.datetime | None, end: dt.datetime, config: Config) -> dict:
+    """The baseline every change of the period is stated against: the previous period of the same kind (the
+    previous ISO week, the previous calendar quarter), whole, with the days of it the data covers (from the
+    local day of the first data on). `to_date` says the period itself is cut at as-of."""
+    tz = config.tz
+    first_day, last_day = before.start.astimezone(tz).date(), before.end.astimezone(tz).date()
+    days = (last_day - first_day).days
+    data_from = max(first_day, first.astimezone(tz).date()) if first is not None else last_day
+    with_data = max(0, (last_day - data_from).days)
+    return {
+        "label": before.label,
+        "kind": period.kind,
+        "start": iso(before.start),
+        "end": iso(before.end),
+        "days": days,
+        "days_with_data": with_data,
+        "complete": with_data == days,
+        "to_date": end < period.end,
+    }
 
 
 def _episode_entry(e: Any) -> dict[str, Any]:

@@ -12,6 +12,10 @@ Definitions (SPEC section 7; `incidents[]` and `incident_stats` in docs/facts.md
   (labelled "time to resolve": "MTTR" is ambiguous). Null when the end is missing or precedes the start.
 - **postmortem_coverage** = resolved SEV1/SEV2 incidents with a postmortem / resolved SEV1/SEV2 incidents
   (a postmortem is written after resolution); null when there are none.
+- **As known then.** Content is read as it stood on the last day the window covers: an action item whose
+  `done_on` is later is not done yet, a postmortem whose `published_on` is later is in review (the step
+  before publishing). So a closed
+  week's brief does not change when an item is completed afterwards.
 - An action item is **overdue** when it is not done and its due date is before the as-of date in the
   configured timezone. `overdue_action_items` counts the window's incidents; `overdue_action_items_all`
   counts every postmortem given.
@@ -44,14 +48,16 @@ def incident_facts(
 ) -> tuple[list[dict], dict]:
     """`incidents[]` overlapping [start, end) and their `incident_stats`."""
     today = as_of.astimezone(config.tz).date()
+    # content dated after the last day the window covers had not happened yet (a closed week's brief)
+    known_by = (min(end, as_of) - dt.timedelta(microseconds=1)).astimezone(config.tz).date()
     by_incident: dict[str, Any] = {}
     for pm in sorted(postmortems, key=lambda p: str(p.slug)):
         by_incident.setdefault(str(pm.incident), pm)
     selected = sorted(
         (i for i in incidents if _in_window(i, start, end, as_of)), key=lambda i: (i.started_at, i.id)
     )
-    block = [_incident(i, by_incident.get(i.id), start, end, as_of, today) for i in selected]
-    return block, _stats(block, postmortems, today)
+    block = [_incident(i, by_incident.get(i.id), start, end, as_of, today, known_by) for i in selected]
+    return block, _stats(block, postmortems, today, known_by)
 
 
 def _in_window(incident: Incident, start: dt.datetime, end: dt.datetime, as_of: dt.datetime) -> bool:
@@ -84,7 +90,13 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def _incident(
-    inc: Incident, pm: Any, start: dt.datetime, end: dt.datetime, as_of: dt.datetime, today: dt.date
+    inc: Incident,
+    pm: Any,
+    start: dt.datetime,
+    end: dt.datetime,
+    as_of: dt.datetime,
+    today: dt.date,
+    known_by: dt.date,
 ) -> dict:
     return {
         "id": inc.id,
@@ -105,7 +117,7 @@ def _incident(
         "mtta_minutes": _minutes(inc.created_at, inc.acknowledged_at),
         "time_to_resolve_minutes": _minutes(inc.created_at, inc.resolved_at),
         "business_impact": None,  # filled from the business block (analysis.business.attach_business_impact)
-        "postmortem": _postmortem(pm, today) if pm is not None else None,
+        "postmortem": _postmortem(pm, today, known_by) if pm is not None else None,
         "updates": [
             {"at": _iso(u.at), "status": u.status, "body": u.body}
             for u in sorted(inc.updates, key=lambda u: u.at)
@@ -125,30 +137,41 @@ def _due(value: Any) -> dt.date | None:
     return None
 
 
-def _postmortem(pm: Any, today: dt.date) -> dict:
+def _postmortem(pm: Any, today: dt.date, known_by: dt.date | None = None) -> dict:
+    """The postmortem as known on `known_by` (a closed period's last day; default `today`): an action item
+    done after it is open, a postmortem published after it is in review. Undated states hold throughout."""
+    known_by = known_by or today
     items = []
     for item in getattr(pm, "action_items", None) or ():
         due = _due(getattr(item, "due", None))
-        done = bool(getattr(item, "done", False))
+        done_on = _due(getattr(item, "done_on", None))
+        done = (bool(getattr(item, "done", False)) or done_on is not None) and (
+            done_on is None or done_on <= known_by
+        )
         items.append(
             {
                 "title": str(item.title),
                 "owner": getattr(item, "owner", None),
                 "due": due.isoformat() if due else None,
                 "done": done,
+                "done_on": done_on.isoformat() if done and done_on else None,
                 "overdue": not done and due is not None and due < today,
             }
         )
     items.sort(key=lambda a: (a["due"] is None, a["due"] or "", a["title"]))
+    published_on = _due(getattr(pm, "published_on", None))
+    late = published_on is not None and published_on > known_by
     return {
         "slug": str(pm.slug),
-        "status": str(pm.status),
+        # published later: before publication it was under review (the last step before publishing)
+        "status": "in_review" if late else str(pm.status),
+        "published_on": published_on.isoformat() if published_on and not late else None,
         "url": getattr(pm, "url", None),
         "action_items": items,
     }
 
 
-def _stats(block: list[dict], postmortems: Sequence[Any], today: dt.date) -> dict:
+def _stats(block: list[dict], postmortems: Sequence[Any], today: dt.date, known_by: dt.date) -> dict:
     def mean(key: str) -> float | None:
         values = [i[key] for i in block if i[key] is not None]
         return fmean(values) if values else None
@@ -156,7 +179,7 @@ def _stats(block: list[dict], postmortems: Sequence[Any], today: dt.date) -> dic
     reviewable = [i for i in block if i["severity"] in _POSTMORTEM_SEVERITIES and not i["open"]]
     covered = [i for i in reviewable if i["postmortem"] is not None]
     overdue_all = sum(
-        item["overdue"] for pm in postmortems for item in _postmortem(pm, today)["action_items"]
+        item["overdue"] for pm in postmortems for item in _postmortem(pm, today, known_by)["action_items"]
     )
     return {
         "count": len(block),

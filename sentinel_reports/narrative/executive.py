@@ -118,10 +118,14 @@ def _serious(ctx: Context) -> Mapping[str, Any] | None:
 
 def _risk(ctx: Context, inc: Mapping[str, Any]) -> str:
     business = ctx.facts.get("business") or {}
-    amount = (inc.get("business_impact") or {}).get("amount")
+    impact = inc.get("business_impact") or {}
+    amount = impact.get("amount")
+    if inc.get("impact_kind") == "degraded" and not amount:
+        return " (latency only: degraded, not charged as revenue at risk without a degraded rate)"
     if amount:
         source = business.get("assumptions_source") or "source not stated"
-        return f", putting {ctx.money(amount)} of revenue at risk (assumption: {source})"
+        rate = reliability.rate_words(ctx, impact).strip().removeprefix("(").removesuffix(")")
+        return f", putting {ctx.money(amount)} of revenue at risk ({rate + '; ' if rate else ''}assumption: {source})"
     if business.get("revenue_at_risk_total") is None:
         return "; revenue at risk cannot be stated until the business assumption is configured"
     return ""
@@ -157,23 +161,16 @@ def _opening(ctx: Context, recs: tuple[Recommendation, ...]) -> str:
     impacted = [i for i in ctx.facts.get("incidents") or [] if i.get("impact_minutes")]
     inc = _serious(ctx) or max(impacted, key=lambda i: (i["impact_minutes"], i["id"]), default=None)
     if inc is None:
-        c = ctx.facts.get("cost") or {}
         if not reliability.incidents_covered(ctx):
             quiet = (
                 f"No customer-facing incident is recorded, but the incident record does not cover the whole "
                 f"{ctx.period} (observability gap)"
             )
             if _spend_jump(ctx):
-                return (
-                    f"{lead}. {quiet}. Spend rose {p.pct(c['week_over_week'])} to {ctx.money(c['total'])}, against "
-                    f"{ctx.money(c['previous_total'])} the {ctx.period} before."
-                )
+                return f"{lead}. {quiet}. {p.sentence(sections.spend_change(ctx))}"
             return f"{lead}. {quiet}."
         if _spend_jump(ctx):
-            return (
-                f"{lead}. There was no customer-facing incident, but spend rose {p.pct(c['week_over_week'])} to "
-                f"{ctx.money(c['total'])}, against {ctx.money(c['previous_total'])} the {ctx.period} before."
-            )
+            return f"{lead}. There was no customer-facing incident, but {sections.spend_change(ctx)}."
         return f"{'✅ ' if _clear_win(ctx, recs) else ''}{lead}, with no customer-facing incident."
     where = p.join([ctx.name(c) for c in inc.get("components") or []])
     title = str(inc.get("title") or "").rstrip(".")
@@ -253,11 +250,18 @@ def _money(ctx: Context, headline: bool = False) -> str:
     """Spend (unless the opening already stated it), cost per successful task, budgets, answer quality."""
     c, out = ctx.facts.get("cost") or {}, []
     if c.get("total") is not None and not headline:
-        change = sections.change_words(c.get("week_over_week")) if c.get("previous_total") is not None else ""
-        out.append(
-            f"Spend was {ctx.money(c['total'])}"
-            + (f", {change} on the previous {ctx.period}." if change else ".")
-        )
+        known = c.get("previous_total") is not None and c.get("week_over_week") is not None
+        change = sections.change_words(c["week_over_week"]) if known else ""
+        if change and c.get("change_basis") == "daily_average":
+            out.append(
+                f"Spend averaged {ctx.money(c['daily_average'])} a day this {ctx.period} to date, {change} on "
+                f"{sections.baseline(ctx)}."
+            )
+        elif change:
+            out.append(f"Spend was {ctx.money(c['total'])}, {change} on {sections.baseline(ctx)}.")
+        else:
+            partial = sections.partial_baseline(ctx)
+            out.append(f"Spend was {ctx.money(c['total'])}" + (f"; {partial}." if partial else "."))
     before, cache = (
         c.get("previous_per_successful_task") or {},
         (c.get("cache") or {}).get("by_component") or {},
@@ -285,8 +289,11 @@ def _money(ctx: Context, headline: bool = False) -> str:
     ):
         out.append("Cost per successful task held steady on every customer-facing service.")
     budgets = [b for b in c.get("budgets") or [] if b.get("projected_share") is not None]
-    if budgets and all(b["projected_share"] <= 1 for b in budgets):
-        out.append("Every team is projected to finish the month within its budget.")
+    unfunded = sections.unfunded_budgets(ctx)
+    if budgets and all(b["projected_share"] <= 1 for b in budgets) and not unfunded:
+        out.append("Every budgeted team is projected to finish the month within its budget.")
+    out.append(sections.unfunded_sentence(ctx))
+    out.append(sections.month_end(ctx))
     rows = [r for r in ctx.facts.get("quality") or [] if r.get("met") is not None]
     if rows and all(r["met"] for r in rows):
         out.append("Answer quality met its eval target on every evaluated service.")
@@ -304,7 +311,7 @@ def _money(ctx: Context, headline: bool = False) -> str:
                 f"eval cases against {p.pct(row['target'])}, so {p.pct(1 - row['eval_pass_rate'])} of evaluated "
                 "answers failed the rubric, a direct risk to customer trust."
             )
-    return " ".join(out)
+    return " ".join(t for t in out if t)
 
 
 def _decisions(ctx: Context, recs: tuple[Recommendation, ...]) -> str:

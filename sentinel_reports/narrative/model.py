@@ -36,6 +36,9 @@ class Recommendation:
     deadline: str  # YYYY-MM-DD
     origin: Literal["content", "rule"]
     text: str
+    history: str = (
+        ""  # " (first raised in 2026-W40; overdue since 2026-10-12, open 8 weeks)", ending `action`
+    )
 
     def texts(self) -> Iterator[str]:
         yield self.text

@@ -180,8 +180,8 @@ BANK: dict[str, tuple[str, ...]] = {
         "Every other objective has budget in hand: {items}.",
     ),
     "spend": (
-        "Spend this {period} was {total}, {change} on the {period} before ({previous}).",
-        "The platform spent {total} this {period}, {change} against {previous} the {period} before.",
+        "Spend this {period} was {total}, {change} on {baseline} ({previous}).",
+        "The platform spent {total} this {period}, {change} against {previous} in {baseline}.",
     ),
     "spend_flat": (
         "Spend this {period} was {total}.",
@@ -192,8 +192,8 @@ BANK: dict[str, tuple[str, ...]] = {
         "Cached prompts covered {hit} of input tokens, a saving of {saving} at configured prices ({source}).",
     ),
     "unattributed": (
-        "{amount} ({share} of spend) carries no team or component tag, so it cannot be charged back.",
-        "{amount} of spend ({share}) is unattributed: finance cannot charge it back to a team.",
+        "{amount} ({share} of spend) is attributed to no component, so no service's unit cost includes it.",
+        "{amount} of spend ({share}) has no component: it cannot be charged back to a service.",
     ),
     "no_incidents": (
         "✅ No incidents were recorded this {period}.",

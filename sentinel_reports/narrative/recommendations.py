@@ -271,5 +271,9 @@ def next_actions(ctx: Context, recs: tuple[Recommendation, ...]) -> tuple[NextAc
                 )
             else:
                 actions.append(NextAction(title + ")", owner, str(item["due"]), "postmortem"))
+    # postmortems past due and long-open gaps, as the facts list them (analysis/blocks.py)
+    for a in ctx.facts.get("next_actions") or []:
+        if a.get("kind") in ("postmortem_due", "gap_open"):
+            actions.append(NextAction(str(a["action"]), str(a["owner"]), str(a["deadline"]), a["origin"]))
     unique = {a.action: a for a in actions}
     return tuple(sorted(unique.values(), key=lambda a: (a.deadline, _ORIGIN_ORDER[a.origin], a.action)))

@@ -185,8 +185,10 @@ def _incident_line(ctx: Context, inc: Mapping[str, Any]) -> str:
     if timing:
         parts.append(p.sentence(p.join(timing)))
     impact = inc.get("business_impact") or {}
-    if impact.get("amount"):
-        parts.append(f"Revenue at risk: {ctx.money(impact['amount'])}.")
+    if inc.get("impact_kind") == "degraded":
+        parts.append(degraded_words(ctx, inc))
+    elif impact.get("amount"):
+        parts.append(f"Revenue at risk: {ctx.money(impact['amount'])}{rate_words(ctx, impact)}.")
     pm = inc.get("postmortem")
     if pm:
         parts.append(f"Postmortem: {pm['status'].replace('_', ' ')}.")
@@ -223,9 +225,20 @@ def incidents(ctx: Context) -> str:
     if stats.get("impact_minutes_total"):
         head += f", with {p.duration_minutes(stats['impact_minutes_total'])} of customer impact in total"
     out, business = [head + "."], ctx.facts.get("business") or {}
+    degraded = business.get("degraded_minutes") or 0
     if business.get("revenue_at_risk_total"):
         source = business.get("assumptions_source") or "assumption source not stated"
         out.append(f"Revenue at risk: {ctx.money(business['revenue_at_risk_total'])} (assumption: {source}).")
+        if degraded and business.get("degraded_revenue_at_risk") is None:
+            out.append(
+                f"It leaves out {round(degraded):,} min of latency-only (degraded) impact, which is not charged "
+                "without a degraded revenue-at-risk rate."
+            )
+    elif degraded and business.get("revenue_at_risk_total") is not None:
+        out.append(
+            f"No outage put revenue at risk; {round(degraded):,} min of impact were latency only (degraded) and "
+            "are not charged without a degraded revenue-at-risk rate."
+        )
     elif stats.get("impact_minutes_total"):
         out.append("Revenue at risk cannot be stated: a business assumption is missing (observability gap).")
     means = []
@@ -253,3 +266,27 @@ def incidents_covered(ctx: Context) -> bool:
     facts without a verdict (an older document) are taken as covered."""
     verdict = ctx.facts.get("verdict")
     return not isinstance(verdict, dict) or bool((verdict.get("claims") or {}).get("incidents_covered"))
+
+
+def rate_words(ctx: Context, impact: Mapping[str, Any]) -> str:
+    """ " (181 min × $180 a minute)": the customer-impact minutes and the per-minute rate behind an amount
+    (the sum of the rates of every component the incident lists); "" when the facts lack them."""
+    minutes, rate = impact.get("impact_minutes"), impact.get("rate_per_minute")
+    if minutes is None or rate is None:
+        return ""
+    return f" ({round(minutes):,} min × {ctx.money(rate)} a minute)"
+
+
+def degraded_words(ctx: Context, inc: Mapping[str, Any]) -> str:
+    """The money line of a latency-only (degraded) incident: charged at the degraded rate when one is
+    configured, else its minutes and no money (never the outage rate)."""
+    impact = inc.get("business_impact") or {}
+    if impact.get("amount"):
+        return (
+            f"Latency only (degraded); revenue at risk: {ctx.money(impact['amount'])}"
+            f"{rate_words(ctx, impact)} at the degraded rate."
+        )
+    return (
+        f"Latency only (degraded): {round(inc.get('impact_minutes') or 0):,} min, not charged at the outage rate; "
+        "no degraded revenue-at-risk rate is configured."
+    )

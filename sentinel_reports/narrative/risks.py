@@ -89,12 +89,35 @@ def rule(
     days: int,
     owner: str = "",
 ) -> Recommendation:
-    """A rule recommendation; ``name`` fills the risk texts, ``owner`` defaults to the subject's owner."""
+    """A rule recommendation; ``name`` fills the risk texts, ``owner`` defaults to the subject's owner. A
+    recurring one keeps the deadline it was first given (facts ``recommendation_memory``) and says when it was
+    first raised and, past that deadline, that it is overdue and for how many weeks it has been open."""
     title, level, basis, likelihood, hurt, detection, mitigation = (s.format(name=name) for s in RISKS[risk])
+    key = f"rule:{risk}:{subject}"
+    memory = (ctx.facts.get("recommendation_memory") or {}).get(key)
+    history = memory_words(memory) if memory else ""
+    if memory:
+        deadline = str(memory["deadline"])
+        action = action.rstrip(".") + history
+    else:
+        deadline = ctx.deadline(days, from_as_of=risk == "close-actions")
     return Recommendation(
-        key=f"rule:{risk}:{subject}", title=title, action=action, expected_impact=impact, risk_level=level,  # type: ignore[arg-type]
+        key=key, title=title, action=action, expected_impact=impact, risk_level=level,  # type: ignore[arg-type]
         risk_basis=basis, likelihood=likelihood, impact=hurt, detection_time=detection, mitigation=mitigation,
-        owner=owner or ctx.owner(subject), origin="rule",
-        deadline=ctx.deadline(days, from_as_of=risk == "close-actions"),
-        text=recommendation_sentence(action, impact, level, basis),
+        owner=owner or ctx.owner(subject), origin="rule", deadline=deadline,
+        text=recommendation_sentence(action, impact, level, basis), history=history,
     )  # fmt: skip
+
+
+def memory_words(memory: dict) -> str:
+    """ " (first raised in 2026-W40; overdue since 2026-10-12, open 8 weeks)", " (first raised in 2026-W45, due
+    2026-11-23)", or "" for a recommendation raised this week."""
+    if memory.get("overdue"):
+        weeks = int(memory["weeks_open"])
+        return (
+            f" (first raised in {memory['first_raised']}; overdue since {memory['deadline']}, open {weeks} "
+            f"week{'s' if weeks != 1 else ''})"
+        )
+    if int(memory.get("weeks_open") or 1) > 1:
+        return f" (first raised in {memory['first_raised']}, due {memory['deadline']})"
+    return ""

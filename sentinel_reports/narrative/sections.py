@@ -9,6 +9,7 @@ an observability gap, never as zero.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,6 +42,84 @@ def customer_costs(ctx: Context) -> list[tuple[str, float]]:
     )
 
 
+def baseline(ctx: Context) -> str:
+    """The period a change is stated against, by name: "week 2026-W46", "2026-Q3"."""
+    label = (ctx.facts.get("comparison") or {}).get("label") or ctx.facts.get("previous_period")
+    if not label:
+        return f"the previous {ctx.period}"
+    return f"week {label}" if ctx.period == "week" else str(label)
+
+
+def partial_baseline(ctx: Context) -> str:
+    """ "2026-Q2 has data on 30 of 91 days, so no change on it is stated" when the baseline is partial."""
+    comp = ctx.facts.get("comparison") or {}
+    if not ctx.facts.get("previous_period") or comp.get("complete", True):
+        return ""
+    return (
+        f"{comp['label']} has data on {comp['days_with_data']} of its {comp['days']} days, so no change on it "
+        "is stated"
+    )
+
+
+def spend_change(ctx: Context) -> str:
+    """ "spend rose 5.0% to $X, against $Y in week 2026-W46"; per day for a period to date."""
+    c = ctx.facts.get("cost") or {}
+    change = c.get("week_over_week")
+    verb = "rose" if change >= 0 else "fell"
+    if c.get("change_basis") == "daily_average":
+        return (
+            f"spend {verb} {p.pct(abs(change))} a day to {ctx.money(c['daily_average'])} a day, against "
+            f"{ctx.money(c['previous_daily_average'])} a day in {baseline(ctx)}"
+        )
+    return (
+        f"spend {verb} {p.pct(abs(change))} to {ctx.money(c['total'])}, against "
+        f"{ctx.money(c['previous_total'])} in {baseline(ctx)}"
+    )
+
+
+def unfunded_budgets(ctx: Context) -> list[str]:
+    """Budget teams with no spend in the period (their budget position cannot be stated)."""
+    return list(((ctx.facts.get("cost") or {}).get("team_checks") or {}).get("budget_without_spend") or [])
+
+
+def _month_name(month: str) -> str:
+    """ "2026-11" -> "November 2026"."""
+    year, number = month.split("-")
+    return f"{calendar.month_name[int(number)]} {year}"
+
+
+def month_end(ctx: Context) -> str:
+    """The month-end projection of all spend: the budgeted teams against the budgeted total, and the rest."""
+    m = (ctx.facts.get("cost") or {}).get("month_end") or {}
+    if m.get("projected_month_end") is None or m.get("budgeted_projected") is None:
+        return ""
+    text = (
+        f"All spend is projected at {ctx.money(m['projected_month_end'])} for {_month_name(m['month'])}: "
+        f"{ctx.money(m['budgeted_projected'])} for budgeted teams against {ctx.money(m['budget_total'])} "
+        f"budgeted"
+    )
+    if m.get("budgeted_share") is not None:
+        text += f" ({p.pct(m['budgeted_share'])})"
+    if m.get("unbudgeted_projected") and m.get("unbudgeted_share") is not None:
+        text += (
+            f", and {ctx.money(m['unbudgeted_projected'])} ({p.pct(m['unbudgeted_share'])}) with no budget"
+        )
+    return text + "."
+
+
+def unfunded_sentence(ctx: Context) -> str:
+    """Budget teams without spend, said as such (never as 0% of budget)."""
+    teams = unfunded_budgets(ctx)
+    if not teams:
+        return ""
+    names = p.join([f"**{t}**" for t in teams])
+    verb = "has a budget" if len(teams) == 1 else "have budgets"
+    return (
+        f"{names} {verb} but no spend attributed this {ctx.period}: no component they own has cost rows and "
+        "no team tag names them, so their budget position cannot be stated (observability gap)."
+    )
+
+
 def cost(ctx: Context) -> str:
     c, period = ctx.facts.get("cost") or {}, ctx.period
     if c.get("total") is None:
@@ -48,11 +127,23 @@ def cost(ctx: Context) -> str:
     total, out = ctx.money(c["total"]), []
     if c.get("previous_total") is not None and c.get("week_over_week") is not None:
         change, previous = change_words(c["week_over_week"]), ctx.money(c["previous_total"])
-        out.append(
-            ctx.say.say("spend", "total", total=total, previous=previous, change=change, period=period)
-        )
+        if c.get("change_basis") == "daily_average":
+            out.append(
+                f"Spend this {period} to date was {total} over {c['days']} days, "
+                f"{ctx.money(c['daily_average'])} a day: {change} on {baseline(ctx)}, which averaged "
+                f"{ctx.money(c['previous_daily_average'])} a day over its {c['previous_days']} days."
+            )
+        else:
+            out.append(
+                ctx.say.say(
+                    "spend", "total", total=total, previous=previous, change=change, period=period,
+                    baseline=baseline(ctx),
+                )
+            )  # fmt: skip
     else:
         out.append(ctx.say.say("spend_flat", "total", total=total, period=period))
+        if partial_baseline(ctx):
+            out.append(p.sentence(partial_baseline(ctx)))
     top = sorted((c.get("by_component") or {}).items(), key=lambda kv: (-kv[1], kv[0]))[:3]
     if top:
         out.append(f"The largest shares: {p.join([f'{ctx.name(k)} {ctx.money(v)}' for k, v in top])}.")
@@ -99,10 +190,17 @@ def cost(ctx: Context) -> str:
             f"🚨 {p.team(b['team'], capital=True)} is projected to close the month at {ctx.money(b['projected_month_end'])} against its "
             f"{ctx.money(b['monthly_budget'])} budget ({p.pct(b['projected_share'])})."
         )
-    within = [f"**{b['team']}** {p.pct(b['projected_share'])}" for b in budgets if b["projected_share"] <= 1]
+    unfunded = unfunded_budgets(ctx)
+    within = [
+        f"**{b['team']}** {p.pct(b['projected_share'])}"
+        for b in budgets
+        if b["projected_share"] <= 1 and b["team"] not in unfunded
+    ]
     if within:
         out.append(f"Projected within budget at month-end (share of budget): {p.join(within)}.")
-    return " ".join(out)
+    out.append(unfunded_sentence(ctx))
+    out.append(month_end(ctx))
+    return " ".join(t for t in out if t)
 
 
 def quality(ctx: Context) -> str:

@@ -148,10 +148,15 @@ def kpi_tiles(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = (
     cost = facts.get("cost") or {}
     budgets = [b for b in cost.get("budgets") or [] if b.get("projected_month_end") is not None]
     target = None
-    if budgets:
-        projected = sum(b["projected_month_end"] for b in budgets)
-        planned = sum(b["monthly_budget"] for b in budgets)
-        target = f"Month-end projection {f.money(projected, cur)} of {f.money(planned, cur)} budget ({f.pct(projected / planned, 0)})"
+    month_end = cost.get("month_end") or {}
+    if month_end.get("projected_month_end") is not None and month_end.get("budgeted_projected") is not None:
+        target = (
+            f"Month-end projection {f.money(month_end['projected_month_end'], cur)}: budgeted teams "
+            f"{f.money(month_end['budgeted_projected'], cur)} of {f.money(month_end['budget_total'], cur)} "
+            f"({f.pct(month_end['budgeted_share'], 0)})"
+        )
+        if month_end.get("unbudgeted_projected"):
+            target += f", no budget {f.money(month_end['unbudgeted_projected'], cur)} ({f.pct(month_end['unbudgeted_share'], 0)})"
     over = [b for b in budgets if (b.get("projected_share") or 0) > 1]
     values = _series(history, now, lambda p: p["spend"])
     tiles.append(_tile(

@@ -128,11 +128,23 @@ def budget_table(facts: Mapping[str, Any]) -> Table:
          Cell(f.pct(b.get("projected_share"), 1), state="degraded" if (b.get("projected_share") or 0) > 1 else None)]
         for b in budgets
     ]  # fmt: skip
+    month_end = (facts.get("cost") or {}).get("month_end") or {}
+    if budgets and month_end.get("projected_month_end") is not None:
+        for t in month_end.get("teams") or []:
+            if t.get("monthly_budget") is None:
+                rows.append([Cell(t["team"] or "No team", strong=True), f.money(t.get("month_to_date"), cur),
+                             "no budget", f.money(t.get("projected_month_end"), cur), "no budget"])  # fmt: skip
+        rows.append([Cell("Budgeted teams", strong=True), f.money(month_end.get("budgeted_month_to_date"), cur),
+                     f.money(month_end.get("budget_total"), cur), f.money(month_end.get("budgeted_projected"), cur),
+                     f.pct(month_end.get("budgeted_share"), 1)])  # fmt: skip
+        rows.append([Cell("All spend", strong=True), f.money(month_end.get("month_to_date"), cur), "",
+                     f.money(month_end.get("projected_month_end"), cur), ""])  # fmt: skip
     month = budgets[0].get("month") if budgets else None
     columns = ("Team", f"Month to date ({cur})", f"Monthly budget ({cur})", f"Projected month-end ({cur})", "Projected share of budget (%)")  # fmt: skip
     return _table("budgets", f"Spend against monthly budget{f', {month}' if month else ''}", columns, rows,
                   numeric=frozenset({1, 2, 3, 4}), worst=_worst([b.get("projected_share") for b in budgets], lowest=False),
-                  note="Projection: month-to-date spend extended at the month's average daily rate.")  # fmt: skip
+                  note="Projection: month-to-date spend extended at the month's average daily rate. All spend: every "
+                       "row of the month, budgeted or not.")  # fmt: skip
 
 
 def unit_cost_components(facts: Mapping[str, Any]) -> list[str]:
@@ -215,7 +227,8 @@ def incident_table(facts: Mapping[str, Any]) -> Table | None:
             Cell(i["id"], strong=True), i["title"], Cell(i["severity"], state=state),
             ", ".join(names.get(c, c) for c in i.get("components") or []),
             f.duration_minutes(i.get("duration_minutes")) if i.get("resolved_at") else "open",
-            f.number(i.get("impact_minutes"), 0), f.money(impact, cur) if impact is not None else f.GAP,
+            f.number(i.get("impact_minutes"), 0),
+            _at_rate(i, cur) if impact is not None else ("degraded, not charged" if i.get("impact_kind") == "degraded" else f.GAP),
             f.duration_minutes(i.get("mtta_minutes")), f.duration_minutes(i.get("time_to_resolve_minutes")),
             (pm.get("status") or "").replace("_", " ") or ("not yet written" if i["severity"] in ("SEV1", "SEV2") else "not required"),
         ])  # fmt: skip
@@ -337,3 +350,11 @@ def text_table(table: Table, width: int = 76) -> str:
     if table.note:
         out.append(table.note)
     return "\n".join(out)
+
+
+def _at_rate(incident: Mapping[str, Any], cur: str) -> str:
+    """ "$32,580 at $180/min": the amount at risk with the per-minute rate it was charged at."""
+    impact = incident.get("business_impact") or {}
+    rate = impact.get("rate_per_minute")
+    amount = f.money(impact.get("amount"), cur)
+    return f"{amount} at {f.money(rate, cur)}/min" if rate is not None and impact.get("amount") else amount

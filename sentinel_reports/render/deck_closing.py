@@ -133,8 +133,16 @@ def recommendation_slides(facts: Mapping[str, Any], narrative: Any, d: Derived) 
     )
     slides = [decision]
     if recs:
+        # a recurring change says "overdue" by its deadline (its full history is in the notes), so the table
+        # stays on one slide
         rows = tuple(
-            (r.action, r.expected_impact, f"{r.risk_level}: {r.risk_basis}", r.owner, r.deadline)
+            (
+                r.action.removesuffix(r.history),
+                r.expected_impact,
+                f"{r.risk_level}: {r.risk_basis}",
+                r.owner,
+                r.deadline + (" (overdue)" if "overdue" in r.history else ""),
+            )
             for r in recs
         )
         risky = d("recommendations.above_low", sum(1 for r in recs if r.risk_level != "Low"))

@@ -41,9 +41,7 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
     rows = []
     for inc in incidents[:MAX_INCIDENT_ROWS]:
         amount, minutes = _amount(inc), inc.get("impact_minutes") or 0
-        rate = d(
-            f"incidents.{inc['id']}.revenue_per_minute", amount / minutes if amount and minutes else None
-        )
+        rate = (inc.get("business_impact") or {}).get("rate_per_minute")  # Σ rates of its components
         share = d(
             f"incidents.{inc['id']}.revenue_share", amount / total if amount is not None and total else None
         )
@@ -53,8 +51,10 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
                 inc["severity"],
                 ", ".join(names.get(c, c) for c in inc.get("components") or []) or "no data",
                 impact_minutes(inc.get("impact_minutes")),
-                f.money(rate, currency) if minutes else "–",
-                f.money(amount, currency),
+                f.money(rate, currency) if minutes and rate is not None else "–",
+                "degraded, not charged"
+                if inc.get("impact_kind") == "degraded" and amount is None
+                else f.money(amount, currency),
                 f.pct(share, 0) if minutes else "–",
             )
         )
@@ -81,7 +81,10 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
     else:
         top = impacted[0]
         title = f"Incidents put {f.money(total, currency)} of revenue at risk in {facts['period']}"
-        if len(impacted) > 1:
+        degraded = business.get("degraded_minutes") or 0
+        if degraded and business.get("degraded_revenue_at_risk") is None:
+            title += f", plus {impact_minutes(degraded)} of latency-only impact not charged"
+        elif len(impacted) > 1:
             share = d(f"incidents.{top['id']}.revenue_share", _amount(top) / total if total else None)
             where = ", ".join(names.get(c, c) for c in top.get("components") or [])
             title += f"; {top['id']} on {where} accounts for {f.pct(share, 0)}"
@@ -143,18 +146,25 @@ def spend_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         if now.get(c) is not None and before.get(c)
     }
     partial = partial_previous(facts)
-    total, prev_total = cost.get("total"), cost.get("previous_total")
-    change = d(
-        "cost.quarter_over_quarter", total / prev_total - 1 if total is not None and prev_total else None
-    )
+    total, change = cost.get("total"), cost.get("week_over_week")
+    to_date = " to date" if (facts.get("comparison") or {}).get("to_date") else ""
     if total is None:
         title = f"AI spend for {period} cannot be stated: no data (observability gap)"
     elif change is None or partial:
-        title = f"AI spend was {f.money(total, currency)} in {period}"
+        title = f"AI spend was {f.money(total, currency)} in {period}{to_date}"
         if partial:
-            title += f"; {previous} holds spend from {f.date(partial, 'long')} only, so no change is stated"
+            title += f"; {partial}, so no change is stated"
+    elif cost.get("change_basis") == "daily_average":
+        title = (
+            f"AI spend was {f.money(total, currency)} in {period} to date, {f.money(cost['daily_average'], currency)} "
+            f"a day: {'up' if change >= 0 else 'down'} {f.pct(abs(change), 1)} on {previous} "
+            f"({f.money(cost['previous_daily_average'], currency)} a day)"
+        )
     else:
-        title = f"AI spend {'rose' if change >= 0 else 'fell'} {f.pct(abs(change), 1)} to {f.money(total, currency)}"
+        title = (
+            f"AI spend {'rose' if change >= 0 else 'fell'} {f.pct(abs(change), 1)} to {f.money(total, currency)} "
+            f"on {previous}"
+        )
     if changes:
         mover = max(changes, key=lambda c: abs(changes[c]))
         size = abs(changes[mover])
@@ -220,7 +230,7 @@ def spend_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         notes="\n".join(
             [
                 *lines,
-                f"Spend {f.money(total, currency)} in {period} against {f.money(prev_total, currency)} in {previous}.",
+                f"Spend {f.money(total, currency)} in {period} against {f.money(cost.get('previous_total'), currency)} in {previous}.",
                 f"Cache saving at list prices; price source: {cache.get('price_source') or 'no data'}.",
                 source_notes(facts, ids),
             ]

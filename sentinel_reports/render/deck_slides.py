@@ -8,11 +8,9 @@ each value they compute in ``derived`` (``render.deck``). The helpers at the bot
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..analysis.periods import parse_quarter
 from . import formatting as f
 from .deck_model import Chart, ChartSeries, Derived, Slide, Table
 
@@ -25,16 +23,7 @@ def title_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> Slide:
     currency = facts["currency"]
     token = f.status_token(summary.get("status"))
     gaps = facts.get("gaps") or []
-    total, previous = cost.get("total"), cost.get("previous_total")
-    change = d("cost.quarter_over_quarter", total / previous - 1 if total is not None and previous else None)
-    partial = partial_previous(facts)
-    spend_context = (
-        f"{f.delta(change, '%', 1)} on {facts['previous_period']}"
-        if change is not None and facts.get("previous_period") and not partial
-        else f"data from {f.date(partial, 'long')}"
-        if partial
-        else "no previous quarter to compare"
-    )
+    spend_context = spend_change_words(facts) or partial_previous(facts) or "no previous quarter to compare"
     budget_context = summary.get("budget_slo") or "observability gap"
     columns = (
         "Status at quarter close",
@@ -326,11 +315,20 @@ def _consumed(attained: float | None, objective: float) -> float | None:
 
 
 def partial_previous(facts: Mapping[str, Any]) -> str | None:
-    """The first day of data when it falls inside the previous quarter: that quarter is partial, and a
-    change against it would compare a few weeks with a full quarter."""
-    if not facts.get("previous_period"):
+    """ "2026-Q2: 30 of 91 days with data" when the baseline quarter holds data on only part of its days (no
+    change is then stated against it), else None."""
+    comp = facts.get("comparison") or {}
+    if not facts.get("previous_period") or comp.get("complete", True):
         return None
-    year, q = parse_quarter(str(facts["previous_period"]))
-    starts = sorted(str(s["start"])[:10] for s in facts.get("sources") or [] if s.get("start"))
-    first = starts[0] if starts else None
-    return first if first and first > dt.date(year, 3 * q - 2, 1).isoformat() else None
+    return f"{comp['label']}: {comp['days_with_data']} of {comp['days']} days with data"
+
+
+def spend_change_words(facts: Mapping[str, Any]) -> str | None:
+    """ "+18.8% a day on 2026-Q3" (a quarter to date against a whole one) or "+4.0% on 2026-Q3"; None without
+    a comparable baseline."""
+    cost = facts.get("cost") or {}
+    change = cost.get("week_over_week")
+    if change is None or not facts.get("previous_period"):
+        return None
+    per_day = " a day" if cost.get("change_basis") == "daily_average" else ""
+    return f"{f.delta(change, '%', 1)}{per_day} on {facts['previous_period']}"

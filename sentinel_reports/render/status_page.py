@@ -40,7 +40,16 @@ CELL_CLASS = {
     "maintenance": "m",
     "no_data": "g",
 }
-COST_GAP_KINDS = frozenset({"unattributed_spend", "currency_mismatch", "missing_assumption"})
+COST_GAP_KINDS = frozenset(
+    {
+        "unattributed_spend",
+        "currency_mismatch",
+        "missing_assumption",
+        "budget_without_spend",
+        "spend_without_budget",
+        "team_tag_mismatch",
+    }
+)
 _SEVERITY_ORDER = {"SEV1": 0, "SEV2": 1, "SEV3": 2, "SEV4": 3}
 _OPEN = ("investigating", "identified", "monitoring")
 

@@ -99,13 +99,21 @@ def test_incident_with_impact_but_no_component_is_not_priced() -> None:
 
 
 def test_attach_business_impact() -> None:
-    business, _ = business_facts(BLOCK, make_config(RATES))
-    attached = attach_business_impact(BLOCK, business)
+    config = make_config(RATES)
+    business, _ = business_facts(BLOCK, config)
+    attached = attach_business_impact(BLOCK, business, config)
     assert attached[0]["business_impact"] == {
         "amount": 9000.0,
         "currency": "USD",
         "assumptions_source": SOURCE,
+        "impact_minutes": 50.0,
+        "rate_per_minute": 180.0,
+        "rates": {"chat-api": 180.0},
     }
+    # every component the incident lists is charged, and the amount is minutes × the summed rate
+    both = attached[1]["business_impact"]
+    assert both["rates"] == {"chat-api": 180.0, "rag": 50.0} and both["rate_per_minute"] == 230.0
+    assert both["amount"] == both["impact_minutes"] * both["rate_per_minute"]
     assert BLOCK[0]["business_impact"] is None  # the input is not modified
 
 
@@ -207,3 +215,26 @@ def test_payback_and_roi_agree(cost: float, benefit: float) -> None:
     # payback_months = cost / (benefit / 12) = 12 / (1 + roi)
     assert row["roi"] == pytest.approx(benefit / cost - 1)
     assert row["payback_months"] == pytest.approx(12 / (row["roi"] + 1))
+
+
+def test_latency_only_minutes_are_never_charged_at_the_outage_rate() -> None:
+    degraded = {**inc("INC-7", ["rag"], 100.0), "impact_kind": "degraded"}
+    outage = {**inc("INC-8", ["chat-api"], 10.0), "impact_kind": "outage"}
+    business, gaps = business_facts([degraded, outage], make_config(RATES))
+    # without a degraded rate: minutes and no money, and the total holds the outage only (10 × 180)
+    assert business["per_incident"] == {"INC-7": None, "INC-8": 1800.0}
+    assert business["revenue_at_risk_total"] == 1800.0
+    assert business["degraded_minutes"] == 100.0 and business["degraded_incidents"] == ["INC-7"]
+    assert business["degraded_revenue_at_risk"] is None and gaps == []
+    # with one: charged at it (100 × 4), and added to the total
+    base = make_config(RATES)
+    config = base.model_copy(
+        update={
+            "business": base.business.model_copy(update={"degraded_revenue_at_risk_per_minute": {"rag": 4.0}})
+        }
+    )
+    business, _ = business_facts([degraded, outage], config)
+    assert business["per_incident"] == {"INC-7": 400.0, "INC-8": 1800.0}
+    assert business["degraded_revenue_at_risk"] == 400.0 and business["revenue_at_risk_total"] == 2200.0
+    [attached, _] = attach_business_impact([degraded, outage], business, config)
+    assert attached["business_impact"]["rate_per_minute"] == 4.0

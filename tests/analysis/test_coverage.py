@@ -280,3 +280,22 @@ def test_concurrent_outages_of_one_component_become_one_gap(b, cfg) -> None:
     assert both.limits == "measure availability and detect latency regressions"
     assert both.instrumentation.count("; alert ") == 1
     assert both.sources == ("a", "b")
+
+
+def test_expected_signal_without_a_source_counts_as_zero_coverage(b) -> None:
+    """One component expecting availability and latency: latency full, requests with no source at all."""
+    cfg = b.config(
+        components=[
+            {"id": "chat-api", "name": "Chat", "owner": "Chat team", "expects": ["availability", "latency"]}
+        ],
+        slos=[],
+    )
+    start, end = t("2026-10-11 00:00"), t("2026-10-12 00:00")
+    covs = cover(b, cfg, b.series("chat-api", "latency_p95_ms", start, 288), start, end)
+    assert telemetry_coverage(covs) == 1.0  # without the config, only existing series count
+    # requests_total and requests_good are expected and have no source: 288 intervals each at the 5m step
+    assert telemetry_coverage(covs, cfg) == 288 / (288 * 3)
+    full = b.samples(b.series("chat-api", "latency_p95_ms", start, 288), b.requests("chat-api", start, 288))
+    assert telemetry_coverage(cover(b, cfg, full, start, end), cfg) == 1.0
+    # no telemetry at all is a gap (null), not a measured 0 %
+    assert telemetry_coverage([], cfg) is None

@@ -3,7 +3,8 @@
 - ``demo``: the repository root (the demo project);
 - ``renamed``: the ``sentinel init`` example rewritten by someone else: other component ids, names and
   teams, the Europe/Berlin timezone, a SEV1 with customer impact, the incident record starting mid-way,
-  and the answer service's request counts ending two samples before the rest of the data.
+  the answer service's request counts ending two samples before the rest of the data, and a bill whose
+  team tags spell the Indexing guild `indexing` (mapped by a `teams:` alias; shared spend carries the tag).
 
 Only facts and narratives are built (no charts, no PDFs), so the whole suite stays fast.
 """
@@ -58,6 +59,16 @@ def make_renamed_project(root: Path) -> Path:
     config.write_text(
         config.read_text(encoding="utf-8").replace("timezone: UTC", "timezone: Europe/Berlin"),
         encoding="utf-8",
+    )
+    # the bill spells one team as its own tag (`indexing`), shared spend carries it, and an alias maps it
+    for path in sorted((root / "data" / "billing").glob("*.csv.gz")):
+        text = gzip.decompress(path.read_bytes()).decode()
+        text = text.replace('""team"":""Indexing guild""', '""team"":""indexing""')
+        text = text.replace('{""env"":""prod""}', '{""env"":""prod"",""team"":""indexing""}')
+        assert '""team"":""indexing""' in text, path  # the rewrite took effect
+        path.write_bytes(gzip.compress(text.encode(), mtime=0))
+    config.write_text(
+        config.read_text(encoding="utf-8") + "\nteams: {Indexing guild: [indexing]}\n", encoding="utf-8"
     )
     incidents = root / "data" / "incidents" / "incidents.csv"
     incidents.write_text(incidents.read_text(encoding="utf-8") + SEV1, encoding="utf-8")

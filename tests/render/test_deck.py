@@ -80,7 +80,16 @@ def test_incident_cost_table_multiplies_minutes_by_the_stated_assumption(quarter
     by_id = {row[0]: row for row in s.table.rows[:-1]}
     assert set(by_id) == {i["id"] for i in facts["incidents"]}
     for inc in facts["incidents"]:
-        assert by_id[inc["id"]][5] == f.money(business["per_incident"][inc["id"]])
+        amount = business["per_incident"][inc["id"]]
+        if inc.get("impact_kind") == "degraded" and amount is None:
+            # latency only: never charged at the outage rate, and no degraded rate is configured
+            assert by_id[inc["id"]][5] == "degraded, not charged"
+        else:
+            assert by_id[inc["id"]][5] == f.money(amount)
+            rate = (inc.get("business_impact") or {}).get("rate_per_minute")
+            if inc["impact_minutes"] and rate is not None:
+                assert by_id[inc["id"]][4] == f.money(rate)
+                assert amount == pytest.approx(inc["impact_minutes"] * rate)
     assert business["assumptions_source"] in s.source_line
 
 
