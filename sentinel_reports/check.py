@@ -24,6 +24,8 @@ from rich.table import Table
 
 from .analysis.cost import cost_facts
 from .analysis.coverage import compute_coverage, find_gaps, telemetry_coverage
+from .config import format_duration
+from .display import plural
 from .project import Progress
 from .session import Session
 
@@ -276,7 +278,7 @@ def print_check_report(report: dict[str, Any], console: Console) -> None:
     for col in ("component", "signal", "step", "coverage", "missing runs", "from", "to"):
         cov.add_column(col, justify="right" if col in ("step", "coverage", "missing runs") else "left")
     for c in report["coverage"]:
-        step = "-" if c["step_seconds"] is None else f"{c['step_seconds'] / 60:g}m"
+        step = "-" if c["step_seconds"] is None else format_duration(dt.timedelta(seconds=c["step_seconds"]))
         cov.add_row(
             c["component"],
             c["signal"],
@@ -302,13 +304,14 @@ def print_check_report(report: dict[str, Any], console: Console) -> None:
 
     pre = report.get("preflight") or {}
     console.print(
-        f"[bold]Preflight[/]: facts, narratives and verification of {len(pre.get('weeks', []))} weekly briefs "
-        f"and {len(pre.get('quarters', []))} decks pass"
+        f"[bold]Preflight[/]: facts, narratives and verification of "
+        f"{plural(len(pre.get('weeks', [])), 'weekly brief')} and {plural(len(pre.get('quarters', [])), 'deck')} "
+        "pass"
     )
     console.print(f"[bold]Observability gaps[/]: {len(report['gaps'])}")
     for g in report["gaps"]:
         console.print(f"  [{g['priority']}] {g['sentence']}")
     if report["lint"]:
-        console.print(f"[bold]Content lint[/]: {len(report['lint'])} warnings")
+        console.print(f"[bold]Content lint[/]: {plural(len(report['lint']), 'warning')}")
         for f in report["lint"]:
             console.print(f"  {f['file']}: {f['message']} ({f['excerpt']!r})")
