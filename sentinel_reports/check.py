@@ -203,7 +203,7 @@ def build_check_report(
             "by_severity": {s: severity.get(s, 0) for s in ("SEV1", "SEV2", "SEV3", "SEV4")},
         },
         "preflight": periods,
-        "lint": _lint_content(project),
+        "lint": _lint_config(config) + _lint_content(project),
         "errors": [],
     }
     return report
@@ -219,6 +219,31 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+def _lint_config(config: Any) -> list[dict[str, Any]]:
+    """Warnings about sentinel.yaml that do not stop a build.
+
+    ``feed-base-url``: without an absolute ``site.base_url`` the Atom feed's self link (and every entry
+    link) is relative; RFC 4287 resolves it against the feed's own URL, but feed validators warn and
+    readers that copy the feed elsewhere lose it. Feeds need ``site.base_url`` (docs/configuration.md)."""
+    base = config.site.base_url or ""
+    if "status" in config.site.disabled or base.lower().startswith(("http://", "https://")):
+        return []
+    found = f"it is {base!r}, a relative path" if base else "it is not set"
+    return [
+        {
+            "file": "sentinel.yaml",
+            "rule": "feed-base-url",
+            "message": (
+                f"site.base_url: the Atom feed (status/history.atom) needs the public URL of the site, and {found}; "
+                "the feed's self link and entry links are relative (feed validators warn, feed readers may "
+                "not resolve them). Set site.base_url to an https:// URL"
+            ),
+            "excerpt": f"site.base_url: {base}" if base else "site: (no base_url)",
+            "severity": "warning",
+        }
+    ]
 
 
 def _lint_content(project: Any) -> list[dict[str, Any]]:
