@@ -24,6 +24,8 @@ from rich.table import Table
 
 from .analysis.cost import cost_facts
 from .analysis.coverage import compute_coverage, find_gaps, telemetry_coverage
+from .config import format_duration
+from .display import plural
 from .project import Progress
 from .session import Session
 
@@ -202,7 +204,7 @@ def build_check_report(
             "by_severity": {s: severity.get(s, 0) for s in ("SEV1", "SEV2", "SEV3", "SEV4")},
         },
         "preflight": periods,
-        "lint": _lint_content(project),
+        "lint": _lint_config(config) + _lint_content(project),
         "errors": [],
     }
     return report
@@ -218,6 +220,31 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+def _lint_config(config: Any) -> list[dict[str, Any]]:
+    """Warnings about sentinel.yaml that do not stop a build.
+
+    ``feed-base-url``: without an absolute ``site.base_url`` the Atom feed's self link (and every entry
+    link) is relative; RFC 4287 resolves it against the feed's own URL, but feed validators warn and
+    readers that copy the feed elsewhere lose it. Feeds need ``site.base_url`` (docs/configuration.md)."""
+    base = config.site.base_url or ""
+    if "status" in config.site.disabled or base.lower().startswith(("http://", "https://")):
+        return []
+    found = f"it is {base!r}, a relative path" if base else "it is not set"
+    return [
+        {
+            "file": "sentinel.yaml",
+            "rule": "feed-base-url",
+            "message": (
+                f"site.base_url: the Atom feed (status/history.atom) needs the public URL of the site, and {found}; "
+                "the feed's self link and entry links are relative (feed validators warn, feed readers may "
+                "not resolve them). Set site.base_url to an https:// URL"
+            ),
+            "excerpt": f"site.base_url: {base}" if base else "site: (no base_url)",
+            "severity": "warning",
+        }
+    ]
 
 
 def _lint_content(project: Any) -> list[dict[str, Any]]:
@@ -277,7 +304,7 @@ def print_check_report(report: dict[str, Any], console: Console) -> None:
     for col in ("component", "signal", "step", "coverage", "missing runs", "from", "to"):
         cov.add_column(col, justify="right" if col in ("step", "coverage", "missing runs") else "left")
     for c in report["coverage"]:
-        step = "-" if c["step_seconds"] is None else f"{c['step_seconds'] / 60:g}m"
+        step = "-" if c["step_seconds"] is None else format_duration(dt.timedelta(seconds=c["step_seconds"]))
         cov.add_row(
             c["component"],
             c["signal"],
@@ -315,13 +342,14 @@ def print_check_report(report: dict[str, Any], console: Console) -> None:
 
     pre = report.get("preflight") or {}
     console.print(
-        f"[bold]Preflight[/]: facts, narratives and verification of {len(pre.get('weeks', []))} weekly briefs "
-        f"and {len(pre.get('quarters', []))} decks pass"
+        f"[bold]Preflight[/]: facts, narratives and verification of "
+        f"{plural(len(pre.get('weeks', [])), 'weekly brief')} and {plural(len(pre.get('quarters', [])), 'deck')} "
+        "pass"
     )
     console.print(f"[bold]Observability gaps[/]: {len(report['gaps'])}")
     for g in report["gaps"]:
         console.print(f"  [{g['priority']}] {g['sentence']}")
     if report["lint"]:
-        console.print(f"[bold]Content lint[/]: {len(report['lint'])} warnings")
+        console.print(f"[bold]Content lint[/]: {plural(len(report['lint']), 'warning')}")
         for f in report["lint"]:
             console.print(f"  {f['file']}: {f['message']} ({f['excerpt']!r})")

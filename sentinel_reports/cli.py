@@ -17,15 +17,40 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from . import __version__
+from .display import plural
 from .errors import SentinelError, UsageError
+
+
+def _bare_flags(params: list[Any]) -> None:
+    """Flags take no value, so help shows them bare (``--quiet``), not as ``--quiet <bool>``."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+
+
+class _Group(TyperGroup):
+    """The command group: the same commands, with flags shown bare in every command's help."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        _bare_flags(params)
+        return params
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _bare_flags(command.get_params(ctx))
+        return command
+
 
 app = typer.Typer(
     name="sentinel",
+    cls=_Group,
     help="Weekly executive briefs, an honest status page and reliability decks from the exports you have.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 
@@ -209,7 +234,7 @@ def deck(
         str, typer.Option("--format", help="Comma-separated: html, pdf, pptx (default: all three).")
     ] = "html,pdf,pptx",
     out: Annotated[
-        Path | None, typer.Option("--out", help="Folder to write into (default: decks/<QUARTER>).")
+        Path | None, typer.Option("--out", "-o", help="Folder to write into (default: decks/<QUARTER>).")
     ] = None,
     project: ProjectOpt = Path("."),
     as_of: AsOfOpt = None,
@@ -283,11 +308,20 @@ def _check_narrator(narrator: str | None) -> None:
 
 
 def _report_build(result: Any, out: Path) -> None:
-    done = f"{len(result.weeks)} weekly briefs ({len(result.rendered_weeks)} rendered, {len(result.reused_weeks)} unchanged)"
-    extras = (["status page"] if result.status else []) + (
-        [f"{len(result.decks)} decks"] if result.decks else []
-    )
-    typer.echo(f"built {done}{''.join(', ' + e for e in extras)}; {result.outputs} files in {out}")
+    """One line naming what was built: only the publications this build wrote."""
+    built = []
+    briefs = len(result.rendered_weeks) + len(result.reused_weeks)
+    if briefs:
+        built.append(
+            f"{plural(briefs, 'weekly brief')} ({len(result.rendered_weeks)} rendered, "
+            f"{len(result.reused_weeks)} unchanged)"
+        )
+    if result.status:
+        built.append("the status page")
+    if result.decks:
+        built.append(plural(len(result.decks), "deck"))
+    done = ", ".join(built) or "no publication"
+    typer.echo(f"built {done}; {plural(result.outputs, 'file')} in {out}")
     for publication, reason in sorted(result.disabled.items()):
         typer.echo(f"not built: {publication} (site.disabled in sentinel.yaml: {reason})")
     for line in result.fallbacks:

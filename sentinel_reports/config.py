@@ -640,8 +640,32 @@ def read_yaml(path: Path, what: str = "YAML") -> Any:
 
 def read_yaml_lines(path: Path, what: str = "YAML") -> tuple[Any, YamlLines]:
     """``read_yaml`` with the document's line map (``line_of``)."""
+    return _parse_yaml(path, _read_text(path, what), load_yaml)
+
+
+def read_yaml_documents(path: Path, what: str = "YAML") -> list[Any]:
+    """Every document of a multi-document YAML file (``---`` separated), in order, with the same refusals
+    as ``read_yaml``: duplicate keys, nesting and size limits (each document checked, and all of them
+    together), every failure a ConfigError naming file and line. Empty documents are left out."""
+    docs, _ = _parse_yaml(path, _read_text(path, what), load_yaml_documents)
+    return [doc for doc in docs if doc is not None]
+
+
+def load_yaml_documents(text: str) -> tuple[list[Any], YamlLines]:
+    """Every document of ``text`` and their shared line map; raises yaml.YAMLError (duplicate keys too)."""
+    loader = YamlLoader(text)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        docs = []
+        while loader.check_data():
+            docs.append(loader.get_data())
+        return docs, loader.lines
+    finally:
+        loader.dispose()
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(ConfigProblem("", f"{what} file not found", str(path))) from None
     except UnicodeDecodeError as exc:
@@ -649,8 +673,11 @@ def read_yaml_lines(path: Path, what: str = "YAML") -> tuple[Any, YamlLines]:
     except (OSError, ValueError) as exc:  # a folder, no permission, a name the OS refuses
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ConfigError(ConfigProblem("", f"cannot read {what} file: {reason}", str(path))) from None
+
+
+def _parse_yaml(path: Path, text: str, load: Callable[[str], tuple[Any, YamlLines]]) -> tuple[Any, YamlLines]:
     try:
-        doc, lines = load_yaml(text)
+        doc, lines = load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -734,7 +761,7 @@ def load_config(
                     problems.extend(problems_from_validation(exc, f"slos[{i}]", file))
                     continue
                 try:
-                    expanded.extend(load_openslo(project_dir, ref, read_yaml))
+                    expanded.extend(load_openslo(project_dir, ref, read_yaml_documents))
                 except ConfigError as exc:
                     problems.extend(
                         ConfigProblem(

@@ -54,6 +54,11 @@ def count(value: int | float | None) -> str:
     return number(value, 0)
 
 
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """A count with its noun: ``plural(1, "deck") -> "1 deck"``, ``plural(0, "deck") -> "0 decks"``."""
+    return f"{count(n)} {noun if n == 1 else (many or noun + 's')}"
+
+
 def pct(value: float | None, precision: int = 1) -> str:
     """A fraction as a percentage: ``0.4123 -> "41.2%"``."""
     return GAP if is_gap(value) else f"{number(value * 100, precision)}%"

@@ -17,6 +17,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def shown_value(value: object) -> str:
+    """A value as a message shows it: text quoted, numbers plain (``200``, ``0.5``, ``nan``), never a
+    library's spelling such as ``np.float64(200.0)`` or ``Timestamp('2026-11-20 00:00:00+0000')``."""
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(shown_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{shown_value(k)}: {shown_value(v)}" for k, v in value.items()) + "}"
+    if hasattr(value, "isoformat") and callable(value.isoformat):  # datetime, date, pandas Timestamp
+        return str(value.isoformat())
+    item = getattr(value, "item", None)  # numpy and pyarrow scalars: the Python value
+    if callable(item) and not isinstance(value, str | bytes):
+        try:
+            value = item()
+        except (TypeError, ValueError):
+            return str(value)
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return repr(str(value))
+    return str(value) if type(value).__module__ != "builtins" else repr(value)
+
+
 class SentinelError(Exception):
     """Base class: an expected failure the user can act on."""
 
@@ -100,7 +126,7 @@ class SourceError(SentinelError):
         if self.expected is not None:
             text += f" (expected {self.expected}"
             if self.found is not None:
-                found = repr(self.found)
+                found = shown_value(self.found)
                 if len(found) > 80:
                     found = found[:77] + "..."
                 text += f", found {found}"

@@ -239,7 +239,7 @@ class Session:
         kind, label = ("week", week) if week else ("quarter", quarter)
         known = available_periods(p.dataset, p.config, p.as_of, kind)
         if label not in known:
-            shown = ", ".join(known[:3] + (["…"] if len(known) > 6 else []) + known[-3:]) if known else "none"
+            shown = ", ".join(known if len(known) <= 6 else [*known[:3], "…", *known[-3:]]) or "none"
             raise UsageError(f"no data for {kind} {label!r}; the data covers {shown}")
         self.progress(f"computing facts for {label}")
         build = week_facts if kind == "week" else quarter_facts

@@ -5,7 +5,7 @@
     brief.pdf_html      print page     for publish.pdf.html_to_pdf: brief-print.css inlined, no emoji (no
                                        emoji font), charts as SVG images, long tables, lists and charts in
                                        the short form of render.brief_print, which says what it left out
-    brief.email_html    email body     640 px tables; charts as cid: PNG images in ``brief.images``
+    brief.email_html    email body     fluid tables, at most 600 px; charts as cid: PNG images in ``brief.images``
     brief.text          text/plain alternative of the email, every number included
     brief.markdown      brief.md for chat and wikis
     brief.subject       the summary line without markup

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..display import plural
 from . import formatting as f
 from .deck_model import Chart, ChartSeries, Derived, Slide, Table
 
@@ -40,11 +41,11 @@ def title_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> Slide:
         f.pct(facts["coverage"].get("telemetry"), 1),
     )
     context = (
-        f"{summary.get('active_alerts', 0)} active alerts",
+        plural(summary.get("active_alerts", 0), "active alert"),
         budget_context,
-        f"{stats.get('count', 0)} incidents, {impact_minutes(stats.get('impact_minutes_total'))} of customer impact",
+        f"{plural(stats.get('count', 0), 'incident')}, {impact_minutes(stats.get('impact_minutes_total'))} of customer impact",
         spend_context,
-        f"{d('gaps.count', len(gaps)):.0f} observability gaps",
+        plural(round(d("gaps.count", len(gaps))), "observability gap"),
     )
     return Slide(
         key="title",

@@ -71,11 +71,15 @@ def test_mime_structure_cids_and_attachment():
     assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")  # CRLF only
 
 
-def test_css_is_inlined_and_layout_is_640px_tables():
+def test_css_is_inlined_and_layout_is_fluid_up_to_600px():
     parsed = email.message_from_bytes(to_bytes(_message()), policy=policy.default)
     html = parsed.get_body(preferencelist=("html",)).get_content()
     assert "<style" not in html and "<link" not in html
-    assert re.search(r'<table[^>]*class="container"[^>]*style="[^"]*width: 640px', html)
+    container = re.search(r'<table[^>]*class="container"[^>]*>', html).group()
+    assert re.search(r'style="[^"]*width: 100%', container) and "max-width: 600px" in container
+    assert "640" not in html
+    # Outlook for Windows ignores max-width: a conditional table holds it at 600 px
+    assert '<!--[if mso]><table role="presentation" width="600"' in html
     assert re.search(r'<th class="num"[^>]*style="[^"]*text-align: right', html)
     assert 'href="https://status.example.com/briefs/2026-W47/"' in html and "View in browser" in html
 
