@@ -74,7 +74,12 @@ DAY_COUNTS = frozenset(
 )
 """Durations that count days ("data on 30 of its 91 days"): stated as a number of days or as a bare count."""
 SKIPPED = frozenset({"figures", "files"})
-TABLE_SKIPPED = ("coverage.series", "verdict.events", "incident_history", "business.assumptions", "sources")
+TABLE_SKIPPED = (
+    "coverage.series", "verdict.events", "incident_history", "business.assumptions", "sources",
+    "cost.month_end.teams",  # the same figures as cost.budgets[] (and the unbudgeted line as month_end's own)
+)  # fmt: skip
+_TABLE_REPEATS = re.compile(r"^cost\.budgets\.[^.]+\.(?:month|data_through|elapsed_days|days_in_month)$")
+"""Per-team copies of the month's calendar, the same for every team as ``cost.month_end``'s."""
 DAILY = frozenset({"days", "daily", "by_day"})
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
 _COMPACT = re.compile(r"^(\d+)(ms|s|m|h|d|w)$")
@@ -446,18 +451,26 @@ class FactCatalog:
 
     def key_table(self) -> str:
         """The keys a draft is offered, one ``key = display`` a line: fixed lines, figures, dates and labels.
-        Daily series, coverage series, source detail and long strings are left out to keep the prompt small;
-        any other existing key is still accepted."""
+        Daily series, coverage series, source detail, long strings and copies (the month-end team rows, each
+        budget's copy of the month's calendar) are left out to keep the prompt small; any other existing key
+        is still accepted."""
         lines = [f"{k} = {v}" for k, v in self.fixed.items()]
         lines += [
             f"{f.key} = {self.display(f.key)}"
             for f in self.by_key.values()
-            if not f.daily and not f.key.startswith(TABLE_SKIPPED) and ".alerts." not in f.key
+            if not f.daily
+            and not f.key.startswith(TABLE_SKIPPED)
+            and ".alerts." not in f.key
+            and not _TABLE_REPEATS.match(f.key)
         ]
         lines += [
             f"{k} = {self.display(k)}"
             for k, v in self.texts.items()
-            if not k.startswith(TABLE_SKIPPED) and len(v) <= 160 and "\n" not in v and _has_digit(v)
+            if not k.startswith(TABLE_SKIPPED)
+            and not _TABLE_REPEATS.match(k)
+            and len(v) <= 160
+            and "\n" not in v
+            and _has_digit(v)
         ]
         return "\n".join(lines)
 
