@@ -24,9 +24,13 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _brief(root: Path, week: str) -> tuple[dict, dict[str, bytes]]:
-    from sentinel_reports.build import week_brief
+    """A week's facts and brief files, built as ``sentinel brief`` builds them (a fresh session, no cache)."""
+    from sentinel_reports.publications import files_of, week_brief
+    from sentinel_reports.session import Session
 
-    return week_brief(root, week, use_cache=False)
+    session = Session(root, use_cache=False, jobs=1)
+    publication = week_brief(session, week, standalone=True)
+    return publication.facts, publication.by_name(files_of(session, publication))
 
 
 def _item(facts: dict, incident: str) -> dict:

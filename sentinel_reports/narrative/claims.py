@@ -32,6 +32,7 @@ and the keys that do not exist.
 from __future__ import annotations
 
 import bisect
+import calendar
 import dataclasses
 import datetime as dt
 import re
@@ -57,17 +58,28 @@ MONEY_LEAVES = frozenset(
     {
         "total", "previous_total", "amount", "saving", "monthly_budget", "month_to_date", "projected_month_end",
         "unattributed", "revenue_at_risk_known", "revenue_at_risk_total", "cost", "expected_benefit",
-        "running_cost_per_year", "spend", "budget_total", "projected_total",
+        "running_cost_per_year", "spend", "budget_total", "projected_total", "daily_average",
+        "previous_daily_average", "budgeted_month_to_date", "budgeted_projected", "unbudgeted_month_to_date",
+        "unbudgeted_projected", "degraded_revenue_at_risk", "rate_per_minute",
     }
 )  # fmt: skip
 MONEY_PARENTS = frozenset(
     {
         "by_component", "by_team", "by_model", "by_provider", "per_successful_task",
-        "previous_per_successful_task", "per_incident", "by_day",
+        "previous_per_successful_task", "per_incident", "by_day", "rates",
     }
 )  # fmt: skip
+DAY_COUNTS = frozenset(
+    {"days", "previous_days", "days_with_data", "elapsed_days", "days_in_month", "overspent_days"}
+)
+"""Durations that count days ("data on 30 of its 91 days"): stated as a number of days or as a bare count."""
 SKIPPED = frozenset({"figures", "files"})
-TABLE_SKIPPED = ("coverage.series", "verdict.events", "incident_history", "business.assumptions", "sources")
+TABLE_SKIPPED = (
+    "coverage.series", "verdict.events", "incident_history", "business.assumptions", "sources",
+    "cost.month_end.teams",  # the same figures as cost.budgets[] (and the unbudgeted line as month_end's own)
+)  # fmt: skip
+_TABLE_REPEATS = re.compile(r"^cost\.budgets\.[^.]+\.(?:month|data_through|elapsed_days|days_in_month)$")
+"""Per-team copies of the month's calendar, the same for every team as ``cost.month_end``'s."""
 DAILY = frozenset({"days", "daily", "by_day"})
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
 _COMPACT = re.compile(r"^(\d+)(ms|s|m|h|d|w)$")
@@ -248,7 +260,8 @@ class FactCatalog:
                 if key in SKIPPED:
                     continue
                 ents = entities | self._entity_of(key)
-                per = "previous" if "previous" in key else period
+                # the comparison block describes the baseline period ("2026-Q2 has data on 30 of its 91 days")
+                per = "previous" if "previous" in key or (not path and key == "comparison") else period
                 self._walk(v, [*path, key], ents, per)
         elif isinstance(node, list | tuple):
             parent = path[-1] if path else ""
@@ -344,7 +357,9 @@ class FactCatalog:
                 fam.add(f"duration:{target}", value * UNIT_MS[fact.unit] / size, idx)
         elif fact.unit in ("count", "plain"):
             fam.add("unitless", value, idx)
-        if float(value).is_integer() and fact.unit in ("count", "plain"):
+        if float(value).is_integer() and (
+            fact.unit in ("count", "plain") or (fact.unit == "days" and leaf in DAY_COUNTS)
+        ):
             self.integers.setdefault(abs(int(value)), []).append(idx)
 
     def _near(self, family: str, shown: Decimal, decimals: int, scale: int, floor: bool) -> list[int]:
@@ -417,6 +432,8 @@ class FactCatalog:
                 return iso[:10]
             if mods == ["time"] and re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", iso):
                 return display.timestamp(iso)[11:16]
+            if mods == ["month"] and re.fullmatch(r"\d{4}-(?:0[1-9]|1[0-2])", iso):
+                return month_name(iso)
             return None
         if key in self.fixed:
             return self.fixed[key]
@@ -434,18 +451,26 @@ class FactCatalog:
 
     def key_table(self) -> str:
         """The keys a draft is offered, one ``key = display`` a line: fixed lines, figures, dates and labels.
-        Daily series, coverage series, source detail and long strings are left out to keep the prompt small;
-        any other existing key is still accepted."""
+        Daily series, coverage series, source detail, long strings and copies (the month-end team rows, each
+        budget's copy of the month's calendar) are left out to keep the prompt small; any other existing key
+        is still accepted."""
         lines = [f"{k} = {v}" for k, v in self.fixed.items()]
         lines += [
             f"{f.key} = {self.display(f.key)}"
             for f in self.by_key.values()
-            if not f.daily and not f.key.startswith(TABLE_SKIPPED) and ".alerts." not in f.key
+            if not f.daily
+            and not f.key.startswith(TABLE_SKIPPED)
+            and ".alerts." not in f.key
+            and not _TABLE_REPEATS.match(f.key)
         ]
         lines += [
             f"{k} = {self.display(k)}"
             for k, v in self.texts.items()
-            if not k.startswith(TABLE_SKIPPED) and len(v) <= 160 and "\n" not in v and _has_digit(v)
+            if not k.startswith(TABLE_SKIPPED)
+            and not _TABLE_REPEATS.match(k)
+            and len(v) <= 160
+            and "\n" not in v
+            and _has_digit(v)
         ]
         return "\n".join(lines)
 
@@ -488,8 +513,15 @@ MODIFIER_CHAINS: tuple[tuple[str, ...], ...] = (
     *(("complement", str(p)) for p in range(4)),
     ("hyphen",),
     *((u, "hyphen") for u in UNIT_MS),
+    ("number",),
 )
 """The displays ``to_placeholders`` tries, in order, to write a figure exactly as the template shows it."""
+
+
+def month_name(month: str) -> str:
+    """ "2026-11" -> "November 2026" (a month fact written as a reader says it)."""
+    year, number = month.split("-")
+    return f"{calendar.month_name[int(number)]} {year}"
 
 
 def format_with(fact: KeyedFact, mods: list[str], currency: str = "USD") -> str | None:
@@ -500,6 +532,8 @@ def format_with(fact: KeyedFact, mods: list[str], currency: str = "USD") -> str 
             hyphen = unit in UNIT_MS
         elif mod == "abs":
             value = abs(value)
+        elif mod == "number" and unit in UNIT_MS:  # a count of days written bare: "data on 30 of its 91 days"
+            unit = "plain"
         elif mod == "complement" and unit == "ratio":
             value = 1 - value
         elif mod.isdigit() and len(mod) == 1:
@@ -576,6 +610,8 @@ def _unit(path: list[str]) -> str:
     ):
         return "money"
     if parent in MONEY_PARENTS and top in ("cost", "business"):
+        return "money"
+    if parent == "rates" and "business_impact" in path:  # an incident's revenue rate per component
         return "money"
     if top == "cost" and parent == "cache" and leaf == "saving":
         return "money"

@@ -46,7 +46,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .claims import MODIFIER_CHAINS, Claim, FactCatalog, KeyedFact, placeholders, render
+from .claims import MODIFIER_CHAINS, Claim, FactCatalog, KeyedFact, month_name, placeholders, render
 from .numbers import NumberMention, extract_numbers
 from .verifier import STRUCTURAL, FactIndex, supports
 from .voice import lint_text
@@ -264,6 +264,10 @@ class MeaningCheck:
                     continue
                 problem, facts = self._bind(m, s.text, entities)
                 ranked = self._ranked(facts, s.text, entities, m.span, context) if not problem else []
+                # a key the check itself would call another entity's or period's comes last
+                ranked.sort(
+                    key=lambda f: self._entity_period([f], m.raw, s.text, entities, at=m.span[0]) is not None
+                )
                 key = next((k for f in ranked if (k := self._written_as(f, m.raw)) is not None), None)
                 if key is not None:
                     out.append((span, Claim.of(key, m.raw)))
@@ -305,6 +309,8 @@ class MeaningCheck:
         for key, shown in self._text_displays():
             if re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", shown):
                 whole.setdefault(shown, key)
+            elif re.fullmatch(r"\d{4}-(?:0[1-9]|1[0-2])", shown):  # a month: "November 2026"
+                whole.setdefault(month_name(shown), f"{key}|month")
         whole.update({line: key for key, line in self.catalog.fixed.items()})
         if whole:
             pattern = re.compile("|".join(re.escape(v) for v in sorted(whole, key=len, reverse=True)))
@@ -376,7 +382,7 @@ class MeaningCheck:
                 f.mention = next((m for m in mentions if m.span[0] < f.end and f.start < m.span[1]), None)
                 if f.facts:
                     problem = self._entity_period(
-                        f.facts, f.mention.raw if f.mention else f.key, s.text, entities
+                        f.facts, f.mention.raw if f.mention else f.key, s.text, entities, at=f.start
                     )
                     if problem:
                         out.append(self._finding(s, *problem))
@@ -435,10 +441,10 @@ class MeaningCheck:
                 return ("wrong-unit", f"{m.raw} is {f.key} only in another unit ({f.unit})"), []
             reason = supports(self.index, m) or "no fact has this value"
             return ("unsupported-number", f"{m.raw}: {reason}"), []
-        return self._entity_period(facts, m.raw, sentence, entities), facts
+        return self._entity_period(facts, m.raw, sentence, entities, at=m.span[0]), facts
 
     def _entity_period(
-        self, facts: list[KeyedFact], raw: str, sentence: str, entities: set[str]
+        self, facts: list[KeyedFact], raw: str, sentence: str, entities: set[str], at: int | None = None
     ) -> tuple[str, str] | None:
         named = {e for e in entities if not e.startswith("period:")}
         fits = [f for f in facts if _fits(f.entities, named)]
@@ -456,7 +462,7 @@ class MeaningCheck:
                 "wrong-period",
                 f"{raw} is {fits[0].key}, the previous period's value, stated as this period's",
             )
-        names_other = self._other_period(sentence)
+        names_other = self._other_period(sentence, at)
         if names_other and all(f.period == "current" for f in fits) and not _CURRENT_MARK.search(sentence):
             if not any(f.period == "previous" for f in facts):
                 return (
@@ -465,14 +471,35 @@ class MeaningCheck:
                 )
         return None
 
-    def _other_period(self, sentence: str) -> str:
-        """A period label the sentence names that is not the publication's own (and the publication's is absent)."""
-        comparison = r"(?:on|against|from|versus|vs\.?|with|than|over|since|before)\s+"
-        found = list(re.finditer(r"(\S+\s+)?\b(\d{4}-(?:W\d{2}|Q[1-4]))\b", sentence))
+    def _other_period(self, sentence: str, at: int | None = None) -> str:
+        """A period label the figure's clause (its part of the sentence between semicolons, when ``at`` gives
+        the figure's position) names that is not the publication's own (and the publication's is absent).
+        A label named as a baseline ("up 0.3% on week 2026-W44", "against $109,368 in week 2026-W42" for the
+        previous period) or as the week a recommendation was first raised ("first raised in 2026-W40") does
+        not move the sentence's period."""
+        if at is not None:
+            start = sentence.rfind(";", 0, at) + 1
+            end = sentence.find(";", at)
+            sentence = sentence[start : end if end >= 0 else len(sentence)]
+        baseline = re.compile(r"\b(?:against|versus|vs\.?|compared (?:with|to)|than)\s", re.IGNORECASE)
+        previous = {
+            self.catalog.previous_period,
+            str((self.facts.get("comparison") or {}).get("label") or ""),
+        }
+        comparison = (
+            r"(?:^|\s)(?:(?:on|against|from|versus|vs\.?|with|than|over|since|before)(?:\s+(?:week|quarter))?"
+            r"|raised\s+in)\s+$"
+        )
+        found = list(re.finditer(r"((?:\S+\s+){0,2})\b(\d{4}-(?:W\d{2}|Q[1-4]))\b", sentence))
         own = self.catalog.period
         if not found or any(m.group(2) == own for m in found):
             return ""
-        labels = [m.group(2) for m in found if not re.fullmatch(comparison, m.group(1) or "")]
+        labels = [
+            m.group(2)
+            for m in found
+            if not re.search(comparison, " " + m.group(1))
+            and not (m.group(2) in previous and baseline.search(sentence[: m.start(2)]))
+        ]
         if not labels:
             return ""
         return labels[0]
