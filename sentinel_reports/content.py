@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .config import Config, load_yaml, problems_from_validation, yaml_size_problem
@@ -176,16 +177,28 @@ KINDS: dict[str, tuple[type[Item], bool]] = {  # folder -> (model, front matter 
 }
 
 
+_FRONT_MATTER = YAMLHandler()  # python-frontmatter's YAML delimiters: a first line of `---`, closed by `---`
+
+
 def split_front_matter(text: str) -> tuple[str | None, str]:
-    """(front matter text or None, body). Raises ValueError when the opening `---` is never closed."""
+    """(front matter text or None, body), split by python-frontmatter's YAML handler (its delimiter rules:
+    a `---` line opens it on the first line and the next `---` line closes it). The front matter is then
+    read by config's YAML reader, not by the handler's ``load``: that reader refuses duplicate keys and
+    reports the line, and the size limits (``yaml_size_problem``) apply before validation.
+    Raises ValueError when the opening `---` is never closed."""
     text = text.lstrip("\ufeff")
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
+    if not _FRONT_MATTER.detect(text):
         return None, text
-    for i, line in enumerate(lines[1:], start=1):
-        if line.strip() in ("---", "..."):
-            return "".join(lines[1:i]), "".join(lines[i + 1 :])
-    raise ValueError("front matter opened with `---` is never closed")
+    try:
+        front, body = _FRONT_MATTER.split(text)
+    except ValueError:  # one delimiter only
+        raise ValueError("front matter opened with `---` is never closed") from None
+    return _after_delimiter(front), _after_delimiter(body)
+
+
+def _after_delimiter(part: str) -> str:
+    """The text after a delimiter line, without the rest of that line's line break."""
+    return part[2:] if part.startswith("\r\n") else part[1:] if part.startswith(("\n", "\r")) else part
 
 
 def load_content(project_dir: Path, config: Config, incident_ids: set[str] | None = None) -> Content:

@@ -4,9 +4,17 @@
 
 The site is built once, then served by the standard library's HTTP server from a background thread, bound
 to the loopback interface only. The main thread polls the modification times and sizes of ``sentinel.yaml``,
-``data/``, ``content/`` and ``templates/`` every ``interval`` seconds (no file-watching dependency) and runs
-``pipeline.build_site`` when they change. A failed rebuild is reported and the previous site stays served,
-because the site writer only swaps in a complete build.
+``data/``, ``content/`` and ``templates/`` every ``interval`` seconds and runs ``pipeline.build_site`` when
+they change. A failed rebuild is reported and the previous site stays served, because the site writer only
+swaps in a complete build.
+
+Why polling and not watchfiles (checked against watchfiles 1.3): its watches are recursive for every path
+or for none. Watching the project folder recursively puts an inotify watch on every folder under it, the
+site/ and .sentinel/ this command writes and often a .venv/ of thousands of folders (the demo project is
+the repository root), which runs into the per-user inotify limit; watching the four inputs one by one
+loses ``sentinel.yaml`` after the first save of an editor that saves by renaming a new file over it (the
+watch stays on the old file), and never sees a ``templates/`` folder created after the server started.
+Polling four paths once a second costs a few hundred ``stat`` calls and sees all of these.
 
 What the server answers (``SiteHandler``), so that a page of another web site open in the same browser
 cannot read the preview, and a file planted in the site cannot expose the rest of the disk:

@@ -17,6 +17,19 @@ the image's host who read the page and when (a tracking beacon). Relative images
 every ``<`` that could open a tag, comment or autolink is written ``&lt;`` (shown as ``<``), and links whose
 target is not safe by ``is_safe_link`` are broken into literal text. Without ``remote_images`` every image
 of the document becomes a link (brief.md has no images of its own; one in a note would not resolve there).
+
+Why the link checks stay hand-written (checked against markdown-it-py 4 and nh3 0.3):
+
+- Rendering already works on markdown-it's tokens: ``validateLink`` (``is_safe_link``) is called by the
+  parser on every link and image destination and on every reference definition, after markdown-it has
+  unescaped and normalised it. ``safe_markdown_document`` is different: its output is markdown, the same
+  text with unsafe destinations disabled in place. markdown-it's inline tokens carry no source offsets (only
+  block tokens have line maps), so the token stream cannot say where in the text a destination is; the two
+  regular expressions below find them, and each one found is judged by the same ``is_safe_link``.
+- nh3 (ammonia) sanitises HTML; its scheme allowlist (``url_schemes``) applies to attributes of an HTML
+  document. It has no function that judges one URL, and the renderer emits no raw HTML (``html: False``),
+  so it would re-parse our own output to enforce the same three schemes ``is_safe_link`` enforces, and it
+  would also drop the attributes the templates rely on (``class="remote-image"``, table alignment).
 """
 
 from __future__ import annotations
