@@ -105,7 +105,7 @@ def _table(path: Path, options: EvalsOptions, ctx: CollectContext) -> tuple[pd.D
     if cols.total in table.columns:
         for key, col in (("passed", cols.passed), ("total", cols.total)):
             numbers = parse_numbers(table[col], file=file, column=col)
-            bad = (numbers < 0) | (numbers != numbers.round())
+            bad = (numbers < 0) | (numbers != numbers.round()) | (numbers.abs() == float("inf"))
             if bad.any():
                 idx = int(bad.to_numpy().nonzero()[0][0])
                 raise SourceError(
