@@ -62,7 +62,7 @@ def test_deck_accepts_o(project: Path, tmp_path: Path) -> None:
 
 def _result(**fields: object) -> SimpleNamespace:
     base: dict[str, object] = dict(weeks=["2026-W47"], rendered_weeks=[], reused_weeks=[], status=False,
-                                   decks=[], outputs=0, disabled={})  # fmt: skip
+                                   decks=[], outputs=0, disabled={}, fallbacks=[])  # fmt: skip
     return SimpleNamespace(**{**base, **fields})
 
 
@@ -100,6 +100,7 @@ def _check_report(step_seconds: int | None) -> dict[str, object]:
         "cost": {"currency": None, "total": None, "attributed": None, "unattributed": None,
                  "unattributed_share": None, "other_currencies": []},
         "incidents": {"count": 0, "by_severity": {}},
+        "teams": {"budget_without_spend": [], "spend_without_budget": [], "tag_mismatches": []},
         "preflight": {"weeks": ["2026-W47"], "quarters": ["2026-Q4"]},
     }  # fmt: skip
 

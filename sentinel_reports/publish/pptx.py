@@ -126,9 +126,12 @@ def _title(page: object, slide: Slide, area: shapes.Area, *, styled: bool) -> in
 def _body(page: object, slide: Slide, area: shapes.Area, top: int) -> None:
     y = top + Inches(0.1)
     if slide.lead:
-        lines = 2 if len(slide.lead) < 160 else 4
-        height = Inches(0.42 * lines)
-        shapes.markdown_box(page, area.left, y, area.width, height, slide.lead, size=16, shaded=True)
+        if len(slide.lead) <= 320:
+            size, lines, line_height = 16, 2 if len(slide.lead) < 160 else 4, 0.42
+        else:  # a long proposal: smaller type and a box tall enough for it, so it never runs over the table
+            size, lines, line_height = 12, -(-len(slide.lead) // 150) + 1, 0.3
+        height = Inches(line_height * lines)
+        shapes.markdown_box(page, area.left, y, area.width, height, slide.lead, size=size, shaded=True)
         y += height + Inches(0.15)
     if slide.kind == "title":
         for text in slide.bullets:
