@@ -171,6 +171,12 @@ def check(
     run(body)
 
 
+def _one_period(week: str | None, quarter: str | None) -> None:
+    """A command about one period takes exactly one of --week and --quarter."""
+    if (week is None) == (quarter is None):
+        raise typer.BadParameter("give exactly one of --week or --quarter")
+
+
 @app.command()
 def facts(
     week: Annotated[str | None, typer.Option("--week", help="ISO week, e.g. 2026-W47.")] = None,
@@ -179,8 +185,7 @@ def facts(
     as_of: AsOfOpt = None,
 ) -> None:
     """Print the facts behind a week's brief or a quarter's deck as JSON."""
-    if (week is None) == (quarter is None):
-        raise typer.BadParameter("give exactly one of --week or --quarter")
+    _one_period(week, quarter)
     from .analysis.facts import json_dumps_facts
     from .session import Session
 
@@ -206,8 +211,7 @@ def verify_text(
     as_of: AsOfOpt = None,
 ) -> None:
     """Check a markdown text against a period's facts; exit 1 with one line per finding."""
-    if (week is None) == (quarter is None):
-        raise typer.BadParameter("give exactly one of --week or --quarter")
+    _one_period(week, quarter)
     from .narrative.meaning import verify_markdown
     from .session import Session
 
