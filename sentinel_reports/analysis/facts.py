@@ -30,7 +30,7 @@ from .incidents import incident_facts
 from .memory import raised_keys, recommendation_memory
 from .periods import PeriodKind, local_midnight, next_period, parse_period, previous_period, to_utc
 from .provenance import Figures, gap_entry, iso, json_dumps_facts, plain, source_entries
-from .quality import quality_facts
+from .quality import cost_quality, quality_facts
 from .series import shared_index, time_order
 from .slo import evaluate_slo, sli_events, window_attainment
 from .status import component_slis, component_status
@@ -182,6 +182,9 @@ def period_facts(
         "incident_history": incident_facts(known, postmortems, config, end - HISTORY, end, as_of)[0],
         "cost": cost,
         "quality": quality,
+        "cost_quality": cost_quality(
+            dataset.evals, cost, config, (start, end), (to_utc(baseline["start"]), to_utc(baseline["end"]))
+        ),
         "business": business,
         "sources": source_entries(dataset.sources, since=since, until=as_of, closed=closed),
     }

@@ -288,6 +288,57 @@ def check_period_labels(facts: dict, narrative: Any, config: Any) -> Violations:
     return out
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z*✅🚨])")
+
+
+def _cost_moves(text: str, name: str) -> list[str]:
+    """The sentences of `text` that state a move of the cost per successful task of component `name`."""
+    n = re.escape(name)
+    move = re.compile(
+        rf"Cost per successful task on \*\*{n}\*\* (?:rose|fell)"  # executive summary
+        rf"|\*\*{n}\*\* \S+ \((?:up|down) from"  # the cost section's list
+        rf"|cost per successful task (?:rose|fell) [\d.]+% on {n}\b",  # the deck's spend title
+        re.IGNORECASE,
+    )
+    found = []
+    for sentence in _SENTENCE.split(text):
+        if not move.search(sentence):
+            continue
+        if "Cost per successful task on customer-facing services" in sentence:
+            # the section's list: only the item of this component
+            item = re.search(rf"\*\*{n}\*\* \S+ \((?:up|down) from[^()]*(?:\([^()]*\)[^()]*)*\)", sentence)
+            found.append(item.group(0) if item else sentence)
+        else:
+            found.append(sentence)
+    return found
+
+
+def check_cost_quality(facts: dict, narrative: Any, config: Any) -> Violations:
+    """Cost with quality: when a component's cost per successful task moved in a period where one of its model
+    versions failed its eval target, or its model version changed (facts `cost_quality[].flagged`), every
+    sentence that states the move names the version(s) concerned, and a recommendation weighs a rollback."""
+    out = []
+    names = {c["id"]: c.get("name") or c["id"] for c in facts["components"]}
+    texts = _publication_texts(facts, narrative)
+    keys = [r.key for r in narrative.recommendations]
+    for row in facts.get("cost_quality") or []:
+        if not row["flagged"]:
+            continue
+        component = row["component"]
+        versions = {b["model_version"] for b in row["breaches"]}
+        versions |= set(row["new_versions"]) | set(row["dropped_versions"])
+        stated = [s for t in texts for s in _cost_moves(t, names[component])]
+        for sentence in stated:
+            if not any(v in sentence for v in versions):
+                out.append(
+                    f"cost move on {component} without its eval breach or model change: {sentence[:160]}"
+                )
+        weighs = (f"rule:cost-quality:{component}", f"rule:rollback:{component}:", f"rule:hold:{component}:")
+        if stated and not any(k.startswith(weighs) for k in keys):
+            out.append(f"no recommendation weighs a rollback on {component}")
+    return out
+
+
 def _iso(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -300,6 +351,7 @@ CHECKS: dict[str, Callable[[dict, Any, Any], Violations]] = {
     "coverage_gated_claims": check_coverage_gated_claims,
     "team_projections": check_team_projections,
     "period_labels": check_period_labels,
+    "cost_quality": check_cost_quality,
 }
 
 
@@ -571,3 +623,40 @@ def test_latency_regression_is_degraded_and_the_provider_outage_is_an_outage(all
     )
     texts = " ".join(q4.narrative.texts())
     assert "revenue lost" not in texts.lower()
+
+
+def test_planted_cost_move_without_its_eval_breach_is_caught(all_periods: list) -> None:
+    def flagged(f: dict) -> bool:
+        return any(r["flagged"] and r["breaches"] for r in f.get("cost_quality") or [])
+
+    facts, narrative, config = _period(all_periods, "demo", flagged)
+    row = next(r for r in facts["cost_quality"] if r["flagged"] and r["breaches"])
+    name = next(c["name"] for c in facts["components"] if c["id"] == row["component"])
+    assert check_cost_quality(facts, narrative, config) == []
+    # the old sentence: the cost fell "which widens margin", silent on the failing version
+    planted = dataclasses.replace(
+        narrative,
+        executive_summary=f"Cost per successful task on **{name}** fell to $0.0035 from $0.0101: each "
+        "successful answer costs less to serve, which widens margin.",
+        recommendations=tuple(r for r in narrative.recommendations if row["component"] not in r.key),
+    )
+    found = check_cost_quality(facts, planted, config)
+    assert any("without its eval breach" in v for v in found)
+    assert any("no recommendation weighs a rollback" in v for v in found)
+
+
+def test_cost_quality_flags_the_demo_model_change_and_its_rollback(all_periods: list) -> None:
+    weeks = {p.label: p.facts for p in all_periods if p.project == "demo" and p.facts["kind"] == "week"}
+    if not weeks:
+        pytest.skip("the demo project is not in this checkout")
+    rag = {
+        label: next((r for r in f["cost_quality"] if r["component"] == "rag-retrieval"), None)
+        for label, f in weeks.items()
+    }
+    # the candidate model went live in 2026-W44 below target and was rolled back before 2026-W45
+    assert rag["2026-W44"]["breaches"][0]["model_version"] == "gpt-5-mini-2025-08-07"
+    assert rag["2026-W44"]["new_versions"] == ["gpt-5-mini-2025-08-07"] and rag["2026-W44"]["change"] < 0
+    assert (
+        rag["2026-W45"]["dropped_versions"] == ["gpt-5-mini-2025-08-07"] and not rag["2026-W45"]["breaches"]
+    )
+    assert not rag["2026-W43"]["flagged"] and not rag["2026-W47"]["flagged"]
