@@ -118,7 +118,16 @@ def period_facts(
         "timezone": config.timezone,
         "currency": config.currency,
         "as_of": iso(as_of),
-        "window": {"start": iso(start), "end": iso(end)},
+        "window": {
+            "start": iso(start),
+            "end": iso(end),
+            # local dates of the first and last day with data in the window (the last one partial when the
+            # window ends mid-day); an open period names these days, never "the week" or "ended"
+            "first_day": start.astimezone(config.tz).date().isoformat(),
+            "last_day": (end - dt.timedelta(microseconds=1)).astimezone(config.tz).date().isoformat(),
+        },
+        # as-of falls inside the period: it is in progress, reported up to as-of
+        "in_progress": not closed,
         "previous_period": before.label if first is not None and first < start else None,
         "next_period": after.label if after.start <= as_of else None,
         "comparison": baseline,

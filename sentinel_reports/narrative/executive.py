@@ -157,7 +157,12 @@ def _clear_win(ctx: Context, recs: tuple[Recommendation, ...]) -> bool:
 
 def _opening(ctx: Context, recs: tuple[Recommendation, ...]) -> str:
     status = (ctx.facts.get("summary") or {}).get("status") or "Unknown"
-    lead = ctx.say.say("opening", "status", period=str(ctx.facts.get("period")), status=status)
+    period = str(ctx.facts.get("period"))
+    lead = (
+        ctx.say.say("opening_open", "status", period=period, status=status, covered=ctx.covered)
+        if ctx.in_progress
+        else ctx.say.say("opening", "status", period=period, status=status)
+    )
     impacted = [i for i in ctx.facts.get("incidents") or [] if i.get("impact_minutes")]
     inc = _serious(ctx) or max(impacted, key=lambda i: (i["impact_minutes"], i["id"]), default=None)
     if inc is None:

@@ -62,7 +62,11 @@ def build_deck(facts: Mapping[str, Any], narrative: Any) -> Deck:
         organization=str(facts.get("organization") or ""),
         title=f"Quarterly reliability review {facts['period']}",
         subtitle=f"{facts.get('organization')} · {date(window['start'], 'long')} – "
-        f"{date(window['end'], 'long')}",
+        + (
+            f"{date(window.get('last_day') or window['end'], 'long')}, quarter in progress"
+            if facts.get("in_progress")
+            else f"{date(window.get('last_day') or window['end'], 'long')}"
+        ),
         as_of=str(facts["as_of"]),
         summary_line=narrative.summary_line,
         slides=tuple(slides),

@@ -339,6 +339,33 @@ def check_cost_quality(facts: dict, narrative: Any, config: Any) -> Violations:
     return out
 
 
+def check_open_period_words(facts: dict, narrative: Any, config: Any) -> Violations:
+    """A period in progress at as-of is not written as ended: no "<period> ended", "at the close of", "for the
+    week", "status at quarter close"; the verdict names the days it covers ("so far (2–4 Nov 2026)")."""
+    if not facts.get("in_progress"):
+        return []
+    out, label, kind = [], facts["period"], facts["kind"]
+    texts = _publication_texts(facts, narrative)
+    if kind == "quarter":
+        from sentinel_reports.render.deck import build_deck
+
+        deck = build_deck(facts, narrative)
+        texts += [deck.subtitle] + [" ".join(s.table.columns) for s in deck.slides if s.table]
+    closed = re.compile(
+        rf"{re.escape(label)} ended|ended {re.escape(label)}|close of {re.escape(label)}|closed {re.escape(label)}"
+        rf"|for the {kind}\b|at quarter close|at the close of the quarter",
+        re.IGNORECASE,
+    )
+    for text in texts:
+        for m in closed.finditer(text):
+            out.append(f"in-progress {label} written as ended ({m.group(0)!r}): {text[:120]}")
+    if narrative.verdict and " so far (" not in narrative.verdict.split(":**")[0]:
+        out.append(
+            f"the verdict of in-progress {label} does not name the days covered: {narrative.verdict[:80]}"
+        )
+    return out
+
+
 def _iso(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -352,6 +379,7 @@ CHECKS: dict[str, Callable[[dict, Any, Any], Violations]] = {
     "team_projections": check_team_projections,
     "period_labels": check_period_labels,
     "cost_quality": check_cost_quality,
+    "open_period_words": check_open_period_words,
 }
 
 
@@ -660,3 +688,18 @@ def test_cost_quality_flags_the_demo_model_change_and_its_rollback(all_periods: 
         rag["2026-W45"]["dropped_versions"] == ["gpt-5-mini-2025-08-07"] and not rag["2026-W45"]["breaches"]
     )
     assert not rag["2026-W43"]["flagged"] and not rag["2026-W47"]["flagged"]
+
+
+def test_planted_ended_on_a_quarter_in_progress_is_caught(all_periods: list) -> None:
+    facts, narrative, config = _any_project(
+        all_periods, lambda f: f["kind"] == "quarter" and f["in_progress"]
+    )
+    assert check_open_period_words(facts, narrative, config) == []
+    label = facts["period"]
+    planted = dataclasses.replace(
+        narrative,
+        executive_summary=f"{label} ended with the platform **Healthy**.",
+        verdict=f"**Quarter {label}:** no incident, every objective met.",
+    )
+    found = check_open_period_words(facts, planted, config)
+    assert any(f"'{label} ended'" in v for v in found) and any("days covered" in v for v in found)
