@@ -28,6 +28,7 @@ from .coverage import (
 )
 from .incidents import incident_facts
 from .memory import raised_keys, recommendation_memory
+from .options import options_facts
 from .periods import PeriodKind, local_midnight, next_period, parse_period, previous_period, to_utc
 from .provenance import Figures, gap_entry, iso, json_dumps_facts, plain, source_entries
 from .quality import cost_quality, quality_facts
@@ -208,6 +209,7 @@ def period_facts(
         investments, investment_gaps = investment_facts(proposed, config, {"incidents": incidents})
         facts["investments"] = investments
         gaps += investment_gaps
+        facts["options"] = _options(dataset, known, postmortems, config, period, end, as_of, investments)
     for entry in facts["slos"]:
         # days of the window that closed with the SLO's rolling budget exhausted ("met" must say so)
         entry["overspent_days"] = sum(
@@ -226,6 +228,37 @@ def period_facts(
     facts["next_actions"] = next_actions(facts, ordered, config, after)
     facts["figures"] = _figures(facts, config, coverages).as_list()
     return plain(facts)
+
+
+HISTORY_QUARTERS = 4
+
+
+def _options(
+    dataset: Dataset,
+    known: Any,
+    postmortems: tuple,
+    config: Config,
+    period: Any,
+    end: dt.datetime,
+    as_of: dt.datetime,
+    investments: list[dict],
+) -> dict:
+    """The deck's `options` block (analysis/options.py) over this quarter and the three before it, with the
+    incidents of those quarters classified and priced as the quarter's own are."""
+    labels = [period.label]
+    for _ in range(HISTORY_QUARTERS - 1):
+        labels.insert(0, previous_period(labels[0]))
+    quarters = [parse_period("quarter", label, config.tz) for label in labels]
+    spans = [(q.label, q.start, min(q.end, end), q.end) for q in quarters]
+    first = quarters[0].start
+    index = shared_index(dataset.samples).between(first, end)
+    events = {s.name: sli_events(index, s) for s in config.slos}
+    history, _ = incident_facts(known, postmortems, config, first, end, as_of)
+    history = classify_impact(history, known, config, events, first, end, as_of)
+    business, _ = business_facts(history, config)
+    history = attach_business_impact(history, business, config)
+    names = {c.id: c.name for c in config.components}
+    return options_facts(history, spans, dataset.sources, investments, names)
 
 
 def classify_impact(

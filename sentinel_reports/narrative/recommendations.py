@@ -132,17 +132,14 @@ def _quality(ctx: Context) -> Iterable[Recommendation]:
 
 def _rollback_cost(ctx: Context, component: str) -> str:
     """What a rollback gives up when the cost per successful task fell while a version failed its eval target:
-    "; the rollback gives up the lower cost per successful task ($0.0035, against $0.0101 the week before)"."""
+    ", at $0.0101 per successful task instead of $0.0035" (the cost of the period before)."""
     row = cost_quality_row(ctx, component)
     if not row.get("breaches") or row["per_successful_task"] >= row["previous_per_successful_task"]:
         return ""
     now, before = (
         p.unit_money(row[k], ctx.currency) for k in ("per_successful_task", "previous_per_successful_task")
     )
-    return (
-        f"; the rollback gives up the lower cost per successful task ({now}, against {before} the {ctx.period} "
-        "before), a saving that answers below target do not justify"
-    )
+    return f", at {before} per successful task instead of {now}"
 
 
 def _cost_quality(ctx: Context) -> Iterable[Recommendation]:
