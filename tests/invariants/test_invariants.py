@@ -703,3 +703,43 @@ def test_planted_ended_on_a_quarter_in_progress_is_caught(all_periods: list) -> 
     )
     found = check_open_period_words(facts, planted, config)
     assert any(f"'{label} ended'" in v for v in found) and any("days covered" in v for v in found)
+
+
+# -- the archive rule: a closed period's published facts do not change when later data arrives -------------
+
+
+def check_archive(then: dict, now: dict) -> Violations:
+    """Every fact of a closed period, as published soon after it closed, against the same period's facts
+    computed later with all the data (and content) that arrived since: nothing may differ."""
+    out: Violations = []
+
+    def walk(a: Any, b: Any, path: str) -> None:
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in sorted(set(a) | set(b)):
+                walk(a.get(key), b.get(key), f"{path}.{key}" if path else key)
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            for i, (x, y) in enumerate(zip(a, b, strict=True)):
+                walk(x, y, f"{path}[{i}]")
+        elif a != b:
+            out.append(f"{path}: {str(a)[:60]!r} then, {str(b)[:60]!r} later")
+
+    walk(then, now, "")
+    return out
+
+
+def test_closed_periods_keep_their_published_facts_when_later_data_arrives(archives: list) -> None:
+    assert {a.project for a in archives} >= {"renamed"}
+    assert any("-Q" in a.label for a in archives) and any("-W" in a.label for a in archives)
+    found = {f"{a.project} {a.label}": v for a in archives if (v := check_archive(a.then, a.now))}
+    assert found == {}
+
+
+def test_planted_archive_change_is_caught(archives: list) -> None:
+    archive = next(a for a in archives if "-W" in a.label)
+    later = copy.deepcopy(archive.now)
+    # a late cost row for the closed week, and an incident record that arrived after its close
+    later["cost"]["total"] = (later["cost"]["total"] or 0) + 125.0
+    later["incidents"].append({"id": "INC-LATE", "started_at": later["window"]["start"]})
+    found = check_archive(archive.then, later)
+    assert any(v.startswith("cost.total:") for v in found)
+    assert any(v.startswith("incidents:") for v in found)
