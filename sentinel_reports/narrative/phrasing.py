@@ -121,19 +121,13 @@ class Context:
 
     @property
     def covered(self) -> str:
-        """The days an in-progress period covers so far: "2–4 Nov 2026", "1 Oct – 22 Nov 2026"."""
+        """The days an in-progress period covers so far: "2026-11-02 to 2026-11-04" (ISO dates, as the facts
+        `window.first_day` and `window.last_day` display, so a draft's placeholders render back to them)."""
         window = self.facts.get("window") or {}
         first, last = window.get("first_day"), window.get("last_day")
         if not first or not last:
             return "to date"
-        a, b = dt.date.fromisoformat(str(first)), dt.date.fromisoformat(str(last))
-        if a == b:
-            return f"{b.day} {b:%b %Y}"
-        if (a.year, a.month) == (b.year, b.month):
-            return f"{a.day}–{b.day} {b:%b %Y}"
-        if a.year == b.year:
-            return f"{a.day} {a:%b} – {b.day} {b:%b %Y}"
-        return f"{a.day} {a:%b %Y} – {b.day} {b:%b %Y}"
+        return str(last) if first == last else f"{first} to {last}"
 
     @property
     def so_far(self) -> str:

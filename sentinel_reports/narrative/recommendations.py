@@ -132,14 +132,14 @@ def _quality(ctx: Context) -> Iterable[Recommendation]:
 
 def _rollback_cost(ctx: Context, component: str) -> str:
     """What a rollback gives up when the cost per successful task fell while a version failed its eval target:
-    ", at $0.0101 per successful task instead of $0.0035" (the cost of the period before)."""
+    ", at the previous week's $0.0101 per successful task instead of $0.0035"."""
     row = cost_quality_row(ctx, component)
     if not row.get("breaches") or row["per_successful_task"] >= row["previous_per_successful_task"]:
         return ""
     now, before = (
         p.unit_money(row[k], ctx.currency) for k in ("per_successful_task", "previous_per_successful_task")
     )
-    return f", at {before} per successful task instead of {now}"
+    return f", at the previous {ctx.period}'s {before} per successful task instead of {now}"
 
 
 def _cost_quality(ctx: Context) -> Iterable[Recommendation]:

@@ -122,8 +122,8 @@ def test_incident_mode_on_the_demo_outage(project: Any) -> None:
 @pytest.mark.parametrize(
     ("as_of", "week", "covered"),
     [
-        (OUTAGE_AS_OF, "2026-W45", "2–4 Nov 2026"),
-        (dt.datetime(2026, 11, 18, 12, tzinfo=dt.UTC), "2026-W47", "16–18 Nov 2026"),
+        (OUTAGE_AS_OF, "2026-W45", "2026-11-02 to 2026-11-04"),
+        (dt.datetime(2026, 11, 18, 12, tzinfo=dt.UTC), "2026-W47", "2026-11-16 to 2026-11-18"),
     ],
 )
 def test_an_open_week_is_named_as_in_progress(

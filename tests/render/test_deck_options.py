@@ -43,7 +43,7 @@ def test_options_include_do_nothing_and_a_sensitivity_row_from_facts(project) ->
     sens = top["sensitivity"]
     # the demo's incident record starts in July: earlier quarters are gaps, not quarters without incidents
     assert sens["quarters_without_data"] == ["2026-Q1", "2026-Q2"]
-    assert sens["incidents"] == ["QMK0G5MHW86Q41"]
+    assert sens["incidents"] == ["INC-214"]
     [row] = [b for b in slide.bullets if b.startswith("**Sensitivity**")]
     for key in ("roi_low", "roi_expected", "roi_high"):
         assert f.pct(sens[key], 0) in row
