@@ -42,7 +42,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .. import display
-from .numbers import NumberMention
+from .numbers import NumberMention, extract_numbers
 
 UNIT_MS = {"ms": 1, "seconds": 1_000, "minutes": 60_000, "hours": 3_600_000, "days": 86_400_000}
 UNIT_MS["weeks"] = 7 * UNIT_MS["days"]
@@ -142,7 +142,12 @@ class FactCatalog:
     """Every fact of one facts document under its key, with entities, units and display values."""
 
     def __init__(
-        self, facts: Mapping[str, Any], *, config: Any = None, fixed: Mapping[str, str] | None = None
+        self,
+        facts: Mapping[str, Any],
+        *,
+        config: Any = None,
+        fixed: Mapping[str, str] | None = None,
+        every_day: bool = False,
     ):
         self.facts = facts
         self.fixed = dict(fixed or {})  # pseudo keys with a fixed display, e.g. summary_line
@@ -157,7 +162,7 @@ class FactCatalog:
         self.kinds: dict[str, set[str]] = {}  # entity kind -> aliases
         self._shown: dict[str, str] = {}  # alias (lower case) -> as written
         self._lexicon(facts, config)
-        self.window = _window(facts)
+        self.window = None if every_day else _window(facts)  # every_day: the 90-day status history too
         self.items: list[KeyedFact] = []
         self.by_key: dict[str, KeyedFact] = {}
         self._displays = {
@@ -473,6 +478,44 @@ class FactCatalog:
             and _has_digit(v)
         ]
         return "\n".join(lines)
+
+    def key_written_as(self, fact: KeyedFact, raw: str) -> str | None:
+        """The key of ``fact`` (with display modifiers) whose display is exactly ``raw``, if any."""
+        for chain in MODIFIER_CHAINS:
+            key = "|".join((fact.key, *chain))
+            if self.display(key) == raw:
+                return key
+        return None
+
+    def key_of(self, m: NumberMention) -> str | None:
+        """The fact key (with display modifiers) whose display is exactly the figure ``m`` as written."""
+        for fact in dict.fromkeys([*self.matches(m), *self.matches(m, any_unit=True)]):
+            key = self.key_written_as(fact, m.raw)
+            if key is not None:
+                return key
+        return next((k for k, v in self.texts.items() if v == m.raw), None)
+
+    def unkeyed(self, text: str, *, ignore: Iterable[str] = ()) -> list[NumberMention]:
+        """Every figure of ``text`` that is not the display of a fact key: not ``display(key)`` of a numeric
+        fact (with any display modifier), nor part of a string fact written whole (a gap sentence, a
+        recommendation's title, an alert window "1h"). Dates, times, weeks and quarters are labels, not
+        figures (``numbers.extract_numbers``), so they are not returned."""
+        whole: list[tuple[int, int]] = []
+        for value in {v for v in self.texts.values() if len(v) >= 3 and _has_digit(v)}:
+            at = text.find(value)
+            while at >= 0:
+                whole.append((at, at + len(value)))
+                at = text.find(value, at + 1)
+        names = [
+            a for a, e in self.names.items() if _has_digit(a) and not all(x.startswith("period:") for x in e)
+        ]
+        out = []
+        for m in extract_numbers(text, ignore=[*names, *ignore]):
+            if m.is_period or any(a <= m.span[0] and m.span[1] <= b for a, b in whole):
+                continue
+            if self.key_of(m) is None:
+                out.append(m)
+        return out
 
     def keys(self) -> Iterator[str]:
         yield from self.fixed
