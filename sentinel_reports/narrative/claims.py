@@ -81,6 +81,8 @@ TABLE_SKIPPED = (
 _TABLE_REPEATS = re.compile(r"^cost\.budgets\.[^.]+\.(?:month|data_through|elapsed_days|days_in_month)$")
 """Per-team copies of the month's calendar, the same for every team as ``cost.month_end``'s."""
 DAILY = frozenset({"days", "daily", "by_day"})
+RATIO_PARENTS = frozenset({"per_successful_task_change", "by_team_share"})
+"""Maps of a ratio by component or team (``cost.by_team_share.<team>``)."""
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
 _COMPACT = re.compile(r"^(\d+)(ms|s|m|h|d|w)$")
 
@@ -89,7 +91,7 @@ _COMPACT = re.compile(r"^(\d+)(ms|s|m|h|d|w)$")
 class KeyedFact:
     key: str
     value: float
-    unit: str  # money | ratio | burn | ms | seconds | minutes | hours | days | weeks | count | plain
+    unit: str  # money | ratio | points | burn | ms | seconds | minutes | hours | days | weeks | count | plain
     entities: frozenset[str]
     period: str  # current | previous
     leaf: str = ""  # the quantity's name: the last path segment that is not an id, label or date
@@ -351,7 +353,7 @@ class FactCatalog:
             fam.add("money", value, idx)
             return
         fam.add("raw", value, idx)
-        if fact.unit in ("ratio", "plain"):
+        if fact.unit in ("ratio", "points", "plain"):
             fam.add("percent", value * 100, idx)
         if _COMPLEMENT.search(leaf) and 0 <= value <= 1:
             fam.add("percent:complement", (1 - value) * 100, idx)
@@ -531,6 +533,8 @@ def format_fact(fact: KeyedFact, currency: str = "USD") -> str:
         return display.money(v, currency, 0 if abs(v) >= 100 or v == 0 else 2 if abs(v) >= 1 else 4)
     if fact.unit == "ratio":
         return display.pct(v, 2 if re.search(r"attainment|uptime", leaf) and v > 0.9 else 1)
+    if fact.unit == "points":
+        return display.pct_points(v, 2)
     if fact.unit == "burn":
         return display.multiplier(v)
     if fact.unit == "minutes":
@@ -557,6 +561,8 @@ MODIFIER_CHAINS: tuple[tuple[str, ...], ...] = (
     ("hyphen",),
     *((u, "hyphen") for u in UNIT_MS),
     ("number",),
+    ("signed",),
+    *(("signed", str(p)) for p in range(3)),
 )
 """The displays ``to_placeholders`` tries, in order, to write a figure exactly as the template shows it."""
 
@@ -569,9 +575,13 @@ def month_name(month: str) -> str:
 
 def format_with(fact: KeyedFact, mods: list[str], currency: str = "USD") -> str | None:
     """A fact's display after ``display`` modifiers; None for an unknown or impossible modifier."""
-    value, unit, precision, hyphen = fact.value, fact.unit, None, False
+    value, unit, precision, hyphen, signed = fact.value, fact.unit, None, False, False
     for mod in mods:
-        if mod == "hyphen":
+        if mod == "signed":  # "+0.05 pp": a change with its sign written either way
+            signed = unit in ("ratio", "points")
+            if not signed:
+                return None
+        elif mod == "hyphen":
             hyphen = unit in UNIT_MS
         elif mod == "abs":
             value = abs(value)
@@ -590,11 +600,12 @@ def format_with(fact: KeyedFact, mods: list[str], currency: str = "USD") -> str 
         amount = display.number(value, precision or 0)
         return f"{amount}-{unit.removesuffix('s') if unit != 'ms' else unit}"
     if precision is None:
-        return format_fact(shown, currency)
+        return _signed(format_fact(shown, currency), value) if signed else format_fact(shown, currency)
     p = precision
     formats = {
         "money": lambda v: display.money(v, currency, p),
         "ratio": lambda v: display.pct(v, p),
+        "points": lambda v: display.pct_points(v, p),
         "burn": lambda v: display.multiplier(v, p),
         "hours": lambda v: display.hours(v, p),
         "days": lambda v: display.days(v, p),
@@ -603,7 +614,13 @@ def format_with(fact: KeyedFact, mods: list[str], currency: str = "USD") -> str 
         "seconds": lambda v: f"{display.number(v, p)} s",
         "weeks": lambda v: f"{display.number(v, p)} weeks",
     }
-    return formats.get(unit, lambda v: display.number(v, p))(value)
+    text = formats.get(unit, lambda v: display.number(v, p))(value)
+    return _signed(text, value) if signed else text
+
+
+def _signed(text: str, value: float) -> str:
+    """``text`` with a "+" before a positive change (one that does not round to zero)."""
+    return f"+{text}" if value > 0 and any(c in "123456789" for c in text) and text[0].isdigit() else text
 
 
 def render(text: str, catalog: FactCatalog) -> Rendered:
@@ -658,8 +675,12 @@ def _unit(path: list[str]) -> str:
         return "money"
     if top == "cost" and parent == "cache" and leaf == "saving":
         return "money"
+    if parent in RATIO_PARENTS:
+        return "ratio"
     if _BURN.search(leaf) or leaf in ("threshold", "long_burn", "short_burn"):
         return "burn"
+    if leaf.endswith("_pp"):  # a difference of two fractions, in percentage points
+        return "points"
     unit = _KEY_UNIT.search(leaf)
     if unit:
         return unit.group(1)
@@ -678,6 +699,8 @@ def _has_digit(text: str) -> bool:
 
 def _leaf_name(path: list[str]) -> str:
     """The last path segment that names a quantity (not an entity id, a window label or a date)."""
+    if len(path) > 1 and path[-2] in RATIO_PARENTS:
+        return path[-2]
     for seg in reversed(path):
         if re.fullmatch(r"[a-z][a-z0-9_]*", seg) and not _COMPACT.match(seg):
             return seg
