@@ -77,9 +77,14 @@ SKIPPED = frozenset({"figures", "files"})
 TABLE_SKIPPED = (
     "coverage.series", "verdict.events", "incident_history", "business.assumptions", "sources",
     "cost.month_end.teams",  # the same figures as cost.budgets[] (and the unbudgeted line as month_end's own)
+    "source_types",  # the sources' files and rows by type: the appendix of the print edition
 )  # fmt: skip
-_TABLE_REPEATS = re.compile(r"^cost\.budgets\.[^.]+\.(?:month|data_through|elapsed_days|days_in_month)$")
-"""Per-team copies of the month's calendar, the same for every team as ``cost.month_end``'s."""
+_TABLE_REPEATS = re.compile(
+    r"^cost\.budgets\.[^.]+\.(?:month|data_through|elapsed_days|days_in_month)$"
+    r"|^components\.[^.]+\.(?:history_days|days_with_uptime|gap_days|days_not_operational)$"
+)
+"""Per-team copies of the month's calendar, the same for every team as ``cost.month_end``'s, and the day
+counts of each component's status history (the status page's, not a brief's)."""
 DAILY = frozenset({"days", "daily", "by_day"})
 RATIO_PARENTS = frozenset({"per_successful_task_change", "by_team_share"})
 """Maps of a ratio by component or team (``cost.by_team_share.<team>``)."""
