@@ -18,7 +18,8 @@ here, once, to the facts document (docs/facts.md lists them):
 - ``components[].history_days``, ``days_with_uptime``, ``days_not_operational`` and ``gap_days``: the
   status history's days, those with an uptime figure, those not operational (any status but operational,
   or an observability gap) and those with a gap;
-- ``gap_counts {total, p1, p2, p3, p4}`` (observability gaps by priority) and ``slo_counts {total,
+- ``gap_counts {total, p1, p2, p3, p4, longest_missing_run_hours}`` (observability gaps by priority, the
+  longest run of missing data) and ``slo_counts {total,
   customer_facing}``;
 - ``sources[].file_count`` and ``more_files`` (the files after the first), and ``source_totals {count, file_count, rows}`` (``rows`` null when a source's count is
   unknown), ``source_types[] {name, sources, file_count, rows, start, end}`` by type.
@@ -28,6 +29,7 @@ Each value is null when an input is null: missing data stays an explicit gap.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -78,6 +80,8 @@ def add_derived(facts: dict[str, Any], previous_budget: Mapping[str, float | Non
         "total": len(gaps),
         **{p.lower(): sum(1 for g in gaps if g.get("priority") == p) for p in ("P1", "P2", "P3", "P4")},
     }
+    runs = [_hours(g) for g in gaps if g.get("kind") == "missing_run" and g.get("start") and g.get("end")]
+    facts["gap_counts"]["longest_missing_run_hours"] = max(runs, default=None)
     facts["slo_counts"] = {
         "total": len(facts.get("slos") or []),
         "customer_facing": sum(1 for s in facts.get("slos") or [] if s.get("customer_facing")),
@@ -105,6 +109,11 @@ def add_derived(facts: dict[str, Any], previous_budget: Mapping[str, float | Non
         }
         for kind, members in sorted(types.items())
     ]
+
+
+def _hours(gap: Mapping[str, Any]) -> float:
+    start, end = (dt.datetime.fromisoformat(str(gap[k]).replace("Z", "+00:00")) for k in ("start", "end"))
+    return (end - start).total_seconds() / 3600
 
 
 def _diff(now: float | None, before: float | None) -> float | None:

@@ -65,7 +65,7 @@ def gaps_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         title += f"{p1:.0f} at P1 on tier-1 customer-facing components" if p1 else "none at P1"
         if runs:
             gap, hours = max(runs, key=lambda r: r[1])
-            d("gaps.longest_run_hours", hours)
+            hours = d("gap_counts.longest_missing_run_hours", counts.get("longest_missing_run_hours", hours))
             where = names.get(gap.get("component"), gap.get("component") or "the platform")
             span = f"{f.number(hours, 0)} hours" if hours < 72 else f.days(hours / 24)
             title += f"; the longest blind spot: {span} without {where} data"
@@ -148,8 +148,12 @@ def recommendation_slides(facts: Mapping[str, Any], narrative: Any, d: Derived) 
             )
             for r in recs
         )
-        risky = d("recommendations.above_low", sum(1 for r in recs if r.risk_level != "Low"))
-        n = d("recommendations.count", len(recs))
+        counts = getattr(narrative, "derived", None) or {}
+        risky = d(
+            "narrative.recommendations_above_low_risk",
+            counts.get("recommendations_above_low_risk", sum(1 for r in recs if r.risk_level != "Low")),
+        )
+        n = d("narrative.recommendation_count", counts.get("recommendation_count", len(recs)))
         title = f"{n:.0f} operational changes recommended, each with an owner and a deadline"
         verb = "carries" if risky == 1 else "carry"
         title += f"; {risky:.0f} {verb} more than Low risk" if risky else "; all carry Low risk"
@@ -175,7 +179,9 @@ def next_actions_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> 
     ]
     if actions:
         first = min(a[2] for a in actions)
-        title = f"Next Actions: {d('next_actions.count', len(actions)):.0f} owned actions, the first due "
+        derived = getattr(narrative, "derived", None) or {}
+        listed = derived.get("next_action_count", len(actions)) if narrative.next_actions else len(actions)
+        title = f"Next Actions: {d('narrative.next_action_count', listed):.0f} owned actions, the first due "
         title += f.date(first, "long")
     else:
         title = "Next Actions: none open at the close of the quarter"
