@@ -26,6 +26,7 @@ from .analysis.cost import cost_facts
 from .analysis.coverage import compute_coverage, find_gaps, telemetry_coverage
 from .config import format_duration
 from .display import plural
+from .model import format_timestamp
 from .project import Progress
 from .session import Session
 
@@ -33,9 +34,7 @@ from .session import Session
 def _iso(value: Any) -> str | None:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
-    ts = pd.Timestamp(value)
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_timestamp(pd.Timestamp(value).to_pydatetime())
 
 
 def _data_start(project: Any) -> dt.datetime:

@@ -23,6 +23,7 @@ from typing import Any
 from jinja2 import Environment, TemplateError
 
 from ..errors import PublishError
+from ..model import parse_timestamp
 from ..render.brief import render_brief
 from ..render.charts import ChartRenderer
 from ..render.environment import THEME_DIR
@@ -34,7 +35,7 @@ UNDISCLOSED = "undisclosed-recipients:;"
 
 
 def _as_of(facts: Mapping[str, Any]) -> dt.datetime:
-    return dt.datetime.fromisoformat(str(facts["as_of"]).replace("Z", "+00:00"))
+    return parse_timestamp(str(facts["as_of"]))
 
 
 def render_week(
