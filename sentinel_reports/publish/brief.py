@@ -1,6 +1,7 @@
 """Publishing the weekly brief: every file of one week, rendered from its facts and verified narrative.
 
-    files = render_week(env, facts, narrative, config, history=points, renderer=charts, links=links)
+    files = render_week(env, facts, narrative, config, history=points, renderer=charts, links=links,
+                        project_templates=None, standalone=False)
                                     {index.html, brief.pdf, brief.eml, brief.md, showback.csv: bytes}
     message = email_message(files["brief.eml"])            the .eml back as an EmailMessage, for SMTP
 
