@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ def xml_unsafe(doc: Any, where: str) -> str | None:
             m = XML_UNSAFE.search(node)
             if m:
                 return f"{where}: {path or '(text)'} holds the character U+{ord(m.group()):04X}"
-        elif isinstance(node, dict):
+        elif isinstance(node, Mapping):  # a dict, or a facts model (analysis/facts_model.py)
             stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in reversed(list(node.items())))
             stack.extend((k, f"{path} (key)") for k in node if isinstance(k, str))
         elif isinstance(node, list | tuple):

@@ -119,3 +119,14 @@ def test_the_schema_and_the_model_refuse_a_key_they_do_not_declare(demo_session:
     del data["summary"]["surprise"]
     data["as_of"] = "2026-11-23 00:00"
     assert list(validator("week").iter_errors(data))
+
+
+def test_the_xml_safety_scan_reads_a_facts_model(example_site: tuple[Path, object]) -> None:
+    """check's scan walks mappings, so a facts model is scanned like the dict it replaced."""
+    from sentinel_reports.check import xml_unsafe
+
+    site, _ = example_site
+    data = json.loads(sorted(site.glob("evidence/*/facts.json"))[-1].read_text(encoding="utf-8"))
+    assert xml_unsafe(facts_from_dict(data), "facts") is None
+    data["organization"] = "Acme\x01"
+    assert xml_unsafe(facts_from_dict(data), "facts") == "facts: organization holds the character U+0001"
