@@ -34,6 +34,7 @@ from .collectors.base import CollectContext
 from .collectors.io import check_inside, expand_paths, file_digest
 from .config import Config
 from .errors import ConfigError, ConfigProblem, SourceError, UsageError
+from .model import parse_timestamp
 from .project import Progress, Project, _quiet, load_project, open_project, usable_cache_dir
 from .workers import default_jobs, fork_map
 
@@ -132,7 +133,7 @@ class Session:
 
     @property
     def as_of(self) -> dt.datetime:
-        return dt.datetime.fromisoformat(self.record["as_of"])
+        return parse_timestamp(self.record["as_of"])
 
     @property
     def weeks(self) -> list[str]:
