@@ -445,7 +445,7 @@ class MonthEnd(FactsBase):
 class CacheComponent(FactsBase):
     hit_rate: Real | None = F("Prompt cache hit rate of the component.")
     saving: Real | None = F("Spend saved by cached tokens.")
-    price_key: str = F("Price-list entry used (`provider/model`).")
+    price_key: str | None = F("Price-list entry used (`provider/model`); null when the model has no price.")
 
 
 class CacheSavings(FactsBase):
