@@ -42,6 +42,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .. import display
+from ..model import parse_timestamp
 from .numbers import NumberMention, extract_numbers
 
 UNIT_MS = {"ms": 1, "seconds": 1_000, "minutes": 60_000, "hours": 3_600_000, "days": 86_400_000}
@@ -717,7 +718,7 @@ def _window(facts: Mapping[str, Any]) -> tuple[str, str] | None:
     start, end = window.get("start"), window.get("end")
     if not isinstance(start, str) or not isinstance(end, str):
         return None
-    end_date = dt.datetime.fromisoformat(end.replace("Z", "+00:00"))
+    end_date = parse_timestamp(end)
     last = (end_date - dt.timedelta(microseconds=1)).date().isoformat()
     return start[:10], last
 

@@ -13,10 +13,10 @@ impact: <quantified>. Risk: <Low|Medium|High> (<basis>).``
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from ..model import parse_timestamp
 from ..narrative.voice import recommendation
 from . import formatting as f
 from .deck_model import Derived, Slide, Table
@@ -261,5 +261,5 @@ def _reason(text: str | None) -> str:
 def _hours(gap: Mapping[str, Any]) -> float | None:
     if not gap.get("start") or not gap.get("end"):
         return None
-    start, end = (dt.datetime.fromisoformat(str(gap[k]).replace("Z", "+00:00")) for k in ("start", "end"))
+    start, end = (parse_timestamp(str(gap[k])) for k in ("start", "end"))
     return (end - start).total_seconds() / 3600

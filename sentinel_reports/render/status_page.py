@@ -23,6 +23,7 @@ from typing import Any
 from jinja2 import Environment
 
 from ..config import Config
+from ..model import parse_timestamp
 from ..narrative import voice
 from .environment import render_page
 from .formatting import GAP, duration_minutes, number, pct, status_token
@@ -231,7 +232,7 @@ def _history_label(facts: dict[str, Any]) -> str:
     window = facts.get("window") or {}
     if facts.get("incident_history") is not None or not window.get("start"):
         return f"last {facts.get('status_history_days', HISTORY_DAYS)} days"
-    end = dt.datetime.fromisoformat(str(iso(window["end"])).replace("Z", "+00:00")) - dt.timedelta(seconds=1)
+    end = parse_timestamp(str(iso(window["end"]))) - dt.timedelta(seconds=1)
     return f"{str(iso(window['start']))[:10]} to {end.date().isoformat()}"
 
 
@@ -276,7 +277,7 @@ def status_context(facts: dict[str, Any], config: Config, content: Any = None) -
         (i for i in incidents if i["open"]),
         key=lambda i: (_SEVERITY_ORDER.get(i["severity"], 9), str(i["started_at"])),
     )
-    cutoff = iso(dt.datetime.fromisoformat(as_of.replace("Z", "+00:00")) - dt.timedelta(days=HISTORY_DAYS))
+    cutoff = iso(parse_timestamp(as_of) - dt.timedelta(days=HISTORY_DAYS))
     history = sorted(
         (
             i
