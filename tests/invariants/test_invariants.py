@@ -714,6 +714,9 @@ def test_planted_ended_on_a_quarter_in_progress_is_caught(all_periods: list) -> 
 def check_archive(then: dict, now: dict) -> Violations:
     """Every fact of a closed period, as published soon after it closed, against the same period's facts
     computed later with all the data (and content) that arrived since: nothing may differ."""
+    from sentinel_reports.analysis.facts_model import facts_data
+
+    then, now = (x if isinstance(x, dict) else facts_data(x) for x in (then, now))
     out: Violations = []
 
     def walk(a: Any, b: Any, path: str) -> None:
@@ -739,7 +742,9 @@ def test_closed_periods_keep_their_published_facts_when_later_data_arrives(archi
 
 def test_planted_archive_change_is_caught(archives: list) -> None:
     archive = next(a for a in archives if "-W" in a.label)
-    later = copy.deepcopy(archive.now)
+    from sentinel_reports.analysis.facts_model import facts_data
+
+    later = copy.deepcopy(facts_data(archive.now))
     # a late cost row for the closed week, and an incident record that arrived after its close
     later["cost"]["total"] = (later["cost"]["total"] or 0) + 125.0
     later["incidents"].append({"id": "INC-LATE", "started_at": later["window"]["start"]})
