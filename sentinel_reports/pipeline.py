@@ -106,7 +106,10 @@ def build_site(
         previous = up_to_date(s.store, site_key, out)
     if previous is not None:
         progress("the site is up to date")
-        return BuildResult(out, **previous, facts_from_cache=True, phases=s.clock.phases)
+        result = BuildResult(out, **previous, facts_from_cache=True, phases=s.clock.phases)
+        if s.store.root is not None:
+            stamp_build(s, out, result, project_dir, out_dir, as_of, narrator, only, source_date_epoch)
+        return result
     facts = s.week_facts(s.weeks)
     s.narrator.open_periods = {*s.weeks[-1:], *s.quarters[-1:]}  # closed periods are not drafted again
     result = BuildResult(out, s.record["as_of"], s.weeks, facts_from_cache=not s.loaded, disabled=disabled)
@@ -140,8 +143,32 @@ def build_site(
         result.outputs = len(site.outputs)
     with s.clock("write site"):
         record_site(s.store, site_key, out, result)
+        if s.store.root is not None:
+            stamp_build(s, out, result, project_dir, out_dir, as_of, narrator, only, source_date_epoch)
     result.phases, result.brief_cpu = s.clock.phases, dict(s.brief_cpu)
     return result
+
+
+def stamp_build(
+    s: Session, out: Path, result: BuildResult, project_dir: Any, out_dir: Any, as_of: Any, narrator: Any,
+    only: Any, source_date_epoch: Any,
+) -> None:  # fmt: skip
+    """Record what this build was made from for ``quick.unchanged_build`` (``sentinel build`` with nothing
+    changed answers from it without importing the pipeline)."""
+    from . import quick
+
+    folders = []
+    for src in s.config.sources:
+        folders += quick.glob_folders(s.root, src.path)
+    stamp = quick.build_stamp(s.root, s.input_files, folders, out.resolve())
+    if stamp is None:
+        return
+    fields = ("as_of", "weeks", "status", "decks", "outputs", "disabled", "fallbacks")
+    summary: dict[str, Any] = {name: getattr(result, name) for name in fields}
+    summary.update(reused_weeks=list(result.weeks), rendered_weeks=[], out_dir=str(result.out_dir))
+    as_of_text = as_of.isoformat() if as_of is not None else None
+    key = quick.options_key(project_dir, out_dir, as_of_text, narrator, only, source_date_epoch)
+    quick.write_stamp(s.root, key, stamp, summary)
 
 
 def fallback_lines(narrator: dict[str, Any]) -> list[str]:

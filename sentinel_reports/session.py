@@ -81,6 +81,7 @@ class Session:
         self.http_client = http_client  # for the claude narrator: tests replay recorded replies through it
         self._project: Project | None = None
         self._facts: dict[str, dict[str, Any]] = {}
+        self.input_files: list[Path] = []  # every input file, once inputs_key is known
         self.facts_keys: dict[str, str] = {}  # week -> the key its facts are stored under
 
     # -- the data, loaded on first use ---------------------------------------------------------------------
@@ -112,7 +113,7 @@ class Session:
         self.progress("fingerprinting inputs")
         as_of = self.as_of_option.isoformat() if self.as_of_option else None
         with self.clock("fingerprint inputs"):
-            return inputs_key(self.config, as_of, self.store.root)
+            return inputs_key(self.config, as_of, self.store.root, read=self.input_files)
 
     @cached_property
     def record(self) -> dict[str, Any]:
@@ -348,9 +349,12 @@ class Narrator:
 # -- input fingerprints ----------------------------------------------------------------------------------
 
 
-def inputs_key(config: Config, as_of: Any, memo_dir: Path | None = None) -> str:
+def inputs_key(
+    config: Config, as_of: Any, memo_dir: Path | None = None, read: list[Path] | None = None
+) -> str:
     """Digest of everything the facts are computed from. With ``memo_dir``, a file whose size, mtime and
-    inode are those recorded there is not read again (see `DigestMemo`)."""
+    inode are those recorded there is not read again (see `DigestMemo`). ``read`` gets every input file
+    and OpenSLO file appended."""
     root = config.project_dir
     memo = DigestMemo(memo_dir)
     parts = [facts_key(config)]
@@ -359,11 +363,17 @@ def inputs_key(config: Config, as_of: Any, memo_dir: Path | None = None) -> str:
         files = expand_paths(ctx, src.path)
         check_inside(root, files, getattr(src, "allow_outside", None) or ())
         for path in files:
+            if read is not None:
+                read.append(path)
             try:
                 parts.append(f"{ctx.relpath(path)}:{memo.digest(path)}")
             except OSError as exc:
                 raise SourceError(ctx.relpath(path), f"cannot read: {exc.strerror or exc}") from None
     memo.save()
+    if read is not None:
+        read += [
+            root / e.source for e in config.slos if getattr(e, "source", None) and (root / e.source).is_file()
+        ]
     parts.append(str(as_of))
     return digest("inputs-v1", *parts)
 
