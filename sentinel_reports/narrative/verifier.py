@@ -212,7 +212,7 @@ def _string_entries(text: str) -> tuple[tuple, tuple[str, ...], tuple]:
     periods: list[str] = []
     displayed: tuple = ()
     if m := _DATE.match(text):
-        periods += [text[:10], f"--{m.group(2)}-{m.group(3)}", m.group(1)]
+        periods += [text[:10], f"--{m.group(2)}-{m.group(3)}", m.group(1), text[:7]]
         if m.group(4):
             periods.append(m.group(4))
     elif m := _WEEK.match(text):
