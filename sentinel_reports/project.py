@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -42,11 +43,65 @@ from .errors import SourceError
 from .model import COUNT_SIGNALS, Dataset, SourceReport, empty_frame, parse_timestamp
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 CACHE_DIR = ".sentinel/cache"
 
 
 def _quiet(_: str) -> None:
     return None
+
+
+class PhaseClock:
+    """Seconds per build phase, taken around the work itself (never from progress messages): wall time,
+    and CPU time of this process plus that of the worker processes it reaped during the phase. Phases nest
+    exclusively: a phase started inside another (collecting the data the first fingerprint needs) is not
+    counted in the outer one too. ``phases`` is ``{name: [wall, cpu]}`` in the order first seen.
+
+        clock = PhaseClock()
+        with clock("collect"):
+            ...
+        for item in clock.iterate("briefs", pool_results): ...   # each step timed, the pool's end included
+    """
+
+    def __init__(self) -> None:
+        self.phases: dict[str, list[float]] = {}
+        self._inner: list[list[float]] = []
+
+    @staticmethod
+    def _now() -> tuple[float, float]:
+        import resource
+        import time
+
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.perf_counter(), time.process_time() + children.ru_utime + children.ru_stime
+
+    @contextmanager
+    def __call__(self, phase: str) -> Iterator[None]:
+        wall0, cpu0 = self._now()
+        self._inner.append([0.0, 0.0])
+        try:
+            yield
+        finally:
+            inner = self._inner.pop()
+            wall1, cpu1 = self._now()
+            wall, cpu = wall1 - wall0, cpu1 - cpu0
+            total = self.phases.setdefault(phase, [0.0, 0.0])
+            total[0] += wall - inner[0]
+            total[1] += cpu - inner[1]
+            if self._inner:
+                self._inner[-1][0] += wall
+                self._inner[-1][1] += cpu
+
+    def iterate(self, phase: str, items: Iterable[T]) -> Iterator[T]:
+        """``items`` with each step (and the iterator's end) counted in ``phase``."""
+        it = iter(items)
+        while True:
+            with self(phase):
+                try:
+                    item = next(it)
+                except StopIteration:
+                    return
+            yield item
 
 
 def load_project(project_dir: Path | str = ".") -> Config:

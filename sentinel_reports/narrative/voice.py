@@ -174,9 +174,18 @@ def _dedupe(patterns: list[re.Pattern[str]]) -> list[re.Pattern[str]]:
     return list({(p.pattern, p.flags): p for p in patterns}.values())
 
 
+_EMOJI_CANDIDATE = re.compile(
+    "[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in _EMOJI_RANGES) + "]|.(?=\ufe0f)",
+    re.DOTALL,
+)
+"""Every character that may be an emoji (in a range, or followed by U+FE0F): the checks below run on these
+only, not on every character of a text."""
+
+
 def _emoji(text: str) -> list[tuple[int, str]]:
     found = []
-    for i, char in enumerate(text):
+    for match in _EMOJI_CANDIDATE.finditer(text):
+        i, char = match.start(), match.group(0)
         if char in ALLOWED_EMOJI or char == "\ufe0f":
             continue
         code = ord(char)
