@@ -26,6 +26,7 @@ from .incidentio import IncidentIoCollector
 from .incidents_csv import IncidentsCsvCollector
 from .llm_requests import LlmRequestsCollector
 from .openai import OpenAICostsCollector, OpenAIUsageCollector
+from .otel_genai import OtelGenAiCollector
 from .pagerduty import PagerDutyCollector
 from .prometheus import PrometheusCollector
 
@@ -43,6 +44,7 @@ BUILTIN: tuple[type[Collector], ...] = (
     LlmRequestsCollector,
     OpenAICostsCollector,
     OpenAIUsageCollector,
+    OtelGenAiCollector,
     PagerDutyCollector,
     PrometheusCollector,
 )
