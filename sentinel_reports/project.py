@@ -124,7 +124,12 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
         incidents.extend(batch.incidents)
         times = [
             f[c]
-            for f, c in ((batch.samples, "ts"), (batch.evals, "ts"), (batch.costs, "day"), (batch.kpis, "day"))
+            for f, c in (
+                (batch.samples, "ts"),
+                (batch.evals, "ts"),
+                (batch.costs, "day"),
+                (batch.kpis, "day"),
+            )
             if len(f)
         ]
         times += [pd.Series([pd.Timestamp(i.created_at) for i in batch.incidents])] if batch.incidents else []

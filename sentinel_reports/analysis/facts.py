@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..config import Config, format_duration
 from ..model import Dataset
+from .ai_incidents import ai_incident_facts
 from .alerts import alert_episodes, evaluate_alerts
 from .blocks import component_entries, content_blocks, next_actions, slo_entry
 from .business import attach_business_impact, business_facts, investment_facts
@@ -27,10 +28,13 @@ from .coverage import (
     telemetry_coverage,
 )
 from .incidents import incident_facts
+from .kpi import kpi_change_facts
 from .memory import raised_keys, recommendation_memory
 from .periods import PeriodKind, local_midnight, next_period, parse_period, previous_period, to_utc
 from .provenance import Figures, gap_entry, iso, json_dumps_facts, plain, source_entries
 from .quality import quality_facts
+from .segments import drift_facts, segment_facts
+from .selfhost import self_hosting_facts
 from .series import shared_index, time_order
 from .slo import evaluate_slo, sli_events, window_attainment
 from .status import component_slis, component_status
@@ -110,6 +114,9 @@ def period_facts(
     cost, cost_gaps = cost_facts(dataset.costs, recent, config, start, end, as_of, baseline)
     quality, quality_gaps = quality_facts(dataset.evals, recent, config, start, end)
     gaps += business_gaps + cost_gaps + quality_gaps
+    segments, segment_gaps = segment_facts(dataset.evals, config, start, end)
+    drift, drift_gaps = drift_facts(recent, config, start, end)
+    gaps += segment_gaps + drift_gaps
 
     facts: dict[str, Any] = {
         "kind": kind,
@@ -183,6 +190,12 @@ def period_facts(
         "cost": cost,
         "quality": quality,
         "business": business,
+        # AI operations (docs/facts.md): incident classes and roles, segment quality, drift, KPIs, self-hosting
+        "ai_incidents": ai_incident_facts(known, postmortems, recent, config, start, end, as_of),
+        "segments": segments,
+        "drift": drift,
+        "kpi_changes": kpi_change_facts(dataset.kpis, dataset.evals, config, start, end),
+        "self_hosting": self_hosting_facts(dataset.costs, recent, config, start, end),
         "sources": source_entries(dataset.sources, since=since, until=as_of, closed=closed),
     }
     facts.update(content_blocks(content, config, period.label, start, end))

@@ -18,6 +18,7 @@ from ..config import SourceConfig, problems_from_validation
 from ..errors import ConfigProblem, SentinelError
 from .anthropic import AnthropicCostCollector, AnthropicUsageCollector
 from .base import Collector
+from .business_kpis import BusinessKpisCollector
 from .csv_samples import CsvSamplesCollector
 from .datadog import DatadogSloHistoryCollector
 from .evals import EvalsCollector
@@ -35,6 +36,7 @@ ENTRY_POINT_GROUP = "sentinel_reports.collectors"
 BUILTIN: tuple[type[Collector], ...] = (
     AnthropicCostCollector,
     AnthropicUsageCollector,
+    BusinessKpisCollector,
     CsvSamplesCollector,
     DatadogSloHistoryCollector,
     EvalsCollector,
