@@ -408,15 +408,15 @@ class ReportingDeadline(Strict):
 
 def _default_deadlines() -> list[ReportingDeadline]:
     # The deadlines commonly cited for EU AI Act Article 73 (serious incidents), with their source; editable.
-    art = "Regulation (EU) 2024/1689 (EU AI Act), Article 73"
+    art = "EU AI Act (Regulation (EU) 2024/1689) Art. 73"
     return [
-        ReportingDeadline(case="serious incident", days=15, source=f"{art}(2)"),
+        ReportingDeadline(case="a serious incident", days=15, source=f"{art}(2)"),
         ReportingDeadline(
-            case="widespread infringement or serious disruption of critical infrastructure",
+            case="a widespread infringement or a serious disruption of critical infrastructure",
             days=2,
             source=f"{art}(3)",
         ),
-        ReportingDeadline(case="where the death of a person may be involved", days=10, source=f"{art}(4)"),
+        ReportingDeadline(case="an incident where a death may be involved", days=10, source=f"{art}(4)"),
     ]
 
 

@@ -9,9 +9,9 @@ Statistics (numpy/math only; tests compare them with scipy to 1e-9):
   freedom by Welch–Satterthwaite, two-sided p-value = I_{df/(df+t²)}(df/2, 1/2) (the regularised
   incomplete beta function, by its continued fraction).
 
-Model-version changes come from the eval rows: per component, the version with the most eval cases each
-day (in the project's timezone); a change is a day whose version differs from the previous day's, at the
-first eval of the new version that day.
+Model-version changes come from the eval rows: per component, the version with the most eval cases at each
+eval time; a change is an eval time whose version differs from the previous one's (its day, in the
+project's timezone, is the change day).
 
 For each change and each KPI of the component (`type: business_kpis` rows): the change day is left out,
 the *after* window is the days following it, up to `kpis.window`, before the next change and before the
@@ -116,18 +116,15 @@ def model_changes(evals: pd.DataFrame, config: Config) -> list[dict[str, Any]]:
     rows = evals.loc[evals["model_version"].astype(str).str.strip() != ""]
     if not len(rows):
         return []
-    local = rows["ts"].dt.tz_convert(config.tz).dt.date
-    frame = rows.assign(day=local.to_numpy())
     out = []
-    for component, mine in frame.groupby(frame["component"].astype(str), sort=True):
-        cases = mine.groupby(["day", "model_version"])["total"].sum().reset_index()
-        cases = cases.sort_values(["day", "total", "model_version"], ascending=[True, False, True])
-        daily = cases.drop_duplicates("day")
+    for component, mine in rows.groupby(rows["component"].astype(str), sort=True):
+        cases = mine.groupby(["ts", "model_version"])["total"].sum().reset_index()
+        cases = cases.sort_values(["ts", "total", "model_version"], ascending=[True, False, True])
+        runs = cases.drop_duplicates("ts")  # the version with the most cases at each eval time
         previous = None
-        for day, version in zip(daily["day"], daily["model_version"], strict=True):
+        for at, version in zip(runs["ts"], runs["model_version"], strict=True):
             if previous is not None and version != previous:
-                first = mine.loc[(mine["day"] == day) & (mine["model_version"] == version), "ts"].min()
-                out.append({"component": component, "day": day, "at": first.to_pydatetime(),
+                out.append({"component": component, "day": at.tz_convert(config.tz).date(), "at": at.to_pydatetime(),
                             "from_version": previous, "to_version": version})  # fmt: skip
             previous = version
     return sorted(out, key=lambda c: (c["at"], c["component"]))
@@ -174,12 +171,13 @@ def kpi_change_facts(
 def _side(rows: pd.DataFrame, first: dt.date, last: dt.date, kind: str) -> dict[str, Any]:
     sel = rows.loc[(rows["date"] >= first) & (rows["date"] <= last)]
     n = int(sel["n"].sum())
+    successes = float((sel["value"] * sel["n"]).round().sum()) if kind == "rate" else None  # whole trials
     value = None
     if len(sel) and n > 0:
-        value = float((sel["value"] * sel["n"]).sum() / n) if kind == "rate" else float(sel["value"].mean())
+        value = successes / n if kind == "rate" else float(sel["value"].mean())
     return {"start": first.isoformat(), "end": last.isoformat(), "days": int(sel["date"].nunique()), "n": n,
             "value": value, "daily": sel.sort_values("date")["value"].tolist(),
-            "successes": float((sel["value"] * sel["n"]).sum()) if kind == "rate" else None}  # fmt: skip
+            "successes": successes}  # fmt: skip
 
 
 def _compare(change: dict, kpi: str, kind: str, rows: pd.DataFrame, before: tuple, after: tuple, n_days: int,
@@ -194,7 +192,8 @@ def _compare(change: dict, kpi: str, kind: str, rows: pd.DataFrame, before: tupl
         "shown": False, "reason": None, "sources": sorted(set(rows["source"].astype(str))),
     }  # fmt: skip
     short = [
-        f"{name} has {side['n']:,} {'trials' if kind == 'rate' else 'observations'} over {side['days']} days"
+        f"{name} has {side['n']:,} {'trials' if kind == 'rate' else 'observations'} over "
+        + (f"{side['days']} day" if side["days"] == 1 else f"{side['days']} days")
         for name, side in (("before", b), ("after", a))
         if side["n"] < settings.min_sample or side["days"] < settings.min_days
     ]

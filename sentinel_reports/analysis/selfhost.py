@@ -11,7 +11,7 @@ Over the window [start, end) (ledger days whose midnight lies in it), for `self_
   input millions × `api_price.input` + output millions × `api_price.output` (cached input priced as input),
   and its blended price per 1M tokens;
 - **break-even volume** (tokens per 30 days) = monthly self-hosted cost / blended API price per token, with
-  the assumptions stated: the self-hosted cost is fixed up to the node pool's capacity (it does not fall
+  the assumptions stated (token figures are counts of tokens): the self-hosted cost is fixed up to the node pool's capacity (it does not fall
   with volume), the input/output mix stays as observed, and the API price is the configured list price.
 
 Without the configuration, or without spend or token data for the component, every figure is null and
@@ -47,9 +47,9 @@ def self_hosting_facts(
             "the API is charged at the configured list price, cached input priced as input",
         ],
         "gpu_spend": None, "engineering": None, "engineering_monthly": None, "engineering_source": None,
-        "self_hosted_cost": None, "tokens_input_millions": None, "tokens_output_millions": None,
-        "tokens_millions": None, "self_hosted_per_million": None, "api_cost": None, "api_per_million": None,
-        "api_price": None, "break_even_tokens_per_month_millions": None, "tokens_per_month_millions": None,
+        "self_hosted_cost": None, "tokens_input": None, "tokens_output": None,
+        "tokens": None, "self_hosted_per_million": None, "api_cost": None, "api_per_million": None,
+        "api_price": None, "break_even_tokens_per_month": None, "tokens_per_month": None,
         "monthly_self_hosted_cost": None, "cheaper": None, "sources": [],
     }  # fmt: skip
     if sh is None:
@@ -95,12 +95,13 @@ def self_hosting_facts(
     monthly_cost = (gpu / days) * MONTH_DAYS + sh.engineering_monthly
     out.update(
         gpu_spend=gpu, engineering=engineering, engineering_monthly=sh.engineering_monthly,
-        engineering_source=sh.engineering_source, self_hosted_cost=cost, tokens_input_millions=tin,
-        tokens_output_millions=tout, tokens_millions=total, self_hosted_per_million=cost / total if total else None,
+        engineering_source=sh.engineering_source, self_hosted_cost=cost,
+        tokens_input=tin * 1e6, tokens_output=tout * 1e6, tokens=total * 1e6,
+        self_hosted_per_million=cost / total if total else None,
         api_cost=api, api_per_million=blended,
         api_price={"input": sh.api_price.input, "output": sh.api_price.output, "source": sh.api_price.source},
-        monthly_self_hosted_cost=monthly_cost, tokens_per_month_millions=total / days * MONTH_DAYS,
-        break_even_tokens_per_month_millions=monthly_cost / blended if blended else None,
+        monthly_self_hosted_cost=monthly_cost, tokens_per_month=total * 1e6 / days * MONTH_DAYS,
+        break_even_tokens_per_month=monthly_cost / blended * 1e6 if blended else None,
         cheaper=("self-hosted" if cost < api else "api") if total else None,
     )  # fmt: skip
     return out

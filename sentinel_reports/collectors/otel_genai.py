@@ -15,12 +15,14 @@ Spans that carry `gen_ai.operation.name` (OpenTelemetry GenAI semantic conventio
 - **tokens** are summed over the task's LLM-call spans (every GenAI span that is not an agent or tool span):
   `gen_ai.usage.input_tokens` (includes cached input, as the conventions define it) minus
   `gen_ai.usage.cache_read.input_tokens` (older: `gen_ai.usage.cache_read_input_tokens`) gives uncached
-  input; `gen_ai.usage.output_tokens`. An agent span's own usage is counted only when it has no nested LLM
+  input (likewise `gen_ai.usage.cache_creation.input_tokens` → cache write); `gen_ai.usage.output_tokens`. An agent span's own usage is counted only when it has no nested LLM
   call (instrumentations that roll usage up to the agent would otherwise count it twice).
 - the **component** is the resource attribute `component_attribute` (default `service.name`), mapped
   through `components`; the provider is `gen_ai.provider.name`, else the older `gen_ai.system`.
-- **span events** named `gen_ai.evaluation.result` become eval cases, read as the `evals` collector reads
-  them (`segment_attribute` names the attribute holding the segment, e.g. `user.language`).
+- **span events** named `gen_ai.evaluation.result` become eval rows (cases grouped into runs per
+  `run_interval`), read as the `evals` collector reads them (`segment_attribute` names the attribute holding
+  the segment, e.g. `user.language`). They feed the quality section (pass rates, segments); the source
+  writes no eval_pass_rate samples (an `evals` source does), so the two never report the same series.
 
 Tasks are aggregated per component and `interval` exactly as request logs are (`llm_requests`), so the same
 signals come out: requests_total, requests_good, latency percentiles and token counts.
@@ -42,7 +44,7 @@ from ..errors import SourceError
 from ..model import conform
 from .base import MAX_COUNT, Batch, CollectContext, Collector, SourceOptions, drop_duplicates, epoch_in_range
 from .csv_samples import map_components
-from .evals import EvalsOptions, _runs, otel_cases, rate_samples
+from .evals import EvalsOptions, _runs, otel_cases
 from .io import expand_paths, file_format, input_file, read_json, read_jsonl
 from .llm_requests import LlmRequestsOptions, _batch
 from .llm_requests.aggregate import aggregate, duplicates, signal_names
@@ -55,6 +57,7 @@ ERROR_CODES = frozenset({2, "2", "STATUS_CODE_ERROR", "ERROR"})
 INPUT = "gen_ai.usage.input_tokens"
 OUTPUT = "gen_ai.usage.output_tokens"
 CACHE_READ = ("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens")
+CACHE_WRITE = ("gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens")
 
 
 class OtelGenAiOptions(SourceOptions):
@@ -284,17 +287,20 @@ def tasks(spans: list[_Span], component_attribute: str) -> dict[str, list]:
         r = root_of.setdefault((s.trace, s.id), root(s))
         members.setdefault((r.trace, r.id), []).append(s)
     rows: dict[str, list] = {k: [] for k in ("request_id", "start_time", "end_time", "status", "component",
-                                             "input_tokens", "output_tokens", "cache_read_tokens", "provider")}  # fmt: skip
+                                             "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
+                                             "provider")}  # fmt: skip
     for key in sorted(members, key=lambda k: (by_id[k].start, k)):
         task, parts = by_id[key], members[key]
         calls = [p for p in parts if p.llm_call]
         counted = calls or [task]
-        totals = {"input": [], "output": [], "cache": []}
+        totals = {"input": [], "output": [], "cache": [], "write": []}
         for p in counted:
             totals["input"].append(p.attrs.get(INPUT))
             totals["output"].append(p.attrs.get(OUTPUT))
-            cache = next((p.attrs[k] for k in CACHE_READ if p.attrs.get(k) is not None), None)
-            totals["cache"].append(cache)
+            totals["cache"].append(next((p.attrs[k] for k in CACHE_READ if p.attrs.get(k) is not None), None))
+            totals["write"].append(
+                next((p.attrs[k] for k in CACHE_WRITE if p.attrs.get(k) is not None), None)
+            )
         rows["request_id"].append(f"{task.trace}/{task.id}")
         rows["start_time"].append(task.start)
         rows["end_time"].append(task.end)
@@ -304,9 +310,11 @@ def tasks(spans: list[_Span], component_attribute: str) -> dict[str, list]:
         provider = next((p.attrs.get("gen_ai.provider.name") or p.attrs.get("gen_ai.system") for p in counted
                          if p.attrs.get("gen_ai.provider.name") or p.attrs.get("gen_ai.system")), None)  # fmt: skip
         rows["provider"].append(provider)
-        cache_sum = _sum(totals["cache"])
+        cache_sum, write_sum = _sum(totals["cache"]), _sum(totals["write"])
         input_sum = _sum(totals["input"])
-        rows["input_tokens"].append(None if input_sum is None else max(input_sum - (cache_sum or 0.0), 0.0))
+        cached = (cache_sum or 0.0) + (write_sum or 0.0)
+        rows["input_tokens"].append(None if input_sum is None else max(input_sum - cached, 0.0))
+        rows["cache_write_tokens"].append(write_sum)
         rows["output_tokens"].append(_sum(totals["output"]))
         rows["cache_read_tokens"].append(cache_sum)
     return rows
@@ -333,7 +341,7 @@ class OtelGenAiCollector(Collector):
                     count += 1
                     if span.op is None:
                         other_spans += 1
-                    for name in (INPUT, OUTPUT, *CACHE_READ):
+                    for name in (INPUT, OUTPUT, *CACHE_READ, *CACHE_WRITE):
                         _count(span.attrs, (name,), file, f"{span.where}.attributes")
                     spans.append(span)
                     eval_records.extend(_eval_records(span, file, options.segment_attribute))
@@ -342,12 +350,9 @@ class OtelGenAiCollector(Collector):
         label = ", ".join(f.path for f in files) or options.path
         table = tasks(spans, options.component_attribute)
         batch = self._requests(table, options, ctx, files, rows, label)
+        # eval rows only: the quality section reads them (pass rates, segments); no eval_pass_rate samples,
+        # so a trace source never competes with an evals source for the same series
         batch.evals, evals_summary, eval_warnings = self._evals(eval_records, options, ctx, label)
-        if len(batch.evals):
-            extra = rate_samples(batch.evals, EvalsOptions.model_fields["rate_signals"].default)
-            batch.samples = conform(
-                "samples", pd.concat([batch.samples, extra.assign(source=ctx.source_id)], ignore_index=True)
-            )
         llm_calls = sum(1 for s in spans if s.op is not None and s.llm_call)
         batch.summary.update(
             tasks=len(table["request_id"]), llm_calls=llm_calls, spans_without_genai=other_spans,
@@ -364,7 +369,7 @@ class OtelGenAiCollector(Collector):
         columns = {k: v for k, v in table.items() if k != "provider"}
         if not columns["request_id"]:
             return Batch(files=files, rows=rows, summary={"requests": 0})
-        for name in ("input_tokens", "output_tokens", "cache_read_tokens"):
+        for name in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):
             if all(v is None for v in columns[name]):
                 del columns[name]  # the traces carry no such count: the signal is absent, not zero
         arrays = {

@@ -16,11 +16,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import display as d
-from ..model import INCIDENT_CLASSES
 
 
 def _name(names: Mapping[str, str], component: str) -> str:
     return names.get(component, component)
+
+
+def millions(tokens: float | None) -> str:
+    """A token count in millions with its "M" (the verifier reads the suffix), e.g. "38,588M"."""
+    return d.GAP if tokens is None else f"{d.number(tokens / 1e6, 0)}M"
 
 
 def p_value(p: float | None) -> str:
@@ -53,14 +57,15 @@ def safety_officer_flag(entry: Mapping[str, Any], names: Mapping[str, str]) -> s
 def regulatory_flag(candidate: Mapping[str, Any], names: Mapping[str, str]) -> str:
     """The flag for one possible serious-incident reporting candidate: a flag for counsel, never a conclusion."""
     where = ", ".join(_name(names, c) for c in candidate.get("components") or [])
-    label = INCIDENT_CLASSES.get(candidate.get("class") or "", candidate.get("class") or "unclassified")
+    label = str(candidate.get("class") or "unclassified").replace("_", " ")
     deadlines = "; ".join(
-        f"{x['days']} days for {x['case']} ({x['source']})" for x in candidate.get("deadlines") or []
+        f"{d.plural(x['days'], 'day')} for {x['case']} ({x['source']})"
+        for x in candidate.get("deadlines") or []
     )
     detected = d.date(candidate.get("detected_at"))
     return (
         f"Possible serious-incident reporting candidate: {candidate['incident']} ({candidate['severity']}, "
-        f"{label}) on {where}, a component marked high-risk. Reporting deadlines commonly cited for "
+        f"class {label}) on {where}, a component marked high-risk. Reporting deadlines commonly cited for "
         f"EU AI Act Article 73: {deadlines}. They run from when the provider becomes aware; the record shows "
         f"detection on {detected}. This flag is not a legal conclusion: recommend counsel review."
     )
@@ -121,7 +126,7 @@ def _kpi_value(kind: str, value: float | None) -> str:
 def kpi_sentence(change: Mapping[str, Any], names: Mapping[str, str]) -> str:
     comp = _name(names, change["component"])
     kpi = str(change["kpi"]).replace("_", " ")
-    head = f"{kpi} on {comp} around the change from {change['from_version']} to {change['to_version']} on {d.date(change['change_at'])}"
+    head = f"On {comp}, {kpi} around the change from {change['from_version']} to {change['to_version']} on {d.date(change['change_at'])}"
     if not change.get("shown"):
         return f"{head}: not compared, {change.get('reason') or 'samples below the configured minimum'}."
     before, after = change["before"], change["after"]
@@ -131,7 +136,7 @@ def kpi_sentence(change: Mapping[str, Any], names: Mapping[str, str]) -> str:
         "statistically significant" if change.get("significant") else "not statistically significant"
     ) + f" at {d.number(change['alpha'], 2)}"
     return (
-        f"{kpi[:1].upper() + kpi[1:]} on {comp} {direction} from {_kpi_value(change['kind'], before['value'])} to "
+        f"On {comp}, {kpi} {direction} from {_kpi_value(change['kind'], before['value'])} to "
         f"{_kpi_value(change['kind'], after['value'])} after {change['to_version']} replaced "
         f"{change['from_version']} on {d.date(change['change_at'])} ({d.count(change['window_days'])} days each side, "
         f"n = {d.count(before['n'])} and {d.count(after['n'])} {unit}, {change['test']}, "
@@ -151,6 +156,6 @@ def self_hosting_summary(sh: Mapping[str, Any], names: Mapping[str, str]) -> str
         f"(GPU and other tagged spend {d.money(sh['gpu_spend'], cur)} plus engineering "
         f"{d.money(sh['engineering'], cur)}) against {d.money(sh['api_per_million'], cur, 2)} at the API price "
         f"for the same traffic, {cheaper} the API. Break-even at "
-        f"{d.number(sh['break_even_tokens_per_month_millions'], 0)}M tokens per 30 days; current volume "
-        f"{d.number(sh['tokens_per_month_millions'], 0)}M."
+        f"{millions(sh['break_even_tokens_per_month'])} tokens per 30 days; current volume "
+        f"{millions(sh['tokens_per_month'])}."
     )

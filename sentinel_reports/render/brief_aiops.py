@@ -25,7 +25,7 @@ def incident_tables(facts: Mapping[str, Any]) -> list[Table]:
     if entries and any(k != "unclassified" for k in by_class):
         rows = [[Cell(v["label"], strong=True), f.count(v["count"]), f.count(v["sev1_sev2"]), ", ".join(v["ids"])]
                 for v in by_class.values()]  # fmt: skip
-        out.append(_table("ai_classes", "Incidents by AI class", ("Class", "Incidents", "SEV1/SEV2", "Incidents"),
+        out.append(_table("ai_classes", "Incidents by AI class", ("Class", "Incidents", "SEV1/SEV2", "IDs"),
                           rows, numeric=frozenset({1, 2})))  # fmt: skip
     serious = [e for e in entries if e["severity"] in ("SEV1", "SEV2") and e.get("class")]
     if serious:

@@ -122,12 +122,8 @@ def self_hosting_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
     rows = (
         ("Cost per 1M tokens", f.money(per_self, cur, 2), f.money(per_api, cur, 2)),
         ("Cost in the period", f.money(sh["self_hosted_cost"], cur), f.money(sh["api_cost"], cur)),
-        ("Tokens in the period (M)", f.number(sh["tokens_millions"], 0), f.number(sh["tokens_millions"], 0)),
-        (
-            "Break-even volume (M tokens per 30 days)",
-            f.number(sh["break_even_tokens_per_month_millions"], 0),
-            "-",
-        ),
+        ("Tokens in the period", say.millions(sh["tokens"]), say.millions(sh["tokens"])),
+        ("Break-even volume (tokens per 30 days)", say.millions(sh["break_even_tokens_per_month"]), "-"),
     )
     comp = names.get(sh["component"], sh["component"])
     title = (
