@@ -16,7 +16,13 @@ TOL = 1e-9
 
 @pytest.mark.parametrize(
     ("x1", "n1", "x2", "n2"),
-    [(310, 1000, 279, 1000), (12_400, 40_000, 11_150, 40_100), (5, 20, 9, 21), (1, 5000, 0, 4000), (50, 50, 49, 50)],
+    [
+        (310, 1000, 279, 1000),
+        (12_400, 40_000, 11_150, 40_100),
+        (5, 20, 9, 21),
+        (1, 5000, 0, 4000),
+        (50, 50, 49, 50),
+    ],
 )
 def test_two_proportion_z_equals_the_uncorrected_chi_square_test(x1, n1, x2, n2):
     z, p = two_proportion_z(x1, n1, x2, n2)
@@ -29,7 +35,10 @@ def test_two_proportion_z_equals_the_uncorrected_chi_square_test(x1, n1, x2, n2)
 
 @settings(max_examples=examples(60), deadline=None)
 @given(
-    n1=st.integers(2, 100_000), n2=st.integers(2, 100_000), p1=st.floats(0.001, 0.999), p2=st.floats(0.001, 0.999)
+    n1=st.integers(2, 100_000),
+    n2=st.integers(2, 100_000),
+    p1=st.floats(0.001, 0.999),
+    p2=st.floats(0.001, 0.999),
 )
 def test_two_proportion_z_matches_scipy_on_any_counts(n1, n2, p1, p2):
     x1, x2 = round(n1 * p1), round(n2 * p2)
@@ -78,6 +87,8 @@ def test_t_distribution_tail(df, t):
     assert t_two_sided(t, df) == pytest.approx(2 * stats.t.sf(t, df), abs=TOL)
 
 
-@pytest.mark.parametrize(("x", "a", "b"), [(0.1, 0.5, 0.5), (0.9, 3.0, 0.5), (0.5, 150.0, 0.5), (0.999, 2.0, 7.0)])
+@pytest.mark.parametrize(
+    ("x", "a", "b"), [(0.1, 0.5, 0.5), (0.9, 3.0, 0.5), (0.5, 150.0, 0.5), (0.999, 2.0, 7.0)]
+)
 def test_regularized_beta(x, a, b):
     assert regularized_beta(x, a, b) == pytest.approx(special.betainc(a, b, x), abs=TOL)
