@@ -9,7 +9,9 @@ customer tier, region):
   segments are judged: `worst` is the comparable segment with the lowest rate, and a comparable segment
   below target while the overall rate meets it is a **hidden regression** (the "proxy discrimination"
   watch: an observation with counts, not a finding about intent or cause).
-- a segment listed in `quality.expected_segments[component]` with no cases is an observability gap.
+- a segment listed in `quality.expected_segments[component]` with no cases, while the component has eval
+  results in the window, is an observability gap (a component with no eval results at all is a quality
+  coverage matter, reported by coverage when it expects quality).
 
 Drift, per component with `drift_score` samples in the window (or expecting `drift`): the latest value,
 the peak, and the level against `quality.drift[component]` (else `["default"]`): ok below `warn`, warn,
@@ -36,7 +38,8 @@ def segment_facts(
     window = evals.loc[(evals["ts"] >= pd.Timestamp(start)) & (evals["ts"] < pd.Timestamp(end))]
     q = config.quality
     segmented = window.loc[window["segment"].astype(str).str.strip() != ""] if len(window) else window
-    components = sorted(set(segmented["component"].astype(str)) | set(q.expected_segments))
+    evaluated = set(window["component"].astype(str)) if len(window) else set()
+    components = sorted(set(segmented["component"].astype(str)) | (set(q.expected_segments) & evaluated))
     out, gaps = [], []
     for component in components:
         mine = window.loc[window["component"].astype(str) == component]

@@ -77,6 +77,8 @@ SKIPPED = frozenset({"figures", "files"})
 TABLE_SKIPPED = (
     "coverage.series", "verdict.events", "incident_history", "business.assumptions", "sources",
     "cost.month_end.teams",  # the same figures as cost.budgets[] (and the unbudgeted line as month_end's own)
+    # AI operations blocks: stated by their own tables and template sentences (narrative/aiops.py)
+    "ai_incidents", "segments", "drift", "kpi_changes", "self_hosting",
 )  # fmt: skip
 _TABLE_REPEATS = re.compile(r"^cost\.budgets\.[^.]+\.(?:month|data_through|elapsed_days|days_in_month)$")
 """Per-team copies of the month's calendar, the same for every team as ``cost.month_end``'s."""
