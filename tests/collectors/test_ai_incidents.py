@@ -53,10 +53,12 @@ def test_pagerduty_custom_fields(tmp_path):
 
 
 def test_incidentio_custom_fields_but_never_role_assignments(tmp_path):
-    field = lambda name, value: {
-        "custom_field": {"name": name},
-        "values": [{"value_option": {"value": value}}],
-    }  # noqa: E731
+    def field(name, value):
+        return {
+            "custom_field": {"name": name},
+            "values": [{"value_option": {"value": value}}],
+        }
+
     rec = {"id": "01", "reference": "INC-9", "name": "x", "mode": "standard", "created_at": "2026-11-18T11:20:00Z",
            "severity": {"name": "SEV2"}, "incident_status": {"category": "closed"},
            "custom_field_entries": [field("AI incident class", "Model drift"), field("Model SME", "Search team")],
