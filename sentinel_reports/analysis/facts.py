@@ -194,7 +194,13 @@ def period_facts(
         "ai_incidents": ai_incident_facts(known, postmortems, recent, config, start, end, as_of),
         "segments": segments,
         "drift": drift,
-        "kpi_changes": kpi_change_facts(dataset.kpis, dataset.evals, config, start, end),
+        "kpi_changes": kpi_change_facts(
+            _within(dataset.kpis, "day", since, end),
+            _within(dataset.evals, "ts", since, end),
+            config,
+            start,
+            end,
+        ),
         "self_hosting": self_hosting_facts(dataset.costs, recent, config, start, end),
         "sources": source_entries(dataset.sources, since=since, until=as_of, closed=closed),
     }
@@ -227,6 +233,13 @@ def period_facts(
     facts["next_actions"] = next_actions(facts, ordered, config, after)
     facts["figures"] = _figures(facts, config, coverages).as_list()
     return plain(facts)
+
+
+def _within(frame: pd.DataFrame, col: str, since: dt.datetime, end: dt.datetime) -> pd.DataFrame:
+    """The rows of [since, end): a closed period reads only its look-back window (analysis/timeline.py)."""
+    if not len(frame):
+        return frame
+    return frame.loc[(frame[col] >= pd.Timestamp(since)) & (frame[col] < pd.Timestamp(end))]
 
 
 def classify_impact(
