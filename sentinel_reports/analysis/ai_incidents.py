@@ -73,7 +73,7 @@ def ai_incident_facts(
                 "id": inc.id,
                 "severity": inc.severity,
                 "status": inc.status,
-                "class": cls,
+                "incident_class": cls,
                 "class_label": INCIDENT_CLASSES.get(cls) if cls else None,
                 "class_from": "source" if inc.incident_class else "postmortem" if cls else None,
                 "components": list(inc.components),
@@ -88,7 +88,7 @@ def ai_incident_facts(
         )  # fmt: skip
     by_class: dict[str, dict[str, Any]] = {}
     for key in [*INCIDENT_CLASSES, None]:
-        mine = [e for e in entries if e["class"] == key]
+        mine = [e for e in entries if e["incident_class"] == key]
         if mine:
             by_class[key or "unclassified"] = {
                 "label": INCIDENT_CLASSES.get(key, "unclassified") if key else "unclassified",
@@ -122,12 +122,12 @@ def regulatory_candidates(entries: list[dict[str, Any]], config: Config) -> dict
         return out
     for e in entries:
         on = [c for c in e["components"] if c in high_risk]
-        if e["severity"] in gov.candidate_severities and e["class"] in gov.candidate_classes and on:
+        if e["severity"] in gov.candidate_severities and e["incident_class"] in gov.candidate_classes and on:
             out["candidates"].append(
                 {
                     "incident": e["id"],
                     "severity": e["severity"],
-                    "class": e["class"],
+                    "incident_class": e["incident_class"],
                     "class_label": e["class_label"],
                     "components": on,
                     "detected_at": e["detected_at"],

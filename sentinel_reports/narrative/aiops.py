@@ -57,7 +57,7 @@ def safety_officer_flag(entry: Mapping[str, Any], names: Mapping[str, str]) -> s
 def regulatory_flag(candidate: Mapping[str, Any], names: Mapping[str, str]) -> str:
     """The flag for one possible serious-incident reporting candidate: a flag for counsel, never a conclusion."""
     where = ", ".join(_name(names, c) for c in candidate.get("components") or [])
-    label = str(candidate.get("class") or "unclassified").replace("_", " ")
+    label = str(candidate.get("incident_class") or "unclassified").replace("_", " ")
     deadlines = "; ".join(
         f"{d.plural(x['days'], 'day')} for {x['case']} ({x['source']})"
         for x in candidate.get("deadlines") or []

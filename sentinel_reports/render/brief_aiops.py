@@ -27,7 +27,7 @@ def incident_tables(facts: Mapping[str, Any]) -> list[Table]:
                 for v in by_class.values()]  # fmt: skip
         out.append(_table("ai_classes", "Incidents by AI class", ("Class", "Incidents", "SEV1/SEV2", "IDs"),
                           rows, numeric=frozenset({1, 2})))  # fmt: skip
-    serious = [e for e in entries if e["severity"] in ("SEV1", "SEV2") and e.get("class")]
+    serious = [e for e in entries if e["severity"] in ("SEV1", "SEV2") and e.get("incident_class")]
     if serious:
         rows = [
             [Cell(e["id"], strong=True), e["severity"], e.get("class_label") or f.GAP,
