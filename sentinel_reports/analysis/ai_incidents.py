@@ -114,6 +114,7 @@ def regulatory_candidates(entries: list[dict[str, Any]], config: Config) -> dict
     out: dict[str, Any] = {
         "enabled": gov.eu_ai_act,
         "framework": "EU AI Act, Article 73 (serious incidents)" if gov.eu_ai_act else None,
+        "article": 73 if gov.eu_ai_act else None,
         "high_risk_components": sorted(high_risk),
         "deadlines": [{"case": d.case, "days": d.days, "source": d.source} for d in gov.reporting_deadlines],
         "candidates": [],

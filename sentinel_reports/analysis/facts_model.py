@@ -837,6 +837,7 @@ class RegulatoryCandidate(FactsBase):
 class Regulatory(FactsBase):
     enabled: bool = F("governance.eu_ai_act is set.")
     framework: str | None = F("The framework the flags refer to.")
+    article: int | None = F("The article of the framework the flags refer to.")
     high_risk_components: list[str] = F("Components marked high_risk.")
     deadlines: list[Deadline] = F("Configured deadlines with sources.")
     candidates: list[RegulatoryCandidate] = F("Possible serious-incident reporting candidates.")
@@ -895,10 +896,14 @@ class KpiSide(FactsBase):
     days: int = F("Days with data.")
     n: int = F("Trials or observations.")
     value: Real | None = F("Pooled rate or mean of daily means; null when not shown.")
+    rate: Real | None = F("The value of a rate KPI; null otherwise.")
+    mean: Real | None = F("The value of a mean KPI; null otherwise.")
     successes: Real | None = F("Successes (rates).")
 
 
 class KpiChange(FactsBase):
+    id: str = F("component:kpi:change time.")
+    p_floor: Real = F("Below this p-value the text says p < p_floor.")
     component: str = F("Component id.")
     kpi: str = F("KPI name.")
     kind: Literal["rate", "mean"] = F("Rate (z-test) or mean (Welch).")

@@ -37,6 +37,8 @@ from .provenance import iso
 
 # ------------------------------------------------------------------ statistics
 
+P_FLOOR = 0.001  # a smaller p-value is stated as "p < 0.001"
+
 
 def two_proportion_z(x1: float, n1: float, x2: float, n2: float) -> tuple[float, float]:
     """(z, two-sided p-value) of the difference between x2/n2 and x1/n1."""
@@ -176,7 +178,8 @@ def _side(rows: pd.DataFrame, first: dt.date, last: dt.date, kind: str) -> dict[
     if len(sel) and n > 0:
         value = successes / n if kind == "rate" else float(sel["value"].mean())
     return {"start": first.isoformat(), "end": last.isoformat(), "days": int(sel["date"].nunique()), "n": n,
-            "value": value, "daily": sel.sort_values("date")["value"].tolist(),
+            "value": value, "rate": value if kind == "rate" else None, "mean": value if kind == "mean" else None,
+            "daily": sel.sort_values("date")["value"].tolist(),
             "successes": successes}  # fmt: skip
 
 
@@ -184,6 +187,7 @@ def _compare(change: dict, kpi: str, kind: str, rows: pd.DataFrame, before: tupl
              settings: Any) -> dict[str, Any]:  # fmt: skip
     b, a = _side(rows, *before, kind), _side(rows, *after, kind)
     entry: dict[str, Any] = {
+        "id": f"{change['component']}:{kpi}:{change['at']:%Y-%m-%dT%H:%MZ}", "p_floor": P_FLOOR,
         "component": change["component"], "kpi": kpi, "kind": kind, "change_at": iso(change["at"]),
         "from_version": change["from_version"], "to_version": change["to_version"], "window_days": n_days,
         "before": {k: v for k, v in b.items() if k != "daily"}, "after": {k: v for k, v in a.items() if k != "daily"},
@@ -201,7 +205,8 @@ def _compare(change: dict, kpi: str, kind: str, rows: pd.DataFrame, before: tupl
         entry["reason"] = (
             "; ".join(short) + f" (minimum {settings.min_sample:,} and {settings.min_days} days per side)"
         )
-        entry["before"]["value"] = entry["after"]["value"] = None  # never shown below the minimum
+        for side in (entry["before"], entry["after"]):
+            side["value"] = side["rate"] = side["mean"] = None  # never shown below the minimum
         return entry
     if kind == "rate":
         stat, p = two_proportion_z(b["successes"], b["n"], a["successes"], a["n"])

@@ -17,6 +17,8 @@ from typing import Any
 
 from .. import display as d
 
+P_FLOOR = 0.001  # analysis/kpi.py: the p-value below which "p < 0.001" is written (kpi_changes[].p_floor)
+
 
 def _name(names: Mapping[str, str], component: str) -> str:
     return names.get(component, component)
@@ -30,8 +32,8 @@ def millions(tokens: float | None) -> str:
 def p_value(p: float | None) -> str:
     if p is None:
         return d.GAP
-    if p < 0.001:
-        return "p < 0.001"
+    if p < P_FLOOR:
+        return f"p < {d.number(P_FLOOR, 3)}"
     return f"p = {d.number(p, 3)}"
 
 
@@ -136,8 +138,8 @@ def kpi_sentence(change: Mapping[str, Any], names: Mapping[str, str]) -> str:
         "statistically significant" if change.get("significant") else "not statistically significant"
     ) + f" at {d.number(change['alpha'], 2)}"
     return (
-        f"On {comp}, {kpi} {direction} from {_kpi_value(change['kind'], before['value'])} to "
-        f"{_kpi_value(change['kind'], after['value'])} after {change['to_version']} replaced "
+        f"On {comp}, {kpi} {direction} from {_kpi_value(change['kind'], before['rate' if change['kind'] == 'rate' else 'mean'])} to "
+        f"{_kpi_value(change['kind'], after['rate' if change['kind'] == 'rate' else 'mean'])} after {change['to_version']} replaced "
         f"{change['from_version']} on {d.date(change['change_at'])} ({d.count(change['window_days'])} days each side, "
         f"n = {d.count(before['n'])} and {d.count(after['n'])} {unit}, {change['test']}, "
         f"{p_value(change.get('p_value'))}, {verdict}). This is an association in time with the change, "

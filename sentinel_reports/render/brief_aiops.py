@@ -104,8 +104,8 @@ def quality_tables(facts: Mapping[str, Any]) -> list[Table]:
             value = (lambda v: f.pct(v, 1)) if c["kind"] == "rate" else (lambda v: f.number(v, 2))
             rows.append([Cell(str(c["kpi"]).replace("_", " "), strong=True), names.get(c["component"], c["component"]),
                          f"{c['from_version']} → {c['to_version']} ({f.date(c['change_at'])})",
-                         value(c["before"]["value"]) if shown else "not shown",
-                         value(c["after"]["value"]) if shown else "not shown",
+                         value(c["before"]["rate" if c["kind"] == "rate" else "mean"]) if shown else "not shown",
+                         value(c["after"]["rate" if c["kind"] == "rate" else "mean"]) if shown else "not shown",
                          f"{f.count(c['before']['n'])} / {f.count(c['after']['n'])}",
                          c["test"], say.p_value(c.get("p_value")) if shown else "below minimum sample"])  # fmt: skip
         note = " ".join(say.kpi_sentence(c, names) for c in changes)

@@ -72,8 +72,8 @@ def ai_quality_slide(facts: Mapping[str, Any], d: Derived) -> Slide | None:
                          f.pct(s["overall_pass_rate"], 1), f.pct(by[seg]["pass_rate"], 1), f.count(by[seg]["cases"]), "-"))  # fmt: skip
     for c in changes:
         value = (lambda v: f.pct(v, 1)) if c["kind"] == "rate" else (lambda v: f.number(v, 2))
-        rows.append((f"{str(c['kpi']).replace('_', ' ')} after {c['to_version']}", value(c["before"]["value"]),
-                     value(c["after"]["value"]), f"{f.count(c['before']['n'])} / {f.count(c['after']['n'])}",
+        rows.append((f"{str(c['kpi']).replace('_', ' ')} after {c['to_version']}", value(c["before"]["rate" if c["kind"] == "rate" else "mean"]),
+                     value(c["after"]["rate" if c["kind"] == "rate" else "mean"]), f"{f.count(c['before']['n'])} / {f.count(c['after']['n'])}",
                      say.p_value(c["p_value"])))  # fmt: skip
     title = (
         "An overall pass rate on target hides a segment below it"
