@@ -24,6 +24,10 @@ WEEK_KEYS = {
     "drift",
     "kpi_changes",
     "self_hosting",
+    # counts stored by analysis (main)
+    "slo_counts",
+    "gap_counts",
+    "source_types",
     "kind",
     "period",
     "organization",
