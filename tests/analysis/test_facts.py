@@ -28,6 +28,8 @@ WEEK_KEYS = {
     "slo_counts",
     "gap_counts",
     "source_types",
+    "status_history_days",
+    "source_totals",
     "kind",
     "period",
     "organization",
