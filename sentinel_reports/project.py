@@ -118,6 +118,7 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
     known = registry()
     cache = SourceCache(store.root) if store is not None and store.root is not None else None
     samples, costs, evals, incidents, reports = [], [], [], [], []
+    kpis: list[pd.DataFrame] = []
     known_components = set(config.component_ids)
     for index, src in enumerate(config.sources):
         source_id = config.source_id(index)
@@ -173,9 +174,18 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
                 (samples if name == "samples" else evals).append(frame)
         if len(batch.costs):
             costs.append(batch.costs)
+        if len(batch.kpis):
+            kpis.append(batch.kpis)
         incidents.extend(batch.incidents)
         times = [
-            f[c] for f, c in ((batch.samples, "ts"), (batch.evals, "ts"), (batch.costs, "day")) if len(f)
+            f[c]
+            for f, c in (
+                (batch.samples, "ts"),
+                (batch.evals, "ts"),
+                (batch.costs, "day"),
+                (batch.kpis, "day"),
+            )
+            if len(f)
         ]
         times += [pd.Series([pd.Timestamp(i.created_at) for i in batch.incidents])] if batch.incidents else []
         start = min(t.min() for t in times).to_pydatetime() if times else None
@@ -222,6 +232,7 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
         evals=_concat(evals, "evals"),
         incidents=tuple(sorted(incidents, key=lambda i: (i.started_at, i.id))),
         sources=tuple(reports),
+        kpis=_concat(kpis, "kpis"),
     )
 
 
@@ -317,6 +328,7 @@ def check_batch(batch: Any, path: str) -> None:
         ("samples", batch.samples, "ts"),
         ("evals", batch.evals, "ts"),
         ("costs", batch.costs, "day"),
+        ("kpis", batch.kpis, "day"),
     ):
         if len(frame):
             bad = out_of_range_ns(frame[col].to_numpy(dtype="datetime64[ns]")) & frame[col].notna().to_numpy()
@@ -386,6 +398,7 @@ def clip_to_as_of(dataset: Dataset, as_of: dt.datetime) -> Dataset:
     samples = keep(dataset.samples, "ts")
     costs = keep(dataset.costs, "day")
     evals = keep(dataset.evals, "ts")
+    kpis = keep(dataset.kpis, "day")
     incidents = []
     for inc in dataset.incidents:
         if pd.Timestamp(inc.created_at) > ts:
@@ -395,7 +408,7 @@ def clip_to_as_of(dataset: Dataset, as_of: dt.datetime) -> Dataset:
     reports = tuple(
         SourceReport(**{**r.__dict__, "after_as_of_dropped": dropped.get(r.id, 0)}) for r in dataset.sources
     )
-    return Dataset(samples, costs, evals, tuple(incidents), reports)
+    return Dataset(samples, costs, evals, tuple(incidents), reports, kpis)
 
 
 def resolve_as_of(dataset: Dataset, as_of: dt.datetime | None) -> dt.datetime:
