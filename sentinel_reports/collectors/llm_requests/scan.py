@@ -1,0 +1,384 @@
+"""DuckDB scans request-log files itself: Parquet and CSV (gzip too), a glob or hive-partitioned folders.
+
+`plan` decides from the files' schemas whether every field can be read in SQL with exactly the meaning
+the careful reader (`reading`, `normalise`) gives it: typed Parquet timestamps, numbers and text, CSV text
+with ISO 8601 times in a UTC project, plain columns and keys of JSON-text columns (`metadata.usage.x`).
+Anything else (epoch numbers, struct columns, Langfuse row kinds, naive times outside UTC, ...) returns
+None and the careful reader takes the files.
+
+`scan` then runs one validation query over every file before the aggregation: row counts, time spans,
+distinct component values, and the first row that breaks a rule (an unreadable number or time, a missing
+start, an end before the start, a negative or infinite amount, invalid JSON). When a file has such a row
+(or DuckDB refuses the file), that file is read again by the careful reader, which raises the same error,
+naming file, row, column, expected and found, that the product always gave: DuckDB's own exceptions never
+reach the user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ..base import EARLIEST, END, MAX_COUNT
+from ..engine import Engine
+from ..io import file_format
+from .aggregate import SUM_SIGNALS, VALUE_MASK
+from .formats import FAILURE_WORDS, FormatSpec
+from .reading import NULLS
+
+TIME_TYPES = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE")
+NUMBER_TYPES = (
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+    "FLOAT", "DOUBLE", "HUGEINT",
+)  # fmt: skip
+JSON_NUMBERS = ("UBIGINT", "BIGINT", "DOUBLE", "HUGEINT")
+FILE_BITS = 40  # row = file index << FILE_BITS | row in the file
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def s(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass
+class Field:
+    column: str  # the file's column
+    keys: tuple[str, ...] = ()  # key path inside a JSON-text column
+    type: str = "VARCHAR"
+
+    @property
+    def path(self) -> str:
+        return ".".join((self.column, *self.keys))
+
+
+@dataclass
+class Plan:
+    kind: str  # parquet or csv
+    files: list[Path]
+    fields: dict[str, Field]
+    tz: str
+    latency_unit: str | None  # None: inferred from rows with both times, as the careful reader does
+    default_unit: str
+    subtract_cache: bool
+    allow_negative_cost: bool
+    json_columns: set[str] = field(default_factory=set)
+
+
+def _schema(engine: Engine, path: Path, kind: str) -> dict[str, str] | None:
+    try:
+        if kind == "parquet":
+            rows = engine.sql("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).to_pylist()
+        else:
+            rows = engine.sql(f"DESCRIBE SELECT * FROM {_csv(path)}").to_pylist()
+    except duckdb.Error:
+        return None
+    return {r["column_name"]: r["column_type"] for r in rows}
+
+
+def _csv(path: Path) -> str:
+    nulls = "[" + ", ".join(s(n) for n in NULLS) + "]"
+    return (
+        f"read_csv({s(str(path))}, header = true, all_varchar = true, delim = ',', quote = '\"', "
+        f"escape = '\"', nullstr = {nulls}, auto_detect = false)"
+    )
+
+
+def plan(
+    engine: Engine,
+    paths: list[Path],
+    candidates: dict[str, tuple[str, ...]],
+    options,
+    spec: FormatSpec,
+    tz: str,
+) -> Plan | None:  # noqa: ANN001
+    """How DuckDB reads every file, or None when the careful reader must (see the module docstring)."""
+    if not engine.reads_files or not paths:
+        return None
+    kinds = {file_format(p) for p in paths}
+    if len(kinds) != 1 or kinds & {"json", "jsonl"}:
+        return None
+    kind = kinds.pop()
+    if kind == "csv" and any(p.name.lower().endswith((".tsv", ".tsv.gz")) for p in paths):
+        return None
+    if "kind" in candidates and spec.kinds:
+        return None
+    chosen: dict[str, Field] | None = None
+    for path in paths:
+        schema = _schema(engine, path, kind)
+        if schema is None:
+            return None
+        fields = _fields(schema, candidates)
+        if fields is None or (chosen is not None and fields != chosen):
+            return None
+        chosen = fields
+    assert chosen is not None
+    for name in ("start", "end", "first_token"):
+        f = chosen.get(name)
+        if f is None:
+            continue
+        if f.keys or f.type not in TIME_TYPES + ("VARCHAR",):
+            return None
+        naive = f.type != "TIMESTAMP WITH TIME ZONE"
+        if naive and tz != "UTC":
+            return None
+    for name in (
+        "latency",
+        "ttft",
+        "tokens_input",
+        "tokens_output",
+        "tokens_cache_read",
+        "tokens_cache_write",
+        "cost",
+    ):
+        f = chosen.get(name)
+        if f is not None and not f.keys and f.type not in NUMBER_TYPES + ("VARCHAR",):
+            return None
+    for name in ("component", "id"):
+        f = chosen.get(name)
+        if f is not None and f.type != "VARCHAR":
+            return None
+    status = chosen.get("status")
+    if status is not None and (status.keys or status.type not in NUMBER_TYPES + ("VARCHAR", "BOOLEAN")):
+        return None
+    if "start" not in chosen or "component" not in chosen:
+        return None  # the careful reader names the missing column
+    return Plan(
+        kind=kind,
+        files=list(paths),
+        fields=chosen,
+        tz=tz,
+        latency_unit=options.latency_unit,
+        default_unit=spec.latency_unit,
+        subtract_cache=spec.input_includes_cache and "tokens_input" not in options.columns,
+        allow_negative_cost=options.allow_negative_cost,
+        json_columns={f.column for f in chosen.values() if f.keys},
+    )
+
+
+def _fields(schema: dict[str, str], candidates: dict[str, tuple[str, ...]]) -> dict[str, Field] | None:
+    out: dict[str, Field] = {}
+    for name, paths in candidates.items():
+        for path in paths:
+            if path in schema:
+                out[name] = Field(path, (), schema[path])
+                break
+            root, *keys = path.split(".")
+            if keys and root in schema:
+                if schema[root] != "VARCHAR":
+                    return None  # a struct column: the careful reader
+                out[name] = Field(root, tuple(keys), "JSON")
+                break
+    return out
+
+
+# ------------------------------------------------------------------ SQL
+
+
+def _json(f: Field, fn: str = "json_extract") -> str:
+    return f"{fn}(NULLIF({q(f.column)}, ''), {s('$.' + '.'.join(q(k) for k in f.keys))})"
+
+
+def _number(f: Field) -> tuple[str, str]:
+    """(value as DOUBLE, condition of a bad cell)."""
+    if f.keys:
+        leaf = _json(f)
+        bad = f"({leaf} IS NOT NULL AND json_type({leaf}) NOT IN ({', '.join(s(t) for t in JSON_NUMBERS)}, 'NULL'))"
+        return f"TRY_CAST({leaf} AS DOUBLE)", bad
+    if f.type == "VARCHAR":
+        value = f"TRY_CAST({q(f.column)} AS DOUBLE)"
+        return value, f"({q(f.column)} IS NOT NULL AND {value} IS NULL)"
+    return f"CAST({q(f.column)} AS DOUBLE)", "false"
+
+
+def _time(f: Field) -> tuple[str, str]:
+    """(int64 ns since the epoch, condition of a bad cell)."""
+    col = q(f.column)
+    if f.type == "VARCHAR":
+        value = f"epoch_ns(TRY_CAST({col} AS TIMESTAMPTZ))"
+        # more than microseconds would be truncated by TIMESTAMPTZ: the careful reader keeps nanoseconds
+        bad = f"({col} IS NOT NULL AND ({value} IS NULL OR regexp_matches({col}, '\\.[0-9]{{7,}}')))"
+    else:
+        value, bad = f"epoch_ns({col})", "false"
+    return value, f"({bad} OR {value} < {EARLIEST.value} OR {value} >= {END.value})"
+
+
+def _status(f: Field) -> str:
+    """The failed flag (a missing status is a success)."""
+    col = q(f.column)
+    if f.type == "BOOLEAN":
+        return f"NOT coalesce({col}, true)"
+    if f.type in NUMBER_TYPES:
+        return f"coalesce(CAST({col} AS DOUBLE) < 200 OR CAST({col} AS DOUBLE) >= 300, false)"
+    text = f"lower(regexp_replace({col}, '^\\s+|\\s+$', '', 'g'))"
+    words = ", ".join(s(w) for w in FAILURE_WORDS)
+    code = f"TRY_CAST({text} AS BIGINT)"
+    digits = f"regexp_full_match({text}, '[0-9]+')"
+    return f"coalesce({text} IN ({words}) OR ({digits} AND ({code} < 200 OR {code} >= 300)), false)"
+
+
+def _text(f: Field) -> tuple[str, str]:
+    if f.keys:
+        leaf = _json(f)
+        bad = f"({leaf} IS NOT NULL AND json_type({leaf}) NOT IN ('VARCHAR', 'NULL'))"
+        return _json(f, "json_extract_string"), bad
+    return q(f.column), "false"
+
+
+@dataclass
+class Columns:
+    """SQL of the normalised columns and of the bad-cell checks, in the order the careful reader checks."""
+
+    values: dict[str, str]
+    checks: list[tuple[str, str]]  # (field, condition)
+    ratios: dict[str, str]  # duration field -> given / measured, for unit inference
+
+
+def columns(p: Plan) -> Columns:
+    f = p.fields
+    values: dict[str, str] = {}
+    checks: list[tuple[str, str]] = []
+    for column in sorted(p.json_columns):
+        c = q(column)
+        checks.append(
+            (
+                column,
+                f"({c} IS NOT NULL AND {c} <> '' AND NOT coalesce(json_valid({c}) AND json_type({c}) = 'OBJECT', false))",
+            )
+        )
+    start, bad = _time(f["start"])
+    checks.append(("start", f"({bad} OR {start} IS NULL)"))
+    values["start_ns"] = start
+    comp, bad = _text(f["component"])
+    checks.append(("component", bad))
+    values["component_text"] = comp
+    ratios = {}
+    for name, end_field, out in (("latency", "end", "latency_ms"), ("ttft", "first_token", "ttft_ms")):
+        measured = None
+        if end_field in f:
+            end, bad = _time(f[end_field])
+            checks.append((end_field, bad))
+            measured = f"((CAST({end} AS DOUBLE) - CAST({start} AS DOUBLE)) / 1e6)"
+            checks.append((end_field, f"({measured} < 0)"))
+        given = None
+        if name in f:
+            given, bad = _number(f[name])
+            checks.append((name, bad))
+        if measured is None and given is None:
+            continue
+        if given is not None and measured is not None:
+            ratios[name] = f"median({given} / {measured}) FILTER (WHERE {given} > 0 AND {measured} > 0)"
+        if given is None:
+            values[out] = measured
+        elif measured is None:
+            values[out] = f"({given} * {{unit_{name}}})"
+        else:
+            values[out] = f"coalesce({measured}, {given} * {{unit_{name}}})"
+    values["good"] = "true" if "status" not in f else f"NOT ({_status(f['status'])})"
+    for name in ("tokens_input", "tokens_output", "tokens_cache_read", "tokens_cache_write", "cost"):
+        if name not in f:
+            continue
+        value, bad = _number(f[name])
+        negative = "false" if name == "cost" and p.allow_negative_cost else f"{value} < 0"
+        too_big = "false" if name == "cost" else f"{value} > {MAX_COUNT!r}"
+        checks.append((name, f"({bad} OR isinf({value}) OR {negative} OR {too_big})"))
+        values["cost_requests" if name == "cost" else name] = value
+    if p.subtract_cache and "tokens_input" in values:
+        cached = "0.0"
+        for k in ("tokens_cache_read", "tokens_cache_write"):
+            if k in values:
+                cached = f"({cached} + coalesce({values[k]}, 0.0))"
+        raw = values["tokens_input"]
+        values["tokens_input"] = f"CASE WHEN {raw} IS NULL THEN NULL ELSE greatest({raw} - {cached}, 0.0) END"
+    if "id" in f:
+        values["id"] = q(f["id"].column)
+    return Columns(values, checks, ratios)
+
+
+def _source(p: Plan, index: int) -> str:
+    path = p.files[index]
+    if p.kind == "parquet":
+        return (
+            f"(SELECT *, ({index}::BIGINT << {FILE_BITS}) | file_row_number AS _row, {index} AS _file "
+            f"FROM read_parquet({s(str(path))}, file_row_number = true))"
+        )
+    return f"(SELECT *, ({index}::BIGINT << {FILE_BITS}) | (row_number() OVER () - 1) AS _row, {index} AS _file FROM {_csv(path)})"
+
+
+@dataclass
+class FileStats:
+    rows: int
+    first_ns: int | None
+    last_ns: int | None
+    bad: bool
+    components: list[str | None]
+    ratios: dict[str, float | None]
+
+
+def validate(engine: Engine, p: Plan, cols: Columns) -> list[FileStats] | None:
+    """Per file: counts, span, distinct component values and whether any cell breaks a rule; None when
+    DuckDB refuses a file (the careful reader then explains why)."""
+    bad = " OR ".join(f"coalesce({c}, false)" for _, c in cols.checks) or "false"
+    ratio_sql = "".join(f", {r} AS ratio_{k}" for k, r in cols.ratios.items())
+    out = []
+    try:
+        for i in range(len(p.files)):
+            query = (
+                f"SELECT count(*) AS n, min({cols.values['start_ns']}) AS lo, max({cols.values['start_ns']}) AS hi, "
+                f"bool_or({bad}) AS bad, list(DISTINCT {cols.values['component_text']}) AS comps, "
+                f"count(*) FILTER (WHERE {cols.values['component_text']} IS NULL) AS no_comp{ratio_sql} "
+                f"FROM {_source(p, i)}"
+            )
+            row = _guarded(engine, p, query).to_pylist()[0]
+            comps = list(row["comps"] or []) + ([None] if row["no_comp"] else [])
+            ratios = {k: row[f"ratio_{k}"] for k in cols.ratios}
+            out.append(FileStats(row["n"], row["lo"], row["hi"], bool(row["bad"]), comps, ratios))
+    except duckdb.Error:
+        return None
+    return out
+
+
+def _guarded(engine: Engine, p: Plan, query: str):  # noqa: ANN202
+    if p.kind != "csv":
+        return engine.sql(query)
+    with engine.lock:  # CSV rows are numbered in file order
+        con = engine.con.con
+        con.execute("SET preserve_insertion_order = true")
+        try:
+            return con.sql(query).to_arrow_table()
+        finally:
+            con.execute("SET preserve_insertion_order = false")
+
+
+def relation(engine: Engine, p: Plan, cols: Columns, units: list[dict[str, str]], codes: dict[str, int]):  # noqa: ANN201
+    """The normalised rows of every file as an Ibis table over DuckDB (lazy: the aggregation runs it).
+    `units` per file: the unit of its latency and TTFT columns; `codes`: component value -> code."""
+    lut = " ".join(f"WHEN {s(v)} THEN {c}" for v, c in codes.items())
+    comp = f"CASE {cols.values['component_text']} {lut} ELSE -1 END" if lut else "-1"
+    selects = []
+    for i in range(len(p.files)):
+        select = [
+            "_row AS row",
+            f"CAST({comp} AS INTEGER) AS component",
+            f"{cols.values['start_ns']} AS start_ns",
+            f"{cols.values['good']} AS good",
+        ]
+        for name in ("latency_ms", "ttft_ms"):
+            if name in cols.values:
+                value = cols.values[name]
+                for k in ("latency", "ttft"):
+                    value = value.replace(f"{{unit_{k}}}", "1000.0" if units[i].get(k) == "s" else "1.0")
+                select.append(f"least(round_even(({value}) * 1000.0, 0), {VALUE_MASK}.0) / 1000.0 AS {name}")
+            elif name == "latency_ms":
+                select.append("CAST(NULL AS DOUBLE) AS latency_ms")
+        for name in SUM_SIGNALS:
+            if name in cols.values:
+                select.append(f"{cols.values[name]} AS {name}")
+        if "id" in cols.values:
+            select.append(f"{cols.values['id']} AS id")
+        selects.append(f"SELECT {', '.join(select)} FROM {_source(p, i)}")
+    return engine.con.sql(" UNION ALL ".join(selects))
