@@ -397,12 +397,17 @@ class Engine(Strict):
     database: str | None = None  # a DuckDB database file holding `table:` sources (default: in memory)
     connection: dict[str, str | int | bool] = {}  # keyword arguments of ibis.<kind>.connect
 
+    @model_validator(mode="before")
+    @classmethod
+    def _spark_master(cls, value: Any) -> Any:
+        if isinstance(value, dict) and value.get("kind") == "spark" and value.get("master") is None:
+            return {**value, "master": "local[2]"}
+        return value
+
     @model_validator(mode="after")
     def _fits_kind(self) -> Engine:
         if self.master is not None and self.kind != "spark":
             raise ValueError(f"`master` is a Spark setting; engine kind is {self.kind}")
-        if self.kind == "spark" and self.master is None:
-            return self.model_copy(update={"master": "local[2]"})
         if self.database is not None and self.kind != "duckdb":
             raise ValueError(f"`database` is a DuckDB setting; engine kind is {self.kind}")
         if self.kind in ("duckdb", "spark") and self.connection:
