@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from pydantic import ValidationError
 
+import sentinel_reports.collectors.llm_requests as requests_module
 from sentinel_reports.collectors.llm_requests import LlmRequestsCollector, LlmRequestsOptions, scan
 from sentinel_reports.config import Engine
 from sentinel_reports.errors import SourceError
@@ -63,7 +64,16 @@ def options(path: str, **extra: object) -> LlmRequestsOptions:
 def both(path: str, project: Path) -> tuple:
     """(batch from the DuckDB scan, batch from the careful reader) of the same files."""
     ctx = make_ctx(project)
-    fast = LlmRequestsCollector().collect(options(path), ctx)
+    reader = requests_module.batches
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the careful reader read the files: the DuckDB scan did not take them")
+
+    requests_module.batches = refuse  # type: ignore[assignment]
+    try:
+        fast = LlmRequestsCollector().collect(options(path), ctx)
+    finally:
+        requests_module.batches = reader
     original = scan.plan
     scan.plan = lambda *a, **k: None  # type: ignore[assignment]
     try:

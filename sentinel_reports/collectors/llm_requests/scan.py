@@ -21,12 +21,13 @@ from pathlib import Path
 
 import duckdb
 
+from ...errors import SourceError
 from ..base import EARLIEST, END, MAX_COUNT
-from ..engine import Engine
+from ..engine import Engine, ibis
 from ..io import file_format
 from .aggregate import SUM_SIGNALS, VALUE_MASK
 from .formats import FAILURE_WORDS, FormatSpec
-from .reading import NULLS
+from .reading import NULLS, _csv_header
 
 TIME_TYPES = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE")
 NUMBER_TYPES = (
@@ -75,16 +76,21 @@ def _schema(engine: Engine, path: Path, kind: str) -> dict[str, str] | None:
             rows = engine.sql("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).to_pylist()
         else:
             rows = engine.sql(f"DESCRIBE SELECT * FROM {_csv(path)}").to_pylist()
-    except duckdb.Error:
+    except (duckdb.Error, SourceError):
         return None
     return {r["column_name"]: r["column_type"] for r in rows}
 
 
 def _csv(path: Path) -> str:
+    """read_csv of every column as text, with the header the careful reader sees and its null spellings."""
     nulls = "[" + ", ".join(s(n) for n in NULLS) + "]"
+    header = _csv_header(path)
+    if not header or len(set(header)) != len(header):
+        raise duckdb.InvalidInputException("no usable header")  # the careful reader explains
+    columns = "{" + ", ".join(f"{s(c)}: 'VARCHAR'" for c in header) + "}"
     return (
-        f"read_csv({s(str(path))}, header = true, all_varchar = true, delim = ',', quote = '\"', "
-        f"escape = '\"', nullstr = {nulls}, auto_detect = false)"
+        f"read_csv({s(str(path))}, header = true, columns = {columns}, delim = ',', quote = '\"', "
+        f"escape = '\"', nullstr = {nulls}, auto_detect = false, strict_mode = true)"
     )
 
 
@@ -140,7 +146,7 @@ def plan(
             return None
     for name in ("component", "id"):
         f = chosen.get(name)
-        if f is not None and f.type != "VARCHAR":
+        if f is not None and f.type != ("JSON" if f.keys and name == "component" else "VARCHAR"):
             return None
     status = chosen.get("status")
     if status is not None and (status.keys or status.type not in NUMBER_TYPES + ("VARCHAR", "BOOLEAN")):
@@ -244,11 +250,10 @@ def columns(p: Plan) -> Columns:
     checks: list[tuple[str, str]] = []
     for column in sorted(p.json_columns):
         c = q(column)
+        valid = f"json_valid(NULLIF({c}, ''))"
+        is_object = f"json_type(CASE WHEN {valid} THEN NULLIF({c}, '') END) = 'OBJECT'"
         checks.append(
-            (
-                column,
-                f"({c} IS NOT NULL AND {c} <> '' AND NOT coalesce(json_valid({c}) AND json_type({c}) = 'OBJECT', false))",
-            )
+            (column, f"(NULLIF({c}, '') IS NOT NULL AND NOT coalesce({valid} AND {is_object}, false))")
         )
     start, bad = _time(f["start"])
     checks.append(("start", f"({bad} OR {start} IS NULL)"))
@@ -362,23 +367,46 @@ def relation(engine: Engine, p: Plan, cols: Columns, units: list[dict[str, str]]
     selects = []
     for i in range(len(p.files)):
         select = [
-            "_row AS row",
+            "CAST(_row AS BIGINT) AS row",
             f"CAST({comp} AS INTEGER) AS component",
-            f"{cols.values['start_ns']} AS start_ns",
-            f"{cols.values['good']} AS good",
+            f"CAST({cols.values['start_ns']} AS BIGINT) AS start_ns",
+            f"CAST({cols.values['good']} AS BOOLEAN) AS good",
         ]
         for name in ("latency_ms", "ttft_ms"):
             if name in cols.values:
                 value = cols.values[name]
                 for k in ("latency", "ttft"):
                     value = value.replace(f"{{unit_{k}}}", "1000.0" if units[i].get(k) == "s" else "1.0")
-                select.append(f"least(round_even(({value}) * 1000.0, 0), {VALUE_MASK}.0) / 1000.0 AS {name}")
+                micros = f"round_even(({value}) * 1000.0, 0)"  # DuckDB's least() would turn null into the cap
+                select.append(
+                    f"CAST(CASE WHEN {micros} > {VALUE_MASK}.0 THEN {VALUE_MASK}.0 ELSE {micros} END / 1000.0 AS DOUBLE) AS {name}"
+                )
             elif name == "latency_ms":
                 select.append("CAST(NULL AS DOUBLE) AS latency_ms")
         for name in SUM_SIGNALS:
             if name in cols.values:
-                select.append(f"{cols.values[name]} AS {name}")
+                select.append(f"CAST({cols.values[name]} AS DOUBLE) AS {name}")
         if "id" in cols.values:
-            select.append(f"{cols.values['id']} AS id")
+            select.append(f"CAST({cols.values['id']} AS VARCHAR) AS id")
         selects.append(f"SELECT {', '.join(select)} FROM {_source(p, i)}")
-    return engine.con.sql(" UNION ALL ".join(selects))
+    global _VIEWS
+    _VIEWS += 1
+    name = f"_sentinel_requests_{_VIEWS}"
+    with engine.lock:
+        engine.con.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {' UNION ALL '.join(selects)}")
+    schema = {
+        "row": "int64",
+        "component": "int32",
+        "start_ns": "int64",
+        "good": "boolean",
+        "latency_ms": "float64",
+    }
+    if "ttft_ms" in cols.values:
+        schema["ttft_ms"] = "float64"
+    schema.update({k: "float64" for k in SUM_SIGNALS if k in cols.values})
+    if "id" in cols.values:
+        schema["id"] = "string"
+    return ibis().table(schema, name=name)
+
+
+_VIEWS = 0
