@@ -115,7 +115,7 @@ def generate_days(rows: int, days: int, out: Path) -> Path:
     per_day = [rows // days + (1 if d < rows % days else 0) for d in range(days)]
     first = 0
     for d, n in enumerate(per_day):
-        day = dt.date.fromtimestamp(START_S, dt.UTC) + dt.timedelta(days=d)
+        day = dt.datetime.fromtimestamp(START_S, dt.UTC).date() + dt.timedelta(days=d)
         folder = root / f"dt={day.isoformat()}"
         folder.mkdir(parents=True, exist_ok=True)
         start_ms = (START_S + d * DAY_S) * 1000 + np.sort(rng.integers(0, DAY_S * 1000, n))

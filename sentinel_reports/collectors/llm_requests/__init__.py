@@ -8,13 +8,14 @@ its unit; for Langfuse it is inferred from rows that have both). TTFT is first-t
 the vendor's TTFT column. Rows with the same request id are one request: exact repeats are dropped and
 counted, repeats that differ are dropped too and reported in a warning (the first row wins).
 
-This is the high-volume input: files are read column-wise with pyarrow (only needed columns) and
-aggregated with numpy, never row by row, several files at a time. See `formats` for each vendor's columns.
+This is the high-volume input. Rows are aggregated by the configured engine (`collectors.engine`, docs/
+engines.md) with one Ibis query (`query`): embedded DuckDB by default, which scans Parquet and CSV files
+itself (`scan`) after a validation query; files it does not read with the same meaning, and files with a
+bad row, are read column-wise by the careful reader (`reading`, `normalise`), whose errors name the file,
+row, column, expected and found, and its rows go to the same query. See `formats` for each vendor's columns.
 
-Blocks of rows whose time spans share no interval are deduplicated and aggregated apart and their samples
-merged (`aggregate.merge`): the result is the same as one aggregation of every row, since no interval and
-no start time (hence no repeat of a request) belongs to two blocks. The same holds for files appended to a
-source later, so `combine` extends a cached batch with new files when their intervals are all new.
+A new file appended to the source (a new day) is read alone and joined to the cached batch by `combine`
+when no interval holds requests of both (then no request can repeat across them).
 """
 
 from __future__ import annotations
