@@ -48,7 +48,7 @@ from .aggregate import (
     signal_names,
 )
 from .formats import FIELDS, FORMATS, FormatSpec
-from .normalise import DICTIONARY_FIELDS, Part, Table, normalise
+from .normalise import DICTIONARY_FIELDS, Part, Table, failed, normalise
 from .query import rows_table
 from .reading import batches
 
@@ -294,7 +294,9 @@ def _scan(
     ttft = "ttft_ms" in cols.values
     sums = [k for k in SUM_SIGNALS if k in cols.values]
     names = signal_names(ttft, sums)
-    table = scan.relation(engine, p, cols, units, codes)
+    statuses = sorted({v for st in stats for v in st.statuses})
+    failures = [v for v, bad in zip(statuses, failed(pa.array(statuses, pa.string())), strict=True) if bad]
+    table = scan.relation(engine, p, cols, units, codes, failures)
     samples, result = query.run(
         engine, table, _step_ns(options), names, options.path, ordered=p.kind == "csv"
     )

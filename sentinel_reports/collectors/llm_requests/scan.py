@@ -68,6 +68,7 @@ class Plan:
     subtract_cache: bool
     allow_negative_cost: bool
     json_columns: set[str] = field(default_factory=set)
+    json: dict[str, str] | None = None  # column -> json_transform structure
 
 
 def _schema(engine: Engine, path: Path, kind: str) -> dict[str, str] | None:
@@ -153,7 +154,7 @@ def plan(
         return None
     if "start" not in chosen or "component" not in chosen:
         return None  # the careful reader names the missing column
-    return Plan(
+    out = Plan(
         kind=kind,
         files=list(paths),
         fields=chosen,
@@ -164,6 +165,8 @@ def plan(
         allow_negative_cost=options.allow_negative_cost,
         json_columns={f.column for f in chosen.values() if f.keys},
     )
+    out.json = json_structure(out)
+    return out if out.json is not None else None
 
 
 def _fields(schema: dict[str, str], candidates: dict[str, tuple[str, ...]]) -> dict[str, Field] | None:
@@ -185,16 +188,39 @@ def _fields(schema: dict[str, str], candidates: dict[str, tuple[str, ...]]) -> d
 # ------------------------------------------------------------------ SQL
 
 
-def _json(f: Field, fn: str = "json_extract") -> str:
-    return f"{fn}(NULLIF({q(f.column)}, ''), {s('$.' + '.'.join(q(k) for k in f.keys))})"
+def _json(f: Field) -> str:
+    """The leaf, from the column's JSON parsed once per row into a struct (`_source`)."""
+    return q(f"_j_{f.column}") + "".join(f"[{s(k)}]" for k in f.keys)
+
+
+def json_structure(p: Plan) -> dict[str, str] | None:
+    """Per JSON-text column, the json_transform structure of the wanted leaves (numbers DOUBLE, text
+    VARCHAR); None when one wanted key is also the parent of another."""
+    out = {}
+    for column in sorted(p.json_columns):
+        tree: dict = {}
+        for name, f in p.fields.items():
+            if f.column != column or not f.keys:
+                continue
+            node = tree
+            for key in f.keys[:-1]:
+                node = node.setdefault(key, {})
+                if not isinstance(node, dict):
+                    return None
+            if isinstance(node.get(f.keys[-1]), dict):
+                return None
+            node[f.keys[-1]] = "VARCHAR" if name in ("component", "id", "status") else "DOUBLE"
+        import json
+
+        out[column] = json.dumps(tree)
+    return out
 
 
 def _number(f: Field) -> tuple[str, str]:
     """(value as DOUBLE, condition of a bad cell)."""
-    if f.keys:
-        leaf = _json(f)
-        bad = f"({leaf} IS NOT NULL AND json_type({leaf}) NOT IN ({', '.join(s(t) for t in JSON_NUMBERS)}, 'NULL'))"
-        return f"TRY_CAST({leaf} AS DOUBLE)", bad
+    if f.keys:  # text that is not a number, true/false, an object: the careful reader decides
+        text = q(f"_v_{f.column}") + "".join(f"[{s(k)}]" for k in f.keys)
+        return _json(f), f"({text} IS NOT NULL AND ({_json(f)} IS NULL OR {text} IN ('true', 'false')))"
     if f.type == "VARCHAR":
         value = f"TRY_CAST({q(f.column)} AS DOUBLE)"
         return value, f"({q(f.column)} IS NOT NULL AND {value} IS NULL)"
@@ -229,9 +255,7 @@ def _status(f: Field) -> str:
 
 def _text(f: Field) -> tuple[str, str]:
     if f.keys:
-        leaf = _json(f)
-        bad = f"({leaf} IS NOT NULL AND json_type({leaf}) NOT IN ('VARCHAR', 'NULL'))"
-        return _json(f, "json_extract_string"), bad
+        return _json(f), "false"
     return q(f.column), "false"
 
 
@@ -248,13 +272,6 @@ def columns(p: Plan) -> Columns:
     f = p.fields
     values: dict[str, str] = {}
     checks: list[tuple[str, str]] = []
-    for column in sorted(p.json_columns):
-        c = q(column)
-        valid = f"json_valid(NULLIF({c}, ''))"
-        is_object = f"json_type(CASE WHEN {valid} THEN NULLIF({c}, '') END) = 'OBJECT'"
-        checks.append(
-            (column, f"(NULLIF({c}, '') IS NOT NULL AND NOT coalesce({valid} AND {is_object}, false))")
-        )
     start, bad = _time(f["start"])
     checks.append(("start", f"({bad} OR {start} IS NULL)"))
     values["start_ns"] = start
@@ -283,7 +300,13 @@ def columns(p: Plan) -> Columns:
             values[out] = f"({given} * {{unit_{name}}})"
         else:
             values[out] = f"coalesce({measured}, {given} * {{unit_{name}}})"
-    values["good"] = "true" if "status" not in f else f"NOT ({_status(f['status'])})"
+    if "status" not in f:
+        values["good"] = "true"
+    elif f["status"].type == "VARCHAR":  # few distinct words: judged once each by the careful reader's rule
+        values["status_text"] = q(f["status"].column)
+        values["good"] = "{status_good}"
+    else:
+        values["good"] = f"NOT ({_status(f['status'])})"
     for name in ("tokens_input", "tokens_output", "tokens_cache_read", "tokens_cache_write", "cost"):
         if name not in f:
             continue
@@ -304,14 +327,26 @@ def columns(p: Plan) -> Columns:
     return Columns(values, checks, ratios)
 
 
-def _source(p: Plan, index: int) -> str:
+def _source(p: Plan, index: int, *, strict: bool = False) -> str:
+    """The file's rows with `_row` and each JSON-text column parsed once (`_j_<column>`). `strict` (the
+    validation query) adds the leaves as text (`_v_<column>`) to find values that are not numbers; invalid
+    JSON is a DuckDB error, and then the careful reader reads the file and names the row."""
     path = p.files[index]
+    parsed = "".join(
+        f", json_transform(NULLIF({q(c)}, ''), {s(structure)}) AS {q('_j_' + c)}"
+        for c, structure in (p.json or {}).items()
+    )
+    if strict:  # the same leaves as text, to find values that are not numbers
+        parsed += "".join(
+            f", json_transform(NULLIF({q(c)}, ''), {s(structure.replace('DOUBLE', 'VARCHAR'))}) AS {q('_v_' + c)}"
+            for c, structure in (p.json or {}).items()
+        )
     if p.kind == "parquet":
         return (
-            f"(SELECT *, ({index}::BIGINT << {FILE_BITS}) | file_row_number AS _row, {index} AS _file "
+            f"(SELECT *, ({index}::BIGINT << {FILE_BITS}) | file_row_number AS _row{parsed} "
             f"FROM read_parquet({s(str(path))}, file_row_number = true))"
         )
-    return f"(SELECT *, ({index}::BIGINT << {FILE_BITS}) | (row_number() OVER () - 1) AS _row, {index} AS _file FROM {_csv(path)})"
+    return f"(SELECT *, ({index}::BIGINT << {FILE_BITS}) | (row_number() OVER () - 1) AS _row{parsed} FROM {_csv(path)})"
 
 
 @dataclass
@@ -322,6 +357,7 @@ class FileStats:
     bad: bool
     components: list[str | None]
     ratios: dict[str, float | None]
+    statuses: list[str] = field(default_factory=list)  # distinct status texts
 
 
 def validate(engine: Engine, p: Plan, cols: Columns) -> list[FileStats] | None:
@@ -329,6 +365,8 @@ def validate(engine: Engine, p: Plan, cols: Columns) -> list[FileStats] | None:
     DuckDB refuses a file (the careful reader then explains why)."""
     bad = " OR ".join(f"coalesce({c}, false)" for _, c in cols.checks) or "false"
     ratio_sql = "".join(f", {r} AS ratio_{k}" for k, r in cols.ratios.items())
+    if "status_text" in cols.values:
+        ratio_sql += f", list(DISTINCT {cols.values['status_text']}) AS statuses"
     out = []
     try:
         for i in range(len(p.files)):
@@ -336,12 +374,13 @@ def validate(engine: Engine, p: Plan, cols: Columns) -> list[FileStats] | None:
                 f"SELECT count(*) AS n, min({cols.values['start_ns']}) AS lo, max({cols.values['start_ns']}) AS hi, "
                 f"bool_or({bad}) AS bad, list(DISTINCT {cols.values['component_text']}) AS comps, "
                 f"count(*) FILTER (WHERE {cols.values['component_text']} IS NULL) AS no_comp{ratio_sql} "
-                f"FROM {_source(p, i)}"
+                f"FROM {_source(p, i, strict=True)}"
             )
             row = _guarded(engine, p, query).to_pylist()[0]
             comps = list(row["comps"] or []) + ([None] if row["no_comp"] else [])
             ratios = {k: row[f"ratio_{k}"] for k in cols.ratios}
-            out.append(FileStats(row["n"], row["lo"], row["hi"], bool(row["bad"]), comps, ratios))
+            statuses = [v for v in row.get("statuses") or [] if v is not None]
+            out.append(FileStats(row["n"], row["lo"], row["hi"], bool(row["bad"]), comps, ratios, statuses))
     except duckdb.Error:
         return None
     return out
@@ -359,18 +398,29 @@ def _guarded(engine: Engine, p: Plan, query: str):  # noqa: ANN202
             con.execute("SET preserve_insertion_order = false")
 
 
-def relation(engine: Engine, p: Plan, cols: Columns, units: list[dict[str, str]], codes: dict[str, int]):  # noqa: ANN201
+def relation(  # noqa: ANN201
+    engine: Engine,
+    p: Plan,
+    cols: Columns,
+    units: list[dict[str, str]],
+    codes: dict[str, int],
+    failures: list[str] = (),  # type: ignore[assignment]
+):
     """The normalised rows of every file as an Ibis table over DuckDB (lazy: the aggregation runs it).
     `units` per file: the unit of its latency and TTFT columns; `codes`: component value -> code."""
     lut = " ".join(f"WHEN {s(v)} THEN {c}" for v, c in codes.items())
     comp = f"CASE {cols.values['component_text']} {lut} ELSE -1 END" if lut else "-1"
+    good = cols.values["good"]
+    if good == "{status_good}":
+        failed = ", ".join(s(v) for v in failures)
+        good = f"NOT coalesce({cols.values['status_text']} IN ({failed}), false)" if failures else "true"
     selects = []
     for i in range(len(p.files)):
         select = [
             "CAST(_row AS BIGINT) AS row",
             f"CAST({comp} AS INTEGER) AS component",
             f"CAST({cols.values['start_ns']} AS BIGINT) AS start_ns",
-            f"CAST({cols.values['good']} AS BOOLEAN) AS good",
+            f"CAST({good} AS BOOLEAN) AS good",
         ]
         for name in ("latency_ms", "ttft_ms"):
             if name in cols.values:
