@@ -298,7 +298,13 @@ def _scan(
     failures = [v for v, bad in zip(statuses, failed(pa.array(statuses, pa.string())), strict=True) if bad]
     table = scan.relation(engine, p, cols, units, codes, failures)
     samples, result = query.run(
-        engine, table, _step_ns(options), names, options.path, ordered=p.kind == "csv"
+        engine,
+        table,
+        _step_ns(options),
+        names,
+        options.path,
+        ordered=p.kind == "csv",
+        repeats=scan.may_repeat(stats),
     )
     notes = [] if "status" in p.fields else ["no status column: every request is counted as successful"]
     state = {

@@ -65,13 +65,16 @@ def rows_table(
     return pa.table(columns)
 
 
-def aggregation(t: Any, step_ns: int, names: list[str]) -> Any:
-    """Per component × interval: the counts in STATS, first/last start and the signals of `names`."""
+def aggregation(t: Any, step_ns: int, names: list[str], repeats: bool = True) -> Any:
+    """Per component × interval: the counts in STATS, first/last start and the signals of `names`.
+    `repeats=False`: the caller knows no request is logged twice (no window is needed)."""
     with_ids = "id" in t.columns
     values = [c for c in t.columns if c not in ("row", "id")]
     every = [t[c] for c in values] + ([t.id] if with_ids else [])
     first_of = ibis().row_number().over(group_by=every, order_by=t.row)
-    if with_ids:
+    if not repeats:
+        m = t.mutate(_repeat=ibis().literal(False), _exact=ibis().literal(False))
+    elif with_ids:
         first_of_id = ibis().row_number().over(group_by=[t.start_ns, t.id], order_by=t.row)
         m = t.mutate(_repeat=first_of_id > 0, _exact=first_of > 0)
     else:
@@ -121,11 +124,18 @@ def quantile(values: Any, q: float) -> Any:
 
 
 def run(
-    engine: Engine, t: Any, step_ns: int, names: list[str], source: str, *, ordered: bool = False
+    engine: Engine,
+    t: Any,
+    step_ns: int,
+    names: list[str],
+    source: str,
+    *,
+    ordered: bool = False,
+    repeats: bool = True,
 ) -> tuple[Samples, dict]:
     """Samples (ordered by signal, component and interval start) and the source's counts. `ordered`: the
     rows are numbered in scan order (CSV), which DuckDB then keeps."""
-    result = engine.run(aggregation(t, step_ns, names), source=source, ordered=ordered)
+    result = engine.run(aggregation(t, step_ns, names, repeats), source=source, ordered=ordered)
     return samples_of_groups(result, names), stats_of_groups(result)
 
 

@@ -358,6 +358,15 @@ class FileStats:
     components: list[str | None]
     ratios: dict[str, float | None]
     statuses: list[str] = field(default_factory=list)  # distinct status texts
+    repeats: bool = True  # the file may hold a request twice
+
+
+def may_repeat(stats: list[FileStats]) -> bool:
+    """Whether a request may be logged twice: within a file, or in two files whose time spans overlap."""
+    if any(st.repeats for st in stats):
+        return True
+    spans = sorted((st.first_ns, st.last_ns) for st in stats if st.first_ns is not None)
+    return any(b[0] <= a[1] for a, b in zip(spans, spans[1:], strict=False))
 
 
 def validate(engine: Engine, p: Plan, cols: Columns) -> list[FileStats] | None:
@@ -367,6 +376,13 @@ def validate(engine: Engine, p: Plan, cols: Columns) -> list[FileStats] | None:
     ratio_sql = "".join(f", {r} AS ratio_{k}" for k, r in cols.ratios.items())
     if "status_text" in cols.values:
         ratio_sql += f", list(DISTINCT {cols.values['status_text']}) AS statuses"
+    key = (
+        cols.values["start_ns"]
+        if "id" not in cols.values
+        else f"hash({cols.values['start_ns']}, {cols.values['id']})"
+    )
+    ratio_sql += f", count(DISTINCT {key}) AS keys"  # as many as rows: no request is repeated (a hash
+    # collision only makes the aggregation look for repeats it will not find)
     out = []
     try:
         for i in range(len(p.files)):
@@ -380,7 +396,18 @@ def validate(engine: Engine, p: Plan, cols: Columns) -> list[FileStats] | None:
             comps = list(row["comps"] or []) + ([None] if row["no_comp"] else [])
             ratios = {k: row[f"ratio_{k}"] for k in cols.ratios}
             statuses = [v for v in row.get("statuses") or [] if v is not None]
-            out.append(FileStats(row["n"], row["lo"], row["hi"], bool(row["bad"]), comps, ratios, statuses))
+            out.append(
+                FileStats(
+                    row["n"],
+                    row["lo"],
+                    row["hi"],
+                    bool(row["bad"]),
+                    comps,
+                    ratios,
+                    statuses,
+                    row["keys"] < row["n"],
+                )
+            )
     except duckdb.Error:
         return None
     return out
