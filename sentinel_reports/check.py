@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from .analysis.cost import cost_facts
 from .analysis.coverage import compute_coverage, find_gaps, telemetry_coverage
 from .config import format_duration
 from .display import plural
+from .model import format_timestamp
 from .project import Progress
 from .session import Session
 
@@ -33,9 +35,7 @@ from .session import Session
 def _iso(value: Any) -> str | None:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
-    ts = pd.Timestamp(value)
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_timestamp(pd.Timestamp(value).to_pydatetime())
 
 
 def _data_start(project: Any) -> dt.datetime:
@@ -57,7 +57,7 @@ def xml_unsafe(doc: Any, where: str) -> str | None:
             m = XML_UNSAFE.search(node)
             if m:
                 return f"{where}: {path or '(text)'} holds the character U+{ord(m.group()):04X}"
-        elif isinstance(node, dict):
+        elif isinstance(node, Mapping):  # a dict, or a facts model (analysis/facts_model.py)
             stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in reversed(list(node.items())))
             stack.extend((k, f"{path} (key)") for k in node if isinstance(k, str))
         elif isinstance(node, list | tuple):

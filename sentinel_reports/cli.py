@@ -22,6 +22,7 @@ from typer.core import TyperGroup
 from . import __version__
 from .display import plural
 from .errors import SentinelError, UsageError
+from .model import parse_timestamp
 
 
 def _bare_flags(params: list[Any]) -> None:
@@ -96,12 +97,11 @@ def parse_as_of(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_timestamp(value)  # the Session's project normalises it (project.resolve_as_of)
     except ValueError:
         raise typer.BadParameter(
             f"expected an ISO 8601 date or time, found {value!r}", param_hint="--as-of"
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def run(action: Callable[[], int | None]) -> None:

@@ -20,6 +20,8 @@ import datetime as dt
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from .model import parse_timestamp
+
 GAP = "no data"
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 
@@ -140,7 +142,7 @@ def timestamp(value: dt.datetime | str | None) -> str:
         return GAP
     if isinstance(value, str):
         try:
-            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            value = parse_timestamp(value)
         except ValueError:
             return value
     if value.tzinfo is not None:

@@ -42,6 +42,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+
 # Text cleaning on input. Every text field a collector or the content loader hands on (incident titles and
 # updates, component and team names, labels, config strings, front matter and markdown bodies) passes
 # through `clean_text`, so no later stage or output format ever sees these characters:
@@ -50,6 +51,28 @@ import pandas as pd
 # - bidirectional controls (U+202A..U+202E, U+2066..U+2069, U+200E, U+200F, U+061C): they reorder what a
 #   reader sees ("Trojan Source"), so a title can read differently from what it says. They are removed,
 #   not escaped, the same way in every format (docs/integrity.md).
+def format_timestamp(value: dt.datetime) -> str:
+    """The one text form of a timestamp in facts and the files made from them: `2026-11-23T00:00:00Z` (UTC,
+    to the second; a naive datetime is read as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_timestamp(value: str | dt.datetime) -> dt.datetime:
+    """The one reader of a timestamp: ISO 8601 (`Z` or an offset; a date alone is its midnight; no zone is
+    UTC) into a timezone-aware UTC datetime. A datetime is normalised the same way. ValueError when the text
+    is not ISO 8601."""
+    if isinstance(value, dt.datetime):
+        parsed = value
+    else:
+        text = value.strip()
+        parsed = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
+
+
 _NEWLINES = re.compile(r"\r\n?")
 UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 

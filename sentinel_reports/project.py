@@ -39,7 +39,7 @@ from .collectors.catalog import registry, validate_source_entry
 from .collectors.io import allowed_roots, check_inside, expand_paths, file_digest, is_inside
 from .config import Config, load_config
 from .errors import SourceError
-from .model import COUNT_SIGNALS, Dataset, SourceReport, empty_frame
+from .model import COUNT_SIGNALS, Dataset, SourceReport, empty_frame, parse_timestamp
 
 Progress = Callable[[str], None]
 CACHE_DIR = ".sentinel/cache"
@@ -344,11 +344,10 @@ def clip_to_as_of(dataset: Dataset, as_of: dt.datetime) -> Dataset:
 
 
 def resolve_as_of(dataset: Dataset, as_of: dt.datetime | None) -> dt.datetime:
-    """`--as-of` when given, else the latest timestamp in the data (never the wall clock)."""
+    """`--as-of` when given, else the latest timestamp in the data (never the wall clock). This is the one
+    place as-of is normalised (`model.parse_timestamp`: aware, UTC); the stages take it as it is."""
     if as_of is not None:
-        if as_of.tzinfo is None:
-            as_of = as_of.replace(tzinfo=dt.UTC)
-        as_of = as_of.astimezone(dt.UTC)
+        as_of = parse_timestamp(as_of)
         if not datetime_in_range(as_of):
             raise SourceError("--as-of", "out of range", expected=TIME_RANGE, found=as_of.isoformat())
         return as_of

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cache.code import code_key, file_key
 from .cache.memo import DigestMemo
@@ -34,8 +34,12 @@ from .collectors.base import CollectContext
 from .collectors.io import check_inside, expand_paths, file_digest
 from .config import Config
 from .errors import ConfigError, ConfigProblem, SourceError, UsageError
+from .model import parse_timestamp
 from .project import Progress, Project, _quiet, load_project, open_project, usable_cache_dir
 from .workers import default_jobs, fork_map
+
+if TYPE_CHECKING:
+    from .analysis.facts_model import QuarterFacts, WeekFacts
 
 FACTS_MODULES = (
     "sentinel_reports.project",
@@ -77,7 +81,7 @@ class Session:
         self.progress = progress
         self.http_client = http_client  # for the claude narrator: tests replay recorded replies through it
         self._project: Project | None = None
-        self._facts: dict[str, dict[str, Any]] = {}
+        self._facts: dict[str, WeekFacts] = {}
         self.facts_keys: dict[str, str] = {}  # week -> the key its facts are stored under
 
     # -- the data, loaded on first use ---------------------------------------------------------------------
@@ -129,7 +133,7 @@ class Session:
 
     @property
     def as_of(self) -> dt.datetime:
-        return dt.datetime.fromisoformat(self.record["as_of"])
+        return parse_timestamp(self.record["as_of"])
 
     @property
     def weeks(self) -> list[str]:
@@ -158,7 +162,7 @@ class Session:
 
     # -- facts -----------------------------------------------------------------------------------------------
 
-    def week_facts(self, weeks: Iterable[str]) -> dict[str, dict[str, Any]]:
+    def week_facts(self, weeks: Iterable[str]) -> dict[str, WeekFacts]:
         """Week facts by label, from the store when possible.
 
         Two levels: under the inputs key (every input file unchanged since the last build) a week's facts
@@ -166,6 +170,7 @@ class Session:
         under the fingerprint of the data they read; the weeks still missing are computed, in ``jobs``
         forked processes."""
         from .analysis.facts import week_facts
+        from .analysis.facts_model import facts_data, facts_from_dict
         from .analysis.fingerprint import period_fingerprint
         from .analysis.series import shared_index, time_order
 
@@ -176,6 +181,7 @@ class Session:
             pointer = self.store.get_json("facts-index", digest(self.inputs_key, week))
             doc = self.store.get_json("facts", pointer["facts"]) if pointer else None
             if doc is not None:
+                doc = facts_from_dict(doc)
                 self.facts_keys[week] = pointer["facts"]
             else:
                 p = self.project
@@ -188,6 +194,7 @@ class Session:
                 if doc is None:
                     missing[week] = fkey
                     continue
+                doc = facts_from_dict(doc)
                 self.store.put_json("facts-index", digest(self.inputs_key, week), {"facts": fkey})
             self._facts[week] = doc
         if missing:
@@ -197,7 +204,7 @@ class Session:
                 time_order(p.dataset.samples),
             )  # built once, shared by the workers
 
-            def compute(week: str) -> dict[str, Any]:
+            def compute(week: str) -> WeekFacts:
                 return week_facts(p.dataset, p.content, p.config, week, p.as_of)
 
             if len(missing) > 1 and self.jobs > 1:
@@ -206,7 +213,7 @@ class Session:
                 )
             for week, doc in zip(missing, fork_map(compute, list(missing), self.jobs), strict=True):
                 self.progress(f"computing facts for {week}")
-                self.store.put_json("facts", missing[week], doc)
+                self.store.put_json("facts", missing[week], facts_data(doc))
                 self.store.put_json("facts-index", digest(self.inputs_key, week), {"facts": missing[week]})
                 self._facts[week] = doc
         return {week: self._facts[week] for week in weeks}
@@ -224,13 +231,15 @@ class Session:
         self.store.put_files("facts-text", text_key, {"facts.json": text.encode("utf-8")})
         return text
 
-    def quarter_facts(self, quarter: str) -> dict[str, Any]:
+    def quarter_facts(self, quarter: str) -> QuarterFacts:
         from .analysis.facts import quarter_facts
 
         p = self.project
         return quarter_facts(p.dataset, p.content, p.config, quarter, p.as_of)
 
-    def period_facts(self, *, week: str | None = None, quarter: str | None = None) -> dict[str, Any]:
+    def period_facts(
+        self, *, week: str | None = None, quarter: str | None = None
+    ) -> WeekFacts | QuarterFacts:
         """The facts document for one ISO week or one quarter (``sentinel facts``), always computed."""
         from .analysis.facts import quarter_facts, week_facts
         from .analysis.periods import available_periods

@@ -45,7 +45,7 @@ from dataclasses import replace
 import pandas as pd
 
 from ..config import Config
-from ..model import Gap
+from ..model import Gap, parse_timestamp
 from .business import component_gap_priority
 
 UNATTRIBUTED_P1_SHARE = 0.10
@@ -74,8 +74,8 @@ def cost_facts(
     # the comparison window has the same number of ledger days: a week clipped at as-of 23:55 is 7 days
     days = math.ceil((end - start) / dt.timedelta(days=1) - 1e-9)
     if baseline is not None:
-        previous_start = dt.datetime.fromisoformat(baseline["start"].replace("Z", "+00:00"))
-        previous_end = dt.datetime.fromisoformat(baseline["end"].replace("Z", "+00:00"))
+        previous_start = parse_timestamp(baseline["start"])
+        previous_end = parse_timestamp(baseline["end"])
     else:
         previous_start, previous_end = start - dt.timedelta(days=days), start
     previous_days = math.ceil((previous_end - previous_start) / dt.timedelta(days=1) - 1e-9)

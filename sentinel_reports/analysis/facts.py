@@ -1,7 +1,8 @@
 """The facts of one ISO week or quarter: every figure a publication may state (docs/facts.md).
 
 `week_facts` / `quarter_facts` assemble the blocks computed by the other analysis modules into one
-JSON-ready dict; `json_dumps_facts` serialises it byte-identically. The window is [period start,
+JSON-ready dict and validate it once into the frozen models of `facts_model` (`WeekFacts`,
+`QuarterFacts`); `json_dumps_facts` writes the canonical facts.json text. The window is [period start,
 min(period end, as_of)). SLOs, alerts, component status and the summary are evaluated at the window's end
 (for a past period: the state when it closed); incident records are as known at as-of.
 """
@@ -26,10 +27,12 @@ from .coverage import (
     sort_gaps,
     telemetry_coverage,
 )
+from .derived import add_derived
+from .facts_model import Facts, QuarterFacts, WeekFacts, facts_from_dict, facts_json
 from .incidents import incident_facts
 from .memory import raised_keys, recommendation_memory
 from .periods import PeriodKind, local_midnight, next_period, parse_period, previous_period, to_utc
-from .provenance import Figures, gap_entry, iso, json_dumps_facts, plain, source_entries
+from .provenance import Figures, gap_entry, iso, plain, source_entries
 from .quality import quality_facts
 from .series import shared_index, time_order
 from .slo import evaluate_slo, sli_events, window_attainment
@@ -41,14 +44,22 @@ from .verdict import period_verdict
 __all__ = ["json_dumps_facts", "quarter_facts", "week_facts"]
 
 
-def week_facts(dataset: Dataset, content: Any, config: Config, week: str, as_of: dt.datetime) -> dict:
+def week_facts(dataset: Dataset, content: Any, config: Config, week: str, as_of: dt.datetime) -> WeekFacts:
     """Facts for ISO week `week` (e.g. `2026-W47`); ValueError for a malformed label or a week after as-of."""
-    return period_facts("week", dataset, content, config, week, as_of)
+    return facts_from_dict(period_facts("week", dataset, content, config, week, as_of))  # type: ignore[return-value]
 
 
-def quarter_facts(dataset: Dataset, content: Any, config: Config, quarter: str, as_of: dt.datetime) -> dict:
+def quarter_facts(
+    dataset: Dataset, content: Any, config: Config, quarter: str, as_of: dt.datetime
+) -> QuarterFacts:
     """Facts for `quarter` (e.g. `2026-Q4`), with `investments[]` for the deck."""
-    return period_facts("quarter", dataset, content, config, quarter, as_of)
+    return facts_from_dict(period_facts("quarter", dataset, content, config, quarter, as_of))  # type: ignore[return-value]
+
+
+def json_dumps_facts(facts: Facts | dict) -> str:
+    """The canonical facts.json text of a facts model (a dict is validated first): sorted keys, indent 2,
+    UTF-8, trailing newline."""
+    return facts_json(facts if isinstance(facts, WeekFacts | QuarterFacts) else facts_from_dict(facts))
 
 
 def _recent_samples(samples: pd.DataFrame, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
@@ -63,10 +74,13 @@ NEXT_UPDATE_AFTER = dt.timedelta(hours=1)
 def period_facts(
     kind: PeriodKind, dataset: Dataset, content: Any, config: Config, label: str, as_of: dt.datetime
 ) -> dict:
+    """The facts document as JSON-ready data (`week_facts` / `quarter_facts` validate it into the model)."""
     period = parse_period(kind, label, config.tz)
-    closed = to_utc(as_of) >= period.end
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware (project.resolve_as_of normalises it)")
+    closed = as_of >= period.end
     # a closed period is reported as it stood when it closed (analysis/timeline.py)
-    as_of = min(to_utc(as_of), period.end)
+    as_of = min(as_of, period.end)
     start, end = period.window(as_of)
     if end <= start:
         raise ValueError(f"{period.label} starts after as-of {iso(as_of)}")
@@ -212,6 +226,21 @@ def period_facts(
         raised_keys(facts, config), ordered, dataset, config, events, end, first
     )
     facts["next_actions"] = next_actions(facts, ordered, config, after)
+    # the budget each SLO had left when the previous period closed: the base of its change in pp
+    previous_budget = {
+        s.name: evaluate_slo(events[s.name], s, config, before.end).budget_remaining for s in config.slos
+    }
+    add_derived(facts, previous_budget)
+    # the previous period's incident count as its own publication stated it (known when it closed)
+    previous_count = None
+    if facts["previous_period"] is not None:
+        known_then = incidents_known_at(dataset.incidents, before.end)
+        _, stats_then = incident_facts(known_then, postmortems, config, before.start, before.end, before.end)
+        previous_count = stats_then.get("count")
+    stats = facts["incident_stats"]
+    stats["previous_count"] = previous_count
+    stats["count_difference"] = None if previous_count is None else stats.get("count", 0) - previous_count
+    facts["status_history_days"] = HISTORY.days  # the days the status history covers
     facts["figures"] = _figures(facts, config, coverages).as_list()
     return plain(facts)
 

@@ -32,7 +32,7 @@ from statistics import fmean
 from typing import Any
 
 from ..config import Config
-from ..model import Incident
+from ..model import Incident, format_timestamp
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 _POSTMORTEM_SEVERITIES = ("SEV1", "SEV2")
@@ -84,9 +84,7 @@ def impact_minutes(incident: Incident, start: dt.datetime, end: dt.datetime, as_
 
 
 def _iso(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return None if value is None else format_timestamp(value)
 
 
 def _incident(

@@ -10,25 +10,20 @@ to a figure at the precision it is shown with. Figures whose value is unknown ar
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
-from ..model import Gap, SourceReport
+from ..model import Gap, SourceReport, format_timestamp, parse_timestamp
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 
 def iso(value: dt.datetime | None) -> str | None:
     """`2026-11-23T00:00:00Z` (seconds precision, UTC), or None."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return None if value is None else format_timestamp(value)
 
 
 def plain(value: Any) -> Any:
@@ -59,11 +54,6 @@ def plain(value: Any) -> Any:
     if hasattr(value, "__dict__"):
         return {k: plain(v) for k, v in sorted(vars(value).items()) if not k.startswith("_")}
     return str(value)
-
-
-def json_dumps_facts(facts: dict) -> str:
-    """The canonical serialisation: sorted keys, indent 2, UTF-8 text, trailing newline."""
-    return json.dumps(plain(facts), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def source_entries(
@@ -114,10 +104,7 @@ def _overlaps(start: str | None, end: str | None, since: dt.datetime, until: dt.
     """Whether a time range (ISO text) overlaps [since, until]; an unknown range overlaps."""
     if start is None or end is None:
         return True
-    return (
-        dt.datetime.fromisoformat(end.replace("Z", "+00:00")) >= since
-        and dt.datetime.fromisoformat(start.replace("Z", "+00:00")) <= until
-    )
+    return parse_timestamp(end) >= since and parse_timestamp(start) <= until
 
 
 def gap_entry(gap: Gap) -> dict:

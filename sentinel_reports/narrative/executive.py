@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from ..model import format_timestamp, parse_timestamp
 from . import phrasing as p
 from . import reliability, sections
 from .model import Recommendation
@@ -46,9 +47,9 @@ def banner(ctx: Context, derived: dict[str, Any]) -> dict[str, str]:
     doing += " Non-emergency changes to the affected services are on hold."
     next_update = detail.get("next_update")
     if not next_update:
-        now = dt.datetime.fromisoformat(str(ctx.facts["as_of"]).replace("Z", "+00:00")).astimezone(dt.UTC)
+        now = parse_timestamp(str(ctx.facts["as_of"])).astimezone(dt.UTC)
         at = (now + dt.timedelta(minutes=NEXT_UPDATE_MINUTES)).replace(second=0, microsecond=0)
-        next_update = derived["next_update"] = at.isoformat().replace("+00:00", "Z")
+        next_update = derived["next_update"] = format_timestamp(at)
     since = detail.get("since")
     return {
         "affected": affected,

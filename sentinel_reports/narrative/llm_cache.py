@@ -33,6 +33,8 @@ def _facts_value(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return float(value)
+    if isinstance(value, Mapping):  # a facts model (analysis/facts_model.py): its keys, as the dict had them
+        return dict(value)
     if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
         return value.item()
     raise TypeError(f"facts may hold only JSON-like values, found {type(value).__name__}")

@@ -37,11 +37,11 @@ blocks and the component owners; config fills in names and owners the facts lack
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..model import parse_timestamp
 from . import executive, reliability, sections
 from . import phrasing as p
 from .model import Narrative
@@ -77,9 +77,9 @@ def context(facts: Mapping[str, Any], config: Any = None) -> Context:
         if c.get("owner"):
             owners[c["id"]] = c["owner"]
     end = str((facts.get("window") or {}).get("end") or facts["as_of"])
-    instant = dt.datetime.fromisoformat(end.replace("Z", "+00:00"))
+    instant = parse_timestamp(end)
     publication = instant.astimezone(ZoneInfo(str(facts.get("timezone") or "UTC"))).date()
-    as_of = dt.datetime.fromisoformat(str(facts["as_of"]).replace("Z", "+00:00")).date()
+    as_of = parse_timestamp(str(facts["as_of"])).date()
     return Context(facts, p.Phraser(str(facts.get("period"))), publication, as_of, names, owners)
 
 
@@ -106,6 +106,10 @@ def _narrate(facts: Mapping[str, Any], config: Any) -> Narrative:
     recs = recommendations(ctx)
     actions = next_actions(ctx, recs)
     derived["narrative_dates"] = sorted(ctx.derived_dates)
+    # the counts of the narrative's own lists, which a deck states ("5 operational changes recommended")
+    derived["recommendation_count"] = len(recs)
+    derived["recommendations_above_low_risk"] = sum(1 for r in recs if r.risk_level != "Low")
+    derived["next_action_count"] = len(actions)
     return Narrative(
         kind=str(facts.get("kind") or "week"),
         period=str(facts.get("period")),

@@ -1,6 +1,7 @@
 """Publishing the weekly brief: every file of one week, rendered from its facts and verified narrative.
 
-    files = render_week(env, facts, narrative, config, history=points, renderer=charts, links=links)
+    files = render_week(env, facts, narrative, config, history=points, renderer=charts, links=links,
+                        project_templates=None, standalone=False)
                                     {index.html, brief.pdf, brief.eml, brief.md, showback.csv: bytes}
     message = email_message(files["brief.eml"])            the .eml back as an EmailMessage, for SMTP
 
@@ -23,6 +24,7 @@ from typing import Any
 from jinja2 import Environment, TemplateError
 
 from ..errors import PublishError
+from ..model import parse_timestamp
 from ..render.brief import render_brief
 from ..render.charts import ChartRenderer
 from ..render.environment import THEME_DIR
@@ -34,7 +36,7 @@ UNDISCLOSED = "undisclosed-recipients:;"
 
 
 def _as_of(facts: Mapping[str, Any]) -> dt.datetime:
-    return dt.datetime.fromisoformat(str(facts["as_of"]).replace("Z", "+00:00"))
+    return parse_timestamp(str(facts["as_of"]))
 
 
 def render_week(

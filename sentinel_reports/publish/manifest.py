@@ -29,15 +29,14 @@ from typing import Any
 
 from .. import __version__
 from ..errors import PublishError
+from ..model import format_timestamp
 from .site import GENERATOR, MANIFEST, MARKER, Output, SiteWriter, safe_relpath
 
 
 def _iso(value: dt.datetime | str | None) -> str | None:
     if value is None or isinstance(value, str):
         return value
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return format_timestamp(value)
 
 
 def inputs_from_sources(sources: Iterable[Any]) -> list[dict[str, Any]]:

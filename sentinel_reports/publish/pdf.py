@@ -41,6 +41,7 @@ from weasyprint.document import Document
 from weasyprint.urls import URLFetcher
 
 from ..errors import PublishError
+from ..model import format_timestamp
 from ..render.environment import THEME_DIR
 
 PAPER_SIZES = {"A4": "A4", "Letter": "letter"}
@@ -82,9 +83,7 @@ class OfflineFetcher(URLFetcher):
 
 
 def _pdf_date(as_of: dt.datetime) -> str:
-    if as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=dt.UTC)
-    return as_of.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return format_timestamp(as_of)
 
 
 def html_to_pdf(

@@ -33,6 +33,7 @@ from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.util import Emu, Inches, Pt
 
 from ..errors import PublishError
+from ..model import format_timestamp
 from ..render.deck_model import Deck, Slide
 from . import pptx_shapes as shapes
 
@@ -179,7 +180,7 @@ def normalise_package(
     ``app_properties`` replaces elements of docProps/app.xml, which python-pptx copies from its template."""
     stamp = _utc(as_of)
     date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
-    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    iso = format_timestamp(stamp)
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:

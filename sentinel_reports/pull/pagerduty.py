@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..config import PagerDutyPull, SourceConfig
+from ..model import parse_timestamp
 from .base import Connection, Fetched, Vendor, Window, iso, secret
 from .http import Client, PullError
 
@@ -43,7 +44,7 @@ def _time(value: Any) -> dt.datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = parse_timestamp(value)
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..model import format_timestamp, parse_timestamp
 from .formatting import status_token
 
 API_DIR = "status/api/v2"
@@ -113,12 +114,10 @@ def iso(value: Any) -> str | None:
         value = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     if not isinstance(value, dt.datetime):
         try:
-            value = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            value = parse_timestamp(str(value))
         except ValueError:
             return str(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_timestamp(value)
 
 
 def impact_of(severity: str | None) -> str:

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from sentinel_reports.analysis.facts import week_facts
+from sentinel_reports.analysis.facts_model import facts_data
 from sentinel_reports.analysis.fingerprint import period_fingerprint
 from sentinel_reports.analysis.periods import parse_period
 from sentinel_reports.analysis.timeline import incidents_known_at, lookback
@@ -115,11 +116,11 @@ def test_incidents_known_at_an_instant() -> None:
 def test_lookback_is_long_enough(project, week: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """Facts computed with the look-back cut equal facts computed on all the data (sources[] aside: it
     lists the inputs of the window)."""
-    windowed = week_facts(project.dataset, project.content, project.config, week, project.as_of)
+    windowed = facts_data(week_facts(project.dataset, project.content, project.config, week, project.as_of))
     import sentinel_reports.analysis.facts as facts_module
 
     monkeypatch.setattr(facts_module, "lookback", lambda *_a: dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
-    everything = week_facts(project.dataset, project.content, project.config, week, project.as_of)
+    everything = facts_data(week_facts(project.dataset, project.content, project.config, week, project.as_of))
     assert windowed.pop("sources") != [] and everything.pop("sources") != []
     assert differences(windowed, everything) == []
 

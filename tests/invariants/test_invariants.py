@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from sentinel_reports.analysis.facts_model import facts_data
+
 Violations = list[str]
 
 
@@ -321,7 +323,8 @@ def test_invariant_holds_in_every_period(name: str, all_periods: list) -> None:
 def _period(all_periods: list, project: str, test: Callable[[dict], bool]) -> Any:
     for p in all_periods:
         if p.project == project and test(p.facts):
-            return copy.deepcopy(p.facts), p.narrative, p.config
+            # the JSON data of the facts, to plant a violation in (the model is frozen)
+            return facts_data(p.facts), p.narrative, p.config
     raise AssertionError(f"no period of {project} has the shape this planted violation needs")
 
 
