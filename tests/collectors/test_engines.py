@@ -106,12 +106,16 @@ def collect_requests(config: Any) -> dict[str, Any]:
 
 def week_facts_of(config: Any) -> dict[str, Any]:
     from sentinel_reports.analysis.facts import week_facts
+    from sentinel_reports.analysis.facts_model import facts_data
     from sentinel_reports.analysis.periods import available_periods
     from sentinel_reports.pipeline import open_project
 
     project = open_project(REPO, use_cache=False, config=config)
     weeks = available_periods(project.dataset, project.config, project.as_of, "week")
-    return {w: week_facts(project.dataset, project.content, project.config, w, project.as_of) for w in weeks}
+    return {
+        w: facts_data(week_facts(project.dataset, project.content, project.config, w, project.as_of))
+        for w in weeks
+    }
 
 
 @pytest.mark.skipif(not (REPO / "sentinel.yaml").exists(), reason="needs the demo project")
