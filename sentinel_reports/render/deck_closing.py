@@ -67,7 +67,7 @@ def gaps_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             gap, hours = max(runs, key=lambda r: r[1])
             hours = d("gap_counts.longest_missing_run_hours", counts.get("longest_missing_run_hours", hours))
             where = names.get(gap.get("component"), gap.get("component") or "the platform")
-            span = f"{f.number(hours, 0)} hours" if hours < 72 else f.days(hours / 24)
+            span = f.hours(hours, 0) if hours < 72 else f.days(hours / 24)
             title += f"; the longest blind spot: {span} without {where} data"
     bullets = (
         (f"{len(gaps) - MAX_GAP_ROWS} more gaps are listed in the speaker notes.",)
