@@ -21,6 +21,9 @@ here, once, to the facts document (docs/facts.md lists them):
 - ``gap_counts {total, p1, p2, p3, p4, longest_missing_run_hours}`` (observability gaps by priority, the
   longest run of missing data) and ``slo_counts {total,
   customer_facing}``;
+- ``gap_counts.not_in_deck_table`` and ``incident_stats.not_in_deck_table``: the gaps and incidents after the
+  first ``DECK_GAP_ROWS`` and ``DECK_INCIDENT_ROWS`` the deck's tables show ("6 more gaps are listed in the
+  speaker notes");
 - ``sources[].file_count`` and ``more_files`` (the files after the first), and ``source_totals {count, file_count, rows}`` (``rows`` null when a source's count is
   unknown), ``source_types[] {name, sources, file_count, rows, start, end}`` by type.
 
@@ -32,6 +35,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
+
+DECK_GAP_ROWS = 6  # rows of the deck's observability gaps table; the rest are in its speaker notes
+DECK_INCIDENT_ROWS = 8  # rows of the deck's incident cost table
 
 
 def add_derived(facts: dict[str, Any], previous_budget: Mapping[str, float | None]) -> None:
@@ -82,6 +88,11 @@ def add_derived(facts: dict[str, Any], previous_budget: Mapping[str, float | Non
     }
     runs = [_hours(g) for g in gaps if g.get("kind") == "missing_run" and g.get("start") and g.get("end")]
     facts["gap_counts"]["longest_missing_run_hours"] = max(runs, default=None)
+    facts["gap_counts"]["not_in_deck_table"] = max(0, len(gaps) - DECK_GAP_ROWS)
+    if isinstance(facts.get("incident_stats"), dict):
+        facts["incident_stats"]["not_in_deck_table"] = max(
+            0, len(facts.get("incidents") or []) - DECK_INCIDENT_ROWS
+        )
     facts["slo_counts"] = {
         "total": len(facts.get("slos") or []),
         "customer_facing": sum(1 for s in facts.get("slos") or [] if s.get("customer_facing")),

@@ -410,6 +410,10 @@ class IncidentStats(FactsBase):
     postmortem_coverage: Real | None = F("Share of those with a postmortem; null when none is expected.")
     overdue_action_items: int = F("Overdue action items of the period's incidents.")
     overdue_action_items_all: int = F("Overdue action items of all incidents of the last 90 days.")
+    not_in_deck_table: int = F(
+        "Incidents after the first rows the deck's incident cost table shows (analysis.derived.DECK_INCIDENT_ROWS).",
+        0,
+    )
     previous_count: int | None = F(
         "Incidents of the previous period as known when it closed; null when no data precedes the window."
     )
@@ -789,6 +793,9 @@ class GapCounts(FactsBase):
     p3: int = F("Gaps at P3.")
     p4: int = F("Gaps at P4.")
     longest_missing_run_hours: Real | None = F("Hours of the longest missing run; null without one.")
+    not_in_deck_table: int = F(
+        "Gaps after the first rows the deck's gaps table shows (analysis.derived.DECK_GAP_ROWS).", 0
+    )
 
 
 class SloCounts(FactsBase):

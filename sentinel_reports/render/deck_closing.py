@@ -16,13 +16,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..analysis.derived import DECK_GAP_ROWS
 from ..model import parse_timestamp
 from ..narrative.voice import recommendation
 from . import formatting as f
 from .deck_model import Derived, Slide, Table
 from .deck_slides import component_names, source_line, source_notes
 
-MAX_GAP_ROWS = 6
+MAX_GAP_ROWS = DECK_GAP_ROWS
 SOURCES_PER_SLIDE = 10
 PRINCIPLE = "Hope is not a strategy. Instrumentation is."
 DEFINITIONS = (
@@ -67,15 +68,10 @@ def gaps_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             gap, hours = max(runs, key=lambda r: r[1])
             hours = d("gap_counts.longest_missing_run_hours", counts.get("longest_missing_run_hours", hours))
             where = names.get(gap.get("component"), gap.get("component") or "the platform")
-            span = f"{f.number(hours, 0)} hours" if hours < 72 else f.days(hours / 24)
+            span = f.hours(hours, 0) if hours < 72 else f.days(hours / 24)
             title += f"; the longest blind spot: {span} without {where} data"
-    bullets = (
-        (f"{len(gaps) - MAX_GAP_ROWS} more gaps are listed in the speaker notes.",)
-        if len(gaps) > MAX_GAP_ROWS
-        else ()
-    )
-    if len(gaps) > MAX_GAP_ROWS:
-        d("gaps.not_shown", len(gaps) - MAX_GAP_ROWS)
+    more = counts.get("not_in_deck_table") or 0
+    bullets = (f"{more} more gaps are listed in the speaker notes.",) if more else ()
     ids = sorted({s for g in gaps for s in g.get("sources") or []})
     return Slide(
         key="gaps",

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..analysis.business import REVENUE_LIMITS
+from ..analysis.derived import DECK_INCIDENT_ROWS
 from ..display import plural
 from . import formatting as f
 from .deck_model import Chart, ChartSeries, Derived, Slide, Table
@@ -27,7 +28,7 @@ from .deck_slides import (
     source_notes,
 )
 
-MAX_INCIDENT_ROWS = 8
+MAX_INCIDENT_ROWS = DECK_INCIDENT_ROWS
 
 
 def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
@@ -92,8 +93,7 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
     ids = sorted({x for i in incidents for x in i.get("sources") or []})
     gap_lines = [g["sentence"] for g in facts.get("gaps") or [] if g.get("limits") == REVENUE_LIMITS][:2]
     gap_lines = [*gap_first, *gap_lines]
-    if len(incidents) > MAX_INCIDENT_ROWS:
-        more = d("incidents.not_shown", len(incidents) - MAX_INCIDENT_ROWS)
+    if more := (facts.get("incident_stats") or {}).get("not_in_deck_table"):
         gap_lines.append(
             f"{more:.0f} more incidents are listed in the speaker notes; the total row covers all "
             f"{stats.get('count', len(incidents))} incidents of {facts['period']}."
