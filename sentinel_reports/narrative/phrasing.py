@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from ..analysis.facts_model import Facts
 from ..display import (  # noqa: F401  (the narrators format through these names)
     CURRENCY_SYMBOLS,
     GAP,
@@ -102,7 +102,7 @@ class Context:
     """What every section needs: the facts, the period's phraser, component names and owners, and the
     dates the narrator derives itself (recorded so the verifier can check them)."""
 
-    facts: Mapping[str, Any]
+    facts: Facts
     say: Phraser
     publication: dt.date  # local date of the window end: the day the publication is read
     as_of: dt.date
@@ -112,11 +112,11 @@ class Context:
 
     @property
     def period(self) -> str:
-        return "week" if self.facts.get("kind", "week") == "week" else "quarter"
+        return "week" if self.facts.kind == "week" else "quarter"
 
     @property
     def currency(self) -> str:
-        return str((self.facts.get("cost") or {}).get("currency") or self.facts.get("currency") or "USD")
+        return self.facts.cost.currency or self.facts.currency or "USD"
 
     def name(self, component: str | None) -> str:
         """The component's name in bold (its id when the facts do not name it)."""
