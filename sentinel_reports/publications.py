@@ -202,7 +202,7 @@ def _render_brief(task: tuple[Any, ...]) -> dict[str, bytes]:
     facts, narrative, history, links, standalone = task
     problems = review_narrative(facts, narrative)
     if problems:
-        raise VerificationError([f"{facts['period']}: {p}" for p in problems])
+        raise VerificationError([f"{facts.period}: {p}" for p in problems])
     return render_week(
         _WORKER["env"], facts, narrative, _WORKER["config"], history=history, renderer=_WORKER["renderer"],
         links=links, project_templates=_WORKER["templates"], standalone=standalone,

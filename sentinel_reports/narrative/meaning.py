@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .claims import MODIFIER_CHAINS, Claim, FactCatalog, KeyedFact, month_name, placeholders, render
+from .document import document
 from .numbers import NumberMention, extract_numbers
 from .verifier import STRUCTURAL, FactIndex, supports
 from .voice import lint_text
@@ -193,7 +194,7 @@ class MeaningCheck:
         reference_texts: Iterable[str] = (),
         fixed: Mapping[str, str] | None = None,
     ):
-        self.facts = facts
+        facts = self.facts = document(facts)
         self.catalog = FactCatalog(facts, config=config, fixed=fixed)
         self.index = FactIndex(facts)
         self.strings = FactIndex({})
