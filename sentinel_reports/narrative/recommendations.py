@@ -121,7 +121,7 @@ def _quality(ctx: Context) -> Iterable[Recommendation]:
                 None,
             )
             if row is not None:
-                limit, rate = p.pct(row[f"{kind}_max"], 2), p.pct(row[f"{kind}_rate"], 2)
+                limit, rate = p.pct(getattr(row, f"{kind}_max"), 2), p.pct(getattr(row, f"{kind}_rate"), 2)
                 action = (
                     f"Hold model and prompt changes on {name} until the {kind} rate is back under {limit}"
                 )
