@@ -329,22 +329,19 @@ def print_sources(facts: Mapping[str, Any], table: Table, web_url: str | None) -
     sources = facts.get("sources") or []
     if len(sources) <= PRINT_ROWS:
         return table
-    groups: dict[str, list[Mapping[str, Any]]] = {}
+    ids: dict[str, list[str]] = {}
     for src in sources:
-        groups.setdefault(src.get("type") or "", []).append(src)
+        ids.setdefault(src.get("type") or "", []).append(src["id"])
     rows = []
-    for kind, members in sorted(groups.items()):
-        counted = [m.get("rows") for m in members]
-        starts = sorted(m["start"] for m in members if m.get("start"))
-        ends = sorted(m["end"] for m in members if m.get("end"))
+    for group in facts.get("source_types") or []:
+        kind = group.get("name") or ""
         rows.append([
-            Cell(kind or f.GAP, strong=True), Cell(", ".join(sorted(m["id"] for m in members))),
-            Cell(f.count(sum(len(m.get("files") or []) for m in members))),
-            Cell(f.GAP if any(f.is_gap(c) for c in counted) else f.count(sum(counted))),
-            Cell(f.timestamp(starts[0]) if starts else f.GAP), Cell(f.timestamp(ends[-1]) if ends else f.GAP),
+            Cell(kind or f.GAP, strong=True), Cell(", ".join(sorted(ids.get(kind, [])))),
+            Cell(f.count(group.get("file_count"))), Cell(f.count(group.get("rows"))),
+            Cell(f.timestamp(group.get("start"))), Cell(f.timestamp(group.get("end"))),
         ])  # fmt: skip
     condensed = (
-        f"The {_plural(len(sources), 'source')} are grouped by type, from the earliest start to the latest end; "
+        f"The {_plural((facts.get('source_totals') or {}).get('count', len(sources)), 'source')} are grouped by type, from the earliest start to the latest end; "
         f"each source with its own figures is {_where(web_url)}."
     )
     columns = ("Type", "Sources", "Files", "Rows", "From", "To")

@@ -100,8 +100,7 @@ def slo_table(facts: Mapping[str, Any]) -> Table:
     )  # fmt: skip
     rows = []
     for s in slos:
-        before = s.get("previous_week_attainment")
-        change = None if s.get("week_attainment") is None or before is None else s["week_attainment"] - before
+        change = s.get("attainment_change_pp")
         remaining = s.get("budget_remaining")
         rows.append([
             Cell(s["name"], strong=True, sub=s.get("component_name") or s["component"]), s.get("sli") or "",
@@ -166,7 +165,7 @@ def unit_cost_table(facts: Mapping[str, Any], only: Iterable[str] | None = None)
     rows, changes = [], []
     for c in ids:
         v, b = now.get(c), before.get(c)
-        change = None if v is None or not b else v / b - 1
+        change = (cost.get("per_successful_task_change") or {}).get(c)
         changes.append(change)
         rows.append([Cell(names.get(c, c), strong=True), f.money(spend.get(c), cur), unit_money(v, cur),
                      unit_money(b, cur), _change(change, "%", 1, False)])  # fmt: skip
@@ -178,9 +177,9 @@ def unit_cost_table(facts: Mapping[str, Any], only: Iterable[str] | None = None)
 
 def showback_table(facts: Mapping[str, Any]) -> Table:
     cost, cur = facts.get("cost") or {}, facts.get("currency") or "USD"
-    total = cost.get("total")
     items = sorted((cost.get("by_team") or {}).items(), key=lambda kv: (-(kv[1] or 0), kv[0]))
-    rows = [[Cell(t, strong=True), f.money(v, cur), f.pct(v / total if total else None, 1)] for t, v in items]
+    shares = cost.get("by_team_share") or {}
+    rows = [[Cell(t, strong=True), f.money(v, cur), f.pct(shares.get(t), 1)] for t, v in items]
     if cost.get("unattributed") is not None:
         u = cost["unattributed"]
         rows.append([Cell("Unattributed (no team tag)", state="no_data" if u else None), f.money(u, cur),
@@ -291,7 +290,7 @@ def gap_table(facts: Mapping[str, Any]) -> Table | None:
 
 def source_table(facts: Mapping[str, Any]) -> Table:
     rows = [
-        [Cell(s["id"], strong=True), s.get("type") or "", f.count(len(s.get("files") or [])), f.count(s.get("rows")),
+        [Cell(s["id"], strong=True), s.get("type") or "", f.count(s.get("file_count")), f.count(s.get("rows")),
          f.timestamp(s.get("start")), f.timestamp(s.get("end"))]
         for s in facts.get("sources") or []
     ]  # fmt: skip

@@ -143,8 +143,13 @@ def _component(
         "first": days[0]["date"] if days else None,
         "last": days[-1]["date"] if days else None,
         "not_operational": [d for d in days if not d["operational"]],
-        "gap_days": sum(1 for d in days if d["gap"]),
-        "days_with_uptime": sum(1 for d in c.get("days") or [] if d.get("uptime") is not None),
+        # the counts are facts (analysis/derived.py); facts without them fall back to counting the days
+        "history_days": c.get("history_days", len(days)),
+        "days_not_operational": c.get("days_not_operational", sum(1 for d in days if not d["operational"])),
+        "gap_days": c.get("gap_days", sum(1 for d in days if d["gap"])),
+        "days_with_uptime": c.get(
+            "days_with_uptime", sum(1 for d in c.get("days") or [] if d.get("uptime") is not None)
+        ),
         "badge": f"badges/{badge_files[str(c['id'])]}.svg",
         "customer_facing": bool(c.get("customer_facing")),
     }
@@ -226,7 +231,7 @@ def _history_label(facts: dict[str, Any]) -> str:
     window of the facts (a week's facts list that week's incidents only)."""
     window = facts.get("window") or {}
     if facts.get("incident_history") is not None or not window.get("start"):
-        return f"last {HISTORY_DAYS} days"
+        return f"last {facts.get('status_history_days', HISTORY_DAYS)} days"
     end = parse_timestamp(str(iso(window["end"]))) - dt.timedelta(seconds=1)
     return f"{str(iso(window['start']))[:10]} to {end.date().isoformat()}"
 
@@ -315,6 +320,7 @@ def status_context(facts: dict[str, Any], config: Config, content: Any = None) -
         "gaps": _gaps(facts, names),
         "history": history,
         "history_label": _history_label(facts),
+        "history_days": facts.get("status_history_days", HISTORY_DAYS),
         "unlisted_incidents": _unlisted(groups, incident_files),
         "legend": [status_token(k) for k in CELL_CLASS],
         "cell_class": CELL_CLASS,

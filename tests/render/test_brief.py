@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sentinel_reports.analysis.derived import add_derived
 from sentinel_reports.config import load_config
 from sentinel_reports.narrative.template import narrate_week
 from sentinel_reports.render.brief import SECTIONS, render_brief, showback_csv, strip_emoji
@@ -88,6 +89,9 @@ def test_missing_figures_read_no_data_never_zero(week) -> None:  # type: ignore[
     broken["summary"]["budget_remaining"] = None
     component = next(iter(broken["cost"]["per_successful_task"]))
     broken["cost"]["per_successful_task"][component] = None
+    add_derived(
+        broken, {s["name"]: s.get("previous_budget_remaining") for s in broken["slos"]}
+    )  # as analysis does
     table = slo_table(broken)
     assert all(row[5].text == "no data" and row[5].state == "no_data" for row in table.rows)
     assert table.worst is None

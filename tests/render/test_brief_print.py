@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from sentinel_reports.analysis.derived import add_derived
 from sentinel_reports.render import brief_print as bp
 from sentinel_reports.render.brief_charts import budget_chart, spend_chart
 from sentinel_reports.render.brief_tables import (
@@ -311,7 +312,8 @@ def test_many_sources_are_grouped_by_type_with_every_source_named() -> None:
     sources += [
         source(f"evals-{i}", "evals", 5, "2026-07-01T00:00:00Z", "2026-11-20T00:00:00Z") for i in range(3)
     ]
-    facts = {"sources": sources}
+    facts: dict = {"sources": sources}
+    add_derived(facts, {})  # the sources by type, as analysis adds them
     table = bp.print_sources(facts, source_table(facts), WEB)
     assert [row[0].text for row in table.rows] == ["evals", "focus", "prometheus"]
     assert all(re.search(rf"\b{s['id']}\b", _text(table)) for s in sources)
