@@ -80,6 +80,8 @@ TABLE_SKIPPED = (
     "coverage.series", "verdict.events", "incident_history", "business.assumptions", "sources",
     "cost.month_end.teams",  # the same figures as cost.budgets[] (and the unbudgeted line as month_end's own)
     "source_types",  # the sources' files and rows by type: the appendix of the print edition
+    # AI operations blocks: stated by their own tables and template sentences (narrative/aiops.py)
+    "ai_incidents", "segments", "drift", "kpi_changes", "self_hosting",
 )  # fmt: skip
 _TABLE_REPEATS = re.compile(
     r"^cost\.budgets\.[^.]+\.(?:month|data_through|elapsed_days|days_in_month)$"
@@ -228,6 +230,11 @@ class FactCatalog:
             self._name("provider", provider)
         for q in facts.get("quality") or []:
             self._name("model", q.get("model_version"))
+        for row in (
+            facts.get("cost_quality") or []
+        ):  # the baseline's versions too (a version that left service)
+            for version in [*(row.get("model_versions") or []), *(row.get("previous_model_versions") or [])]:
+                self._name("model", version)
         for inc in [*(facts.get("incidents") or []), *(facts.get("incident_history") or [])]:
             self._name("incident", inc.get("id"))
             for item in (inc.get("postmortem") or {}).get("action_items") or []:

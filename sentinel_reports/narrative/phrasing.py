@@ -100,7 +100,7 @@ class Phraser:
 @dataclass
 class Context:
     """What every section needs: the facts, the period's phraser, component names and owners, and the
-    dates the narrator derives itself (recorded so the verifier can check them)."""
+    dates and counts the narrator derives itself (recorded so the verifier can check them)."""
 
     facts: Facts
     say: Phraser
@@ -109,10 +109,28 @@ class Context:
     names: dict[str, str] = field(default_factory=dict)
     owners: dict[str, str] = field(default_factory=dict)
     derived_dates: set[str] = field(default_factory=set)
+    derived_counts: set[int] = field(default_factory=set)
 
     @property
     def period(self) -> str:
         return "week" if self.facts.kind == "week" else "quarter"
+
+    @property
+    def in_progress(self) -> bool:
+        """As-of falls inside the period: it has not ended, and the text names the days it covers."""
+        return self.facts.in_progress
+
+    @property
+    def covered(self) -> str:
+        """The days an in-progress period covers so far: "2026-11-02 to 2026-11-04" (ISO dates, as the facts
+        `window.first_day` and `window.last_day` display, so a draft's placeholders render back to them)."""
+        first, last = self.facts.window.first_day, self.facts.window.last_day
+        return str(last) if first == last else f"{first} to {last}"
+
+    @property
+    def so_far(self) -> str:
+        """ "for the week" for a closed week, "so far this week" while it is in progress."""
+        return f"so far this {self.period}" if self.in_progress else f"for the {self.period}"
 
     @property
     def currency(self) -> str:
@@ -131,6 +149,12 @@ class Context:
     def money(self, value: float | None, precision: int = 0) -> str:
         return money(value, self.currency, precision)
 
+    def remainder(self, count: int) -> int:
+        """``count`` items of a list left unnamed ("and 58 more"), recorded as a derived count: the facts
+        hold the list, not its length less the ones shown."""
+        self.derived_counts.add(count)
+        return count
+
     def deadline(self, days_after: int, *, from_as_of: bool = False) -> str:
         """The publication date (or the later of it and as-of) plus ``days_after`` days, recorded as a
         derived date. Work found late at as-of (an overdue item) is re-dated from as-of."""
@@ -145,6 +169,10 @@ BANK: dict[str, tuple[str, ...]] = {
         "The platform closed {period} **{status}**",
         "{period} ended with the platform **{status}**",
         "At the close of {period} the platform was **{status}**",
+    ),
+    "opening_open": (
+        "{period} is in progress ({covered} so far) and the platform is **{status}**",
+        "With {period} still in progress ({covered} so far), the platform is **{status}**",
     ),
     "burning": (
         "burning error budget at {burn} the sustainable rate; at this rate the budget is exhausted in {left}",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 
-from ..analysis.facts_model import Gap
+from ..analysis.facts_model import CostQuality, Gap
 from . import phrasing as p
 from .phrasing import Context
 
@@ -39,6 +39,43 @@ def customer_costs(ctx: Context) -> list[tuple[str, float]]:
     return sorted(
         ((k, v) for k, v in values if v is not None and k in facing), key=lambda kv: ctx.plain_name(kv[0])
     )
+
+
+def cost_quality_row(ctx: Context, component: str) -> CostQuality | None:
+    """The facts' `cost_quality` row of `component` (None when answer quality is not known for it)."""
+    return next((r for r in ctx.facts.cost_quality if r.component == component), None)
+
+
+def cost_quality_clause(ctx: Context, component: str) -> str:
+    """What answer quality did while the cost per successful task moved, for the same sentence as the move:
+    " in a week when gpt-5-mini went into service and passed 88.8% of eval cases, below its 90.0% eval target",
+    " in a week when its model
+    version changed (gpt-5-mini, which failed its eval target the previous week, left service)"; "" when the
+    row is not flagged (analysis/quality.py `cost_quality`)."""
+    row = cost_quality_row(ctx, component)
+    if row is None or not row.flagged:
+        return ""
+    target = row.target
+    parts = []
+    if row.breaches:
+        new = set(row.new_versions)
+        passed = [
+            f"{b.model_version}{' went into service and' if b.model_version in new else ''} passed "
+            f"{p.pct(b.eval_pass_rate)} of eval cases"
+            for b in row.breaches
+        ]
+        target_words = f"its {p.pct(target)} eval target" if target is not None else "its eval target"
+        parts.append(f"{p.join(passed)}, below {target_words}")
+    elif row.model_changed:
+        failed_before = {b.model_version for b in row.previous_breaches}
+        changes = [f"{v} went into service" for v in row.new_versions]
+        changes += [
+            f"{v}{', which failed its eval target the previous ' + ctx.period + ',' if v in failed_before else ''} "
+            "left service"
+            for v in row.dropped_versions
+        ]
+        parts.append(f"its model version changed ({p.join(changes)})")
+    return f" in a {ctx.period} when {p.join(parts)}" if parts else ""
 
 
 def baseline(ctx: Context) -> str:
@@ -153,7 +190,8 @@ def cost(ctx: Context) -> str:
         items.append(
             item
             + (
-                f" ({move} {p.unit_money(before[component], ctx.currency)})"
+                f" ({move} {p.unit_money(before[component], ctx.currency)}"
+                f"{',' + cost_quality_clause(ctx, component) if cost_quality_clause(ctx, component) else ''})"
                 if move in ("up from", "down from")
                 else ""
             )

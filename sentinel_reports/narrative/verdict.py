@@ -1,7 +1,8 @@
 """The verdict line: the facts' `verdict` (analysis/verdict.py) written as one line under the summary line.
 
-    **Week 2026-W45:** SEV1 QMK0G5MHW86Q41 affected customers on Assistant Chat API for 3 h 1 min; ...
+    **Week 2026-W45:** SEV1 INC-214 affected customers on Assistant Chat API for 3 h 1 min; ...
     **Week 2026-W39:** no incident, every objective met.
+    **Week 2026-W45 so far (2026-11-02 to 2026-11-04):** ...; 3 objectives missed so far this week: ...
     **Quarter 2026-Q2:** no SEV1/SEV2 incident or missed objective is recorded, but the record is incomplete. Current observability gap: ...
 
 It formats only: which events happened, and whether "no incident" and "every objective met" may be said, are
@@ -28,7 +29,8 @@ def verdict_line(ctx: Context) -> str:
     """The one-line verdict on the period."""
     verdict = ctx.facts.verdict
     kind = "Week" if ctx.period == "week" else "Quarter"
-    lead = f"**{kind} {ctx.facts.period}:**"
+    so_far = f" so far ({ctx.covered})" if ctx.in_progress else ""
+    lead = f"**{kind} {ctx.facts.period}{so_far}:**"
     state = verdict.state
     if state == "events":
         return f"{lead} {'; '.join(_events(ctx, verdict))}."
@@ -45,10 +47,10 @@ def verdict_line(ctx: Context) -> str:
     return f"{lead} no SEV1/SEV2 incident or missed objective is recorded, but the record is incomplete. {sentences}".rstrip()
 
 
-def _names(items: list[str], noun: str) -> str:
+def _names(ctx: Context, items: list[str], noun: str) -> str:
     if len(items) <= SHOWN:
         return p.join(items)
-    rest = len(items) - SHOWN
+    rest = ctx.remainder(len(items) - SHOWN)
     return p.join([*items[:SHOWN], f"{rest} more {noun}{'' if rest == 1 else 's'}"])
 
 
@@ -63,7 +65,7 @@ def _events(ctx: Context, verdict: Verdict) -> list[str]:
         for e in incidents[:2]
     ]
     if len(incidents) > 2:
-        rest = len(incidents) - 2
+        rest = ctx.remainder(len(incidents) - 2)
         shown.append(f"{rest} more SEV1/SEV2 incident{'' if rest == 1 else 's'} with customer impact")
     out += shown
     missed = [e for e in events if isinstance(e, VerdictObjectiveMissed)]
@@ -72,9 +74,9 @@ def _events(ctx: Context, verdict: Verdict) -> list[str]:
             f"{e.slo} at {p.pct(e.period_attainment, 2)} against {p.pct(e.objective, 2)}" for e in missed
         ]
         if len(missed) == 1:
-            out.append(f"{items[0]} missed its objective for the {ctx.period}")
+            out.append(f"{items[0]} missed its objective {ctx.so_far}")
         else:
-            out.append(f"{len(missed)} objectives missed for the {ctx.period}: {_names(items, 'objective')}")
+            out.append(f"{len(missed)} objectives missed {ctx.so_far}: {_names(ctx, items, 'objective')}")
     paged = [e.slo for e in events if isinstance(e, VerdictPageAlert)]
     if paged:
         out.append(
@@ -84,7 +86,7 @@ def _events(ctx: Context, verdict: Verdict) -> list[str]:
         )
     exhausted = [e for e in events if isinstance(e, VerdictBudgetExhausted)]
     if exhausted:
-        slos = _names([e.slo for e in exhausted], "SLO")
+        slos = _names(ctx, [e.slo for e in exhausted], "SLO")
         frozen = p.join([ctx.plain_name(c) for c in verdict.freeze_components])
         out.append(
             f"error budget exhausted on {slos}, so releases on {frozen} are frozen except P0 and security fixes"
