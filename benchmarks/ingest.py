@@ -1,18 +1,32 @@
 """Ingest benchmark for the high-volume input: LiteLLM request logs as Parquet and CSV.
 
-    python benchmarks/ingest.py --rows 10000000 --out /tmp/ingest
+    python benchmarks/ingest.py --rows 10000000 --out /tmp/ingest                 # one Parquet + one CSV file
+    python benchmarks/ingest.py --rows 100000000 --days 365 --out /tmp/ingest100m --skip-csv
+                                                      # Parquet partitioned by day: logs/dt=YYYY-MM-DD/*.parquet
 
 Generates N rows in the `LiteLLM_SpendLogs` shape (50 model groups mapped to 50 components, a year of
-timestamps, JSON-text metadata with cache token counts), then for each file reports the collector's time,
-rows/s and peak RSS, and the same for a plain pyarrow read of the file. Each measurement runs in its own
-subprocess (timed after imports) so its peak RSS (VmHWM, else ru_maxrss) belongs to that step alone. Targets: Parquet within 2x of the plain
-read, CSV within 3x, peak RSS under 3 GB.
+timestamps, JSON-text metadata with cache token counts; with --days, one hive partition per day, written a day
+at a time). Then, per file (or folder), it runs in turn, in pairs (A B C A B C ...):
+
+- A, the collector (`type: llm_requests`, format litellm, 1-hour intervals as in the scale build);
+- B, a hand-written DuckDB query computing the same per-component, per-hour result (counts, good requests,
+  latency p50/p95/p99, TTFT p95, token and cost sums): the yardstick. The generated files log no request
+  twice, so it needs no repeat handling (with a `QUALIFY row_number()` window it ran out of DuckDB's 1 GB on
+  10M rows); the first pair checks that both results agree;
+- C, a pyarrow read of exactly the columns the collector needs (for CSV: its reader's options), a second
+  column that shows the cost of just decoding the input.
+
+Each run is its own subprocess, timed after imports, with its peak RSS (VmHWM). The report gives medians and
+min-max per step and the A/B ratio pair by pair. The first pair also checks that A and B agree (counts
+exact, sums and percentiles to 1e-9 relative). Targets: A/B <= 1.3 and peak RSS <= 1 GB at 10M rows
+(<= 2 GB at 100M rows).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,17 +36,19 @@ from pathlib import Path
 COMPONENTS = 50
 YEAR_S = 365 * 86400
 START_S = 1735689600  # 2025-01-01T00:00:00Z
+DAY_S = 86400
+INTERVAL = "1h"
+COLUMNS = [
+    "request_id", "startTime", "endTime", "completionStartTime", "request_duration_ms", "status",
+    "prompt_tokens", "completion_tokens", "spend", "model_group", "metadata",
+]  # fmt: skip  # what the collector reads (request_duration_ms is absent from these files)
 
 
-def generate(rows: int, out: Path) -> tuple[Path, Path]:
+def _table(rows: int, start_ms, rng, first_id: int):  # noqa: ANN001, ANN202
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
 
-    rng = np.random.default_rng(7)
-    start_ms = START_S * 1000 + np.sort(rng.integers(0, YEAR_S * 1000, rows))
     latency = rng.lognormal(7.0, 0.6, rows).astype("int64")  # ms, median ~1.1s
     ttft = (latency * rng.uniform(0.1, 0.5, rows)).astype("int64")
     group = rng.integers(0, COMPONENTS, rows)
@@ -50,13 +66,13 @@ def generate(rows: int, out: Path) -> tuple[Path, Path]:
         "",
     )
 
-    def ts(ms):
+    def ts(ms):  # noqa: ANN001, ANN202
         return pa.array(ms, pa.int64()).cast(pa.timestamp("ms"))
 
-    table = pa.table(
+    return pa.table(
         {
             "request_id": pc.binary_join_element_wise(
-                "req-", pa.array(np.arange(rows)).cast(pa.string()), ""
+                "req-", pa.array(np.arange(first_id, first_id + rows)).cast(pa.string()), ""
             ),
             "call_type": pa.array(np.full(rows, "acompletion")),
             "spend": (prompt * 3e-6 + completion * 15e-6).round(6),
@@ -72,80 +88,266 @@ def generate(rows: int, out: Path) -> tuple[Path, Path]:
             "status": pa.array(np.where(failed, "failure", "success")),
         }
     )
-    parquet, csv = out / "spendlogs.parquet", out / "spendlogs.csv"
+
+
+def generate(rows: int, out: Path, csv: bool) -> tuple[Path, Path | None]:
+    import numpy as np
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(7)
+    start_ms = START_S * 1000 + np.sort(rng.integers(0, YEAR_S * 1000, rows))
+    table = _table(rows, start_ms, rng, 0)
+    parquet, csv_path = out / "spendlogs.parquet", out / "spendlogs.csv"
     pq.write_table(table, parquet)
-    pacsv.write_csv(table, csv)
-    return parquet, csv
+    if csv:
+        pacsv.write_csv(table, csv_path)
+    return parquet, csv_path if csv else None
+
+
+def generate_days(rows: int, days: int, out: Path) -> Path:
+    """`rows` spread over `days` hive partitions, written one day at a time (memory stays one day's)."""
+    import datetime as dt
+
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(7)
+    root = out / "logs"
+    per_day = [rows // days + (1 if d < rows % days else 0) for d in range(days)]
+    first = 0
+    for d, n in enumerate(per_day):
+        day = dt.datetime.fromtimestamp(START_S, dt.UTC).date() + dt.timedelta(days=d)
+        folder = root / f"dt={day.isoformat()}"
+        folder.mkdir(parents=True, exist_ok=True)
+        start_ms = (START_S + d * DAY_S) * 1000 + np.sort(rng.integers(0, DAY_S * 1000, n))
+        pq.write_table(_table(n, start_ms, rng, first), folder / "part-0.parquet")
+        first += n
+    return root
 
 
 STEP = r"""
 import json, resource, sys, time
 from pathlib import Path
 kind, path = sys.argv[1], Path(sys.argv[2])
-import pyarrow.csv as pacsv, pyarrow.parquet as pq
-from zoneinfo import ZoneInfo
-from sentinel_reports.collectors import registry
-from sentinel_reports.collectors.base import CollectContext
-from sentinel_reports.config import Config
-registry()
+sys.path.insert(0, sys.argv[3])
+import ingest
 t = time.perf_counter()
-if kind == "plain-parquet":
-    n = pq.read_table(path).num_rows
-    extra = {}
-elif kind == "plain-csv":
-    n = pacsv.read_csv(path).num_rows
-    extra = {}
-else:
-    config = Config.model_validate({"organization": "Bench", "components": [
-        {"id": f"component-{i:02d}", "name": f"Component {i}", "owner": "Bench team"} for i in range(50)]})
-    ctx = CollectContext(project_dir=path.parent, source_id="bench", tz=ZoneInfo("UTC"), config=config)
-    cls = registry()["llm_requests"]
-    options = cls.Options.model_validate({"type": "llm_requests", "format": "litellm", "path": path.name,
-        "components": {f"group-{i:02d}": f"component-{i:02d}" for i in range(50)}})
-    batch = cls().collect(options, ctx)
-    n = batch.rows
-    extra = {"samples": len(batch.samples), "duplicates": batch.duplicates_dropped}
+result = ingest.run_step(kind, path)
 seconds = time.perf_counter() - t
-# ru_maxrss survives exec on Linux (it would include the parent's size at fork): prefer this mm's VmHWM
 status = Path("/proc/self/status")
 hwm = [l for l in status.read_text().splitlines() if l.startswith("VmHWM:")] if status.exists() else []
 rss = int(hwm[0].split()[1]) * 1024 if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"rows": n, "seconds": seconds, "peak_rss_bytes": rss, **extra}))
+if len(sys.argv) > 4:
+    Path(sys.argv[4]).write_text(json.dumps(result["groups"]))
+print(json.dumps({"rows": result["rows"], "seconds": seconds, "peak_rss_bytes": rss}))
 """
 
 
-def measure(kind: str, path: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", STEP, kind, str(path)], capture_output=True, text=True)
+def _source(path: Path) -> str:
+    return f"{path.as_posix()}/dt=*/*.parquet" if path.is_dir() else path.name
+
+
+def hand_written_sql(path: Path) -> str:
+    """The yardstick: the per-component, per-hour result written by hand for DuckDB."""
+    step = 3600 * 10**9
+    if path.is_dir():
+        scan = f"read_parquet('{path.as_posix()}/*/*.parquet')"
+    elif path.suffix == ".parquet":
+        scan = f"read_parquet('{path.as_posix()}')"
+    else:
+        scan = f"read_csv('{path.as_posix()}', header = true)"
+    return f"""
+    WITH r AS (
+        SELECT replace(model_group, 'group-', 'component-') AS component,
+               epoch_ns(startTime::TIMESTAMP) AS s,
+               (epoch_ns(endTime::TIMESTAMP) - epoch_ns(startTime::TIMESTAMP)) / 1e6 AS latency,
+               (epoch_ns(completionStartTime::TIMESTAMP) - epoch_ns(startTime::TIMESTAMP)) / 1e6 AS ttft,
+               status <> 'failure' AS good,
+               json_extract(metadata, '$.usage_object.cache_read_input_tokens')::DOUBLE AS cache_read,
+               json_extract(metadata, '$.usage_object.cache_creation_input_tokens')::DOUBLE AS cache_write,
+               prompt_tokens, completion_tokens, spend, request_id
+        FROM {scan}
+    )
+    SELECT component, s - s % {step} AS interval, count(*) AS requests_total,
+           count(*) FILTER (WHERE good) AS requests_good,
+           quantile_cont(latency, 0.5) AS latency_p50_ms, quantile_cont(latency, 0.95) AS latency_p95_ms,
+           quantile_cont(latency, 0.99) AS latency_p99_ms, quantile_cont(ttft, 0.95) AS ttft_p95_ms,
+           sum(greatest(prompt_tokens - cache_read - cache_write, 0)) AS tokens_input,
+           sum(completion_tokens) AS tokens_output, sum(cache_read) AS tokens_cache_read,
+           sum(cache_write) AS tokens_cache_write, sum(spend) AS cost_requests
+    FROM r GROUP BY ALL
+    """
+
+
+def run_step(kind: str, path: Path) -> dict:
+    """One measured step in this process: {'rows': rows read, 'groups': {key: value} (A and B only)}."""
+    if kind == "duckdb":
+        import duckdb
+
+        con = duckdb.connect(
+            config={
+                "memory_limit": "1GB",
+                "temp_directory": str(Path(tempfile.gettempdir()) / "ingest-duckdb"),
+            }
+        )
+        table = con.sql(hand_written_sql(path)).to_arrow_table()
+        rows = int(sum(table.column("requests_total").to_pylist()))
+        return {"rows": rows, "groups": _groups_of_table(table)}
+    if kind == "pyarrow":
+        import pyarrow.csv as pacsv
+        import pyarrow.dataset as ds
+        import pyarrow.parquet as pq
+
+        if path.is_dir():
+            rows = 0
+            for batch in ds.dataset(path, format="parquet", partitioning="hive").to_batches(
+                columns=[c for c in COLUMNS if c != "request_duration_ms"]
+            ):
+                rows += batch.num_rows
+            return {"rows": rows, "groups": {}}
+        if path.suffix == ".parquet":
+            columns = [c for c in COLUMNS if c in pq.read_schema(path).names]
+            return {"rows": pq.read_table(path, columns=columns).num_rows, "groups": {}}
+        options = pacsv.ConvertOptions(include_columns=[c for c in COLUMNS if c != "request_duration_ms"])
+        return {"rows": pacsv.read_csv(path, convert_options=options).num_rows, "groups": {}}
+    from zoneinfo import ZoneInfo
+
+    from sentinel_reports.collectors import registry
+    from sentinel_reports.collectors.base import CollectContext
+    from sentinel_reports.config import Config
+
+    config = Config.model_validate(
+        {
+            "organization": "Bench",
+            "components": [
+                {"id": f"component-{i:02d}", "name": f"Component {i}", "owner": "Bench team"}
+                for i in range(50)
+            ],
+            "engine": {"temp_directory": str(Path(tempfile.gettempdir()) / "ingest-sentinel")},
+        }
+    )
+    project = path.parent
+    ctx = CollectContext(project_dir=project, source_id="bench", tz=ZoneInfo("UTC"), config=config)
+    cls = registry()["llm_requests"]
+    options = cls.Options.model_validate(
+        {
+            "type": "llm_requests",
+            "format": "litellm",
+            "path": _source(path) if not path.is_dir() else f"{path.name}/dt=*/*.parquet",
+            "interval": INTERVAL,
+            "components": {f"group-{i:02d}": f"component-{i:02d}" for i in range(50)},
+        }
+    )
+    batch = cls().collect(options, ctx)
+    frame = batch.samples
+    groups = {
+        f"{c}|{int(t.value)}|{s}": float(v)
+        for c, t, s, v in zip(frame["component"], frame["ts"], frame["signal"], frame["value"], strict=True)
+    }
+    return {"rows": batch.rows, "groups": groups}
+
+
+def _groups_of_table(table) -> dict:  # noqa: ANN001
+    out = {}
+    cols = table.to_pydict()
+    names = [n for n in cols if n not in ("component", "interval")]
+    for i in range(table.num_rows):
+        for n in names:
+            v = cols[n][i]
+            if v is not None:
+                out[f"{cols['component'][i]}|{cols['interval'][i]}|{n}"] = float(v)
+    return out
+
+
+def measure(kind: str, path: Path, keep: Path | None = None) -> dict:
+    args = [sys.executable, "-c", STEP, kind, str(path), str(Path(__file__).parent)]
+    if keep is not None:
+        args.append(str(keep))
+    done = subprocess.run(args, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"{kind} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def agree(a: dict, b: dict) -> str:
+    """'' when the collector's samples equal the hand-written query's, else the first difference."""
+    if set(a) != set(b):
+        return f"different keys: {sorted(set(a) ^ set(b))[:3]}"
+    for k, va in a.items():
+        vb = b[k]
+        if k.split("|")[2].startswith("requests"):
+            if va != vb:
+                return f"{k}: {va} != {vb}"
+        elif abs(va - vb) > 1e-9 * max(abs(va), abs(vb)) and abs(va - vb) > 1e-3:
+            # latency is rounded to the microsecond by the product: 1e-3 ms absolute at most
+            return f"{k}: {va} != {vb}"
+    return ""
+
+
+def _span(values: list[float]) -> str:
+    return f"{statistics.median(values):6.2f} ({min(values):.2f}-{max(values):.2f})"
+
+
+def compare(label: str, path: Path, pairs: int) -> None:
+    runs: dict[str, list[dict]] = {"collector": [], "duckdb": [], "pyarrow": []}
+    check = ""
+    for i in range(pairs):
+        keep = Path(tempfile.mkdtemp()) if i == 0 else None
+        runs["collector"].append(measure("collector", path, keep / "a.json" if keep else None))
+        runs["duckdb"].append(measure("duckdb", path, keep / "b.json" if keep else None))
+        runs["pyarrow"].append(measure("pyarrow", path))
+        a, b, c = (runs[k][-1] for k in ("collector", "duckdb", "pyarrow"))
+        print(
+            f"  pair {i + 1}: collector {a['seconds']:.2f}s {a['peak_rss_bytes'] / 1e9:.2f}GB | duckdb "
+            f"{b['seconds']:.2f}s {b['peak_rss_bytes'] / 1e9:.2f}GB | pyarrow {c['seconds']:.2f}s "
+            f"{c['peak_rss_bytes'] / 1e9:.2f}GB | ratio {a['seconds'] / b['seconds']:.2f}",
+            flush=True,
+        )
+        if keep:
+            a, b = (json.loads((keep / n).read_text()) for n in ("a.json", "b.json"))
+            check = agree(a, b) or "same result"
+    ratios = [a["seconds"] / b["seconds"] for a, b in zip(runs["collector"], runs["duckdb"], strict=True)]
+    size = sum(p.stat().st_size for p in ([path] if path.is_file() else path.rglob("*.parquet")))
+    print(f"{label}: {runs['collector'][0]['rows']:,} rows, {size / 1e6:,.0f} MB, {pairs} pairs; {check}")
+    for kind, rs in runs.items():
+        print(
+            f"  {kind:9s} s {_span([r['seconds'] for r in rs])}   peak RSS GB "
+            f"{_span([r['peak_rss_bytes'] / 1e9 for r in rs])}"
+        )
+    print(f"  collector / hand-written DuckDB: {_span(ratios)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--days", type=int, default=0, help="partition by day into logs/dt=*/ (Parquet only)")
     parser.add_argument(
         "--out", type=Path, default=None, help="folder for the generated files (default: temp)"
     )
+    parser.add_argument("--pairs", type=int, default=3, help="A B C runs of each measurement")
     parser.add_argument("--skip-csv", action="store_true", help="measure the Parquet file only")
+    parser.add_argument("--reuse", action="store_true", help="measure files generated by an earlier run")
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="sentinel-ingest-"))
     out.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
-    parquet, csv = generate(args.rows, out)
-    print(f"generated {args.rows:,} rows in {time.perf_counter() - t:.1f}s under {out}")
-    for label, path, target in (("parquet", parquet, 2.0), ("csv", csv, 3.0)):
-        if label == "csv" and args.skip_csv:
-            continue
-        plain, ours = measure(f"plain-{label}", path), measure("collector", path)
-        ratio = ours["seconds"] / plain["seconds"]
+    if args.days:
+        root = out / "logs"
+        if not args.reuse:
+            root = generate_days(args.rows, args.days, out)
         print(
-            f"{label:8s} {path.stat().st_size / 1e6:8.0f} MB | plain read {plain['seconds']:6.2f}s "
-            f"{plain['peak_rss_bytes'] / 1e9:5.2f} GB | collector {ours['seconds']:6.2f}s "
-            f"{ours['rows'] / ours['seconds']:,.0f} rows/s {ours['peak_rss_bytes'] / 1e9:5.2f} GB "
-            f"samples {ours['samples']:,} | ratio {ratio:.2f}x (target {target:.0f}x) "
-            f"{'ok' if ratio <= target and ours['peak_rss_bytes'] < 3e9 else 'MISSED'}"
+            f"{args.rows:,} rows in {args.days} day partitions under {root} ({time.perf_counter() - t:.0f}s)"
         )
+        compare("parquet by day", root, args.pairs)
+        return
+    parquet, csv = out / "spendlogs.parquet", out / "spendlogs.csv"
+    if not args.reuse:
+        parquet, csv = generate(args.rows, out, not args.skip_csv)
+        print(f"generated {args.rows:,} rows in {time.perf_counter() - t:.1f}s under {out}")
+    compare("parquet", parquet, args.pairs)
+    if not args.skip_csv and csv is not None and csv.exists():
+        compare("csv", csv, args.pairs)
 
 
 if __name__ == "__main__":

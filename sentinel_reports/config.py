@@ -466,6 +466,37 @@ class Narrator(Strict):
         return self
 
 
+class Engine(Strict):
+    """Where row-level sources are aggregated (docs/engines.md). DuckDB runs embedded; Spark runs the same
+    Ibis queries through PySpark (`pip install 'sentinel-reports[spark]'`, Java 17); ClickHouse, Trino and
+    BigQuery take them too through their Ibis backends, with `connection` passed to `ibis.<kind>.connect`."""
+
+    kind: Literal["duckdb", "spark", "clickhouse", "trino", "bigquery"] = "duckdb"
+    master: str | None = None  # Spark master URL, e.g. local[2] or spark://host:7077
+    memory_limit: Annotated[str, Field(pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")] = "1GB"
+    threads: Annotated[int, Field(ge=1)] | None = None  # DuckDB threads; default: the CPUs
+    temp_directory: str = ".sentinel/tmp"  # where DuckDB spills what does not fit in memory_limit
+    database: str | None = None  # a DuckDB database file holding `table:` sources (default: in memory)
+    connection: dict[str, str | int | bool] = {}  # keyword arguments of ibis.<kind>.connect
+
+    @model_validator(mode="before")
+    @classmethod
+    def _spark_master(cls, value: Any) -> Any:
+        if isinstance(value, dict) and value.get("kind") == "spark" and value.get("master") is None:
+            return {**value, "master": "local[2]"}
+        return value
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Engine:
+        if self.master is not None and self.kind != "spark":
+            raise ValueError(f"`master` is a Spark setting; engine kind is {self.kind}")
+        if self.database is not None and self.kind != "duckdb":
+            raise ValueError(f"`database` is a DuckDB setting; engine kind is {self.kind}")
+        if self.kind in ("duckdb", "spark") and self.connection:
+            raise ValueError(f"`connection` is for clickhouse, trino or bigquery; engine kind is {self.kind}")
+        return self
+
+
 class Smtp(Strict):
     host: str = "localhost"
     port: Annotated[int, Field(ge=1, le=65535)] = 587
@@ -548,6 +579,7 @@ class Config(Strict):
     status: StatusThresholds = StatusThresholds()
     quality: Quality = Quality()
     narrator: Narrator = Narrator()
+    engine: Engine = Engine()
     email: Email | None = None
     site: Site = Site()
     content: ContentSettings = ContentSettings()

@@ -1,7 +1,7 @@
 """The demo's AI operations stories, end to end on the committed demo project (golden facts and texts).
 
 Planted in `demo/scenario.py` and `demo/aiops.py`: Support Copilot on OpenTelemetry GenAI traces from
-2026-11-16 with a hidden Japanese-segment regression; the SEV2 jailbreak incident INC-214 on high-risk
+2026-11-16 with a hidden Japanese-segment regression; the SEV2 jailbreak incident INC-215 on high-risk
 chat-api with AICS roles but no Safety Officer (a possible reporting candidate); drift; answer acceptance and
 CSAT around the Knowledge Search model change; the self-hosting economics of the GPU pool.
 """
@@ -65,18 +65,18 @@ def test_support_copilot_tasks_from_otel_traces_count_once_each(project):
 
 def test_w47_safety_incident_roles_flag_and_regulatory_candidate(w47):
     ai = w47["ai_incidents"]
-    assert ai["by_class"]["safety"]["ids"] == ["INC-214"]
-    (entry,) = [e for e in ai["incidents"] if e["id"] == "INC-214"]
+    assert ai["by_class"]["safety"]["ids"] == ["INC-215"]
+    (entry,) = [e for e in ai["incidents"] if e["id"] == "INC-215"]
     assert entry["roles"] == {"Incident Commander": "Assistant Platform team", "Model SME": "ML Platform team",
                               "Communications Lead": "Customer Support desk"}  # fmt: skip
-    assert ai["safety_officer_missing"] == ["INC-214"]
+    assert ai["safety_officer_missing"] == ["INC-215"]
     (candidate,) = ai["regulatory"]["candidates"]
-    assert candidate["incident"] == "INC-214" and candidate["components"] == ["chat-api"]
+    assert candidate["incident"] == "INC-215" and candidate["components"] == ["chat-api"]
     assert [d["days"] for d in candidate["deadlines"]] == [15, 2, 10] and all(
         d["source"] for d in candidate["deadlines"]
     )
     (criterion,) = ai["severity_criteria"]
-    assert criterion["severity"] == "SEV2" and criterion["incidents"] == ["INC-214"]
+    assert criterion["severity"] == "SEV2" and criterion["incidents"] == ["INC-215"]
 
 
 def test_regulatory_flag_is_a_flag_for_counsel_never_a_determination(w47):
@@ -88,7 +88,7 @@ def test_regulatory_flag_is_a_flag_for_counsel_never_a_determination(w47):
     assert "15 days" in text and "Art. 73(2)" in text
     assert lint_text(text) == []
     assert determinations(
-        text.replace("Possible serious-incident reporting candidate", "INC-214 must be reported")
+        text.replace("Possible serious-incident reporting candidate", "INC-215 must be reported")
     )
 
 

@@ -28,7 +28,9 @@ from .base import CollectContext, utc
 
 
 def expand_paths(ctx: CollectContext, pattern: str) -> list[Path]:
-    """Files matching a path or glob relative to the project folder, sorted; a SourceError if none.
+    """Files matching a path or glob relative to the project folder, sorted; a SourceError if none. A
+    folder stands for every file under it (hidden files and `_SUCCESS`-style markers left out), so a
+    hive-partitioned folder such as `logs/` (holding `dt=2026-11-20/*.parquet`) is one source.
 
     When the context names its files (`CollectContext.files`, an append to a cached batch), those.
     """
@@ -43,6 +45,11 @@ def expand_paths(ctx: CollectContext, pattern: str) -> list[Path]:
     if not any(ch in pattern for ch in "*?["):
         single = base / pattern
         matches = [single] if single.is_file() else []
+        if single.is_dir():  # a folder (e.g. hive partitions logs/dt=2026-11-20/...): every file under it
+            matches = sorted(
+                p for p in single.rglob("*")
+                if p.is_file() and not any(part.startswith((".", "_")) for part in p.relative_to(single).parts)
+            )  # fmt: skip
     if not matches:
         raise SourceError(pattern, "no file matches this path", expected="at least one file", found="none")
     return matches

@@ -8,13 +8,14 @@ its unit; for Langfuse it is inferred from rows that have both). TTFT is first-t
 the vendor's TTFT column. Rows with the same request id are one request: exact repeats are dropped and
 counted, repeats that differ are dropped too and reported in a warning (the first row wins).
 
-This is the high-volume input: files are read column-wise with pyarrow (only needed columns) and
-aggregated with numpy, never row by row, several files at a time. See `formats` for each vendor's columns.
+This is the high-volume input. Rows are aggregated by the configured engine (`collectors.engine`, docs/
+engines.md) with one Ibis query (`query`): embedded DuckDB by default, which scans Parquet and CSV files
+itself (`scan`) after a validation query; files it does not read with the same meaning, and files with a
+bad row, are read column-wise by the careful reader (`reading`, `normalise`), whose errors name the file,
+row, column, expected and found, and its rows go to the same query. See `formats` for each vendor's columns.
 
-Blocks of rows whose time spans share no interval are deduplicated and aggregated apart and their samples
-merged (`aggregate.merge`): the result is the same as one aggregation of every row, since no interval and
-no start time (hence no repeat of a request) belongs to two blocks. The same holds for files appended to a
-source later, so `combine` extends a cached batch with new files when their intervals are all new.
+A new file appended to the source (a new day) is read alone and joined to the cached batch by `combine`
+when no interval holds requests of both (then no request can repeat across them).
 """
 
 from __future__ import annotations
@@ -35,20 +36,20 @@ from pydantic import field_validator
 from ...config import Duration
 from ...model import InputFile
 from ..base import Batch, CollectContext, Collector, SourceOptions
+from ..engine import Engine, engine_for
 from ..io import expand_paths, input_file
+from . import query, scan
 from .aggregate import (
     SUM_SIGNALS,
-    Requests,
     Samples,
-    aggregate,
-    duplicates,
     merge,
     samples_frame,
     samples_of,
     signal_names,
 )
 from .formats import FIELDS, FORMATS, FormatSpec
-from .normalise import DICTIONARY_FIELDS, Part, Table, normalise
+from .normalise import DICTIONARY_FIELDS, Part, Table, failed, normalise
+from .query import rows_table
 from .reading import batches
 
 WORKERS = max(1, min(4, os.cpu_count() or 1))  # files read and blocks aggregated at the same time
@@ -110,19 +111,6 @@ class _FileRead:
     parts: list[Part]
 
 
-@dataclass
-class _Block:
-    """What one block of rows (whose intervals no other block has) adds to the batch."""
-
-    samples: Samples
-    requests: int
-    failed: int
-    exact: int
-    conflicting: int
-    dropped: int
-    components: np.ndarray
-
-
 class LlmRequestsCollector(Collector):
     type = "llm_requests"
     Options = LlmRequestsOptions
@@ -150,7 +138,12 @@ class LlmRequestsCollector(Collector):
             span = np.array([min(x.min() for x in starts), max(x.max() for x in starts)]) if starts else None
             return _FileRead(input_file(ctx, path, count, span), parts)
 
-        reads = _in_order(read, expand_paths(ctx, options.path))
+        paths_in = expand_paths(ctx, options.path)
+        engine = engine_for(ctx.config.engine, ctx.project_dir)
+        scanned = _scan(engine, paths_in, fields, options, spec, tz, ids, ctx)
+        if scanned is not None:
+            return scanned
+        reads = _in_order(read, paths_in)
         files = [r.file for r in reads]
         rows = sum(f.rows for f in files)
         parts = [part for r in reads for part in r.parts]
@@ -160,55 +153,31 @@ class LlmRequestsCollector(Collector):
         ttft = all(p.requests.ttft_ms is not None for p in parts)
         sums = [k for k in SUM_SIGNALS if all(k in p.requests.sums for p in parts)]
         with_ids = all(p.ids is not None for p in parts)
-        for p in parts:  # what one block lacks, the whole source lacks
-            p.requests.sums = {k: p.requests.sums[k] for k in sums}
-            p.requests.ttft_ms = p.requests.ttft_ms if ttft else None
         names = signal_names(ttft, sums)
-        step_ns = _step_ns(options)
-        span = (
-            min(int(p.requests.start_ns.min()) for p in parts if len(p.requests.start_ns)),
-            max(int(p.requests.start_ns.max()) for p in parts if len(p.requests.start_ns)),
-        ) if any(len(p.requests.start_ns) for p in parts) else None  # fmt: skip
-        others = set().union(*(p.others for p in parts))
-        notes = set().union(*(p.notes for p in parts))
-        skipped = sum(p.skipped for p in parts)
-
-        def aggregate_block(block: list[Part]) -> _Block:
-            req = Requests.concat([p.requests for p in block])
-            ids_of = [p.ids for p in block] if with_ids else None
-            for p in block:
-                p.requests, p.ids = None, None  # type: ignore[assignment]
-            exact, conflicting, keep = duplicates(req, ids_of)
-            dropped = req.component < 0
-            if not keep.all() or dropped.any():
-                req = req.take(keep & ~dropped)
-            requests, failed = len(req.start_ns), int((~req.good).sum())
-            used = np.flatnonzero(np.bincount(req.component, minlength=len(ids)))
-            samples = aggregate(req, step_ns, names)
-            return _Block(samples, requests, failed, exact, conflicting, int(dropped.sum()), used)
-
-        blocks = _in_order(aggregate_block, _time_blocks(parts, step_ns))
-        del parts
-        pa.default_memory_pool().release_unused()
-        samples = merge([b.samples for b in blocks], len(ids))
+        tables, at = [], 0
+        for p in parts:  # what one block lacks, the whole source lacks
+            req, n = p.requests, len(p.requests.start_ns)
+            tables.append(
+                rows_table(
+                    np.arange(at, at + n), req.component, req.start_ns, req.good, req.latency_ms,
+                    req.ttft_ms if ttft else None, {k: req.sums[k] for k in sums}, p.ids if with_ids else None,
+                )
+            )  # fmt: skip
+            at += n
+            p.requests, p.ids = None, None  # type: ignore[assignment]
+        table = pa.concat_tables(tables)
+        del tables
+        samples, stats = query.run(engine, engine.memtable(table), _step_ns(options), names, options.path)
+        del table
         state = {
-            "span_ns": list(span) if span else None,
             "ttft": ttft,
             "sums": sums,
             "request_ids": with_ids,
-            "unknown_components": sorted(others),
-            "skipped": skipped,
-            "notes": sorted(notes),
+            "unknown_components": sorted(set().union(*(p.others for p in parts))),
+            "skipped": sum(p.skipped for p in parts),
+            "notes": sorted(set().union(*(p.notes for p in parts))),
         }
-        counts = {
-            "requests": sum(b.requests for b in blocks),
-            "failed": sum(b.failed for b in blocks),
-            "dropped_other_components": sum(b.dropped for b in blocks),
-            "duplicates_conflicting": sum(b.conflicting for b in blocks),
-            "components": [ids[c] for c in np.unique(np.concatenate([b.components for b in blocks]))],
-        }
-        duplicates_dropped = sum(b.exact for b in blocks)
-        return _batch(samples, names, ids, ctx, options, files, rows, duplicates_dropped, counts, state)
+        return _finish(samples, stats, names, ids, ctx, options, files, rows, state)
 
     def combine(
         self, old: Batch, new: Batch, options: LlmRequestsOptions, ctx: CollectContext
@@ -252,30 +221,105 @@ class LlmRequestsCollector(Collector):
         return _batch(samples, names, ids, ctx, options, files, rows, exact, counts, state)
 
 
+def _finish(
+    samples: Samples,
+    stats: dict[str, Any],
+    names: list[str],
+    ids: list[str],
+    ctx: CollectContext,
+    options: LlmRequestsOptions,
+    files: list[InputFile],
+    rows: int,
+    state: dict[str, Any],
+) -> Batch:
+    span = stats["span_ns"]
+    state = {"span_ns": list(span) if span else None, **state}
+    counts = {
+        "requests": stats["requests"],
+        "failed": stats["requests"] - stats["good"],
+        "dropped_other_components": stats["dropped"],
+        "duplicates_conflicting": stats["conflicting"],
+        "components": [ids[c] for c in stats["components"]],
+    }
+    return _batch(samples, names, ids, ctx, options, files, rows, stats["exact"], counts, state)
+
+
+def _scan(
+    engine: Engine,
+    paths: list[Path],
+    fields: dict[str, tuple[str, ...]],
+    options: LlmRequestsOptions,
+    spec: FormatSpec,
+    tz: str,
+    ids: list[str],
+    ctx: CollectContext,
+) -> Batch | None:
+    """The batch from DuckDB scanning the files itself, or None when the careful reader must read them
+    (a file or column the scan does not read with the same meaning, or a row that breaks a rule: the
+    careful reader then raises the error that names it)."""
+    p = scan.plan(engine, paths, fields, options, spec, tz)
+    if p is None:
+        return None
+    cols = scan.columns(p)
+    stats = scan.validate(engine, p, cols)
+    if stats is None or any(st.bad for st in stats):
+        return None
+    files = [
+        input_file(ctx, path, st.rows, None if st.first_ns is None else np.array([st.first_ns, st.last_ns]))
+        for path, st in zip(paths, stats, strict=True)
+    ]
+    rows = sum(st.rows for st in stats)
+    if not rows:
+        return Batch(files=files, rows=rows, summary={"requests": 0})
+    units = []
+    for st in stats:
+        unit = {}
+        for k in ("latency", "ttft"):
+            ratio = st.ratios.get(k)
+            unit[k] = options.latency_unit or (
+                spec.latency_unit if ratio is None else "s" if ratio < 0.03 else "ms"
+            )
+        units.append(unit)
+    others: set[str] = set()
+    codes: dict[str, int] = {}
+    for value in {v for st in stats for v in st.components}:
+        if value is None:
+            others.add("(no value)")
+            continue
+        mapped = options.components.get(value, value)
+        if mapped in ids:
+            codes[value] = ids.index(mapped)
+        else:
+            others.add(str(mapped))
+    ttft = "ttft_ms" in cols.values
+    sums = [k for k in SUM_SIGNALS if k in cols.values]
+    names = signal_names(ttft, sums)
+    statuses = sorted({v for st in stats for v in st.statuses})
+    failures = [v for v, bad in zip(statuses, failed(pa.array(statuses, pa.string())), strict=True) if bad]
+    table = scan.relation(engine, p, cols, units, codes, failures)
+    samples, result = query.run(
+        engine,
+        table,
+        _step_ns(options),
+        names,
+        options.path,
+        ordered=p.kind == "csv",
+        repeats=scan.may_repeat(stats),
+    )
+    notes = [] if "status" in p.fields else ["no status column: every request is counted as successful"]
+    state = {
+        "ttft": ttft,
+        "sums": sums,
+        "request_ids": "id" in cols.values,
+        "unknown_components": sorted(others),
+        "skipped": 0,
+        "notes": notes,
+    }
+    return _finish(samples, result, names, ids, ctx, options, files, rows, state)
+
+
 def _step_ns(options: LlmRequestsOptions) -> int:
     return int(options.interval.total_seconds() * 1e9)
-
-
-def _time_blocks(parts: list[Part], step_ns: int) -> list[list[Part]]:
-    """Parts grouped so that no two groups share an interval, in time order; each group in row order."""
-    spans = []
-    for index, p in enumerate(parts):
-        start = p.requests.start_ns
-        if len(start):
-            spans.append((int(start.min()) // step_ns, int(start.max()) // step_ns, index))
-    groups: list[list[int]] = []
-    end = None
-    for first, last, index in sorted(spans):
-        if end is None or first > end:
-            groups.append([])
-            end = last
-        groups[-1].append(index)
-        end = max(end, last)
-    empty = [i for i, p in enumerate(parts) if not len(p.requests.start_ns)]
-    if empty:  # rows that no kind filter kept carry no time: any block may take them
-        groups = groups or [[]]
-        groups[0].extend(empty)
-    return [[parts[i] for i in sorted(g)] for g in groups]
 
 
 def _batch(

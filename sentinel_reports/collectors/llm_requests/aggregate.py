@@ -1,4 +1,6 @@
-"""Per component × interval figures from request rows, vectorised with numpy (no loop over rows).
+"""Per component × interval figures from request rows, vectorised with numpy (no loop over rows): the
+reference the engine query (`query`) is tested against bit for bit, and the samples' array form
+(`Samples`, `merge`, `samples_frame`) that `combine` uses to join cached batches.
 
 Rows are grouped by (component code, start time floored to the interval); sums use `np.bincount`, and the
 percentiles come from one integer sort of (group, value in µs) and linear interpolation between the closest

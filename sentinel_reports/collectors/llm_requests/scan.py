@@ -1,0 +1,489 @@
+"""DuckDB scans request-log files itself: Parquet and CSV (gzip too), a glob or hive-partitioned folders.
+
+`plan` decides from the files' schemas whether every field can be read in SQL with exactly the meaning
+the careful reader (`reading`, `normalise`) gives it: typed Parquet timestamps, numbers and text, CSV text
+with ISO 8601 times in a UTC project, plain columns and keys of JSON-text columns (`metadata.usage.x`).
+Anything else (epoch numbers, struct columns, Langfuse row kinds, naive times outside UTC, ...) returns
+None and the careful reader takes the files.
+
+`scan` then runs one validation query over every file before the aggregation: row counts, time spans,
+distinct component values, and the first row that breaks a rule (an unreadable number or time, a missing
+start, an end before the start, a negative or infinite amount, invalid JSON). When a file has such a row
+(or DuckDB refuses the file), that file is read again by the careful reader, which raises the same error,
+naming file, row, column, expected and found, that the product always gave: DuckDB's own exceptions never
+reach the user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ...errors import SourceError
+from ..base import EARLIEST, END, MAX_COUNT
+from ..engine import Engine, ibis
+from ..io import file_format
+from .aggregate import SUM_SIGNALS, VALUE_MASK
+from .formats import FAILURE_WORDS, FormatSpec
+from .reading import NULLS, _csv_header
+
+TIME_TYPES = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE")
+NUMBER_TYPES = (
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+    "FLOAT", "DOUBLE", "HUGEINT",
+)  # fmt: skip
+JSON_NUMBERS = ("UBIGINT", "BIGINT", "DOUBLE", "HUGEINT")
+FILE_BITS = 40  # row = file index << FILE_BITS | row in the file
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def s(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass
+class Field:
+    column: str  # the file's column
+    keys: tuple[str, ...] = ()  # key path inside a JSON-text column
+    type: str = "VARCHAR"
+
+    @property
+    def path(self) -> str:
+        return ".".join((self.column, *self.keys))
+
+
+@dataclass
+class Plan:
+    kind: str  # parquet or csv
+    files: list[Path]
+    fields: dict[str, Field]
+    tz: str
+    latency_unit: str | None  # None: inferred from rows with both times, as the careful reader does
+    default_unit: str
+    subtract_cache: bool
+    allow_negative_cost: bool
+    json_columns: set[str] = field(default_factory=set)
+    json: dict[str, str] | None = None  # column -> json_transform structure
+
+
+def _schema(engine: Engine, path: Path, kind: str) -> dict[str, str] | None:
+    try:
+        if kind == "parquet":
+            rows = engine.sql("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).to_pylist()
+        else:
+            rows = engine.sql(f"DESCRIBE SELECT * FROM {_csv(path)}").to_pylist()
+    except (duckdb.Error, SourceError):
+        return None
+    return {r["column_name"]: r["column_type"] for r in rows}
+
+
+def _csv(path: Path) -> str:
+    """read_csv of every column as text, with the header the careful reader sees and its null spellings."""
+    nulls = "[" + ", ".join(s(n) for n in NULLS) + "]"
+    header = _csv_header(path)
+    if not header or len(set(header)) != len(header):
+        raise duckdb.InvalidInputException("no usable header")  # the careful reader explains
+    columns = "{" + ", ".join(f"{s(c)}: 'VARCHAR'" for c in header) + "}"
+    return (
+        f"read_csv({s(str(path))}, header = true, columns = {columns}, delim = ',', quote = '\"', "
+        f"escape = '\"', nullstr = {nulls}, auto_detect = false, strict_mode = true)"
+    )
+
+
+def plan(
+    engine: Engine,
+    paths: list[Path],
+    candidates: dict[str, tuple[str, ...]],
+    options,
+    spec: FormatSpec,
+    tz: str,
+) -> Plan | None:  # noqa: ANN001
+    """How DuckDB reads every file, or None when the careful reader must (see the module docstring)."""
+    if not engine.reads_files or not paths:
+        return None
+    kinds = {file_format(p) for p in paths}
+    if len(kinds) != 1 or kinds & {"json", "jsonl"}:
+        return None
+    kind = kinds.pop()
+    if kind == "csv" and any(p.name.lower().endswith((".tsv", ".tsv.gz")) for p in paths):
+        return None
+    if "kind" in candidates and spec.kinds:
+        return None
+    chosen: dict[str, Field] | None = None
+    for path in paths:
+        schema = _schema(engine, path, kind)
+        if schema is None:
+            return None
+        fields = _fields(schema, candidates)
+        if fields is None or (chosen is not None and fields != chosen):
+            return None
+        chosen = fields
+    assert chosen is not None
+    for name in ("start", "end", "first_token"):
+        f = chosen.get(name)
+        if f is None:
+            continue
+        if f.keys or f.type not in TIME_TYPES + ("VARCHAR",):
+            return None
+        naive = f.type != "TIMESTAMP WITH TIME ZONE"
+        if naive and tz != "UTC":
+            return None
+    for name in (
+        "latency",
+        "ttft",
+        "tokens_input",
+        "tokens_output",
+        "tokens_cache_read",
+        "tokens_cache_write",
+        "cost",
+    ):
+        f = chosen.get(name)
+        if f is not None and not f.keys and f.type not in NUMBER_TYPES + ("VARCHAR",):
+            return None
+    for name in ("component", "id"):
+        f = chosen.get(name)
+        if f is not None and f.type != ("JSON" if f.keys and name == "component" else "VARCHAR"):
+            return None
+    status = chosen.get("status")
+    if status is not None and (status.keys or status.type not in NUMBER_TYPES + ("VARCHAR", "BOOLEAN")):
+        return None
+    if "start" not in chosen or "component" not in chosen:
+        return None  # the careful reader names the missing column
+    out = Plan(
+        kind=kind,
+        files=list(paths),
+        fields=chosen,
+        tz=tz,
+        latency_unit=options.latency_unit,
+        default_unit=spec.latency_unit,
+        subtract_cache=spec.input_includes_cache and "tokens_input" not in options.columns,
+        allow_negative_cost=options.allow_negative_cost,
+        json_columns={f.column for f in chosen.values() if f.keys},
+    )
+    out.json = json_structure(out)
+    return out if out.json is not None else None
+
+
+def _fields(schema: dict[str, str], candidates: dict[str, tuple[str, ...]]) -> dict[str, Field] | None:
+    out: dict[str, Field] = {}
+    for name, paths in candidates.items():
+        for path in paths:
+            if path in schema:
+                out[name] = Field(path, (), schema[path])
+                break
+            root, *keys = path.split(".")
+            if keys and root in schema:
+                if schema[root] != "VARCHAR":
+                    return None  # a struct column: the careful reader
+                out[name] = Field(root, tuple(keys), "JSON")
+                break
+    return out
+
+
+# ------------------------------------------------------------------ SQL
+
+
+def _json(f: Field) -> str:
+    """The leaf, from the column's JSON parsed once per row into a struct (`_source`)."""
+    return q(f"_j_{f.column}") + "".join(f"[{s(k)}]" for k in f.keys)
+
+
+def json_structure(p: Plan) -> dict[str, str] | None:
+    """Per JSON-text column, the json_transform structure of the wanted leaves (numbers DOUBLE, text
+    VARCHAR); None when one wanted key is also the parent of another."""
+    out = {}
+    for column in sorted(p.json_columns):
+        tree: dict = {}
+        for name, f in p.fields.items():
+            if f.column != column or not f.keys:
+                continue
+            node = tree
+            for key in f.keys[:-1]:
+                node = node.setdefault(key, {})
+                if not isinstance(node, dict):
+                    return None
+            if isinstance(node.get(f.keys[-1]), dict):
+                return None
+            node[f.keys[-1]] = "VARCHAR" if name in ("component", "id", "status") else "DOUBLE"
+        import json
+
+        out[column] = json.dumps(tree)
+    return out
+
+
+def _number(f: Field) -> tuple[str, str]:
+    """(value as DOUBLE, condition of a bad cell)."""
+    if f.keys:  # text that is not a number, true/false, an object: the careful reader decides
+        text = q(f"_v_{f.column}") + "".join(f"[{s(k)}]" for k in f.keys)
+        return _json(f), f"({text} IS NOT NULL AND ({_json(f)} IS NULL OR {text} IN ('true', 'false')))"
+    if f.type == "VARCHAR":
+        value = f"TRY_CAST({q(f.column)} AS DOUBLE)"
+        return value, f"({q(f.column)} IS NOT NULL AND {value} IS NULL)"
+    return f"CAST({q(f.column)} AS DOUBLE)", "false"
+
+
+def _time(f: Field) -> tuple[str, str]:
+    """(int64 ns since the epoch, condition of a bad cell)."""
+    col = q(f.column)
+    if f.type == "VARCHAR":
+        value = f"epoch_ns(TRY_CAST({col} AS TIMESTAMPTZ))"
+        # more than microseconds would be truncated by TIMESTAMPTZ: the careful reader keeps nanoseconds
+        bad = f"({col} IS NOT NULL AND ({value} IS NULL OR regexp_matches({col}, '\\.[0-9]{{7,}}')))"
+    else:
+        value, bad = f"epoch_ns({col})", "false"
+    return value, f"({bad} OR {value} < {EARLIEST.value} OR {value} >= {END.value})"
+
+
+def _status(f: Field) -> str:
+    """The failed flag (a missing status is a success)."""
+    col = q(f.column)
+    if f.type == "BOOLEAN":
+        return f"NOT coalesce({col}, true)"
+    if f.type in NUMBER_TYPES:
+        return f"coalesce(CAST({col} AS DOUBLE) < 200 OR CAST({col} AS DOUBLE) >= 300, false)"
+    text = f"lower(regexp_replace({col}, '^\\s+|\\s+$', '', 'g'))"
+    words = ", ".join(s(w) for w in FAILURE_WORDS)
+    code = f"TRY_CAST({text} AS BIGINT)"
+    digits = f"regexp_full_match({text}, '[0-9]+')"
+    return f"coalesce({text} IN ({words}) OR ({digits} AND ({code} < 200 OR {code} >= 300)), false)"
+
+
+def _text(f: Field) -> tuple[str, str]:
+    if f.keys:
+        return _json(f), "false"
+    return q(f.column), "false"
+
+
+@dataclass
+class Columns:
+    """SQL of the normalised columns and of the bad-cell checks, in the order the careful reader checks."""
+
+    values: dict[str, str]
+    checks: list[tuple[str, str]]  # (field, condition)
+    ratios: dict[str, str]  # duration field -> given / measured, for unit inference
+
+
+def columns(p: Plan) -> Columns:
+    f = p.fields
+    values: dict[str, str] = {}
+    checks: list[tuple[str, str]] = []
+    start, bad = _time(f["start"])
+    checks.append(("start", f"({bad} OR {start} IS NULL)"))
+    values["start_ns"] = start
+    comp, bad = _text(f["component"])
+    checks.append(("component", bad))
+    values["component_text"] = comp
+    ratios = {}
+    for name, end_field, out in (("latency", "end", "latency_ms"), ("ttft", "first_token", "ttft_ms")):
+        measured = None
+        if end_field in f:
+            end, bad = _time(f[end_field])
+            checks.append((end_field, bad))
+            measured = f"((CAST({end} AS DOUBLE) - CAST({start} AS DOUBLE)) / 1e6)"
+            checks.append((end_field, f"({measured} < 0)"))
+        given = None
+        if name in f:
+            given, bad = _number(f[name])
+            checks.append((name, bad))
+        if measured is None and given is None:
+            continue
+        if given is not None and measured is not None:
+            ratios[name] = f"median({given} / {measured}) FILTER (WHERE {given} > 0 AND {measured} > 0)"
+        if given is None:
+            values[out] = measured
+        elif measured is None:
+            values[out] = f"({given} * {{unit_{name}}})"
+        else:
+            values[out] = f"coalesce({measured}, {given} * {{unit_{name}}})"
+    if "status" not in f:
+        values["good"] = "true"
+    elif f["status"].type == "VARCHAR":  # few distinct words: judged once each by the careful reader's rule
+        values["status_text"] = q(f["status"].column)
+        values["good"] = "{status_good}"
+    else:
+        values["good"] = f"NOT ({_status(f['status'])})"
+    for name in ("tokens_input", "tokens_output", "tokens_cache_read", "tokens_cache_write", "cost"):
+        if name not in f:
+            continue
+        value, bad = _number(f[name])
+        negative = "false" if name == "cost" and p.allow_negative_cost else f"{value} < 0"
+        too_big = "false" if name == "cost" else f"{value} > {MAX_COUNT!r}"
+        checks.append((name, f"({bad} OR isinf({value}) OR {negative} OR {too_big})"))
+        values["cost_requests" if name == "cost" else name] = value
+    if p.subtract_cache and "tokens_input" in values:
+        cached = "0.0"
+        for k in ("tokens_cache_read", "tokens_cache_write"):
+            if k in values:
+                cached = f"({cached} + coalesce({values[k]}, 0.0))"
+        raw = values["tokens_input"]
+        values["tokens_input"] = f"CASE WHEN {raw} IS NULL THEN NULL ELSE greatest({raw} - {cached}, 0.0) END"
+    if "id" in f:
+        values["id"] = q(f["id"].column)
+    return Columns(values, checks, ratios)
+
+
+def _source(p: Plan, index: int, *, strict: bool = False) -> str:
+    """The file's rows with `_row` and each JSON-text column parsed once (`_j_<column>`). `strict` (the
+    validation query) adds the leaves as text (`_v_<column>`) to find values that are not numbers; invalid
+    JSON is a DuckDB error, and then the careful reader reads the file and names the row."""
+    path = p.files[index]
+    parsed = "".join(
+        f", json_transform(NULLIF({q(c)}, ''), {s(structure)}) AS {q('_j_' + c)}"
+        for c, structure in (p.json or {}).items()
+    )
+    if strict:  # the same leaves as text, to find values that are not numbers
+        parsed += "".join(
+            f", json_transform(NULLIF({q(c)}, ''), {s(structure.replace('DOUBLE', 'VARCHAR'))}) AS {q('_v_' + c)}"
+            for c, structure in (p.json or {}).items()
+        )
+    if p.kind == "parquet":
+        return (
+            f"(SELECT *, ({index}::BIGINT << {FILE_BITS}) | file_row_number AS _row{parsed} "
+            f"FROM read_parquet({s(str(path))}, file_row_number = true))"
+        )
+    return f"(SELECT *, ({index}::BIGINT << {FILE_BITS}) | (row_number() OVER () - 1) AS _row{parsed} FROM {_csv(path)})"
+
+
+@dataclass
+class FileStats:
+    rows: int
+    first_ns: int | None
+    last_ns: int | None
+    bad: bool
+    components: list[str | None]
+    ratios: dict[str, float | None]
+    statuses: list[str] = field(default_factory=list)  # distinct status texts
+    repeats: bool = True  # the file may hold a request twice
+
+
+def may_repeat(stats: list[FileStats]) -> bool:
+    """Whether a request may be logged twice: within a file, or in two files whose time spans overlap."""
+    if any(st.repeats for st in stats):
+        return True
+    spans = sorted((st.first_ns, st.last_ns) for st in stats if st.first_ns is not None)
+    return any(b[0] <= a[1] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def validate(engine: Engine, p: Plan, cols: Columns) -> list[FileStats] | None:
+    """Per file: counts, span, distinct component values and whether any cell breaks a rule; None when
+    DuckDB refuses a file (the careful reader then explains why)."""
+    bad = " OR ".join(f"coalesce({c}, false)" for _, c in cols.checks) or "false"
+    ratio_sql = "".join(f", {r} AS ratio_{k}" for k, r in cols.ratios.items())
+    if "status_text" in cols.values:
+        ratio_sql += f", list(DISTINCT {cols.values['status_text']}) AS statuses"
+    key = (
+        cols.values["start_ns"]
+        if "id" not in cols.values
+        else f"hash({cols.values['start_ns']}, {cols.values['id']})"
+    )
+    ratio_sql += f", count(DISTINCT {key}) AS keys"  # as many as rows: no request is repeated (a hash
+    # collision only makes the aggregation look for repeats it will not find)
+    out = []
+    try:
+        for i in range(len(p.files)):
+            query = (
+                f"SELECT count(*) AS n, min({cols.values['start_ns']}) AS lo, max({cols.values['start_ns']}) AS hi, "
+                f"bool_or({bad}) AS bad, list(DISTINCT {cols.values['component_text']}) AS comps, "
+                f"count(*) FILTER (WHERE {cols.values['component_text']} IS NULL) AS no_comp{ratio_sql} "
+                f"FROM {_source(p, i, strict=True)}"
+            )
+            row = _guarded(engine, p, query).to_pylist()[0]
+            comps = list(row["comps"] or []) + ([None] if row["no_comp"] else [])
+            ratios = {k: row[f"ratio_{k}"] for k in cols.ratios}
+            statuses = [v for v in row.get("statuses") or [] if v is not None]
+            out.append(
+                FileStats(
+                    row["n"],
+                    row["lo"],
+                    row["hi"],
+                    bool(row["bad"]),
+                    comps,
+                    ratios,
+                    statuses,
+                    row["keys"] < row["n"],
+                )
+            )
+    except duckdb.Error:
+        return None
+    return out
+
+
+def _guarded(engine: Engine, p: Plan, query: str):  # noqa: ANN202
+    if p.kind != "csv":
+        return engine.sql(query)
+    with engine.lock:  # CSV rows are numbered in file order
+        con = engine.con.con
+        con.execute("SET preserve_insertion_order = true")
+        try:
+            return con.sql(query).to_arrow_table()
+        finally:
+            con.execute("SET preserve_insertion_order = false")
+
+
+def relation(  # noqa: ANN201
+    engine: Engine,
+    p: Plan,
+    cols: Columns,
+    units: list[dict[str, str]],
+    codes: dict[str, int],
+    failures: list[str] = (),  # type: ignore[assignment]
+):
+    """The normalised rows of every file as an Ibis table over DuckDB (lazy: the aggregation runs it).
+    `units` per file: the unit of its latency and TTFT columns; `codes`: component value -> code."""
+    lut = " ".join(f"WHEN {s(v)} THEN {c}" for v, c in codes.items())
+    comp = f"CASE {cols.values['component_text']} {lut} ELSE -1 END" if lut else "-1"
+    good = cols.values["good"]
+    if good == "{status_good}":
+        failed = ", ".join(s(v) for v in failures)
+        good = f"NOT coalesce({cols.values['status_text']} IN ({failed}), false)" if failures else "true"
+    selects = []
+    for i in range(len(p.files)):
+        select = [
+            "CAST(_row AS BIGINT) AS row",
+            f"CAST({comp} AS INTEGER) AS component",
+            f"CAST({cols.values['start_ns']} AS BIGINT) AS start_ns",
+            f"CAST({good} AS BOOLEAN) AS good",
+        ]
+        for name in ("latency_ms", "ttft_ms"):
+            if name in cols.values:
+                value = cols.values[name]
+                for k in ("latency", "ttft"):
+                    value = value.replace(f"{{unit_{k}}}", "1000.0" if units[i].get(k) == "s" else "1.0")
+                micros = f"round_even(({value}) * 1000.0, 0)"  # DuckDB's least() would turn null into the cap
+                select.append(
+                    f"CAST(CASE WHEN {micros} > {VALUE_MASK}.0 THEN {VALUE_MASK}.0 ELSE {micros} END / 1000.0 AS DOUBLE) AS {name}"
+                )
+            elif name == "latency_ms":
+                select.append("CAST(NULL AS DOUBLE) AS latency_ms")
+        for name in SUM_SIGNALS:
+            if name in cols.values:
+                select.append(f"CAST({cols.values[name]} AS DOUBLE) AS {name}")
+        if "id" in cols.values:
+            select.append(f"CAST({cols.values['id']} AS VARCHAR) AS id")
+        selects.append(f"SELECT {', '.join(select)} FROM {_source(p, i)}")
+    global _VIEWS
+    _VIEWS += 1
+    name = f"_sentinel_requests_{_VIEWS}"
+    with engine.lock:
+        engine.con.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {' UNION ALL '.join(selects)}")
+    schema = {
+        "row": "int64",
+        "component": "int32",
+        "start_ns": "int64",
+        "good": "boolean",
+        "latency_ms": "float64",
+    }
+    if "ttft_ms" in cols.values:
+        schema["ttft_ms"] = "float64"
+    schema.update({k: "float64" for k in SUM_SIGNALS if k in cols.values})
+    if "id" in cols.values:
+        schema["id"] = "string"
+    return ibis().table(schema, name=name)
+
+
+_VIEWS = 0

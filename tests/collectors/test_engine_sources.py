@@ -1,0 +1,167 @@
+"""DuckDB scanning request-log files itself gives what the careful reader gives, hive folders are one source,
+bad cells still get the careful reader's error, and the engine settings are validated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+from pydantic import ValidationError
+
+import sentinel_reports.collectors.llm_requests as requests_module
+from sentinel_reports.collectors.llm_requests import LlmRequestsCollector, LlmRequestsOptions, scan
+from sentinel_reports.config import Engine
+from sentinel_reports.errors import SourceError
+
+from .conftest import make_ctx
+
+MODELS = ["chat-api", "rag-search", "embeddings", "not-configured"]
+
+
+def spend_logs(n: int, seed: int) -> pa.Table:
+    rng = np.random.default_rng(seed)
+    start = 1_790_000_000_000 + np.sort(rng.integers(0, 3 * 86_400_000, n))
+    latency = rng.integers(50, 9000, n)
+    ttft = (latency * rng.uniform(0.1, 0.5, n)).astype("int64")
+    group = rng.integers(0, len(MODELS), n)
+    cache = rng.integers(0, 300, n)
+    meta = [
+        f'{{"usage_object": {{"cache_read_input_tokens": {c}}}}}' if i % 5 else ""
+        for i, c in enumerate(cache)
+    ]
+    ids = [f"req-{i}" for i in range(n)]
+    ids[7] = ids[6]  # a repeat with other values: kept out and reported
+    start[7] = start[6]
+    status = np.where(rng.random(n) < 0.05, "failure", "success").astype(object)
+    status[3] = None
+    return pa.table(
+        {
+            "request_id": ids,
+            "startTime": pa.array(start, pa.int64()).cast(pa.timestamp("ms")),
+            "endTime": pa.array(start + latency, pa.int64()).cast(pa.timestamp("ms")),
+            "completionStartTime": pa.array(start + ttft, pa.int64()).cast(pa.timestamp("ms")),
+            "status": pa.array(status, pa.string()),
+            "prompt_tokens": rng.integers(400, 2000, n),
+            "completion_tokens": rng.integers(1, 500, n),
+            "spend": np.round(rng.uniform(0, 0.05, n), 6),
+            "model_group": pa.array([MODELS[g] for g in group]),
+            "metadata": pa.array(meta),
+        }
+    )
+
+
+def options(path: str, **extra: object) -> LlmRequestsOptions:
+    return LlmRequestsOptions.model_validate(
+        {"type": "llm_requests", "format": "litellm", "path": path, "interval": "1h", **extra}
+    )
+
+
+def both(path: str, project: Path) -> tuple:
+    """(batch from the DuckDB scan, batch from the careful reader) of the same files."""
+    ctx = make_ctx(project)
+    reader = requests_module.batches
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the careful reader read the files: the DuckDB scan did not take them")
+
+    requests_module.batches = refuse  # type: ignore[assignment]
+    try:
+        fast = LlmRequestsCollector().collect(options(path), ctx)
+    finally:
+        requests_module.batches = reader
+    original = scan.plan
+    scan.plan = lambda *a, **k: None  # type: ignore[assignment]
+    try:
+        careful = LlmRequestsCollector().collect(options(path), ctx)
+    finally:
+        scan.plan = original
+    return fast, careful
+
+
+def same(fast, careful) -> None:  # noqa: ANN001
+    pd.testing.assert_frame_equal(fast.samples, careful.samples, check_exact=True)
+    for name in ("files", "rows", "duplicates_dropped", "warnings", "summary", "state"):
+        assert getattr(fast, name) == getattr(careful, name), name
+
+
+def test_parquet_scan_equals_the_careful_reader(tmp_path: Path) -> None:
+    pq.write_table(spend_logs(5000, 1), tmp_path / "logs.parquet")
+    fast, careful = both("logs.parquet", tmp_path)
+    same(fast, careful)
+    assert fast.summary["duplicates_conflicting"] == 1 and fast.summary["dropped_other_components"] > 0
+
+
+def test_scan_is_taken_for_plain_parquet(tmp_path: Path) -> None:
+    """The equality above would be trivial if the scan declined: it must plan these files."""
+    from sentinel_reports.collectors.engine import engine_for
+    from sentinel_reports.collectors.llm_requests import FORMATS, _candidates
+
+    pq.write_table(spend_logs(100, 2), tmp_path / "logs.parquet")
+    ctx = make_ctx(tmp_path)
+    o = options("logs.parquet")
+    engine = engine_for(ctx.config.engine, tmp_path)
+    p = scan.plan(
+        engine, [tmp_path / "logs.parquet"], _candidates(o, FORMATS["litellm"]), o, FORMATS["litellm"], "UTC"
+    )
+    assert p is not None and p.fields["tokens_cache_read"].keys == ("usage_object", "cache_read_input_tokens")
+
+
+def test_csv_scan_equals_the_careful_reader(tmp_path: Path) -> None:
+    table = spend_logs(3000, 3)
+    pacsv.write_csv(table, tmp_path / "logs.csv")
+    fast, careful = both("logs.csv", tmp_path)
+    same(fast, careful)
+
+
+def test_hive_folder_is_one_source(tmp_path: Path) -> None:
+    table = spend_logs(6000, 4)
+    pq.write_table(table, tmp_path / "all.parquet")
+    days = pa.compute.strftime(table.column("startTime"), "%Y-%m-%d").to_pylist()
+    for day in sorted(set(days)):
+        folder = tmp_path / "logs" / f"dt={day}"
+        folder.mkdir(parents=True)
+        pq.write_table(table.filter(pa.array([d == day for d in days])), folder / "part-0.parquet")
+    (tmp_path / "logs" / "_SUCCESS").write_text("")
+    ctx = make_ctx(tmp_path)
+    whole = LlmRequestsCollector().collect(options("all.parquet"), ctx)
+    folder = LlmRequestsCollector().collect(options("logs"), ctx)
+    pd.testing.assert_frame_equal(whole.samples, folder.samples, check_exact=True)
+    assert len(folder.files) == len(set(days)) >= 3
+    assert folder.summary == whole.summary
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "problem"),
+    [
+        ("spend", -1.0, "negative cost"),
+        ("prompt_tokens", -5, "negative token count"),
+        ("metadata", "{not json", "invalid JSON"),
+    ],
+)
+def test_bad_cell_gets_the_careful_error(tmp_path: Path, column: str, value: object, problem: str) -> None:
+    table = spend_logs(50, 5)
+    cells = table.column(column).to_pylist()
+    cells[41] = value
+    table = table.set_column(
+        table.schema.get_field_index(column), column, pa.array(cells, table.schema.field(column).type)
+    )
+    pq.write_table(table, tmp_path / "logs.parquet")
+    with pytest.raises(SourceError) as caught:
+        LlmRequestsCollector().collect(options("logs.parquet"), make_ctx(tmp_path))
+    error = caught.value
+    assert problem in error.message and error.row == 42 and error.file.endswith("logs.parquet")
+
+
+def test_engine_settings_are_validated() -> None:
+    assert Engine(kind="spark").master == "local[2]"
+    with pytest.raises(ValidationError, match="Spark setting"):
+        Engine(master="local[2]")
+    with pytest.raises(ValidationError):
+        Engine(memory_limit="lots")
+    with pytest.raises(ValidationError, match="connection"):
+        Engine(connection={"host": "x"})

@@ -1,0 +1,211 @@
+"""The same aggregation queries give the same answers on DuckDB (embedded default) and on PySpark (local[2]).
+
+One test holds the Spark comparisons so that one Spark session (started once per process) serves them all,
+whichever worker runs it: hand-made rows with repeats, nulls, unconfigured components and refunds, then
+every request-log source of the demo, then the facts of every demo week. Counts must be equal exactly,
+sums and percentiles to 1e-9 relative, and nulls must stay nulls (a missing value is never a 0).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from sentinel_reports.collectors import registry
+from sentinel_reports.collectors.base import CollectContext
+from sentinel_reports.collectors.engine import engine_for
+from sentinel_reports.collectors.llm_requests import query
+from sentinel_reports.collectors.llm_requests.aggregate import signal_names
+from sentinel_reports.config import Engine
+from sentinel_reports.project import load_project
+
+REPO = Path(__file__).resolve().parents[2]
+HOUR = 3600 * 10**9
+REL = 1e-9
+
+
+def close(a: Any, b: Any, where: str = "") -> None:
+    """Counts (ints, bools, text) exactly equal, floats to REL relative, None where None."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), where
+        for k in a:
+            close(a[k], b[k], f"{where}.{k}")
+    elif isinstance(a, list | tuple):
+        assert isinstance(b, list | tuple) and len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            close(x, y, f"{where}[{i}]")
+    elif isinstance(a, float) and isinstance(b, float):
+        if math.isnan(a) or math.isnan(b):
+            assert math.isnan(a) and math.isnan(b), where
+        else:
+            assert math.isclose(a, b, rel_tol=REL, abs_tol=0.0) or a == b, f"{where}: {a!r} != {b!r}"
+    else:
+        assert type(a) is type(b) and a == b, f"{where}: {a!r} != {b!r}"
+
+
+def rows() -> pa.Table:
+    """Repeats of a request id (exact and conflicting), nulls in every value column, an unconfigured
+    component, a refund, two intervals."""
+    nan = float("nan")
+    row = np.arange(9)
+    component = np.array([0, 0, 0, 1, 1, -1, 1, 0, 0])
+    start = np.array([0, 0, 0, 5, 5, 7, HOUR + 1, HOUR + 2, HOUR + 2]) + 1_800_000_000 * 10**9
+    good = np.array([True, True, True, False, True, True, True, False, True])
+    latency = np.array([120.0, 120.0, 150.0, nan, 80.25, 10.0, 1.0, 2.5, 2.5])
+    ttft = np.array([nan, nan, nan, nan, nan, nan, nan, nan, nan])
+    cost = np.array([0.1, 0.1, 0.3, -0.05, 0.2, 1.0, nan, 0.000001, 0.000001])
+    tokens = np.array([10.0, 10.0, 12.0, 3.0, nan, 1.0, nan, 7.0, 7.0])
+    ids = pa.array(["a", "a", "a", "b", "c", "d", "e", "f", "g"])
+    return query.rows_table(
+        row, component, start, good, latency, ttft, {"cost_requests": cost, "tokens_output": tokens}, ids
+    )
+
+
+def groups(engine: Any, table: pa.Table) -> tuple[dict, dict]:
+    names = signal_names(True, ["tokens_output", "cost_requests"])
+    samples, stats = query.run(engine, engine.memtable(table), HOUR, names, source="rows")
+    found = {
+        (int(t), int(c), names[s]): float(v)
+        for t, c, s, v in zip(samples.ts_ns, samples.component, samples.signal, samples.value, strict=True)
+    }
+    stats = {**stats, "components": stats["components"].tolist()}
+    return found, stats
+
+
+def collect_requests(config: Any) -> dict[str, Any]:
+    cls = registry()["llm_requests"]
+    out = {}
+    for src in config.sources:
+        if src.type != "llm_requests":
+            continue
+        options = cls.Options.model_validate(src.model_dump())
+        ctx = CollectContext(REPO, src.id or src.type, ZoneInfo(config.timezone), config)
+        batch = cls().collect(options, ctx)
+        frame = batch.samples.sort_values(["signal", "component", "ts"], kind="stable")
+        out[src.id] = {
+            "samples": {
+                (str(s), str(c), t.isoformat()): float(v)
+                for s, c, t, v in zip(
+                    frame["signal"], frame["component"], frame["ts"], frame["value"], strict=True
+                )
+            },
+            "summary": batch.summary,
+            "rows": batch.rows,
+            "duplicates": batch.duplicates_dropped,
+            "warnings": batch.warnings,
+        }
+    return out
+
+
+def week_facts_of(config: Any) -> dict[str, Any]:
+    from sentinel_reports.analysis.facts import week_facts
+    from sentinel_reports.analysis.facts_model import facts_data
+    from sentinel_reports.analysis.periods import available_periods
+    from sentinel_reports.pipeline import open_project
+
+    project = open_project(REPO, use_cache=False, config=config)
+    weeks = available_periods(project.dataset, project.config, project.as_of, "week")
+    return {
+        w: facts_data(week_facts(project.dataset, project.content, project.config, w, project.as_of))
+        for w in weeks
+    }
+
+
+@pytest.mark.skipif(not (REPO / "sentinel.yaml").exists(), reason="needs the demo project")
+def test_duckdb_and_spark_give_the_same_answers(tmp_path: Path) -> None:
+    duck = engine_for(Engine(), tmp_path)
+    spark = engine_for(Engine(kind="spark", master="local[2]"), tmp_path)
+    assert duck.kind == "duckdb" and spark.kind == "spark"
+
+    # hand-made rows: the expected figures are worked out here, not read from either engine
+    table = rows()
+    d_groups, d_stats = groups(duck, table)
+    s_groups, s_stats = groups(spark, table)
+    assert d_stats == s_stats
+    assert d_stats["exact"] == 1 and d_stats["conflicting"] == 1 and d_stats["dropped"] == 1
+    assert d_stats["requests"] == 6 and d_stats["good"] == 4
+    assert d_groups.keys() == s_groups.keys()
+    close(d_groups, s_groups)
+    first = 1_800_000_000 * 10**9 - (1_800_000_000 * 10**9) % HOUR
+    assert d_groups[(first, 0, "requests_total")] == 1.0  # the three rows of request "a" are one
+    assert (first, 1, "latency_p50_ms") in d_groups and d_groups[(first, 1, "latency_p50_ms")] == 80.25
+    assert (first, 1, "ttft_p95_ms") not in d_groups  # no TTFT at all: missing, not 0
+    assert (first + HOUR, 1, "cost_requests") not in d_groups  # only a null cost: missing, not 0
+    assert d_groups[(first, 1, "cost_requests")] == pytest.approx(0.15, rel=1e-12)  # refund included
+    assert d_groups[(first + HOUR, 0, "requests_good")] == 1.0
+
+    # every request-log source of the demo, then the facts of every demo week
+    config = load_project(REPO)
+    on_spark = config.model_copy(update={"engine": Engine(kind="spark", master="local[2]")})
+    d_sources, s_sources = collect_requests(config), collect_requests(on_spark)
+    assert d_sources and d_sources.keys() == s_sources.keys()
+    for source in d_sources:
+        assert d_sources[source]["samples"].keys() == s_sources[source]["samples"].keys(), source
+        close(d_sources[source], s_sources[source], source)
+    d_weeks, s_weeks = week_facts_of(config), week_facts_of(on_spark)
+    assert len(d_weeks) >= 20 and d_weeks.keys() == s_weeks.keys()
+    for week in d_weeks:
+        close(d_weeks[week], s_weeks[week], week)
+
+
+def test_engine_failure_is_a_source_error(tmp_path: Path) -> None:
+    from sentinel_reports.errors import SourceError
+
+    duck = engine_for(Engine(memory_limit="64MB"), tmp_path)
+    bad = duck.memtable(pd.DataFrame({"x": ["not a number"]}))
+    with pytest.raises(SourceError) as caught:
+        duck.run(bad.mutate(y=bad.x.cast("int64")), source="data/logs.parquet")
+    text = str(caught.value)
+    assert "data/logs.parquet" in text and "duckdb engine" in text
+
+
+def test_aggregation_equals_the_numpy_reference(tmp_path: Path) -> None:
+    """The engine's samples are the numpy aggregation's bit for bit (percentiles as numpy.quantile's
+    linear interpolation of microsecond values, exact cost sums), including repeats and missing values."""
+    from sentinel_reports.collectors.llm_requests.aggregate import Requests, aggregate, duplicates
+
+    rng = np.random.default_rng(11)
+    n = 20_000
+    component = rng.integers(0, 4, n)
+    start = np.sort(rng.integers(0, 30 * 3600, n)) * 10**9 + 1_750_000_000 * 10**9
+    start[1::97] = start[0::97][: len(start[1::97])]  # repeats: same start time ...
+    good = rng.random(n) > 0.02
+    latency = rng.lognormal(6.5, 0.7, n)
+    latency[rng.random(n) < 0.03] = np.nan
+    ttft = latency * rng.uniform(0.1, 0.6, n)
+    cost = np.round(rng.uniform(0, 0.02, n), 6)
+    ids = pa.array([f"r{i}" for i in range(n)])
+    ids = pa.array(
+        np.where(np.arange(n) % 97 == 1, [f"r{i - 1}" for i in range(n)], ids.to_pylist())
+    )  # ... and id
+    names = signal_names(True, ["cost_requests"])
+
+    req = Requests(
+        component.copy(),
+        start.copy(),
+        good.copy(),
+        latency.copy(),
+        ttft.copy(),
+        {"cost_requests": cost.copy()},
+    )
+    exact, conflicting, keep = duplicates(req, [ids])
+    expected = aggregate(req.take(keep), HOUR, names)
+
+    engine = engine_for(Engine(), tmp_path)
+    table = query.rows_table(
+        np.arange(n), component, start, good, latency, ttft, {"cost_requests": cost}, ids
+    )
+    samples, stats = query.run(engine, engine.memtable(table), HOUR, names, source="rows")
+    assert stats["exact"] == exact and stats["conflicting"] == conflicting and conflicting > 0
+    for field in ("ts_ns", "component", "signal"):
+        assert np.array_equal(getattr(samples, field), getattr(expected, field)), field
+    latency_like = np.isin(samples.signal, [names.index(k) for k in names if k.endswith("_ms")])
+    assert np.array_equal(samples.value[latency_like], expected.value[latency_like])
+    assert np.allclose(samples.value, expected.value, rtol=1e-12, atol=0)
