@@ -25,6 +25,7 @@ from rich.table import Table
 
 from .analysis.cost import cost_facts
 from .analysis.coverage import compute_coverage, find_gaps, telemetry_coverage
+from .analysis.facts_model import FactsBase
 from .config import format_duration
 from .display import plural
 from .model import format_timestamp
@@ -57,7 +58,9 @@ def xml_unsafe(doc: Any, where: str) -> str | None:
             m = XML_UNSAFE.search(node)
             if m:
                 return f"{where}: {path or '(text)'} holds the character U+{ord(m.group()):04X}"
-        elif isinstance(node, Mapping):  # a dict, or a facts model (analysis/facts_model.py)
+        elif isinstance(node, FactsBase):  # a facts model (analysis/facts_model.py): its JSON data
+            stack.append((node.model_dump(mode="json", exclude_unset=True), path))
+        elif isinstance(node, Mapping):
             stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in reversed(list(node.items())))
             stack.extend((k, f"{path} (key)") for k in node if isinstance(k, str))
         elif isinstance(node, list | tuple):

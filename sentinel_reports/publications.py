@@ -208,7 +208,7 @@ def _render_brief(task: tuple[Any, ...]) -> tuple[dict[str, bytes], dict[str, fl
     problems = review_narrative(facts, narrative)
     cpu = {"review": time.process_time() - started}
     if problems:
-        raise VerificationError([f"{facts['period']}: {p}" for p in problems])
+        raise VerificationError([f"{facts.period}: {p}" for p in problems])
     files = render_week(
         _WORKER["env"], facts, narrative, _WORKER["config"], history=history, renderer=_WORKER["renderer"],
         links=links, project_templates=_WORKER["templates"], standalone=standalone, cpu=cpu,

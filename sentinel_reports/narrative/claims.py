@@ -43,6 +43,7 @@ from typing import Any
 
 from .. import display
 from ..model import parse_timestamp
+from .document import document
 from .numbers import NumberMention, extract_numbers
 
 UNIT_MS = {"ms": 1, "seconds": 1_000, "minutes": 60_000, "hours": 3_600_000, "days": 86_400_000}
@@ -159,7 +160,7 @@ class FactCatalog:
         fixed: Mapping[str, str] | None = None,
         every_day: bool = False,
     ):
-        self.facts = facts
+        facts = self.facts = document(facts)
         self.fixed = dict(fixed or {})  # pseudo keys with a fixed display, e.g. summary_line
         self.texts: dict[str, str] = {}  # string facts: dates, period labels, titles, sentences
         self.currency = str(facts.get("currency") or (facts.get("cost") or {}).get("currency") or "USD")

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import anthropic
 
 from .claims import Claim, render
+from .document import document
 from .llm_cache import DraftStore, canonical_json, draft_key
 from .meaning import MeaningCheck
 from .prompt import STATIC_INSTRUCTIONS, WRITE_SECTION_TOOL, follow_up, section_request
@@ -139,6 +140,7 @@ class ClaudeNarrator:
     ) -> NarrationResult:
         """The section text: Claude's verified draft, a cached one, or ``template_text`` with the reason.
         ``request`` False (a closed period) uses a cached draft but makes no request."""
+        facts = document(facts)  # the JSON data of a facts model: what is sent, hashed and checked
         canonical_json(facts)  # only JSON-like facts may leave the machine
         summary = next(
             (ln.strip() for ln in template_text.splitlines() if ln.strip().startswith(SUMMARY_PREFIX)), None

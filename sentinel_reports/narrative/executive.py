@@ -12,7 +12,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from ..model import format_timestamp, parse_timestamp
+from ..analysis.facts_model import Incident
+from ..model import format_timestamp
 from . import phrasing as p
 from . import reliability, sections
 from .model import Recommendation
@@ -24,33 +25,29 @@ NEXT_UPDATE_MINUTES = 60
 
 def banner(ctx: Context, derived: dict[str, Any]) -> dict[str, str]:
     """{affected, since, being_done, next_update} for an active major outage (records a derived next update)."""
-    detail = (ctx.facts.get("summary") or {}).get("incident_mode_detail") or {}
-    components = list(detail.get("components") or [])
+    detail = ctx.facts.summary.incident_mode_detail
+    components = list(detail.components) if detail is not None else []
     affected = p.join([ctx.plain_name(c) for c in components]) or "customer-facing services"
-    incidents = ctx.facts.get("incidents") or []
+    incidents = ctx.facts.incidents
     open_incidents = [
-        i
-        for i in incidents
-        if set(components) & set(i.get("components") or []) and reliability.is_open(ctx, i)
+        i for i in incidents if set(components) & set(i.components) and reliability.is_open(ctx, i)
     ]
     owners = p.join([p.team(o, bold=False) for o in sorted({ctx.owner(c) for c in components})])
     if open_incidents:
-        inc = min(open_incidents, key=lambda i: (i["severity"], i["started_at"]))
-        updates = [u for u in inc.get("updates") or [] if str(u["at"]) <= str(ctx.facts.get("as_of"))]
-        latest = max(updates, key=lambda u: u["at"]) if updates else None
-        doing = f"{inc['id']} ({inc['severity']}) is being worked by {owners}."
-        doing += (
-            f" Latest update, {p.timestamp(latest['at'])}: {latest['body'].rstrip('.')}." if latest else ""
-        )
+        inc = min(open_incidents, key=lambda i: (i.severity, i.started_at))
+        updates = [u for u in inc.updates if u.at <= ctx.facts.as_of]
+        latest = max(updates, key=lambda u: u.at) if updates else None
+        doing = f"{inc.id} ({inc.severity}) is being worked by {owners}."
+        doing += f" Latest update, {p.timestamp(latest.at)}: {latest.body.rstrip('.')}." if latest else ""
     else:
         doing = f"{p.sentence(owners)[:-1]} {'is' if len(components) == 1 else 'are'} investigating; no incident record is open yet."
     doing += " Non-emergency changes to the affected services are on hold."
-    next_update = detail.get("next_update")
-    if not next_update:
-        now = parse_timestamp(str(ctx.facts["as_of"])).astimezone(dt.UTC)
-        at = (now + dt.timedelta(minutes=NEXT_UPDATE_MINUTES)).replace(second=0, microsecond=0)
-        next_update = derived["next_update"] = format_timestamp(at)
-    since = detail.get("since")
+    next_update = detail.next_update if detail is not None else None
+    if next_update is None:
+        now = ctx.facts.as_of.astimezone(dt.UTC)
+        next_update = (now + dt.timedelta(minutes=NEXT_UPDATE_MINUTES)).replace(second=0, microsecond=0)
+        derived["next_update"] = format_timestamp(next_update)
+    since = detail.since if detail is not None else None
     return {
         "affected": affected,
         "since": p.timestamp(since) if since else "not recorded (no open incident names a start)",
@@ -84,21 +81,16 @@ def summary(ctx: Context, recs: tuple[Recommendation, ...], incident: Mapping[st
 
 def _burning(ctx: Context) -> str:
     """Incident mode: when each affected service runs out of error budget at the current burn."""
-    down = set(((ctx.facts.get("summary") or {}).get("incident_mode_detail") or {}).get("components") or [])
+    detail = ctx.facts.summary.incident_mode_detail
+    down = set(detail.components) if detail is not None else set()
     out = []
     for component in sorted(down, key=ctx.plain_name):
-        slos = [
-            s
-            for s in ctx.facts.get("slos") or []
-            if s["component"] == component and reliability.is_burning(s)
-        ]
-        slo = min(slos, key=lambda s: s.get("time_to_exhaustion_hours") or float("inf"), default=None)
+        slos = [s for s in ctx.facts.slos if s.component == component and reliability.is_burning(s)]
+        slo = min(slos, key=lambda s: s.time_to_exhaustion_hours or float("inf"), default=None)
         if slo is None:
             continue
-        burn, left = p.multiplier(slo["burn_rate"]["1h"]), slo.get("time_to_exhaustion_hours")
-        text = (
-            f"{ctx.name(component)} burns its **{slo['name']}** error budget at {burn} the sustainable rate"
-        )
+        burn, left = p.multiplier(slo.burn_rate["1h"]), slo.time_to_exhaustion_hours
+        text = f"{ctx.name(component)} burns its **{slo.name}** error budget at {burn} the sustainable rate"
         out.append(text + (f" and exhausts it in {p.time_left(left)}" if left is not None else "") + ".")
     if out:
         out.append(
@@ -107,27 +99,23 @@ def _burning(ctx: Context) -> str:
     return " ".join(out)
 
 
-def _serious(ctx: Context) -> Mapping[str, Any] | None:
+def _serious(ctx: Context) -> Incident | None:
     """The SEV1/SEV2 incident with the most customer impact in the period."""
-    serious = [
-        i
-        for i in ctx.facts.get("incidents") or []
-        if i.get("impact_minutes") and i["severity"] in ("SEV1", "SEV2")
-    ]
-    return max(serious, key=lambda i: (i["impact_minutes"], i["id"]), default=None)
+    serious = [i for i in ctx.facts.incidents if i.impact_minutes and i.severity in ("SEV1", "SEV2")]
+    return max(serious, key=lambda i: (i.impact_minutes, i.id), default=None)
 
 
-def _risk(ctx: Context, inc: Mapping[str, Any]) -> str:
-    business = ctx.facts.get("business") or {}
-    impact = inc.get("business_impact") or {}
-    amount = impact.get("amount")
-    if inc.get("impact_kind") == "degraded" and not amount:
+def _risk(ctx: Context, inc: Incident) -> str:
+    business = ctx.facts.business
+    impact = inc.business_impact
+    amount = impact.amount if impact is not None else None
+    if inc.impact_kind == "degraded" and not amount:
         return " (latency only: degraded, not charged as revenue at risk without a degraded rate)"
     if amount:
-        source = business.get("assumptions_source") or "source not stated"
+        source = business.assumptions_source or "source not stated"
         rate = reliability.rate_words(ctx, impact).strip().removeprefix("(").removesuffix(")")
         return f", putting {ctx.money(amount)} of revenue at risk ({rate + '; ' if rate else ''}assumption: {source})"
-    if business.get("revenue_at_risk_total") is None:
+    if business.revenue_at_risk_total is None:
         return "; revenue at risk cannot be stated until the business assumption is configured"
     return ""
 
@@ -137,35 +125,28 @@ SPEND_JUMP = 0.10
 
 
 def _spend_jump(ctx: Context) -> bool:
-    change = (ctx.facts.get("cost") or {}).get("week_over_week")
+    change = ctx.facts.cost.week_over_week
     return change is not None and change >= SPEND_JUMP
 
 
 def _clear_win(ctx: Context, recs: tuple[Recommendation, ...]) -> bool:
     facts, rules = ctx.facts, [r for r in recs if r.origin == "rule"]
-    budget = (facts.get("summary") or {}).get("budget_remaining")
-    healthy = (facts.get("summary") or {}).get("status") == "Healthy"
-    clear = (facts.get("verdict") or {}).get("state", "clear") == "clear"
-    return (
-        healthy
-        and clear
-        and not facts.get("incidents")
-        and not rules
-        and budget is not None
-        and budget >= 0.5
-    )
+    budget = facts.summary.budget_remaining
+    healthy = facts.summary.status == "Healthy"
+    clear = facts.verdict.state == "clear"
+    return healthy and clear and not facts.incidents and not rules and budget is not None and budget >= 0.5
 
 
 def _opening(ctx: Context, recs: tuple[Recommendation, ...]) -> str:
-    status = (ctx.facts.get("summary") or {}).get("status") or "Unknown"
-    period = str(ctx.facts.get("period"))
+    status = ctx.facts.summary.status or "Unknown"
+    period = ctx.facts.period
     lead = (
         ctx.say.say("opening_open", "status", period=period, status=status, covered=ctx.covered)
         if ctx.in_progress
         else ctx.say.say("opening", "status", period=period, status=status)
     )
-    impacted = [i for i in ctx.facts.get("incidents") or [] if i.get("impact_minutes")]
-    inc = _serious(ctx) or max(impacted, key=lambda i: (i["impact_minutes"], i["id"]), default=None)
+    impacted = [i for i in ctx.facts.incidents if i.impact_minutes]
+    inc = _serious(ctx) or max(impacted, key=lambda i: (i.impact_minutes, i.id), default=None)
     if inc is None:
         if not reliability.incidents_covered(ctx):
             quiet = (
@@ -178,27 +159,23 @@ def _opening(ctx: Context, recs: tuple[Recommendation, ...]) -> str:
         if _spend_jump(ctx):
             return f"{lead}. There was no customer-facing incident, but {sections.spend_change(ctx)}."
         return f"{'✅ ' if _clear_win(ctx, recs) else ''}{lead}, with no customer-facing incident."
-    where = p.join([ctx.name(c) for c in inc.get("components") or []])
-    title = str(inc.get("title") or "").rstrip(".")
+    where = p.join([ctx.name(c) for c in inc.components])
+    title = str(inc.title or "").rstrip(".")
     text = (
-        f"{lead}. The {ctx.period}'s most serious event was **{inc['id']}** ({inc['severity']}"
+        f"{lead}. The {ctx.period}'s most serious event was **{inc.id}** ({inc.severity}"
         + (f", “{title}”" if title else "")
-        + f"), which affected customers on {where} for {p.duration_minutes(inc['impact_minutes'])}{_risk(ctx, inc)}."
+        + f"), which affected customers on {where} for {p.duration_minutes(inc.impact_minutes)}{_risk(ctx, inc)}."
     )
-    if len(impacted) > 1 and (ctx.facts.get("incident_stats") or {}).get("impact_minutes_total"):
-        total = p.duration_minutes(ctx.facts["incident_stats"]["impact_minutes_total"])
+    if len(impacted) > 1 and ctx.facts.incident_stats.impact_minutes_total:
+        total = p.duration_minutes(ctx.facts.incident_stats.impact_minutes_total)
         text += f" All incidents together affected customers for {total}."
-    lowest = (ctx.facts.get("summary") or {}).get("budget_slo")
-    for slo in ctx.facts.get("slos") or []:
-        if (
-            slo["component"] in (inc.get("components") or [])
-            and slo["name"] != lowest
-            and slo.get("sli") == "availability"
-        ):
-            if slo.get("budget_remaining") is not None and slo["budget_remaining"] >= 0:
+    lowest = ctx.facts.summary.budget_slo
+    for slo in ctx.facts.slos:
+        if slo.component in inc.components and slo.name != lowest and slo.sli == "availability":
+            if slo.budget_remaining is not None and slo.budget_remaining >= 0:
                 text += (
-                    f" After the incident, **{slo['name']}** keeps {p.pct(slo['budget_remaining'], 0)} of its "
-                    f"{reliability.window(slo)} error budget: {_margin(slo['budget_remaining'])}."
+                    f" After the incident, **{slo.name}** keeps {p.pct(slo.budget_remaining, 0)} of its "
+                    f"{reliability.window(slo)} error budget: {_margin(slo.budget_remaining)}."
                 )
     return text
 
@@ -212,65 +189,65 @@ def _margin(remaining: float) -> str:
 
 
 def _budget(ctx: Context) -> str:
-    name = (ctx.facts.get("summary") or {}).get("budget_slo")
-    slo = next((s for s in ctx.facts.get("slos") or [] if s["name"] == name), None)
+    name = ctx.facts.summary.budget_slo
+    slo = next((s for s in ctx.facts.slos if s.name == name), None)
     if slo is None:
         return "No customer-facing objective is configured, so reliability is not measured against a target."
-    comp, window, remaining = ctx.name(slo["component"]), reliability.window(slo), slo.get("budget_remaining")
+    comp, window, remaining = ctx.name(slo.component), reliability.window(slo), slo.budget_remaining
     if remaining is None:
         return (
-            f"The error budget of **{slo['name']}** cannot be stated because its telemetry is incomplete: "
+            f"The error budget of **{slo.name}** cannot be stated because its telemetry is incomplete: "
             f"reliability on {comp} is unmeasured, not assumed healthy, until that gap closes."
         )
     if remaining < 0:
-        failures = "failed requests" if slo.get("sli") == "availability" else "slow responses"
+        failures = "failed requests" if slo.sli == "availability" else "slow responses"
         text = (
-            f"{comp} has exhausted its {window} error budget on **{slo['name']}** (overspent by "
+            f"{comp} has exhausted its {window} error budget on **{slo.name}** (overspent by "
             f"{p.pct(-remaining, 0)}): customers saw more {failures} than the objective allows, so the "
             "error-budget policy holds non-critical releases there until the budget recovers."
         )
         now = reliability.period_attainment(slo)[0]
-        if now is not None and now >= slo["objective"]:
+        if now is not None and now >= slo.objective:
             text += (
                 f" This {ctx.period} itself met the objective ({p.pct(now, 2)}): the overspend comes from earlier "
                 "in the window and clears as those days roll out of it."
             )
         return text
-    if reliability.is_burning(slo) and slo.get("time_to_exhaustion_hours") is not None:
+    if reliability.is_burning(slo) and slo.time_to_exhaustion_hours is not None:
         words = {
-            "burn": p.multiplier(slo["burn_rate"]["1h"]),
-            "left": p.time_left(slo["time_to_exhaustion_hours"]),
+            "burn": p.multiplier(slo.burn_rate["1h"]),
+            "left": p.time_left(slo.time_to_exhaustion_hours),
         }
         return (
             f"{comp} has {p.pct(remaining, 0)} of its {window} error budget left and is "
-            f"{ctx.say.say('burning', slo['name'], **words)}. Once it is spent, the error-budget policy pauses "
+            f"{ctx.say.say('burning', slo.name, **words)}. Once it is spent, the error-budget policy pauses "
             "non-critical releases there."
         )
     return (
-        f"The tightest customer-facing objective, **{slo['name']}** on {comp}, keeps {p.pct(remaining, 0)} of its "
+        f"The tightest customer-facing objective, **{slo.name}** on {comp}, keeps {p.pct(remaining, 0)} of its "
         f"{window} error budget: {_margin(remaining)}."
     )
 
 
 def _money(ctx: Context, headline: bool = False) -> str:
     """Spend (unless the opening already stated it), cost per successful task, budgets, answer quality."""
-    c, out = ctx.facts.get("cost") or {}, []
-    if c.get("total") is not None and not headline:
-        known = c.get("previous_total") is not None and c.get("week_over_week") is not None
-        change = sections.change_words(c["week_over_week"]) if known else ""
-        if change and c.get("change_basis") == "daily_average":
+    c, out = ctx.facts.cost, []
+    if c.total is not None and not headline:
+        known = c.previous_total is not None and c.week_over_week is not None
+        change = sections.change_words(c.week_over_week) if known else ""
+        if change and c.change_basis == "daily_average":
             out.append(
-                f"Spend averaged {ctx.money(c['daily_average'])} a day this {ctx.period} to date, {change} on "
+                f"Spend averaged {ctx.money(c.daily_average)} a day this {ctx.period} to date, {change} on "
                 f"{sections.baseline(ctx)}."
             )
         elif change:
-            out.append(f"Spend was {ctx.money(c['total'])}, {change} on {sections.baseline(ctx)}.")
+            out.append(f"Spend was {ctx.money(c.total)}, {change} on {sections.baseline(ctx)}.")
         else:
             partial = sections.partial_baseline(ctx)
-            out.append(f"Spend was {ctx.money(c['total'])}" + (f"; {partial}." if partial else "."))
+            out.append(f"Spend was {ctx.money(c.total)}" + (f"; {partial}." if partial else "."))
     before, cache = (
-        c.get("previous_per_successful_task") or {},
-        (c.get("cache") or {}).get("by_component") or {},
+        c.previous_per_successful_task,
+        c.cache.by_component if c.cache is not None else {},
     )
     for component, value in sections.customer_costs(ctx):
         move = sections.trend(value, before.get(component))
@@ -282,14 +259,17 @@ def _money(ctx: Context, headline: bool = False) -> str:
             f"each successful answer costs {'more' if up else 'less'} to serve, which "
             f"{'narrows' if up else 'widens'} margin"
         )
-        if quality and not up and sections.cost_quality_row(ctx, component).get("breaches"):
+        row = sections.cost_quality_row(ctx, component)
+        if quality and not up and row is not None and row.breaches:
             margin = "the saving comes with answers below the eval target, so it is not margin to bank"
         text = (
             f"Cost per successful task on {ctx.name(component)} {'rose' if up else 'fell'} to "
             f"{p.unit_money(value, ctx.currency)} from {p.unit_money(before[component], ctx.currency)}"
             f"{quality}: {margin}"
         )
-        hit, overall = (cache.get(component) or {}).get("hit_rate"), (c.get("cache") or {}).get("hit_rate")
+        cached = cache.get(component)
+        hit = cached.hit_rate if cached is not None else None
+        overall = c.cache.hit_rate if c.cache is not None else None
         if up and hit is not None:
             text += f". Its prompt cache served {p.pct(hit)} of input tokens this {ctx.period}"
             text += f", against {p.pct(overall)} across the platform" if overall is not None else ""
@@ -301,27 +281,27 @@ def _money(ctx: Context, headline: bool = False) -> str:
         and sections.customer_costs(ctx)
     ):
         out.append("Cost per successful task held steady on every customer-facing service.")
-    budgets = [b for b in c.get("budgets") or [] if b.get("projected_share") is not None]
+    budgets = [b for b in c.budgets if b.projected_share is not None]
     unfunded = sections.unfunded_budgets(ctx)
-    if budgets and all(b["projected_share"] <= 1 for b in budgets) and not unfunded:
+    if budgets and all(b.projected_share <= 1 for b in budgets) and not unfunded:
         out.append("Every budgeted team is projected to finish the month within its budget.")
     out.append(sections.unfunded_sentence(ctx))
     out.append(sections.month_end(ctx))
-    rows = [r for r in ctx.facts.get("quality") or [] if r.get("met") is not None]
-    if rows and all(r["met"] for r in rows):
+    rows = [r for r in ctx.facts.quality if r.met is not None]
+    if rows and all(r.met for r in rows):
         out.append("Answer quality met its eval target on every evaluated service.")
-    for b in c.get("budgets") or []:
-        if (b.get("projected_share") or 0) > 1 and b.get("projected_month_end") is not None:
+    for b in c.budgets:
+        if (b.projected_share or 0) > 1 and b.projected_month_end is not None:
             out.append(
-                f"{p.team(b['team'], capital=True)} is on course to end the month at {p.pct(b['projected_share'])} of its budget "
-                f"({ctx.money(b['projected_month_end'])} against {ctx.money(b['monthly_budget'])})."
+                f"{p.team(b.team, capital=True)} is on course to end the month at {p.pct(b.projected_share)} of its budget "
+                f"({ctx.money(b.projected_month_end)} against {ctx.money(b.monthly_budget)})."
             )
-    for row in ctx.facts.get("quality") or []:
-        if row.get("met") is False and row.get("eval_pass_rate") is not None:
+    for row in ctx.facts.quality:
+        if row.met is False and row.eval_pass_rate is not None:
             out.append(
-                f"Answer quality on {ctx.name(row['component'])} fell below target: "
-                f"**{row.get('model_version') or 'the current version'}** passed {p.pct(row['eval_pass_rate'])} of "
-                f"eval cases against {p.pct(row['target'])}, so {p.pct(1 - row['eval_pass_rate'])} of evaluated "
+                f"Answer quality on {ctx.name(row.component)} fell below target: "
+                f"**{row.model_version or 'the current version'}** passed {p.pct(row.eval_pass_rate)} of "
+                f"eval cases against {p.pct(row.target)}, so {p.pct(1 - row.eval_pass_rate)} of evaluated "
                 "answers failed the rubric, a direct risk to customer trust."
             )
     return " ".join(t for t in out if t)

@@ -16,6 +16,8 @@ import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from ..analysis.facts_model import FactsBase, facts_data
+
 CACHE_VERSION = "1"
 
 
@@ -33,8 +35,8 @@ def _facts_value(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return float(value)
-    if isinstance(value, Mapping):  # a facts model (analysis/facts_model.py): its keys, as the dict had them
-        return dict(value)
+    if isinstance(value, FactsBase):  # a facts model (analysis/facts_model.py): its JSON data
+        return facts_data(value)  # type: ignore[arg-type]
     if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
         return value.item()
     raise TypeError(f"facts may hold only JSON-like values, found {type(value).__name__}")

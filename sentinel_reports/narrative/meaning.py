@@ -46,7 +46,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..analysis.facts_model import Facts
 from .claims import MODIFIER_CHAINS, Claim, FactCatalog, KeyedFact, month_name, placeholders, render
+from .document import document
 from .numbers import NumberMention, extract_numbers
 from .verifier import STRUCTURAL, FactIndex, supports
 from .voice import lint_text
@@ -193,7 +195,7 @@ class MeaningCheck:
         reference_texts: Iterable[str] = (),
         fixed: Mapping[str, str] | None = None,
     ):
-        self.facts = facts
+        facts = self.facts = document(facts)
         self.catalog = FactCatalog(facts, config=config, fixed=fixed)
         self.index = FactIndex(facts)
         self.strings = FactIndex({})
@@ -909,15 +911,13 @@ def heading_lines(text: str) -> dict[str, int]:
     return out
 
 
-def verify_markdown(
-    text: str, facts: Mapping[str, Any], *, complete: bool = False, config: Any = None
-) -> list[Finding]:
+def verify_markdown(text: str, facts: Facts, *, complete: bool = False, config: Any = None) -> list[Finding]:
     """Check a markdown text written by anyone against a period's facts (``sentinel verify-text``): the figures
     as written, bound to the entity and period of their sentence; required content only when ``complete``.
     The template narrator's derived dates (action deadlines) count as facts, as they do in the brief."""
     from .template import narrate_quarter, narrate_week
 
-    narrate = narrate_quarter if facts.get("kind") == "quarter" else narrate_week
+    narrate = narrate_quarter if facts.kind == "quarter" else narrate_week
     checked = narrate(facts, None, config).verification_facts(facts)
     return MeaningCheck(checked, config=config).check(text, complete=complete)
 

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from .document import document
+
 SECTION_KEYS: tuple[str, ...] = ("reliability", "cost", "incidents", "quality", "gaps")
 """Every narrative carries these sections; a quarter adds ``investments``."""
 
@@ -101,7 +103,7 @@ class Narrative:
 
     def verification_facts(self, facts: Mapping[str, Any]) -> dict[str, Any]:
         """The facts this text is verified against: ``facts`` plus ``{"narrative": derived}``."""
-        return {**facts, "narrative": dict(self.derived)}
+        return {**document(facts), "narrative": dict(self.derived)}
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self) | {

@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from ..analysis.facts_model import Facts
 from ..display import (  # noqa: F401  (the narrators format through these names)
     CURRENCY_SYMBOLS,
     GAP,
@@ -102,7 +102,7 @@ class Context:
     """What every section needs: the facts, the period's phraser, component names and owners, and the
     dates and counts the narrator derives itself (recorded so the verifier can check them)."""
 
-    facts: Mapping[str, Any]
+    facts: Facts
     say: Phraser
     publication: dt.date  # local date of the window end: the day the publication is read
     as_of: dt.date
@@ -113,21 +113,18 @@ class Context:
 
     @property
     def period(self) -> str:
-        return "week" if self.facts.get("kind", "week") == "week" else "quarter"
+        return "week" if self.facts.kind == "week" else "quarter"
 
     @property
     def in_progress(self) -> bool:
         """As-of falls inside the period: it has not ended, and the text names the days it covers."""
-        return bool(self.facts.get("in_progress"))
+        return self.facts.in_progress
 
     @property
     def covered(self) -> str:
         """The days an in-progress period covers so far: "2026-11-02 to 2026-11-04" (ISO dates, as the facts
         `window.first_day` and `window.last_day` display, so a draft's placeholders render back to them)."""
-        window = self.facts.get("window") or {}
-        first, last = window.get("first_day"), window.get("last_day")
-        if not first or not last:
-            return "to date"
+        first, last = self.facts.window.first_day, self.facts.window.last_day
         return str(last) if first == last else f"{first} to {last}"
 
     @property
@@ -137,7 +134,7 @@ class Context:
 
     @property
     def currency(self) -> str:
-        return str((self.facts.get("cost") or {}).get("currency") or self.facts.get("currency") or "USD")
+        return self.facts.cost.currency or self.facts.currency or "USD"
 
     def name(self, component: str | None) -> str:
         """The component's name in bold (its id when the facts do not name it)."""

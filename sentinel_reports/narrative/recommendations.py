@@ -21,9 +21,9 @@ REVIEW_DAYS (freeze, budget, overdue items) or PLANNED_DAYS (instrumentation, ta
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
+from ..analysis.facts_model import ActionItem, Facts, Gap, Incident, Risk, Slo
 from . import phrasing as p
 from .model import NextAction, Recommendation
 from .phrasing import Context
@@ -38,75 +38,74 @@ FINOPS_OWNER = "FinOps lead"
 _ORIGIN_ORDER = {"rule": 0, "postmortem": 1, "content": 2}
 
 
-def _urgency(slo: Mapping[str, Any]) -> tuple[float, str]:
+def _urgency(slo: Slo) -> tuple[float, str]:
     """Higher for a sooner exhaustion (an overspent budget is the most urgent)."""
-    left = slo.get("time_to_exhaustion_hours")
-    remaining = slo.get("budget_remaining")
+    left = slo.time_to_exhaustion_hours
+    remaining = slo.budget_remaining
     return (
         float("inf") if remaining is not None and remaining < 0 else -(left if left is not None else 1e9),
-        slo["name"],
+        slo.name,
     )
 
 
 def _stabilise(ctx: Context) -> Iterable[Recommendation]:
-    detail = (ctx.facts.get("summary") or {}).get("incident_mode_detail") or {}
-    paging: dict[str, Mapping[str, Any]] = {}
-    for s in sorted(ctx.facts.get("slos") or [], key=_urgency, reverse=True):
+    detail = ctx.facts.summary.incident_mode_detail
+    paging: dict[str, Slo] = {}
+    for s in sorted(ctx.facts.slos, key=_urgency, reverse=True):
         if active_alerts(s, "page"):
-            paging[s["component"]] = s  # the most urgent SLO of each component wins
-    for component in sorted(set(detail.get("components") or []) | set(paging)):
+            paging[s.component] = s  # the most urgent SLO of each component wins
+    down = detail.components if detail is not None else []
+    for component in sorted(set(down) | set(paging)):
         name, slo = ctx.plain_name(component), paging.get(component)
         if slo is None:
-            impact = f"restores service on {name}, in major outage since {p.timestamp(detail.get('since'))}"
-        elif (
-            (slo.get("budget_remaining") or -1) >= 0
-            and is_burning(slo)
-            and slo.get("time_to_exhaustion_hours")
-        ):
-            left, burn = p.time_left(slo["time_to_exhaustion_hours"]), p.multiplier(slo["burn_rate"]["1h"])
+            impact = f"restores service on {name}, in major outage since {p.timestamp(detail.since if detail is not None else None)}"
+        elif (slo.budget_remaining or -1) >= 0 and is_burning(slo) and slo.time_to_exhaustion_hours:
+            left, burn = p.time_left(slo.time_to_exhaustion_hours), p.multiplier(slo.burn_rate["1h"])
             impact = (
-                f"protects the {p.pct(slo['budget_remaining'], 0)} of {slo['name']} error budget still left, "
+                f"protects the {p.pct(slo.budget_remaining, 0)} of {slo.name} error budget still left, "
                 f"which the current {burn} burn exhausts in {left}"
             )
         else:
-            impact = f"ends a burn of {p.multiplier(slo['burn_rate'].get('1h'))} the sustainable rate on {slo['name']}"
+            impact = (
+                f"ends a burn of {p.multiplier(slo.burn_rate.get('1h'))} the sustainable rate on {slo.name}"
+            )
         action = f"Stabilise {name} before any other change: hold deploys and work the page until the burn is under 1x"
         yield rule(ctx, "stabilise", component, name, action, impact, URGENT_DAYS)
 
 
 def _freeze(ctx: Context) -> Iterable[Recommendation]:
-    over: dict[str, list[Mapping[str, Any]]] = {}
-    for s in ctx.facts.get("slos") or []:
-        if s.get("customer_facing") and s.get("budget_remaining") is not None and s["budget_remaining"] < 0:
-            over.setdefault(s["component"], []).append(s)
+    over: dict[str, list[Slo]] = {}
+    for s in ctx.facts.slos:
+        if s.customer_facing and s.budget_remaining is not None and s.budget_remaining < 0:
+            over.setdefault(s.component, []).append(s)
     for component, slos in sorted(over.items()):
-        name, worst = ctx.plain_name(component), min(slos, key=lambda s: s["budget_remaining"])
-        budgets = p.join([s["name"] for s in slos])
+        name, worst = ctx.plain_name(component), min(slos, key=lambda s: s.budget_remaining)
+        budgets = p.join([s.name for s in slos])
         action = (
             f"Freeze non-critical releases to {name} until the {budgets} error budget is positive again; "
             "P0 and security fixes continue"
         )
         impact = (
             f"stops adding change risk to a service whose {window(worst)} error budget is overspent by "
-            f"{p.pct(-worst['budget_remaining'], 0)}; the policy is not a punishment, it protects customers "
+            f"{p.pct(-worst.budget_remaining, 0)}; the policy is not a punishment, it protects customers "
             "while margin recovers"
         )
         yield rule(ctx, "freeze", component, name, action, impact, REVIEW_DAYS)
 
 
 def _quality(ctx: Context) -> Iterable[Recommendation]:
-    rows = ctx.facts.get("quality") or []
-    for component in sorted({r["component"] for r in rows}):
-        mine, name = [r for r in rows if r["component"] == component], ctx.plain_name(component)
-        passing = [r for r in mine if r.get("met") and r.get("model_version")]
-        good = max(passing, key=lambda r: r["eval_pass_rate"], default=None)
-        for row in (r for r in mine if r.get("met") is False and r.get("eval_pass_rate") is not None):
-            version, target = row.get("model_version") or "the current model version", p.pct(row["target"])
+    rows = ctx.facts.quality
+    for component in sorted({r.component for r in rows}):
+        mine, name = [r for r in rows if r.component == component], ctx.plain_name(component)
+        passing = [r for r in mine if r.met and r.model_version]
+        good = max(passing, key=lambda r: r.eval_pass_rate, default=None)
+        for row in (r for r in mine if r.met is False and r.eval_pass_rate is not None):
+            version, target = row.model_version or "the current model version", p.pct(row.target)
             action = f"Hold {version} on {name} until it passes the {target} eval target"
-            rate = p.pct(row["eval_pass_rate"])
+            rate = p.pct(row.eval_pass_rate)
             if good:
-                action += f", and keep traffic on {good['model_version']}"
-                impact = f"keeps answers at the {p.pct(good['eval_pass_rate'])} eval pass rate measured on {good['model_version']} instead of {rate}"
+                action += f", and keep traffic on {good.model_version}"
+                impact = f"keeps answers at the {p.pct(good.eval_pass_rate)} eval pass rate measured on {good.model_version} instead of {rate}"
                 impact += _rollback_cost(ctx, component)
             else:
                 impact = f"keeps answers that pass evals at {rate} away from customers until the {target} target is met"
@@ -118,10 +117,15 @@ def _quality(ctx: Context) -> Iterable[Recommendation]:
             yield rule(ctx, risk, subject, version, action, impact, URGENT_DAYS, owner)
         for kind in ("hallucination", "toxicity"):
             row = next(
-                (r for r in mine if r.get(f"{kind}_met") is False and r.get(f"{kind}_rate") is not None), None
+                (
+                    r
+                    for r in mine
+                    if getattr(r, f"{kind}_met") is False and getattr(r, f"{kind}_rate") is not None
+                ),
+                None,
             )
             if row is not None:
-                limit, rate = p.pct(row[f"{kind}_max"], 2), p.pct(row[f"{kind}_rate"], 2)
+                limit, rate = p.pct(getattr(row, f"{kind}_max"), 2), p.pct(getattr(row, f"{kind}_rate"), 2)
                 action = (
                     f"Hold model and prompt changes on {name} until the {kind} rate is back under {limit}"
                 )
@@ -134,10 +138,10 @@ def _rollback_cost(ctx: Context, component: str) -> str:
     """What a rollback gives up when the cost per successful task fell while a version failed its eval target:
     ", at the previous week's $0.0101 per successful task instead of $0.0035"."""
     row = cost_quality_row(ctx, component)
-    if not row.get("breaches") or row["per_successful_task"] >= row["previous_per_successful_task"]:
+    if row is None or not row.breaches or row.per_successful_task >= row.previous_per_successful_task:
         return ""
     now, before = (
-        p.unit_money(row[k], ctx.currency) for k in ("per_successful_task", "previous_per_successful_task")
+        p.unit_money(v, ctx.currency) for v in (row.per_successful_task, row.previous_per_successful_task)
     )
     return f", at the previous {ctx.period}'s {before} per successful task instead of {now}"
 
@@ -145,23 +149,22 @@ def _rollback_cost(ctx: Context, component: str) -> str:
 def _cost_quality(ctx: Context) -> Iterable[Recommendation]:
     """A model version change moved the cost per successful task with every version at or above its eval
     target: weigh a rollback to the version that left service (a breach is the quality rule's)."""
-    for row in ctx.facts.get("cost_quality") or []:
-        if not row.get("model_changed") or row.get("breaches") or not row.get("flagged"):
+    for row in ctx.facts.cost_quality:
+        if not row.model_changed or row.breaches or not row.flagged:
             continue
-        component, name = row["component"], ctx.plain_name(row["component"])
+        component, name = row.component, ctx.plain_name(row.component)
         now, before = (
-            p.unit_money(row[k], ctx.currency)
-            for k in ("per_successful_task", "previous_per_successful_task")
+            p.unit_money(v, ctx.currency) for v in (row.per_successful_task, row.previous_per_successful_task)
         )
-        current, left = p.join(row.get("model_versions") or []), p.join(row.get("dropped_versions") or [])
-        failed_before = {b["model_version"] for b in row.get("previous_breaches") or []}
-        if left and set(row.get("dropped_versions") or []) <= failed_before:
+        current, left = p.join(row.model_versions), p.join(row.dropped_versions)
+        failed_before = {b.model_version for b in row.previous_breaches}
+        if left and set(row.dropped_versions) <= failed_before:
             action = f"Keep {current} on {name} rather than roll back to {left}"
             impact = (
                 f"answers stay above the eval target at {now} per successful task; {left} cost {before} but "
                 f"failed its eval target the {ctx.period} before"
             )
-        elif row["per_successful_task"] > row["previous_per_successful_task"]:
+        elif row.per_successful_task > row.previous_per_successful_task:
             target = left or "the previous model version"
             action = (
                 f"Weigh a rollback of {name} to {target}: keep {current} only if its answer quality is worth "
@@ -178,34 +181,34 @@ def _cost_quality(ctx: Context) -> Iterable[Recommendation]:
 
 
 def _budget(ctx: Context) -> Iterable[Recommendation]:
-    for b in (ctx.facts.get("cost") or {}).get("budgets") or []:
-        if (b.get("projected_share") or 0) > 1 and b.get("projected_month_end") is not None:
-            team = b["team"]
+    for b in ctx.facts.cost.budgets:
+        if (b.projected_share or 0) > 1 and b.projected_month_end is not None:
+            team = b.team
             action = f"Review the largest cost drivers of {p.team(team, bold=False)} and cut or approve the overrun before month-end"
             impact = (
-                f"avoids a projected month-end of {ctx.money(b['projected_month_end'])} against a "
-                f"{ctx.money(b['monthly_budget'])} budget ({p.pct(b['projected_share'])})"
+                f"avoids a projected month-end of {ctx.money(b.projected_month_end)} against a "
+                f"{ctx.money(b.monthly_budget)} budget ({p.pct(b.projected_share)})"
             )
             yield rule(ctx, "budget", team, p.team(team, bold=False), action, impact, REVIEW_DAYS, team)
 
 
-def tracked_incidents(facts: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], bool]]:
+def tracked_incidents(facts: Facts) -> list[tuple[Incident, bool]]:
     """(incident, in the period) for the period's incidents, then the earlier incidents of
     `incident_history` (90 days): an earlier incident's overdue action items stay on the brief until done."""
-    own = list(facts.get("incidents") or [])
-    seen = {i.get("id") for i in own}
-    earlier = [i for i in facts.get("incident_history") or [] if i.get("id") not in seen]
+    own = list(facts.incidents)
+    seen = {i.id for i in own}
+    earlier = [i for i in facts.incident_history if i.id not in seen]
     return [(i, True) for i in own] + [(i, False) for i in earlier]
 
 
-def overdue_items(facts: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
+def overdue_items(facts: Facts) -> list[tuple[Incident, ActionItem]]:
     """(incident, action item) for every overdue, open postmortem action item of the period's incidents
     and of the earlier incidents of the last 90 days."""
     return [
         (inc, item)
         for inc, _ in tracked_incidents(facts)
-        for item in (inc.get("postmortem") or {}).get("action_items") or []
-        if item.get("overdue") and not item.get("done")
+        for item in (inc.postmortem.action_items if inc.postmortem is not None else [])
+        if item.overdue and not item.done
     ]
 
 
@@ -213,57 +216,57 @@ def _close_actions(ctx: Context) -> Iterable[Recommendation]:
     items = overdue_items(ctx.facts)
     if not items:
         return
-    incidents = sorted({inc["id"]: inc for inc, _ in items}.values(), key=lambda i: i["id"])
-    owners = p.join(sorted({str(item["owner"]) for _, item in items if item.get("owner")}))
-    stats = ctx.facts.get("incident_stats") or {}
+    incidents = sorted({inc.id: inc for inc, _ in items}.values(), key=lambda i: i.id)
+    owners = p.join(sorted({str(item.owner) for _, item in items if item.owner}))
+    stats = ctx.facts.incident_stats
     what = "the overdue postmortem action items"
-    for count in (stats.get("overdue_action_items"), stats.get("overdue_action_items_all")):
+    for count in (stats.overdue_action_items, stats.overdue_action_items_all):
         if count == len(items):
             what = p.plural(count, "overdue postmortem action item")
             break
     causes = [
-        f"{i['id']} ({p.duration_minutes(i['impact_minutes'])} of customer impact)" if i.get("impact_minutes")
-        else f"{i['id']} ({i['severity']})"
+        f"{i.id} ({p.duration_minutes(i.impact_minutes)} of customer impact)" if i.impact_minutes
+        else f"{i.id} ({i.severity})"
         for i in incidents
     ]  # fmt: skip
-    action = f"Close {what} from {p.join([i['id'] for i in incidents])}"
+    action = f"Close {what} from {p.join([i.id for i in incidents])}"
     impact = f"removes known failure paths behind {p.join(causes)}"
-    owner = owners or ctx.owner((incidents[0].get("components") or [None])[0])
+    owner = owners or ctx.owner((incidents[0].components or [None])[0])
     yield rule(ctx, "close-actions", "postmortems", "", action, impact, REVIEW_DAYS, owner)
 
 
 def _instrument(ctx: Context) -> Iterable[Recommendation]:
-    by_component: dict[str, list[Mapping[str, Any]]] = {}
-    for g in ctx.facts.get("gaps") or []:
-        if g.get("priority") == "P1" and g.get("component"):
-            by_component.setdefault(g["component"], []).append(g)
-    series = (ctx.facts.get("coverage") or {}).get("series") or []
-    coverage = {(s.get("component"), s.get("signal")): s.get("coverage") for s in series}
+    by_component: dict[str, list[Gap]] = {}
+    for g in ctx.facts.gaps:
+        if g.priority == "P1" and g.component:
+            by_component.setdefault(g.component, []).append(g)
+    series = ctx.facts.coverage.series
+    coverage = {(s.component, s.signal): s.coverage for s in series}
     for component, items in sorted(by_component.items()):
         first, name = items[0], ctx.plain_name(component)
-        signal, ratio = first.get("signal") or "telemetry", coverage.get((component, first.get("signal")))
+        signal, ratio = first.signal or "telemetry", coverage.get((component, first.signal))
         if ratio is not None:
             impact = (
                 f"restores {signal} visibility on {name}, where coverage was {p.pct(ratio)} this {ctx.period}"
             )
-        elif first.get("start") and first.get("end"):
-            start, end = p.timestamp(first["start"]), p.timestamp(first["end"])
+        elif first.start and first.end:
+            start, end = p.timestamp(first.start), p.timestamp(first.end)
             impact = f"closes a gap that left {signal} unmeasured on {name} from {start} to {end}"
         else:
             impact = f"gives {name}, a tier-1 customer-facing component, a measured {signal} signal"
-        action = f"Instrument {name}: {first['instrumentation'].rstrip('.')}"
+        action = f"Instrument {name}: {first.instrumentation.rstrip('.')}"
         yield rule(ctx, "instrument", component, name, action, impact, PLANNED_DAYS)
 
 
 def _attribute(ctx: Context) -> Iterable[Recommendation]:
-    c = ctx.facts.get("cost") or {}
-    share = c.get("unattributed_share")
-    if share is not None and share > UNATTRIBUTED_SHARE_LIMIT and c.get("unattributed"):
+    c = ctx.facts.cost
+    share = c.unattributed_share
+    if share is not None and share > UNATTRIBUTED_SHARE_LIMIT and c.unattributed:
         action = (
             "Tag the untagged cloud and provider spend with a team and component, or add attribution rules"
         )
         impact = (
-            f"brings {ctx.money(c['unattributed'])} ({p.pct(share)} of spend) into showback, so cost per "
+            f"brings {ctx.money(c.unattributed)} ({p.pct(share)} of spend) into showback, so cost per "
             "successful task covers all spend"
         )
         yield rule(ctx, "attribute", "spend", "", action, impact, PLANNED_DAYS, FINOPS_OWNER)
@@ -271,24 +274,20 @@ def _attribute(ctx: Context) -> Iterable[Recommendation]:
 
 def _content(ctx: Context) -> Iterable[Recommendation]:
     """Content recommendations whose deadline has not passed before the period began."""
-    start = str((ctx.facts.get("window") or {}).get("start") or "")[:10]
-    for r in ctx.facts.get("recommendations") or []:
-        if (
-            r.get("origin", "content") != "content"
-            or not r.get("action")
-            or str(r.get("deadline") or "") < start
-        ):
+    start = ctx.facts.window.start.date().isoformat()
+    for r in ctx.facts.recommendations:
+        if r.origin != "content" or not r.action or str(r.deadline or "") < start:
             continue
-        risk, impact = r.get("risk") or {}, str(r.get("expected_impact") or "not stated")
-        level = risk.get("level") or "Medium"
-        basis = f"likelihood {risk.get('likelihood') or 'not stated'}; impact {risk.get('impact') or 'not stated'}"
+        risk, impact = r.risk or Risk(level=""), str(r.expected_impact or "not stated")
+        level = risk.level or "Medium"
+        basis = f"likelihood {risk.likelihood or 'not stated'}; impact {risk.impact or 'not stated'}"
         yield Recommendation(
-            key=str(r.get("slug")), title=str(r.get("title") or r["action"]), action=r["action"], expected_impact=impact,
-            risk_level=level, risk_basis=basis, likelihood=str(risk.get("likelihood") or ""),
-            impact=str(risk.get("impact") or ""), detection_time=str(risk.get("detection_time") or ""),
-            mitigation=str(risk.get("mitigation") or ""), owner=str(r.get("owner") or ctx.owner(None)),
-            deadline=str(r.get("deadline") or ""), origin="content",
-            text=recommendation_sentence(r["action"], impact, level, basis),
+            key=str(r.slug), title=str(r.title or r.action), action=r.action, expected_impact=impact,
+            risk_level=level, risk_basis=basis, likelihood=str(risk.likelihood or ""),
+            impact=str(risk.impact or ""), detection_time=str(risk.detection_time or ""),
+            mitigation=str(risk.mitigation or ""), owner=str(r.owner or ctx.owner(None)),
+            deadline=str(r.deadline or ""), origin="content",
+            text=recommendation_sentence(r.action, impact, level, basis),
         )  # fmt: skip
 
 
@@ -310,21 +309,21 @@ def next_actions(ctx: Context, recs: tuple[Recommendation, ...]) -> tuple[NextAc
         if r.key != "rule:close-actions:postmortems"
     ]
     for inc, in_period in tracked_incidents(ctx.facts):
-        for item in (inc.get("postmortem") or {}).get("action_items") or []:
-            if item.get("done") or not (in_period or item.get("overdue")):
+        for item in inc.postmortem.action_items if inc.postmortem is not None else []:
+            if item.done or not (in_period or item.overdue):
                 continue
-            owner = str(item.get("owner") or ctx.owner((inc.get("components") or [None])[0]))
-            title = f"{str(item['title']).rstrip('.')} ({inc['id']}"
-            if item.get("overdue") or not item.get("due"):
-                late = f"; overdue, was due {item['due']})" if item.get("due") else ")"
+            owner = str(item.owner or ctx.owner((inc.components or [None])[0]))
+            title = f"{str(item.title).rstrip('.')} ({inc.id}"
+            if item.overdue or not item.due:
+                late = f"; overdue, was due {item.due})" if item.due else ")"
                 actions.append(
                     NextAction(title + late, owner, ctx.deadline(REVIEW_DAYS, from_as_of=True), "postmortem")
                 )
             else:
-                actions.append(NextAction(title + ")", owner, str(item["due"]), "postmortem"))
+                actions.append(NextAction(title + ")", owner, str(item.due), "postmortem"))
     # postmortems past due and long-open gaps, as the facts list them (analysis/blocks.py)
-    for a in ctx.facts.get("next_actions") or []:
-        if a.get("kind") in ("postmortem_due", "gap_open"):
-            actions.append(NextAction(str(a["action"]), str(a["owner"]), str(a["deadline"]), a["origin"]))
+    for a in ctx.facts.next_actions:
+        if a.kind in ("postmortem_due", "gap_open"):
+            actions.append(NextAction(str(a.action), str(a.owner), str(a.deadline), a.origin))
     unique = {a.action: a for a in actions}
     return tuple(sorted(unique.values(), key=lambda a: (a.deadline, _ORIGIN_ORDER[a.origin], a.action)))

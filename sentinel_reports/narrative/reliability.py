@@ -8,9 +8,7 @@ sustainable rate; at this rate the budget is exhausted in 5.0 days".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
+from ..analysis.facts_model import AlertState, BusinessImpact, Incident, IncidentStats, Slo
 from . import phrasing as p
 from .phrasing import Context
 
@@ -27,35 +25,34 @@ def objective(value: float) -> str:
     return p.pct(value, OBJECTIVE_DECIMALS)
 
 
-def window(slo: Mapping[str, Any]) -> str:
+def window(slo: Slo) -> str:
     """An SLO window as an adjective: "28-day"."""
-    return f"{p.number(slo.get('window_days'))}-day"
+    return f"{p.number(slo.window_days)}-day"
 
 
-def is_burning(slo: Mapping[str, Any]) -> bool:
+def is_burning(slo: Slo) -> bool:
     """The last hour burned budget faster than sustainable, by enough to show (above "1.0x")."""
-    burn = (slo.get("burn_rate") or {}).get("1h")
+    burn = slo.burn_rate.get("1h")
     return burn is not None and burn > 1 and p.multiplier(burn) != "1.0x"
 
 
-def active_alerts(slo: Mapping[str, Any], severity: str) -> list[Mapping[str, Any]]:
-    return [a for a in slo.get("alerts") or [] if a.get("severity") == severity and a.get("active", True)]
+def active_alerts(slo: Slo, severity: str) -> list[AlertState]:
+    return [a for a in slo.alerts if a.severity == severity and a.active]
 
 
-def period_attainment(slo: Mapping[str, Any]) -> tuple[float | None, float | None]:
-    now = slo.get("period_attainment", slo.get("week_attainment"))
-    return now, slo.get("previous_period_attainment", slo.get("previous_week_attainment"))
+def period_attainment(slo: Slo) -> tuple[float | None, float | None]:
+    return slo.period_attainment, slo.previous_period_attainment
 
 
-def budget_state(ctx: Context, slo: Mapping[str, Any]) -> str:
+def budget_state(ctx: Context, slo: Slo) -> str:
     """ "41% of its error budget remaining, burning ..." or "its error budget is exhausted, overspent by 12%"."""
-    remaining, name = slo.get("budget_remaining"), slo["name"]
+    remaining, name = slo.budget_remaining, slo.name
     if remaining is None:
         return "an error budget that cannot be stated (observability gap)"
     if remaining < 0:
         return ctx.say.say("overspent", name, over=p.pct(-remaining, 0))
     state = f"{p.pct(remaining, 0)} of its error budget remaining"
-    burn, left = (slo.get("burn_rate") or {}).get("1h"), slo.get("time_to_exhaustion_hours")
+    burn, left = slo.burn_rate.get("1h"), slo.time_to_exhaustion_hours
     if is_burning(slo) and left is not None:
         return f"{state}, {ctx.say.say('burning', name, burn=p.multiplier(burn), left=p.time_left(left))}"
     if is_burning(slo):
@@ -63,143 +60,139 @@ def budget_state(ctx: Context, slo: Mapping[str, Any]) -> str:
     return state
 
 
-def slo_paragraph(ctx: Context, slo: Mapping[str, Any]) -> str:
+def slo_paragraph(ctx: Context, slo: Slo) -> str:
     """Everything worth saying about one SLO: budget, burn, page alerts, the period's trend, the policy."""
-    label, span = f"**{slo['name']}** on {ctx.name(slo['component'])}", p.days(slo.get("window_days"))
-    if slo.get("attainment") is None:
+    label, span = f"**{slo.name}** on {ctx.name(slo.component)}", p.days(slo.window_days)
+    if slo.attainment is None:
         return f"{label} has no data in its {span} window, so its error budget cannot be stated (observability gap)."
     target, overspent = (
-        f"objective {objective(slo['objective'])} over {span}",
-        (slo.get("budget_remaining") or 0) < 0,
+        f"objective {objective(slo.objective)} over {span}",
+        (slo.budget_remaining or 0) < 0,
     )
     out = [f"{label} ({target}){':' if overspent else ' has'} {budget_state(ctx, slo)}."]
     pages = [
-        f"the {a['long']} window at {p.multiplier(a.get('long_burn'))} with the {a['short']} window at "
-        f"{p.multiplier(a.get('short_burn'))} (threshold {p.multiplier(a.get('threshold'))})"
+        f"the {a.long} window at {p.multiplier(a.long_burn)} with the {a.short} window at "
+        f"{p.multiplier(a.short_burn)} (threshold {p.multiplier(a.threshold)})"
         for a in active_alerts(slo, "page")
     ]
     if pages:
         out.append(f"🚨 **Page** alert{'s' if len(pages) > 1 else ''} active: {p.join(pages)}.")
     now, before = period_attainment(slo)
-    sli = (
-        "Availability"
-        if slo.get("sli") == "availability"
-        else f"{str(slo.get('sli') or 'SLO').capitalize()} attainment"
-    )
+    sli = "Availability" if slo.sli == "availability" else f"{str(slo.sli or 'SLO').capitalize()} attainment"
     if now is not None and before is not None:
         words = {"label": sli, "now": p.pct(now, 2), "before": p.pct(before, 2), "period": ctx.period}
-        out.append(p.sentence(ctx.say.say("week_attainment", slo["name"], **words)))
-    if overspent and now is not None and now >= slo["objective"]:
+        out.append(p.sentence(ctx.say.say("week_attainment", slo.name, **words)))
+    if overspent and now is not None and now >= slo.objective:
         out.append(
             f"The overspend dates from earlier in the {window(slo)} window and clears as those days roll out of it."
         )
-    elif slo.get("sli") == "availability" and now is not None and slo.get("error_budget") is not None:
-        words = {"failed": p.pct(1 - now, 2), "allowed": p.pct(slo["error_budget"], 2), "period": ctx.period}
-        out.append(p.sentence(ctx.say.say("failed_share", slo["name"], **words)))
-    if overspent and slo.get("customer_facing"):
-        owner = p.team(ctx.owner(slo["component"]))
-        out.append(ctx.say.say("policy", slo["name"], component=ctx.name(slo["component"]), owner=owner))
+    elif slo.sli == "availability" and now is not None and slo.error_budget is not None:
+        words = {"failed": p.pct(1 - now, 2), "allowed": p.pct(slo.error_budget, 2), "period": ctx.period}
+        out.append(p.sentence(ctx.say.say("failed_share", slo.name, **words)))
+    if overspent and slo.customer_facing:
+        owner = p.team(ctx.owner(slo.component))
+        out.append(ctx.say.say("policy", slo.name, component=ctx.name(slo.component), owner=owner))
     return " ".join(out)
 
 
-def notable(slo: Mapping[str, Any]) -> bool:
-    remaining = slo.get("budget_remaining")
+def notable(slo: Slo) -> bool:
+    remaining = slo.budget_remaining
     return remaining is None or remaining < 0 or is_burning(slo) or bool(active_alerts(slo, "page"))
 
 
-def fired_alerts(ctx: Context, slos: list[Mapping[str, Any]]) -> str:
+def fired_alerts(ctx: Context, slos: list[Slo]) -> str:
     """The page alerts that fired during the period, even when they had cleared by its end."""
     items = []
     for slo in slos:
-        episodes = [e for e in slo.get("alerts_fired") or [] if e.get("severity") == "page"]
+        episodes = [e for e in slo.alerts_fired if e.severity == "page"]
         if not episodes:
             continue
-        first = min(e["started_at"] for e in episodes)
-        ends = [e.get("ended_at") for e in episodes]
-        peak = max(episodes, key=lambda e: e["peak_long_burn"])
+        first = min(e.started_at for e in episodes)
+        ends = [e.ended_at for e in episodes]
+        peak = max(episodes, key=lambda e: e.peak_long_burn)
         until = "still active at the end of the period" if None in ends else f"to {p.timestamp(max(ends))}"
         items.append(
-            f"**{slo['name']}** from {p.timestamp(first)} {until}, peaking at "
-            f"{p.multiplier(peak['peak_long_burn'])} the sustainable rate over {peak['long']}"
+            f"**{slo.name}** from {p.timestamp(first)} {until}, peaking at "
+            f"{p.multiplier(peak.peak_long_burn)} the sustainable rate over {peak.long}"
         )
     if not items:
         return ""
     noun = "alert" if len(items) == 1 else "alerts"
-    return f"🚨 Page {noun} fired during {ctx.facts.get('period')}: " + "; ".join(items) + "."
+    return f"🚨 Page {noun} fired during {ctx.facts.period}: " + "; ".join(items) + "."
 
 
 def reliability(ctx: Context) -> str:
     facts = ctx.facts
-    slos = sorted(facts.get("slos") or [], key=lambda s: (not s.get("customer_facing"), s["name"]))
-    lowest = next((s for s in slos if s["name"] == (facts.get("summary") or {}).get("budget_slo")), None)
-    shown = [s for s in slos if s is lowest or (notable(s) and s.get("customer_facing"))]
+    slos = sorted(facts.slos, key=lambda s: (not s.customer_facing, s.name))
+    lowest = next((s for s in slos if s.name == facts.summary.budget_slo), None)
+    shown = [s for s in slos if s is lowest or (notable(s) and s.customer_facing)]
     shown.sort(key=lambda s: (not active_alerts(s, "page"), s is not lowest))
     paragraphs = [slo_paragraph(ctx, s) for s in shown]
     fired = fired_alerts(ctx, slos)
     if fired:
         paragraphs.insert(0, fired)
-    quiet = [s for s in slos if s not in shown and s.get("budget_remaining") is not None]
+    quiet = [s for s in slos if s not in shown and s.budget_remaining is not None]
     if quiet:
-        items = [f"**{s['name']}** ({p.pct(s['budget_remaining'], 0)} remaining)" for s in quiet]
+        items = [f"**{s.name}** ({p.pct(s.budget_remaining, 0)} remaining)" for s in quiet]
         paragraphs.append(ctx.say.say("healthy_slos", "quiet", items=p.join(items)))
-    dark = [c for c in facts.get("components") or [] if c.get("status") == "no_data"]
+    dark = [c for c in facts.components if c.status == "no_data"]
     if dark:
         verb = "reports" if len(dark) == 1 else "report"
         paragraphs.append(
-            f"{p.join([ctx.name(c['id']) for c in dark])} {verb} too little telemetry to classify at the end "
+            f"{p.join([ctx.name(c.id) for c in dark])} {verb} too little telemetry to classify at the end "
             f"of the {ctx.period}: the status is unknown, not healthy (observability gap)."
         )
-    for m in facts.get("maintenance") or []:
-        if m.get("status") in ("scheduled", "in_progress"):
+    for m in facts.maintenance:
+        if m.status in ("scheduled", "in_progress"):
             where, starts, ends = (
-                p.join([ctx.name(c) for c in m.get("components") or []]),
-                p.timestamp(m["starts"]),
-                p.timestamp(m["ends"]),
+                p.join([ctx.name(c) for c in m.components]),
+                p.timestamp(m.starts),
+                p.timestamp(m.ends),
             )
             ends = ends[11:] if ends[:10] == starts[:10] else ends
             paragraphs.append(
-                f"Maintenance {m['status'].replace('_', ' ')}: {m['title']} on {where}, {starts[:-4]} to {ends}."
+                f"Maintenance {m.status.replace('_', ' ')}: {m.title} on {where}, {starts[:-4]} to {ends}."
             )
     if not paragraphs:
         return "No service level objectives are configured, so reliability cannot be stated against a target."
     return "\n\n".join(paragraphs)
 
 
-def is_open(ctx: Context, inc: Mapping[str, Any]) -> bool:
+def is_open(ctx: Context, inc: Incident) -> bool:
     """Unresolved at as-of (an export can carry a resolution time later than as-of)."""
-    return str(inc.get("resolved_at") or "9999") > str(ctx.facts.get("as_of") or "")
+    return inc.resolved_at is None or inc.resolved_at > ctx.facts.as_of
 
 
-def _incident_line(ctx: Context, inc: Mapping[str, Any]) -> str:
-    where = p.join([ctx.name(c) for c in inc.get("components") or []])
-    parts = [f"- **{inc['id']}** · {inc['severity']} · {where}: {inc['title'].rstrip('.')}."]
-    if inc.get("impact_minutes"):
-        parts.append(f"{p.duration_minutes(inc['impact_minutes'])} of customer impact this {ctx.period}.")
+def _incident_line(ctx: Context, inc: Incident) -> str:
+    where = p.join([ctx.name(c) for c in inc.components])
+    parts = [f"- **{inc.id}** · {inc.severity} · {where}: {inc.title.rstrip('.')}."]
+    if inc.impact_minutes:
+        parts.append(f"{p.duration_minutes(inc.impact_minutes)} of customer impact this {ctx.period}.")
     timing = []
-    if inc.get("mtta_minutes") is not None:
-        timing.append(f"acknowledged in {p.duration_minutes(inc['mtta_minutes'])}")
+    if inc.mtta_minutes is not None:
+        timing.append(f"acknowledged in {p.duration_minutes(inc.mtta_minutes)}")
     if is_open(ctx, inc):
         timing.append("still open")
-    elif inc.get("time_to_resolve_minutes") is not None:
-        timing.append(f"resolved in {p.duration_minutes(inc['time_to_resolve_minutes'])}")
+    elif inc.time_to_resolve_minutes is not None:
+        timing.append(f"resolved in {p.duration_minutes(inc.time_to_resolve_minutes)}")
     if timing:
         parts.append(p.sentence(p.join(timing)))
-    impact = inc.get("business_impact") or {}
-    if inc.get("impact_kind") == "degraded":
+    impact = inc.business_impact
+    if inc.impact_kind == "degraded":
         parts.append(degraded_words(ctx, inc))
-    elif impact.get("amount"):
-        parts.append(f"Revenue at risk: {ctx.money(impact['amount'])}{rate_words(ctx, impact)}.")
-    pm = inc.get("postmortem")
+    elif impact is not None and impact.amount:
+        parts.append(f"Revenue at risk: {ctx.money(impact.amount)}{rate_words(ctx, impact)}.")
+    pm = inc.postmortem
     if pm:
-        parts.append(f"Postmortem: {pm['status'].replace('_', ' ')}.")
-    elif inc.get("severity") in ("SEV1", "SEV2"):
+        parts.append(f"Postmortem: {pm.status.replace('_', ' ')}.")
+    elif inc.severity in ("SEV1", "SEV2"):
         parts.append("Postmortem: not yet written.")
     return " ".join(parts)
 
 
-def _overdue_elsewhere(stats: Mapping[str, Any]) -> list[str]:
+def _overdue_elsewhere(stats: IncidentStats) -> list[str]:
     """The overdue postmortem action items of earlier incidents: they stay on every brief until done."""
-    total, own = stats.get("overdue_action_items_all") or 0, stats.get("overdue_action_items") or 0
+    total, own = stats.overdue_action_items_all or 0, stats.overdue_action_items or 0
     if total <= own:
         return []
     verb = "is" if total == 1 else "are"
@@ -207,7 +200,7 @@ def _overdue_elsewhere(stats: Mapping[str, Any]) -> list[str]:
 
 
 def incidents(ctx: Context) -> str:
-    stats, items = ctx.facts.get("incident_stats") or {}, ctx.facts.get("incidents") or []
+    stats, items = ctx.facts.incident_stats, ctx.facts.incidents
     if not items:
         quiet = ctx.say.say("no_incidents", "none", period=ctx.period)
         if not incidents_covered(ctx):
@@ -216,77 +209,75 @@ def incidents(ctx: Context) -> str:
                 f"{ctx.period}, so a quiet {ctx.period} cannot be confirmed (see Observability gaps)."
             )
         return " ".join([quiet, *_overdue_elsewhere(stats)])
-    by_sev, count = stats.get("count_by_severity") or {}, stats.get("count", len(items))
-    if count == 1 and by_sev.get(items[0]["severity"]) == 1:
-        head = f"1 {items[0]['severity']} incident this {ctx.period}"
+    by_sev, count = stats.count_by_severity, stats.count
+    if count == 1 and by_sev.get(items[0].severity) == 1:
+        head = f"1 {items[0].severity} incident this {ctx.period}"
     else:
         mix = p.join([f"{by_sev[s]} {s}" for s in SEVERITIES if by_sev.get(s)])
         head = f"{p.plural(count, 'incident')} this {ctx.period}" + (f" ({mix})" if mix else "")
-    if stats.get("impact_minutes_total"):
-        head += f", with {p.duration_minutes(stats['impact_minutes_total'])} of customer impact in total"
-    out, business = [head + "."], ctx.facts.get("business") or {}
-    degraded = business.get("degraded_minutes") or 0
-    if business.get("revenue_at_risk_total"):
-        source = business.get("assumptions_source") or "assumption source not stated"
-        out.append(f"Revenue at risk: {ctx.money(business['revenue_at_risk_total'])} (assumption: {source}).")
-        if degraded and business.get("degraded_revenue_at_risk") is None:
+    if stats.impact_minutes_total:
+        head += f", with {p.duration_minutes(stats.impact_minutes_total)} of customer impact in total"
+    out, business = [head + "."], ctx.facts.business
+    degraded = business.degraded_minutes or 0
+    if business.revenue_at_risk_total:
+        source = business.assumptions_source or "assumption source not stated"
+        out.append(f"Revenue at risk: {ctx.money(business.revenue_at_risk_total)} (assumption: {source}).")
+        if degraded and business.degraded_revenue_at_risk is None:
             out.append(
                 f"It leaves out {round(degraded):,} min of latency-only (degraded) impact, which is not charged "
                 "without a degraded revenue-at-risk rate."
             )
-    elif degraded and business.get("revenue_at_risk_total") is not None:
+    elif degraded and business.revenue_at_risk_total is not None:
         out.append(
             f"No outage put revenue at risk; {round(degraded):,} min of impact were latency only (degraded) and "
             "are not charged without a degraded revenue-at-risk rate."
         )
-    elif stats.get("impact_minutes_total"):
+    elif stats.impact_minutes_total:
         out.append("Revenue at risk cannot be stated: a business assumption is missing (observability gap).")
     means = []
-    if count > 1 and stats.get("mtta_minutes_mean") is not None:
-        means.append(f"mean time to acknowledge {p.duration_minutes(stats['mtta_minutes_mean'])}")
-    if count > 1 and stats.get("time_to_resolve_minutes_mean") is not None:
+    if count > 1 and stats.mtta_minutes_mean is not None:
+        means.append(f"mean time to acknowledge {p.duration_minutes(stats.mtta_minutes_mean)}")
+    if count > 1 and stats.time_to_resolve_minutes_mean is not None:
         means.append(
-            f"mean time to resolve (created to resolved) {p.duration_minutes(stats['time_to_resolve_minutes_mean'])}"
+            f"mean time to resolve (created to resolved) {p.duration_minutes(stats.time_to_resolve_minutes_mean)}"
         )
     if means:
         out.append(p.sentence(p.join(means)))
-    if stats.get("overdue_action_items"):
-        n = stats["overdue_action_items"]
+    if stats.overdue_action_items:
+        n = stats.overdue_action_items
         out.append(
             f"{p.plural(n, 'postmortem action item')} {'is' if n == 1 else 'are'} overdue (see Next Actions)."
         )
     out += _overdue_elsewhere(stats)
     order = {s: i for i, s in enumerate(SEVERITIES)}
-    ranked = sorted(items, key=lambda i: (order.get(i["severity"], 9), i["started_at"], i["id"]))
+    ranked = sorted(items, key=lambda i: (order.get(i.severity, 9), i.started_at, i.id))
     return " ".join(out) + "\n\n" + "\n".join(_incident_line(ctx, i) for i in ranked)
 
 
 def incidents_covered(ctx: Context) -> bool:
-    """Whether the incident record covers the period, so "no incident" may be said (analysis/verdict.py);
-    facts without a verdict (an older document) are taken as covered."""
-    verdict = ctx.facts.get("verdict")
-    return not isinstance(verdict, dict) or bool((verdict.get("claims") or {}).get("incidents_covered"))
+    """Whether the incident record covers the period, so "no incident" may be said (analysis/verdict.py)."""
+    return ctx.facts.verdict.claims.incidents_covered
 
 
-def rate_words(ctx: Context, impact: Mapping[str, Any]) -> str:
+def rate_words(ctx: Context, impact: BusinessImpact) -> str:
     """ " (181 min × $180 a minute)": the customer-impact minutes and the per-minute rate behind an amount
     (the sum of the rates of every component the incident lists); "" when the facts lack them."""
-    minutes, rate = impact.get("impact_minutes"), impact.get("rate_per_minute")
+    minutes, rate = impact.impact_minutes, impact.rate_per_minute
     if minutes is None or rate is None:
         return ""
     return f" ({round(minutes):,} min × {ctx.money(rate)} a minute)"
 
 
-def degraded_words(ctx: Context, inc: Mapping[str, Any]) -> str:
+def degraded_words(ctx: Context, inc: Incident) -> str:
     """The money line of a latency-only (degraded) incident: charged at the degraded rate when one is
     configured, else its minutes and no money (never the outage rate)."""
-    impact = inc.get("business_impact") or {}
-    if impact.get("amount"):
+    impact = inc.business_impact
+    if impact is not None and impact.amount:
         return (
-            f"Latency only (degraded); revenue at risk: {ctx.money(impact['amount'])}"
+            f"Latency only (degraded); revenue at risk: {ctx.money(impact.amount)}"
             f"{rate_words(ctx, impact)} at the degraded rate."
         )
     return (
-        f"Latency only (degraded): {round(inc.get('impact_minutes') or 0):,} min, not charged at the outage rate; "
+        f"Latency only (degraded): {round(inc.impact_minutes or 0):,} min, not charged at the outage rate; "
         "no degraded revenue-at-risk rate is configured."
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .document import document
 from .verifier import FactIndex, component_names_from_facts, verify_text
 from .voice import check_recommendation, check_summary_line, lint_text
 
@@ -33,6 +34,7 @@ class TextReview:
         extra_allowed: Iterable[float] = (),
     ) -> None:
         references = [baseline] if baseline else []
+        facts = document(facts)
         self.index = FactIndex(facts).extended(extra_allowed=extra_allowed, reference_texts=references)
         self.names = component_names_from_facts(facts) if component_names is None else list(component_names)
         self.known_people = tuple(known_people)

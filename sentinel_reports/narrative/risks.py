@@ -7,6 +7,7 @@ SPEC sentence ``**Recommendation: <action>.** Expected impact: <quantified>. Ris
 
 from __future__ import annotations
 
+from ..analysis.facts_model import MemoryEntry
 from .model import Recommendation
 from .phrasing import Context
 from .voice import recommendation as recommendation_sentence
@@ -101,10 +102,10 @@ def rule(
     first raised and, past that deadline, that it is overdue and for how many weeks it has been open."""
     title, level, basis, likelihood, hurt, detection, mitigation = (s.format(name=name) for s in RISKS[risk])
     key = f"rule:{risk}:{subject}"
-    memory = (ctx.facts.get("recommendation_memory") or {}).get(key)
-    history = memory_words(memory) if memory else ""
-    if memory:
-        deadline = str(memory["deadline"])
+    memory = ctx.facts.recommendation_memory.get(key)
+    history = memory_words(memory) if memory is not None else ""
+    if memory is not None:
+        deadline = str(memory.deadline)
         action = action.rstrip(".") + history
     else:
         deadline = ctx.deadline(days, from_as_of=risk == "close-actions")
@@ -116,15 +117,15 @@ def rule(
     )  # fmt: skip
 
 
-def memory_words(memory: dict) -> str:
+def memory_words(memory: MemoryEntry) -> str:
     """ " (first raised in 2026-W40; overdue since 2026-10-12, open 8 weeks)", " (first raised in 2026-W45, due
     2026-11-23)", or "" for a recommendation raised this week."""
-    if memory.get("overdue"):
-        weeks = int(memory["weeks_open"])
+    if memory.overdue:
+        weeks = memory.weeks_open
         return (
-            f" (first raised in {memory['first_raised']}; overdue since {memory['deadline']}, open {weeks} "
+            f" (first raised in {memory.first_raised}; overdue since {memory.deadline}, open {weeks} "
             f"week{'s' if weeks != 1 else ''})"
         )
-    if int(memory.get("weeks_open") or 1) > 1:
-        return f" (first raised in {memory['first_raised']}, due {memory['deadline']})"
+    if (memory.weeks_open or 1) > 1:
+        return f" (first raised in {memory.first_raised}, due {memory.deadline})"
     return ""

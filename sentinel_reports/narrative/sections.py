@@ -10,9 +10,8 @@ an observability gap, never as zero.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
-from typing import Any
 
+from ..analysis.facts_model import CostQuality, Gap
 from . import phrasing as p
 from .phrasing import Context
 
@@ -35,17 +34,16 @@ def trend(now: float, before: float | None) -> str:
 
 def customer_costs(ctx: Context) -> list[tuple[str, float]]:
     """(component, cost per successful task) for the customer-facing components that have one."""
-    facing = {c["id"] for c in ctx.facts.get("components") or [] if c.get("customer_facing")}
-    values = ((ctx.facts.get("cost") or {}).get("per_successful_task") or {}).items()
+    facing = {c.id for c in ctx.facts.components if c.customer_facing}
+    values = ctx.facts.cost.per_successful_task.items()
     return sorted(
         ((k, v) for k, v in values if v is not None and k in facing), key=lambda kv: ctx.plain_name(kv[0])
     )
 
 
-def cost_quality_row(ctx: Context, component: str) -> Mapping[str, Any]:
-    """The facts' `cost_quality` row of `component` ({} when answer quality is not known for it)."""
-    rows = ctx.facts.get("cost_quality") or []
-    return next((r for r in rows if r.get("component") == component), {})
+def cost_quality_row(ctx: Context, component: str) -> CostQuality | None:
+    """The facts' `cost_quality` row of `component` (None when answer quality is not known for it)."""
+    return next((r for r in ctx.facts.cost_quality if r.component == component), None)
 
 
 def cost_quality_clause(ctx: Context, component: str) -> str:
@@ -55,26 +53,26 @@ def cost_quality_clause(ctx: Context, component: str) -> str:
     version changed (gpt-5-mini, which failed its eval target the previous week, left service)"; "" when the
     row is not flagged (analysis/quality.py `cost_quality`)."""
     row = cost_quality_row(ctx, component)
-    if not row.get("flagged"):
+    if row is None or not row.flagged:
         return ""
-    target = row.get("target")
+    target = row.target
     parts = []
-    if row.get("breaches"):
-        new = set(row.get("new_versions") or [])
+    if row.breaches:
+        new = set(row.new_versions)
         passed = [
-            f"{b['model_version']}{' went into service and' if b['model_version'] in new else ''} passed "
-            f"{p.pct(b['eval_pass_rate'])} of eval cases"
-            for b in row["breaches"]
+            f"{b.model_version}{' went into service and' if b.model_version in new else ''} passed "
+            f"{p.pct(b.eval_pass_rate)} of eval cases"
+            for b in row.breaches
         ]
         target_words = f"its {p.pct(target)} eval target" if target is not None else "its eval target"
         parts.append(f"{p.join(passed)}, below {target_words}")
-    elif row.get("model_changed"):
-        failed_before = {b["model_version"] for b in row.get("previous_breaches") or []}
-        changes = [f"{v} went into service" for v in row.get("new_versions") or []]
+    elif row.model_changed:
+        failed_before = {b.model_version for b in row.previous_breaches}
+        changes = [f"{v} went into service" for v in row.new_versions]
         changes += [
             f"{v}{', which failed its eval target the previous ' + ctx.period + ',' if v in failed_before else ''} "
             "left service"
-            for v in row.get("dropped_versions") or []
+            for v in row.dropped_versions
         ]
         parts.append(f"its model version changed ({p.join(changes)})")
     return f" in a {ctx.period} when {p.join(parts)}" if parts else ""
@@ -82,7 +80,7 @@ def cost_quality_clause(ctx: Context, component: str) -> str:
 
 def baseline(ctx: Context) -> str:
     """The period a change is stated against, by name: "week 2026-W46", "2026-Q3"."""
-    label = (ctx.facts.get("comparison") or {}).get("label") or ctx.facts.get("previous_period")
+    label = ctx.facts.comparison.label or ctx.facts.previous_period
     if not label:
         return f"the previous {ctx.period}"
     return f"week {label}" if ctx.period == "week" else str(label)
@@ -90,34 +88,34 @@ def baseline(ctx: Context) -> str:
 
 def partial_baseline(ctx: Context) -> str:
     """ "2026-Q2 has data on 30 of 91 days, so no change on it is stated" when the baseline is partial."""
-    comp = ctx.facts.get("comparison") or {}
-    if not ctx.facts.get("previous_period") or comp.get("complete", True):
+    comp = ctx.facts.comparison
+    if not ctx.facts.previous_period or comp.complete:
         return ""
     return (
-        f"{comp['label']} has data on {comp['days_with_data']} of its {comp['days']} days, so no change on it "
+        f"{comp.label} has data on {comp.days_with_data} of its {comp.days} days, so no change on it "
         "is stated"
     )
 
 
 def spend_change(ctx: Context) -> str:
     """ "spend rose 5.0% to $X, against $Y in week 2026-W46"; per day for a period to date."""
-    c = ctx.facts.get("cost") or {}
-    change = c.get("week_over_week")
+    c = ctx.facts.cost
+    change = c.week_over_week
     verb = "rose" if change >= 0 else "fell"
-    if c.get("change_basis") == "daily_average":
+    if c.change_basis == "daily_average":
         return (
-            f"spend {verb} {p.pct(abs(change))} a day to {ctx.money(c['daily_average'])} a day, against "
-            f"{ctx.money(c['previous_daily_average'])} a day in {baseline(ctx)}"
+            f"spend {verb} {p.pct(abs(change))} a day to {ctx.money(c.daily_average)} a day, against "
+            f"{ctx.money(c.previous_daily_average)} a day in {baseline(ctx)}"
         )
     return (
-        f"spend {verb} {p.pct(abs(change))} to {ctx.money(c['total'])}, against "
-        f"{ctx.money(c['previous_total'])} in {baseline(ctx)}"
+        f"spend {verb} {p.pct(abs(change))} to {ctx.money(c.total)}, against "
+        f"{ctx.money(c.previous_total)} in {baseline(ctx)}"
     )
 
 
 def unfunded_budgets(ctx: Context) -> list[str]:
     """Budget teams with no spend in the period (their budget position cannot be stated)."""
-    return list(((ctx.facts.get("cost") or {}).get("team_checks") or {}).get("budget_without_spend") or [])
+    return list(ctx.facts.cost.team_checks.budget_without_spend)
 
 
 def _month_name(month: str) -> str:
@@ -128,20 +126,18 @@ def _month_name(month: str) -> str:
 
 def month_end(ctx: Context) -> str:
     """The month-end projection of all spend: the budgeted teams against the budgeted total, and the rest."""
-    m = (ctx.facts.get("cost") or {}).get("month_end") or {}
-    if m.get("projected_month_end") is None or m.get("budgeted_projected") is None:
+    m = ctx.facts.cost.month_end
+    if m is None or m.projected_month_end is None or m.budgeted_projected is None:
         return ""
     text = (
-        f"All spend is projected at {ctx.money(m['projected_month_end'])} for {_month_name(m['month'])}: "
-        f"{ctx.money(m['budgeted_projected'])} for budgeted teams against {ctx.money(m['budget_total'])} "
+        f"All spend is projected at {ctx.money(m.projected_month_end)} for {_month_name(m.month)}: "
+        f"{ctx.money(m.budgeted_projected)} for budgeted teams against {ctx.money(m.budget_total)} "
         f"budgeted"
     )
-    if m.get("budgeted_share") is not None:
-        text += f" ({p.pct(m['budgeted_share'])})"
-    if m.get("unbudgeted_projected") and m.get("unbudgeted_share") is not None:
-        text += (
-            f", and {ctx.money(m['unbudgeted_projected'])} ({p.pct(m['unbudgeted_share'])}) with no budget"
-        )
+    if m.budgeted_share is not None:
+        text += f" ({p.pct(m.budgeted_share)})"
+    if m.unbudgeted_projected and m.unbudgeted_share is not None:
+        text += f", and {ctx.money(m.unbudgeted_projected)} ({p.pct(m.unbudgeted_share)}) with no budget"
     return text + "."
 
 
@@ -159,17 +155,17 @@ def unfunded_sentence(ctx: Context) -> str:
 
 
 def cost(ctx: Context) -> str:
-    c, period = ctx.facts.get("cost") or {}, ctx.period
-    if c.get("total") is None:
+    c, period = ctx.facts.cost, ctx.period
+    if c.total is None:
         return f"Spend for this {period} cannot be stated: no billing data covers it (observability gap)."
-    total, out = ctx.money(c["total"]), []
-    if c.get("previous_total") is not None and c.get("week_over_week") is not None:
-        change, previous = change_words(c["week_over_week"]), ctx.money(c["previous_total"])
-        if c.get("change_basis") == "daily_average":
+    total, out = ctx.money(c.total), []
+    if c.previous_total is not None and c.week_over_week is not None:
+        change, previous = change_words(c.week_over_week), ctx.money(c.previous_total)
+        if c.change_basis == "daily_average":
             out.append(
-                f"Spend this {period} to date was {total} over {c['days']} days, "
-                f"{ctx.money(c['daily_average'])} a day: {change} on {baseline(ctx)}, which averaged "
-                f"{ctx.money(c['previous_daily_average'])} a day over its {c['previous_days']} days."
+                f"Spend this {period} to date was {total} over {c.days} days, "
+                f"{ctx.money(c.daily_average)} a day: {change} on {baseline(ctx)}, which averaged "
+                f"{ctx.money(c.previous_daily_average)} a day over its {c.previous_days} days."
             )
         else:
             out.append(
@@ -182,10 +178,10 @@ def cost(ctx: Context) -> str:
         out.append(ctx.say.say("spend_flat", "total", total=total, period=period))
         if partial_baseline(ctx):
             out.append(p.sentence(partial_baseline(ctx)))
-    top = sorted((c.get("by_component") or {}).items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    top = sorted(c.by_component.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
     if top:
         out.append(f"The largest shares: {p.join([f'{ctx.name(k)} {ctx.money(v)}' for k, v in top])}.")
-    before, items = c.get("previous_per_successful_task") or {}, []
+    before, items = c.previous_per_successful_task, []
     for component, value in customer_costs(ctx):
         item, move = (
             f"{ctx.name(component)} {p.unit_money(value, ctx.currency)}",
@@ -202,38 +198,34 @@ def cost(ctx: Context) -> str:
         )
     if items:
         out.append(f"Cost per successful task on customer-facing services: {p.join(items)}.")
-    cache = c.get("cache") or {}
-    if cache.get("hit_rate") is not None and cache.get("saving") is not None:
+    cache = c.cache
+    if cache is not None and cache.hit_rate is not None and cache.saving is not None:
         words = {
-            "hit": p.pct(cache["hit_rate"]),
-            "saving": ctx.money(cache["saving"]),
-            "source": cache.get("price_source") or "source not stated",
+            "hit": p.pct(cache.hit_rate),
+            "saving": ctx.money(cache.saving),
+            "source": cache.price_source or "source not stated",
         }
         out.append(ctx.say.say("cache", "cache", **words))
-    if c.get("unattributed") and c.get("unattributed_share") is not None:
+    if c.unattributed and c.unattributed_share is not None:
         out.append(
             ctx.say.say(
                 "unattributed",
                 "unattributed",
-                amount=ctx.money(c["unattributed"]),
-                share=p.pct(c["unattributed_share"]),
+                amount=ctx.money(c.unattributed),
+                share=p.pct(c.unattributed_share),
             )
         )
-    budgets = [
-        b
-        for b in c.get("budgets") or []
-        if b.get("projected_month_end") is not None and b.get("projected_share") is not None
-    ]
-    for b in (b for b in budgets if b["projected_share"] > 1):
+    budgets = [b for b in c.budgets if b.projected_month_end is not None and b.projected_share is not None]
+    for b in (b for b in budgets if b.projected_share > 1):
         out.append(
-            f"🚨 {p.team(b['team'], capital=True)} is projected to close the month at {ctx.money(b['projected_month_end'])} against its "
-            f"{ctx.money(b['monthly_budget'])} budget ({p.pct(b['projected_share'])})."
+            f"🚨 {p.team(b.team, capital=True)} is projected to close the month at {ctx.money(b.projected_month_end)} against its "
+            f"{ctx.money(b.monthly_budget)} budget ({p.pct(b.projected_share)})."
         )
     unfunded = unfunded_budgets(ctx)
     within = [
-        f"**{b['team']}** {p.pct(b['projected_share'])}"
+        f"**{b.team}** {p.pct(b.projected_share)}"
         for b in budgets
-        if b["projected_share"] <= 1 and b["team"] not in unfunded
+        if b.projected_share <= 1 and b.team not in unfunded
     ]
     if within:
         out.append(f"Projected within budget at month-end (share of budget): {p.join(within)}.")
@@ -243,39 +235,35 @@ def cost(ctx: Context) -> str:
 
 
 def quality(ctx: Context) -> str:
-    rows = [
-        r
-        for r in ctx.facts.get("quality") or []
-        if r.get("eval_pass_rate") is not None and r.get("target") is not None
-    ]
+    rows = [r for r in ctx.facts.quality if r.eval_pass_rate is not None and r.target is not None]
     out, met = [], []
     for row in rows:
-        version = f"**{row.get('model_version') or 'all versions'}**"
-        if row.get("met"):
+        version = f"**{row.model_version or 'all versions'}**"
+        if row.met:
             met.append(
-                f"{ctx.name(row['component'])} {p.pct(row['eval_pass_rate'])} on {version} (target {p.pct(row['target'])})"
+                f"{ctx.name(row.component)} {p.pct(row.eval_pass_rate)} on {version} (target {p.pct(row.target)})"
             )
             continue
         words = {
-            "component": ctx.name(row["component"]), "version": version, "rate": p.pct(row["eval_pass_rate"]),
-            "cases": p.number(row.get("cases")), "target": p.pct(row["target"]), "failed": p.pct(1 - row["eval_pass_rate"]),
+            "component": ctx.name(row.component), "version": version, "rate": p.pct(row.eval_pass_rate),
+            "cases": p.number(row.cases), "target": p.pct(row.target), "failed": p.pct(1 - row.eval_pass_rate),
         }  # fmt: skip
-        text = ctx.say.say("eval_below", f"{row['component']}:{row.get('model_version')}", **words)
-        if (row.get("accuracy_budget_remaining") or 0) < 0:
-            text += f"; its accuracy budget is overspent by {p.pct(-row['accuracy_budget_remaining'], 0)}"
+        text = ctx.say.say("eval_below", f"{row.component}:{row.model_version}", **words)
+        if (row.accuracy_budget_remaining or 0) < 0:
+            text += f"; its accuracy budget is overspent by {p.pct(-row.accuracy_budget_remaining, 0)}"
         out.append("🚨 " + p.sentence(text))
     if met:
         out.append(f"Eval pass rates at or above target: {p.join(met)}.")
     within, above, seen = [], [], set()
-    for row in ctx.facts.get("quality") or []:
-        if row["component"] in seen:
+    for row in ctx.facts.quality:
+        if row.component in seen:
             continue
-        seen.add(row["component"])
+        seen.add(row.component)
         for kind in ("hallucination", "toxicity"):
-            rate, limit = row.get(f"{kind}_rate"), row.get(f"{kind}_max")
+            rate, limit = getattr(row, f"{kind}_rate"), getattr(row, f"{kind}_max")
             if rate is not None and limit is not None:
-                text = f"{kind} {p.pct(rate, 2)} on {ctx.name(row['component'])} (limit {p.pct(limit, 2)})"
-                (within if row.get(f"{kind}_met") else above).append(text)
+                text = f"{kind} {p.pct(rate, 2)} on {ctx.name(row.component)} (limit {p.pct(limit, 2)})"
+                (within if getattr(row, f"{kind}_met") else above).append(text)
     out += [f"🚨 Safety limit exceeded: {t}." for t in above]
     if within:
         out.append(f"Safety rates within limits: {p.join(within)}.")
@@ -284,22 +272,20 @@ def quality(ctx: Context) -> str:
     return " ".join(out)
 
 
-def gap_sentence(gap: Mapping[str, Any]) -> str:
+def gap_sentence(gap: Gap) -> str:
     """The SPEC gap sentence (the facts carry it; it is rebuilt from the parts when absent)."""
-    return gap.get("sentence") or (
-        f"Current observability gap: {gap['specific']}. This limits our ability to {gap['limits']}. "
-        f"Recommended instrumentation: {gap['instrumentation']} with priority {gap['priority']}."
+    return gap.sentence or (
+        f"Current observability gap: {gap.specific}. This limits our ability to {gap.limits}. "
+        f"Recommended instrumentation: {gap.instrumentation} with priority {gap.priority}."
     )
 
 
 def gaps(ctx: Context) -> str:
-    items = ctx.facts.get("gaps") or []
+    items = ctx.facts.gaps
     if not items:
         return (
             f"✅ No observability gaps this {ctx.period}: every expected signal reported, every cost was "
             "attributed and every business assumption is stated."
         )
-    ordered = sorted(
-        items, key=lambda g: (g.get("priority") or "P9", g.get("component") or "", g["specific"])
-    )
+    ordered = sorted(items, key=lambda g: (g.priority or "P9", g.component or "", g.specific))
     return "\n".join(f"- {gap_sentence(g)}" for g in ordered)

@@ -38,11 +38,10 @@ blocks and the component owners; config fills in names and owners the facts lack
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..model import parse_timestamp
+from ..analysis.facts_model import Facts, QuarterFacts
 from . import executive, reliability, sections
 from . import phrasing as p
 from .model import Narrative
@@ -54,47 +53,44 @@ from .voice import summary_line
 __all__ = ["narrate_quarter", "narrate_week"]
 
 
-def narrate_week(facts: Mapping[str, Any], content: Any = None, config: Any = None) -> Narrative:
+def narrate_week(facts: Facts, content: Any = None, config: Any = None) -> Narrative:
     """The narrative of one weekly brief."""
     return _narrate(facts, config)
 
 
-def narrate_quarter(facts: Mapping[str, Any], content: Any = None, config: Any = None) -> Narrative:
+def narrate_quarter(facts: Facts, content: Any = None, config: Any = None) -> Narrative:
     """The narrative of one quarterly deck (adds the ``investments`` section)."""
     return _narrate(facts, config)
 
 
-def context(facts: Mapping[str, Any], config: Any = None) -> Context:
+def context(facts: Facts, config: Any = None) -> Context:
     """Component names and owners (facts first, config for what they lack) and the publication date: the
     local date the window ends, i.e. the Monday a closed week's brief is read."""
     names: dict[str, str] = {}
     owners: dict[str, str] = {}
     for c in getattr(config, "components", None) or []:
         names[c.id], owners[c.id] = c.name, c.owner
-    for s in facts.get("slos") or []:
-        names.setdefault(s["component"], s.get("component_name") or s["component"])
-    for c in facts.get("components") or []:
-        names[c["id"]] = c.get("name") or c["id"]
-        if c.get("owner"):
-            owners[c["id"]] = c["owner"]
-    end = str((facts.get("window") or {}).get("end") or facts["as_of"])
-    instant = parse_timestamp(end)
-    publication = instant.astimezone(ZoneInfo(str(facts.get("timezone") or "UTC"))).date()
-    as_of = parse_timestamp(str(facts["as_of"])).date()
-    return Context(facts, p.Phraser(str(facts.get("period"))), publication, as_of, names, owners)
+    for s in facts.slos:
+        names.setdefault(s.component, s.component_name or s.component)
+    for c in facts.components:
+        names[c.id] = c.name or c.id
+        if c.owner:
+            owners[c.id] = c.owner
+    publication = facts.window.end.astimezone(ZoneInfo(facts.timezone or "UTC")).date()
+    return Context(facts, p.Phraser(facts.period), publication, facts.as_of.date(), names, owners)
 
 
-def _narrate(facts: Mapping[str, Any], config: Any) -> Narrative:
+def _narrate(facts: Facts, config: Any) -> Narrative:
     ctx = context(facts, config)
-    summary = facts.get("summary") or {}
+    summary = facts.summary
     line = summary_line(
-        summary.get("status") or "Unknown",
-        summary.get("budget_remaining"),
-        int(summary.get("active_alerts") or 0),
-        int(summary.get("informational_alerts") or 0),
+        summary.status or "Unknown",
+        summary.budget_remaining,
+        int(summary.active_alerts or 0),
+        int(summary.informational_alerts or 0),
     )
     derived: dict[str, Any] = {}
-    incident = executive.banner(ctx, derived) if summary.get("incident_mode") else None
+    incident = executive.banner(ctx, derived) if summary.incident_mode else None
     texts = {
         "reliability": reliability.reliability(ctx),
         "cost": sections.cost(ctx),
@@ -102,7 +98,7 @@ def _narrate(facts: Mapping[str, Any], config: Any) -> Narrative:
         "quality": sections.quality(ctx),
         "gaps": sections.gaps(ctx),
     }
-    if facts.get("kind") == "quarter":
+    if facts.kind == "quarter":
         texts["investments"] = investments(ctx)
     recs = recommendations(ctx)
     actions = next_actions(ctx, recs)
@@ -115,8 +111,8 @@ def _narrate(facts: Mapping[str, Any], config: Any) -> Narrative:
     derived["recommendations_above_low_risk"] = sum(1 for r in recs if r.risk_level != "Low")
     derived["next_action_count"] = len(actions)
     return Narrative(
-        kind=str(facts.get("kind") or "week"),
-        period=str(facts.get("period")),
+        kind=facts.kind,
+        period=facts.period,
         summary_line=line,
         verdict=verdict,
         incident_mode=incident is not None,
@@ -132,39 +128,39 @@ def _narrate(facts: Mapping[str, Any], config: Any) -> Narrative:
 
 def evidence(ctx: Context) -> str:
     """The evidence window and telemetry coverage behind every statement."""
-    coverage = ctx.facts.get("coverage") or {}
-    telemetry = coverage.get("telemetry")
+    coverage = ctx.facts.coverage
+    telemetry = coverage.telemetry
     shown = (
         f"telemetry coverage {p.pct(telemetry)}"
         if telemetry is not None
         else "telemetry coverage unknown: observability gap"
     )
-    span = coverage.get("evidence_days")
+    span = coverage.evidence_days
     if span is None:
-        return f"Based on the production data of {ctx.facts.get('period')} ({shown})."
+        return f"Based on the production data of {ctx.facts.period} ({shown})."
     if ctx.period == "week":
         return f"Based on the last {p.span_days(span)} of production data ({shown})."
-    return f"Based on {p.span_days(span)} of production data in {ctx.facts.get('period')} ({shown})."
+    return f"Based on {p.span_days(span)} of production data in {ctx.facts.period} ({shown})."
 
 
 def investments(ctx: Context) -> str:
     """Reliability investments for the deck, in the facts' rank order (by return)."""
-    items = ctx.facts.get("investments") or []
+    items = ctx.facts.investments if isinstance(ctx.facts, QuarterFacts) else []
     if not items:
         return "No reliability investments are proposed for this quarter."
     out = []
     for inv in items:
-        line = f"- **{inv['title']}**: {ctx.money(inv.get('cost'))} one-off"
-        if inv.get("running_cost_per_year"):
-            line += f" plus {ctx.money(inv['running_cost_per_year'])} a year to run"
-        if inv.get("expected_benefit") is not None:
-            line += f", for an expected benefit of {ctx.money(inv['expected_benefit'])} a year"
-        if inv.get("roi") is not None:
-            line += f". Return on investment {p.pct(inv['roi'], 0)}"
-            if inv.get("payback_months") is not None:
-                line += f", payback in {p.number(inv['payback_months'], 1)} months"
+        line = f"- **{inv.title}**: {ctx.money(inv.cost)} one-off"
+        if inv.running_cost_per_year:
+            line += f" plus {ctx.money(inv.running_cost_per_year)} a year to run"
+        if inv.expected_benefit is not None:
+            line += f", for an expected benefit of {ctx.money(inv.expected_benefit)} a year"
+        if inv.roi is not None:
+            line += f". Return on investment {p.pct(inv.roi, 0)}"
+            if inv.payback_months is not None:
+                line += f", payback in {p.number(inv.payback_months, 1)} months"
         else:
             line += ". The return cannot be stated (observability gap)"
-        confidence = inv.get("confidence")
+        confidence = inv.confidence
         out.append(line + (f"; {confidence.lower()} confidence." if confidence else "."))
     return "\n".join(out)

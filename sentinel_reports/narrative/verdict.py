@@ -11,9 +11,13 @@ decided in analysis. A long list is cut to the first few of each kind with "and 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
+from ..analysis.facts_model import (
+    Verdict,
+    VerdictBudgetExhausted,
+    VerdictIncident,
+    VerdictObjectiveMissed,
+    VerdictPageAlert,
+)
 from . import phrasing as p
 from .phrasing import Context
 
@@ -22,19 +26,16 @@ SHOWN = 3
 
 
 def verdict_line(ctx: Context) -> str:
-    """The one-line verdict on the period, or "" when the facts carry none (an older facts document)."""
-    verdict = ctx.facts.get("verdict")
-    if not isinstance(verdict, Mapping):
-        return ""
+    """The one-line verdict on the period."""
+    verdict = ctx.facts.verdict
     kind = "Week" if ctx.period == "week" else "Quarter"
     so_far = f" so far ({ctx.covered})" if ctx.in_progress else ""
-    lead = f"**{kind} {ctx.facts.get('period')}{so_far}:**"
-    state = verdict.get("state")
+    lead = f"**{kind} {ctx.facts.period}{so_far}:**"
+    state = verdict.state
     if state == "events":
         return f"{lead} {'; '.join(_events(ctx, verdict))}."
-    counts = verdict.get("counts") or {}
     if state == "clear":
-        others = int(counts.get("other_incidents") or 0)
+        others = verdict.counts.other_incidents
         if others:
             noun = "incident" if others == 1 else "incidents"
             return (
@@ -42,7 +43,7 @@ def verdict_line(ctx: Context) -> str:
                 f"{noun} recorded), every objective met."
             )
         return f"{lead} no incident, every objective met."
-    sentences = " ".join(g["sentence"] for g in verdict.get("gaps") or [])
+    sentences = " ".join(g.sentence for g in verdict.gaps)
     return f"{lead} no SEV1/SEV2 incident or missed objective is recorded, but the record is incomplete. {sentences}".rstrip()
 
 
@@ -53,41 +54,40 @@ def _names(ctx: Context, items: list[str], noun: str) -> str:
     return p.join([*items[:SHOWN], f"{rest} more {noun}{'' if rest == 1 else 's'}"])
 
 
-def _events(ctx: Context, verdict: Mapping[str, Any]) -> list[str]:
-    events = list(verdict.get("events") or [])
+def _events(ctx: Context, verdict: Verdict) -> list[str]:
+    events = verdict.events
     out: list[str] = []
-    incidents = [e for e in events if e["kind"] == "incident"]
+    incidents = [e for e in events if isinstance(e, VerdictIncident)]
     shown = [
-        f"{e['severity']} {e['id']} affected customers on "
-        f"{p.join([ctx.plain_name(c) for c in e.get('components') or []]) or 'unnamed services'} for "
-        f"{p.duration_minutes(e['impact_minutes'])}"
+        f"{e.severity} {e.id} affected customers on "
+        f"{p.join([ctx.plain_name(c) for c in e.components]) or 'unnamed services'} for "
+        f"{p.duration_minutes(e.impact_minutes)}"
         for e in incidents[:2]
     ]
     if len(incidents) > 2:
         rest = ctx.remainder(len(incidents) - 2)
         shown.append(f"{rest} more SEV1/SEV2 incident{'' if rest == 1 else 's'} with customer impact")
     out += shown
-    missed = [e for e in events if e["kind"] == "objective_missed"]
+    missed = [e for e in events if isinstance(e, VerdictObjectiveMissed)]
     if missed:
         items = [
-            f"{e['slo']} at {p.pct(e['period_attainment'], 2)} against {p.pct(e['objective'], 2)}"
-            for e in missed
+            f"{e.slo} at {p.pct(e.period_attainment, 2)} against {p.pct(e.objective, 2)}" for e in missed
         ]
         if len(missed) == 1:
             out.append(f"{items[0]} missed its objective {ctx.so_far}")
         else:
             out.append(f"{len(missed)} objectives missed {ctx.so_far}: {_names(ctx, items, 'objective')}")
-    paged = [e["slo"] for e in events if e["kind"] == "page_alert"]
+    paged = [e.slo for e in events if isinstance(e, VerdictPageAlert)]
     if paged:
         out.append(
             f"a page alert fired on {paged[0]}"
             if len(paged) == 1
             else f"page alerts fired on {len(paged)} SLOs"
         )
-    exhausted = [e for e in events if e["kind"] == "budget_exhausted"]
+    exhausted = [e for e in events if isinstance(e, VerdictBudgetExhausted)]
     if exhausted:
-        slos = _names(ctx, [e["slo"] for e in exhausted], "SLO")
-        frozen = p.join([ctx.plain_name(c) for c in verdict.get("freeze_components") or []])
+        slos = _names(ctx, [e.slo for e in exhausted], "SLO")
+        frozen = p.join([ctx.plain_name(c) for c in verdict.freeze_components])
         out.append(
             f"error budget exhausted on {slos}, so releases on {frozen} are frozen except P0 and security fixes"
         )

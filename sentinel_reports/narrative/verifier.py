@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .document import document
 from .numbers import NumberMention, extract_numbers
 
 STRUCTURAL: dict[tuple[str, Decimal, str], str] = {
@@ -89,7 +90,7 @@ class FactIndex:
         self.periods: set[str] = set()  # dates, --MM-DD, HH:MM, years, weeks, W47, quarters, Q4
         self.labels: set[tuple[Decimal, str]] = set()  # compact window labels, as (amount, unit)
         self.displayed: set[tuple[str, Decimal, int, str]] = set()
-        self._walk(facts, "")
+        self._walk(document(facts), "")
         for value in extra_allowed:
             self._number(float(value), "")
         for values in self._families.values():
@@ -329,6 +330,7 @@ def component_references(text: str, component_names: Iterable[str]) -> list[tupl
 def component_names_from_facts(facts: Mapping[str, Any]) -> list[str]:
     """Every component name and id the facts know (``components[]`` and the SLOs' components), sorted."""
     names: set[str] = set()
+    facts = document(facts)
     for c in facts.get("components") or []:
         names.update(str(c[k]) for k in ("id", "name") if c.get(k))
     for s in facts.get("slos") or []:

@@ -11,6 +11,7 @@ Only facts and narratives are built (no charts, no PDFs), so the whole suite sta
 
 from __future__ import annotations
 
+import functools
 import gzip
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,9 +89,16 @@ def make_renamed_project(root: Path) -> Path:
 class Period:
     project: str
     label: str
-    facts: dict[str, Any]
+    facts: Any  # the facts model (WeekFacts or QuarterFacts)
     narrative: Any
     config: Any
+
+    @functools.cached_property
+    def data(self) -> dict[str, Any]:
+        """The JSON data of the facts (as in evidence/<period>/facts.json), which the invariants read."""
+        from sentinel_reports.analysis.facts_model import facts_data
+
+        return facts_data(self.facts)
 
 
 def _periods(name: str, root: Path) -> list[Period]:

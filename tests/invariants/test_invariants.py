@@ -16,8 +16,6 @@ from typing import Any
 
 import pytest
 
-from sentinel_reports.analysis.facts_model import facts_data
-
 Violations = list[str]
 
 
@@ -388,11 +386,9 @@ CHECKS: dict[str, Callable[[dict, Any, Any], Violations]] = {
 @pytest.mark.parametrize("name", sorted(CHECKS))
 def test_invariant_holds_in_every_period(name: str, all_periods: list) -> None:
     assert {p.project for p in all_periods} >= {"renamed"}
-    assert any(p.facts["kind"] == "quarter" for p in all_periods)
+    assert any(p.facts.kind == "quarter" for p in all_periods)
     found = {
-        f"{p.project} {p.label}": v
-        for p in all_periods
-        if (v := CHECKS[name](p.facts, p.narrative, p.config))
+        f"{p.project} {p.label}": v for p in all_periods if (v := CHECKS[name](p.data, p.narrative, p.config))
     }
     assert found == {}
 
@@ -402,15 +398,15 @@ def test_invariant_holds_in_every_period(name: str, all_periods: list) -> None:
 
 def _period(all_periods: list, project: str, test: Callable[[dict], bool]) -> Any:
     for p in all_periods:
-        if p.project == project and test(p.facts):
+        if p.project == project and test(p.data):
             # the JSON data of the facts, to plant a violation in (the model is frozen)
-            return facts_data(p.facts), p.narrative, p.config
+            return copy.deepcopy(p.data), p.narrative, p.config
     raise AssertionError(f"no period of {project} has the shape this planted violation needs")
 
 
 def _any_project(all_periods: list, test: Callable[[dict], bool]) -> tuple[dict, Any, Any]:
     for project in ("demo", "renamed"):
-        if any(p.project == project and test(p.facts) for p in all_periods):
+        if any(p.project == project and test(p.data) for p in all_periods):
             return _period(all_periods, project, test)
     raise AssertionError("no period of either project has the shape this planted violation needs")
 
@@ -573,7 +569,7 @@ def test_planted_case_citing_a_later_outage_is_caught(all_periods: list) -> None
 
 
 def test_quarter_baselines_are_whole_previous_quarters(all_periods: list) -> None:
-    quarters = {p.label: p.facts for p in all_periods if p.project == "demo" and p.facts["kind"] == "quarter"}
+    quarters = {p.label: p.data for p in all_periods if p.project == "demo" and p.facts.kind == "quarter"}
     if not quarters:
         pytest.skip("the demo project is not in this checkout")
     q3, q4 = quarters["2026-Q3"], quarters["2026-Q4"]
@@ -593,7 +589,7 @@ def test_quarter_baselines_are_whole_previous_quarters(all_periods: list) -> Non
 
 def _weeks(all_periods: list, project: str) -> list:
     return sorted(
-        (p for p in all_periods if p.project == project and p.facts["kind"] == "week"), key=lambda p: p.label
+        (p for p in all_periods if p.project == project and p.facts.kind == "week"), key=lambda p: p.label
     )
 
 
@@ -607,8 +603,8 @@ def test_recurring_recommendations_keep_first_raised_and_deadline(all_periods: l
     seen: dict[str, dict] = {}
     recurring = overdue_shown = 0
     for p in weeks:
-        memory = p.facts["recommendation_memory"]
-        publication = p.facts["window"]["end"][:10]
+        memory = p.data["recommendation_memory"]
+        publication = p.data["window"]["end"][:10]
         for key, m in memory.items():
             if key in seen and seen[key]["week"] == _prev_week(p.label):
                 assert (m["first_raised"], m["deadline"]) == (
@@ -639,15 +635,15 @@ def _prev_week(label: str) -> str:
 
 
 def test_latency_regression_is_degraded_and_the_provider_outage_is_an_outage(all_periods: list) -> None:
-    quarters = {p.label: p for p in all_periods if p.project == "demo" and p.facts["kind"] == "quarter"}
+    quarters = {p.label: p for p in all_periods if p.project == "demo" and p.facts.kind == "quarter"}
     if "2026-Q4" not in quarters:
         pytest.skip("the demo project is not in this checkout")
     q4 = quarters["2026-Q4"]
-    kinds = {i["id"]: i["impact_kind"] for i in q4.facts["incidents"] if i["impact_minutes"]}
+    kinds = {i["id"]: i["impact_kind"] for i in q4.data["incidents"] if i["impact_minutes"]}
     # INC-212: p95 latency above 2.5 s while availability met its objective; the SEV1 (INC-214): requests
     # failed; INC-215 (unsafe completions, safety class): customer impact that is not latency alone is an outage
     assert kinds == {"INC-212": "degraded", "INC-214": "outage", "INC-215": "outage"}
-    business = q4.facts["business"]
+    business = q4.data["business"]
     assert business["degraded_minutes"] == 4360.0 and business["per_incident"]["INC-212"] is None
     assert (
         "latency-only" in q4.narrative.sections["incidents"]

@@ -56,7 +56,7 @@ def periods(project: Any) -> dict[str, dict]:
 
 
 def checker(facts: dict, project: Any) -> MeaningCheck:
-    narrate = narrate_quarter if facts["kind"] == "quarter" else narrate_week
+    narrate = narrate_quarter if facts.kind == "quarter" else narrate_week
     narrative = narrate(facts, project.content, project.config)
     return MeaningCheck(narrative.verification_facts(facts), config=project.config)
 
@@ -105,7 +105,7 @@ def test_every_demo_periods_template_text_passes_complete(periods: dict, project
     assert len([p for p in periods if "-W" in p]) >= 20 and any("-Q" in p for p in periods)
     rejected, figures = {}, 0
     for label, facts in periods.items():
-        narrate = narrate_quarter if facts["kind"] == "quarter" else narrate_week
+        narrate = narrate_quarter if facts.kind == "quarter" else narrate_week
         text = narrate(facts, project.content, project.config).to_markdown()
         found = checker(facts, project).check(text, complete=True)
         if found:
@@ -137,7 +137,7 @@ def test_every_demo_template_text_is_a_valid_draft_of_its_own_claims(periods: di
 
     problems, figures, claims = [], 0, 0
     for label, facts in periods.items():
-        narrate = narrate_quarter if facts["kind"] == "quarter" else narrate_week
+        narrate = narrate_quarter if facts.kind == "quarter" else narrate_week
         narrative = narrate(facts, project.content, project.config)
         check = MeaningCheck(
             narrative.verification_facts(facts), config=project.config,

@@ -76,7 +76,7 @@ def test_decks_built_by_sentinel_build_use_the_configured_narrator(
     real_build_deck = deck_module.build_deck
 
     def recording_build_deck(facts: Any, narrative: Any) -> Any:
-        built_from[facts["period"]] = narrative
+        built_from[facts.period] = narrative
         return real_build_deck(facts, narrative)
 
     monkeypatch.setattr(deck_module, "build_deck", recording_build_deck)

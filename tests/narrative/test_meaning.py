@@ -10,7 +10,7 @@ from sentinel_reports.narrative.claims import FactCatalog, render
 from sentinel_reports.narrative.meaning import MeaningCheck, split_sentences
 from sentinel_reports.narrative.template import narrate_week
 
-from .conftest import WEEK_FACTS
+from .conftest import WEEK_FACTS, as_facts
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_keys_name_list_items_by_identity_and_carry_entities_units_and_periods()
 
 
 def test_the_template_text_round_trips_through_placeholders() -> None:
-    narrative = narrate_week(WEEK_FACTS)
+    narrative = narrate_week(as_facts(WEEK_FACTS))
     check = MeaningCheck(
         narrative.verification_facts(WEEK_FACTS), fixed={"summary_line": narrative.summary_line}
     )

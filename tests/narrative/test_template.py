@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from sentinel_reports.narrative import template
 from sentinel_reports.narrative.model import Narrative
 from sentinel_reports.narrative.numbers import extract_numbers
-from sentinel_reports.narrative.template import narrate_quarter, narrate_week
 from sentinel_reports.narrative.verifier import component_names_from_facts, verify_text
 from sentinel_reports.narrative.voice import (
     BANNED_WORDS,
@@ -20,6 +20,8 @@ from sentinel_reports.narrative.voice import (
     check_summary_line,
     lint_text,
 )
+
+from .conftest import as_facts
 
 BASE: dict[str, Any] = {
     "kind": "week",
@@ -225,6 +227,15 @@ BASE: dict[str, Any] = {
 }
 
 
+def narrate_week(data: Any) -> Narrative:
+    """The template narrative of hand-built facts (the keys they leave out take neutral values)."""
+    return template.narrate_week(as_facts(data))
+
+
+def narrate_quarter(data: Any) -> Narrative:
+    return template.narrate_quarter(as_facts(data))
+
+
 def facts(**changes: Any) -> dict[str, Any]:
     """A deep copy of BASE with dotted-path changes: facts(**{"summary.budget_remaining": None})."""
     out = copy.deepcopy(BASE)
@@ -292,7 +303,11 @@ def test_burn_rate_is_stated_with_precision_language() -> None:
 
 
 def test_incident_mode_opens_terse_and_directive() -> None:
-    detail = {"components": ["chat-api"], "since": "2026-11-22T21:10:00Z", "next_update": None}
+    detail = {
+        "components": ["chat-api"],
+        "since": "2026-11-22T21:10:00Z",
+        "next_update": "2026-11-23T01:00:00Z",
+    }
     data = facts(
         **{
             "summary.status": "Major Outage",
@@ -310,8 +325,8 @@ def test_incident_mode_opens_terse_and_directive() -> None:
     assert n.incident_mode and n.incident_banner is not None
     assert set(n.incident_banner) == {"affected", "since", "being_done", "next_update"}
     assert n.incident_banner["affected"] == "Assistant Chat API"
-    assert n.incident_banner["next_update"] == "2026-11-23 01:00 UTC"  # as-of + 60 minutes, derived
-    assert n.derived["next_update"] == "2026-11-23T01:00:00Z"
+    assert n.incident_banner["next_update"] == "2026-11-23 01:00 UTC"  # the facts' next update (as-of + 1 h)
+    assert "next_update" not in n.derived
     assert n.executive_summary.startswith(
         "🚨 **Major outage: Assistant Chat API, since 2026-11-22 21:10 UTC.**"
     )

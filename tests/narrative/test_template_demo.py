@@ -57,7 +57,7 @@ def demo_facts(project: Any) -> dict[str, dict]:
 
 
 def narrate(data: dict, project: Any) -> Any:
-    build = narrate_week if data["kind"] == "week" else narrate_quarter
+    build = narrate_week if data.kind == "week" else narrate_quarter
     return build(data, project.content, project.config)
 
 
