@@ -27,6 +27,7 @@ from .coverage import (
     sort_gaps,
     telemetry_coverage,
 )
+from .derived import add_derived
 from .facts_model import Facts, QuarterFacts, WeekFacts, facts_from_dict, facts_json
 from .incidents import incident_facts
 from .memory import raised_keys, recommendation_memory
@@ -225,6 +226,21 @@ def period_facts(
         raised_keys(facts, config), ordered, dataset, config, events, end, first
     )
     facts["next_actions"] = next_actions(facts, ordered, config, after)
+    # the budget each SLO had left when the previous period closed: the base of its change in pp
+    previous_budget = {
+        s.name: evaluate_slo(events[s.name], s, config, before.end).budget_remaining for s in config.slos
+    }
+    add_derived(facts, previous_budget)
+    # the previous period's incident count as its own publication stated it (known when it closed)
+    previous_count = None
+    if facts["previous_period"] is not None:
+        known_then = incidents_known_at(dataset.incidents, before.end)
+        _, stats_then = incident_facts(known_then, postmortems, config, before.start, before.end, before.end)
+        previous_count = stats_then.get("count")
+    stats = facts["incident_stats"]
+    stats["previous_count"] = previous_count
+    stats["count_difference"] = None if previous_count is None else stats.get("count", 0) - previous_count
+    facts["status_history_days"] = HISTORY.days  # the days the status history covers
     facts["figures"] = _figures(facts, config, coverages).as_list()
     return plain(facts)
 

@@ -283,6 +283,14 @@ class Slo(FactsBase):
     sources: list[str] = F("Source ids of the SLI data.")
     alerts_fired: list[AlertEpisode] = F("Alert episodes that fired in the window.")
     overspent_days: int = F("Days of the window that closed with the rolling budget exhausted.")
+    attainment_change_pp: Real | None = F(
+        "This period's attainment minus the previous period's (a fraction, shown in pp); null without either."
+    )
+    previous_budget_remaining: Real | None = F("Budget remaining when the previous period closed.")
+    budget_remaining_change_pp: Real | None = F("budget_remaining - previous_budget_remaining (shown in pp).")
+    period_budget_consumed: Real | None = F(
+        "(1 - period_attainment) / (1 - objective): budget the period spends."
+    )
 
 
 # -- components ------------------------------------------------------------------------------------------
@@ -315,6 +323,10 @@ class Component(FactsBase):
     open_incidents: list[str] = F("Ids of incidents open at the window's end.")
     days: list[ComponentDay] = F("90 day bars for the status page.")
     sources: list[str] = F("Source ids of its SLI data.")
+    history_days: int = F("Days of the status history (len(days)).")
+    days_with_uptime: int = F("Days of the history with an uptime figure.")
+    gap_days: int = F("Days of the history with an observability gap (or no data).")
+    days_not_operational: int = F("Days of the history not operational (any other status, or a gap).")
 
 
 # -- incidents -------------------------------------------------------------------------------------------
@@ -396,6 +408,10 @@ class IncidentStats(FactsBase):
     postmortem_coverage: Real | None = F("Share of those with a postmortem; null when none is expected.")
     overdue_action_items: int = F("Overdue action items of the period's incidents.")
     overdue_action_items_all: int = F("Overdue action items of all incidents of the last 90 days.")
+    previous_count: int | None = F(
+        "Incidents of the previous period as known when it closed; null when no data precedes the window."
+    )
+    count_difference: int | None = F("count - previous_count; null without a previous count.")
 
 
 # -- cost ------------------------------------------------------------------------------------------------
@@ -499,6 +515,12 @@ class Cost(FactsBase):
     unattributed_by_category: dict[str, Real] = F("Unattributed spend by charge category.")
     per_successful_task: dict[str, Real | None] = F("Spend per successful request by component.")
     previous_per_successful_task: dict[str, Real | None] = F("The same over the comparison window.")
+    per_successful_task_change: dict[str, Real | None] = F(
+        "Cost per successful task / the comparison window's - 1, by component; null without either."
+    )
+    by_team_share: dict[str, Real | None] = F("Each team's spend as a share of the total.")
+    overrun_count: int = F("Budget teams projected over their monthly budget.")
+    projected_budget_count: int = F("Budget teams with a month-end projection.")
     budgets: list[Budget] = F("Month-end projection of each budget team.")
     month_end: MonthEnd | None = F("Month-end projection of all spend; null without cost data.")
     cache: CacheSavings | None = F("Prompt cache savings; null without token usage and prices.")
@@ -646,6 +668,37 @@ class Source(FactsBase):
     after_as_of_dropped: int | None = F("Rows after as-of dropped; null for a closed period.")
     start: Timestamp | None = F("First timestamp of its data.")
     end: Timestamp | None = F("Last timestamp of its data.")
+    file_count: int = F("Files read.")
+    more_files: int = F("Files after the first.")
+
+
+class SourceTotals(FactsBase):
+    count: int = F("Sources.")
+    file_count: int = F("Files of all sources.")
+    rows: int | None = F("Rows of all sources; null when a source's count is unknown.")
+
+
+class SourceType(FactsBase):
+    name: str = F("Collector type.")
+    sources: int = F("Sources of this type.")
+    file_count: int = F("Their files.")
+    rows: int | None = F("Their rows; null when one is unknown.")
+    start: Timestamp | None = F("Earliest start of their data.")
+    end: Timestamp | None = F("Latest end of their data.")
+
+
+class GapCounts(FactsBase):
+    total: int = F("Observability gaps.")
+    p1: int = F("Gaps at P1.")
+    p2: int = F("Gaps at P2.")
+    p3: int = F("Gaps at P3.")
+    p4: int = F("Gaps at P4.")
+    longest_missing_run_hours: Real | None = F("Hours of the longest missing run; null without one.")
+
+
+class SloCounts(FactsBase):
+    total: int = F("SLOs.")
+    customer_facing: int = F("SLOs of customer-facing components.")
 
 
 class VerdictIncident(FactsBase):
@@ -751,6 +804,11 @@ class PeriodFacts(FactsBase):
     recommendation_memory: dict[str, MemoryEntry] = F("How long each rule action has been open, by key.")
     next_actions: list[NextAction] = F("Actions due by the end of the next period.")
     figures: list[Figure] = F("Headline figures with unit, display and sources (by key).")
+    source_totals: SourceTotals = F("Sources, files and rows of all sources.")
+    source_types: list[SourceType] = F("Sources, files and rows by collector type (by name).")
+    gap_counts: GapCounts = F("Observability gaps by priority.")
+    slo_counts: SloCounts = F("SLOs, and those of customer-facing components.")
+    status_history_days: int = F("Days the status history and incident_history cover.")
 
 
 class WeekFacts(PeriodFacts):

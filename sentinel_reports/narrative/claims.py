@@ -43,7 +43,7 @@ from typing import Any
 
 from .. import display
 from ..model import parse_timestamp
-from .numbers import NumberMention
+from .numbers import NumberMention, extract_numbers
 
 UNIT_MS = {"ms": 1, "seconds": 1_000, "minutes": 60_000, "hours": 3_600_000, "days": 86_400_000}
 UNIT_MS["weeks"] = 7 * UNIT_MS["days"]
@@ -78,10 +78,17 @@ SKIPPED = frozenset({"figures", "files"})
 TABLE_SKIPPED = (
     "coverage.series", "verdict.events", "incident_history", "business.assumptions", "sources",
     "cost.month_end.teams",  # the same figures as cost.budgets[] (and the unbudgeted line as month_end's own)
+    "source_types",  # the sources' files and rows by type: the appendix of the print edition
 )  # fmt: skip
-_TABLE_REPEATS = re.compile(r"^cost\.budgets\.[^.]+\.(?:month|data_through|elapsed_days|days_in_month)$")
-"""Per-team copies of the month's calendar, the same for every team as ``cost.month_end``'s."""
+_TABLE_REPEATS = re.compile(
+    r"^cost\.budgets\.[^.]+\.(?:month|data_through|elapsed_days|days_in_month)$"
+    r"|^components\.[^.]+\.(?:history_days|days_with_uptime|gap_days|days_not_operational)$"
+)
+"""Per-team copies of the month's calendar, the same for every team as ``cost.month_end``'s, and the day
+counts of each component's status history (the status page's, not a brief's)."""
 DAILY = frozenset({"days", "daily", "by_day"})
+RATIO_PARENTS = frozenset({"per_successful_task_change", "by_team_share"})
+"""Maps of a ratio by component or team (``cost.by_team_share.<team>``)."""
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
 _COMPACT = re.compile(r"^(\d+)(ms|s|m|h|d|w)$")
 
@@ -90,7 +97,7 @@ _COMPACT = re.compile(r"^(\d+)(ms|s|m|h|d|w)$")
 class KeyedFact:
     key: str
     value: float
-    unit: str  # money | ratio | burn | ms | seconds | minutes | hours | days | weeks | count | plain
+    unit: str  # money | ratio | points | burn | ms | seconds | minutes | hours | days | weeks | count | plain
     entities: frozenset[str]
     period: str  # current | previous
     leaf: str = ""  # the quantity's name: the last path segment that is not an id, label or date
@@ -143,7 +150,12 @@ class FactCatalog:
     """Every fact of one facts document under its key, with entities, units and display values."""
 
     def __init__(
-        self, facts: Mapping[str, Any], *, config: Any = None, fixed: Mapping[str, str] | None = None
+        self,
+        facts: Mapping[str, Any],
+        *,
+        config: Any = None,
+        fixed: Mapping[str, str] | None = None,
+        every_day: bool = False,
     ):
         self.facts = facts
         self.fixed = dict(fixed or {})  # pseudo keys with a fixed display, e.g. summary_line
@@ -158,7 +170,7 @@ class FactCatalog:
         self.kinds: dict[str, set[str]] = {}  # entity kind -> aliases
         self._shown: dict[str, str] = {}  # alias (lower case) -> as written
         self._lexicon(facts, config)
-        self.window = _window(facts)
+        self.window = None if every_day else _window(facts)  # every_day: the 90-day status history too
         self.items: list[KeyedFact] = []
         self.by_key: dict[str, KeyedFact] = {}
         self._displays = {
@@ -347,7 +359,7 @@ class FactCatalog:
             fam.add("money", value, idx)
             return
         fam.add("raw", value, idx)
-        if fact.unit in ("ratio", "plain"):
+        if fact.unit in ("ratio", "points", "plain"):
             fam.add("percent", value * 100, idx)
         if _COMPLEMENT.search(leaf) and 0 <= value <= 1:
             fam.add("percent:complement", (1 - value) * 100, idx)
@@ -475,6 +487,44 @@ class FactCatalog:
         ]
         return "\n".join(lines)
 
+    def key_written_as(self, fact: KeyedFact, raw: str) -> str | None:
+        """The key of ``fact`` (with display modifiers) whose display is exactly ``raw``, if any."""
+        for chain in MODIFIER_CHAINS:
+            key = "|".join((fact.key, *chain))
+            if self.display(key) == raw:
+                return key
+        return None
+
+    def key_of(self, m: NumberMention) -> str | None:
+        """The fact key (with display modifiers) whose display is exactly the figure ``m`` as written."""
+        for fact in dict.fromkeys([*self.matches(m), *self.matches(m, any_unit=True)]):
+            key = self.key_written_as(fact, m.raw)
+            if key is not None:
+                return key
+        return next((k for k, v in self.texts.items() if v == m.raw), None)
+
+    def unkeyed(self, text: str, *, ignore: Iterable[str] = ()) -> list[NumberMention]:
+        """Every figure of ``text`` that is not the display of a fact key: not ``display(key)`` of a numeric
+        fact (with any display modifier), nor part of a string fact written whole (a gap sentence, a
+        recommendation's title, an alert window "1h"). Dates, times, weeks and quarters are labels, not
+        figures (``numbers.extract_numbers``), so they are not returned."""
+        whole: list[tuple[int, int]] = []
+        for value in {v for v in self.texts.values() if len(v) >= 3 and _has_digit(v)}:
+            at = text.find(value)
+            while at >= 0:
+                whole.append((at, at + len(value)))
+                at = text.find(value, at + 1)
+        names = [
+            a for a, e in self.names.items() if _has_digit(a) and not all(x.startswith("period:") for x in e)
+        ]
+        out = []
+        for m in extract_numbers(text, ignore=[*names, *ignore]):
+            if m.is_period or any(a <= m.span[0] and m.span[1] <= b for a, b in whole):
+                continue
+            if self.key_of(m) is None:
+                out.append(m)
+        return out
+
     def keys(self) -> Iterator[str]:
         yield from self.fixed
         yield from self.by_key
@@ -489,6 +539,8 @@ def format_fact(fact: KeyedFact, currency: str = "USD") -> str:
         return display.money(v, currency, 0 if abs(v) >= 100 or v == 0 else 2 if abs(v) >= 1 else 4)
     if fact.unit == "ratio":
         return display.pct(v, 2 if re.search(r"attainment|uptime", leaf) and v > 0.9 else 1)
+    if fact.unit == "points":
+        return display.pct_points(v, 2)
     if fact.unit == "burn":
         return display.multiplier(v)
     if fact.unit == "minutes":
@@ -515,6 +567,8 @@ MODIFIER_CHAINS: tuple[tuple[str, ...], ...] = (
     ("hyphen",),
     *((u, "hyphen") for u in UNIT_MS),
     ("number",),
+    ("signed",),
+    *(("signed", str(p)) for p in range(3)),
 )
 """The displays ``to_placeholders`` tries, in order, to write a figure exactly as the template shows it."""
 
@@ -527,9 +581,13 @@ def month_name(month: str) -> str:
 
 def format_with(fact: KeyedFact, mods: list[str], currency: str = "USD") -> str | None:
     """A fact's display after ``display`` modifiers; None for an unknown or impossible modifier."""
-    value, unit, precision, hyphen = fact.value, fact.unit, None, False
+    value, unit, precision, hyphen, signed = fact.value, fact.unit, None, False, False
     for mod in mods:
-        if mod == "hyphen":
+        if mod == "signed":  # "+0.05 pp": a change with its sign written either way
+            signed = unit in ("ratio", "points")
+            if not signed:
+                return None
+        elif mod == "hyphen":
             hyphen = unit in UNIT_MS
         elif mod == "abs":
             value = abs(value)
@@ -548,11 +606,12 @@ def format_with(fact: KeyedFact, mods: list[str], currency: str = "USD") -> str 
         amount = display.number(value, precision or 0)
         return f"{amount}-{unit.removesuffix('s') if unit != 'ms' else unit}"
     if precision is None:
-        return format_fact(shown, currency)
+        return _signed(format_fact(shown, currency), value) if signed else format_fact(shown, currency)
     p = precision
     formats = {
         "money": lambda v: display.money(v, currency, p),
         "ratio": lambda v: display.pct(v, p),
+        "points": lambda v: display.pct_points(v, p),
         "burn": lambda v: display.multiplier(v, p),
         "hours": lambda v: display.hours(v, p),
         "days": lambda v: display.days(v, p),
@@ -561,7 +620,13 @@ def format_with(fact: KeyedFact, mods: list[str], currency: str = "USD") -> str 
         "seconds": lambda v: f"{display.number(v, p)} s",
         "weeks": lambda v: f"{display.number(v, p)} weeks",
     }
-    return formats.get(unit, lambda v: display.number(v, p))(value)
+    text = formats.get(unit, lambda v: display.number(v, p))(value)
+    return _signed(text, value) if signed else text
+
+
+def _signed(text: str, value: float) -> str:
+    """``text`` with a "+" before a positive change (one that does not round to zero)."""
+    return f"+{text}" if value > 0 and any(c in "123456789" for c in text) and text[0].isdigit() else text
 
 
 def render(text: str, catalog: FactCatalog) -> Rendered:
@@ -616,8 +681,12 @@ def _unit(path: list[str]) -> str:
         return "money"
     if top == "cost" and parent == "cache" and leaf == "saving":
         return "money"
+    if parent in RATIO_PARENTS:
+        return "ratio"
     if _BURN.search(leaf) or leaf in ("threshold", "long_burn", "short_burn"):
         return "burn"
+    if leaf.endswith("_pp"):  # a difference of two fractions, in percentage points
+        return "points"
     unit = _KEY_UNIT.search(leaf)
     if unit:
         return unit.group(1)
@@ -636,6 +705,8 @@ def _has_digit(text: str) -> bool:
 
 def _leaf_name(path: list[str]) -> str:
     """The last path segment that names a quantity (not an entity id, a window label or a date)."""
+    if len(path) > 1 and path[-2] in RATIO_PARENTS:
+        return path[-2]
     for seg in reversed(path):
         if re.fullmatch(r"[a-z][a-z0-9_]*", seg) and not _COMPACT.match(seg):
             return seg

@@ -431,6 +431,10 @@ class MeaningCheck:
             facts = [f for f in facts if not f.daily]
         if m.kind == "points":
             facts = [f for f in facts if f.is_change]  # a difference in pp is a change, never a level
+        if not {e for e in entities if not e.startswith("period:")}:
+            # a change of one component, SLO or team is stated with its name: a sentence that names no one
+            # ("spend was down 1.2%") is not supported by a component's change that happens to round to it
+            facts = [f for f in facts if not (f.is_change and f.entities)]
         written = (m.kind, shown, m.scale, m.unit) in self.strings.displayed
         if (m.kind, shown, m.unit) in STRUCTURAL or written:
             return None, facts

@@ -13,13 +13,16 @@
     plain       0.042 (a decimal with no unit)
     year        2026                                       label "2026"
     date        2026-11-23  23 Nov 2026  Nov 23, 2026      label "2026-11-23" ("--11-23" for "23 Nov")
-    time        14:05 (after a date, or before UTC / Z)    label "14:05"
+    time        14:05  14:05 UTC  (hours 00-23, two-digit  label "14:05"
+                minutes: a time of day wherever written)
     week        2026-W47  W47                              label "2026-W47" / "W47"
     quarter     2026-Q4  Q4                                label "2026-Q4" / "Q4"
+    month       2026-11 (a calendar month, year first)     label "2026-11"
 
 Not figures, so not returned: identifiers whose digits touch letters, underscores or an identifier hyphen
 (p95, SEV1, P1, 2xx, gpt-4o, INC-1042, v1.2.3, latency_p95_ms), a number after a label word ("tier 1",
-"priority 2", "HTTP 429", "step 3", "#4"), markdown list markers, URLs, inline code, and any phrase passed in
+"priority 2", "HTTP 429", "step 3", "#4"), a slide's or page's position after a "·" separator ("· 4/13" in a
+deck's footer), markdown list markers, URLs, inline code, and any phrase passed in
 ``ignore`` (component names such as "Search 2.0"). In a range ("5–7 days", "$5–7k") both ends take the unit
 written once. ``decimals`` is the number of digits shown after the point, which is the precision the
 verifier compares at.
@@ -62,7 +65,8 @@ _PERIOD = re.compile(
     rf"|(?P<dmy>(?P<d3>\d{{1,2}}) (?P<mon2>{_MON})(?:,? (?P<y2>\d{{4}}))?)"
     rf"|(?P<mdy>(?P<mon3>{_MON}) (?P<d4>\d{{1,2}})(?:, (?P<y3>\d{{4}}))?)"
     r"|(?P<week>(?:\d{4}-)?W\d{2})|(?P<quarter>(?:\d{4}-)?Q[1-4])"
-    r"|(?P<time>(?:[01]\d|2[0-3]):[0-5]\d(?=\s?(?:UTC|Z)\b))"
+    r"|(?P<month>\d{4}-(?:0[1-9]|1[0-2]))(?![\d:])"
+    r"|(?P<time>(?<![\d:.])(?:[01]\d|2[0-3]):[0-5]\d(?![\d:]|\.\d))"
 )
 _FIGURE = re.compile(
     r"(?P<sign>[-+−])?(?P<cur>[$€£]|(?:" + "|".join(CURRENCY_CODES) + r")\s)?"
@@ -77,6 +81,7 @@ _MASKS = (
     re.compile(r"(?<![\w-])[A-Za-z][\w.]*(?:-[\w.]*)*-[\w.]*\d[\w.-]*"),  # claude-sonnet-4-5, INC-1042
     re.compile(r"^\s*(?:#{1,6}\s+)?\d+[.)]\s", re.MULTILINE),  # list markers, numbered headings
     re.compile(r"#\d+"),
+    re.compile(r"(?<=·)\s*\d+/\d+\b"),  # a slide's or page's position in a footer: "2026-Q4 · 4/13"
 )
 _LABEL_BEFORE = re.compile(r"(?:\b(?:" + "|".join(LABEL_WORDS) + r")|#)[\s-]?$", re.IGNORECASE)
 
@@ -97,7 +102,7 @@ class NumberMention:
 
     @property
     def is_period(self) -> bool:
-        return self.kind in ("date", "time", "week", "quarter", "year")
+        return self.kind in ("date", "time", "week", "quarter", "year", "month")
 
 
 def extract_numbers(text: str, *, ignore: Iterable[str] = ()) -> list[NumberMention]:
@@ -168,6 +173,7 @@ def _periods(masked: str, text: str) -> Iterable[NumberMention]:
             yield _period("date", raw, (start, end), _date_label(year, MONTHS[mon[:3].lower()], day))
         else:  # an ISO week or quarter label, or a time of day: the label is the text itself
             kind = "week" if m.group("week") else "quarter" if m.group("quarter") else "time"
+            kind = "month" if m.group("month") else kind
             yield _period(kind, raw, (start, end), raw)
 
 

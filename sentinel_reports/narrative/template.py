@@ -106,6 +106,10 @@ def _narrate(facts: Mapping[str, Any], config: Any) -> Narrative:
     recs = recommendations(ctx)
     actions = next_actions(ctx, recs)
     derived["narrative_dates"] = sorted(ctx.derived_dates)
+    # the counts of the narrative's own lists, which a deck states ("5 operational changes recommended")
+    derived["recommendation_count"] = len(recs)
+    derived["recommendations_above_low_risk"] = sum(1 for r in recs if r.risk_level != "Low")
+    derived["next_action_count"] = len(actions)
     return Narrative(
         kind=str(facts.get("kind") or "week"),
         period=str(facts.get("period")),

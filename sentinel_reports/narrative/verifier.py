@@ -162,7 +162,7 @@ class FactIndex:
     def _string(self, text: str) -> None:
         self._label(text)
         if m := _DATE.match(text):
-            self.periods.update({text[:10], f"--{m.group(2)}-{m.group(3)}", m.group(1)})
+            self.periods.update({text[:10], f"--{m.group(2)}-{m.group(3)}", m.group(1), text[:7]})
             if m.group(4):
                 self.periods.add(m.group(4))
         elif m := _WEEK.match(text):

@@ -71,6 +71,12 @@ def unit_cost_component(facts: PeriodFacts) -> str | None:
     return max(candidates, key=lambda c: (spend.get(c) or 0, c)) if candidates else None
 
 
+def budget_change(facts: PeriodFacts, name: str | None) -> float | None:
+    """The weekly change of an SLO's budget remaining (a fraction, shown in pp); None for an unknown SLO."""
+    slo = _slo(facts, name)
+    return slo.budget_remaining_change_pp if slo else None
+
+
 def _tile(label: str, sub: str, value: str | None, **kw: Any) -> dict[str, Any]:
     spark = kw.pop("spark", None)
     tile = {"label": label, "sub": sub, "value": value, "target": None, "delta": None, "tone": "neutral"}
@@ -95,10 +101,6 @@ def _delta(value: float | None, unit: str, precision: int, higher_is_better: boo
     return {"delta": text, "tone": tone}
 
 
-def _diff(now: float | None, before: float | None) -> float | None:
-    return None if f.is_gap(now) or f.is_gap(before) else now - before
-
-
 def _spark_text(label: str, values: Sequence[float | None], fmt: Any) -> str:
     shown = ", ".join(fmt(v) for v in values)
     return f"{label} by week, oldest first: {shown}."
@@ -107,7 +109,7 @@ def _spark_text(label: str, values: Sequence[float | None], fmt: Any) -> str:
 def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
     """Availability, error budget, spend, cost per successful task and open incidents."""
     cur = facts.currency or "USD"
-    now, prev = week_points(facts), (history[-1] if history else None)
+    now = week_points(facts)
     tiles = []
     slo = availability_slo(facts)
     if slo is not None:
@@ -118,14 +120,13 @@ def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> 
         tiles.append(_tile(
             "Availability", f"{slo.component_name or slo.component}, this week", f.pct(att, 2),
             target=f"Objective {f.pct(slo.objective, 2)}", state=state, state_word=word,
-            **_delta(_diff(att, slo.previous_week_attainment), "pp", 2, True),
+            **_delta(slo.attainment_change_pp, "pp", 2, True),
             spark={"values": values, "reference": slo.objective,
                    "description": _spark_text(f"Availability of {name}", values, lambda v: f.pct(v, 2))},
         ))  # fmt: skip
     summary = facts.summary
     remaining, budget_slo = summary.budget_remaining, summary.budget_slo
     if budget_slo is not None or summary.unknown_budget_slos:
-        before = (prev or {}).get("budget", {}).get(budget_slo) if budget_slo else None
         values = _series(history, now, lambda p: p["budget"].get(budget_slo))
         state = "no_data" if remaining is None else (
             "major_outage" if remaining < 0 else "degraded" if remaining < 0.25 else "operational"
@@ -139,7 +140,7 @@ def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> 
         tiles.append(_tile(
             "Error budget remaining", f"Lowest customer-facing SLO: {budget_slo or 'unknown'}",
             f.pct(remaining, 0), target="Release freeze at 0%", state=state, state_word=word,
-            **_delta(_diff(remaining, before), "pp", 0, True),
+            **_delta(budget_change(facts, budget_slo), "pp", 0, True),
             spark={"values": values, "reference": 0.0,
                    "description": _spark_text(f"Error budget remaining of {budget_slo}", values, lambda v: f.pct(v, 0))},
         ))  # fmt: skip
@@ -165,7 +166,8 @@ def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> 
         "Spend", "This week, all providers", f.money(cost.total, cur), target=target,
         state="no_data" if cost.total is None else ("degraded" if over else "operational"),
         state_word="No data" if cost.total is None else (
-            f"{len(over)} of {len(budgets)} teams over budget" if over else "Teams within budget"),
+            f"{f.count(cost.overrun_count)} of {f.count(cost.projected_budget_count)} teams over budget"
+            if over else "Teams within budget"),
         **_delta(cost.week_over_week, "%", 1, False),
         spark={"values": values, "description": _spark_text("Spend", values, lambda v: f.money(v, cur))},
     ))  # fmt: skip
@@ -173,7 +175,7 @@ def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> 
     if comp is not None:
         value = cost.per_successful_task.get(comp)
         before = cost.previous_per_successful_task.get(comp)
-        change = None if f.is_gap(before) or not before else value / before - 1
+        change = cost.per_successful_task_change.get(comp)
         values = _series(history, now, lambda p: p["per_task"].get(comp))
         name = next((c.name for c in facts.components if c.id == comp), comp)
         tiles.append(_tile(
@@ -193,7 +195,7 @@ def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> 
         target=f"{f.count(stats.count)} this week" + (f" ({mix})" if mix else ""),
         state="no_data" if open_now is None else ("degraded" if open_now else "operational"),
         state_word="No data" if open_now is None else ("Open" if open_now else "None open"),
-        **_delta(_diff(stats.count, (prev or {}).get("incidents")), "", 0, False),
+        **_delta(stats.count_difference, "", 0, False),
         spark={"values": values, "description": _spark_text("Incidents", values, f.count)},
     ))  # fmt: skip
     return tiles
@@ -318,7 +320,8 @@ def spend_chart(facts: PeriodFacts, *, limit: int | None = None) -> dict[str, An
         note = (f"Drawn: the {len(kept)} components with the most spend"
                 f"{' and Unattributed' if unattributed else ''}. The other {len(rest)} components, "
                 f"{f.money(sum(v for _, v in rest), cur)} together, are in the web edition.")  # fmt: skip
-    rows = [{"component": k, "spend": round(v, 2)} for k, v in ordered]
+    # unrounded: a value rounded to cents first could be written a dollar off its fact ($268.497 -> $269)
+    rows = [{"component": k, "spend": v} for k, v in ordered]
     listed = "; ".join(f"{r['component']} {f.money(r['spend'], cur)}" for r in rows)
     description = f"Bar chart of spend by component in {facts.period}, largest first: {listed}."
     if note:

@@ -34,7 +34,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from ..analysis.facts_model import PeriodFacts, Slo, Source
+from ..analysis.facts_model import PeriodFacts, Slo
 from . import brief_charts as bc
 from . import brief_tables as bt
 from . import formatting as f
@@ -320,22 +320,19 @@ def print_sources(facts: PeriodFacts, table: Table, web_url: str | None) -> Tabl
     sources = facts.sources
     if len(sources) <= PRINT_ROWS:
         return table
-    groups: dict[str, list[Source]] = {}
+    ids: dict[str, list[str]] = {}
     for src in sources:
-        groups.setdefault(src.type or "", []).append(src)
+        ids.setdefault(src.type or "", []).append(src.id)
     rows = []
-    for kind, members in sorted(groups.items()):
-        counted = [m.rows for m in members]
-        starts = sorted(m.start for m in members if m.start)
-        ends = sorted(m.end for m in members if m.end)
+    for group in facts.source_types:
+        kind = group.name or ""
         rows.append([
-            Cell(kind or f.GAP, strong=True), Cell(", ".join(sorted(m.id for m in members))),
-            Cell(f.count(sum(len(m.files) for m in members))),
-            Cell(f.GAP if any(f.is_gap(c) for c in counted) else f.count(sum(counted))),
-            Cell(f.timestamp(starts[0]) if starts else f.GAP), Cell(f.timestamp(ends[-1]) if ends else f.GAP),
+            Cell(kind or f.GAP, strong=True), Cell(", ".join(sorted(ids.get(kind, [])))),
+            Cell(f.count(group.file_count)), Cell(f.count(group.rows)),
+            Cell(f.timestamp(group.start)), Cell(f.timestamp(group.end)),
         ])  # fmt: skip
     condensed = (
-        f"The {_plural(len(sources), 'source')} are grouped by type, from the earliest start to the latest end; "
+        f"The {_plural(facts.source_totals.count, 'source')} are grouped by type, from the earliest start to the latest end; "
         f"each source with its own figures is {_where(web_url)}."
     )
     columns = ("Type", "Sources", "Files", "Rows", "From", "To")

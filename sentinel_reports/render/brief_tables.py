@@ -101,8 +101,7 @@ def slo_table(facts: PeriodFacts) -> Table:
     )  # fmt: skip
     rows = []
     for s in slos:
-        before = s.previous_week_attainment
-        change = None if s.week_attainment is None or before is None else s.week_attainment - before
+        change = s.attainment_change_pp
         remaining = s.budget_remaining
         rows.append([
             Cell(s.name, strong=True, sub=s.component_name or s.component), s.sli or "",
@@ -164,7 +163,7 @@ def unit_cost_table(facts: PeriodFacts, only: Iterable[str] | None = None) -> Ta
     rows, changes = [], []
     for c in ids:
         v, b = now.get(c), before.get(c)
-        change = None if v is None or not b else v / b - 1
+        change = (cost.get("per_successful_task_change") or {}).get(c)
         changes.append(change)
         rows.append([Cell(names.get(c, c), strong=True), f.money(spend.get(c), cur), unit_money(v, cur),
                      unit_money(b, cur), _change(change, "%", 1, False)])  # fmt: skip
@@ -176,9 +175,9 @@ def unit_cost_table(facts: PeriodFacts, only: Iterable[str] | None = None) -> Ta
 
 def showback_table(facts: PeriodFacts) -> Table:
     cost, cur = facts.cost, facts.currency or "USD"
-    total = cost.total
     items = sorted(cost.by_team.items(), key=lambda kv: (-(kv[1] or 0), kv[0]))
-    rows = [[Cell(t, strong=True), f.money(v, cur), f.pct(v / total if total else None, 1)] for t, v in items]
+    shares = cost.by_team_share
+    rows = [[Cell(t, strong=True), f.money(v, cur), f.pct(shares.get(t), 1)] for t, v in items]
     if cost.unattributed is not None:
         u = cost.unattributed
         rows.append([Cell("Unattributed (no team tag)", state="no_data" if u else None), f.money(u, cur),
@@ -280,7 +279,7 @@ def gap_table(facts: PeriodFacts) -> Table | None:
 
 def source_table(facts: PeriodFacts) -> Table:
     rows = [
-        [Cell(s.id, strong=True), s.type or "", f.count(len(s.files)), f.count(s.rows),
+        [Cell(s.id, strong=True), s.type or "", f.count(s.file_count), f.count(s.rows),
          f.timestamp(s.start), f.timestamp(s.end)]
         for s in facts.sources
     ]  # fmt: skip

@@ -54,15 +54,18 @@ def gaps_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         for g in gaps[:MAX_GAP_ROWS]
     ]
     runs = [(g, _hours(g)) for g in gaps if g.get("kind") == "missing_run" and _hours(g) is not None]
-    p1 = d("gaps.p1_count", sum(1 for g in gaps if g.get("priority") == "P1"))
+    counts = facts.get("gap_counts") or {}
+    p1 = d("gap_counts.p1", counts.get("p1", 0))
     if not gaps:
         title = f"No observability gaps in {period}: every expected signal reported"
     else:
-        title = f"{d('gaps.count', len(gaps)):.0f} observability gaps in {period}, "
+        title = (
+            f"{d('gap_counts.total', counts.get('total', len(gaps))):.0f} observability gaps in {period}, "
+        )
         title += f"{p1:.0f} at P1 on tier-1 customer-facing components" if p1 else "none at P1"
         if runs:
             gap, hours = max(runs, key=lambda r: r[1])
-            d("gaps.longest_run_hours", hours)
+            hours = d("gap_counts.longest_missing_run_hours", counts.get("longest_missing_run_hours", hours))
             where = names.get(gap.get("component"), gap.get("component") or "the platform")
             span = f"{f.number(hours, 0)} hours" if hours < 72 else f.days(hours / 24)
             title += f"; the longest blind spot: {span} without {where} data"
@@ -145,8 +148,12 @@ def recommendation_slides(facts: Mapping[str, Any], narrative: Any, d: Derived) 
             )
             for r in recs
         )
-        risky = d("recommendations.above_low", sum(1 for r in recs if r.risk_level != "Low"))
-        n = d("recommendations.count", len(recs))
+        counts = getattr(narrative, "derived", None) or {}
+        risky = d(
+            "narrative.recommendations_above_low_risk",
+            counts.get("recommendations_above_low_risk", sum(1 for r in recs if r.risk_level != "Low")),
+        )
+        n = d("narrative.recommendation_count", counts.get("recommendation_count", len(recs)))
         title = f"{n:.0f} operational changes recommended, each with an owner and a deadline"
         verb = "carries" if risky == 1 else "carry"
         title += f"; {risky:.0f} {verb} more than Low risk" if risky else "; all carry Low risk"
@@ -172,7 +179,9 @@ def next_actions_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> 
     ]
     if actions:
         first = min(a[2] for a in actions)
-        title = f"Next Actions: {d('next_actions.count', len(actions)):.0f} owned actions, the first due "
+        derived = getattr(narrative, "derived", None) or {}
+        listed = derived.get("next_action_count", len(actions)) if narrative.next_actions else len(actions)
+        title = f"Next Actions: {d('narrative.next_action_count', listed):.0f} owned actions, the first due "
         title += f.date(first, "long")
     else:
         title = "Next Actions: none open at the close of the quarter"
@@ -187,7 +196,8 @@ def next_actions_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> 
 
 def appendix_slides(facts: Mapping[str, Any], d: Derived) -> list[Slide]:
     sources = list(facts.get("sources") or [])
-    total = d("sources.rows_total", sum(s.get("rows") or 0 for s in sources))
+    totals = facts.get("source_totals") or {}
+    total = d("source_totals.rows", totals.get("rows"))
     chunks = [sources[i : i + SOURCES_PER_SLIDE] for i in range(0, len(sources), SOURCES_PER_SLIDE)] or [[]]
     slides = []
     for index, chunk in enumerate(chunks):
@@ -201,7 +211,7 @@ def appendix_slides(facts: Mapping[str, Any], d: Derived) -> list[Slide]:
             )
             for s in chunk
         )
-        title = f"Appendix: every figure traces to {d('sources.count', len(sources)):.0f} exported sources"
+        title = f"Appendix: every figure traces to {f.count(d('source_totals.count', totals.get('count')))} exported sources"
         title += f" ({f.count(total)} rows)" if index == 0 else " (continued)"
         slides.append(
             Slide(
@@ -238,7 +248,7 @@ def _files(source: Mapping[str, Any], d: Derived) -> str:
     files = [x["path"] for x in source.get("files") or []]
     if len(files) <= 1:
         return files[0] if files else "no files"
-    more = d(f"sources.{source['id']}.more_files", len(files) - 1)
+    more = d(f"sources.{source['id']}.more_files", source.get("more_files", len(files) - 1))
     return f"{files[0]} and {more:.0f} more"
 
 

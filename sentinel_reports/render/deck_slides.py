@@ -45,7 +45,10 @@ def title_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> Slide:
         budget_context,
         f"{plural(stats.get('count', 0), 'incident')}, {impact_minutes(stats.get('impact_minutes_total'))} of customer impact",
         spend_context,
-        plural(round(d("gaps.count", len(gaps))), "observability gap"),
+        plural(
+            round(d("gap_counts.total", (facts.get("gap_counts") or {}).get("total", len(gaps)))),
+            "observability gap",
+        ),
     )
     return Slide(
         key="title",
@@ -76,11 +79,9 @@ def glance_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
     missed, unknown = [], []
     for s in slos:
         attained, objective = s.get("period_attainment"), s["objective"]
-        consumed = d(f"slos.{s['name']}.quarter_budget_consumed", _consumed(attained, objective))
+        consumed = d(f"slos.{s['name']}.period_budget_consumed", s.get("period_budget_consumed"))
         prev = s.get("previous_period_attainment")
-        change = d(
-            f"slos.{s['name']}.attainment_change", None if None in (attained, prev) else attained - prev
-        )
+        change = d(f"slos.{s['name']}.attainment_change_pp", s.get("attainment_change_pp"))
         if attained is None:
             unknown.append(s)
             verdict = "? no data"
@@ -106,7 +107,7 @@ def glance_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             f"{s['name']}: target {target_pct(objective)} ({s.get('budgeting_method')}), attainment over "
             f"{period} {f.pct(attained, 2)}, coverage {f.pct(s.get('coverage'), 1)}, flags: {flags}."
         )
-    title = _glance_title(slos, missed, unknown, period, d)
+    title = _glance_title(slos, missed, unknown, period, d, facts.get("slo_counts") or {})
     verdict = facts.get("verdict") or {}
     if not missed and not (verdict.get("claims") or {}).get("objectives_covered", True):
         # "met" over a quarter the telemetry does not cover is not a finding (analysis/verdict.py)
@@ -117,7 +118,7 @@ def glance_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             else "telemetry is missing"
         )
         title = title.replace(f"met target in {period}", f"met target over the data of {period}, but {shown}")
-    used = [d.values.get(f"slos.{s['name']}.quarter_budget_consumed") for s in slos]
+    used = [d.values.get(f"slos.{s['name']}.period_budget_consumed") for s in slos]
     known = [i for i, u in enumerate(used) if u is not None]
     worst = max(known, key=lambda i: used[i]) if known else None
     columns = ("Component", "Indicator", "Target", f"{period}", f"{previous or 'Previous quarter'}")
@@ -139,8 +140,10 @@ def glance_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
     )
 
 
-def _glance_title(slos: list, missed: list, unknown: list, period: str, d: Derived) -> str:
-    n = d("slos.customer_facing_count", len(slos))
+def _glance_title(
+    slos: list, missed: list, unknown: list, period: str, d: Derived, counts: Mapping[str, Any]
+) -> str:
+    n = d("slo_counts.customer_facing", counts.get("customer_facing", len(slos)))
     if not slos:
         return f"No customer-facing SLO is configured, so {period} attainment cannot be stated"
     if missed:
@@ -154,8 +157,8 @@ def _glance_title(slos: list, missed: list, unknown: list, period: str, d: Deriv
         return f"No customer-facing SLO can be assessed for {period}: no data (observability gap)"
     else:
         assessed_slos = [s for s in slos if s not in unknown]
-        tight = max(assessed_slos, key=lambda s: d.values.get(f"slos.{s['name']}.quarter_budget_consumed", 0))
-        used = d.values.get(f"slos.{tight['name']}.quarter_budget_consumed")
+        tight = max(assessed_slos, key=lambda s: d.values.get(f"slos.{s['name']}.period_budget_consumed", 0))
+        used = d.values.get(f"slos.{tight['name']}.period_budget_consumed")
         title = f"All {n:.0f} customer-facing SLOs met target in {period}" if not unknown else ""
         if unknown:
             assessed = d("slos.customer_facing_assessed", len(slos) - len(unknown))
@@ -307,12 +310,6 @@ def _gap_sentences(
 
 def _slo_label(slo: Mapping[str, Any]) -> str:
     return f"{slo.get('component_name') or slo['component']} {slo.get('sli') or slo['name']}"
-
-
-def _consumed(attained: float | None, objective: float) -> float | None:
-    if attained is None or objective >= 1:
-        return None
-    return (1 - attained) / (1 - objective)
 
 
 def partial_previous(facts: Mapping[str, Any]) -> str | None:

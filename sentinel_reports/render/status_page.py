@@ -142,8 +142,11 @@ def _component(
         "first": days[0]["date"] if days else None,
         "last": days[-1]["date"] if days else None,
         "not_operational": [d for d in days if not d["operational"]],
-        "gap_days": sum(1 for d in days if d["gap"]),
-        "days_with_uptime": sum(1 for d in c.days if d.uptime is not None),
+        # the counts are facts (analysis/derived.py)
+        "history_days": c.history_days,
+        "days_not_operational": c.days_not_operational,
+        "gap_days": c.gap_days,
+        "days_with_uptime": c.days_with_uptime,
         "badge": f"badges/{badge_files[str(c.id)]}.svg",
         "customer_facing": bool(c.customer_facing),
     }
@@ -218,8 +221,8 @@ def _banner(facts: PeriodFacts, names: dict[str, str], incidents: list[dict[str,
 
 
 def _history_label(facts: PeriodFacts) -> str:
-    """What the incident list covers: the 90 days of ``incident_history``."""
-    return f"last {HISTORY_DAYS} days"
+    """What the incident list covers: the days of ``incident_history``."""
+    return f"last {facts.status_history_days} days"
 
 
 def _unlisted(groups: dict[str, list[dict]], incident_files: dict[str, str]) -> list[str]:
@@ -306,6 +309,7 @@ def status_context(facts: PeriodFacts, config: Config, content: Any = None) -> d
         "gaps": _gaps(facts, names),
         "history": history,
         "history_label": _history_label(facts),
+        "history_days": facts.status_history_days,
         "unlisted_incidents": _unlisted(groups, incident_files),
         "legend": [status_token(k) for k in CELL_CLASS],
         "cell_class": CELL_CLASS,

@@ -162,3 +162,26 @@ def test_formatted_numbers_read_back_exactly(value: float, precision: int) -> No
             fmt.number(value if kind != ("percent",) else value * 100, precision).replace(",", "")
         )
         assert abs(m.shown) == abs(expected)
+
+
+def test_a_calendar_month_is_a_label_not_a_number() -> None:
+    found = extract_numbers("Spend against monthly budget, 2026-11; prices retrieved 2026-10-30")
+    assert [(m.raw, m.kind, m.label) for m in found] == [
+        ("2026-11", "month", "2026-11"),
+        ("2026-10-30", "date", "2026-10-30"),
+    ]
+    assert all(m.is_period for m in found)
+    assert [m.raw for m in extract_numbers("2026-13 rows")] == ["2026", "13"]  # no month 13
+
+
+def test_a_time_of_day_is_a_label_wherever_it_is_written() -> None:
+    found = extract_numbers("From 14:10 to 16:40 UTC; the timeline row 09:05 is in the table")
+    assert [(m.raw, m.kind) for m in found] == [("14:10", "time"), ("16:40", "time"), ("09:05", "time")]
+    # not a time: one-digit hours, three-digit minutes, hours past 23
+    assert [m.kind for m in extract_numbers("at 1:30, 12:345 and 25:10")] == ["count"] * 6
+
+
+def test_a_slide_position_in_a_footer_is_not_a_figure() -> None:
+    assert [m.raw for m in extract_numbers("Acme AI Platform · 2026-Q4 · 4/13")] == ["2026-Q4"]
+    # a fraction in a sentence is still two figures
+    assert [m.raw for m in extract_numbers("3/5 SLOs met")] == ["3", "5"]

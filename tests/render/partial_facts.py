@@ -4,8 +4,10 @@ Tests run with --import-mode=importlib, so test modules load this file by path (
 tests/render/test_brief_print.py). `complete(WeekFacts, data)` returns `data` with every required key it
 leaves out (at any depth, in every list entry) set to a neutral value of the declared type: null where null
 is allowed, an empty list or dict, False, 0, "", the first literal, a fixed instant. A test therefore states
-every value it asserts on; the filled keys only make the document validate. A planted key the model does not
-declare still fails validation, so a misspelt key cannot pass unnoticed.
+every value it asserts on; the filled keys only make the document validate. The derived keys (changes,
+shares, counts) are then computed from the completed document by `analysis.derived.add_derived`, as
+analysis does. A planted key the model does not declare still fails validation, so a misspelt key cannot
+pass unnoticed.
 
     facts = week_facts({"slos": [...], "components": [...]})     a validated WeekFacts
 """
@@ -17,6 +19,7 @@ import types
 import typing
 from typing import Annotated, Any, Literal, Union
 
+from sentinel_reports.analysis.derived import add_derived
 from sentinel_reports.analysis.facts_model import FactsBase, QuarterFacts, WeekFacts
 
 INSTANT = "2026-11-23T00:00:00Z"
@@ -89,11 +92,17 @@ def complete(model: type[FactsBase], data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def week_facts(data: dict[str, Any]) -> WeekFacts:
-    return WeekFacts.model_validate(complete(WeekFacts, {"kind": "week", "period": "2026-W47", **data}))
+def week_facts(data: dict[str, Any], previous_budget: dict[str, float | None] | None = None) -> WeekFacts:
+    """A WeekFacts from ``data``: completed, with its derived keys (``previous_budget``: SLO name -> budget
+    remaining at the end of the previous week)."""
+    full = complete(WeekFacts, {"kind": "week", "period": "2026-W47", **data})
+    add_derived(full, previous_budget or {})
+    return WeekFacts.model_validate(full)
 
 
-def quarter_facts(data: dict[str, Any]) -> QuarterFacts:
-    return QuarterFacts.model_validate(
-        complete(QuarterFacts, {"kind": "quarter", "period": "2026-Q4", **data})
-    )
+def quarter_facts(
+    data: dict[str, Any], previous_budget: dict[str, float | None] | None = None
+) -> QuarterFacts:
+    full = complete(QuarterFacts, {"kind": "quarter", "period": "2026-Q4", **data})
+    add_derived(full, previous_budget or {})
+    return QuarterFacts.model_validate(full)

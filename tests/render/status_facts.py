@@ -342,6 +342,7 @@ def facts_dict(
         "timezone": "UTC",
         "currency": "USD",
         "as_of": AS_OF,
+        "status_history_days": 90,
         "window": {"start": "2026-11-16T00:00:00Z", "end": AS_OF},
         "summary": summary,
         "slos": [

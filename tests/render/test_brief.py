@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from sentinel_reports.analysis.derived import add_derived
 from sentinel_reports.analysis.facts_model import facts_data, facts_from_dict
 from sentinel_reports.config import load_config
 from sentinel_reports.narrative.template import narrate_week
@@ -90,6 +91,9 @@ def test_missing_figures_read_no_data_never_zero(week) -> None:  # type: ignore[
     data["summary"]["budget_remaining"] = None
     component = next(iter(data["cost"]["per_successful_task"]))
     data["cost"]["per_successful_task"][component] = None
+    add_derived(
+        data, {s["name"]: s.get("previous_budget_remaining") for s in data["slos"]}
+    )  # as analysis does
     broken = facts_from_dict(data)
     table = slo_table(broken)
     assert all(row[5].text == "no data" and row[5].state == "no_data" for row in table.rows)

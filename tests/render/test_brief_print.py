@@ -324,7 +324,7 @@ def test_many_sources_are_grouped_by_type_with_every_source_named() -> None:
     sources += [
         source(f"evals-{i}", "evals", 5, "2026-07-01T00:00:00Z", "2026-11-20T00:00:00Z") for i in range(3)
     ]
-    facts = pf.week_facts({"sources": sources})
+    facts = pf.week_facts({"sources": sources})  # with the sources by type, as analysis adds them
     table = bp.print_sources(facts, source_table(facts), WEB)
     assert [row[0].text for row in table.rows] == ["evals", "focus", "prometheus"]
     assert all(re.search(rf"\b{s['id']}\b", _text(table)) for s in sources)

@@ -11,6 +11,8 @@ from pathlib import Path
 import altair as alt
 import pytest
 
+from sentinel_reports.analysis.derived import add_derived
+from sentinel_reports.analysis.facts_model import facts_data
 from sentinel_reports.errors import VerificationError
 from sentinel_reports.render import formatting as f
 from sentinel_reports.render.charts import ChartRenderer
@@ -63,7 +65,7 @@ def test_glance_table_states_the_quarter_attainment_of_each_customer_facing_slo(
         assert row[4] == f.pct(s["previous_period_attainment"], 2)
         used = (1 - s["period_attainment"]) / (1 - s["objective"])
         assert row[6] == f.pct(used, 0)
-        assert deck.derived[f"slos.{s['name']}.quarter_budget_consumed"] == pytest.approx(used)
+        assert deck.derived[f"slos.{s['name']}.period_budget_consumed"] == pytest.approx(used)
         assert row[7] == ("✓ Met" if s["period_attainment"] >= s["objective"] else "✕ Missed")
     worst = max(facing, key=lambda s: (1 - s["period_attainment"]) / (1 - s["objective"]))
     assert table.rows[table.worst][1] == worst["sli"]
@@ -135,7 +137,7 @@ def test_the_deck_verifies_and_an_unsupported_figure_anywhere_fails(quarter) -> 
 
 def test_missing_data_reads_no_data_with_its_gap_never_zero(quarter) -> None:
     facts, narrative, _ = quarter
-    broken = copy.deepcopy(facts)
+    broken = facts_data(facts) if not isinstance(facts, dict) else copy.deepcopy(facts)  # a dict to change
     target = next(s for s in broken["slos"] if s["customer_facing"])
     target["period_attainment"] = None
     first = next(c["id"] for c in broken["components"] if c["customer_facing"])
@@ -146,6 +148,9 @@ def test_missing_data_reads_no_data_with_its_gap_never_zero(quarter) -> None:
          "sentence": "Current observability gap: no requests_good data. This limits our ability to measure "
          "availability. Recommended instrumentation: export it with priority P1."}
     )  # fmt: skip
+    add_derived(
+        broken, {s["name"]: s.get("previous_budget_remaining") for s in broken["slos"]}
+    )  # as analysis does
     deck = build_deck(broken, narrative)
     glance = slide(deck, "glance")
     row = next(r for r in glance.table.rows if r[1] == target["sli"] and r[0] == target["component_name"])
