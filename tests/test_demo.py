@@ -214,6 +214,7 @@ def test_provider_outage_is_a_sev1_that_burns_half_the_budget(project) -> None:
     facts = week(project, "2026-W45")
     (outage,) = [i for i in facts["incidents"] if i["severity"] == "SEV1"]
     assert outage["customer_impact"] and "chat-api" in outage["components"]
+    assert outage["sources"] == ["incidentio"]  # where multi-service outages are declared
     # published on 2026-11-10, after the week closed: the W45 brief shows it in review, the W46 one published
     assert outage["postmortem"]["status"] == "in_review"
     later = week(project, "2026-W46")
@@ -246,7 +247,10 @@ def test_provider_outage_is_a_sev1_that_burns_half_the_budget(project) -> None:
     assert page["severity"] == "page" and page["started_at"].startswith("2026-11-04T14")
     assert page["peak_long_burn"] > 14.4
     assert facts["summary"]["alerts_fired_in_period"]["page"] >= 2
-    rate = project.config.business.revenue_at_risk_per_minute["chat-api"]
+    # the outage lists both components it took down, and is charged at both rates
+    assert outage["components"] == ["chat-api", "agent-orchestrator"]
+    rates = project.config.business.revenue_at_risk_per_minute
+    rate = rates["chat-api"] + rates["agent-orchestrator"]
     assert outage["business_impact"]["amount"] == pytest.approx(outage["impact_minutes"] * rate)
     assert outage["business_impact"]["assumptions_source"] == project.config.business.assumptions_source
     assert {g["kind"] for g in facts["gaps"]} >= {"unattributed_spend", "no_source"}

@@ -122,11 +122,15 @@ def alert_episodes(
     min_coverage: float,
 ) -> list[AlertEpisode]:
     """Every time a page or ticket rule fired during [start, end), evaluated at the end of each interval
-    of the SLI (the same definition as `evaluate_rule`, vectorised over the period)."""
+    of the SLI and at `end` itself (as-of, or the period's close), the same definition as `evaluate_rule`
+    vectorised over the period. An episode is still active (`ended_at` null) only when the rule is active at
+    `end`: a series that stops before as-of does not keep its last alert firing."""
     if not events.step_ns or len(events.ts) == 0:
         return []
     times = events.ts + events.step_ns
     times = times[(times > to_ns(start)) & (times <= to_ns(end))]
+    if len(times) and times[-1] < to_ns(end):
+        times = np.append(times, np.int64(to_ns(end)))
     if len(times) == 0:
         return []
     episodes: list[AlertEpisode] = []

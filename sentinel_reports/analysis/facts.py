@@ -31,9 +31,10 @@ from .derived import add_derived
 from .facts_model import Facts, QuarterFacts, WeekFacts, facts_from_dict, facts_json
 from .incidents import incident_facts
 from .memory import raised_keys, recommendation_memory
+from .options import options_facts
 from .periods import PeriodKind, local_midnight, next_period, parse_period, previous_period, to_utc
 from .provenance import Figures, gap_entry, iso, plain, source_entries
-from .quality import quality_facts
+from .quality import cost_quality, quality_facts
 from .series import shared_index, time_order
 from .slo import evaluate_slo, sli_events, window_attainment
 from .status import component_slis, component_status
@@ -132,7 +133,16 @@ def period_facts(
         "timezone": config.timezone,
         "currency": config.currency,
         "as_of": iso(as_of),
-        "window": {"start": iso(start), "end": iso(end)},
+        "window": {
+            "start": iso(start),
+            "end": iso(end),
+            # local dates of the first and last day with data in the window (the last one partial when the
+            # window ends mid-day); an open period names these days, never "the week" or "ended"
+            "first_day": start.astimezone(config.tz).date().isoformat(),
+            "last_day": (end - dt.timedelta(microseconds=1)).astimezone(config.tz).date().isoformat(),
+        },
+        # as-of falls inside the period: it is in progress, reported up to as-of
+        "in_progress": not closed,
         "previous_period": before.label if first is not None and first < start else None,
         "next_period": after.label if after.start <= as_of else None,
         "comparison": baseline,
@@ -196,6 +206,9 @@ def period_facts(
         "incident_history": incident_facts(known, postmortems, config, end - HISTORY, end, as_of)[0],
         "cost": cost,
         "quality": quality,
+        "cost_quality": cost_quality(
+            dataset.evals, cost, config, (start, end), (to_utc(baseline["start"]), to_utc(baseline["end"]))
+        ),
         "business": business,
         "sources": source_entries(dataset.sources, since=since, until=as_of, closed=closed),
     }
@@ -210,6 +223,7 @@ def period_facts(
         investments, investment_gaps = investment_facts(proposed, config, {"incidents": incidents})
         facts["investments"] = investments
         gaps += investment_gaps
+        facts["options"] = _options(dataset, known, postmortems, config, period, end, as_of, investments)
     for entry in facts["slos"]:
         # days of the window that closed with the SLO's rolling budget exhausted ("met" must say so)
         entry["overspent_days"] = sum(
@@ -243,6 +257,37 @@ def period_facts(
     facts["status_history_days"] = HISTORY.days  # the days the status history covers
     facts["figures"] = _figures(facts, config, coverages).as_list()
     return plain(facts)
+
+
+HISTORY_QUARTERS = 4
+
+
+def _options(
+    dataset: Dataset,
+    known: Any,
+    postmortems: tuple,
+    config: Config,
+    period: Any,
+    end: dt.datetime,
+    as_of: dt.datetime,
+    investments: list[dict],
+) -> dict:
+    """The deck's `options` block (analysis/options.py) over this quarter and the three before it, with the
+    incidents of those quarters classified and priced as the quarter's own are."""
+    labels = [period.label]
+    for _ in range(HISTORY_QUARTERS - 1):
+        labels.insert(0, previous_period(labels[0]))
+    quarters = [parse_period("quarter", label, config.tz) for label in labels]
+    spans = [(q.label, q.start, min(q.end, end), q.end) for q in quarters]
+    first = quarters[0].start
+    index = shared_index(dataset.samples).between(first, end)
+    events = {s.name: sli_events(index, s) for s in config.slos}
+    history, _ = incident_facts(known, postmortems, config, first, end, as_of)
+    history = classify_impact(history, known, config, events, first, end, as_of)
+    business, _ = business_facts(history, config)
+    history = attach_business_impact(history, business, config)
+    names = {c.id: c.name for c in config.components}
+    return options_facts(history, spans, dataset.sources, investments, names)
 
 
 def classify_impact(

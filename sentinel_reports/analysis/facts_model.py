@@ -140,6 +140,8 @@ Mapping.register(FactsBase)
 class Window(FactsBase):
     start: Timestamp = F("First instant of the window (inclusive).")
     end: Timestamp = F("End of the window (exclusive): min(period end, as_of).")
+    first_day: dt.date = F("Local date of the window's first day.")
+    last_day: dt.date = F("Local date of the window's last day (partial when the window ends mid-day).")
 
 
 class Comparison(FactsBase):
@@ -551,6 +553,30 @@ class Quality(FactsBase):
     toxicity_met: bool | None = F("True when under the maximum; null when unknown.")
 
 
+class CostQualityBreach(FactsBase):
+    model_version: str = F("Model version below its eval target.")
+    eval_pass_rate: Real = F("Its pass rate in the period.")
+    cases: int = F("Eval cases behind the rate.")
+
+
+class CostQuality(FactsBase):
+    component: str = F("Component id.")
+    per_successful_task: Real = F("Cost per successful task in the period.")
+    previous_per_successful_task: Real = F("Cost per successful task in the baseline period.")
+    change: Real = F("Relative change of the cost per successful task (0.25 = 25% higher).")
+    target: Real | None = F("Eval pass-rate target; null when none is configured.")
+    model_versions: list[str] = F("Model versions with eval results in the period.")
+    previous_model_versions: list[str] = F("Model versions with eval results in the baseline period.")
+    model_changed: bool = F("True when both are known and differ.")
+    new_versions: list[str] = F("Versions that went into service (when the model changed).")
+    dropped_versions: list[str] = F("Versions that left service (when the model changed).")
+    breaches: list[CostQualityBreach] = F("Versions below the eval target in the period.")
+    previous_breaches: list[CostQualityBreach] = F("Versions below the eval target in the baseline period.")
+    flagged: bool = F(
+        "The cost moved with a breach or a model change: the text says so, a rollback is weighed."
+    )
+
+
 class Business(FactsBase):
     currency: str = F("ISO 4217 currency.")
     assumptions_source: str | None = F("Where the revenue-at-risk rates come from.")
@@ -571,6 +597,20 @@ class Risk(FactsBase):
     mitigation: str | None = F("How it is undone.", None)
 
 
+class Sensitivity(FactsBase):
+    low: Real | None = F("Lowest quarterly frequency of serious incidents on the investment's components.")
+    expected: Real | None = F("Pooled frequency over the quarters with an incident record.")
+    high: Real | None = F("Highest quarterly frequency.")
+    low_quarter: str | None = F("Quarter of the lowest frequency.")
+    high_quarter: str | None = F("Quarter of the highest frequency.")
+    quarters_with_data: list[str] = F("Quarters with at least 28 days of incident record.")
+    quarters_without_data: list[str] = F("Quarters without: a gap, never 0.")
+    incidents: list[str] = F("Serious incidents on its components in the quarters with data.")
+    roi_low: Real | None = F("First-year ROI with the benefit scaled to the low frequency.")
+    roi_expected: Real | None = F("First-year ROI at the expected frequency (the proposal's own case).")
+    roi_high: Real | None = F("First-year ROI at the high frequency.")
+
+
 class Investment(FactsBase):
     slug: str = F("Investment id (content/investments).")
     title: str = F("Title.")
@@ -589,6 +629,61 @@ class Investment(FactsBase):
     assumptions_source: str | None = F("Source of the revenue rates, when the benefit uses them.")
     risk: Risk | None = F("Delivery risk.")
     rank: int = F("Rank by ROI (1 is best).")
+    sensitivity: Sensitivity | None = F("ROI at the low, expected and high incident frequency.", None)
+
+
+class OptionQuarter(FactsBase):
+    label: str = F("Quarter label.")
+    days: Real = F("Days of the quarter in the window.")
+    quarter_days: Real = F("Days of the whole quarter.")
+    days_with_data: Real = F("Days covered by the incident record.")
+    in_progress: bool = F("True when the quarter is cut at as-of.")
+    incidents: list[str] = F("Serious incidents (SEV1/SEV2 with customer impact) that started in it.")
+    count: int | None = F("Their number; null without an incident record (a gap).")
+    impact_minutes: Real | None = F("Their customer-impact minutes; null without a record.")
+    revenue_at_risk: Real | None = F("Their revenue at risk; null when one cannot be priced.")
+    unpriced_incidents: list[str] = F("Latency-only incidents without a degraded rate.")
+    per_quarter: Real | None = F("Serious incidents per quarter; null under 28 days of record.")
+
+
+class OptionFrequency(FactsBase):
+    low: Real | None = F("Lowest quarterly frequency of serious incidents.")
+    expected: Real | None = F("Pooled frequency.")
+    high: Real | None = F("Highest quarterly frequency.")
+    low_quarter: str | None = F("Quarter of the lowest.")
+    high_quarter: str | None = F("Quarter of the highest.")
+    quarters_with_data: list[str] = F("Quarters with an incident record.")
+    quarters_without_data: list[str] = F("Quarters without: a gap.")
+
+
+class DoNothing(FactsBase):
+    cost: Real = F("Always 0.")
+    running_cost_per_year: Real = F("Always 0.")
+    expected_benefit: Real = F("Always 0.")
+    incidents_per_year: Real | None = F("Serious incidents a year at the expected frequency.")
+    revenue_at_risk_per_year: Real | None = F("Their revenue at risk a year; null when unpriced.")
+    unpriced_incidents: list[str] = F("Latency-only incidents left out of the money.")
+
+
+class DerivedCase(FactsBase):
+    derived: bool = F("Always true: derived from incident history, not proposed.")
+    title: str = F("What the case would fund.")
+    components: list[str] = F("Components whose serious incidents it addresses.")
+    incidents: list[str] = F("The incidents it is derived from.")
+    count: int = F("Their number.")
+    impact_minutes: Real = F("Their customer-impact minutes.")
+    revenue_at_risk: Real | None = F("Their revenue at risk.")
+    incidents_per_year: Real = F("Their expected number a year.")
+    revenue_at_risk_per_year: Real | None = F("Their expected revenue at risk a year.")
+    break_even_cost: Real | None = F("The most a one-off fix can cost and pay back in its first year.")
+    quarters_with_data: list[str] = F("Quarters it is derived from.")
+
+
+class Options(FactsBase):
+    quarters: list[OptionQuarter] = F("This quarter and the three before it, oldest first.")
+    frequency: OptionFrequency = F("Serious incidents per quarter across the platform.")
+    do_nothing: DoNothing = F("The option of not investing.")
+    derived_case: DerivedCase | None = F("A case from incident history when content proposes none.")
 
 
 # -- content, gaps, actions and the verdict ---------------------------------------------------------------
@@ -794,6 +889,8 @@ class PeriodFacts(FactsBase):
     incident_history: list[Incident] = F("Incidents of the 90 days up to the window's end.")
     cost: Cost = F("Spend of the window.")
     quality: list[Quality] = F("Eval results by component and model version.")
+    cost_quality: list[CostQuality] = F("Cost per successful task against answer quality, by component.")
+    in_progress: bool = F("True when as-of falls inside the period (it has not ended).")
     business: Business = F("Revenue at risk of the period's incidents.")
     sources: list[Source] = F("Sources whose data overlaps the look-back window (by id).")
     maintenance: list[Maintenance] = F("Maintenance windows ending after the period starts.")
@@ -822,6 +919,7 @@ class QuarterFacts(PeriodFacts):
 
     kind: Literal["quarter"] = F("Always `quarter`.")
     investments: list[Investment] = F("Investments proposed before the quarter's end, ranked by ROI.")
+    options: Options = F("Options compared in the deck: incident frequency, do nothing, a derived case.")
 
 
 Facts = WeekFacts | QuarterFacts

@@ -133,3 +133,66 @@ def _target_gap(component: str, config: Config, start: dt.datetime, end: dt.date
         start=start,
         end=end,
     )
+
+
+def cost_quality(
+    evals: pd.DataFrame,
+    cost: dict,
+    config: Config,
+    window: tuple[dt.datetime, dt.datetime],
+    baseline: tuple[dt.datetime, dt.datetime],
+) -> list[dict]:
+    """`cost_quality[]`: for each component whose cost per successful task is known in the period and its
+    baseline, what answer quality did while the cost moved (docs/facts.md):
+
+    - `model_versions` / `previous_model_versions`: the model versions with eval results in the period and in
+      the baseline period; `model_changed` when both are known and differ (`new_versions`, `dropped_versions`);
+    - `breaches` / `previous_breaches`: versions whose eval pass rate was below target in each period;
+    - `change`: cost per successful task relative to the baseline (0.25 = 25% higher);
+    - `flagged`: the cost moved while a version breached its target or the model version changed, so a
+      sentence about the change must say so and the recommendations weigh a rollback.
+
+    A component without eval results in either period has no row: nothing is known about its quality."""
+    now, before = cost.get("per_successful_task") or {}, cost.get("previous_per_successful_task") or {}
+    versions = _pass_rates(_between(evals, *window), ["component", "model_version"])
+    previous = _pass_rates(_between(evals, *baseline), ["component", "model_version"])
+    q, rows = config.quality, []
+    for component in sorted(set(now) & set(before)):
+        value, old = now[component], before[component]
+        if value is None or old is None or old <= 0:
+            continue
+        target = q.eval_pass_target.get(component, q.eval_pass_target.get("default"))
+        mine = {v: pt for (c, v), pt in versions.items() if c == component and v is not None}
+        theirs = {v: pt for (c, v), pt in previous.items() if c == component and v is not None}
+        if not mine and not theirs:
+            continue
+        changed = bool(mine) and bool(theirs) and set(mine) != set(theirs)
+        breaches, previous_breaches = _breaches(mine, target), _breaches(theirs, target)
+        rows.append(
+            {
+                "component": component,
+                "per_successful_task": value,
+                "previous_per_successful_task": old,
+                "change": value / old - 1.0,
+                "target": target,
+                "model_versions": sorted(mine),
+                "previous_model_versions": sorted(theirs),
+                "model_changed": changed,
+                "new_versions": sorted(set(mine) - set(theirs)) if changed else [],
+                "dropped_versions": sorted(set(theirs) - set(mine)) if changed else [],
+                "breaches": breaches,
+                "previous_breaches": previous_breaches,
+                "flagged": changed or bool(breaches),
+            }
+        )
+    return rows
+
+
+def _breaches(versions: dict[str | None, tuple[int, int]], target: float | None) -> list[dict]:
+    """The versions whose pooled pass rate is below `target`, with the rate."""
+    out = []
+    for version, passed_total in sorted(versions.items(), key=lambda kv: str(kv[0])):
+        rate = _rate(passed_total)
+        if rate is not None and target is not None and rate < target:
+            out.append({"model_version": version, "eval_pass_rate": rate, "cases": int(passed_total[1])})
+    return out

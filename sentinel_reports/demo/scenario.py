@@ -209,7 +209,9 @@ DEMO = Scenario(
     incidents=(
         IncidentSpec(
             "provider-outage",
-            "pagerduty",
+            # declared in incident.io, whose "Affected services" field lists both components it took down
+            # (a PagerDuty incident belongs to one service, so it would charge the outage to chat-api alone)
+            "incidentio",
             "Assistant Chat API and Agent Orchestrator failing: upstream LLM provider returning errors",
             "SEV1",
             ("chat-api", "agent-orchestrator"),

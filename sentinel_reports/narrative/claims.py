@@ -227,6 +227,11 @@ class FactCatalog:
             self._name("provider", provider)
         for q in facts.get("quality") or []:
             self._name("model", q.get("model_version"))
+        for row in (
+            facts.get("cost_quality") or []
+        ):  # the baseline's versions too (a version that left service)
+            for version in [*(row.get("model_versions") or []), *(row.get("previous_model_versions") or [])]:
+                self._name("model", version)
         for inc in [*(facts.get("incidents") or []), *(facts.get("incident_history") or [])]:
             self._name("incident", inc.get("id"))
             for item in (inc.get("postmortem") or {}).get("action_items") or []:

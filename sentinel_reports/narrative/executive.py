@@ -158,7 +158,12 @@ def _clear_win(ctx: Context, recs: tuple[Recommendation, ...]) -> bool:
 
 def _opening(ctx: Context, recs: tuple[Recommendation, ...]) -> str:
     status = (ctx.facts.get("summary") or {}).get("status") or "Unknown"
-    lead = ctx.say.say("opening", "status", period=str(ctx.facts.get("period")), status=status)
+    period = str(ctx.facts.get("period"))
+    lead = (
+        ctx.say.say("opening_open", "status", period=period, status=status, covered=ctx.covered)
+        if ctx.in_progress
+        else ctx.say.say("opening", "status", period=period, status=status)
+    )
     impacted = [i for i in ctx.facts.get("incidents") or [] if i.get("impact_minutes")]
     inc = _serious(ctx) or max(impacted, key=lambda i: (i["impact_minutes"], i["id"]), default=None)
     if inc is None:
@@ -272,10 +277,17 @@ def _money(ctx: Context, headline: bool = False) -> str:
         if move not in ("up from", "down from"):
             continue
         up = move == "up from"
+        quality = sections.cost_quality_clause(ctx, component)
+        margin = (
+            f"each successful answer costs {'more' if up else 'less'} to serve, which "
+            f"{'narrows' if up else 'widens'} margin"
+        )
+        if quality and not up and sections.cost_quality_row(ctx, component).get("breaches"):
+            margin = "the saving comes with answers below the eval target, so it is not margin to bank"
         text = (
             f"Cost per successful task on {ctx.name(component)} {'rose' if up else 'fell'} to "
-            f"{p.unit_money(value, ctx.currency)} from {p.unit_money(before[component], ctx.currency)}: each "
-            f"successful answer costs {'more' if up else 'less'} to serve, which {'narrows' if up else 'widens'} margin"
+            f"{p.unit_money(value, ctx.currency)} from {p.unit_money(before[component], ctx.currency)}"
+            f"{quality}: {margin}"
         )
         hit, overall = (cache.get(component) or {}).get("hit_rate"), (c.get("cache") or {}).get("hit_rate")
         if up and hit is not None:

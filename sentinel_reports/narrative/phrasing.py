@@ -115,6 +115,26 @@ class Context:
         return "week" if self.facts.get("kind", "week") == "week" else "quarter"
 
     @property
+    def in_progress(self) -> bool:
+        """As-of falls inside the period: it has not ended, and the text names the days it covers."""
+        return bool(self.facts.get("in_progress"))
+
+    @property
+    def covered(self) -> str:
+        """The days an in-progress period covers so far: "2026-11-02 to 2026-11-04" (ISO dates, as the facts
+        `window.first_day` and `window.last_day` display, so a draft's placeholders render back to them)."""
+        window = self.facts.get("window") or {}
+        first, last = window.get("first_day"), window.get("last_day")
+        if not first or not last:
+            return "to date"
+        return str(last) if first == last else f"{first} to {last}"
+
+    @property
+    def so_far(self) -> str:
+        """ "for the week" for a closed week, "so far this week" while it is in progress."""
+        return f"so far this {self.period}" if self.in_progress else f"for the {self.period}"
+
+    @property
     def currency(self) -> str:
         return str((self.facts.get("cost") or {}).get("currency") or self.facts.get("currency") or "USD")
 
@@ -145,6 +165,10 @@ BANK: dict[str, tuple[str, ...]] = {
         "The platform closed {period} **{status}**",
         "{period} ended with the platform **{status}**",
         "At the close of {period} the platform was **{status}**",
+    ),
+    "opening_open": (
+        "{period} is in progress ({covered} so far) and the platform is **{status}**",
+        "With {period} still in progress ({covered} so far), the platform is **{status}**",
     ),
     "burning": (
         "burning error budget at {burn} the sustainable rate; at this rate the budget is exhausted in {left}",

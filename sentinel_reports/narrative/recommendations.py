@@ -7,6 +7,8 @@ Rules, in the order they are listed (most urgent first), each with a full risk a
                     (non-critical releases wait; P0 and security fixes continue; the policy is not a punishment)
     quality         an eval pass rate below its target: hold that model version (keep or roll back to a
                     version that met the target); a hallucination or toxicity rate above its limit
+    cost-quality    a model version change moved the cost per successful task while every version met its eval
+                    target: weigh a rollback (keep the new version, or return to the one that left service)
     budget          a team's spend projected over its monthly budget
     close-actions   overdue postmortem action items of the period's and the last 90 days' incidents
     instrument      a P1 observability gap on a component
@@ -27,6 +29,7 @@ from .model import NextAction, Recommendation
 from .phrasing import Context
 from .reliability import active_alerts, is_burning, window
 from .risks import rule
+from .sections import cost_quality_row
 from .voice import recommendation as recommendation_sentence
 
 URGENT_DAYS, REVIEW_DAYS, PLANNED_DAYS = 1, 7, 14
@@ -104,6 +107,7 @@ def _quality(ctx: Context) -> Iterable[Recommendation]:
             if good:
                 action += f", and keep traffic on {good['model_version']}"
                 impact = f"keeps answers at the {p.pct(good['eval_pass_rate'])} eval pass rate measured on {good['model_version']} instead of {rate}"
+                impact += _rollback_cost(ctx, component)
             else:
                 impact = f"keeps answers that pass evals at {rate} away from customers until the {target} target is met"
             risk, subject, owner = (
@@ -124,6 +128,53 @@ def _quality(ctx: Context) -> Iterable[Recommendation]:
                 impact = f"brings the {kind} rate from {rate} back under its {limit} limit"
                 subject, owner = f"{component}:{kind}", ctx.owner(component)
                 yield rule(ctx, "safety", subject, f"{kind} on {name}", action, impact, URGENT_DAYS, owner)
+
+
+def _rollback_cost(ctx: Context, component: str) -> str:
+    """What a rollback gives up when the cost per successful task fell while a version failed its eval target:
+    ", at the previous week's $0.0101 per successful task instead of $0.0035"."""
+    row = cost_quality_row(ctx, component)
+    if not row.get("breaches") or row["per_successful_task"] >= row["previous_per_successful_task"]:
+        return ""
+    now, before = (
+        p.unit_money(row[k], ctx.currency) for k in ("per_successful_task", "previous_per_successful_task")
+    )
+    return f", at the previous {ctx.period}'s {before} per successful task instead of {now}"
+
+
+def _cost_quality(ctx: Context) -> Iterable[Recommendation]:
+    """A model version change moved the cost per successful task with every version at or above its eval
+    target: weigh a rollback to the version that left service (a breach is the quality rule's)."""
+    for row in ctx.facts.get("cost_quality") or []:
+        if not row.get("model_changed") or row.get("breaches") or not row.get("flagged"):
+            continue
+        component, name = row["component"], ctx.plain_name(row["component"])
+        now, before = (
+            p.unit_money(row[k], ctx.currency)
+            for k in ("per_successful_task", "previous_per_successful_task")
+        )
+        current, left = p.join(row.get("model_versions") or []), p.join(row.get("dropped_versions") or [])
+        failed_before = {b["model_version"] for b in row.get("previous_breaches") or []}
+        if left and set(row.get("dropped_versions") or []) <= failed_before:
+            action = f"Keep {current} on {name} rather than roll back to {left}"
+            impact = (
+                f"answers stay above the eval target at {now} per successful task; {left} cost {before} but "
+                f"failed its eval target the {ctx.period} before"
+            )
+        elif row["per_successful_task"] > row["previous_per_successful_task"]:
+            target = left or "the previous model version"
+            action = (
+                f"Weigh a rollback of {name} to {target}: keep {current} only if its answer quality is worth "
+                "the higher cost"
+            )
+            impact = f"returns the cost per successful task from {now} towards {before}"
+        else:
+            action = (
+                f"Keep {current} on {name} while its eval pass rate holds the target, and roll back "
+                f"{'to ' + left if left else ''} as soon as it drops below"
+            ).replace("back  as", "back as")
+            impact = f"keeps the cost per successful task at {now} instead of {before} without a quality loss"
+        yield rule(ctx, "cost-quality", component, name, action, impact, REVIEW_DAYS)
 
 
 def _budget(ctx: Context) -> Iterable[Recommendation]:
@@ -241,7 +292,7 @@ def _content(ctx: Context) -> Iterable[Recommendation]:
         )  # fmt: skip
 
 
-RULES = (_stabilise, _freeze, _quality, _budget, _close_actions, _instrument, _attribute)
+RULES = (_stabilise, _freeze, _quality, _cost_quality, _budget, _close_actions, _instrument, _attribute)
 
 
 def recommendations(ctx: Context) -> tuple[Recommendation, ...]:

@@ -41,6 +41,13 @@ RISKS: dict[str, tuple[str, ...]] = {
         "Next eval run: pass rate is reported per model version",
         "Re-run the eval suite on {name} after changes and promote it only at or above target",
     ),
+    "cost-quality": (
+        "Weigh a rollback on {name}", "Low", "every version in service meets its eval target; a rollback returns to a measured version",
+        "Low: both versions have measured eval pass rates",
+        "Cost per successful task on {name} moves with the model version kept",
+        "Next eval run and next publication: pass rate per model version and cost per successful task",
+        "Model versions switch by configuration; the version left can be restored the same way",
+    ),
     "safety": (
         "Bring {name} back under its safety limit", "Medium", "answers in production exceed the safety limit now",
         "Medium: the rate is above its limit now",

@@ -42,6 +42,44 @@ def customer_costs(ctx: Context) -> list[tuple[str, float]]:
     )
 
 
+def cost_quality_row(ctx: Context, component: str) -> Mapping[str, Any]:
+    """The facts' `cost_quality` row of `component` ({} when answer quality is not known for it)."""
+    rows = ctx.facts.get("cost_quality") or []
+    return next((r for r in rows if r.get("component") == component), {})
+
+
+def cost_quality_clause(ctx: Context, component: str) -> str:
+    """What answer quality did while the cost per successful task moved, for the same sentence as the move:
+    " in a week when gpt-5-mini went into service and passed 88.8% of eval cases, below its 90.0% eval target",
+    " in a week when its model
+    version changed (gpt-5-mini, which failed its eval target the previous week, left service)"; "" when the
+    row is not flagged (analysis/quality.py `cost_quality`)."""
+    row = cost_quality_row(ctx, component)
+    if not row.get("flagged"):
+        return ""
+    target = row.get("target")
+    parts = []
+    if row.get("breaches"):
+        new = set(row.get("new_versions") or [])
+        passed = [
+            f"{b['model_version']}{' went into service and' if b['model_version'] in new else ''} passed "
+            f"{p.pct(b['eval_pass_rate'])} of eval cases"
+            for b in row["breaches"]
+        ]
+        target_words = f"its {p.pct(target)} eval target" if target is not None else "its eval target"
+        parts.append(f"{p.join(passed)}, below {target_words}")
+    elif row.get("model_changed"):
+        failed_before = {b["model_version"] for b in row.get("previous_breaches") or []}
+        changes = [f"{v} went into service" for v in row.get("new_versions") or []]
+        changes += [
+            f"{v}{', which failed its eval target the previous ' + ctx.period + ',' if v in failed_before else ''} "
+            "left service"
+            for v in row.get("dropped_versions") or []
+        ]
+        parts.append(f"its model version changed ({p.join(changes)})")
+    return f" in a {ctx.period} when {p.join(parts)}" if parts else ""
+
+
 def baseline(ctx: Context) -> str:
     """The period a change is stated against, by name: "week 2026-W46", "2026-Q3"."""
     label = (ctx.facts.get("comparison") or {}).get("label") or ctx.facts.get("previous_period")
@@ -156,7 +194,8 @@ def cost(ctx: Context) -> str:
         items.append(
             item
             + (
-                f" ({move} {p.unit_money(before[component], ctx.currency)})"
+                f" ({move} {p.unit_money(before[component], ctx.currency)}"
+                f"{',' + cost_quality_clause(ctx, component) if cost_quality_clause(ctx, component) else ''})"
                 if move in ("up from", "down from")
                 else ""
             )

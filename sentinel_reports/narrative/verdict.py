@@ -1,7 +1,8 @@
 """The verdict line: the facts' `verdict` (analysis/verdict.py) written as one line under the summary line.
 
-    **Week 2026-W45:** SEV1 QMK0G5MHW86Q41 affected customers on Assistant Chat API for 3 h 1 min; ...
+    **Week 2026-W45:** SEV1 INC-214 affected customers on Assistant Chat API for 3 h 1 min; ...
     **Week 2026-W39:** no incident, every objective met.
+    **Week 2026-W45 so far (2026-11-02 to 2026-11-04):** ...; 3 objectives missed so far this week: ...
     **Quarter 2026-Q2:** no SEV1/SEV2 incident or missed objective is recorded, but the record is incomplete. Current observability gap: ...
 
 It formats only: which events happened, and whether "no incident" and "every objective met" may be said, are
@@ -26,7 +27,8 @@ def verdict_line(ctx: Context) -> str:
     if not isinstance(verdict, Mapping):
         return ""
     kind = "Week" if ctx.period == "week" else "Quarter"
-    lead = f"**{kind} {ctx.facts.get('period')}:**"
+    so_far = f" so far ({ctx.covered})" if ctx.in_progress else ""
+    lead = f"**{kind} {ctx.facts.get('period')}{so_far}:**"
     state = verdict.get("state")
     if state == "events":
         return f"{lead} {'; '.join(_events(ctx, verdict))}."
@@ -72,9 +74,9 @@ def _events(ctx: Context, verdict: Mapping[str, Any]) -> list[str]:
             for e in missed
         ]
         if len(missed) == 1:
-            out.append(f"{items[0]} missed its objective for the {ctx.period}")
+            out.append(f"{items[0]} missed its objective {ctx.so_far}")
         else:
-            out.append(f"{len(missed)} objectives missed for the {ctx.period}: {_names(items, 'objective')}")
+            out.append(f"{len(missed)} objectives missed {ctx.so_far}: {_names(items, 'objective')}")
     paged = [e["slo"] for e in events if e["kind"] == "page_alert"]
     if paged:
         out.append(

@@ -24,6 +24,7 @@ the narrative layer's ``TextReview``: figures against the facts (plus ``narrativ
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from jinja2 import Environment
@@ -32,7 +33,7 @@ from markupsafe import Markup
 from ..errors import VerificationError
 from ..narrative.review import TextReview
 from .charts import ChartRenderer
-from .deck_model import Deck, Derived
+from .deck_model import Deck, Derived, Slide
 from .environment import render_page, static_files
 
 DECK_CSS = "static/deck.css"
@@ -56,18 +57,58 @@ def build_deck(facts: Mapping[str, Any], narrative: Any) -> Deck:
         deck_closing.next_actions_slide(facts, narrative, derived),
         *deck_closing.appendix_slides(facts, derived),
     ]
+    slides = [_boardroom(s) for s in slides]
     window = facts["window"]
     return Deck(
         period=str(facts["period"]),
         organization=str(facts.get("organization") or ""),
         title=f"Quarterly reliability review {facts['period']}",
         subtitle=f"{facts.get('organization')} · {date(window['start'], 'long')} – "
-        f"{date(window['end'], 'long')}",
+        + (
+            f"{date(window.get('last_day') or window['end'], 'long')}, quarter in progress"
+            if facts.get("in_progress")
+            else f"{date(window.get('last_day') or window['end'], 'long')}"
+        ),
         as_of=str(facts["as_of"]),
         summary_line=narrative.summary_line,
         slides=tuple(slides),
         derived=dict(sorted(derived.values.items())),
     )
+
+
+def _boardroom(slide: Slide) -> Slide:
+    """The slide with its body in boardroom words (``formatting.boardroom``: no PromQL, no metric or field
+    names); every text that changed is kept in full in the speaker notes, where the engineer presenting reads
+    the detail."""
+    from .formatting import boardroom
+
+    changed: list[str] = []
+
+    def clean(text: str) -> str:
+        plain = boardroom(text)
+        if plain != text and text not in changed:
+            changed.append(text)
+        return plain
+
+    table = slide.table
+    if table is not None:
+        table = replace(
+            table,
+            columns=tuple(clean(c) for c in table.columns),
+            rows=tuple(tuple(clean(c) for c in row) for row in table.rows),
+        )
+    out = replace(
+        slide,
+        title=clean(slide.title),
+        lead=clean(slide.lead),
+        bullets=tuple(clean(b) for b in slide.bullets),
+        quote=clean(slide.quote),
+        table=table,
+    )
+    missing = [t for t in changed if t not in slide.notes]
+    if missing:
+        out = replace(out, notes="\n".join([slide.notes, *(f"In full: {t}" for t in missing)]).strip())
+    return out
 
 
 def verification_facts(deck: Deck, facts: Mapping[str, Any], narrative: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..analysis.business import REVENUE_LIMITS
+from ..display import plural
 from . import formatting as f
 from .deck_model import Chart, ChartSeries, Derived, Slide, Table
 from .deck_slides import (
@@ -255,9 +256,32 @@ def investments_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         )
         for inv in items
     ]
+    options = facts.get("options") or {}
+    derived = options.get("derived_case")
+    if derived:
+        rows.append(
+            (
+                "–",
+                f"Derived from incident history: {derived['title']}",
+                "not proposed",
+                "not proposed",
+                f.money(derived.get("revenue_at_risk_per_year"), currency),
+                "–",
+                "–",
+                "derived",
+                "not assessed",
+            )
+        )
+    rows.append(_do_nothing_row(options.get("do_nothing") or {}, currency))
     paying = [i for i in items if (i.get("roi") or 0) > 0]
     n = d("investments.count", len(items))
-    if not items:
+    if not items and derived:
+        title = (
+            f"No investment is proposed for {facts['period']}; a case derived from incident history: "
+            f"{_gerund(derived['title'])} is worth up to "
+            f"{f.money(derived['break_even_cost'], currency)} a year against doing nothing"
+        )
+    elif not items:
         title = f"No reliability investment is proposed for {facts['period']}"
     elif paying:
         top = paying[0]
@@ -298,13 +322,110 @@ def investments_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             numeric=frozenset({0, 2, 3, 4, 5, 6}),
             widths=(0.6, 3.0, 1.1, 1.2, 1.2, 1, 1, 1.25, 1.05),
         ),  # fmt: skip
-        bullets=tuple(
-            g["sentence"] for g in facts.get("gaps") or [] if "investment " in (g.get("specific") or "")
-        )[:2],
-        source_line="Source: content/investments (benefit basis and assumptions in the notes). "
+        bullets=(
+            *_option_bullets(facts, items, derived),
+            *tuple(
+                g["sentence"] for g in facts.get("gaps") or [] if "investment " in (g.get("specific") or "")
+            )[:1],
+        ),
+        source_line="Source: content/investments (benefit basis and assumptions in the notes); incident "
+        "frequency from the incident records of the last four quarters. "
         "ROI = (benefit − running cost − cost) / cost over the first year.",
-        notes="\n".join(notes) or "No investment files in content/investments.",
+        notes="\n".join([*notes, *_option_notes(options)]) or "No investment files in content/investments.",
     )
+
+
+def _do_nothing_row(nothing: Mapping[str, Any], currency: str) -> tuple[str, ...]:
+    """The "do nothing" option: no cost, no benefit; its risk is the exposure it keeps (in the bullets)."""
+    return (
+        "–",
+        "Do nothing: keep the platform as it is",
+        f.money(nothing.get("cost"), currency),
+        f.money(nothing.get("running_cost_per_year"), currency),
+        f.money(nothing.get("expected_benefit"), currency),
+        "–",
+        "none",
+        "–",
+        "Exposure stays",
+    )
+
+
+def _gerund(title: str) -> str:
+    """ "Remove the failure modes …" -> "removing the failure modes …" (a title inside a sentence)."""
+    head, _, rest = title.partition(" ")
+    verb = head.lower()
+    verb = verb[:-1] if verb.endswith("e") else verb
+    return f"{verb}ing {rest}"
+
+
+def _frequency_words(sens: Mapping[str, Any], which: str) -> str:
+    rate = f.number(sens.get(which), 1)
+    quarter = sens.get(f"{which}_quarter")
+    return f"{rate} a quarter" + (f", {quarter}" if quarter and which != "expected" else "")
+
+
+def _option_bullets(
+    facts: Mapping[str, Any], items: list[Mapping[str, Any]], derived: Mapping[str, Any] | None
+) -> tuple[str, ...]:
+    """The sensitivity row of the leading option, what doing nothing keeps, and a derived case's origin."""
+    options, currency = facts.get("options") or {}, facts["currency"]
+    out = []
+    top = next((i for i in items if i.get("sensitivity")), None)
+    sens = (top or {}).get("sensitivity") or {}
+    missing = sens.get("quarters_without_data") or (options.get("frequency") or {}).get(
+        "quarters_without_data"
+    )
+    gap = f"; {', '.join(missing)}: no incident record (a gap, not 0)" if missing else ""
+    if top and sens.get("roi_expected") is not None:
+        out.append(
+            f"**Sensitivity** of {top['title']} to serious incidents on its components: first-year ROI "
+            f"{f.pct(sens['roi_low'], 0)} at the low frequency ({_frequency_words(sens, 'low')}), "
+            f"{f.pct(sens['roi_expected'], 0)} at the expected ({_frequency_words(sens, 'expected')}), "
+            f"{f.pct(sens['roi_high'], 0)} at the high ({_frequency_words(sens, 'high')}){gap}."
+        )
+    elif top:
+        out.append(
+            f"**Sensitivity:** the benefit of {top['title']} does not follow incident history (no serious "
+            f"incident on its components in the quarters with data){gap}."
+        )
+    nothing = options.get("do_nothing") or {}
+    if nothing.get("incidents_per_year") is not None:
+        kept = nothing.get("revenue_at_risk_per_year")
+        unpriced = nothing.get("unpriced_incidents") or []
+        out.append(
+            f"**Do nothing** costs nothing and keeps the exposure: {f.number(nothing['incidents_per_year'], 1)} "
+            "serious incidents a year at the rate of the last four quarters"
+            + (f", {f.money(kept, currency)} of revenue at risk a year" if kept is not None else "")
+            + (f" ({', '.join(unpriced)} latency only, not charged)" if unpriced else "")
+            + "."
+        )
+    if derived:
+        out.append(
+            f"**Derived case:** no investment is proposed in content, so this case is derived from "
+            f"{', '.join(derived['incidents'])} ({plural(derived['count'], 'serious incident')}, "
+            f"{f.duration_minutes(derived['impact_minutes'])} of customer impact): a fix that removes them is "
+            f"worth up to {f.money(derived['break_even_cost'], currency)} a year."
+        )
+    return tuple(out)
+
+
+def _option_notes(options: Mapping[str, Any]) -> list[str]:
+    """Each quarter's incident record behind the frequencies, for the presenter."""
+    out = []
+    for q in options.get("quarters") or []:
+        if q.get("per_quarter") is None:
+            out.append(
+                f"{q['label']}: no incident record ({f.number(q['days_with_data'], 1)} days with data): a gap."
+            )
+        else:
+            ids = ", ".join(q.get("incidents") or []) or "none"
+            out.append(
+                f"{q['label']}: {q['count']} serious incidents ({ids}) over {f.number(q['days_with_data'], 1)} of "
+                f"{f.number(q['quarter_days'], 0)} days with an incident record"
+                + (", in progress" if q.get("in_progress") else "")
+                + "."
+            )
+    return out
 
 
 def _d3_money(currency: str, precision: int) -> str:

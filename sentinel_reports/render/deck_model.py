@@ -24,7 +24,9 @@ class Table:
     def density(self) -> str:
         """``roomy``, ``normal`` or ``dense``: how much the table must shrink to fit one slide."""
         longest = max((len(cell) for row in self.rows for cell in row), default=0)
+        total = sum(len(cell) for row in self.rows for cell in row)
         weight = len(self.rows) + (2 if longest > 60 else 0) + (3 if longest > 110 else 0)
+        weight += 2 if total > 1600 else 0  # many long cells: the text, not one cell, fills the slide
         return "roomy" if weight <= 6 else "normal" if weight <= 10 else "dense"
 
 

@@ -26,8 +26,9 @@ def title_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> Slide:
     gaps = facts.get("gaps") or []
     spend_context = spend_change_words(facts) or partial_previous(facts) or "no previous quarter to compare"
     budget_context = summary.get("budget_slo") or "observability gap"
+    open_quarter = bool(facts.get("in_progress"))
     columns = (
-        "Status at quarter close",
+        "Status now (quarter in progress)" if open_quarter else "Status at quarter close",
         "Lowest error budget left",
         "Revenue at risk",
         f"AI spend ({currency})",
@@ -62,7 +63,13 @@ def title_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> Slide:
             [
                 narrative.evidence,
                 f"Error budget remaining is the lowest budget left among customer-facing SLOs, each over its "
-                f"{slo_windows(facts, customer_facing=True)} window, at the close of the quarter ({budget_context}).",
+                f"{slo_windows(facts, customer_facing=True)} window, "
+                + (
+                    "at as-of, the quarter being in progress"
+                    if open_quarter
+                    else "at the close of the quarter"
+                )
+                + f" ({budget_context}).",
                 f"Revenue at risk: customer-impact minutes x revenue at risk per minute. Assumption: "
                 f"{business.get('assumptions_source') or 'none configured (observability gap)'}.",
                 source_notes(facts, [s["id"] for s in facts.get("sources") or []]),
@@ -198,9 +205,13 @@ def budget_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             title = f"{name} overspent its {slo_window(first)} error budget on {days:.0f} days of {facts['period']}"
         else:
             close, low = f.pct(first.get("budget_remaining"), 0), f.pct(lows[first["name"]], 0)
-            title = (
-                f"{name} ended {facts['period']} with {close} of its error budget left, the least of any "
-                "customer-facing SLO" + (f" (low point {low})" if low != close else "")
+            lead = (
+                f"{name} has {close} of its error budget left so far in {facts['period']}"
+                if facts.get("in_progress")
+                else f"{name} ended {facts['period']} with {close} of its error budget left"
+            )
+            title = f"{lead}, the least of any customer-facing SLO" + (
+                f" (low point {low})" if low != close else ""
             )
     description = "; ".join(
         f"{_slo_label(s)}: {f.pct(lows[s['name']], 0)} at its lowest, {f.pct(s.get('budget_remaining'), 0)} "

@@ -18,6 +18,7 @@ line to one token with a CSS class, an icon and a word: status is never colour a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -54,6 +55,60 @@ def week_label(period: str) -> str:
     else:
         span = f"{date(monday, 'long')} – {date(sunday, 'long')}"
     return f"{period} ({span})"
+
+
+_PROMQL = re.compile(
+    r"\b(?:histogram_quantile|rate|irate|increase|sum|avg|max|min|count|avg_over_time|quantile_over_time)\("
+    r"|\{\s*\w+\s*=~?\s*\""
+)
+_SNAKE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/-]|\.\w)")
+PLAIN_TERMS = {
+    "latency_p95_ms": "p95 latency",
+    "ttft_p95_ms": "time to first token",
+    "requests_good": "successful requests",
+    "requests_total": "request counts",
+    "eval_pass_rate": "eval pass rate",
+    "hallucination_rate": "hallucination rate",
+    "toxicity_rate": "toxicity rate",
+    "tokens_input": "input tokens",
+    "tokens_output": "output tokens",
+    "tokens_cache_read": "cached input tokens",
+    "tokens_cache_write": "prompt-cache writes",
+    "cost_requests": "request costs",
+}
+"""Signal and field names as a board reads them (anything else in snake_case loses its underscores)."""
+
+
+def boardroom(text: str) -> str:
+    """Text for a slide body: a PromQL query is left to the speaker notes ("Recommended instrumentation:
+    details in the speaker notes with priority P2.") and metric or field names read as words ("latency_p95_ms" ->
+    "p95 latency"); file paths are kept. The deck keeps the full text in the notes (render.deck)."""
+    while (query := _PROMQL.search(text)) is not None:
+        head = text[: query.start()]
+        cut = head.rfind(": ")
+        lead = head[:cut] if cut >= 0 else head.rstrip()
+        text = f"{lead}: details in the speaker notes{text[_clause_end(text, query.start()) :]}"
+    return _SNAKE.sub(lambda m: PLAIN_TERMS.get(m.group(0), m.group(0).replace("_", " ")), text)
+
+
+def _clause_end(text: str, start: int) -> int:
+    """Where the clause holding a query that begins at `start` ends: the first ";", ", with" or sentence end
+    outside brackets (a decimal point inside a query does not end it)."""
+    depth = 0
+    for i in range(start, len(text)):
+        ch = text[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and (
+            ch == ";"
+            or text.startswith(", with", i)
+            or text.startswith(" with priority", i)
+            or (ch == "." and (i + 1 == len(text) or text[i + 1] in " *\n"))
+        ):
+            return i
+    return len(text)
 
 
 _DELTA_UNITS = {"pp": (100, " pp"), "%": (100, "%"), "x": (1, "x"), "": (1, "")}

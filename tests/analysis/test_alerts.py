@@ -142,3 +142,32 @@ def test_no_alert_episode_without_errors() -> None:
     events = SliEvents.of(ts, np.full(100, 50.0), np.full(100, 50.0), 300 * 10**9)
     slo = SLO.model_validate({"name": "a", "component": "c", "objective": 0.999, "indicator": {"ratio": {}}})
     assert alert_episodes(events, slo, Alerts(), t0, t0 + dt.timedelta(days=1), 0.95) == []
+
+
+def test_an_alert_is_judged_at_as_of_not_at_the_latest_sample() -> None:
+    """Data that stops mid-outage three hours before as-of: the alert was active at the latest sample, but at
+    as-of its windows hold no data, so it is not active (unknown) and the episode ends at as-of, never left
+    firing by the last sample."""
+    from sentinel_reports.analysis.alerts import alert_episodes
+    from sentinel_reports.analysis.slo import SliEvents
+    from sentinel_reports.config import SLO, Alerts
+
+    t0 = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+    step = 300 * 10**9
+    ts = np.arange(288) * step + int(t0.timestamp() * 1e9)  # one day of 5-minute intervals
+    total = np.full(288, 100.0)
+    good = total.copy()
+    good[-12:] = 0.0  # the last hour of data is a total outage
+    events = SliEvents.of(ts, good, total, step)
+    slo = SLO.model_validate({"name": "a", "component": "c", "objective": 0.99, "indicator": {"ratio": {}}})
+    alerts = Alerts.model_validate({"page": [{"long": "1h", "short": "5m", "burn": 14.4}], "ticket": []})
+    last_sample_end = t0 + dt.timedelta(days=1)
+    as_of = last_sample_end + dt.timedelta(hours=3)
+    # at the latest sample the page fires
+    [ep] = alert_episodes(events, slo, alerts, t0, last_sample_end, 0.95)
+    assert ep.ended_at is None
+    # at as-of it does not: the episode ends there, and the rule evaluated at as-of is unknown, not active
+    [ep] = alert_episodes(events, slo, alerts, t0, as_of, 0.95)
+    assert ep.ended_at == as_of
+    [state] = evaluate_alerts(events, slo, alerts, as_of, 0.95)
+    assert state.unknown and not state.active

@@ -19,6 +19,13 @@ N = int((AS_OF - START) / dt.timedelta(minutes=5)) + 1
 
 WEEK_KEYS = {
     "kind",
+    "in_progress",
+    "cost_quality",
+    "slo_counts",
+    "status_history_days",
+    "source_totals",
+    "gap_counts",
+    "source_types",
     "period",
     "organization",
     "timezone",
@@ -172,7 +179,13 @@ def test_week_facts_shape_and_window(b) -> None:
     f = week_facts(data, content, b.config(), "2026-W47", AS_OF)
     assert set(f) == WEEK_KEYS
     assert (f["kind"], f["period"]) == ("week", "2026-W47")
-    assert f["window"] == {"start": "2026-11-16T00:00:00Z", "end": "2026-11-19T12:00:00Z"}
+    assert f["window"] == {
+        "start": "2026-11-16T00:00:00Z",
+        "end": "2026-11-19T12:00:00Z",
+        "first_day": "2026-11-16",
+        "last_day": "2026-11-19",
+    }
+    assert f["in_progress"]
     assert (f["previous_period"], f["next_period"]) == ("2026-W46", None)
     assert f["coverage"]["evidence_days"] == 3.5
     assert f["as_of"] == "2026-11-19T12:00:00Z"

@@ -125,3 +125,47 @@ def all_periods(renamed_project: Path) -> list[Period]:
     if (REPO / "sentinel.yaml").exists():
         periods = _periods("demo", REPO) + periods
     return periods
+
+
+@dataclass
+class Archive:
+    """A closed period's facts as published the morning after it closed, and as computed at the project's
+    as-of with all the data that arrived since."""
+
+    project: str
+    label: str
+    then: dict[str, Any]
+    now: dict[str, Any]
+
+
+ARCHIVE_DELAY_HOURS = 6
+
+
+@pytest.fixture(scope="session")
+def archives(all_periods: list[Period], renamed_project: Path) -> list[Archive]:
+    """The last two closed weeks and the last closed quarter of each project, built at an as-of six hours
+    after each closed (with the data known then) and paired with the same period's facts in `all_periods`."""
+    import datetime as dt
+
+    from sentinel_reports.analysis.facts import quarter_facts, week_facts
+    from sentinel_reports.analysis.periods import parse_period
+    from sentinel_reports.pipeline import clip_to_as_of, open_project
+
+    roots = {"renamed": renamed_project}
+    if (REPO / "sentinel.yaml").exists():
+        roots["demo"] = REPO
+    out = []
+    for name, root in roots.items():
+        project = open_project(root, use_cache=False)
+        mine = [p for p in all_periods if p.project == name]
+        for kind, facts_of, keep in (("week", week_facts, 2), ("quarter", quarter_facts, 1)):
+            closed = [p for p in mine if p.facts["kind"] == kind and not p.facts.get("in_progress")]
+            for period in closed[-keep:]:
+                end = parse_period(kind, period.label, project.config.tz).end
+                then = end + dt.timedelta(hours=ARCHIVE_DELAY_HOURS)
+                if then >= project.as_of:
+                    continue
+                data = clip_to_as_of(project.dataset, then)
+                facts = facts_of(data, project.content, project.config, period.label, then)
+                out.append(Archive(name, period.label, facts, period.facts))
+    return out

@@ -127,7 +127,7 @@ def test_a_dropped_required_item_is_found_where_the_template_text_passes(periods
     cut = head + "## Incidents\n\nOne incident, resolved.\n\n## " + rest.split("## ", 1)[1]
     found = check.check(cut, complete=True)
     assert [f.reason for f in found] == ["missing-required"]
-    assert "SEV1 QMK0G5MHW86Q41" in found[0].message
+    assert "SEV1 INC-214" in found[0].message
 
 
 def test_every_demo_template_text_is_a_valid_draft_of_its_own_claims(periods: dict, project: Any) -> None:

@@ -65,11 +65,11 @@ def test_accepted_draft_is_rendered_from_the_facts(week) -> None:
     result, handler, _ = run(week, "incidents", "w45_incidents_ok.json")
     assert result.origin == "claude" and result.findings == ()
     assert result.text == render(draft_text("w45_incidents_ok.json"), FactCatalog(facts)).text
-    assert "1 SEV1 incident this week, with 181 minutes of customer impact" in result.text
-    assert "Revenue at risk: $32,580." in result.text
+    assert "1 SEV1 incident this week, with 150 minutes of customer impact" in result.text
+    assert "Revenue at risk: $45,000." in result.text
     claims = {c.fact_key: c.display for c in result.claims}
-    assert claims["incidents.QMK0G5MHW86Q41.mtta_minutes"] == "3 min"
-    assert claims["incidents.QMK0G5MHW86Q41.business_impact.amount"] == "$32,580"
+    assert claims["incidents.INC-214.mtta_minutes"] == "3 min"
+    assert claims["incidents.INC-214.business_impact.amount"] == "$45,000"
     # every figure of the published text is the display of one of its claims
     figures = [m.raw for m in extract_numbers(result.text)]
     assert len(figures) >= 6 and all(any(f in shown for shown in claims.values()) for f in figures)
@@ -79,8 +79,8 @@ def test_the_request_offers_keys_not_rows_and_caches_a_prefix_above_the_minimum(
     _, handler, _ = run(week, "incidents", "w45_incidents_ok.json")
     (body,) = handler.requests
     facts_block, request_block = body["messages"][0]["content"]
-    assert "\nincidents.QMK0G5MHW86Q41.impact_minutes = 3 h 1 min\n" in facts_block["text"]
-    assert "{{incidents.QMK0G5MHW86Q41.impact_minutes}}" in request_block["text"]
+    assert "\nincidents.INC-214.impact_minutes = 2 h 30 min\n" in facts_block["text"]
+    assert "{{incidents.INC-214.impact_minutes}}" in request_block["text"]
     marked = [b for b in [*body["system"], *body["messages"][0]["content"]] if "cache_control" in b]
     assert marked == [facts_block]
     prefix = json.dumps(body["tools"]) + STATIC_INSTRUCTIONS + facts_block["text"]
@@ -94,11 +94,11 @@ def test_the_request_offers_keys_not_rows_and_caches_a_prefix_above_the_minimum(
 @pytest.mark.parametrize(
     ("section", "bad", "good", "reason", "detail"),
     [
-        ("incidents", "w45_incidents_digits.json", "w45_incidents_ok.json", "raw-number", "'3 h 1 min'"),
+        ("incidents", "w45_incidents_digits.json", "w45_incidents_ok.json", "raw-number", "'2 h 30 min'"),
         ("reliability", "w45_reliability_entity.json", "w45_reliability_ok.json", "wrong-entity",
          "32% is slos.chat-api-availability.budget_remaining"),
         ("incidents", "w45_incidents_drop.json", "w45_incidents_ok.json", "missing-required",
-         "SEV1 QMK0G5MHW86Q41 is not mentioned in the incidents section"),
+         "SEV1 INC-214 is not mentioned in the incidents section"),
         ("reliability", "w45_reliability_invented.json", "w45_reliability_ok.json", "unknown-name",
          "'Billing Gateway' names no component"),
     ],

@@ -119,6 +119,38 @@ def test_incident_mode_on_the_demo_outage(project: Any) -> None:
     compare_golden("2026-W45-incident-mode", narrative.to_markdown())
 
 
+@pytest.mark.parametrize(
+    ("as_of", "week", "covered"),
+    [
+        (OUTAGE_AS_OF, "2026-W45", "2026-11-02 to 2026-11-04"),
+        (dt.datetime(2026, 11, 18, 12, tzinfo=dt.UTC), "2026-W47", "2026-11-16 to 2026-11-18"),
+    ],
+)
+def test_an_open_week_is_named_as_in_progress(
+    project: Any, as_of: dt.datetime, week: str, covered: str
+) -> None:
+    """As-of inside the week (in incident mode or not): the verdict and the opening name the days covered and
+    say "so far"; nothing says the week ended or states a result "for the week"."""
+    from sentinel_reports.analysis.facts import week_facts
+    from sentinel_reports.pipeline import clip_to_as_of
+
+    data = week_facts(clip_to_as_of(project.dataset, as_of), project.content, project.config, week, as_of)
+    assert data["in_progress"] and data["window"]["last_day"] == as_of.date().isoformat()
+    narrative = narrate_week(data, project.content, project.config)
+    assert narrative.verdict.startswith(f"**Week {week} so far ({covered}):**")
+    text = "\n".join(narrative.texts())
+    for closed_words in ("for the week", f"{week} ended", f"closed {week}", f"close of {week}"):
+        assert closed_words not in text
+    if narrative.incident_mode:
+        assert "missed so far this week" in narrative.verdict
+    else:
+        assert (
+            f"{week} is in progress ({covered} so far)" in text
+            or f"{week} still in progress ({covered} so far)" in text
+        )
+    assert check(narrative, data)[0] == []
+
+
 @pytest.mark.parametrize("week", sorted(GOLDEN_WEEKS))
 def test_golden_narrative(week: str, demo_facts: dict, project: Any) -> None:
     compare_golden(week, narrate(demo_facts[week], project).to_markdown())

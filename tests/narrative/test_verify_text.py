@@ -49,7 +49,7 @@ def test_a_correct_text_exits_0_and_the_same_text_is_incomplete_with_complete(tm
     code, lines = verify(tmp_path, CLEAN, "--complete")
     assert code == 1
     assert all(": missing-required: " in line for line in lines)
-    assert any("SEV1 QMK0G5MHW86Q41" in line for line in lines)
+    assert any("SEV1 INC-214" in line for line in lines)
     assert any("team over budget ML Platform team" in line for line in lines)
     assert not any("rag-retrieval-latency" in line for line in lines)
 
