@@ -360,13 +360,26 @@ def build(
 ) -> None:
     """Run the whole pipeline and write the site atomically (briefs, status page, decks, manifest)."""
     _check_narrator(narrator)
-    from .pipeline import build_site
 
     def body() -> int:
+        moment, epoch = parse_as_of(as_of), source_date_epoch()
+        if not no_cache:  # nothing changed since the last build with these options: say so, import nothing
+            from types import SimpleNamespace
+
+            from .quick import options_key, unchanged_build
+
+            at = moment.isoformat() if moment is not None else None
+            key = options_key(project, out, at, narrator, only, epoch)
+            if (previous := unchanged_build(project, key)) is not None:
+                previous["out_dir"] = Path(previous["out_dir"])
+                _report_build(SimpleNamespace(**previous), previous["out_dir"])
+                return 0
+        from .pipeline import build_site
+
         with progress_display() as progress:
-            result = build_site(project, out, as_of=parse_as_of(as_of), narrator=narrator, only=only,
+            result = build_site(project, out, as_of=moment, narrator=narrator, only=only,
                                 use_cache=not no_cache, progress=progress,
-                                source_date_epoch=source_date_epoch(), jobs=jobs)  # fmt: skip
+                                source_date_epoch=epoch, jobs=jobs)  # fmt: skip
         _report_build(result, result.out_dir)
         return 0
 

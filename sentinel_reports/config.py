@@ -87,7 +87,9 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-Expectation = Literal["availability", "latency", "ttft", "saturation", "quality", "safety", "tokens", "cost"]
+Expectation = Literal[
+    "availability", "latency", "ttft", "saturation", "quality", "safety", "tokens", "cost", "drift"
+]
 
 
 class Component(Strict):
@@ -99,6 +101,7 @@ class Component(Strict):
     owner: str = Field(description="owning team or role, never a person")
     expects: list[Expectation] = []
     description: str = ""
+    high_risk: bool = False  # a high-risk AI system (EU AI Act Annex III): enables regulatory flags
 
 
 class RatioIndicator(Strict):
@@ -360,14 +363,93 @@ class StatusThresholds(Strict):
     major_outage_below: Fraction = 0.80
 
 
+class SeverityDefinition(Strict):
+    """An AI-specific severity criterion, e.g. SEV2: toxicity_rate above its limit for 30 minutes on a
+    customer-facing component. `limit` defaults to the quality limit of the signal (quality.*_max)."""
+
+    severity: Literal["SEV1", "SEV2", "SEV3", "SEV4"]
+    signal: str
+    op: Literal["gt", "lt"] = "gt"
+    limit: float | None = None
+    for_: Duration = Field(default=dt.timedelta(minutes=30), alias="for")
+    customer_facing_only: bool = True
+    description: str
+
+
 class IncidentRules(Strict):
     postmortem_due: Annotated[int, Field(ge=0)] = 5  # business days after resolution
+    severity_definitions: list[SeverityDefinition] = []
+    # names that may hold an AICS role besides the component owners and `teams` (role names, rotations)
+    role_holders: list[str] = []
+
+
+class DriftThresholds(Strict):
+    warn: Annotated[float, Field(ge=0)]
+    critical: Annotated[float, Field(ge=0)]
+    source: str | None = None  # where the thresholds come from (e.g. "PSI rule of thumb: 0.1 / 0.25")
 
 
 class Quality(Strict):
     eval_pass_target: dict[str, Rate] = {"default": 0.90}
     hallucination_max: Rate = 0.02
     toxicity_max: Rate = 0.001
+    # per-segment pass rates (analysis/segments.py): segments expected per component, and the fewest cases
+    # a segment needs before its rate is compared with the target
+    expected_segments: dict[str, list[str]] = {}
+    min_segment_cases: Annotated[int, Field(ge=1)] = 30
+    drift: dict[str, DriftThresholds] = {}  # component (or "default") -> drift_score thresholds
+
+
+class ReportingDeadline(Strict):
+    case: str
+    days: Annotated[int, Field(ge=0)]
+    source: str
+
+
+def _default_deadlines() -> list[ReportingDeadline]:
+    # The deadlines commonly cited for EU AI Act Article 73 (serious incidents), with their source; editable.
+    art = "EU AI Act (Regulation (EU) 2024/1689) Art. 73"
+    return [
+        ReportingDeadline(case="a serious incident", days=15, source=f"{art}(2)"),
+        ReportingDeadline(
+            case="a widespread infringement or a serious disruption of critical infrastructure",
+            days=2,
+            source=f"{art}(3)",
+        ),
+        ReportingDeadline(case="an incident where a death may be involved", days=10, source=f"{art}(4)"),
+    ]
+
+
+class Governance(Strict):
+    eu_ai_act: bool = False
+    reporting_deadlines: list[ReportingDeadline] = Field(default_factory=_default_deadlines)
+    # incident classes that can make a SEV1/SEV2 on a high-risk component a reporting candidate
+    candidate_classes: list[str] = ["safety", "data_exposure"]
+    candidate_severities: list[Literal["SEV1", "SEV2", "SEV3", "SEV4"]] = ["SEV1", "SEV2"]
+
+
+class Kpis(Strict):
+    """Business KPI comparisons around model-version changes (analysis/kpi.py)."""
+
+    window: Duration = dt.timedelta(days=7)  # each side of a change, cut to the time the version was live
+    min_sample: Annotated[int, Field(ge=1)] = 1000  # trials (rates) or observations (means) per side
+    min_days: Annotated[int, Field(ge=2)] = 3  # days per side (a mean KPI needs a spread)
+    alpha: Annotated[float, Field(gt=0, lt=1)] = 0.05
+
+
+class ApiPrice(Strict):
+    input: Annotated[float, Field(ge=0)]  # per 1M tokens
+    output: Annotated[float, Field(ge=0)]
+    source: str
+
+
+class SelfHosting(Strict):
+    """Self-hosted GPU serving against an API for the same traffic (analysis/selfhost.py)."""
+
+    component: str  # the self-hosted component whose bill and request logs are compared
+    api_price: ApiPrice | None = None  # the API that would carry the same traffic
+    engineering_monthly: Annotated[float, Field(ge=0)] | None = None  # people cost to run the stack
+    engineering_source: str | None = None
 
 
 class Narrator(Strict):
@@ -471,6 +553,9 @@ class Config(Strict):
     content: ContentSettings = ContentSettings()
     status_api: StatusApi = StatusApi()
     deck: Deck = Deck()
+    governance: Governance = Governance()
+    kpis: Kpis = Kpis()
+    self_hosting: SelfHosting | None = None
 
     # set by load_config, not by the user
     project_dir: Path = Field(default=Path("."), exclude=True)

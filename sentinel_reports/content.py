@@ -52,7 +52,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .config import Config, load_yaml, problems_from_validation, yaml_size_problem
 from .errors import ConfigError, ConfigProblem
-from .model import clean_text, clean_tree
+from .model import AICS_ROLES, INCIDENT_CLASSES, clean_text, clean_tree
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
@@ -87,11 +87,21 @@ class Postmortem(Item):
     published_on: dt.date | None = None
     title: str | None = None
     action_items: tuple[ActionItem, ...] = ()
+    # AI incident class and AICS roles (role -> team or role name), used when the incident source has none
+    incident_class: str | None = Field(default=None, alias="class")
+    roles: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _published_on(self) -> Postmortem:
         if self.published_on is not None and self.status != "published":
             raise ValueError("`published_on` is given but `status` is not published")
+        if self.incident_class is not None and self.incident_class not in INCIDENT_CLASSES:
+            raise ValueError(
+                f"unknown `class` {self.incident_class!r} (expected one of {sorted(INCIDENT_CLASSES)})"
+            )
+        unknown = sorted(set(self.roles) - set(AICS_ROLES))
+        if unknown:
+            raise ValueError(f"unknown roles {unknown} (expected some of {list(AICS_ROLES)})")
         return self
 
 

@@ -31,6 +31,16 @@ evals        one eval run result
     passed         int64
     total          int64
     source         str
+    segment        str                  "" when the row is not split by segment (language, tier, region)
+
+kpis         one business KPI value per day (`type: business_kpis`)
+    day        datetime64[ns, UTC]  midnight of the day (in the project's timezone) the value describes
+    component  str
+    kpi        str                  e.g. "conversion", "answer_acceptance"
+    kind       str                  "rate" (value = share of n trials) or "mean" (value = mean of n observations)
+    value      float64
+    n          int64                trials (rate) or observations (mean) behind the value
+    source     str
 """
 
 from __future__ import annotations
@@ -119,6 +129,7 @@ SIGNALS: dict[str, tuple[str, str]] = {
     "eval_pass_rate": ("ratio", "share of eval cases passed, 0..1"),
     "hallucination_rate": ("ratio", "share of responses judged hallucinated, 0..1"),
     "toxicity_rate": ("ratio", "share of responses judged toxic, 0..1"),
+    "drift_score": ("score", "input or output distribution drift (e.g. PSI), compared with quality.drift"),
     "tokens_input": ("count", "uncached input tokens"),
     "tokens_output": ("count", "output tokens"),
     "tokens_cache_read": ("count", "input tokens read from the prompt cache"),
@@ -148,6 +159,7 @@ EXPECTATIONS: dict[str, tuple[str, ...]] = {
     "saturation": ("saturation",),
     "quality": ("eval_pass_rate",),  # satisfied by evals rows too
     "safety": ("hallucination_rate", "toxicity_rate"),
+    "drift": ("drift_score",),
     "tokens": ("tokens_input", "tokens_output"),
     "cost": (),  # satisfied by attributed cost-ledger rows
 }
@@ -166,16 +178,20 @@ COST_COLUMNS = (
     "currency",
     "source",
 )
-EVAL_COLUMNS = ("ts", "component", "model_version", "eval_name", "passed", "total", "source")
+EVAL_COLUMNS = ("ts", "component", "model_version", "eval_name", "passed", "total", "source", "segment")
+KPI_COLUMNS = ("day", "component", "kpi", "kind", "value", "n", "source")
+# columns a collector may leave out: conform fills them with this value
+_OPTIONAL: dict[str, dict[str, Any]] = {"evals": {"segment": ""}}
 
 _DTYPES: dict[str, dict[str, str]] = {
     "samples": {"ts": "datetime64[ns, UTC]", "value": "float64"},
     "costs": {"day": "datetime64[ns, UTC]", "cost": "float64", "billed_cost": "float64"},
     "evals": {"ts": "datetime64[ns, UTC]", "passed": "int64", "total": "int64"},
+    "kpis": {"day": "datetime64[ns, UTC]", "value": "float64", "n": "int64"},
 }
-_COLUMNS = {"samples": SAMPLE_COLUMNS, "costs": COST_COLUMNS, "evals": EVAL_COLUMNS}
+_COLUMNS = {"samples": SAMPLE_COLUMNS, "costs": COST_COLUMNS, "evals": EVAL_COLUMNS, "kpis": KPI_COLUMNS}
 
-FrameKind = Literal["samples", "costs", "evals"]
+FrameKind = Literal["samples", "costs", "evals", "kpis"]
 
 
 def empty_frame(kind: FrameKind) -> pd.DataFrame:
@@ -190,6 +206,9 @@ def conform(kind: FrameKind, frame: pd.DataFrame) -> pd.DataFrame:
     Raises ValueError (a programming error in a collector, not a user error) when a column is missing.
     """
     columns = _COLUMNS[kind]
+    optional = {c: v for c, v in _OPTIONAL.get(kind, {}).items() if c not in frame.columns}
+    if optional:
+        frame = frame.assign(**optional)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{kind} frame lacks columns {missing}")
@@ -215,6 +234,25 @@ def shorten(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, the cut marked with "…": an oversized field in an export (a
     50 MB incident title) is shown shortened instead of stalling every page and PDF that names it."""
     return text if not isinstance(text, str) or len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# AI incident classes (docs/definitions.md) and the AICS roles an incident may carry
+INCIDENT_CLASSES: dict[str, str] = {
+    "quality_regression": "hallucination or quality regression",
+    "safety": "safety (toxicity or jailbreak)",
+    "data_exposure": "data or PII exposure",
+    "provider_outage": "model or provider outage",
+    "drift": "drift",
+    "cost_runaway": "cost runaway",
+    "infrastructure": "classic infrastructure",
+}
+AICS_ROLES: dict[str, str] = {
+    "incident_commander": "Incident Commander",
+    "model_sme": "Model SME",
+    "data_pipeline_lead": "Data Pipeline Lead",
+    "safety_officer": "Safety Officer",
+    "communications_lead": "Communications Lead",
+}
 
 
 @dataclass(frozen=True)
@@ -246,8 +284,13 @@ class Incident:
     source: str
     updates: tuple[IncidentUpdate, ...] = ()
     url: str | None = None
+    # AI incident class (one of INCIDENT_CLASSES) and AICS roles as (role, team or role name) pairs: read
+    # from custom fields or tags (collectors/ai_incidents.py); a role never holds a person's name
+    incident_class: str | None = None
+    roles: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "roles", tuple((clean_text(r), clean_text(t)) for r, t in self.roles))
         object.__setattr__(self, "id", clean_text(self.id))
         object.__setattr__(self, "title", shorten(clean_text(self.title), TITLE_MAX_CHARS))
         object.__setattr__(self, "components", tuple(clean_text(c) for c in self.components))
@@ -366,6 +409,7 @@ class Dataset:
     evals: pd.DataFrame
     incidents: tuple[Incident, ...]
     sources: tuple[SourceReport, ...]
+    kpis: pd.DataFrame = field(default_factory=lambda: empty_frame("kpis"))
 
     @classmethod
     def empty(cls) -> Dataset:

@@ -59,6 +59,8 @@ class BuildResult:
     disabled: dict[str, str] = field(default_factory=dict)
     rendered: list[str] = field(default_factory=list)  # publication names ("brief 2026-W47", "status", ...)
     fallbacks: list[str] = field(default_factory=list)  # the weeks whose text fell back to the template, why
+    phases: dict[str, list[float]] = field(default_factory=dict)  # [wall, CPU] seconds per phase (PhaseClock)
+    brief_cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per step of the rendered briefs
 
     def add(self, pub: Any, files: dict[str, bytes], rendered: bool) -> None:
         (self.rendered if rendered else []).append(pub.name)
@@ -100,9 +102,14 @@ def build_site(
     out = Path(out_dir) if out_dir is not None else s.root / "site"
     site_key = digest("site-v2", s.inputs_key, ",".join(sorted(parts)), s.narrator_kind, tree_digest(s.templates),
                       code_key(), str(source_date_epoch), str(out.resolve()))  # fmt: skip
-    if (previous := up_to_date(s.store, site_key, out)) is not None:
+    with s.clock("up-to-date check"):
+        previous = up_to_date(s.store, site_key, out)
+    if previous is not None:
         progress("the site is up to date")
-        return BuildResult(out, **previous, facts_from_cache=True)
+        result = BuildResult(out, **previous, facts_from_cache=True, phases=s.clock.phases)
+        if s.store.root is not None:
+            stamp_build(s, out, result, project_dir, out_dir, as_of, narrator, only, source_date_epoch)
+        return result
     facts = s.week_facts(s.weeks)
     s.narrator.open_periods = {*s.weeks[-1:], *s.quarters[-1:]}  # closed periods are not drafted again
     result = BuildResult(out, s.record["as_of"], s.weeks, facts_from_cache=not s.loaded, disabled=disabled)
@@ -114,7 +121,8 @@ def build_site(
               for i, w in enumerate(s.weeks)]  # fmt: skip
     pubs = [*(briefs if "brief" in parts else []), *([StatusPage(s)] if status_ok else []),
             *([Deck(s, q) for q in s.quarters] if "deck" in parts else [])]  # fmt: skip
-    with SiteWriter(out) as site:
+    writer = s.clock("write site")
+    with writer, SiteWriter(out) as site:  # the atomic swap at the end is counted too
         for path, data in static_files(s.templates).items():
             site.write_bytes(path, data)
         for pub, files, rendered in produce(s, pubs):
@@ -133,8 +141,34 @@ def build_site(
         write_manifest(site, as_of=s.as_of, inputs=inputs_from_sources(source_reports(s.record["inputs"])),
                        narrator=result.narrator, source_date_epoch=source_date_epoch)  # fmt: skip
         result.outputs = len(site.outputs)
-    record_site(s.store, site_key, out, result)
+    with s.clock("write site"):
+        record_site(s.store, site_key, out, result)
+        if s.store.root is not None:
+            stamp_build(s, out, result, project_dir, out_dir, as_of, narrator, only, source_date_epoch)
+    result.phases, result.brief_cpu = s.clock.phases, dict(s.brief_cpu)
     return result
+
+
+def stamp_build(
+    s: Session, out: Path, result: BuildResult, project_dir: Any, out_dir: Any, as_of: Any, narrator: Any,
+    only: Any, source_date_epoch: Any,
+) -> None:  # fmt: skip
+    """Record what this build was made from for ``quick.unchanged_build`` (``sentinel build`` with nothing
+    changed answers from it without importing the pipeline)."""
+    from . import quick
+
+    folders = []
+    for src in s.config.sources:
+        folders += quick.glob_folders(s.root, src.path)
+    stamp = quick.build_stamp(s.root, s.input_files, folders, out.resolve())
+    if stamp is None:
+        return
+    fields = ("as_of", "weeks", "status", "decks", "outputs", "disabled", "fallbacks")
+    summary: dict[str, Any] = {name: getattr(result, name) for name in fields}
+    summary.update(reused_weeks=list(result.weeks), rendered_weeks=[], out_dir=str(result.out_dir))
+    as_of_text = as_of.isoformat() if as_of is not None else None
+    key = quick.options_key(project_dir, out_dir, as_of_text, narrator, only, source_date_epoch)
+    quick.write_stamp(s.root, key, stamp, summary)
 
 
 def fallback_lines(narrator: dict[str, Any]) -> list[str]:

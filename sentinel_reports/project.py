@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -42,11 +43,65 @@ from .errors import SourceError
 from .model import COUNT_SIGNALS, Dataset, SourceReport, empty_frame, parse_timestamp
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 CACHE_DIR = ".sentinel/cache"
 
 
 def _quiet(_: str) -> None:
     return None
+
+
+class PhaseClock:
+    """Seconds per build phase, taken around the work itself (never from progress messages): wall time,
+    and CPU time of this process plus that of the worker processes it reaped during the phase. Phases nest
+    exclusively: a phase started inside another (collecting the data the first fingerprint needs) is not
+    counted in the outer one too. ``phases`` is ``{name: [wall, cpu]}`` in the order first seen.
+
+        clock = PhaseClock()
+        with clock("collect"):
+            ...
+        for item in clock.iterate("briefs", pool_results): ...   # each step timed, the pool's end included
+    """
+
+    def __init__(self) -> None:
+        self.phases: dict[str, list[float]] = {}
+        self._inner: list[list[float]] = []
+
+    @staticmethod
+    def _now() -> tuple[float, float]:
+        import resource
+        import time
+
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.perf_counter(), time.process_time() + children.ru_utime + children.ru_stime
+
+    @contextmanager
+    def __call__(self, phase: str) -> Iterator[None]:
+        wall0, cpu0 = self._now()
+        self._inner.append([0.0, 0.0])
+        try:
+            yield
+        finally:
+            inner = self._inner.pop()
+            wall1, cpu1 = self._now()
+            wall, cpu = wall1 - wall0, cpu1 - cpu0
+            total = self.phases.setdefault(phase, [0.0, 0.0])
+            total[0] += wall - inner[0]
+            total[1] += cpu - inner[1]
+            if self._inner:
+                self._inner[-1][0] += wall
+                self._inner[-1][1] += cpu
+
+    def iterate(self, phase: str, items: Iterable[T]) -> Iterator[T]:
+        """``items`` with each step (and the iterator's end) counted in ``phase``."""
+        it = iter(items)
+        while True:
+            with self(phase):
+                try:
+                    item = next(it)
+                except StopIteration:
+                    return
+            yield item
 
 
 def load_project(project_dir: Path | str = ".") -> Config:
@@ -63,6 +118,7 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
     known = registry()
     cache = SourceCache(store.root) if store is not None and store.root is not None else None
     samples, costs, evals, incidents, reports = [], [], [], [], []
+    kpis: list[pd.DataFrame] = []
     known_components = set(config.component_ids)
     for index, src in enumerate(config.sources):
         source_id = config.source_id(index)
@@ -118,9 +174,18 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
                 (samples if name == "samples" else evals).append(frame)
         if len(batch.costs):
             costs.append(batch.costs)
+        if len(batch.kpis):
+            kpis.append(batch.kpis)
         incidents.extend(batch.incidents)
         times = [
-            f[c] for f, c in ((batch.samples, "ts"), (batch.evals, "ts"), (batch.costs, "day")) if len(f)
+            f[c]
+            for f, c in (
+                (batch.samples, "ts"),
+                (batch.evals, "ts"),
+                (batch.costs, "day"),
+                (batch.kpis, "day"),
+            )
+            if len(f)
         ]
         times += [pd.Series([pd.Timestamp(i.created_at) for i in batch.incidents])] if batch.incidents else []
         start = min(t.min() for t in times).to_pydatetime() if times else None
@@ -167,6 +232,7 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
         evals=_concat(evals, "evals"),
         incidents=tuple(sorted(incidents, key=lambda i: (i.started_at, i.id))),
         sources=tuple(reports),
+        kpis=_concat(kpis, "kpis"),
     )
 
 
@@ -262,6 +328,7 @@ def check_batch(batch: Any, path: str) -> None:
         ("samples", batch.samples, "ts"),
         ("evals", batch.evals, "ts"),
         ("costs", batch.costs, "day"),
+        ("kpis", batch.kpis, "day"),
     ):
         if len(frame):
             bad = out_of_range_ns(frame[col].to_numpy(dtype="datetime64[ns]")) & frame[col].notna().to_numpy()
@@ -331,6 +398,7 @@ def clip_to_as_of(dataset: Dataset, as_of: dt.datetime) -> Dataset:
     samples = keep(dataset.samples, "ts")
     costs = keep(dataset.costs, "day")
     evals = keep(dataset.evals, "ts")
+    kpis = keep(dataset.kpis, "day")
     incidents = []
     for inc in dataset.incidents:
         if pd.Timestamp(inc.created_at) > ts:
@@ -340,7 +408,7 @@ def clip_to_as_of(dataset: Dataset, as_of: dt.datetime) -> Dataset:
     reports = tuple(
         SourceReport(**{**r.__dict__, "after_as_of_dropped": dropped.get(r.id, 0)}) for r in dataset.sources
     )
-    return Dataset(samples, costs, evals, tuple(incidents), reports)
+    return Dataset(samples, costs, evals, tuple(incidents), reports, kpis)
 
 
 def resolve_as_of(dataset: Dataset, as_of: dt.datetime | None) -> dt.datetime:

@@ -122,9 +122,10 @@ class Brief(_Base):
         self.session, self.week, self.history, self.links = session, week, list(history), dict(links)
         self.name = f"brief {week}"
         self.facts = session.week_facts([week])[week]
-        self.narrative = (
-            narrative if narrative is not None else session.narrator.week(self.facts, session.content)
-        )
+        with session.clock("narrative"):
+            self.narrative = (
+                narrative if narrative is not None else session.narrator.week(self.facts, session.content)
+            )
         self.standalone = standalone  # the stylesheet inline in index.html: a page outside a site
         require(self)
 
@@ -160,7 +161,8 @@ class Brief(_Base):
 
     def render(self) -> dict[str, bytes]:
         _brief_init(self.session.templates, self.session.store.root, self.session.config)
-        return self.placed(_render_brief(self.task()))
+        files, _cpu = _render_brief(self.task())
+        return self.placed(files)
 
     def placed(self, files: Mapping[str, bytes]) -> dict[str, bytes]:
         """The rendered files at their site paths, with the week's evidence."""
@@ -194,19 +196,24 @@ def _brief_init(templates: Any, store_root: Any, config: Any) -> None:
                    templates=templates)  # fmt: skip
 
 
-def _render_brief(task: tuple[Any, ...]) -> dict[str, bytes]:
-    """The brief files of (facts, narrative, history, links, standalone); nothing is rendered that would
-    not publish."""
+def _render_brief(task: tuple[Any, ...]) -> tuple[dict[str, bytes], dict[str, float]]:
+    """The brief files of (facts, narrative, history, links, standalone), and the CPU seconds of each step
+    (review, HTML and charts, PDF, email); nothing is rendered that would not publish."""
+    import time
+
     from .publish.brief import render_week
 
     facts, narrative, history, links, standalone = task
+    started = time.process_time()
     problems = review_narrative(facts, narrative)
+    cpu = {"review": time.process_time() - started}
     if problems:
         raise VerificationError([f"{facts['period']}: {p}" for p in problems])
-    return render_week(
+    files = render_week(
         _WORKER["env"], facts, narrative, _WORKER["config"], history=history, renderer=_WORKER["renderer"],
-        links=links, project_templates=_WORKER["templates"], standalone=standalone,
+        links=links, project_templates=_WORKER["templates"], standalone=standalone, cpu=cpu,
     )  # fmt: skip
+    return files, cpu
 
 
 class StatusPage(_Base):
@@ -349,13 +356,15 @@ def produce(
 ) -> Iterator[tuple[Publication, dict, bool]]:
     """(publication, its files, whether they were rendered) for each publication, stored ones first in
     order, then the rendered ones in order; briefs are rendered in worker processes."""
-    store = session.store
+    store, clock = session.store, session.clock
     pending: list[tuple[Publication, str]] = []
     for pub in publications:
-        key = pub.key()
-        files = store.get_files(pub.kind, key) if pub.kind else None
-        if files is not None and isinstance(pub, _Base) and pub.complete(files):
-            yield pub, files, False
+        with clock("page look-up"):
+            key = pub.key()
+            files = store.get_files(pub.kind, key) if pub.kind else None
+            found = files is not None and isinstance(pub, _Base) and pub.complete(files)
+        if found:
+            yield pub, files, False  # type: ignore[misc]
         else:
             pending.append((pub, key))
     briefs = [(p, k) for p, k in pending if isinstance(p, Brief)]
@@ -365,15 +374,19 @@ def produce(
         _render_brief, [p.task() for p, _ in briefs], session.jobs, _brief_init,
         (session.templates, session.store.root, session.config),
     )  # fmt: skip
-    for (pub, key), files in zip(briefs, rendered, strict=True):
+    for (pub, key), (files, cpu) in zip(briefs, clock.iterate("briefs", rendered), strict=True):
         session.progress(f"rendered the brief for {pub.week} (web, PDF, email, markdown)")  # type: ignore[attr-defined]
-        placed = pub.placed(files)  # type: ignore[attr-defined]
-        store.put_files(pub.kind, key, placed)
+        for step, seconds in cpu.items():
+            session.brief_cpu[step] = session.brief_cpu.get(step, 0.0) + seconds
+        with clock("briefs"):
+            placed = pub.placed(files)  # type: ignore[attr-defined]
+            store.put_files(pub.kind, key, placed)
         yield pub, placed, True
     for pub, key in pending:
         if isinstance(pub, Brief):
             continue
-        files = pub.render()
-        if pub.kind:
-            store.put_files(pub.kind, key, files)
+        with clock(pub.part or pub.name):
+            files = pub.render()
+            if pub.kind:
+                store.put_files(pub.kind, key, files)
         yield pub, files, True

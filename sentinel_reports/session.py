@@ -35,7 +35,7 @@ from .collectors.io import check_inside, expand_paths, file_digest
 from .config import Config
 from .errors import ConfigError, ConfigProblem, SourceError, UsageError
 from .model import parse_timestamp
-from .project import Progress, Project, _quiet, load_project, open_project, usable_cache_dir
+from .project import PhaseClock, Progress, Project, _quiet, load_project, open_project, usable_cache_dir
 from .workers import default_jobs, fork_map
 
 if TYPE_CHECKING:
@@ -71,7 +71,10 @@ class Session:
         progress: Progress = _quiet,
         http_client: Any = None,
     ) -> None:
-        self.config: Config = load_project(project_dir)
+        self.clock = PhaseClock()  # seconds per phase of this command (BuildResult.phases)
+        self.brief_cpu: dict[str, float] = {}  # CPU seconds per step of the briefs rendered, summed
+        with self.clock("config"):
+            self.config: Config = load_project(project_dir)
         self.root = self.config.project_dir
         self.templates = self.root / "templates"
         self.as_of_option = as_of
@@ -82,6 +85,7 @@ class Session:
         self.http_client = http_client  # for the claude narrator: tests replay recorded replies through it
         self._project: Project | None = None
         self._facts: dict[str, WeekFacts] = {}
+        self.input_files: list[Path] = []  # every input file, once inputs_key is known
         self.facts_keys: dict[str, str] = {}  # week -> the key its facts are stored under
 
     # -- the data, loaded on first use ---------------------------------------------------------------------
@@ -93,13 +97,14 @@ class Session:
     @property
     def project(self) -> Project:
         if self._project is None:
-            self._project = open_project(
-                self.root,
-                as_of=self.as_of_option,
-                progress=self.progress,
-                config=self.config,
-                store=self.store,
-            )
+            with self.clock("collect"):
+                self._project = open_project(
+                    self.root,
+                    as_of=self.as_of_option,
+                    progress=self.progress,
+                    config=self.config,
+                    store=self.store,
+                )
         return self._project
 
     @property
@@ -111,7 +116,8 @@ class Session:
     def inputs_key(self) -> str:
         self.progress("fingerprinting inputs")
         as_of = self.as_of_option.isoformat() if self.as_of_option else None
-        return inputs_key(self.config, as_of, self.store.root)
+        with self.clock("fingerprint inputs"):
+            return inputs_key(self.config, as_of, self.store.root, read=self.input_files)
 
     @cached_property
     def record(self) -> dict[str, Any]:
@@ -178,19 +184,23 @@ class Session:
         missing: dict[str, str] = {}
         static = None
         for week in (w for w in weeks if w not in self._facts):
-            pointer = self.store.get_json("facts-index", digest(self.inputs_key, week))
-            doc = self.store.get_json("facts", pointer["facts"]) if pointer else None
+            key = self.inputs_key
+            with self.clock("load stored facts"):
+                pointer = self.store.get_json("facts-index", digest(key, week))
+                doc = self.store.get_json("facts", pointer["facts"]) if pointer else None
             if doc is not None:
-                doc = facts_from_dict(doc)
+                with self.clock("load stored facts"):
+                    doc = facts_from_dict(doc)
                 self.facts_keys[week] = pointer["facts"]
             else:
                 p = self.project
-                static = static or facts_key(p.config)
-                fkey = digest(
-                    "period-facts-v1", static, period_fingerprint(p.dataset, p.config, "week", week, p.as_of)
-                )
+                with self.clock("fingerprint weeks"):
+                    static = static or facts_key(p.config)
+                    fprint = period_fingerprint(p.dataset, p.config, "week", week, p.as_of)
+                fkey = digest("period-facts-v1", static, fprint)
                 self.facts_keys[week] = fkey
-                doc = self.store.get_json("facts", fkey)
+                with self.clock("load stored facts"):
+                    doc = self.store.get_json("facts", fkey)
                 if doc is None:
                     missing[week] = fkey
                     continue
@@ -199,10 +209,8 @@ class Session:
             self._facts[week] = doc
         if missing:
             p = self.project
-            (
-                shared_index(p.dataset.samples),
-                time_order(p.dataset.samples),
-            )  # built once, shared by the workers
+            with self.clock("facts"):  # built once, shared by the workers
+                shared_index(p.dataset.samples), time_order(p.dataset.samples)
 
             def compute(week: str) -> WeekFacts:
                 return week_facts(p.dataset, p.content, p.config, week, p.as_of)
@@ -211,10 +219,14 @@ class Session:
                 self.progress(
                     f"computing facts for {len(missing)} weeks in {min(self.jobs, len(missing))} processes"
                 )
-            for week, doc in zip(missing, fork_map(compute, list(missing), self.jobs), strict=True):
+            computed = self.clock.iterate("facts", fork_map(compute, list(missing), self.jobs))
+            for week, doc in zip(missing, computed, strict=True):
                 self.progress(f"computing facts for {week}")
-                self.store.put_json("facts", missing[week], facts_data(doc))
-                self.store.put_json("facts-index", digest(self.inputs_key, week), {"facts": missing[week]})
+                with self.clock("facts"):
+                    self.store.put_json("facts", missing[week], facts_data(doc))
+                    self.store.put_json(
+                        "facts-index", digest(self.inputs_key, week), {"facts": missing[week]}
+                    )
                 self._facts[week] = doc
         return {week: self._facts[week] for week in weeks}
 
@@ -223,13 +235,14 @@ class Session:
         from .analysis.facts import json_dumps_facts
 
         facts = self.week_facts([week])[week]
-        text_key = digest(self.facts_keys.get(week, self.inputs_key), week, "facts-text")
-        files = self.store.get_files("facts-text", text_key)
-        if files is not None:
-            return files["facts.json"].decode("utf-8")
-        text = json_dumps_facts(facts)
-        self.store.put_files("facts-text", text_key, {"facts.json": text.encode("utf-8")})
-        return text
+        with self.clock("facts JSON"):
+            text_key = digest(self.facts_keys.get(week, self.inputs_key), week, "facts-text")
+            files = self.store.get_files("facts-text", text_key)
+            if files is not None:
+                return files["facts.json"].decode("utf-8")
+            text = json_dumps_facts(facts)
+            self.store.put_files("facts-text", text_key, {"facts.json": text.encode("utf-8")})
+            return text
 
     def quarter_facts(self, quarter: str) -> QuarterFacts:
         from .analysis.facts import quarter_facts
@@ -346,9 +359,12 @@ class Narrator:
 # -- input fingerprints ----------------------------------------------------------------------------------
 
 
-def inputs_key(config: Config, as_of: Any, memo_dir: Path | None = None) -> str:
+def inputs_key(
+    config: Config, as_of: Any, memo_dir: Path | None = None, read: list[Path] | None = None
+) -> str:
     """Digest of everything the facts are computed from. With ``memo_dir``, a file whose size, mtime and
-    inode are those recorded there is not read again (see `DigestMemo`)."""
+    inode are those recorded there is not read again (see `DigestMemo`). ``read`` gets every input file
+    and OpenSLO file appended."""
     root = config.project_dir
     memo = DigestMemo(memo_dir)
     parts = [facts_key(config)]
@@ -357,11 +373,17 @@ def inputs_key(config: Config, as_of: Any, memo_dir: Path | None = None) -> str:
         files = expand_paths(ctx, src.path)
         check_inside(root, files, getattr(src, "allow_outside", None) or ())
         for path in files:
+            if read is not None:
+                read.append(path)
             try:
                 parts.append(f"{ctx.relpath(path)}:{memo.digest(path)}")
             except OSError as exc:
                 raise SourceError(ctx.relpath(path), f"cannot read: {exc.strerror or exc}") from None
     memo.save()
+    if read is not None:
+        read += [
+            root / e.source for e in config.slos if getattr(e, "source", None) and (root / e.source).is_file()
+        ]
     parts.append(str(as_of))
     return digest("inputs-v1", *parts)
 

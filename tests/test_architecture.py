@@ -67,7 +67,7 @@ def test_pure_stages_never_read_the_clock(stage: str) -> None:
 
 # Every top-level module or package of sentinel_reports, lowest first: each may import only those before it.
 ORDER = [
-    "__init__", "errors", "openslo", "model", "config", "display", "collectors",
+    "__init__", "quick", "errors", "openslo", "model", "config", "display", "collectors",
     "pull",  # beside the collectors: reads config, writes the data files they read, imports no later stage
     "content", "demo", "cache",
     "project", "workers", "analysis", "narrative", "render", "publish", "session", "publications",

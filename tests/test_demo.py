@@ -32,6 +32,10 @@ PLANTED_GAPS = {
     ("missing_run", "vector-store", "requests_good"),
     ("missing_run", "vector-store", "requests_total"),
     ("missing_run", "vector-store", "saturation"),
+    # Support Copilot moved to OpenTelemetry GenAI traces on 2026-11-16: spans carry no time to first token
+    # and no request cost, so the Helicone-era series of both stop there (the migration lost them)
+    ("stale", "support-copilot", "cost_requests"),
+    ("stale", "support-copilot", "ttft_p95_ms"),
 }
 VECTOR_STORE_BLIND = ("2026-11-10T00:00:00Z", "2026-11-12T00:00:00Z")
 
@@ -179,7 +183,8 @@ def test_every_source_reads_cleanly(check_report: dict) -> None:
         assert source["warnings"] == [], (source["id"], source["warnings"])
         assert source["duplicates_dropped"] == 0, source["id"]
     by_severity = check_report["incidents"]["by_severity"]
-    assert by_severity == {"SEV1": 1, "SEV2": 1, "SEV3": 3, "SEV4": 1}
+    # SEV2: the rag-retrieval latency regression and the chat-api jailbreak incident (safety class)
+    assert by_severity == {"SEV1": 1, "SEV2": 2, "SEV3": 3, "SEV4": 1}
     # the demo is browsed from disk, so it has no site.base_url: check warns that the Atom feed needs one
     assert [f["rule"] for f in check_report["lint"]] == ["feed-base-url"]
     assert "site.base_url" in check_report["lint"][0]["message"]
@@ -205,8 +210,10 @@ def test_exports_carry_fictional_people_that_never_reach_incidents(demo: Path, p
     present = [name for name in FICTIONAL_PEOPLE if name in raw]
     assert len(present) >= 3
     incidents = project.dataset.incidents
-    assert len(incidents) == 6
+    assert len(incidents) == 7
     text = json.dumps([i.__dict__ for i in incidents], default=str)
+    # AICS roles are read from custom fields (teams and role names), never from the role assignments
+    assert any(i.roles for i in incidents)
     assert not [name for name in present if name in text]
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..config import Config, format_duration
 from ..model import Dataset
+from .ai_incidents import ai_incident_facts
 from .alerts import alert_episodes, evaluate_alerts
 from .blocks import component_entries, content_blocks, next_actions, slo_entry
 from .business import attach_business_impact, business_facts, investment_facts
@@ -30,11 +31,14 @@ from .coverage import (
 from .derived import add_derived
 from .facts_model import Facts, QuarterFacts, WeekFacts, facts_from_dict, facts_json
 from .incidents import incident_facts
+from .kpi import kpi_change_facts
 from .memory import raised_keys, recommendation_memory
 from .options import options_facts
 from .periods import PeriodKind, local_midnight, next_period, parse_period, previous_period, to_utc
 from .provenance import Figures, gap_entry, iso, plain, source_entries
 from .quality import cost_quality, quality_facts
+from .segments import drift_facts, segment_facts
+from .selfhost import self_hosting_facts
 from .series import shared_index, time_order
 from .slo import evaluate_slo, sli_events, window_attainment
 from .status import component_slis, component_status
@@ -125,6 +129,9 @@ def period_facts(
     cost, cost_gaps = cost_facts(dataset.costs, recent, config, start, end, as_of, baseline)
     quality, quality_gaps = quality_facts(dataset.evals, recent, config, start, end)
     gaps += business_gaps + cost_gaps + quality_gaps
+    segments, segment_gaps = segment_facts(dataset.evals, config, start, end)
+    drift, drift_gaps = drift_facts(recent, config, start, end)
+    gaps += segment_gaps + drift_gaps
 
     facts: dict[str, Any] = {
         "kind": kind,
@@ -210,6 +217,18 @@ def period_facts(
             dataset.evals, cost, config, (start, end), (to_utc(baseline["start"]), to_utc(baseline["end"]))
         ),
         "business": business,
+        # AI operations (docs/facts.md): incident classes and roles, segment quality, drift, KPIs, self-hosting
+        "ai_incidents": ai_incident_facts(known, postmortems, recent, config, start, end, as_of),
+        "segments": segments,
+        "drift": drift,
+        "kpi_changes": kpi_change_facts(
+            _within(dataset.kpis, "day", since, end),
+            _within(dataset.evals, "ts", since, end),
+            config,
+            start,
+            end,
+        ),
+        "self_hosting": self_hosting_facts(dataset.costs, recent, config, start, end),
         "sources": source_entries(dataset.sources, since=since, until=as_of, closed=closed),
     }
     facts.update(content_blocks(content, config, period.label, start, end))
@@ -288,6 +307,13 @@ def _options(
     history = attach_business_impact(history, business, config)
     names = {c.id: c.name for c in config.components}
     return options_facts(history, spans, dataset.sources, investments, names)
+
+
+def _within(frame: pd.DataFrame, col: str, since: dt.datetime, end: dt.datetime) -> pd.DataFrame:
+    """The rows of [since, end): a closed period reads only its look-back window (analysis/timeline.py)."""
+    if not len(frame):
+        return frame
+    return frame.loc[(frame[col] >= pd.Timestamp(since)) & (frame[col] < pd.Timestamp(end))]
 
 
 def classify_impact(

@@ -864,6 +864,194 @@ class Verdict(FactsBase):
     freeze_components: list[str] = F("Components under a release freeze.")
 
 
+# -- AI operations (analysis/ai_incidents.py, segments.py, kpi.py, selfhost.py) ----------------------
+
+
+class AiIncident(FactsBase):
+    id: str = F("Incident id.")
+    severity: str = F("SEV1..SEV4.")
+    status: str = F("Incident status.")
+    incident_class: str | None = F("AI incident class; null when unclassified.")
+    class_label: str | None = F("Readable class name.")
+    class_from: Literal["source", "postmortem"] | None = F("Where the class came from.")
+    components: list[str] = F("Component ids.")
+    started_at: Timestamp = F("Impact start.")
+    detected_at: Timestamp = F("Detection (else creation) time.")
+    roles: dict[str, str] = F("AICS role → team or role name holding it.")
+    missing_roles: list[str] = F("AICS roles with no holder on record.")
+    refused_roles: list[str] = F("Roles whose postmortem value names no configured team (the role only).")
+    safety_officer_missing: bool = F("A SEV1/SEV2 of class safety without a Safety Officer.")
+    sources: list[str] = F("Source ids.")
+
+
+class AiClassCount(FactsBase):
+    label: str = F("Readable class name.")
+    count: int = F("Incidents of the class.")
+    sev1_sev2: int = F("Of which SEV1 or SEV2.")
+    ids: list[str] = F("Incident ids.")
+
+
+class SeverityDefinitionFact(FactsBase):
+    severity: str = F("Severity the definition assigns.")
+    signal: str = F("Signal it watches.")
+    description: str = F("The definition in words.")
+
+
+class SeverityCriterion(FactsBase):
+    severity: str = F("Severity of the definition met.")
+    signal: str = F("Signal.")
+    component: str = F("Component id.")
+    limit: Real = F("Limit of the definition.")
+    start: Timestamp = F("Episode start.")
+    end: Timestamp = F("Episode end.")
+    minutes: Real = F("Episode length in minutes.")
+    peak: Real = F("Worst value in the episode.")
+    description: str = F("The definition in words.")
+    incidents: list[str] = F("Incidents covering the episode.")
+    without_incident: bool = F("No incident covers it.")
+
+
+class Deadline(FactsBase):
+    case: str = F("The situation the deadline applies to.")
+    days: int = F("Reporting deadline in days.")
+    source: str = F("Where the deadline comes from.")
+
+
+class RegulatoryCandidate(FactsBase):
+    incident: str = F("Incident id.")
+    severity: str = F("SEV1..SEV4.")
+    incident_class: str = F("AI incident class.")
+    class_label: str | None = F("Readable class name.")
+    components: list[str] = F("High-risk components it touched.")
+    detected_at: Timestamp = F("Detection time on record.")
+    deadlines: list[Deadline] = F("Deadlines commonly cited, with sources.")
+    possible_candidate: bool = F("Always true: a flag, never a determination.")
+    counsel_review: bool = F("Always true: recommend counsel review.")
+
+
+class Regulatory(FactsBase):
+    enabled: bool = F("governance.eu_ai_act is set.")
+    framework: str | None = F("The framework the flags refer to.")
+    article: int | None = F("The article of the framework the flags refer to.")
+    high_risk_components: list[str] = F("Components marked high_risk.")
+    deadlines: list[Deadline] = F("Configured deadlines with sources.")
+    candidates: list[RegulatoryCandidate] = F("Possible serious-incident reporting candidates.")
+
+
+class AiIncidents(FactsBase):
+    incidents: list[AiIncident] = F("The period's incidents with class and roles.")
+    by_class: dict[str, AiClassCount] = F("Incidents by class (and unclassified).")
+    safety_officer_missing: list[str] = F("SEV1/SEV2 safety incidents without a Safety Officer.")
+    severity_definitions: list[SeverityDefinitionFact] = F("Configured AI severity definitions.")
+    severity_criteria: list[SeverityCriterion] = F("Episodes meeting a severity definition.")
+    regulatory: Regulatory = F("Regulatory flags.")
+
+
+class SegmentRow(FactsBase):
+    segment: str = F("Segment value.")
+    passed: int = F("Passed cases.")
+    cases: int = F("Cases.")
+    pass_rate: Real | None = F("Σ passed / Σ cases; null without cases.")
+    comparable: bool = F("At least quality.min_segment_cases cases.")
+    below_target: bool | None = F("Below target; null when not judged.")
+
+
+class Segments(FactsBase):
+    component: str = F("Component id.")
+    overall_pass_rate: Real | None = F("Pooled pass rate of the component.")
+    overall_cases: int = F("Cases of the component.")
+    target: Real | None = F("Eval pass target.")
+    overall_met: bool | None = F("Overall rate meets the target.")
+    min_segment_cases: int = F("Cases a segment needs to be judged.")
+    segments: list[SegmentRow] = F("Per-segment rates.")
+    worst: str | None = F("Comparable segment with the lowest rate.")
+    worst_pass_rate: Real | None = F("Its rate.")
+    worst_cases: int | None = F("Its cases.")
+    hidden_regressions: list[str] = F("Segments below target while the overall rate meets it.")
+    sources: list[str] = F("Source ids.")
+
+
+class Drift(FactsBase):
+    component: str = F("Component id.")
+    latest: Real = F("Latest drift score in the window.")
+    latest_at: Timestamp = F("Its time.")
+    peak: Real = F("Highest score in the window.")
+    peak_level: Literal["ok", "warn", "critical"] | None = F("Level of the peak.")
+    level: Literal["ok", "warn", "critical"] | None = F("Level of the latest score; null without thresholds.")
+    warn: Real | None = F("Warn threshold.")
+    critical: Real | None = F("Critical threshold.")
+    thresholds_source: str | None = F("Where the thresholds come from.")
+    samples: int = F("Samples in the window.")
+    sources: list[str] = F("Source ids.")
+
+
+class KpiSide(FactsBase):
+    start: dt.date = F("First day.")
+    end: dt.date = F("Last day.")
+    days: int = F("Days with data.")
+    n: int = F("Trials or observations.")
+    value: Real | None = F("Pooled rate or mean of daily means; null when not shown.")
+    rate: Real | None = F("The value of a rate KPI; null otherwise.")
+    mean: Real | None = F("The value of a mean KPI; null otherwise.")
+    successes: Real | None = F("Successes (rates).")
+
+
+class KpiChange(FactsBase):
+    id: str = F("component:kpi:change time.")
+    p_floor: Real = F("Below this p-value the text says p < p_floor.")
+    component: str = F("Component id.")
+    kpi: str = F("KPI name.")
+    kind: Literal["rate", "mean"] = F("Rate (z-test) or mean (Welch).")
+    change_at: Timestamp = F("First eval of the new model version.")
+    from_version: str = F("Model version before.")
+    to_version: str = F("Model version after.")
+    window_days: int = F("Days compared on each side.")
+    before: KpiSide = F("The days before the change.")
+    after: KpiSide = F("The days after the change.")
+    test: str = F("Statistical test used.")
+    statistic: Real | None = F("z or t.")
+    df: Real | None = F("Welch degrees of freedom.")
+    p_value: Real | None = F("Two-sided p-value.")
+    alpha: Real = F("Significance level stated.")
+    significant: bool | None = F("p-value below alpha.")
+    direction: Literal["fell", "rose", "unchanged"] | None = F("Direction of the move.")
+    shown: bool = F("Both sides reach the configured minimum.")
+    reason: str | None = F("Why it is not shown.")
+    sources: list[str] = F("Source ids.")
+
+
+class ApiPriceFact(FactsBase):
+    input: Real = F("Input price per 1M tokens.")
+    output: Real = F("Output price per 1M tokens.")
+    source: str = F("Where the price comes from.")
+
+
+class SelfHosting(FactsBase):
+    configured: bool = F("self_hosting is configured.")
+    component: str | None = F("Self-hosted component.")
+    currency: str = F("Currency.")
+    days: Real = F("Days in the window.")
+    missing: list[str] = F("Inputs needed; figures are null when any is missing.")
+    assumptions: list[str] = F("Assumptions of the comparison.")
+    gpu_spend: Real | None = F("Attributed spend of the component.")
+    engineering: Real | None = F("Engineering amortisation for the window.")
+    engineering_monthly: Real | None = F("Engineering cost per month.")
+    engineering_source: str | None = F("Its source.")
+    self_hosted_cost: Real | None = F("Spend + engineering.")
+    tokens_input: Real | None = F("Input tokens (count).")
+    tokens_output: Real | None = F("Output tokens (count).")
+    tokens: Real | None = F("All tokens (count).")
+    self_hosted_per_million: Real | None = F("Self-hosted cost per 1M tokens.")
+    api_cost: Real | None = F("API cost of the same traffic.")
+    api_per_million: Real | None = F("Blended API price per 1M tokens.")
+    api_price: ApiPriceFact | None = F("Configured API price.")
+    monthly_self_hosted_cost: Real | None = F("Self-hosted cost per 30 days.")
+    tokens_per_month: Real | None = F("Tokens per 30 days.")
+    break_even_tokens_per_month: Real | None = F("Tokens per 30 days at which both cost the same.")
+    cheaper: Literal["self-hosted", "api"] | None = F("Which costs less at current volume.")
+    sources: list[str] = F("Source ids.")
+
+
 # -- the documents ---------------------------------------------------------------------------------------
 
 
@@ -906,6 +1094,11 @@ class PeriodFacts(FactsBase):
     gap_counts: GapCounts = F("Observability gaps by priority.")
     slo_counts: SloCounts = F("SLOs, and those of customer-facing components.")
     status_history_days: int = F("Days the status history and incident_history cover.")
+    ai_incidents: AiIncidents = F("AI incident classes, AICS roles, severity criteria and regulatory flags.")
+    segments: list[Segments] = F("Per-segment eval pass rates (by component).")
+    drift: list[Drift] = F("Drift scores against thresholds (by component).")
+    kpi_changes: list[KpiChange] = F("Business KPIs around model-version changes.")
+    self_hosting: SelfHosting = F("Self-hosted serving against API economics.")
 
 
 class WeekFacts(PeriodFacts):

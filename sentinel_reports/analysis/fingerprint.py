@@ -1,7 +1,7 @@
 """A digest of the data a period's facts read, so a later build can tell whether a period's facts changed.
 
 A period's facts depend on the configuration, the content and the code (keyed by the caller), and on the
-data inside its look-back window [lookback, as_of] (analysis/timeline.py): the samples, cost and eval rows
+data inside its look-back window [lookback, as_of] (analysis/timeline.py): the samples, cost, eval and KPI rows
 with a timestamp in the window, the incidents as known at as-of that touch it, the sources' entries, and
 the earliest timestamp of the data (which decides whether a previous period exists). `period_fingerprint`
 digests exactly those; the rows of a frame are hashed once (pandas' per-row hash) and summed per window
@@ -77,7 +77,7 @@ def period_fingerprint(
         "earliest": iso(earliest(dataset)),
         "sources": source_entries(dataset.sources, since=since, until=at, closed=closed),
     }
-    for name, col in (("samples", "ts"), ("costs", "day"), ("evals", "ts")):
+    for name, col in (("samples", "ts"), ("costs", "day"), ("evals", "ts"), ("kpis", "day")):
         parts[name] = _row_sums(getattr(dataset, name), col, name == "samples").window(lo, hi)
     parts["incidents"] = [
         repr(i) for i in incidents_known_at(dataset.incidents, at) if (i.resolved_at or at) >= since

@@ -78,10 +78,15 @@ def source_entries(
             known = [(f, f.start, f.end) for f in files]
             if len(files) == 1 and files[0].start is None:  # one file: its range is the source's
                 known = [(files[0], iso(r.start), iso(r.end))]
-            kept = [f for f, a, b in known if _overlaps(a, b, since, until)]
+            kept_known = [(f, a, b) for f, a, b in known if _overlaps(a, b, since, until)]
+            kept = [f for f, _, _ in kept_known]
             if not kept:
                 continue
             files, rows = kept, sum(f.rows for f in kept)
+            if all(a is not None and b is not None for _, a, b in kept_known):
+                # the span of the files the window reads, so a file added after the window changes nothing
+                start = min(_instant(a) for _, a, _ in kept_known)
+                end = max(_instant(b) for _, _, b in kept_known)
             # the source's span within the window: data after a closed period must not change its facts
             start = max(start, since) if start is not None else None
             end = min(end, until) if end is not None else None
@@ -98,6 +103,10 @@ def source_entries(
             }
         )
     return out
+
+
+def _instant(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _overlaps(start: str | None, end: str | None, since: dt.datetime, until: dt.datetime) -> bool:

@@ -35,8 +35,8 @@ from ..collectors.base import Batch, CollectContext, Collector
 from ..errors import SourceError
 from ..model import Incident, IncidentUpdate, InputFile, conform
 
-SCHEMA_VERSION = "2"
-_FRAMES = ("samples", "costs", "evals")
+SCHEMA_VERSION = "3"
+_FRAMES = ("samples", "costs", "evals", "kpis")
 
 
 def cache_key(
@@ -97,6 +97,7 @@ class SourceCache:
                 samples=frames["samples"],
                 costs=frames["costs"],
                 evals=frames["evals"],
+                kpis=frames["kpis"],
                 incidents=[_incident_from(d) for d in meta["incidents"]],
                 files=[InputFile(**f) for f in meta["files"]],
                 rows=meta["rows"],
@@ -228,6 +229,7 @@ def _incident_from(d: dict[str, Any]) -> Incident:
     times = ("started_at", "created_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
     fields = {k: (_ts(v) if k in times else v) for k, v in d.items()}
     fields["components"] = tuple(d["components"])
+    fields["roles"] = tuple(tuple(r) for r in d.get("roles") or ())
     fields["updates"] = tuple(
         IncidentUpdate(at=_ts(u["at"]), status=u["status"], body=u["body"])  # type: ignore[arg-type]
         for u in d["updates"]

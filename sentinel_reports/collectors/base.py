@@ -207,6 +207,7 @@ class Batch:
     samples: pd.DataFrame = field(default_factory=lambda: empty_frame("samples"))
     costs: pd.DataFrame = field(default_factory=lambda: empty_frame("costs"))
     evals: pd.DataFrame = field(default_factory=lambda: empty_frame("evals"))
+    kpis: pd.DataFrame = field(default_factory=lambda: empty_frame("kpis"))
     incidents: list[Incident] = field(default_factory=list)
     files: list[InputFile] = field(default_factory=list)
     rows: int = 0

@@ -18,6 +18,7 @@ from ..config import SourceConfig, problems_from_validation
 from ..errors import ConfigProblem, SentinelError
 from .anthropic import AnthropicCostCollector, AnthropicUsageCollector
 from .base import Collector
+from .business_kpis import BusinessKpisCollector
 from .csv_samples import CsvSamplesCollector
 from .datadog import DatadogSloHistoryCollector
 from .evals import EvalsCollector
@@ -26,6 +27,7 @@ from .incidentio import IncidentIoCollector
 from .incidents_csv import IncidentsCsvCollector
 from .llm_requests import LlmRequestsCollector
 from .openai import OpenAICostsCollector, OpenAIUsageCollector
+from .otel_genai import OtelGenAiCollector
 from .pagerduty import PagerDutyCollector
 from .prometheus import PrometheusCollector
 
@@ -34,6 +36,7 @@ ENTRY_POINT_GROUP = "sentinel_reports.collectors"
 BUILTIN: tuple[type[Collector], ...] = (
     AnthropicCostCollector,
     AnthropicUsageCollector,
+    BusinessKpisCollector,
     CsvSamplesCollector,
     DatadogSloHistoryCollector,
     EvalsCollector,
@@ -43,6 +46,7 @@ BUILTIN: tuple[type[Collector], ...] = (
     LlmRequestsCollector,
     OpenAICostsCollector,
     OpenAIUsageCollector,
+    OtelGenAiCollector,
     PagerDutyCollector,
     PrometheusCollector,
 )

@@ -38,7 +38,7 @@ from .io import expand_paths, file_format, input_file, read_json, read_jsonl, re
 
 PASS_WORDS = frozenset({"true", "pass", "passed", "yes", "correct", "relevant", "1"})
 FAIL_WORDS = frozenset({"false", "fail", "failed", "no", "incorrect", "not_relevant", "0"})
-KEYS = ["component", "model_version", "eval_name"]
+KEYS = ["component", "model_version", "eval_name", "segment"]
 
 
 class EvalColumns(BaseModel):
@@ -51,6 +51,7 @@ class EvalColumns(BaseModel):
     passed: str = "passed"
     total: str = "total"
     run_id: str = "run_id"
+    segment: str = "segment"  # optional: language, customer tier or region of the judged responses
 
 
 class EvalsOptions(SourceOptions):
@@ -58,6 +59,7 @@ class EvalsOptions(SourceOptions):
     columns: EvalColumns = EvalColumns()
     components: dict[str, str] = {}
     component_attribute: str = "service.name"
+    segment_attribute: str | None = None  # OTel events: the attribute holding the segment
     pass_threshold: float = 0.5
     run_interval: Duration = dt.timedelta(days=1)
     rate_signals: dict[str, str] = {"hallucination": "hallucination_rate", "toxicity": "toxicity_rate"}
@@ -102,6 +104,8 @@ def _table(path: Path, options: EvalsOptions, ctx: CollectContext) -> tuple[pd.D
         table[cols.model_version] if cols.model_version in table.columns else pd.Series("", index=table.index)
     )
     out["model_version"] = mv.astype("string").fillna("").astype(object).to_numpy()
+    seg = table[cols.segment] if cols.segment in table.columns else pd.Series("", index=table.index)
+    out["segment"] = seg.astype("string").str.strip().fillna("").astype(object).to_numpy()
     if cols.total in table.columns:
         for key, col in (("passed", cols.passed), ("total", cols.total)):
             numbers = parse_numbers(table[col], file=file, column=col)
@@ -193,10 +197,16 @@ def otel_cases(records: list[Any], options: EvalsOptions, tz: Any, file: str) ->
                     or "",
                     "eval_name": attrs.get("gen_ai.evaluation.name"),
                     "score": label if label not in (None, "") else value,
+                    "segment": attrs.get(options.segment_attribute, resource.get(options.segment_attribute))
+                    if options.segment_attribute
+                    else None,
                     "row": n,
                 }
             )
-    frame = pd.DataFrame(rows, columns=["when", "component", "model_version", "eval_name", "score", "row"])
+    frame = pd.DataFrame(
+        rows, columns=["when", "component", "model_version", "eval_name", "score", "segment", "row"]
+    )
+    frame["segment"] = frame["segment"].fillna("")
     for col in ("eval_name", "when"):
         missing = frame[col].isna().to_numpy()
         if missing.any():
@@ -278,6 +288,7 @@ class EvalsCollector(Collector):
             case_rows, duplicates = drop_duplicates(case_rows)
             frames.append(_runs(case_rows, options.run_interval))
         evals = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*KEYS, "ts"])
+        evals["segment"] = evals["segment"].fillna("") if "segment" in evals else ""
         evals = evals.reindex(columns=["ts", *KEYS, "passed", "total"])
         evals, run_duplicates = drop_duplicates(evals)
         mapped, keep, warning = map_components(

@@ -42,6 +42,7 @@ from pydantic import BaseModel, ConfigDict
 from ..errors import SourceError
 from ..model import Incident, Severity
 from ._incidents import incident_records
+from .ai_incidents import incidentio_fields, with_ai_fields
 from .base import Batch, CollectContext, Collector, SourceOptions
 from .io import expand_paths, input_file
 from .severity import (
@@ -245,7 +246,7 @@ class IncidentIoCollector(Collector):
                     notes["unmapped"].add(value)
                 elif comp not in components:
                     components.append(comp)
-        return Incident(
+        incident = Incident(
             id=ident,
             title=text_of(rec.get("name")) or ident,
             severity=severity,
@@ -261,3 +262,4 @@ class IncidentIoCollector(Collector):
             source=ctx.source_id,
             url=text_of(rec.get("permalink")) or None,
         )
+        return with_ai_fields(incident, incidentio_fields(rec), ctx.config, file=file, row=row)

@@ -5,6 +5,7 @@ Columns (header names can be remapped with `columns`)::
 
     id, title, severity, status, components, started_at, detected_at, acknowledged_at, mitigated_at,
     resolved_at, customer_impact            (+ optional created_at, url)
+    class, incident_commander, model_sme, data_pipeline_lead, safety_officer, communications_lead (optional)
 
 Source entry::
 
@@ -22,7 +23,9 @@ Source entry::
 - timestamps: ISO 8601; naive values are read in the source's (or project's) timezone; `created_at`
   defaults to `started_at`. A resolve before the start or creation is a SourceError.
 - `customer_impact`: true/false, yes/no or 1/0; empty means "by severity" (`customer_impact_severities`).
-- Columns not listed here (e.g. an incident commander) are never read, so no person name is kept.
+- `class` is the AI incident class; the role columns hold the team or role name filling each AICS role
+  (`collectors/ai_incidents.py`): a value that names no configured team or role holder is dropped, so no
+  person name is kept. Columns not listed here are never read.
 - Identical rows are dropped and counted; two different rows with one id are a SourceError.
 """
 
@@ -31,7 +34,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import SourceError
-from ..model import Incident, Severity
+from ..model import AICS_ROLES, Incident, Severity
+from .ai_incidents import with_ai_fields
 from .base import Batch, CollectContext, Collector, SourceOptions
 from .io import expand_paths, input_file, read_table, require_columns
 from .severity import (
@@ -48,7 +52,7 @@ from .severity import (
 
 REQUIRED = ("id", "title", "severity", "status", "started_at")
 OPTIONAL = ("components", "created_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
-OPTIONAL_TEXT = ("customer_impact", "url")
+OPTIONAL_TEXT = ("customer_impact", "url", "class", *AICS_ROLES)
 STATUS_ALIASES = {
     "investigating": "investigating", "open": "investigating", "active": "investigating",
     "ongoing": "investigating", "identified": "identified", "monitoring": "monitoring",
@@ -180,7 +184,7 @@ class IncidentsCsvCollector(Collector):
                 file, "resolved incident without resolved_at", row=row, column=header["resolved_at"],
                 expected="the time the incident was resolved", found="empty",
             )  # fmt: skip
-        return Incident(
+        incident = Incident(
             id=text_of(rec["id"]),
             title=text_of(rec["title"]),
             severity=severity,
@@ -196,3 +200,5 @@ class IncidentsCsvCollector(Collector):
             source=ctx.source_id,
             url=text_of(rec.get("url")) or None,
         )
+        fields = {k: [rec[k]] for k in ("class", *AICS_ROLES) if rec.get(k) not in (None, "")}
+        return with_ai_fields(incident, fields, ctx.config, file=file, row=row)

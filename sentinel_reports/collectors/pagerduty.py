@@ -38,6 +38,7 @@ from typing import Any
 from ..errors import SourceError
 from ..model import Incident, Severity
 from ._incidents import incident_records
+from .ai_incidents import pagerduty_fields, with_ai_fields
 from .base import Batch, CollectContext, Collector, SourceOptions
 from .io import expand_paths, input_file
 from .severity import (
@@ -172,7 +173,7 @@ class PagerDutyCollector(Collector):
         component = options.services.get(service_id) or options.services.get(service_name)
         if component is None and (service_id or service_name):
             unmapped.add(service_name or service_id)
-        return Incident(
+        incident = Incident(
             id=ident,
             title=text_of(rec.get("description")) or text_of(rec.get("title")) or ident,
             severity=severity,
@@ -187,3 +188,4 @@ class PagerDutyCollector(Collector):
             customer_impact=severity in options.customer_impact_severities,
             source=ctx.source_id,
         )
+        return with_ai_fields(incident, pagerduty_fields(rec), ctx.config, file=file, row=row)

@@ -29,6 +29,8 @@ def _runs(truth: Truth, suite: EvalSuite) -> list[tuple[dt.datetime, str, str, i
     """(run time, model version, eval name, passed, total) for every run of a suite."""
     rng = truth.rng(f"evals/{suite.component}")
     changes = [c for c in truth.scenario.model_changes if c.component == suite.component]
+    events = [e for e in truth.scenario.safety_events if e.component == suite.component]
+    unsafe = truth.rng(f"evals/{suite.component}/safety-events")  # apart, so other runs keep their numbers
     start, end = truth.scenario.start, truth.scenario.end
     out = []
     at = start
@@ -41,7 +43,11 @@ def _runs(truth: Truth, suite: EvalSuite) -> list[tuple[dt.datetime, str, str, i
             total = max(1, int(rng.poisson(cases)))
             safety = "hallucination" in name or "toxicity" in name
             p = min(1.0, rate + (shift * 0.25 if safety else shift))
-            out.append((at, model, name, int(rng.binomial(total, p)), total))
+            passed = int(rng.binomial(total, p))
+            for e in events:  # a run during the event judged more responses unsafe
+                if e.check == name and e.start <= at < e.end:
+                    passed = int(unsafe.binomial(total, e.pass_rate))
+            out.append((at, model, name, passed, total))
         at += dt.timedelta(hours=suite.every_hours)
     return out
 

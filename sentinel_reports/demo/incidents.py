@@ -95,6 +95,13 @@ def pagerduty(w: Writer, scenario: Scenario, relpath: str, services: dict[str, t
                 "total_notifications": 4,
                 "resolved_by_user_id": "P" + _id("user", resolver, 6),
                 "resolved_by_user_name": resolver,
+                # incident custom fields (PagerDuty's custom fields API), merged into the export
+                "custom_fields": [
+                    {"name": "ai_incident_class", "value": spec.incident_class},
+                    *({"name": key, "value": team} for key, team in spec.roles),
+                ]
+                if spec.incident_class
+                else [],
             }
         )
     rows.sort(key=lambda r: r["created_at"], reverse=True)
@@ -190,6 +197,7 @@ def incidentio(w: Writer, scenario: Scenario, relpath: str) -> None:
                         },
                         "values": [{"value_option": {"value": "Yes" if spec.customer_impact else "No"}}],
                     },
+                    *_ai_fields(spec),
                 ],
                 "incident_role_assignments": [
                     _role("Incident Lead", "lead", lead),
@@ -209,6 +217,24 @@ def incidentio(w: Writer, scenario: Scenario, relpath: str) -> None:
         )
     incidents.sort(key=lambda i: i["created_at"], reverse=True)
     w.json(relpath, {"incidents": incidents, "pagination_meta": {"after": None, "page_size": 250}}, indent=2)
+
+
+def _ai_fields(spec: IncidentSpec) -> list[dict]:
+    """The AI incident class and the AICS roles (held by teams or roles) as incident.io custom fields."""
+    fields = [("AI incident class", spec.incident_class)] if spec.incident_class else []
+    out = []
+    for name, value in [*fields, *spec.roles]:
+        out.append(
+            {
+                "custom_field": {
+                    "id": "01H" + _id("cf", name, 23),
+                    "name": name,
+                    "field_type": "single_select",
+                },
+                "values": [{"value_option": {"id": "01H" + _id("opt", value, 23), "value": value}}],
+            }
+        )
+    return out
 
 
 def _person(name: str) -> dict:

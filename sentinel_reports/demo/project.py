@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import costs, evals, incidents, requests, telemetry
+from . import aiops, costs, evals, incidents, requests, telemetry
 from .costs import CloudResource
 from .files import Writer
 from .truth import Truth
@@ -163,6 +163,10 @@ def write_demo(w: Writer, truth: Truth) -> None:
     evals.otel_events(w, truth, "data/evals/agent_eval_events.jsonl.gz", AGENT_SUITE)
     incidents.pagerduty(w, truth.scenario, "data/incidents/pagerduty_raw_incidents.json", PAGERDUTY_SERVICES)
     incidents.incidentio(w, truth.scenario, "data/incidents/incidentio_incidents.json")
+    aiops.business_kpis(w, truth, "data/kpis/business_kpis.csv.gz")
+    aiops.drift_scores(w, truth, "data/telemetry/drift_scores_6h.csv.gz")
+    for which in ("prompt", "generation"):
+        aiops.vllm_tokens(w, truth, f"data/prometheus/vllm_{which}_tokens_1h.json.gz", which)
 
 
 def write_example(w: Writer, truth: Truth) -> None:

@@ -7,11 +7,13 @@ component's p95 for that step; tokens and spend follow the component's model usa
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import numpy as np
 import pyarrow as pa
 
+from . import aiops
 from .files import Writer
 from .truth import STEP_SECONDS, Truth
 from .usage import BATCH_DISCOUNT, PRICES, TokenUsage
@@ -148,13 +150,19 @@ HELICONE_COLUMNS = (
 )  # fmt: skip
 
 
-def helicone(w: Writer, truth: Truth, relpath: str, usage: TokenUsage, app: str) -> None:
-    """Rows of a Helicone request export (`npx @helicone/export --format csv`)."""
+def helicone(
+    w: Writer, truth: Truth, relpath: str, usage: TokenUsage, app: str, until: dt.datetime | None = None
+) -> dict[str, np.ndarray]:
+    """Rows of a Helicone request export (`npx @helicone/export --format csv`) of the requests before
+    ``until``; returns every request's row (the later ones go to another export)."""
     r = _rows(truth, usage, f"helicone/{usage.component}")
     rng = truth.rng(f"helicone-ids/{usage.component}")
     properties = json.dumps({"app": app, "environment": "prod"}, separators=(",", ":"))
     rows = []
-    for i in range(len(r["start_ms"])):
+    last = (
+        len(r["start_ms"]) if until is None else int(np.searchsorted(r["start_ms"], until.timestamp() * 1000))
+    )
+    for i in range(last):
         start = int(r["start_ms"][i])
         latency = int(r["latency_ms"][i])
         good = bool(r["good"][i])
@@ -183,11 +191,10 @@ def helicone(w: Writer, truth: Truth, relpath: str, usage: TokenUsage, app: str)
             )
         )
     w.csv(relpath, HELICONE_COLUMNS, rows)
+    return r
 
 
 def _ms(epoch_ms: int) -> str:
-    import datetime as dt
-
     t = dt.datetime.fromtimestamp(epoch_ms / 1000, tz=dt.UTC)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
 
@@ -196,5 +203,9 @@ def write_demo(w: Writer, truth: Truth, usages: list[TokenUsage]) -> None:
     by_component = {u.component: u for u in usages}
     litellm(w, truth, "data/requests/litellm_spendlogs.parquet", by_component["batch-summarisation"],
             "insights-batch", "summariser-default")  # fmt: skip
-    helicone(w, truth, "data/requests/helicone_support_copilot.csv.gz", by_component["support-copilot"],
-             "support-copilot")  # fmt: skip
+    # Support Copilot moved to OpenTelemetry GenAI instrumentation on OTEL_FROM (demo/aiops.py)
+    rows = helicone(w, truth, "data/requests/helicone_support_copilot.csv.gz", by_component["support-copilot"],
+                    "support-copilot", until=aiops.OTEL_FROM)  # fmt: skip
+    later = rows["start_ms"] >= aiops.OTEL_FROM.timestamp() * 1000
+    aiops.support_copilot_traces(w, truth, "data/traces/support_copilot_genai.jsonl.gz",
+                                 {k: v[later] for k, v in rows.items()})  # fmt: skip

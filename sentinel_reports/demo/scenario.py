@@ -17,7 +17,16 @@ Planted conditions in `DEMO` (each one is something a publication must notice):
   incident record either (the service kept running; only its metrics agent stopped);
 - batch-summarisation expects `quality` but has no eval source at all;
 - a prompt-cache regression on chat-api in W43-W44 (cache reads collapse, uncached input and cost rise);
-- about 7% of cloud spend carries no component or team tag.
+- about 7% of cloud spend carries no component or team tag;
+- a jailbreak prompt pattern on Wednesday 2026-11-18 (W47): unsafe completions on chat-api (toxicity check
+  pass rate down for one eval run, input drift critical), a SEV2 of class safety in incident.io with AICS
+  roles but no Safety Officer; chat-api is marked high-risk, so it is a possible EU AI Act reporting
+  candidate;
+- Support Copilot moved from Helicone to OpenTelemetry GenAI traces on 2026-11-16 (W47); its Japanese
+  replies pass the judge less often than the overall rate, which stays on target; the traces carry no
+  time to first token or request cost, so those series go stale (a planted gap);
+- Knowledge Search answer acceptance and CSAT fall while the candidate answer model is live (W44);
+- the self-hosted GPU pool serves its tokens at a cost compared with an API price (self-hosting slide).
 """
 
 from __future__ import annotations
@@ -96,6 +105,19 @@ class IncidentSpec:
     resolved: dt.datetime
     customer_impact: bool
     summary: str
+    incident_class: str | None = None  # AI incident class (model.INCIDENT_CLASSES), a custom field
+    roles: tuple[tuple[str, str], ...] = ()  # AICS role label -> team or role name, custom fields
+
+
+@dataclass(frozen=True)
+class SafetyEvent:
+    """Online-eval runs of a check that judged more responses unsafe than usual, in a window."""
+
+    component: str
+    check: str  # eval name
+    start: dt.datetime
+    end: dt.datetime
+    pass_rate: float
 
 
 @dataclass(frozen=True)
@@ -123,6 +145,7 @@ class Scenario:
     telemetry_gaps: tuple[tuple[str, Window], ...] = ()  # (component, window) with no samples at all
     cache_regression: Window | None = None  # chat-api prompt cache misses
     model_changes: tuple[ModelChange, ...] = ()
+    safety_events: tuple[SafetyEvent, ...] = ()
     incidents: tuple[IncidentSpec, ...] = ()
     llm_usage: tuple[LlmUsage, ...] = ()
     weekly_growth: float = 0.012
@@ -198,6 +221,11 @@ DEMO = Scenario(
             baseline_pass_rate=0.938,
         ),
     ),
+    safety_events=(
+        SafetyEvent(
+            "chat-api", "toxicity_check", utc(2026, 11, 18, 11, 20), utc(2026, 11, 18, 15, 30), 0.965
+        ),
+    ),
     llm_usage=(
         LlmUsage("chat-api", "anthropic", "claude-sonnet-4-5", 3200, 380, 0.78, 0.04),
         LlmUsage("agent-orchestrator", "anthropic", "claude-sonnet-4-5", 9000, 1100, 0.70, 0.04),
@@ -222,6 +250,12 @@ DEMO = Scenario(
             resolved=_minutes(_OUTAGE, 185),
             customer_impact=True,
             summary="Anthropic API returned overloaded and 5xx errors; no secondary provider was configured.",
+            incident_class="provider_outage",
+            roles=(
+                ("Incident Commander", "Incident Command rotation"),
+                ("Model SME", "ML Platform team"),
+                ("Communications Lead", "Customer Support desk"),
+            ),
         ),
         IncidentSpec(
             "rag-latency-regression",
@@ -236,6 +270,8 @@ DEMO = Scenario(
             resolved=_RAG_DEPLOY.end + dt.timedelta(hours=2),
             customer_impact=True,
             summary="A re-ranking stage added in release 2026.10.13 doubled retrieval latency under load.",
+            incident_class="infrastructure",
+            roles=(("Incident Commander", "Search and Retrieval team"),),
         ),
         IncidentSpec(
             "rag-quality-dip",
@@ -250,6 +286,28 @@ DEMO = Scenario(
             resolved=utc(2026, 10, 31, 12, 0),
             customer_impact=False,
             summary="Online evals flagged lower groundedness after the answer model change; rolled back.",
+            incident_class="quality_regression",
+            roles=(("Incident Commander", "Search and Retrieval team"), ("Model SME", "ML Platform team")),
+        ),
+        IncidentSpec(
+            "chat-jailbreak",
+            "incidentio",
+            "Assistant Chat API returned unsafe completions to a jailbreak prompt pattern",
+            "SEV2",
+            ("chat-api",),
+            started=utc(2026, 11, 18, 11, 20),
+            created=utc(2026, 11, 18, 12, 35),
+            acknowledged=utc(2026, 11, 18, 12, 41),
+            mitigated=utc(2026, 11, 18, 13, 50),
+            resolved=utc(2026, 11, 18, 15, 30),
+            customer_impact=True,
+            summary="A prompt pattern bypassed the output safety filter; a blocking rule was deployed.",
+            incident_class="safety",
+            roles=(
+                ("Incident Commander", "Assistant Platform team"),
+                ("Model SME", "ML Platform team"),
+                ("Communications Lead", "Customer Support desk"),
+            ),
         ),
         IncidentSpec(
             "gpu-saturation",
@@ -264,6 +322,7 @@ DEMO = Scenario(
             resolved=_GPU_SATURATION.end + dt.timedelta(minutes=40),
             customer_impact=False,
             summary="Autoscaler limit reached during a batch backfill; limit raised.",
+            incident_class="infrastructure",
         ),
         IncidentSpec(
             "embeddings-reindex",
@@ -278,6 +337,7 @@ DEMO = Scenario(
             resolved=_EMBEDDINGS_REINDEX.end + dt.timedelta(minutes=15),
             customer_impact=False,
             summary="Index rebuild ran outside its maintenance window.",
+            incident_class="infrastructure",
         ),
         IncidentSpec(
             "moderation-timeouts",
@@ -292,6 +352,7 @@ DEMO = Scenario(
             resolved=_MODERATION_TIMEOUTS.end + dt.timedelta(minutes=30),
             customer_impact=False,
             summary="A classifier reload evicted the warm cache; requests timed out until warm-up completed.",
+            incident_class="infrastructure",
         ),
     ),
 )

@@ -79,6 +79,8 @@ TABLE_SKIPPED = (
     "coverage.series", "verdict.events", "incident_history", "business.assumptions", "sources",
     "cost.month_end.teams",  # the same figures as cost.budgets[] (and the unbudgeted line as month_end's own)
     "source_types",  # the sources' files and rows by type: the appendix of the print edition
+    # AI operations blocks: stated by their own tables and template sentences (narrative/aiops.py)
+    "ai_incidents", "segments", "drift", "kpi_changes", "self_hosting",
 )  # fmt: skip
 _TABLE_REPEATS = re.compile(
     r"^cost\.budgets\.[^.]+\.(?:month|data_through|elapsed_days|days_in_month)$"

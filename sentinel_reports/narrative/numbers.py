@@ -31,6 +31,7 @@ verifier compares at.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -120,13 +121,33 @@ def extract_numbers(text: str, *, ignore: Iterable[str] = ()) -> list[NumberMent
 
 def _mask(text: str, ignore: Iterable[str]) -> str:
     out = text
-    patterns = list(_MASKS)
-    phrases = sorted({p for p in ignore if p and any(c.isdigit() for c in p)}, key=len, reverse=True)
+    for pattern in _MASKS:
+        out = pattern.sub(_blank, out)
+    phrases, ascii_only = _digit_phrases(tuple(ignore))
+    if phrases and ascii_only and out.isascii():  # only the phrases the text holds: one pass per phrase
+        lowered = out.lower()
+        phrases = tuple(p for p in phrases if p.lower() in lowered)
     if phrases:
-        patterns.append(re.compile("|".join(re.escape(p) for p in phrases), re.IGNORECASE))
-    for pattern in patterns:
-        out = pattern.sub(lambda m: " " * len(m.group(0)), out)
+        out = _phrases_pattern(phrases).sub(_blank, out)
     return out
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group(0))
+
+
+@functools.lru_cache(maxsize=64)
+def _digit_phrases(ignore: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    """The ``ignore`` phrases that hold a digit (component names), longest first, and whether all are ASCII
+    (then a case-insensitive match is a substring of the lowered text). The same list comes with every
+    text of a build: it is sorted once."""
+    phrases = tuple(sorted({p for p in ignore if p and any(c.isdigit() for c in p)}, key=len, reverse=True))
+    return phrases, all(p.isascii() for p in phrases)
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrases_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(p) for p in phrases), re.IGNORECASE)
 
 
 def _claim(claimed: bytearray, span: tuple[int, int]) -> bool:

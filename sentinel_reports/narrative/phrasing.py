@@ -100,7 +100,7 @@ class Phraser:
 @dataclass
 class Context:
     """What every section needs: the facts, the period's phraser, component names and owners, and the
-    dates the narrator derives itself (recorded so the verifier can check them)."""
+    dates and counts the narrator derives itself (recorded so the verifier can check them)."""
 
     facts: Mapping[str, Any]
     say: Phraser
@@ -109,6 +109,7 @@ class Context:
     names: dict[str, str] = field(default_factory=dict)
     owners: dict[str, str] = field(default_factory=dict)
     derived_dates: set[str] = field(default_factory=set)
+    derived_counts: set[int] = field(default_factory=set)
 
     @property
     def period(self) -> str:
@@ -150,6 +151,12 @@ class Context:
 
     def money(self, value: float | None, precision: int = 0) -> str:
         return money(value, self.currency, precision)
+
+    def remainder(self, count: int) -> int:
+        """``count`` items of a list left unnamed ("and 58 more"), recorded as a derived count: the facts
+        hold the list, not its length less the ones shown."""
+        self.derived_counts.add(count)
+        return count
 
     def deadline(self, days_after: int, *, from_as_of: bool = False) -> str:
         """The publication date (or the later of it and as-of) plus ``days_after`` days, recorded as a

@@ -23,10 +23,11 @@ Public API (the page builders and the Claude narrator's fallback use it)::
 - ``derived`` and ``texts()``: see below.
 
 Numbers: every figure printed is a fact, formatted by ``phrasing`` with the display rules of
-``sentinel_reports.display``; missing data is written as an observability gap. The narrator derives dates only:
+``sentinel_reports.display``; missing data is written as an observability gap. The narrator derives dates:
 deadlines (publication date + N days, see ``narrative.recommendations``) and, in incident mode without a
-scheduled update in the facts, the next update time (as-of + ``executive.NEXT_UPDATE_MINUTES``). They are
-listed in ``Narrative.derived["narrative_dates"]`` and ``["next_update"]``; verify the text against
+scheduled update in the facts, the next update time (as-of + ``executive.NEXT_UPDATE_MINUTES``); and the
+one kind of count a list cut short needs, the items not named ("and 58 more objectives"). They are listed in
+``Narrative.derived["narrative_dates"]``, ``["next_update"]`` and ``["narrative_counts"]``; verify the text against
 ``narrative.verification_facts(facts)`` (the facts plus ``{"narrative": derived}``), and publish ``derived``
 with the evidence.
 
@@ -105,7 +106,10 @@ def _narrate(facts: Mapping[str, Any], config: Any) -> Narrative:
         texts["investments"] = investments(ctx)
     recs = recommendations(ctx)
     actions = next_actions(ctx, recs)
+    verdict = verdict_line(ctx)
     derived["narrative_dates"] = sorted(ctx.derived_dates)
+    if ctx.derived_counts:  # "and 58 more objectives": the length of a list less the ones named
+        derived["narrative_counts"] = sorted(ctx.derived_counts)
     # the counts of the narrative's own lists, which a deck states ("5 operational changes recommended")
     derived["recommendation_count"] = len(recs)
     derived["recommendations_above_low_risk"] = sum(1 for r in recs if r.risk_level != "Low")
@@ -114,7 +118,7 @@ def _narrate(facts: Mapping[str, Any], config: Any) -> Narrative:
         kind=str(facts.get("kind") or "week"),
         period=str(facts.get("period")),
         summary_line=line,
-        verdict=verdict_line(ctx),
+        verdict=verdict,
         incident_mode=incident is not None,
         incident_banner=incident,
         evidence=evidence(ctx),

@@ -46,10 +46,10 @@ def verdict_line(ctx: Context) -> str:
     return f"{lead} no SEV1/SEV2 incident or missed objective is recorded, but the record is incomplete. {sentences}".rstrip()
 
 
-def _names(items: list[str], noun: str) -> str:
+def _names(ctx: Context, items: list[str], noun: str) -> str:
     if len(items) <= SHOWN:
         return p.join(items)
-    rest = len(items) - SHOWN
+    rest = ctx.remainder(len(items) - SHOWN)
     return p.join([*items[:SHOWN], f"{rest} more {noun}{'' if rest == 1 else 's'}"])
 
 
@@ -64,7 +64,7 @@ def _events(ctx: Context, verdict: Mapping[str, Any]) -> list[str]:
         for e in incidents[:2]
     ]
     if len(incidents) > 2:
-        rest = len(incidents) - 2
+        rest = ctx.remainder(len(incidents) - 2)
         shown.append(f"{rest} more SEV1/SEV2 incident{'' if rest == 1 else 's'} with customer impact")
     out += shown
     missed = [e for e in events if e["kind"] == "objective_missed"]
@@ -76,7 +76,7 @@ def _events(ctx: Context, verdict: Mapping[str, Any]) -> list[str]:
         if len(missed) == 1:
             out.append(f"{items[0]} missed its objective {ctx.so_far}")
         else:
-            out.append(f"{len(missed)} objectives missed {ctx.so_far}: {_names(items, 'objective')}")
+            out.append(f"{len(missed)} objectives missed {ctx.so_far}: {_names(ctx, items, 'objective')}")
     paged = [e["slo"] for e in events if e["kind"] == "page_alert"]
     if paged:
         out.append(
@@ -86,7 +86,7 @@ def _events(ctx: Context, verdict: Mapping[str, Any]) -> list[str]:
         )
     exhausted = [e for e in events if e["kind"] == "budget_exhausted"]
     if exhausted:
-        slos = _names([e["slo"] for e in exhausted], "SLO")
+        slos = _names(ctx, [e["slo"] for e in exhausted], "SLO")
         frozen = p.join([ctx.plain_name(c) for c in verdict.get("freeze_components") or []])
         out.append(
             f"error budget exhausted on {slos}, so releases on {frozen} are frozen except P0 and security fixes"

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -109,21 +110,25 @@ class FactIndex:
 
     def add_text(self, text: str) -> None:
         """Figures displayed in ``text`` (a verified reference text) count as supported when written again."""
-        for m in extract_numbers(text):
-            if m.is_period:
-                self.periods.add(m.label)
-            else:
-                self.displayed.add((m.kind, abs(m.shown), m.scale, m.unit))
-
-    def _add(self, family: str, value: float) -> None:
-        self._families.setdefault(family, []).append(abs(value))
+        periods, displayed = _displayed_figures(text)
+        self.periods.update(periods)
+        self.displayed.update(displayed)
 
     def _walk(self, node: Any, key: str) -> None:
-        if isinstance(node, Mapping):
+        """Every value of ``node`` once (linear in the size of the document); the exact types of parsed
+        JSON are tested first, the abstract ones (any Mapping, a date) only for other objects."""
+        kind = type(node)
+        if kind is float or kind is int:
+            self._number(float(node), key)
+        elif kind is str:
+            self._string(node)
+        elif kind is dict or (kind is not list and kind is not tuple and isinstance(node, Mapping)):
+            labels = self.labels
             for k, v in node.items():
-                self._label(str(k))
-                self._walk(v, str(k))
-        elif isinstance(node, list | tuple):
+                name = k if type(k) is str else str(k)
+                labels.update(_compact_labels(name))
+                self._walk(v, name)
+        elif kind is list or kind is tuple or isinstance(node, list | tuple):
             for item in node:
                 self._walk(item, key)
         elif isinstance(node, bool) or node is None:
@@ -138,43 +143,32 @@ class FactIndex:
     def _number(self, value: float, key: str) -> None:
         if value != value:  # NaN
             return
-        unit_match = _KEY_UNIT.search(key)
-        self._add("raw", value)
-        self._add("percent", value * 100)
-        if _COMPLEMENT_KEY.search(key) and 0 <= value <= 1:
-            self._add("percent", (1 - value) * 100)
-        if _BURN_KEY.search(key):
-            self._add("percent", (value - 1) * 100)
-        if unit_match:
-            unit = unit_match.group(1)
+        unit, complement, burn = _key_traits(key)
+        family = self._families.setdefault
+        magnitude = abs(value)
+        family("raw", []).append(magnitude)
+        percent = family("percent", [])
+        percent.append(magnitude * 100)
+        if complement and 0 <= value <= 1:
+            percent.append(abs((1 - value) * 100))
+        if burn:
+            percent.append(abs((value - 1) * 100))
+        if unit:
             for target, size in UNIT_MS.items():
-                self._add(f"duration:{target}", value * UNIT_MS[unit] / size)
+                family(f"duration:{target}", []).append(abs(value * UNIT_MS[unit] / size))
         else:
-            self._add("unitless", value)
-        if float(value).is_integer():
+            family("unitless", []).append(magnitude)
+        if value.is_integer():
             self.integers.add(abs(int(value)))
 
     def _label(self, text: str) -> None:
-        m = _COMPACT.match(text.strip())
-        if m:
-            self.labels.add((Decimal(m.group(1)), _COMPACT_UNIT[m.group(2)]))
+        self.labels.update(_compact_labels(text))
 
     def _string(self, text: str) -> None:
-        self._label(text)
-        if m := _DATE.match(text):
-            self.periods.update({text[:10], f"--{m.group(2)}-{m.group(3)}", m.group(1), text[:7]})
-            if m.group(4):
-                self.periods.add(m.group(4))
-        elif m := _WEEK.match(text):
-            self.periods.update({text, f"W{m.group(2)}", m.group(1)})
-            monday = dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
-            for offset in range(7):
-                day = monday + dt.timedelta(days=offset)
-                self.periods.update({day.isoformat(), f"--{day:%m-%d}"})
-        elif m := _QUARTER.match(text):
-            self.periods.update({text, f"Q{m.group(2)}", m.group(1)})
-        elif any(c.isdigit() for c in text):
-            self.add_text(text)
+        labels, periods, displayed = _string_entries(text)
+        self.labels.update(labels)
+        self.periods.update(periods)
+        self.displayed.update(displayed)
 
     def near(
         self, family: str, shown: Decimal, decimals: int, scale: int = 1, *, floor: bool = False
@@ -193,6 +187,59 @@ class FactIndex:
             if floor and int(scaled) == target:
                 return True
         return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_traits(key: str) -> tuple[str | None, bool, bool]:
+    """(duration unit, ratio with a complement, burn rate) of a facts key such as ``p95_ms`` or ``attainment``."""
+    unit_match = _KEY_UNIT.search(key)
+    unit = unit_match.group(1) if unit_match else None
+    return unit, bool(_COMPLEMENT_KEY.search(key)), bool(_BURN_KEY.search(key))
+
+
+@functools.lru_cache(maxsize=65536)
+def _compact_labels(text: str) -> tuple[tuple[Decimal, str], ...]:
+    """The compact window label ``text`` is (``28d``: (28, "day")), if it is one."""
+    m = _COMPACT.match(text.strip())
+    return ((Decimal(m.group(1)), _COMPACT_UNIT[m.group(2)]),) if m else ()
+
+
+@functools.lru_cache(maxsize=65536)
+def _string_entries(text: str) -> tuple[tuple, tuple[str, ...], tuple]:
+    """What one string value of the facts adds to an index: (window labels, periods, displayed figures),
+    read once per distinct string (see ``_displayed_figures``)."""
+    labels = _compact_labels(text)
+    periods: list[str] = []
+    displayed: tuple = ()
+    if m := _DATE.match(text):
+        periods += [text[:10], f"--{m.group(2)}-{m.group(3)}", m.group(1), text[:7]]
+        if m.group(4):
+            periods.append(m.group(4))
+    elif m := _WEEK.match(text):
+        periods += [text, f"W{m.group(2)}", m.group(1)]
+        monday = dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+        for offset in range(7):
+            day = monday + dt.timedelta(days=offset)
+            periods += [day.isoformat(), f"--{day:%m-%d}"]
+    elif m := _QUARTER.match(text):
+        periods += [text, f"Q{m.group(2)}", m.group(1)]
+    elif any(c.isdigit() for c in text):
+        more, displayed = _displayed_figures(text)
+        periods += more
+    return labels, tuple(periods), displayed
+
+
+@functools.lru_cache(maxsize=65536)
+def _displayed_figures(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, Decimal, int, str], ...]]:
+    """(period labels, displayed figures) of one text. A facts document repeats the same strings (SLO and
+    component names, sentences) many times, and a build reads many documents: each text is read once."""
+    periods, displayed = [], []
+    for m in extract_numbers(text):
+        if m.is_period:
+            periods.append(m.label)
+        else:
+            displayed.append((m.kind, abs(m.shown), m.scale, m.unit))
+    return tuple(periods), tuple(displayed)
 
 
 def supports(index: FactIndex, m: NumberMention) -> str | None:

@@ -78,6 +78,16 @@ _LEGAL = (
     r"|law|regulations?|data protection law|privacy law)|(?:is|are|was|were) (?:illegal|unlawful)"
     r"|in breach of|non-?compliant|not compliant with"
 )
+# Words that would turn a regulatory flag into a determination: whether an incident is reportable, or that
+# a duty exists, is for counsel. Flagged even beside "recommend counsel review" (the flag must stay a flag).
+_DETERMINATION = (
+    r"(?:must|shall|has to|have to|need to|needs to|is required to|are required to|are obliged to"
+    r"|is obliged to|are obligated to|is obligated to) (?:be )?(?:report|notif)\w*"
+    r"|(?:is|are|was|were) (?:legally )?reportable|legally (?:required|obliged|obligated|bound)"
+    r"|constitutes? a serious incident|(?:is|was) a serious incident|mandatory (?:report|notification)"
+    r"|reporting (?:is|was) (?:required|mandatory)|(?:is|are|was|were) liable|legal liability"
+    r"|(?:confirmed|definite|determined) (?:serious incident|breach|violation)"
+)
 _EMOJI_RANGES = (
     (0x1F000, 0x1F02F), (0x1F0CF, 0x1F0CF), (0x1F18E, 0x1F18E), (0x1F191, 0x1F19A), (0x1F1E6, 0x1F1FF),
     (0x1F201, 0x1F251), (0x1F300, 0x1F64F), (0x1F680, 0x1F6FF), (0x1F7E0, 0x1F7FF), (0x1F900, 0x1F9FF),
@@ -96,7 +106,7 @@ _EMOJI_RANGES = (
 class Finding:
     """One voice problem: which rule, what to do instead, and the sentence it is in."""
 
-    rule: str  # hype | hedge | blame | person | emoji | legal | summary-line | recommendation
+    rule: str  # hype | hedge | blame | person | emoji | legal | determination | summary-line | recommendation
     message: str
     excerpt: str
     severity: Severity = "error"
@@ -114,6 +124,7 @@ _HEDGE_RE = _words(_HEDGES)
 _BLAME_RE = [*_words(_BLAME), ("<name>'s mistake", re.compile(_NAME_MISTAKE))]
 _LEGAL_RE = re.compile(rf"\b(?:{_LEGAL})\b", re.IGNORECASE)
 _COUNSEL_RE = re.compile(r"counsel review", re.IGNORECASE)
+_DETERMINATION_RE = re.compile(rf"\b(?:{_DETERMINATION})\b", re.IGNORECASE)
 _SENTENCE_RE = re.compile(r"[^\n]+?(?:[.!?](?=\s|$)|$)", re.MULTILINE)
 
 
@@ -148,10 +159,18 @@ def _sentence_problems(sentence: str, people: list[re.Pattern[str]]) -> Iterable
                 yield m.start(), "person", f"person name {m.group(0)!r}; name the team or role instead"
     for pos, char in _emoji(sentence):
         yield pos, "emoji", f"emoji {char!r} is not one of 🚨 (critical), ✅ (clear win), 📊 (data section)"
+    for m in _DETERMINATION_RE.finditer(sentence):
+        advice = "a flag states a possible reporting candidate and 'recommend counsel review', never a duty"
+        yield m.start(), "determination", f"legal determination {m.group(0)!r}; {advice}"
     legal = _LEGAL_RE.search(sentence)
     if legal and not _COUNSEL_RE.search(sentence):
         advice = "write it as a possible issue and 'recommend counsel review'"
         yield legal.start(), "legal", f"legal determination {legal.group(0)!r}; {advice}"
+
+
+def determinations(text: str) -> list[Finding]:
+    """The `determination` findings of ``text``: a regulatory flag must have none."""
+    return [f for f in lint_text(text) if f.rule == "determination"]
 
 
 def _sentences(text: str) -> list[str]:
@@ -174,9 +193,18 @@ def _dedupe(patterns: list[re.Pattern[str]]) -> list[re.Pattern[str]]:
     return list({(p.pattern, p.flags): p for p in patterns}.values())
 
 
+_EMOJI_CANDIDATE = re.compile(
+    "[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in _EMOJI_RANGES) + "]|.(?=\ufe0f)",
+    re.DOTALL,
+)
+"""Every character that may be an emoji (in a range, or followed by U+FE0F): the checks below run on these
+only, not on every character of a text."""
+
+
 def _emoji(text: str) -> list[tuple[int, str]]:
     found = []
-    for i, char in enumerate(text):
+    for match in _EMOJI_CANDIDATE.finditer(text):
+        i, char = match.start(), match.group(0)
         if char in ALLOWED_EMOJI or char == "\ufe0f":
             continue
         code = ord(char)

@@ -32,6 +32,7 @@ from typing import Any
 from jinja2 import Environment
 
 from ..analysis.facts_model import PeriodFacts
+from . import brief_aiops
 from . import brief_charts as bc
 from . import brief_print as bp
 from . import brief_tables as bt
@@ -150,8 +151,9 @@ def brief_context(
         "reliability": [bt.slo_table(facts)],
         "cost": [t for t in (bt.budget_table(facts), bt.unit_cost_table(facts), bt.showback_table(facts),
                              bt.cache_table(facts)) if t],
-        "incidents": [t for t in (bt.incident_table(facts), bt.action_item_table(facts)) if t],
-        "quality": [t for t in (bt.quality_table(facts),) if t],
+        "incidents": [t for t in (bt.incident_table(facts), bt.action_item_table(facts)) if t]
+        + brief_aiops.incident_tables(facts),
+        "quality": [t for t in (bt.quality_table(facts),) if t] + brief_aiops.quality_tables(facts),
         "gaps": [t for t in (bt.gap_table(facts),) if t],
     }  # fmt: skip
     charts = {

@@ -292,19 +292,24 @@ class ChartRenderer:
         self._memory[key] = data
         return data
 
-    def svg(self, spec: Mapping[str, Any], *, chart_id: str | None = None) -> Markup:
-        """Inline SVG with text alternatives; ``chart_id`` (default: from the spec hash) prefixes its ids."""
+    def _raw_svg(self, spec: Mapping[str, Any]) -> tuple[str, str]:
+        """(key, the SVG as vl-convert renders it): Vega runs once per spec, for every format."""
         key = spec_key(spec, "svg")
         raw = self._cached(key, "svg", lambda: vlc.vegalite_to_svg(dict(spec), allowed_base_urls=[]))
+        return key, str(raw)
+
+    def svg(self, spec: Mapping[str, Any], *, chart_id: str | None = None) -> Markup:
+        """Inline SVG with text alternatives; ``chart_id`` (default: from the spec hash) prefixes its ids."""
+        key, raw = self._raw_svg(spec)
         title, description = _labels(spec)
-        return accessible_svg(str(raw), title, description, chart_id or f"chart-{key[:10]}")
+        return accessible_svg(raw, title, description, chart_id or f"chart-{key[:10]}")
 
     def png(self, spec: Mapping[str, Any], scale: float = 2) -> bytes:
-        """PNG at ``scale`` times the spec size (2 for sharp images in email)."""
+        """PNG at ``scale`` times the spec size (2 for sharp images in email), rasterised from the chart's
+        SVG (the one the web page and the PDF show): the same bytes as ``vegalite_to_png``, without running
+        Vega a second time."""
         key = spec_key(spec, "png", scale)
-        data = self._cached(
-            key, "png", lambda: vlc.vegalite_to_png(dict(spec), scale=scale, allowed_base_urls=[])
-        )
+        data = self._cached(key, "png", lambda: vlc.svg_to_png(self._raw_svg(spec)[1], scale=scale))
         return bytes(data)
 
 

@@ -42,7 +42,7 @@ DECK_CSS = "static/deck.css"
 
 def build_deck(facts: QuarterFacts, narrative: Any) -> Deck:
     """Every slide of one quarter's deck, in storyline order."""
-    from . import deck_closing, deck_economics, deck_slides
+    from . import deck_aiops, deck_closing, deck_economics, deck_slides
     from .formatting import date
 
     derived = Derived()
@@ -55,6 +55,9 @@ def build_deck(facts: QuarterFacts, narrative: Any) -> Deck:
         deck_closing.gaps_slide(facts, derived),
         deck_economics.investments_slide(facts, derived),
         *deck_closing.recommendation_slides(facts, narrative, derived),
+        deck_aiops.ai_incidents_slide(facts, derived),
+        *[s for s in (deck_aiops.ai_quality_slide(facts, derived),) if s is not None],
+        deck_aiops.self_hosting_slide(facts, derived),
         deck_closing.next_actions_slide(facts, narrative, derived),
         *deck_closing.appendix_slides(facts, derived),
     ]

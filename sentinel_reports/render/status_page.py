@@ -25,7 +25,7 @@ from jinja2 import Environment
 from ..analysis.facts_model import Component, ComponentDay, Incident, PeriodFacts, Slo, Summary
 from ..config import Config
 from ..model import parse_timestamp
-from ..narrative import voice
+from ..narrative import aiops, voice
 from .environment import render_page
 from .formatting import GAP, duration_minutes, number, pct, status_token
 from .markdown import render_markdown
@@ -243,6 +243,22 @@ def _maintenance_body(content: Any, slug: str, remote_images: bool = False) -> s
     return None
 
 
+_DRIFT_STATE = {"ok": "operational", "warn": "degraded", "critical": "major_outage", None: "no_data"}
+
+
+def _quality_signals(facts: PeriodFacts, names: dict[str, str]) -> list[dict[str, Any]]:
+    """Drift scores as quality signals: the latest level per component, with its thresholds."""
+    return [
+        {
+            "component": names.get(d.component, d.component),
+            "state": _DRIFT_STATE[d.level],
+            "word": f"Drift {d.level}" if d.level else "Drift: no thresholds",
+            "text": aiops.drift_observation(d, names),
+        }
+        for d in facts.drift
+    ]
+
+
 def status_context(facts: PeriodFacts, config: Config, content: Any = None) -> dict[str, Any]:
     """Everything status.html needs, formatted."""
     as_of = iso(facts.as_of) or ""
@@ -307,6 +323,7 @@ def status_context(facts: PeriodFacts, config: Config, content: Any = None) -> d
         "active_incidents": active,
         "maintenance": maintenance,
         "gaps": _gaps(facts, names),
+        "quality_signals": _quality_signals(facts, names),
         "history": history,
         "history_label": _history_label(facts),
         "history_days": facts.status_history_days,

@@ -40,6 +40,7 @@ def window_only(dataset: Dataset, since: dt.datetime, until: dt.datetime) -> Dat
         cut(dataset.evals, "ts"),
         incidents_known_at(dataset.incidents, until),
         dataset.sources,
+        cut(dataset.kpis, "day"),
     )
 
 

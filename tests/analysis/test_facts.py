@@ -18,6 +18,18 @@ AS_OF = dt.datetime(2026, 11, 19, 12, 0, tzinfo=dt.UTC)  # Thursday of 2026-W47
 N = int((AS_OF - START) / dt.timedelta(minutes=5)) + 1
 
 WEEK_KEYS = {
+    # AI operations blocks (docs/facts.md)
+    "ai_incidents",
+    "segments",
+    "drift",
+    "kpi_changes",
+    "self_hosting",
+    # counts stored by analysis (main)
+    "slo_counts",
+    "gap_counts",
+    "source_types",
+    "status_history_days",
+    "source_totals",
     "kind",
     "in_progress",
     "cost_quality",

@@ -444,3 +444,30 @@ def test_narrative_is_frozen_and_texts_cover_every_string() -> None:
     assert n.executive_summary in texts and all(s in texts for s in n.sections.values())
     assert all(r.text in texts for r in n.recommendations) and all(a.text in texts for a in n.next_actions)
     assert n.to_markdown().startswith("# Weekly brief 2026-W47\n\n**Current AI Platform Status: Degraded**")
+
+
+def test_a_long_verdict_list_counts_the_objectives_it_does_not_name() -> None:
+    """61 missed objectives: three are named and "58 more" is a count the narrator derives, recorded so the
+    verifier accepts it (58 appears nowhere in the facts)."""
+    events = [
+        {
+            "kind": "objective_missed",
+            "slo": f"svc-{i:02d}-latency",
+            "period_attainment": 0.9,
+            "objective": 0.99,
+        }
+        for i in range(61)
+    ]
+    verdict = {
+        "state": "events",
+        "events": events,
+        "counts": {"objectives_missed": 61},
+        "freeze_components": [],
+    }
+    data = facts(verdict=verdict)
+    n = narrate_week(data)
+    assert "61 objectives missed for the week" in n.verdict
+    assert "and 58 more objectives" in n.verdict
+    assert n.derived["narrative_counts"] == [58]
+    assert problems(n, data) == []
+    assert "narrative_counts" not in narrate_week(facts()).derived

@@ -148,7 +148,21 @@ def test_png_at_twice_the_size():
     w1, h1 = struct.unpack(">II", one[16:24])
     w2, h2 = struct.unpack(">II", two[16:24])
     assert (w2, h2) == (2 * w1, 2 * h1)
-    assert renderer.stats.rendered == 2
+    assert renderer.stats.rendered == 3  # the SVG once (Vega), then two PNGs rasterised from it
+    assert renderer.stats.cache_hits == 1
+
+
+def test_png_is_rasterised_from_the_charts_svg_with_the_bytes_vega_gives():
+    """The email's PNG comes from the SVG the web page shows (Vega runs once per chart): byte for byte what
+    vl-convert's own Vega-Lite to PNG gives."""
+    import vl_convert as vlc
+
+    spec = _line()
+    renderer = charts.ChartRenderer()
+    renderer.svg(spec)
+    png = renderer.png(spec, scale=2)
+    assert renderer.stats.cache_hits == 1  # the PNG reused the rendered SVG
+    assert png == vlc.vegalite_to_png(dict(spec), scale=2, allowed_base_urls=[])
 
 
 def test_module_level_render_uses_a_shared_renderer():
