@@ -13,7 +13,6 @@ exist (links), the configuration, the project templates and this package's code;
 
 from __future__ import annotations
 
-import datetime as dt
 import email
 from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
@@ -23,8 +22,8 @@ from typing import Any
 
 from jinja2 import Environment, TemplateError
 
+from ..analysis.facts_model import PeriodFacts
 from ..errors import PublishError
-from ..model import parse_timestamp
 from ..render.brief import render_brief
 from ..render.charts import ChartRenderer
 from ..render.environment import THEME_DIR
@@ -35,13 +34,9 @@ DEFAULT_SENDER = "Sentinel Reports <sentinel-reports@localhost>"
 UNDISCLOSED = "undisclosed-recipients:;"
 
 
-def _as_of(facts: Mapping[str, Any]) -> dt.datetime:
-    return parse_timestamp(str(facts["as_of"]))
-
-
 def render_week(
     env: Environment,
-    facts: Mapping[str, Any],
+    facts: PeriodFacts,
     narrative: Any,
     config: Any,
     *,
@@ -72,16 +67,16 @@ def render_week(
             project_templates=project_templates, standalone=standalone,
         )  # fmt: skip
     except TemplateError as exc:
-        raise PublishError(f"brief {facts['period']}: template error: {exc}") from None
-    as_of = _as_of(facts)
-    title = f"{facts.get('organization') or config.organization} · Weekly brief {facts['period']}"
+        raise PublishError(f"brief {facts.period}: template error: {exc}") from None
+    as_of = facts.as_of
+    title = f"{facts.organization or config.organization} · Weekly brief {facts.period}"
     paper = config.site.paper
     lap("HTML and charts")
     from .pdf import html_to_pdf  # WeasyPrint takes about a second to import: only on use
 
     pdf = html_to_pdf(
         brief.pdf_html, THEME_DIR, as_of=as_of, title=title, paper=paper, author="Sentinel Reports",
-        page_path=f"briefs/{facts['period']}/brief.pdf", link_base=config.site.base_url,
+        page_path=f"briefs/{facts.period}/brief.pdf", link_base=config.site.base_url,
     )  # fmt: skip
     lap("PDF")
     mail = config.email
@@ -89,7 +84,7 @@ def render_week(
     domain = parseaddr(sender)[1].rpartition("@")[2] or "sentinel-reports.invalid"
     message = build_email(
         subject=brief.subject, html=brief.email_html, text=brief.text, images=brief.images,
-        attachments=[(f"brief-{facts['period']}.pdf", "application/pdf", pdf)], sender=sender,
+        attachments=[(f"brief-{facts.period}.pdf", "application/pdf", pdf)], sender=sender,
         to=list(mail.to) if mail is not None and mail.to else [UNDISCLOSED], date=as_of, message_id_domain=domain,
     )  # fmt: skip
     files = {

@@ -28,6 +28,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from ..analysis.facts_model import QuarterFacts
 from ..errors import ConfigError, ConfigProblem, UsageError
 from ..render.charts import ChartRenderer
 from ..render.deck import build_deck, deck_css, render_deck_html, verify_deck
@@ -77,7 +78,7 @@ def deck_files(
     formats: Iterable[str] = FORMATS,
     charts: ChartRenderer | None = None,
     narrate: Narrate | None = None,
-    facts: Mapping[str, Any] | None = None,
+    facts: QuarterFacts | None = None,
     base_url: Path | None = None,
     timings: DeckTimings | None = None,
 ) -> dict[str, bytes]:
@@ -134,7 +135,7 @@ def publish_decks(
     quarters: Iterable[str] | None = None,
     formats: Iterable[str] = FORMATS,
     narrate: Narrate | None = None,
-    facts: Mapping[str, Mapping[str, Any]] | None = None,
+    facts: Mapping[str, QuarterFacts] | None = None,
 ) -> list[dict[str, str | None]]:
     """Write ``decks/<quarter>/{index.html, deck.pdf, deck.pptx}`` through the site writer.
 

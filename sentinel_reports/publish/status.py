@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from jinja2 import Environment
 
+from ..analysis.facts_model import PeriodFacts
 from ..config import Config
 from ..render.badges import badge_svg
 from ..render.feed import FEED_PATH, atom_feed
@@ -37,26 +38,24 @@ class TextWriter(Protocol):
 
 
 def status_outputs(
-    facts: dict[str, Any], env: Environment, config: Config, content: Any = None
+    facts: PeriodFacts, env: Environment, config: Config, content: Any = None
 ) -> dict[str, str]:
     """Every status file by its site path, rendered but not written (sorted by path)."""
     outputs: dict[str, str] = {PAGE_PATH: render_status_page(env, facts, config, content)}
     outputs.update(render_incident_pages(env, facts, config, content))
     outputs[FEED_PATH] = atom_feed(facts, config)
-    components = list(facts.get("components") or [])
-    badge_files = file_ids(str(c["id"]) for c in components)
+    components = list(facts.components)
+    badge_files = file_ids(str(c.id) for c in components)
     for c in components:
-        name = str(c.get("name") or c["id"])
-        outputs[f"status/badges/{badge_files[str(c['id'])]}.svg"] = badge_svg(
-            c.get("status"), label=name, title=name
-        )
+        name = str(c.name or c.id)
+        outputs[f"status/badges/{badge_files[str(c.id)]}.svg"] = badge_svg(c.status, label=name, title=name)
     for name, document in api_documents(facts, config).items():
         outputs[f"{API_DIR}/{name}"] = dumps(document)
     return dict(sorted(outputs.items()))
 
 
 def publish_status(
-    site_writer: TextWriter, facts: dict[str, Any], env: Environment, config: Config, content: Any = None
+    site_writer: TextWriter, facts: PeriodFacts, env: Environment, config: Config, content: Any = None
 ) -> None:
     """Render every status output, then write them through ``site_writer``."""
     for path, text in status_outputs(facts, env, config, content).items():

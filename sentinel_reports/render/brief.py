@@ -31,6 +31,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from ..analysis.facts_model import PeriodFacts
 from . import brief_aiops
 from . import brief_charts as bc
 from . import brief_print as bp
@@ -136,7 +137,7 @@ def _section_texts(narrative: Any, emoji: bool) -> dict[str, Any]:
 
 
 def brief_context(
-    facts: Mapping[str, Any],
+    facts: PeriodFacts,
     narrative: Any,
     config: Any,
     *,
@@ -144,8 +145,8 @@ def brief_context(
     links: Mapping[str, bool] | None = None,
 ) -> dict[str, Any]:
     """Everything the templates show, format-independent (charts as specs, tables as brief_tables.Table)."""
-    week, summary = facts["period"], facts.get("summary") or {}
-    state = f.status_token(summary.get("status")).key
+    week, summary = facts.period, facts.summary
+    state = f.status_token(summary.status).key
     tables = {
         "reliability": [bt.slo_table(facts)],
         "cost": [t for t in (bt.budget_table(facts), bt.unit_cost_table(facts), bt.showback_table(facts),
@@ -164,17 +165,17 @@ def brief_context(
     return {
         "week": week,
         "week_label": f.week_label(week),
-        "organization": facts.get("organization") or getattr(config, "organization", ""),
+        "organization": facts.organization or getattr(config, "organization", ""),
         "title": f"Weekly brief {week}",
-        "status": summary.get("status") or "Unknown",
+        "status": summary.status or "Unknown",
         "state": state,
-        "as_of": facts["as_of"],
+        "as_of": facts.as_of,
         # "now" is known up to the latest fresh sample, which may lag as-of by a few samples
-        "data_as_of": summary.get("data_as_of") or facts["as_of"],
-        "window": facts.get("window") or {},
-        "note": (facts.get("note") or "").strip(),
-        "previous": facts.get("previous_period"),
-        "next": facts.get("next_period"),
+        "data_as_of": summary.data_as_of or facts.as_of,
+        "window": facts.window,
+        "note": (facts.note or "").strip(),
+        "previous": facts.previous_period,
+        "next": facts.next_period,
         "kpis": bc.kpi_tiles(facts, history),
         "tables": tables,
         "charts": charts,
@@ -235,7 +236,7 @@ def svg_data_uri(svg: str) -> str:
 
 def render_brief(
     env: Environment,
-    facts: Mapping[str, Any],
+    facts: PeriodFacts,
     narrative: Any,
     config: Any,
     *,
@@ -297,23 +298,24 @@ def _safe_cell(value: Any) -> str:
     return text
 
 
-def showback_csv(facts: Mapping[str, Any], config: Any = None) -> str:
+def showback_csv(facts: PeriodFacts, config: Any = None) -> str:
     """Spend of the week by team and by component (with the owning team), plus the unattributed remainder."""
-    cost, week = facts.get("cost") or {}, facts["period"]
-    cur = cost.get("currency") or facts.get("currency") or "USD"
-    comps = {c["id"]: c for c in facts.get("components") or []}
+    cost, week = facts.cost, facts.period
+    cur = cost.currency or facts.currency or "USD"
+    comps = {c.id: c for c in facts.components}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["week", "dimension", "team", "component_id", "component", "spend", "currency"])
-    for team, value in sorted((cost.get("by_team") or {}).items()):
+    for team, value in sorted(cost.by_team.items()):
         writer.writerow([_safe_cell(x) for x in (week, "team", team, "", "", _amount(value), cur)])
-    for cid, value in sorted((cost.get("by_component") or {}).items()):
-        comp = comps.get(cid) or {}
-        row = (week, "component", comp.get("owner") or "", cid, comp.get("name") or cid, _amount(value), cur)
+    for cid, value in sorted(cost.by_component.items()):
+        comp = comps.get(cid)
+        owner, name = (comp.owner, comp.name) if comp else ("", "")
+        row = (week, "component", owner or "", cid, name or cid, _amount(value), cur)
         writer.writerow([_safe_cell(x) for x in row])
-    if cost.get("unattributed") is not None:
+    if cost.unattributed is not None:
         writer.writerow(
-            [_safe_cell(x) for x in (week, "unattributed", "", "", "", _amount(cost["unattributed"]), cur)]
+            [_safe_cell(x) for x in (week, "unattributed", "", "", "", _amount(cost.unattributed), cur)]
         )
     return out.getvalue()
 

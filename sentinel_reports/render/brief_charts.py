@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..analysis.facts_model import PeriodFacts, Slo
 from . import formatting as f
 from .brief_tables import unit_money
 from .charts import Reference, bar_chart, line_chart, sparkline
@@ -23,22 +24,22 @@ TREND_WEEKS = 8
 BUDGET_DAYS = 28
 
 
-def week_points(facts: Mapping[str, Any]) -> dict[str, Any]:
-    """The figures of one week that later weeks plot as trends."""
-    cost, stats = facts.get("cost") or {}, facts.get("incident_stats") or {}
+def week_points(facts: PeriodFacts) -> dict[str, Any]:
+    """The figures of one week that later weeks plot as trends (plain data: days as ISO text)."""
+    cost, stats = facts.cost, facts.incident_stats
     return {
-        "period": facts.get("period"),
-        "attainment": {s["name"]: s.get("week_attainment") for s in facts.get("slos") or []},
-        "budget": {s["name"]: s.get("budget_remaining") for s in facts.get("slos") or []},
+        "period": facts.period,
+        "attainment": {s.name: s.week_attainment for s in facts.slos},
+        "budget": {s.name: s.budget_remaining for s in facts.slos},
         "daily_budget": {
-            s["name"]: [[d["date"], d.get("budget_remaining")] for d in s.get("daily") or []]
-            for s in facts.get("slos") or []
-            if s.get("customer_facing")
+            s.name: [[d.date.isoformat(), d.budget_remaining] for d in s.daily]
+            for s in facts.slos
+            if s.customer_facing
         },
-        "spend": cost.get("total"),
-        "per_task": dict(cost.get("per_successful_task") or {}),
-        "open_incidents": stats.get("open_count"),
-        "incidents": stats.get("count"),
+        "spend": cost.total,
+        "per_task": dict(cost.per_successful_task),
+        "open_incidents": stats.open_count,
+        "incidents": stats.count,
     }
 
 
@@ -46,31 +47,34 @@ def _series(history: Sequence[Mapping[str, Any]], now: Mapping[str, Any], pick: 
     return [pick(p) for p in [*history[-(TREND_WEEKS - 1) :], now]]
 
 
-def _slo(facts: Mapping[str, Any], name: str | None) -> Mapping[str, Any] | None:
-    return next((s for s in facts.get("slos") or [] if s["name"] == name), None)
+def _slo(facts: PeriodFacts, name: str | None) -> Slo | None:
+    return next((s for s in facts.slos if s.name == name), None)
 
 
-def availability_slo(facts: Mapping[str, Any]) -> Mapping[str, Any] | None:
+def availability_slo(facts: PeriodFacts) -> Slo | None:
     """The customer-facing availability SLO the tile shows: the summary's SLO, else the one with least budget."""
-    slos = [s for s in facts.get("slos") or [] if s.get("customer_facing") and s.get("sli") == "availability"]
-    chosen = _slo(facts, (facts.get("summary") or {}).get("budget_slo"))
+    slos = [s for s in facts.slos if s.customer_facing and s.sli == "availability"]
+    chosen = _slo(facts, facts.summary.budget_slo)
     if chosen in slos:
         return chosen
-    ranked = sorted(
-        slos, key=lambda s: (s.get("budget_remaining") is not None, s.get("budget_remaining") or 0)
-    )
+    ranked = sorted(slos, key=lambda s: (s.budget_remaining is not None, s.budget_remaining or 0))
     return ranked[0] if ranked else None
 
 
-def unit_cost_component(facts: Mapping[str, Any]) -> str | None:
+def unit_cost_component(facts: PeriodFacts) -> str | None:
     """The customer-facing component with the largest spend that has a cost per successful task."""
-    cost = facts.get("cost") or {}
-    per_task, spend = cost.get("per_successful_task") or {}, cost.get("by_component") or {}
-    facing = {c["id"] for c in facts.get("components") or [] if c.get("customer_facing")}
+    per_task, spend = facts.cost.per_successful_task, facts.cost.by_component
+    facing = {c.id for c in facts.components if c.customer_facing}
     candidates = [c for c, v in per_task.items() if v is not None and c in facing] or [
         c for c, v in per_task.items() if v is not None
     ]
     return max(candidates, key=lambda c: (spend.get(c) or 0, c)) if candidates else None
+
+
+def budget_change(facts: PeriodFacts, name: str | None) -> float | None:
+    """The weekly change of an SLO's budget remaining (a fraction, shown in pp); None for an unknown SLO."""
+    slo = _slo(facts, name)
+    return slo.budget_remaining_change_pp if slo else None
 
 
 def _tile(label: str, sub: str, value: str | None, **kw: Any) -> dict[str, Any]:
@@ -102,27 +106,27 @@ def _spark_text(label: str, values: Sequence[float | None], fmt: Any) -> str:
     return f"{label} by week, oldest first: {shown}."
 
 
-def kpi_tiles(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
+def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
     """Availability, error budget, spend, cost per successful task and open incidents."""
-    cur = facts.get("currency") or "USD"
+    cur = facts.currency or "USD"
     now = week_points(facts)
     tiles = []
     slo = availability_slo(facts)
     if slo is not None:
-        att, name = slo.get("week_attainment"), slo["name"]
+        att, name = slo.week_attainment, slo.name
         values = _series(history, now, lambda p: p["attainment"].get(name))
-        state = "no_data" if att is None else ("operational" if att >= slo["objective"] else "degraded")
+        state = "no_data" if att is None else ("operational" if att >= slo.objective else "degraded")
         word = {"no_data": "No data", "operational": "Meets objective", "degraded": "Below objective"}[state]
         tiles.append(_tile(
-            "Availability", f"{slo.get('component_name') or slo['component']}, this week", f.pct(att, 2),
-            target=f"Objective {f.pct(slo['objective'], 2)}", state=state, state_word=word,
-            **_delta(slo.get("attainment_change_pp"), "pp", 2, True),
-            spark={"values": values, "reference": slo["objective"],
+            "Availability", f"{slo.component_name or slo.component}, this week", f.pct(att, 2),
+            target=f"Objective {f.pct(slo.objective, 2)}", state=state, state_word=word,
+            **_delta(slo.attainment_change_pp, "pp", 2, True),
+            spark={"values": values, "reference": slo.objective,
                    "description": _spark_text(f"Availability of {name}", values, lambda v: f.pct(v, 2))},
         ))  # fmt: skip
-    summary = facts.get("summary") or {}
-    remaining, budget_slo = summary.get("budget_remaining"), summary.get("budget_slo")
-    if budget_slo is not None or summary.get("unknown_budget_slos"):
+    summary = facts.summary
+    remaining, budget_slo = summary.budget_remaining, summary.budget_slo
+    if budget_slo is not None or summary.unknown_budget_slos:
         values = _series(history, now, lambda p: p["budget"].get(budget_slo))
         state = "no_data" if remaining is None else (
             "major_outage" if remaining < 0 else "degraded" if remaining < 0.25 else "operational"
@@ -136,40 +140,44 @@ def kpi_tiles(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = (
         tiles.append(_tile(
             "Error budget remaining", f"Lowest customer-facing SLO: {budget_slo or 'unknown'}",
             f.pct(remaining, 0), target="Release freeze at 0%", state=state, state_word=word,
-            **_delta((_slo(facts, budget_slo) or {}).get("budget_remaining_change_pp"), "pp", 0, True),
+            **_delta(budget_change(facts, budget_slo), "pp", 0, True),
             spark={"values": values, "reference": 0.0,
                    "description": _spark_text(f"Error budget remaining of {budget_slo}", values, lambda v: f.pct(v, 0))},
         ))  # fmt: skip
-    cost = facts.get("cost") or {}
-    budgets = [b for b in cost.get("budgets") or [] if b.get("projected_month_end") is not None]
+    cost = facts.cost
+    budgets = [b for b in cost.budgets if b.projected_month_end is not None]
     target = None
-    month_end = cost.get("month_end") or {}
-    if month_end.get("projected_month_end") is not None and month_end.get("budgeted_projected") is not None:
+    month_end = cost.month_end
+    if (
+        month_end is not None
+        and month_end.projected_month_end is not None
+        and month_end.budgeted_projected is not None
+    ):
         target = (
-            f"Month-end projection {f.money(month_end['projected_month_end'], cur)}: budgeted teams "
-            f"{f.money(month_end['budgeted_projected'], cur)} of {f.money(month_end['budget_total'], cur)} "
-            f"({f.pct(month_end['budgeted_share'], 0)})"
+            f"Month-end projection {f.money(month_end.projected_month_end, cur)}: budgeted teams "
+            f"{f.money(month_end.budgeted_projected, cur)} of {f.money(month_end.budget_total, cur)} "
+            f"({f.pct(month_end.budgeted_share, 0)})"
         )
-        if month_end.get("unbudgeted_projected"):
-            target += f", no budget {f.money(month_end['unbudgeted_projected'], cur)} ({f.pct(month_end['unbudgeted_share'], 0)})"
-    over = [b for b in budgets if (b.get("projected_share") or 0) > 1]
+        if month_end.unbudgeted_projected:
+            target += f", no budget {f.money(month_end.unbudgeted_projected, cur)} ({f.pct(month_end.unbudgeted_share, 0)})"
+    over = [b for b in budgets if (b.projected_share or 0) > 1]
     values = _series(history, now, lambda p: p["spend"])
     tiles.append(_tile(
-        "Spend", "This week, all providers", f.money(cost.get("total"), cur), target=target,
-        state="no_data" if cost.get("total") is None else ("degraded" if over else "operational"),
-        state_word="No data" if cost.get("total") is None else (
-            f"{f.count(cost.get('overrun_count'))} of {f.count(cost.get('projected_budget_count'))} teams over budget"
+        "Spend", "This week, all providers", f.money(cost.total, cur), target=target,
+        state="no_data" if cost.total is None else ("degraded" if over else "operational"),
+        state_word="No data" if cost.total is None else (
+            f"{f.count(cost.overrun_count)} of {f.count(cost.projected_budget_count)} teams over budget"
             if over else "Teams within budget"),
-        **_delta(cost.get("week_over_week"), "%", 1, False),
+        **_delta(cost.week_over_week, "%", 1, False),
         spark={"values": values, "description": _spark_text("Spend", values, lambda v: f.money(v, cur))},
     ))  # fmt: skip
     comp = unit_cost_component(facts)
     if comp is not None:
-        value = (cost.get("per_successful_task") or {}).get(comp)
-        before = (cost.get("previous_per_successful_task") or {}).get(comp)
-        change = (cost.get("per_successful_task_change") or {}).get(comp)
+        value = cost.per_successful_task.get(comp)
+        before = cost.previous_per_successful_task.get(comp)
+        change = cost.per_successful_task_change.get(comp)
         values = _series(history, now, lambda p: p["per_task"].get(comp))
-        name = next((c.get("name") for c in facts.get("components") or [] if c["id"] == comp), comp)
+        name = next((c.name for c in facts.components if c.id == comp), comp)
         tiles.append(_tile(
             "Cost per successful task", f"{name}, this week", unit_money(value, cur),
             state="no_data" if value is None else None, state_word="No data" if value is None else None,
@@ -177,60 +185,58 @@ def kpi_tiles(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = (
             spark={"values": values, "description": _spark_text(f"Cost per successful task on {name}", values,
                                                                   lambda v: unit_money(v, cur))},
         ))  # fmt: skip
-    stats = facts.get("incident_stats") or {}
-    open_now = stats.get("open_count")
-    by_sev = stats.get("count_by_severity") or {}
+    stats = facts.incident_stats
+    open_now = stats.open_count
+    by_sev = stats.count_by_severity
     mix = ", ".join(f"{n} {s}" for s, n in sorted(by_sev.items()) if n)
     values = _series(history, now, lambda p: p["incidents"])
     tiles.append(_tile(
         "Open incidents", "At the end of the week", f.count(open_now),
-        target=f"{f.count(stats.get('count'))} this week" + (f" ({mix})" if mix else ""),
+        target=f"{f.count(stats.count)} this week" + (f" ({mix})" if mix else ""),
         state="no_data" if open_now is None else ("degraded" if open_now else "operational"),
         state_word="No data" if open_now is None else ("Open" if open_now else "None open"),
-        **_delta(stats.get("count_difference"), "", 0, False),
+        **_delta(stats.count_difference, "", 0, False),
         spark={"values": values, "description": _spark_text("Incidents", values, f.count)},
     ))  # fmt: skip
     return tiles
 
 
 def budget_chart(
-    facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = (), *, limit: int | None = None
+    facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = (), *, limit: int | None = None
 ) -> dict[str, Any] | None:
     """Error budget remaining per customer-facing SLO, day by day over the last 28 days, against 0%.
 
     ``limit``: draw only that many SLOs, those with the least budget left (the print edition); the title's
     conclusion still comes from every customer-facing SLO; the description and a note
     (``usermeta.sentinel.note``, shown under the chart) say how many are drawn."""
-    every = [s for s in facts.get("slos") or [] if s.get("customer_facing")]
+    every = [s for s in facts.slos if s.customer_facing]
     if not every:
         return None
     slos = every
     if limit is not None and len(every) > limit:
-        slos = sorted(every, key=lambda s: (s.get("budget_remaining") is None, s.get("budget_remaining") or 0,
-                                            s["name"]))[:limit]  # fmt: skip
+        slos = sorted(every, key=lambda s: (s.budget_remaining is None, s.budget_remaining or 0, s.name))[
+            :limit
+        ]
     days: dict[tuple[str, str], float | None] = {}
     for points in [*history, week_points(facts)]:
         for name, daily in (points.get("daily_budget") or {}).items():
             for date, value in daily:
                 days[(name, date)] = value
     dates = sorted({d for _, d in days})[-BUDGET_DAYS:]
-    names = sorted(s["name"] for s in slos)
+    names = sorted(s.name for s in slos)
     rows = [{"date": d, "remaining": days.get((n, d)), "slo": n} for n in names for d in dates]
     if not any(r["remaining"] is not None for r in rows):
         return None
-    summary = facts.get("summary") or {}
-    lowest, remaining = _slo(facts, summary.get("budget_slo")), summary.get("budget_remaining")
+    lowest, remaining = _slo(facts, facts.summary.budget_slo), facts.summary.budget_remaining
     if lowest is None or remaining is None:
         title = "Error budget cannot be stated for every customer-facing SLO (observability gap)"
     elif remaining < 0:
-        title = f"{lowest['name']} has overspent its error budget by {f.pct(-remaining, 0)}"
+        title = f"{lowest.name} has overspent its error budget by {f.pct(-remaining, 0)}"
     else:
-        burn = (lowest.get("burn_rate") or {}).get("window")
+        burn = lowest.burn_rate.get("window")
         pace = f", burned at {f.multiplier(burn)} the sustainable rate" if burn is not None else ""
-        title = f"{lowest['name']} has the least error budget left: {f.pct(remaining, 0)}{pace}"
-    ends = "; ".join(
-        f"{s['name']} {f.pct(s.get('budget_remaining'), 0)}" for s in sorted(slos, key=lambda s: s["name"])
-    )
+        title = f"{lowest.name} has the least error budget left: {f.pct(remaining, 0)}{pace}"
+    ends = "; ".join(f"{s.name} {f.pct(s.budget_remaining, 0)}" for s in sorted(slos, key=lambda s: s.name))
     drawn = "one line per customer-facing SLO"
     note = None
     if slos is not every:
@@ -285,25 +291,25 @@ def spread_labels(
     return {**spec, "layer": [*layers[:index], *new_layers, *layers[index + 1 :]]}
 
 
-def spend_chart(facts: Mapping[str, Any], *, limit: int | None = None) -> dict[str, Any] | None:
+def spend_chart(facts: PeriodFacts, *, limit: int | None = None) -> dict[str, Any] | None:
     """This week's spend by component, largest first, the largest highlighted.
 
     ``limit``: at most that many bars (the print edition): the largest components and Unattributed, with
     a note (``usermeta.sentinel.note``) saying how many others there are and their spend; Unattributed
     always keeps its bar."""
-    cost = facts.get("cost") or {}
-    names = {c["id"]: c.get("name") or c["id"] for c in facts.get("components") or []}
-    spend = {names.get(k, k): v for k, v in (cost.get("by_component") or {}).items() if v is not None}
-    if cost.get("unattributed"):
-        spend["Unattributed"] = cost["unattributed"]
-    if not spend or cost.get("total") is None:
+    cost = facts.cost
+    names = {c.id: c.name or c.id for c in facts.components}
+    spend = {names.get(k, k): v for k, v in cost.by_component.items() if v is not None}
+    if cost.unattributed:
+        spend["Unattributed"] = cost.unattributed
+    if not spend or cost.total is None:
         return None
-    cur = cost.get("currency") or facts.get("currency") or "USD"
+    cur = cost.currency or facts.currency or "USD"
     top = max(spend, key=lambda k: (spend[k], k))
-    change = cost.get("week_over_week")
+    change = cost.week_over_week
     words = f.delta_words(change, "%", 1) if change is not None else ""
     moved = f"Spend {words} to " if words not in ("", "unchanged") else "Spend was "
-    title = f"{moved}{f.money(cost['total'], cur)}; {top} is the largest line at {f.money(spend[top], cur)}"
+    title = f"{moved}{f.money(cost.total, cur)}; {top} is the largest line at {f.money(spend[top], cur)}"
     ordered = sorted(spend.items(), key=lambda kv: -kv[1])
     note = None
     if limit is not None and len(ordered) > limit:
@@ -317,7 +323,7 @@ def spend_chart(facts: Mapping[str, Any], *, limit: int | None = None) -> dict[s
     # unrounded: a value rounded to cents first could be written a dollar off its fact ($268.497 -> $269)
     rows = [{"component": k, "spend": v} for k, v in ordered]
     listed = "; ".join(f"{r['component']} {f.money(r['spend'], cur)}" for r in rows)
-    description = f"Bar chart of spend by component in {facts.get('period')}, largest first: {listed}."
+    description = f"Bar chart of spend by component in {facts.period}, largest first: {listed}."
     if note:
         description += " " + note
     spec = bar_chart(

@@ -34,6 +34,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
+from ..analysis.facts_model import PeriodFacts, Slo
 from . import brief_charts as bc
 from . import brief_tables as bt
 from . import formatting as f
@@ -67,26 +68,26 @@ def _where(web_url: str | None) -> str:
     return f"in the web edition ({web_url})" if web_url else "in the web edition"
 
 
-def slo_attention(slo: Mapping[str, Any]) -> str | None:
+def slo_attention(slo: Slo) -> str | None:
     """The state an SLO is listed under in print (a status token key), or None when it met its target."""
-    remaining, week = slo.get("budget_remaining"), slo.get("week_attainment")
-    if f.is_gap(remaining) or f.is_gap(week) or slo.get("data_sufficient") is False:
+    remaining, week = slo.budget_remaining, slo.week_attainment
+    if f.is_gap(remaining) or f.is_gap(week) or slo.data_sufficient is False:
         return "no_data"
     if remaining < 0:
         return "major_outage"
-    alerting = any(a.get("active") for a in slo.get("alerts") or [])
-    if remaining < AT_RISK_BUDGET or week < slo["objective"] or alerting:
+    alerting = any(a.active for a in slo.alerts)
+    if remaining < AT_RISK_BUDGET or week < slo.objective or alerting:
         return "degraded"
     return None
 
 
-def _slo_item(s: Mapping[str, Any]) -> str:
-    component = s.get("component_name") or s.get("component") or ""
-    return f"{s['name']} ({component}) {f.pct(s.get('budget_remaining'), 0)}"
+def _slo_item(s: Slo) -> str:
+    component = s.component_name or s.component or ""
+    return f"{s.name} ({component}) {f.pct(s.budget_remaining, 0)}"
 
 
-def print_slos(facts: Mapping[str, Any], table: Table, web_url: str | None) -> Table:
-    slos = facts.get("slos") or []
+def print_slos(facts: PeriodFacts, table: Table, web_url: str | None) -> Table:
+    slos = facts.slos
     if len(slos) <= PRINT_ROWS:
         return table
     flagged = [s for s in slos if slo_attention(s)]
@@ -106,12 +107,14 @@ def print_slos(facts: Mapping[str, Any], table: Table, web_url: str | None) -> T
         )
     caption = "Service level objectives needing attention"
     if len(flagged) <= PRINT_ROWS:
-        return replace(bt.slo_table({**facts, "slos": flagged}), caption=caption, condensed=condensed)
+        return replace(
+            bt.slo_table(facts.model_copy(update={"slos": flagged})), caption=caption, condensed=condensed
+        )
     rows = []
     for state, label in SLO_GROUPS:
         members = sorted(
             (s for s in flagged if slo_attention(s) == state),
-            key=lambda s: (f.is_gap(s.get("budget_remaining")), s.get("budget_remaining") or 0, s["name"]),
+            key=lambda s: (f.is_gap(s.budget_remaining), s.budget_remaining or 0, s.name),
         )
         if members:
             items = " · ".join(_slo_item(s) for s in members)
@@ -124,13 +127,13 @@ def print_slos(facts: Mapping[str, Any], table: Table, web_url: str | None) -> T
     return Table("slos-by-state", caption, columns, rows, note=note, condensed=condensed)
 
 
-def print_unit_cost(facts: Mapping[str, Any], table: Table, web_url: str | None) -> Table:
+def print_unit_cost(facts: PeriodFacts, table: Table, web_url: str | None) -> Table:
     ids = bt.unit_cost_components(facts)
     if len(ids) <= PRINT_ROWS:
         return table
-    cost, cur = facts.get("cost") or {}, facts.get("currency") or "USD"
-    now, before = cost.get("per_successful_task") or {}, cost.get("previous_per_successful_task") or {}
-    spend = cost.get("by_component") or {}
+    cost, cur = facts.cost, facts.currency or "USD"
+    now, before = cost.per_successful_task, cost.previous_per_successful_task
+    spend = cost.by_component
     changes = {c: now[c] / before[c] - 1 for c in ids if now.get(c) is not None and before.get(c)}
     keep = set(ids[:PRINT_TOP]) | {c for c in ids if f.is_gap(now.get(c))}
     if changes:
@@ -146,12 +149,12 @@ def print_unit_cost(facts: Mapping[str, Any], table: Table, web_url: str | None)
     return replace(shown, condensed=condensed)
 
 
-def print_cache(facts: Mapping[str, Any], table: Table, web_url: str | None) -> Table:
-    by = ((facts.get("cost") or {}).get("cache") or {}).get("by_component") or {}
+def print_cache(facts: PeriodFacts, table: Table, web_url: str | None) -> Table:
+    by = facts.cost.cache.by_component if facts.cost.cache else {}
     if len(table.rows) <= PRINT_ROWS:
         return table
-    no_saving = sum(1 for v in by.values() if f.is_gap(v.get("saving")))
-    no_rate = sum(1 for v in by.values() if f.is_gap(v.get("hit_rate")))
+    no_saving = sum(1 for v in by.values() if f.is_gap(v.saving))
+    no_rate = sum(1 for v in by.values() if f.is_gap(v.hit_rate))
     gaps = [
         f"the saving is no data for {f.count(no_saving)}" if no_saving else "",
         f"the hit rate is no data for {f.count(no_rate)}" if no_rate else "",
@@ -164,12 +167,12 @@ def print_cache(facts: Mapping[str, Any], table: Table, web_url: str | None) -> 
     return replace(table, rows=list(table.rows[-1:]), condensed=condensed)
 
 
-def print_showback(facts: Mapping[str, Any], table: Table, web_url: str | None) -> Table:
-    cost, cur = facts.get("cost") or {}, facts.get("currency") or "USD"
-    teams = sorted((cost.get("by_team") or {}).items(), key=lambda kv: (-(kv[1] or 0), kv[0]))
+def print_showback(facts: PeriodFacts, table: Table, web_url: str | None) -> Table:
+    cost, cur = facts.cost, facts.currency or "USD"
+    teams = sorted(cost.by_team.items(), key=lambda kv: (-(kv[1] or 0), kv[0]))
     if len(table.rows) <= PRINT_ROWS:
         return table
-    total = cost.get("total")
+    total = cost.total
     shown, rest = teams[:PRINT_TOP], teams[PRINT_TOP:]
     rest_spend: float | None = sum(v or 0 for _, v in rest)
 
@@ -182,47 +185,47 @@ def print_showback(facts: Mapping[str, Any], table: Table, web_url: str | None) 
     rows.append(
         [Cell(f"Other teams ({f.count(len(rest))})"), Cell(f.money(rest_spend, cur)), share(rest_spend)]
     )
-    if cost.get("unattributed") is not None:
+    if cost.unattributed is not None:
         rows.append(list(table.rows[-1]))
     condensed = f"Each of the other {_plural(len(rest), 'team')} is {_where(web_url)} and in showback.csv."
     return replace(table, rows=rows, condensed=condensed)
 
 
-def print_budgets(facts: Mapping[str, Any], table: Table, web_url: str | None) -> Table:
-    budgets = sorted(
-        (facts.get("cost") or {}).get("budgets") or [], key=lambda b: -(b.get("projected_share") or 0)
-    )
+def print_budgets(facts: PeriodFacts, table: Table, web_url: str | None) -> Table:
+    budgets = sorted(facts.cost.budgets, key=lambda b: -(b.projected_share or 0))
     if len(budgets) <= PRINT_ROWS:
         return table
     keep = [
         b for n, b in enumerate(budgets)
-        if n < PRINT_TOP or f.is_gap(b.get("projected_share")) or b["projected_share"] > 1
+        if n < PRINT_TOP or f.is_gap(b.projected_share) or b.projected_share > 1
     ]  # fmt: skip
     hidden = [b for b in budgets if b not in keep]
     if not hidden:
         return table
-    highest = max(b["projected_share"] for b in hidden)
+    highest = max(b.projected_share for b in hidden)
     condensed = (
         f"The other {_plural(len(hidden), 'team')} are projected to spend at most {f.pct(highest, 1)} of "
         f"{'its' if len(hidden) == 1 else 'their'} monthly budget; each is {_where(web_url)}."
     )
-    shown = bt.budget_table({**facts, "cost": {**(facts.get("cost") or {}), "budgets": keep}})
+    shown = bt.budget_table(
+        facts.model_copy(update={"cost": facts.cost.model_copy(update={"budgets": keep})})
+    )
     return replace(shown, condensed=condensed)
 
 
-def print_incidents(facts: Mapping[str, Any], table: Table, web_url: str | None) -> Table:
+def print_incidents(facts: PeriodFacts, table: Table, web_url: str | None) -> Table:
     """Every SEV1, SEV2 and open incident in seven columns (the title under the id); the rest counted."""
-    items, cur = facts.get("incidents") or [], facts.get("currency") or "USD"
+    items, cur = facts.incidents, facts.currency or "USD"
     if len(items) <= PRINT_ROWS:
         return table
-    names = {c["id"]: c.get("name") or c["id"] for c in facts.get("components") or []}
-    keep = [i for i in items if i["severity"] in ("SEV1", "SEV2") or not i.get("resolved_at")]
+    names = {c.id: c.name or c.id for c in facts.components}
+    keep = [i for i in items if i.severity in ("SEV1", "SEV2") or not i.resolved_at]
     hidden = [i for i in items if i not in keep]
     by_severity: dict[str, int] = {}
     for i in hidden:
-        by_severity[i["severity"]] = by_severity.get(i["severity"], 0) + 1
+        by_severity[i.severity] = by_severity.get(i.severity, 0) + 1
     mix = ", ".join(f"{f.count(n)} {sev}" for sev, n in sorted(by_severity.items()))
-    minutes = [i.get("impact_minutes") for i in hidden]
+    minutes = [i.impact_minutes for i in hidden]
     known = [m for m in minutes if not f.is_gap(m)]
     total = sum(known)
     impact = (
@@ -239,26 +242,26 @@ def print_incidents(facts: Mapping[str, Any], table: Table, web_url: str | None)
     condensed = f"{shown}{others} Duration and time to acknowledge of each incident are {_where(web_url)}."
     rows = []
     for i in keep:
-        pm = i.get("postmortem") or {}
-        amount = (i.get("business_impact") or {}).get("amount")
-        resolved = bool(i.get("resolved_at"))
-        postmortem = (pm.get("status") or "").replace("_", " ") or (
-            "not yet written" if i["severity"] in ("SEV1", "SEV2") else "not required")  # fmt: skip
+        pm_status = i.postmortem.status if i.postmortem else ""
+        amount = i.business_impact.amount if i.business_impact else None
+        resolved = bool(i.resolved_at)
+        postmortem = (pm_status or "").replace("_", " ") or (
+            "not yet written" if i.severity in ("SEV1", "SEV2") else "not required")  # fmt: skip
         rows.append([
-            Cell(i["id"], strong=True, sub=i["title"]), Cell(i["severity"], state=None if resolved else "major_outage"),
-            Cell(", ".join(names.get(c, c) for c in i.get("components") or [])),
-            Cell(f.number(i.get("impact_minutes"), 0)), Cell(f.money(amount, cur) if amount is not None else f.GAP),
-            Cell(f.duration_minutes(i.get("time_to_resolve_minutes")) if resolved else "open"),
+            Cell(i.id, strong=True, sub=i.title), Cell(i.severity, state=None if resolved else "major_outage"),
+            Cell(", ".join(names.get(c, c) for c in i.components)),
+            Cell(f.number(i.impact_minutes, 0)), Cell(f.money(amount, cur) if amount is not None else f.GAP),
+            Cell(f.duration_minutes(i.time_to_resolve_minutes) if resolved else "open"),
             Cell(postmortem),
         ])  # fmt: skip
     columns = ("Incident", "Severity", "Components", "Customer impact (min)", f"Revenue at risk ({cur})",
                "Time to resolve", "Postmortem")  # fmt: skip
-    worst = max(range(len(keep)), key=lambda n: keep[n].get("impact_minutes") or 0) if keep else None
+    worst = max(range(len(keep)), key=lambda n: keep[n].impact_minutes or 0) if keep else None
     return Table("incidents-major", "Incidents this week: SEV1, SEV2 and open", columns, rows,
                  numeric=frozenset({3, 4, 5}), worst=worst, note=table.note, condensed=condensed)  # fmt: skip
 
 
-def print_action_items(facts: Mapping[str, Any], table: Table, web_url: str | None) -> Table:
+def print_action_items(facts: PeriodFacts, table: Table, web_url: str | None) -> Table:
     if len(table.rows) <= PRINT_ROWS:
         return table
     keep = [r for r in table.rows if r[4].text != "Done"]
@@ -270,43 +273,31 @@ def print_action_items(facts: Mapping[str, Any], table: Table, web_url: str | No
     return replace(table, rows=keep, condensed=condensed)
 
 
-def print_quality(facts: Mapping[str, Any], table: Table, web_url: str | None) -> Table:
-    items = facts.get("quality") or []
+def print_quality(facts: PeriodFacts, table: Table, web_url: str | None) -> Table:
+    items = facts.quality
     if len(items) <= PRINT_ROWS:
         return table
-    keep = [q for q in items if q.get("met") is not True]
+    keep = [q for q in items if q.met is not True]
     met = len(items) - len(keep)
     condensed = (
         f"Shown: every eval below its target or without data. {_plural(met, 'other eval')} met "
         f"{'its' if met == 1 else 'their'} target; each is {_where(web_url)}."
     )
-    shown = bt.quality_table({**facts, "quality": keep})
+    shown = bt.quality_table(facts.model_copy(update={"quality": keep}))
     if shown is None:
         return replace(table, rows=[], worst=None, condensed=condensed)
     return replace(shown, condensed=condensed)
 
 
-def print_gaps(facts: Mapping[str, Any], table: Table, web_url: str | None) -> Table:
-    gaps, names = (
-        facts.get("gaps") or [],
-        {c["id"]: c.get("name") or c["id"] for c in facts.get("components") or []},
-    )
+def print_gaps(facts: PeriodFacts, table: Table, web_url: str | None) -> Table:
+    gaps, names = facts.gaps, {c.id: c.name or c.id for c in facts.components}
     if len(gaps) <= PRINT_ROWS:
         return table
     groups: dict[tuple[str, str, str, str], list[str]] = {}
     for g in gaps:
-        when = (
-            f"{f.timestamp(g['start'])} to {f.timestamp(g['end'])}"
-            if g.get("start") and g.get("end")
-            else "whole window"
-        )
-        key = (
-            g.get("priority") or f.GAP,
-            (g.get("kind") or "").replace("_", " "),
-            g.get("signal") or "-",
-            when,
-        )
-        groups.setdefault(key, []).append(names.get(g.get("component"), g.get("component") or "platform"))
+        when = f"{f.timestamp(g.start)} to {f.timestamp(g.end)}" if g.start and g.end else "whole window"
+        key = (g.priority or f.GAP, (g.kind or "").replace("_", " "), g.signal or "-", when)
+        groups.setdefault(key, []).append(names.get(g.component or "", g.component or "platform"))
     rows = []
     for (priority, kind, signal, when), members in sorted(
         groups.items(), key=lambda kv: (kv[0][0] == f.GAP, kv[0])
@@ -324,24 +315,24 @@ def print_gaps(facts: Mapping[str, Any], table: Table, web_url: str | None) -> T
     return Table("gaps", "Observability gaps", columns, rows, condensed=condensed)
 
 
-def print_sources(facts: Mapping[str, Any], table: Table, web_url: str | None) -> Table:
+def print_sources(facts: PeriodFacts, table: Table, web_url: str | None) -> Table:
     """Sources by type: their names, files, rows and the time they span together."""
-    sources = facts.get("sources") or []
+    sources = facts.sources
     if len(sources) <= PRINT_ROWS:
         return table
     ids: dict[str, list[str]] = {}
     for src in sources:
-        ids.setdefault(src.get("type") or "", []).append(src["id"])
+        ids.setdefault(src.type or "", []).append(src.id)
     rows = []
-    for group in facts.get("source_types") or []:
-        kind = group.get("name") or ""
+    for group in facts.source_types:
+        kind = group.name or ""
         rows.append([
             Cell(kind or f.GAP, strong=True), Cell(", ".join(sorted(ids.get(kind, [])))),
-            Cell(f.count(group.get("file_count"))), Cell(f.count(group.get("rows"))),
-            Cell(f.timestamp(group.get("start"))), Cell(f.timestamp(group.get("end"))),
+            Cell(f.count(group.file_count)), Cell(f.count(group.rows)),
+            Cell(f.timestamp(group.start)), Cell(f.timestamp(group.end)),
         ])  # fmt: skip
     condensed = (
-        f"The {_plural((facts.get('source_totals') or {}).get('count', len(sources)), 'source')} are grouped by type, from the earliest start to the latest end; "
+        f"The {_plural(facts.source_totals.count, 'source')} are grouped by type, from the earliest start to the latest end; "
         f"each source with its own figures is {_where(web_url)}."
     )
     columns = ("Type", "Sources", "Files", "Rows", "From", "To")
@@ -349,7 +340,7 @@ def print_sources(facts: Mapping[str, Any], table: Table, web_url: str | None) -
                  condensed=condensed)  # fmt: skip
 
 
-CONDENSERS: dict[str, Callable[[Mapping[str, Any], Table, str | None], Table]] = {
+CONDENSERS: dict[str, Callable[[PeriodFacts, Table, str | None], Table]] = {
     "slos": print_slos,
     "budgets": print_budgets,
     "unit-cost": print_unit_cost,
@@ -364,7 +355,7 @@ CONDENSERS: dict[str, Callable[[Mapping[str, Any], Table, str | None], Table]] =
 
 
 def print_tables(
-    facts: Mapping[str, Any], tables: Mapping[str, Sequence[Table]], *, web_url: str | None = None
+    facts: PeriodFacts, tables: Mapping[str, Sequence[Table]], *, web_url: str | None = None
 ) -> dict[str, list[Table]]:
     """The brief's tables for print: each long one shortened by its condenser, the others unchanged."""
     out: dict[str, list[Table]] = {}
@@ -373,7 +364,7 @@ def print_tables(
     return out
 
 
-def print_charts(facts: Mapping[str, Any], history: Sequence[Mapping[str, Any]]) -> dict[str, list[dict]]:
+def print_charts(facts: PeriodFacts, history: Sequence[Mapping[str, Any]]) -> dict[str, list[dict]]:
     """The brief's charts for print: at most PRINT_LINES budget lines and PRINT_BARS spend bars."""
     return {
         "reliability": [c for c in (bc.budget_chart(facts, history, limit=PRINT_LINES),) if c],

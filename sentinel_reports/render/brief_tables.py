@@ -14,10 +14,11 @@ tables (render.brief_print) and says what it left out in ``condensed``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..analysis.facts_model import Incident, PeriodFacts
 from . import formatting as f
 from .markdown import strip_markdown_emphasis
 
@@ -83,8 +84,8 @@ def unit_money(value: float | None, currency: str) -> str:
     return f.money(value, currency, 4 if abs(value) >= 0.001 or value == 0 else 6)
 
 
-def _names(facts: Mapping[str, Any]) -> dict[str, str]:
-    return {c["id"]: c.get("name") or c["id"] for c in facts.get("components") or []}
+def _names(facts: PeriodFacts) -> dict[str, str]:
+    return {c.id: c.name or c.id for c in facts.components}
 
 
 def _budget_state(remaining: float | None) -> str | None:
@@ -93,71 +94,68 @@ def _budget_state(remaining: float | None) -> str | None:
     return "major_outage" if remaining < 0 else ("degraded" if remaining < 0.25 else None)
 
 
-def slo_table(facts: Mapping[str, Any]) -> Table:
+def slo_table(facts: PeriodFacts) -> Table:
     slos = sorted(
-        facts.get("slos") or [],
-        key=lambda s: (not s.get("customer_facing"), s.get("budget_remaining") is not None, s.get("budget_remaining") or 0, s["name"]),
+        facts.slos,
+        key=lambda s: (not s.customer_facing, s.budget_remaining is not None, s.budget_remaining or 0, s.name),
     )  # fmt: skip
     rows = []
     for s in slos:
-        change = s.get("attainment_change_pp")
-        remaining = s.get("budget_remaining")
+        change = s.attainment_change_pp
+        remaining = s.budget_remaining
         rows.append([
-            Cell(s["name"], strong=True, sub=s.get("component_name") or s["component"]), s.get("sli") or "",
-            f"{f.pct(s['objective'], 2)} / {f.days(s.get('window_days'))}", f.pct(s.get("week_attainment"), 2),
-            f.pct(s.get("attainment"), 2), Cell(f.pct(remaining, 0), state=_budget_state(remaining)),
-            f.multiplier((s.get("burn_rate") or {}).get("1h")), _change(change, "pp", 2, True),
+            Cell(s.name, strong=True, sub=s.component_name or s.component), s.sli or "",
+            f"{f.pct(s.objective, 2)} / {f.days(s.window_days)}", f.pct(s.week_attainment, 2),
+            f.pct(s.attainment, 2), Cell(f.pct(remaining, 0), state=_budget_state(remaining)),
+            f.multiplier(s.burn_rate.get("1h")), _change(change, "pp", 2, True),
         ])  # fmt: skip
     columns = ("SLO and component", "SLI", "Objective / window", "This week (%)", "Over the window (%)",
                "Budget remaining (%)", "Burn rate, 1 h (x)", "Change vs last week (pp)")  # fmt: skip
-    facing = [s.get("budget_remaining") if s.get("customer_facing") else None for s in slos]
+    facing = [s.budget_remaining if s.customer_facing else None for s in slos]
     note = "Customer-facing SLOs first, least budget first. Burn rate 1x spends the budget exactly over its window."
     return _table("slos", "Service level objectives", columns, rows, numeric=frozenset({2, 3, 4, 5, 6, 7}),
                   worst=_worst(facing), note=note)  # fmt: skip
 
 
-def budget_table(facts: Mapping[str, Any]) -> Table:
-    cur = facts.get("currency") or "USD"
-    budgets = sorted(
-        (facts.get("cost") or {}).get("budgets") or [], key=lambda b: -(b.get("projected_share") or 0)
-    )
+def budget_table(facts: PeriodFacts) -> Table:
+    cur = facts.currency or "USD"
+    budgets = sorted(facts.cost.budgets, key=lambda b: -(b.projected_share or 0))
     rows = [
-        [Cell(b["team"], strong=True), f.money(b.get("month_to_date"), cur), f.money(b.get("monthly_budget"), cur),
-         f.money(b.get("projected_month_end"), cur),
-         Cell(f.pct(b.get("projected_share"), 1), state="degraded" if (b.get("projected_share") or 0) > 1 else None)]
+        [Cell(b.team, strong=True), f.money(b.month_to_date, cur), f.money(b.monthly_budget, cur),
+         f.money(b.projected_month_end, cur),
+         Cell(f.pct(b.projected_share, 1), state="degraded" if (b.projected_share or 0) > 1 else None)]
         for b in budgets
     ]  # fmt: skip
-    month_end = (facts.get("cost") or {}).get("month_end") or {}
-    if budgets and month_end.get("projected_month_end") is not None:
-        for t in month_end.get("teams") or []:
-            if t.get("monthly_budget") is None:
-                rows.append([Cell(t["team"] or "No team", strong=True), f.money(t.get("month_to_date"), cur),
-                             "no budget", f.money(t.get("projected_month_end"), cur), "no budget"])  # fmt: skip
-        rows.append([Cell("Budgeted teams", strong=True), f.money(month_end.get("budgeted_month_to_date"), cur),
-                     f.money(month_end.get("budget_total"), cur), f.money(month_end.get("budgeted_projected"), cur),
-                     f.pct(month_end.get("budgeted_share"), 1)])  # fmt: skip
-        rows.append([Cell("All spend", strong=True), f.money(month_end.get("month_to_date"), cur), "",
-                     f.money(month_end.get("projected_month_end"), cur), ""])  # fmt: skip
-    month = budgets[0].get("month") if budgets else None
+    month_end = facts.cost.month_end
+    if budgets and month_end is not None and month_end.projected_month_end is not None:
+        for t in month_end.teams:
+            if t.monthly_budget is None:
+                rows.append([Cell(t.team or "No team", strong=True), f.money(t.month_to_date, cur),
+                             "no budget", f.money(t.projected_month_end, cur), "no budget"])  # fmt: skip
+        rows.append([Cell("Budgeted teams", strong=True), f.money(month_end.budgeted_month_to_date, cur),
+                     f.money(month_end.budget_total, cur), f.money(month_end.budgeted_projected, cur),
+                     f.pct(month_end.budgeted_share, 1)])  # fmt: skip
+        rows.append([Cell("All spend", strong=True), f.money(month_end.month_to_date, cur), "",
+                     f.money(month_end.projected_month_end, cur), ""])  # fmt: skip
+    month = budgets[0].month if budgets else None
     columns = ("Team", f"Month to date ({cur})", f"Monthly budget ({cur})", f"Projected month-end ({cur})", "Projected share of budget (%)")  # fmt: skip
     return _table("budgets", f"Spend against monthly budget{f', {month}' if month else ''}", columns, rows,
-                  numeric=frozenset({1, 2, 3, 4}), worst=_worst([b.get("projected_share") for b in budgets], lowest=False),
+                  numeric=frozenset({1, 2, 3, 4}), worst=_worst([b.projected_share for b in budgets], lowest=False),
                   note="Projection: month-to-date spend extended at the month's average daily rate. All spend: every "
                        "row of the month, budgeted or not.")  # fmt: skip
 
 
-def unit_cost_components(facts: Mapping[str, Any]) -> list[str]:
+def unit_cost_components(facts: PeriodFacts) -> list[str]:
     """Component ids of the unit economics table, in its order: most spend first."""
-    cost = facts.get("cost") or {}
-    now, spend = cost.get("per_successful_task") or {}, cost.get("by_component") or {}
+    now, spend = facts.cost.per_successful_task, facts.cost.by_component
     return sorted(set(now) | set(spend), key=lambda c: (-(spend.get(c) or 0), c))
 
 
-def unit_cost_table(facts: Mapping[str, Any], only: Iterable[str] | None = None) -> Table:
+def unit_cost_table(facts: PeriodFacts, only: Iterable[str] | None = None) -> Table:
     """``only``: the component ids to show (the print edition's short form), in the table's order."""
-    cost, cur, names = facts.get("cost") or {}, facts.get("currency") or "USD", _names(facts)
-    now, before = cost.get("per_successful_task") or {}, cost.get("previous_per_successful_task") or {}
-    spend = cost.get("by_component") or {}
+    cost, cur, names = facts.cost, facts.currency or "USD", _names(facts)
+    now, before = cost.per_successful_task, cost.previous_per_successful_task
+    spend = cost.by_component
     ids = unit_cost_components(facts)
     if only is not None:
         keep = set(only)
@@ -175,78 +173,69 @@ def unit_cost_table(facts: Mapping[str, Any], only: Iterable[str] | None = None)
                   note="Cost per successful task = attributed spend / successful requests.")  # fmt: skip
 
 
-def showback_table(facts: Mapping[str, Any]) -> Table:
-    cost, cur = facts.get("cost") or {}, facts.get("currency") or "USD"
-    items = sorted((cost.get("by_team") or {}).items(), key=lambda kv: (-(kv[1] or 0), kv[0]))
-    shares = cost.get("by_team_share") or {}
+def showback_table(facts: PeriodFacts) -> Table:
+    cost, cur = facts.cost, facts.currency or "USD"
+    items = sorted(cost.by_team.items(), key=lambda kv: (-(kv[1] or 0), kv[0]))
+    shares = cost.by_team_share
     rows = [[Cell(t, strong=True), f.money(v, cur), f.pct(shares.get(t), 1)] for t, v in items]
-    if cost.get("unattributed") is not None:
-        u = cost["unattributed"]
+    if cost.unattributed is not None:
+        u = cost.unattributed
         rows.append([Cell("Unattributed (no team tag)", state="no_data" if u else None), f.money(u, cur),
-                     f.pct(cost.get("unattributed_share"), 1)])  # fmt: skip
+                     f.pct(cost.unattributed_share, 1)])  # fmt: skip
     return _table("showback", "Showback by team, this week", ("Team", f"Spend ({cur})", "Share of total (%)"), rows,
                   numeric=frozenset({1, 2}), note="The same figures, by team and by component, are in showback.csv.")  # fmt: skip
 
 
-def cache_table(facts: Mapping[str, Any]) -> Table | None:
-    cache, cur, names = (
-        (facts.get("cost") or {}).get("cache") or {},
-        facts.get("currency") or "USD",
-        _names(facts),
-    )
-    by = cache.get("by_component") or {}
-    if not by and cache.get("hit_rate") is None:
+def cache_table(facts: PeriodFacts) -> Table | None:
+    cache, cur, names = facts.cost.cache, facts.currency or "USD", _names(facts)
+    if cache is None or (not cache.by_component and cache.hit_rate is None):
         return None
     rows = [
-        [names.get(c, c), f.pct(v.get("hit_rate"), 1), f.money(v.get("saving"), cur)]
-        for c, v in sorted(by.items())
+        [names.get(c, c), f.pct(v.hit_rate, 1), f.money(v.saving, cur)]
+        for c, v in sorted(cache.by_component.items())
     ]
     rows.append(
-        [
-            Cell("All cached traffic", strong=True),
-            f.pct(cache.get("hit_rate"), 1),
-            f.money(cache.get("saving"), cur),
-        ]
+        [Cell("All cached traffic", strong=True), f.pct(cache.hit_rate, 1), f.money(cache.saving, cur)]
     )
-    note = f"Saving at configured prices ({cache['price_source']})." if cache.get("price_source") else None
+    note = f"Saving at configured prices ({cache.price_source})." if cache.price_source else None
     return _table("cache", "Prompt cache economics", ("Component", "Cache hit rate (%)", f"Saving ({cur})"), rows,
                   numeric=frozenset({1, 2}), note=note)  # fmt: skip
 
 
-def incident_table(facts: Mapping[str, Any]) -> Table | None:
-    items, cur, names = facts.get("incidents") or [], facts.get("currency") or "USD", _names(facts)
+def incident_table(facts: PeriodFacts) -> Table | None:
+    items, cur, names = facts.incidents, facts.currency or "USD", _names(facts)
     if not items:
         return None
     rows = []
     for i in items:
-        pm = i.get("postmortem") or {}
-        impact = (i.get("business_impact") or {}).get("amount")
-        state = None if i.get("resolved_at") else "major_outage"
+        pm_status = i.postmortem.status if i.postmortem else ""
+        impact = i.business_impact.amount if i.business_impact else None
+        state = None if i.resolved_at else "major_outage"
         rows.append([
-            Cell(i["id"], strong=True), i["title"], Cell(i["severity"], state=state),
-            ", ".join(names.get(c, c) for c in i.get("components") or []),
-            f.duration_minutes(i.get("duration_minutes")) if i.get("resolved_at") else "open",
-            f.number(i.get("impact_minutes"), 0),
-            _at_rate(i, cur) if impact is not None else ("degraded, not charged" if i.get("impact_kind") == "degraded" else f.GAP),
-            f.duration_minutes(i.get("mtta_minutes")), f.duration_minutes(i.get("time_to_resolve_minutes")),
-            (pm.get("status") or "").replace("_", " ") or ("not yet written" if i["severity"] in ("SEV1", "SEV2") else "not required"),
+            Cell(i.id, strong=True), i.title, Cell(i.severity, state=state),
+            ", ".join(names.get(c, c) for c in i.components),
+            f.duration_minutes(i.duration_minutes) if i.resolved_at else "open",
+            f.number(i.impact_minutes, 0),
+            _at_rate(i, cur) if impact is not None else ("degraded, not charged" if i.impact_kind == "degraded" else f.GAP),
+            f.duration_minutes(i.mtta_minutes), f.duration_minutes(i.time_to_resolve_minutes),
+            (pm_status or "").replace("_", " ") or ("not yet written" if i.severity in ("SEV1", "SEV2") else "not required"),
         ])  # fmt: skip
     columns = ("Incident", "Title", "Severity", "Components", "Duration", "Customer impact (min)",
                f"Revenue at risk ({cur})", "Time to acknowledge", "Time to resolve", "Postmortem")  # fmt: skip
-    source = (facts.get("business") or {}).get("assumptions_source")
+    source = facts.business.assumptions_source
     note = f"Revenue at risk = impact minutes x revenue at risk per minute (assumption: {source})." if source else (
         "Revenue at risk cannot be stated: no business assumption is configured (observability gap).")  # fmt: skip
     return _table("incidents", "Incidents this week", columns, rows, numeric=frozenset({4, 5, 6, 7, 8}),
-                  worst=_worst([i.get("impact_minutes") for i in items], lowest=False), note=note)  # fmt: skip
+                  worst=_worst([i.impact_minutes for i in items], lowest=False), note=note)  # fmt: skip
 
 
-def action_item_table(facts: Mapping[str, Any]) -> Table | None:
+def action_item_table(facts: PeriodFacts) -> Table | None:
     rows = []
-    for i in facts.get("incidents") or []:
-        for a in (i.get("postmortem") or {}).get("action_items") or []:
-            state = "operational" if a.get("done") else ("major_outage" if a.get("overdue") else None)
-            word = "Done" if a.get("done") else ("Overdue" if a.get("overdue") else "Open")
-            rows.append([i["id"], a["title"], Cell(a.get("owner") or f.GAP, strong=True), f.date(a.get("due")),
+    for i in facts.incidents:
+        for a in i.postmortem.action_items if i.postmortem else []:
+            state = "operational" if a.done else ("major_outage" if a.overdue else None)
+            word = "Done" if a.done else ("Overdue" if a.overdue else "Open")
+            rows.append([i.id, a.title, Cell(a.owner or f.GAP, strong=True), f.date(a.due),
                          Cell(word, state=state)])  # fmt: skip
     if not rows:
         return None
@@ -254,45 +243,45 @@ def action_item_table(facts: Mapping[str, Any]) -> Table | None:
                   rows, numeric=frozenset({3}))  # fmt: skip
 
 
-def quality_table(facts: Mapping[str, Any]) -> Table | None:
-    items, names = facts.get("quality") or [], _names(facts)
+def quality_table(facts: PeriodFacts) -> Table | None:
+    items, names = facts.quality, _names(facts)
     if not items:
         return None
     rows = []
     for q in items:
-        met = q.get("met")
+        met = q.met
         state = "no_data" if met is None else ("operational" if met else "degraded")
         rows.append([
-            Cell(names.get(q["component"], q["component"]), strong=True), q.get("model_version") or "all versions",
-            Cell(f.pct(q.get("eval_pass_rate"), 1), state=state), f.pct(q.get("target"), 1),
-            f.pct(q.get("accuracy_budget_remaining"), 0),
-            f"{f.pct(q.get('hallucination_rate'), 2)} / {f.pct(q.get('hallucination_max'), 2)}",
-            f"{f.pct(q.get('toxicity_rate'), 2)} / {f.pct(q.get('toxicity_max'), 2)}", f.count(q.get("cases")),
+            Cell(names.get(q.component, q.component), strong=True), q.model_version or "all versions",
+            Cell(f.pct(q.eval_pass_rate, 1), state=state), f.pct(q.target, 1),
+            f.pct(q.accuracy_budget_remaining, 0),
+            f"{f.pct(q.hallucination_rate, 2)} / {f.pct(q.hallucination_max, 2)}",
+            f"{f.pct(q.toxicity_rate, 2)} / {f.pct(q.toxicity_max, 2)}", f.count(q.cases),
         ])  # fmt: skip
     columns = ("Component", "Model version", "Eval pass rate (%)", "Target (%)", "Accuracy budget left (%)",
                "Hallucination / max (%)", "Toxicity / max (%)", "Eval cases")  # fmt: skip
     return _table("quality", "Answer quality and safety", columns, rows, numeric=frozenset({2, 3, 4, 5, 6, 7}),
-                  worst=_worst([q.get("accuracy_budget_remaining") for q in items]))  # fmt: skip
+                  worst=_worst([q.accuracy_budget_remaining for q in items]))  # fmt: skip
 
 
-def gap_table(facts: Mapping[str, Any]) -> Table | None:
-    gaps, names = facts.get("gaps") or [], _names(facts)
+def gap_table(facts: PeriodFacts) -> Table | None:
+    gaps, names = facts.gaps, _names(facts)
     if not gaps:
         return None
     rows = [
-        [Cell(g.get("priority") or f.GAP, state="no_data", strong=True), names.get(g.get("component"), g.get("component") or "platform"),
-         (g.get("kind") or "").replace("_", " "), g.get("signal") or "-",
-         f"{f.timestamp(g['start'])} to {f.timestamp(g['end'])}" if g.get("start") and g.get("end") else "whole window"]
-        for g in sorted(gaps, key=lambda g: (g.get("priority") or "P9", g.get("component") or ""))
+        [Cell(g.priority or f.GAP, state="no_data", strong=True), names.get(g.component or "", g.component or "platform"),
+         (g.kind or "").replace("_", " "), g.signal or "-",
+         f"{f.timestamp(g.start)} to {f.timestamp(g.end)}" if g.start and g.end else "whole window"]
+        for g in sorted(gaps, key=lambda g: (g.priority or "P9", g.component or ""))
     ]  # fmt: skip
     return _table("gaps", "Observability gaps", ("Priority", "Component", "Kind", "Signal", "When"), rows)
 
 
-def source_table(facts: Mapping[str, Any]) -> Table:
+def source_table(facts: PeriodFacts) -> Table:
     rows = [
-        [Cell(s["id"], strong=True), s.get("type") or "", f.count(s.get("file_count")), f.count(s.get("rows")),
-         f.timestamp(s.get("start")), f.timestamp(s.get("end"))]
-        for s in facts.get("sources") or []
+        [Cell(s.id, strong=True), s.type or "", f.count(s.file_count), f.count(s.rows),
+         f.timestamp(s.start), f.timestamp(s.end)]
+        for s in facts.sources
     ]  # fmt: skip
     return _table("sources", "Sources", ("Source", "Type", "Files", "Rows", "From", "To"), rows,
                   numeric=frozenset({2, 3}), note="Every file with its sha256 is listed in manifest.json.")  # fmt: skip
@@ -351,9 +340,11 @@ def text_table(table: Table, width: int = 76) -> str:
     return "\n".join(out)
 
 
-def _at_rate(incident: Mapping[str, Any], cur: str) -> str:
+def _at_rate(incident: Incident, cur: str) -> str:
     """ "$32,580 at $180/min": the amount at risk with the per-minute rate it was charged at."""
-    impact = incident.get("business_impact") or {}
-    rate = impact.get("rate_per_minute")
-    amount = f.money(impact.get("amount"), cur)
-    return f"{amount} at {f.money(rate, cur)}/min" if rate is not None and impact.get("amount") else amount
+    impact = incident.business_impact
+    if impact is None:
+        return f.GAP
+    rate = impact.rate_per_minute
+    amount = f.money(impact.amount, cur)
+    return f"{amount} at {f.money(rate, cur)}/min" if rate is not None and impact.amount else amount

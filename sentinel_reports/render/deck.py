@@ -23,14 +23,15 @@ the narrative layer's ``TextReview``: figures against the facts (plus ``narrativ
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
 
+from ..analysis.facts_model import QuarterFacts
 from ..errors import VerificationError
+from ..model import format_timestamp
 from ..narrative.review import TextReview
 from .charts import ChartRenderer
 from .deck_model import Deck, Derived, Slide
@@ -39,7 +40,7 @@ from .environment import render_page, static_files
 DECK_CSS = "static/deck.css"
 
 
-def build_deck(facts: Mapping[str, Any], narrative: Any) -> Deck:
+def build_deck(facts: QuarterFacts, narrative: Any) -> Deck:
     """Every slide of one quarter's deck, in storyline order."""
     from . import deck_aiops, deck_closing, deck_economics, deck_slides
     from .formatting import date
@@ -61,18 +62,15 @@ def build_deck(facts: Mapping[str, Any], narrative: Any) -> Deck:
         *deck_closing.appendix_slides(facts, derived),
     ]
     slides = [_boardroom(s) for s in slides]
-    window = facts["window"]
+    window = facts.window
+    last_day = date(window.last_day or window.end, "long")
     return Deck(
-        period=str(facts["period"]),
-        organization=str(facts.get("organization") or ""),
-        title=f"Quarterly reliability review {facts['period']}",
-        subtitle=f"{facts.get('organization')} · {date(window['start'], 'long')} – "
-        + (
-            f"{date(window.get('last_day') or window['end'], 'long')}, quarter in progress"
-            if facts.get("in_progress")
-            else f"{date(window.get('last_day') or window['end'], 'long')}"
-        ),
-        as_of=str(facts["as_of"]),
+        period=str(facts.period),
+        organization=str(facts.organization or ""),
+        title=f"Quarterly reliability review {facts.period}",
+        subtitle=f"{facts.organization} · {date(window.start, 'long')} – "
+        + (f"{last_day}, quarter in progress" if facts.in_progress else last_day),
+        as_of=format_timestamp(facts.as_of),
         summary_line=narrative.summary_line,
         slides=tuple(slides),
         derived=dict(sorted(derived.values.items())),
@@ -114,12 +112,12 @@ def _boardroom(slide: Slide) -> Slide:
     return out
 
 
-def verification_facts(deck: Deck, facts: Mapping[str, Any], narrative: Any) -> dict[str, Any]:
+def verification_facts(deck: Deck, facts: QuarterFacts, narrative: Any) -> dict[str, Any]:
     """The facts the deck is verified against: the quarter's facts, the narrative's and the deck's derived."""
     return {**narrative.verification_facts(facts), "deck": dict(deck.derived)}
 
 
-def verify_deck(deck: Deck, facts: Mapping[str, Any], narrative: Any) -> None:
+def verify_deck(deck: Deck, facts: QuarterFacts, narrative: Any) -> None:
     """Raise VerificationError listing every unsupported figure, unknown component or voice problem."""
     review = TextReview(verification_facts(deck, facts, narrative))
     problems = [f"deck {deck.period}, slide {key}: {p}" for key, text in deck.texts() for p in review(text)]

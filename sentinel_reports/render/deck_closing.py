@@ -13,11 +13,10 @@ impact: <quantified>. Risk: <Low|Medium|High> (<basis>).``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from ..analysis.derived import DECK_GAP_ROWS
-from ..model import parse_timestamp
+from ..analysis.facts_model import Gap, PeriodFacts, QuarterFacts, Source
 from ..narrative.voice import recommendation
 from . import formatting as f
 from .deck_model import Derived, Slide, Table
@@ -43,36 +42,29 @@ DEFINITIONS = (
 )  # fmt: skip
 
 
-def gaps_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
-    gaps, names, period = facts.get("gaps") or [], component_names(facts), facts["period"]
+def gaps_slide(facts: PeriodFacts, d: Derived) -> Slide:
+    gaps, names, period = facts.gaps, component_names(facts), facts.period
     rows = [
-        (
-            g["priority"],
-            names.get(g.get("component"), g.get("component") or "Platform"),
-            g["specific"],
-            g["limits"],
-        )
+        (g.priority, names.get(g.component or "", g.component or "Platform"), g.specific, g.limits)
         for g in gaps[:MAX_GAP_ROWS]
     ]
-    runs = [(g, _hours(g)) for g in gaps if g.get("kind") == "missing_run" and _hours(g) is not None]
-    counts = facts.get("gap_counts") or {}
-    p1 = d("gap_counts.p1", counts.get("p1", 0))
+    runs = [(g, h) for g in gaps if g.kind == "missing_run" and (h := _hours(g)) is not None]
+    counts = facts.gap_counts
+    p1 = d("gap_counts.p1", counts.p1)
     if not gaps:
         title = f"No observability gaps in {period}: every expected signal reported"
     else:
-        title = (
-            f"{d('gap_counts.total', counts.get('total', len(gaps))):.0f} observability gaps in {period}, "
-        )
+        title = f"{d('gap_counts.total', counts.total):.0f} observability gaps in {period}, "
         title += f"{p1:.0f} at P1 on tier-1 customer-facing components" if p1 else "none at P1"
         if runs:
             gap, hours = max(runs, key=lambda r: r[1])
-            hours = d("gap_counts.longest_missing_run_hours", counts.get("longest_missing_run_hours", hours))
-            where = names.get(gap.get("component"), gap.get("component") or "the platform")
+            hours = d("gap_counts.longest_missing_run_hours", counts.longest_missing_run_hours)
+            where = names.get(gap.component or "", gap.component or "the platform")
             span = f.hours(hours, 0) if hours < 72 else f.days(hours / 24)
             title += f"; the longest blind spot: {span} without {where} data"
-    more = counts.get("not_in_deck_table") or 0
+    more = counts.not_in_deck_table or 0
     bullets = (f"{more} more gaps are listed in the speaker notes.",) if more else ()
-    ids = sorted({s for g in gaps for s in g.get("sources") or []})
+    ids = sorted({s for g in gaps for s in g.sources or []})
     return Slide(
         key="gaps",
         title=title,
@@ -84,30 +76,32 @@ def gaps_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         ),  # fmt: skip
         bullets=bullets,
         source_line=source_line(facts, ids, "Recommended instrumentation for each gap in the notes"),
-        notes="\n".join([g["sentence"] for g in gaps] + [source_notes(facts, ids)])
-        or "No observability gaps.",
+        notes="\n".join([g.sentence for g in gaps] + [source_notes(facts, ids)]) or "No observability gaps.",
     )
 
 
-def recommendation_slides(facts: Mapping[str, Any], narrative: Any, d: Derived) -> list[Slide]:
+def recommendation_slides(facts: QuarterFacts, narrative: Any, d: Derived) -> list[Slide]:
     recs = list(narrative.recommendations)
-    paying = [i for i in facts.get("investments") or [] if (i.get("roi") or 0) > 0]
-    currency = facts["currency"]
+    paying = [i for i in facts.investments if (i.roi or 0) > 0]
+    currency = facts.currency
     if paying:
-        inv, risk = paying[0], paying[0].get("risk") or {}
+        inv = paying[0]
+        risk = inv.risk
+        level, likelihood = (risk.level, risk.likelihood) if risk else (None, None)
         sentence = recommendation(
-            f"Fund {inv['title']} ({f.money(inv['cost'], currency)} one-off, "
-            f"{f.money(inv.get('running_cost_per_year'), currency)} a year to run)",
-            f"{f.money(inv['expected_benefit'], currency)} a year, a first-year return of {f.pct(inv['roi'], 0)} "
-            f"and payback in {f.number(inv['payback_months'], 1)} months",
-            risk.get("level") or "Medium",
-            _reason(risk.get("likelihood")) or "no likelihood stated",
+            f"Fund {inv.title} ({f.money(inv.cost, currency)} one-off, "
+            f"{f.money(inv.running_cost_per_year, currency)} a year to run)",
+            f"{f.money(inv.expected_benefit, currency)} a year, a first-year return of {f.pct(inv.roi, 0)} "
+            f"and payback in {f.number(inv.payback_months, 1)} months",
+            level or "Medium",
+            _reason(likelihood) or "no likelihood stated",
         )
-        title = f"Decision requested: fund {inv['title']}, paid back in {f.number(inv['payback_months'], 1)} months"
-        terms = [("Likelihood", risk.get("likelihood")), ("Impact", risk.get("impact")),
-                 ("Detection time", risk.get("detection_time")), ("Mitigation and rollback", risk.get("mitigation")),
-                 ("Owner", inv.get("owner")), ("Confidence in the benefit", inv.get("confidence"))]  # fmt: skip
-        basis = f"Benefit basis: {inv.get('benefit_basis')}. Assumptions: {'; '.join(inv.get('assumptions') or [])}."
+        title = f"Decision requested: fund {inv.title}, paid back in {f.number(inv.payback_months, 1)} months"
+        terms = [("Likelihood", likelihood), ("Impact", risk.impact if risk else None),
+                 ("Detection time", risk.detection_time if risk else None),
+                 ("Mitigation and rollback", risk.mitigation if risk else None),
+                 ("Owner", inv.owner), ("Confidence in the benefit", inv.confidence)]  # fmt: skip
+        basis = f"Benefit basis: {inv.benefit_basis}. Assumptions: {'; '.join(inv.assumptions)}."
     elif recs:
         rec = recs.pop(0)
         sentence, title = rec.text, f"Decision requested: {rec.title}"
@@ -169,9 +163,9 @@ def recommendation_slides(facts: Mapping[str, Any], narrative: Any, d: Derived) 
     return slides
 
 
-def next_actions_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> Slide:
+def next_actions_slide(facts: PeriodFacts, narrative: Any, d: Derived) -> Slide:
     actions = [(a.action, a.owner, a.deadline) for a in narrative.next_actions] or [
-        (a["action"], a["owner"], a["deadline"]) for a in facts.get("next_actions") or []
+        (a.action, a.owner, a.deadline.isoformat() if a.deadline else None) for a in facts.next_actions
     ]
     if actions:
         first = min(a[2] for a in actions)
@@ -190,24 +184,24 @@ def next_actions_slide(facts: Mapping[str, Any], narrative: Any, d: Derived) -> 
     )
 
 
-def appendix_slides(facts: Mapping[str, Any], d: Derived) -> list[Slide]:
-    sources = list(facts.get("sources") or [])
-    totals = facts.get("source_totals") or {}
-    total = d("source_totals.rows", totals.get("rows"))
+def appendix_slides(facts: PeriodFacts, d: Derived) -> list[Slide]:
+    sources = list(facts.sources)
+    totals = facts.source_totals
+    total = d("source_totals.rows", totals.rows)
     chunks = [sources[i : i + SOURCES_PER_SLIDE] for i in range(0, len(sources), SOURCES_PER_SLIDE)] or [[]]
     slides = []
     for index, chunk in enumerate(chunks):
         rows = tuple(
             (
-                s["id"],
-                s.get("type") or "",
+                s.id,
+                s.type or "",
                 _files(s, d),
-                f.count(s.get("rows")),
-                f"{f.date(s.get('start'))} to {f.date(s.get('end'))}" if s.get("start") else "no data",
+                f.count(s.rows),
+                f"{f.date(s.start)} to {f.date(s.end)}" if s.start else "no data",
             )
             for s in chunk
         )
-        title = f"Appendix: every figure traces to {f.count(d('source_totals.count', totals.get('count')))} exported sources"
+        title = f"Appendix: every figure traces to {f.count(d('source_totals.count', totals.count))} exported sources"
         title += f" ({f.count(total)} rows)" if index == 0 else " (continued)"
         slides.append(
             Slide(
@@ -220,8 +214,8 @@ def appendix_slides(facts: Mapping[str, Any], d: Derived) -> list[Slide]:
                     numeric=frozenset({3}),
                     widths=(1.8, 1.8, 4.2, 1, 2.2),
                 ),  # fmt: skip
-                source_line=f"Source: manifest.json and evidence facts; as of {f.timestamp(facts['as_of'])}.",
-                notes=source_notes(facts, [s["id"] for s in chunk]),
+                source_line=f"Source: manifest.json and evidence facts; as of {f.timestamp(facts.as_of)}.",
+                notes=source_notes(facts, [s.id for s in chunk]),
             )
         )
     d("definitions.unit", 1)
@@ -239,12 +233,12 @@ def appendix_slides(facts: Mapping[str, Any], d: Derived) -> list[Slide]:
     return slides
 
 
-def _files(source: Mapping[str, Any], d: Derived) -> str:
+def _files(source: Source, d: Derived) -> str:
     """The first file of a source, and how many more (full list in the notes)."""
-    files = [x["path"] for x in source.get("files") or []]
+    files = [x.path for x in source.files]
     if len(files) <= 1:
         return files[0] if files else "no files"
-    more = d(f"sources.{source['id']}.more_files", source.get("more_files", len(files) - 1))
+    more = d(f"sources.{source.id}.more_files", source.more_files)
     return f"{files[0]} and {more:.0f} more"
 
 
@@ -254,8 +248,7 @@ def _reason(text: str | None) -> str:
     return reason if reason and level in ("Low", "Medium", "High") else (text or "")
 
 
-def _hours(gap: Mapping[str, Any]) -> float | None:
-    if not gap.get("start") or not gap.get("end"):
+def _hours(gap: Gap) -> float | None:
+    if not gap.start or not gap.end:
         return None
-    start, end = (parse_timestamp(str(gap[k])) for k in ("start", "end"))
-    return (end - start).total_seconds() / 3600
+    return (gap.end - gap.start).total_seconds() / 3600

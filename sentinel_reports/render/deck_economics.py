@@ -6,17 +6,25 @@ Definitions (SPEC section 7, docs/facts.md): revenue at risk = customer-impact m
 minute of each affected component (``business.assumptions_source`` names the assumption); cost per successful task = attributed spend / successful
 requests; the cache saving is what the cached input tokens would have cost at the configured list prices;
 unattributed spend has no component or team tag. Investments come from ``content/investments/`` through
-``facts["investments"]`` (already ranked by ROI): roi = (net benefit over a year − cost) / cost, payback =
+``facts.investments`` (already ranked by ROI): roi = (net benefit over a year − cost) / cost, payback =
 cost / monthly net benefit, where net benefit = expected benefit − running cost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from ..analysis.business import REVENUE_LIMITS
 from ..analysis.derived import DECK_INCIDENT_ROWS
+from ..analysis.facts_model import (
+    DerivedCase,
+    DoNothing,
+    Incident,
+    Investment,
+    Options,
+    PeriodFacts,
+    QuarterFacts,
+    Risk,
+    Sensitivity,
+)
 from ..display import plural
 from . import formatting as f
 from .deck_model import Chart, ChartSeries, Derived, Slide, Table
@@ -31,72 +39,75 @@ from .deck_slides import (
 MAX_INCIDENT_ROWS = DECK_INCIDENT_ROWS
 
 
-def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
+def incident_cost_slide(facts: PeriodFacts, d: Derived) -> Slide:
     """Customer-impact minutes x revenue at risk per minute, per incident, with the assumption source.
 
     The table shows the ``MAX_INCIDENT_ROWS`` incidents that weigh most (those that could not be priced
     first, then by revenue at risk, then by impact minutes) and a total row over every incident of the
     quarter (``incident_stats``, ``business``); the speaker notes list every incident."""
-    business, currency, names = facts["business"], facts["currency"], component_names(facts)
-    incidents = sorted(facts.get("incidents") or [], key=_weight)
-    total = business.get("revenue_at_risk_total")
+    business, currency, names = facts.business, facts.currency, component_names(facts)
+    incidents = sorted(facts.incidents, key=_weight)
+    total = business.revenue_at_risk_total
     rows = []
     for inc in incidents[:MAX_INCIDENT_ROWS]:
-        amount, minutes = _amount(inc), inc.get("impact_minutes") or 0
-        rate = (inc.get("business_impact") or {}).get("rate_per_minute")  # Σ rates of its components
+        amount, minutes = _amount(inc), inc.impact_minutes or 0
+        impact = inc.business_impact
+        rate = impact.rate_per_minute if impact else None  # Σ rates of its components
         share = d(
-            f"incidents.{inc['id']}.revenue_share", amount / total if amount is not None and total else None
+            f"incidents.{inc.id}.revenue_share", amount / total if amount is not None and total else None
         )
         rows.append(
             (
-                inc["id"],
-                inc["severity"],
-                ", ".join(names.get(c, c) for c in inc.get("components") or []) or "no data",
-                impact_minutes(inc.get("impact_minutes")),
+                inc.id,
+                inc.severity,
+                ", ".join(names.get(c, c) for c in inc.components) or "no data",
+                impact_minutes(inc.impact_minutes),
                 f.money(rate, currency) if minutes and rate is not None else "–",
                 "degraded, not charged"
-                if inc.get("impact_kind") == "degraded" and amount is None
+                if inc.impact_kind == "degraded" and amount is None
                 else f.money(amount, currency),
                 f.pct(share, 0) if minutes else "–",
             )
         )
-    stats = facts["incident_stats"]
+    stats = facts.incident_stats
     rows.append(
-        ("Total", "", "", impact_minutes(stats.get("impact_minutes_total")), "", f.money(total, currency), "")
+        ("Total", "", "", impact_minutes(stats.impact_minutes_total), "", f.money(total, currency), "")
     )
-    source = business.get("assumptions_source") or "no assumption configured (observability gap)"
-    impacted = [i for i in incidents if (i.get("impact_minutes") or 0) > 0]
+    source = business.assumptions_source or "no assumption configured (observability gap)"
+    impacted = [i for i in incidents if (i.impact_minutes or 0) > 0]
     gap_first: list[str] = []
     if total is None:
         missing = d(
             "business.incidents_without_assumption_count",
-            len(business.get("incidents_without_assumption") or []),
+            len(business.incidents_without_assumption),
         )
         title = f"Revenue at risk cannot be stated for {missing:.0f} incidents: no revenue assumption"
     elif not impacted and not _incidents_covered(facts):
         # "no incident" needs an incident record that covers the quarter (analysis/verdict.py)
-        title = f"No incident with customer impact is recorded for {facts['period']}, but the record is incomplete"
-        verdict_gaps = (facts.get("verdict") or {}).get("gaps") or []
-        gap_first = [g["sentence"] for g in verdict_gaps if g.get("signal") == "incidents"]
+        title = (
+            f"No incident with customer impact is recorded for {facts.period}, but the record is incomplete"
+        )
+        verdict_gaps = facts.verdict.gaps
+        gap_first = [g.sentence for g in verdict_gaps if g.signal == "incidents"]
     elif not impacted:
-        title = f"No incident affected customers in {facts['period']}; no revenue was put at risk"
+        title = f"No incident affected customers in {facts.period}; no revenue was put at risk"
     else:
         top = impacted[0]
-        title = f"Incidents put {f.money(total, currency)} of revenue at risk in {facts['period']}"
-        degraded = business.get("degraded_minutes") or 0
-        if degraded and business.get("degraded_revenue_at_risk") is None:
+        title = f"Incidents put {f.money(total, currency)} of revenue at risk in {facts.period}"
+        degraded = business.degraded_minutes or 0
+        if degraded and business.degraded_revenue_at_risk is None:
             title += f", plus {impact_minutes(degraded)} of latency-only impact not charged"
         elif len(impacted) > 1:
-            share = d(f"incidents.{top['id']}.revenue_share", _amount(top) / total if total else None)
-            where = ", ".join(names.get(c, c) for c in top.get("components") or [])
-            title += f"; {top['id']} on {where} accounts for {f.pct(share, 0)}"
-    ids = sorted({x for i in incidents for x in i.get("sources") or []})
-    gap_lines = [g["sentence"] for g in facts.get("gaps") or [] if g.get("limits") == REVENUE_LIMITS][:2]
+            share = d(f"incidents.{top.id}.revenue_share", _amount(top) / total if total else None)
+            where = ", ".join(names.get(c, c) for c in top.components)
+            title += f"; {top.id} on {where} accounts for {f.pct(share, 0)}"
+    ids = sorted({x for i in incidents for x in i.sources})
+    gap_lines = [g.sentence for g in facts.gaps if g.limits == REVENUE_LIMITS][:2]
     gap_lines = [*gap_first, *gap_lines]
-    if more := (facts.get("incident_stats") or {}).get("not_in_deck_table"):
+    if more := facts.incident_stats.not_in_deck_table:
         gap_lines.append(
             f"{more:.0f} more incidents are listed in the speaker notes; the total row covers all "
-            f"{stats.get('count', len(incidents))} incidents of {facts['period']}."
+            f"{stats.count} incidents of {facts.period}."
         )
     return Slide(
         key="incidents",
@@ -121,8 +132,8 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         source_line=source_line(facts, ids, f"Revenue at risk per minute: {source}"),
         notes="\n".join(
             [
-                f"{i['id']} ({i['severity']}, {impact_minutes(i.get('impact_minutes'))} of customer impact, "
-                f"revenue at risk {f.money(_amount(i), currency)}): {i['title']}."
+                f"{i.id} ({i.severity}, {impact_minutes(i.impact_minutes)} of customer impact, "
+                f"revenue at risk {f.money(_amount(i), currency)}): {i.title}."
                 for i in incidents
             ]
             + [
@@ -134,12 +145,12 @@ def incident_cost_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
     )
 
 
-def spend_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
-    cost, currency = facts["cost"], facts["currency"]
-    period, previous = facts["period"], facts.get("previous_period") or "previous quarter"
+def spend_slide(facts: PeriodFacts, d: Derived) -> Slide:
+    cost, currency = facts.cost, facts.currency
+    period, previous = facts.period, facts.previous_period or "previous quarter"
     names = component_names(facts)
-    facing = [c["id"] for c in facts.get("components") or [] if c.get("customer_facing")]
-    now, before = cost.get("per_successful_task") or {}, cost.get("previous_per_successful_task") or {}
+    facing = [c.id for c in facts.components if c.customer_facing]
+    now, before = cost.per_successful_task, cost.previous_per_successful_task
     shown = [c for c in facing if now.get(c) is not None or before.get(c) is not None]
     changes = {
         c: d(f"cost.per_successful_task_change.{c}", now[c] / before[c] - 1)
@@ -147,19 +158,19 @@ def spend_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         if now.get(c) is not None and before.get(c)
     }
     partial = partial_previous(facts)
-    total, change = cost.get("total"), cost.get("week_over_week")
-    to_date = " to date" if (facts.get("comparison") or {}).get("to_date") else ""
+    total, change = cost.total, cost.week_over_week
+    to_date = " to date" if facts.comparison.to_date else ""
     if total is None:
         title = f"AI spend for {period} cannot be stated: no data (observability gap)"
     elif change is None or partial:
         title = f"AI spend was {f.money(total, currency)} in {period}{to_date}"
         if partial:
             title += f"; {partial}, so no change is stated"
-    elif cost.get("change_basis") == "daily_average":
+    elif cost.change_basis == "daily_average":
         title = (
-            f"AI spend was {f.money(total, currency)} in {period} to date, {f.money(cost['daily_average'], currency)} "
+            f"AI spend was {f.money(total, currency)} in {period} to date, {f.money(cost.daily_average, currency)} "
             f"a day: {'up' if change >= 0 else 'down'} {f.pct(abs(change), 1)} on {previous} "
-            f"({f.money(cost['previous_daily_average'], currency)} a day)"
+            f"({f.money(cost.previous_daily_average, currency)} a day)"
         )
     else:
         title = (
@@ -195,29 +206,30 @@ def spend_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         excel_format=_excel_money(currency, 4),
         axis_format=_d3_money(currency, 3),
     )
-    cache = cost.get("cache") or {}
+    cache = cost.cache
+    saving, hit_rate = (cache.saving, cache.hit_rate) if cache else (None, None)
     bullets = [
-        f"**Prompt caching** saved {f.money(cache.get('saving'), currency)} at list prices; "
-        f"{f.pct(cache.get('hit_rate'), 1)} of input tokens came from cache."
-        if cache.get("saving") is not None
+        f"**Prompt caching** saved {f.money(saving, currency)} at list prices; "
+        f"{f.pct(hit_rate, 1)} of input tokens came from cache."
+        if saving is not None
         else "**Prompt caching** saving: no data (no token usage or prices for the cached models).",
-        f"**Unattributed spend**: {f.money(cost.get('unattributed'), currency)} "
-        f"({f.pct(cost.get('unattributed_share'), 1)} of the total) carries no component or team tag."
-        if cost.get("unattributed")
+        f"**Unattributed spend**: {f.money(cost.unattributed, currency)} "
+        f"({f.pct(cost.unattributed_share, 1)} of the total) carries no component or team tag."
+        if cost.unattributed
         else "**Unattributed spend**: no data (no cost rows in the quarter)."
-        if cost.get("unattributed") is None
+        if cost.unattributed is None
         else "**Unattributed spend**: none; every cost row names a component or team.",
     ]
-    over = [b for b in cost.get("budgets") or [] if (b.get("projected_share") or 0) > 1]
+    over = [b for b in cost.budgets if (b.projected_share or 0) > 1]
     for b in over[:1]:
         bullets.append(
-            f"**{b['team']}** is projected to end the month at {f.pct(b['projected_share'], 1)} of budget "
-            f"({f.money(b.get('projected_month_end'), currency)} against {f.money(b['monthly_budget'], currency)})."
+            f"**{b.team}** is projected to end the month at {f.pct(b.projected_share, 1)} of budget "
+            f"({f.money(b.projected_month_end, currency)} against {f.money(b.monthly_budget, currency)})."
         )
-    ids = list(cost.get("sources") or [])
+    ids = list(cost.sources)
     lines = [
         f"{names.get(c, c)}: cost per successful task {f.money(before.get(c), currency, 4)} in {previous}, "
-        f"{f.money(now.get(c), currency, 4)} in {period}; spend {f.money((cost.get('by_component') or {}).get(c), currency)}."
+        f"{f.money(now.get(c), currency, 4)} in {period}; spend {f.money(cost.by_component.get(c), currency)}."
         for c in shown
     ]
     return Slide(
@@ -231,78 +243,78 @@ def spend_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         notes="\n".join(
             [
                 *lines,
-                f"Spend {f.money(total, currency)} in {period} against {f.money(cost.get('previous_total'), currency)} in {previous}.",
-                f"Cache saving at list prices; price source: {cache.get('price_source') or 'no data'}.",
+                f"Spend {f.money(total, currency)} in {period} against {f.money(cost.previous_total, currency)} in {previous}.",
+                f"Cache saving at list prices; price source: {(cache.price_source if cache else None) or 'no data'}.",
                 source_notes(facts, ids),
             ]
         ),
     )
 
 
-def investments_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
-    items = facts.get("investments") or []
-    currency = facts["currency"]
+def investments_slide(facts: QuarterFacts, d: Derived) -> Slide:
+    items = facts.investments
+    currency = facts.currency
     rows = [
         (
-            str(inv.get("rank")),
-            inv["title"],
-            f.money(inv.get("cost"), currency),
-            f.money(inv.get("running_cost_per_year"), currency),
-            f.money(inv.get("expected_benefit"), currency),
-            f.pct(inv.get("roi"), 0),
-            f.number(inv.get("payback_months"), 1) if inv.get("payback_months") is not None else "none",
-            inv.get("confidence") or "no data",
-            (inv.get("risk") or {}).get("level") or "no data",
+            str(inv.rank),
+            inv.title,
+            f.money(inv.cost, currency),
+            f.money(inv.running_cost_per_year, currency),
+            f.money(inv.expected_benefit, currency),
+            f.pct(inv.roi, 0),
+            f.number(inv.payback_months, 1) if inv.payback_months is not None else "none",
+            inv.confidence or "no data",
+            (inv.risk.level if inv.risk else None) or "no data",
         )
         for inv in items
     ]
-    options = facts.get("options") or {}
-    derived = options.get("derived_case")
+    options = facts.options
+    derived = options.derived_case
     if derived:
         rows.append(
             (
                 "–",
-                f"Derived from incident history: {derived['title']}",
+                f"Derived from incident history: {derived.title}",
                 "not proposed",
                 "not proposed",
-                f.money(derived.get("revenue_at_risk_per_year"), currency),
+                f.money(derived.revenue_at_risk_per_year, currency),
                 "–",
                 "–",
                 "derived",
                 "not assessed",
             )
         )
-    rows.append(_do_nothing_row(options.get("do_nothing") or {}, currency))
-    paying = [i for i in items if (i.get("roi") or 0) > 0]
+    rows.append(_do_nothing_row(options.do_nothing, currency))
+    paying = [i for i in items if (i.roi or 0) > 0]
     n = d("investments.count", len(items))
     if not items and derived:
         title = (
-            f"No investment is proposed for {facts['period']}; a case derived from incident history: "
-            f"{_gerund(derived['title'])} is worth up to "
-            f"{f.money(derived['break_even_cost'], currency)} a year against doing nothing"
+            f"No investment is proposed for {facts.period}; a case derived from incident history: "
+            f"{_gerund(derived.title)} is worth up to "
+            f"{f.money(derived.break_even_cost, currency)} a year against doing nothing"
         )
     elif not items:
-        title = f"No reliability investment is proposed for {facts['period']}"
+        title = f"No reliability investment is proposed for {facts.period}"
     elif paying:
         top = paying[0]
         title = (
-            f"{top['title']} has the best return of {n:.0f} proposals: {f.pct(top['roi'], 0)} in the first "
-            f"year, payback in {f.number(top['payback_months'], 1)} months"
+            f"{top.title} has the best return of {n:.0f} proposals: {f.pct(top.roi, 0)} in the first "
+            f"year, payback in {f.number(top.payback_months, 1)} months"
         )
     else:
         title = f"None of the {n:.0f} proposed investments earns back its cost in the first year"
     notes = []
     for inv in items:
-        risk = inv.get("risk") or {}
-        assumptions = "; ".join(inv.get("assumptions") or []) or "none stated"
+        risk = inv.risk
+        assumptions = "; ".join(inv.assumptions) or "none stated"
         notes.append(
-            f"{inv.get('rank')}. {inv['title']} (owner: {inv.get('owner') or 'not stated'}). "
-            f"Benefit basis: {inv.get('benefit_basis') or 'not stated'}. Assumptions: {assumptions}. "
-            f"Risk {risk.get('level')}: likelihood {risk.get('likelihood')}; impact {risk.get('impact')}; "
-            f"detection {risk.get('detection_time')}; rollback {risk.get('mitigation')}."
+            f"{inv.rank}. {inv.title} (owner: {inv.owner or 'not stated'}). "
+            f"Benefit basis: {inv.benefit_basis or 'not stated'}. Assumptions: {assumptions}. "
+            f"Risk {_risk(risk, 'level')}: likelihood {_risk(risk, 'likelihood')}; impact {_risk(risk, 'impact')}; "
+            f"detection {_risk(risk, 'detection_time')}; rollback {_risk(risk, 'mitigation')}."
         )
-        if inv.get("assumptions_source"):
-            notes.append(f"Benefit computed from {inv['assumptions_source']}.")
+        if inv.assumptions_source:
+            notes.append(f"Benefit computed from {inv.assumptions_source}.")
     return Slide(
         key="investments",
         title=title,
@@ -324,9 +336,7 @@ def investments_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
         ),  # fmt: skip
         bullets=(
             *_option_bullets(facts, items, derived),
-            *tuple(
-                g["sentence"] for g in facts.get("gaps") or [] if "investment " in (g.get("specific") or "")
-            )[:1],
+            *tuple(g.sentence for g in facts.gaps if "investment " in (g.specific or ""))[:1],
         ),
         source_line="Source: content/investments (benefit basis and assumptions in the notes); incident "
         "frequency from the incident records of the last four quarters. "
@@ -335,14 +345,14 @@ def investments_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
     )
 
 
-def _do_nothing_row(nothing: Mapping[str, Any], currency: str) -> tuple[str, ...]:
+def _do_nothing_row(nothing: DoNothing, currency: str) -> tuple[str, ...]:
     """The "do nothing" option: no cost, no benefit; its risk is the exposure it keeps (in the bullets)."""
     return (
         "–",
         "Do nothing: keep the platform as it is",
-        f.money(nothing.get("cost"), currency),
-        f.money(nothing.get("running_cost_per_year"), currency),
-        f.money(nothing.get("expected_benefit"), currency),
+        f.money(nothing.cost, currency),
+        f.money(nothing.running_cost_per_year, currency),
+        f.money(nothing.expected_benefit, currency),
         "–",
         "none",
         "–",
@@ -358,42 +368,40 @@ def _gerund(title: str) -> str:
     return f"{verb}ing {rest}"
 
 
-def _frequency_words(sens: Mapping[str, Any], which: str) -> str:
-    rate = f.number(sens.get(which), 1)
-    quarter = sens.get(f"{which}_quarter")
+def _frequency_words(sens: Sensitivity, which: str) -> str:
+    rate = f.number(getattr(sens, which), 1)
+    quarter = {"low": sens.low_quarter, "high": sens.high_quarter}.get(which)  # the expected is pooled
     return f"{rate} a quarter" + (f", {quarter}" if quarter and which != "expected" else "")
 
 
 def _option_bullets(
-    facts: Mapping[str, Any], items: list[Mapping[str, Any]], derived: Mapping[str, Any] | None
+    facts: QuarterFacts, items: list[Investment], derived: DerivedCase | None
 ) -> tuple[str, ...]:
     """The sensitivity row of the leading option, what doing nothing keeps, and a derived case's origin."""
-    options, currency = facts.get("options") or {}, facts["currency"]
+    options, currency = facts.options, facts.currency
     out = []
-    top = next((i for i in items if i.get("sensitivity")), None)
-    sens = (top or {}).get("sensitivity") or {}
-    missing = sens.get("quarters_without_data") or (options.get("frequency") or {}).get(
-        "quarters_without_data"
-    )
+    top = next((i for i in items if i.sensitivity), None)
+    sens = top.sensitivity if top else None
+    missing = (sens.quarters_without_data if sens else None) or options.frequency.quarters_without_data
     gap = f"; {', '.join(missing)}: no incident record (a gap, not 0)" if missing else ""
-    if top and sens.get("roi_expected") is not None:
+    if top and sens and sens.roi_expected is not None:
         out.append(
-            f"**Sensitivity** of {top['title']} to serious incidents on its components: first-year ROI "
-            f"{f.pct(sens['roi_low'], 0)} at the low frequency ({_frequency_words(sens, 'low')}), "
-            f"{f.pct(sens['roi_expected'], 0)} at the expected ({_frequency_words(sens, 'expected')}), "
-            f"{f.pct(sens['roi_high'], 0)} at the high ({_frequency_words(sens, 'high')}){gap}."
+            f"**Sensitivity** of {top.title} to serious incidents on its components: first-year ROI "
+            f"{f.pct(sens.roi_low, 0)} at the low frequency ({_frequency_words(sens, 'low')}), "
+            f"{f.pct(sens.roi_expected, 0)} at the expected ({_frequency_words(sens, 'expected')}), "
+            f"{f.pct(sens.roi_high, 0)} at the high ({_frequency_words(sens, 'high')}){gap}."
         )
     elif top:
         out.append(
-            f"**Sensitivity:** the benefit of {top['title']} does not follow incident history (no serious "
+            f"**Sensitivity:** the benefit of {top.title} does not follow incident history (no serious "
             f"incident on its components in the quarters with data){gap}."
         )
-    nothing = options.get("do_nothing") or {}
-    if nothing.get("incidents_per_year") is not None:
-        kept = nothing.get("revenue_at_risk_per_year")
-        unpriced = nothing.get("unpriced_incidents") or []
+    nothing = options.do_nothing
+    if nothing.incidents_per_year is not None:
+        kept = nothing.revenue_at_risk_per_year
+        unpriced = nothing.unpriced_incidents
         out.append(
-            f"**Do nothing** costs nothing and keeps the exposure: {f.number(nothing['incidents_per_year'], 1)} "
+            f"**Do nothing** costs nothing and keeps the exposure: {f.number(nothing.incidents_per_year, 1)} "
             "serious incidents a year at the rate of the last four quarters"
             + (f", {f.money(kept, currency)} of revenue at risk a year" if kept is not None else "")
             + (f" ({', '.join(unpriced)} latency only, not charged)" if unpriced else "")
@@ -402,27 +410,27 @@ def _option_bullets(
     if derived:
         out.append(
             f"**Derived case:** no investment is proposed in content, so this case is derived from "
-            f"{', '.join(derived['incidents'])} ({plural(derived['count'], 'serious incident')}, "
-            f"{f.duration_minutes(derived['impact_minutes'])} of customer impact): a fix that removes them is "
-            f"worth up to {f.money(derived['break_even_cost'], currency)} a year."
+            f"{', '.join(derived.incidents)} ({plural(derived.count, 'serious incident')}, "
+            f"{f.duration_minutes(derived.impact_minutes)} of customer impact): a fix that removes them is "
+            f"worth up to {f.money(derived.break_even_cost, currency)} a year."
         )
     return tuple(out)
 
 
-def _option_notes(options: Mapping[str, Any]) -> list[str]:
+def _option_notes(options: Options) -> list[str]:
     """Each quarter's incident record behind the frequencies, for the presenter."""
     out = []
-    for q in options.get("quarters") or []:
-        if q.get("per_quarter") is None:
+    for q in options.quarters:
+        if q.per_quarter is None:
             out.append(
-                f"{q['label']}: no incident record ({f.number(q['days_with_data'], 1)} days with data): a gap."
+                f"{q.label}: no incident record ({f.number(q.days_with_data, 1)} days with data): a gap."
             )
         else:
-            ids = ", ".join(q.get("incidents") or []) or "none"
+            ids = ", ".join(q.incidents) or "none"
             out.append(
-                f"{q['label']}: {q['count']} serious incidents ({ids}) over {f.number(q['days_with_data'], 1)} of "
-                f"{f.number(q['quarter_days'], 0)} days with an incident record"
-                + (", in progress" if q.get("in_progress") else "")
+                f"{q.label}: {q.count} serious incidents ({ids}) over {f.number(q.days_with_data, 1)} of "
+                f"{f.number(q.quarter_days, 0)} days with an incident record"
+                + (", in progress" if q.in_progress else "")
                 + "."
             )
     return out
@@ -439,24 +447,28 @@ def _excel_money(currency: str, precision: int) -> str:
     return f'"{symbol}"#,##{digits}' if symbol else f'#,##{digits}" {currency}"'
 
 
-def _weight(incident: Mapping[str, Any]) -> tuple:
+def _weight(incident: Incident) -> tuple:
     """Sort key: incidents whose revenue at risk cannot be stated first, then the largest amounts, then the
     most customer-impact minutes, then the earliest."""
     amount = _amount(incident)
     return (
         -(amount if amount is not None else float("inf")),
-        -(incident.get("impact_minutes") or 0),
-        incident["started_at"],
-        incident["id"],
+        -(incident.impact_minutes or 0),
+        incident.started_at,
+        incident.id,
     )
 
 
-def _amount(incident: Mapping[str, Any]) -> float | None:
-    impact = incident.get("business_impact")
-    return impact.get("amount") if impact else None
+def _risk(risk: Risk | None, name: str) -> str | None:
+    """One field of an investment's risk assessment; None (written "None", as before) without one."""
+    return getattr(risk, name) if risk is not None else None
 
 
-def _incidents_covered(facts: Mapping[str, Any]) -> bool:
-    """Whether the incident record covers the period (analysis/verdict.py; facts without a verdict: yes)."""
-    verdict = facts.get("verdict")
-    return not isinstance(verdict, Mapping) or bool((verdict.get("claims") or {}).get("incidents_covered"))
+def _amount(incident: Incident) -> float | None:
+    impact = incident.business_impact
+    return impact.amount if impact else None
+
+
+def _incidents_covered(facts: PeriodFacts) -> bool:
+    """Whether the incident record covers the period (analysis/verdict.py)."""
+    return facts.verdict.claims.incidents_covered

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import uuid
 import xml.etree.ElementTree as ET
-from typing import Any
 
 from markupsafe import escape
 
+from ..analysis.facts_model import Incident, Maintenance, PeriodFacts
 from ..config import Config
 from .formatting import duration_minutes, timestamp
 from .status_common import file_ids, iso, maintenance_status, status_incidents
@@ -42,46 +42,43 @@ def _names(config: Config, ids: list[str]) -> str:
     return ", ".join(known.get(i, i) for i in ids) or "no component recorded"
 
 
-def _incident_html(inc: dict[str, Any], config: Config) -> str:
-    status = str(inc.get("status") or "investigating")
+def _incident_html(inc: Incident, config: Config) -> str:
+    status = str(inc.status or "investigating")
     rows = [
-        ("Severity", str(inc.get("severity") or "not recorded")),
+        ("Severity", str(inc.severity or "not recorded")),
         ("Status", status.capitalize()),
-        ("Components", _names(config, list(inc.get("components") or []))),
-        ("Started", timestamp(inc.get("started_at"))),
-        ("Resolved", timestamp(inc.get("resolved_at")) if inc.get("resolved_at") else "not yet resolved"),
-        ("Duration", duration_minutes(inc.get("duration_minutes"))),
-        (
-            "Customer impact",
-            duration_minutes(inc.get("impact_minutes")) if inc.get("customer_impact") else "none",
-        ),
+        ("Components", _names(config, list(inc.components))),
+        ("Started", timestamp(inc.started_at)),
+        ("Resolved", timestamp(inc.resolved_at) if inc.resolved_at else "not yet resolved"),
+        ("Duration", duration_minutes(inc.duration_minutes)),
+        ("Customer impact", duration_minutes(inc.impact_minutes) if inc.customer_impact else "none"),
     ]
     parts = ["<dl>"] + [f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows] + ["</dl>"]
-    updates = sorted(inc.get("updates") or [], key=lambda u: str(u.get("at")), reverse=True)
+    updates = sorted(inc.updates, key=lambda u: u.at, reverse=True)
     if updates:
         parts.append("<h3>Updates</h3><ul>")
         for u in updates:
-            word = str(u.get("status") or "").capitalize()
+            word = str(u.status or "").capitalize()
             parts.append(
-                f"<li><strong>{escape(word)}</strong> ({escape(timestamp(u.get('at')))}): {escape(u.get('body') or '')}</li>"
+                f"<li><strong>{escape(word)}</strong> ({escape(timestamp(u.at))}): {escape(u.body or '')}</li>"
             )
         parts.append("</ul>")
     return "".join(parts)
 
 
-def _maintenance_html(m: dict[str, Any], status: str, config: Config) -> str:
+def _maintenance_html(m: Maintenance, status: str, config: Config) -> str:
     rows = [
         ("Status", status.replace("_", " ").capitalize()),
-        ("Components", _names(config, list(m.get("components") or []))),
-        ("Starts", timestamp(m.get("starts"))),
-        ("Ends", timestamp(m.get("ends"))),
+        ("Components", _names(config, list(m.components))),
+        ("Starts", timestamp(m.starts)),
+        ("Ends", timestamp(m.ends)),
     ]
     return "<dl>" + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows) + "</dl>"
 
 
-def atom_feed(facts: dict[str, Any], config: Config) -> str:
+def atom_feed(facts: PeriodFacts, config: Config) -> str:
     """The Atom document as text (UTF-8 declaration, trailing newline)."""
-    as_of = iso(facts["as_of"]) or ""
+    as_of = iso(facts.as_of) or ""
     base = (config.site.base_url or "").rstrip("/")
     prefix = f"{base}/status/" if base else ""
     org = config.organization
@@ -98,52 +95,52 @@ def atom_feed(facts: dict[str, Any], config: Config) -> str:
 
     entries: list[tuple[str, str, ET.Element]] = []
     incidents = status_incidents(facts)
-    inc_files = file_ids(str(i["id"]) for i in incidents)
+    inc_files = file_ids(str(i.id) for i in incidents)
     for inc in incidents:
-        times = [iso(inc.get(k)) for k in ("created_at", "started_at", "resolved_at")]
-        times += [iso(u.get("at")) for u in inc.get("updates") or []]
+        times = [iso(t) for t in (inc.created_at, inc.started_at, inc.resolved_at)]
+        times += [iso(u.at) for u in inc.updates]
         known = [t for t in times if t]
         updated = max(known) if known else as_of
         entry = ET.Element("entry")
-        _sub(entry, "id", _urn(config, "incident", str(inc["id"])))
-        status = str(inc.get("status") or "investigating")
-        severity = str(inc.get("severity") or "")
-        _sub(entry, "title", f"[{severity}] {inc.get('title') or inc['id']} ({status})".strip())
+        _sub(entry, "id", _urn(config, "incident", str(inc.id)))
+        status = str(inc.status or "investigating")
+        severity = str(inc.severity or "")
+        _sub(entry, "title", f"[{severity}] {inc.title or inc.id} ({status})".strip())
         _sub(entry, "updated", updated)
-        _sub(entry, "published", iso(inc.get("created_at") or inc.get("started_at")) or updated)
+        _sub(entry, "published", iso(inc.created_at or inc.started_at) or updated)
         _sub(
             entry,
             "link",
             rel="alternate",
             type="text/html",
-            href=f"{prefix}incidents/{inc_files[str(inc['id'])]}.html",
+            href=f"{prefix}incidents/{inc_files[str(inc.id)]}.html",
         )
-        for cid in inc.get("components") or []:
+        for cid in inc.components:
             _sub(entry, "category", term=str(cid))
         _sub(entry, "content", _incident_html(inc, config), type="html")
-        entries.append((updated, f"i:{inc['id']}", entry))
+        entries.append((updated, f"i:{inc.id}", entry))
 
-    maintenance = list(facts.get("maintenance") or [])
-    m_files = file_ids(str(m["slug"]) for m in maintenance)
+    maintenance = list(facts.maintenance)
+    m_files = file_ids(str(m.slug) for m in maintenance)
     for m in maintenance:
         status = maintenance_status(m, as_of)
-        updated = min(t for t in (iso(m.get("starts")), as_of) if t)
+        updated = min(t for t in (iso(m.starts), as_of) if t)
         entry = ET.Element("entry")
-        _sub(entry, "id", _urn(config, "maintenance", str(m["slug"])))
+        _sub(entry, "id", _urn(config, "maintenance", str(m.slug)))
         word = status.replace("_", " ")
-        _sub(entry, "title", f"[Maintenance] {m.get('title') or m['slug']} ({word})")
+        _sub(entry, "title", f"[Maintenance] {m.title or m.slug} ({word})")
         _sub(entry, "updated", updated)
         _sub(
             entry,
             "link",
             rel="alternate",
             type="text/html",
-            href=f"{prefix}index.html#maintenance-{m_files[str(m['slug'])]}",
+            href=f"{prefix}index.html#maintenance-{m_files[str(m.slug)]}",
         )
-        for cid in m.get("components") or []:
+        for cid in m.components:
             _sub(entry, "category", term=str(cid))
         _sub(entry, "content", _maintenance_html(m, status, config), type="html")
-        entries.append((updated, f"m:{m['slug']}", entry))
+        entries.append((updated, f"m:{m.slug}", entry))
 
     for _, _, entry in sorted(entries, key=lambda e: (e[0], e[1]), reverse=True):
         feed.append(entry)

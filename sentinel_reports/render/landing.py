@@ -15,26 +15,26 @@ from typing import Any
 
 from jinja2 import Environment
 
+from ..analysis.facts_model import PeriodFacts
 from . import formatting as f
 from .environment import render_page
 
 PAGE_PATH = "index.html"
 
 
-def facts_summary(facts: Mapping[str, Any], summary_line: str | None = None) -> dict[str, Any]:
+def facts_summary(facts: PeriodFacts, summary_line: str | None = None) -> dict[str, Any]:
     """What the landing page shows of one week."""
-    summary, cost = facts.get("summary") or {}, facts.get("cost") or {}
-    stats = facts.get("incident_stats") or {}
+    summary, cost, stats = facts.summary, facts.cost, facts.incident_stats
     return {
-        "period": facts["period"],
-        "label": f.week_label(facts["period"]),
-        "status": summary.get("status") or "Unknown",
-        "budget_remaining": summary.get("budget_remaining"),
-        "budget_slo": summary.get("budget_slo"),
-        "spend": cost.get("total"),
-        "currency": cost.get("currency") or facts.get("currency") or "USD",
-        "incidents": stats.get("count"),
-        "gaps": len(facts.get("gaps") or []),
+        "period": facts.period,
+        "label": f.week_label(facts.period),
+        "status": summary.status or "Unknown",
+        "budget_remaining": summary.budget_remaining,
+        "budget_slo": summary.budget_slo,
+        "spend": cost.total,
+        "currency": cost.currency or facts.currency or "USD",
+        "incidents": stats.count,
+        "gaps": len(facts.gaps),
         "summary_line": summary_line,
     }
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..analysis.facts_model import Gap, Incident, Maintenance, PeriodFacts
 from ..config import Config
 from .status_common import (
     INDICATOR_DESCRIPTIONS,
@@ -63,27 +64,27 @@ class _Links:
         return f"{self.root}index.html#maintenance-{file_id}"
 
 
-def _gap_for(facts: dict[str, Any], component_ids: list[str]) -> dict[str, Any] | None:
+def _gap_for(facts: PeriodFacts, component_ids: list[str]) -> Gap | None:
     """The observability gap that explains why the given components have no data now: a stale series first,
     then any gap still open at as-of (no end, or ending at as-of), then older ones; by priority within each."""
     wanted = set(component_ids)
-    as_of = iso(facts.get("as_of"))
-    gaps = [g for g in facts.get("gaps") or [] if g.get("component") in wanted and g.get("amount") is None]
+    as_of = iso(facts.as_of)
+    gaps = [g for g in facts.gaps if g.component in wanted and g.amount is None]
 
-    def rank(g: dict[str, Any]) -> tuple[int, str, str, str]:
-        end = iso(g.get("end"))
+    def rank(g: Gap) -> tuple[int, str, str, str]:
+        end = iso(g.end)
         current = end is None or (as_of is not None and end >= as_of)
-        order = 0 if g.get("kind") == "stale" else 1 if current else 2
-        return order, str(g.get("priority") or "P9"), str(g.get("component")), str(g.get("specific"))
+        order = 0 if g.kind == "stale" else 1 if current else 2
+        return order, str(g.priority or "P9"), str(g.component), str(g.specific)
 
     gaps.sort(key=rank)
     return gaps[0] if gaps else None
 
 
-def _sentinel(facts: dict[str, Any], component_ids: list[str], names: list[str]) -> dict[str, Any]:
+def _sentinel(facts: PeriodFacts, component_ids: list[str], names: list[str]) -> dict[str, Any]:
     gap = _gap_for(facts, component_ids)
     if gap is not None:
-        specific = str(gap.get("specific"))
+        specific = str(gap.specific)
     else:
         specific = f"no current telemetry for {', '.join(names)} (coverage below the configured minimum)"
     ext: dict[str, Any] = {
@@ -93,16 +94,16 @@ def _sentinel(facts: dict[str, Any], component_ids: list[str], names: list[str])
         "components": component_ids,
     }
     if gap is not None:
-        ext["priority"] = gap.get("priority")
-        ext["sentence"] = gap.get("sentence")
+        ext["priority"] = gap.priority
+        ext["sentence"] = gap.sentence
     return ext
 
 
-def build_components(facts: dict[str, Any], config: Config, page_id: str) -> list[dict[str, Any]]:
+def build_components(facts: PeriodFacts, config: Config, page_id: str) -> list[dict[str, Any]]:
     """Leaf components in config order, then one group component per configured group."""
-    as_of = iso(facts["as_of"])
+    as_of = iso(facts.as_of)
     strict = config.status_api.strict_enums
-    by_id = {c["id"]: c for c in facts.get("components") or []}
+    by_id = {c.id: c for c in facts.components}
     groups: dict[str, list[str]] = {}
     leaf_ids = {c.id for c in config.components}
     group_ids: dict[str, str] = {}
@@ -134,12 +135,12 @@ def build_components(facts: dict[str, Any], config: Config, page_id: str) -> lis
     out: list[dict[str, Any]] = []
     statuses: dict[str, str] = {}
     for comp in config.components:
-        fact = by_id.get(comp.id, {})
-        days = fact.get("days") or []
-        status = api_status(fact.get("status"))
+        fact = by_id.get(comp.id)
+        days = fact.days if fact else []
+        status = api_status(fact.status if fact else None)
         statuses[comp.id] = status
         item = entry(
-            comp.id, comp.name, status, comp.description or None, str(days[0]["date"]) if days else None
+            comp.id, comp.name, status, comp.description or None, days[0].date.isoformat() if days else None
         )
         item["group_id"] = group_ids[comp.group]
         if status == NO_DATA:
@@ -172,37 +173,33 @@ TIMELINE = (
 )
 
 
-def incident_updates(inc: dict[str, Any]) -> list[dict[str, Any]]:
+def incident_updates(inc: Incident) -> list[dict[str, Any]]:
     """Every update of an incident, oldest first: the record's timeline, the written updates and, when it
     carries a date, the postmortem's publication. Real status pages always show at least the opening one."""
     written = [
-        {"at": iso(u.get("at")), "status": str(u.get("status") or inc.get("status") or "investigating"),
-         "body": str(u.get("body") or "")}
-        for u in inc.get("updates") or []
-        if iso(u.get("at"))
-    ]  # fmt: skip
+        {"at": iso(u.at), "status": str(u.status or inc.status or "investigating"), "body": str(u.body or "")}
+        for u in inc.updates
+    ]
     taken = {(u["at"], u["status"]) for u in written}
     derived = []
     for key, status, body in TIMELINE:
-        at = iso(inc.get(key) or (inc.get("started_at") if key == "created_at" else None))
+        at = iso(getattr(inc, key) or (inc.started_at if key == "created_at" else None))
         if at and (at, status) not in taken:
             derived.append({"at": at, "status": status, "body": body})
             taken.add((at, status))
-    postmortem = inc.get("postmortem") or {}
-    published = iso(postmortem.get("published_on")) if isinstance(postmortem, dict) else None
-    if published and postmortem.get("status") == "published":
+    postmortem = inc.postmortem
+    published = iso(postmortem.published_on) if postmortem else None
+    if postmortem and published and postmortem.status == "published":
         derived.append({"at": published, "status": "postmortem", "body": "Postmortem published."})
     order = {"investigating": 0, "identified": 1, "monitoring": 2, "resolved": 3, "postmortem": 4}
     return sorted(derived + written, key=lambda u: (u["at"], order.get(u["status"], 1)))
 
 
-def _incident(
-    inc: dict[str, Any], file_id: str, page_id: str, links: _Links, components: dict[str, dict]
-) -> dict:
+def _incident(inc: Incident, file_id: str, page_id: str, links: _Links, components: dict[str, dict]) -> dict:
     updates = incident_updates(inc)
-    status = str(inc.get("status") or "investigating")
-    created = iso(inc.get("created_at") or inc.get("started_at"))
-    times = [created] + [u["at"] for u in updates] + [iso(inc.get("resolved_at"))]
+    status = str(inc.status or "investigating")
+    created = iso(inc.created_at or inc.started_at)
+    times = [created] + [u["at"] for u in updates] + [iso(inc.resolved_at)]
     updated = max(t for t in times if t)
     monitoring = next((u["at"] for u in updates if u["status"] == "monitoring"), None)
     items = []
@@ -210,7 +207,7 @@ def _incident(
         items.append(
             {
                 "id": f"{file_id}-u{len(updates) - n + 1}",
-                "incident_id": str(inc["id"]),
+                "incident_id": str(inc.id),
                 "status": u["status"],
                 "body": u["body"],
                 "created_at": u["at"],
@@ -219,33 +216,33 @@ def _incident(
             }
         )
     return {
-        "id": str(inc["id"]),
-        "name": str(inc.get("title") or inc["id"]),
+        "id": str(inc.id),
+        "name": str(inc.title or inc.id),
         "status": status,
-        "impact": impact_of(inc.get("severity")),
+        "impact": impact_of(inc.severity),
         "created_at": created,
         "updated_at": updated,
-        "started_at": iso(inc.get("started_at")) or created,
+        "started_at": iso(inc.started_at) or created,
         "monitoring_at": monitoring,
-        "resolved_at": iso(inc.get("resolved_at")),
+        "resolved_at": iso(inc.resolved_at),
         "shortlink": links.incident(file_id),
         "page_id": page_id,
         "incident_updates": items,
-        "components": [components[c] for c in inc.get("components") or [] if c in components],
-        "sentinel": {"severity": inc.get("severity"), "customer_impact": bool(inc.get("customer_impact"))},
+        "components": [components[c] for c in inc.components if c in components],
+        "sentinel": {"severity": inc.severity, "customer_impact": bool(inc.customer_impact)},
     }
 
 
 def _maintenance(
-    m: dict[str, Any], file_id: str, as_of: str, page_id: str, links: _Links, components: dict
+    m: Maintenance, file_id: str, as_of: str, page_id: str, links: _Links, components: dict
 ) -> dict:
     status = maintenance_status(m, as_of)
-    starts, ends = iso(m.get("starts")), iso(m.get("ends"))
+    starts, ends = iso(m.starts), iso(m.ends)
     created = min(t for t in (starts, as_of) if t)
-    body = str(m.get("body") or m.get("title") or "")
+    body = str(m.title or "")
     update = {
         "id": f"{file_id}-u1",
-        "incident_id": str(m["slug"]),
+        "incident_id": str(m.slug),
         "status": status,
         "body": body,
         "created_at": created,
@@ -253,8 +250,8 @@ def _maintenance(
         "display_at": created,
     }
     return {
-        "id": str(m["slug"]),
-        "name": str(m.get("title") or m["slug"]),
+        "id": str(m.slug),
+        "name": str(m.title or m.slug),
         "status": status,
         "impact": "maintenance",
         "created_at": created,
@@ -267,7 +264,7 @@ def _maintenance(
         "shortlink": links.maintenance(file_id),
         "page_id": page_id,
         "incident_updates": [update],
-        "components": [components[c] for c in m.get("components") or [] if c in components],
+        "components": [components[c] for c in m.components if c in components],
     }
 
 
@@ -316,7 +313,7 @@ DOCUMENTS = (
 )
 
 
-def api_documents(facts: dict[str, Any], config: Config) -> dict[str, dict[str, Any]]:
+def api_documents(facts: PeriodFacts, config: Config) -> dict[str, dict[str, Any]]:
     """Every API document by its path under ``status/api/v2/``, each with links that resolve from it."""
     by_depth: dict[int, dict[str, dict[str, Any]]] = {}
     for path in DOCUMENTS:
@@ -326,8 +323,8 @@ def api_documents(facts: dict[str, Any], config: Config) -> dict[str, dict[str, 
     return {path: by_depth[path.count("/")][path] for path in DOCUMENTS}
 
 
-def _documents(facts: dict[str, Any], config: Config, links: _Links) -> dict[str, dict[str, Any]]:
-    as_of = iso(facts["as_of"])
+def _documents(facts: PeriodFacts, config: Config, links: _Links) -> dict[str, dict[str, Any]]:
+    as_of = iso(facts.as_of)
     assert as_of is not None
     page_id = slug(config.organization)
     page = {
@@ -340,16 +337,14 @@ def _documents(facts: dict[str, Any], config: Config, links: _Links) -> dict[str
     components = build_components(facts, config, page_id)
     leaf = {c["id"]: c for c in components if not c["group"]}
     raw_incidents = sorted(
-        status_incidents(facts), key=lambda i: (str(i.get("started_at")), str(i["id"])), reverse=True
+        status_incidents(facts), key=lambda i: (str(iso(i.started_at)), str(i.id)), reverse=True
     )
-    inc_ids = file_ids(str(i["id"]) for i in raw_incidents)
-    incidents = [_incident(i, inc_ids[str(i["id"])], page_id, links, leaf) for i in raw_incidents]
+    inc_ids = file_ids(str(i.id) for i in raw_incidents)
+    incidents = [_incident(i, inc_ids[str(i.id)], page_id, links, leaf) for i in raw_incidents]
     unresolved = [i for i in incidents if i["status"] not in ("resolved", "postmortem")]
-    raw_maint = sorted(
-        facts.get("maintenance") or [], key=lambda m: (str(m.get("starts")), str(m["slug"])), reverse=True
-    )
-    m_ids = file_ids(str(m["slug"]) for m in raw_maint)
-    maintenances = [_maintenance(m, m_ids[str(m["slug"])], as_of, page_id, links, leaf) for m in raw_maint]
+    raw_maint = sorted(facts.maintenance, key=lambda m: (str(iso(m.starts)), str(m.slug)), reverse=True)
+    m_ids = file_ids(str(m.slug) for m in raw_maint)
+    maintenances = [_maintenance(m, m_ids[str(m.slug)], as_of, page_id, links, leaf) for m in raw_maint]
     upcoming = sorted(
         (m for m in maintenances if m["status"] == "scheduled"), key=lambda m: m["scheduled_for"] or ""
     )

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..analysis.facts_model import Incident, Maintenance, PeriodFacts
 from ..model import format_timestamp, parse_timestamp
 from .formatting import status_token
 
@@ -124,9 +125,9 @@ def impact_of(severity: str | None) -> str:
     return _IMPACT.get(str(severity or "").upper(), "minor")
 
 
-def maintenance_status(entry: dict[str, Any], as_of: str) -> str:
+def maintenance_status(entry: Maintenance, as_of: str) -> str:
     """Statuspage maintenance status from the facts' status, or from the window relative to as-of."""
-    raw = str(entry.get("status") or "").strip().lower().replace(" ", "_").replace("-", "_")
+    raw = str(entry.status or "").strip().lower().replace(" ", "_").replace("-", "_")
     aliases = {
         "active": "in_progress",
         "in_progress": "in_progress",
@@ -136,15 +137,15 @@ def maintenance_status(entry: dict[str, Any], as_of: str) -> str:
     raw = aliases.get(raw, raw)
     if raw in MAINTENANCE_STATUSES:
         return raw
-    starts, ends = iso(entry.get("starts")) or "", iso(entry.get("ends")) or ""
+    starts, ends = iso(entry.starts) or "", iso(entry.ends) or ""
     if ends and ends <= as_of:
         return "completed"
     return "in_progress" if starts and starts <= as_of else "scheduled"
 
 
-def status_incidents(facts: dict[str, Any]) -> list[dict[str, Any]]:
-    """The incidents the status outputs show: ``incidents[]`` plus an optional ``incident_history[]``
-    (a longer window, e.g. 90 days, when the caller provides one); an id in both uses ``incidents[]``."""
-    by_id = {str(i["id"]): i for i in facts.get("incident_history") or []}
-    by_id.update({str(i["id"]): i for i in facts.get("incidents") or []})
+def status_incidents(facts: PeriodFacts) -> list[Incident]:
+    """The incidents the status outputs show: ``incidents[]`` plus ``incident_history[]`` (the 90 days up
+    to the window's end); an id in both uses ``incidents[]``."""
+    by_id = {i.id: i for i in facts.incident_history}
+    by_id.update({i.id: i for i in facts.incidents})
     return list(by_id.values())

@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from ..analysis.facts_model import PeriodFacts
 from ..config import Config
 from .environment import render_page
 from .markdown import is_safe_link, render_markdown
@@ -43,25 +44,25 @@ def _field(item: Any, name: str) -> Any:
 
 
 def render_incident_pages(
-    env: Environment, facts: dict[str, Any], config: Config, content: Any = None
+    env: Environment, facts: PeriodFacts, config: Config, content: Any = None
 ) -> dict[str, str]:
     """Every incident's page by its site path, ``status/incidents/<safe id>.html``."""
     names = component_names(config, facts)
     raw = status_incidents(facts)
-    files = file_ids(str(i["id"]) for i in raw)
+    files = file_ids(str(i.id) for i in raw)
     pages = {}
     for inc in raw:
         item = incident_view(inc, names, files)
         body = postmortem_markdown(content, item["id"])
         path = f"status/incidents/{files[item['id']]}.html"
-        source_url = inc.get("url") if inc.get("url") and is_safe_link(str(inc["url"])) else None
+        source_url = inc.url if inc.url and is_safe_link(str(inc.url)) else None
         pages[path] = render_page(
             env,
             "status_incident.html",
             page_path=path,
             title=f"{item['severity']}: {item['title']}",
             site_title=config.site.title or config.organization,
-            as_of=iso(facts["as_of"]),
+            as_of=iso(facts.as_of),
             inc=item,
             raw=inc,
             postmortem_html=render_markdown(body, remote_images=bool(env.globals.get("remote_images")))

@@ -3,10 +3,10 @@
     html = render_status_page(env, facts, config, content)              # status/index.html
 
 The page reads only facts (``docs/facts.md``): ``summary``, ``components[]`` with 90 ``days[]``,
-``slos[]``, ``incidents[]``, ``maintenance[]`` and ``gaps[]``. Order of the page: the summary line (or the
-incident-mode banner while a major outage is active), components by group, active incidents, maintenance,
-observability gaps (highest priority first) and the incident history: 90 days when the facts carry
-``incident_history[]``, else the incidents of the facts' window, with the ids the day bars name outside it.
+``slos[]``, ``incidents[]``, ``incident_history[]``, ``maintenance[]`` and ``gaps[]``. Order of the page: the
+summary line (or the incident-mode banner while a major outage is active), components by group, active
+incidents, maintenance, observability gaps (highest priority first) and the incident history of the last 90
+days, with the ids the day bars name outside it.
 
 Rules kept here: a day or component without data is "Observability gap", never operational; a missing
 figure prints "no data", never 0 or 100%; every day's details are in the HTML (visually hidden text in the
@@ -22,6 +22,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from ..analysis.facts_model import Component, ComponentDay, Incident, PeriodFacts, Slo, Summary
 from ..config import Config
 from ..model import parse_timestamp
 from ..narrative import aiops, voice
@@ -55,27 +56,25 @@ _SEVERITY_ORDER = {"SEV1": 0, "SEV2": 1, "SEV3": 2, "SEV4": 3}
 _OPEN = ("investigating", "identified", "monitoring")
 
 
-def summary_line(summary: dict[str, Any]) -> str:
+def summary_line(summary: Summary) -> str:
     """``**Current AI Platform Status: Degraded** | Error budget remaining: 41% | 3 active alerts (2 informational)``."""
-    if summary.get("line"):
-        return str(summary["line"])
-    budget_text = voice.budget_text(summary.get("budget_remaining"))
-    active = int(summary.get("active_alerts") or 0)
-    info = int(summary.get("informational_alerts") or 0)
+    budget_text = voice.budget_text(summary.budget_remaining)
+    active = int(summary.active_alerts or 0)
+    info = int(summary.informational_alerts or 0)
     alerts = f"{active} active alert{'' if active == 1 else 's'} ({info} informational)"
-    return f"**Current AI Platform Status: {summary.get('status') or 'Unknown'}** | Error budget remaining: {budget_text} | {alerts}"
+    return f"**Current AI Platform Status: {summary.status or 'Unknown'}** | Error budget remaining: {budget_text} | {alerts}"
 
 
-def component_names(config: Config, facts: dict[str, Any]) -> dict[str, str]:
-    names = {c["id"]: str(c.get("name") or c["id"]) for c in facts.get("components") or []}
+def component_names(config: Config, facts: PeriodFacts) -> dict[str, str]:
+    names = {c.id: str(c.name or c.id) for c in facts.components}
     names.update({c.id: c.name for c in config.components})
     return names
 
 
-def _day(day: dict[str, Any], incident_files: dict[str, str]) -> dict[str, Any]:
-    token = status_token(api_status(day.get("status")))
-    gap = bool(day.get("gap")) or token.key == "no_data"
-    uptime = day.get("uptime")
+def _day(day: ComponentDay, incident_files: dict[str, str]) -> dict[str, Any]:
+    token = status_token(api_status(day.status))
+    gap = bool(day.gap) or token.key == "no_data"
+    uptime = day.uptime
     parts = [token.word]
     if token.key != "no_data" and gap:
         parts.append("observability gap")
@@ -83,19 +82,19 @@ def _day(day: dict[str, Any], incident_files: dict[str, str]) -> dict[str, Any]:
         parts.append(f"uptime {pct(uptime, 2)}")
     elif token.key != "no_data":
         parts.append("uptime no data")
-    incidents = [str(i) for i in day.get("incidents") or []]
+    incidents = [str(i) for i in day.incidents]
     if incidents:
         parts.append(f"{len(incidents)} incident{'s' if len(incidents) > 1 else ''} ({', '.join(incidents)})")
-    if day.get("maintenance") and token.key != "maintenance":
+    if day.maintenance and token.key != "maintenance":
         parts.append("maintenance")
     return {
-        "date": str(day.get("date")),
+        "date": day.date.isoformat(),
         "cls": CELL_CLASS[token.key] + (" h" if gap and token.key != "no_data" else ""),
-        "text": f"{day.get('date')}: {', '.join(parts)}",
+        "text": f"{day.date.isoformat()}: {', '.join(parts)}",
         "token": token,
         "uptime": pct(uptime, 2),
         "gap": gap,
-        "maintenance": bool(day.get("maintenance")),
+        "maintenance": bool(day.maintenance),
         "incidents": [
             {"id": i, "href": f"incidents/{incident_files[i]}.html" if i in incident_files else None}
             for i in incidents
@@ -112,98 +111,93 @@ def _budget_text(value: float | None) -> str:
     return f"{pct(value, 0)} remaining"
 
 
-def _slo(slo: dict[str, Any]) -> dict[str, Any]:
+def _slo(slo: Slo) -> dict[str, Any]:
     return {
-        "name": str(slo.get("name")),
-        "attainment": pct(slo.get("attainment"), 2),
-        "objective": pct(slo.get("objective"), 2),
-        "budget": _budget_text(slo.get("budget_remaining")),
-        "budget_gap": slo.get("budget_remaining") is None,
-        "window_days": f"{slo['window_days']:g}" if isinstance(slo.get("window_days"), int | float) else None,
+        "name": str(slo.name),
+        "attainment": pct(slo.attainment, 2),
+        "objective": pct(slo.objective, 2),
+        "budget": _budget_text(slo.budget_remaining),
+        "budget_gap": slo.budget_remaining is None,
+        "window_days": f"{slo.window_days:g}",
     }
 
 
 def _component(
-    c: dict[str, Any], slos: list[dict], incident_files: dict[str, str], badge_files: dict[str, str]
+    c: Component, slos: list[Slo], incident_files: dict[str, str], badge_files: dict[str, str]
 ) -> dict:
-    days = [_day(d, incident_files) for d in c.get("days") or []]
-    token = status_token(api_status(c.get("status")))
-    latency = c.get("latency_p95_ms")
+    days = [_day(d, incident_files) for d in c.days]
+    token = status_token(api_status(c.status))
+    latency = c.latency_p95_ms
     return {
-        "id": str(c["id"]),
-        "anchor": f"component-{badge_files[str(c['id'])]}",
-        "name": str(c.get("name") or c["id"]),
-        "status": api_status(c.get("status")),
+        "id": str(c.id),
+        "anchor": f"component-{badge_files[str(c.id)]}",
+        "name": str(c.name or c.id),
+        "status": api_status(c.status),
         "token": token,
-        "uptime": pct(c.get("uptime_90d"), 2),
-        "uptime_gap": c.get("uptime_90d") is None,
+        "uptime": pct(c.uptime_90d, 2),
+        "uptime_gap": c.uptime_90d is None,
         "latency": f"{number(latency, 0)} ms" if latency is not None else GAP,
-        "slos": [_slo(s) for s in slos if s.get("component") == c["id"]],
+        "slos": [_slo(s) for s in slos if s.component == c.id],
         "days": days,
         "first": days[0]["date"] if days else None,
         "last": days[-1]["date"] if days else None,
         "not_operational": [d for d in days if not d["operational"]],
-        # the counts are facts (analysis/derived.py); facts without them fall back to counting the days
-        "history_days": c.get("history_days", len(days)),
-        "days_not_operational": c.get("days_not_operational", sum(1 for d in days if not d["operational"])),
-        "gap_days": c.get("gap_days", sum(1 for d in days if d["gap"])),
-        "days_with_uptime": c.get(
-            "days_with_uptime", sum(1 for d in c.get("days") or [] if d.get("uptime") is not None)
-        ),
-        "badge": f"badges/{badge_files[str(c['id'])]}.svg",
-        "customer_facing": bool(c.get("customer_facing")),
+        # the counts are facts (analysis/derived.py)
+        "history_days": c.history_days,
+        "days_not_operational": c.days_not_operational,
+        "gap_days": c.gap_days,
+        "days_with_uptime": c.days_with_uptime,
+        "badge": f"badges/{badge_files[str(c.id)]}.svg",
+        "customer_facing": bool(c.customer_facing),
     }
 
 
-def incident_view(
-    inc: dict[str, Any], names: dict[str, str], incident_files: dict[str, str]
-) -> dict[str, Any]:
-    updates = sorted(inc.get("updates") or [], key=lambda u: str(u.get("at")), reverse=True)
-    status = str(inc.get("status") or "investigating")
+def incident_view(inc: Incident, names: dict[str, str], incident_files: dict[str, str]) -> dict[str, Any]:
+    updates = sorted(inc.updates, key=lambda u: u.at, reverse=True)
+    status = str(inc.status or "investigating")
     return {
-        "id": str(inc["id"]),
-        "href": f"incidents/{incident_files[str(inc['id'])]}.html",
-        "title": str(inc.get("title") or inc["id"]),
-        "severity": str(inc.get("severity") or "not recorded"),
+        "id": str(inc.id),
+        "href": f"incidents/{incident_files[str(inc.id)]}.html",
+        "title": str(inc.title or inc.id),
+        "severity": str(inc.severity or "not recorded"),
         "status": status,
         "open": status in _OPEN,
-        "components": ", ".join(names.get(c, c) for c in inc.get("components") or [])
-        or "no component recorded",
-        "started_at": inc.get("started_at"),
-        "resolved_at": inc.get("resolved_at"),
-        "duration": duration_minutes(inc.get("duration_minutes")),
-        "updates": updates,
-        "postmortem": inc.get("postmortem"),
+        "components": ", ".join(names.get(c, c) for c in inc.components) or "no component recorded",
+        "started_at": iso(inc.started_at),
+        "resolved_at": iso(inc.resolved_at),
+        "duration": duration_minutes(inc.duration_minutes),
+        "updates": [{"at": iso(u.at), "status": u.status, "body": u.body} for u in updates],
+        "postmortem": inc.postmortem,
     }
 
 
-def _gaps(facts: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
+def _gaps(facts: PeriodFacts, names: dict[str, str]) -> list[dict[str, Any]]:
     """Status-relevant gaps, P1 first; gaps about spend (which state amounts) belong to the brief."""
     out = []
-    for g in facts.get("gaps") or []:
-        if g.get("kind") in COST_GAP_KINDS or g.get("amount") is not None:
+    for g in facts.gaps:
+        if g.kind in COST_GAP_KINDS or g.amount is not None:
             continue
-        sentence = g.get("sentence") or (
-            f"Current observability gap: {g.get('specific')}. This limits our ability to {g.get('limits')}. "
-            f"Recommended instrumentation: {g.get('instrumentation')} with priority {g.get('priority')}."
+        sentence = g.sentence or (
+            f"Current observability gap: {g.specific}. This limits our ability to {g.limits}. "
+            f"Recommended instrumentation: {g.instrumentation} with priority {g.priority}."
         )
-        component = g.get("component")
+        component = g.component
         out.append(
             {
-                "priority": str(g.get("priority") or "P3"),
-                "component": names.get(component, component),
+                "priority": str(g.priority or "P3"),
+                "component": names.get(component, component) if component is not None else None,
                 "sentence": sentence,
             }
         )
     return sorted(out, key=lambda g: (g["priority"], str(g["component"] or "~"), g["sentence"]))
 
 
-def _banner(facts: dict[str, Any], names: dict[str, str], incidents: list[dict[str, Any]]) -> dict | None:
-    summary = facts.get("summary") or {}
-    detail = summary.get("incident_mode_detail") or {}
-    if not summary.get("incident_mode"):
+def _banner(facts: PeriodFacts, names: dict[str, str], incidents: list[dict[str, Any]]) -> dict | None:
+    summary = facts.summary
+    detail = summary.incident_mode_detail
+    if not summary.incident_mode:
         return None
-    affected_ids = list(detail.get("components") or [])
+    affected_ids = list(detail.components) if detail else []
     related = [
         i
         for i in incidents
@@ -219,21 +213,16 @@ def _banner(facts: dict[str, Any], names: dict[str, str], incidents: list[dict[s
         action = "No open incident record is linked to this outage yet."
     return {
         "affected": ", ".join(names.get(c, c) for c in affected_ids) or "the platform",
-        "since": detail.get("since") or (lead["started_at"] if lead else None),
+        "since": (iso(detail.since) if detail else None) or (lead["started_at"] if lead else None),
         "action": action,
-        "next_update": detail.get("next_update"),
+        "next_update": iso(detail.next_update) if detail else None,
         "href": lead["href"] if lead else None,
     }
 
 
-def _history_label(facts: dict[str, Any]) -> str:
-    """What the incident list covers: 90 days when the caller provides ``incident_history``, else the
-    window of the facts (a week's facts list that week's incidents only)."""
-    window = facts.get("window") or {}
-    if facts.get("incident_history") is not None or not window.get("start"):
-        return f"last {facts.get('status_history_days', HISTORY_DAYS)} days"
-    end = parse_timestamp(str(iso(window["end"]))) - dt.timedelta(seconds=1)
-    return f"{str(iso(window['start']))[:10]} to {end.date().isoformat()}"
+def _history_label(facts: PeriodFacts) -> str:
+    """What the incident list covers: the days of ``incident_history``."""
+    return f"last {facts.status_history_days} days"
 
 
 def _unlisted(groups: dict[str, list[dict]], incident_files: dict[str, str]) -> list[str]:
@@ -257,37 +246,37 @@ def _maintenance_body(content: Any, slug: str, remote_images: bool = False) -> s
 _DRIFT_STATE = {"ok": "operational", "warn": "degraded", "critical": "major_outage", None: "no_data"}
 
 
-def _quality_signals(facts: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
+def _quality_signals(facts: PeriodFacts, names: dict[str, str]) -> list[dict[str, Any]]:
     """Drift scores as quality signals: the latest level per component, with its thresholds."""
     return [
         {
-            "component": names.get(d["component"], d["component"]),
-            "state": _DRIFT_STATE[d.get("level")],
-            "word": f"Drift {d['level']}" if d.get("level") else "Drift: no thresholds",
+            "component": names.get(d.component, d.component),
+            "state": _DRIFT_STATE[d.level],
+            "word": f"Drift {d.level}" if d.level else "Drift: no thresholds",
             "text": aiops.drift_observation(d, names),
         }
-        for d in facts.get("drift") or []
+        for d in facts.drift
     ]
 
 
-def status_context(facts: dict[str, Any], config: Config, content: Any = None) -> dict[str, Any]:
+def status_context(facts: PeriodFacts, config: Config, content: Any = None) -> dict[str, Any]:
     """Everything status.html needs, formatted."""
-    as_of = iso(facts["as_of"]) or ""
+    as_of = iso(facts.as_of) or ""
     names = component_names(config, facts)
     raw_incidents = status_incidents(facts)
-    incident_files = file_ids(str(i["id"]) for i in raw_incidents)
-    badge_files = file_ids(str(c["id"]) for c in facts.get("components") or [])
-    slos = list(facts.get("slos") or [])
+    incident_files = file_ids(str(i.id) for i in raw_incidents)
+    badge_files = file_ids(str(c.id) for c in facts.components)
+    slos = list(facts.slos)
     order = {c.id: n for n, c in enumerate(config.components)}
     groups: dict[str, list[dict]] = {}
-    for c in sorted(facts.get("components") or [], key=lambda c: order.get(c["id"], len(order))):
-        groups.setdefault(str(c.get("group") or "Components"), []).append(
+    for c in sorted(facts.components, key=lambda c: order.get(c.id, len(order))):
+        groups.setdefault(str(c.group or "Components"), []).append(
             _component(c, slos, incident_files, badge_files)
         )
     incidents = []
     for inc in raw_incidents:
         item = incident_view(inc, names, incident_files)
-        item["component_ids"] = list(inc.get("components") or [])
+        item["component_ids"] = list(inc.components)
         incidents.append(item)
     active = sorted(
         (i for i in incidents if i["open"]),
@@ -303,32 +292,32 @@ def status_context(facts: dict[str, Any], config: Config, content: Any = None) -
         key=lambda i: (str(iso(i["started_at"])), i["id"]),
         reverse=True,
     )
-    raw_maint = list(facts.get("maintenance") or [])
-    m_files = file_ids(str(m["slug"]) for m in raw_maint)
+    raw_maint = list(facts.maintenance)
+    m_files = file_ids(str(m.slug) for m in raw_maint)
     maintenance = []
-    for m in sorted(raw_maint, key=lambda m: (str(iso(m.get("starts"))), str(m["slug"]))):
+    for m in sorted(raw_maint, key=lambda m: (str(iso(m.starts)), str(m.slug))):
         status = maintenance_status(m, as_of)
         if status != "completed":
             maintenance.append(
                 {
-                    "anchor": f"maintenance-{m_files[str(m['slug'])]}",
-                    "title": str(m.get("title") or m["slug"]),
+                    "anchor": f"maintenance-{m_files[str(m.slug)]}",
+                    "title": str(m.title or m.slug),
                     "status": status,
-                    "components": ", ".join(names.get(c, c) for c in m.get("components") or []),
-                    "starts": m.get("starts"),
-                    "ends": m.get("ends"),
-                    "body": _maintenance_body(content, str(m["slug"]), _remote_images(config)),
+                    "components": ", ".join(names.get(c, c) for c in m.components),
+                    "starts": iso(m.starts),
+                    "ends": iso(m.ends),
+                    "body": _maintenance_body(content, str(m.slug), _remote_images(config)),
                 }
             )
-    summary = facts.get("summary") or {}
+    summary = facts.summary
     return {
         "title": "Status",
         "site_title": config.site.title or config.organization,
         "as_of": as_of,
         # "now" is judged on the hour ending at the latest fresh sample (analysis/status.py)
-        "data_as_of": iso(summary.get("data_as_of")) or as_of,
+        "data_as_of": iso(summary.data_as_of) or as_of,
         "summary_text": summary_line(summary),
-        "summary_state": summary.get("status") or "Unknown",
+        "summary_state": summary.status or "Unknown",
         "incident": _banner(facts, names, incidents),
         "groups": [{"name": name, "components": rows} for name, rows in groups.items()],
         "active_incidents": active,
@@ -337,7 +326,7 @@ def status_context(facts: dict[str, Any], config: Config, content: Any = None) -
         "quality_signals": _quality_signals(facts, names),
         "history": history,
         "history_label": _history_label(facts),
-        "history_days": facts.get("status_history_days", HISTORY_DAYS),
+        "history_days": facts.status_history_days,
         "unlisted_incidents": _unlisted(groups, incident_files),
         "legend": [status_token(k) for k in CELL_CLASS],
         "cell_class": CELL_CLASS,
@@ -349,5 +338,5 @@ def status_context(facts: dict[str, Any], config: Config, content: Any = None) -
     }
 
 
-def render_status_page(env: Environment, facts: dict[str, Any], config: Config, content: Any = None) -> str:
+def render_status_page(env: Environment, facts: PeriodFacts, config: Config, content: Any = None) -> str:
     return render_page(env, "status.html", page_path=PAGE_PATH, **status_context(facts, config, content))

@@ -176,9 +176,7 @@ def check_coverage_gated_claims(facts: dict, narrative: Any, config: Any) -> Vio
             if "every objective met" in sentence and not claims["objectives_met"]:
                 out.append(f"'every objective met' without coverage: {sentence[:120]}")
     if facts["kind"] == "quarter":
-        from sentinel_reports.render.deck import build_deck
-
-        deck = build_deck(facts, narrative)
+        deck = _deck(facts, narrative)
         for slide in deck.slides:
             if (
                 "met target" in slide.title
@@ -239,12 +237,18 @@ _BASELINE = re.compile(r"\b(?:on|in|against) (?:week )?(\d{4}-[WQ]\d{1,2})\b")
 _CHANGE = re.compile(r"\b(?:up|down|rose|fell) \d+(?:\.\d+)?%")
 
 
+def _deck(facts: Any, narrative: Any) -> Any:
+    """The quarter's deck from the facts model, or from facts' JSON data a test planted a violation in."""
+    from sentinel_reports.analysis.facts_model import facts_from_dict
+    from sentinel_reports.render.deck import build_deck
+
+    return build_deck(facts_from_dict(facts) if isinstance(facts, dict) else facts, narrative)
+
+
 def _publication_texts(facts: dict, narrative: Any) -> list[str]:
     texts = _texts(narrative)
     if facts["kind"] == "quarter":
-        from sentinel_reports.render.deck import build_deck
-
-        deck = build_deck(facts, narrative)
+        deck = _deck(facts, narrative)
         texts += [slide.title for slide in deck.slides]
         texts += [
             " ".join(str(c) for c in row) for slide in deck.slides if slide.table for row in slide.table.rows
@@ -347,9 +351,7 @@ def check_open_period_words(facts: dict, narrative: Any, config: Any) -> Violati
     out, label, kind = [], facts["period"], facts["kind"]
     texts = _publication_texts(facts, narrative)
     if kind == "quarter":
-        from sentinel_reports.render.deck import build_deck
-
-        deck = build_deck(facts, narrative)
+        deck = _deck(facts, narrative)
         texts += [deck.subtitle] + [" ".join(s.table.columns) for s in deck.slides if s.table]
     closed = re.compile(
         rf"{re.escape(label)} ended|ended {re.escape(label)}|close of {re.escape(label)}|closed {re.escape(label)}"
@@ -496,19 +498,21 @@ def test_planted_met_target_next_to_an_overspent_budget_is_caught(all_periods: l
     # the deck reads the per-day budget; plant an overspent stretch in the facts the title is built from,
     # but keep the title's own figures: the check must still see "met target" without "overspent"
     facing[0]["overspent_days"] = 5
+    from sentinel_reports.analysis.facts_model import facts_from_dict
     from sentinel_reports.render.deck import build_deck
 
-    titles = [s.title for s in build_deck(facts, narrative).slides]
+    titles = [s.title for s in _deck(facts, narrative).slides]
     assert any("met target" in t and "overspent" in t for t in titles), titles
     facts_for_check = copy.deepcopy(facts)
     # hide the overspend from the renderer, as a regression would, and show it to the check
     rendered = copy.deepcopy(facts)
     rendered["slos"] = [{**s, "overspent_days": 0} for s in rendered["slos"]]
-    deck_titles = [s.title for s in build_deck(rendered, narrative).slides]
+    rendered_facts = facts_from_dict(rendered)
+    deck_titles = [s.title for s in build_deck(rendered_facts, narrative).slides]
     assert not any("overspent" in t for t in deck_titles)
     from unittest import mock
 
-    with mock.patch("sentinel_reports.render.deck.build_deck", lambda f, n: build_deck(rendered, n)):
+    with mock.patch("sentinel_reports.render.deck.build_deck", lambda f, n: build_deck(rendered_facts, n)):
         found = check_coverage_gated_claims(facts_for_check, narrative, config)
     assert any("overspent during the quarter" in v for v in found)
 

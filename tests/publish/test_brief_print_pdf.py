@@ -40,13 +40,13 @@ def _text(pdf: bytes) -> str:
 def test_pdf_lists_every_slo_needing_attention_and_counts_the_others(scaled) -> None:  # type: ignore[no-untyped-def]
     facts, pdf, _ = scaled
     text = _text(pdf)
-    flagged = [s for s in facts["slos"] if bp.slo_attention(s)]
+    flagged = [s for s in facts.slos if bp.slo_attention(s)]
     assert len(flagged) > bp.PRINT_ROWS
-    missing = [s["name"] for s in flagged if not re.search(rf"{re.escape(s['name'])} ?\(", text)]
+    missing = [s.name for s in flagged if not re.search(rf"{re.escape(s.name)} ?\(", text)]
     assert missing == []
-    others = len(facts["slos"]) - len(flagged)
+    others = len(facts.slos) - len(flagged)
     assert f"{others} other objectives met their target this week" in text
-    assert f"the full table of {len(facts['slos'])} objectives" in text and "is in the web edition" in text
+    assert f"the full table of {len(facts.slos)} objectives" in text and "is in the web edition" in text
     assert "Service level objectives needing attention" in text
 
 

@@ -5,7 +5,6 @@ incident; the SLO window is read from the facts, never assumed."""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import html
@@ -21,6 +20,7 @@ from pptx import Presentation
 
 from sentinel_reports.analysis.business import REVENUE_LIMITS
 from sentinel_reports.analysis.facts import quarter_facts
+from sentinel_reports.analysis.facts_model import facts_data, facts_from_dict
 from sentinel_reports.config import Config
 from sentinel_reports.errors import VerificationError
 from sentinel_reports.model import Dataset, Incident, conform
@@ -183,15 +183,15 @@ def pptx_texts(data: bytes) -> list[str]:
 @pytest.mark.parametrize("case", ["priced", "unpriced"])
 def test_every_figure_in_the_html_and_pptx_traces_to_the_quarter_facts(case, request) -> None:
     q = request.getfixturevalue(case)
-    stats = q.facts["incident_stats"]
-    assert stats["count"] == INCIDENTS and stats["impact_minutes_total"] > 1_000
-    assert not float(stats["impact_minutes_total"]).is_integer()
+    stats = q.facts.incident_stats
+    assert stats.count == INCIDENTS and stats.impact_minutes_total > 1_000
+    assert not float(stats.impact_minutes_total).is_integer()
     files = deck_files(q.project, QUARTER, make_environment(None), formats=("html", "pptx"), facts=q.facts)
     review = TextReview(verification_facts(q.deck, q.facts, q.narrative))
     texts = html_texts(files["index.html"].decode("utf-8")) + pptx_texts(files["deck.pptx"])
     problems = [p for text in texts for p in review(text)]
     assert problems == []
-    total = f"{f.number(stats['impact_minutes_total'], 0)} min"
+    total = f"{f.number(stats.impact_minutes_total, 0)} min"
     assert "," in total
     assert all(total in text for text in (texts[1], pptx_texts(files["deck.pptx"])[0]))
 
@@ -199,31 +199,32 @@ def test_every_figure_in_the_html_and_pptx_traces_to_the_quarter_facts(case, req
 def test_impact_cells_show_each_incidents_own_minutes_and_the_total_covers_every_incident(priced) -> None:
     facts, deck = priced.facts, priced.deck
     s = slide(deck, "incidents")
-    by_id = {i["id"]: i for i in facts["incidents"]}
+    by_id = {i.id: i for i in facts.incidents}
     shown, total = s.table.rows[:-1], s.table.rows[-1]
-    assert len(shown) == MAX_INCIDENT_ROWS < len(facts["incidents"])
+    assert len(shown) == MAX_INCIDENT_ROWS < len(facts.incidents)
     for row in shown:
         inc = by_id[row[0]]
-        assert row[3] == f"{f.number(inc['impact_minutes'], 0)} min"
-        assert row[5] == f.money(inc["business_impact"]["amount"])
-    amounts = [by_id[row[0]]["business_impact"]["amount"] for row in shown]
+        assert inc.business_impact is not None
+        assert row[3] == f"{f.number(inc.impact_minutes, 0)} min"
+        assert row[5] == f.money(inc.business_impact.amount)
+    amounts = [by_id[row[0]].business_impact.amount for row in shown]  # type: ignore[union-attr]
     assert amounts == sorted(amounts, reverse=True)
-    assert max(i["business_impact"]["amount"] for i in facts["incidents"]) == amounts[0]
+    assert max(i.business_impact.amount for i in facts.incidents if i.business_impact) == amounts[0]
     assert "1,235 min" in {row[3] for row in shown}  # the 20 h 34 min 30 s incident, rounded half-up
     assert total[0] == "Total"
-    assert total[3] == f"{f.number(facts['incident_stats']['impact_minutes_total'], 0)} min"
-    assert total[5] == f.money(facts["business"]["revenue_at_risk_total"])
-    more = len(facts["incidents"]) - MAX_INCIDENT_ROWS
+    assert total[3] == f"{f.number(facts.incident_stats.impact_minutes_total, 0)} min"
+    assert total[5] == f.money(facts.business.revenue_at_risk_total)
+    more = len(facts.incidents) - MAX_INCIDENT_ROWS
     assert deck.derived["incidents.not_shown"] == more
     assert any(f"{more} more incidents" in b and f"all {INCIDENTS} incidents" in b for b in s.bullets)
-    assert all(i["id"] in s.notes for i in facts["incidents"])
+    assert all(i.id in s.notes for i in facts.incidents)
 
 
 def test_a_bare_count_of_fractional_minutes_is_still_rejected(priced) -> None:
     """The verifier is unchanged: impact minutes written as a bare integer claim an exact count, which no
     fact holds, so the old rendering of the total fails verification."""
     facts, narrative, deck = priced.facts, priced.narrative, priced.deck
-    total = facts["incident_stats"]["impact_minutes_total"]
+    total = facts.incident_stats.impact_minutes_total
     assert round(total) not in FactIndex(verification_facts(deck, facts, narrative)).integers
     s = slide(deck, "incidents")
     rows = (*s.table.rows[:-1], (*s.table.rows[-1][:3], f.count(total), *s.table.rows[-1][4:]))
@@ -237,40 +238,43 @@ def test_a_bare_count_of_fractional_minutes_is_still_rejected(priced) -> None:
 def test_counts_the_deck_computes_are_recorded_for_verification(unpriced) -> None:
     facts, deck = unpriced.facts, unpriced.deck
     s = slide(deck, "incidents")
-    missing = len(facts["business"]["incidents_without_assumption"])
+    missing = len(facts.business.incidents_without_assumption)
     assert deck.derived["business.incidents_without_assumption_count"] == missing
     assert s.title == f"Revenue at risk cannot be stated for {missing} incidents: no revenue assumption"
     assert all(row[5] == "no data" for row in s.table.rows)
     minutes = [row[3] for row in s.table.rows[:-1]]
-    impact = {i["id"]: i["impact_minutes"] for i in facts["incidents"]}
+    impact = {i.id: i.impact_minutes for i in facts.incidents}
     assert [impact[row[0]] for row in s.table.rows[:-1]] == sorted(impact.values(), reverse=True)[:8]
     assert all(m.endswith(" min") for m in minutes)
 
 
 def test_the_incidents_slide_names_only_the_gaps_that_limit_revenue_at_risk(unpriced) -> None:
-    facts = copy.deepcopy(unpriced.facts)
+    data = facts_data(unpriced.facts)
     cache_gap = {
         "kind": "missing_assumption", "component": "chat-api", "signal": "tokens_cache_read",
         "priority": "P1", "sources": [], "specific": "cache reads of chat-api cannot be priced",
         "limits": "state the saving prompt caching produced at the configured prices",
+        "instrumentation": "a model column on the cost rows",
         "sentence": "Current observability gap: cache reads of chat-api cannot be priced. This limits our "
         "ability to state the saving prompt caching produced at the configured prices. Recommended "
         "instrumentation: a model column on the cost rows with priority P1.",
     }  # fmt: skip
-    facts["gaps"].insert(0, cache_gap)
+    data["gaps"].insert(0, cache_gap)
+    facts = facts_from_dict(data)
     s = slide(build_deck(facts, unpriced.narrative), "incidents")
-    revenue = [g["sentence"] for g in facts["gaps"] if g["limits"] == REVENUE_LIMITS]
+    revenue = [g.sentence for g in facts.gaps if g.limits == REVENUE_LIMITS]
     assert revenue and list(s.bullets[:-1]) == revenue[:2]
     assert cache_gap["sentence"] not in s.bullets
 
 
 def test_slo_windows_are_read_from_the_facts(priced) -> None:
-    facts = copy.deepcopy(priced.facts)
-    for s in facts["slos"]:
+    data = facts_data(priced.facts)
+    for s in data["slos"]:
         s["window_days"] = 7.0
         for day in s.get("daily") or []:
             if day.get("budget_remaining") is not None:
                 day["budget_remaining"] = -0.25
+    facts = facts_from_dict(data)
     deck = build_deck(facts, priced.narrative)
     verify_deck(deck, facts, priced.narrative)
     texts = "\n".join(text for _, text in deck.texts())

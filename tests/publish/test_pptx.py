@@ -63,16 +63,17 @@ def test_tables_are_native_and_hold_the_facts_as_formatted_for_every_format(buil
     prs = Presentation(io.BytesIO(data))
     index = {s.key: i for i, s in enumerate(deck.slides)}
     glance = _cells(_tables(prs.slides[index["glance"]])[0])
-    facing = [s for s in facts["slos"] if s["customer_facing"]]
+    facing = [s for s in facts.slos if s.customer_facing]
     assert glance[0][:4] == ["Component", "Indicator", "Target", QUARTER]
     for row, s in zip(glance[1:], facing, strict=True):
-        assert row[0] == s["component_name"] and row[3] == f.pct(s["period_attainment"], 2)
+        assert row[0] == s.component_name and row[3] == f.pct(s.period_attainment, 2)
     incidents = _cells(_tables(prs.slides[index["incidents"]])[0])
     assert incidents[-1][0] == "Total"
-    assert incidents[-1][5] == f.money(facts["business"]["revenue_at_risk_total"])
+    assert incidents[-1][5] == f.money(facts.business.revenue_at_risk_total)
     investments = _cells(_tables(prs.slides[index["investments"]])[0])
-    assert [r[1] for r in investments[1:]] == [i["title"] for i in facts["investments"]]
-    assert [r[5] for r in investments[1:]] == [f.pct(i["roi"], 0) for i in facts["investments"]]
+    proposed = investments[1 : 1 + len(facts.investments)]  # then the options compared with them
+    assert [r[1] for r in proposed] == [i.title for i in facts.investments]
+    assert [r[5] for r in proposed] == [f.pct(i.roi, 0) for i in facts.investments]
     for s, page in zip(deck.slides, prs.slides, strict=True):
         if s.table is not None and s.table.style != "kpi":
             header = 1 if (s.table.style != "terms" or s.table.columns[-1]) else 0
@@ -91,8 +92,8 @@ def test_charts_are_native_line_and_bar_charts_with_the_fact_values(built) -> No
     spend = next(s for s in prs.slides[index["spend"]].shapes if s.has_chart).chart
     assert spend.chart_type == XL_CHART_TYPE.BAR_CLUSTERED
     current = spend.plots[0].series[1]
-    facing = [c["id"] for c in facts["components"] if c["customer_facing"]]
-    assert list(current.values) == pytest.approx([facts["cost"]["per_successful_task"][c] for c in facing])
+    facing = [c.id for c in facts.components if c.customer_facing]
+    assert list(current.values) == pytest.approx([facts.cost.per_successful_task[c] for c in facing])
 
 
 def test_speaker_notes_carry_sources_and_assumptions(built) -> None:
@@ -103,10 +104,10 @@ def test_speaker_notes_carry_sources_and_assumptions(built) -> None:
     }
     assert all(notes.values())
     assert "Sources:" in notes["glance"] and "prom-requests" in notes["glance"]
-    assert facts["business"]["assumptions_source"] in notes["incidents"]
-    assert facts["cost"]["cache"]["price_source"] in notes["spend"]
-    first = facts["investments"][0]
-    assert first["benefit_basis"] in notes["investments"]
+    assert facts.business.assumptions_source in notes["incidents"]
+    assert facts.cost.cache is not None and facts.cost.cache.price_source in notes["spend"]
+    first = facts.investments[0]
+    assert first.benefit_basis in notes["investments"]
 
 
 def test_core_properties_and_zip_timestamps_come_from_as_of_so_bytes_repeat(built) -> None:

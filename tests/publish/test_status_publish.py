@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 
 from sentinel_reports.analysis.facts import week_facts
-from sentinel_reports.analysis.facts_model import facts_data
 from sentinel_reports.config import Config
 from sentinel_reports.model import Dataset, conform, empty_frame
 from sentinel_reports.publish.site import SiteWriter
@@ -158,7 +157,7 @@ def _tiny_project() -> tuple[Dataset, Config, dt.datetime]:
 
 def test_real_facts_from_a_tiny_dataset(env, schema):
     dataset, config, as_of = _tiny_project()
-    facts = facts_data(week_facts(dataset, None, config, "2026-W47", as_of))
+    facts = week_facts(dataset, None, config, "2026-W47", as_of)
     writer = MemoryWriter()
     publish_status(writer, facts, env, config, None)
     summary = json.loads(writer.files[API + "summary.json"])

@@ -1,7 +1,9 @@
 """Hand-built status facts following docs/facts.md, for the status page, API, feed and badge tests.
 
 Tests run with --import-mode=importlib, so test modules load this file by path (see `load()` at the top
-of each test module). `facts()` returns a fresh dict each time; tests change it freely.
+of each test module). `facts()` returns a fresh facts model each time; `facts_dict()` the same document as a
+dict that tests change freely before `typed()` validates it (keys it leaves out get neutral values through
+tests/render/partial_facts.py, so every value a test asserts on is stated here).
 
 The platform: chat-api (tier 1, customer-facing), rag-search (tier 1, customer-facing; with `plant_gap`
 it has no data for the last 7 days and is `no_data` now), embeddings (internal, no telemetry at all) and
@@ -11,9 +13,24 @@ batch-evals (internal, tier 3). As-of is 2026-11-23 00:00 UTC; days run 2026-08-
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+from pathlib import Path
 from typing import Any
 
+from sentinel_reports.analysis.facts_model import WeekFacts
 from sentinel_reports.config import Config
+
+
+def _load_partial_facts():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location(
+        "partial_facts", Path(__file__).with_name("partial_facts.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_pf = _load_partial_facts()
 
 AS_OF = "2026-11-23T00:00:00Z"
 LAST_DAY = dt.date(2026, 11, 22)
@@ -96,7 +113,18 @@ def _component(cid: str, name: str, group: str, facing: bool, tier: int, days: l
     return base
 
 
-def facts(
+def typed(data: dict[str, Any]) -> WeekFacts:
+    """The facts model of a (changed) `facts_dict()`."""
+    return _pf.week_facts(data)
+
+
+def facts(*, plant_gap: bool = True, incident_mode: bool = False, unsafe_incident: bool = True) -> WeekFacts:
+    return typed(
+        facts_dict(plant_gap=plant_gap, incident_mode=incident_mode, unsafe_incident=unsafe_incident)
+    )
+
+
+def facts_dict(
     *, plant_gap: bool = True, incident_mode: bool = False, unsafe_incident: bool = True
 ) -> dict[str, Any]:
     chat_days = _days()
@@ -314,6 +342,7 @@ def facts(
         "timezone": "UTC",
         "currency": "USD",
         "as_of": AS_OF,
+        "status_history_days": 90,
         "window": {"start": "2026-11-16T00:00:00Z", "end": AS_OF},
         "summary": summary,
         "slos": [

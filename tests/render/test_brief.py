@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import json
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sentinel_reports.analysis.derived import add_derived
+from sentinel_reports.analysis.facts_model import facts_data, facts_from_dict
 from sentinel_reports.config import load_config
 from sentinel_reports.narrative.template import narrate_week
 from sentinel_reports.render.brief import SECTIONS, render_brief, showback_csv, strip_emoji
@@ -26,7 +26,9 @@ from sentinel_reports.render.environment import make_environment
 def week(example_site, example_project: Path):  # type: ignore[no-untyped-def]
     site, result = example_site
     label = result.weeks[-1]
-    facts = json.loads((site / "evidence" / label / "facts.json").read_text(encoding="utf-8"))
+    facts = facts_from_dict(
+        json.loads((site / "evidence" / label / "facts.json").read_text(encoding="utf-8"))
+    )
     config = load_config(example_project)
     return facts, config
 
@@ -75,23 +77,24 @@ def test_charts_are_inline_svg_with_text_alternatives_and_png_by_cid_in_email(re
 def test_plain_text_carries_the_same_numbers(rendered, week) -> None:  # type: ignore[no-untyped-def]
     facts, _ = week
     assert rendered.subject in rendered.text
-    slo = next(s for s in facts["slos"] if s["name"] == facts["summary"]["budget_slo"])
-    assert slo["name"] in rendered.text
+    slo = next(s for s in facts.slos if s.name == facts.summary.budget_slo)
+    assert slo.name in rendered.text
     for label in ("Availability", "Error budget remaining", "Spend", "Open incidents"):
         assert label in rendered.text
 
 
 def test_missing_figures_read_no_data_never_zero(week) -> None:  # type: ignore[no-untyped-def]
     facts, _ = week
-    broken = copy.deepcopy(facts)
-    for slo in broken["slos"]:
+    data = facts_data(facts)
+    for slo in data["slos"]:
         slo["budget_remaining"] = slo["week_attainment"] = None
-    broken["summary"]["budget_remaining"] = None
-    component = next(iter(broken["cost"]["per_successful_task"]))
-    broken["cost"]["per_successful_task"][component] = None
+    data["summary"]["budget_remaining"] = None
+    component = next(iter(data["cost"]["per_successful_task"]))
+    data["cost"]["per_successful_task"][component] = None
     add_derived(
-        broken, {s["name"]: s.get("previous_budget_remaining") for s in broken["slos"]}
+        data, {s["name"]: s.get("previous_budget_remaining") for s in data["slos"]}
     )  # as analysis does
+    broken = facts_from_dict(data)
     table = slo_table(broken)
     assert all(row[5].text == "no data" and row[5].state == "no_data" for row in table.rows)
     assert table.worst is None
@@ -113,22 +116,22 @@ def test_tables_mark_the_worst_row_in_every_format(week) -> None:  # type: ignor
 
 def test_showback_csv_neutralises_spreadsheet_formulas(week) -> None:  # type: ignore[no-untyped-def]
     facts, _ = week
-    hostile = copy.deepcopy(facts)
-    hostile["cost"]["by_team"] = {
+    data = facts_data(facts)
+    data["cost"]["by_team"] = {
         '=HYPERLINK("http://x")': 10.0,
         "+cmd": 1.0,
         "@sum": 2.0,
         "\tTab": 3.0,
         "Credit team": -5.25,
     }
-    rows = list(csv.reader(io.StringIO(showback_csv(hostile))))
+    rows = list(csv.reader(io.StringIO(showback_csv(facts_from_dict(data)))))
     assert rows[0] == ["week", "dimension", "team", "component_id", "component", "spend", "currency"]
     teams = {r[2]: r[5] for r in rows[1:] if r[1] == "team"}
     assert set(teams) == {'\'=HYPERLINK("http://x")', "'+cmd", "'@sum", "'\tTab", "Credit team"}
     assert teams["Credit team"] == "-5.25"  # a negative amount is a number, not a formula
     assert any(r[1] == "unattributed" for r in rows)
     components = [r for r in rows if r[1] == "component"]
-    assert {r[3] for r in components} == set(facts["cost"]["by_component"])
+    assert {r[3] for r in components} == set(facts.cost.by_component)
 
 
 def test_end_of_line_labels_are_spread_apart() -> None:

@@ -3,12 +3,13 @@ says so in words; short tables, the web edition and the email stay as they were.
 
 from __future__ import annotations
 
-import copy
+import importlib.util
 import re
+from pathlib import Path
 
 import pytest
 
-from sentinel_reports.analysis.derived import add_derived
+from sentinel_reports.analysis.facts_model import facts_data, facts_from_dict
 from sentinel_reports.render import brief_print as bp
 from sentinel_reports.render.brief_charts import budget_chart, spend_chart
 from sentinel_reports.render.brief_tables import (
@@ -19,6 +20,17 @@ from sentinel_reports.render.brief_tables import (
     unit_cost_table,
 )
 
+
+def _load_helper():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location(
+        "partial_facts", Path(__file__).with_name("partial_facts.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+pf = _load_helper()
 WEB = "https://reports.example.com/briefs/2026-W47/"
 
 
@@ -46,7 +58,7 @@ SLOS = {
 }
 
 
-def _slo_facts() -> dict:
+def _slo_facts(keep=lambda s: True):  # type: ignore[no-untyped-def]
     slos = []
     for name, state in SLOS.items():
         if name.startswith("ex"):
@@ -66,7 +78,7 @@ def _slo_facts() -> dict:
         else:
             assert state is None
             slos.append(_slo(name, 0.3 + int(name[2:4]) / 100))
-    return {"period": "2026-W47", "slos": slos, "components": []}
+    return pf.week_facts({"slos": [s for s in slos if keep(s)], "components": []})
 
 
 def _text(table) -> str:  # type: ignore[no-untyped-def]
@@ -75,7 +87,7 @@ def _text(table) -> str:  # type: ignore[no-untyped-def]
 
 def test_slo_attention_states() -> None:
     facts = _slo_facts()
-    got = {s["name"]: bp.slo_attention(s) for s in facts["slos"]}
+    got = {s.name: bp.slo_attention(s) for s in facts.slos}
     assert got == SLOS
 
 
@@ -96,8 +108,7 @@ def test_condensed_slo_table_lists_every_slo_that_is_breached_at_risk_or_unknown
 
 
 def test_few_flagged_slos_keep_the_full_columns() -> None:
-    facts = _slo_facts()
-    facts["slos"] = [s for s in facts["slos"] if not s["name"].startswith(("ex", "low"))]
+    facts = _slo_facts(lambda s: not s["name"].startswith(("ex", "low")))
     table = bp.print_slos(facts, slo_table(facts), None)
     assert table.columns == slo_table(facts).columns
     assert sorted(row[0].text for row in table.rows) == [
@@ -110,7 +121,7 @@ def test_few_flagged_slos_keep_the_full_columns() -> None:
 
 def test_short_tables_are_left_as_they_are() -> None:
     facts = _slo_facts()
-    facts["slos"] = facts["slos"][: bp.PRINT_ROWS]
+    facts = facts.model_copy(update={"slos": facts.slos[: bp.PRINT_ROWS]})
     table = slo_table(facts)
     assert bp.print_tables(facts, {"reliability": [table]})["reliability"] == [table]
 
@@ -120,7 +131,7 @@ def _incident(n: int, severity: str, *, resolved: bool = True, minutes: float | 
         "id": f"INC{n:03d}", "title": f"Incident {n}", "severity": severity, "components": ["api"],
         "resolved_at": "2026-11-20T10:00:00Z" if resolved else None, "impact_minutes": minutes,
         "duration_minutes": minutes, "mtta_minutes": 3.0, "time_to_resolve_minutes": minutes,
-        "business_impact": {"amount": None}, "postmortem": {},
+        "business_impact": None, "postmortem": None,
     }  # fmt: skip
 
 
@@ -129,8 +140,10 @@ def test_incidents_keep_every_sev1_sev2_and_open_one_and_count_the_rest() -> Non
     items += [_incident(4, "SEV3", resolved=False)]
     items += [_incident(10 + n, "SEV3", minutes=60.0) for n in range(8)]
     items += [_incident(20 + n, "SEV4", minutes=None if n == 0 else 15.0) for n in range(4)]
-    facts = {"incidents": items, "components": [{"id": "api", "name": "API"}], "currency": "USD"}
-    table = bp.print_incidents(facts, incident_table(facts), WEB)  # type: ignore[arg-type]
+    facts = pf.week_facts(
+        {"incidents": items, "components": [{"id": "api", "name": "API"}], "currency": "USD"}
+    )
+    table = bp.print_incidents(facts, incident_table(facts), WEB)
     assert [row[0].text for row in table.rows] == ["INC000", "INC001", "INC002", "INC003", "INC004"]
     assert table.rows[4][5].text == "open" and table.rows[4][1].state == "major_outage"
     assert table.condensed is not None
@@ -140,8 +153,8 @@ def test_incidents_keep_every_sev1_sev2_and_open_one_and_count_the_rest() -> Non
         in table.condensed
     )
     quiet = [_incident(n, "SEV3", minutes=0.0) for n in range(bp.PRINT_ROWS + 1)]
-    facts = {**facts, "incidents": quiet}
-    table = bp.print_incidents(facts, incident_table(facts), None)  # type: ignore[arg-type]
+    facts = pf.week_facts({**facts_data(facts), "incidents": quiet})
+    table = bp.print_incidents(facts, incident_table(facts), None)
     assert table.rows == [] and table.condensed is not None
     assert table.condensed.startswith("There was no SEV1, SEV2 or open incident. The 13 incidents (13 SEV3)")
     assert "all resolved and without customer impact" in table.condensed
@@ -154,8 +167,8 @@ def test_gaps_are_grouped_with_every_component_named() -> None:
          "component": f"c{i}", "start": "2026-11-16T00:00:00Z", "end": "2026-11-23T00:00:00Z"}
         for i in range(20)
     ] + [{"priority": "P1", "kind": "missing_assumption", "signal": None, "component": None}]  # fmt: skip
-    facts = {"gaps": gaps, "components": components}
-    table = bp.print_gaps(facts, gap_table(facts), None)  # type: ignore[arg-type]
+    facts = pf.week_facts({"gaps": gaps, "components": components})
+    table = bp.print_gaps(facts, gap_table(facts), None)
     assert [row[0].text for row in table.rows] == ["P1", "P2", "P3"]
     assert all(row[0].state == "no_data" for row in table.rows)
     text = _text(table)
@@ -171,10 +184,10 @@ def test_unit_economics_keep_the_largest_the_worst_and_the_unknown() -> None:
     before = {c: 0.01 for c in ids}
     now["c25"] = 0.02  # doubled: the worst change
     now["c27"] = None  # no data
-    facts = {
+    facts = pf.week_facts({
         "currency": "USD", "components": [{"id": c, "name": c.upper()} for c in ids],
         "cost": {"by_component": spend, "per_successful_task": now, "previous_per_successful_task": before},
-    }  # fmt: skip
+    })  # fmt: skip
     table = bp.print_unit_cost(facts, unit_cost_table(facts), WEB)
     shown = [row[0].text for row in table.rows]
     assert shown == [c.upper() for c in ids[: bp.PRINT_TOP]] + ["C25", "C27"]
@@ -207,14 +220,14 @@ def test_many_recommendations_print_as_one_table() -> None:
 
 def test_print_charts_draw_fewer_lines_and_bars_and_say_so() -> None:
     names = [f"svc-{i:02d}" for i in range(30)]
-    facts = {
+    facts = pf.week_facts({
         "period": "2026-W47", "currency": "USD", "components": [{"id": n, "name": n.upper()} for n in names],
         "cost": {"by_component": {n: 100.0 + i for i, n in enumerate(names)}, "unattributed": 5.0,
                  "total": 10_000.0, "week_over_week": 0.01},
         "slos": [_slo(f"{n}-availability", 0.5 - i / 100) for i, n in enumerate(names)],
         "summary": {"budget_slo": "svc-29-availability", "budget_remaining": 0.21},
-    }  # fmt: skip
-    history = [{"daily_budget": {s["name"]: [["2026-11-20", s["budget_remaining"]]] for s in facts["slos"]}}]
+    })  # fmt: skip
+    history = [{"daily_budget": {s.name: [["2026-11-20", s.budget_remaining]] for s in facts.slos}}]
     full, short = spend_chart(facts), spend_chart(facts, limit=bp.PRINT_BARS)
     assert full is not None and short is not None
     bars = [v["component"] for v in short["data"]["values"]]
@@ -242,14 +255,13 @@ def scaled_week(site, week: str, project):  # type: ignore[no-untyped-def]
     from sentinel_reports.config import load_config
 
     facts = json.loads((site / "evidence" / week / "facts.json").read_text(encoding="utf-8"))
-    big = copy.deepcopy(facts)
     healthy = {"data_sufficient": True, "alerts": []}
-    big["slos"] = [
+    big = {**facts, "slos": [
         {**s, **healthy, "name": f"{s['name']}-{k}", "week_attainment": s["objective"] + 0.0001,
          "budget_remaining": 0.6 - k / 10}
         for k in range(12) for s in facts["slos"]
-    ]  # fmt: skip
-    return big, load_config(project)
+    ]}  # fmt: skip
+    return facts_from_dict(big), load_config(project)
 
 
 @pytest.fixture(scope="module")
@@ -267,10 +279,10 @@ def test_web_and_email_keep_every_row_while_print_is_condensed(scaled, tmp_path)
     facts, config = scaled
     brief = render_brief(make_environment(), facts, narrate_week(facts, None, config), config,
                          renderer=ChartRenderer())  # fmt: skip
-    names = [s["name"] for s in facts["slos"]]
+    names = [s.name for s in facts.slos]
     assert all(f">{n}<" in brief.html and f">{n}<" in brief.email_html for n in names)
     assert "table-condensed" not in brief.html and "table-condensed" not in brief.email_html
-    flagged = [s["name"] for s in facts["slos"] if bp.slo_attention(s)]
+    flagged = [s.name for s in facts.slos if bp.slo_attention(s)]
     others = len(names) - len(flagged)
     assert 0 < others < len(names)
     assert len(flagged) > bp.PRINT_ROWS  # listed by state, "name (component) budget"
@@ -303,23 +315,22 @@ def test_print_stylesheet_keeps_the_print_rules() -> None:
 
 
 def test_many_sources_are_grouped_by_type_with_every_source_named() -> None:
-    def source(name: str, kind: str, rows: int | None, start: str, end: str) -> dict:
+    def source(name: str, kind: str, rows: int, start: str, end: str) -> dict:
         return {"id": name, "type": kind, "files": [{}], "rows": rows, "start": start, "end": end}
 
     sources = [source(f"prom-{i:02d}", "prometheus", 100, f"2026-06-{i + 1:02d}T00:00:00Z", "2026-11-22T23:00:00Z")
                for i in range(10)]  # fmt: skip
-    sources += [source("costs", "focus", None, "2026-06-01T00:00:00Z", "2026-11-23T00:00:00Z")]
+    sources += [source("costs", "focus", 0, "2026-06-01T00:00:00Z", "2026-11-23T00:00:00Z")]
     sources += [
         source(f"evals-{i}", "evals", 5, "2026-07-01T00:00:00Z", "2026-11-20T00:00:00Z") for i in range(3)
     ]
-    facts: dict = {"sources": sources}
-    add_derived(facts, {})  # the sources by type, as analysis adds them
+    facts = pf.week_facts({"sources": sources})  # with the sources by type, as analysis adds them
     table = bp.print_sources(facts, source_table(facts), WEB)
     assert [row[0].text for row in table.rows] == ["evals", "focus", "prometheus"]
     assert all(re.search(rf"\b{s['id']}\b", _text(table)) for s in sources)
     prometheus = table.rows[2]
     assert [c.text for c in prometheus[2:]] == ["10", "1,000", "2026-06-01 00:00 UTC", "2026-11-22 23:00 UTC"]
-    assert table.rows[1][3].text == "no data"  # a source without a row count is not counted as 0
+    assert table.rows[1][3].text == "0"  # a source that gave no rows says 0 rows
     assert table.condensed is not None and "The 14 sources are grouped by type" in table.condensed
-    short = {"sources": sources[:3]}
+    short = pf.week_facts({"sources": sources[:3]})
     assert bp.print_sources(short, source_table(short), None) == source_table(short)

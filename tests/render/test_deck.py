@@ -3,7 +3,6 @@ missing data as "no data", and the self-contained HTML."""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import re
 from pathlib import Path
@@ -12,7 +11,7 @@ import altair as alt
 import pytest
 
 from sentinel_reports.analysis.derived import add_derived
-from sentinel_reports.analysis.facts_model import facts_data
+from sentinel_reports.analysis.facts_model import facts_data, facts_from_dict
 from sentinel_reports.errors import VerificationError
 from sentinel_reports.render import formatting as f
 from sentinel_reports.render.charts import ChartRenderer
@@ -57,66 +56,67 @@ def test_storyline_one_idea_per_slide_each_with_one_exhibit_and_a_source(quarter
 def test_glance_table_states_the_quarter_attainment_of_each_customer_facing_slo(quarter) -> None:
     facts, _, deck = quarter
     table = slide(deck, "glance").table
-    facing = [s for s in facts["slos"] if s["customer_facing"]]
+    facing = [s for s in facts.slos if s.customer_facing]
     assert len(table.rows) == len(facing)
     for row, s in zip(table.rows, facing, strict=True):
-        assert row[0] == s["component_name"] and row[1] == s["sli"]
-        assert row[3] == f.pct(s["period_attainment"], 2)
-        assert row[4] == f.pct(s["previous_period_attainment"], 2)
-        used = (1 - s["period_attainment"]) / (1 - s["objective"])
+        assert row[0] == s.component_name and row[1] == s.sli
+        assert row[3] == f.pct(s.period_attainment, 2)
+        assert row[4] == f.pct(s.previous_period_attainment, 2)
+        used = (1 - s.period_attainment) / (1 - s.objective)
         assert row[6] == f.pct(used, 0)
-        assert deck.derived[f"slos.{s['name']}.period_budget_consumed"] == pytest.approx(used)
-        assert row[7] == ("✓ Met" if s["period_attainment"] >= s["objective"] else "✕ Missed")
-    worst = max(facing, key=lambda s: (1 - s["period_attainment"]) / (1 - s["objective"]))
-    assert table.rows[table.worst][1] == worst["sli"]
+        assert deck.derived[f"slos.{s.name}.period_budget_consumed"] == pytest.approx(used)
+        assert row[7] == ("✓ Met" if s.period_attainment >= s.objective else "✕ Missed")
+    worst = max(facing, key=lambda s: (1 - s.period_attainment) / (1 - s.objective))
+    assert table.rows[table.worst][1] == worst.sli
 
 
 def test_incident_cost_table_multiplies_minutes_by_the_stated_assumption(quarter) -> None:
     facts, _, deck = quarter
     s = slide(deck, "incidents")
-    business = facts["business"]
-    assert f.money(business["revenue_at_risk_total"]) in s.title
+    business = facts.business
+    assert f.money(business.revenue_at_risk_total) in s.title
     assert s.table.rows[-1][0] == "Total"
-    assert s.table.rows[-1][5] == f.money(business["revenue_at_risk_total"])
-    assert s.table.rows[-1][3] == f"{f.number(facts['incident_stats']['impact_minutes_total'], 0)} min"
+    assert s.table.rows[-1][5] == f.money(business.revenue_at_risk_total)
+    assert s.table.rows[-1][3] == f"{f.number(facts.incident_stats.impact_minutes_total, 0)} min"
     by_id = {row[0]: row for row in s.table.rows[:-1]}
-    assert set(by_id) == {i["id"] for i in facts["incidents"]}
-    for inc in facts["incidents"]:
-        amount = business["per_incident"][inc["id"]]
-        if inc.get("impact_kind") == "degraded" and amount is None:
+    assert set(by_id) == {i.id for i in facts.incidents}
+    for inc in facts.incidents:
+        amount = business.per_incident[inc.id]
+        if inc.impact_kind == "degraded" and amount is None:
             # latency only: never charged at the outage rate, and no degraded rate is configured
-            assert by_id[inc["id"]][5] == "degraded, not charged"
+            assert by_id[inc.id][5] == "degraded, not charged"
         else:
-            assert by_id[inc["id"]][5] == f.money(amount)
-            rate = (inc.get("business_impact") or {}).get("rate_per_minute")
-            if inc["impact_minutes"] and rate is not None:
-                assert by_id[inc["id"]][4] == f.money(rate)
-                assert amount == pytest.approx(inc["impact_minutes"] * rate)
-    assert business["assumptions_source"] in s.source_line
+            assert by_id[inc.id][5] == f.money(amount)
+            rate = inc.business_impact.rate_per_minute if inc.business_impact else None
+            if inc.impact_minutes and rate is not None:
+                assert by_id[inc.id][4] == f.money(rate)
+                assert amount == pytest.approx(inc.impact_minutes * rate)
+    assert business.assumptions_source in s.source_line
 
 
 def test_spend_chart_compares_cost_per_successful_task_with_the_previous_quarter(quarter) -> None:
     facts, _, deck = quarter
     s = slide(deck, "spend")
-    chart, cost = s.chart, facts["cost"]
-    assert chart.kind == "bar" and [x.name for x in chart.series] == [facts["previous_period"], QUARTER]
-    names = {c["id"]: c["name"] for c in facts["components"]}
-    facing = [c["id"] for c in facts["components"] if c["customer_facing"]]
+    chart, cost = s.chart, facts.cost
+    assert chart.kind == "bar" and [x.name for x in chart.series] == [facts.previous_period, QUARTER]
+    names = {c.id: c.name for c in facts.components}
+    facing = [c.id for c in facts.components if c.customer_facing]
     assert list(chart.categories) == [names[c] for c in facing]
-    assert list(chart.series[1].values) == [cost["per_successful_task"][c] for c in facing]
-    assert f.money(cost["total"]) in s.title
-    assert any(f.money(cost["cache"]["saving"]) in b for b in s.bullets)
-    assert any(f.money(cost["unattributed"]) in b for b in s.bullets)
+    assert list(chart.series[1].values) == [cost.per_successful_task[c] for c in facing]
+    assert f.money(cost.total) in s.title
+    assert cost.cache is not None and any(f.money(cost.cache.saving) in b for b in s.bullets)
+    assert any(f.money(cost.unattributed) in b for b in s.bullets)
 
 
 def test_investments_ranked_with_roi_payback_and_risk_then_the_recommendation_shape(quarter) -> None:
     facts, narrative, deck = quarter
-    *rows, nothing = slide(deck, "investments").table.rows
-    assert nothing[1] == "Do nothing: keep the platform as it is"  # the option every case is weighed against
-    assert [r[1] for r in rows] == [i["title"] for i in facts["investments"]]
-    for row, inv in zip(rows, facts["investments"], strict=True):
-        assert row[2] == f.money(inv["cost"]) and row[5] == f.pct(inv["roi"], 0)
-        assert row[8] == inv["risk"]["level"]
+    rows = slide(deck, "investments").table.rows
+    proposed = rows[: len(facts.investments)]  # then the options compared with them (do nothing last)
+    assert [r[1] for r in proposed] == [i.title for i in facts.investments]
+    assert rows[-1][1].startswith("Do nothing")
+    for row, inv in zip(proposed, facts.investments, strict=True):
+        assert row[2] == f.money(inv.cost) and row[5] == f.pct(inv.roi, 0)
+        assert inv.risk is not None and row[8] == inv.risk.level
     lead = slide(deck, "recommendation").lead
     assert re.fullmatch(
         r"\*\*Recommendation: .+\.\*\* Expected impact: .*\d.*\. Risk: (Low|Medium|High) \(.+\)\.", lead
@@ -138,28 +138,29 @@ def test_the_deck_verifies_and_an_unsupported_figure_anywhere_fails(quarter) -> 
 
 def test_missing_data_reads_no_data_with_its_gap_never_zero(quarter) -> None:
     facts, narrative, _ = quarter
-    broken = facts_data(facts) if not isinstance(facts, dict) else copy.deepcopy(facts)  # a dict to change
+    broken = facts_data(facts)  # the JSON data, to change
     target = next(s for s in broken["slos"] if s["customer_facing"])
     target["period_attainment"] = None
     first = next(c["id"] for c in broken["components"] if c["customer_facing"])
     broken["cost"]["per_successful_task"][first] = None
     broken["gaps"].append(
-        {"kind": "no_source", "component": target["component"], "priority": "P1", "sources": [],
-         "specific": "no requests_good data", "limits": "measure availability",
+        {"kind": "no_source", "component": target["component"], "signal": "requests_good", "priority": "P1",
+         "sources": [], "specific": "no requests_good data", "limits": "measure availability",
+         "instrumentation": "export requests_good",
          "sentence": "Current observability gap: no requests_good data. This limits our ability to measure "
          "availability. Recommended instrumentation: export it with priority P1."}
     )  # fmt: skip
     add_derived(
         broken, {s["name"]: s.get("previous_budget_remaining") for s in broken["slos"]}
     )  # as analysis does
-    deck = build_deck(broken, narrative)
+    deck = build_deck(facts_from_dict(broken), narrative)
     glance = slide(deck, "glance")
     row = next(r for r in glance.table.rows if r[1] == target["sli"] and r[0] == target["component_name"])
     assert row[3] == "no data" and row[6] == "no data" and row[7] == "? no data"
     assert any("Current observability gap" in b for b in glance.bullets)
     assert "without data" in glance.title
     assert slide(deck, "spend").chart.series[1].values[0] is None
-    verify_deck(deck, broken, narrative)
+    verify_deck(deck, facts_from_dict(broken), narrative)
 
 
 def test_html_is_self_contained_16_9_and_works_without_javascript(quarter) -> None:

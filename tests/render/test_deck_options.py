@@ -39,28 +39,29 @@ def _deck(project, content):
 def test_options_include_do_nothing_and_a_sensitivity_row_from_facts(project) -> None:
     facts, slide = _deck(project, project.content)
     assert slide.table.rows[-1][1].startswith("Do nothing") and slide.table.rows[-1][2] == "$0"
-    top = facts["investments"][0]
-    sens = top["sensitivity"]
+    top = facts.investments[0]
+    sens = top.sensitivity
+    assert sens is not None
     # the demo's incident record starts in July: earlier quarters are gaps, not quarters without incidents
-    assert sens["quarters_without_data"] == ["2026-Q1", "2026-Q2"]
-    assert sens["incidents"] == ["INC-214"]
+    assert sens.quarters_without_data == ["2026-Q1", "2026-Q2"]
+    assert sens.incidents == ["INC-214"]
     [row] = [b for b in slide.bullets if b.startswith("**Sensitivity**")]
-    for key in ("roi_low", "roi_expected", "roi_high"):
-        assert f.pct(sens[key], 0) in row
-    assert f.pct(sens["roi_expected"], 0) == f.pct(top["roi"], 0)  # the proposal's case is the expected one
+    for roi in (sens.roi_low, sens.roi_expected, sens.roi_high):
+        assert f.pct(roi, 0) in row
+    assert f.pct(sens.roi_expected, 0) == f.pct(top.roi, 0)  # the proposal's case is the expected one
     assert "2026-Q1, 2026-Q2: no incident record (a gap, not 0)" in row
-    nothing = facts["options"]["do_nothing"]
+    nothing = facts.options.do_nothing
     [kept] = [b for b in slide.bullets if b.startswith("**Do nothing**")]
-    assert f.money(nothing["revenue_at_risk_per_year"], "USD") in kept and "INC-212" in kept
+    assert f.money(nothing.revenue_at_risk_per_year, "USD") in kept and "INC-212" in kept
 
 
 def test_a_case_is_derived_from_incident_history_when_content_proposes_none(project) -> None:
     content = dataclasses.replace(project.content, investments=())
     facts, slide = _deck(project, content)
-    case = facts["options"]["derived_case"]
-    assert case["derived"] and case["incidents"] and not facts["investments"]
+    case = facts.options.derived_case
+    assert case is not None and case.derived and case.incidents and not facts.investments
     assert "derived from incident history" in slide.title
-    assert f.money(case["break_even_cost"], "USD") in slide.title
+    assert f.money(case.break_even_cost, "USD") in slide.title
     [origin] = [b for b in slide.bullets if b.startswith("**Derived case:**")]
-    assert all(i in origin for i in case["incidents"])
+    assert all(i in origin for i in case.incidents)
     assert slide.table.rows[0][1].startswith("Derived from incident history")

@@ -172,8 +172,8 @@ def _embeddings_operational(facts: dict) -> dict:
 
 
 def test_only_customer_facing_gap_still_raises_indicator():
-    facts = _embeddings_operational(sf.facts(plant_gap=True, unsafe_incident=False))
-    status = api_documents(facts, sf.config())["status.json"]["status"]
+    facts = _embeddings_operational(sf.facts_dict(plant_gap=True, unsafe_incident=False))
+    status = api_documents(sf.typed(facts), sf.config())["status.json"]["status"]
     assert status["indicator"] == "minor"
     assert status["description"] == "Partially Degraded Service"
     assert "All Systems Operational" not in status["description"]
@@ -191,17 +191,17 @@ def test_strict_enums_report_degraded_performance_and_keep_extension():
 
 
 def test_all_clear_page_reports_none_and_operational():
-    facts = _embeddings_operational(sf.facts(plant_gap=False, unsafe_incident=False))
-    docs = api_documents(facts, sf.config())
+    facts = _embeddings_operational(sf.facts_dict(plant_gap=False, unsafe_incident=False))
+    docs = api_documents(sf.typed(facts), sf.config())
     assert docs["status.json"]["status"] == {"indicator": "none", "description": "All Systems Operational"}
     assert {c["status"] for c in docs["components.json"]["components"]} == {"operational"}
     assert "sentinel" not in dumps(docs["components.json"])
 
 
 def test_configured_component_missing_from_facts_is_no_data():
-    facts = _embeddings_operational(sf.facts(plant_gap=False, unsafe_incident=False))
+    facts = _embeddings_operational(sf.facts_dict(plant_gap=False, unsafe_incident=False))
     facts["components"] = [c for c in facts["components"] if c["id"] != "embeddings"]
-    docs = api_documents(facts, sf.config())
+    docs = api_documents(sf.typed(facts), sf.config())
     comps = {c["id"]: c for c in docs["components.json"]["components"]}
     assert comps["embeddings"]["status"] == "no_data"
     assert docs["status.json"]["status"]["indicator"] == "minor"
@@ -311,20 +311,20 @@ def test_every_incident_carries_its_timeline_as_updates():
 
 
 def test_a_dated_postmortem_is_an_update_and_an_undated_one_is_not():
-    facts = sf.facts(incident_mode=True)
+    facts = sf.facts_dict(incident_mode=True)
     inc = next(i for i in facts["incidents"] if i["id"] == "INC-101")
-    inc["postmortem"]["published_on"] = "2026-11-14T12:00:00Z"
-    docs = api_documents(facts, sf.config())
+    inc["postmortem"]["published_on"] = "2026-11-14"
+    docs = api_documents(sf.typed(facts), sf.config())
     updates = next(i for i in docs["incidents.json"]["incidents"] if i["id"] == "INC-101")["incident_updates"]
-    assert (updates[0]["status"], updates[0]["created_at"]) == ("postmortem", "2026-11-14T12:00:00Z")
-    del inc["postmortem"]["published_on"]
-    docs = api_documents(facts, sf.config())
+    assert (updates[0]["status"], updates[0]["created_at"]) == ("postmortem", "2026-11-14T00:00:00Z")
+    inc["postmortem"]["published_on"] = None
+    docs = api_documents(sf.typed(facts), sf.config())
     updates = next(i for i in docs["incidents.json"]["incidents"] if i["id"] == "INC-101")["incident_updates"]
     assert "postmortem" not in {u["status"] for u in updates}
 
 
 def test_no_data_is_explained_by_the_stale_gap_not_an_old_closed_one():
-    facts = sf.facts(plant_gap=True)
+    facts = sf.facts_dict(plant_gap=True)
     old = {
         "component": "rag-search",
         "kind": "missing_run",
@@ -341,7 +341,7 @@ def test_no_data_is_explained_by_the_stale_gap_not_an_old_closed_one():
         "specific": "ZZZ the latest data is from yesterday", "sentence": "stale",
     }  # fmt: skip
     facts["gaps"] = [old, stale]
-    comps = {c["id"]: c for c in api_documents(facts, sf.config())["components.json"]["components"]}
+    comps = {c["id"]: c for c in api_documents(sf.typed(facts), sf.config())["components.json"]["components"]}
     assert comps["rag-search"]["sentinel"]["specific"] == stale["specific"]
     assert comps["rag-search"]["sentinel"]["sentence"] == "stale"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -71,8 +72,7 @@ def test_base_url_links_ids_stable_and_deterministic():
     assert all(e.link.startswith("https://status.example.com/status/") for e in feed.entries)
     self_link = next(link.href for link in feed.feed.links if link.rel == "self")
     assert self_link == "https://status.example.com/status/history.atom"
-    later = sf.facts()
-    later["as_of"] = "2026-11-30T00:00:00Z"
+    later = sf.facts().model_copy(update={"as_of": dt.datetime(2026, 11, 30, tzinfo=dt.UTC)})
     ids_now = {e.id for e in feed.entries}
     assert ids_now == {e.id for e in feedparser.parse(atom_feed(later, config)).entries}
 

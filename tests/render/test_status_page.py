@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from sentinel_reports.analysis.facts_model import Summary
 from sentinel_reports.render.environment import make_environment
 from sentinel_reports.render.status_common import safe_file_id
 from sentinel_reports.render.status_incident import render_incident_pages
@@ -24,6 +25,7 @@ def _load_helper():
 
 
 sf = _load_helper()
+_pf = sf._pf
 
 
 class Tree(HTMLParser):
@@ -200,14 +202,34 @@ def test_incident_page_timeline_postmortem_and_no_money(env):
 
 def test_summary_line_shape():
     line = summary_line(
-        {"status": "Degraded", "budget_remaining": 0.41, "active_alerts": 3, "informational_alerts": 2}
+        Summary.model_validate(
+            _pf.complete(
+                Summary,
+                {
+                    "status": "Degraded",
+                    "budget_remaining": 0.41,
+                    "active_alerts": 3,
+                    "informational_alerts": 2,
+                },
+            )
+        )
     )
     assert (
         line
         == "**Current AI Platform Status: Degraded** | Error budget remaining: 41% | 3 active alerts (2 informational)"
     )
     gap = summary_line(
-        {"status": "Unknown", "budget_remaining": None, "active_alerts": 1, "informational_alerts": 0}
+        Summary.model_validate(
+            _pf.complete(
+                Summary,
+                {
+                    "status": "Unknown",
+                    "budget_remaining": None,
+                    "active_alerts": 1,
+                    "informational_alerts": 0,
+                },
+            )
+        )
     )
     assert "Error budget remaining: unknown (observability gap) | 1 active alert (0 informational)" in gap
 
@@ -227,11 +249,9 @@ def test_maintenance_body_from_content_is_rendered_safely(env):
 
 
 def test_history_label_states_what_the_incident_list_covers(env):
-    facts = sf.facts()
+    facts = sf.facts_dict()
     facts["components"][0]["days"][10]["incidents"] = ["INC-099"]
-    html = render_status_page(env, facts, sf.config())
-    assert "Incident history (2026-11-16 to 2026-11-22)" in html
+    html = render_status_page(env, sf.typed(facts), sf.config())
+    assert "Incident history (last 90 days)" in html
     assert "Incidents named in the day bars that fall outside this list: INC-099." in html
     assert 'href="incidents/INC-099.html"' not in html  # no link to a page that is not published
-    facts["incident_history"] = []
-    assert "Incident history (last 90 days)" in render_status_page(env, facts, sf.config())
