@@ -44,7 +44,7 @@ def test_options_include_do_nothing_and_a_sensitivity_row_from_facts(project) ->
     assert sens is not None
     # the demo's incident record starts in July: earlier quarters are gaps, not quarters without incidents
     assert sens.quarters_without_data == ["2026-Q1", "2026-Q2"]
-    assert sens.incidents == ["INC-214"]
+    assert sens.incidents == ["INC-214", "INC-215"]  # the SEV1 outage and the SEV2 jailbreak
     [row] = [b for b in slide.bullets if b.startswith("**Sensitivity**")]
     for roi in (sens.roi_low, sens.roi_expected, sens.roi_high):
         assert f.pct(roi, 0) in row
