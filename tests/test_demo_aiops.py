@@ -81,7 +81,7 @@ def test_w47_safety_incident_roles_flag_and_regulatory_candidate(w47):
 
 def test_regulatory_flag_is_a_flag_for_counsel_never_a_determination(w47):
     (candidate,) = w47["ai_incidents"]["regulatory"]["candidates"]
-    text = say.regulatory_flag(candidate, names(w47))
+    text = say.regulatory_flag(w47.ai_incidents.regulatory.candidates[0], names(w47))
     assert text.startswith("Possible serious-incident reporting candidate") and text.endswith(
         "recommend counsel review."
     )
@@ -100,7 +100,8 @@ def test_w47_segment_regression_hidden_by_a_healthy_overall_rate(w47):
         ja["cases"] >= seg["min_segment_cases"]
         and ja["pass_rate"] < seg["target"] <= seg["overall_pass_rate"]
     )
-    text = say.segment_observation(seg, names(w47))
+    (model,) = [s for s in w47.segments if s.component == "support-copilot"]
+    text = say.segment_observation(model, names(w47))
     assert "not a finding about its cause" in text and lint_text(text) == []
 
 
@@ -123,7 +124,8 @@ def test_q4_kpi_fell_after_the_model_change_and_recovered_after_rollback(q4):
         c for c in facts["kpi_changes"] if c["kpi"] == "csat" and c["to_version"] == "gpt-5-mini-2025-08-07"
     )
     assert csat["test"] == "Welch's t-test" and csat["direction"] == "fell"
-    text = say.kpi_sentence(change, names(facts))
+    (model, _) = [c for c in facts.kpi_changes if c.kpi == "answer_acceptance"]
+    text = say.kpi_sentence(model, names(facts))
     assert (
         "association in time" in text and "caused" in text and "p < 0.001" in text and lint_text(text) == []
     )

@@ -11,35 +11,33 @@ Every sentence comes from `narrative.aiops` (figures from facts); each slide has
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
+from ..analysis.facts_model import PeriodFacts
 from ..narrative import aiops as say
 from . import formatting as f
 from .deck_model import Derived, Slide, Table
 from .deck_slides import component_names, source_line, source_notes
 
 
-def ai_incidents_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
-    ai, names = facts.get("ai_incidents") or {}, component_names(facts)
-    by_class = ai.get("by_class") or {}
-    rows = tuple((v["label"], f.count(v["count"]), f.count(v["sev1_sev2"])) for v in by_class.values())
-    reg = ai.get("regulatory") or {}
-    candidates = reg.get("candidates") or []
-    missing = [e for e in ai.get("incidents") or [] if e.get("safety_officer_missing")]
-    classified = sum(v["count"] for k, v in by_class.items() if k != "unclassified")
+def ai_incidents_slide(facts: PeriodFacts, d: Derived) -> Slide:
+    ai, names = facts.ai_incidents, component_names(facts)
+    by_class = ai.by_class
+    rows = tuple((v.label, f.count(v.count), f.count(v.sev1_sev2)) for v in by_class.values())
+    reg = ai.regulatory
+    candidates = reg.candidates
+    missing = [e for e in ai.incidents if e.safety_officer_missing]
+    classified = sum(v.count for k, v in by_class.items() if k != "unclassified")
     if candidates:
         title = f"{len(candidates)} incident{'s' if len(candidates) != 1 else ''} flagged for counsel review as a possible reporting candidate"
     elif missing:
         title = "A safety incident ran without a Safety Officer on record"
     elif by_class:
-        title = f"{classified} of {sum(v['count'] for v in by_class.values())} incidents carry an AI class"
+        title = f"{classified} of {sum(v.count for v in by_class.values())} incidents carry an AI class"
     else:
         title = "No incidents this quarter"
     bullets = [say.class_summary(ai)]
     bullets += [say.safety_officer_flag(e, names) for e in missing]
     bullets += [say.regulatory_flag(c, names) for c in candidates]
-    ids = sorted({s for e in ai.get("incidents") or [] for s in e.get("sources") or []})
+    ids = sorted({s for e in ai.incidents for s in e.sources})
     return Slide(
         key="ai-incidents",
         title=title,
@@ -51,30 +49,29 @@ def ai_incidents_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             "AICS roles are held by teams or roles, never persons. A SEV1/SEV2 safety incident without a Safety "
             "Officer is flagged.",
             "Regulatory flags mark possible candidates only, with the deadlines commonly cited and their source; "
-            "they are never a legal conclusion: recommend counsel review." if reg.get("enabled")
+            "they are never a legal conclusion: recommend counsel review." if reg.enabled
             else "Regulatory flags are off (governance.eu_ai_act is not set).",
             source_notes(facts, ids),
         ]),
     )  # fmt: skip
 
 
-def ai_quality_slide(facts: Mapping[str, Any], d: Derived) -> Slide | None:
+def ai_quality_slide(facts: PeriodFacts, d: Derived) -> Slide | None:
     names = component_names(facts)
-    segments = [s for s in facts.get("segments") or [] if s.get("hidden_regressions")]
-    changes = [c for c in facts.get("kpi_changes") or [] if c.get("shown")]
+    segments = [s for s in facts.segments if s.hidden_regressions]
+    changes = [c for c in facts.kpi_changes if c.shown]
     if not segments and not changes:
         return None
     rows = []
     for s in segments:
-        by = {r["segment"]: r for r in s["segments"]}
-        for seg in s["hidden_regressions"]:
-            rows.append((f"{names.get(s['component'], s['component'])}: segment {seg}",
-                         f.pct(s["overall_pass_rate"], 1), f.pct(by[seg]["pass_rate"], 1), f.count(by[seg]["cases"]), "-"))  # fmt: skip
+        by = {r.segment: r for r in s.segments}
+        for seg in s.hidden_regressions:
+            rows.append((f"{names.get(s.component, s.component)}: segment {seg}",
+                         f.pct(s.overall_pass_rate, 1), f.pct(by[seg].pass_rate, 1), f.count(by[seg].cases), "-"))  # fmt: skip
     for c in changes:
-        value = (lambda v: f.pct(v, 1)) if c["kind"] == "rate" else (lambda v: f.number(v, 2))
-        rows.append((f"{str(c['kpi']).replace('_', ' ')} after {c['to_version']}", value(c["before"]["rate" if c["kind"] == "rate" else "mean"]),
-                     value(c["after"]["rate" if c["kind"] == "rate" else "mean"]), f"{f.count(c['before']['n'])} / {f.count(c['after']['n'])}",
-                     say.p_value(c["p_value"])))  # fmt: skip
+        rows.append((f"{str(c.kpi).replace('_', ' ')} after {c.to_version}", say.kpi_value(c, c.before),
+                     say.kpi_value(c, c.after), f"{f.count(c.before.n)} / {f.count(c.after.n)}",
+                     say.p_value(c.p_value)))  # fmt: skip
     title = (
         "An overall pass rate on target hides a segment below it"
         if segments
@@ -82,10 +79,7 @@ def ai_quality_slide(facts: Mapping[str, Any], d: Derived) -> Slide | None:
     )
     bullets = [x for x in (say.segment_observation(s, names) for s in segments) if x]
     bullets += [say.kpi_sentence(c, names) for c in changes]
-    ids = sorted(
-        {x for s in segments for x in s.get("sources") or []}
-        | {x for c in changes for x in c.get("sources") or []}
-    )
+    ids = sorted({x for s in segments for x in s.sources} | {x for c in changes for x in c.sources})
     return Slide(
         key="ai-quality",
         title=title,
@@ -103,12 +97,12 @@ def ai_quality_slide(facts: Mapping[str, Any], d: Derived) -> Slide | None:
     )  # fmt: skip
 
 
-def self_hosting_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
-    sh, names = facts.get("self_hosting") or {}, component_names(facts)
-    cur = facts.get("currency") or "USD"
-    ids = list(sh.get("sources") or [])
-    if sh.get("missing"):
-        rows = tuple((m, "missing") for m in sh["missing"])
+def self_hosting_slide(facts: PeriodFacts, d: Derived) -> Slide:
+    sh, names = facts.self_hosting, component_names(facts)
+    cur = facts.currency or "USD"
+    ids = list(sh.sources)
+    if sh.missing:
+        rows = tuple((m, "missing") for m in sh.missing)
         return Slide(
             key="self-hosting",
             title="Self-hosting against API economics: inputs missing",
@@ -118,29 +112,30 @@ def self_hosting_slide(facts: Mapping[str, Any], d: Derived) -> Slide:
             notes="The comparison needs the self-hosted component's bill, its token counts, the API price for the "
             "same traffic and the monthly engineering cost, each with its source.",
         )
-    per_self, per_api = sh["self_hosted_per_million"], sh["api_per_million"]
+    per_self, per_api = sh.self_hosted_per_million, sh.api_per_million
     rows = (
         ("Cost per 1M tokens", f.money(per_self, cur, 2), f.money(per_api, cur, 2)),
-        ("Cost in the period", f.money(sh["self_hosted_cost"], cur), f.money(sh["api_cost"], cur)),
-        ("Tokens in the period", say.millions(sh["tokens"]), say.millions(sh["tokens"])),
-        ("Break-even volume (tokens per 30 days)", say.millions(sh["break_even_tokens_per_month"]), "-"),
+        ("Cost in the period", f.money(sh.self_hosted_cost, cur), f.money(sh.api_cost, cur)),
+        ("Tokens in the period", say.millions(sh.tokens), say.millions(sh.tokens)),
+        ("Break-even volume (tokens per 30 days)", say.millions(sh.break_even_tokens_per_month), "-"),
     )
-    comp = names.get(sh["component"], sh["component"])
+    comp = names.get(sh.component or "", sh.component)
     title = (
         f"Self-hosting {comp} costs less per token than the API at current volume"
-        if sh["cheaper"] == "self-hosted"
+        if sh.cheaper == "self-hosted"
         else f"The API would carry {comp}'s traffic for less than self-hosting"
     )
-    price = sh["api_price"]
+    price = sh.api_price
+    assert price is not None  # set whenever no input is missing (analysis/selfhost.py)
     return Slide(
         key="self-hosting",
         title=title,
         table=Table(("", "Self-hosted", "API, same traffic"), rows, numeric=frozenset({1, 2})),
-        bullets=(say.self_hosting_summary(sh, names), "Assumptions: " + "; ".join(sh["assumptions"]) + "."),
-        source_line=source_line(facts, ids, "API price: " + price["source"]),
+        bullets=(say.self_hosting_summary(sh, names), "Assumptions: " + "; ".join(sh.assumptions) + "."),
+        source_line=source_line(facts, ids, "API price: " + price.source),
         notes="\n".join([
-            f"Engineering amortisation {f.money(sh['engineering_monthly'], cur)} per month, source: {sh['engineering_source']}.",
-            f"API list price per 1M tokens: input {f.money(price['input'], cur, 2)}, output {f.money(price['output'], cur, 2)} ({price['source']}).",
+            f"Engineering amortisation {f.money(sh.engineering_monthly, cur)} per month, source: {sh.engineering_source}.",
+            f"API list price per 1M tokens: input {f.money(price.input, cur, 2)}, output {f.money(price.output, cur, 2)} ({price.source}).",
             "Break-even volume = monthly self-hosted cost / blended API price per token at the observed mix.",
             source_notes(facts, ids),
         ]),
