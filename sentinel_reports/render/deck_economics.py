@@ -17,7 +17,7 @@ from typing import Any
 
 from ..analysis.business import REVENUE_LIMITS
 from ..analysis.derived import DECK_INCIDENT_ROWS
-from ..display import plural
+from ..display import days, plural
 from . import formatting as f
 from .deck_model import Chart, ChartSeries, Derived, Slide, Table
 from .deck_slides import (
@@ -414,14 +414,12 @@ def _option_notes(options: Mapping[str, Any]) -> list[str]:
     out = []
     for q in options.get("quarters") or []:
         if q.get("per_quarter") is None:
-            out.append(
-                f"{q['label']}: no incident record ({f.number(q['days_with_data'], 1)} days with data): a gap."
-            )
+            out.append(f"{q['label']}: no incident record ({days(q['days_with_data'], 1)} with data): a gap.")
         else:
             ids = ", ".join(q.get("incidents") or []) or "none"
             out.append(
-                f"{q['label']}: {q['count']} serious incidents ({ids}) over {f.number(q['days_with_data'], 1)} of "
-                f"{f.number(q['quarter_days'], 0)} days with an incident record"
+                f"{q['label']}: {q['count']} serious incidents ({ids}) over {days(q['days_with_data'], 1)} of "
+                f"{days(q['quarter_days'])} with an incident record"
                 + (", in progress" if q.get("in_progress") else "")
                 + "."
             )
