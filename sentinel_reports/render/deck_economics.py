@@ -25,7 +25,7 @@ from ..analysis.facts_model import (
     Risk,
     Sensitivity,
 )
-from ..display import plural
+from ..display import days, plural
 from . import formatting as f
 from .deck_model import Chart, ChartSeries, Derived, Slide, Table
 from .deck_slides import (
@@ -422,14 +422,12 @@ def _option_notes(options: Options) -> list[str]:
     out = []
     for q in options.quarters:
         if q.per_quarter is None:
-            out.append(
-                f"{q.label}: no incident record ({f.number(q.days_with_data, 1)} days with data): a gap."
-            )
+            out.append(f"{q.label}: no incident record ({days(q.days_with_data, 1)} with data): a gap.")
         else:
             ids = ", ".join(q.incidents) or "none"
             out.append(
-                f"{q.label}: {q.count} serious incidents ({ids}) over {f.number(q.days_with_data, 1)} of "
-                f"{f.number(q.quarter_days, 0)} days with an incident record"
+                f"{q.label}: {q.count} serious incidents ({ids}) over {days(q.days_with_data, 1)} of "
+                f"{days(q.quarter_days)} with an incident record"
                 + (", in progress" if q.in_progress else "")
                 + "."
             )

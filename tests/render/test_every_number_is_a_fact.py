@@ -208,8 +208,8 @@ def test_every_number_in_every_brief_and_on_the_status_page_is_the_display_of_a_
 
 @pytest.mark.xfail(
     strict=True,
-    reason="numbers left in the decks: the quarter's gap sentences ('1464.0 hours', '15m'), '84.6 of 92 "
-    "days' and the derived case's '$119,458 of revenue at risk a year'; see docs/narrative.md",
+    reason="numbers left in the decks: the quarters' gap sentences ('1464.0 hours', '15m'), the unit-cost and "
+    "investments tables and the derived case's revenue at risk; see docs/narrative.md",
 )
 def test_every_number_in_every_publication_is_the_display_of_a_fact(demo_outputs: list[Output]) -> None:
     counts, examples = unkeyed_report(demo_outputs)
