@@ -32,9 +32,10 @@ Each value is null when an input is null: missing data stays an explicit gap.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
+
+from ..model import parse_timestamp
 
 DECK_GAP_ROWS = 6  # rows of the deck's observability gaps table; the rest are in its speaker notes
 DECK_INCIDENT_ROWS = 8  # rows of the deck's incident cost table
@@ -123,7 +124,7 @@ def add_derived(facts: dict[str, Any], previous_budget: Mapping[str, float | Non
 
 
 def _hours(gap: Mapping[str, Any]) -> float:
-    start, end = (dt.datetime.fromisoformat(str(gap[k]).replace("Z", "+00:00")) for k in ("start", "end"))
+    start, end = (parse_timestamp(str(gap[k])) for k in ("start", "end"))
     return (end - start).total_seconds() / 3600
 
 

@@ -106,7 +106,7 @@ def source_entries(
 
 
 def _instant(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parse_timestamp(text)
 
 
 def _overlaps(start: str | None, end: str | None, since: dt.datetime, until: dt.datetime) -> bool:

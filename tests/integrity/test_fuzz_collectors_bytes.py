@@ -75,6 +75,8 @@ TARGETS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     ],
     "incidentio": [("incidents/incidentio_incidents_v2.json", {})],
     "incidents_csv": [("incidents/incidents.csv", {})],
+    "otel_genai": [("telemetry/otel/genai_traces.jsonl", {"interval": "1h"})],
+    "business_kpis": [("business/kpis.csv", {"rates": ["conversion"]})],
 }
 COLLECTORS = sorted(TARGETS)
 

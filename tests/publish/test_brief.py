@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from sentinel_reports.analysis.facts_model import facts_from_dict
 from sentinel_reports.config import load_config
 from sentinel_reports.narrative.template import narrate_week
 from sentinel_reports.publications import BRIEF_FILES as FILES
@@ -34,7 +35,7 @@ def latest(example_site):  # type: ignore[no-untyped-def]
 
 
 def _summary(facts: dict, project: Path) -> str:
-    return narrate_week(facts, None, load_config(project)).summary_line
+    return narrate_week(facts_from_dict(facts), None, load_config(project)).summary_line
 
 
 def test_every_week_has_every_file(example_site) -> None:  # type: ignore[no-untyped-def]

@@ -215,7 +215,7 @@ def test_impact_cells_show_each_incidents_own_minutes_and_the_total_covers_every
     assert total[3] == f"{f.number(facts.incident_stats.impact_minutes_total, 0)} min"
     assert total[5] == f.money(facts.business.revenue_at_risk_total)
     more = len(facts.incidents) - MAX_INCIDENT_ROWS
-    assert deck.derived["incidents.not_shown"] == more
+    assert facts.incident_stats.not_in_deck_table == more
     assert any(f"{more} more incidents" in b and f"all {INCIDENTS} incidents" in b for b in s.bullets)
     assert all(i.id in s.notes for i in facts.incidents)
 

@@ -147,7 +147,7 @@ def _without_files(doc: Any) -> Any:
         return {
             k: _without_files(x)
             for k, x in doc.items()
-            if k not in ("files", "inputs", "sha256", "path", "rows")
+            if k not in ("files", "inputs", "sha256", "path", "rows", "file_count", "more_files")
         }
     if isinstance(doc, list):
         return [_without_files(x) for x in doc]

@@ -117,8 +117,8 @@ def quantile(values: Any, q: float) -> Any:
     n = values.length()
     rank = (n - 1).cast("float64") * ibis().literal(q, type="float64")
     whole = rank.floor()
-    lo = whole.cast("int64")
-    hi = ibis().least(lo + 1, n - 1)
+    lo = whole.cast("int32")  # Spark's element_at takes an INT index; a group never holds 2^31 requests
+    hi = ibis().least(lo + 1, (n - 1).cast("int32"))
     low, high = values[lo], values[hi]
     return ibis().ifelse(n > 0, low + (high - low) * (rank - whole), ibis().null("float64"))
 
