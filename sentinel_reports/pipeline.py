@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +34,7 @@ from .project import (  # noqa: F401 - the loading API, as the CLI, tests and be
     resolve_as_of,
 )
 from .publications import Brief, Deck, Landing, StatusPage, produce
+from .quick import site_listing
 from .session import Session, source_reports
 
 PUBLICATIONS = ("brief", "status", "deck")
@@ -209,32 +209,19 @@ def carry_over(site: Any, previous: Path, publications: Iterable[str]) -> list[s
     return copied
 
 
-def _site_files(out: Path) -> dict[str, list[int]] | None:
-    """(size, mtime_ns, inode) of every file under ``out``; None when it is not a directory."""
-    if not out.is_dir():
-        return None
-    listing: dict[str, list[int]] = {}
-    for folder, _dirs, names in os.walk(out):
-        for name in names:
-            path = Path(folder, name)
-            st = path.stat()
-            listing[path.relative_to(out).as_posix()] = [st.st_size, st.st_mtime_ns, st.st_ino]
-    return listing
-
-
 def up_to_date(store: Any, site_key: str, out: Path) -> dict[str, Any] | None:
     """The previous build's result when it was built from the same inputs, options, templates and code and
     its site is exactly as that build left it (every file's size, mtime and inode; no file added or
     removed); None otherwise. Such a rebuild has nothing to do."""
     record = store.get_json("sites", site_key)
-    if record is None or _site_files(out) != record["files"]:
+    if record is None or site_listing(out) != record["files"]:
         return None
     return dict(record["result"])
 
 
 def record_site(store: Any, site_key: str, out: Path, result: BuildResult) -> None:
     """Remember a finished build and its site's files, for `up_to_date`."""
-    files = _site_files(out)
+    files = site_listing(out)
     if files is None:
         return
     fields = ("as_of", "weeks", "status", "decks", "outputs", "narrator", "disabled", "fallbacks")
