@@ -135,6 +135,52 @@ def test_hive_folder_is_one_source(tmp_path: Path) -> None:
     assert folder.summary == whole.summary
 
 
+def test_partitions_aggregate_a_few_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Day partitions are aggregated by one query per group of days (the engine holds one group's
+    latency lists at a time); the samples and counts equal those of one query over one file."""
+    from sentinel_reports.collectors.engine import Engine
+
+    table = spend_logs(8000, 5)
+    pq.write_table(table, tmp_path / "all.parquet")
+    days = pa.compute.strftime(table.column("startTime"), "%Y-%m-%d").to_pylist()
+    for day in sorted(set(days)):
+        folder = tmp_path / "logs" / f"dt={day}"
+        folder.mkdir(parents=True)
+        pq.write_table(table.filter(pa.array([d == day for d in days])), folder / "part-0.parquet")
+    ctx = make_ctx(tmp_path)
+    queries = []
+    run = Engine.run
+
+    def counted(self: Engine, expr: object, **kwargs: object) -> pa.Table:
+        queries.append(kwargs["source"])
+        return run(self, expr, **kwargs)
+
+    monkeypatch.setattr(Engine, "run", counted)
+    whole = LlmRequestsCollector().collect(options("all.parquet"), ctx)
+    assert len(queries) == 1
+    monkeypatch.setattr(requests_module, "CHUNK_ROWS", 1)
+    folder = LlmRequestsCollector().collect(options("logs"), ctx)
+    assert len(queries) == 1 + len(set(days)) >= 4  # days share no hour: one query each
+    pd.testing.assert_frame_equal(whole.samples, folder.samples, check_exact=True)
+    assert folder.summary == whole.summary
+    assert folder.duplicates_dropped == whole.duplicates_dropped and folder.warnings == whole.warnings
+
+
+def test_chunks_never_split_an_interval() -> None:
+    """Files whose intervals meet stay in one query, however many rows it holds."""
+    hour = 3600 * 10**9
+
+    def st(first_h: float, last_h: float, rows: int = 10) -> scan.FileStats:
+        return scan.FileStats(rows, int(first_h * hour), int(last_h * hour), False, [], {})
+
+    stats = [st(2, 2.5), st(0, 0.9), st(2.6, 3), st(0.95, 1.2), st(5, 6), st(7, 7, rows=0)]
+    stats[5].first_ns = stats[5].last_ns = None
+    # hour 0 holds files 1 and 3, hour 2 files 0 and 2; the empty file 5 is left out
+    assert scan.chunks(stats, hour, 1) == [[1, 3], [0, 2], [4]]
+    assert scan.chunks(stats, hour, 25) == [[0, 1, 2, 3], [4]]
+    assert scan.chunks(stats, hour, 1000) == [[0, 1, 2, 3, 4]]
+
+
 @pytest.mark.parametrize(
     ("column", "value", "problem"),
     [

@@ -53,6 +53,7 @@ from .query import rows_table
 from .reading import batches
 
 WORKERS = max(1, min(4, os.cpu_count() or 1))  # files read and blocks aggregated at the same time
+CHUNK_ROWS = 5_000_000  # rows of files aggregated by one query when files can be cut between intervals
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -296,15 +297,15 @@ def _scan(
     names = signal_names(ttft, sums)
     statuses = sorted({v for st in stats for v in st.statuses})
     failures = [v for v, bad in zip(statuses, failed(pa.array(statuses, pa.string())), strict=True) if bad]
-    table = scan.relation(engine, p, cols, units, codes, failures)
+    parts = scan.chunks(stats, _step_ns(options), CHUNK_ROWS)
     samples, result = query.run(
         engine,
-        table,
+        [scan.relation(engine, p, cols, units, codes, failures, files=part) for part in parts],
         _step_ns(options),
         names,
         options.path,
         ordered=p.kind == "csv",
-        repeats=scan.may_repeat(stats),
+        repeats=[scan.may_repeat([stats[i] for i in part]) for part in parts],
     )
     notes = [] if "status" in p.fields else ["no status column: every request is counted as successful"]
     state = {

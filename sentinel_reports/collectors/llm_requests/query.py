@@ -131,11 +131,21 @@ def run(
     source: str,
     *,
     ordered: bool = False,
-    repeats: bool = True,
+    repeats: bool | list[bool] = True,
 ) -> tuple[Samples, dict]:
     """Samples (ordered by signal, component and interval start) and the source's counts. `ordered`: the
-    rows are numbered in scan order (CSV), which DuckDB then keeps."""
-    result = engine.run(aggregation(t, step_ns, names, repeats), source=source, ordered=ordered)
+    rows are numbered in scan order (CSV), which DuckDB then keeps. `t` may be a list of tables that no
+    component × interval spans (`scan.chunks`), aggregated one after the other (with `repeats` per
+    table) and their groups put together."""
+    tables = t if isinstance(t, list) else [t]
+    flags = repeats if isinstance(repeats, list) else [repeats] * len(tables)
+    results = [
+        engine.run(aggregation(x, step_ns, names, r), source=source, ordered=ordered)
+        for x, r in zip(tables, flags, strict=True)
+    ]
+    result = results[0]
+    if len(results) > 1:
+        result = pa.concat_tables(results).sort_by([("component", "ascending"), ("interval", "ascending")])
     return samples_of_groups(result, names), stats_of_groups(result)
 
 

@@ -361,6 +361,33 @@ class FileStats:
     repeats: bool = True  # the file may hold a request twice
 
 
+def chunks(stats: list[FileStats], step_ns: int, limit: int) -> list[list[int]]:
+    """The files (indices) in groups that one query each aggregates: in time order, a group closed once
+    it holds `limit` rows and the next file's first interval comes after every interval of the group, so
+    no component × interval has rows in two groups and the groups' results are simply put together. The
+    engine then holds the per-group latency lists of one group of files at a time, not of the whole
+    source (hive partitions by day: a few weeks at a time). Files without rows add nothing and are left
+    out."""
+    order = sorted(
+        (i for i, st in enumerate(stats) if st.rows and st.first_ns is not None),
+        key=lambda i: (stats[i].first_ns, stats[i].last_ns, i),
+    )
+    out: list[list[int]] = []
+    rows, last = 0, None
+    for i in order:
+        first = stats[i].first_ns // step_ns  # type: ignore[operator]
+        if out and not (rows >= limit and first > last):
+            out[-1].append(i)
+            rows += stats[i].rows
+        else:
+            out.append([i])
+            rows = stats[i].rows
+            last = None
+        end = stats[i].last_ns // step_ns  # type: ignore[operator]
+        last = end if last is None else max(last, end)
+    return [sorted(c) for c in out]
+
+
 def may_repeat(stats: list[FileStats]) -> bool:
     """Whether a request may be logged twice: within a file, or in two files whose time spans overlap."""
     if any(st.repeats for st in stats):
@@ -432,9 +459,11 @@ def relation(  # noqa: ANN201
     units: list[dict[str, str]],
     codes: dict[str, int],
     failures: list[str] = (),  # type: ignore[assignment]
+    files: list[int] | None = None,
 ):
-    """The normalised rows of every file as an Ibis table over DuckDB (lazy: the aggregation runs it).
-    `units` per file: the unit of its latency and TTFT columns; `codes`: component value -> code."""
+    """The normalised rows of the files (indices `files`, default every file) as an Ibis table over
+    DuckDB (lazy: the aggregation runs it). `units` per file: the unit of its latency and TTFT columns;
+    `codes`: component value -> code."""
     lut = " ".join(f"WHEN {s(v)} THEN {c}" for v, c in codes.items())
     comp = f"CASE {cols.values['component_text']} {lut} ELSE -1 END" if lut else "-1"
     good = cols.values["good"]
@@ -442,7 +471,7 @@ def relation(  # noqa: ANN201
         failed = ", ".join(s(v) for v in failures)
         good = f"NOT coalesce({cols.values['status_text']} IN ({failed}), false)" if failures else "true"
     selects = []
-    for i in range(len(p.files)):
+    for i in range(len(p.files)) if files is None else files:
         select = [
             "CAST(_row AS BIGINT) AS row",
             f"CAST({comp} AS INTEGER) AS component",
