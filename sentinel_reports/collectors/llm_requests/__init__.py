@@ -34,6 +34,7 @@ import pyarrow as pa
 from pydantic import field_validator
 
 from ...config import Duration
+from ...errors import SourceError
 from ...model import InputFile
 from ..base import Batch, CollectContext, Collector, SourceOptions
 from ..engine import Engine, engine_for
@@ -298,15 +299,25 @@ def _scan(
     statuses = sorted({v for st in stats for v in st.statuses})
     failures = [v for v, bad in zip(statuses, failed(pa.array(statuses, pa.string())), strict=True) if bad]
     parts = scan.chunks(stats, _step_ns(options), CHUNK_ROWS)
-    samples, result = query.run(
-        engine,
-        [scan.relation(engine, p, cols, units, codes, failures, files=part) for part in parts],
-        _step_ns(options),
-        names,
-        options.path,
-        ordered=p.kind == "csv",
-        repeats=[scan.may_repeat([stats[i] for i in part]) for part in parts],
-    )
+    try:
+        samples, result = query.run(
+            engine,
+            [scan.relation(engine, p, cols, units, codes, failures, files=part) for part in parts],
+            _step_ns(options),
+            names,
+            options.path,
+            ordered=p.kind == "csv",
+            repeats=[scan.may_repeat([stats[i] for i in part]) for part in parts],
+        )
+    except SourceError as err:
+        # The aggregation parses the token and cost cells itself (`scan.Columns.late`): DuckDB refusing
+        # one (invalid JSON) sends the files to the careful reader, which names the row; running out of
+        # memory stays the engine's error.
+        if cols.late and "OutOfMemory" not in str(err.found):
+            return None
+        raise
+    if result["bad"]:  # a token or cost cell breaks a rule: the careful reader names it
+        return None
     notes = [] if "status" in p.fields else ["no status column: every request is counted as successful"]
     state = {
         "ttft": ttft,

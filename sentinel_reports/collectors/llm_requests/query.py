@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..engine import Engine, ibis
 from .aggregate import LATENCY_QUANTILES, SUM_SIGNALS, VALUE_MASK, Samples
@@ -69,7 +70,7 @@ def aggregation(t: Any, step_ns: int, names: list[str], repeats: bool = True) ->
     """Per component × interval: the counts in STATS, first/last start and the signals of `names`.
     `repeats=False`: the caller knows no request is logged twice (no window is needed)."""
     with_ids = "id" in t.columns
-    values = [c for c in t.columns if c not in ("row", "id")]
+    values = [c for c in t.columns if c not in ("row", "id", "bad")]
     every = [t[c] for c in values] + ([t.id] if with_ids else [])
     first_of = ibis().row_number().over(group_by=every, order_by=t.row)
     if not repeats:
@@ -90,6 +91,8 @@ def aggregation(t: Any, step_ns: int, names: list[str], repeats: bool = True) ->
         "first_ns": m.start_ns.min(),
         "last_ns": m.start_ns.max(),
     }
+    if "bad" in t.columns:  # a cell the scan's own checks found bad (`scan.relation`)
+        metrics["bad"] = m.bad.any()
     metrics["_latency"] = m.latency_ms.collect(where=kept & m.latency_ms.notnull())
     if "ttft_p95_ms" in names:
         metrics["_ttft"] = m.ttft_ms.collect(where=kept & m.ttft_ms.notnull())
@@ -169,6 +172,7 @@ def stats_of_groups(result: pa.Table) -> dict:
     out["components"] = np.unique(component[configured & (requests > 0)])
     first, last = _column(result, "first_ns", "int64"), _column(result, "last_ns", "int64")
     out["span_ns"] = (int(first.min()), int(last.max())) if len(first) else None
+    out["bad"] = "bad" in result.column_names and bool(pc.any(result.column("bad")).as_py())
     return out
 
 

@@ -259,6 +259,9 @@ def _text(f: Field) -> tuple[str, str]:
     return q(f.column), "false"
 
 
+EARLY = ("start", "component", "end", "first_token", "latency", "ttft", "status", "id")
+
+
 @dataclass
 class Columns:
     """SQL of the normalised columns and of the bad-cell checks, in the order the careful reader checks."""
@@ -266,6 +269,15 @@ class Columns:
     values: dict[str, str]
     checks: list[tuple[str, str]]  # (field, condition)
     ratios: dict[str, str]  # duration field -> given / measured, for unit inference
+    late: bool = False  # the checks of token and cost fields run in the aggregation's scan (`late_checks`)
+
+    def early_checks(self) -> list[tuple[str, str]]:
+        """The checks the validation query makes: every one, or only those of the fields it reads anyway."""
+        return [c for c in self.checks if not self.late or c[0] in EARLY]
+
+    def late_checks(self) -> list[tuple[str, str]]:
+        """The checks the aggregation makes in its own scan (token and cost cells, JSON leaves included)."""
+        return [c for c in self.checks if self.late and c[0] not in EARLY]
 
 
 def columns(p: Plan) -> Columns:
@@ -324,10 +336,14 @@ def columns(p: Plan) -> Columns:
         values["tokens_input"] = f"CASE WHEN {raw} IS NULL THEN NULL ELSE greatest({raw} - {cached}, 0.0) END"
     if "id" in f:
         values["id"] = q(f["id"].column)
-    return Columns(values, checks, ratios)
+    # One scan reads the token and cost columns (and parses JSON text) only when the fields the
+    # validation query needs (times, component, status, id) are plain columns: their checks then run in
+    # the aggregation, and a bad cell found there sends the files to the careful reader as before.
+    late = not any(f[name].keys for name in EARLY if name in f)
+    return Columns(values, checks, ratios, late)
 
 
-def _source(p: Plan, index: int, *, strict: bool = False) -> str:
+def _source(p: Plan, index: int, *, strict: bool = False, parse: bool = True) -> str:
     """The file's rows with `_row` and each JSON-text column parsed once (`_j_<column>`). `strict` (the
     validation query) adds the leaves as text (`_v_<column>`) to find values that are not numbers; invalid
     JSON is a DuckDB error, and then the careful reader reads the file and names the row."""
@@ -335,8 +351,9 @@ def _source(p: Plan, index: int, *, strict: bool = False) -> str:
     parsed = "".join(
         f", json_transform(NULLIF({q(c)}, ''), {s(structure)}) AS {q('_j_' + c)}"
         for c, structure in (p.json or {}).items()
+        if parse
     )
-    if strict:  # the same leaves as text, to find values that are not numbers
+    if strict and parse:  # the same leaves as text, to find values that are not numbers
         parsed += "".join(
             f", json_transform(NULLIF({q(c)}, ''), {s(structure.replace('DOUBLE', 'VARCHAR'))}) AS {q('_v_' + c)}"
             for c, structure in (p.json or {}).items()
@@ -399,7 +416,7 @@ def may_repeat(stats: list[FileStats]) -> bool:
 def validate(engine: Engine, p: Plan, cols: Columns) -> list[FileStats] | None:
     """Per file: counts, span, distinct component values and whether any cell breaks a rule; None when
     DuckDB refuses a file (the careful reader then explains why)."""
-    bad = " OR ".join(f"coalesce({c}, false)" for _, c in cols.checks) or "false"
+    bad = " OR ".join(f"coalesce({c}, false)" for _, c in cols.early_checks()) or "false"
     ratio_sql = "".join(f", {r} AS ratio_{k}" for k, r in cols.ratios.items())
     if "status_text" in cols.values:
         ratio_sql += f", list(DISTINCT {cols.values['status_text']}) AS statuses"
@@ -417,7 +434,7 @@ def validate(engine: Engine, p: Plan, cols: Columns) -> list[FileStats] | None:
                 f"SELECT count(*) AS n, min({cols.values['start_ns']}) AS lo, max({cols.values['start_ns']}) AS hi, "
                 f"bool_or({bad}) AS bad, list(DISTINCT {cols.values['component_text']}) AS comps, "
                 f"count(*) FILTER (WHERE {cols.values['component_text']} IS NULL) AS no_comp{ratio_sql} "
-                f"FROM {_source(p, i, strict=True)}"
+                f"FROM {_source(p, i, strict=True, parse=not cols.late)}"
             )
             row = _guarded(engine, p, query).to_pylist()[0]
             comps = list(row["comps"] or []) + ([None] if row["no_comp"] else [])
@@ -470,6 +487,7 @@ def relation(  # noqa: ANN201
     if good == "{status_good}":
         failed = ", ".join(s(v) for v in failures)
         good = f"NOT coalesce({cols.values['status_text']} IN ({failed}), false)" if failures else "true"
+    late = " OR ".join(f"coalesce({c}, false)" for _, c in cols.late_checks())
     selects = []
     for i in range(len(p.files)) if files is None else files:
         select = [
@@ -494,7 +512,9 @@ def relation(  # noqa: ANN201
                 select.append(f"CAST({cols.values[name]} AS DOUBLE) AS {name}")
         if "id" in cols.values:
             select.append(f"CAST({cols.values['id']} AS VARCHAR) AS id")
-        selects.append(f"SELECT {', '.join(select)} FROM {_source(p, i)}")
+        if late:
+            select.append(f"CAST({late} AS BOOLEAN) AS bad")
+        selects.append(f"SELECT {', '.join(select)} FROM {_source(p, i, strict=bool(late))}")
     global _VIEWS
     _VIEWS += 1
     name = f"_sentinel_requests_{_VIEWS}"
@@ -512,6 +532,8 @@ def relation(  # noqa: ANN201
     schema.update({k: "float64" for k in SUM_SIGNALS if k in cols.values})
     if "id" in cols.values:
         schema["id"] = "string"
+    if late:
+        schema["bad"] = "boolean"
     return ibis().table(schema, name=name)
 
 
