@@ -187,6 +187,7 @@ def test_chunks_never_split_an_interval() -> None:
         ("spend", -1.0, "negative cost"),
         ("prompt_tokens", -5, "negative token count"),
         ("metadata", "{not json", "invalid JSON"),
+        ("metadata", '{"usage_object": {"cache_read_input_tokens": -3}}', "negative token count"),
     ],
 )
 def test_bad_cell_gets_the_careful_error(tmp_path: Path, column: str, value: object, problem: str) -> None:
@@ -211,3 +212,29 @@ def test_engine_settings_are_validated() -> None:
         Engine(memory_limit="lots")
     with pytest.raises(ValidationError, match="connection"):
         Engine(connection={"host": "x"})
+
+
+def test_token_and_cost_cells_are_checked_in_the_aggregation_scan(tmp_path: Path) -> None:
+    """The validation query reads times, component, status and ids; the token and cost checks (and the
+    JSON metadata) run in the aggregation's own scan, and a bad cell found there still gets the careful
+    reader's error (test above)."""
+    from sentinel_reports.collectors.engine import engine_for
+    from sentinel_reports.collectors.llm_requests import FORMATS, _candidates
+
+    pq.write_table(spend_logs(100, 2), tmp_path / "logs.parquet")
+    o = options("logs.parquet")
+    engine = engine_for(make_ctx(tmp_path).config.engine, tmp_path)
+    p = scan.plan(
+        engine, [tmp_path / "logs.parquet"], _candidates(o, FORMATS["litellm"]), o, FORMATS["litellm"], "UTC"
+    )
+    assert p is not None
+    cols = scan.columns(p)
+    assert cols.late
+    assert {f for f, _ in cols.early_checks()} <= set(scan.EARLY)
+    assert {f for f, _ in cols.late_checks()} == {
+        "tokens_input",
+        "tokens_output",
+        "tokens_cache_read",
+        "tokens_cache_write",
+        "cost",
+    }

@@ -189,17 +189,18 @@ def _fields(schema: dict[str, str], candidates: dict[str, tuple[str, ...]]) -> d
 
 
 def _json(f: Field) -> str:
-    """The leaf, from the column's JSON parsed once per row into a struct (`_source`)."""
+    """The leaf as text, from the column's JSON parsed once per row into a struct (`_source`)."""
     return q(f"_j_{f.column}") + "".join(f"[{s(k)}]" for k in f.keys)
 
 
 def json_structure(p: Plan) -> dict[str, str] | None:
-    """Per JSON-text column, the json_transform structure of the wanted leaves (numbers DOUBLE, text
-    VARCHAR); None when one wanted key is also the parent of another."""
+    """Per JSON-text column, the json_transform structure of the wanted leaves, every one VARCHAR (a
+    number's text converts to DOUBLE exactly as json_transform's DOUBLE would, `_number`); None when one
+    wanted key is also the parent of another."""
     out = {}
     for column in sorted(p.json_columns):
         tree: dict = {}
-        for name, f in p.fields.items():
+        for f in p.fields.values():
             if f.column != column or not f.keys:
                 continue
             node = tree
@@ -209,7 +210,7 @@ def json_structure(p: Plan) -> dict[str, str] | None:
                     return None
             if isinstance(node.get(f.keys[-1]), dict):
                 return None
-            node[f.keys[-1]] = "VARCHAR" if name in ("component", "id", "status") else "DOUBLE"
+            node[f.keys[-1]] = "VARCHAR"
         import json
 
         out[column] = json.dumps(tree)
@@ -219,8 +220,11 @@ def json_structure(p: Plan) -> dict[str, str] | None:
 def _number(f: Field) -> tuple[str, str]:
     """(value as DOUBLE, condition of a bad cell)."""
     if f.keys:  # text that is not a number, true/false, an object: the careful reader decides
-        text = q(f"_v_{f.column}") + "".join(f"[{s(k)}]" for k in f.keys)
-        return _json(f), f"({text} IS NOT NULL AND ({_json(f)} IS NULL OR {text} IN ('true', 'false')))"
+        # json_transform to DOUBLE gives these same values for every leaf but true and false (1 and 0),
+        # which are bad cells; the JSON is parsed once, as text
+        text = _json(f)
+        value = f"TRY_CAST({text} AS DOUBLE)"
+        return value, f"({text} IS NOT NULL AND ({value} IS NULL OR {text} IN ('true', 'false')))"
     if f.type == "VARCHAR":
         value = f"TRY_CAST({q(f.column)} AS DOUBLE)"
         return value, f"({q(f.column)} IS NOT NULL AND {value} IS NULL)"
@@ -343,21 +347,16 @@ def columns(p: Plan) -> Columns:
     return Columns(values, checks, ratios, late)
 
 
-def _source(p: Plan, index: int, *, strict: bool = False, parse: bool = True) -> str:
-    """The file's rows with `_row` and each JSON-text column parsed once (`_j_<column>`). `strict` (the
-    validation query) adds the leaves as text (`_v_<column>`) to find values that are not numbers; invalid
-    JSON is a DuckDB error, and then the careful reader reads the file and names the row."""
+def _source(p: Plan, index: int, *, parse: bool = True) -> str:
+    """The file's rows with `_row` and each JSON-text column parsed once (`_j_<column>`, unless not
+    `parse`); invalid JSON is a DuckDB error, and then the careful reader reads the file and names the
+    row."""
     path = p.files[index]
     parsed = "".join(
         f", json_transform(NULLIF({q(c)}, ''), {s(structure)}) AS {q('_j_' + c)}"
         for c, structure in (p.json or {}).items()
         if parse
     )
-    if strict and parse:  # the same leaves as text, to find values that are not numbers
-        parsed += "".join(
-            f", json_transform(NULLIF({q(c)}, ''), {s(structure.replace('DOUBLE', 'VARCHAR'))}) AS {q('_v_' + c)}"
-            for c, structure in (p.json or {}).items()
-        )
     if p.kind == "parquet":
         return (
             f"(SELECT *, ({index}::BIGINT << {FILE_BITS}) | file_row_number AS _row{parsed} "
@@ -434,7 +433,7 @@ def validate(engine: Engine, p: Plan, cols: Columns) -> list[FileStats] | None:
                 f"SELECT count(*) AS n, min({cols.values['start_ns']}) AS lo, max({cols.values['start_ns']}) AS hi, "
                 f"bool_or({bad}) AS bad, list(DISTINCT {cols.values['component_text']}) AS comps, "
                 f"count(*) FILTER (WHERE {cols.values['component_text']} IS NULL) AS no_comp{ratio_sql} "
-                f"FROM {_source(p, i, strict=True, parse=not cols.late)}"
+                f"FROM {_source(p, i, parse=not cols.late)}"
             )
             row = _guarded(engine, p, query).to_pylist()[0]
             comps = list(row["comps"] or []) + ([None] if row["no_comp"] else [])
@@ -514,7 +513,7 @@ def relation(  # noqa: ANN201
             select.append(f"CAST({cols.values['id']} AS VARCHAR) AS id")
         if late:
             select.append(f"CAST({late} AS BOOLEAN) AS bad")
-        selects.append(f"SELECT {', '.join(select)} FROM {_source(p, i, strict=bool(late))}")
+        selects.append(f"SELECT {', '.join(select)} FROM {_source(p, i)}")
     global _VIEWS
     _VIEWS += 1
     name = f"_sentinel_requests_{_VIEWS}"
