@@ -6,10 +6,12 @@ with ISO 8601 times in a UTC project, plain columns and keys of JSON-text column
 Anything else (epoch numbers, struct columns, Langfuse row kinds, naive times outside UTC, ...) returns
 None and the careful reader takes the files.
 
-`scan` then runs one validation query over every file before the aggregation: row counts, time spans,
-distinct component values, and the first row that breaks a rule (an unreadable number or time, a missing
-start, an end before the start, a negative or infinite amount, invalid JSON). When a file has such a row
-(or DuckDB refuses the file), that file is read again by the careful reader, which raises the same error,
+`validate` then runs one query per file before the aggregation, over the times, component, status and
+id columns: row counts, time spans, distinct component and status values, and whether a row breaks a rule
+(an unreadable time, a missing start, an end before the start). The token and cost cells (an unreadable
+number, a negative or infinite amount, invalid JSON) are checked by the aggregation in its own scan
+(`Columns.late`, the `bad` aggregate), so those columns are read and the JSON parsed once. When a file has
+a bad row (or DuckDB refuses the file), the files are read again by the careful reader, which raises the same error,
 naming file, row, column, expected and found, that the product always gave: DuckDB's own exceptions never
 reach the user.
 """
