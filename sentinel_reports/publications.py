@@ -367,6 +367,12 @@ def brief_pointer(
     )  # fmt: skip
 
 
+def _week_init(session: Session) -> None:
+    """Set up a spawned worker (or this process) for `_week_task`."""
+    if not _SESSION or _SESSION[-1] is not session:
+        _SESSION.append(session)
+
+
 def _week_task(item: tuple[str, list[Any], dict[str, bool]]) -> dict[str, Any]:
     """In a worker (or here): one week's brief end to end (its facts from the store, the narrative, the
     review and every format), stored; returns the files and what the build reports of them."""
@@ -420,13 +426,18 @@ def produce_weeks(
     needed = {x for w, h in todo for x in (w, *h)}
     metas = session.week_metas([w for w in weeks if w in needed])  # facts computed here when missing
     tasks = [(w, [metas[x]["points"] for x in h], dict(links)) for w, h in todo]
-    parallel = workers.fork_safe() and session.narrator.claude is None
-    jobs = session.jobs if parallel else 1
-    if len(tasks) > 1 and jobs > 1:
+    jobs = session.jobs if session.narrator.claude is None else 1
+    if workers.fork_safe() or jobs == 1:
+        results = workers.fork_map(_week_task, tasks, jobs)
+        shown = len(tasks) > 1 and jobs > 1
+    else:  # forking now would copy a renderer without its threads: fresh workers, the session sent along
+        results = workers.spawn_map(_week_task, tasks, jobs, _week_init, (session.worker_state(),))
+        shown = len(tasks) >= workers.PARALLEL_PAGES and jobs > 1
+    if shown:
         session.progress(f"rendering {len(tasks)} briefs in {min(jobs, len(tasks))} processes")
     _SESSION.append(session)
     try:
-        done = iter(clock.iterate("briefs", workers.fork_map(_week_task, tasks, jobs)))
+        done = iter(clock.iterate("briefs", results))
         for week in weeks:
             if week in found:
                 files, line = found[week]

@@ -116,7 +116,23 @@ class Session:
     @property
     def content(self) -> Any:
         """The project's content when the data is loaded, else None (narrators do not read it)."""
-        return self._project.content if self._project is not None else None
+        return self._project.content if self._project is not None else self.__dict__.get("_content")
+
+    def worker_state(self) -> Session:
+        """A copy of this session to send to a spawned worker: everything but the data, the narrator and
+        the renderers (the worker makes its own); week facts come from the facts store under the keys
+        known here."""
+        state = {
+            k: v
+            for k, v in self.__dict__.items()
+            if k not in ("_project", "narrator", "env", "charts", "progress", "http_client")
+        }
+        state.update(_project=None, _facts={}, _content=self.content, progress=_quiet, http_client=None)
+        state.update(clock=PhaseClock())
+        copy = Session.__new__(Session)
+        copy.__dict__.update(state)
+        copy.record, copy.inputs_key, copy.facts_store = self.record, self.inputs_key, self.facts_store
+        return copy
 
     @cached_property
     def inputs_key(self) -> str:
