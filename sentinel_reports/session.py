@@ -249,7 +249,7 @@ class Session:
 
     def _data_key(self) -> str:
         as_of = self.as_of_option.isoformat() if self.as_of_option else ""
-        return digest("latest-data-v1", str(self.root.resolve()), as_of)
+        return digest("latest-data-v1", as_of)  # the store is the project's: no need to name it
 
     def _unchanged_keys(self, weeks: list[str]) -> dict[str, str]:
         """The facts keys of the weeks the previous build's record proves unchanged (see

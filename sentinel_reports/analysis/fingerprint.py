@@ -34,13 +34,16 @@ class _RowSums:
         """``ts``: the frame's timestamps (int64 ns) in time order; ``order``: the rows in that order."""
         self.ts = ts
         hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()[order] if len(frame) else ts
-        self.sums = np.concatenate(([0], np.cumsum(hashes.astype("uint64"), dtype="uint64")))
+        # uint64 throughout: a [0] of int64 in front would make the sums float64, whose rounding lets the
+        # rows before a window change its digest
+        zero = np.zeros(1, dtype="uint64")
+        self.sums = np.concatenate((zero, np.cumsum(hashes.astype("uint64"), dtype="uint64")))
 
     def window(self, since_ns: int, until_ns: int) -> tuple[int, int]:
         """(rows, sum of their hashes) of the rows with since <= ts <= until."""
         lo = int(np.searchsorted(self.ts, since_ns, side="left"))
         hi = int(np.searchsorted(self.ts, until_ns, side="right"))
-        return hi - lo, int((self.sums[hi] - self.sums[lo]) % (1 << 64))
+        return hi - lo, (int(self.sums[hi]) - int(self.sums[lo])) % (1 << 64)
 
 
 _MEMO: dict[tuple[int, str], tuple[weakref.ref, _RowSums]] = {}
@@ -117,8 +120,7 @@ def data_state(dataset: Dataset, config: Any, digests: dict[str, str]) -> dict[s
         "earliest": iso(earliest(dataset)),
         "incidents": [repr(i) for i in dataset.incidents],
         "sources": [
-            [r.id, r.type, r.duplicates_dropped, len(r.files)]
-            for r in sorted(dataset.sources, key=lambda r: r.id)
+            [r.id, r.type, r.duplicates_dropped] for r in sorted(dataset.sources, key=lambda r: r.id)
         ],
     }
     text = json.dumps(overall, sort_keys=True, default=str)
