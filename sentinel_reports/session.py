@@ -4,7 +4,11 @@
     session.config          sentinel.yaml, validated (the only thing read up front)
     session.store           the content-addressed store (cache.store.Store; remembers nothing with --no-cache)
     session.record          as-of, weeks and inputs of the data, from the store while the inputs are unchanged
-    session.week_facts(weeks)   facts by week: from the store, else computed (in worker processes)
+    session.week_keys(weeks)    each week's facts key, without loading facts (only the weeks changed data can
+                                reach are fingerprinted)
+    session.week_metas(weeks)   each week's trend points and landing figures; missing facts computed (in
+                                worker processes that store them)
+    session.week_facts(weeks)   facts by week: from the store, else computed
     session.project         config + collected data + content, loaded on first use only
     session.narrator        the configured narrator (template or claude), for weeks and quarters alike
     session.env, .charts    the template environment and the chart renderer (charts cached in the store)
