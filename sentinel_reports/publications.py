@@ -453,6 +453,8 @@ def produce_weeks(
                     "brief-index", pointers[week], {"key": out["key"], "summary_line": out["summary_line"]}
                 )  # type: ignore[arg-type]
             yield week, out["files"], out["rendered"], out["summary_line"]
+        for _ in done:  # the pool's end (its workers reaped) counted in "briefs"
+            pass
     finally:
         _SESSION.pop()
 
