@@ -34,6 +34,7 @@ from pypdf import PdfReader
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sentinel_reports import publications  # noqa: E402
+from sentinel_reports.analysis.facts_model import PeriodFacts, facts_from_dict  # noqa: E402
 from sentinel_reports.narrative.template import narrate_week  # noqa: E402
 from sentinel_reports.pipeline import load_project  # noqa: E402
 from sentinel_reports.render.brief_charts import TREND_WEEKS, week_points  # noqa: E402
@@ -42,16 +43,20 @@ from sentinel_reports.render.charts import ChartRenderer  # noqa: E402
 STEPS = ("narrative", "review", "HTML and charts", "PDF", "email")
 
 
-def history_of(facts_path: Path, facts: dict[str, Any]) -> list[dict[str, Any]]:
+def read_facts(path: Path) -> PeriodFacts:
+    return facts_from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def history_of(facts_path: Path, facts: PeriodFacts) -> list[dict[str, Any]]:
     """KPI points of up to TREND_WEEKS - 1 preceding weeks found next to this week's folder, oldest first."""
-    points, week = [], facts.get("previous_period")
+    points, week = [], facts.previous_period
     while week and len(points) < TREND_WEEKS - 1:
         path = facts_path.parent.parent / week / "facts.json"
         if not path.is_file():
             break
-        before = json.loads(path.read_text(encoding="utf-8"))
+        before = read_facts(path)
         points.insert(0, week_points(before))
-        week = before.get("previous_period")
+        week = before.previous_period
     return points
 
 
@@ -64,7 +69,7 @@ def main() -> None:
     args = parser.parse_args()
 
     config = load_project(args.project)
-    facts = json.loads(args.facts.read_text(encoding="utf-8"))
+    facts = read_facts(args.facts)
     history = history_of(args.facts, facts)
     site = args.facts.parent.parent.parent
     links = {"status": (site / "status/index.html").is_file(), "decks": False}
@@ -90,8 +95,8 @@ def main() -> None:
         cpu["total"].append(c2 - c0)
         outputs.append(files)
 
-    print(f"week {facts['period']} ({args.facts}), {len(facts.get('slos') or [])} SLOs, "
-          f"{len(facts.get('components') or [])} components, {len(facts.get('incidents') or [])} incidents; "
+    print(f"week {facts.period} ({args.facts}), {len(facts.slos)} SLOs, "
+          f"{len(facts.components)} components, {len(facts.incidents)} incidents; "
           f"median of {len(wall)} run(s) after a warm-up, CPU seconds of this process (threads included)")  # fmt: skip
     for step in (*STEPS, "total"):
         values = cpu[step]

@@ -271,6 +271,9 @@ def render_brief(
             view["tables"] = bp.print_tables(facts, ctx["tables"], web_url=web)
             view["sources"] = bp.print_sources(facts, ctx["sources"], web)
             view["recommendation_table"] = bp.recommendation_table(view["recommendations"], web)
+            view["next_actions"] = bp.print_next_actions(
+                facts, ctx["next_actions"], narrative.next_actions, web
+            )
         elif variant == "web" and standalone:
             view["inline_css"] = css
         name = "brief_email.html" if variant == "email" else "brief.html"
