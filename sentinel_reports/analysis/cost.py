@@ -40,6 +40,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+import weakref
 from dataclasses import replace
 
 import pandas as pd
@@ -161,8 +162,22 @@ def _labels(series: pd.Series) -> pd.Series:
     return text.where((text.notna() & (text != "")).fillna(False), pd.NA)
 
 
+# The ledger of the most recent bill frame and config: every week of a build reads the same frame, so its
+# labels, teams and local days are worked out once per build (the frame and the ledger are never mutated).
+_LEDGER: list[tuple[weakref.ref, Config, pd.DataFrame]] = []
+
+
 def _ledger(costs: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """The ledger with normalised labels, the team fallback, and each day's local midnight."""
+    """The ledger with normalised labels, the team fallback, and each day's local midnight (built once per
+    bill frame and config object; callers only read it)."""
+    if _LEDGER and _LEDGER[0][0]() is costs and _LEDGER[0][1] is config:
+        return _LEDGER[0][2]
+    out = _build_ledger(costs, config)
+    _LEDGER[:] = [(weakref.ref(costs), config, out)]
+    return out
+
+
+def _build_ledger(costs: pd.DataFrame, config: Config) -> pd.DataFrame:
     out = costs.copy()
     out["_component"] = _labels(out["component"])
     owners = pd.Series({c.id: c.owner for c in config.components}, dtype="string")
@@ -396,8 +411,9 @@ def _cache(
     gaps: list[Gap] = []
     by_component: dict[str, dict] = {}
     price_sources: set[str] = set()
+    keys = _price_keys(window, config)
     for component in sorted(reads):
-        saving, key, gap = _saving(component, reads[component], window, config, start, end)
+        saving, key, gap = _saving(component, reads[component], keys.get(component, []), config, start, end)
         if gap is not None:
             gaps.append(gap)
         if key is not None and saving is not None:
@@ -418,13 +434,22 @@ def _cache(
     return cache, gaps
 
 
+def _price_keys(window: pd.DataFrame, config: Config) -> dict[str, list[str]]:
+    """The sorted price keys each component's cost rows with a model name in the window."""
+    rows = window.loc[
+        window["_component"].notna() & window["_model"].notna(), ["_component", "provider", "_model"]
+    ]
+    keys: dict[str, set[str]] = {}
+    for component, provider, model in rows.drop_duplicates().itertuples(index=False, name=None):
+        keys.setdefault(str(component), set()).add(_price_key(str(provider), str(model), config))
+    return {component: sorted(found) for component, found in keys.items()}
+
+
 def _saving(
-    component: str, tokens: float, window: pd.DataFrame, config: Config, start: dt.datetime, end: dt.datetime
+    component: str, tokens: float, keys: list[str], config: Config, start: dt.datetime, end: dt.datetime
 ) -> tuple[float | None, str | None, Gap | None]:
-    """(saving, price key, gap) for one component's cache-read tokens."""
-    rows = window[(window["_component"] == component).fillna(False) & window["_model"].notna()]
-    pairs = zip(rows["provider"], rows["_model"], strict=True)
-    keys = sorted({_price_key(str(p), str(m), config) for p, m in pairs})
+    """(saving, price key, gap) for one component's cache-read tokens, priced by the sorted price keys its
+    cost rows in the window name."""
     if len(keys) == 1 and keys[0] in config.prices and config.prices[keys[0]].cache_read is not None:
         price = config.prices[keys[0]]
         return tokens * (price.input - price.cache_read) / 1e6, keys[0], None
