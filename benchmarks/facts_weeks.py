@@ -30,6 +30,7 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, default=None, help="write a cProfile of the weeks' facts")
     args = parser.parse_args()
 
+    from sentinel_reports.analysis import facts as facts_module
     from sentinel_reports.analysis import series
     from sentinel_reports.analysis.facts import json_dumps_facts, week_facts
     from sentinel_reports.session import Session
@@ -42,10 +43,9 @@ def main() -> None:
         weeks = [weeks[int(i * step + step / 2)] for i in range(args.weeks)]
 
     cpu = time.process_time()
-    shared = getattr(series, "prepare", None)
-    if shared is not None:
-        shared(p.dataset.samples)
-    else:
+    if hasattr(facts_module, "prepare"):
+        facts_module.prepare(p.dataset, p.config)
+    else:  # the code before analysis.facts.prepare
         series.shared_index(p.dataset.samples), series.time_order(p.dataset.samples)
     once = time.process_time() - cpu
 

@@ -50,6 +50,9 @@ from ..model import Gap, parse_timestamp
 from .business import component_gap_priority
 
 UNATTRIBUTED_P1_SHARE = 0.10
+# the sample signals cost_facts reads (analysis.facts cuts only these from the samples of its window)
+REQUESTS_GOOD, CACHE_READ, TOKENS_INPUT = "requests_good", "tokens_cache_read", "tokens_input"
+SAMPLE_SIGNALS = (REQUESTS_GOOD, CACHE_READ, TOKENS_INPUT)
 _INSTANT = dt.timedelta(microseconds=1)
 _CACHE_LIMITS = "state the saving prompt caching produced at the configured prices"
 
@@ -69,7 +72,7 @@ def cost_facts(
     its window is the comparison window, and its `complete` says whether a change may be stated. Without it
     the comparison window is the same number of ledger days before `start`."""
     del as_of  # the window is already clipped to as-of; kept for a uniform analysis signature
-    ledger = _ledger(costs, config)
+    ledger = cost_ledger(costs, config)
     ours = ledger[ledger["currency"] == config.currency]
     others = ledger[ledger["currency"] != config.currency]
     # the comparison window has the same number of ledger days: a week clipped at as-of 23:55 is 7 days
@@ -167,7 +170,7 @@ def _labels(series: pd.Series) -> pd.Series:
 _LEDGER: list[tuple[weakref.ref, Config, pd.DataFrame]] = []
 
 
-def _ledger(costs: pd.DataFrame, config: Config) -> pd.DataFrame:
+def cost_ledger(costs: pd.DataFrame, config: Config) -> pd.DataFrame:
     """The ledger with normalised labels, the team fallback, and each day's local midnight (built once per
     bill frame and config object; callers only read it)."""
     if _LEDGER and _LEDGER[0][0]() is costs and _LEDGER[0][1] is config:
@@ -238,7 +241,7 @@ def _per_successful_task(
     end: dt.datetime,
 ) -> dict[str, float | None]:
     spend = _sums(rows, "_component")  # rows without a component drop out: attributed spend only
-    good = _signal_sums(samples, "requests_good", start, end)
+    good = _signal_sums(samples, REQUESTS_GOOD, start, end)
     out: dict[str, float | None] = {}
     for component in components:
         tasks = good.get(component)
@@ -404,8 +407,8 @@ def _team_checks(
 def _cache(
     window: pd.DataFrame, samples: pd.DataFrame, config: Config, start: dt.datetime, end: dt.datetime
 ) -> tuple[dict, list[Gap]]:
-    reads = _signal_sums(samples, "tokens_cache_read", start, end)
-    inputs = _signal_sums(samples, "tokens_input", start, end)
+    reads = _signal_sums(samples, CACHE_READ, start, end)
+    inputs = _signal_sums(samples, TOKENS_INPUT, start, end)
     both = sorted(set(reads) & set(inputs))
     read_sum, input_sum = sum(reads[c] for c in both), sum(inputs[c] for c in both)
     gaps: list[Gap] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -196,17 +197,54 @@ def shared_index(samples: pd.DataFrame) -> SeriesIndex:
 
 
 class TimeOrder:
-    """The rows of a samples frame in time order, to cut [start, end) windows without scanning every row."""
+    """The rows of a samples frame in time order, to cut [start, end) windows without scanning every row;
+    and the rows of each signal in time order, to cut a window of a few signals without touching the
+    others."""
 
     def __init__(self, samples: pd.DataFrame):
         ts = column_ns(samples["ts"]) if len(samples) else np.empty(0, dtype="int64")
         self.order = np.argsort(ts, kind="stable")
         self.ts = ts[self.order]
+        self._signals: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+        self._samples = weakref.ref(samples)
 
-    def rows(self, samples: pd.DataFrame, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
-        """The rows with start <= ts < end, in their original order."""
-        lo, hi = np.searchsorted(self.ts, [to_ns(start), to_ns(end)])
-        return samples.iloc[np.sort(self.order[lo:hi])]
+    def rows(
+        self,
+        samples: pd.DataFrame,
+        start: dt.datetime,
+        end: dt.datetime,
+        signals: Iterable[str] | None = None,
+    ) -> pd.DataFrame:
+        """The rows with start <= ts < end (of `signals` only, when given), in their original order."""
+        lo_ns, hi_ns = to_ns(start), to_ns(end)
+        if signals is None:
+            lo, hi = np.searchsorted(self.ts, [lo_ns, hi_ns])
+            return samples.iloc[np.sort(self.order[lo:hi])]
+        by_signal = self.by_signal(samples)
+        parts = []
+        for signal in sorted(set(signals)):
+            if signal in by_signal:
+                ts, rows = by_signal[signal]
+                lo, hi = np.searchsorted(ts, [lo_ns, hi_ns])
+                parts.append(rows[lo:hi])
+        rows = np.sort(np.concatenate(parts)) if parts else np.empty(0, dtype="int64")
+        return samples.iloc[rows]
+
+    def by_signal(self, samples: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per signal: its rows' timestamps in time order and their positions in the frame (built once)."""
+        if self._signals is None:
+            assert self._samples() is samples, "a TimeOrder cuts only the frame it was built from"
+            self._signals = {}
+            if len(samples):
+                sig_codes, sigs = codes(samples["signal"])
+                in_time = sig_codes[self.order]
+                grouped = np.argsort(in_time, kind="stable")  # by signal, in time order within each
+                rows, ts, in_time = self.order[grouped], self.ts[grouped], in_time[grouped]
+                bounds = np.flatnonzero(in_time[1:] != in_time[:-1]) + 1
+                starts, ends = np.concatenate(([0], bounds)), np.concatenate((bounds, [len(rows)]))
+                for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+                    self._signals[sigs[int(in_time[a])]] = (ts[a:b], rows[a:b])
+        return self._signals
 
 
 def time_order(samples: pd.DataFrame) -> TimeOrder:
