@@ -75,7 +75,8 @@ def prepare(dataset: Dataset, config: Config) -> None:
     """Work out once per build what every period's facts read (the series index, the samples' time order,
     the cost ledger), so forked workers share it instead of each building it."""
     shared_index(dataset.samples)
-    time_order(dataset.samples).by_signal(dataset.samples)
+    order = time_order(dataset.samples)
+    order.subset(dataset.samples, recent_signals(order.by_signal(dataset.samples), config))
     cost_ledger(dataset.costs, config)
 
 

@@ -41,7 +41,7 @@ from ..config import Component, Config
 from ..model import Incident
 from .periods import local_date, local_midnight
 from .series import SeriesIndex, to_ns
-from .slo import SliEvents, WindowAttainment, ratio_events, window_attainment, window_attainments
+from .slo import SliEvents, WindowAttainment, ns_bounds, ratio_events, window_attainment, window_attainments
 
 RANK = {
     "operational": 0,
@@ -247,9 +247,9 @@ def component_status(
     incidents = tuple(i for i in incidents if component in i.components and i.started_at <= as_of)
     history: list[DayStatus] = []
     good = total = 0.0
-    dates, bounds = _day_bounds(last, tz, days, as_of)
+    dates, bounds, bounds_ns = _day_bounds(last, tz, days, as_of)
     # every SLI's window of each day, computed in one pass per SLI (the same figures as day by day)
-    by_day = {id(e): window_attainments(e, bounds) for e in _all_events(slis)}
+    by_day = {id(e): window_attainments(e, bounds, bounds_ns) for e in _all_events(slis)}
     for n, (day, (start, end)) in enumerate(zip(dates, bounds, strict=True)):
         touching = _touching(incidents, component, start, end, as_of)
         maint = in_maintenance(maintenance, component, start, end)
@@ -286,12 +286,13 @@ def component_status(
 @functools.lru_cache(maxsize=8)
 def _day_bounds(
     last: dt.date, tz: Any, days: int, as_of: dt.datetime
-) -> tuple[tuple[dt.date, ...], tuple[tuple[dt.datetime, dt.datetime], ...]]:
-    """The `days` local days ending with `last` and their [local midnight, next midnight or as-of) spans,
-    shared by every component of a period (callers only read them)."""
+) -> tuple[tuple[dt.date, ...], tuple[tuple[dt.datetime, dt.datetime], ...], tuple[np.ndarray, np.ndarray]]:
+    """The `days` local days ending with `last`, their [local midnight, next midnight or as-of) spans and
+    those spans in nanoseconds, shared by every component of a period (callers only read them)."""
     dates = tuple(last - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1))
     midnights = [local_midnight(d, tz) for d in (*dates, last + dt.timedelta(days=1))]
-    return dates, tuple((a, min(b, as_of)) for a, b in zip(midnights, midnights[1:], strict=False))
+    bounds = tuple((a, min(b, as_of)) for a, b in zip(midnights, midnights[1:], strict=False))
+    return dates, bounds, ns_bounds(bounds)
 
 
 def _all_events(slis: ComponentSlis) -> list[SliEvents]:

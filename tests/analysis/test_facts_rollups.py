@@ -1,7 +1,7 @@
 """What a build works out once and every week reads (the series index, the samples' time order by signal,
 the cost ledger, each SLI's daily windows in one pass) gives exactly the facts a straightforward per-week
-computation gives: every week filters the whole sample table and the whole bill, and each day's window is
-summed on its own."""
+computation gives: every week filters the whole sample table, the whole bill and the whole eval and cost
+frames, and each day's window is summed on its own."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sentinel_reports.analysis import cost, facts, memory, status
+from sentinel_reports.analysis import cost, coverage, facts, memory, status
 from sentinel_reports.analysis.facts import json_dumps_facts, week_facts
 from sentinel_reports.analysis.periods import available_periods
-from sentinel_reports.analysis.series import TimeOrder, to_ns
-from sentinel_reports.analysis.slo import SliEvents, window_attainment, window_attainments
+from sentinel_reports.analysis.series import TimeOrder, column_ns, to_ns
+from sentinel_reports.analysis.slo import SliEvents, ns_bounds, window_attainment, window_attainments
 from sentinel_reports.pipeline import open_project
 
 DEMO = Path(__file__).resolve().parents[2]
@@ -45,7 +45,19 @@ def _keys_one_by_one(window: pd.DataFrame, config: object) -> dict[str, list[str
     return out
 
 
-def _day_by_day(events: SliEvents, bounds: object) -> list:
+def _frame_series_whole(frame: pd.DataFrame, col: str, end_ns: int) -> dict:
+    """Each component's distinct timestamps before `end_ns` and its sources, from the whole frame."""
+    out = {}
+    rows = frame.loc[frame["component"].notna()] if len(frame) else frame
+    for component in sorted({str(c) for c in rows["component"]}):
+        mine = rows.loc[rows["component"] == component]
+        ts = np.unique(column_ns(mine[col]))
+        if (ts < end_ns).any():
+            out[component] = (ts[ts < end_ns], tuple(sorted({str(x) for x in mine["source"]})))
+    return out
+
+
+def _day_by_day(events: SliEvents, bounds: object, bounds_ns: object = None) -> list:
     return [window_attainment(events, a, b) for a, b in bounds]  # type: ignore[attr-defined]
 
 
@@ -60,6 +72,7 @@ def test_rollup_facts_equal_a_straightforward_per_week_computation(project, monk
         monkeypatch.setattr(module, "cost_ledger", cost._build_ledger)
     monkeypatch.setattr(cost, "_price_keys", _keys_one_by_one)
     monkeypatch.setattr(status, "window_attainments", _day_by_day)
+    monkeypatch.setattr(coverage, "_frame_series", _frame_series_whole)
     plain = {w: json_dumps_facts(week_facts(project.dataset, project.content, project.config, w, project.as_of))
              for w in chosen}  # fmt: skip
 
@@ -111,5 +124,7 @@ def test_daily_windows_in_one_pass_equal_each_window_alone() -> None:
     day = dt.timedelta(days=1)
     first = dt.datetime(2026, 11, 1, 23, tzinfo=UTC)
     bounds = [(first + k * day, min(first + (k + 1) * day, first + 3.5 * day)) for k in range(5)]
-    assert window_attainments(events, bounds) == [window_attainment(events, a, b) for a, b in bounds]
+    alone = [window_attainment(events, a, b) for a, b in bounds]
+    assert window_attainments(events, bounds) == alone
+    assert window_attainments(events, bounds, ns_bounds(bounds)) == alone
     assert window_attainments(events, []) == []
