@@ -5,7 +5,7 @@ The project's sources are loaded first (through the parse cache in the project's
 second run does not read them again) and are not timed. Printed: the CPU seconds of the shared index and
 rollups built once per build, and of each week's facts (median, min-max, total). `--out DIR` also writes
 each week's canonical facts.json under DIR/<week>/ (to compare two versions of the code with `diff -r`);
-`--profile FILE` writes a cProfile of the weeks' facts.
+`--profile FILE` writes a cProfile of the weeks' facts. Peak RSS is the process's (sources loaded included).
 
     .venv/bin/python benchmarks/facts_weeks.py --project /tmp/sentinel-scale/project --weeks 8
     .venv/bin/python benchmarks/facts_weeks.py --project . --weeks 0 --out /tmp/facts-after   # every week
@@ -70,8 +70,13 @@ def main() -> None:
     if profiler is not None:
         profiler.dump_stats(str(args.profile))
 
+    import resource
+
     rows = len(p.dataset.samples)
-    print(f"facts of {len(weeks)} weeks ({weeks[0]} to {weeks[-1]}), {rows:,} sample rows")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # kilobytes on Linux
+    print(
+        f"facts of {len(weeks)} weeks ({weeks[0]} to {weeks[-1]}), {rows:,} sample rows, peak RSS {peak:.2f} GB"
+    )
     print(f"  built once per build: {once:.2f} CPU-s")
     print(
         f"  per week: median {statistics.median(per_week):.3f} CPU-s "

@@ -76,7 +76,7 @@ def prepare(dataset: Dataset, config: Config) -> None:
     the cost ledger), so forked workers share it instead of each building it."""
     shared_index(dataset.samples)
     order = time_order(dataset.samples)
-    order.subset(dataset.samples, recent_signals(order.by_signal(dataset.samples), config))
+    order.subset(dataset.samples, recent_signals(order.signals(dataset.samples), config))
     cost_ledger(dataset.costs, config)
 
 
@@ -95,7 +95,7 @@ def _recent_samples(
     cost and quality read only the window and the one before it, and a year of samples is tens of millions
     of rows, most of them signals these analyses never read."""
     order = time_order(samples)
-    return order.rows(samples, start, end, recent_signals(order.by_signal(samples), config))
+    return order.rows(samples, start, end, recent_signals(order.signals(samples), config))
 
 
 NEXT_UPDATE_AFTER = dt.timedelta(hours=1)

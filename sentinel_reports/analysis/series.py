@@ -198,15 +198,15 @@ def shared_index(samples: pd.DataFrame) -> SeriesIndex:
 
 class TimeOrder:
     """The rows of a samples frame in time order, to cut [start, end) windows without scanning every row;
-    and the rows of each signal in time order, to cut a window of a few signals without touching the
-    others."""
+    and a compact copy of the rows of a few signals with each signal's rows in time order, to cut a window
+    of those signals without touching the others."""
 
     def __init__(self, samples: pd.DataFrame):
         ts = column_ns(samples["ts"]) if len(samples) else np.empty(0, dtype="int64")
         self.order = np.argsort(ts, kind="stable")
         self.ts = ts[self.order]
-        self._signals: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
         self._samples = weakref.ref(samples)
+        self._signal_names: list[str] | None = None
         self._subsets: dict[
             frozenset[str], tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]]]
         ] = {}
@@ -231,45 +231,46 @@ class TimeOrder:
         rows = np.sort(np.concatenate(parts)) if parts else np.empty(0, dtype="int64")
         return subset.iloc[rows]
 
+    def signals(self, samples: pd.DataFrame) -> list[str]:
+        """The distinct signals of the frame, sorted."""
+        if self._signal_names is None:
+            self._signal_names = sorted(codes(samples["signal"])[1]) if len(samples) else []
+        return self._signal_names
+
     def subset(
         self, samples: pd.DataFrame, signals: Iterable[str]
     ) -> tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]]]:
         """The rows of `signals` (original order, index and dtypes; each text column one contiguous Arrow
         array, which takes rows several times faster than the frame's chunks), and per signal its rows'
-        timestamps in time order with their positions in that subset. Built once per set of signals."""
+        timestamps in time order with their positions in that subset. Built once per set of signals (a
+        build asks for one set: only the latest is kept)."""
         key = frozenset(signals)
         if key not in self._subsets:
-            found = {s: v for s, v in sorted(self.by_signal(samples).items()) if s in key}
-            kept = (
-                np.sort(np.concatenate([rows for _, rows in found.values()]))
-                if found
-                else np.empty(0, "int64")
-            )
-            subset = _compact(samples.iloc[kept])
-            by_signal = {s: (ts, np.searchsorted(kept, rows)) for s, (ts, rows) in found.items()}
-            self._subsets = {key: (subset, by_signal)}  # a build asks for one set: keep the latest only
-        return self._subsets[key]
-
-    def by_signal(self, samples: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Per signal: its rows' timestamps in time order and their positions in the frame (built once)."""
-        if self._signals is None:
             assert self._samples() is samples, "a TimeOrder cuts only the frame it was built from"
-            self._signals = {}
+            by_signal: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+            kept = np.empty(0, dtype="int64")
             if len(samples):
-                sig_codes, sigs = codes(samples["signal"])
-                in_time = sig_codes[self.order]
-                grouped = np.argsort(in_time, kind="stable")  # by signal, in time order within each
-                rows, ts, in_time = self.order[grouped], self.ts[grouped], in_time[grouped]
-                bounds = np.flatnonzero(in_time[1:] != in_time[:-1]) + 1
-                starts, ends = np.concatenate(([0], bounds)), np.concatenate((bounds, [len(rows)]))
+                sig_codes, names = codes(samples["signal"])
+                wanted = [i for i, name in enumerate(names) if name in key]
+                kept = np.flatnonzero(np.isin(sig_codes, wanted))
+                sub_codes, sub_ts = sig_codes[kept], column_ns(samples["ts"])[kept]
+                in_time = np.argsort(sub_ts, kind="stable")
+                grouped = in_time[np.argsort(sub_codes[in_time], kind="stable")]  # by signal, then time
+                grouped_codes = sub_codes[grouped]
+                bounds = np.flatnonzero(grouped_codes[1:] != grouped_codes[:-1]) + 1
+                starts, ends = np.concatenate(([0], bounds)), np.concatenate((bounds, [len(grouped)]))
                 for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-                    self._signals[sigs[int(in_time[a])]] = (ts[a:b], rows[a:b])
-        return self._signals
+                    if b > a:
+                        rows = grouped[a:b]
+                        by_signal[names[int(grouped_codes[a])]] = (sub_ts[rows], rows)
+            by_signal = dict(sorted(by_signal.items()))
+            self._subsets = {key: (_compact(samples.iloc[kept]), by_signal)}
+        return self._subsets[key]
 
 
 def _compact(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with each Arrow-backed text column in one chunk (same values, dtype and index)."""
-    out = frame.copy()
+    out = frame  # a new frame (cut with iloc): its columns are replaced, the frame it came from is not
     for col in out.columns:
         array = out[col].array
         chunks = getattr(array, "_pa_array", None)
