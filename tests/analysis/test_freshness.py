@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from sentinel_reports.analysis.facts import week_facts
+from sentinel_reports.analysis.facts_model import facts_data
 from sentinel_reports.pipeline import clip_to_as_of, open_project
 from sentinel_reports.render.status_page import status_context
 
@@ -26,14 +27,16 @@ def project(example_project: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 def _facts(root: Path, as_of: dt.datetime | None) -> tuple[dict, object]:
     loaded = open_project(root, as_of=as_of, use_cache=False)
-    return week_facts(loaded.dataset, loaded.content, loaded.config, "2026-W47", loaded.as_of), loaded
+    return facts_data(
+        week_facts(loaded.dataset, loaded.content, loaded.config, "2026-W47", loaded.as_of)
+    ), loaded
 
 
 def _lagging(root: Path, lag: dt.timedelta) -> tuple[dict, object]:
     """W47 facts at AS_OF when every series stops `lag` before it (the samples of the last `lag` dropped)."""
     loaded = open_project(root, as_of=AS_OF, use_cache=False)
     data = clip_to_as_of(loaded.dataset, AS_OF - lag - dt.timedelta(microseconds=1))
-    return week_facts(data, loaded.content, loaded.config, "2026-W47", AS_OF), loaded
+    return facts_data(week_facts(data, loaded.content, loaded.config, "2026-W47", AS_OF)), loaded
 
 
 def test_default_as_of_is_the_end_of_the_latest_interval(project: Path) -> None:
