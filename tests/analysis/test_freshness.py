@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sentinel_reports.analysis.facts import week_facts
-from sentinel_reports.analysis.facts_model import facts_data
+from sentinel_reports.analysis.facts_model import facts_data, facts_from_dict
 from sentinel_reports.pipeline import clip_to_as_of, open_project
 from sentinel_reports.render.status_page import status_context
 
@@ -63,7 +63,7 @@ def test_data_one_or_two_samples_behind_as_of_is_healthy(project: Path, lag: dt.
 
 def test_the_status_page_follows_the_same_rule(project: Path) -> None:
     facts, loaded = _lagging(project, dt.timedelta(minutes=10))
-    ctx = status_context(facts, loaded.config)
+    ctx = status_context(facts_from_dict(facts), loaded.config)
     assert "Status: Healthy**" in ctx["summary_text"]
     assert ctx["data_as_of"] == "2026-11-22T19:50:00Z" and ctx["as_of"] == "2026-11-22T20:00:00Z"
     assert all(c["status"] == "operational" for g in ctx["groups"] for c in g["components"])
