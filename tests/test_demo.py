@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sentinel_reports.cli import app
 from sentinel_reports.analysis.facts_model import facts_data
+from sentinel_reports.cli import app
 from sentinel_reports.collectors.catalog import validate_source_entry
 from sentinel_reports.config import load_config
 from sentinel_reports.demo import GENERATED_DIRS, generate, scaffold

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sentinel_reports.analysis.memory import business_days_after
 from sentinel_reports.analysis.facts_model import facts_data, facts_from_dict
+from sentinel_reports.analysis.memory import business_days_after
 
 
 def test_business_days_skip_weekends() -> None:
