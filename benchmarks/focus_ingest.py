@@ -172,7 +172,7 @@ def worker(kind: str, path: Path) -> dict[str, float]:
         rows, ledger_rows = batch.rows, len(batch.costs)
     seconds = time.perf_counter() - t0
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mib = peak_rss_mib()
     return {
         "seconds": seconds,
         "cpu_seconds": usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime,
@@ -180,6 +180,16 @@ def worker(kind: str, path: Path) -> dict[str, float]:
         "ledger_rows": ledger_rows,
         "peak_rss_mib": peak_mib,
     }
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory since it started (VmHWM: getrusage's ru_maxrss would carry the
+    parent's peak over fork and exec, here the parent that generated the files)."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(kind: str, path: Path) -> dict[str, float]:
