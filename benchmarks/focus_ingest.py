@@ -1,6 +1,6 @@
 """Benchmark: FOCUS ingest of a large synthetic bill, CSV and Parquet (a script, not a test).
 
-    .venv/bin/python benchmarks/focus_ingest.py [--rows 2000000] [--dir /tmp/focus-bench] [--keep]
+    .venv/bin/python benchmarks/focus_ingest.py [--rows 2000000] [--dir /tmp/focus-bench] [--keep] [--reuse]
 
 Generates FOCUS 1.2 rows (1 year, 50 components, 5,000 resources whose Tags JSON carries component, team and
 env, plus credits, tax and a second currency), then for each format runs in triples (A B C A B C ..., each run
@@ -204,6 +204,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--dir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--reuse", action="store_true", help="use the files already in --dir")
     parser.add_argument("--pairs", type=int, default=3, help="A B C runs of each format")
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -212,8 +213,12 @@ def main() -> None:
         return
     folder = args.dir or Path(tempfile.mkdtemp(prefix="focus-bench-"))
     t0 = time.perf_counter()
-    paths = generate(args.rows, folder)
-    print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f}s into {folder}")
+    paths = {"csv": folder / "focus.csv", "parquet": folder / "focus.parquet"}
+    if args.reuse and all(p.exists() for p in paths.values()):
+        print(f"reusing the files in {folder}")
+    else:
+        paths = generate(args.rows, folder)
+        print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f}s into {folder}")
     kinds = ("collector", "duckdb", "pyarrow")
     for fmt, path in paths.items():
         size = path.stat().st_size / 2**20
