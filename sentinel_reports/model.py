@@ -355,6 +355,7 @@ class Gap:
     span_hours: float | None = None  # the length `specific` states: a missing run, or the data's age (stale)
     resolution_minutes: tuple[float, ...] = ()  # the sample resolutions `instrumentation` names
     alert_after_minutes: float | None = None  # the absence `instrumentation` alerts after
+    coverage_threshold: float | None = None  # low coverage: the share `specific` compares with
 
     @property
     def sentence(self) -> str:

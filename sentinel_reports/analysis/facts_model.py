@@ -736,6 +736,7 @@ class Gap(FactsBase):
     )
     resolution_minutes: list[Real] = F("Sample resolutions `instrumentation` names, in minutes.", None)
     alert_after_minutes: Real | None = F("Absence `instrumentation` alerts after, in minutes.", None)
+    coverage_threshold: Real | None = F("Low coverage: the share `specific` compares with.", None)
 
 
 class NextAction(FactsBase):

@@ -7,12 +7,15 @@ stops us from doing (`limits`), the instrumentation that closes it, and a priori
 The figures a gap's sentences state are stored with it, so each is the display of a fact: the length of the
 missing run or the age of stale data (`span_hours`, written by `display.span_hours`: "48 h", "61 days"), the
 sample resolutions its instrumentation names (`resolution_minutes`, written "15m") and the absence its
-alert waits for (`alert_after_minutes`, `gaps.min_duration`).
+alert waits for (`alert_after_minutes`, `gaps.min_duration`), and the coverage a low-coverage gap falls
+short of (`coverage_threshold`, `gaps.min_coverage`); its share and interval counts are the series' own in
+`coverage.series`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from ..config import Config, format_duration
 from ..display import span_hours
@@ -156,7 +159,9 @@ def gaps_for_series(
             f"{cov.signal} for {name} covers {ratio:.1%} of the expected {res} intervals {span} "
             f"({cov.present_intervals} of {cov.expected_intervals}; threshold {config.gaps.min_coverage:.0%})"
         )
-        gaps.append(gap("low_coverage", specific, start, end))
+        gaps.append(
+            replace(gap("low_coverage", specific, start, end), coverage_threshold=config.gaps.min_coverage)
+        )
     return gaps
 
 

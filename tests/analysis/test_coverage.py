@@ -99,6 +99,7 @@ def test_many_short_dropouts_give_one_low_coverage_gap(b, cfg) -> None:
     assert [g.kind for g in gaps] == ["low_coverage"]
     assert "83.3%" in gaps[0].specific  # 240 / 288
     assert "(240 of 288; threshold 95%)" in gaps[0].specific
+    assert gaps[0].coverage_threshold == cfg.gaps.min_coverage == 0.95  # the threshold is a fact too
     assert "from 2026-10-11 00:00 to 2026-10-12 00:00 UTC" in gaps[0].specific
     assert gaps[0].priority == "P1"  # chat-api: tier 1, customer-facing
 
