@@ -214,6 +214,8 @@ def test_every_number_in_every_brief_and_on_the_status_page_is_the_display_of_a_
 
 
 def test_every_number_in_every_publication_is_the_display_of_a_fact(demo_outputs: list[Output]) -> None:
+    decks = {o.publication for o in demo_outputs if o.publication.startswith("deck")}
+    assert decks == {"deck 2026-Q2", "deck 2026-Q3", "deck 2026-Q4"}  # every quarter of the demo
     counts, examples = unkeyed_report(demo_outputs)
     lines = [
         f"{where}: {n}\n    " + "\n    ".join(examples[where][:8]) for where, n in sorted(counts.items())
@@ -230,6 +232,18 @@ def test_a_computed_number_is_reported(demo_outputs: list[Output]) -> None:
     total, odd, share = display.money(cost["total"]), display.money(987_654_321), display.pct(1 / 7, 3)
     text = f"Spend was {total}; a made-up line is {odd}, or {share} of it."
     assert [m.raw for m in o.catalog.unkeyed(text)] == [odd, share]
+
+
+def test_only_the_unit_phrase_of_token_prices_is_skipped(demo_outputs: list[Output]) -> None:
+    """ "per 1M tokens" is skipped where it stands; a "1M" anywhere else is read as a figure, and a price before
+    the phrase that no fact holds is reported."""
+    from sentinel_reports.narrative.numbers import extract_numbers
+
+    o = next(o for o in demo_outputs if o.publication == "deck 2026-Q4")
+    text = f"Self-hosting cost $9.99 {PER_MILLION_TOKENS}; 1M tokens a day."
+    assert [m.raw for m in extract_numbers(text, ignore=WORDING)] == ["$9.99", "1M"]
+    assert [m.raw for m in extract_numbers(text)] == ["$9.99", "1M", "1M"]
+    assert "$9.99" in [m.raw for m in o.catalog.unkeyed(text, ignore=WORDING)]
 
 
 def test_only_a_marked_quotation_of_human_text_is_skipped(demo_outputs: list[Output]) -> None:
