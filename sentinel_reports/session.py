@@ -175,10 +175,9 @@ class Session:
         are found without reading any source; otherwise the data is loaded and each week's facts are found
         under the fingerprint of the data they read; the weeks still missing are computed, in ``jobs``
         forked processes."""
-        from .analysis.facts import week_facts
+        from .analysis.facts import prepare, week_facts
         from .analysis.facts_model import facts_data, facts_from_dict
         from .analysis.fingerprint import period_fingerprint
-        from .analysis.series import shared_index, time_order
 
         weeks = list(weeks)
         missing: dict[str, str] = {}
@@ -210,7 +209,7 @@ class Session:
         if missing:
             p = self.project
             with self.clock("facts"):  # built once, shared by the workers
-                shared_index(p.dataset.samples), time_order(p.dataset.samples)
+                prepare(p.dataset, p.config)
 
             def compute(week: str) -> WeekFacts:
                 return week_facts(p.dataset, p.content, p.config, week, p.as_of)
