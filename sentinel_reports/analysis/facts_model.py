@@ -321,6 +321,11 @@ class Incident(FactsBase):
     impact_kind: Literal["degraded", "outage"] | None = F(
         "Period incidents only: degraded (latency only) or outage; null without impact.", None
     )
+    revenue_share: Real | None = F(
+        "Period incidents only: its share of `business.revenue_at_risk_total`; null when either is unknown "
+        "or the total is 0.",
+        None,
+    )
 
 
 class IncidentStats(FactsBase):
@@ -651,6 +656,12 @@ class Gap(FactsBase):
     end: Timestamp | None = F("End of the missing time range.", None)
     sources: list[str] = F("Source ids concerned.", None)
     amount: Real | None = F("Money concerned (cost gaps).", None)
+    span_hours: Real | None = F(
+        "Hours `specific` states: the missing run, or the age of the latest data (stale gaps).", None
+    )
+    resolution_minutes: list[Real] = F("Sample resolutions `instrumentation` names, in minutes.", None)
+    alert_after_minutes: Real | None = F("Absence `instrumentation` alerts after, in minutes.", None)
+    coverage_threshold: Real | None = F("Low coverage: the share `specific` compares with.", None)
 
 
 class NextAction(FactsBase):
