@@ -302,11 +302,11 @@ class Session:
             else:
                 metas[week] = meta
         if missing:
-            from .analysis.series import shared_index, time_order
+            from .analysis.facts import prepare
 
             p = self.project
             with self.clock("facts"):  # built once, shared by the workers
-                shared_index(p.dataset.samples), time_order(p.dataset.samples)
+                prepare(p.dataset, p.config)
             if len(missing) > 1 and self.jobs > 1:
                 self.progress(
                     f"computing facts for {len(missing)} weeks in {min(self.jobs, len(missing))} processes"
