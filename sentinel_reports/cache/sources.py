@@ -210,12 +210,7 @@ class SourceCache:
                 "summary": batch.summary,
                 "state": batch.state,
             }
-            meta = json.loads(json.dumps(meta, sort_keys=True, default=_json_default))
-            meta["check"] = _meta_check(meta)
-            (tmp / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
-            final = self.root / key
-            shutil.rmtree(final, ignore_errors=True)
-            os.replace(tmp, final)
+            _seal(tmp, meta, self.root / key)
         except (OSError, TypeError, ValueError):
             shutil.rmtree(tmp, ignore_errors=True)  # a cache that cannot be written is only slower
 
@@ -302,14 +297,18 @@ class PartCache:
                 "warnings": part.warnings,
                 "state": part.state,
             }
-            meta = json.loads(json.dumps(meta, sort_keys=True, default=_json_default))
-            meta["check"] = _meta_check(meta)
-            (tmp / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
-            final = self.root / key
-            shutil.rmtree(final, ignore_errors=True)
-            os.replace(tmp, final)
+            _seal(tmp, meta, self.root / key)
         except (OSError, TypeError, ValueError, pa.ArrowException):
             shutil.rmtree(tmp, ignore_errors=True)  # a cache that cannot be written is only slower
+
+
+def _seal(tmp: Path, meta: dict[str, Any], final: Path) -> None:
+    """Write ``meta.json`` (JSON-normalised, with its check) into the staged folder and move it into place."""
+    meta = json.loads(json.dumps(meta, sort_keys=True, default=_json_default))
+    meta["check"] = _meta_check(meta)
+    (tmp / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(tmp, final)
 
 
 def _meta_check(meta: dict[str, Any]) -> str:
