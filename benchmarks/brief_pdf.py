@@ -16,6 +16,13 @@ the steadier figure on a busy machine.
     .venv/bin/python benchmarks/brief_pdf.py --facts site/evidence/2026-W45/facts.json --project .
     .venv/bin/python benchmarks/brief_pdf.py --facts /tmp/sentinel-scale/site/evidence/2026-W30/facts.json \\
         [--project /tmp/sentinel-scale/project] [--repeat 3] [--out /tmp/brief.pdf]
+
+Paired against another checkout of the repository (``git worktree add /tmp/before main``): ``--vs DIR
+--pairs N`` runs this script N times on each code in turn (A B A B, each run its own process: A is this
+checkout, B the code in DIR) and prints, per step, the medians and min–max of the runs' medians and the
+ratio A/B taken pair by pair.
+
+    .venv/bin/python benchmarks/brief_pdf.py --facts ... --project ... --repeat 2 --vs /tmp/before --pairs 3
 """
 
 from __future__ import annotations
@@ -31,9 +38,15 @@ from typing import Any
 
 from pypdf import PdfReader
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+CODE = (
+    Path(sys.argv[sys.argv.index("--code") + 1])
+    if "--code" in sys.argv
+    else Path(__file__).resolve().parents[1]
+)
+sys.path.insert(0, str(CODE))  # --code: measure the package of another checkout (used by --vs)
 
 from sentinel_reports import publications  # noqa: E402
+from sentinel_reports.analysis.facts_model import PeriodFacts, facts_from_dict  # noqa: E402
 from sentinel_reports.narrative.template import narrate_week  # noqa: E402
 from sentinel_reports.pipeline import load_project  # noqa: E402
 from sentinel_reports.render.brief_charts import TREND_WEEKS, week_points  # noqa: E402
@@ -42,16 +55,20 @@ from sentinel_reports.render.charts import ChartRenderer  # noqa: E402
 STEPS = ("narrative", "review", "HTML and charts", "PDF", "email")
 
 
-def history_of(facts_path: Path, facts: dict[str, Any]) -> list[dict[str, Any]]:
+def read_facts(path: Path) -> PeriodFacts:
+    return facts_from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def history_of(facts_path: Path, facts: PeriodFacts) -> list[dict[str, Any]]:
     """KPI points of up to TREND_WEEKS - 1 preceding weeks found next to this week's folder, oldest first."""
-    points, week = [], facts.get("previous_period")
+    points, week = [], facts.previous_period
     while week and len(points) < TREND_WEEKS - 1:
         path = facts_path.parent.parent / week / "facts.json"
         if not path.is_file():
             break
-        before = json.loads(path.read_text(encoding="utf-8"))
+        before = read_facts(path)
         points.insert(0, week_points(before))
-        week = before.get("previous_period")
+        week = before.previous_period
     return points
 
 
@@ -61,10 +78,17 @@ def main() -> None:
     parser.add_argument("--facts", type=Path, required=True, help="a week's facts.json")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=None, help="also write the PDF here")
+    parser.add_argument("--vs", type=Path, default=None, help="another checkout: paired runs, A B A B")
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--code", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.vs is not None:
+        paired(args)
+        return
 
     config = load_project(args.project)
-    facts = json.loads(args.facts.read_text(encoding="utf-8"))
+    facts = read_facts(args.facts)
     history = history_of(args.facts, facts)
     site = args.facts.parent.parent.parent
     links = {"status": (site / "status/index.html").is_file(), "decks": False}
@@ -90,8 +114,15 @@ def main() -> None:
         cpu["total"].append(c2 - c0)
         outputs.append(files)
 
-    print(f"week {facts['period']} ({args.facts}), {len(facts.get('slos') or [])} SLOs, "
-          f"{len(facts.get('components') or [])} components, {len(facts.get('incidents') or [])} incidents; "
+    pdf = outputs[-1]["brief.pdf"]
+    if args.json:
+        medians = {step: statistics.median(values) for step, values in cpu.items()}
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        sizes = {"pages": pages, "pdf": len(pdf), "eml": len(outputs[-1]["brief.eml"])}
+        print(json.dumps({"cpu": medians, **sizes, "same": all(o == outputs[0] for o in outputs)}))
+        return
+    print(f"week {facts.period} ({args.facts}), {len(facts.slos)} SLOs, "
+          f"{len(facts.components)} components, {len(facts.incidents)} incidents; "
           f"median of {len(wall)} run(s) after a warm-up, CPU seconds of this process (threads included)")  # fmt: skip
     for step in (*STEPS, "total"):
         values = cpu[step]
@@ -101,7 +132,6 @@ def main() -> None:
     print(
         f"{'wall, whole brief':<18} {statistics.median(wall):8.3f} s       runs: {', '.join(f'{v:.3f}' for v in wall)}"
     )
-    pdf = outputs[-1]["brief.pdf"]
     print(f"PDF: {len(PdfReader(io.BytesIO(pdf)).pages)} pages, {len(pdf):,} bytes   "
           f"email: {len(outputs[-1]['brief.eml']):,} bytes")  # fmt: skip
     same = all(o == outputs[0] for o in outputs)
@@ -109,6 +139,34 @@ def main() -> None:
     if args.out:
         args.out.write_bytes(pdf)
         print(f"wrote {args.out}")
+
+
+def paired(args: argparse.Namespace) -> None:
+    """A B A B: this checkout (A) and the one in ``--vs`` (B), each run a process of its own."""
+    import subprocess
+
+    common = [sys.executable, str(Path(__file__).resolve()), "--facts", str(args.facts), "--project",
+              str(args.project), "--repeat", str(args.repeat), "--json"]  # fmt: skip
+    sides = {"A": common, "B": [*common, "--code", str(args.vs.resolve())]}
+    runs: dict[str, list[dict[str, Any]]] = {"A": [], "B": []}
+    for pair in range(args.pairs):
+        for side, command in sides.items():
+            done = subprocess.run(command, check=True, capture_output=True, text=True)
+            runs[side].append(json.loads(done.stdout.strip().splitlines()[-1]))
+            print(f"pair {pair + 1} {side}: {runs[side][-1]['cpu']['total']:.3f} CPU-s", flush=True)
+    print(f"A = {Path(__file__).resolve().parents[1]}, B = {args.vs}; {args.pairs} pairs, each run the median "
+          f"of {args.repeat} after a warm-up; CPU-s per brief: median (min-max)")  # fmt: skip
+    for step in (*STEPS, "total"):
+        a = [r["cpu"][step] for r in runs["A"]]
+        b = [r["cpu"][step] for r in runs["B"]]
+        ratios = [x / y for x, y in zip(a, b, strict=True) if y]
+        ratio = f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})" if ratios else "-"
+        print(f"{step:<18} A {statistics.median(a):6.3f} ({min(a):.3f}-{max(a):.3f})   "
+              f"B {statistics.median(b):6.3f} ({min(b):.3f}-{max(b):.3f})   A/B {ratio}")  # fmt: skip
+    for side in ("A", "B"):
+        last = runs[side][-1]
+        print(f"{side}: PDF {last['pages']} pages, {last['pdf']:,} bytes; email {last['eml']:,} bytes; "
+              f"identical files across runs: {all(r['same'] for r in runs[side])}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,18 +1,26 @@
 """Benchmark: FOCUS ingest of a large synthetic bill, CSV and Parquet (a script, not a test).
 
-    .venv/bin/python benchmarks/focus_ingest.py [--rows 2000000] [--dir /tmp/focus-bench] [--keep]
+    .venv/bin/python benchmarks/focus_ingest.py [--rows 2000000] [--dir /tmp/focus-bench] [--keep] [--reuse]
 
 Generates FOCUS 1.2 rows (1 year, 50 components, 5,000 resources whose Tags JSON carries component, team and
-env, plus credits, tax and a second currency), then for each format runs in pairs (A B A B ..., each run a
-fresh process, imports not timed): the `focus` collector with tag and rule attribution (A) and a pyarrow read
-of exactly the columns the collector reads, with its reader's options (B, the baseline). Reports medians and
-min-max of wall time and peak RSS, and the A/B ratio pair by pair.
+env, plus credits, tax and a second currency), then for each format runs in triples (A B C A B C ..., each run
+a fresh process, imports not timed):
+
+- A: the `focus` collector with tag and rule attribution, on the default engine (DuckDB);
+- B: the baseline, a hand-written DuckDB query of the same ledger on the same file (the tags read with
+  `json_extract_string`, the same rule and owner fallback, sums as DECIMAL(38, 18)), which must give the
+  collector's number of ledger rows;
+- C: a pyarrow read of exactly the columns the collector reads, with its reader's options (a second
+  baseline: reading alone, no parsing or summing).
+
+Reports medians and min-max of wall time, CPU seconds and peak RSS, and the A/B and A/C ratios run by run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -88,14 +96,46 @@ def generate(rows: int, folder: Path, seed: int = 7) -> dict[str, Path]:
     return paths
 
 
+DUCKDB_QUERY = """
+WITH charges AS (
+    SELECT date_trunc('day', CAST(ChargePeriodStart AS TIMESTAMPTZ)) AS day,
+           json_extract_string(Tags, '$.component') AS tag_component,
+           nullif(trim(json_extract_string(Tags, '$.team')), '') AS tag_team,
+           coalesce(nullif(trim(ProviderName), ''), 'unspecified') AS provider,
+           coalesce(nullif(trim(ServiceName), ''), 'unspecified') AS service,
+           SubAccountName,
+           lower(trim(ChargeCategory)) AS category,
+           coalesce(upper(trim(BillingCurrency)), 'USD') AS currency,
+           CAST(EffectiveCost AS DECIMAL(38, 18)) AS cost,
+           CAST(BilledCost AS DECIMAL(38, 18)) AS billed_cost
+    FROM {scan}
+), attributed AS (
+    SELECT *, CASE WHEN list_contains($2, trim(tag_component)) THEN trim(tag_component) END AS component
+    FROM charges
+), ledger AS (
+    SELECT day, component,
+           coalesce(tag_team,
+                    CASE WHEN service = 'Amazon S3' AND SubAccountName = 'shared' THEN 'Storage team' END,
+                    CASE WHEN component IS NOT NULL THEN 'Platform team' END) AS team,
+           provider, service, NULL AS model, category, currency,
+           sum(cost) AS cost, sum(billed_cost) AS billed_cost, count(*) AS charges
+    FROM attributed
+    GROUP BY ALL
+)
+SELECT sum(charges), count(*) FROM ledger
+"""
+
+
 def worker(kind: str, path: Path) -> dict[str, float]:
     """Runs in a fresh process: one measured ingest; prints its figures as JSON. Imports are not timed."""
     from sentinel_reports.collectors.base import CollectContext
     from sentinel_reports.collectors.focus import FocusCollector, FocusOptions
     from sentinel_reports.config import Config
 
+    before = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
-    if kind == "baseline":
+    ledger_rows = None
+    if kind == "pyarrow":
         from sentinel_reports.collectors.focus import PROVIDER_COLUMNS
         from sentinel_reports.collectors.focus_table import read_focus_table
 
@@ -104,6 +144,13 @@ def worker(kind: str, path: Path) -> dict[str, float]:
             "BillingCurrency", "ServiceName", *PROVIDER_COLUMNS, "Tags", "SubAccountName",
         }  # fmt: skip  # what the collector below reads: its tags and its rule's match columns
         rows = read_focus_table(path, wanted).num_rows
+    elif kind == "duckdb":
+        import duckdb
+
+        con = duckdb.connect(config={"threads": os.cpu_count() or 1})
+        con.execute("SET TimeZone = 'UTC'")
+        scan = "read_parquet(?)" if path.suffix == ".parquet" else "read_csv(?, header = true)"
+        rows, ledger_rows = con.execute(DUCKDB_QUERY.format(scan=scan), [str(path), COMPONENTS]).fetchone()
     else:
         config = Config.model_validate(
             {
@@ -122,17 +169,27 @@ def worker(kind: str, path: Path) -> dict[str, float]:
             ],
         )
         batch = FocusCollector().collect(options, ctx)
-        rows = batch.rows
-        print(json.dumps({"ledger_rows": len(batch.costs), "summary": batch.summary}), file=sys.stderr)
+        rows, ledger_rows = batch.rows, len(batch.costs)
     seconds = time.perf_counter() - t0
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mib = peak_rss_mib()
     return {
         "seconds": seconds,
-        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime,
         "rows": rows,
+        "ledger_rows": ledger_rows,
         "peak_rss_mib": peak_mib,
     }
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory since it started (VmHWM: getrusage's ru_maxrss would carry the
+    parent's peak over fork and exec, here the parent that generated the files)."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(kind: str, path: Path) -> dict[str, float]:
@@ -147,7 +204,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--dir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
-    parser.add_argument("--pairs", type=int, default=3, help="A B runs of each format")
+    parser.add_argument("--reuse", action="store_true", help="use the files already in --dir")
+    parser.add_argument("--pairs", type=int, default=3, help="A B C runs of each format")
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -155,22 +213,36 @@ def main() -> None:
         return
     folder = args.dir or Path(tempfile.mkdtemp(prefix="focus-bench-"))
     t0 = time.perf_counter()
-    paths = generate(args.rows, folder)
-    print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f}s into {folder}")
+    paths = {"csv": folder / "focus.csv", "parquet": folder / "focus.parquet"}
+    if args.reuse and all(p.exists() for p in paths.values()):
+        print(f"reusing the files in {folder}")
+    else:
+        paths = generate(args.rows, folder)
+        print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f}s into {folder}")
+    kinds = ("collector", "duckdb", "pyarrow")
     for fmt, path in paths.items():
         size = path.stat().st_size / 2**20
-        runs = [(measure("collector", path), measure("baseline", path)) for _ in range(args.pairs)]
-        ours, base = [r[0] for r in runs], [r[1] for r in runs]
+        runs = [{k: measure(k, path) for k in kinds} for _ in range(args.pairs)]
+        by = {k: [r[k] for r in runs] for k in kinds}
+        ledgers = {k: {r["ledger_rows"] for r in by[k]} for k in ("collector", "duckdb")}
+        assert ledgers["collector"] == ledgers["duckdb"], f"not the same result: {ledgers}"
 
         def span(values: list[float]) -> str:
             return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
 
-        print(
-            f"{fmt:8s} {size:6.0f} MiB, {ours[0]['rows']:,} rows, {args.pairs} pairs | "
-            f"collector {span([o['seconds'] for o in ours])} s, {span([o['peak_rss_mib'] for o in ours])} MiB | "
-            f"needed columns {span([b['seconds'] for b in base])} s, {span([b['peak_rss_mib'] for b in base])} MiB | "
-            f"ratio {span([o['seconds'] / b['seconds'] for o, b in runs])}x"
-        )
+        print(f"{fmt}: {size:.0f} MiB, {by['collector'][0]['rows']:,} rows, {ledgers['collector']} ledger rows, "
+              f"{args.pairs} runs of each")  # fmt: skip
+        for k in kinds:
+            print(
+                f"  {k:9s} wall {span([o['seconds'] for o in by[k]])} s, "
+                f"CPU {span([o['cpu_seconds'] for o in by[k]])} s, "
+                f"peak {span([o['peak_rss_mib'] for o in by[k]])} MiB"
+            )
+        for k in ("duckdb", "pyarrow"):
+            print(
+                f"  collector / {k}: wall {span([r['collector']['seconds'] / r[k]['seconds'] for r in runs])}x, "
+                f"CPU {span([r['collector']['cpu_seconds'] / r[k]['cpu_seconds'] for r in runs])}x"
+            )
     if not args.keep and args.dir is None:
         for path in paths.values():
             path.unlink()

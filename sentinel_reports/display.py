@@ -112,6 +112,18 @@ def hours(value: float | None, precision: int = 1) -> str:
     return GAP if is_gap(value) else f"{number(value, precision)} h"
 
 
+def span_hours(value: float | None) -> str:
+    """A length of missing or stale data, given in hours, as the reader says it: minutes under an hour
+    (``0.75 -> "45 min"``), hours under three days (``48 -> "48 h"``, ``2.5 -> "2.5 h"``), days from three
+    days (``1464 -> "61 days"``, ``108 -> "4.5 days"``); one decimal only when it is not whole."""
+    if is_gap(value):
+        return GAP
+    if abs(value) < 1:
+        return duration_minutes(value * 60)
+    amount, show = (value, hours) if abs(value) < 72 else (value / 24, days)
+    return show(amount, 0 if _decimal(amount, 1) == _decimal(amount, 0) else 1)
+
+
 def days(value: float | None, precision: int = 0) -> str:
     """``1 -> "1 day"``, ``3.5 -> "3.5 days"`` (precision 1)."""
     if is_gap(value):

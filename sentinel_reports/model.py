@@ -352,6 +352,10 @@ class Gap:
     end: dt.datetime | None = None
     sources: tuple[str, ...] = ()
     amount: float | None = None  # spend amount for unattributed_spend / currency_mismatch
+    span_hours: float | None = None  # the length `specific` states: a missing run, or the data's age (stale)
+    resolution_minutes: tuple[float, ...] = ()  # the sample resolutions `instrumentation` names
+    alert_after_minutes: float | None = None  # the absence `instrumentation` alerts after
+    coverage_threshold: float | None = None  # low coverage: the share `specific` compares with
 
     @property
     def sentence(self) -> str:

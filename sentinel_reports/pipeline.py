@@ -33,7 +33,7 @@ from .project import (  # noqa: F401 - the loading API, as the CLI, tests and be
     open_project,
     resolve_as_of,
 )
-from .publications import Brief, Deck, Landing, StatusPage, produce
+from .publications import Brief, Deck, Landing, StatusPage, produce, produce_weeks
 from .quick import site_listing
 from .session import Session, source_reports
 
@@ -61,6 +61,10 @@ class BuildResult:
     fallbacks: list[str] = field(default_factory=list)  # the weeks whose text fell back to the template, why
     phases: dict[str, list[float]] = field(default_factory=dict)  # [wall, CPU] seconds per phase (PhaseClock)
     brief_cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per step of the rendered briefs
+
+    def add_week(self, week: str, rendered: bool) -> None:
+        (self.rendered if rendered else []).append(f"brief {week}")
+        (self.rendered_weeks if rendered else self.reused_weeks).append(week)
 
     def add(self, pub: Any, files: dict[str, bytes], rendered: bool) -> None:
         (self.rendered if rendered else []).append(pub.name)
@@ -91,9 +95,8 @@ def build_site(
     ``source_date_epoch`` goes into the manifest; ``jobs`` (default: the CPUs) changes no output byte."""
     from .publish.manifest import inputs_from_sources, write_manifest
     from .publish.site import SiteWriter
-    from .render.brief_charts import TREND_WEEKS, week_points
+    from .render.brief_charts import TREND_WEEKS
     from .render.environment import static_files
-    from .render.landing import facts_summary
 
     s = Session(project_dir, as_of=as_of, narrator=narrator, use_cache=use_cache, jobs=jobs,
                 progress=progress, http_client=http_client)  # fmt: skip
@@ -110,21 +113,26 @@ def build_site(
         if s.store.root is not None:
             stamp_build(s, out, result, project_dir, out_dir, as_of, narrator, only, source_date_epoch)
         return result
-    facts = s.week_facts(s.weeks)
     s.narrator.open_periods = {*s.weeks[-1:], *s.quarters[-1:]}  # closed periods are not drafted again
-    result = BuildResult(out, s.record["as_of"], s.weeks, facts_from_cache=not s.loaded, disabled=disabled)
+    result = BuildResult(out, s.record["as_of"], s.weeks, disabled=disabled)
     status_ok = "status" in parts and bool(s.weeks)
     links = {"status": status_ok or ("status" not in disabled and (out / "status/index.html").is_file())}
     progress(f"narrating {len(s.weeks)} weeks and looking up their pages")
-    points = [week_points(f) for f in facts.values()]
-    briefs = [Brief(s, w, history=points[max(0, i - TREND_WEEKS + 1) : i], links={**links, "decks": False})
-              for i, w in enumerate(s.weeks)]  # fmt: skip
-    pubs = [*(briefs if "brief" in parts else []), *([StatusPage(s)] if status_ok else []),
-            *([Deck(s, q) for q in s.quarters] if "deck" in parts else [])]  # fmt: skip
+    histories = [s.weeks[max(0, i - TREND_WEEKS + 1) : i] for i in range(len(s.weeks))]
+    pubs = [*([StatusPage(s)] if status_ok else []), *([Deck(s, q) for q in s.quarters] if "deck" in parts else [])]  # fmt: skip
+    lines: dict[str, str | None] = {}
     writer = s.clock("write site")
     with writer, SiteWriter(out) as site:  # the atomic swap at the end is counted too
         for path, data in static_files(s.templates).items():
             site.write_bytes(path, data)
+        if "brief" in parts:
+            weeks = produce_weeks(s, s.weeks, histories, {**links, "decks": False})
+            for week, files, rendered, line in weeks:
+                for path, data in sorted(files.items()):
+                    site.write_bytes(path, data)
+                result.add_week(week, rendered)
+                lines[week] = line
+        result.facts_from_cache = not s.loaded  # every week's facts from the store, no source read
         for pub, files, rendered in produce(s, pubs):
             for path, data in sorted(files.items()):
                 site.write_bytes(path, data)
@@ -132,7 +140,11 @@ def build_site(
         kept = [p for p in PUBLICATIONS if p not in disabled and (p not in parts or p == "status" and not status_ok)]  # fmt: skip
         carry_over(site, out, kept)
         progress("writing the landing page and manifest")
-        summaries = [facts_summary(b.facts, b.narrative.summary_line) for b in briefs]
+        metas = s.week_metas(s.weeks)
+        summaries = [
+            {**metas[w]["summary"], "summary_line": lines[w] if w in lines else landing_line(s, w)}
+            for w in s.weeks
+        ]
         landing = Landing(s, summaries, result.decks, result.status or "status/index.html" in site)
         for path, data in landing.render().items():
             site.write_bytes(path, data)
@@ -147,6 +159,13 @@ def build_site(
             stamp_build(s, out, result, project_dir, out_dir, as_of, narrator, only, source_date_epoch)
     result.phases, result.brief_cpu = s.clock.phases, dict(s.brief_cpu)
     return result
+
+
+def landing_line(s: Session, week: str) -> str | None:
+    """The summary line the landing page shows of a week whose brief this build does not write (``--only``
+    without brief): its narrative's."""
+    facts = s.week_facts([week])[week]
+    return s.narrator.week(facts, s.content).summary_line
 
 
 def stamp_build(

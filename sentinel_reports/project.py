@@ -11,6 +11,7 @@ data. Never reads the clock: without ``--as-of`` the report is as of the latest 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import zlib
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .cache.code import module_key
-from .cache.sources import SourceCache, cache_key, source_material
+from .cache.sources import PartCache, SourceCache, cache_key, source_material
 from .cache.store import Store
 from .collectors.base import (
     MAX_COUNT,
@@ -39,6 +40,7 @@ from .collectors.base import (
 from .collectors.catalog import registry, validate_source_entry
 from .collectors.io import allowed_roots, check_inside, expand_paths, file_digest, is_inside
 from .config import Config, load_config
+from .display import plural
 from .errors import SourceError
 from .model import COUNT_SIGNALS, Dataset, SourceReport, empty_frame, parse_timestamp
 
@@ -104,6 +106,14 @@ class PhaseClock:
             yield item
 
 
+def _new_files(parts: PartCache | None, files: int) -> str:
+    """What a per-file source reads when some of its files' parts are cached ("" when it reads them all)."""
+    new = parts.missing() if parts is not None else files
+    if new == files:
+        return ""
+    return ": no new or changed file" if new == 0 else f": {plural(new, 'new or changed file')}"
+
+
 def load_project(project_dir: Path | str = ".") -> Config:
     """Validate sentinel.yaml, including every source entry against its collector; one ConfigError for all."""
     return load_config(Path(project_dir), validate_source=validate_source_entry)
@@ -127,6 +137,7 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
         tz = ZoneInfo(options.timezone) if getattr(options, "timezone", None) else config.tz
         ctx = CollectContext(project_dir=config.project_dir, source_id=source_id, tz=tz, config=config)
         batch, key, source = None, None, None
+        parts: PartCache | None = None
         roots = allowed_roots(config.project_dir, options.allow_outside)
         try:
             files = expand_paths(ctx, options.path)
@@ -137,13 +148,20 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
                 code = module_key(cls.__module__)
                 key, source = (cache_key(src.type, material, str(tz), d, code) for d in (digests, []))
                 batch = cache.load(key)
-                if batch is None:
+                if batch is None and cls.per_file:
+                    parts = PartCache(cache.root.parent, source, dict(digests), ctx)
+                elif batch is None:
                     batch = cache.append(cls(), options, ctx, files, digests, key, source, progress)
             if batch is None:
-                progress(f"reading {source_id} ({src.type})")
-                batch = cls().collect(options, ctx)
+                progress(f"reading {source_id} ({src.type}){_new_files(parts, len(files))}")
+                batch = cls().collect(
+                    options, ctx if parts is None else dataclasses.replace(ctx, parts=parts)
+                )
                 if cache is not None and key is not None:
                     cache.store(key, batch, source=source)
+                if cache is not None and parts is not None and source is not None:
+                    parts.prune()
+                    cache.discard_source(source, keep=key)
         except SourceError as exc:
             raise _unquoted(exc, roots[:1]) from None
         except (OSError, MemoryError, zlib.error, EOFError, UnicodeError) as exc:

@@ -345,6 +345,127 @@ def week_brief(session: Session, week: str, *, standalone: bool = False) -> Brie
     return Brief(session, week, history=history, links=links, standalone=standalone)
 
 
+# -- a build's briefs: one task per week, end to end -------------------------------------------------------
+
+BRIEF_INDEX_MODULES = (*Brief.modules, "sentinel_reports.narrative.template")
+_SESSION: list[Session] = []  # the session of the week tasks, inherited by forked workers
+
+
+def brief_pointer(
+    session: Session, week: str, history: Sequence[str], links: Mapping[str, bool]
+) -> str | None:
+    """Where a build finds a week's brief without loading its facts: the facts keys of the week and of the
+    weeks its trends plot (``history``), the links, configuration, templates and code. None for a
+    narrator whose text is not decided by these (Claude: drafts depend on the draft cache and replies)."""
+    if session.narrator.claude is not None:
+        return None
+    keys = session.week_keys([week, *history])
+    return digest(
+        "brief-index-v1", keys[week], *(keys[w] for w in history), json.dumps(dict(links), sort_keys=True),
+        session.narrator.identity, _text_digest(session.config.model_dump_json()), tree_digest(session.templates),
+        code_key(BRIEF_INDEX_MODULES), file_key(THIS_MODULE),
+    )  # fmt: skip
+
+
+def _week_init(session: Session) -> None:
+    """Set up a spawned worker (or this process) for `_week_task`."""
+    if not _SESSION or _SESSION[-1] is not session:
+        _SESSION.append(session)
+
+
+def _week_task(item: tuple[str, list[Any], dict[str, bool]]) -> dict[str, Any]:
+    """In a worker (or here): one week's brief end to end (its facts from the store, the narrative, the
+    review and every format), stored; returns the files and what the build reports of them."""
+    import time
+
+    session = _SESSION[-1]
+    week, history, links = item
+    started = time.process_time()
+    brief = Brief(session, week, history=history, links=links)
+    key = brief.key()
+    cpu = {"facts and narrative": time.process_time() - started}
+    files = session.store.get_files(brief.kind, key)
+    rendered = files is None or not brief.complete(files)
+    if rendered:
+        _brief_init(session.templates, session.store.root, session.config)
+        made, steps = _render_brief(brief.task())
+        files = brief.placed(made)
+        session.store.put_files(brief.kind, key, files)
+        cpu.update(steps)
+    assert files is not None
+    return {
+        "files": files,
+        "rendered": rendered,
+        "key": key,
+        "summary_line": brief.narrative.summary_line,
+        "cpu": cpu,
+    }
+
+
+def produce_weeks(
+    session: Session, weeks: Sequence[str], histories: Sequence[Sequence[str]], links: Mapping[str, bool]
+) -> Iterator[tuple[str, dict[str, bytes], bool, str | None]]:
+    """(week, its brief's files, whether they were rendered, the summary line) for each week, in order.
+
+    A brief found under its pointer (`brief_pointer`) is read from the store here, its facts never loaded.
+    The others are week tasks (`_week_task`), in ``jobs`` forked worker processes when this process has not
+    started a renderer's threads (workers.fork_safe) and the narrator keeps no state a worker would lose
+    (the template narrator), else here one after another; either way the facts stay in the process that
+    renders them and only the files come back."""
+    store, clock = session.store, session.clock
+    found: dict[str, tuple[dict[str, bytes], str | None]] = {}
+    pointers: dict[str, str | None] = {}
+    for week, history in zip(weeks, histories, strict=True):
+        with clock("page look-up"):
+            pointer = pointers[week] = brief_pointer(session, week, history, links)
+            record = store.get_json("brief-index", pointer) if pointer else None
+            files = store.get_files("brief", record["key"]) if record else None
+            if files is not None and set(files) == set(_brief_paths(week, files)):
+                found[week] = files, record["summary_line"]  # type: ignore[index]
+    todo = [(w, h) for w, h in zip(weeks, histories, strict=True) if w not in found]
+    needed = {x for w, h in todo for x in (w, *h)}
+    metas = session.week_metas([w for w in weeks if w in needed])  # facts computed here when missing
+    tasks = [(w, [metas[x]["points"] for x in h], dict(links)) for w, h in todo]
+    jobs = session.jobs if session.narrator.claude is None else 1
+    if workers.fork_safe() or jobs == 1:
+        results = workers.fork_map(_week_task, tasks, jobs)
+        shown = len(tasks) > 1 and jobs > 1
+    else:  # forking now would copy a renderer without its threads: fresh workers, the session sent along
+        results = workers.spawn_map(_week_task, tasks, jobs, _week_init, (session.worker_state(),))
+        shown = len(tasks) >= workers.PARALLEL_PAGES and jobs > 1
+    if shown:
+        session.progress(f"rendering {len(tasks)} briefs in {min(jobs, len(tasks))} processes")
+    _SESSION.append(session)
+    try:
+        done = iter(clock.iterate("briefs", results))
+        for week in weeks:
+            if week in found:
+                files, line = found[week]
+                yield week, files, False, line
+                continue
+            out = next(done)
+            if out["rendered"]:
+                session.progress(f"rendered the brief for {week} (web, PDF, email, markdown)")
+                for step, seconds in out["cpu"].items():
+                    session.brief_cpu[step] = session.brief_cpu.get(step, 0.0) + seconds
+            if pointers[week]:
+                store.put_json(
+                    "brief-index", pointers[week], {"key": out["key"], "summary_line": out["summary_line"]}
+                )  # type: ignore[arg-type]
+            yield week, out["files"], out["rendered"], out["summary_line"]
+        for _ in done:  # the pool's end (its workers reaped) counted in "briefs"
+            pass
+    finally:
+        _SESSION.pop()
+
+
+def _brief_paths(week: str, files: Mapping[str, bytes]) -> list[str]:
+    """The paths a stored brief of ``week`` holds: its formats, facts.json and, when a model drafted,
+    narrative.json."""
+    evidence = ["facts.json", *(["narrative.json"] if f"evidence/{week}/narrative.json" in files else [])]
+    return [f"briefs/{week}/{n}" for n in BRIEF_FILES] + [f"evidence/{week}/{n}" for n in evidence]
+
+
 def files_of(session: Session, publication: Publication) -> dict[str, bytes]:
     """One publication's files, from the store or rendered."""
     ((_, files, _),) = produce(session, [publication])

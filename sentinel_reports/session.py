@@ -4,7 +4,11 @@
     session.config          sentinel.yaml, validated (the only thing read up front)
     session.store           the content-addressed store (cache.store.Store; remembers nothing with --no-cache)
     session.record          as-of, weeks and inputs of the data, from the store while the inputs are unchanged
-    session.week_facts(weeks)   facts by week: from the store, else computed (in worker processes)
+    session.week_keys(weeks)    each week's facts key, without loading facts (only the weeks changed data can
+                                reach are fingerprinted)
+    session.week_metas(weeks)   each week's trend points and landing figures; missing facts computed (in
+                                worker processes that store them)
+    session.week_facts(weeks)   facts by week: from the store, else computed
     session.project         config + collected data + content, loaded on first use only
     session.narrator        the configured narrator (template or claude), for weeks and quarters alike
     session.env, .charts    the template environment and the chart renderer (charts cached in the store)
@@ -19,6 +23,7 @@ whose look-back it falls in.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -48,6 +53,8 @@ FACTS_MODULES = (
     "sentinel_reports.analysis.periods",
     "sentinel_reports.analysis.provenance",
 )
+# the code of a week's summary (`Session.week_metas`): the trend figures and the landing page's line
+WEEK_META_MODULES = ("sentinel_reports.render.brief_charts", "sentinel_reports.render.landing")
 CLAUDE_INSTRUCTIONS = {
     "executive_summary": "Executive summary of the week for the VP, CTO and CFO: status, customer impact, money, "
     "decisions needed. Translate engineering figures into customer, cost and risk terms.",
@@ -87,6 +94,9 @@ class Session:
         self._facts: dict[str, WeekFacts] = {}
         self.input_files: list[Path] = []  # every input file, once inputs_key is known
         self.facts_keys: dict[str, str] = {}  # week -> the key its facts are stored under
+        self.input_digests: dict[str, str] = {}  # input file (relative path) -> its digest, with inputs_key
+        self.fingerprinted: list[str] = []  # the weeks whose data this command fingerprinted
+        self._state: dict[str, Any] | None = None
 
     # -- the data, loaded on first use ---------------------------------------------------------------------
 
@@ -110,14 +120,32 @@ class Session:
     @property
     def content(self) -> Any:
         """The project's content when the data is loaded, else None (narrators do not read it)."""
-        return self._project.content if self._project is not None else None
+        return self._project.content if self._project is not None else self.__dict__.get("_content")
+
+    def worker_state(self) -> Session:
+        """A copy of this session to send to a spawned worker: everything but the data, the narrator and
+        the renderers (the worker makes its own); week facts come from the facts store under the keys
+        known here."""
+        state = {
+            k: v
+            for k, v in self.__dict__.items()
+            if k not in ("_project", "narrator", "env", "charts", "progress", "http_client")
+        }
+        state.update(_project=None, _facts={}, _content=self.content, progress=_quiet, http_client=None)
+        state.update(clock=PhaseClock())
+        copy = Session.__new__(Session)
+        copy.__dict__.update(state)
+        copy.record, copy.inputs_key, copy.facts_store = self.record, self.inputs_key, self.facts_store
+        return copy
 
     @cached_property
     def inputs_key(self) -> str:
         self.progress("fingerprinting inputs")
         as_of = self.as_of_option.isoformat() if self.as_of_option else None
         with self.clock("fingerprint inputs"):
-            return inputs_key(self.config, as_of, self.store.root, read=self.input_files)
+            return inputs_key(
+                self.config, as_of, self.store.root, read=self.input_files, digests=self.input_digests
+            )
 
     @cached_property
     def record(self) -> dict[str, Any]:
@@ -168,80 +196,186 @@ class Session:
 
     # -- facts -----------------------------------------------------------------------------------------------
 
-    def week_facts(self, weeks: Iterable[str]) -> dict[str, WeekFacts]:
-        """Week facts by label, from the store when possible.
+    @cached_property
+    def facts_store(self) -> Store:
+        """Where week facts, their JSON text and their summaries are kept: the store, or (``--no-cache``) a
+        folder of this command's own, removed when the session is, so worker processes hand them on
+        without sending them through this process."""
+        if self.store.root is not None:
+            return self.store
+        import shutil
+        import tempfile
+        import weakref
 
-        Two levels: under the inputs key (every input file unchanged since the last build) a week's facts
-        are found without reading any source; otherwise the data is loaded and each week's facts are found
-        under the fingerprint of the data they read; the weeks still missing are computed, in ``jobs``
-        forked processes."""
-        from .analysis.facts import week_facts
-        from .analysis.facts_model import facts_data, facts_from_dict
+        scratch = Path(tempfile.mkdtemp(prefix="sentinel-facts-"))
+        weakref.finalize(self, shutil.rmtree, scratch, ignore_errors=True)
+        return Store(scratch)
+
+    @cached_property
+    def _static_key(self) -> str:
+        return facts_key(self.config)
+
+    def week_keys(self, weeks: Iterable[str]) -> dict[str, str]:
+        """The key each week's facts are stored under, without loading any facts.
+
+        Under the inputs key (every input file unchanged since a build) a pointer gives it without reading a
+        source. Otherwise the data is loaded; a week the previous build of this project also had, closed
+        then and now, keeps its key when it provably read none of what changed (analysis/fingerprint.py,
+        `unchanged_weeks`); the other weeks are fingerprinted (``fingerprinted`` lists them)."""
         from .analysis.fingerprint import period_fingerprint
-        from .analysis.series import shared_index, time_order
 
         weeks = list(weeks)
-        missing: dict[str, str] = {}
-        static = None
-        for week in (w for w in weeks if w not in self._facts):
-            key = self.inputs_key
+        todo = []
+        for week in weeks:
+            if week in self.facts_keys:
+                continue
             with self.clock("load stored facts"):
-                pointer = self.store.get_json("facts-index", digest(key, week))
-                doc = self.store.get_json("facts", pointer["facts"]) if pointer else None
-            if doc is not None:
-                with self.clock("load stored facts"):
-                    doc = facts_from_dict(doc)
+                pointer = self.facts_store.get_json("facts-index", digest(self.inputs_key, week))
+            if pointer is not None:
                 self.facts_keys[week] = pointer["facts"]
             else:
-                p = self.project
-                with self.clock("fingerprint weeks"):
-                    static = static or facts_key(p.config)
-                    fprint = period_fingerprint(p.dataset, p.config, "week", week, p.as_of)
-                fkey = digest("period-facts-v1", static, fprint)
-                self.facts_keys[week] = fkey
-                with self.clock("load stored facts"):
-                    doc = self.store.get_json("facts", fkey)
-                if doc is None:
-                    missing[week] = fkey
-                    continue
-                doc = facts_from_dict(doc)
-                self.store.put_json("facts-index", digest(self.inputs_key, week), {"facts": fkey})
-            self._facts[week] = doc
+                todo.append(week)
+        if todo:
+            p = self.project
+            with self.clock("fingerprint weeks"):
+                kept = self._unchanged_keys(todo)
+                for week in todo:
+                    if week in kept:
+                        fkey = kept[week]
+                    else:
+                        fprint = period_fingerprint(p.dataset, p.config, "week", week, p.as_of)
+                        fkey = digest("period-facts-v1", self._static_key, fprint)
+                        self.fingerprinted.append(week)
+                    self.facts_keys[week] = fkey
+                    self.facts_store.put_json("facts-index", digest(self.inputs_key, week), {"facts": fkey})
+                self._remember_data()
+        return {week: self.facts_keys[week] for week in weeks}
+
+    def _data_key(self) -> str:
+        as_of = self.as_of_option.isoformat() if self.as_of_option else ""
+        return digest("latest-data-v1", as_of)  # the store is the project's: no need to name it
+
+    def _unchanged_keys(self, weeks: list[str]) -> dict[str, str]:
+        """The facts keys of the weeks the previous build's record proves unchanged (see
+        `analysis.fingerprint.unchanged_weeks`); {} without such a record."""
+        from .analysis.fingerprint import data_state, unchanged_weeks
+
+        previous = self.store.get_json("latest-data", self._data_key())
+        if previous is None or previous.get("static") != self._static_key:
+            return {}
+        p = self.project
+        now = data_state(p.dataset, p.config, self.input_digests)
+        self._state = now
+        return unchanged_weeks(previous, now, p.config, weeks, p.as_of)
+
+    def _remember_data(self) -> None:
+        """Record the data and the weeks' keys of this build for the next build's `_unchanged_keys`."""
+        from .analysis.fingerprint import data_state, window
+
+        p = self.project
+        state = getattr(self, "_state", None) or data_state(p.dataset, p.config, self.input_digests)
+        weeks = {}
+        for week, fkey in self.facts_keys.items():
+            since, at, closed = window(p.config, "week", week, p.as_of)
+            weeks[week] = {"facts": fkey, "closed": closed}
+        self.store.put_json(
+            "latest-data", self._data_key(), {**state, "static": self._static_key, "weeks": weeks}
+        )
+
+    def _meta_key(self, week: str) -> str:
+        return digest("week-meta-v1", self.facts_keys[week], code_key(WEEK_META_MODULES))
+
+    def week_metas(self, weeks: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """What a build needs of each week besides its brief (``points``: the figures later weeks plot,
+        ``summary``: what the landing page shows), from the store; the weeks whose facts are missing are
+        computed, in ``jobs`` forked processes, each storing the facts, their JSON text and this summary
+        itself (the facts never come back to this process)."""
+        weeks = list(weeks)
+        self.week_keys(weeks)
+        metas: dict[str, dict[str, Any]] = {}
+        missing = []
+        for week in weeks:
+            with self.clock("load stored facts"):
+                meta = self._get_meta(week)
+            if meta is None:
+                missing.append(week)
+            else:
+                metas[week] = meta
         if missing:
+            from .analysis.facts import prepare
+
             p = self.project
             with self.clock("facts"):  # built once, shared by the workers
-                shared_index(p.dataset.samples), time_order(p.dataset.samples)
-
-            def compute(week: str) -> WeekFacts:
-                return week_facts(p.dataset, p.content, p.config, week, p.as_of)
-
+                prepare(p.dataset, p.config)
             if len(missing) > 1 and self.jobs > 1:
                 self.progress(
                     f"computing facts for {len(missing)} weeks in {min(self.jobs, len(missing))} processes"
                 )
-            computed = self.clock.iterate("facts", fork_map(compute, list(missing), self.jobs))
-            for week, doc in zip(missing, computed, strict=True):
+            computed = self.clock.iterate("facts", fork_map(self._compute_week, missing, self.jobs))
+            for week, meta in zip(missing, computed, strict=True):
                 self.progress(f"computing facts for {week}")
-                with self.clock("facts"):
-                    self.store.put_json("facts", missing[week], facts_data(doc))
-                    self.store.put_json(
-                        "facts-index", digest(self.inputs_key, week), {"facts": missing[week]}
-                    )
-                self._facts[week] = doc
+                metas[week] = meta
+        return {week: metas[week] for week in weeks}
+
+    def _compute_week(self, week: str) -> dict[str, Any]:
+        """In a worker (or here): a week's facts, stored with their JSON text; returns the week's summary."""
+        from .analysis.facts import json_dumps_facts, week_facts
+        from .analysis.facts_model import facts_data
+        from .render.brief_charts import week_points
+        from .render.landing import facts_summary
+
+        p = self.project
+        doc = week_facts(p.dataset, p.content, p.config, week, p.as_of)
+        fkey, store = self.facts_keys[week], self.facts_store
+        data = json.dumps(facts_data(doc), ensure_ascii=False, allow_nan=False)  # in order: roles, tags, ...
+        store.put_files("facts", fkey, {"doc.json": data.encode("utf-8")})
+        text = json_dumps_facts(doc)
+        store.put_files("facts-text", digest(fkey, week, "facts-text"), {"facts.json": text.encode("utf-8")})
+        text = json.dumps({"points": week_points(doc), "summary": facts_summary(doc)}, allow_nan=False)
+        store.put_files("week-meta", self._meta_key(week), {"meta.json": text.encode("utf-8")})
+        self._facts[week] = doc
+        return json.loads(text)  # as a later build reads it back: the same figures in the same order
+
+    def _get_meta(self, week: str) -> dict[str, Any] | None:
+        files = self.facts_store.get_files("week-meta", self._meta_key(week))
+        return json.loads(files["meta.json"]) if files is not None and "meta.json" in files else None
+
+    def week_facts(self, weeks: Iterable[str]) -> dict[str, WeekFacts]:
+        """Week facts by label: from the store under their keys (`week_keys`), the missing ones computed
+        (`week_metas`)."""
+        from .analysis.facts_model import facts_from_dict
+
+        weeks = list(weeks)
+        self.week_keys(weeks)
+        for week in (w for w in weeks if w not in self._facts):
+            with self.clock("load stored facts"):
+                doc = self.facts_store.get_json("facts", self.facts_keys[week])
+                if doc is not None:
+                    self._facts[week] = facts_from_dict(doc)
+        missing = [w for w in weeks if w not in self._facts]
+        if missing:
+            for week in missing:  # a summary without its facts (a damaged store): computed again
+                self.facts_store.put_files("week-meta", self._meta_key(week), {})
+            self.week_metas(missing)
+            for week in (w for w in missing if w not in self._facts):  # computed in another process
+                doc = self.facts_store.get_json("facts", self.facts_keys[week])
+                self._facts[week] = facts_from_dict(doc)
         return {week: self._facts[week] for week in weeks}
 
     def facts_text(self, week: str) -> str:
         """The canonical facts.json text of a week, stored beside its facts (indented JSON is slow to write)."""
         from .analysis.facts import json_dumps_facts
 
-        facts = self.week_facts([week])[week]
+        fkey = self.week_keys([week])[week]
         with self.clock("facts JSON"):
-            text_key = digest(self.facts_keys.get(week, self.inputs_key), week, "facts-text")
-            files = self.store.get_files("facts-text", text_key)
+            text_key = digest(fkey, week, "facts-text")
+            files = self.facts_store.get_files("facts-text", text_key)
             if files is not None:
                 return files["facts.json"].decode("utf-8")
+        facts = self.week_facts([week])[week]
+        with self.clock("facts JSON"):
             text = json_dumps_facts(facts)
-            self.store.put_files("facts-text", text_key, {"facts.json": text.encode("utf-8")})
+            self.facts_store.put_files("facts-text", text_key, {"facts.json": text.encode("utf-8")})
             return text
 
     def quarter_facts(self, quarter: str) -> QuarterFacts:
@@ -360,11 +494,15 @@ class Narrator:
 
 
 def inputs_key(
-    config: Config, as_of: Any, memo_dir: Path | None = None, read: list[Path] | None = None
+    config: Config,
+    as_of: Any,
+    memo_dir: Path | None = None,
+    read: list[Path] | None = None,
+    digests: dict[str, str] | None = None,
 ) -> str:
     """Digest of everything the facts are computed from. With ``memo_dir``, a file whose size, mtime and
     inode are those recorded there is not read again (see `DigestMemo`). ``read`` gets every input file
-    and OpenSLO file appended."""
+    and OpenSLO file appended; ``digests`` each input file's digest by its path in the project."""
     root = config.project_dir
     memo = DigestMemo(memo_dir)
     parts = [facts_key(config)]
@@ -377,6 +515,8 @@ def inputs_key(
                 read.append(path)
             try:
                 parts.append(f"{ctx.relpath(path)}:{memo.digest(path)}")
+                if digests is not None:
+                    digests[ctx.relpath(path)] = parts[-1].rsplit(":", 1)[1]
             except OSError as exc:
                 raise SourceError(ctx.relpath(path), f"cannot read: {exc.strerror or exc}") from None
     memo.save()

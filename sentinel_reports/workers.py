@@ -114,6 +114,18 @@ def _rebuilt(value: tuple[Any, ...]) -> BaseException:
     return exc
 
 
+NATIVE_MODULES = ("sentinel_reports.render.charts", "sentinel_reports.publish.pdf")
+
+
+def fork_safe() -> bool:
+    """Whether a forked worker may render: no renderer with threads of its own (vl-convert, WeasyPrint) has
+    run in this process (each module sets its ``STARTED`` when it first does). A worker forked after that
+    would inherit their state without their threads."""
+    import sys
+
+    return not any(getattr(sys.modules.get(name), "STARTED", False) for name in NATIVE_MODULES)
+
+
 def default_jobs() -> int:
     """Worker processes for facts and rendering: the CPUs this process may use."""
     try:

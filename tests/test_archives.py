@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from sentinel_reports.model import parse_timestamp
+
 POSTMORTEM = Path("content") / "postmortems" / "2026-11-12-assistant-errors.md"
 
 
@@ -25,12 +27,13 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _brief(root: Path, week: str) -> tuple[dict, dict[str, bytes]]:
     """A week's facts and brief files, built as ``sentinel brief`` builds them (a fresh session, no cache)."""
+    from sentinel_reports.analysis.facts_model import facts_data
     from sentinel_reports.publications import files_of, week_brief
     from sentinel_reports.session import Session
 
     session = Session(root, use_cache=False, jobs=1)
     publication = week_brief(session, week, standalone=True)
-    return publication.facts, publication.by_name(files_of(session, publication))
+    return facts_data(publication.facts), publication.by_name(files_of(session, publication))
 
 
 def _item(facts: dict, incident: str) -> dict:
@@ -46,7 +49,7 @@ def test_completing_an_action_today_leaves_an_old_brief_byte_identical(project: 
 
     latest, _ = _brief(project, "2026-W47")
     # the project's "today": the last day its as-of covers (as-of is the instant right after the data)
-    as_of = dt.datetime.fromisoformat(latest["as_of"].replace("Z", "+00:00"))
+    as_of = parse_timestamp(latest["as_of"])
     today = (as_of - dt.timedelta(microseconds=1)).date().isoformat()
     assert today > before_facts["window"]["end"][:10]  # after the old week closed
     path = project / POSTMORTEM

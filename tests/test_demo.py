@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from sentinel_reports.analysis.facts_model import facts_data
 from sentinel_reports.cli import app
 from sentinel_reports.collectors.catalog import validate_source_entry
 from sentinel_reports.config import load_config
@@ -200,7 +201,7 @@ def project(demo: Path):
 def week(project, label: str) -> dict:
     from sentinel_reports.analysis.facts import week_facts
 
-    return week_facts(project.dataset, project.content, project.config, label, project.as_of)
+    return facts_data(week_facts(project.dataset, project.content, project.config, label, project.as_of))
 
 
 def test_exports_carry_fictional_people_that_never_reach_incidents(demo: Path, project) -> None:

@@ -46,7 +46,7 @@ def q4(project):
 
 
 def names(facts):
-    return {c["id"]: c["name"] for c in facts["components"]}
+    return {c.id: c.name for c in facts.components}
 
 
 def test_support_copilot_tasks_from_otel_traces_count_once_each(project):
@@ -64,23 +64,21 @@ def test_support_copilot_tasks_from_otel_traces_count_once_each(project):
 
 
 def test_w47_safety_incident_roles_flag_and_regulatory_candidate(w47):
-    ai = w47["ai_incidents"]
-    assert ai["by_class"]["safety"]["ids"] == ["INC-215"]
-    (entry,) = [e for e in ai["incidents"] if e["id"] == "INC-215"]
-    assert entry["roles"] == {"Incident Commander": "Assistant Platform team", "Model SME": "ML Platform team",
+    ai = w47.ai_incidents
+    assert ai.by_class["safety"].ids == ["INC-215"]
+    (entry,) = [e for e in ai.incidents if e.id == "INC-215"]
+    assert entry.roles == {"Incident Commander": "Assistant Platform team", "Model SME": "ML Platform team",
                               "Communications Lead": "Customer Support desk"}  # fmt: skip
-    assert ai["safety_officer_missing"] == ["INC-215"]
-    (candidate,) = ai["regulatory"]["candidates"]
-    assert candidate["incident"] == "INC-215" and candidate["components"] == ["chat-api"]
-    assert [d["days"] for d in candidate["deadlines"]] == [15, 2, 10] and all(
-        d["source"] for d in candidate["deadlines"]
-    )
-    (criterion,) = ai["severity_criteria"]
-    assert criterion["severity"] == "SEV2" and criterion["incidents"] == ["INC-215"]
+    assert ai.safety_officer_missing == ["INC-215"]
+    (candidate,) = ai.regulatory.candidates
+    assert candidate.incident == "INC-215" and candidate.components == ["chat-api"]
+    assert [d.days for d in candidate.deadlines] == [15, 2, 10] and all(d.source for d in candidate.deadlines)
+    (criterion,) = ai.severity_criteria
+    assert criterion.severity == "SEV2" and criterion.incidents == ["INC-215"]
 
 
 def test_regulatory_flag_is_a_flag_for_counsel_never_a_determination(w47):
-    (candidate,) = w47["ai_incidents"]["regulatory"]["candidates"]
+    (candidate,) = w47.ai_incidents.regulatory.candidates
     text = say.regulatory_flag(w47.ai_incidents.regulatory.candidates[0], names(w47))
     assert text.startswith("Possible serious-incident reporting candidate") and text.endswith(
         "recommend counsel review."
@@ -93,37 +91,28 @@ def test_regulatory_flag_is_a_flag_for_counsel_never_a_determination(w47):
 
 
 def test_w47_segment_regression_hidden_by_a_healthy_overall_rate(w47):
-    (seg,) = [s for s in w47["segments"] if s["component"] == "support-copilot"]
-    assert seg["overall_met"] and seg["hidden_regressions"] == ["ja"] and seg["worst"] == "ja"
-    ja = next(r for r in seg["segments"] if r["segment"] == "ja")
-    assert (
-        ja["cases"] >= seg["min_segment_cases"]
-        and ja["pass_rate"] < seg["target"] <= seg["overall_pass_rate"]
-    )
+    (seg,) = [s for s in w47.segments if s.component == "support-copilot"]
+    assert seg.overall_met and seg.hidden_regressions == ["ja"] and seg.worst == "ja"
+    ja = next(r for r in seg.segments if r.segment == "ja")
+    assert ja.cases >= seg.min_segment_cases and ja.pass_rate < seg.target <= seg.overall_pass_rate
     (model,) = [s for s in w47.segments if s.component == "support-copilot"]
     text = say.segment_observation(model, names(w47))
     assert "not a finding about its cause" in text and lint_text(text) == []
 
 
 def test_w47_drift_peaked_critical_on_chat_api(w47):
-    chat = next(d for d in w47["drift"] if d["component"] == "chat-api")
-    assert chat["peak_level"] == "critical" and chat["level"] == "ok" and chat["thresholds_source"]
+    chat = next(d for d in w47.drift if d.component == "chat-api")
+    assert chat.peak_level == "critical" and chat.level == "ok" and chat.thresholds_source
 
 
 def test_q4_kpi_fell_after_the_model_change_and_recovered_after_rollback(q4):
     facts, _ = q4
-    acceptance = [c for c in facts["kpi_changes"] if c["kpi"] == "answer_acceptance"]
+    acceptance = [c for c in facts.kpi_changes if c.kpi == "answer_acceptance"]
     change, rollback = acceptance
-    assert (
-        change["to_version"] == "gpt-5-mini-2025-08-07"
-        and change["direction"] == "fell"
-        and change["significant"]
-    )
-    assert rollback["direction"] == "rose" and change["before"]["n"] >= 1000 and change["window_days"] == 4
-    csat = next(
-        c for c in facts["kpi_changes"] if c["kpi"] == "csat" and c["to_version"] == "gpt-5-mini-2025-08-07"
-    )
-    assert csat["test"] == "Welch's t-test" and csat["direction"] == "fell"
+    assert change.to_version == "gpt-5-mini-2025-08-07" and change.direction == "fell" and change.significant
+    assert rollback.direction == "rose" and change.before.n >= 1000 and change.window_days == 4
+    csat = next(c for c in facts.kpi_changes if c.kpi == "csat" and c.to_version == "gpt-5-mini-2025-08-07")
+    assert csat.test == "Welch's t-test" and csat.direction == "fell"
     (model, _) = [c for c in facts.kpi_changes if c.kpi == "answer_acceptance"]
     text = say.kpi_sentence(model, names(facts))
     assert (
@@ -137,11 +126,11 @@ def test_q4_deck_slides(q4):
     assert {"ai-incidents", "ai-quality", "self-hosting"} <= set(keys) and keys.index(
         "self-hosting"
     ) < keys.index("next-actions")
-    sh = facts["self_hosting"]
-    assert sh["missing"] == [] and sh["cheaper"] == "self-hosted"
-    assert sh["break_even_tokens_per_month"] < sh["tokens_per_month"]
+    sh = facts.self_hosting
+    assert sh.missing == [] and sh.cheaper == "self-hosted"
+    assert sh.break_even_tokens_per_month < sh.tokens_per_month
     slide = next(s for s in deck.slides if s.key == "self-hosting")
-    assert any("Assumptions:" in b for b in slide.bullets) and sh["engineering_source"] in slide.notes
+    assert any("Assumptions:" in b for b in slide.bullets) and sh.engineering_source in slide.notes
     for s in deck.slides:
         if s.key in ("ai-incidents", "ai-quality", "self-hosting"):
             assert not [f for f in lint_text("\n".join([s.title, *s.bullets])) if f.severity == "error"], (

@@ -17,6 +17,7 @@ from sentinel_reports.analysis.facts_model import (
     QuarterFacts,
     WeekFacts,
     docs_with_reference,
+    facts_data,
     facts_from_dict,
     facts_json,
     schema_text,
@@ -92,19 +93,20 @@ def test_every_demo_week_and_quarter_validates_and_round_trips(demo_session: Ses
     assert investments  # the investments block is checked too
 
 
-def test_the_model_holds_datetimes_and_reads_like_the_dict_it_replaced(demo_session: Session) -> None:
+def test_the_model_holds_datetimes_and_its_json_data_holds_text(demo_session: Session) -> None:
     week = demo_session.weeks[-1]
     facts = demo_session.week_facts([week])[week]
     assert isinstance(facts, WeekFacts)
     assert facts.as_of.tzinfo is not None and facts.as_of.utcoffset() == dt.timedelta(0)
     assert isinstance(facts.slos[0].daily[0].date, dt.date)
-    # the transition mapping access gives what the dict gave: text timestamps, plain dicts and lists
-    assert facts["as_of"] == facts.as_of.strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert isinstance(facts["slos"][0], dict) and facts["slos"][0]["name"] == facts.slos[0].name
-    assert facts.get("no such key", "x") == "x" and "summary" in facts and "nope" not in facts
-    assert list(facts) == list(facts.keys()) and dict(facts.items()) == json.loads(facts_json(facts))
+    # the JSON data (what facts.json holds and the generic walkers read): text timestamps, plain dicts and lists
+    data = facts_data(facts)
+    assert data["as_of"] == facts.as_of.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert isinstance(data["slos"][0], dict) and data["slos"][0]["name"] == facts.slos[0].name
+    assert data == json.loads(facts_json(facts))
+    assert not hasattr(facts, "__getitem__") and not hasattr(facts, "get")  # attributes only
     restored = pickle.loads(pickle.dumps(facts))
-    assert restored == facts and restored["window"] == facts["window"]
+    assert restored == facts and restored.window == facts.window
     with pytest.raises(Exception, match="frozen"):
         facts.period = "2026-W01"  # type: ignore[misc]
 

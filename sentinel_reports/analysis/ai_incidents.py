@@ -140,6 +140,11 @@ def regulatory_candidates(entries: list[dict[str, Any]], config: Config) -> dict
     return out
 
 
+def severity_signals(config: Config) -> tuple[str, ...]:
+    """The sample signals severity_episodes reads: those of the configured severity definitions."""
+    return tuple(rule.signal for rule in config.incidents.severity_definitions)
+
+
 def severity_episodes(
     samples: pd.DataFrame, incidents: Sequence[Incident], config: Config, start: dt.datetime, end: dt.datetime
 ) -> list[dict[str, Any]]:

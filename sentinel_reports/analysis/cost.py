@@ -40,6 +40,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+import weakref
 from dataclasses import replace
 
 import pandas as pd
@@ -49,6 +50,9 @@ from ..model import Gap, parse_timestamp
 from .business import component_gap_priority
 
 UNATTRIBUTED_P1_SHARE = 0.10
+# the sample signals cost_facts reads (analysis.facts cuts only these from the samples of its window)
+REQUESTS_GOOD, CACHE_READ, TOKENS_INPUT = "requests_good", "tokens_cache_read", "tokens_input"
+SAMPLE_SIGNALS = (REQUESTS_GOOD, CACHE_READ, TOKENS_INPUT)
 _INSTANT = dt.timedelta(microseconds=1)
 _CACHE_LIMITS = "state the saving prompt caching produced at the configured prices"
 
@@ -68,7 +72,7 @@ def cost_facts(
     its window is the comparison window, and its `complete` says whether a change may be stated. Without it
     the comparison window is the same number of ledger days before `start`."""
     del as_of  # the window is already clipped to as-of; kept for a uniform analysis signature
-    ledger = _ledger(costs, config)
+    ledger = cost_ledger(costs, config)
     ours = ledger[ledger["currency"] == config.currency]
     others = ledger[ledger["currency"] != config.currency]
     # the comparison window has the same number of ledger days: a week clipped at as-of 23:55 is 7 days
@@ -161,8 +165,22 @@ def _labels(series: pd.Series) -> pd.Series:
     return text.where((text.notna() & (text != "")).fillna(False), pd.NA)
 
 
-def _ledger(costs: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """The ledger with normalised labels, the team fallback, and each day's local midnight."""
+# The ledger of the most recent bill frame and config: every week of a build reads the same frame, so its
+# labels, teams and local days are worked out once per build (the frame and the ledger are never mutated).
+_LEDGER: list[tuple[weakref.ref, Config, pd.DataFrame]] = []
+
+
+def cost_ledger(costs: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The ledger with normalised labels, the team fallback, and each day's local midnight (built once per
+    bill frame and config object; callers only read it)."""
+    if _LEDGER and _LEDGER[0][0]() is costs and _LEDGER[0][1] is config:
+        return _LEDGER[0][2]
+    out = _build_ledger(costs, config)
+    _LEDGER[:] = [(weakref.ref(costs), config, out)]
+    return out
+
+
+def _build_ledger(costs: pd.DataFrame, config: Config) -> pd.DataFrame:
     out = costs.copy()
     out["_component"] = _labels(out["component"])
     owners = pd.Series({c.id: c.owner for c in config.components}, dtype="string")
@@ -223,7 +241,7 @@ def _per_successful_task(
     end: dt.datetime,
 ) -> dict[str, float | None]:
     spend = _sums(rows, "_component")  # rows without a component drop out: attributed spend only
-    good = _signal_sums(samples, "requests_good", start, end)
+    good = _signal_sums(samples, REQUESTS_GOOD, start, end)
     out: dict[str, float | None] = {}
     for component in components:
         tasks = good.get(component)
@@ -389,15 +407,16 @@ def _team_checks(
 def _cache(
     window: pd.DataFrame, samples: pd.DataFrame, config: Config, start: dt.datetime, end: dt.datetime
 ) -> tuple[dict, list[Gap]]:
-    reads = _signal_sums(samples, "tokens_cache_read", start, end)
-    inputs = _signal_sums(samples, "tokens_input", start, end)
+    reads = _signal_sums(samples, CACHE_READ, start, end)
+    inputs = _signal_sums(samples, TOKENS_INPUT, start, end)
     both = sorted(set(reads) & set(inputs))
     read_sum, input_sum = sum(reads[c] for c in both), sum(inputs[c] for c in both)
     gaps: list[Gap] = []
     by_component: dict[str, dict] = {}
     price_sources: set[str] = set()
+    keys = _price_keys(window, config)
     for component in sorted(reads):
-        saving, key, gap = _saving(component, reads[component], window, config, start, end)
+        saving, key, gap = _saving(component, reads[component], keys.get(component, []), config, start, end)
         if gap is not None:
             gaps.append(gap)
         if key is not None and saving is not None:
@@ -418,13 +437,22 @@ def _cache(
     return cache, gaps
 
 
+def _price_keys(window: pd.DataFrame, config: Config) -> dict[str, list[str]]:
+    """The sorted price keys each component's cost rows with a model name in the window."""
+    rows = window.loc[
+        window["_component"].notna() & window["_model"].notna(), ["_component", "provider", "_model"]
+    ]
+    keys: dict[str, set[str]] = {}
+    for component, provider, model in rows.drop_duplicates().itertuples(index=False, name=None):
+        keys.setdefault(str(component), set()).add(_price_key(str(provider), str(model), config))
+    return {component: sorted(found) for component, found in keys.items()}
+
+
 def _saving(
-    component: str, tokens: float, window: pd.DataFrame, config: Config, start: dt.datetime, end: dt.datetime
+    component: str, tokens: float, keys: list[str], config: Config, start: dt.datetime, end: dt.datetime
 ) -> tuple[float | None, str | None, Gap | None]:
-    """(saving, price key, gap) for one component's cache-read tokens."""
-    rows = window[(window["_component"] == component).fillna(False) & window["_model"].notna()]
-    pairs = zip(rows["provider"], rows["_model"], strict=True)
-    keys = sorted({_price_key(str(p), str(m), config) for p, m in pairs})
+    """(saving, price key, gap) for one component's cache-read tokens, priced by the sorted price keys its
+    cost rows in the window name."""
     if len(keys) == 1 and keys[0] in config.prices and config.prices[keys[0]].cache_read is not None:
         price = config.prices[keys[0]]
         return tokens * (price.input - price.cache_read) / 1e6, keys[0], None

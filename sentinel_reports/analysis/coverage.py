@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -92,17 +93,36 @@ def series_coverage(
 def _frame_series(
     frame: pd.DataFrame, col: str, end_ns: int
 ) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
+    """Per component of an eval or cost frame: its distinct timestamps before `end_ns` and its sources."""
     out: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
-    if not len(frame):
-        return out
-    frame = frame.loc[frame["component"].notna()]
-    ts_all = column_ns(frame[col])
-    src_codes, src_names = codes(frame["source"])
-    for component, idx in sorted(frame.groupby("component", sort=True).indices.items()):
-        ts = np.unique(ts_all[idx])
-        ts = ts[ts < end_ns]
+    for component, (ts, sources) in _components(frame, col).items():
+        ts = ts[: np.searchsorted(ts, end_ns)]
         if len(ts):
-            out[str(component)] = (ts, tuple(sorted({src_names[c] for c in np.unique(src_codes[idx])})))
+            out[component] = (ts, sources)
+    return out
+
+
+# Per frame (evals, costs) and column: every week of a build reads the same whole frames, so each
+# component's distinct timestamps and sources are found once (the frames are never mutated).
+_COMPONENTS: dict[tuple[int, str], tuple[weakref.ref, dict[str, tuple[np.ndarray, tuple[str, ...]]]]] = {}
+
+
+def _components(frame: pd.DataFrame, col: str) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
+    key = (id(frame), col)
+    hit = _COMPONENTS.get(key)
+    if hit is not None and hit[0]() is frame:
+        return hit[1]
+    for k in [k for k, (ref, _) in _COMPONENTS.items() if ref() is None]:
+        del _COMPONENTS[k]
+    out: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
+    if len(frame):
+        rows = frame.loc[frame["component"].notna()]
+        ts_all = column_ns(rows[col])
+        src_codes, src_names = codes(rows["source"])
+        for component, idx in sorted(rows.groupby("component", sort=True).indices.items()):
+            sources = tuple(sorted({src_names[c] for c in np.unique(src_codes[idx])}))
+            out[str(component)] = (np.unique(ts_all[idx]), sources)
+    _COMPONENTS[key] = (weakref.ref(frame), out)
     return out
 
 

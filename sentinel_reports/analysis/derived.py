@@ -13,6 +13,8 @@ here, once, to the facts document (docs/facts.md lists them):
 - ``cost.per_successful_task_change{component}``: cost per successful task against the previous period's,
   ``now / before - 1`` (null when either is missing or the previous one is 0);
 - ``cost.by_team_share{team}``: each team's spend as a share of the period's total;
+- ``incidents[].revenue_share``: each incident's revenue at risk as a share of the period's
+  ``business.revenue_at_risk_total`` (null when either is unknown or the total is 0);
 - ``cost.overrun_count`` and ``cost.projected_budget_count``: the teams projected over their monthly budget,
   of the teams with a projection;
 - ``components[].history_days``, ``days_with_uptime``, ``days_not_operational`` and ``gap_days``: the
@@ -74,6 +76,10 @@ def add_derived(facts: dict[str, Any], previous_budget: Mapping[str, float | Non
         projected = [b for b in cost.get("budgets") or [] if b.get("projected_month_end") is not None]
         cost["overrun_count"] = sum(1 for b in projected if (b.get("projected_share") or 0) > 1)
         cost["projected_budget_count"] = len(projected)
+    total_at_risk = (facts.get("business") or {}).get("revenue_at_risk_total")
+    for incident in facts.get("incidents") or []:
+        amount = (incident.get("business_impact") or {}).get("amount")
+        incident["revenue_share"] = amount / total_at_risk if amount is not None and total_at_risk else None
     for c in facts.get("components") or []:
         days = c.get("days") or []
         c["history_days"] = len(days)

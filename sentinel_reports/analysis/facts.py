@@ -10,17 +10,19 @@ min(period end, as_of)). SLOs, alerts, component status and the summary are eval
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
 from ..config import Config, format_duration
 from ..model import Dataset
-from .ai_incidents import ai_incident_facts
+from .ai_incidents import ai_incident_facts, severity_signals
 from .alerts import alert_episodes, evaluate_alerts
 from .blocks import component_entries, content_blocks, next_actions, slo_entry
 from .business import attach_business_impact, business_facts, investment_facts
-from .cost import cost_facts
+from .cost import SAMPLE_SIGNALS as COST_SIGNALS
+from .cost import cost_facts, cost_ledger
 from .coverage import (
     compute_coverage,
     expected_without_source,
@@ -36,9 +38,11 @@ from .memory import raised_keys, recommendation_memory
 from .options import options_facts
 from .periods import PeriodKind, local_midnight, next_period, parse_period, previous_period, to_utc
 from .provenance import Figures, gap_entry, iso, plain, source_entries
+from .quality import SAMPLE_SIGNALS as QUALITY_SIGNALS
 from .quality import cost_quality, quality_facts
+from .segments import SAMPLE_SIGNALS as DRIFT_SIGNALS
 from .segments import drift_facts, segment_facts
-from .selfhost import self_hosting_facts
+from .selfhost import TOKEN_PREFIX, self_hosting_facts
 from .series import shared_index, time_order
 from .slo import evaluate_slo, sli_events, window_attainment
 from .status import component_slis, component_status
@@ -46,7 +50,7 @@ from .summary import platform_summary
 from .timeline import HISTORY, earliest, incidents_known_at, lookback
 from .verdict import period_verdict
 
-__all__ = ["json_dumps_facts", "quarter_facts", "week_facts"]
+__all__ = ["json_dumps_facts", "prepare", "quarter_facts", "week_facts"]
 
 
 def week_facts(dataset: Dataset, content: Any, config: Config, week: str, as_of: dt.datetime) -> WeekFacts:
@@ -67,10 +71,31 @@ def json_dumps_facts(facts: Facts | dict) -> str:
     return facts_json(facts if isinstance(facts, WeekFacts | QuarterFacts) else facts_from_dict(facts))
 
 
-def _recent_samples(samples: pd.DataFrame, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
-    """The samples of [start, end): cost and quality read only the window and the one before it, and a
-    year of samples is tens of millions of rows."""
-    return time_order(samples).rows(samples, start, end)
+def prepare(dataset: Dataset, config: Config) -> None:
+    """Work out once per build what every period's facts read (the series index, the samples' time order,
+    the cost ledger), so forked workers share it instead of each building it."""
+    shared_index(dataset.samples)
+    order = time_order(dataset.samples)
+    order.subset(dataset.samples, recent_signals(order.signals(dataset.samples), config))
+    cost_ledger(dataset.costs, config)
+
+
+def recent_signals(signals: Iterable[str], config: Config) -> list[str]:
+    """Of `signals`, those the analyses of the recent samples read: cost, quality, drift, the severity
+    criteria, and (with self_hosting configured) every token signal."""
+    wanted = {*COST_SIGNALS, *QUALITY_SIGNALS, *DRIFT_SIGNALS, *severity_signals(config)}
+    tokens = config.self_hosting is not None
+    return sorted(s for s in signals if s in wanted or (tokens and s.startswith(TOKEN_PREFIX)))
+
+
+def _recent_samples(
+    samples: pd.DataFrame, start: dt.datetime, end: dt.datetime, config: Config
+) -> pd.DataFrame:
+    """The samples of [start, end) of the signals the analyses of `recent` read, in their original order:
+    cost and quality read only the window and the one before it, and a year of samples is tens of millions
+    of rows, most of them signals these analyses never read."""
+    order = time_order(samples)
+    return order.rows(samples, start, end, recent_signals(order.signals(samples), config))
 
 
 NEXT_UPDATE_AFTER = dt.timedelta(hours=1)
@@ -125,7 +150,7 @@ def period_facts(
     business, business_gaps = business_facts(incidents, config)
     incidents = attach_business_impact(incidents, business, config)
     baseline = comparison(period, before, first, end, config)
-    recent = _recent_samples(dataset.samples, to_utc(baseline["start"]), end)
+    recent = _recent_samples(dataset.samples, to_utc(baseline["start"]), end, config)
     cost, cost_gaps = cost_facts(dataset.costs, recent, config, start, end, as_of, baseline)
     quality, quality_gaps = quality_facts(dataset.evals, recent, config, start, end)
     gaps += business_gaps + cost_gaps + quality_gaps

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -26,7 +26,6 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
-    PrivateAttr,
     ValidationError,
     WithJsonSchema,
 )
@@ -54,84 +53,10 @@ def F(description: str, default: Any = ..., **kwargs: Any) -> Any:  # noqa: N802
     return Field(default, description=description, **kwargs)
 
 
-def _legacy(value: Any) -> Any:
-    """A field value as the dict-based facts held it: models as dicts, datetimes and dates as text."""
-    if isinstance(value, FactsBase):
-        return value._legacy_dict()
-    if isinstance(value, dt.datetime):
-        return format_timestamp(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_legacy(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _legacy(v) for k, v in value.items()}
-    return value
-
-
-class _DictAccess:
-    """TRANSITION ONLY: read a facts model like the dict it replaced (`facts["slos"]`, `.get`, `.items()`).
-
-    Removed when render/ and narrative/ read attributes. A key gives exactly what the dict gave: nested
-    blocks as plain dicts and lists, timestamps and dates as their JSON text (attributes give models,
-    datetimes and dates). The plain form is built once per model and shared, as the dict was.
-    """
-
-    _plain: dict[str, Any] | None
-
-    def _legacy_dict(self) -> dict[str, Any]:
-        if self._plain is None:
-            data = {name: _legacy(getattr(self, name)) for name in self._present()}
-            self._plain = data
-        return self._plain  # type: ignore[return-value]
-
-    def _present(self) -> list[str]:
-        fields_set = self.model_fields_set  # type: ignore[attr-defined]
-        return [n for n, f in type(self).model_fields.items() if f.is_required() or n in fields_set]  # type: ignore[attr-defined]
-
-    def __getitem__(self, key: str) -> Any:
-        return self._legacy_dict()[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._legacy_dict().get(key, default)
-
-    def keys(self) -> Any:
-        return self._legacy_dict().keys()
-
-    def values(self) -> Any:
-        return self._legacy_dict().values()
-
-    def items(self) -> Any:
-        return self._legacy_dict().items()
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._legacy_dict()
-
-    def __iter__(self) -> Iterator[str]:  # type: ignore[override]
-        return iter(self._legacy_dict())
-
-    def __len__(self) -> int:
-        return len(self._legacy_dict())
-
-
-class FactsBase(_DictAccess, BaseModel):
+class FactsBase(BaseModel):
     """Every block of the facts: frozen, no key that is not declared."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", protected_namespaces=())
-    _plain: dict[str, Any] | None = PrivateAttr(default=None)
-
-    def __eq__(self, other: object) -> bool:
-        """Equal when of the same model with the same keys and values (the mapping cache aside)."""
-        if type(self) is not type(other):
-            return NotImplemented
-        return self.__dict__ == other.__dict__ and self.model_fields_set == other.model_fields_set  # type: ignore[attr-defined]
-
-    def __getstate__(self) -> dict[Any, Any]:
-        state = super().__getstate__()
-        return {**state, "__pydantic_private__": {"_plain": None}}
-
-
-Mapping.register(FactsBase)
 
 
 # -- the period and its comparison -----------------------------------------------------------------------
@@ -395,6 +320,11 @@ class Incident(FactsBase):
     sources: list[str] = F("Source ids of the record.")
     impact_kind: Literal["degraded", "outage"] | None = F(
         "Period incidents only: degraded (latency only) or outage; null without impact.", None
+    )
+    revenue_share: Real | None = F(
+        "Period incidents only: its share of `business.revenue_at_risk_total`; null when either is unknown "
+        "or the total is 0.",
+        None,
     )
 
 
@@ -726,6 +656,12 @@ class Gap(FactsBase):
     end: Timestamp | None = F("End of the missing time range.", None)
     sources: list[str] = F("Source ids concerned.", None)
     amount: Real | None = F("Money concerned (cost gaps).", None)
+    span_hours: Real | None = F(
+        "Hours `specific` states: the missing run, or the age of the latest data (stale gaps).", None
+    )
+    resolution_minutes: list[Real] = F("Sample resolutions `instrumentation` names, in minutes.", None)
+    alert_after_minutes: Real | None = F("Absence `instrumentation` alerts after, in minutes.", None)
+    coverage_threshold: Real | None = F("Low coverage: the share `specific` compares with.", None)
 
 
 class NextAction(FactsBase):

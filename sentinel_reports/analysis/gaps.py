@@ -3,13 +3,22 @@
 Each gap names the component, the signal and the exact time range (`specific`), what the missing data
 stops us from doing (`limits`), the instrumentation that closes it, and a priority from the component's tier
 (`model.gap_priority`). Times are written in the configured timezone, to the minute.
+
+The figures a gap's sentences state are stored with it, so each is the display of a fact: the length of the
+missing run or the age of stale data (`span_hours`, written by `display.span_hours`: "48 h", "61 days"), the
+sample resolutions its instrumentation names (`resolution_minutes`, written "15m") and the absence its
+alert waits for (`alert_after_minutes`, `gaps.min_duration`), and the coverage a low-coverage gap falls
+short of (`coverage_threshold`, `gaps.min_coverage`); its share and interval counts are the series' own in
+`coverage.series`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from ..config import Config, format_duration
+from ..display import span_hours
 from ..model import EXPECTATIONS, Coverage, Gap, gap_priority
 
 _LIMITS = {
@@ -33,7 +42,23 @@ _LIMITS = {
 _QUANTILE = {"latency_p50_ms": "0.5", "latency_p95_ms": "0.95", "latency_p99_ms": "0.99"}
 
 
-def instrumentation_for(signal: str, res: str = "5m") -> str:
+DEFAULT_RESOLUTION = "5m"
+_DEFAULT_STEP = dt.timedelta(minutes=5)
+"""The resolution an export is recommended at when the series has none (no source provides it)."""
+
+
+def _minutes(step: dt.timedelta) -> float:
+    return step.total_seconds() / 60
+
+
+def _named_resolution(instrumentation: str, res: str, step: dt.timedelta | None) -> tuple[float, ...]:
+    """The resolution in minutes when the instrumentation names it ("at 15m resolution"), else none."""
+    if f"{res} resolution" not in instrumentation:
+        return ()
+    return (_minutes(step if step is not None else _DEFAULT_STEP),)
+
+
+def instrumentation_for(signal: str, res: str = DEFAULT_RESOLUTION) -> str:
     """The export that would provide `signal`, at resolution `res`."""
     if signal == "requests_total":
         return f"export request counts (sum by (service) (increase(http_requests_total[{res}]))) to Prometheus at {res} resolution"
@@ -83,17 +108,24 @@ def gaps_for_series(
     name, owner, tier, customer_facing = _component(config, cov.component)
     priority = gap_priority(tier, customer_facing)
     step = dt.timedelta(seconds=cov.step_seconds or 0)
-    res = format_duration(step) if cov.step_seconds else "5m"
+    res = format_duration(step) if cov.step_seconds else DEFAULT_RESOLUTION
     limits = _LIMITS.get(cov.signal, f"use {cov.signal} on {{name}}").format(name=name)
     watch = f"; alert {owner} when the series is absent for {format_duration(config.gaps.min_duration)}"
+    resolution = _named_resolution(
+        instrumentation_for(cov.signal, res), res, step if cov.step_seconds else None
+    )
+    alert_after = _minutes(config.gaps.min_duration)
     instrumentation = instrumentation_for(cov.signal, res) + watch
     tzname = config.timezone
     gaps: list[Gap] = []
 
-    def gap(kind: str, specific: str, s: dt.datetime | None, e: dt.datetime | None) -> Gap:
+    def gap(
+        kind: str, specific: str, s: dt.datetime | None, e: dt.datetime | None, hours: float | None = None
+    ) -> Gap:
         return Gap(
-            kind, cov.component, cov.signal, specific, limits, instrumentation, priority, s, e, cov.sources
-        )  # type: ignore[arg-type]
+            kind, cov.component, cov.signal, specific, limits, instrumentation, priority, s, e, cov.sources,
+            span_hours=hours, resolution_minutes=resolution, alert_after_minutes=alert_after,
+        )  # type: ignore[arg-type]  # fmt: skip
 
     stale = cov.end is not None and as_of - (cov.end + step) > config.gaps.stale_after
     runs = list(cov.missing_runs)
@@ -105,17 +137,17 @@ def gaps_for_series(
         hours = (e - s).total_seconds() / 3600  # the missing span [s, e): whole intervals without data
         specific = (
             f"no {cov.signal} data for {name} from {_when(s, config)} to {_when(e, config)} "
-            f"{tzname} ({hours:.1f} hours)"
+            f"{tzname} ({span_hours(hours)})"
         )
-        gaps.append(gap("missing_run", specific, s, e))
+        gaps.append(gap("missing_run", specific, s, e, hours))
     if stale:
         assert cov.end is not None
         hours = (as_of - cov.end).total_seconds() / 3600
         specific = (
             f"the latest {cov.signal} data for {name} is from {_when(cov.end, config)} {tzname}, "
-            f"{hours:.1f} hours before as-of ({_when(as_of, config)} {tzname})"
+            f"{span_hours(hours)} before as-of ({_when(as_of, config)} {tzname})"
         )
-        gaps.append(gap("stale", specific, cov.end + step, as_of))
+        gaps.append(gap("stale", specific, cov.end + step, as_of, hours))
     ratio = cov.ratio
     if not gaps and ratio is not None and ratio < config.gaps.min_coverage:
         span = (
@@ -127,7 +159,9 @@ def gaps_for_series(
             f"{cov.signal} for {name} covers {ratio:.1%} of the expected {res} intervals {span} "
             f"({cov.present_intervals} of {cov.expected_intervals}; threshold {config.gaps.min_coverage:.0%})"
         )
-        gaps.append(gap("low_coverage", specific, start, end))
+        gaps.append(
+            replace(gap("low_coverage", specific, start, end), coverage_threshold=config.gaps.min_coverage)
+        )
     return gaps
 
 
@@ -155,9 +189,13 @@ def no_source_gaps(coverages: list[Coverage], config: Config) -> list[Gap]:
                     f"which is expected to report {expectation}"
                 )
                 limits = _LIMITS.get(signal, f"use {signal} on {{name}}").format(name=comp.name)
+                instrumentation = instrumentation_for(signal)
                 gaps.append(
-                    Gap("no_source", comp.id, signal, specific, limits, instrumentation_for(signal), priority)
-                )
+                    Gap(
+                        "no_source", comp.id, signal, specific, limits, instrumentation, priority,
+                        resolution_minutes=_named_resolution(instrumentation, DEFAULT_RESOLUTION, None),
+                    )
+                )  # fmt: skip
     return gaps
 
 
@@ -206,6 +244,9 @@ def merge_concurrent_gaps(gaps: list[Gap]) -> list[Gap]:
                 first.start,
                 first.end,
                 tuple(sorted({s for g in group for s in g.sources})),
+                span_hours=first.span_hours,
+                resolution_minutes=tuple(sorted({r for g in group for r in g.resolution_minutes})),
+                alert_after_minutes=first.alert_after_minutes,
             )
         )
     return merged

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..config import Config
 from ..model import Dataset, Gap
-from .cost import _budgets, _days_in, _ledger
+from .cost import _budgets, _days_in, cost_ledger
 from .periods import local_date, parse_week, week_label
 from .slo import evaluate_slo
 
@@ -102,7 +102,7 @@ def recommendation_memory(
     open_keys, week_start = set(walked), last_start
     ours = None
     if any(k.startswith(("attribute", "budget")) for k in walked):
-        ledger = _ledger(dataset.costs, config)
+        ledger = cost_ledger(dataset.costs, config)
         ours = ledger[(ledger["currency"] == config.currency) & (ledger["_day_start"] < end)]
     for _ in range(LOOKBACK_WEEKS):
         previous = week_start - _WEEK

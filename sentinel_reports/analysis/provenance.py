@@ -130,6 +130,10 @@ def gap_entry(gap: Gap) -> dict:
         "end": iso(gap.end),
         "amount": gap.amount,
         "sources": sorted(gap.sources),
+        **({"span_hours": gap.span_hours} if gap.span_hours is not None else {}),
+        **({"resolution_minutes": list(gap.resolution_minutes)} if gap.resolution_minutes else {}),
+        **({"alert_after_minutes": gap.alert_after_minutes} if gap.alert_after_minutes is not None else {}),
+        **({"coverage_threshold": gap.coverage_threshold} if gap.coverage_threshold is not None else {}),
     }
 
 

@@ -27,6 +27,10 @@ from ..config import Config
 from ..model import Gap
 from .business import component_gap_priority
 
+# the sample signals quality_facts reads (analysis.facts cuts only these from the samples of its window)
+HALLUCINATION, TOXICITY = "hallucination_rate", "toxicity_rate"
+SAMPLE_SIGNALS = (HALLUCINATION, TOXICITY)
+
 
 def quality_facts(
     evals: pd.DataFrame, samples: pd.DataFrame, config: Config, start: dt.datetime, end: dt.datetime
@@ -34,8 +38,8 @@ def quality_facts(
     """`quality[]` rows sorted by component then model_version, and gaps for missing targets."""
     window = _between(evals, start, end)
     previous = _between(evals, start - (end - start), start)
-    hallucination = _sample_means(samples, "hallucination_rate", start, end)
-    toxicity = _sample_means(samples, "toxicity_rate", start, end)
+    hallucination = _sample_means(samples, HALLUCINATION, start, end)
+    toxicity = _sample_means(samples, TOXICITY, start, end)
     pooled, pooled_before = _pass_rates(window, ["component"]), _pass_rates(previous, ["component"])
     versions = _pass_rates(window, ["component", "model_version"])
 

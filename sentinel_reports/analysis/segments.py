@@ -31,6 +31,9 @@ from ..model import Gap
 from .business import component_gap_priority
 from .provenance import iso
 
+DRIFT = "drift_score"
+SAMPLE_SIGNALS = (DRIFT,)  # the sample signals drift_facts reads (analysis.facts cuts only these)
+
 
 def segment_facts(
     evals: pd.DataFrame, config: Config, start: dt.datetime, end: dt.datetime
@@ -81,7 +84,7 @@ def drift_facts(
     samples: pd.DataFrame, config: Config, start: dt.datetime, end: dt.datetime
 ) -> tuple[list[dict[str, Any]], list[Gap]]:
     rows = samples.loc[
-        (samples["signal"].astype(str) == "drift_score")
+        (samples["signal"].astype(str) == DRIFT)
         & (samples["ts"] >= pd.Timestamp(start))
         & (samples["ts"] < pd.Timestamp(end))
     ]

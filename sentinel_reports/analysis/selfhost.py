@@ -29,6 +29,7 @@ from ..config import Config
 
 MONTH_DAYS = 30
 INPUT_SIGNALS = ("tokens_input", "tokens_cache_read", "tokens_cache_write")
+TOKEN_PREFIX = "tokens_"  # with self_hosting configured, every signal named so is read (its sources listed)
 
 
 def self_hosting_facts(
@@ -81,7 +82,7 @@ def self_hosting_facts(
     has_in, has_out = sig.isin(INPUT_SIGNALS).any(), (sig == "tokens_output").any()
     if not (has_in and has_out):
         missing.append(f"input and output token counts for {sh.component} (request logs or serving metrics)")
-    out["sources"] = sorted(set(spend_rows["source"].astype(str)) | set(window.loc[sig.str.startswith("tokens_"), "source"].astype(str))) if len(window) or gpu else []  # fmt: skip
+    out["sources"] = sorted(set(spend_rows["source"].astype(str)) | set(window.loc[sig.str.startswith(TOKEN_PREFIX), "source"].astype(str))) if len(window) or gpu else []  # fmt: skip
     if missing:
         return out
     days = (end - start).total_seconds() / 86400

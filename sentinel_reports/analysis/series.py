@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -196,17 +197,90 @@ def shared_index(samples: pd.DataFrame) -> SeriesIndex:
 
 
 class TimeOrder:
-    """The rows of a samples frame in time order, to cut [start, end) windows without scanning every row."""
+    """The rows of a samples frame in time order, to cut [start, end) windows without scanning every row;
+    and a compact copy of the rows of a few signals with each signal's rows in time order, to cut a window
+    of those signals without touching the others."""
 
     def __init__(self, samples: pd.DataFrame):
         ts = column_ns(samples["ts"]) if len(samples) else np.empty(0, dtype="int64")
         self.order = np.argsort(ts, kind="stable")
         self.ts = ts[self.order]
+        self._samples = weakref.ref(samples)
+        self._signal_names: list[str] | None = None
+        self._subsets: dict[
+            frozenset[str], tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]]]
+        ] = {}
 
-    def rows(self, samples: pd.DataFrame, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
-        """The rows with start <= ts < end, in their original order."""
-        lo, hi = np.searchsorted(self.ts, [to_ns(start), to_ns(end)])
-        return samples.iloc[np.sort(self.order[lo:hi])]
+    def rows(
+        self,
+        samples: pd.DataFrame,
+        start: dt.datetime,
+        end: dt.datetime,
+        signals: Iterable[str] | None = None,
+    ) -> pd.DataFrame:
+        """The rows with start <= ts < end (of `signals` only, when given), in their original order."""
+        lo_ns, hi_ns = to_ns(start), to_ns(end)
+        if signals is None:
+            lo, hi = np.searchsorted(self.ts, [lo_ns, hi_ns])
+            return samples.iloc[np.sort(self.order[lo:hi])]
+        subset, by_signal = self.subset(samples, signals)
+        parts = []
+        for ts, rows in by_signal.values():
+            lo, hi = np.searchsorted(ts, [lo_ns, hi_ns])
+            parts.append(rows[lo:hi])
+        rows = np.sort(np.concatenate(parts)) if parts else np.empty(0, dtype="int64")
+        return subset.iloc[rows]
+
+    def signals(self, samples: pd.DataFrame) -> list[str]:
+        """The distinct signals of the frame, sorted."""
+        if self._signal_names is None:
+            self._signal_names = sorted(codes(samples["signal"])[1]) if len(samples) else []
+        return self._signal_names
+
+    def subset(
+        self, samples: pd.DataFrame, signals: Iterable[str]
+    ) -> tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]]]:
+        """The rows of `signals` (original order, index and dtypes; each text column one contiguous Arrow
+        array, which takes rows several times faster than the frame's chunks), and per signal its rows'
+        timestamps in time order with their positions in that subset. Built once per set of signals (a
+        build asks for one set: only the latest is kept)."""
+        key = frozenset(signals)
+        if key not in self._subsets:
+            assert self._samples() is samples, "a TimeOrder cuts only the frame it was built from"
+            by_signal: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+            kept = np.empty(0, dtype="int64")
+            if len(samples):
+                sig_codes, names = codes(samples["signal"])
+                wanted = [i for i, name in enumerate(names) if name in key]
+                kept = np.flatnonzero(np.isin(sig_codes, wanted))
+                sub_codes, sub_ts = sig_codes[kept], column_ns(samples["ts"])[kept]
+                in_time = np.argsort(sub_ts, kind="stable")
+                grouped = in_time[np.argsort(sub_codes[in_time], kind="stable")]  # by signal, then time
+                grouped_codes = sub_codes[grouped]
+                bounds = np.flatnonzero(grouped_codes[1:] != grouped_codes[:-1]) + 1
+                starts, ends = np.concatenate(([0], bounds)), np.concatenate((bounds, [len(grouped)]))
+                for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+                    if b > a:
+                        rows = grouped[a:b]
+                        by_signal[names[int(grouped_codes[a])]] = (sub_ts[rows], rows)
+            by_signal = dict(sorted(by_signal.items()))
+            self._subsets = {key: (_compact(samples.iloc[kept]), by_signal)}
+        return self._subsets[key]
+
+
+def _compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with each Arrow-backed text column in one chunk (same values, dtype and index)."""
+    out = frame  # a new frame (cut with iloc): its columns are replaced, the frame it came from is not
+    for col in out.columns:
+        array = out[col].array
+        chunks = getattr(array, "_pa_array", None)
+        if chunks is not None and chunks.num_chunks > 1 and isinstance(array.dtype, pd.StringDtype):
+            import pyarrow as pa
+
+            one = type(array)(pa.chunked_array([chunks.combine_chunks()]), dtype=array.dtype)
+            if one.dtype == array.dtype:
+                out[col] = pd.Series(one, index=out.index, name=col)
+    return out
 
 
 def time_order(samples: pd.DataFrame) -> TimeOrder:

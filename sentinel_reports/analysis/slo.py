@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,9 +80,12 @@ class SliEvents:
         return float(self._cg[j] - self._cg[i]), float(self._ct[j] - self._ct[i]), int(j - i)  # type: ignore[attr-defined]
 
     def coverage(self, start: dt.datetime, end: dt.datetime, events: int) -> float | None:
-        if not self.step_ns or end <= start:
+        return self.coverage_ns(to_ns(start), to_ns(end), events)
+
+    def coverage_ns(self, start_ns: int, end_ns: int, events: int) -> float | None:
+        if not self.step_ns or end_ns <= start_ns:
             return None
-        expected = math.ceil((to_ns(end) - to_ns(start)) / self.step_ns - 1e-9)
+        expected = math.ceil((end_ns - start_ns) / self.step_ns - 1e-9)
         return min(1.0, events / expected) if expected else None
 
 
@@ -198,6 +202,36 @@ class WindowAttainment:
 def window_attainment(events: SliEvents, start: dt.datetime, end: dt.datetime) -> WindowAttainment:
     good, total, n = events.sums(start, end)
     return WindowAttainment(start, end, good, total, n, events.coverage(start, end, n))
+
+
+def window_attainments(
+    events: SliEvents,
+    bounds: Sequence[tuple[dt.datetime, dt.datetime]],
+    bounds_ns: tuple[np.ndarray, np.ndarray] | None = None,
+) -> list[WindowAttainment]:
+    """`window_attainment` of each [start, end) in `bounds` (`bounds_ns`: the same as int64 nanoseconds,
+    when the caller has them), in one pass: the same searchsorted positions, prefix-sum differences and
+    coverage arithmetic, so every figure equals the one-window result exactly."""
+    if not bounds:
+        return []
+    if bounds_ns is None:
+        bounds_ns = ns_bounds(bounds)
+    lo, hi = bounds_ns
+    i, j = np.searchsorted(events.ts, lo), np.searchsorted(events.ts, hi)
+    cg, ct = events.cumulative()
+    good, total, n = (cg[j] - cg[i]).tolist(), (ct[j] - ct[i]).tolist(), (j - i).tolist()
+    coverage = events.coverage_ns
+    return [
+        WindowAttainment(a, b, g, t, k, coverage(a_ns, b_ns, k))
+        for (a, b), a_ns, b_ns, g, t, k in zip(bounds, lo.tolist(), hi.tolist(), good, total, n, strict=True)
+    ]
+
+
+def ns_bounds(bounds: Sequence[tuple[dt.datetime, dt.datetime]]) -> tuple[np.ndarray, np.ndarray]:
+    """The starts and ends of `bounds` as int64 nanoseconds since the epoch."""
+    lo = np.fromiter((to_ns(a) for a, _ in bounds), dtype="int64", count=len(bounds))
+    hi = np.fromiter((to_ns(b) for _, b in bounds), dtype="int64", count=len(bounds))
+    return lo, hi
 
 
 def burn_over(

@@ -29,6 +29,7 @@ Uptime per day = Σgood/Σtotal of the availability events; None below min cover
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +41,7 @@ from ..config import Component, Config
 from ..model import Incident
 from .periods import local_date, local_midnight
 from .series import SeriesIndex, to_ns
-from .slo import SliEvents, WindowAttainment, ratio_events, window_attainment
+from .slo import SliEvents, WindowAttainment, ns_bounds, ratio_events, window_attainment, window_attainments
 
 RANK = {
     "operational": 0,
@@ -150,13 +151,17 @@ def classify(
     maintenance: bool,
     config: Config,
     span: Callable[[SliEvents], tuple[dt.datetime, dt.datetime]] | None = None,
+    attained: Callable[[SliEvents], WindowAttainment] | None = None,
 ) -> tuple[str, float | None, float | None]:
     """(status, uptime, lowest SLI coverage) of one component over [start, end); `span` gives another
-    range per SLI (for "now": the hour ending at each SLI's latest sample)."""
+    range per SLI (for "now": the hour ending at each SLI's latest sample); `attained` gives each SLI's
+    window over [start, end) already computed."""
     min_cov = config.gaps.min_coverage
     worst, coverages, uptime = "operational", [], None
 
     def window(events: SliEvents) -> WindowAttainment:
+        if attained is not None:
+            return attained(events)
         a, b = span(events) if span is not None else (start, end)
         return window_attainment(events, a, b)
 
@@ -242,15 +247,17 @@ def component_status(
     incidents = tuple(i for i in incidents if component in i.components and i.started_at <= as_of)
     history: list[DayStatus] = []
     good = total = 0.0
-    for offset in range(days - 1, -1, -1):
-        day = last - dt.timedelta(days=offset)
-        start = local_midnight(day, tz)
-        end = min(local_midnight(day + dt.timedelta(days=1), tz), as_of)
+    dates, bounds, bounds_ns = _day_bounds(last, tz, days, as_of)
+    # every SLI's window of each day, computed in one pass per SLI (the same figures as day by day)
+    by_day = {id(e): window_attainments(e, bounds, bounds_ns) for e in _all_events(slis)}
+    for n, (day, (start, end)) in enumerate(zip(dates, bounds, strict=True)):
         touching = _touching(incidents, component, start, end, as_of)
         maint = in_maintenance(maintenance, component, start, end)
-        status, uptime, coverage = classify(slis, start, end, touching, maint, config)
+        status, uptime, coverage = classify(
+            slis, start, end, touching, maint, config, attained=lambda e, n=n: by_day[id(e)][n]
+        )
         if uptime is not None and slis.availability is not None:
-            w = window_attainment(slis.availability, start, end)
+            w = by_day[id(slis.availability)][n]
             good, total = good + w.good, total + w.total
         gap = coverage is None or coverage < config.gaps.min_coverage
         ids = tuple(sorted(i.id for i in touching))
@@ -274,6 +281,18 @@ def component_status(
         open_incidents=tuple(sorted(i.id for i in open_now)),
         data_as_of=min((f for f in fresh if f is not None), default=None),
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _day_bounds(
+    last: dt.date, tz: Any, days: int, as_of: dt.datetime
+) -> tuple[tuple[dt.date, ...], tuple[tuple[dt.datetime, dt.datetime], ...], tuple[np.ndarray, np.ndarray]]:
+    """The `days` local days ending with `last`, their [local midnight, next midnight or as-of) spans and
+    those spans in nanoseconds, shared by every component of a period (callers only read them)."""
+    dates = tuple(last - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1))
+    midnights = [local_midnight(d, tz) for d in (*dates, last + dt.timedelta(days=1))]
+    bounds = tuple((a, min(b, as_of)) for a, b in zip(midnights, midnights[1:], strict=False))
+    return dates, bounds, ns_bounds(bounds)
 
 
 def _all_events(slis: ComponentSlis) -> list[SliEvents]:

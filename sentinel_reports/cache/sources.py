@@ -13,6 +13,12 @@ Appending: when no entry matches the files, the entry of the same source read fr
 the same first files (same paths, same digests, same order) is the base; the collector reads only the
 files after them and `Collector.combine` joins the two batches, or declines (then every file is read).
 The extended batch replaces its base in the cache.
+
+Per file (`PartCache`): a collector that reduces each file on its own (`Collector.per_file`) gets each
+file's partial aggregate from `parts/`, keyed by the source's identity and the file's path and sha256; only
+files without a part (new or edited) are read, and the parts of files the source no longer has are
+removed. Such a source is never extended by `append`: its whole entry is a shortcut for the no-change
+build only.
 """
 
 from __future__ import annotations
@@ -29,9 +35,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .. import __version__
-from ..collectors.base import Batch, CollectContext, Collector
+from ..collectors.base import Batch, CollectContext, Collector, Part
 from ..errors import SourceError
 from ..model import Incident, IncidentUpdate, InputFile, conform
 
@@ -132,6 +140,18 @@ class SourceCache:
                 return batch, known, key
         return None
 
+    def discard_source(self, source: str, keep: str) -> None:
+        """Remove the entries of `source` other than `keep` (stale reads of earlier files)."""
+        for meta_path in self.root.glob("*/meta.json") if self.root.is_dir() else ():
+            if meta_path.parent.name == keep:
+                continue
+            try:
+                other = json.loads(meta_path.read_text(encoding="utf-8")).get("source")
+            except (OSError, ValueError):
+                continue
+            if other == source:
+                self.discard(meta_path.parent.name)
+
     def discard(self, key: str) -> None:
         shutil.rmtree(self.root / key, ignore_errors=True)
 
@@ -190,14 +210,105 @@ class SourceCache:
                 "summary": batch.summary,
                 "state": batch.state,
             }
-            meta = json.loads(json.dumps(meta, sort_keys=True, default=_json_default))
-            meta["check"] = _meta_check(meta)
-            (tmp / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
-            final = self.root / key
-            shutil.rmtree(final, ignore_errors=True)
-            os.replace(tmp, final)
+            _seal(tmp, meta, self.root / key)
         except (OSError, TypeError, ValueError):
             shutil.rmtree(tmp, ignore_errors=True)  # a cache that cannot be written is only slower
+
+
+class PartCache:
+    """Per-file partial aggregates of one source (`Collector.per_file`), under `parts/<source>-<key>/`:
+    `part.parquet` (the Arrow table as written) and `meta.json` (manifest entry, rows, warnings, state and
+    the hashes that detect a damaged entry). The key is the source's identity (type, code, options,
+    timezone) with the file's path and sha256, so an edited file misses and is read again; parts of files
+    the source no longer has are removed by `prune`."""
+
+    def __init__(self, root: Path, source: str, digests: dict[str, str], ctx: CollectContext):
+        self.root = root / "parts"
+        self.prefix = source[:16] + "-"
+        self.source = source
+        self.digests = digests
+        self.ctx = ctx
+        self.used: set[str] = set()
+        self.read: list[str] = []  # files aggregated in this run (not found in the cache)
+
+    def key(self, rel: str) -> str | None:
+        sha = self.digests.get(rel)
+        if sha is None:
+            return None
+        material = json.dumps({"source": self.source, "path": rel, "sha256": sha}, sort_keys=True)
+        return self.prefix + hashlib.sha256(material.encode()).hexdigest()
+
+    def missing(self) -> int:
+        """How many of the source's files have no part in the cache."""
+        return sum(1 for rel in self.digests if not (self.root / str(self.key(rel)) / "meta.json").is_file())
+
+    def __call__(self, path: Path, read: Callable[[], Part]) -> Part:
+        rel = self.ctx.relpath(path)
+        key = self.key(rel)
+        if key is None:
+            self.read.append(rel)
+            return read()
+        self.used.add(key)
+        part = self._load(key)
+        if part is None:
+            part = read()
+            self.read.append(rel)
+            self._store(key, part)
+        return part
+
+    def prune(self) -> None:
+        """Remove this source's parts that the last read did not use (files deleted or edited)."""
+        for entry in self.root.glob(self.prefix + "*") if self.root.is_dir() else ():
+            if entry.name not in self.used:
+                shutil.rmtree(entry, ignore_errors=True)
+
+    def _load(self, key: str) -> Part | None:
+        entry = self.root / key
+        meta_path = entry / "meta.json"
+        if not meta_path.is_file():
+            return None
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            if meta.pop("check") != _meta_check(meta):
+                raise ValueError("meta.json does not match its checksum")
+            if _sha(entry / "part.parquet") != meta["hash"]:
+                raise ValueError("part.parquet does not match its recorded hash")
+            return Part(
+                table=pq.read_table(entry / "part.parquet"),
+                file=InputFile(**meta["file"]),
+                rows=meta["rows"],
+                warnings=list(meta["warnings"]),
+                state=meta["state"],
+            )
+        except Exception:  # any damage to the entry: forget it, read the file again
+            shutil.rmtree(entry, ignore_errors=True)
+            return None
+
+    def _store(self, key: str, part: Part) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
+        try:
+            pq.write_table(part.table, tmp / "part.parquet")
+            meta = {
+                "source": self.source,
+                "hash": _sha(tmp / "part.parquet"),
+                "file": dataclasses.asdict(part.file),
+                "rows": part.rows,
+                "warnings": part.warnings,
+                "state": part.state,
+            }
+            _seal(tmp, meta, self.root / key)
+        except (OSError, TypeError, ValueError, pa.ArrowException):
+            shutil.rmtree(tmp, ignore_errors=True)  # a cache that cannot be written is only slower
+
+
+def _seal(tmp: Path, meta: dict[str, Any], final: Path) -> None:
+    """Write ``meta.json`` (JSON-normalised, with its check) into the staged folder and move it into place."""
+    meta = json.loads(json.dumps(meta, sort_keys=True, default=_json_default))
+    meta["check"] = _meta_check(meta)
+    (tmp / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(tmp, final)
 
 
 def _meta_check(meta: dict[str, Any]) -> str:

@@ -18,11 +18,18 @@ A collector may also implement `combine(old, new, options, ctx)`: the batch of a
 cannot be guaranteed (e.g. an aggregation interval holds rows of both). The parse cache uses it when a
 source's glob gains files: only the new files are read (`CollectContext.files` names them; `expand_paths`
 returns them). What `combine` needs beyond the report goes in `Batch.state`.
+
+A collector whose result is a re-aggregation of per-file partial aggregates (exact sums, so the grouping of
+files cannot change it) instead reads each file through `ctx.part(path, read)`: with the parse cache,
+`read` runs only for a file whose (path, digest) has no cached `Part`, so a new or edited file is the only
+one aggregated again and a deleted file's part is simply not merged (the `focus` collector does this).
+Such a collector sets `per_file = True` and needs no `combine`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,6 +37,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pydantic import BaseModel, ConfigDict
 
 from ..config import Config
@@ -192,6 +200,11 @@ class CollectContext:
     tz: ZoneInfo
     config: Config
     files: tuple[Path, ...] | None = None  # read these instead of the files `path` matches (an append)
+    parts: Callable[[Path, Callable[[], Part]], Part] | None = None  # the parse cache's per-file parts
+
+    def part(self, path: Path, read: Callable[[], Part]) -> Part:
+        """`read()`'s partial aggregate of one file, or the cached one of the same file content."""
+        return read() if self.parts is None else self.parts(path, read)
 
     def relpath(self, path: Path) -> str:
         try:
@@ -217,9 +230,22 @@ class Batch:
     state: dict[str, Any] = field(default_factory=dict)  # JSON-able facts `combine` needs; not reported
 
 
+@dataclass
+class Part:
+    """One input file reduced on its own: a partial aggregate (Arrow; sums exact, so parts re-aggregate to
+    what one pass over every file gives) with the file's manifest entry, rows, warnings and JSON state."""
+
+    table: pa.Table
+    file: InputFile
+    rows: int = 0
+    warnings: list[str] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+
+
 class Collector:
     type: ClassVar[str]
     Options: ClassVar[type[SourceOptions]] = SourceOptions
+    per_file: ClassVar[bool] = False  # reads every file through `CollectContext.part`
 
     def collect(self, options: Any, ctx: CollectContext) -> Batch:  # pragma: no cover - protocol
         raise NotImplementedError

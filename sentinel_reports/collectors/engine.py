@@ -53,7 +53,8 @@ class Engine:
         return self.kind == "duckdb"
 
     def memtable(self, table: pa.Table) -> Any:
-        return ibis().memtable(table)
+        # one chunk per column: Spark's Arrow transfer takes arrays, not chunked arrays
+        return ibis().memtable(table.combine_chunks() if isinstance(table, pa.Table) else table)
 
     def sql(self, query: str, params: list | None = None) -> pa.Table:
         """A DuckDB query on the engine's connection (scans and validation queries of files)."""

@@ -44,10 +44,14 @@ A file without BillingCurrency (older samples) is read in the configured currenc
 Identical rows are distinct charges in FOCUS (the official samples contain some), so none are dropped.
 
 Parsing is vectorised with pyarrow: values that repeat (dates, tags, names) are parsed once per distinct
-value through dictionary encoding, so Tags JSON is decoded once per distinct tag set.
+value through dictionary encoding, so Tags JSON is decoded once per distinct tag set. An amount beyond
+10^15 in magnitude is refused (a SourceError naming the row), so that sums stay exact.
 
-Files appended to the source later are read alone and joined to the cached ledger (`combine`) when none of
-their charge days is already in it; otherwise every file is read again.
+The charges are summed by the configured engine (`engine`, docs/engines.md), in two steps of one Ibis
+expression (`ledger_query`): each file's charges per ledger key, then those partial ledgers per key, as
+DECIMAL(38, 18), so the sums are exact whatever the engine, the order of the rows or the split into files.
+With the parse cache each file's partial ledger is cached by its content (`CollectContext.part`): a new
+or edited file is the only one read and summed again, and a deleted file's charges are no longer merged.
 """
 
 from __future__ import annotations
@@ -67,7 +71,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import SourceError
 from ..model import conform
-from .base import Batch, CollectContext, Collector, SourceOptions
+from .base import Batch, CollectContext, Collector, Part, SourceOptions
+from .engine import Engine, engine_for
 from .focus_table import dictionary_codes, first_row, parse_money, parse_period_start, read_focus_table
 from .io import expand_paths, input_file
 
@@ -76,6 +81,12 @@ CATEGORIES: tuple[str, ...] = ("usage", "purchase", "tax", "credit", "adjustment
 MAY_BE_NEGATIVE = ("credit", "adjustment")
 PROVIDER_COLUMNS = ("ServiceProviderName", "ProviderName", "Provider")
 KEYS = ("day", "component", "team", "provider", "service", "model", "category", "currency")
+COST_DECIMAL = "decimal(38, 18)"
+PART_SCHEMA = pa.schema(
+    [("day", pa.timestamp("us", tz="UTC"))]
+    + [(k, pa.string()) for k in KEYS[1:]]
+    + [("cost", pa.decimal128(38, 18)), ("billed_cost", pa.decimal128(38, 18))]
+)
 
 
 class AttributionRule(BaseModel):
@@ -108,6 +119,7 @@ class FocusOptions(SourceOptions):
 class FocusCollector(Collector):
     type = "focus"
     Options = FocusOptions
+    per_file = True
 
     def collect(self, options: FocusOptions, ctx: CollectContext) -> Batch:
         config = ctx.config
@@ -121,49 +133,70 @@ class FocusCollector(Collector):
                     expected=f"one of {sorted(known)}",
                     found=rule.component,
                 )
-        batch = Batch()
-        tables: list[pa.Table] = []
-        unknown_values: set[str] = set()
-        assumed_currency_rows = 0
-        for path in expand_paths(ctx, options.path):
-            table, rows, notes = _read_file(path, options, ctx, unknown_values)
-            batch.files.append(input_file(ctx, path, rows, table["day"]))
-            batch.rows += rows
-            batch.warnings.extend(notes["warnings"])
-            assumed_currency_rows += notes["assumed_currency_rows"]
-            tables.append(table)
-        frame = _aggregate(pa.concat_tables(tables)).to_pandas()
+        engine = engine_for(config.engine, ctx.project_dir)
+        parts = [
+            ctx.part(path, lambda path=path: self._part(path, options, ctx, engine))
+            for path in expand_paths(ctx, options.path)
+        ]
+        table = pa.concat_tables([p.table.select(PART_SCHEMA.names).cast(PART_SCHEMA) for p in parts])
+        merged = engine.run(ledger_query(engine.memtable(table)), source=options.path)
+        if merged.num_rows and (merged["cost"].null_count or merged["billed_cost"].null_count):
+            raise SourceError(
+                options.path, "the sum of the charges of a ledger row is too large", column="EffectiveCost",
+                expected="sums below 10^20", found="an overflow",
+            )  # fmt: skip
+        for name in ("cost", "billed_cost"):
+            merged = merged.set_column(merged.schema.get_field_index(name), name, to_float(merged[name]))
+        frame = merged.to_pandas()
         frame["source"] = ctx.source_id
-        batch.costs = _ledger(frame)
-        return _finish(batch, config.currency, assumed_currency_rows, unknown_values)
-
-    def combine(self, old: Batch, new: Batch, options: FocusOptions, ctx: CollectContext) -> Batch | None:
-        """Exact when no charge day is in both: then no ledger row sums charges of both."""
-        if "file_warnings" not in old.state or "file_warnings" not in new.state:
-            return None
-        days = [b.costs["day"].to_numpy(dtype="datetime64[ns]") for b in (old, new)]
-        if np.intersect1d(*days).size:
-            return None
-        parts = [b.costs for b in (old, new) if len(b.costs)]
-        costs = (
-            parts[0]
-            if len(parts) == 1
-            else _ledger(pd.concat(parts, ignore_index=True))
-            if parts
-            else old.costs
-        )
         batch = Batch(
-            costs=costs,
-            files=[*old.files, *new.files],
-            rows=old.rows + new.rows,
-            warnings=[
-                *old.warnings[: old.state["file_warnings"]],
-                *new.warnings[: new.state["file_warnings"]],
-            ],
+            costs=_ledger(frame),
+            files=[p.file for p in parts],
+            rows=sum(p.rows for p in parts),
+            warnings=[w for p in parts for w in p.warnings],
         )
-        assumed = old.summary["rows_currency_assumed"] + new.summary["rows_currency_assumed"]
-        unknown = set(old.summary["unknown_component_values"]) | set(new.summary["unknown_component_values"])
-        return _finish(batch, ctx.config.currency, assumed, unknown)
+        assumed = sum(p.state["assumed_currency_rows"] for p in parts)
+        unknown = {v for p in parts for v in p.state["unknown_component_values"]}
+        return _finish(batch, config.currency, assumed, unknown)
+
+    def _part(self, path: Path, options: FocusOptions, ctx: CollectContext, engine: Engine) -> Part:
+        """One file's charges summed per ledger key, exactly (DECIMAL), by DuckDB. Another engine gets
+        the file's normalised charges as they are (a query per file costs a Spark job; the merge sums
+        them in one), so such a part holds charges rather than sums; the merged ledger is the same."""
+        unknown: set[str] = set()
+        table, rows, notes = _read_file(path, options, ctx, unknown)
+        partial = table
+        if engine.kind == "duckdb":
+            partial = engine.run(ledger_query(engine.memtable(table)), source=ctx.relpath(path))
+        return Part(
+            table=partial,
+            file=input_file(ctx, path, rows, table["day"]),
+            rows=rows,
+            warnings=notes["warnings"],
+            state={
+                "assumed_currency_rows": notes["assumed_currency_rows"],
+                "unknown_component_values": sorted(unknown),
+            },
+        )
+
+
+def ledger_query(t: Any) -> Any:
+    """The charges of `t` (one row per charge, or partial ledgers) summed per ledger key as
+    DECIMAL(38, 18): exact, so neither the order an engine adds rows in nor how the charges were split
+    into files changes a sum, and every engine gives the same digits."""
+    cost, billed = (t[c].cast(COST_DECIMAL) for c in ("cost", "billed_cost"))
+    return t.group_by(list(KEYS)).aggregate(cost=cost.sum(), billed_cost=billed.sum())
+
+
+def to_decimal(amounts: pa.Array) -> pa.Array:
+    """Amounts as written: each float's shortest decimal form (1262.688024, not the binary value's
+    1262.68802399999994...) to 18 decimal places."""
+    return pc.cast(pc.cast(amounts, pa.string()), pa.decimal128(38, 18), safe=False)
+
+
+def to_float(sums: Any) -> pa.Array:
+    """Exact decimal sums as the nearest float64 (correctly rounded through their decimal text)."""
+    return pc.cast(pc.cast(sums, pa.string()), pa.float64())
 
 
 def _ledger(frame: pd.DataFrame) -> pd.DataFrame:
@@ -183,22 +216,6 @@ def _finish(batch: Batch, currency: str, assumed_currency_rows: int, unknown_val
         )
     batch.warnings.extend(currency_warnings(batch.summary))
     return batch
-
-
-def _aggregate(table: pa.Table) -> pa.Table:
-    """Sum cost and billed_cost per ledger key; string keys are dictionary-encoded first (faster grouping)."""
-    table = table.combine_chunks()
-    for key in KEYS[1:]:
-        table = table.set_column(table.schema.get_field_index(key), key, pc.dictionary_encode(table[key]))
-    # one thread: each key's charges are summed in file order, so sums do not vary from run to run and a
-    # day's rows give the same sums whatever other files are read with them
-    ledger = table.group_by(list(KEYS), use_threads=False).aggregate(
-        [("cost", "sum"), ("billed_cost", "sum")]
-    )
-    ledger = ledger.rename_columns([*KEYS, "cost", "billed_cost"])
-    for key in KEYS[1:]:
-        ledger = ledger.set_column(ledger.schema.get_field_index(key), key, pc.cast(ledger[key], pa.string()))
-    return ledger
 
 
 def _read_file(
@@ -257,7 +274,8 @@ def _read_file(
     out = pa.table(
         {
             "day": day, "component": component, "team": team, "provider": provider, "service": service,
-            "model": model, "category": category, "currency": currency, "cost": cost, "billed_cost": billed,
+            "model": model, "category": category, "currency": currency, "cost": to_decimal(cost),
+            "billed_cost": to_decimal(billed),
         }
     )  # fmt: skip
     return out, n, {"warnings": warnings, "assumed_currency_rows": assumed}

@@ -28,6 +28,7 @@ from .io import file_format
 
 NULL_CELLS = ["", "null", "NULL", "Null"]
 US_DATE_FORMATS = ("%m/%d/%y", "%m/%d/%Y", "%m/%d/%y %H:%M", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S")
+MAX_AMOUNT = 1e15  # the ledger sums amounts as DECIMAL(38, 18): 20 integer digits, room for the sums
 _OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d|UTC|GMT)\s*$")
 
 
@@ -167,6 +168,13 @@ def parse_money(values: Any, *, file: str, column: str) -> pa.Array:
             expected="a finite number",
             found=out[idx].as_py(),
         )
+    large = pc.greater(pc.abs(out), MAX_AMOUNT)
+    if pc.any(large).as_py():
+        idx = int(np.flatnonzero(large.to_numpy(zero_copy_only=False))[0])
+        raise SourceError(
+            file, "amount too large", row=idx + 1, column=column,
+            expected=f"an amount of at most {MAX_AMOUNT:.0e} in magnitude", found=out[idx].as_py(),
+        )  # fmt: skip
     return out
 
 

@@ -28,6 +28,9 @@ from ..analysis.facts_model import (
 )
 
 P_FLOOR = 0.001  # analysis/kpi.py: the p-value below which "p < 0.001" is written (kpi_changes[].p_floor)
+PER_MILLION_TOKENS = "per 1M tokens"
+"""The unit token prices are quoted in (as API price lists quote them): a constant of the wording, not a
+figure; its "1M" is the display of no fact."""
 
 
 def _name(names: Mapping[str, str], component: str) -> str:
@@ -164,7 +167,7 @@ def self_hosting_summary(sh: SelfHosting, names: Mapping[str, str]) -> str:
     comp = _name(names, sh.component or "")
     cheaper = "below" if sh.cheaper == "self-hosted" else "above"
     return (
-        f"{comp} cost {d.money(sh.self_hosted_per_million, cur, 2)} per 1M tokens self-hosted "
+        f"{comp} cost {d.money(sh.self_hosted_per_million, cur, 2)} {PER_MILLION_TOKENS} self-hosted "
         f"(GPU and other tagged spend {d.money(sh.gpu_spend, cur)} plus engineering "
         f"{d.money(sh.engineering, cur)}) against {d.money(sh.api_per_million, cur, 2)} at the API price "
         f"for the same traffic, {cheaper} the API. Break-even at "

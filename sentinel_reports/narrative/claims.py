@@ -63,8 +63,24 @@ MONEY_LEAVES = frozenset(
         "running_cost_per_year", "spend", "budget_total", "projected_total", "daily_average",
         "previous_daily_average", "budgeted_month_to_date", "budgeted_projected", "unbudgeted_month_to_date",
         "unbudgeted_projected", "degraded_revenue_at_risk", "rate_per_minute",
+        # options: the revenue at risk of serious incidents and what a fix may cost
+        "revenue_at_risk", "revenue_at_risk_per_year", "break_even_cost",
+        # self_hosting: spend, engineering and API cost of the same traffic, and both prices per 1M tokens
+        "gpu_spend", "engineering", "engineering_monthly", "self_hosted_cost", "api_cost",
+        "monthly_self_hosted_cost", "self_hosted_per_million", "api_per_million",
     }
 )  # fmt: skip
+MONEY_BLOCKS = (
+    "cost",
+    "business",
+    "incidents",
+    "gaps",
+    "investments",
+    "incident_history",
+    "options",
+    "self_hosting",
+)
+"""The top-level blocks whose ``MONEY_LEAVES`` are amounts of money."""
 MONEY_PARENTS = frozenset(
     {
         "by_component", "by_team", "by_model", "by_provider", "per_successful_task",
@@ -436,7 +452,8 @@ class FactCatalog:
         Modifiers after ``|`` choose another display of the same fact: ``abs`` (no sign), ``complement``
         (1 - x, for "0.5% failed"), a unit to convert a duration to (``days``, ``hours``, ``minutes``, ``ms``,
         ``seconds``, ``weeks``) and a number of decimals: ``{{slos.x.time_to_exhaustion_hours|days|1}}``
-        is "5.0 days". A date or time fact also takes ``date`` ("2026-11-12") or ``time`` ("02:00", UTC). An
+        is "5.0 days". ``compact`` writes a duration as sentinel.yaml does ("15m", "6h") and ``millions`` a
+        token count in millions ("130,846M"). A date or time fact also takes ``date`` ("2026-11-12") or ``time`` ("02:00", UTC). An
         unknown modifier makes the key unknown."""
         if "|" in key:
             base, *mods = key.split("|")
@@ -577,8 +594,21 @@ MODIFIER_CHAINS: tuple[tuple[str, ...], ...] = (
     ("number",),
     ("signed",),
     *(("signed", str(p)) for p in range(3)),
+    ("compact",),
+    ("millions",),
 )
 """The displays ``to_placeholders`` tries, in order, to write a figure exactly as the template shows it."""
+
+
+def _compact(ms: float) -> str | None:
+    """A duration in its shortest exact spelling, as sentinel.yaml writes one: "15m", "6h", "28d", "90s"."""
+    if ms <= 0 or ms % 1000:
+        return None
+    seconds = int(ms // 1000)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 def month_name(month: str) -> str:
@@ -603,6 +633,10 @@ def format_with(fact: KeyedFact, mods: list[str], currency: str = "USD") -> str 
             unit = "plain"
         elif mod == "complement" and unit == "ratio":
             value = 1 - value
+        elif mod == "compact" and unit in UNIT_MS:  # "15m": a resolution or window as configured
+            return _compact(value * UNIT_MS[unit])
+        elif mod == "millions" and unit in ("count", "plain"):  # "130,846M": a token count in millions
+            return f"{display.number(value / 1e6, 0)}M"
         elif mod.isdigit() and len(mod) == 1:
             precision = int(mod)
         elif mod in UNIT_MS and unit in UNIT_MS:
@@ -674,15 +708,10 @@ def _unit(path: list[str]) -> str:
     top = path[0] if path else ""
     if any("burn" in seg for seg in path[-3:-1]):
         return "burn"
-    if leaf in MONEY_LEAVES and top in (
-        "cost",
-        "business",
-        "incidents",
-        "gaps",
-        "investments",
-        "incident_history",
-    ):
+    if leaf in MONEY_LEAVES and top in MONEY_BLOCKS:
         return "money"
+    if top == "self_hosting" and parent == "api_price" and leaf in ("input", "output"):
+        return "money"  # the configured API list price per 1M tokens
     if parent in MONEY_PARENTS and top in ("cost", "business"):
         return "money"
     if parent == "rates" and "business_impact" in path:  # an incident's revenue rate per component

@@ -82,6 +82,9 @@ class OfflineFetcher(URLFetcher):
             raise
 
 
+STARTED = False  # WeasyPrint has laid out a page in this process: no fork (workers.fork_safe)
+
+
 def _pdf_date(as_of: dt.datetime) -> str:
     return format_timestamp(as_of)
 
@@ -125,6 +128,8 @@ def layout_pdf(
     base = Path(base_url).resolve()
     fetcher = OfflineFetcher([site_root or base, THEME_DIR, *allowed_dirs])
     page_css = CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}", url_fetcher=fetcher)
+    global STARTED
+    STARTED = True
     quiet = _ScreenOnlyRules()
     LOGGER.addFilter(quiet)
     try:

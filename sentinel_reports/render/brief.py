@@ -6,6 +6,7 @@
                                        emoji font), charts as SVG images, long tables, lists and charts in
                                        the short form of render.brief_print, which says what it left out
     brief.email_html    email body     fluid tables, at most 600 px; charts as cid: PNG images in ``brief.images``
+                                       (the print edition's charts, with the note of what they leave out)
     brief.text          text/plain alternative of the email, every number included
     brief.markdown      brief.md for chat and wikis
     brief.subject       the summary line without markup
@@ -196,7 +197,9 @@ def _charts_for(
 ) -> tuple[dict, dict[str, bytes]]:
     out: dict[str, list[dict[str, Any]]] = {}
     images: dict[str, bytes] = {}
-    charts = ctx["print_charts"] if variant == "pdf" else ctx["charts"]
+    # the PDF and the email are read, not explored: both draw the print charts (render.brief_print), which
+    # are the web page's own charts unless there are more lines or bars than PRINT_LINES / PRINT_BARS
+    charts = ctx["print_charts"] if variant in ("pdf", "email") else ctx["charts"]
     for section, specs in charts.items():
         out[section] = []
         for n, spec in enumerate(specs):
@@ -271,6 +274,9 @@ def render_brief(
             view["tables"] = bp.print_tables(facts, ctx["tables"], web_url=web)
             view["sources"] = bp.print_sources(facts, ctx["sources"], web)
             view["recommendation_table"] = bp.recommendation_table(view["recommendations"], web)
+            view["next_actions"] = bp.print_next_actions(
+                facts, ctx["next_actions"], narrative.next_actions, web
+            )
         elif variant == "web" and standalone:
             view["inline_css"] = css
         name = "brief_email.html" if variant == "email" else "brief.html"

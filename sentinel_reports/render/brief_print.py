@@ -3,7 +3,9 @@
     tables = print_tables(facts, ctx["tables"], web_url=ctx["web_url"])   section -> [Table]
     charts = print_charts(facts, history)                                  section -> [chart spec]
     table = recommendation_table(recommendations, web_url)                  None for a few recommendations
-    text = shorten_lists(section_markdown, web_url)                         long narrative lists cut
+    table = print_next_actions(facts, ctx["next_actions"], actions, web_url)  counted by owner when many
+    text = shorten_lists(section_markdown, web_url)                         long narrative lists and
+                                                                            sections cut
 
 An executive reads the PDF on paper, and WeasyPrint lays out every row of every table, so a table of more
 than ``PRINT_ROWS`` rows is shortened here; the web edition keeps every row. Each shortened table says in
@@ -20,7 +22,16 @@ What is never left out:
 - every source (grouped by type in the appendix).
 
 More than ``PRINT_CALLOUTS`` recommendations print as one table (their actions are under Next Actions); a
-narrative list of more than ``PRINT_LIST_ITEMS`` entries shows its first ones and says how many follow.
+narrative list of more than ``PRINT_LIST_ITEMS`` entries shows its first ones and says how many follow, and
+so does a narrative section of more than ``PRINT_PARAGRAPHS`` paragraphs (lists count as one; the narrator
+writes the most severe first). More than ``PRINT_ROWS`` next actions print as one row per owner: how many
+actions, how many are past their deadline on the as-of date, and the earliest deadline; each action is in
+the web edition, the markdown and the email.
+
+The thresholds sit above what a project of about ten components produces (the demo: at most 5 paragraphs
+in a section, 8 next actions), so such a project's PDF lists everything; at 50 components and 100 SLOs
+(``benchmarks/scale.py``) the sections of 12 to 14 paragraphs and the 120-odd next actions are shortened,
+which is most of what kept that PDF at 17 pages.
 Charts: the spend chart draws the ``PRINT_BARS`` largest lines (Unattributed always among them), the
 error-budget chart the ``PRINT_LINES`` customer-facing SLOs with the least budget left; a note under each
 says what is not drawn, and their titles still state the conclusion drawn from every component.
@@ -48,6 +59,8 @@ PRINT_CALLOUTS = 5
 """More recommendations than this print as one table instead of one box each."""
 PRINT_LIST_ITEMS = 8
 """A narrative bullet or numbered list with more items than this shows its first ones in print."""
+PRINT_PARAGRAPHS = 8
+"""A narrative section with more top-level paragraphs (a list counts as one) shows its first ones in print."""
 PRINT_BARS = 10
 PRINT_LINES = 8
 AT_RISK_BUDGET = 0.25
@@ -375,11 +388,21 @@ def print_charts(facts: PeriodFacts, history: Sequence[Mapping[str, Any]]) -> di
 _LISTS = MarkdownIt("commonmark")
 
 
-def shorten_lists(text: str, web_url: str | None = None, limit: int = PRINT_LIST_ITEMS) -> str:
+def shorten_lists(
+    text: str, web_url: str | None = None, limit: int = PRINT_LIST_ITEMS, paragraphs: int = PRINT_PARAGRAPHS
+) -> str:
     """Markdown with every top-level list of more than ``limit`` items cut to its first ``limit``, followed by
-    a line saying how many more items the web edition has. Everything else is kept as written."""
+    a line saying how many more items the web edition has; a text of more than ``paragraphs`` top-level
+    blocks (paragraphs, lists, quotes) keeps its first ``paragraphs`` and says how many follow. Everything
+    else is kept as written."""
     lines = text.split("\n")
     tokens = _LISTS.parse(text)
+    blocks = [t.map for t in tokens if t.level == 0 and t.nesting in (0, 1) and t.map and t.block]
+    if len(blocks) > paragraphs:
+        more = len(blocks) - paragraphs
+        note = f"*The section continues with {_plural(more, 'more paragraph')} {_where(web_url)}.*"
+        text = "\n".join([*lines[: blocks[paragraphs][0]], "", note, ""])
+        lines, tokens = text.split("\n"), _LISTS.parse(text)
     cuts: list[tuple[int, int, int]] = []
     for n, token in enumerate(tokens):
         if token.level != 0 or token.type not in ("bullet_list_open", "ordered_list_open") or not token.map:
@@ -396,6 +419,39 @@ def shorten_lists(text: str, web_url: str | None = None, limit: int = PRINT_LIST
         note = f"*The list continues with {_plural(more, 'more entry', 'more entries')} {_where(web_url)}.*"
         lines[start:end] = ["", note, ""]
     return "\n".join(lines)
+
+
+def print_next_actions(
+    facts: PeriodFacts, table: Table, actions: Sequence[Any], web_url: str | None
+) -> Table:
+    """Next Actions for print: as they are up to ``PRINT_ROWS``; beyond, one row per owner (earliest deadline
+    first) with the number of actions, how many are past their deadline on the as-of date, and the earliest
+    deadline. Every action is counted; each one is in the web edition."""
+    if len(actions) <= PRINT_ROWS:
+        return table
+    today = facts.as_of.date().isoformat()
+    owners: dict[str, list[str]] = {}
+    for a in actions:
+        owners.setdefault(a.owner, []).append(str(a.deadline or ""))
+    earliest = {o: min((d for d in ds if d), default=None) for o, ds in owners.items()}
+    rows = []
+    for owner, deadlines in sorted(
+        owners.items(), key=lambda kv: (not earliest[kv[0]], earliest[kv[0]] or "", kv[0])
+    ):
+        late = sum(1 for d in deadlines if d and d < today)
+        rows.append([
+            Cell(owner, strong=True), Cell(f.count(len(deadlines))),
+            Cell(f.count(late), state="major_outage" if late else None), Cell(f.date(earliest[owner])),
+        ])  # fmt: skip
+    late = sum(1 for a in actions if a.deadline and str(a.deadline) < today)
+    condensed = (
+        f"The {_plural(len(actions), 'action')} are counted by owner, {f.count(late)} of them past "
+        f"{'its' if late == 1 else 'their'} deadline on {f.date(today)}; each action with its owner and "
+        f"deadline is {_where(web_url)}."
+    )
+    columns = ("Owner", "Actions", "Past deadline", "Earliest deadline")
+    return Table("next-actions-by-owner", "Next Actions by owner", columns, rows,
+                 numeric=frozenset({1, 2, 3}), condensed=condensed)  # fmt: skip
 
 
 def recommendation_table(recommendations: Sequence[Mapping[str, Any]], web_url: str | None) -> Table | None:

@@ -163,7 +163,7 @@ def unit_cost_table(facts: PeriodFacts, only: Iterable[str] | None = None) -> Ta
     rows, changes = [], []
     for c in ids:
         v, b = now.get(c), before.get(c)
-        change = (cost.get("per_successful_task_change") or {}).get(c)
+        change = cost.per_successful_task_change.get(c)
         changes.append(change)
         rows.append([Cell(names.get(c, c), strong=True), f.money(spend.get(c), cur), unit_money(v, cur),
                      unit_money(b, cur), _change(change, "%", 1, False)])  # fmt: skip

@@ -261,6 +261,15 @@ def _labels(spec: Mapping[str, Any]) -> tuple[str, str]:
     return meta.get("title") or str(title), meta.get("description") or str(spec.get("description") or "")
 
 
+STARTED = False  # vl-convert has run in this process (its threads with it): no fork (workers.fork_safe)
+
+
+def _vlc() -> Any:
+    global STARTED
+    STARTED = True
+    return vlc
+
+
 class ChartRenderer:
     """Renders specs with vl-convert; memory cache always, and the project's store (kind ``charts``) when
     ``store`` is given (any object with ``get_files(kind, key)`` and ``put_files(kind, key, files)``)."""
@@ -295,7 +304,7 @@ class ChartRenderer:
     def _raw_svg(self, spec: Mapping[str, Any]) -> tuple[str, str]:
         """(key, the SVG as vl-convert renders it): Vega runs once per spec, for every format."""
         key = spec_key(spec, "svg")
-        raw = self._cached(key, "svg", lambda: vlc.vegalite_to_svg(dict(spec), allowed_base_urls=[]))
+        raw = self._cached(key, "svg", lambda: _vlc().vegalite_to_svg(dict(spec), allowed_base_urls=[]))
         return key, str(raw)
 
     def svg(self, spec: Mapping[str, Any], *, chart_id: str | None = None) -> Markup:
@@ -309,7 +318,7 @@ class ChartRenderer:
         SVG (the one the web page and the PDF show): the same bytes as ``vegalite_to_png``, without running
         Vega a second time."""
         key = spec_key(spec, "png", scale)
-        data = self._cached(key, "png", lambda: vlc.svg_to_png(self._raw_svg(spec)[1], scale=scale))
+        data = self._cached(key, "png", lambda: _vlc().svg_to_png(self._raw_svg(spec)[1], scale=scale))
         return bytes(data)
 
 

@@ -114,7 +114,7 @@ def self_hosting_slide(facts: PeriodFacts, d: Derived) -> Slide:
         )
     per_self, per_api = sh.self_hosted_per_million, sh.api_per_million
     rows = (
-        ("Cost per 1M tokens", f.money(per_self, cur, 2), f.money(per_api, cur, 2)),
+        (f"Cost {say.PER_MILLION_TOKENS}", f.money(per_self, cur, 2), f.money(per_api, cur, 2)),
         ("Cost in the period", f.money(sh.self_hosted_cost, cur), f.money(sh.api_cost, cur)),
         ("Tokens in the period", say.millions(sh.tokens), say.millions(sh.tokens)),
         ("Break-even volume (tokens per 30 days)", say.millions(sh.break_even_tokens_per_month), "-"),
@@ -135,7 +135,7 @@ def self_hosting_slide(facts: PeriodFacts, d: Derived) -> Slide:
         source_line=source_line(facts, ids, "API price: " + price.source),
         notes="\n".join([
             f"Engineering amortisation {f.money(sh.engineering_monthly, cur)} per month, source: {sh.engineering_source}.",
-            f"API list price per 1M tokens: input {f.money(price.input, cur, 2)}, output {f.money(price.output, cur, 2)} ({price.source}).",
+            f"API list price {say.PER_MILLION_TOKENS}: input {f.money(price.input, cur, 2)}, output {f.money(price.output, cur, 2)} ({price.source}).",
             "Break-even volume = monthly self-hosted cost / blended API price per token at the observed mix.",
             source_notes(facts, ids),
         ]),

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..analysis.derived import DECK_GAP_ROWS
-from ..analysis.facts_model import Gap, PeriodFacts, QuarterFacts, Source
+from ..analysis.facts_model import PeriodFacts, QuarterFacts, Source
 from ..narrative.voice import recommendation
 from . import formatting as f
 from .deck_model import Derived, Slide, Table
@@ -48,7 +48,7 @@ def gaps_slide(facts: PeriodFacts, d: Derived) -> Slide:
         (g.priority, names.get(g.component or "", g.component or "Platform"), g.specific, g.limits)
         for g in gaps[:MAX_GAP_ROWS]
     ]
-    runs = [(g, h) for g in gaps if g.kind == "missing_run" and (h := _hours(g)) is not None]
+    runs = [(g, g.span_hours) for g in gaps if g.kind == "missing_run" and g.span_hours is not None]
     counts = facts.gap_counts
     p1 = d("gap_counts.p1", counts.p1)
     if not gaps:
@@ -60,7 +60,7 @@ def gaps_slide(facts: PeriodFacts, d: Derived) -> Slide:
             gap, hours = max(runs, key=lambda r: r[1])
             hours = d("gap_counts.longest_missing_run_hours", counts.longest_missing_run_hours)
             where = names.get(gap.component or "", gap.component or "the platform")
-            span = f.hours(hours, 0) if hours < 72 else f.days(hours / 24)
+            span = f.span_hours(hours)
             title += f"; the longest blind spot: {span} without {where} data"
     more = counts.not_in_deck_table or 0
     bullets = (f"{more} more gaps are listed in the speaker notes.",) if more else ()
@@ -246,9 +246,3 @@ def _reason(text: str | None) -> str:
     """``"Medium; a second provider adds a dependency"`` -> ``"a second provider adds a dependency"``."""
     level, _, reason = (text or "").partition("; ")
     return reason if reason and level in ("Low", "Medium", "High") else (text or "")
-
-
-def _hours(gap: Gap) -> float | None:
-    if not gap.start or not gap.end:
-        return None
-    return (gap.end - gap.start).total_seconds() / 3600

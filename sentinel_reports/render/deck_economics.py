@@ -53,9 +53,7 @@ def incident_cost_slide(facts: PeriodFacts, d: Derived) -> Slide:
         amount, minutes = _amount(inc), inc.impact_minutes or 0
         impact = inc.business_impact
         rate = impact.rate_per_minute if impact else None  # Σ rates of its components
-        share = d(
-            f"incidents.{inc.id}.revenue_share", amount / total if amount is not None and total else None
-        )
+        share = inc.revenue_share
         rows.append(
             (
                 inc.id,
@@ -98,7 +96,7 @@ def incident_cost_slide(facts: PeriodFacts, d: Derived) -> Slide:
         if degraded and business.degraded_revenue_at_risk is None:
             title += f", plus {impact_minutes(degraded)} of latency-only impact not charged"
         elif len(impacted) > 1:
-            share = d(f"incidents.{top.id}.revenue_share", _amount(top) / total if total else None)
+            share = top.revenue_share
             where = ", ".join(names.get(c, c) for c in top.components)
             title += f"; {top.id} on {where} accounts for {f.pct(share, 0)}"
     ids = sorted({x for i in incidents for x in i.sources})
@@ -152,11 +150,7 @@ def spend_slide(facts: PeriodFacts, d: Derived) -> Slide:
     facing = [c.id for c in facts.components if c.customer_facing]
     now, before = cost.per_successful_task, cost.previous_per_successful_task
     shown = [c for c in facing if now.get(c) is not None or before.get(c) is not None]
-    changes = {
-        c: d(f"cost.per_successful_task_change.{c}", now[c] / before[c] - 1)
-        for c in shown
-        if now.get(c) is not None and before.get(c)
-    }
+    changes = {c: change for c in shown if (change := cost.per_successful_task_change.get(c)) is not None}
     partial = partial_previous(facts)
     total, change = cost.total, cost.week_over_week
     to_date = " to date" if facts.comparison.to_date else ""

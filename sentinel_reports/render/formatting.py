@@ -39,6 +39,7 @@ from ..display import (  # noqa: F401  (re-exported: templates and callers use t
     number,
     pct,
     pct_points,
+    span_hours,
     timestamp,
 )
 

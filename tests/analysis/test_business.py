@@ -238,3 +238,28 @@ def test_latency_only_minutes_are_never_charged_at_the_outage_rate() -> None:
     assert business["degraded_revenue_at_risk"] == 400.0 and business["revenue_at_risk_total"] == 2200.0
     [attached, _] = attach_business_impact([degraded, outage], business, config)
     assert attached["business_impact"]["rate_per_minute"] == 4.0
+
+
+def test_each_incident_share_of_the_revenue_at_risk_is_a_derived_fact() -> None:
+    """The deck's "Share" column reads incidents[].revenue_share: amount / the period's total, null (a gap,
+    not 0%) when the amount or the total is unknown or the total is 0."""
+    from sentinel_reports.analysis.derived import add_derived
+
+    def incident(ident: str, amount: float | None) -> dict:
+        return {"id": ident, "business_impact": None if amount is None else {"amount": amount}}
+
+    facts = {
+        "kind": "quarter",
+        "business": {"revenue_at_risk_total": 72_000.0},
+        "incidents": [
+            incident("INC-214", 45_000.0),
+            incident("INC-215", 27_000.0),
+            incident("INC-212", None),
+        ],
+    }
+    add_derived(facts, {})
+    assert [i["revenue_share"] for i in facts["incidents"]] == [0.625, 0.375, None]
+    for total in (None, 0.0):
+        facts["business"]["revenue_at_risk_total"] = total
+        add_derived(facts, {})
+        assert [i["revenue_share"] for i in facts["incidents"]] == [None, None, None]

@@ -48,19 +48,22 @@ def window_only(dataset: Dataset, since: dt.datetime, until: dt.datetime) -> Dat
 def test_closed_week_facts_read_only_their_lookback_window(project, week: str) -> None:  # type: ignore[no-untyped-def]
     period = parse_period("week", week, project.config.tz)
     since = lookback(project.config, period.start, period.end)
-    full = week_facts(project.dataset, project.content, project.config, week, project.as_of)
+    full = facts_data(week_facts(project.dataset, project.content, project.config, week, project.as_of))
     alone = week_facts(
         window_only(project.dataset, since, period.end), project.content, project.config, week, project.as_of
     )
     assert full["as_of"] == period.end.strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert alone == full
+    assert facts_data(alone) == full
 
 
 @pytest.mark.parametrize("week", CLOSED)
 def test_closed_week_facts_do_not_depend_on_later_as_of(project, week: str) -> None:  # type: ignore[no-untyped-def]
     period = parse_period("week", week, project.config.tz)
-    at_close = week_facts(project.dataset, project.content, project.config, week, period.end)
-    assert week_facts(project.dataset, project.content, project.config, week, project.as_of) == at_close
+    at_close = facts_data(week_facts(project.dataset, project.content, project.config, week, period.end))
+    assert (
+        facts_data(week_facts(project.dataset, project.content, project.config, week, project.as_of))
+        == at_close
+    )
     fp = period_fingerprint(project.dataset, project.config, "week", week, project.as_of)
     assert fp == period_fingerprint(project.dataset, project.config, "week", week, period.end)
 
@@ -162,7 +165,9 @@ def test_a_source_growing_after_a_closed_week_leaves_it_alone(project) -> None: 
     for week in CLOSED:
         before = period_fingerprint(project.dataset, project.config, "week", week, project.as_of)
         assert period_fingerprint(grown, project.config, "week", week, project.as_of) == before
-        facts = week_facts(grown, project.content, project.config, week, project.as_of)
+        facts = facts_data(week_facts(grown, project.content, project.config, week, project.as_of))
         assert "data/late.csv" not in str(facts["sources"])
-    latest = week_facts(grown, project.content, project.config, "2026-W52", day + dt.timedelta(days=2))
+    latest = facts_data(
+        week_facts(grown, project.content, project.config, "2026-W52", day + dt.timedelta(days=2))
+    )
     assert "data/late.csv" in str(latest["sources"])

@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sentinel_reports.analysis.coverage import compute_coverage, find_gaps, merge_runs, telemetry_coverage
 from sentinel_reports.model import conform, empty_frame
@@ -56,10 +57,14 @@ def test_missing_run_golden_case(b, cfg) -> None:
     assert (cov.start, cov.end) == (t("2026-10-11 00:00"), t("2026-10-14 23:55"))
     [gap] = series_gaps([cov], cfg, end)
     assert gap.kind == "missing_run"
-    # the missing span is [03:00, 03:00 two days later): 576 five-minute intervals = 48.0 h
+    # the missing span is [03:00, 03:00 two days later): 576 five-minute intervals = 48 h
     assert gap.specific == (
-        "no latency_p95_ms data for Vector Store from 2026-10-12 03:00 to 2026-10-14 03:00 UTC (48.0 hours)"
+        "no latency_p95_ms data for Vector Store from 2026-10-12 03:00 to 2026-10-14 03:00 UTC (48 h)"
     )
+    # the figures the sentences state are stored with the gap: the span, the resolution, the alert window
+    assert gap.span_hours == 48.0
+    assert gap.resolution_minutes == (5.0,)
+    assert gap.alert_after_minutes == cfg.gaps.min_duration.total_seconds() / 60
     assert gap.limits == "detect latency regressions on Vector Store"
     assert gap.instrumentation.startswith("export histogram_quantile(0.95, ")
     assert "at 5m resolution" in gap.instrumentation
@@ -94,6 +99,7 @@ def test_many_short_dropouts_give_one_low_coverage_gap(b, cfg) -> None:
     assert [g.kind for g in gaps] == ["low_coverage"]
     assert "83.3%" in gaps[0].specific  # 240 / 288
     assert "(240 of 288; threshold 95%)" in gaps[0].specific
+    assert gaps[0].coverage_threshold == cfg.gaps.min_coverage == 0.95  # the threshold is a fact too
     assert "from 2026-10-11 00:00 to 2026-10-12 00:00 UTC" in gaps[0].specific
     assert gaps[0].priority == "P1"  # chat-api: tier 1, customer-facing
 
@@ -109,8 +115,9 @@ def test_stale_series_reported_once(b, cfg) -> None:
     assert [g.kind for g in gaps] == ["stale"]
     assert gaps[0].specific == (
         "the latest latency_p95_ms data for Vector Store is from 2026-10-11 09:55 UTC, "
-        "3.1 hours before as-of (2026-10-11 13:00 UTC)"
+        "3.1 h before as-of (2026-10-11 13:00 UTC)"
     )
+    assert gaps[0].span_hours == pytest.approx(3 + 5 / 60)  # the data's age, not the missing span
 
 
 def test_recent_series_is_not_stale(b, cfg) -> None:
@@ -249,17 +256,20 @@ def test_concurrent_outages_of_one_component_become_one_gap(b, cfg) -> None:
             "missing_run",
             "vector-store",
             sig,
-            f"no {sig} data for Vector Store from X to Y UTC (48.0 hours)",
+            f"no {sig} data for Vector Store from X to Y UTC (48 h)",
             lim,
-            f"export {sig} at 15m resolution; alert Data team when the series is absent for 15m",
+            f"export {sig} at {res} resolution; alert Data team when the series is absent for 15m",
             "P2",
             s,
             e,
             (src,),
+            span_hours=48.0,
+            resolution_minutes=(minutes,),
+            alert_after_minutes=15.0,
         )
-        for sig, lim, src in (
-            ("requests_total", "measure availability", "a"),
-            ("latency_p95_ms", "detect latency regressions", "b"),
+        for sig, lim, src, res, minutes in (
+            ("requests_total", "measure availability", "a", "1h", 60.0),
+            ("latency_p95_ms", "detect latency regressions", "b", "15m", 15.0),
         )
     ]
     other = Gap(
@@ -280,6 +290,8 @@ def test_concurrent_outages_of_one_component_become_one_gap(b, cfg) -> None:
     assert both.limits == "measure availability and detect latency regressions"
     assert both.instrumentation.count("; alert ") == 1
     assert both.sources == ("a", "b")
+    # the figures its sentences state: the one span, every resolution named, the one alert window
+    assert (both.span_hours, both.resolution_minutes, both.alert_after_minutes) == (48.0, (15.0, 60.0), 15.0)
 
 
 def test_expected_signal_without_a_source_counts_as_zero_coverage(b) -> None:

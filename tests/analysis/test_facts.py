@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from sentinel_reports.analysis.facts import json_dumps_facts, quarter_facts, week_facts
+from sentinel_reports.analysis.facts_model import facts_data
 from sentinel_reports.model import Incident, InputFile, SourceReport, conform
 
 START = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)  # Monday of 2026-W45
@@ -183,7 +184,7 @@ def build(b, errors_from: dt.datetime | None = None):
 
 def test_week_facts_shape_and_window(b) -> None:
     data, content = build(b)
-    f = week_facts(data, content, b.config(), "2026-W47", AS_OF)
+    f = facts_data(week_facts(data, content, b.config(), "2026-W47", AS_OF))
     assert set(f) == WEEK_KEYS
     assert (f["kind"], f["period"]) == ("week", "2026-W47")
     assert f["window"] == {
@@ -201,7 +202,7 @@ def test_week_facts_shape_and_window(b) -> None:
 
 def test_week_facts_figures_and_provenance(b) -> None:
     data, content = build(b)
-    f = week_facts(data, content, b.config(), "2026-W47", AS_OF)
+    f = facts_data(week_facts(data, content, b.config(), "2026-W47", AS_OF))
     slo = next(s for s in f["slos"] if s["name"] == "chat-api-availability")
     # 0.999 against 0.995: consumed 0.2, remaining 0.8; the window (28d) holds 17.5 days of data
     assert slo["attainment"] == pytest.approx(0.999)
@@ -227,7 +228,7 @@ def test_week_facts_figures_and_provenance(b) -> None:
 
 def test_week_facts_gaps_and_actions(b) -> None:
     data, content = build(b, errors_from=t("2026-11-19 06:00"))
-    f = week_facts(data, content, b.config(), "2026-W47", AS_OF)
+    f = facts_data(week_facts(data, content, b.config(), "2026-W47", AS_OF))
     kinds = {(g["kind"], g["component"]) for g in f["gaps"]}
     assert ("stale", "vector-store") in kinds
     assert ("unattributed_spend", None) in kinds
@@ -252,7 +253,7 @@ def test_week_facts_gaps_and_actions(b) -> None:
 
 def test_overspent_budget_adds_a_release_freeze(b) -> None:
     data, content = build(b, errors_from=t("2026-11-10 00:00"))
-    f = week_facts(data, content, b.config(), "2026-W47", AS_OF)
+    f = facts_data(week_facts(data, content, b.config(), "2026-W47", AS_OF))
     slo = next(s for s in f["slos"] if s["name"] == "chat-api-availability")
     assert slo["budget_remaining"] < 0
     freeze = [
@@ -303,7 +304,7 @@ def test_empty_content_and_no_telemetry(b) -> None:
             "pd",
         ),
     )
-    f = week_facts(data, None, b.config(), "2026-W47", AS_OF)
+    f = facts_data(week_facts(data, None, b.config(), "2026-W47", AS_OF))
     assert f["summary"]["status"] == "Unknown"
     assert f["summary"]["budget_remaining"] is None
     assert f["coverage"]["telemetry"] is None
@@ -315,9 +316,9 @@ def test_empty_content_and_no_telemetry(b) -> None:
 def test_bad_labels(b) -> None:
     data, content = build(b)
     with pytest.raises(ValueError, match="2026-W47"):
-        week_facts(data, content, b.config(), "2026-47", AS_OF)
+        facts_data(week_facts(data, content, b.config(), "2026-47", AS_OF))
     with pytest.raises(ValueError, match="after as-of"):
-        week_facts(data, content, b.config(), "2026-W49", AS_OF)
+        facts_data(week_facts(data, content, b.config(), "2026-W49", AS_OF))
 
 
 def test_quarter_facts_carry_investments(b) -> None:
@@ -327,7 +328,7 @@ def test_quarter_facts_carry_investments(b) -> None:
             slug="multi-region", title="Multi-region failover", cost=50_000.0, expected_benefit=80_000.0
         ),
     )
-    f = quarter_facts(data, content, b.config(), "2026-Q4", AS_OF)
+    f = facts_data(quarter_facts(data, content, b.config(), "2026-Q4", AS_OF))
     assert (f["kind"], f["period"], f["previous_period"]) == ("quarter", "2026-Q4", None)
     assert f["window"]["start"] == "2026-10-01T00:00:00Z"
     assert [i["slug"] for i in f["investments"]] == ["multi-region"]
@@ -337,7 +338,7 @@ def test_quarter_facts_carry_investments(b) -> None:
 
 def test_incident_history_spans_ninety_days_and_next_update_is_hourly(b) -> None:
     data, content = build(b)
-    f = week_facts(data, content, b.config(), "2026-W47", AS_OF)
+    f = facts_data(week_facts(data, content, b.config(), "2026-W47", AS_OF))
     window_ids = {i["id"] for i in f["incidents"]}
     history_ids = {i["id"] for i in f["incident_history"]}
     assert window_ids <= history_ids

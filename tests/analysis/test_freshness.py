@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from sentinel_reports.analysis.facts import week_facts
+from sentinel_reports.analysis.facts_model import facts_data, facts_from_dict
 from sentinel_reports.pipeline import clip_to_as_of, open_project
 from sentinel_reports.render.status_page import status_context
 
@@ -26,14 +27,16 @@ def project(example_project: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 def _facts(root: Path, as_of: dt.datetime | None) -> tuple[dict, object]:
     loaded = open_project(root, as_of=as_of, use_cache=False)
-    return week_facts(loaded.dataset, loaded.content, loaded.config, "2026-W47", loaded.as_of), loaded
+    return facts_data(
+        week_facts(loaded.dataset, loaded.content, loaded.config, "2026-W47", loaded.as_of)
+    ), loaded
 
 
 def _lagging(root: Path, lag: dt.timedelta) -> tuple[dict, object]:
     """W47 facts at AS_OF when every series stops `lag` before it (the samples of the last `lag` dropped)."""
     loaded = open_project(root, as_of=AS_OF, use_cache=False)
     data = clip_to_as_of(loaded.dataset, AS_OF - lag - dt.timedelta(microseconds=1))
-    return week_facts(data, loaded.content, loaded.config, "2026-W47", AS_OF), loaded
+    return facts_data(week_facts(data, loaded.content, loaded.config, "2026-W47", AS_OF)), loaded
 
 
 def test_default_as_of_is_the_end_of_the_latest_interval(project: Path) -> None:
@@ -60,7 +63,7 @@ def test_data_one_or_two_samples_behind_as_of_is_healthy(project: Path, lag: dt.
 
 def test_the_status_page_follows_the_same_rule(project: Path) -> None:
     facts, loaded = _lagging(project, dt.timedelta(minutes=10))
-    ctx = status_context(facts, loaded.config)
+    ctx = status_context(facts_from_dict(facts), loaded.config)
     assert "Status: Healthy**" in ctx["summary_text"]
     assert ctx["data_as_of"] == "2026-11-22T19:50:00Z" and ctx["as_of"] == "2026-11-22T20:00:00Z"
     assert all(c["status"] == "operational" for g in ctx["groups"] for c in g["components"])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sentinel_reports.analysis.facts_model import facts_data, facts_from_dict
 from sentinel_reports.analysis.memory import business_days_after
 
 
@@ -29,7 +30,7 @@ def project(tmp_path_factory: pytest.TempPathFactory):
 def _week(project, label: str) -> dict:
     from sentinel_reports.analysis.facts import week_facts
 
-    return week_facts(project.dataset, project.content, project.config, label, project.as_of)
+    return facts_data(week_facts(project.dataset, project.content, project.config, label, project.as_of))
 
 
 def test_unpublished_postmortem_past_due_is_a_next_action(project) -> None:
@@ -40,7 +41,7 @@ def test_unpublished_postmortem_past_due_is_a_next_action(project) -> None:
     assert due["deadline"] == "2026-11-19" and "INC-001" in due["action"] and due["origin"] == "postmortem"
     from sentinel_reports.narrative.template import narrate_week
 
-    narrative = narrate_week(w47, project.content, project.config)
+    narrative = narrate_week(facts_from_dict(w47), project.content, project.config)
     assert any(a.action == due["action"] and a.deadline == "2026-11-19" for a in narrative.next_actions)
 
 
@@ -50,7 +51,7 @@ def test_postmortem_due_follows_the_configured_business_days(project) -> None:
     config = project.config.model_copy(
         update={"incidents": project.config.incidents.model_copy(update={"postmortem_due": 10})}
     )
-    facts = week_facts(project.dataset, project.content, config, "2026-W47", project.as_of)
+    facts = facts_data(week_facts(project.dataset, project.content, config, "2026-W47", project.as_of))
     assert not [a for a in facts["next_actions"] if a.get("kind") == "postmortem_due"]  # due 2026-11-26
 
 

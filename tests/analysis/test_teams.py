@@ -15,6 +15,7 @@ import pytest
 from pydantic import ValidationError
 
 from sentinel_reports.analysis.cost import cost_facts
+from sentinel_reports.analysis.facts_model import facts_data
 from sentinel_reports.collectors.focus import FocusCollector, FocusOptions
 from sentinel_reports.model import empty_frame
 from tests.collectors._cost_ctx import FOCUS_SAMPLES, make_config, make_ctx
@@ -156,12 +157,13 @@ def test_project_with_other_tags_brief_states_budgets_and_unbudgeted_share(retag
 
     _check(retagged)  # no aliases
     project = open_project(retagged, use_cache=False)
-    facts = week_facts(project.dataset, project.content, project.config, "2026-W47", project.as_of)
+    model = week_facts(project.dataset, project.content, project.config, "2026-W47", project.as_of)
+    facts = facts_data(model)
     me, budgets = facts["cost"]["month_end"], facts["cost"]["budgets"]
     # neither budget team reads 0 %: their components' spend is theirs whatever the tags say
     assert all(b["month_to_date"] > 0 for b in budgets)
     assert me["unbudgeted_projected"] > 0 and 0 < me["unbudgeted_share"] < 1
     assert me["budgeted_projected"] + me["unbudgeted_projected"] == pytest.approx(me["projected_month_end"])
-    text = narrate_week(facts, project.content, project.config).sections["cost"]
+    text = narrate_week(model, project.content, project.config).sections["cost"]
     assert "with no budget" in text and "All spend is projected at" in text
     assert {g["kind"] for g in facts["gaps"]} >= {"team_tag_mismatch", "spend_without_budget"}

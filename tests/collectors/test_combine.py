@@ -235,20 +235,36 @@ def focus_csv(path: Path, charges: list[dict], currency: bool = True) -> None:
     by_day=st.booleans(),
     currency=st.booleans(),
 )
-def test_focus_combine_equals_full_read(charges, cut, by_day, currency):
+def test_focus_parts_equal_one_read(charges, cut, by_day, currency):
+    """FOCUS reads per file (`per_file`, no `combine`): the ledger merged from each file's partial
+    ledger, fresh or from the part cache, equals the ledger of the same charges in one file, whatever
+    days the two files share (sums are exact)."""
+    from sentinel_reports.cache import PartCache
+
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         cut = min(cut, len(charges) - 1)
         charges = sorted(charges, key=lambda c: c["day"]) if by_day else charges
         focus_csv(folder / "bill-1.csv", charges[:cut])
         focus_csv(folder / "bill-2.csv", charges[cut:], currency=currency)
+        (folder / "whole").mkdir()
+        assumed = [c if currency else {**c, "currency": "USD"} for c in charges[cut:]]  # read as USD
+        focus_csv(folder / "whole/bill.csv", charges[:cut] + assumed)
         options = FocusCollector.Options.model_validate(
             {"type": "focus", "path": "bill-*.csv", "component_tag": "component"}
         )
         ctx = _cost_ctx.make_ctx(folder)
-        combined = check(FocusCollector(), options, ctx, [folder / "bill-1.csv"], [folder / "bill-2.csv"])
-        shared = {c["day"] for c in charges[:cut]} & {c["day"] for c in charges[cut:]}
-        assert (combined is None) == bool(shared)
+        full = FocusCollector().collect(options, ctx)
+        whole = FocusCollector().collect(options.model_copy(update={"path": "whole/bill.csv"}), ctx)
+        pd.testing.assert_frame_equal(full.costs, whole.costs, check_exact=True)
+        assert full.rows == whole.rows == len(charges)
+        digests = {f"bill-{i}.csv": f"sha-{i}" for i in (1, 2)}
+        for expect_read in (["bill-1.csv", "bill-2.csv"], []):  # the second read takes both parts cached
+            parts = PartCache(folder / "cache", "source-key", digests, ctx)
+            assert parts.missing() == len(expect_read)
+            got = FocusCollector().collect(options, dataclasses.replace(ctx, parts=parts))
+            assert parts.read == expect_read
+            assert_same(got, full)
 
 
 # ------------------------------------------------------------------------------------------ prometheus
@@ -366,7 +382,8 @@ def test_collectors_without_combine_decline():
         not CsvSamplesCollector.can_combine()
         and CsvSamplesCollector().combine(Batch(), Batch(), None, None) is None
     )  # type: ignore[arg-type]
-    assert all(c.can_combine() for c in (LlmRequestsCollector, FocusCollector, PrometheusCollector))
+    assert all(c.can_combine() for c in (LlmRequestsCollector, PrometheusCollector))
+    assert FocusCollector.per_file and not FocusCollector.can_combine()  # per-file parts instead
 
 
 @settings(max_examples=examples(200), deadline=None)

@@ -8,6 +8,8 @@ sums and percentiles to 1e-9 relative, and nulls must stay nulls (a missing valu
 
 from __future__ import annotations
 
+import csv
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -104,6 +106,65 @@ def collect_requests(config: Any) -> dict[str, Any]:
     return out
 
 
+def hand_made_bill(folder: Path, components: list[str]) -> Path:
+    """FOCUS charges with repeats of a ledger key, missing tags, an unknown component, a credit and a
+    second currency."""
+    a, b = components[:2]
+    tags = {
+        "a": json.dumps({"component": a, "team": "Team A", "model": "m-1"}),
+        "b": json.dumps({"component": b}),
+        "mystery": json.dumps({"component": "mystery"}),
+        "none": "{}",
+    }
+    charges = [
+        ("2026-11-16", "Usage", "0.1", "USD", "a"),
+        ("2026-11-16", "Usage", "0.2", "USD", "a"),  # same key: 0.1 + 0.2 is 0.3 exactly
+        ("2026-11-16", "Usage", "5.5", "USD", "none"),
+        ("2026-11-16", "Usage", "1.25", "USD", "none"),
+        ("2026-11-16", "Credit", "-2.0", "USD", "b"),
+        ("2026-11-17", "Usage", "3.0", "EUR", "a"),
+        ("2026-11-17", "Usage", "0.000001", "USD", "mystery"),
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "bill.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["ChargePeriodStart", "ChargeCategory", "EffectiveCost", "BilledCost",
+                         "BillingCurrency", "ProviderName", "ServiceName", "Tags"])  # fmt: skip
+        for day, category, amount, currency, tag in charges:
+            writer.writerow(
+                [f"{day}T00:00:00Z", category, amount, amount, currency, "AWS", "Bedrock", tags[tag]]
+            )
+    return path
+
+
+def focus_ledgers(config: Any, folder: Path) -> dict[str, Any]:
+    """Every FOCUS source of the demo, the official FOCUS samples (one source) and the hand-made bill."""
+    cls = registry()["focus"]
+    bill = hand_made_bill(folder, config.component_ids)
+    sources = [(REPO, src.model_dump()) for src in config.sources if src.type == "focus"]
+    sources += [
+        (REPO, {"type": "focus", "id": "samples", "path": "tests/fixtures/real/focus-1.2/*.csv"}),
+        (folder, {"type": "focus", "id": "hand-made", "path": bill.name, "component_tag": "component",
+                  "team_tag": "team", "model_tag": "model", "team_from_owner": False}),
+    ]  # fmt: skip
+    out = {}
+    for project_dir, entry in sources:
+        options = cls.Options.model_validate({k: v for k, v in entry.items() if k != "id"})
+        ctx = CollectContext(project_dir, entry["id"] or "focus", ZoneInfo(config.timezone), config)
+        batch = cls().collect(options, ctx)
+        out[entry["id"]] = {
+            "ledger": [
+                {k: (None if pd.isna(v) else v.isoformat() if k == "day" else v) for k, v in row.items()}
+                for row in batch.costs.to_dict("records")
+            ],
+            "summary": batch.summary,
+            "rows": batch.rows,
+            "warnings": batch.warnings,
+        }
+    return out
+
+
 def week_facts_of(config: Any) -> dict[str, Any]:
     from sentinel_reports.analysis.facts import week_facts
     from sentinel_reports.analysis.facts_model import facts_data
@@ -149,6 +210,29 @@ def test_duckdb_and_spark_give_the_same_answers(tmp_path: Path) -> None:
     for source in d_sources:
         assert d_sources[source]["samples"].keys() == s_sources[source]["samples"].keys(), source
         close(d_sources[source], s_sources[source], source)
+
+    # FOCUS bills: the demo's, the official samples and hand-made charges; sums are exact (DECIMAL) on
+    # both engines, so the ledgers are equal to the last bit, and a missing tag stays missing
+    d_bills, s_bills = focus_ledgers(config, tmp_path / "duck"), focus_ledgers(on_spark, tmp_path / "spark")
+    assert d_bills.keys() == s_bills.keys() == {"aws-focus", "samples", "hand-made"}
+    for source in d_bills:
+        assert len(d_bills[source]["ledger"]) == len(s_bills[source]["ledger"]), source
+        close(d_bills[source], s_bills[source], source)
+        assert d_bills[source] == s_bills[source], source
+    hand = {
+        (r["day"][:10], r["component"], r["category"], r["currency"]): r
+        for r in d_bills["hand-made"]["ledger"]
+    }
+    a, b = config.component_ids[:2]
+    assert hand[("2026-11-16", a, "usage", "USD")]["cost"] == 0.3  # not 0.30000000000000004
+    assert hand[("2026-11-16", a, "usage", "USD")]["team"] == "Team A"
+    assert hand[("2026-11-16", None, "usage", "USD")]["cost"] == 6.75
+    assert hand[("2026-11-16", None, "usage", "USD")]["team"] is None  # no tag: no team, not ""
+    assert hand[("2026-11-16", b, "credit", "USD")]["cost"] == -2.0
+    assert hand[("2026-11-17", a, "usage", "EUR")]["cost"] == 3.0
+    assert hand[("2026-11-17", None, "usage", "USD")]["cost"] == 0.000001  # unknown component: unattributed
+    assert len(hand) == 5 and d_bills["hand-made"]["rows"] == 7
+
     d_weeks, s_weeks = week_facts_of(config), week_facts_of(on_spark)
     assert len(d_weeks) >= 20 and d_weeks.keys() == s_weeks.keys()
     for week in d_weeks:

@@ -5,6 +5,7 @@ day of data re-renders only the week it falls in."""
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import shutil
 from pathlib import Path
@@ -94,7 +95,7 @@ def test_one_new_day_parses_only_the_new_file(built: tuple[Path, Path, dict], mo
     shutil.copytree(source, project)
     add_late_bill(project)
     result, messages = build(project, module_tmp / "new-day-parse-site", only="brief")
-    assert reads(messages) == ["reading focus-5 (focus)"], messages
+    assert reads(messages) == ["reading focus-5 (focus): 1 new or changed file"], messages
     assert result.weeks == ["2026-W45", "2026-W46", "2026-W47"]  # type: ignore[attr-defined]
 
 
@@ -121,7 +122,7 @@ def test_one_new_day_reparses_only_the_new_file(built: tuple[Path, Path, dict], 
     shutil.copytree(module_tmp / "site", site, copy_function=os.link)
     add_late_bill(project)
     result, messages = build(project, site, only="brief")
-    assert reads(messages) == ["reading focus-5 (focus)"], messages
+    assert reads(messages) == ["reading focus-5 (focus): 1 new or changed file"], messages
     assert "2026-W47" in result.rendered_weeks  # type: ignore[attr-defined]
     after = files_under(site)
     assert after["evidence/2026-W47/facts.json"] != before["evidence/2026-W47/facts.json"]
@@ -147,55 +148,137 @@ def focus_entries(project: Path) -> list[Path]:
     ]
 
 
-def test_a_glob_source_gaining_a_file_reads_only_that_file(
-    built: tuple[Path, Path, dict], module_tmp: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The new file alone is read and joined to the cached batch of the others; the site is the one a
-    build without any cache makes, and the joined batch replaces its base in the cache."""
-    from sentinel_reports.collectors.focus import FocusCollector
-    from sentinel_reports.collectors.io import expand_paths
+def focus_parts(project: Path) -> dict[str, Path]:
+    """The FOCUS source's cached per-file parts, by the path of the file each one sums."""
+    out = {}
+    for meta in sorted((project / ".sentinel/cache/parts").glob("*/meta.json")):
+        path = json.loads(meta.read_text(encoding="utf-8"))["file"]["path"]
+        if path.startswith("data/billing/"):
+            out[path] = meta.parent
+    return out
 
+
+@pytest.fixture
+def summed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the FOCUS collector reads and sums in this test (the cached parts are not)."""
+    from sentinel_reports.collectors.focus import FocusCollector
+
+    done: list[str] = []
+    part = FocusCollector._part
+
+    def counted(self, path, options, ctx, engine):  # type: ignore[no-untyped-def]
+        done.append(ctx.relpath(path))
+        return part(self, path, options, ctx, engine)
+
+    monkeypatch.setattr(FocusCollector, "_part", counted)
+    return done
+
+
+def test_a_glob_source_gaining_a_file_reads_only_that_file(
+    built: tuple[Path, Path, dict], module_tmp: Path, summed: list[str]
+) -> None:
+    """The new file alone is read and summed; the other file's partial ledger comes from the cache; the
+    site is the one a build without any cache makes, and the new whole entry replaces the old one."""
     source, _, _ = built
     project = module_tmp / "appended"
     shutil.copytree(source, project)
     (base,) = focus_entries(project)
+    (old_file,) = focus_parts(project)
     add_next_bill(project)
-    read: list[list[str]] = []
-    collect = FocusCollector.collect
-
-    def counted(self, options, ctx):  # type: ignore[no-untyped-def]
-        read.append([ctx.relpath(p) for p in expand_paths(ctx, options.path)])
-        return collect(self, options, ctx)
-
-    monkeypatch.setattr(FocusCollector, "collect", counted)
     result, messages = build(project, module_tmp / "appended-site")
-    assert reads(messages) == ["reading focus-5 (focus): 1 new file"], messages
-    assert read == [["data/billing/focus_2026-12.csv.gz"]]
+    assert reads(messages) == ["reading focus-5 (focus): 1 new or changed file"], messages
+    assert summed == ["data/billing/focus_2026-12.csv.gz"]
     assert str(result.as_of).startswith("2026-11-23")  # type: ignore[attr-defined]  # the new day is read
     (entry,) = focus_entries(project)
     assert entry != base and not base.exists()
-    monkeypatch.undo()
+    assert sorted(focus_parts(project)) == sorted([old_file, "data/billing/focus_2026-12.csv.gz"])
     build(project, module_tmp / "appended-cold", use_cache=False)
     assert files_under(module_tmp / "appended-site") == files_under(module_tmp / "appended-cold")
     _, messages = build(project, module_tmp / "appended-site")
     assert reads(messages) == []
 
 
-def test_a_damaged_base_entry_is_not_extended(built: tuple[Path, Path, dict], module_tmp: Path) -> None:
+def test_an_edited_file_is_the_only_one_summed_again(
+    built: tuple[Path, Path, dict], module_tmp: Path, summed: list[str]
+) -> None:
+    """Editing a bill that already has a cached part re-reads that file only, replaces its part, and
+    gives the site of a build without cache."""
     source, _, _ = built
-    project = module_tmp / "appended-damaged"
+    project = module_tmp / "edited"
+    shutil.copytree(source, project)
+    next_bill = add_next_bill(project)
+    build(project, module_tmp / "edited-site", only="brief")
+    before = focus_parts(project)
+    assert len(before) == 2
+    summed.clear()
+    text = gzip.decompress(next_bill.read_bytes()).decode()
+    header, first, *rest = text.splitlines()
+    next_bill.write_bytes(
+        gzip.compress(("\n".join([header, *rest]) + "\n").encode(), mtime=0)
+    )  # a charge less
+    _, messages = build(project, module_tmp / "edited-site", only="brief")
+    assert reads(messages) == ["reading focus-5 (focus): 1 new or changed file"], messages
+    assert summed == ["data/billing/focus_2026-12.csv.gz"]
+    after = focus_parts(project)
+    assert after.keys() == before.keys()
+    assert after["data/billing/focus_2026-12.csv.gz"] != before["data/billing/focus_2026-12.csv.gz"]
+    assert not before["data/billing/focus_2026-12.csv.gz"].exists()  # the edited file's old part is gone
+    old = [p for p in before if p != "data/billing/focus_2026-12.csv.gz"]
+    assert [after[p] for p in old] == [before[p] for p in old]  # the other part is kept as it was
+    build(project, module_tmp / "edited-cold", only="brief", use_cache=False)
+    assert files_under(module_tmp / "edited-site") == files_under(module_tmp / "edited-cold")
+
+
+def test_a_deleted_file_drops_its_charges(
+    built: tuple[Path, Path, dict], module_tmp: Path, summed: list[str]
+) -> None:
+    """Deleting a bill reads nothing: the remaining files' parts are merged again without its charges,
+    its part is removed, and the site is the one a build without cache makes."""
+    source, _, _ = built
+    project = module_tmp / "deleted"
+    shutil.copytree(source, project)
+    next_bill = add_next_bill(project)
+    build(project, module_tmp / "deleted-site", only="brief")
+    listed = [k for k, v in files_under(module_tmp / "deleted-site").items() if b"focus_2026-12.csv.gz" in v]
+    assert listed  # the bill's file is among the inputs of what was built
+    assert len(focus_parts(project)) == 2
+    summed.clear()
+    next_bill.unlink()
+    for kind in ("builds", "facts"):  # else the facts of these very inputs, built before, are reused
+        shutil.rmtree(project / ".sentinel/cache" / kind)
+    _, messages = build(project, module_tmp / "deleted-site", only="brief")
+    assert reads(messages) == ["reading focus-5 (focus): no new or changed file"], messages
+    assert summed == []
+    assert list(focus_parts(project)) != [] and "data/billing/focus_2026-12.csv.gz" not in focus_parts(
+        project
+    )
+    site = files_under(module_tmp / "deleted-site")
+    assert not [k for k in listed if b"focus_2026-12.csv.gz" in site.get(k, b"")]  # nor its charges
+    build(project, module_tmp / "deleted-cold", only="brief", use_cache=False)
+    assert files_under(module_tmp / "deleted-site") == files_under(module_tmp / "deleted-cold")
+
+
+def test_a_damaged_part_is_read_again(
+    built: tuple[Path, Path, dict], module_tmp: Path, summed: list[str]
+) -> None:
+    """A truncated part (and a damaged whole entry) is detected by its hash: that file is read again,
+    and the output is the one a build without cache makes."""
+    source, _, _ = built
+    project = module_tmp / "damaged-part"
     shutil.copytree(source, project)
     (base,) = focus_entries(project)
     costs = base / "costs.parquet"
     costs.write_bytes(costs.read_bytes()[: costs.stat().st_size // 2])
+    ((old_file, part),) = focus_parts(project).items()
+    data = part / "part.parquet"
+    data.write_bytes(data.read_bytes()[: data.stat().st_size // 2])
     add_next_bill(project)
-    _, messages = build(project, module_tmp / "appended-damaged-site", only="brief")
-    assert reads(messages) == ["reading focus-5 (focus)"], messages  # every file, not the new one alone
+    _, messages = build(project, module_tmp / "damaged-part-site", only="brief")
+    assert reads(messages) == ["reading focus-5 (focus): 1 new or changed file"], messages  # as counted
+    assert sorted(summed) == sorted([old_file, "data/billing/focus_2026-12.csv.gz"])  # the damage is found
     assert not base.exists() and len(focus_entries(project)) == 1
-    build(project, module_tmp / "appended-damaged-cold", only="brief", use_cache=False)
-    assert files_under(module_tmp / "appended-damaged-site") == files_under(
-        module_tmp / "appended-damaged-cold"
-    )
+    build(project, module_tmp / "damaged-part-cold", only="brief", use_cache=False)
+    assert files_under(module_tmp / "damaged-part-site") == files_under(module_tmp / "damaged-part-cold")
 
 
 def test_an_edited_meta_is_a_damaged_entry(built: tuple[Path, Path, dict], module_tmp: Path) -> None:
@@ -208,4 +291,4 @@ def test_an_edited_meta_is_a_damaged_entry(built: tuple[Path, Path, dict], modul
     for kind in ("builds", "facts"):
         shutil.rmtree(project / ".sentinel/cache" / kind)
     _, messages = build(project, module_tmp / "edited-meta-site")
-    assert reads(messages) == ["reading focus-5 (focus)"], messages
+    assert reads(messages) == ["reading focus-5 (focus): no new or changed file"], messages  # parts kept

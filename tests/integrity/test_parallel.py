@@ -33,6 +33,24 @@ def test_workers_and_one_process_write_the_same_bytes(
     assert files_under(module_tmp / "parallel") == files_under(module_tmp / "serial")
 
 
+def test_after_a_renderer_ran_here_workers_are_started_afresh_with_the_same_bytes(
+    project: Path, module_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process that has rendered a chart (its renderer's threads running) must not fork a renderer: the
+    week tasks go to freshly started workers, which give the same bytes."""
+    import sentinel_reports.render.charts as charts
+
+    monkeypatch.setattr(workers, "PARALLEL_PAGES", 2)
+    monkeypatch.setattr(charts, "STARTED", True)
+    assert not workers.fork_safe()
+    messages: list[str] = []
+    fresh = build_site(project, module_tmp / "fresh", use_cache=False, jobs=2, progress=messages.append)
+    assert "rendering 3 briefs in 2 processes" in messages
+    serial = build_site(project, module_tmp / "serial-2", use_cache=False, jobs=1)
+    assert fresh.rendered_weeks == serial.rendered_weeks == ["2026-W45", "2026-W46", "2026-W47"]
+    assert files_under(module_tmp / "fresh") == files_under(module_tmp / "serial-2")
+
+
 def test_a_template_error_in_a_worker_is_a_publish_error(
     project: Path, module_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

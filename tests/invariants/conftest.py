@@ -167,7 +167,7 @@ def archives(all_periods: list[Period], renamed_project: Path) -> list[Archive]:
         project = open_project(root, use_cache=False)
         mine = [p for p in all_periods if p.project == name]
         for kind, facts_of, keep in (("week", week_facts, 2), ("quarter", quarter_facts, 1)):
-            closed = [p for p in mine if p.facts["kind"] == kind and not p.facts.get("in_progress")]
+            closed = [p for p in mine if p.facts.kind == kind and not p.facts.in_progress]
             for period in closed[-keep:]:
                 end = parse_period(kind, period.label, project.config.tz).end
                 then = end + dt.timedelta(hours=ARCHIVE_DELAY_HOURS)

@@ -678,7 +678,7 @@ def test_planted_cost_move_without_its_eval_breach_is_caught(all_periods: list) 
 
 
 def test_cost_quality_flags_the_demo_model_change_and_its_rollback(all_periods: list) -> None:
-    weeks = {p.label: p.facts for p in all_periods if p.project == "demo" and p.facts["kind"] == "week"}
+    weeks = {p.label: p.data for p in all_periods if p.project == "demo" and p.facts.kind == "week"}
     if not weeks:
         pytest.skip("the demo project is not in this checkout")
     rag = {

@@ -37,6 +37,58 @@ def test_keys_name_list_items_by_identity_and_carry_entities_units_and_periods()
     assert catalog.display("period") == "2026-W47" and catalog.display("cost.totl") is None
 
 
+def test_gap_spans_resolutions_self_hosting_and_options_figures_are_keyed_facts() -> None:
+    """The figures a deck writes about gaps, self-hosting and the options bind to their own keys, in the
+    display the deck uses: a gap's span ("61 days", "48 h", "45 min"), a resolution as configured ("15m"),
+    token counts in millions, prices per 1M tokens and revenue at risk as money."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from sentinel_reports.display import span_hours
+    from sentinel_reports.narrative.numbers import extract_numbers
+
+    facts = copy.deepcopy(WEEK_FACTS)
+    gap = {"kind": "missing_run", "component": "chat-api", "signal": "latency_p95_ms", "specific": "x",
+           "span_hours": 1464.0, "resolution_minutes": [15.0], "alert_after_minutes": 360.0}  # fmt: skip
+    facts["gaps"] = [gap]
+    facts["self_hosting"] = {
+        "self_hosted_per_million": 1.3397, "api_per_million": 3.0, "self_hosted_cost": 175_297.4,
+        "api_price": {"input": 2.0, "output": 8.0}, "tokens": 130_846_123_456.0,
+    }  # fmt: skip
+    facts["options"] = {"do_nothing": {"revenue_at_risk_per_year": 191_133.27, "cost": 0.0}}
+    catalog = FactCatalog(facts)
+    key = "gaps.chat-api:latency_p95_ms"
+    assert catalog.by_key[f"{key}.span_hours"].unit == "hours"
+    assert catalog.display(f"{key}.span_hours|days") == "61 days"
+    assert catalog.display(f"{key}.resolution_minutes.0|compact") == "15m"
+    assert catalog.display(f"{key}.alert_after_minutes|compact") == "6h"
+    assert catalog.display("self_hosting.self_hosted_per_million") == "$1.34"
+    assert catalog.display("self_hosting.api_per_million") == "$3.00"
+    assert catalog.display("self_hosting.api_price.output") == "$8.00"
+    assert catalog.display("self_hosting.self_hosted_cost") == "$175,297"
+    assert catalog.display("self_hosting.tokens|millions") == "130,846M"
+    assert catalog.display("options.do_nothing.revenue_at_risk_per_year") == "$191,133"
+    text = (
+        "Cost $1.34 against $3.00 (input $2.00, output $8.00); 130,846M tokens; $191,133 a year; 61 days; 15m"
+    )
+    assert catalog.unkeyed(text) == []
+    # the same figures one step off are still caught
+    off = "Cost $1.35; 130,847M tokens; $191,134 a year; 62 days; 16m"
+    assert [m.raw for m in catalog.unkeyed(off)] == ["$1.35", "130,847M", "$191,134", "62 days", "16m"]
+
+    @given(st.integers(min_value=1, max_value=24 * 400).map(lambda q: q / 4))  # quarter hours
+    def every_span_display_is_the_display_of_its_fact(hours: float) -> None:
+        gap["span_hours"] = hours
+        shown = span_hours(hours)
+        (mention,) = extract_numbers(shown)
+        spans = FactCatalog(facts)
+        fact = spans.by_key[f"{key}.span_hours"]
+        assert fact in spans.matches(mention), shown  # the figure as read back is this fact's value
+        assert spans.key_written_as(fact, mention.raw) is not None, shown  # in one of its displays
+
+    every_span_display_is_the_display_of_its_fact()
+
+
 def test_the_template_text_round_trips_through_placeholders() -> None:
     narrative = narrate_week(as_facts(WEEK_FACTS))
     check = MeaningCheck(

@@ -135,7 +135,7 @@ def test_an_open_week_is_named_as_in_progress(
     from sentinel_reports.pipeline import clip_to_as_of
 
     data = week_facts(clip_to_as_of(project.dataset, as_of), project.content, project.config, week, as_of)
-    assert data["in_progress"] and data["window"]["last_day"] == as_of.date().isoformat()
+    assert data.in_progress and data.window.last_day == as_of.date()
     narrative = narrate_week(data, project.content, project.config)
     assert narrative.verdict.startswith(f"**Week {week} so far ({covered}):**")
     text = "\n".join(narrative.texts())

@@ -322,12 +322,14 @@ def facts_dict(
                 "component": "rag-search",
                 "signal": "requests_total",
                 "priority": "P1",
-                "specific": "the latest requests_total data for RAG Search is from 2026-11-16 00:00 UTC, 168.0 hours before as-of",
+                "specific": "the latest requests_total data for RAG Search is from 2026-11-16 00:00 UTC, 7 days before as-of",
                 "limits": "measure availability and error-budget burn on RAG Search",
                 "instrumentation": "export request counts to Prometheus at 5m resolution",
                 "start": None,
                 "end": None,
                 "amount": None,
+                "span_hours": 168.0,
+                "resolution_minutes": [5.0],
             },
         )
     for g in gaps:

@@ -334,3 +334,61 @@ def test_many_sources_are_grouped_by_type_with_every_source_named() -> None:
     assert table.condensed is not None and "The 14 sources are grouped by type" in table.condensed
     short = pf.week_facts({"sources": sources[:3]})
     assert bp.print_sources(short, source_table(short), None) == source_table(short)
+
+
+def test_long_narrative_sections_keep_their_first_paragraphs_and_count_the_rest() -> None:
+    paragraphs = [f"Paragraph {i} about svc-{i}." for i in range(12)]
+    text = "\n\n".join([*paragraphs[:3], "- one\n- two", *paragraphs[3:]]) + "\n"
+    short = bp.shorten_lists(text, WEB)
+    kept = bp.PRINT_PARAGRAPHS - 1  # the list counts as one paragraph
+    assert [p in short for p in paragraphs] == [i < kept for i in range(12)]
+    assert "- one\n- two" in short
+    more = 13 - bp.PRINT_PARAGRAPHS
+    assert f"*The section continues with {more} more paragraphs in the web edition ({WEB}).*" in short
+    enough = "\n\n".join(paragraphs[: bp.PRINT_PARAGRAPHS]) + "\n"
+    assert bp.shorten_lists(enough, WEB) == enough
+
+
+def test_many_next_actions_are_counted_by_owner() -> None:
+    from sentinel_reports.narrative.model import NextAction
+    from sentinel_reports.render.brief_tables import next_action_table
+
+    facts = pf.week_facts({"as_of": "2026-11-23T00:00:00Z"})
+    owners = ["team-b", "team-a", "team-c"]
+    actions = [
+        NextAction(f"Do thing {i}", owners[i % 3], f"2026-11-{10 + i:02d}", "rule")
+        for i in range(bp.PRINT_ROWS + 5)
+    ]
+    few = next_action_table(actions[: bp.PRINT_ROWS])
+    assert bp.print_next_actions(facts, few, actions[: bp.PRINT_ROWS], WEB) is few
+    table = bp.print_next_actions(facts, next_action_table(actions), actions, WEB)
+    assert [row[0].text for row in table.rows] == ["team-b", "team-a", "team-c"]  # earliest deadline first
+    by_owner = {o: [a for a in actions if a.owner == o] for o in owners}
+    for row in table.rows:
+        mine = by_owner[row[0].text]
+        late = [a for a in mine if a.deadline < "2026-11-23"]
+        assert [c.text for c in row[1:]] == [str(len(mine)), str(len(late)), min(a.deadline for a in mine)]
+    assert sum(int(row[1].text) for row in table.rows) == len(actions)
+    late = sum(1 for a in actions if a.deadline < "2026-11-23")
+    assert 0 < late < len(actions)
+    assert table.condensed == (
+        f"The {len(actions)} actions are counted by owner, {late} of them past their deadline on 2026-11-23; "
+        f"each action with its owner and deadline is in the web edition ({WEB})."
+    )
+
+
+def test_email_draws_the_print_charts_with_their_note(scaled) -> None:  # type: ignore[no-untyped-def]
+    from sentinel_reports.narrative.template import narrate_week
+    from sentinel_reports.render.brief import render_brief
+    from sentinel_reports.render.charts import ChartRenderer
+    from sentinel_reports.render.environment import make_environment
+
+    facts, config = scaled
+    renderer = ChartRenderer()
+    brief = render_brief(make_environment(), facts, narrate_week(facts, None, config), config,
+                         renderer=renderer)  # fmt: skip
+    short = budget_chart(facts, (), limit=bp.PRINT_LINES)
+    assert short is not None and short != budget_chart(facts, ())
+    note = short["usermeta"]["sentinel"]["note"]
+    assert note in brief.email_html and note in brief.pdf_html and note not in brief.html
+    assert brief.images["chart-reliability-1"] == renderer.png(short, scale=2)

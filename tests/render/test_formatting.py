@@ -32,6 +32,12 @@ from sentinel_reports.render import formatting as f
         (lambda: f.duration_minutes(45.4), "45 min"),
         (lambda: f.duration_minutes(1500), "1 d 1 h"),
         (lambda: f.hours(5.25), "5.3 h"),
+        (lambda: f.span_hours(0.75), "45 min"),  # a missing run or stale data: minutes under an hour,
+        (lambda: f.span_hours(48), "48 h"),  # hours under three days,
+        (lambda: f.span_hours(2.25), "2.3 h"),
+        (lambda: f.span_hours(192), "8 days"),  # days from three days: never "1464.0 hours"
+        (lambda: f.span_hours(1464), "61 days"),
+        (lambda: f.span_hours(100), "4.2 days"),
         (lambda: f.days(1), "1 day"),
         (lambda: f.days(3.5, 1), "3.5 days"),
         (lambda: f.count(12400), "12,400"),
@@ -60,7 +66,7 @@ def test_formats(call, expected):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     "formatter",
     [f.number, f.count, f.pct, f.pct_points, f.money, f.multiplier, f.duration_minutes, f.hours, f.days,
-     f.delta, f.delta_words, f.date, f.timestamp],
+     f.span_hours, f.delta, f.delta_words, f.date, f.timestamp],
 )  # fmt: skip
 def test_none_and_nan_are_gaps_never_zero(formatter):  # type: ignore[no-untyped-def]
     assert formatter(None) == f.GAP == "no data"

@@ -1,0 +1,130 @@
+"""What a build works out once and every week reads (the series index, the samples' time order by signal,
+the cost ledger, each SLI's daily windows in one pass) gives exactly the facts a straightforward per-week
+computation gives: every week filters the whole sample table, the whole bill and the whole eval and cost
+frames, and each day's window is summed on its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sentinel_reports.analysis import cost, coverage, facts, memory, status
+from sentinel_reports.analysis.facts import json_dumps_facts, week_facts
+from sentinel_reports.analysis.periods import available_periods
+from sentinel_reports.analysis.series import TimeOrder, column_ns, to_ns
+from sentinel_reports.analysis.slo import SliEvents, ns_bounds, window_attainment, window_attainments
+from sentinel_reports.pipeline import open_project
+
+DEMO = Path(__file__).resolve().parents[2]
+UTC = dt.UTC
+
+
+@pytest.fixture(scope="module")
+def project():  # type: ignore[no-untyped-def]
+    return open_project(DEMO, use_cache=False)
+
+
+def _whole_table(samples: pd.DataFrame, start: dt.datetime, end: dt.datetime, config: object) -> pd.DataFrame:
+    """Every signal's rows of [start, end), cut from the whole table by a mask (original order)."""
+    return samples.loc[(samples["ts"] >= pd.Timestamp(start)) & (samples["ts"] < pd.Timestamp(end))]
+
+
+def _keys_one_by_one(window: pd.DataFrame, config: object) -> dict[str, list[str]]:
+    """Each component's price keys from its own filter of the window's cost rows."""
+    out = {}
+    for component in {str(c) for c in window["_component"].dropna()}:
+        rows = window[(window["_component"] == component).fillna(False) & window["_model"].notna()]
+        pairs = zip(rows["provider"], rows["_model"], strict=True)
+        keys = sorted({cost._price_key(str(p), str(m), config) for p, m in pairs})  # type: ignore[arg-type]
+        if keys:
+            out[component] = keys
+    return out
+
+
+def _frame_series_whole(frame: pd.DataFrame, col: str, end_ns: int) -> dict:
+    """Each component's distinct timestamps before `end_ns` and its sources, from the whole frame."""
+    out = {}
+    rows = frame.loc[frame["component"].notna()] if len(frame) else frame
+    for component in sorted({str(c) for c in rows["component"]}):
+        mine = rows.loc[rows["component"] == component]
+        ts = np.unique(column_ns(mine[col]))
+        if (ts < end_ns).any():
+            out[component] = (ts[ts < end_ns], tuple(sorted({str(x) for x in mine["source"]})))
+    return out
+
+
+def _day_by_day(events: SliEvents, bounds: object, bounds_ns: object = None) -> list:
+    return [window_attainment(events, a, b) for a, b in bounds]  # type: ignore[attr-defined]
+
+
+def test_rollup_facts_equal_a_straightforward_per_week_computation(project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    weeks = available_periods(project.dataset, project.config, project.as_of, "week")
+    chosen = [weeks[0], weeks[len(weeks) // 2], weeks[-2], weeks[-1]]  # the last one is in progress
+    fast = {w: json_dumps_facts(week_facts(project.dataset, project.content, project.config, w, project.as_of))
+            for w in chosen}  # fmt: skip
+
+    monkeypatch.setattr(facts, "_recent_samples", _whole_table)
+    for module in (cost, memory, facts):
+        monkeypatch.setattr(module, "cost_ledger", cost._build_ledger)
+    monkeypatch.setattr(cost, "_price_keys", _keys_one_by_one)
+    monkeypatch.setattr(status, "window_attainments", _day_by_day)
+    monkeypatch.setattr(coverage, "_frame_series", _frame_series_whole)
+    plain = {w: json_dumps_facts(week_facts(project.dataset, project.content, project.config, w, project.as_of))
+             for w in chosen}  # fmt: skip
+
+    for week in chosen:
+        assert fast[week] == plain[week], week
+    # the demo has rows of every signal the recent window cuts, and of others it leaves out
+    samples = project.dataset.samples
+    needed = facts.recent_signals(sorted(set(samples["signal"].astype(str))), project.config)
+    assert {"requests_good", "tokens_input", "drift_score", "toxicity_rate", "tokens_output"} <= set(needed)
+    assert set(needed) < set(samples["signal"].astype(str))
+
+
+def _shuffled_samples(seed: int) -> pd.DataFrame:
+    """Rows of several signals and components out of time order, with repeated timestamps."""
+    rng = np.random.default_rng(seed)
+    n = 400
+    base = dt.datetime(2026, 11, 2, tzinfo=UTC)
+    return pd.DataFrame(
+        {
+            "ts": pd.to_datetime([base + dt.timedelta(minutes=int(m)) for m in rng.integers(0, 3 * 1440, n)]),
+            "component": rng.choice(["a", "b", "c"], n),
+            "signal": rng.choice(["requests_good", "tokens_input", "saturation", "drift_score"], n),
+            "value": rng.normal(100, 30, n),
+            "source": rng.choice(["s1", "s2"], n),
+        }
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_time_order_cuts_a_few_signals_as_a_mask_does(seed: int) -> None:
+    samples = _shuffled_samples(seed)
+    order = TimeOrder(samples)
+    start, end = dt.datetime(2026, 11, 2, 17, tzinfo=UTC), dt.datetime(2026, 11, 4, 5, 30, tzinfo=UTC)
+    inside = (samples["ts"] >= pd.Timestamp(start)) & (samples["ts"] < pd.Timestamp(end))
+    for signals in (["requests_good"], ["tokens_input", "drift_score", "absent"], []):
+        expected = samples.loc[inside & samples["signal"].isin(signals)]
+        got = order.rows(samples, start, end, signals)
+        pd.testing.assert_frame_equal(got, expected)
+        assert len(expected) or not signals  # the cut is not empty: the test compares rows
+    pd.testing.assert_frame_equal(order.rows(samples, start, end), samples.loc[inside])
+
+
+def test_daily_windows_in_one_pass_equal_each_window_alone() -> None:
+    rng = np.random.default_rng(5)
+    base = to_ns(dt.datetime(2026, 11, 2, tzinfo=UTC))
+    ts = np.sort(rng.choice(np.arange(0, 4 * 86400, 300), 900, replace=False)) * 10**9 + base
+    total = rng.integers(0, 1000, len(ts)).astype("float64") + rng.random(len(ts))
+    events = SliEvents.of(ts, total * rng.random(len(ts)), total, 300 * 10**9)
+    day = dt.timedelta(days=1)
+    first = dt.datetime(2026, 11, 1, 23, tzinfo=UTC)
+    bounds = [(first + k * day, min(first + (k + 1) * day, first + 3.5 * day)) for k in range(5)]
+    alone = [window_attainment(events, a, b) for a, b in bounds]
+    assert window_attainments(events, bounds) == alone
+    assert window_attainments(events, bounds, ns_bounds(bounds)) == alone
+    assert window_attainments(events, []) == []
