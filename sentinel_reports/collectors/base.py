@@ -365,7 +365,10 @@ def parse_numbers(
     numeric = pd.to_numeric(values, errors="coerce").astype("float64")
     bad = numeric.isna()
     if allow_nan:
-        bad = bad & ~values.astype("string").str.strip().str.lower().isin(["nan", "", "<na>"]).fillna(True)
+        missing = values.isna() | values.astype("string").str.strip().str.lower().isin(
+            ["nan", "", "<na>"]
+        ).fillna(True)
+        bad = bad & ~missing.astype(bool)
     if bad.any():
         idx = int(bad.to_numpy().nonzero()[0][0])
         raise SourceError(

@@ -188,6 +188,7 @@ def test_chunks_never_split_an_interval() -> None:
         ("prompt_tokens", -5, "negative token count"),
         ("metadata", "{not json", "invalid JSON"),
         ("metadata", '{"usage_object": {"cache_read_input_tokens": -3}}', "negative token count"),
+        ("metadata", '{"usage_object": {"cache_read_input_tokens": "many"}}', "not a number"),
     ],
 )
 def test_bad_cell_gets_the_careful_error(tmp_path: Path, column: str, value: object, problem: str) -> None:
