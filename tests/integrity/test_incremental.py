@@ -244,8 +244,13 @@ def test_a_deleted_file_drops_its_charges(
     assert len(focus_parts(project)) == 2
     summed.clear()
     next_bill.unlink()
-    for kind in ("builds", "facts"):  # else the facts of these very inputs, built before, are reused
-        shutil.rmtree(project / ".sentinel/cache" / kind)
+    for kind in (
+        "builds",
+        "facts",
+        "facts-index",
+        "sites",
+    ):  # else the facts of these inputs, built before, are reused
+        shutil.rmtree(project / ".sentinel/cache" / kind, ignore_errors=True)
     _, messages = build(project, module_tmp / "deleted-site", only="brief")
     assert reads(messages) == ["reading focus-5 (focus): no new or changed file"], messages
     assert summed == []
@@ -288,7 +293,8 @@ def test_an_edited_meta_is_a_damaged_entry(built: tuple[Path, Path, dict], modul
     (base,) = focus_entries(project)
     meta = base / "meta.json"
     meta.write_text(meta.read_text(encoding="utf-8").replace('"rows": ', '"rows": 1'), encoding="utf-8")
-    for kind in ("builds", "facts"):
-        shutil.rmtree(project / ".sentinel/cache" / kind)
+    # make the build read its sources again (earlier tests of this module may have dropped some of these)
+    for kind in ("builds", "facts", "facts-index", "sites"):
+        shutil.rmtree(project / ".sentinel/cache" / kind, ignore_errors=True)
     _, messages = build(project, module_tmp / "edited-meta-site")
     assert reads(messages) == ["reading focus-5 (focus): no new or changed file"], messages  # parts kept
