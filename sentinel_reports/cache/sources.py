@@ -88,13 +88,10 @@ class SourceCache:
 
     def load(self, key: str) -> Batch | None:
         entry = self.root / key
-        meta_path = entry / "meta.json"
-        if not meta_path.is_file():
+        if not (entry / "meta.json").is_file():
             return None
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if meta.pop("check") != _meta_check(meta):
-                raise ValueError("meta.json does not match its checksum")
+            meta = _checked_meta(entry)
             frames = {}
             for name in _FRAMES:
                 path = entry / f"{name}.parquet"
@@ -264,13 +261,10 @@ class PartCache:
 
     def _load(self, key: str) -> Part | None:
         entry = self.root / key
-        meta_path = entry / "meta.json"
-        if not meta_path.is_file():
+        if not (entry / "meta.json").is_file():
             return None
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if meta.pop("check") != _meta_check(meta):
-                raise ValueError("meta.json does not match its checksum")
+            meta = _checked_meta(entry)
             if _sha(entry / "part.parquet") != meta["hash"]:
                 raise ValueError("part.parquet does not match its recorded hash")
             return Part(
@@ -300,6 +294,14 @@ class PartCache:
             _seal(tmp, meta, self.root / key)
         except (OSError, TypeError, ValueError, pa.ArrowException):
             shutil.rmtree(tmp, ignore_errors=True)  # a cache that cannot be written is only slower
+
+
+def _checked_meta(entry: Path) -> dict[str, Any]:
+    """An entry's meta.json, without its check; ValueError when the check does not match."""
+    meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+    if meta.pop("check") != _meta_check(meta):
+        raise ValueError("meta.json does not match its checksum")
+    return meta
 
 
 def _seal(tmp: Path, meta: dict[str, Any], final: Path) -> None:
