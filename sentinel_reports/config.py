@@ -275,6 +275,11 @@ PULL_MODELS: dict[str, type[PullCommon]] = {
 }
 
 
+# Source types that may read a table of the engine (`table:`) instead of files (`path:`).
+TABLE_TYPES = ("llm_requests",)
+TABLE_NAME = re.compile(r"[A-Za-z_][\w$-]*(\.[A-Za-z_][\w$-]*){0,2}")
+
+
 class SourceConfig(BaseModel):
     """Common fields of every source; the rest is validated by the collector for `type`.
 
@@ -284,9 +289,34 @@ class SourceConfig(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     type: str
-    path: str
+    path: str | None = None  # files: a glob or a folder, relative to the project
+    table: str | None = None  # or a table of the engine (`schema.table`), for TABLE_TYPES (docs/engines.md)
     id: str | None = None
     pull: dict[str, Any] | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _path_or_table(self) -> SourceConfig:
+        if self.table is not None and self.type not in TABLE_TYPES:
+            raise ValueError(
+                f"`table:` is for sources of type {' or '.join(TABLE_TYPES)}; a {self.type} source reads "
+                "files: give `path:` instead"
+            )
+        if (self.path is None) == (self.table is None):
+            raise ValueError(
+                "give either `path:` (files) or `table:` (a table of the engine, e.g. logs.llm_requests), "
+                + ("not both" if self.path is not None else "one of them")
+            )
+        if self.table is not None and not TABLE_NAME.fullmatch(self.table):
+            raise ValueError(
+                f"`table:` names a table as table, schema.table or catalog.schema.table (letters, digits, "
+                f"_, $ and -), found {self.table!r}"
+            )
+        return self
+
+    @property
+    def where(self) -> str:
+        """How messages name the source's data: its path, or `table <name>`."""
+        return self.path if self.path is not None else f"table {self.table}"
 
     def pull_settings(self) -> PullCommon | None:
         """The validated `pull:` block, or None (load_config has already reported a bad one)."""
@@ -993,7 +1023,7 @@ def _pull_problems(index: int, src: SourceConfig, file: str) -> list[ConfigProbl
         PULL_MODELS[src.type].model_validate(src.pull)
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, where, file))
-    if pull_file_name(src.path) is None:
+    if src.path is None or pull_file_name(src.path) is None:
         problems.append(
             ConfigProblem(
                 f"sources[{index}].path",

@@ -88,7 +88,7 @@ class ConfigError(SentinelError):
 class SourceError(SentinelError):
     """An input file does not match its declared format.
 
-    Names the file, the row (1-based data row, header excluded) or line, the column, what was expected
+    Names the file, the row (1-based data row, header excluded; in a table, `row_key`) or line, the column, what was expected
     and what was found, so the user can open the file at the right place.
     """
 
@@ -102,8 +102,10 @@ class SourceError(SentinelError):
         column: str | None = None,
         expected: str | None = None,
         found: object = None,
+        row_key: str | None = None,
     ):
         self.file = str(file)
+        self.row_key = row_key  # a row of a table, which has no row numbers: `request_id 'r-17'`
         self.message = message
         self.row = row
         self.line = line
@@ -118,6 +120,8 @@ class SourceError(SentinelError):
             parts.append(f"line {self.line}")
         if self.row is not None:
             parts.append(f"row {self.row}")
+        if self.row_key is not None:
+            parts.append(f"row with {self.row_key}")
         if self.column is not None:
             parts.append(f"column {self.column!r}")
         text = ", ".join(parts) + ":"

@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 import os
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .cache.code import module_key
+from .cache.memo import DigestMemo
 from .cache.sources import PartCache, SourceCache, cache_key, source_material
 from .cache.store import Store
 from .collectors.base import (
@@ -119,14 +120,26 @@ def load_project(project_dir: Path | str = ".") -> Config:
     return load_config(Path(project_dir), validate_source=validate_source_entry)
 
 
-def collect(config: Config, *, progress: Progress = _quiet, store: Store | None = None) -> Dataset:
+def collect(
+    config: Config,
+    *,
+    progress: Progress = _quiet,
+    store: Store | None = None,
+    digests: Mapping[str, str] | None = None,
+) -> Dataset:
     """Run every configured source's collector and combine the canonical frames.
 
     With the project's `store`, a source whose files and options are unchanged is read from the parse cache instead,
-    and a source whose glob gained files reads only those when its collector can combine batches.
+    and a source whose glob gained files reads only those when its collector can combine batches. `digests`:
+    input files' digests (by path in the project) and tables' fingerprints (by source) this build already
+    computed for its inputs key (`session.inputs_key`), so they are not worked out twice.
     """
+    given = digests or {}
     known = registry()
     cache = SourceCache(store.root) if store is not None and store.root is not None else None
+    # input files' sha256 remembered by size, mtime, inode and ctime, as for the inputs key: an unchanged
+    # year of exports is not read again to find its parse-cache entries
+    memo = DigestMemo(store.root) if cache is not None and store is not None else None
     samples, costs, evals, incidents, reports = [], [], [], [], []
     kpis: list[pd.DataFrame] = []
     known_components = set(config.component_ids)
@@ -139,19 +152,26 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
         batch, key, source = None, None, None
         parts: PartCache | None = None
         roots = allowed_roots(config.project_dir, options.allow_outside)
+        table = getattr(options, "table", None)  # a table of the engine instead of files (docs/engines.md)
         try:
-            files = expand_paths(ctx, options.path)
+            files = [] if table is not None else expand_paths(ctx, options.path)
             check_inside(config.project_dir, files, options.allow_outside)
             if cache is not None:
-                digests = [(ctx.relpath(f), file_digest(f)) for f in files]
+                if table is not None:  # the engine's fingerprint of the rows stands for a file's digest
+                    found = [(src.where, given.get(src.where) or cls().fingerprint(options, ctx))]
+                else:
+                    found = []
+                    for f in files:
+                        path = ctx.relpath(f)
+                        found.append((path, given.get(path) or (memo.digest(f) if memo else file_digest(f))))
                 material = source_material(options, ctx)
                 code = module_key(cls.__module__)
-                key, source = (cache_key(src.type, material, str(tz), d, code) for d in (digests, []))
+                key, source = (cache_key(src.type, material, str(tz), d, code) for d in (found, []))
                 batch = cache.load(key)
-                if batch is None and cls.per_file:
-                    parts = PartCache(cache.root.parent, source, dict(digests), ctx)
-                elif batch is None:
-                    batch = cache.append(cls(), options, ctx, files, digests, key, source, progress)
+                if batch is None and table is None and cls.per_file:
+                    parts = PartCache(cache.root.parent, source, dict(found), ctx)
+                elif batch is None and table is None:
+                    batch = cache.append(cls(), options, ctx, files, found, key, source, progress)
             if batch is None:
                 progress(f"reading {source_id} ({src.type}){_new_files(parts, len(files))}")
                 batch = cls().collect(
@@ -166,7 +186,7 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
             raise _unquoted(exc, roots[:1]) from None
         except (OSError, MemoryError, zlib.error, EOFError, UnicodeError) as exc:
             # the boundary: whatever escaped the collector's own checks names the source, never a traceback
-            name = getattr(exc, "filename", None) or src.path
+            name = getattr(exc, "filename", None) or src.where
             shown = ctx.relpath(Path(name)) if is_inside(Path(name), roots[:1]) else str(name)
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
             if isinstance(exc, zlib.error | EOFError):
@@ -176,9 +196,9 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
             ) from None
         except (pd.errors.OutOfBoundsDatetime, OverflowError) as exc:
             raise SourceError(
-                src.path, f"timestamp out of range ({type(exc).__name__})", expected=TIME_RANGE
+                src.where, f"timestamp out of range ({type(exc).__name__})", expected=TIME_RANGE
             ) from None
-        check_batch(batch, src.path)
+        check_batch(batch, src.where)
         warnings = list(batch.warnings)
         for name, frame in (("samples", batch.samples), ("evals", batch.evals)):
             if len(frame):
@@ -222,6 +242,8 @@ def collect(config: Config, *, progress: Progress = _quiet, store: Store | None 
             )
         )
 
+    if memo is not None:
+        memo.save()
     check_one_source_per_interval(samples)
     check_good_within_total(samples)
 
@@ -476,13 +498,14 @@ def open_project(
     use_cache: bool = True,
     config: Config | None = None,
     store: Store | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> Project:
     """Config (given or loaded), data collected through the parse cache (``store``, default: the project's
     unless ``use_cache`` is false) and clipped to as-of, and content."""
     config = config if config is not None else load_project(project_dir)
     if store is None and use_cache:
         store = Store(usable_cache_dir(config.project_dir))
-    dataset = collect(config, progress=progress, store=store)
+    dataset = collect(config, progress=progress, store=store, digests=digests)
     resolved = resolve_as_of(dataset, as_of)
     dataset = clip_to_as_of(dataset, resolved)
     content = load_content_for(config, dataset, progress)

@@ -22,6 +22,7 @@ whose look-back it falls in.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -31,8 +32,9 @@ from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from .cache.code import code_key, file_key
+from .cache.code import code_key, file_key, keep_graphs_in
 from .cache.memo import DigestMemo
 from .cache.store import Store, digest, tree_digest
 from .collectors.base import CollectContext
@@ -53,6 +55,7 @@ FACTS_MODULES = (
     "sentinel_reports.analysis.periods",
     "sentinel_reports.analysis.provenance",
 )
+REUSE_DAYS_WEEKS = 8  # at most this many weeks to fingerprint: reuse the previous build's per-day sums
 # the code of a week's summary (`Session.week_metas`): the trend figures and the landing page's line
 WEEK_META_MODULES = ("sentinel_reports.render.brief_charts", "sentinel_reports.render.landing")
 CLAUDE_INSTRUCTIONS = {
@@ -87,6 +90,7 @@ class Session:
         self.as_of_option = as_of
         self.narrator_kind = narrator or self.config.narrator.kind
         self.store = Store(usable_cache_dir(self.root) if use_cache else None)  # None: a read-only project
+        keep_graphs_in(self.store.root / "code-graph" if self.store.root is not None else None)
         self.jobs = default_jobs() if jobs is None else max(1, jobs)
         self.progress = progress
         self.http_client = http_client  # for the claude narrator: tests replay recorded replies through it
@@ -97,6 +101,7 @@ class Session:
         self.input_digests: dict[str, str] = {}  # input file (relative path) -> its digest, with inputs_key
         self.fingerprinted: list[str] = []  # the weeks whose data this command fingerprinted
         self._state: dict[str, Any] | None = None
+        self._days_reused = False  # the window digests reuse the previous build's per-day sums
 
     # -- the data, loaded on first use ---------------------------------------------------------------------
 
@@ -114,6 +119,7 @@ class Session:
                     progress=self.progress,
                     config=self.config,
                     store=self.store,
+                    digests=self.input_digests,  # filled by inputs_key when this build computed it
                 )
         return self._project
 
@@ -225,17 +231,12 @@ class Session:
         from .analysis.fingerprint import period_fingerprint
 
         weeks = list(weeks)
-        todo = []
-        for week in weeks:
-            if week in self.facts_keys:
-                continue
-            with self.clock("load stored facts"):
-                pointer = self.facts_store.get_json("facts-index", digest(self.inputs_key, week))
-            if pointer is not None:
-                self.facts_keys[week] = pointer["facts"]
-            else:
-                todo.append(week)
+        todo = self._without_pointer(weeks)
         if todo:
+            # every week of the data at once: one comparison with the previous build and one record of
+            # this one (a build asks week by week; asked one at a time, each would be compared with the
+            # record the one before wrote)
+            todo += self._without_pointer([w for w in self.weeks if w not in todo])
             p = self.project
             with self.clock("fingerprint weeks"):
                 kept = self._unchanged_keys(todo)
@@ -251,6 +252,20 @@ class Session:
                 self._remember_data()
         return {week: self.facts_keys[week] for week in weeks}
 
+    def _without_pointer(self, weeks: list[str]) -> list[str]:
+        """The weeks whose key neither this session nor a `facts-index` pointer of the inputs key gives."""
+        todo = []
+        for week in weeks:
+            if week in self.facts_keys:
+                continue
+            with self.clock("load stored facts"):
+                pointer = self.facts_store.get_json("facts-index", digest(self.inputs_key, week))
+            if pointer is not None:
+                self.facts_keys[week] = pointer["facts"]
+            else:
+                todo.append(week)
+        return todo
+
     def _data_key(self) -> str:
         as_of = self.as_of_option.isoformat() if self.as_of_option else ""
         return digest("latest-data-v1", as_of)  # the store is the project's: no need to name it
@@ -258,7 +273,7 @@ class Session:
     def _unchanged_keys(self, weeks: list[str]) -> dict[str, str]:
         """The facts keys of the weeks the previous build's record proves unchanged (see
         `analysis.fingerprint.unchanged_weeks`); {} without such a record."""
-        from .analysis.fingerprint import data_state, unchanged_weeks
+        from .analysis.fingerprint import changed_ranges, data_state, reuse_days, unchanged_weeks
 
         previous = self.store.get_json("latest-data", self._data_key())
         if previous is None or previous.get("static") != self._static_key:
@@ -266,11 +281,16 @@ class Session:
         p = self.project
         now = data_state(p.dataset, p.config, self.input_digests)
         self._state = now
-        return unchanged_weeks(previous, now, p.config, weeks, p.as_of)
+        kept = unchanged_weeks(previous, now, p.config, weeks, p.as_of)
+        ranges = changed_ranges(previous, now)
+        if ranges is not None and not self._days_reused and len(weeks) - len(kept) <= REUSE_DAYS_WEEKS:
+            # hash only the rows of the days a change reaches (many weeks: one pass over every row is faster)
+            self._days_reused = reuse_days(p.dataset, previous.get("days"), ranges)
+        return kept
 
     def _remember_data(self) -> None:
         """Record the data and the weeks' keys of this build for the next build's `_unchanged_keys`."""
-        from .analysis.fingerprint import data_state, window
+        from .analysis.fingerprint import data_state, day_sums, window
 
         p = self.project
         state = getattr(self, "_state", None) or data_state(p.dataset, p.config, self.input_digests)
@@ -279,7 +299,9 @@ class Session:
             since, at, closed = window(p.config, "week", week, p.as_of)
             weeks[week] = {"facts": fkey, "closed": closed}
         self.store.put_json(
-            "latest-data", self._data_key(), {**state, "static": self._static_key, "weeks": weeks}
+            "latest-data",
+            self._data_key(),
+            {**state, "static": self._static_key, "weeks": weeks, "days": day_sums(p.dataset)},
         )
 
     def _meta_key(self, week: str) -> str:
@@ -508,6 +530,11 @@ def inputs_key(
     parts = [facts_key(config)]
     for index, src in enumerate(config.sources):
         ctx = CollectContext(project_dir=root, source_id=config.source_id(index), tz=config.tz, config=config)
+        if src.table is not None:  # no file to digest: the engine fingerprints the rows the source reads
+            parts.append(f"{src.where}:{table_fingerprint(config, index, ctx)}")
+            if digests is not None:  # as a file's digest: a changed table reopens the weeks of its rows
+                digests[src.where] = parts[-1].rsplit(":", 1)[1]
+            continue
         files = expand_paths(ctx, src.path)
         check_inside(root, files, getattr(src, "allow_outside", None) or ())
         for path in files:
@@ -526,6 +553,18 @@ def inputs_key(
         ]
     parts.append(str(as_of))
     return digest("inputs-v1", *parts)
+
+
+def table_fingerprint(config: Config, index: int, ctx: CollectContext) -> str:
+    """The fingerprint of a `table:` source, computed by its collector in the engine."""
+    from .collectors import registry
+
+    src = config.sources[index]
+    cls = registry()[src.type]
+    options = cls.Options.model_validate(src.model_dump(exclude_none=True))
+    if getattr(options, "timezone", None):
+        ctx = dataclasses.replace(ctx, tz=ZoneInfo(options.timezone))
+    return cls().fingerprint(options, ctx)
 
 
 def facts_key(config: Config) -> str:

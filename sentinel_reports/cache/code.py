@@ -9,12 +9,19 @@ on, found by following imports, never from a hand-kept list.
 The import graph is read from the source (``ast``), with every ``import`` and ``from ... import`` inside the
 package, at module level or inside a function: a module a publication imports only when it needs it is
 still part of what it depends on. ``root`` is the package folder (tests point it at an edited copy).
+
+Parsing every module takes most of a second, so a command with a project store (`keep_graphs_in`, called by
+`Session`) keeps the graph there, under the digest of the relative paths and bytes of every module: the
+graph is a function of exactly those, so a stored one is the graph parsing would give.
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
+import json
+import os
+import tempfile
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -47,9 +54,41 @@ def _resolve(name: str, modules: dict[str, Path]) -> str | None:
     return None
 
 
+_GRAPHS: list[Path] = []  # where import graphs are kept (the project store's `code-graph/`), if anywhere
+
+
+def keep_graphs_in(folder: Path | None) -> None:
+    """Keep the import graphs this process parses in ``folder`` and read them from there (None: nowhere)."""
+    _GRAPHS[:] = [folder] if folder is not None else []
+
+
 @cache
 def import_graph(root: Path = PACKAGE_DIR) -> dict[str, frozenset[str]]:
     """Every module of the package (dotted name) with the package modules it imports."""
+    if not _GRAPHS:
+        return _parse_graph(root)
+    h = hashlib.sha256(b"import-graph-v1\x00")
+    for name, path in _modules(root).items():
+        h.update(f"{name}\x00{path.relative_to(root).as_posix()}\x00".encode())
+        h.update(_file_digest(path))
+    stored = _GRAPHS[0] / f"{h.hexdigest()}.json"
+    try:
+        return {k: frozenset(v) for k, v in json.loads(stored.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        pass
+    graph = _parse_graph(root)
+    try:
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=stored.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({k: sorted(v) for k, v in graph.items()}, out, sort_keys=True)
+        os.replace(tmp, stored)
+    except OSError:
+        pass  # a graph that cannot be kept is only parsed again
+    return graph
+
+
+def _parse_graph(root: Path) -> dict[str, frozenset[str]]:
     modules = _modules(root)
     graph: dict[str, frozenset[str]] = {}
     for name, path in modules.items():

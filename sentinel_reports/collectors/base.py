@@ -38,9 +38,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
-from ..config import Config
+from ..config import TABLE_TYPES, Config
 from ..errors import SourceError
 from ..model import Incident, InputFile, empty_frame
 
@@ -188,9 +188,16 @@ class SourceOptions(BaseModel):
 
     type: str
     path: str
+    table: str | None = None  # a table of the engine instead of files: only for `config.TABLE_TYPES`
     id: str | None = None
     timezone: str | None = None  # for naive timestamps; default: the project's timezone
     allow_outside: list[str] = []  # folders outside the project this source may read (see `io.check_inside`)
+
+    @model_validator(mode="after")
+    def _files_only(self) -> SourceOptions:
+        if self.table is not None and self.type not in TABLE_TYPES:
+            raise ValueError(f"`table:` is for sources of type {' or '.join(TABLE_TYPES)}; give `path:`")
+        return self
 
 
 @dataclass(frozen=True)
@@ -248,6 +255,11 @@ class Collector:
     per_file: ClassVar[bool] = False  # reads every file through `CollectContext.part`
 
     def collect(self, options: Any, ctx: CollectContext) -> Batch:  # pragma: no cover - protocol
+        raise NotImplementedError
+
+    def fingerprint(self, options: Any, ctx: CollectContext) -> str:
+        """A source that reads a table (`table:`) instead of files: a digest that changes when the rows it
+        reads change, computed in the engine (the parse cache and the facts key use it as a file's sha256)."""
         raise NotImplementedError
 
     def combine(self, old: Batch, new: Batch, options: Any, ctx: CollectContext) -> Batch | None:

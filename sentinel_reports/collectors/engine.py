@@ -76,12 +76,38 @@ class Engine:
         except SourceError:
             raise
         except Exception as exc:  # noqa: BLE001 - any engine failure becomes a readable error
-            raise SourceError(
-                source,
-                f"the {self.kind} engine could not aggregate this source: {_first_line(exc)}",
+            raise self.failure(
+                source, "could not aggregate this source", exc,
                 expected="a query the engine completes (see docs/engines.md for memory_limit and spilling)",
-                found=type(exc).__name__,
-            ) from None
+            ) from None  # fmt: skip
+
+    def failure(self, source: str, what: str, exc: BaseException, *, expected: str) -> SourceError:
+        """The engine's exception as a SourceError about `source` (its first line, never a traceback)."""
+        return SourceError(
+            source,
+            f"the {self.kind} engine {what}: {_first_line(exc)}",
+            expected=expected,
+            found=type(exc).__name__,
+        )
+
+    @property
+    def piece_rows(self) -> int | None:
+        """Rows handed to this engine in one Arrow transfer; None: any number (DuckDB reads Arrow in place)."""
+        return None if self.reads_files else ARROW_ROWS
+
+    def release(self, table: Any) -> None:
+        """Forget an in-memory table once its query has run. Spark copies a memtable into a temporary view
+        that its driver keeps until the process ends; source after source, piece after piece, those
+        copies would fill the driver's memory."""
+        op = table.op()
+        if self.kind != "spark" or type(op).__name__ != "InMemoryTable":
+            return
+        with self.lock:
+            try:
+                self.con._session.catalog.dropTempView(op.name)
+            except Exception:  # noqa: BLE001, S110 - nothing to free when the view was never made
+                pass
+            self.con._memtables.discard(op)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -155,6 +181,7 @@ def _duckdb(settings: EngineConfig, project_dir: Path) -> Any:
 
 
 _SPARK: dict[str, Any] = {}
+ARROW_ROWS = 1_000_000  # rows handed in one Arrow transfer to an engine that copies them (Spark's driver)
 
 
 def spark_session(master: str) -> Any:
@@ -174,3 +201,13 @@ def spark_session(master: str) -> Any:
         )
         _SPARK[master].sparkContext.setLogLevel("ERROR")
     return _SPARK[master]
+
+
+def close_databases() -> None:
+    """Disconnect this process's DuckDB engines that opened a database file (`engine.database`), so that
+    the file can be written again; the next query connects anew."""
+    with _LOCK:
+        for key, engine in list(_ENGINES.items()):
+            if engine.kind == "duckdb" and engine.settings.database:
+                del _ENGINES[key]
+                engine.con.disconnect()

@@ -139,7 +139,7 @@ class FocusCollector(Collector):
             for path in expand_paths(ctx, options.path)
         ]
         table = pa.concat_tables([p.table.select(PART_SCHEMA.names).cast(PART_SCHEMA) for p in parts])
-        merged = engine.run(ledger_query(engine.memtable(table)), source=options.path)
+        merged = _summed(engine, table, options.path)
         if merged.num_rows and (merged["cost"].null_count or merged["billed_cost"].null_count):
             raise SourceError(
                 options.path, "the sum of the charges of a ledger row is too large", column="EffectiveCost",
@@ -167,7 +167,7 @@ class FocusCollector(Collector):
         table, rows, notes = _read_file(path, options, ctx, unknown)
         partial = table
         if engine.kind == "duckdb":
-            partial = engine.run(ledger_query(engine.memtable(table)), source=ctx.relpath(path))
+            partial = _summed(engine, table, ctx.relpath(path))
         return Part(
             table=partial,
             file=input_file(ctx, path, rows, table["day"]),
@@ -186,6 +186,31 @@ def ledger_query(t: Any) -> Any:
     into files changes a sum, and every engine gives the same digits."""
     cost, billed = (t[c].cast(COST_DECIMAL) for c in ("cost", "billed_cost"))
     return t.group_by(list(KEYS)).aggregate(cost=cost.sum(), billed_cost=billed.sum())
+
+
+def _summed(engine: Engine, table: pa.Table, source: str) -> pa.Table:
+    """`ledger_query` of the charges (or partial ledgers) in `table`. An engine that copies its input
+    (Spark) gets them in pieces, each summed, then the pieces' ledgers summed: the sums are exact
+    (DECIMAL), so the ledger is the one a single query gives."""
+    limit = engine.piece_rows
+    if limit is None or table.num_rows <= limit:
+        return _ledger_of(engine, table, source)
+    partial = [
+        _ledger_of(engine, table.slice(at, limit), source).select(PART_SCHEMA.names).cast(PART_SCHEMA)
+        for at in range(0, table.num_rows, limit)
+    ]
+    merged = pa.concat_tables(partial)
+    if merged.num_rows >= table.num_rows:  # every charge its own ledger row: no piece made it smaller
+        return _ledger_of(engine, merged, source)
+    return _summed(engine, merged, source)
+
+
+def _ledger_of(engine: Engine, table: pa.Table, source: str) -> pa.Table:
+    t = engine.memtable(table)
+    try:
+        return engine.run(ledger_query(t), source=source)
+    finally:
+        engine.release(t)
 
 
 def to_decimal(amounts: pa.Array) -> pa.Array:

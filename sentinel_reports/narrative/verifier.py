@@ -299,7 +299,7 @@ def verify_text(
             violations.append(
                 Violation(kind, mention.raw, sentence_at(text, mention.span[0]), reason, mention.span)
             )
-    known = {n.strip().lower() for n in names}
+    known = _names(tuple(names))[0]
     refs = (
         component_references(text, names) if component_refs is None else [(r, None) for r in component_refs]
     )
@@ -314,8 +314,7 @@ def verify_text(
 def component_references(text: str, component_names: Iterable[str]) -> list[tuple[str, tuple[int, int]]]:
     """Bold phrases that read as a reference to a component that is not configured: their last word ends a
     configured component name, yet they contain none ("**Instrument Knowledge Search**" names a known one)."""
-    names = [n.strip().lower() for n in component_names if n.strip()]
-    heads = {name.split()[-1] for name in names if " " in name}
+    _, names, heads = _names(tuple(component_names))
     refs = []
     for m in _BOLD.finditer(text):
         phrase = m.group(1).strip().rstrip(".:,;")
@@ -325,6 +324,16 @@ def component_references(text: str, component_names: Iterable[str]) -> list[tupl
         if not any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", phrase.lower()) for n in names):
             refs.append((phrase, m.span(1)))
     return refs
+
+
+@functools.lru_cache(maxsize=64)
+def _names(component_names: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
+    """(every name lower-cased, the non-blank ones stripped and lower-cased, their last words where a name
+    has several): worked out once per list of names, not once per text (a brief reviews hundreds of texts
+    against the same hundred names at scale)."""
+    known = frozenset(n.strip().lower() for n in component_names)
+    names = tuple(n.strip().lower() for n in component_names if n.strip())
+    return known, names, frozenset(name.split()[-1] for name in names if " " in name)
 
 
 def component_names_from_facts(facts: Mapping[str, Any]) -> list[str]:

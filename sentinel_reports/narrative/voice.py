@@ -122,6 +122,21 @@ def _words(patterns: dict[str, str], flags: int = re.IGNORECASE) -> list[tuple[s
 _HYPE_RE = _words(_HYPE)
 _HEDGE_RE = _words(_HEDGES)
 _BLAME_RE = [*_words(_BLAME), ("<name>'s mistake", re.compile(_NAME_MISTAKE))]
+_WORD_RULES = (
+    (_HYPE_RE, "hype", f"banned word {{!r}} ({{}}); state the measured effect ({PREFERRED})"),
+    (_HEDGE_RE, "hedge", "vague hedge {!r} ({}); state the figure and its evidence window"),
+    (_BLAME_RE, "blame", "blame phrase {!r} ({}); name systems, conditions and teams"),
+)
+_ANY_WORD = re.compile(
+    "|".join(
+        f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})"
+        for rules, _, _ in _WORD_RULES
+        for _, p in rules
+    )
+)
+"""Any of the hype, hedge and blame patterns (each with its own flags): a sentence it does not match holds
+none of them, so each pattern runs only on the few sentences that hold one (a long narrative at scale has
+hundreds of sentences and none should)."""
 _LEGAL_RE = re.compile(rf"\b(?:{_LEGAL})\b", re.IGNORECASE)
 _COUNSEL_RE = re.compile(r"counsel review", re.IGNORECASE)
 _DETERMINATION_RE = re.compile(rf"\b(?:{_DETERMINATION})\b", re.IGNORECASE)
@@ -143,11 +158,7 @@ def lint_text(
 
 
 def _sentence_problems(sentence: str, people: list[re.Pattern[str]]) -> Iterable[tuple[int, str, str]]:
-    for rules, rule, advice in (
-        (_HYPE_RE, "hype", f"banned word {{!r}} ({{}}); state the measured effect ({PREFERRED})"),
-        (_HEDGE_RE, "hedge", "vague hedge {!r} ({}); state the figure and its evidence window"),
-        (_BLAME_RE, "blame", "blame phrase {!r} ({}); name systems, conditions and teams"),
-    ):
+    for rules, rule, advice in _WORD_RULES if _ANY_WORD.search(sentence) else ():
         for name, pattern in rules:
             for m in pattern.finditer(sentence):
                 yield m.start(), rule, advice.format(m.group(0), name)

@@ -156,18 +156,29 @@ def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> 
         target = (
             f"Month-end projection {f.money(month_end.projected_month_end, cur)}: budgeted teams "
             f"{f.money(month_end.budgeted_projected, cur)} of {f.money(month_end.budget_total, cur)} "
-            f"({f.pct(month_end.budgeted_share, 0)})"
+            f"({f.pct(month_end.budgeted_share, 1)})"
         )
         if month_end.unbudgeted_projected:
-            target += f", no budget {f.money(month_end.unbudgeted_projected, cur)} ({f.pct(month_end.unbudgeted_share, 0)})"
+            target += f", no budget {f.money(month_end.unbudgeted_projected, cur)} ({f.pct(month_end.unbudgeted_share, 1)})"
     over = [b for b in budgets if (b.projected_share or 0) > 1]
+    unknown = [
+        b for b in cost.budgets if b.projected_month_end is None
+    ]  # no projection: never "within budget"
     values = _series(history, now, lambda p: p["spend"])
+    if cost.total is None:
+        state, word = "no_data", "No data"
+    elif over:
+        state = "degraded"
+        word = f"{f.count(cost.overrun_count)} of {f.count(cost.projected_budget_count)} teams projected over budget"
+    elif unknown:
+        state, word = (
+            "no_data",
+            f"{f.count(len(unknown))} of {f.count(len(cost.budgets))} budget teams without a projection",
+        )
+    else:
+        state, word = "operational", "Teams projected within budget"
     tiles.append(_tile(
-        "Spend", "This week, all providers", f.money(cost.total, cur), target=target,
-        state="no_data" if cost.total is None else ("degraded" if over else "operational"),
-        state_word="No data" if cost.total is None else (
-            f"{f.count(cost.overrun_count)} of {f.count(cost.projected_budget_count)} teams over budget"
-            if over else "Teams within budget"),
+        "Spend", "This week, all providers", f.money(cost.total, cur), target=target, state=state, state_word=word,
         **_delta(cost.week_over_week, "%", 1, False),
         spark={"values": values, "description": _spark_text("Spend", values, lambda v: f.money(v, cur))},
     ))  # fmt: skip

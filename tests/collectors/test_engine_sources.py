@@ -118,14 +118,20 @@ def test_csv_scan_equals_the_careful_reader(tmp_path: Path) -> None:
     same(fast, careful)
 
 
+def day_partitions(table: pa.Table, root: Path) -> list[str]:
+    """The rows written as hive partitions `root/dt=YYYY-MM-DD/part-0.parquet`; each row's day."""
+    days = pa.compute.strftime(table.column("startTime"), "%Y-%m-%d").to_pylist()
+    for day in sorted(set(days)):
+        folder = root / f"dt={day}"
+        folder.mkdir(parents=True)
+        pq.write_table(table.filter(pa.array([d == day for d in days])), folder / "part-0.parquet")
+    return days
+
+
 def test_hive_folder_is_one_source(tmp_path: Path) -> None:
     table = spend_logs(6000, 4)
     pq.write_table(table, tmp_path / "all.parquet")
-    days = pa.compute.strftime(table.column("startTime"), "%Y-%m-%d").to_pylist()
-    for day in sorted(set(days)):
-        folder = tmp_path / "logs" / f"dt={day}"
-        folder.mkdir(parents=True)
-        pq.write_table(table.filter(pa.array([d == day for d in days])), folder / "part-0.parquet")
+    days = day_partitions(table, tmp_path / "logs")
     (tmp_path / "logs" / "_SUCCESS").write_text("")
     ctx = make_ctx(tmp_path)
     whole = LlmRequestsCollector().collect(options("all.parquet"), ctx)
@@ -142,11 +148,7 @@ def test_partitions_aggregate_a_few_at_a_time(tmp_path: Path, monkeypatch: pytes
 
     table = spend_logs(8000, 5)
     pq.write_table(table, tmp_path / "all.parquet")
-    days = pa.compute.strftime(table.column("startTime"), "%Y-%m-%d").to_pylist()
-    for day in sorted(set(days)):
-        folder = tmp_path / "logs" / f"dt={day}"
-        folder.mkdir(parents=True)
-        pq.write_table(table.filter(pa.array([d == day for d in days])), folder / "part-0.parquet")
+    days = day_partitions(table, tmp_path / "logs")
     ctx = make_ctx(tmp_path)
     queries = []
     run = Engine.run

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from sentinel_reports.collectors import engine as engine_module
 from sentinel_reports.collectors import registry
 from sentinel_reports.collectors.base import CollectContext
 from sentinel_reports.collectors.engine import engine_for
@@ -180,7 +181,10 @@ def week_facts_of(config: Any) -> dict[str, Any]:
 
 
 @pytest.mark.skipif(not (REPO / "sentinel.yaml").exists(), reason="needs the demo project")
-def test_duckdb_and_spark_give_the_same_answers(tmp_path: Path) -> None:
+def test_duckdb_and_spark_give_the_same_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Spark receives the rows in pieces (`query.pieces`), as it does at scale; DuckDB aggregates each
+    # source whole, so equal answers also show that cutting the rows changes nothing
+    monkeypatch.setattr(engine_module, "ARROW_ROWS", 20_000)
     duck = engine_for(Engine(), tmp_path)
     spark = engine_for(Engine(kind="spark", master="local[2]"), tmp_path)
     assert duck.kind == "duckdb" and spark.kind == "spark"
@@ -202,6 +206,10 @@ def test_duckdb_and_spark_give_the_same_answers(tmp_path: Path) -> None:
     assert d_groups[(first, 1, "cost_requests")] == pytest.approx(0.15, rel=1e-12)  # refund included
     assert d_groups[(first + HOUR, 0, "requests_good")] == 1.0
 
+    # a table of Spark's catalog (a temporary view) as a `table:` source gives the batch of the same rows
+    # in a Parquet file read by DuckDB
+    spark_table_equals_file(tmp_path)
+
     # every request-log source of the demo, then the facts of every demo week
     config = load_project(REPO)
     on_spark = config.model_copy(update={"engine": Engine(kind="spark", master="local[2]")})
@@ -213,7 +221,11 @@ def test_duckdb_and_spark_give_the_same_answers(tmp_path: Path) -> None:
 
     # FOCUS bills: the demo's, the official samples and hand-made charges; sums are exact (DECIMAL) on
     # both engines, so the ledgers are equal to the last bit, and a missing tag stays missing
+    monkeypatch.setattr(
+        engine_module, "ARROW_ROWS", 500
+    )  # the demo's 2,631 charges: 6 pieces, then their sum
     d_bills, s_bills = focus_ledgers(config, tmp_path / "duck"), focus_ledgers(on_spark, tmp_path / "spark")
+    monkeypatch.setattr(engine_module, "ARROW_ROWS", 20_000)
     assert d_bills.keys() == s_bills.keys() == {"aws-focus", "samples", "hand-made"}
     for source in d_bills:
         assert len(d_bills[source]["ledger"]) == len(s_bills[source]["ledger"]), source
@@ -237,6 +249,74 @@ def test_duckdb_and_spark_give_the_same_answers(tmp_path: Path) -> None:
     assert len(d_weeks) >= 20 and d_weeks.keys() == s_weeks.keys()
     for week in d_weeks:
         close(d_weeks[week], s_weeks[week], week)
+
+
+def request_frame(ids: list[str], n: int = 2000) -> pd.DataFrame:
+    """Generic request-log rows over two weeks: two configured components and an unknown one, failures,
+    missing end times and costs, an exact repeat, times with microseconds (timezone-aware)."""
+    start = pd.Timestamp("2026-11-09", tz="UTC") + pd.to_timedelta(
+        np.arange(n) * 600 + (np.arange(n) % 7) * 0.123457, unit="s"
+    )
+    latency = pd.to_timedelta(40 + (np.arange(n) * 37) % 900 + (np.arange(n) % 13) / 8, unit="ms")
+    frame = pd.DataFrame(
+        {
+            "request_id": [f"r-{i}" for i in range(n)],
+            "start_time": start,
+            "end_time": (start + latency).where(np.arange(n) % 17 != 0),
+            "status": np.where(np.arange(n) % 23 == 0, "error", np.where(np.arange(n) % 2, "200", "success")),
+            "latency_ms": (40 + (np.arange(n) * 37) % 900 + (np.arange(n) % 13) / 8).astype(float),
+            "input_tokens": 100 + np.arange(n) % 50,
+            "cost": pd.Series(0.0001 * (1 + np.arange(n) % 40)).round(6).where(np.arange(n) % 29 != 0),
+            "component": np.array([ids[0], ids[1], "legacy-bot"])[np.arange(n) % 3],
+        }
+    )
+    frame = pd.concat([frame, frame.iloc[[4]]], ignore_index=True)
+    for c in ("start_time", "end_time"):
+        frame[c] = frame[c].astype("datetime64[us, UTC]")
+    return frame
+
+
+def spark_table_equals_file(tmp_path: Path) -> None:
+    from sentinel_reports.collectors.engine import spark_session
+    from sentinel_reports.errors import SourceError
+
+    config = load_project(REPO)
+    frame = request_frame(config.component_ids[:2])
+    (tmp_path / "table").mkdir()
+    frame.to_parquet(tmp_path / "table" / "requests.parquet", index=False)
+    spark_session("local[2]").createDataFrame(frame).createOrReplaceTempView("sentinel_test_requests")
+    cls = registry()["llm_requests"]
+    on_spark = config.model_copy(update={"engine": Engine(kind="spark", master="local[2]")})
+    batches = []
+    for cfg, where in (
+        (config, {"path": "requests.parquet"}),
+        (on_spark, {"table": "sentinel_test_requests"}),
+    ):
+        options = cls.Options.model_validate({"type": "llm_requests", "interval": "1h", **where})
+        ctx = CollectContext(
+            project_dir=tmp_path / "table", source_id="gateway", tz=ZoneInfo("UTC"), config=cfg
+        )
+        batches.append(cls().collect(options, ctx))
+    file, table = batches
+    assert table.files[0].path == "table sentinel_test_requests" and table.files[0].rows == len(frame)
+    assert file.summary["requests"] == len(frame) - 1 - int((frame.component == "legacy-bot").sum())
+    assert table.duplicates_dropped == file.duplicates_dropped == 1
+    close(table.summary, file.summary, "summary")
+    assert table.samples[["ts", "component", "signal"]].equals(file.samples[["ts", "component", "signal"]])
+    close(table.samples["value"].tolist(), file.samples["value"].tolist(), "samples")
+    # validation runs in Spark too: a bad row is named by its request id
+    bad = frame.assign(
+        end_time=frame.end_time.where(frame.request_id != "r-40", frame.start_time - pd.Timedelta("1s"))
+    )
+    spark_session("local[2]").createDataFrame(bad).createOrReplaceTempView("sentinel_test_bad_requests")
+    options = cls.Options.model_validate({"type": "llm_requests", "table": "sentinel_test_bad_requests"})
+    ctx = CollectContext(
+        project_dir=tmp_path / "table", source_id="gateway", tz=ZoneInfo("UTC"), config=on_spark
+    )
+    with pytest.raises(SourceError) as err:
+        cls().collect(options, ctx)
+    assert err.value.row_key == "request_id 'r-40'" and err.value.column == "end_time"
+    assert err.value.message == "ends before it starts"
 
 
 def test_engine_failure_is_a_source_error(tmp_path: Path) -> None:
@@ -293,3 +373,38 @@ def test_aggregation_equals_the_numpy_reference(tmp_path: Path) -> None:
     latency_like = np.isin(samples.signal, [names.index(k) for k in names if k.endswith("_ms")])
     assert np.array_equal(samples.value[latency_like], expected.value[latency_like])
     assert np.allclose(samples.value, expected.value, rtol=1e-12, atol=0)
+
+
+def test_rows_cut_into_pieces_give_the_same_groups(tmp_path: Path) -> None:
+    """Pieces hold whole intervals (a repeat stays with its request), about `limit` rows each, and the
+    groups aggregated piece by piece equal the groups of the whole table."""
+    rng = np.random.default_rng(5)
+    n = 30_000
+    start = rng.integers(0, 40 * 3600, n) * 10**9 + 1_750_000_000 * 10**9  # not in time order
+    start[1::50] = start[0::50][: len(start[1::50])]
+    ids = pa.array([f"r{i - (i % 50 == 1)}" for i in range(n)])
+    table = query.rows_table(
+        np.arange(n), rng.integers(0, 3, n), start, rng.random(n) > 0.05, rng.lognormal(6, 0.5, n),
+        None, {"cost_requests": np.round(rng.uniform(0, 0.01, n), 6)}, ids,
+    )  # fmt: skip
+    parts = query.pieces(table, HOUR, 4_000)
+    assert len(parts) > 5 and sum(p.num_rows for p in parts) == n
+    seen: set[int] = set()
+    for p in parts:
+        starts = p.column("start_ns").to_numpy()
+        intervals = set((starts - starts % HOUR).tolist())
+        assert not intervals & seen  # no interval in two pieces
+        seen |= intervals
+        assert p.num_rows <= 4_000 + int(np.bincount((starts - starts.min()) // HOUR).max())
+    assert query.pieces(table, HOUR, n) == [table]
+
+    engine = engine_for(Engine(), tmp_path)
+    names = signal_names(False, ["cost_requests"])
+    whole = query.run(engine, engine.memtable(table), HOUR, names, source="rows")
+    cut = query.run(engine, [engine.memtable(p) for p in parts], HOUR, names, source="rows")
+    for field in ("ts_ns", "component", "signal", "value"):
+        assert np.array_equal(getattr(whole[0], field), getattr(cut[0], field)), field
+    assert {k: v for k, v in whole[1].items() if k != "components"} == {
+        k: v for k, v in cut[1].items() if k != "components"
+    }
+    assert whole[1]["exact"] + whole[1]["conflicting"] > 0

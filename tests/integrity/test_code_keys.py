@@ -82,3 +82,36 @@ def test_the_closures_used_above_are_what_the_publications_import() -> None:
     assert "sentinel_reports.render.deck_slides" in deck - brief - status
     assert "sentinel_reports.render.brief_tables" in brief - status - deck
     assert "sentinel_reports.display" in brief & status & deck
+
+
+def test_a_kept_import_graph_is_the_one_parsing_gives_and_an_edit_parses_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sentinel_reports.cache import code
+
+    root = tmp_path / "sentinel_reports"
+    shutil.copytree(PACKAGE, root, ignore=shutil.ignore_patterns("__pycache__"))
+    kept = tmp_path / "graphs"
+    parse = code._parse_graph
+    try:
+        code.keep_graphs_in(kept)
+        code.import_graph.cache_clear()
+        parsed = code.import_graph(root)
+        assert parsed == parse(root) and len(list(kept.glob("*.json"))) == 1
+
+        def refuse(_root: Path) -> None:
+            raise AssertionError("parsed although a graph of these files is kept")
+
+        monkeypatch.setattr(code, "_parse_graph", refuse)
+        code.import_graph.cache_clear()
+        assert code.import_graph(root) == parsed  # read back, not parsed
+        monkeypatch.setattr(code, "_parse_graph", parse)
+        display = root / "display.py"
+        display.write_text(display.read_text(encoding="utf-8") + "\nfrom . import errors\n", encoding="utf-8")
+        code.import_graph.cache_clear()
+        edited = code.import_graph(root)
+        assert "sentinel_reports.errors" in edited["sentinel_reports.display"]
+        assert edited == parse(root) and len(list(kept.glob("*.json"))) == 2
+    finally:
+        code.keep_graphs_in(None)
+        code.import_graph.cache_clear()

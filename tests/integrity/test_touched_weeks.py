@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from sentinel_reports.analysis import fingerprint
 from sentinel_reports.analysis.fingerprint import period_fingerprint, reach, window
 from sentinel_reports.cache.store import digest
 from sentinel_reports.session import Session, facts_key
@@ -61,6 +62,7 @@ def rebuilt(project: Path, before: dict[str, str]) -> tuple[Session, dict[str, s
     keys = session.week_keys(session.weeks)
     p = session.project
     static = facts_key(p.config)
+    fingerprint._MEMO.clear()  # from scratch: every row hashed, no per-day sum of the previous build
     full = {w: digest("period-facts-v1", static, period_fingerprint(p.dataset, p.config, "week", w, p.as_of)) for w in session.weeks}  # fmt: skip
     for week, key in keys.items():
         assert key == full[week], f"{week}: kept a key a full fingerprint does not give"
@@ -126,3 +128,91 @@ def test_a_changed_configuration_fingerprints_every_week(
     session = Session(project, jobs=1)
     session.week_keys(session.weeks)
     assert session.fingerprinted == session.weeks
+
+
+def next_day_of_bill(project: Path) -> None:
+    """The last day of the newest FOCUS bill, one day later, as a new file (bill rows; the demo's telemetry
+    files are one per source, and the globbed Datadog history records no time range per file)."""
+    newest = sorted((project / "data/billing").glob("*.csv.gz"))[-1]
+    header, rows = bill_rows(newest)
+    last = max(next(csv.reader([r]))[header.split(",").index("ChargePeriodStart")][:10] for r in rows)
+    start = header.split(",").index("ChargePeriodStart")
+    day = []
+    for row in rows:
+        cells = next(csv.reader([row]))
+        if cells[start][:10] != last:
+            continue
+        for col in ("ChargePeriodStart", "ChargePeriodEnd"):
+            i = header.split(",").index(col)
+            at = dt.datetime.fromisoformat(cells[i].replace("Z", "+00:00")) + dt.timedelta(days=1)
+            cells[i] = at.isoformat().replace("+00:00", "Z")
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow(cells)
+        day.append(out.getvalue())
+    assert day
+    write_bill(project / "data/billing/focus_2026-11-next-day.csv.gz", header, day)
+
+
+def test_a_new_day_hashes_only_the_rows_of_the_days_it_reaches(
+    first: tuple[Path, dict[str, str]], module_tmp: Path
+) -> None:
+    project = copied(first, module_tmp / "new-day")
+    next_day_of_bill(project)
+    fingerprint._MEMO.clear()
+    hashed = fingerprint.stats["rows_hashed"]
+    session = Session(project, jobs=1)
+    for week in session.weeks:  # as a build asks: week by week, each with the weeks its trends plot
+        session.week_keys(
+            [week, *session.weeks[max(0, session.weeks.index(week) - 3) : session.weeks.index(week)]]
+        )
+    hashed = fingerprint.stats["rows_hashed"] - hashed
+    p = session.project
+    assert session._days_reused
+    assert session.fingerprinted and len(session.fingerprinted) < 4, session.fingerprinted
+    # only rows of the days the new files can reach, and of the days the fingerprinted windows cut in part
+    margin = int(reach(session.config).total_seconds() * 1e9)
+    starts = [pd_ns(f.start) for r in p.dataset.sources for f in r.files if "next" in f.path]
+    lo = min(starts) - margin
+    total = sum(len(getattr(p.dataset, name)) for name, _ in fingerprint.FRAMES)
+    near = sum(
+        int((fingerprint.column_ns(getattr(p.dataset, name)[col]) >= lo - 2 * fingerprint.DAY_NS).sum())
+        for name, col in fingerprint.FRAMES
+    )
+    edges = 0
+    for week in session.fingerprinted:
+        since, _at, _closed = window(p.config, "week", week, p.as_of)
+        day0 = fingerprint.to_ns(since) // fingerprint.DAY_NS * fingerprint.DAY_NS
+        for name, col in fingerprint.FRAMES:
+            ts = fingerprint.column_ns(getattr(p.dataset, name)[col])
+            edges += int(((ts >= day0) & (ts < day0 + fingerprint.DAY_NS)).sum())
+    assert 0 < hashed <= near + edges, (hashed, near, edges)
+    assert hashed < total / 20, (hashed, total)
+    # the same fingerprints as a computation from scratch (rebuilt clears the memo), every week's key kept
+    # or given by the digest of all rows
+    _session, keys, changed = rebuilt(project, first[1])
+    assert set(changed) <= set(session.fingerprinted)
+    assert keys == session.facts_keys
+
+
+def pd_ns(text: str) -> int:
+    return fingerprint.to_ns(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+def test_stored_day_sums_that_disagree_with_the_rows_are_not_reused(
+    first: tuple[Path, dict[str, str]], module_tmp: Path
+) -> None:
+    project = copied(first, module_tmp / "tampered")
+    session = Session(project, jobs=1)
+    p = session.project
+    stored = fingerprint.day_sums(p.dataset)
+    day, rows, total = stored["costs"][3]
+    stored["costs"][3] = [day, rows + 1, total]  # a day that gained a row no changed file explains
+    fingerprint._MEMO.clear()
+    assert not fingerprint.reuse_days(p.dataset, stored, [])
+    stored["costs"][3] = [day, rows, total]
+    assert fingerprint.reuse_days(p.dataset, stored, [])
+    since, at, _ = window(p.config, "week", session.weeks[-3], p.as_of)
+    reused = period_fingerprint(p.dataset, p.config, "week", session.weeks[-3], p.as_of)
+    fingerprint._MEMO.clear()
+    assert reused == period_fingerprint(p.dataset, p.config, "week", session.weeks[-3], p.as_of)
+    assert since < at

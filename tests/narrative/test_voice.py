@@ -238,3 +238,24 @@ def test_recommendation_shape() -> None:
 def test_invalid_recommendations(text: str, problem: str) -> None:
     (finding,) = check_recommendation(text)
     assert finding.rule == "recommendation" and problem in finding.message
+
+
+def _word_corpus() -> list[str]:
+    from sentinel_reports.narrative import voice
+
+    words = [*voice._HYPE, *voice._HEDGES, *voice._BLAME]
+    sentences = [f"The rollout was {w} this week." for w in words]
+    sentences += [s.upper() for s in sentences] + [f"Re-{w}-ing" for w in words]
+    sentences += ["Bob's mistake broke it.", "bob's mistake broke it.", "Their error rate fell.",
+                  "Their error caused it.", "Latency rose 12% in W30.", ""]  # fmt: skip
+    return sentences
+
+
+@pytest.mark.parametrize("sentence", _word_corpus())
+def test_word_prefilter_matches_whenever_any_rule_does(sentence: str) -> None:
+    """The one combined pattern decides whether the hype, hedge and blame patterns run on a sentence; it must
+    match every sentence that one of them matches (with its own case rule), and only those."""
+    from sentinel_reports.narrative import voice
+
+    each = any(p.search(sentence) for rules, _, _ in voice._WORD_RULES for _, p in rules)
+    assert (voice._ANY_WORD.search(sentence) is not None) == each

@@ -106,6 +106,33 @@ def test_missing_figures_read_no_data_never_zero(week) -> None:  # type: ignore[
     assert tiles["Error budget remaining"]["state"] == "no_data"
 
 
+def test_spend_tile_speaks_of_projections_and_never_calls_a_team_without_one_within(week) -> None:  # type: ignore[no-untyped-def]
+    facts, _ = week
+    data = facts_data(facts)
+    budgets = data["cost"]["budgets"]
+    assert len(budgets) >= 2
+    over = sum(1 for b in budgets if (b["projected_share"] or 0) > 1)
+
+    def spend(d: dict) -> dict:
+        return next(t for t in kpi_tiles(facts_from_dict(d)) if t["label"] == "Spend")
+
+    tile = spend(data)
+    if over:  # the demo's last week: a team is projected, not yet, over its budget
+        assert tile["state"] == "degraded"
+        assert tile["state_word"] == f"{over} of {len(budgets)} teams projected over budget"
+    for b in budgets:  # every team projected inside its budget
+        b["projected_month_end"] = b["monthly_budget"] * 0.5
+        b["projected_share"] = 0.5
+    add_derived(data, {s["name"]: s.get("previous_budget_remaining") for s in data["slos"]})
+    assert spend(data)["state"] == "operational"
+    assert spend(data)["state_word"] == "Teams projected within budget"
+    budgets[0]["projected_month_end"] = budgets[0]["projected_share"] = None  # one team has no projection
+    add_derived(data, {s["name"]: s.get("previous_budget_remaining") for s in data["slos"]})
+    tile = spend(data)
+    assert tile["state"] == "no_data" and "within" not in tile["state_word"]
+    assert tile["state_word"] == f"1 of {len(budgets)} budget teams without a projection"
+
+
 def test_tables_mark_the_worst_row_in_every_format(week) -> None:  # type: ignore[no-untyped-def]
     facts, _ = week
     table = slo_table(facts)

@@ -195,3 +195,33 @@ def test_clip_ids_are_scoped_per_chart_and_stable_across_renders() -> None:
     second = ChartRenderer().svg(spec, chart_id="c")
     assert first == second
     assert 'id="c-clip1"' in first
+
+
+def test_a_label_limit_no_label_reaches_is_left_out_with_the_same_svg():
+    """Vega measures each label once more to truncate it when the axis has a limit; ``vega_input`` leaves out
+    a category axis' limit that none of its labels can reach, and the chart is drawn the same."""
+    from sentinel_reports.render.charts import accessible_svg, bar_chart, vega_input
+
+    rows = [{"component": f"Service {n:02d}", "spend": 100.0 * n + 7} for n in range(1, 31)]
+    spec = bar_chart(rows, category="component", value="spend", title="Spend", description="d")
+    sent = vega_input(spec)
+    assert [layer["encoding"]["y"]["axis"]["labelLimit"] for layer in sent["layer"]] == [0, 0]
+    assert spec["layer"][0]["encoding"]["y"]["axis"]["labelLimit"] == 200  # the caller's spec is untouched
+    import vl_convert as vlc
+
+    same = [accessible_svg(vlc.vegalite_to_svg(s), "Spend", "d", "c") for s in (spec, sent)]
+    assert same[0] == same[1]
+
+    long = [*rows, {"component": "A component name far too long to fit in the label space", "spend": 5.0}]
+    spec = bar_chart(long, category="component", value="spend", title="Spend", description="d")
+    assert vega_input(spec) == spec  # a label may be truncated: Vega decides, as before
+    spec = bar_chart(rows, category="component", value="spend", title="Spend", description="d")
+    for layer in spec["layer"]:
+        layer["encoding"]["y"]["axis"]["labelExpr"] = "datum.label + ' of the platform, in full'"
+    assert vega_input(spec) == spec  # labels that are not the field's values
+    spec = bar_chart(rows, category="component", value="spend", title="Spend", description="d")
+    spec["config"]["axisY"] = {"labelFontSize": 40}
+    assert vega_input(spec) == spec  # a larger font from the config: 40 px x 1.2 x 10 characters > 200
+    assert vega_input(charts.sparkline([1.0, 2.0], title="t", description="d")) == charts.sparkline(
+        [1.0, 2.0], title="t", description="d"
+    )

@@ -49,9 +49,10 @@ from .aggregate import (
     signal_names,
 )
 from .formats import FIELDS, FORMATS, FormatSpec
-from .normalise import DICTIONARY_FIELDS, Part, Table, failed, normalise
+from .normalise import DICTIONARY_FIELDS, Part, Table, failed, normalise, value_codes
 from .query import rows_table
 from .reading import batches
+from .table import collect_table, table_fingerprint
 
 WORKERS = max(1, min(4, os.cpu_count() or 1))  # files read and blocks aggregated at the same time
 CHUNK_ROWS = 5_000_000  # rows of files aggregated by one query when files can be cut between intervals
@@ -60,6 +61,7 @@ R = TypeVar("R")
 
 
 class LlmRequestsOptions(SourceOptions):
+    path: str | None = None  # files, or `table` (a table of the engine, e.g. logs.llm_requests)
     format: Literal["litellm", "helicone", "langfuse", "generic"] = "generic"
     interval: Duration = dt.timedelta(minutes=5)
     component_from: str | None = None  # column or `column.key` path; default per format
@@ -140,6 +142,13 @@ class LlmRequestsCollector(Collector):
             span = np.array([min(x.min() for x in starts), max(x.max() for x in starts)]) if starts else None
             return _FileRead(input_file(ctx, path, count, span), parts)
 
+        if options.table is not None:
+            out = collect_table(options, ctx, fields, spec, tz, ids, _step_ns(options))
+            if isinstance(out, Batch):
+                return out
+            return _finish(
+                out.samples, out.stats, out.names, ids, ctx, options, [out.file], out.rows, out.state
+            )
         paths_in = expand_paths(ctx, options.path)
         engine = engine_for(ctx.config.engine, ctx.project_dir)
         scanned = _scan(engine, paths_in, fields, options, spec, tz, ids, ctx)
@@ -169,8 +178,12 @@ class LlmRequestsCollector(Collector):
             p.requests, p.ids = None, None  # type: ignore[assignment]
         table = pa.concat_tables(tables)
         del tables
-        samples, stats = query.run(engine, engine.memtable(table), _step_ns(options), names, options.path)
+        limit = engine.piece_rows
+        cut = [table] if limit is None else query.pieces(table, _step_ns(options), limit)
         del table
+        memtables = [engine.memtable(x) for x in cut]
+        samples, stats = query.run(engine, memtables, _step_ns(options), names, options.path)
+        del cut, memtables
         state = {
             "ttft": ttft,
             "sums": sums,
@@ -180,6 +193,9 @@ class LlmRequestsCollector(Collector):
             "notes": sorted(set().union(*(p.notes for p in parts))),
         }
         return _finish(samples, stats, names, ids, ctx, options, files, rows, state)
+
+    def fingerprint(self, options: LlmRequestsOptions, ctx: CollectContext) -> str:
+        return table_fingerprint(options, ctx, _candidates(options, FORMATS[options.format]))
 
     def combine(
         self, old: Batch, new: Batch, options: LlmRequestsOptions, ctx: CollectContext
@@ -282,17 +298,7 @@ def _scan(
                 spec.latency_unit if ratio is None else "s" if ratio < 0.03 else "ms"
             )
         units.append(unit)
-    others: set[str] = set()
-    codes: dict[str, int] = {}
-    for value in {v for st in stats for v in st.components}:
-        if value is None:
-            others.add("(no value)")
-            continue
-        mapped = options.components.get(value, value)
-        if mapped in ids:
-            codes[value] = ids.index(mapped)
-        else:
-            others.add(str(mapped))
+    codes, others = value_codes({v for st in stats for v in st.components}, options.components, ids)
     ttft = "ttft_ms" in cols.values
     sums = [k for k in SUM_SIGNALS if k in cols.values]
     names = signal_names(ttft, sums)

@@ -142,3 +142,13 @@ FORMATS = {"litellm": LITELLM, "helicone": HELICONE, "langfuse": LANGFUSE, "gene
 # A status is a failure when it is one of these words, or an HTTP code outside 2xx. Missing means success
 # (LiteLLM_SpendLogs rows written before the `status` column existed were successes).
 FAILURE_WORDS = ("failure", "failed", "fail", "error", "false", "timeout", "cancelled")
+
+NUMBER_FIELDS = (  # the fields read as numbers, in the order their cells are checked
+    "latency",
+    "ttft",
+    "tokens_input",
+    "tokens_output",
+    "tokens_cache_read",
+    "tokens_cache_write",
+    "cost",
+)

@@ -8,6 +8,7 @@ kind) may arrive dictionary-encoded from Parquet: it is then interpreted once pe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,23 @@ class Part:
     skipped: int = 0  # rows that are not requests (observations of another kind)
     others: set[str] = field(default_factory=set)  # component values that are not configured components
     notes: set[str] = field(default_factory=set)
+
+
+def value_codes(values: Any, aliases: dict[str, str], ids: list[str]) -> tuple[dict[str, int], set[str]]:
+    """The component values a log holds -> their configured component's index (through the source's
+    `components` aliases), and the values that name no configured component ("(no value)" for a missing one)."""
+    codes: dict[str, int] = {}
+    others: set[str] = set()
+    for value in values:
+        if value is None:
+            others.add("(no value)")
+            continue
+        mapped = aliases.get(value, value)
+        if mapped in ids:
+            codes[value] = ids.index(mapped)
+        else:
+            others.add(str(mapped))
+    return codes, others
 
 
 def _chunks(col) -> list[pa.Array]:  # noqa: ANN001

@@ -66,63 +66,118 @@ def rows_table(
     return pa.table(columns)
 
 
+def pieces(table: pa.Table, step_ns: int, limit: int) -> list[pa.Table]:
+    """The rows cut into tables of about `limit` rows that no interval spans (rows in interval order, each
+    keeping its `row` number, so "the first row wins" means the same), for engines that receive the rows
+    through Arrow: Spark's driver holds one piece at a time instead of the whole source. A repeat has its
+    request's start time, so it lands in the same piece; the pieces' groups are simply put together."""
+    n = table.num_rows
+    if n <= limit:
+        return [table]
+    start = table.column("start_ns").to_numpy()
+    interval = start - np.fmod(start, step_ns)  # the query's `start_ns - start_ns % step_ns`
+    order = np.argsort(interval, kind="stable")
+    interval = interval[order]
+    cuts, at = [0], 0
+    while at + limit < n:
+        at = int(np.searchsorted(interval, interval[at + limit], side="left"))
+        if at <= cuts[-1]:  # one interval holds more than `limit` rows: cut after it
+            at = int(np.searchsorted(interval, interval[cuts[-1]], side="right"))
+        if at >= n:
+            break
+        cuts.append(at)
+    cuts.append(n)
+    ordered = table.take(pa.array(order))
+    return [ordered.slice(a, b - a) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
 def aggregation(t: Any, step_ns: int, names: list[str], repeats: bool = True) -> Any:
     """Per component × interval: the counts in STATS, first/last start and the signals of `names`.
     `repeats=False`: the caller knows no request is logged twice (no window is needed)."""
     with_ids = "id" in t.columns
-    values = [c for c in t.columns if c not in ("row", "id", "bad")]
-    every = [t[c] for c in values] + ([t.id] if with_ids else [])
-    first_of = ibis().row_number().over(group_by=every, order_by=t.row)
-    if not repeats:
-        m = t.mutate(_repeat=ibis().literal(False), _exact=ibis().literal(False))
-    elif with_ids:
-        first_of_id = ibis().row_number().over(group_by=[t.start_ns, t.id], order_by=t.row)
-        m = t.mutate(_repeat=first_of_id > 0, _exact=first_of > 0)
-    else:
-        m = t.mutate(_repeat=first_of > 0, _exact=first_of > 0)
-    m = m.mutate(_interval=m.start_ns - m.start_ns % step_ns)
-    kept = ~m._repeat
-    metrics: dict[str, Any] = {
-        "rows": m.count(),
-        "exact": m.count(where=m._exact),
-        "conflicting": m.count(where=m._repeat & ~m._exact),
-        "requests": m.count(where=kept),
-        "good": m.count(where=kept & m.good),
-        "first_ns": m.start_ns.min(),
-        "last_ns": m.start_ns.max(),
-    }
+    m = t.mutate(_interval=t.start_ns - t.start_ns % step_ns)
+    metrics: dict[str, Any] = {}
+    if repeats:
+        values = [c for c in t.columns if c not in ("row", "id", "bad")]
+        every = [t[c] for c in values] + ([t.id] if with_ids else [])
+        first_of = ibis().row_number().over(group_by=every, order_by=t.row)
+        if with_ids:
+            first_of_id = ibis().row_number().over(group_by=[t.start_ns, t.id], order_by=t.row)
+            m = m.mutate(_repeat=first_of_id > 0, _exact=first_of > 0)
+        else:
+            m = m.mutate(_repeat=first_of > 0, _exact=first_of > 0)
+        kept = ~m._repeat
+        metrics["rows"] = m.count()
+        metrics["exact"] = m.count(where=m._exact)
+        metrics["conflicting"] = m.count(where=m._repeat & ~m._exact)
+        metrics["requests"] = m.count(where=kept)
+        metrics["good"] = m.count(where=kept & m.good)
+    else:  # every row is kept: no window, no filter
+        kept = None
+        none = ibis().literal(0, type="int64")
+        metrics.update(rows=m.count(), exact=none, conflicting=none, requests=m.count())
+        metrics["good"] = m.count(where=m.good)
+    metrics["first_ns"] = m.start_ns.min()
+    metrics["last_ns"] = m.start_ns.max()
     if "bad" in t.columns:  # a cell the scan's own checks found bad (`scan.relation`)
         metrics["bad"] = m.bad.any()
-    metrics["_latency"] = m.latency_ms.collect(where=kept & m.latency_ms.notnull())
+
+    def where(cond: Any) -> Any:
+        return cond if kept is None else kept & cond
+
+    metrics["_latency"] = m.latency_ms.collect(where=where(m.latency_ms.notnull()))
     if "ttft_p95_ms" in names:
-        metrics["_ttft"] = m.ttft_ms.collect(where=kept & m.ttft_ms.notnull())
+        metrics["_ttft"] = m.ttft_ms.collect(where=where(m.ttft_ms.notnull()))
     for name in SUM_SIGNALS:
         if name in names:
             column = m[name].cast(COST_DECIMAL) if name == "cost_requests" else m[name]
             metrics[name] = column.sum(where=kept).cast("float64")
     g = m.group_by(component=m.component, interval=m._interval).aggregate(**metrics)
-    ordered = {"_latency": g._latency.sort()}
+    wanted = [(name, "_latency", q) for name, q in LATENCY_QUANTILES]
     if "ttft_p95_ms" in names:
-        ordered["_ttft"] = g._ttft.sort()
-    g = g.mutate(**ordered)
-    quantiles = {name: quantile(g._latency, q) for name, q in LATENCY_QUANTILES}
-    if "ttft_p95_ms" in names:
-        quantiles["ttft_p95_ms"] = quantile(g._ttft, 0.95)
-    g = g.mutate(**quantiles).drop(*ordered)
+        wanted.append(("ttft_p95_ms", "_ttft", 0.95))
+    lists = sorted({column for _, column, _ in wanted})
+    g = g.mutate(**{c: g[c].sort() for c in lists})
+    g = g.mutate(**{f"{c}_n": g[c].length() for c in lists})
+    ranks: dict[str, Any] = {}
+    for name, column, q in wanted:
+        n = g[f"{column}_n"]
+        rank = (n - 1).cast("float64") * ibis().literal(q, type="float64")
+        ranks[f"{name}_rank"] = rank
+        ranks[f"{name}_whole"] = rank.floor()
+    g = g.mutate(**ranks)
+    bounds: dict[str, Any] = {}
+    for name, column, _ in wanted:
+        n, lo = g[f"{column}_n"], g[f"{name}_whole"].cast("int32")
+        # Spark's element_at takes an INT index; a group never holds 2^31 requests
+        # read only from a non-empty array (Spark refuses index 0)
+        none = ibis().null("float64")
+        bounds[f"{name}_lo"] = ibis().ifelse(n > 0, g[column][lo], none)
+        bounds[f"{name}_hi"] = ibis().ifelse(
+            n > 0, g[column][ibis().least(lo + 1, (n - 1).cast("int32"))], none
+        )
+    g = g.mutate(**bounds)
+    g = g.mutate(
+        **{
+            name: quantile(
+                g[f"{column}_n"], g[f"{name}_lo"], g[f"{name}_hi"], g[f"{name}_rank"], g[f"{name}_whole"]
+            )
+            for name, column, _ in wanted
+        }
+    )
+    helpers = [*lists, *(f"{c}_n" for c in lists)]
+    helpers += [f"{name}_{part}" for name, _, _ in wanted for part in ("rank", "whole", "lo", "hi")]
+    g = g.drop(*helpers)
     return g.order_by(["component", "interval"])
 
 
-def quantile(values: Any, q: float) -> Any:
-    """The q-quantile of a sorted array: linear interpolation between the closest ranks, computed as
+def quantile(n: Any, low: Any, high: Any, rank: Any, whole: Any) -> Any:
+    """The q-quantile of a sorted array of `n` values whose elements at ranks floor(rank) and the next
+    are `low` and `high`: linear interpolation between the closest ranks, computed as
     `lo + (hi - lo) * (rank - floor(rank))` with rank = q * (n - 1) in float64, the formula of
     numpy.quantile and of the samples this product always wrote (engines' own quantile functions round
-    differently in the last bits); null for an empty array."""
-    n = values.length()
-    rank = (n - 1).cast("float64") * ibis().literal(q, type="float64")
-    whole = rank.floor()
-    lo = whole.cast("int32")  # Spark's element_at takes an INT index; a group never holds 2^31 requests
-    hi = ibis().least(lo + 1, (n - 1).cast("int32"))
-    low, high = values[lo], values[hi]
+    differently in the last bits); null for an empty array. Each part is a column of its own, computed
+    once per group."""
     return ibis().ifelse(n > 0, low + (high - low) * (rank - whole), ibis().null("float64"))
 
 
@@ -142,10 +197,10 @@ def run(
     table) and their groups put together."""
     tables = t if isinstance(t, list) else [t]
     flags = repeats if isinstance(repeats, list) else [repeats] * len(tables)
-    results = [
-        engine.run(aggregation(x, step_ns, names, r), source=source, ordered=ordered)
-        for x, r in zip(tables, flags, strict=True)
-    ]
+    results = []
+    for x, r in zip(tables, flags, strict=True):
+        results.append(engine.run(aggregation(x, step_ns, names, r), source=source, ordered=ordered))
+        engine.release(x)
     result = results[0]
     if len(results) > 1:
         result = pa.concat_tables(results).sort_by([("component", "ascending"), ("interval", "ascending")])

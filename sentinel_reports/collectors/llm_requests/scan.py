@@ -28,7 +28,7 @@ from ..base import EARLIEST, END, MAX_COUNT
 from ..engine import Engine, ibis
 from ..io import file_format
 from .aggregate import SUM_SIGNALS, VALUE_MASK
-from .formats import FAILURE_WORDS, FormatSpec
+from .formats import FAILURE_WORDS, NUMBER_FIELDS, FormatSpec
 from .reading import NULLS, _csv_header
 
 TIME_TYPES = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE")
@@ -135,15 +135,7 @@ def plan(
         naive = f.type != "TIMESTAMP WITH TIME ZONE"
         if naive and tz != "UTC":
             return None
-    for name in (
-        "latency",
-        "ttft",
-        "tokens_input",
-        "tokens_output",
-        "tokens_cache_read",
-        "tokens_cache_write",
-        "cost",
-    ):
+    for name in NUMBER_FIELDS:
         f = chosen.get(name)
         if f is not None and not f.keys and f.type not in NUMBER_TYPES + ("VARCHAR",):
             return None
@@ -482,8 +474,9 @@ def relation(  # noqa: ANN201
     """The normalised rows of the files (indices `files`, default every file) as an Ibis table over
     DuckDB (lazy: the aggregation runs it). `units` per file: the unit of its latency and TTFT columns;
     `codes`: component value -> code."""
-    lut = " ".join(f"WHEN {s(v)} THEN {c}" for v, c in codes.items())
-    comp = f"CASE {cols.values['component_text']} {lut} ELSE -1 END" if lut else "-1"
+    # one hash lookup per row (a CASE of one WHEN per value costs a comparison per value and row)
+    lut = ", ".join(f"{s(v)}: {c}" for v, c in codes.items())
+    comp = f"coalesce(MAP {{{lut}}}[{cols.values['component_text']}], -1)" if lut else "-1"
     good = cols.values["good"]
     if good == "{status_good}":
         failed = ", ".join(s(v) for v in failures)
