@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -171,17 +172,14 @@ def collect(
                 if batch is None and table is None and cls.per_file:
                     parts = PartCache(cache.root.parent, source, dict(found), ctx)
                 elif batch is None and table is None:
-                    batch = cache.append(cls(), options, ctx, files, found, key, source, progress)
-            if batch is None:
+                    check = partial(check_batch, path=src.where)
+                    batch = cache.append(cls(), options, ctx, files, found, key, source, progress, check)
+            read = batch is None
+            if read:
                 progress(f"reading {source_id} ({src.type}){_new_files(parts, len(files))}")
                 batch = cls().collect(
                     options, ctx if parts is None else dataclasses.replace(ctx, parts=parts)
                 )
-                if cache is not None and key is not None:
-                    cache.store(key, batch, source=source)
-                if cache is not None and parts is not None and source is not None:
-                    parts.prune()
-                    cache.discard_source(source, keep=key)
         except SourceError as exc:
             raise _unquoted(exc, roots[:1]) from None
         except (OSError, MemoryError, zlib.error, EOFError, UnicodeError) as exc:
@@ -198,7 +196,14 @@ def collect(
             raise SourceError(
                 src.where, f"timestamp out of range ({type(exc).__name__})", expected=TIME_RANGE
             ) from None
-        check_batch(batch, src.where)
+        if not batch.checked:  # a batch read back from the parse cache passed these checks when stored
+            check_batch(batch, src.where)
+            batch.checked = True
+        if read and cache is not None and key is not None:
+            cache.store(key, batch, source=source)  # only checked batches are kept
+            if parts is not None and source is not None:
+                parts.prune()
+                cache.discard_source(source, keep=key)
         warnings = list(batch.warnings)
         for name, frame in (("samples", batch.samples), ("evals", batch.evals)):
             if len(frame):

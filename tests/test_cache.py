@@ -71,6 +71,16 @@ def test_round_trip_preserves_frames_and_records(tmp_path: Path) -> None:
     assert loaded.files == batch.files
 
 
+def test_the_checked_mark_is_kept_and_an_entry_without_it_is_unchecked(tmp_path: Path) -> None:
+    cache = SourceCache(tmp_path)
+    for key, checked in (("k1", True), ("k2", False)):
+        batch = sample_batch()
+        batch.checked = checked
+        cache.store(key, batch)
+        loaded = cache.load(key)
+        assert loaded is not None and loaded.checked is checked
+
+
 def test_corrupted_entry_is_discarded(tmp_path: Path) -> None:
     cache = SourceCache(tmp_path)
     cache.store("k1", sample_batch())

@@ -14,6 +14,10 @@ the same first files (same paths, same digests, same order) is the base; the col
 files after them and `Collector.combine` joins the two batches, or declines (then every file is read).
 The extended batch replaces its base in the cache.
 
+Checked: an entry holds a batch that passed the boundary checks (`project.check_batch`); it is stored only
+after them, and an appended batch is checked in its new part only (`Collector.combine` keeps what both
+parts passed), so a batch read back is not checked again (`Batch.checked`; an entry without the mark is).
+
 Per file (`PartCache`): a collector that reduces each file on its own (`Collector.per_file`) gets each
 file's partial aggregate from `parts/`, keyed by the source's identity and the file's path and sha256; only
 files without a part (new or edited) are read, and the parts of files the source no longer has are
@@ -110,6 +114,7 @@ class SourceCache:
                 warnings=list(meta["warnings"]),
                 summary=meta["summary"],
                 state=meta["state"],
+                checked=meta.get("checked") is True,
             )
         except Exception:  # any damage to the entry: forget it, parse again
             shutil.rmtree(entry, ignore_errors=True)
@@ -162,9 +167,11 @@ class SourceCache:
         key: str,
         source: str,
         progress: Callable[[str], None],
+        check: Callable[[Batch], None],
     ) -> Batch | None:
-        """The batch of every file from the cached batch of the first ones and a read of the rest, stored
-        under `key` in place of its base; None when there is no base or the collector cannot combine."""
+        """The batch of every file from the cached batch of the first ones and a read of the rest (which
+        `check` must pass: it raises SourceError otherwise), stored under `key` in place of its base; None
+        when there is no base or the collector cannot combine."""
         if not collector.can_combine():
             return None
         base = self.load_base(source, digests)
@@ -177,11 +184,13 @@ class SourceCache:
         )
         try:
             new = collector.collect(options, dataclasses.replace(ctx, files=tuple(added)))
+            check(new)
         except SourceError:
             return None  # read with the others, the error (if it is one) is reported as usual
         batch = collector.combine(old, new, options, ctx)
         if batch is None or [(f.path, f.sha256) for f in batch.files] != [tuple(d) for d in digests]:
             return None
+        batch.checked = old.checked  # rows of both parts, each of which passed (Collector.combine)
         self.store(key, batch, source=source)
         if (self.root / key / "meta.json").is_file():  # stored: the base is a stale copy of its first files
             self.discard(base_key)
@@ -206,6 +215,7 @@ class SourceCache:
                 "warnings": batch.warnings,
                 "summary": batch.summary,
                 "state": batch.state,
+                "checked": batch.checked,
             }
             _seal(tmp, meta, self.root / key)
         except (OSError, TypeError, ValueError):

@@ -235,6 +235,7 @@ class Batch:
     warnings: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)  # JSON-able facts `combine` needs; not reported
+    checked: bool = False  # passed project.check_batch (the parse cache keeps only such batches)
 
 
 @dataclass
@@ -264,7 +265,9 @@ class Collector:
 
     def combine(self, old: Batch, new: Batch, options: Any, ctx: CollectContext) -> Batch | None:
         """`old` (read from the first files) extended with `new` (read from the files after them), equal to
-        what `collect` of all the files returns; None when this collector cannot guarantee that."""
+        what `collect` of all the files returns; None when this collector cannot guarantee that. Every row
+        (and incident) of the result is one of `old` or `new`, and the rows of one (interval, component)
+        come from one of them, so a result of two batches that passed `project.check_batch` passes it too."""
         return None
 
     @classmethod

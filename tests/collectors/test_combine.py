@@ -35,6 +35,7 @@ from sentinel_reports.collectors.llm_requests import LlmRequestsCollector
 from sentinel_reports.collectors.pagerduty import PagerDutyCollector
 from sentinel_reports.collectors.prometheus import PrometheusCollector
 from sentinel_reports.errors import SourceError
+from sentinel_reports.project import check_batch
 from tests.collectors import _cost_ctx
 from tests.collectors.conftest import make_ctx
 from tests.fuzzing import examples
@@ -62,6 +63,14 @@ def reads(collector: Collector, options: Any, ctx: CollectContext, old: list[Pat
     return full, first, later
 
 
+def passes(batch: Batch) -> bool:
+    try:
+        check_batch(batch, "source")
+    except SourceError:
+        return False
+    return True
+
+
 def check(collector: Collector, options: Any, ctx: CollectContext, old: list[Path], new: list[Path]):
     """The combination of the two reads, checked against the full read (directly and through the cache);
     None when a part cannot be read alone (the parse cache then reads every file, as here)."""
@@ -72,6 +81,8 @@ def check(collector: Collector, options: Any, ctx: CollectContext, old: list[Pat
     combined = collector.combine(first, later, options, ctx)
     if combined is not None:
         assert_same(combined, full)
+        if passes(first) and passes(later):  # what lets the parse cache check only an appended part
+            assert passes(combined)
         with tempfile.TemporaryDirectory() as tmp:
             cache = SourceCache(Path(tmp))
             cache.store("base", first)
@@ -196,6 +207,35 @@ def test_llm_requests_new_day_combines_and_other_columns_do_not(folder):
     table = request_table(rows[2:]).drop_columns(["ttft_ms"])  # a later export without TTFT
     pq.write_table(table, new[0])
     assert check(LlmRequestsCollector(), options, ctx, old, new) is None
+
+
+def test_an_append_checks_the_new_part_only_and_declines_a_part_that_fails(folder):
+    rows = [dict(second=s, component="chat-api", latency_ms=900, ttft_ms=100, status="ok", input_tokens=10,
+                 cache_read_tokens=5, cost=0.1, repeat=None) for s in (60, 4000, 9000)]  # fmt: skip
+    old, new = llm_files(folder, rows, 2, True)
+    options, ctx = llm_options("1h"), make_ctx(folder)
+    collector = LlmRequestsCollector()
+    digests = [(f.path, f.sha256) for f in collector.collect(options, ctx).files]
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = SourceCache(Path(tmp))
+        for failing in (False, True):
+            base = collector.collect(options, dataclasses.replace(ctx, files=tuple(old)))
+            base.checked = True
+            cache.store("base", base, source="src")
+            seen: list[Batch] = []
+
+            def spy(batch: Batch, seen: list[Batch] = seen, failing: bool = failing) -> None:
+                seen.append(batch)
+                if failing:
+                    raise SourceError("x", "bad")
+
+            got = cache.append(
+                collector, options, ctx, [*old, *new], digests, "all", "src", lambda _: None, spy
+            )
+            assert [[f.path for f in b.files] for b in seen] == [[ctx.relpath(p) for p in new]]
+            assert (got is None) is failing
+            if got is not None:
+                assert got.checked and cache.load("all").checked  # type: ignore[union-attr]
 
 
 # ------------------------------------------------------------------------------------------------ focus

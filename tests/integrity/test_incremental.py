@@ -76,6 +76,24 @@ def test_damaged_parse_cache_entry_is_detected_and_rebuilt(built: tuple[Path, Pa
     assert reads(messages) == []
 
 
+def test_sources_read_back_from_the_parse_cache_are_not_checked_again(
+    built: tuple[Path, Path, dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sentinel_reports.project as project_module
+
+    project, site, before = built
+    checked: list[str] = []
+    real = project_module.check_batch
+    monkeypatch.setattr(
+        project_module, "check_batch", lambda batch, path: (checked.append(path), real(batch, path))
+    )
+    for kind in ("builds", "facts", "facts-index", "sites"):
+        shutil.rmtree(project / ".sentinel/cache" / kind, ignore_errors=True)
+    result, messages = build(project, site)
+    assert reads(messages) == [] and checked == [], (messages, checked)  # every batch passed when stored
+    assert files_under(site) == before
+
+
 def test_no_cache_is_a_cold_build_with_the_same_bytes(
     built: tuple[Path, Path, dict], module_tmp: Path
 ) -> None:
