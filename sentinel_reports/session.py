@@ -325,10 +325,12 @@ class Session:
                 metas[week] = meta
         if missing:
             from .analysis.facts import prepare
+            from .analysis.fingerprint import window
 
             p = self.project
-            with self.clock("facts"):  # built once, shared by the workers
-                prepare(p.dataset, p.config)
+            spans = [window(p.config, "week", w, p.as_of) for w in missing]
+            with self.clock("facts"):  # built once, shared by the workers; of the data those weeks read
+                prepare(p.dataset, p.config, (min(s[0] for s in spans), max(s[1] for s in spans)))
             if len(missing) > 1 and self.jobs > 1:
                 self.progress(
                     f"computing facts for {len(missing)} weeks in {min(self.jobs, len(missing))} processes"

@@ -43,7 +43,7 @@ from .quality import cost_quality, quality_facts
 from .segments import SAMPLE_SIGNALS as DRIFT_SIGNALS
 from .segments import drift_facts, segment_facts
 from .selfhost import TOKEN_PREFIX, self_hosting_facts
-from .series import shared_index, time_order
+from .series import index_between, prepare_window, rows_between, shared_index, time_order
 from .slo import evaluate_slo, sli_events, window_attainment
 from .status import component_slis, component_status
 from .summary import platform_summary
@@ -71,9 +71,14 @@ def json_dumps_facts(facts: Facts | dict) -> str:
     return facts_json(facts if isinstance(facts, WeekFacts | QuarterFacts) else facts_from_dict(facts))
 
 
-def prepare(dataset: Dataset, config: Config) -> None:
+def prepare(dataset: Dataset, config: Config, window: tuple[dt.datetime, dt.datetime] | None = None) -> None:
     """Work out once per build what every period's facts read (the series index, the samples' time order,
-    the cost ledger), so forked workers share it instead of each building it."""
+    the cost ledger), so forked workers share it instead of each building it. With `window` (the data the
+    periods to analyse read, `fingerprint.window`), only the samples in it are indexed, unless that is all
+    of them."""
+    if window is not None and prepare_window(dataset.samples, *window):
+        cost_ledger(dataset.costs, config)
+        return
     shared_index(dataset.samples)
     order = time_order(dataset.samples)
     order.subset(dataset.samples, recent_signals(order.signals(dataset.samples), config))
@@ -94,8 +99,7 @@ def _recent_samples(
     """The samples of [start, end) of the signals the analyses of `recent` read, in their original order:
     cost and quality read only the window and the one before it, and a year of samples is tens of millions
     of rows, most of them signals these analyses never read."""
-    order = time_order(samples)
-    return order.rows(samples, start, end, recent_signals(order.signals(samples), config))
+    return rows_between(samples, start, end, lambda signals: recent_signals(signals, config))
 
 
 NEXT_UPDATE_AFTER = dt.timedelta(hours=1)
@@ -119,7 +123,7 @@ def period_facts(
     after = parse_period(kind, next_period(period.label), config.tz)
 
     since = lookback(config, period.start, period.end)
-    index = shared_index(dataset.samples).between(since, as_of)
+    index = index_between(dataset.samples, since, as_of)
     known = incidents_known_at(dataset.incidents, as_of)
     coverages = compute_coverage(
         dataset.samples, dataset.evals, dataset.costs, config, start, end, as_of, index=index
@@ -324,7 +328,7 @@ def _options(
     quarters = [parse_period("quarter", label, config.tz) for label in labels]
     spans = [(q.label, q.start, min(q.end, end), q.end) for q in quarters]
     first = quarters[0].start
-    index = shared_index(dataset.samples).between(first, end)
+    index = index_between(dataset.samples, first, end)
     events = {s.name: sli_events(index, s) for s in config.slos}
     history, _ = incident_facts(known, postmortems, config, first, end, as_of)
     history = classify_impact(history, known, config, events, first, end, as_of)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -194,6 +194,61 @@ def _shared_entry(samples: pd.DataFrame) -> list:
 def shared_index(samples: pd.DataFrame) -> SeriesIndex:
     """The SeriesIndex of `samples`, built once per frame object (the frame must not be mutated)."""
     return _shared_entry(samples)[0][1]
+
+
+# A build that analyses a few periods only (one new day: the week it falls in) reads a few months of a
+# year of samples: `prepare_window` cuts the rows of [since, until] once and indexes only those. An index of
+# the rows in a window answers every `between` inside that window as the index of every row does (series
+# are cut by timestamp, points merged per timestamp, sources taken from the rows of the window).
+_WINDOW: list[tuple[weakref.ref, int, int, pd.DataFrame, SeriesIndex]] = []
+
+
+def prepare_window(samples: pd.DataFrame, since: dt.datetime, until: dt.datetime) -> bool:
+    """Index the rows of `samples` in [since, until] for `index_between` and `rows_between`; False (nothing
+    kept) when that is every row, so the index of the whole frame serves."""
+    lo, hi = to_ns(since), to_ns(until)
+    ts = column_ns(samples["ts"]) if len(samples) else np.empty(0, dtype="int64")
+    inside = (ts >= lo) & (ts <= hi)
+    if inside.all():
+        _WINDOW.clear()
+        return False
+    rows = samples.iloc[np.flatnonzero(inside)]
+    _WINDOW[:] = [(weakref.ref(samples), lo, hi, rows, SeriesIndex(rows))]
+    return True
+
+
+def _window(samples: pd.DataFrame, lo: int, hi: int) -> tuple[pd.DataFrame, SeriesIndex] | None:
+    if _WINDOW and _WINDOW[0][0]() is samples and _WINDOW[0][1] <= lo and hi <= _WINDOW[0][2]:
+        return _WINDOW[0][3], _WINDOW[0][4]
+    return None
+
+
+def index_between(samples: pd.DataFrame, since: dt.datetime, until: dt.datetime) -> SeriesIndex:
+    """``shared_index(samples).between(since, until)``, from the window `prepare_window` indexed when it
+    covers [since, until]."""
+    found = _window(samples, to_ns(since), to_ns(until))
+    return (found[1] if found else shared_index(samples)).between(since, until)
+
+
+def rows_between(
+    samples: pd.DataFrame, start: dt.datetime, end: dt.datetime, pick: Callable[[list[str]], list[str]]
+) -> pd.DataFrame:
+    """The rows with start <= ts < end of the signals `pick` chooses of the frame's signals, in their
+    original order (index and values as ``time_order(samples).rows``), cut from the window
+    `prepare_window` kept when it covers them."""
+    lo, hi = to_ns(start), to_ns(end)
+    found = _window(samples, lo, hi)
+    if found is None:
+        order = time_order(samples)
+        return order.rows(samples, start, end, pick(order.signals(samples)))
+    rows = found[0]
+    if not len(rows):
+        return rows
+    ts = column_ns(rows["ts"])
+    sig_codes, names = codes(rows["signal"])
+    wanted = set(pick(sorted(names)))
+    keep = np.isin(sig_codes, [i for i, name in enumerate(names) if name in wanted])
+    return _compact(rows.iloc[np.flatnonzero(keep & (ts >= lo) & (ts < hi))])
 
 
 class TimeOrder:

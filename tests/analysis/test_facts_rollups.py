@@ -128,3 +128,61 @@ def test_daily_windows_in_one_pass_equal_each_window_alone() -> None:
     assert window_attainments(events, bounds) == alone
     assert window_attainments(events, bounds, ns_bounds(bounds)) == alone
     assert window_attainments(events, []) == []
+
+
+def test_facts_from_the_window_of_the_weeks_analysed_equal_those_from_every_row(project) -> None:  # type: ignore[no-untyped-def]
+    from sentinel_reports.analysis import series
+    from sentinel_reports.analysis.fingerprint import window
+
+    weeks = available_periods(project.dataset, project.config, project.as_of, "week")
+    chosen = weeks[-2:]
+    whole = {w: json_dumps_facts(week_facts(project.dataset, project.content, project.config, w, project.as_of))
+             for w in chosen}  # fmt: skip
+    spans = [window(project.config, "week", w, project.as_of) for w in chosen]
+    try:
+        facts.prepare(project.dataset, project.config, (min(s[0] for s in spans), max(s[1] for s in spans)))
+        (kept,) = series._WINDOW  # the window holds some of the rows, not all of them
+        assert 0 < len(kept[3]) < len(project.dataset.samples)
+        got = {w: json_dumps_facts(week_facts(project.dataset, project.content, project.config, w, project.as_of))
+               for w in chosen}  # fmt: skip
+    finally:
+        series._WINDOW.clear()
+    for week in chosen:
+        assert got[week] == whole[week], week
+    # a window that holds every row keeps nothing: the index of the whole frame serves
+    assert not facts.prepare_window(
+        project.dataset.samples, dt.datetime(1970, 1, 1, tzinfo=UTC), project.as_of
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_an_index_of_a_window_answers_as_the_index_of_every_row(seed: int) -> None:
+    from sentinel_reports.analysis import series
+
+    samples = _shuffled_samples(seed)
+    since, until = dt.datetime(2026, 11, 2, 17, tzinfo=UTC), dt.datetime(2026, 11, 4, 5, 30, tzinfo=UTC)
+    inner = (since + dt.timedelta(hours=3), until - dt.timedelta(hours=2))
+    whole = series.SeriesIndex(samples)
+    try:
+        assert series.prepare_window(samples, since, until)
+        for lo, hi in ((since, until), inner):
+            view, expected = series.index_between(samples, lo, hi), whole.between(lo, hi)
+            assert view._parent is series._WINDOW[0][4]  # answered from the window's index
+            assert view.keys() == expected.keys() and expected.keys()
+            for key in expected.keys():
+                a, b = view.get(*key), expected.get(*key)
+                assert a is not None and b is not None
+                assert (a.ts.tolist(), a.values.tolist(), a.sources) == (
+                    b.ts.tolist(),
+                    b.values.tolist(),
+                    b.sources,
+                )
+            for signals in (["requests_good"], ["tokens_input", "drift_score", "absent"], []):
+                got = series.rows_between(
+                    samples, lo, hi, lambda names, s=signals: [n for n in names if n in s]
+                )
+                pd.testing.assert_frame_equal(got, TimeOrder(samples).rows(samples, lo, hi, signals))
+        outside = series.index_between(samples, since - dt.timedelta(hours=1), until)
+        assert outside._parent is not series._WINDOW[0][4]  # not covered: the index of every row
+    finally:
+        series._WINDOW.clear()
