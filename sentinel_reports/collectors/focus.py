@@ -15,6 +15,10 @@ Source entry::
         - {match: {ResourceId: "*vector*"}, team: Search team}
       provider: null                      # label for files with no provider column (default "unspecified")
 
+Instead of `path`, `table: billing.focus` names a table of the engine holding the same columns
+(`focus_engine`): its cells are checked and its charges summed in the engine, per distinct value of the
+columns the ledger keys come from; those values are parsed by the functions below, as a file's cells are.
+
 Columns read (all others are ignored):
 
 | ledger        | FOCUS column                                                              |

@@ -91,11 +91,11 @@ def collect(project_dir: Path, where: dict[str, str], database: Path | None = No
     return FocusCollector().collect(options, make_ctx(project_dir, config=config))
 
 
-def same_batch(table: Any, file: Any, file_name: str) -> None:
+def same_batch(table: Any, file: Any, file_name: str, where: str = "table billing.focus") -> None:
     pd.testing.assert_frame_equal(table.costs, file.costs, check_exact=True)
     assert table.summary == file.summary
     assert table.rows == file.rows
-    assert table.warnings == [w.replace(file_name, "table billing.focus") for w in file.warnings]
+    assert table.warnings == [w.replace(file_name, where) for w in file.warnings]
 
 
 @pytest.mark.parametrize("shape", [lambda f: f, typed], ids=["text", "typed"])
