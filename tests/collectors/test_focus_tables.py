@@ -50,16 +50,27 @@ def read_text(path: Path) -> pd.DataFrame:
 
 
 def bill_rows() -> pd.DataFrame:
-    """The tagged bill and every official FOCUS 1.2 sample: text columns, the union of their columns."""
+    """The tagged bill and every official FOCUS 1.2 sample: text columns, the union of their columns; and
+    two charges written here: an accounting negative credit, an amount in euro signs with a time offset."""
     paths = [COST / "focus_tagged.csv", *sorted(FOCUS_SAMPLES.glob("*.csv"))]
-    frame = pd.concat([read_text(p) for p in paths], ignore_index=True)
+    made = pd.DataFrame(
+        [
+            {"BillingCurrency": "USD", "BilledCost": "(12.00)", "EffectiveCost": " (12.00)",
+             "ChargeCategory": "Credit", "ChargePeriodStart": "2026-11-18T00:00:00Z",
+             "ServiceName": "Amazon Bedrock", "ResourceId": "res-credit", "Tags": '{"component": "chat-api"}'},
+            {"BillingCurrency": "EUR", "BilledCost": "€3.10", "EffectiveCost": "€3.10",
+             "ChargeCategory": "usage", "ChargePeriodStart": "2026-11-18T01:00:00+02:00",
+             "ServiceName": "La Plateforme", "ResourceId": "res-eu-2", "Tags": '{"component": "chat-api"}'},
+        ]
+    )  # fmt: skip
+    frame = pd.concat([*(read_text(p) for p in paths), made], ignore_index=True)
     return frame.astype(object).where(frame.notna(), None)
 
 
 def amounts(values: pd.Series) -> pd.Series:
     """Amount text as numbers, worked out here ("$1,234.50 ", "(12.00)")."""
     text = values.str.strip()
-    number = text.str.replace(r"[\s$,()]", "", regex=True).astype(float)
+    number = text.str.replace(r"[\s$€,()]", "", regex=True).astype(float)
     return number.where(~text.str.match(r"^\(.*\)$"), -number)
 
 
@@ -114,7 +125,8 @@ def test_a_duckdb_table_gives_the_ledger_of_the_same_rows_in_a_parquet_file(
     text = bill_rows()
     usd = text.BillingCurrency.fillna("USD").str.strip() == "USD"
     assert table.summary["total_cost"] == pytest.approx(amounts(text.EffectiveCost)[usd].sum(), rel=1e-12)
-    assert table.summary["other_currencies"]["EUR"]["cost"] == 80.0
+    assert table.summary["other_currencies"]["EUR"]["cost"] == 83.1
+    assert table.summary["cost_by_category"]["credit"] == -62.0  # the tagged bill's -50, and (12.00)
     assert table.summary["rows_currency_assumed"] == int(text.BillingCurrency.isna().sum()) > 0
     by_component = table.costs.groupby("component")["cost"].sum()
     assert by_component["rag-api"] == 100.0 and table.summary["unknown_component_values"] == ["billing-batch"]
