@@ -12,12 +12,15 @@ The same rows in a Spark temporary view are tested with the other Spark comparis
 from __future__ import annotations
 
 import gzip
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -84,7 +87,14 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def write_table(database: Path, frame: pd.DataFrame, table: str = "billing.focus") -> None:
+def with_tags_map(frame: pd.DataFrame) -> pa.Table:
+    """The typed rows with Tags as a MAP(VARCHAR, VARCHAR), as a Parquet export or a warehouse may hold them."""
+    tags = [None if t is None or json.loads(t) is None else list(json.loads(t).items()) for t in frame.Tags]
+    rows = pa.Table.from_pandas(typed(frame).drop(columns="Tags"), preserve_index=False)
+    return rows.append_column("Tags", pa.array(tags, pa.map_(pa.string(), pa.string())))
+
+
+def write_table(database: Path, frame: pd.DataFrame | pa.Table, table: str = "billing.focus") -> None:
     close_databases()  # this process may hold the file open read-only from an earlier build
     con = duckdb.connect(str(database))
     try:
@@ -109,17 +119,27 @@ def same_batch(table: Any, file: Any, file_name: str, where: str = "table billin
     assert table.warnings == [w.replace(file_name, where) for w in file.warnings]
 
 
-@pytest.mark.parametrize("shape", [lambda f: f, typed], ids=["text", "typed"])
+@pytest.mark.parametrize(
+    ("shape", "types"),
+    [(lambda f: pa.Table.from_pandas(f, preserve_index=False), ("VARCHAR", "VARCHAR", "VARCHAR")),
+     (lambda f: pa.Table.from_pandas(typed(f), preserve_index=False),
+      ("TIMESTAMP WITH TIME ZONE", "DOUBLE", "VARCHAR")),
+     (with_tags_map, ("TIMESTAMP WITH TIME ZONE", "DOUBLE", "MAP(VARCHAR, VARCHAR)"))],
+    ids=["text", "typed", "typed-tags-map"],
+)  # fmt: skip
 def test_a_duckdb_table_gives_the_ledger_of_the_same_rows_in_a_parquet_file(
-    tmp_path: Path, shape: Any
+    tmp_path: Path, shape: Any, types: tuple[str, str, str]
 ) -> None:
     frame = shape(bill_rows())
-    frame.to_parquet(tmp_path / "bill.parquet", index=False)
+    pq.write_table(frame, tmp_path / "bill.parquet")
     write_table(tmp_path / "warehouse.duckdb", frame)
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        found = dict(con.sql("SELECT column_name, data_type FROM information_schema.columns").fetchall())
+    assert (found["ChargePeriodStart"], found["EffectiveCost"], found["Tags"]) == types
     file = collect(tmp_path, {"path": "bill.parquet"})
     table = collect(tmp_path, {"table": "billing.focus"}, tmp_path / "warehouse.duckdb")
     same_batch(table, file, "bill.parquet")
-    assert table.files[0].path == "table billing.focus" and table.files[0].rows == len(frame)
+    assert table.files[0].path == "table billing.focus" and table.files[0].rows == frame.num_rows
     assert (table.files[0].start, table.files[0].end) == (file.files[0].start, file.files[0].end)
     # what both say is the bill's: its USD charges summed here, the tags and rules of the tagged bill
     text = bill_rows()
