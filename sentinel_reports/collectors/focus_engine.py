@@ -61,6 +61,11 @@ class Charges:
         return self.t.select(**self.keys, **self.amounts)
 
 
+def _nulls_only(dtype: Any) -> bool:
+    """A column typed NULL (DuckDB's type of a column made of nulls, an unknown type to Ibis)."""
+    return dtype.is_null() or dtype.is_unknown()
+
+
 def _type_error(where: str, column: str, dtype: Any, expected: str) -> SourceError:
     return SourceError(
         where, "column type not read from a table", column=column, expected=expected, found=str(dtype)
@@ -81,7 +86,7 @@ def open_charges(engine: Engine, name: str, wanted: set[str], where: str) -> Cha
             checks += _period_checks(t, where)
         elif column == "Tags" and dtype.is_map():
             pass  # looked up per key by the file functions, as a Parquet MAP column is
-        elif not (dtype.is_string() or dtype.is_numeric() or dtype.is_boolean()):
+        elif not (dtype.is_string() or dtype.is_numeric() or dtype.is_boolean() or _nulls_only(dtype)):
             raise _type_error(where, column, dtype, "a text column")
         else:
             value = value.cast("string")
@@ -105,7 +110,7 @@ def _period_checks(t: Any, where: str) -> list[Check]:
         year = col.year()
         out = (year < EARLIEST_YEAR) | (year > LATEST_YEAR)
         checks.append(Check(col.get_name(), out, "timestamp out of range", TIME_RANGE, col))
-    elif not dtype.is_string():
+    elif not (dtype.is_string() or _nulls_only(dtype)):
         raise _type_error(where, "ChargePeriodStart", dtype, "a timestamp, a date or ISO 8601 text")
     return checks
 
@@ -115,7 +120,7 @@ def _amount(t: Any, column: str, where: str) -> tuple[Any, list[Check]]:
     col = t[column]
     dtype = col.type()
     checks = [Check(column, col.isnull(), "missing amount", "a number", ibis().literal("empty"))]
-    if dtype.is_numeric():
+    if dtype.is_numeric() or _nulls_only(dtype):  # a column of nulls only: every cell a missing amount
         number = col.cast("float64")
     elif dtype.is_string():
         text = col.strip()

@@ -325,3 +325,20 @@ def test_a_bill_table_is_fingerprinted_once_a_build_and_an_edit_is_seen(
     after = next(s for s in open_project(root).dataset.sources if s.id == "bill")
     assert after.files[0].sha256 != before.files[0].sha256 and after.files[0].rows == before.files[0].rows
     assert after.summary["total_cost"] - before.summary["total_cost"] == pytest.approx(1000.0)
+
+
+def test_an_empty_table_is_an_empty_bill_and_a_column_of_nulls_is_missing_amounts(tmp_path: Path) -> None:
+    """An empty table gives an empty ledger (not an error); a column DuckDB types NULL (only nulls in it)
+    is read as missing cells: here every BilledCost is a missing amount."""
+    from sentinel_reports.errors import SourceError
+
+    frame = bill_rows()
+    write_table(tmp_path / "warehouse.duckdb", frame.iloc[:0])
+    empty = collect(tmp_path, {"table": "billing.focus"}, tmp_path / "warehouse.duckdb")
+    assert empty.rows == 0 and len(empty.costs) == 0 and empty.summary["total_cost"] == 0.0
+    assert empty.files[0].rows == 0 and empty.files[0].start is None
+    write_table(tmp_path / "warehouse.duckdb", frame.assign(BilledCost=None))
+    with pytest.raises(SourceError) as err:
+        collect(tmp_path, {"table": "billing.focus"}, tmp_path / "warehouse.duckdb")
+    assert err.value.message == "missing amount" and err.value.column == "BilledCost"
+    assert err.value.file == "table billing.focus" and err.value.row_key.startswith("ChargePeriodStart ")
