@@ -218,6 +218,8 @@ class FocusCollector(Collector):
         )
         rows = int(stats["rows"])
         assumed = int(stats.get("no_currency", rows))
+        currency = ctx.config.currency
+        warnings = [f"{where}: {assumed} rows without BillingCurrency read as {currency}"] if assumed else []
         start, end = time_span(table["day"])
         file = InputFile(
             path=where, sha256=fingerprint(engine, charges, options.table, stats), rows=rows,
@@ -227,9 +229,7 @@ class FocusCollector(Collector):
             table=table,
             file=file,
             rows=rows,
-            warnings=[f"{where}: {assumed} rows without BillingCurrency read as {ctx.config.currency}"]
-            if assumed
-            else [],
+            warnings=warnings,
             state={"assumed_currency_rows": assumed, "unknown_component_values": sorted(unknown)},
         )
 
