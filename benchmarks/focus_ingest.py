@@ -1,6 +1,7 @@
 """Benchmark: FOCUS ingest of a large synthetic bill, CSV and Parquet (a script, not a test).
 
     .venv/bin/python benchmarks/focus_ingest.py [--rows 2000000] [--dir /tmp/focus-bench] [--keep] [--reuse]
+        [--only csv parquet table]
 
 Generates FOCUS 1.2 rows (1 year, 50 components, 5,000 resources whose Tags JSON carries component, team and
 env, plus credits, tax and a second currency), then for each format runs in triples (A B C A B C ..., each run
@@ -12,6 +13,10 @@ a fresh process, imports not timed):
   collector's number of ledger rows;
 - C: a pyarrow read of exactly the columns the collector reads, with its reader's options (a second
   baseline: reading alone, no parsing or summing).
+
+Then the same rows as a table of a DuckDB database file (`table: billing.focus`, made from the Parquet
+file, columns typed as there): the collector reading the table (T), against the same baseline B on the
+Parquet file (T B T B ...), which must give the same number of ledger rows.
 
 Reports medians and min-max of wall time, CPU seconds and peak RSS, and the A/B and A/C ratios run by run.
 """
@@ -152,16 +157,18 @@ def worker(kind: str, path: Path) -> dict[str, float]:
         scan = "read_parquet(?)" if path.suffix == ".parquet" else "read_csv(?, header = true)"
         rows, ledger_rows = con.execute(DUCKDB_QUERY.format(scan=scan), [str(path), COMPONENTS]).fetchone()
     else:
+        table = kind == "table"
         config = Config.model_validate(
             {
                 "organization": "bench",
                 "components": [{"id": c, "name": c, "owner": "Platform team"} for c in COMPONENTS],
+                **({"engine": {"database": str(path)}} if table else {}),
             }
         )
         ctx = CollectContext(project_dir=path.parent, source_id="bench", tz=config.tz, config=config)
         options = FocusOptions(
             type="focus",
-            path=path.name,
+            **({"table": "billing.focus"} if table else {"path": path.name}),
             component_tag="component",
             team_tag="team",
             rules=[
@@ -180,6 +187,23 @@ def worker(kind: str, path: Path) -> dict[str, float]:
         "ledger_rows": ledger_rows,
         "peak_rss_mib": peak_mib,
     }
+
+
+def make_database(parquet: Path) -> Path:
+    """A DuckDB database file whose table billing.focus holds the Parquet file's rows."""
+    import duckdb
+
+    database = parquet.with_name("focus.duckdb")
+    database.unlink(missing_ok=True)
+    con = duckdb.connect(str(database))
+    con.execute("CREATE SCHEMA billing")
+    con.execute("CREATE TABLE billing.focus AS SELECT * FROM read_parquet(?)", [str(parquet)])
+    con.close()
+    return database
+
+
+def span(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
 
 
 def peak_rss_mib() -> float:
@@ -206,6 +230,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--reuse", action="store_true", help="use the files already in --dir")
     parser.add_argument("--pairs", type=int, default=3, help="A B C runs of each format")
+    parser.add_argument("--only", nargs="+", choices=("csv", "parquet", "table"), default=None)
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -220,15 +245,15 @@ def main() -> None:
         paths = generate(args.rows, folder)
         print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f}s into {folder}")
     kinds = ("collector", "duckdb", "pyarrow")
+    only = set(args.only or ("csv", "parquet", "table"))
     for fmt, path in paths.items():
+        if fmt not in only:
+            continue
         size = path.stat().st_size / 2**20
         runs = [{k: measure(k, path) for k in kinds} for _ in range(args.pairs)]
         by = {k: [r[k] for r in runs] for k in kinds}
         ledgers = {k: {r["ledger_rows"] for r in by[k]} for k in ("collector", "duckdb")}
         assert ledgers["collector"] == ledgers["duckdb"], f"not the same result: {ledgers}"
-
-        def span(values: list[float]) -> str:
-            return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
 
         print(f"{fmt}: {size:.0f} MiB, {by['collector'][0]['rows']:,} rows, {ledgers['collector']} ledger rows, "
               f"{args.pairs} runs of each")  # fmt: skip
@@ -243,6 +268,26 @@ def main() -> None:
                 f"  collector / {k}: wall {span([r['collector']['seconds'] / r[k]['seconds'] for r in runs])}x, "
                 f"CPU {span([r['collector']['cpu_seconds'] / r[k]['cpu_seconds'] for r in runs])}x"
             )
+    if "table" in only:
+        database = make_database(paths["parquet"])
+        runs = [{k: measure(k, p) for k, p in (("table", database), ("duckdb", paths["parquet"]))}
+                for _ in range(args.pairs)]  # fmt: skip
+        by = {k: [r[k] for r in runs] for k in ("table", "duckdb")}
+        ledgers = {k: {r["ledger_rows"] for r in by[k]} for k in by}
+        assert ledgers["table"] == ledgers["duckdb"], f"not the same result: {ledgers}"
+        print(f"table billing.focus (DuckDB database file, {database.stat().st_size / 2**20:.0f} MiB): "
+              f"{by['table'][0]['rows']:,} rows, {ledgers['table']} ledger rows, {args.pairs} runs of each")  # fmt: skip
+        for k in by:
+            print(
+                f"  {k:9s} wall {span([o['seconds'] for o in by[k]])} s, "
+                f"CPU {span([o['cpu_seconds'] for o in by[k]])} s, "
+                f"peak {span([o['peak_rss_mib'] for o in by[k]])} MiB"
+            )
+        print(
+            f"  table / duckdb: wall {span([r['table']['seconds'] / r['duckdb']['seconds'] for r in runs])}x, "
+            f"CPU {span([r['table']['cpu_seconds'] / r['duckdb']['cpu_seconds'] for r in runs])}x"
+        )
+        database.unlink()
     if not args.keep and args.dir is None:
         for path in paths.values():
             path.unlink()

@@ -276,7 +276,7 @@ PULL_MODELS: dict[str, type[PullCommon]] = {
 
 
 # Source types that may read a table of the engine (`table:`) instead of files (`path:`).
-TABLE_TYPES = ("llm_requests",)
+TABLE_TYPES = ("llm_requests", "focus")
 TABLE_NAME = re.compile(r"[A-Za-z_][\w$-]*(\.[A-Za-z_][\w$-]*){0,2}")
 
 

@@ -15,6 +15,10 @@ Source entry::
         - {match: {ResourceId: "*vector*"}, team: Search team}
       provider: null                      # label for files with no provider column (default "unspecified")
 
+Instead of `path`, `table: billing.focus` names a table of the engine holding the same columns
+(`focus_engine`): its cells are checked and its charges summed in the engine, per distinct value of the
+columns the ledger keys come from; those values are parsed by the functions below, as a file's cells are.
+
 Columns read (all others are ignored):
 
 | ledger        | FOCUS column                                                              |
@@ -56,9 +60,8 @@ or edited file is the only one read and summed again, and a deleted file's charg
 
 from __future__ import annotations
 
-import fnmatch
-import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -70,16 +73,25 @@ import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import SourceError
-from ..model import conform
+from ..model import InputFile, conform
 from .base import Batch, CollectContext, Collector, Part, SourceOptions
 from .engine import Engine, engine_for
-from .focus_table import dictionary_codes, first_row, parse_money, parse_period_start, read_focus_table
-from .io import expand_paths, input_file
+from .engine_table import where_of
+from .focus_attribution import attribute
+from .focus_engine import charges_checked, fingerprint, name_row, open_charges
+from .focus_table import (
+    CATEGORIES,
+    MAY_BE_NEGATIVE,
+    PROVIDER_COLUMNS,
+    check_required,
+    first_row,
+    parse_money,
+    parse_period_start,
+    read_focus_table,
+)
+from .io import expand_paths, input_file, time_span
 
 ChargeCategory = Literal["usage", "purchase", "tax", "credit", "adjustment"]
-CATEGORIES: tuple[str, ...] = ("usage", "purchase", "tax", "credit", "adjustment")
-MAY_BE_NEGATIVE = ("credit", "adjustment")
-PROVIDER_COLUMNS = ("ServiceProviderName", "ProviderName", "Provider")
 KEYS = ("day", "component", "team", "provider", "service", "model", "category", "currency")
 COST_DECIMAL = "decimal(38, 18)"
 PART_SCHEMA = pa.schema(
@@ -106,6 +118,7 @@ class AttributionRule(BaseModel):
 
 
 class FocusOptions(SourceOptions):
+    path: str | None = None  # files, or `table` (a table of the engine, e.g. billing.focus)
     component_tag: str | None = None
     team_tag: str | None = None
     tag_values: dict[str, str] = {}
@@ -123,26 +136,30 @@ class FocusCollector(Collector):
 
     def collect(self, options: FocusOptions, ctx: CollectContext) -> Batch:
         config = ctx.config
+        where = options.path if options.table is None else where_of(options)
         known = set(config.component_ids)
         for i, rule in enumerate(options.rules):
             if rule.component is not None and rule.component not in known:
                 raise SourceError(
-                    options.path,
+                    where,
                     "attribution rule names an unknown component",
                     column=f"rules[{i}].component",
                     expected=f"one of {sorted(known)}",
                     found=rule.component,
                 )
         engine = engine_for(config.engine, ctx.project_dir)
-        parts = [
-            ctx.part(path, lambda path=path: self._part(path, options, ctx, engine))
-            for path in expand_paths(ctx, options.path)
-        ]
+        if options.table is not None:
+            parts = [self._table_part(options, ctx, engine, where)]
+        else:
+            parts = [
+                ctx.part(path, lambda path=path: self._part(path, options, ctx, engine))
+                for path in expand_paths(ctx, options.path)
+            ]
         table = pa.concat_tables([p.table.select(PART_SCHEMA.names).cast(PART_SCHEMA) for p in parts])
-        merged = _summed(engine, table, options.path)
+        merged = _summed(engine, table, where)
         if merged.num_rows and (merged["cost"].null_count or merged["billed_cost"].null_count):
             raise SourceError(
-                options.path, "the sum of the charges of a ledger row is too large", column="EffectiveCost",
+                where, "the sum of the charges of a ledger row is too large", column="EffectiveCost",
                 expected="sums below 10^20", found="an overflow",
             )  # fmt: skip
         for name in ("cost", "billed_cost"):
@@ -158,6 +175,11 @@ class FocusCollector(Collector):
         assumed = sum(p.state["assumed_currency_rows"] for p in parts)
         unknown = {v for p in parts for v in p.state["unknown_component_values"]}
         return _finish(batch, config.currency, assumed, unknown)
+
+    def fingerprint(self, options: FocusOptions, ctx: CollectContext) -> str:
+        engine = engine_for(ctx.config.engine, ctx.project_dir)
+        charges = open_charges(engine, options.table, wanted_columns(options), where_of(options))
+        return fingerprint(engine, charges, options.table)
 
     def _part(self, path: Path, options: FocusOptions, ctx: CollectContext, engine: Engine) -> Part:
         """One file's charges summed per ledger key, exactly (DECIMAL), by DuckDB. Another engine gets
@@ -179,13 +201,46 @@ class FocusCollector(Collector):
             },
         )
 
+    def _table_part(self, options: FocusOptions, ctx: CollectContext, engine: Engine, where: str) -> Part:
+        """The table's charges, checked and summed per distinct value of the columns the ledger keys come
+        from by the engine (`focus_engine`); those values parsed as a file's are (the ledger keys)."""
+        charges = open_charges(engine, options.table, wanted_columns(options), where)
+        stats = charges_checked(engine, charges)
+        grouped = engine.run(ledger_query(charges.rows, list(charges.keys)), source=where)
+        unknown: set[str] = set()
+        try:
+            day, category = _day_and_category(grouped, options, where)
+            keys = _ledger_keys(grouped, day, category, options, ctx, where, unknown)
+        except SourceError as err:
+            raise name_row(engine, charges, grouped, err) from None
+        table = keys.append_column("cost", grouped["cost"]).append_column(
+            "billed_cost", grouped["billed_cost"]
+        )
+        rows = int(stats["rows"])
+        assumed = int(stats.get("no_currency", rows))
+        currency = ctx.config.currency
+        warnings = [f"{where}: {assumed} rows without BillingCurrency read as {currency}"] if assumed else []
+        start, end = time_span(table["day"])
+        file = InputFile(
+            path=where, sha256=fingerprint(engine, charges, options.table, stats), rows=rows,
+            start=start, end=end,
+        )  # fmt: skip
+        return Part(
+            table=table,
+            file=file,
+            rows=rows,
+            warnings=warnings,
+            state={"assumed_currency_rows": assumed, "unknown_component_values": sorted(unknown)},
+        )
 
-def ledger_query(t: Any) -> Any:
-    """The charges of `t` (one row per charge, or partial ledgers) summed per ledger key as
-    DECIMAL(38, 18): exact, so neither the order an engine adds rows in nor how the charges were split
-    into files changes a sum, and every engine gives the same digits."""
+
+def ledger_query(t: Any, keys: Sequence[str] = KEYS) -> Any:
+    """The charges of `t` (one row per charge, or partial ledgers) summed per ledger key (or per `keys`:
+    a table's charges per distinct value of the columns the ledger keys come from) as DECIMAL(38, 18):
+    exact, so neither the order an engine adds rows in nor how the charges were split into files or
+    groups changes a sum, and every engine gives the same digits."""
     cost, billed = (t[c].cast(COST_DECIMAL) for c in ("cost", "billed_cost"))
-    return t.group_by(list(KEYS)).aggregate(cost=cost.sum(), billed_cost=billed.sum())
+    return t.group_by(list(keys)).aggregate(cost=cost.sum(), billed_cost=billed.sum())
 
 
 def _summed(engine: Engine, table: pa.Table, source: str) -> pa.Table:
@@ -243,38 +298,59 @@ def _finish(batch: Batch, currency: str, assumed_currency_rows: int, unknown_val
     return batch
 
 
-def _read_file(
-    path: Path, options: FocusOptions, ctx: CollectContext, unknown_values: set[str]
-) -> tuple[pa.Table, int, dict[str, Any]]:
-    file = str(path)
+def wanted_columns(options: FocusOptions) -> set[str]:
+    """The columns the source reads (all others are ignored)."""
     tags_wanted = options.component_tag or options.team_tag or options.model_tag
-    wanted = {
+    return {
         "ChargePeriodStart", "ChargeCategory", "ChargeClass", "EffectiveCost", "BilledCost",
         "BillingCurrency", "ServiceName", *PROVIDER_COLUMNS,
         *(["Tags"] if tags_wanted else []),
         *([options.model_column] if options.model_column else []),
         *(col for rule in options.rules for col in rule.match),
     }  # fmt: skip
-    table = read_focus_table(path, wanted)
+
+
+def _read_file(
+    path: Path, options: FocusOptions, ctx: CollectContext, unknown_values: set[str]
+) -> tuple[pa.Table, int, dict[str, Any]]:
+    file = str(path)
+    table = read_focus_table(path, wanted_columns(options))
     n = table.num_rows
-    warnings: list[str] = []
-    for col in ("ChargePeriodStart", "ChargeCategory", "EffectiveCost", "BilledCost"):
-        if col not in table.column_names:
-            raise SourceError(
-                file, "missing FOCUS column", column=col, expected=f"a column named {col!r}",
-                found=sorted(table.column_names)[:12],
-            )  # fmt: skip
-    naive_tz = ZoneInfo(options.timezone) if options.timezone else None  # FOCUS dates are UTC
-    day = parse_period_start(table["ChargePeriodStart"], file=file, naive_tz=naive_tz)
-    category = _category(table["ChargeCategory"], file)
+    check_required(table.column_names, file)
+    day, category = _day_and_category(table, options, file)
     cost = parse_money(table["EffectiveCost"], file=file, column="EffectiveCost")
     billed = parse_money(table["BilledCost"], file=file, column="BilledCost")
     _check_negatives(table, category, cost, billed, file)
+    keys = _ledger_keys(table, day, category, options, ctx, file, unknown_values)
+    out = keys.append_column("cost", to_decimal(cost)).append_column("billed_cost", to_decimal(billed))
+    has_currency = "BillingCurrency" in table.column_names
+    assumed = table["BillingCurrency"].null_count if has_currency else n
+    warnings = []
+    if assumed:
+        warnings.append(f"{path.name}: {assumed} rows without BillingCurrency read as {ctx.config.currency}")
+    return out, n, {"warnings": warnings, "assumed_currency_rows": assumed}
 
-    assumed = 0
+
+def _day_and_category(table: pa.Table, options: FocusOptions, file: str) -> tuple[pa.Array, pa.Array]:
+    naive_tz = ZoneInfo(options.timezone) if options.timezone else None  # FOCUS dates are UTC
+    day = parse_period_start(table["ChargePeriodStart"], file=file, naive_tz=naive_tz)
+    return day, _category(table["ChargeCategory"], file)
+
+
+def _ledger_keys(
+    table: pa.Table,
+    day: pa.Array,
+    category: pa.Array,
+    options: FocusOptions,
+    ctx: CollectContext,
+    file: str,
+    unknown_values: set[str],
+) -> pa.Table:
+    """The ledger keys of each row of `table`: a file's charges, or the distinct values of a table's
+    columns they come from (`focus_engine`)."""
+    n = table.num_rows
     if "BillingCurrency" in table.column_names:
         currency = pc.utf8_upper(pc.utf8_trim_whitespace(table["BillingCurrency"]))
-        assumed = currency.null_count
         currency = pc.fill_null(currency, ctx.config.currency)
         for value in pc.unique(currency).to_pylist():
             if not re.fullmatch(r"[A-Z]{3}", value):
@@ -283,10 +359,7 @@ def _read_file(
                     expected="an ISO 4217 code such as USD", found=value,
                 )  # fmt: skip
     else:
-        assumed = n
         currency = pa.array([ctx.config.currency] * n, pa.string())
-    if assumed:
-        warnings.append(f"{path.name}: {assumed} rows without BillingCurrency read as {ctx.config.currency}")
 
     provider_col = next((c for c in PROVIDER_COLUMNS if c in table.column_names), None)
     fallback = options.provider or "unspecified"
@@ -295,15 +368,13 @@ def _read_file(
         table["ServiceName"] if "ServiceName" in table.column_names else None, n, "unspecified"
     )
 
-    component, team, model = _attribute(table, options, ctx, file, unknown_values)
-    out = pa.table(
+    component, team, model = attribute(table, options, ctx, file, unknown_values)
+    return pa.table(
         {
             "day": day, "component": component, "team": team, "provider": provider, "service": service,
-            "model": model, "category": category, "currency": currency, "cost": to_decimal(cost),
-            "billed_cost": to_decimal(billed),
+            "model": model, "category": category, "currency": currency,
         }
     )  # fmt: skip
-    return out, n, {"warnings": warnings, "assumed_currency_rows": assumed}
 
 
 def _category(values: pa.ChunkedArray, file: str) -> pa.Array:
@@ -337,99 +408,6 @@ def _text_or(values: pa.ChunkedArray | None, n: int, fallback: str) -> pa.Array:
         return pa.array([fallback] * n, pa.string())
     trimmed = pc.utf8_trim_whitespace(values)
     return pc.fill_null(pc.if_else(pc.equal(trimmed, ""), None, trimmed), fallback)
-
-
-def _attribute(
-    table: pa.Table, options: FocusOptions, ctx: CollectContext, file: str, unknown_values: set[str]
-) -> tuple[pa.Array, pa.Array, pa.Array]:
-    n = table.num_rows
-    tags = _tag_values(table, options, file)
-    known = ctx.config.component_ids
-    component = pa.nulls(n, pa.string())
-    if options.component_tag:
-        raw = tags[options.component_tag]
-        mapped = _map_values(raw, options.tag_values)
-        valid = pc.is_in(mapped, value_set=pa.array(known, pa.string()))
-        unknown = pc.filter(mapped, pc.and_(pc.invert(valid), pc.is_valid(mapped)))
-        unknown_values.update(pc.unique(unknown).to_pylist()[:50])
-        component = pc.if_else(valid, mapped, None)
-    team = tags[options.team_tag] if options.team_tag else pa.nulls(n, pa.string())
-    model = tags[options.model_tag] if options.model_tag else pa.nulls(n, pa.string())
-    if options.model_column and options.model_column in table.column_names:
-        model = pc.coalesce(model, _blank_to_null(table[options.model_column]))
-    for rule in options.rules:
-        mask = _rule_mask(table, rule.match, n)
-        if rule.component is not None:
-            component = pc.if_else(pc.and_(mask, pc.is_null(component)), rule.component, component)
-        if rule.team is not None:
-            team = pc.if_else(pc.and_(mask, pc.is_null(team)), rule.team, team)
-    if options.team_from_owner:
-        owners = pa.array([c.owner for c in ctx.config.components], pa.string())
-        owner = pc.take(owners, pc.index_in(component, value_set=pa.array(known, pa.string())))
-        team = pc.coalesce(team, owner)
-    return component, team, model
-
-
-def _blank_to_null(values: Any) -> pa.Array:
-    trimmed = pc.utf8_trim_whitespace(pc.cast(values, pa.string()))
-    return pc.if_else(pc.equal(trimmed, ""), None, trimmed)
-
-
-def _map_values(values: pa.Array, mapping: dict[str, str]) -> pa.Array:
-    if not mapping:
-        return values
-    keys = pa.array(list(mapping), pa.string())
-    targets = pa.array(list(mapping.values()), pa.string())
-    return pc.coalesce(pc.take(targets, pc.index_in(values, value_set=keys)), values)
-
-
-def _rule_mask(table: pa.Table, match: dict[str, str], n: int) -> pa.Array:
-    mask = pa.array(np.ones(n, dtype=bool))
-    for column, glob in match.items():
-        if column not in table.column_names:
-            return pa.array(np.zeros(n, dtype=bool))
-        pattern = re.compile(fnmatch.translate(glob))
-        codes, uniques = dictionary_codes(table[column])
-        hits = np.array([bool(pattern.match(str(u))) for u in uniques] + [False], dtype=bool)
-        mask = pc.and_(mask, pa.array(hits[codes]))
-    return mask
-
-
-def _tag_values(table: pa.Table, options: FocusOptions, file: str) -> dict[str, pa.Array]:
-    """Each configured tag key's value per row (null where absent), decoding each distinct Tags value once."""
-    keys = [k for k in (options.component_tag, options.team_tag, options.model_tag) if k]
-    n = table.num_rows
-    if not keys or "Tags" not in table.column_names:
-        return {k: pa.nulls(n, pa.string()) for k in keys}
-    tags = table["Tags"]
-    if pa.types.is_map(tags.type):
-        return {
-            k: _blank_to_null(pc.map_lookup(tags, pa.scalar(k, tags.type.key_type), "first")) for k in keys
-        }
-    codes, uniques = dictionary_codes(tags)
-    per_key: dict[str, list[str | None]] = {k: [] for k in keys}
-    for i, text in enumerate(uniques):
-        obj = _tags_object(text, file, codes, i)
-        for k in keys:
-            value = obj.get(k)
-            per_key[k].append(None if value is None or str(value).strip() == "" else str(value).strip())
-    return {k: pa.array([*vals, None], pa.string()).take(pa.array(codes)) for k, vals in per_key.items()}
-
-
-def _tags_object(text: Any, file: str, codes: np.ndarray, index: int) -> dict[str, Any]:
-    if isinstance(text, dict):
-        return text
-    try:
-        obj = json.loads(text) if str(text).strip() else {}
-    except (json.JSONDecodeError, RecursionError):
-        obj = None
-    if not isinstance(obj, dict):
-        row = int(np.flatnonzero(codes == index)[0]) + 1
-        raise SourceError(
-            file, "Tags is not a JSON object", row=row, column="Tags",
-            expected='a JSON key-value object such as {"team": "search"}', found=text,
-        )  # fmt: skip
-    return obj
 
 
 def cost_summary(costs: pd.DataFrame, currency: str) -> dict[str, Any]:

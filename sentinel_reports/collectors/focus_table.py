@@ -1,7 +1,8 @@
 """Reading FOCUS files into Arrow and parsing their columns without a Python loop per row.
 
-Used by the `focus` collector. Values that repeat across rows (dates, tag sets, names) are parsed once per
-distinct value through Arrow dictionary encoding; the per-row work stays inside Arrow and NumPy.
+Used by the `focus` collector, for files and for the distinct values of a table's columns (`focus_engine`).
+Values that repeat across rows (dates, tag sets, names) are parsed once per distinct value through Arrow
+dictionary encoding; the per-row work stays inside Arrow and NumPy.
 """
 
 from __future__ import annotations
@@ -30,6 +31,21 @@ NULL_CELLS = ["", "null", "NULL", "Null"]
 US_DATE_FORMATS = ("%m/%d/%y", "%m/%d/%Y", "%m/%d/%y %H:%M", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S")
 MAX_AMOUNT = 1e15  # the ledger sums amounts as DECIMAL(38, 18): 20 integer digits, room for the sums
 _OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d|UTC|GMT)\s*$")
+CATEGORIES: tuple[str, ...] = ("usage", "purchase", "tax", "credit", "adjustment")
+MAY_BE_NEGATIVE = ("credit", "adjustment")
+PROVIDER_COLUMNS = ("ServiceProviderName", "ProviderName", "Provider")
+REQUIRED = ("ChargePeriodStart", "ChargeCategory", "EffectiveCost", "BilledCost")
+
+
+def check_required(names: Iterable[str], where: str) -> None:
+    """A SourceError naming the first required FOCUS column missing from `names` (a file's or a table's)."""
+    names = list(names)
+    for col in REQUIRED:
+        if col not in names:
+            raise SourceError(
+                where, "missing FOCUS column", column=col, expected=f"a column named {col!r}",
+                found=sorted(names)[:12],
+            )  # fmt: skip
 
 
 def read_focus_table(path: Path, wanted: Iterable[str]) -> pa.Table:

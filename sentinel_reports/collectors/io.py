@@ -250,18 +250,22 @@ def input_file(ctx: CollectContext, path: Path, rows: int, times: Any = None) ->
     """The file's manifest entry; with ``times`` (its rows' timestamps: a pyarrow array, a pandas Series or
     int64 ns since the epoch as numpy) also its time range, which lets a period list only the files whose
     data it covers (analysis/provenance.py)."""
-    start = end = None
-    if times is not None and len(times):
-        if isinstance(times, pa.Array | pa.ChunkedArray):
-            span = pc.min_max(times)
-            lo, hi = span["min"].as_py(), span["max"].as_py()
-        else:
-            lo, hi = times.min(), times.max()
-        if lo is not None and hi is not None and not pd.isna(lo) and not pd.isna(hi):
-            start, end = (
-                utc(pd.Timestamp(v, unit="ns") if isinstance(v, int | np.integer) else v) for v in (lo, hi)
-            )
-    return InputFile(
-        path=ctx.relpath(path), sha256=file_digest(path), rows=rows,
-        start=start.isoformat() if start else None, end=end.isoformat() if end else None,
-    )  # fmt: skip
+    start, end = time_span(times)
+    return InputFile(path=ctx.relpath(path), sha256=file_digest(path), rows=rows, start=start, end=end)
+
+
+def time_span(times: Any) -> tuple[str | None, str | None]:
+    """The first and last of ``times`` (as `input_file` takes them) in ISO 8601, UTC; None without any."""
+    if times is None or not len(times):
+        return None, None
+    if isinstance(times, pa.Array | pa.ChunkedArray):
+        span = pc.min_max(times)
+        lo, hi = span["min"].as_py(), span["max"].as_py()
+    else:
+        lo, hi = times.min(), times.max()
+    if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+        return None, None
+    return tuple(  # type: ignore[return-value]
+        utc(pd.Timestamp(v, unit="ns") if isinstance(v, int | np.integer) else v).isoformat()
+        for v in (lo, hi)
+    )

@@ -209,6 +209,7 @@ def test_duckdb_and_spark_give_the_same_answers(tmp_path: Path, monkeypatch: pyt
     # a table of Spark's catalog (a temporary view) as a `table:` source gives the batch of the same rows
     # in a Parquet file read by DuckDB
     spark_table_equals_file(tmp_path)
+    spark_focus_table_equals_file(tmp_path)
 
     # every request-log source of the demo, then the facts of every demo week
     config = load_project(REPO)
@@ -317,6 +318,52 @@ def spark_table_equals_file(tmp_path: Path) -> None:
         cls().collect(options, ctx)
     assert err.value.row_key == "request_id 'r-40'" and err.value.column == "end_time"
     assert err.value.message == "ends before it starts"
+
+
+def spark_focus_table_equals_file(tmp_path: Path) -> None:
+    """The committed FOCUS fixtures as a Spark temporary view (text columns, as the CSV exports have them)
+    give the ledger of the same rows in a Parquet file read by DuckDB, to the last digit; a negative usage
+    charge is named by its period, service and resource."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    from sentinel_reports.collectors.engine import spark_session
+    from sentinel_reports.errors import SourceError
+    from tests.collectors._cost_ctx import make_config, make_ctx
+    from tests.collectors.test_focus_tables import TAGGED, bill_rows, same_batch
+
+    frame = bill_rows()
+    folder = tmp_path / "focus-table"
+    folder.mkdir()
+    frame.to_parquet(folder / "bill.parquet", index=False)
+    schema = StructType([StructField(c, StringType()) for c in frame.columns])
+    session = spark_session("local[2]")
+    session.createDataFrame(frame, schema=schema).createOrReplaceTempView("sentinel_test_focus")
+    cls = registry()["focus"]
+    on_spark = make_config(engine={"kind": "spark", "master": "local[2]"})
+    file, table = (
+        cls().collect(
+            cls.Options.model_validate({"type": "focus", **where, **TAGGED}), make_ctx(folder, config=cfg)
+        )
+        for cfg, where in (
+            (make_config(), {"path": "bill.parquet"}),
+            (on_spark, {"table": "sentinel_test_focus"}),
+        )
+    )
+    assert table.files[0].path == "table sentinel_test_focus" and table.files[0].rows == len(frame)
+    same_batch(table, file, "bill.parquet", "table sentinel_test_focus")
+    assert file.summary["total_cost"] > 1000 and len(file.costs) > 20
+    bad = frame.copy()
+    bad.loc[3, ["EffectiveCost", "ResourceId"]] = ["-2", "res-bad"]
+    session.createDataFrame(bad, schema=schema).createOrReplaceTempView("sentinel_test_bad_focus")
+    options = cls.Options.model_validate({"type": "focus", "table": "sentinel_test_bad_focus"})
+    with pytest.raises(SourceError) as err:
+        cls().collect(options, make_ctx(folder, config=on_spark))
+    row = bad.loc[3]
+    assert err.value.row_key == (
+        f"ChargePeriodStart {row.ChargePeriodStart!r}, ServiceName {row.ServiceName!r}, ResourceId 'res-bad'"
+    )
+    assert err.value.column == "EffectiveCost" and err.value.found == -2.0
+    assert err.value.message.startswith(f"negative {row.ChargeCategory.lower()} charge")
 
 
 def test_engine_failure_is_a_source_error(tmp_path: Path) -> None:

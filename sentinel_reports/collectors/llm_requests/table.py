@@ -23,7 +23,6 @@ way, and is reported as a warning).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,34 +30,17 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ...errors import SourceError, shown_value
+from ...errors import SourceError
 from ...model import InputFile
 from ..base import EARLIEST, END, MAX_COUNT, TIME_RANGE, Batch, CollectContext, utc
 from ..engine import Engine, engine_for, ibis
+from ..engine_table import fingerprint_of, fingerprint_stats, first_row, open_table, where_of
 from .aggregate import SUM_SIGNALS, VALUE_MASK, signal_names
 from .formats import FormatSpec
 from .normalise import failed, value_codes
 from .query import run
 
 TIME_FIELDS = ("start", "end", "first_token")
-
-
-def where_of(options: Any) -> str:
-    return f"table {options.table}"
-
-
-def open_table(engine: Engine, name: str, where: str) -> Any:
-    """The Ibis table `name` (table, schema.table or catalog.schema.table) of the engine."""
-    *space, table = name.split(".")
-    database: Any = None if not space else space[0] if len(space) == 1 else tuple(space)
-    try:
-        with engine.lock:
-            return engine.con.table(table, database=database)
-    except Exception as exc:  # noqa: BLE001 - a missing table or schema is the user's to fix
-        raise engine.failure(
-            where, "cannot open this table", exc,
-            expected="an existing table (for DuckDB, in the `engine.database` file; see docs/engines.md)",
-        ) from None  # fmt: skip
 
 
 @dataclass
@@ -328,20 +310,13 @@ def _normalise(
     return Normalised(t, f, values, checks, ratios, skipped)
 
 
-def _digest(n: Normalised) -> Any:
-    """The sum over rows of a hash of every column the source reads (as a DECIMAL, exact on every engine)."""
-    row = ibis().struct({col.path: col.value for col in n.fields.values()})
-    return row.hash().cast("decimal(38, 0)").sum()
+def _read_columns(n: Normalised) -> dict[str, Any]:
+    return {col.path: col.value for col in n.fields.values()}
 
 
 def _stats(engine: Engine, n: Normalised, where: str) -> dict[str, Any]:
     t, start = n.t, n.values["start_ns"]
-    metrics: dict[str, Any] = {
-        "rows": t.count(),
-        "lo": start.min(),
-        "hi": start.max(),
-        "digest": _digest(n).cast("string"),
-    }
+    metrics = fingerprint_stats(t, start, _read_columns(n))
     # as many distinct (start, id) keys as rows: no request is logged twice and the aggregation needs no
     # window (a hash collision only makes it look for repeats it will not find)
     key = {"start": start, **({"id": n.values["id"]} if "id" in n.values else {})}
@@ -353,32 +328,6 @@ def _stats(engine: Engine, n: Normalised, where: str) -> dict[str, Any]:
     if n.skipped is not None:
         metrics["skipped"] = n.skipped
     return engine.run(t.aggregate(**metrics), source=where).to_pylist()[0]
-
-
-def fingerprint_of(
-    engine: Engine, n: Normalised, table: str, stats: dict[str, Any] | None = None, where: str = ""
-) -> str:
-    if stats is None:
-        t = n.t
-        expr = t.aggregate(
-            rows=t.count(),
-            lo=n.values["start_ns"].min(),
-            hi=n.values["start_ns"].max(),
-            digest=_digest(n).cast("string"),
-        )
-        stats = engine.run(expr, source=where).to_pylist()[0]
-    material = "|".join(
-        [
-            engine.kind,
-            table,
-            *sorted(c.path for c in n.fields.values()),
-            str(stats["rows"]),
-            str(stats["lo"]),
-            str(stats["hi"]),
-            str(stats["digest"]),
-        ]
-    )
-    return hashlib.sha256(material.encode()).hexdigest()
 
 
 def table_fingerprint(options: Any, ctx: CollectContext, candidates: dict[str, tuple[str, ...]]) -> str:
@@ -393,23 +342,20 @@ def table_fingerprint(options: Any, ctx: CollectContext, candidates: dict[str, t
     n = _normalise(
         engine.kind, open_table(engine, options.table, where), candidates, options, spec, tz, where
     )
-    return fingerprint_of(engine, n, options.table, where=where)
+    stats = fingerprint_stats(n.t, n.values["start_ns"], _read_columns(n))
+    found = engine.run(n.t.aggregate(**stats), source=where).to_pylist()[0]
+    return fingerprint_of(engine, options.table, list(_read_columns(n)), found)
 
 
 def _first_bad(engine: Engine, n: Normalised, check: Check, where: str) -> SourceError:
     """The error naming the earliest bad row of `check`: by its request id, else by start and component."""
-    t = n.t
-    keys = {"_found": check.found}
     named = [n.fields["id"]] if "id" in n.fields else [n.fields["start"], n.fields["component"]]
-    for i, col in enumerate(named):
-        keys[f"_key{i}"] = col.value
     order = [n.values["start_ns"]] + ([n.values["id"]] if "id" in n.values else [])
-    expr = t.filter(check.bad.fill_null(False)).order_by(order).limit(1).select(**keys)
-    row = engine.run(expr, source=where).to_pylist()[0]
-    key = ", ".join(f"{col.path} {shown_value(row[f'_key{i}'])}" for i, col in enumerate(named))
-    found = row["_found"]
+    key, row = first_row(
+        engine, n.t, check.bad, {c.path: c.value for c in named}, order, where, {"found": check.found}
+    )
     return SourceError(
-        where, check.problem, row_key=key, column=check.column, expected=check.expected, found=found
+        where, check.problem, row_key=key, column=check.column, expected=check.expected, found=row["found"]
     )
 
 
@@ -456,7 +402,11 @@ def collect_table(
     if span is not None:
         start, end = (utc(pd.Timestamp(int(x), unit="ns")).isoformat() for x in span)
     file = InputFile(
-        path=where, sha256=fingerprint_of(engine, n, options.table, stats), rows=rows, start=start, end=end
+        path=where,
+        sha256=fingerprint_of(engine, options.table, list(_read_columns(n)), stats),
+        rows=rows,
+        start=start,
+        end=end,
     )
     skipped = int(stats.get("skipped") or 0)
     if not rows:
