@@ -9,7 +9,7 @@ the vendor's TTFT column. Rows with the same request id are one request: exact r
 counted, repeats that differ are dropped too and reported in a warning (the first row wins).
 
 This is the high-volume input. Rows are aggregated by the configured engine (`collectors.engine`, docs/
-engines.md) with one Ibis query (`query`): embedded DuckDB by default, which scans Parquet and CSV files
+engines.md) with one Ibis query (`query`): embedded DuckDB by default, which scans Parquet, CSV and JSONL files
 itself (`scan`) after a validation query; files it does not read with the same meaning, and files with a
 bad row, are read column-wise by the careful reader (`reading`, `normalise`), whose errors name the file,
 row, column, expected and found, and its rows go to the same query. See `formats` for each vendor's columns.
