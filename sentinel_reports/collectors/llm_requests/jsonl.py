@@ -161,11 +161,19 @@ def _declared(chosen: dict, absent: set) -> dict[str, str] | None:
     return {**plain, **{c: struct(t) for c, t in trees.items()}}
 
 
-def guard(absent_keys: set[str]) -> str:
-    """A regular expression matching a line the careful reader refuses although DuckDB reads it, or
-    naming a key of `absent_keys` with a null value (outside strings, by skipping them whole)."""
-    names = ['"' + _re(k) + r'"\s*:\s*null' for k in sorted(absent_keys)]
-    return rf"^(?:{STRING}|[^\"])*?(?:{'|'.join([LENIENT, *names])})"
+def guard(absent_keys: set[str]) -> tuple[list[str], str]:
+    """Regular expressions finding a line the careful reader refuses although DuckDB reads it, or that
+    names a key of `absent_keys` with a null value: (quick ones, each opening with one literal character,
+    that every such line matches; the exact one, which skips strings whole, for the lines they match)."""
+    names = [_re(k) + r'"\s*:\s*null' for k in sorted(absent_keys)]
+    quick = [
+        r",\s*[}\]]",
+        *(rf"{c}\s*[-+]?[nNiI][aAnN]" for c in (":", ",", r"\[")),
+        *names,
+    ]
+    found = "|".join([LENIENT, *('"' + n for n in names)])
+    exact = rf"^(?:{STRING}|[^\"])*?(?:{found})"
+    return quick, exact
 
 
 def _re(text: str) -> str:

@@ -398,10 +398,10 @@ def columns(p: Plan) -> Columns:
     return Columns(values, checks, ratios, late)
 
 
-def _source(p: Plan, index: int, *, parse: bool = True) -> str:
+def _source(p: Plan, index: int, *, parse: bool = True, numbered: bool = True) -> str:
     """The file's rows with `_row` and each JSON-text column parsed once (`_j_<column>`, unless not
     `parse`); invalid JSON is a DuckDB error, and then the careful reader reads the file and names the
-    row."""
+    row. JSONL rows are numbered only if `numbered` (the validation query needs no numbers)."""
     path = p.files[index]
     parsed = "".join(
         f", json_transform(NULLIF({q(c)}, ''), {s(structure)}) AS {q('_j_' + c)}"
@@ -414,6 +414,8 @@ def _source(p: Plan, index: int, *, parse: bool = True) -> str:
             f"FROM read_parquet({s(str(path))}, file_row_number = true))"
         )
     if p.kind == "jsonl":
+        if not numbered:
+            return f"(SELECT * FROM {_ndjson(p, path)})"
         return f"(SELECT *, ({index}::BIGINT << {FILE_BITS}) | (row_number() OVER () - 1) AS _row FROM {_ndjson(p, path)})"
     return f"(SELECT *, ({index}::BIGINT << {FILE_BITS}) | (row_number() OVER () - 1) AS _row{parsed} FROM {_csv(path)})"
 
@@ -432,9 +434,11 @@ def _lenient(engine: Engine, p: Plan, index: int) -> bool:
     (`jsonl.guard`), over the raw lines; a file DuckDB cannot split into lines counts too."""
     path = p.files[index]
     names = {a.keys[-1] if a.keys else a.column for a in p.absent}
+    quick, exact = jsonl.guard(names)
+    maybe = " OR ".join(f"regexp_matches(json, {s(r)})" for r in quick)
     query = (
-        f"SELECT coalesce(bool_or(regexp_matches(json, {s(jsonl.guard(names))})), false) AS hit "
-        f"FROM read_ndjson_objects({s(str(path))}, compression = {s(jsonl.compression(path))})"
+        f"SELECT coalesce(bool_or(CASE WHEN {maybe} THEN regexp_matches(json, {s(exact)}) ELSE false END), "
+        f"false) AS hit FROM read_ndjson_objects({s(str(path))}, compression = {s(jsonl.compression(path))})"
     )
     try:
         return bool(engine.sql(query).to_pylist()[0]["hit"])
@@ -512,9 +516,9 @@ def validate(engine: Engine, p: Plan, cols: Columns) -> list[FileStats] | None:
                 f"SELECT count(*) AS n, min({cols.values['start_ns']}) AS lo, max({cols.values['start_ns']}) AS hi, "
                 f"bool_or({bad}) AS bad, list(DISTINCT {cols.values['component_text']}) AS comps, "
                 f"count(*) FILTER (WHERE {cols.values['component_text']} IS NULL) AS no_comp{ratio_sql} "
-                f"FROM {_source(p, i, parse=not cols.late)}"
+                f"FROM {_source(p, i, parse=not cols.late, numbered=False)}"
             )
-            row = _guarded(engine, p, query).to_pylist()[0]
+            row = (engine.sql(query) if p.kind == "jsonl" else _guarded(engine, p, query)).to_pylist()[0]
             comps = list(row["comps"] or []) + ([None] if row["no_comp"] else [])
             ratios = {k: row[f"ratio_{k}"] for k in cols.ratios}
             statuses = [v for v in row.get("statuses") or [] if v is not None]
