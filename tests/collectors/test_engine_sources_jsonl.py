@@ -92,6 +92,7 @@ def helicone_rows(n: int, seed: int) -> list[dict]:
 
 
 def write(path: Path, lines: list[str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
     data = ("\n".join(lines) + "\n").encode()
     path.write_bytes(gzip.compress(data, mtime=0) if path.name.endswith(".gz") else data)
     return path
@@ -344,3 +345,38 @@ def test_guard_sees_what_only_duckdb_reads() -> None:
     assert not hit('{"a": "x, }", "b": ": nan", "c": "\\", }"}')  # inside strings
     assert not hit('{"cache_read_input_tokens": 5, "info": "nancy", "n": null}')
     assert not hit('{"note": "\\"cache_read_input_tokens\\": null"}')
+
+
+def test_a_folder_of_jsonl_days_is_one_source(tmp_path: Path) -> None:
+    """Day files (plain and gzip mixed) in a folder: scanned one by one, aggregated as one source."""
+    rows = spend_logs(4000, 8)
+    days: dict[str, list[dict]] = {}
+    for r in rows:
+        days.setdefault(r["startTime"][:10], []).append(r)
+    assert len(days) >= 3
+    for i, (day, part) in enumerate(sorted(days.items())):
+        write_rows(tmp_path / "logs" / f"dt={day}" / ("part.jsonl.gz" if i % 2 else "part.jsonl"), part)
+    write_rows(tmp_path / "all.jsonl", rows)
+    folder, careful = both(options("logs"), tmp_path)
+    same(folder, careful)
+    whole = LlmRequestsCollector().collect(options("all.jsonl"), make_ctx(tmp_path))
+    pd.testing.assert_frame_equal(folder.samples, whole.samples, check_exact=True)
+    assert len(folder.files) == len(days) and folder.summary == whole.summary
+
+
+def test_times_without_offset_outside_utc_go_to_the_careful_reader(tmp_path: Path) -> None:
+    """Helicone times are read in the project's timezone: the scan reads text times in UTC only."""
+    write_rows(tmp_path / "h.jsonl", helicone_rows(200, 9))
+    o = options("h.jsonl", "helicone", component_from="request_properties.Helicone-Property-App")
+    reader, calls = requests_module.batches, []
+
+    def counted(*args: object, **kwargs: object):  # noqa: ANN202
+        calls.append(args[0])
+        return reader(*args, **kwargs)
+
+    requests_module.batches = counted  # type: ignore[assignment]
+    try:
+        batch = LlmRequestsCollector().collect(o, make_ctx(tmp_path, timezone="Europe/Berlin"))
+    finally:
+        requests_module.batches = reader
+    assert calls and batch.rows == 200
