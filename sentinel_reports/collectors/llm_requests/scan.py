@@ -12,8 +12,10 @@ takes the files.
 id columns: row counts, time spans, distinct component and status values, and whether a row breaks a rule
 (an unreadable time, a missing start, an end before the start). The token and cost cells (an unreadable
 number, a negative or infinite amount, invalid JSON) are checked by the aggregation in its own scan
-(`Columns.late`, the `bad` aggregate), so those columns are read and the JSON parsed once. When a file has
-a bad row (or DuckDB refuses the file), the files are read again by the careful reader, which raises the same error,
+(`Columns.late`, the `bad` aggregate), so those columns are read and the JSON parsed once. A JSONL file
+is first read as raw lines (`_lenient`), for what DuckDB's parser accepts and the careful reader does not
+(`jsonl.guard`); its validation also proves what the first lines settled (`Plan.absent`, ids that are
+strings, numbers that are JSON numbers). When a file has a bad row (or DuckDB refuses the file), the files are read again by the careful reader, which raises the same error,
 naming file, row, column, expected and found, that the product always gave: DuckDB's own exceptions never
 reach the user.
 """
