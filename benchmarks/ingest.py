@@ -1,13 +1,17 @@
-"""Ingest benchmark for the high-volume input: LiteLLM request logs as Parquet and CSV.
+"""Ingest benchmark for the high-volume input: LiteLLM request logs as Parquet, CSV and JSONL.
 
     python benchmarks/ingest.py --rows 10000000 --out /tmp/ingest                 # one Parquet + one CSV file
+    python benchmarks/ingest.py --rows 2000000 --out /tmp/ingest2m --jsonl --skip-parquet --skip-csv
+                                                      # JSONL, plain and gzip (as LiteLLM's export writes it)
     python benchmarks/ingest.py --rows 10000000 --out /tmp/ingest --reuse --skip-parquet --pairs 1  # CSV again
     python benchmarks/ingest.py --rows 100000000 --days 365 --out /tmp/ingest100m --skip-csv
                                                       # Parquet partitioned by day: logs/dt=YYYY-MM-DD/*.parquet
 
 Generates N rows in the `LiteLLM_SpendLogs` shape (50 model groups mapped to 50 components, a year of
 timestamps, JSON-text metadata with cache token counts; with --days, one hive partition per day, written a day
-at a time). Then, per file (or folder), it runs in turn, in pairs (A B C A B C ...):
+at a time; with --jsonl, the same rows as newline-delimited JSON, `spendlogs.jsonl` and `spendlogs.jsonl.gz`, with
+ISO 8601 UTC times and `metadata` as a JSON object, the shape of `tests/fixtures/.../litellm_spendlogs.jsonl`).
+Then, per file (or folder), it runs in turn, in pairs (A B C A B C ...):
 
 - A, the collector (`type: llm_requests`, format litellm, 1-hour intervals as in the scale build);
 - B, a hand-written DuckDB query computing the same per-component, per-hour result (counts, good requests,
@@ -17,8 +21,9 @@ at a time). Then, per file (or folder), it runs in turn, in pairs (A B C A B C .
   calls keep three states per group and, under the 1 GB limit, took five times the CPU on 10M rows). The
   generated files log no request twice, so it needs no repeat handling. Day partitions are aggregated in
   groups of consecutive days of at least 5M rows, one query each, as the collector does (`day_groups`);
-- C, a pyarrow read of exactly the columns the collector needs (for CSV: its reader's options), a second
-  column that shows the cost of just decoding the input.
+- C, a pyarrow read of exactly the columns the collector needs (for CSV: its reader's options; for JSONL,
+  which pyarrow cannot read a column at a time, the whole file), a second column that shows the cost of just
+  decoding the input.
 
 Each run is its own subprocess, timed after imports (wall and CPU seconds of the process, every thread),
 with its peak RSS (VmHWM) read as soon as the step returns: the dictionaries of the agreement check are
@@ -97,6 +102,28 @@ def _table(rows: int, start_ms, rng, first_id: int):  # noqa: ANN001, ANN202
     )
 
 
+def generate_jsonl(rows: int, out: Path) -> tuple[Path, Path]:
+    """The rows of `generate` as JSONL, plain and gzip-compressed (written by DuckDB from the Arrow table)."""
+    import duckdb
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    start_ms = START_S * 1000 + np.sort(rng.integers(0, YEAR_S * 1000, rows))
+    requests = _table(rows, start_ms, rng, 0)  # noqa: F841  # read by DuckDB by name
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    iso = "'%Y-%m-%dT%H:%M:%S.%gZ'"
+    select = (
+        "SELECT request_id, call_type, spend, total_tokens, prompt_tokens, completion_tokens, "
+        + ", ".join(f"strftime({c}, {iso}) AS {c}" for c in ("startTime", "endTime", "completionStartTime"))
+        + ", model, model_group, metadata::JSON AS metadata, status FROM requests"
+    )
+    plain, gz = out / "spendlogs.jsonl", out / "spendlogs.jsonl.gz"
+    con.execute(f"COPY ({select}) TO '{plain.as_posix()}' (FORMAT json)")
+    con.execute(f"COPY ({select}) TO '{gz.as_posix()}' (FORMAT json, COMPRESSION gzip)")
+    return plain, gz
+
+
 def generate(rows: int, out: Path, csv: bool) -> tuple[Path, Path | None]:
     import numpy as np
     import pyarrow.csv as pacsv
@@ -164,6 +191,9 @@ def hand_written_sql(path: Path | list[Path]) -> str:
         scan = "read_parquet([" + ", ".join(f"'{p.as_posix()}'" for p in path) + "])"
     elif path.suffix == ".parquet":
         scan = f"read_parquet('{path.as_posix()}')"
+    elif ".jsonl" in path.name:
+        scan = f"read_json('{path.as_posix()}', format = 'newline_delimited')"
+        return _hand_written_json(scan, step)
     else:
         scan = f"read_csv('{path.as_posix()}', header = true)"
     return f"""
@@ -175,6 +205,34 @@ def hand_written_sql(path: Path | list[Path]) -> str:
                status <> 'failure' AS good,
                json_extract(metadata, '$.usage_object.cache_read_input_tokens')::DOUBLE AS cache_read,
                json_extract(metadata, '$.usage_object.cache_creation_input_tokens')::DOUBLE AS cache_write,
+               prompt_tokens, completion_tokens, spend, request_id
+        FROM {scan}
+    )
+    SELECT * EXCLUDE (latency), latency[1] AS latency_p50_ms, latency[2] AS latency_p95_ms,
+           latency[3] AS latency_p99_ms
+    FROM (
+        SELECT component, s - s % {step} AS interval, count(*) AS requests_total,
+               count(*) FILTER (WHERE good) AS requests_good,
+               quantile_cont(latency, [0.5, 0.95, 0.99]) AS latency, quantile_cont(ttft, 0.95) AS ttft_p95_ms,
+               sum(greatest(prompt_tokens - cache_read - cache_write, 0)) AS tokens_input,
+               sum(completion_tokens) AS tokens_output, sum(cache_read) AS tokens_cache_read,
+               sum(cache_write) AS tokens_cache_write, sum(spend) AS cost_requests
+        FROM r GROUP BY ALL
+    )
+    """
+
+
+def _hand_written_json(scan: str, step: int) -> str:
+    """The same query over JSONL: the times are ISO 8601 text, `metadata` an object (a struct to DuckDB)."""
+    return f"""
+    WITH r AS (
+        SELECT replace(model_group, 'group-', 'component-') AS component,
+               epoch_ns(startTime::TIMESTAMPTZ) AS s,
+               (epoch_ns(endTime::TIMESTAMPTZ) - epoch_ns(startTime::TIMESTAMPTZ)) / 1e6 AS latency,
+               (epoch_ns(completionStartTime::TIMESTAMPTZ) - epoch_ns(startTime::TIMESTAMPTZ)) / 1e6 AS ttft,
+               status <> 'failure' AS good,
+               metadata.usage_object.cache_read_input_tokens::DOUBLE AS cache_read,
+               metadata.usage_object.cache_creation_input_tokens::DOUBLE AS cache_write,
                prompt_tokens, completion_tokens, spend, request_id
         FROM {scan}
     )
@@ -223,6 +281,7 @@ def load(kind: str) -> None:
     else:
         import pyarrow.csv  # noqa: F401
         import pyarrow.dataset  # noqa: F401
+        import pyarrow.json  # noqa: F401
         import pyarrow.parquet  # noqa: F401
 
 
@@ -263,6 +322,13 @@ def run_step(kind: str, path: Path) -> dict:
             ):
                 rows += batch.num_rows
             return {"rows": rows, "result": None}
+        if ".jsonl" in path.name:
+            import pyarrow as pa
+            import pyarrow.json as pajson
+
+            from sentinel_reports.collectors.io import read_bytes
+
+            return {"rows": pajson.read_json(pa.BufferReader(read_bytes(path))).num_rows, "result": None}
         if path.suffix == ".parquet":
             columns = [c for c in COLUMNS if c in pq.read_schema(path).names]
             return {"rows": pq.read_table(path, columns=columns).num_rows, "result": None}
@@ -399,6 +465,9 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=3, help="A B C runs of each measurement")
     parser.add_argument("--skip-csv", action="store_true", help="measure the Parquet file only")
     parser.add_argument("--skip-parquet", action="store_true", help="measure the CSV file only")
+    parser.add_argument(
+        "--jsonl", action="store_true", help="also measure the rows as JSONL, plain and gzip-compressed"
+    )
     parser.add_argument("--reuse", action="store_true", help="measure files generated by an earlier run")
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="sentinel-ingest-"))
@@ -414,13 +483,21 @@ def main() -> None:
         compare("parquet by day", root, args.pairs)
         return
     parquet, csv = out / "spendlogs.parquet", out / "spendlogs.csv"
-    if not args.reuse:
+    if not args.reuse and not (args.skip_parquet and args.skip_csv):
         parquet, csv = generate(args.rows, out, not args.skip_csv)
         print(f"generated {args.rows:,} rows in {time.perf_counter() - t:.1f}s under {out}")
     if not args.skip_parquet:
         compare("parquet", parquet, args.pairs)
     if not args.skip_csv and csv is not None and csv.exists():
         compare("csv", csv, args.pairs)
+    if args.jsonl:
+        plain, gz = out / "spendlogs.jsonl", out / "spendlogs.jsonl.gz"
+        if not args.reuse:
+            t = time.perf_counter()
+            plain, gz = generate_jsonl(args.rows, out)
+            print(f"generated {args.rows:,} rows as JSONL in {time.perf_counter() - t:.1f}s under {out}")
+        compare("jsonl", plain, args.pairs)
+        compare("jsonl.gz", gz, args.pairs)
 
 
 if __name__ == "__main__":

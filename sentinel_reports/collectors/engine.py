@@ -49,7 +49,7 @@ class Engine:
 
     @property
     def reads_files(self) -> bool:
-        """DuckDB scans Parquet and CSV files itself; other engines get rows the collector read."""
+        """DuckDB scans Parquet, CSV and JSONL files itself; other engines get rows the collector read."""
         return self.kind == "duckdb"
 
     def memtable(self, table: pa.Table) -> Any:

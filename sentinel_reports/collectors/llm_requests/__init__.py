@@ -9,7 +9,7 @@ the vendor's TTFT column. Rows with the same request id are one request: exact r
 counted, repeats that differ are dropped too and reported in a warning (the first row wins).
 
 This is the high-volume input. Rows are aggregated by the configured engine (`collectors.engine`, docs/
-engines.md) with one Ibis query (`query`): embedded DuckDB by default, which scans Parquet and CSV files
+engines.md) with one Ibis query (`query`): embedded DuckDB by default, which scans Parquet, CSV and JSONL files
 itself (`scan`) after a validation query; files it does not read with the same meaning, and files with a
 bad row, are read column-wise by the careful reader (`reading`, `normalise`), whose errors name the file,
 row, column, expected and found, and its rows go to the same query. See `formats` for each vendor's columns.
@@ -39,7 +39,7 @@ from ...model import InputFile
 from ..base import Batch, CollectContext, Collector, SourceOptions
 from ..engine import Engine, engine_for
 from ..io import expand_paths, input_file
-from . import query, scan
+from . import jsonl, query, scan
 from .aggregate import (
     SUM_SIGNALS,
     Samples,
@@ -298,12 +298,25 @@ def _scan(
                 spec.latency_unit if ratio is None else "s" if ratio < 0.03 else "ms"
             )
         units.append(unit)
-    codes, others = value_codes({v for st in stats for v in st.components}, options.components, ids)
+    values = {v for st in stats for v in st.components}
+    statuses = sorted({v for st in stats for v in st.statuses})
+    if p.kind == "jsonl":  # JSON texts: decoded, and typed as the careful reader types the column
+        text = jsonl.component_values(list(values))
+        failures = jsonl.status_failures(statuses, failed)
+        if text is None or failures is None:
+            return None
+        codes, others = value_codes(
+            set(text.values()) | ({None} if None in values else set()), options.components, ids
+        )
+        codes = {raw: codes[value] for raw, value in text.items() if value in codes}
+    else:
+        codes, others = value_codes(values, options.components, ids)
+        failures = [
+            v for v, bad in zip(statuses, failed(pa.array(statuses, pa.string())), strict=True) if bad
+        ]
     ttft = "ttft_ms" in cols.values
     sums = [k for k in SUM_SIGNALS if k in cols.values]
     names = signal_names(ttft, sums)
-    statuses = sorted({v for st in stats for v in st.statuses})
-    failures = [v for v, bad in zip(statuses, failed(pa.array(statuses, pa.string())), strict=True) if bad]
     parts = scan.chunks(stats, _step_ns(options), CHUNK_ROWS)
     try:
         samples, result = query.run(
@@ -312,14 +325,14 @@ def _scan(
             _step_ns(options),
             names,
             options.path,
-            ordered=p.kind == "csv",
+            ordered=p.kind in ("csv", "jsonl"),
             repeats=[scan.may_repeat([stats[i] for i in part]) for part in parts],
         )
     except SourceError as err:
         # The aggregation parses the token and cost cells itself (`scan.Columns.late`): DuckDB refusing
         # one (invalid JSON) sends the files to the careful reader, which names the row; running out of
         # memory stays the engine's error.
-        if cols.late and "OutOfMemory" not in str(err.found):
+        if (cols.late or p.kind == "jsonl") and "OutOfMemory" not in str(err.found):
             return None
         raise
     if result["bad"]:  # a token or cost cell breaks a rule: the careful reader names it

@@ -1,17 +1,21 @@
-"""DuckDB scans request-log files itself: Parquet and CSV (gzip too), a glob or hive-partitioned folders.
+"""DuckDB scans request-log files itself: Parquet, CSV and JSONL (gzip too), a glob or hive-partitioned folders.
 
 `plan` decides from the files' schemas whether every field can be read in SQL with exactly the meaning
 the careful reader (`reading`, `normalise`) gives it: typed Parquet timestamps, numbers and text, CSV text
-with ISO 8601 times in a UTC project, plain columns and keys of JSON-text columns (`metadata.usage.x`).
-Anything else (epoch numbers, struct columns, Langfuse row kinds, naive times outside UTC, ...) returns
-None and the careful reader takes the files.
+with ISO 8601 times in a UTC project, plain columns and keys of JSON-text columns (`metadata.usage.x`);
+JSONL keys and keys of nested objects, with times as ISO 8601 text in a UTC project (`jsonl` settles
+what the careful reader would infer from every line). Anything else (epoch numbers, struct columns of
+Parquet, Langfuse row kinds, naive times outside UTC, JSON lists, ...) returns None and the careful reader
+takes the files.
 
 `validate` then runs one query per file before the aggregation, over the times, component, status and
 id columns: row counts, time spans, distinct component and status values, and whether a row breaks a rule
 (an unreadable time, a missing start, an end before the start). The token and cost cells (an unreadable
 number, a negative or infinite amount, invalid JSON) are checked by the aggregation in its own scan
-(`Columns.late`, the `bad` aggregate), so those columns are read and the JSON parsed once. When a file has
-a bad row (or DuckDB refuses the file), the files are read again by the careful reader, which raises the same error,
+(`Columns.late`, the `bad` aggregate), so those columns are read and the JSON parsed once. A JSONL file
+is first read as raw lines (`_lenient`), for what DuckDB's parser accepts and the careful reader does not
+(`jsonl.guard`); its validation also proves what the first lines settled (`Plan.absent`, ids that are
+strings, numbers that are JSON numbers). When a file has a bad row (or DuckDB refuses the file), the files are read again by the careful reader, which raises the same error,
 naming file, row, column, expected and found, that the product always gave: DuckDB's own exceptions never
 reach the user.
 """
@@ -27,6 +31,7 @@ from ...errors import SourceError
 from ..base import EARLIEST, END, MAX_COUNT
 from ..engine import Engine, ibis
 from ..io import file_format
+from . import jsonl
 from .aggregate import SUM_SIGNALS, VALUE_MASK
 from .formats import FAILURE_WORDS, NUMBER_FIELDS, FormatSpec
 from .reading import NULLS, _csv_header
@@ -51,8 +56,9 @@ def s(text: str) -> str:
 @dataclass
 class Field:
     column: str  # the file's column
-    keys: tuple[str, ...] = ()  # key path inside a JSON-text column
+    keys: tuple[str, ...] = ()  # key path inside a JSON-text column (JSONL: inside an object)
     type: str = "VARCHAR"
+    raw: bool = False  # JSONL: the value read as its JSON text (a string keeps its quotes)
 
     @property
     def path(self) -> str:
@@ -61,7 +67,7 @@ class Field:
 
 @dataclass
 class Plan:
-    kind: str  # parquet or csv
+    kind: str  # parquet, csv or jsonl
     files: list[Path]
     fields: dict[str, Field]
     tz: str
@@ -71,6 +77,8 @@ class Plan:
     allow_negative_cost: bool
     json_columns: set[str] = field(default_factory=set)
     json: dict[str, str] | None = None  # column -> json_transform structure
+    declared: dict[str, str] = field(default_factory=dict)  # JSONL: column -> DuckDB type read
+    absent: list[Field] = field(default_factory=list)  # JSONL: candidates that must hold no value
 
 
 def _schema(engine: Engine, path: Path, kind: str) -> dict[str, str] | None:
@@ -109,13 +117,15 @@ def plan(
     if not engine.reads_files or not paths:
         return None
     kinds = {file_format(p) for p in paths}
-    if len(kinds) != 1 or kinds & {"json", "jsonl"}:
+    if len(kinds) != 1 or "json" in kinds:
         return None
     kind = kinds.pop()
     if kind == "csv" and any(p.name.lower().endswith((".tsv", ".tsv.gz")) for p in paths):
         return None
     if "kind" in candidates and spec.kinds:
         return None
+    if kind == "jsonl":
+        return _plan_jsonl(paths, candidates, options, spec, tz)
     chosen: dict[str, Field] | None = None
     for path in paths:
         schema = _schema(engine, path, kind)
@@ -163,6 +173,40 @@ def plan(
     return out if out.json is not None else None
 
 
+def _plan_jsonl(
+    paths: list[Path], candidates: dict[str, tuple[str, ...]], options, spec: FormatSpec, tz: str
+) -> Plan | None:  # noqa: ANN001
+    """JSONL: the fields the first lines of every file show (`jsonl.fields`); times as text, in a UTC
+    project only (naive times are read as UTC), every other value as its JSON text."""
+    found = jsonl.fields(paths, candidates)
+    if found is None or tz != "UTC":
+        return None
+    chosen, absent, declared = found
+    fields = {
+        name: Field(
+            column, keys, "VARCHAR" if name in jsonl.TIME_FIELDS else "JSON", name not in jsonl.TIME_FIELDS
+        )
+        for name, (column, keys) in chosen.items()
+    }
+    if "start" not in fields or "component" not in fields:
+        return None  # the careful reader names the missing column
+    if any(fields[name].keys for name in jsonl.TIME_FIELDS if name in fields):
+        return None
+    return Plan(
+        kind="jsonl",
+        files=list(paths),
+        fields=fields,
+        tz=tz,
+        latency_unit=options.latency_unit,
+        default_unit=spec.latency_unit,
+        subtract_cache=spec.input_includes_cache and "tokens_input" not in options.columns,
+        allow_negative_cost=options.allow_negative_cost,
+        json={},
+        declared=declared,
+        absent=[Field(column, keys, "JSON", True) for column, keys in sorted(absent)],
+    )
+
+
 def _fields(schema: dict[str, str], candidates: dict[str, tuple[str, ...]]) -> dict[str, Field] | None:
     out: dict[str, Field] = {}
     for name, paths in candidates.items():
@@ -183,8 +227,10 @@ def _fields(schema: dict[str, str], candidates: dict[str, tuple[str, ...]]) -> d
 
 
 def _json(f: Field) -> str:
-    """The leaf as text, from the column's JSON parsed once per row into a struct (`_source`)."""
-    return q(f"_j_{f.column}") + "".join(f"[{s(k)}]" for k in f.keys)
+    """The leaf as text, from the column's JSON parsed once per row into a struct (`_source`); JSONL:
+    the leaf's JSON text, from the object DuckDB read as a struct."""
+    leaf = q(f.column if f.raw else f"_j_{f.column}") + "".join(f"[{s(k)}]" for k in f.keys)
+    return f"CAST({leaf} AS VARCHAR)" if f.raw else leaf
 
 
 def json_structure(p: Plan) -> dict[str, str] | None:
@@ -213,6 +259,10 @@ def json_structure(p: Plan) -> dict[str, str] | None:
 
 def _number(f: Field) -> tuple[str, str]:
     """(value as DOUBLE, condition of a bad cell)."""
+    if f.raw:  # JSONL: a JSON number (a string, true or an object is a cell the careful reader judges)
+        text = _text(f)[0]
+        value = f"TRY_CAST({text} AS DOUBLE)"
+        return value, f"({text} IS NOT NULL AND ({value} IS NULL OR isnan({value}) OR isinf({value})))"
     if f.keys:  # text that is not a number, true/false, an object: the careful reader decides
         # json_transform to DOUBLE gives these same values for every leaf but true and false (1 and 0),
         # which are bad cells; the JSON is parsed once, as text
@@ -254,10 +304,12 @@ def _status(f: Field) -> str:
 def _text(f: Field) -> tuple[str, str]:
     if f.keys:
         return _json(f), "false"
+    if f.raw:
+        return f"CAST({q(f.column)} AS VARCHAR)", "false"
     return q(f.column), "false"
 
 
-EARLY = ("start", "component", "end", "first_token", "latency", "ttft", "status", "id")
+EARLY = ("start", "component", "end", "first_token", "latency", "ttft", "status", "id", "absent")
 
 
 @dataclass
@@ -312,6 +364,9 @@ def columns(p: Plan) -> Columns:
             values[out] = f"coalesce({measured}, {given} * {{unit_{name}}})"
     if "status" not in f:
         values["good"] = "true"
+    elif f["status"].raw:  # JSONL: few distinct JSON texts, decoded and judged once each (`jsonl`)
+        values["status_text"] = _text(f["status"])[0]
+        values["good"] = "{status_good}"
     elif f["status"].type == "VARCHAR":  # few distinct words: judged once each by the careful reader's rule
         values["status_text"] = q(f["status"].column)
         values["good"] = "{status_good}"
@@ -333,7 +388,11 @@ def columns(p: Plan) -> Columns:
         raw = values["tokens_input"]
         values["tokens_input"] = f"CASE WHEN {raw} IS NULL THEN NULL ELSE greatest({raw} - {cached}, 0.0) END"
     if "id" in f:
-        values["id"] = q(f["id"].column)
+        values["id"] = _text(f["id"])[0] if f["id"].raw else q(f["id"].column)
+        if f["id"].raw:  # JSONL: a string (its JSON text is unique to it); a number the careful reader reads
+            checks.append(("id", f"({values['id']} IS NOT NULL AND NOT starts_with({values['id']}, '\"'))"))
+    for a in p.absent:  # JSONL: a candidate the sampled lines did not hold holds no value on any line
+        checks.append(("absent", f"({_text(a)[0]} IS NOT NULL)"))
     # One scan reads the token and cost columns (and parses JSON text) only when the fields the
     # validation query needs (times, component, status, id) are plain columns: their checks then run in
     # the aggregation, and a bad cell found there sends the files to the careful reader as before.
@@ -341,10 +400,10 @@ def columns(p: Plan) -> Columns:
     return Columns(values, checks, ratios, late)
 
 
-def _source(p: Plan, index: int, *, parse: bool = True) -> str:
+def _source(p: Plan, index: int, *, parse: bool = True, numbered: bool = True) -> str:
     """The file's rows with `_row` and each JSON-text column parsed once (`_j_<column>`, unless not
     `parse`); invalid JSON is a DuckDB error, and then the careful reader reads the file and names the
-    row."""
+    row. JSONL rows are numbered only if `numbered` (the validation query needs no numbers)."""
     path = p.files[index]
     parsed = "".join(
         f", json_transform(NULLIF({q(c)}, ''), {s(structure)}) AS {q('_j_' + c)}"
@@ -356,7 +415,37 @@ def _source(p: Plan, index: int, *, parse: bool = True) -> str:
             f"(SELECT *, ({index}::BIGINT << {FILE_BITS}) | file_row_number AS _row{parsed} "
             f"FROM read_parquet({s(str(path))}, file_row_number = true))"
         )
+    if p.kind == "jsonl":
+        if not numbered:
+            return f"(SELECT * FROM {_ndjson(p, path)})"
+        return f"(SELECT *, ({index}::BIGINT << {FILE_BITS}) | (row_number() OVER () - 1) AS _row FROM {_ndjson(p, path)})"
     return f"(SELECT *, ({index}::BIGINT << {FILE_BITS}) | (row_number() OVER () - 1) AS _row{parsed} FROM {_csv(path)})"
+
+
+def _ndjson(p: Plan, path: Path) -> str:
+    """read_json of the declared columns only, one object per line, no detection."""
+    columns = "{" + ", ".join(f"{s(c)}: {s(t)}" for c, t in sorted(p.declared.items())) + "}"
+    return (
+        f"read_json({s(str(path))}, format = 'newline_delimited', records = true, columns = {columns}, "
+        f"auto_detect = false, compression = {s(jsonl.compression(path))})"
+    )
+
+
+def _lenient(engine: Engine, p: Plan, index: int) -> bool:
+    """JSONL: whether a line holds what DuckDB reads and the careful reader refuses or reads otherwise
+    (`jsonl.guard`), over the raw lines; a file DuckDB cannot split into lines counts too."""
+    path = p.files[index]
+    names = {a.keys[-1] if a.keys else a.column for a in p.absent}
+    quick, exact = jsonl.guard(names)
+    maybe = " OR ".join(f"regexp_matches(json, {s(r)})" for r in quick)
+    query = (
+        f"SELECT coalesce(bool_or(CASE WHEN {maybe} THEN regexp_matches(json, {s(exact)}) ELSE false END), "
+        f"false) AS hit FROM read_ndjson_objects({s(str(path))}, compression = {s(jsonl.compression(path))})"
+    )
+    try:
+        return bool(engine.sql(query).to_pylist()[0]["hit"])
+    except duckdb.Error:
+        return True
 
 
 @dataclass
@@ -423,13 +512,15 @@ def validate(engine: Engine, p: Plan, cols: Columns) -> list[FileStats] | None:
     out = []
     try:
         for i in range(len(p.files)):
+            if p.kind == "jsonl" and _lenient(engine, p, i):
+                return [FileStats(0, None, None, True, [], {})]  # the careful reader explains
             query = (
                 f"SELECT count(*) AS n, min({cols.values['start_ns']}) AS lo, max({cols.values['start_ns']}) AS hi, "
                 f"bool_or({bad}) AS bad, list(DISTINCT {cols.values['component_text']}) AS comps, "
                 f"count(*) FILTER (WHERE {cols.values['component_text']} IS NULL) AS no_comp{ratio_sql} "
-                f"FROM {_source(p, i, parse=not cols.late)}"
+                f"FROM {_source(p, i, parse=not cols.late, numbered=False)}"
             )
-            row = _guarded(engine, p, query).to_pylist()[0]
+            row = (engine.sql(query) if p.kind == "jsonl" else _guarded(engine, p, query)).to_pylist()[0]
             comps = list(row["comps"] or []) + ([None] if row["no_comp"] else [])
             ratios = {k: row[f"ratio_{k}"] for k in cols.ratios}
             statuses = [v for v in row.get("statuses") or [] if v is not None]
@@ -451,9 +542,9 @@ def validate(engine: Engine, p: Plan, cols: Columns) -> list[FileStats] | None:
 
 
 def _guarded(engine: Engine, p: Plan, query: str):  # noqa: ANN202
-    if p.kind != "csv":
+    if p.kind == "parquet":
         return engine.sql(query)
-    with engine.lock:  # CSV rows are numbered in file order
+    with engine.lock:  # CSV and JSONL rows are numbered in file order
         con = engine.con.con
         con.execute("SET preserve_insertion_order = true")
         try:
