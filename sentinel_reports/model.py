@@ -50,6 +50,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 
@@ -462,3 +463,18 @@ def _latest_sample_end(samples: pd.DataFrame) -> pd.Timestamp:
     last = grouped.max()
     ends = last + step.reindex(last.index).fillna(pd.Timedelta(0))
     return ends.max()
+
+
+def codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Integer codes of a text column and the distinct values they index, in first-seen order (pyarrow
+    dictionary encoding when the column is Arrow-backed: several times faster than pandas.factorize on
+    tens of millions of rows)."""
+    array = getattr(column.array, "_pa_array", None)
+    if array is not None:
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(array).combine_chunks()
+        raw = encoded.indices.to_numpy(zero_copy_only=False)
+        return raw, [str(v) for v in encoded.dictionary.to_pylist()]
+    raw, uniques = pd.factorize(column.astype("str"))
+    return raw, [str(v) for v in uniques]

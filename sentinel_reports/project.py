@@ -44,7 +44,7 @@ from .collectors.io import allowed_roots, check_inside, expand_paths, file_diges
 from .config import Config, load_config
 from .display import plural
 from .errors import SourceError
-from .model import COUNT_SIGNALS, Dataset, SourceReport, empty_frame, parse_timestamp
+from .model import COUNT_SIGNALS, Dataset, SourceReport, codes, empty_frame, parse_timestamp
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -331,8 +331,6 @@ def _series_keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
 def _text_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     if isinstance(column.dtype, pd.CategoricalDtype):
         return column.cat.codes.to_numpy(), [str(c) for c in column.cat.categories]
-    from .analysis.series import codes
-
     return codes(column)
 
 
