@@ -13,10 +13,23 @@ files: what every such source does the same way (docs/engines.md).
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import shown_value
 from .engine import Engine, ibis
+
+
+@dataclass
+class Check:
+    """One check of every row of a table: the rows where `bad` holds are refused, the first named with
+    `problem`, `expected` and the value of `found`."""
+
+    column: str
+    bad: Any  # boolean expression (null: not bad)
+    problem: str
+    expected: str
+    found: Any  # the expression shown as found
 
 
 def where_of(options: Any) -> str:

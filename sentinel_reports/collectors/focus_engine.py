@@ -29,21 +29,12 @@ import pyarrow as pa
 from ..errors import SourceError
 from .base import EARLIEST_YEAR, LATEST_YEAR, TIME_RANGE
 from .engine import Engine, ibis
-from .engine_table import fingerprint_of, fingerprint_stats, first_row, open_table
+from .engine_table import Check, fingerprint_of, fingerprint_stats, first_row, open_table
 from .focus_table import MAX_AMOUNT, MAY_BE_NEGATIVE, check_required
 
 AMOUNTS = ("EffectiveCost", "BilledCost")
 ROW_NAMES = ("ChargePeriodStart", "ServiceName", "ResourceId")  # what names a bad row, where present
 COST_DECIMAL = "decimal(38, 18)"
-
-
-@dataclass
-class Check:
-    column: str
-    bad: Any  # boolean expression (null: not bad)
-    problem: str
-    expected: str
-    found: Any  # the expression shown as found
 
 
 @dataclass

@@ -31,6 +31,7 @@ from sentinel_reports.collectors.focus import FocusCollector, FocusOptions
 from sentinel_reports.collectors.focus_table import NULL_CELLS
 from sentinel_reports.demo import scaffold
 from tests.collectors._cost_ctx import COST, FOCUS_SAMPLES, make_config, make_ctx
+from tests.collectors.test_table_sources import write_table as write_logs
 
 runner = CliRunner()
 TAGGED = {
@@ -95,15 +96,7 @@ def with_tags_map(frame: pd.DataFrame) -> pa.Table:
 
 
 def write_table(database: Path, frame: pd.DataFrame | pa.Table, table: str = "billing.focus") -> None:
-    close_databases()  # this process may hold the file open read-only from an earlier build
-    con = duckdb.connect(str(database))
-    try:
-        con.execute("SET TimeZone = 'UTC'")
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
-        con.register("frame", frame)
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM frame")
-    finally:
-        con.close()
+    write_logs(database, frame, table)
 
 
 def collect(project_dir: Path, where: dict[str, str], database: Path | None = None) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -54,7 +55,7 @@ def request_rows(n: int = 3000) -> pd.DataFrame:
     return frame
 
 
-def write_table(database: Path, frame: pd.DataFrame, table: str = "logs.llm_requests") -> None:
+def write_table(database: Path, frame: pd.DataFrame | pa.Table, table: str = "logs.llm_requests") -> None:
     close_databases()  # this process may hold the file open read-only from an earlier build
     con = duckdb.connect(str(database))
     try:

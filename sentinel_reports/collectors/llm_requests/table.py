@@ -34,7 +34,7 @@ from ...errors import SourceError
 from ...model import InputFile
 from ..base import EARLIEST, END, MAX_COUNT, TIME_RANGE, Batch, CollectContext, utc
 from ..engine import Engine, engine_for, ibis
-from ..engine_table import fingerprint_of, fingerprint_stats, first_row, open_table, where_of
+from ..engine_table import Check, fingerprint_of, fingerprint_stats, first_row, open_table, where_of
 from .aggregate import SUM_SIGNALS, VALUE_MASK, signal_names
 from .formats import FormatSpec
 from .normalise import failed, value_codes
@@ -95,16 +95,6 @@ def _fields(t: Any, candidates: dict[str, tuple[str, ...]], where: str) -> dict[
                 found=sorted(t.columns)[:12],
             )
     return out
-
-
-@dataclass
-class Check:
-    field: str
-    column: str
-    bad: Any  # boolean expression (null: not bad)
-    problem: str
-    expected: str
-    found: Any  # the expression shown as found
 
 
 @dataclass
@@ -217,10 +207,10 @@ def _normalise(
     start_ns, start_ts, bad, out_of_range = _time(kind, f["start"], tz, where)
     s = f["start"]
     checks.append(
-        Check("start", s.path, bad, "unparseable timestamp", "an ISO 8601 timestamp, " + TIME_RANGE, s.value)
+        Check(s.path, bad, "unparseable timestamp", "an ISO 8601 timestamp, " + TIME_RANGE, s.value)
     )
-    checks.append(Check("start", s.path, s.value.isnull(), "missing timestamp", "a timestamp", s.value))
-    checks.append(Check("start", s.path, out_of_range, "timestamp out of range", TIME_RANGE, start_ts))
+    checks.append(Check(s.path, s.value.isnull(), "missing timestamp", "a timestamp", s.value))
+    checks.append(Check(s.path, out_of_range, "timestamp out of range", TIME_RANGE, start_ts))
     values["start_ns"] = start_ns
     values["component_text"] = f["component"].value.cast("string")
     ratios = {}
@@ -231,7 +221,6 @@ def _normalise(
             end_ns, end_ts, bad, end_out = _time(kind, e, tz, where)
             checks.append(
                 Check(
-                    end_field,
                     e.path,
                     bad,
                     "unparseable timestamp",
@@ -241,7 +230,6 @@ def _normalise(
             )
             checks.append(
                 Check(
-                    end_field,
                     e.path,
                     end_out,
                     "timestamp out of range",
@@ -252,7 +240,6 @@ def _normalise(
             measured = (end_ns.cast("float64") - start_ns.cast("float64")) / 1e6
             checks.append(
                 Check(
-                    end_field,
                     e.path,
                     measured < 0,
                     "ends before it starts",
@@ -263,7 +250,7 @@ def _normalise(
         given = None
         if name in f:
             given, bad = _number(f[name], where)
-            checks.append(Check(name, f[name].path, bad, "not a number", "a number", f[name].value))
+            checks.append(Check(f[name].path, bad, "not a number", "a number", f[name].value))
         if given is not None and measured is not None:
             both = (given > 0) & (measured > 0)  # a median without `where`: Spark's percentile refuses one
             ratios[name] = ibis().ifelse(both, given / measured, ibis().null("float64")).median()
@@ -287,13 +274,13 @@ def _normalise(
         value, bad = _number(col, where)
         what = "cost" if name == "cost" else "token count"
         expected = f"a {what} of 0 or more" + ("" if name == "cost" else f", at most {MAX_COUNT:.0e}")
-        checks.append(Check(name, col.path, bad, "not a number", "a number", col.value))
-        checks.append(Check(name, col.path, value.isinf(), "not a finite number", expected, col.value))
+        checks.append(Check(col.path, bad, "not a number", "a number", col.value))
+        checks.append(Check(col.path, value.isinf(), "not a finite number", expected, col.value))
         if not (name == "cost" and options.allow_negative_cost):
-            checks.append(Check(name, col.path, value < 0, f"negative {what}", expected, col.value))
+            checks.append(Check(col.path, value < 0, f"negative {what}", expected, col.value))
         if name != "cost":
             checks.append(
-                Check(name, col.path, value > MAX_COUNT, "count too large to be real", expected, col.value)
+                Check(col.path, value > MAX_COUNT, "count too large to be real", expected, col.value)
             )
         values["cost_requests" if name == "cost" else name] = value
     if spec.input_includes_cache and "tokens_input" in values and "tokens_input" not in options.columns:
