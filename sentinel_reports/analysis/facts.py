@@ -22,7 +22,7 @@ from .alerts import alert_episodes, evaluate_alerts
 from .blocks import component_entries, content_blocks, next_actions, slo_entry
 from .business import attach_business_impact, business_facts, investment_facts
 from .cost import SAMPLE_SIGNALS as COST_SIGNALS
-from .cost import cost_facts, cost_ledger
+from .cost import cost_facts, prepare_ledger
 from .coverage import (
     compute_coverage,
     expected_without_source,
@@ -78,12 +78,12 @@ def prepare(dataset: Dataset, config: Config, window: tuple[dt.datetime, dt.date
     of them."""
     earliest(dataset)
     if window is not None and prepare_window(dataset.samples, *window):
-        cost_ledger(dataset.costs, config)
+        prepare_ledger(dataset.costs, config)
         return
     shared_index(dataset.samples)
     order = time_order(dataset.samples)
     order.subset(dataset.samples, recent_signals(order.signals(dataset.samples), config))
-    cost_ledger(dataset.costs, config)
+    prepare_ledger(dataset.costs, config)
 
 
 def recent_signals(signals: Iterable[str], config: Config) -> list[str]:
