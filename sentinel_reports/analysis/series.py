@@ -64,7 +64,9 @@ def column_ns(column: pd.Series) -> np.ndarray:
 
 
 def from_ns(value: int | np.integer) -> dt.datetime:
-    return pd.Timestamp(int(value), unit="ns", tz="UTC").to_pydatetime()
+    """The UTC datetime of nanoseconds since the epoch, truncated to the microsecond (as
+    ``pd.Timestamp(value, unit="ns", tz="UTC").to_pydatetime()``, without building a Timestamp)."""
+    return _EPOCH + dt.timedelta(microseconds=int(value) // 1000)
 
 
 class SeriesIndex:

@@ -1,5 +1,5 @@
-"""The canonical facts.json writer and the fast path of `plain` give exactly what the standard library and
-the general conversion give, on generated data."""
+"""Fast paths give exactly what the general code gives, on generated data: the canonical facts.json writer
+against the standard library, `plain` by exact type against the general conversion, `from_ns` against pandas."""
 
 from __future__ import annotations
 
@@ -75,3 +75,19 @@ def test_plain_fast_path_agrees_with_the_general_conversion(value: object) -> No
     general = _plain_other(value)
     assert json.dumps(fast, sort_keys=True) == json.dumps(general, sort_keys=True)
     assert type(fast) is type(general)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(min_value=-(2**62), max_value=2**62))
+def test_from_ns_is_the_timestamps_datetime(ns: int) -> None:
+    import warnings
+
+    import pandas as pd
+
+    from sentinel_reports.analysis.series import from_ns
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas warns that it drops the nanoseconds
+        expected = pd.Timestamp(ns, unit="ns", tz="UTC").to_pydatetime()
+    got = from_ns(np.int64(ns))
+    assert got == expected and got.tzinfo == expected.tzinfo and repr(got) == repr(expected)
