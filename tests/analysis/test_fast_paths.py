@@ -91,3 +91,18 @@ def test_from_ns_is_the_timestamps_datetime(ns: int) -> None:
         expected = pd.Timestamp(ns, unit="ns", tz="UTC").to_pydatetime()
     got = from_ns(np.int64(ns))
     assert got == expected and got.tzinfo == expected.tzinfo and repr(got) == repr(expected)
+
+
+spacings = st.lists(st.integers(min_value=-(2**60), max_value=2**60), min_size=1, max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.integers(min_value=-(2**60), max_value=2**60),
+    spacings | st.builds(lambda step, n: [step] * n, st.integers(-(2**56), 2**56), st.integers(1, 30)),
+)
+def test_median_step_is_numpys_median_of_the_spacings(first: int, steps: list[int]) -> None:
+    from sentinel_reports.analysis.series import median_step
+
+    ts = np.cumsum(np.asarray([first, *steps], dtype="int64"))  # wraps like the int64 it models
+    assert median_step(ts) == int(np.median(np.diff(ts)))
