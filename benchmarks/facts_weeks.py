@@ -3,7 +3,8 @@ build's facts workers compute them (the samples index built once, then week afte
 
 The project's sources are loaded first (through the parse cache in the project's `.sentinel/` folder, so the
 second run does not read them again) and are not timed. Printed: the CPU seconds of the shared index and
-rollups built once per build, and of each week's facts (median, min-max, total). `--out DIR` also writes
+rollups built once per build, of each week's facts (median, min-max, total), and of writing each week's
+facts as JSON as a build does (the stored data and the canonical facts.json text). `--out DIR` also writes
 each week's canonical facts.json under DIR/<week>/ (to compare two versions of the code with `diff -r`);
 `--profile FILE` writes a cProfile of the weeks' facts. Peak RSS is the process's (sources loaded included).
 
@@ -54,7 +55,7 @@ def main() -> None:
         import cProfile
 
         profiler = cProfile.Profile()
-    per_week = []
+    per_week, per_text = [], []
     for week in weeks:
         cpu = time.process_time()
         if profiler is not None:
@@ -63,10 +64,13 @@ def main() -> None:
         if profiler is not None:
             profiler.disable()
         per_week.append(time.process_time() - cpu)
+        cpu = time.process_time()
+        text = facts_texts(facts, json_dumps_facts)
+        per_text.append(time.process_time() - cpu)
         if args.out is not None:
             folder = args.out / week
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "facts.json").write_text(json_dumps_facts(facts), encoding="utf-8")
+            (folder / "facts.json").write_text(text, encoding="utf-8")
     if profiler is not None:
         profiler.dump_stats(str(args.profile))
 
@@ -82,6 +86,26 @@ def main() -> None:
         f"  per week: median {statistics.median(per_week):.3f} CPU-s "
         f"({min(per_week):.3f}-{max(per_week):.3f}), total {sum(per_week):.2f} CPU-s"
     )
+    print(
+        f"  JSON text per week: median {statistics.median(per_text):.3f} CPU-s "
+        f"({min(per_text):.3f}-{max(per_text):.3f}), total {sum(per_text):.2f} CPU-s"
+    )
+
+
+def facts_texts(facts, json_dumps_facts) -> str:  # type: ignore[no-untyped-def]
+    """What a build writes of a week's facts (`Session._compute_week`): the stored JSON data and the
+    canonical facts.json text; returns the text."""
+    import json
+
+    from sentinel_reports.analysis.facts_model import facts_data
+
+    data = facts_data(facts)
+    json.dumps(data, ensure_ascii=False, allow_nan=False)
+    try:
+        from sentinel_reports.analysis.facts_text import canonical_json
+    except ImportError:  # the code before analysis.facts_text: the model dumped a second time
+        return json_dumps_facts(facts)
+    return canonical_json(data)
 
 
 if __name__ == "__main__":

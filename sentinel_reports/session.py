@@ -343,17 +343,19 @@ class Session:
 
     def _compute_week(self, week: str) -> dict[str, Any]:
         """In a worker (or here): a week's facts, stored with their JSON text; returns the week's summary."""
-        from .analysis.facts import json_dumps_facts, week_facts
+        from .analysis.facts import week_facts
         from .analysis.facts_model import facts_data
+        from .analysis.facts_text import canonical_json
         from .render.brief_charts import week_points
         from .render.landing import facts_summary
 
         p = self.project
         doc = week_facts(p.dataset, p.content, p.config, week, p.as_of)
         fkey, store = self.facts_keys[week], self.facts_store
-        data = json.dumps(facts_data(doc), ensure_ascii=False, allow_nan=False)  # in order: roles, tags, ...
-        store.put_files("facts", fkey, {"doc.json": data.encode("utf-8")})
-        text = json_dumps_facts(doc)
+        data = facts_data(doc)
+        stored = json.dumps(data, ensure_ascii=False, allow_nan=False)  # in order: roles, tags, ...
+        store.put_files("facts", fkey, {"doc.json": stored.encode("utf-8")})
+        text = canonical_json(data)  # json_dumps_facts(doc), without dumping the model a second time
         store.put_files("facts-text", digest(fkey, week, "facts-text"), {"facts.json": text.encode("utf-8")})
         text = json.dumps({"points": week_points(doc), "summary": facts_summary(doc)}, allow_nan=False)
         store.put_files("week-meta", self._meta_key(week), {"meta.json": text.encode("utf-8")})

@@ -43,11 +43,13 @@ import math
 import weakref
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from ..config import Config
 from ..model import Gap, parse_timestamp
 from .business import component_gap_priority
+from .series import column_ns, to_ns
 
 UNATTRIBUTED_P1_SHARE = 0.10
 # the sample signals cost_facts reads (analysis.facts cuts only these from the samples of its window)
@@ -73,8 +75,7 @@ def cost_facts(
     the comparison window is the same number of ledger days before `start`."""
     del as_of  # the window is already clipped to as-of; kept for a uniform analysis signature
     ledger = cost_ledger(costs, config)
-    ours = ledger[ledger["currency"] == config.currency]
-    others = ledger[ledger["currency"] != config.currency]
+    ours, others = in_currency(ledger, config.currency)
     # the comparison window has the same number of ledger days: a week clipped at as-of 23:55 is 7 days
     days = math.ceil((end - start) / dt.timedelta(days=1) - 1e-9)
     if baseline is not None:
@@ -180,6 +181,14 @@ def cost_ledger(costs: pd.DataFrame, config: Config) -> pd.DataFrame:
     return out
 
 
+def prepare_ledger(costs: pd.DataFrame, config: Config) -> None:
+    """Build once what every period's cost facts read: the ledger, its split by currency, and the day
+    order of each."""
+    ledger = cost_ledger(costs, config)
+    for frame in (ledger, *in_currency(ledger, config.currency)):
+        _day_order(frame)
+
+
 def _build_ledger(costs: pd.DataFrame, config: Config) -> pd.DataFrame:
     out = costs.copy()
     out["_component"] = _labels(out["component"])
@@ -209,8 +218,48 @@ def team_resolver(config: Config):
     return lambda value: names.get(str(value).strip().casefold(), str(value))
 
 
+def in_currency(ledger: pd.DataFrame, currency: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of the ledger in `currency` and the others (original order), split once per ledger."""
+    if _CURRENCY and _CURRENCY[0][0]() is ledger and _CURRENCY[0][1] == currency:
+        return _CURRENCY[0][2], _CURRENCY[0][3]
+    mine = ledger["currency"] == currency
+    ours, others = ledger[mine], ledger[~mine]
+    _CURRENCY[:] = [(weakref.ref(ledger), currency, ours, others)]
+    return ours, others
+
+
+_CURRENCY: list[tuple[weakref.ref, str, pd.DataFrame, pd.DataFrame]] = []
+
+
 def _days_in(ledger: pd.DataFrame, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
-    return ledger[(ledger["_day_start"] >= start) & (ledger["_day_start"] < end)]
+    """The rows whose day starts in [start, end), in their original order: cut by binary search from the
+    days in time order (a year of bills is millions of rows, read by every week several times)."""
+    order, day_ns = _day_order(ledger)
+    lo, hi = np.searchsorted(day_ns, [to_ns(start), to_ns(end)])
+    if order is None:  # the rows are in day order already: the window is one run of them
+        return ledger.iloc[lo:hi]
+    return ledger.iloc[np.sort(order[lo:hi])]
+
+
+# Per ledger frame (the ledger, its rows in our currency, the others): the local midnights of its days as
+# nanoseconds in time order, and the order that sorts them (None when the rows are already in day order).
+# A missing day (NaT) is the smallest integer, before every window. Kept for a few frames, by identity.
+_DAY_ORDERS: dict[int, tuple[weakref.ref, np.ndarray | None, np.ndarray]] = {}
+
+
+def _day_order(ledger: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray]:
+    entry = _DAY_ORDERS.get(id(ledger))
+    if entry is not None and entry[0]() is ledger:
+        return entry[1], entry[2]
+    day_ns = column_ns(ledger["_day_start"]) if len(ledger) else np.empty(0, dtype="int64")
+    order = None
+    if len(day_ns) > 1 and np.any(day_ns[1:] < day_ns[:-1]):
+        order = np.argsort(day_ns, kind="stable")
+        day_ns = day_ns[order]
+    if len(_DAY_ORDERS) >= 8:
+        _DAY_ORDERS.clear()
+    _DAY_ORDERS[id(ledger)] = (weakref.ref(ledger), order, day_ns)
+    return order, day_ns
 
 
 def _total(rows: pd.DataFrame) -> float | None:

@@ -28,7 +28,7 @@ import pandas as pd
 from ..config import Config
 from ..model import EXPECTATIONS, Coverage, Gap
 from .gaps import gaps_for_series, merge_concurrent_gaps, no_source_gaps
-from .series import SeriesIndex, codes, column_ns, from_ns, to_ns
+from .series import SeriesIndex, codes, column_ns, from_ns, median_step, to_ns
 
 PSEUDO_SIGNALS = ("cost", "evals")
 
@@ -155,7 +155,7 @@ def compute_coverage(
         out.append(series_coverage(component, signal, ts, series.sources, start, end, step))
     for signal, frame, col in (("evals", evals, "ts"), ("cost", costs, "day")):
         for component, (ts, sources) in _frame_series(frame, col, end_ns).items():
-            step = int(np.median(np.diff(ts))) if len(ts) > 1 else None
+            step = median_step(ts) if len(ts) > 1 else None
             out.append(series_coverage(component, signal, ts, sources, start, end, step))
     return sorted(out, key=lambda c: (c.component, c.signal))
 

@@ -22,7 +22,7 @@ from .alerts import alert_episodes, evaluate_alerts
 from .blocks import component_entries, content_blocks, next_actions, slo_entry
 from .business import attach_business_impact, business_facts, investment_facts
 from .cost import SAMPLE_SIGNALS as COST_SIGNALS
-from .cost import cost_facts, cost_ledger
+from .cost import cost_facts, prepare_ledger
 from .coverage import (
     compute_coverage,
     expected_without_source,
@@ -72,17 +72,18 @@ def json_dumps_facts(facts: Facts | dict) -> str:
 
 
 def prepare(dataset: Dataset, config: Config, window: tuple[dt.datetime, dt.datetime] | None = None) -> None:
-    """Work out once per build what every period's facts read (the series index, the samples' time order,
-    the cost ledger), so forked workers share it instead of each building it. With `window` (the data the
+    """Work out once per build what every period's facts read (the earliest data, the series index, the
+    samples' time order, the cost ledger), so forked workers share it instead of each building it. With `window` (the data the
     periods to analyse read, `fingerprint.window`), only the samples in it are indexed, unless that is all
     of them."""
+    earliest(dataset)
     if window is not None and prepare_window(dataset.samples, *window):
-        cost_ledger(dataset.costs, config)
+        prepare_ledger(dataset.costs, config)
         return
     shared_index(dataset.samples)
     order = time_order(dataset.samples)
     order.subset(dataset.samples, recent_signals(order.signals(dataset.samples), config))
-    cost_ledger(dataset.costs, config)
+    prepare_ledger(dataset.costs, config)
 
 
 def recent_signals(signals: Iterable[str], config: Config) -> list[str]:

@@ -1078,7 +1078,9 @@ def facts_data(facts: Facts) -> dict[str, Any]:
 
 def facts_json(facts: Facts) -> str:
     """The canonical facts.json text: sorted keys, indent 2, UTF-8, trailing newline."""
-    return json.dumps(facts_data(facts), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    from .facts_text import canonical_json
+
+    return canonical_json(facts_data(facts))
 
 
 # -- the generated reference: docs/facts.md tables and the shipped JSON Schemas ---------------------------

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..config import Config
 from ..model import Dataset, Gap
-from .cost import _budgets, _days_in, cost_ledger
+from .cost import _budgets, _days_in, cost_ledger, in_currency
 from .periods import local_date, parse_week, week_label
 from .slo import evaluate_slo
 
@@ -102,8 +102,8 @@ def recommendation_memory(
     open_keys, week_start = set(walked), last_start
     ours = None
     if any(k.startswith(("attribute", "budget")) for k in walked):
-        ledger = cost_ledger(dataset.costs, config)
-        ours = ledger[(ledger["currency"] == config.currency) & (ledger["_day_start"] < end)]
+        # the weeks walked end by `end`: their windows cut only rows of days before it
+        ours = in_currency(cost_ledger(dataset.costs, config), config.currency)[0]
     for _ in range(LOOKBACK_WEEKS):
         previous = week_start - _WEEK
         if not open_keys or previous < earliest:

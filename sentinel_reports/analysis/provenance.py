@@ -29,6 +29,20 @@ def iso(value: dt.datetime | None) -> str | None:
 def plain(value: Any) -> Any:
     """JSON-ready data: datetimes as ISO Z, dates as YYYY-MM-DD, numpy scalars as Python numbers, NaN as
     None, tuples and sets as lists (sets sorted), pydantic models and mappings as dicts with str keys."""
+    # the facts of a week are tens of thousands of plain values: the exact built-in types first
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return None if math.isnan(value) or math.isinf(value) else value
+    if kind is dict:
+        return {k if type(k) is str else str(k): plain(v) for k, v in value.items()}
+    if kind is list:
+        return [plain(v) for v in value]
+    return _plain_other(value)
+
+
+def _plain_other(value: Any) -> Any:
     if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, dt.datetime):

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..config import SLO, Config
 from .periods import calendar_end, calendar_start
-from .series import SeriesIndex, to_ns
+from .series import SeriesIndex, median_step, to_ns
 
 BURN_WINDOWS: tuple[tuple[str, dt.timedelta], ...] = (
     ("5m", dt.timedelta(minutes=5)),
@@ -150,7 +150,7 @@ def ratio_events(index: SeriesIndex, component: str, good: str, total: str) -> S
         good_raw, total_raw = g.values[gi], t.values[ti]
     total_v = np.nan_to_num(total_raw, nan=0.0).clip(min=0)
     good_v = np.minimum(np.nan_to_num(good_raw, nan=0.0).clip(min=0), total_v)
-    step = int(np.median(np.diff(ts))) if len(ts) > 1 else None
+    step = median_step(ts) if len(ts) > 1 else None
     return SliEvents.of(ts, good_v, total_v, step, sorted(set(g.sources) | set(t.sources)))
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -73,9 +74,27 @@ def lookback(config: Any, start: dt.datetime, end: dt.datetime) -> dt.datetime:
 def earliest(dataset: Dataset) -> dt.datetime | None:
     """The earliest timestamp of any data (samples, evals, costs, incidents)."""
     times = [
-        f[c].min()
+        column_min(f, c)
         for f, c in ((dataset.samples, "ts"), (dataset.evals, "ts"), (dataset.costs, "day"))
         if len(f)
     ]
     times += [i.started_at for i in dataset.incidents]
     return min(to_utc(t) for t in times) if times else None
+
+
+# The minimum of a column, kept per frame object: every period's facts and fingerprint ask for the earliest
+# data, and a year of samples is millions of rows (the frames are not mutated once loaded).
+_MINIMA: dict[tuple[int, str], tuple[weakref.ref, Any]] = {}
+
+
+def column_min(frame: Any, column: str) -> Any:
+    """``frame[column].min()``, computed once per frame object and column."""
+    key = (id(frame), column)
+    entry = _MINIMA.get(key)
+    if entry is not None and entry[0]() is frame:
+        return entry[1]
+    value = frame[column].min()
+    if len(_MINIMA) >= 16:
+        _MINIMA.clear()
+    _MINIMA[key] = (weakref.ref(frame), value)
+    return value

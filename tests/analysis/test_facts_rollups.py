@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,15 @@ def _frame_series_whole(frame: pd.DataFrame, col: str, end_ns: int) -> dict:
     return out
 
 
+def _currency_by_mask(ledger: pd.DataFrame, currency: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return ledger[ledger["currency"] == currency], ledger[ledger["currency"] != currency]
+
+
+def _days_by_mask(ledger: pd.DataFrame, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
+    """The ledger rows of [start, end), from a mask of the whole ledger."""
+    return ledger[(ledger["_day_start"] >= start) & (ledger["_day_start"] < end)]
+
+
 def _day_by_day(events: SliEvents, bounds: object, bounds_ns: object = None) -> list:
     return [window_attainment(events, a, b) for a, b in bounds]  # type: ignore[attr-defined]
 
@@ -68,8 +78,10 @@ def test_rollup_facts_equal_a_straightforward_per_week_computation(project, monk
             for w in chosen}  # fmt: skip
 
     monkeypatch.setattr(facts, "_recent_samples", _whole_table)
-    for module in (cost, memory, facts):
+    for module in (cost, memory):
         monkeypatch.setattr(module, "cost_ledger", cost._build_ledger)
+        monkeypatch.setattr(module, "in_currency", _currency_by_mask)
+        monkeypatch.setattr(module, "_days_in", _days_by_mask)
     monkeypatch.setattr(cost, "_price_keys", _keys_one_by_one)
     monkeypatch.setattr(status, "window_attainments", _day_by_day)
     monkeypatch.setattr(coverage, "_frame_series", _frame_series_whole)
@@ -186,3 +198,29 @@ def test_an_index_of_a_window_answers_as_the_index_of_every_row(seed: int) -> No
         assert outside._parent is not series._WINDOW[0][4]  # not covered: the index of every row
     finally:
         series._WINDOW.clear()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_ledger_days_cut_by_binary_search_equal_a_mask(seed: int) -> None:
+    """Rows of bills in and out of day order, with days missing, cut at local midnights across a DST change
+    and at instants inside a day."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    tz = ZoneInfo("Europe/Berlin")
+    days = pd.Series(pd.to_datetime("2026-10-20") + pd.to_timedelta(rng.integers(0, 20, n), unit="D"))
+    days[rng.random(n) < 0.05] = pd.NaT
+    local = days.dt.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+    shuffled = pd.DataFrame({"_day_start": local, "cost": rng.normal(10, 3, n)}, index=rng.permutation(n) * 3)
+    in_order = shuffled.sort_values("_day_start", kind="stable").dropna()
+    windows = [
+        (dt.datetime(2026, 10, 24, tzinfo=tz), dt.datetime(2026, 11, 2, tzinfo=tz)),  # 2026-10-25: DST ends
+        (dt.datetime(2026, 10, 22, 13, tzinfo=UTC), dt.datetime(2026, 10, 27, 23, tzinfo=UTC)),
+        (dt.datetime(2026, 10, 1, tzinfo=UTC), dt.datetime(2026, 12, 1, tzinfo=UTC)),
+        (dt.datetime(2026, 11, 5, tzinfo=tz), dt.datetime(2026, 11, 5, tzinfo=tz)),
+    ]
+    for ledger in (shuffled, in_order):
+        for start, end in windows:
+            expected = _days_by_mask(ledger, start, end)
+            pd.testing.assert_frame_equal(cost._days_in(ledger, start, end), expected)
+        assert 0 < len(_days_by_mask(ledger, *windows[0])) < len(ledger.dropna())  # a real cut
+    assert cost._day_order(shuffled)[0] is not None and cost._day_order(in_order)[0] is None
