@@ -73,9 +73,9 @@ def json_dumps_facts(facts: Facts | dict) -> str:
 
 def prepare(dataset: Dataset, config: Config, window: tuple[dt.datetime, dt.datetime] | None = None) -> None:
     """Work out once per build what every period's facts read (the earliest data, the series index, the
-    samples' time order, the cost ledger), so forked workers share it instead of each building it. With `window` (the data the
-    periods to analyse read, `fingerprint.window`), only the samples in it are indexed, unless that is all
-    of them."""
+    samples' time order, the cost ledger), so forked workers share it instead of each building it. With
+    `window` (the data the periods to analyse read, `fingerprint.window`), only the samples in it are
+    indexed, unless that is all of them."""
     earliest(dataset)
     if window is not None and prepare_window(dataset.samples, *window):
         prepare_ledger(dataset.costs, config)
