@@ -90,6 +90,19 @@ def test_two_renders_are_byte_identical(site: Path):
     assert _pdf(site, html) == _pdf(site, html)
 
 
+def test_a_pdf_is_the_same_with_the_process_font_configuration_fresh_or_reused(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from sentinel_reports.publish import pdf
+
+    html = _html(sections=2)
+    monkeypatch.setattr(pdf, "_FONTS", [])
+    first = _pdf(site, html)  # the process's first PDF: a fresh configuration, kept
+    (kept,) = pdf._FONTS
+    assert _pdf(site, html) == first and pdf._FONTS == [kept]  # reused: the same bytes
+    assert pdf._font_config("<style>@font-face { font-family: x; src: url(x.woff2) }</style>") is None
+
+
 def test_inline_chart_images_are_allowed(site: Path):
     png = charts.ChartRenderer().png(charts.sparkline([1.0, 2.0, 1.5], title="t", description="d"))
     svg = charts.ChartRenderer().svg(charts.sparkline([1.0, 2.0, 1.5], title="t", description="d"))
