@@ -133,12 +133,15 @@ def layout_pdf(
     STARTED = True
     quiet = _ScreenOnlyRules()
     LOGGER.addFilter(quiet)
+    fonts = _font_config(html)
     try:
         document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=[page_css], pdf_tags=True, font_config=_font_config(html)
+            stylesheets=[page_css], pdf_tags=True, font_config=fonts
         )
     finally:
         LOGGER.removeFilter(quiet)
+        if fonts is not None and getattr(fonts, "_folder", None) is not None:
+            _FONTS.clear()  # a linked stylesheet brought fonts of its own: they stay with this PDF alone
     if fetcher.refused:
         refused = ", ".join(sorted(set(fetcher.refused)))
         raise PublishError(f"PDF {title!r} could not load every resource it references: {refused}")
@@ -160,7 +163,8 @@ def _page_css(paper: str) -> CSS:
 def _font_config(html: str) -> FontConfiguration | None:
     """One font configuration per process, so the system fonts are looked up and loaded once rather than for
     every PDF (the same bytes either way). A page bringing fonts of its own (``@font-face``) gets a fresh
-    one, as WeasyPrint would make, so its fonts never outlive it."""
+    one, as WeasyPrint would make; one whose linked stylesheet added fonts to the shared one retires it
+    (``layout_pdf``), so no PDF is laid out with another's fonts."""
     if "@font-face" in html:
         return None
     if not _FONTS:
