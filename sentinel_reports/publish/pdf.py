@@ -38,6 +38,7 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint import CSS, HTML, LOGGER
 from weasyprint.document import Document
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from ..errors import PublishError
@@ -127,22 +128,48 @@ def layout_pdf(
         raise PublishError(f"unknown paper size {paper!r} (expected A4 or Letter)")
     base = Path(base_url).resolve()
     fetcher = OfflineFetcher([site_root or base, THEME_DIR, *allowed_dirs])
-    page_css = CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}", url_fetcher=fetcher)
+    page_css = _page_css(paper)
     global STARTED
     STARTED = True
     quiet = _ScreenOnlyRules()
     LOGGER.addFilter(quiet)
+    fonts = _font_config(html)
     try:
         document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=[page_css], pdf_tags=True
+            stylesheets=[page_css], pdf_tags=True, font_config=fonts
         )
     finally:
         LOGGER.removeFilter(quiet)
+        if fonts is not None and getattr(fonts, "_folder", None) is not None:
+            _FONTS.clear()  # a linked stylesheet brought fonts of its own: they stay with this PDF alone
     if fetcher.refused:
         refused = ", ".join(sorted(set(fetcher.refused)))
         raise PublishError(f"PDF {title!r} could not load every resource it references: {refused}")
     site_links(document, base, page_path, link_base)
     return document
+
+
+_PAGE_CSS: dict[str, CSS] = {}
+_FONTS: list[FontConfiguration] = []
+
+
+def _page_css(paper: str) -> CSS:
+    """The ``@page`` size rule of a paper, parsed once per process (it fetches nothing)."""
+    if paper not in _PAGE_CSS:
+        _PAGE_CSS[paper] = CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}")
+    return _PAGE_CSS[paper]
+
+
+def _font_config(html: str) -> FontConfiguration | None:
+    """One font configuration per process, so the system fonts are looked up and loaded once rather than for
+    every PDF (the same bytes either way). A page bringing fonts of its own (``@font-face``) gets a fresh
+    one, as WeasyPrint would make; one whose linked stylesheet added fonts to the shared one retires it
+    (``layout_pdf``), so no PDF is laid out with another's fonts."""
+    if "@font-face" in html:
+        return None
+    if not _FONTS:
+        _FONTS.append(FontConfiguration())
+    return _FONTS[0]
 
 
 def site_links(document: Document, base: Path, page_path: str | None, link_base: str | None) -> None:

@@ -118,3 +118,33 @@ def test_pdf_dates_come_from_as_of_not_the_clock(latest) -> None:  # type: ignor
     reader = PdfReader(io.BytesIO((folder / "brief.pdf").read_bytes()))
     created = reader.metadata.creation_date
     assert created is not None and created.strftime("%Y-%m-%dT%H:%M") == facts["as_of"][:16]
+
+
+def test_a_brief_render_leaves_the_collector_as_it_found_it(
+    latest, example_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The render freezes what existed before it (so its collections skip it) and thaws it at its end, on
+    success and on a refused narrative alike; the files are the build's."""
+    import gc
+
+    from sentinel_reports import publications
+    from sentinel_reports.errors import VerificationError
+    from sentinel_reports.pipeline import load_project
+
+    folder, facts_dict = latest
+    config = load_project(example_project)
+    facts = facts_from_dict(facts_dict)
+    narrative = narrate_week(facts, None, config)
+    publications._brief_init(example_project / "templates", None, config)
+    history = []  # the build's history only feeds the charts: compare the files that do not draw them
+    links = {"status": (folder.parent.parent / "status/index.html").is_file(), "decks": False}
+    assert gc.get_freeze_count() == 0
+    files, cpu = publications._render_brief((facts, narrative, history, links, False))
+    assert gc.get_freeze_count() == 0
+    assert set(cpu) == {"review", "HTML and charts", "PDF", "email"}
+    assert files["showback.csv"] == (folder / "showback.csv").read_bytes()
+    assert PdfReader(io.BytesIO(files["brief.pdf"])).pages
+    monkeypatch.setattr(publications, "review_narrative", lambda facts, narrative: ["a refused number"])
+    with pytest.raises(VerificationError):
+        publications._render_brief((facts, narrative, history, links, False))
+    assert gc.get_freeze_count() == 0

@@ -90,6 +90,31 @@ def test_two_renders_are_byte_identical(site: Path):
     assert _pdf(site, html) == _pdf(site, html)
 
 
+def test_a_pdf_is_the_same_with_the_process_font_configuration_fresh_or_reused(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from sentinel_reports.publish import pdf
+
+    html = _html(sections=2)
+    monkeypatch.setattr(pdf, "_FONTS", [])
+    first = _pdf(site, html)  # the process's first PDF: a fresh configuration, kept
+    (kept,) = pdf._FONTS
+    assert _pdf(site, html) == first and pdf._FONTS == [kept]  # reused: the same bytes
+    assert pdf._font_config("<style>@font-face { font-family: x; src: url(x.woff2) }</style>") is None
+    # a linked stylesheet's fonts join the configuration it was given: that one is retired after its PDF
+    font = next(Path("/usr/share/fonts").rglob("*.ttf"))  # WeasyPrint draws text with system fonts
+    (site / "static/own.ttf").write_bytes(font.read_bytes())
+    plain = (site / "static/sentinel.css").read_bytes()
+    with (site / "static/sentinel.css").open("a", encoding="utf-8") as css:
+        css.write(
+            '\n@font-face { font-family: "Own Face"; src: url(own.ttf); }\nh1 { font-family: "Own Face"; }\n'
+        )
+    _pdf(site, html)
+    assert pdf._FONTS == []
+    (site / "static/sentinel.css").write_bytes(plain)
+    assert _pdf(site, html) == first and len(pdf._FONTS) == 1 and pdf._FONTS[0] is not kept  # a new one, kept
+
+
 def test_inline_chart_images_are_allowed(site: Path):
     png = charts.ChartRenderer().png(charts.sparkline([1.0, 2.0, 1.5], title="t", description="d"))
     svg = charts.ChartRenderer().svg(charts.sparkline([1.0, 2.0, 1.5], title="t", description="d"))
