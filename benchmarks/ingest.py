@@ -193,46 +193,26 @@ def hand_written_sql(path: Path | list[Path]) -> str:
         scan = f"read_parquet('{path.as_posix()}')"
     elif ".jsonl" in path.name:
         scan = f"read_json('{path.as_posix()}', format = 'newline_delimited')"
-        return _hand_written_json(scan, step)
+        # the times are ISO 8601 text, `metadata` an object (a struct to DuckDB)
+        return _query(scan, step, "TIMESTAMPTZ", "metadata.usage_object.{}::DOUBLE")
     else:
         scan = f"read_csv('{path.as_posix()}', header = true)"
+    return _query(scan, step, "TIMESTAMP", "json_extract(metadata, '$.usage_object.{}')::DOUBLE")
+
+
+def _query(scan: str, step: int, time_type: str, usage: str) -> str:
+    """The hand-written aggregation over `scan`: times cast to `time_type`, `usage` the expression of one
+    key of the usage object (``{}`` stands for the key)."""
+    read, write = usage.format("cache_read_input_tokens"), usage.format("cache_creation_input_tokens")
     return f"""
     WITH r AS (
         SELECT replace(model_group, 'group-', 'component-') AS component,
-               epoch_ns(startTime::TIMESTAMP) AS s,
-               (epoch_ns(endTime::TIMESTAMP) - epoch_ns(startTime::TIMESTAMP)) / 1e6 AS latency,
-               (epoch_ns(completionStartTime::TIMESTAMP) - epoch_ns(startTime::TIMESTAMP)) / 1e6 AS ttft,
+               epoch_ns(startTime::{time_type}) AS s,
+               (epoch_ns(endTime::{time_type}) - epoch_ns(startTime::{time_type})) / 1e6 AS latency,
+               (epoch_ns(completionStartTime::{time_type}) - epoch_ns(startTime::{time_type})) / 1e6 AS ttft,
                status <> 'failure' AS good,
-               json_extract(metadata, '$.usage_object.cache_read_input_tokens')::DOUBLE AS cache_read,
-               json_extract(metadata, '$.usage_object.cache_creation_input_tokens')::DOUBLE AS cache_write,
-               prompt_tokens, completion_tokens, spend, request_id
-        FROM {scan}
-    )
-    SELECT * EXCLUDE (latency), latency[1] AS latency_p50_ms, latency[2] AS latency_p95_ms,
-           latency[3] AS latency_p99_ms
-    FROM (
-        SELECT component, s - s % {step} AS interval, count(*) AS requests_total,
-               count(*) FILTER (WHERE good) AS requests_good,
-               quantile_cont(latency, [0.5, 0.95, 0.99]) AS latency, quantile_cont(ttft, 0.95) AS ttft_p95_ms,
-               sum(greatest(prompt_tokens - cache_read - cache_write, 0)) AS tokens_input,
-               sum(completion_tokens) AS tokens_output, sum(cache_read) AS tokens_cache_read,
-               sum(cache_write) AS tokens_cache_write, sum(spend) AS cost_requests
-        FROM r GROUP BY ALL
-    )
-    """
-
-
-def _hand_written_json(scan: str, step: int) -> str:
-    """The same query over JSONL: the times are ISO 8601 text, `metadata` an object (a struct to DuckDB)."""
-    return f"""
-    WITH r AS (
-        SELECT replace(model_group, 'group-', 'component-') AS component,
-               epoch_ns(startTime::TIMESTAMPTZ) AS s,
-               (epoch_ns(endTime::TIMESTAMPTZ) - epoch_ns(startTime::TIMESTAMPTZ)) / 1e6 AS latency,
-               (epoch_ns(completionStartTime::TIMESTAMPTZ) - epoch_ns(startTime::TIMESTAMPTZ)) / 1e6 AS ttft,
-               status <> 'failure' AS good,
-               metadata.usage_object.cache_read_input_tokens::DOUBLE AS cache_read,
-               metadata.usage_object.cache_creation_input_tokens::DOUBLE AS cache_write,
+               {read} AS cache_read,
+               {write} AS cache_write,
                prompt_tokens, completion_tokens, spend, request_id
         FROM {scan}
     )
