@@ -8,6 +8,7 @@ import gzip
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -132,8 +133,8 @@ def both(o: LlmRequestsOptions, project: Path) -> tuple:
     return fast, careful_only(o, project)
 
 
-def declined(o: LlmRequestsOptions, project: Path) -> tuple:
-    """(batch, careful batch) when the scan must decline: the careful reader must have read the files."""
+def read_carefully(o: LlmRequestsOptions, ctx: Any) -> tuple:
+    """(batch, the calls of the careful reader it took)."""
     reader, calls = requests_module.batches, []
 
     def counted(*args: object, **kwargs: object):  # noqa: ANN202
@@ -142,9 +143,15 @@ def declined(o: LlmRequestsOptions, project: Path) -> tuple:
 
     requests_module.batches = counted  # type: ignore[assignment]
     try:
-        batch = LlmRequestsCollector().collect(o, make_ctx(project))
+        batch = LlmRequestsCollector().collect(o, ctx)
     finally:
         requests_module.batches = reader
+    return batch, calls
+
+
+def declined(o: LlmRequestsOptions, project: Path) -> tuple:
+    """(batch, careful batch) when the scan must decline: the careful reader must have read the files."""
+    batch, calls = read_carefully(o, make_ctx(project))
     assert calls, "the DuckDB scan took files it cannot read with the careful reader's meaning"
     return batch, careful_only(o, project)
 
@@ -368,15 +375,5 @@ def test_times_without_offset_outside_utc_go_to_the_careful_reader(tmp_path: Pat
     """Helicone times are read in the project's timezone: the scan reads text times in UTC only."""
     write_rows(tmp_path / "h.jsonl", helicone_rows(200, 9))
     o = options("h.jsonl", "helicone", component_from="request_properties.Helicone-Property-App")
-    reader, calls = requests_module.batches, []
-
-    def counted(*args: object, **kwargs: object):  # noqa: ANN202
-        calls.append(args[0])
-        return reader(*args, **kwargs)
-
-    requests_module.batches = counted  # type: ignore[assignment]
-    try:
-        batch = LlmRequestsCollector().collect(o, make_ctx(tmp_path, timezone="Europe/Berlin"))
-    finally:
-        requests_module.batches = reader
+    batch, calls = read_carefully(o, make_ctx(tmp_path, timezone="Europe/Berlin"))
     assert calls and batch.rows == 200
