@@ -33,6 +33,7 @@ from .cache.store import Store
 from .collectors.base import (
     MAX_COUNT,
     TIME_RANGE,
+    Batch,
     CollectContext,
     count_problem,
     datetime_in_range,
@@ -144,7 +145,10 @@ def collect(
     samples, costs, evals, incidents, reports = [], [], [], [], []
     kpis: list[pd.DataFrame] = []
     known_components = set(config.component_ids)
-    for index, src in enumerate(config.sources):
+
+    def read(index: int, say: Progress) -> Batch:
+        """One source's checked batch: from the parse cache, extended by its new files, or read."""
+        src = config.sources[index]
         source_id = config.source_id(index)
         cls = known[src.type]
         options = cls.Options.model_validate(src.model_dump(exclude_none=True))
@@ -173,10 +177,10 @@ def collect(
                     parts = PartCache(cache.root.parent, source, dict(found), ctx)
                 elif batch is None and table is None:
                     check = partial(check_batch, path=src.where)
-                    batch = cache.append(cls(), options, ctx, files, found, key, source, progress, check)
-            read = batch is None
-            if read:
-                progress(f"reading {source_id} ({src.type}){_new_files(parts, len(files))}")
+                    batch = cache.append(cls(), options, ctx, files, found, key, source, say, check)
+            fresh = batch is None
+            if fresh:
+                say(f"reading {source_id} ({src.type}){_new_files(parts, len(files))}")
                 batch = cls().collect(
                     options, ctx if parts is None else dataclasses.replace(ctx, parts=parts)
                 )
@@ -196,14 +200,22 @@ def collect(
             raise SourceError(
                 src.where, f"timestamp out of range ({type(exc).__name__})", expected=TIME_RANGE
             ) from None
+        assert batch is not None
         if not batch.checked:  # a batch read back from the parse cache passed these checks when stored
             check_batch(batch, src.where)
             batch.checked = True
-        if read and cache is not None and key is not None:
+        if fresh and cache is not None and key is not None:
             cache.store(key, batch, source=source)  # only checked batches are kept
             if parts is not None and source is not None:
                 parts.prune()
                 cache.discard_source(source, keep=key)
+        return batch
+
+    for index, (batch, said) in enumerate(read_sources(config, read, progress)):
+        src = config.sources[index]
+        source_id = config.source_id(index)
+        for message in said:
+            progress(message)
         warnings = list(batch.warnings)
         for name, frame in (("samples", batch.samples), ("evals", batch.evals)):
             if len(frame):
@@ -279,6 +291,46 @@ def collect(
         sources=tuple(reports),
         kpis=_concat(kpis, "kpis"),
     )
+
+
+def read_sources(
+    config: Config, read: Callable[[int, Progress], Any], progress: Progress
+) -> Iterator[tuple[Any, list[str]]]:
+    """``read(index, progress)`` of every source, yielded in the config's order with the progress messages
+    its reading left to say. The sources an engine aggregates (`Collector.uses_engine`: DuckDB or Spark
+    work on their own threads) are read here, one after another, while a thread reads the others (the
+    Python parsers), so both cores work; their messages wait for their turn in the config's order. An error
+    is raised at its source's turn: the first in the config's order, as when read one by one."""
+    known = registry()
+    engine = [i for i, s in enumerate(config.sources) if known[s.type].uses_engine]
+    others = [i for i in range(len(config.sources)) if i not in engine]
+    if not engine or not others or (os.cpu_count() or 1) < 2:
+        for index in range(len(config.sources)):
+            yield read(index, progress), []
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    said: dict[int, list[str]] = {i: [] for i in others}
+    out: dict[int, Any] = {}
+
+    def lane(indices: list[int], buffered: bool) -> None:
+        for i in indices:
+            try:
+                out[i] = read(i, said[i].append if buffered else progress)
+            except BaseException as exc:  # noqa: BLE001 - raised again at its source's turn
+                out[i] = exc
+                return
+
+    with ThreadPoolExecutor(1, thread_name_prefix="sentinel-collect") as pool:
+        background = pool.submit(lane, others, True)
+        lane(engine, False)
+        background.result()
+    for index in range(len(config.sources)):
+        if index not in out:  # its lane stopped at an earlier error, which is raised first
+            continue
+        if isinstance(out[index], BaseException):
+            raise out[index]
+        yield out[index], said.get(index, [])
 
 
 def check_one_source_per_interval(frames: list[pd.DataFrame]) -> None:

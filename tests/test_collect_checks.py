@@ -41,3 +41,58 @@ def test_series_keys_are_the_distinct_pairs(kind: str, seed: int) -> None:
     got = _series_keys(frame)
     assert len(got) == len(set(got)) and set(got) == expected
     assert len(expected) > 4  # several components and signals: the codes are combined, not one column's
+
+
+def _config(types: list[str]):  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    return SimpleNamespace(sources=[SimpleNamespace(type=t) for t in types])
+
+
+@pytest.mark.parametrize("failing", [None, 0, 1, 2, 3])
+def test_sources_read_side_by_side_come_back_in_order_with_the_first_error(
+    failing: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from sentinel_reports import project
+
+    monkeypatch.setattr(project.os, "cpu_count", lambda: 2)
+    config = _config(["llm_requests", "prometheus", "focus", "pagerduty"])  # engine, python, engine, python
+    threads: dict[int, str] = {}
+
+    def read(index: int, say):  # type: ignore[no-untyped-def]
+        threads[index] = threading.current_thread().name
+        say(f"reading {index}")
+        if failing is not None and index >= failing and index % 2 == failing % 2:
+            raise ValueError(f"source {index}")
+        return f"batch {index}"
+
+    live: list[str] = []
+    got: list[tuple[str, list[str]]] = []
+    if failing is None:
+        got = list(project.read_sources(config, read, live.append))  # type: ignore[arg-type]
+        assert [b for b, _ in got] == [f"batch {i}" for i in range(4)]
+        # the engine's sources are read here, saying so as they go; the others' messages wait for their turn
+        assert live == ["reading 0", "reading 2"] and [m for _, m in got] == [
+            [],
+            ["reading 1"],
+            [],
+            ["reading 3"],
+        ]
+        assert threads[0] == threads[2] != threads[1] == threads[3]
+    else:
+        with pytest.raises(ValueError, match=f"source {failing}$"):
+            for item in project.read_sources(config, read, live.append):  # type: ignore[arg-type]
+                got.append(item)
+        assert len(got) == failing  # every source before the failing one, none after
+
+
+def test_a_collector_that_uses_the_engine_says_so() -> None:
+    import inspect
+
+    from sentinel_reports.collectors import registry
+
+    for name, cls in registry().items():
+        source = inspect.getsource(inspect.getmodule(cls))  # type: ignore[arg-type]
+        assert ("engine_for(" in source) == cls.uses_engine, name

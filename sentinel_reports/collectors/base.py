@@ -254,6 +254,9 @@ class Collector:
     type: ClassVar[str]
     Options: ClassVar[type[SourceOptions]] = SourceOptions
     per_file: ClassVar[bool] = False  # reads every file through `CollectContext.part`
+    # aggregates on the configured engine (`engine_for`): read one after another with the other such sources,
+    # beside the sources parsed in Python (`project.read_sources`); an engine connection serves one query
+    uses_engine: ClassVar[bool] = False
 
     def collect(self, options: Any, ctx: CollectContext) -> Batch:  # pragma: no cover - protocol
         raise NotImplementedError

@@ -133,6 +133,7 @@ class FocusCollector(Collector):
     type = "focus"
     Options = FocusOptions
     per_file = True
+    uses_engine = True
 
     def collect(self, options: FocusOptions, ctx: CollectContext) -> Batch:
         config = ctx.config

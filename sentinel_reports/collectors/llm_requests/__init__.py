@@ -118,6 +118,7 @@ class _FileRead:
 class LlmRequestsCollector(Collector):
     type = "llm_requests"
     Options = LlmRequestsOptions
+    uses_engine = True
 
     def collect(self, options: LlmRequestsOptions, ctx: CollectContext) -> Batch:
         spec = FORMATS[options.format]
