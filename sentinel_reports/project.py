@@ -211,6 +211,9 @@ def collect(
                 cache.discard_source(source, keep=key)
         return batch
 
+    if cache is not None:  # the code keys, worked out here before the sources are read on two threads
+        for src in config.sources:
+            module_key(known[src.type].__module__)
     for index, (batch, said) in enumerate(read_sources(config, read, progress)):
         src = config.sources[index]
         source_id = config.source_id(index)

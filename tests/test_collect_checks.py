@@ -3,11 +3,15 @@ of a frame found from integer codes equal those of a plain drop_duplicates, what
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from sentinel_reports.project import _series_keys
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _frame(seed: int, kind: str) -> pd.DataFrame:
@@ -96,3 +100,36 @@ def test_a_collector_that_uses_the_engine_says_so() -> None:
     for name, cls in registry().items():
         source = inspect.getsource(inspect.getmodule(cls))  # type: ignore[arg-type]
         assert ("engine_for(" in source) == cls.uses_engine, name
+
+
+def test_the_code_keys_are_worked_out_before_the_sources_are_read_on_two_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import graph behind the parse cache's code keys is parsed (ast.parse, which CPython 3.11 cannot
+    run in two threads at once) by this thread only, whichever source asks first."""
+    import threading
+
+    from sentinel_reports import project
+    from sentinel_reports.cache import code
+    from sentinel_reports.cache.store import Store
+    from sentinel_reports.config import load_config
+
+    config = load_config(REPO)
+    types = {s.type for s in config.sources}
+    assert {"llm_requests", "focus"} & types and types - {"llm_requests", "focus"}  # both lanes have work
+    monkeypatch.setattr(project.os, "cpu_count", lambda: 2)
+    parsed_in: list[str] = []
+    real = code._parsed_graph
+
+    def parse(root: Path):  # type: ignore[no-untyped-def]
+        parsed_in.append(threading.current_thread().name)
+        return real(root)
+
+    monkeypatch.setattr(code, "_parsed_graph", parse)
+    monkeypatch.setattr(code, "_GRAPHS", [])
+    code.import_graph.cache_clear()
+    try:
+        project.collect(config, store=Store(tmp_path / "cache"))
+    finally:
+        code.import_graph.cache_clear()
+    assert parsed_in == [threading.main_thread().name]

@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -88,7 +89,15 @@ def import_graph(root: Path = PACKAGE_DIR) -> dict[str, frozenset[str]]:
     return graph
 
 
+_PARSING = threading.Lock()  # CPython 3.11's ast.parse is not safe in two threads at once
+
+
 def _parse_graph(root: Path) -> dict[str, frozenset[str]]:
+    with _PARSING:
+        return _parsed_graph(root)
+
+
+def _parsed_graph(root: Path) -> dict[str, frozenset[str]]:
     modules = _modules(root)
     graph: dict[str, frozenset[str]] = {}
     for name, path in modules.items():
