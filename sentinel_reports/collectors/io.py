@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import json
+import threading
 import warnings
 import zlib
 from collections.abc import Iterable
@@ -188,6 +189,9 @@ def read_jsonl(path: Path) -> list[Any]:
     return out
 
 
+_CSV_WARNINGS = threading.Lock()
+
+
 def read_table(path: Path, *, columns: Iterable[str] | None = None) -> pd.DataFrame:
     """A CSV, JSON (list of records), JSONL or Parquet file as a DataFrame of strings/numbers.
 
@@ -207,7 +211,9 @@ def read_table(path: Path, *, columns: Iterable[str] | None = None) -> pd.DataFr
     if kind == "csv":
         text = read_text(path)
         try:
-            with warnings.catch_warnings():  # a row longer than the header: an error, not a shifted index
+            # a row longer than the header: an error, not a shifted index (the warnings filter is the
+            # process's: one CSV at a time sets it, as collect may read two sources at once)
+            with _CSV_WARNINGS, warnings.catch_warnings():
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 return pd.read_csv(
                     io.StringIO(text),
