@@ -127,9 +127,11 @@ def test_the_code_keys_are_worked_out_before_the_sources_are_read_on_two_threads
 
     monkeypatch.setattr(code, "_parsed_graph", parse)
     monkeypatch.setattr(code, "_GRAPHS", [])
-    code.import_graph.cache_clear()
+    for cached in (code.import_graph, code.code_key):  # as in a fresh process: no key worked out yet
+        cached.cache_clear()
     try:
         project.collect(config, store=Store(tmp_path / "cache"))
     finally:
-        code.import_graph.cache_clear()
+        for cached in (code.import_graph, code.code_key):
+            cached.cache_clear()
     assert parsed_in == [threading.main_thread().name]
