@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -158,16 +159,8 @@ def plan(
         return None
     if "start" not in chosen or "component" not in chosen:
         return None  # the careful reader names the missing column
-    out = Plan(
-        kind=kind,
-        files=list(paths),
-        fields=chosen,
-        tz=tz,
-        latency_unit=options.latency_unit,
-        default_unit=spec.latency_unit,
-        subtract_cache=spec.input_includes_cache and "tokens_input" not in options.columns,
-        allow_negative_cost=options.allow_negative_cost,
-        json_columns={f.column for f in chosen.values() if f.keys},
+    out = _plan(
+        kind, paths, chosen, tz, options, spec, json_columns={f.column for f in chosen.values() if f.keys}
     )
     out.json = json_structure(out)
     return out if out.json is not None else None
@@ -192,8 +185,16 @@ def _plan_jsonl(
         return None  # the careful reader names the missing column
     if any(fields[name].keys for name in jsonl.TIME_FIELDS if name in fields):
         return None
+    absent_fields = [Field(column, keys, "JSON", True) for column, keys in sorted(absent)]
+    return _plan("jsonl", paths, fields, tz, options, spec, json={}, declared=declared, absent=absent_fields)
+
+
+def _plan(
+    kind: str, paths: list[Path], fields: dict[str, Field], tz: str, options, spec: FormatSpec, **extra: Any
+) -> Plan:  # noqa: ANN001
+    """The plan of reading `paths` as `kind` with these fields and the source's units and options."""
     return Plan(
-        kind="jsonl",
+        kind=kind,
         files=list(paths),
         fields=fields,
         tz=tz,
@@ -201,9 +202,7 @@ def _plan_jsonl(
         default_unit=spec.latency_unit,
         subtract_cache=spec.input_includes_cache and "tokens_input" not in options.columns,
         allow_negative_cost=options.allow_negative_cost,
-        json={},
-        declared=declared,
-        absent=[Field(column, keys, "JSON", True) for column, keys in sorted(absent)],
+        **extra,
     )
 
 
