@@ -39,6 +39,8 @@ from ..config import Duration
 from ..errors import SourceError
 from ..model import COUNT_SIGNALS, conform
 from .base import (
+    EARLIEST,
+    END,
     MAX_COUNT,
     TIME_RANGE,
     Batch,
@@ -118,6 +120,15 @@ def _points(
     if not isinstance(values, list):
         hint = " (a 'value' pair is an instant vector)" if "value" in series else ""
         raise SourceError(file, "missing values" + hint, column=f"{where}.values", expected="a list of pairs")
+    labels = {str(k): str(v) for k, v in series.get("metric", {}).items()}
+    fast = _fast_points(values, count)
+    if fast is not None:
+        return labels, *fast
+    return labels, *_each_point(values, where, file, count)
+
+
+def _each_point(values: list, where: str, file: str, count: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Times and values point by point: a SourceError at the first point that is refused."""
     times = np.empty(len(values))
     numbers = np.empty(len(values))
     for j, pair in enumerate(values):
@@ -151,8 +162,38 @@ def _points(
                 expected=f"a count from 0 to {MAX_COUNT:.0e} (NaN for no data)",
                 found=pair,
             )
-    labels = {str(k): str(v) for k, v in series.get("metric", {}).items()}
-    return labels, times, numbers
+    return times, numbers
+
+
+_EPOCH_RANGE = (EARLIEST.value / 1e9, END.value / 1e9)  # unix seconds, as `epoch_in_range` tests them
+_NUMBER_TYPES = {int, float, str}  # what float() reads as the per-point loop does; bool is refused
+
+
+def _fast_points(values: list, count: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """Times and values of a series' points converted column by column (``float`` on every cell, as the
+    per-point loop of ``_points`` does), or None when any point would be refused or is not a plain
+    ``[time, value]`` pair; the loop then finds the first such point and names it."""
+    if not values:
+        return None
+    try:
+        ts, vs = zip(*values, strict=True)
+    except (TypeError, ValueError):
+        return None
+    if not set(map(type, ts)) <= _NUMBER_TYPES or not set(map(type, vs)) <= _NUMBER_TYPES:
+        return None
+    if not set(map(type, values)) <= {list, tuple}:
+        return None
+    try:
+        times = np.fromiter(map(float, ts), dtype=float, count=len(ts))
+        numbers = np.fromiter(map(float, vs), dtype=float, count=len(vs))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    low, high = _EPOCH_RANGE
+    if not bool(((times >= low) & (times < high)).all()):  # NaN and infinite times fail here too
+        return None
+    if count and bool(((numbers < 0) | (numbers > MAX_COUNT)).any()):
+        return None
+    return times, numbers
 
 
 class PrometheusCollector(Collector):
@@ -161,14 +202,17 @@ class PrometheusCollector(Collector):
 
     def collect(self, options: PrometheusOptions, ctx: CollectContext) -> Batch:
         rows, files, parts = 0, [], []
+        series_code: dict[tuple, int] = {}  # each distinct label set, numbered in the order first seen
         for path in expand_paths(ctx, options.path):
             file = str(path)
             result = _matrix(read_json(path), file)
             count, first, last = 0, np.inf, -np.inf
             for i, series in enumerate(result):
                 labels, times, numbers = _points(series, i, file, options.signal in COUNT_SIGNALS)
-                key = tuple(sorted(labels.items()))
-                parts.append(pd.DataFrame({"series": [key] * len(times), "t": times, "value": numbers}))
+                code = series_code.setdefault(tuple(sorted(labels.items())), len(series_code))
+                parts.append(
+                    pd.DataFrame({"series": np.full(len(times), code), "t": times, "value": numbers})
+                )
                 count += len(times)
                 if len(times):
                     first, last = min(first, times.min()), max(last, times.max())
@@ -181,7 +225,9 @@ class PrometheusCollector(Collector):
         before = len(points)
         points = points.drop_duplicates(ignore_index=True)
         duplicates = before - len(points)
-        codes, keys = pd.factorize(points["series"])
+        label_sets = list(series_code)
+        codes, numbers = pd.factorize(points["series"])
+        keys = [label_sets[n] for n in numbers]
         spacing = _spacings(codes, points["t"].to_numpy(dtype=float))
         step_s = self._step(spacing, options, files)  # from every point: NaN steps still mark the spacing
         times = pd.Series(points["t"].to_numpy(dtype=float)).groupby(codes).agg(["min", "max"])
@@ -190,7 +236,8 @@ class PrometheusCollector(Collector):
         points = points.loc[~nan & ~inf]
         label = options.component_label
         # The component label as a categorical: one value per series, not a copy per point (labels can be long).
-        codes, keys_kept = pd.factorize(points["series"])
+        codes, numbers = pd.factorize(points["series"])
+        keys_kept = [label_sets[n] for n in numbers]
         label_codes, labels = pd.factorize(pd.Series([dict(k).get(label) for k in keys_kept], dtype=object))
         raw = pd.Series(pd.Categorical.from_codes(label_codes[codes], categories=labels))
         mapped, keep, _ = map_components(raw, options.components, ctx.config.component_ids)

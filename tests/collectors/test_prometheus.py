@@ -4,9 +4,16 @@ import json
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from sentinel_reports.collectors.prometheus import PrometheusCollector, PrometheusOptions
+from sentinel_reports.collectors.prometheus import (
+    PrometheusCollector,
+    PrometheusOptions,
+    _each_point,
+    _fast_points,
+)
 from sentinel_reports.errors import SourceError
 from tests.collectors.conftest import make_ctx
 
@@ -139,3 +146,72 @@ def test_options_are_validated():
         PrometheusOptions.model_validate(
             {"type": "prometheus", "path": "x.json", "signal": "requests_total", "lable": "service"}
         )
+
+
+# -- the column-by-column reading of a series' points agrees with the point-by-point one -------------------
+
+_CELLS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.sampled_from(["1.5", "NaN", "+Inf", "-Inf", " 12 ", "1_000", "x", "", "1e309", "2000000000"]),
+    st.booleans(),
+    st.none(),
+)
+_TIMES = st.one_of(st.floats(min_value=0, max_value=8e9), _CELLS)
+_PAIRS = st.one_of(
+    st.tuples(_TIMES, _CELLS).map(list),
+    st.tuples(
+        st.floats(min_value=1e9, max_value=2e9), st.sampled_from(["0", "3.25", "NaN", "-1", "+Inf"])
+    ).map(list),
+    st.lists(_CELLS, max_size=3),
+    st.sampled_from(["ab", {"a": 1, "b": 2}, 7, None]),
+)
+
+
+@given(values=st.lists(_PAIRS, max_size=8), count=st.booleans())
+def test_points_read_column_by_column_equal_those_read_one_by_one(values, count):
+    """`_fast_points` gives exactly the times and values of the point-by-point loop, and declines (None)
+    every series in which the loop refuses a point, so the loop names it."""
+    fast = _fast_points(values, count)
+    try:
+        slow = _each_point(values, "data.result[0]", "f.json", count)
+    except SourceError:
+        assert fast is None
+        return
+    if fast is not None:
+        for a, b in zip(fast, slow, strict=True):
+            assert a.tobytes() == b.tobytes()
+
+
+_WELL_FORMED = st.lists(
+    st.tuples(
+        st.one_of(st.floats(min_value=-1e3, max_value=8e9), st.integers(-5, 8 * 10**9)),
+        st.one_of(
+            st.sampled_from(["0", "3.25", "NaN", "-1", "+Inf", "-Inf", "1e16", "-0"]),
+            st.floats(allow_nan=True, allow_infinity=True),
+        ),
+    ).map(list),
+    min_size=1,
+    max_size=6,
+)
+
+
+@given(values=_WELL_FORMED, count=st.booleans())
+def test_well_formed_series_read_column_by_column_equal_those_read_one_by_one(values, count):
+    """The same agreement on series of plain pairs, where the column-by-column reading usually applies and
+    only the range of the times and (for counts) of the values can refuse a point."""
+    test_points_read_column_by_column_equal_those_read_one_by_one.hypothesis.inner_test(values, count)
+
+
+def test_a_series_with_a_refused_point_is_named_at_that_point(tmp_path):
+    good = [[1_700_000_000 + 60 * i, str(i)] for i in range(50)]
+    bad = [*good[:30], [1_700_001_800, True], *good[31:]]
+    doc = {"status": "success", "data": {"resultType": "matrix", "result": [
+        {"metric": {"service": "chat"}, "values": good},
+        {"metric": {"service": "chat", "code": "500"}, "values": bad},
+    ]}}  # fmt: skip
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SourceError) as err:
+        collect(make_ctx(tmp_path), path="p.json", signal="requests_total", components={"chat": "chat-api"})
+    assert "data.result[1].values[30]" in str(err.value)
