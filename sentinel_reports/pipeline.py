@@ -125,15 +125,16 @@ def build_site(
     with writer, SiteWriter(out) as site:  # the atomic swap at the end is counted too
         for path, data in static_files(s.templates).items():
             site.write_bytes(path, data)
+        ready: dict[str, dict[str, bytes]] = {}  # the status page and decks rendered beside the weeks
         if "brief" in parts:
-            weeks = produce_weeks(s, s.weeks, histories, {**links, "decks": False})
+            weeks = produce_weeks(s, s.weeks, histories, {**links, "decks": False}, pubs, ready)
             for week, files, rendered, line in weeks:
                 for path, data in sorted(files.items()):
                     site.write_bytes(path, data)
                 result.add_week(week, rendered)
                 lines[week] = line
         result.facts_from_cache = not s.loaded  # every week's facts from the store, no source read
-        for pub, files, rendered in produce(s, pubs):
+        for pub, files, rendered in produce(s, pubs, ready):
             for path, data in sorted(files.items()):
                 site.write_bytes(path, data)
             result.add(pub, files, rendered)

@@ -289,14 +289,19 @@ class Deck(_Base):
         }
 
     def render(self) -> dict[str, bytes]:
+        from jinja2 import TemplateError
+
         from .publish.deck import deck_files
 
         s = self.session
         s.progress(f"building the {self.quarter} deck (HTML, PDF, PPTX)")
-        files = deck_files(
-            s.project, self.quarter, s.env, formats=self.formats, charts=s.charts, narrate=s.narrator.quarter,
-            facts=s.quarter_facts(self.quarter),
-        )  # fmt: skip
+        try:
+            files = deck_files(
+                s.project, self.quarter, s.env, formats=self.formats, charts=s.charts,
+                narrate=s.narrator.quarter, facts=s.quarter_facts(self.quarter),
+            )  # fmt: skip
+        except TemplateError as exc:
+            raise PublishError(f"deck {self.quarter}: template error: {exc}") from None
         return {f"{self.folder}/{name}": data for name, data in files.items()}
 
     def entry(self, files: Mapping[str, bytes]) -> dict[str, str | None]:
@@ -383,6 +388,31 @@ def _week_init(session: Session) -> None:
         _SESSION.append(session)
 
 
+_SIDE: list[tuple[Publication, str]] = []  # the status page and decks rendered beside the week tasks
+
+
+def _pool_task(item: tuple[str, Any]) -> Any:
+    """In a forked worker: a week task, or (``("side", n)``) the n-th publication of ``_SIDE`` rendered and
+    stored, its progress messages left to the parent."""
+    kind, payload = item
+    if kind == "week":
+        return _week_task(payload)
+    pub, key = _SIDE[payload]
+    session = _SESSION[-1]
+    said, session.progress = session.progress, _quiet_progress
+    try:
+        files = pub.render()
+    finally:
+        session.progress = said
+    if pub.kind:
+        session.store.put_files(pub.kind, key, files)
+    return files
+
+
+def _quiet_progress(message: str) -> None:
+    return None
+
+
 def _week_task(item: tuple[str, list[Any], dict[str, bool]]) -> dict[str, Any]:
     """In a worker (or here): one week's brief end to end (its facts from the store, the narrative, the
     review and every format), stored; returns the files and what the build reports of them."""
@@ -413,9 +443,18 @@ def _week_task(item: tuple[str, list[Any], dict[str, bool]]) -> dict[str, Any]:
 
 
 def produce_weeks(
-    session: Session, weeks: Sequence[str], histories: Sequence[Sequence[str]], links: Mapping[str, bool]
+    session: Session,
+    weeks: Sequence[str],
+    histories: Sequence[Sequence[str]],
+    links: Mapping[str, bool],
+    side: Sequence[Publication] = (),
+    ready: dict[str, dict[str, bytes]] | None = None,
 ) -> Iterator[tuple[str, dict[str, bytes], bool, str | None]]:
     """(week, its brief's files, whether they were rendered, the summary line) for each week, in order.
+
+    ``side`` (the status page, the decks): those not in the store are rendered by the same forked workers,
+    ahead of the weeks, so they do not wait for the weeks to end and then run one after another here; their
+    files go to ``ready`` by key, for `produce`. Without forked workers they are left to `produce`.
 
     A brief found under its pointer (`brief_pointer`) is read from the store here, its facts never loaded.
     The others are week tasks (`_week_task`), in ``jobs`` forked worker processes when this process has not
@@ -437,8 +476,16 @@ def produce_weeks(
     metas = session.week_metas([w for w in weeks if w in needed])  # facts computed here when missing
     tasks = [(w, [metas[x]["points"] for x in h], dict(links)) for w, h in todo]
     jobs = session.jobs if session.narrator.claude is None else 1
+    pending: list[tuple[Publication, str]] = []
     if workers.fork_safe() or jobs == 1:
-        results = workers.fork_map(_week_task, tasks, jobs)
+        if jobs > 1 and tasks and ready is not None:
+            with clock("page look-up"):
+                pending = [
+                    (pub, key) for pub in side for key in [pub.key()] if not _stored(session, pub, key)
+                ]
+        _SIDE[:] = pending
+        items = [*(("side", n) for n in range(len(pending))), *(("week", t) for t in tasks)]
+        results = workers.fork_map(_pool_task, items, jobs)
         shown = len(tasks) > 1 and jobs > 1
     else:  # forking now would copy a renderer without its threads: fresh workers, the session sent along
         results = workers.spawn_map(_week_task, tasks, jobs, _week_init, (session.worker_state(),))
@@ -448,6 +495,14 @@ def produce_weeks(
     _SESSION.append(session)
     try:
         done = iter(clock.iterate("briefs", results))
+        for pub, key in pending:
+            assert ready is not None
+            ready[key] = next(done)
+            session.progress(
+                f"rendered the {pub.quarter} deck (HTML, PDF, PPTX)"
+                if isinstance(pub, Deck)
+                else "rendered the status page"
+            )
         for week in weeks:
             if week in found:
                 files, line = found[week]
@@ -467,6 +522,13 @@ def produce_weeks(
             pass
     finally:
         _SESSION.pop()
+        _SIDE.clear()
+
+
+def _stored(session: Session, pub: Publication, key: str) -> bool:
+    """Whether the store holds every file of ``pub`` under ``key``."""
+    files = session.store.get_files(pub.kind, key) if pub.kind else None
+    return files is not None and isinstance(pub, _Base) and pub.complete(files)
 
 
 def _brief_paths(week: str, files: Mapping[str, bytes]) -> list[str]:
@@ -483,16 +545,18 @@ def files_of(session: Session, publication: Publication) -> dict[str, bytes]:
 
 
 def produce(
-    session: Session, publications: Sequence[Publication]
+    session: Session, publications: Sequence[Publication], ready: Mapping[str, dict[str, bytes]] | None = None
 ) -> Iterator[tuple[Publication, dict, bool]]:
     """(publication, its files, whether they were rendered) for each publication, stored ones first in
-    order, then the rendered ones in order; briefs are rendered in worker processes."""
+    order, then the rendered ones in order; briefs are rendered in worker processes. ``ready``: files by
+    key that `produce_weeks` rendered (and stored) in this build."""
     store, clock = session.store, session.clock
     pending: list[tuple[Publication, str]] = []
     for pub in publications:
         with clock("page look-up"):
             key = pub.key()
-            files = store.get_files(pub.kind, key) if pub.kind else None
+            done = ready is not None and key in ready
+            files = store.get_files(pub.kind, key) if pub.kind and not done else None
             found = files is not None and isinstance(pub, _Base) and pub.complete(files)
         if found:
             yield pub, files, False  # type: ignore[misc]
@@ -515,6 +579,9 @@ def produce(
         yield pub, placed, True
     for pub, key in pending:
         if isinstance(pub, Brief):
+            continue
+        if ready and key in ready:
+            yield pub, ready[key], True
             continue
         with clock(pub.part or pub.name):
             files = pub.render()

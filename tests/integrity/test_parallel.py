@@ -28,8 +28,20 @@ def test_workers_and_one_process_write_the_same_bytes(
     parallel = build_site(project, module_tmp / "parallel", use_cache=False, jobs=2, progress=messages.append)
     assert "rendering 3 briefs in 2 processes" in messages
     assert "computing facts for 3 weeks in 2 processes" in messages
-    serial = build_site(project, module_tmp / "serial", use_cache=False, jobs=1)
+    # the status page and the deck are rendered by the same workers, ahead of the weeks
+    assert messages.index("rendered the status page") < messages.index(
+        "rendered the brief for 2026-W45 (web, PDF, email, markdown)"
+    )
+    assert "rendered the 2026-Q4 deck (HTML, PDF, PPTX)" in messages
+    serial_messages: list[str] = []
+    serial = build_site(
+        project, module_tmp / "serial", use_cache=False, jobs=1, progress=serial_messages.append
+    )
+    assert (
+        "rendered the status page" not in serial_messages
+    )  # one process: rendered after the weeks, as before
     assert parallel.rendered_weeks == serial.rendered_weeks == ["2026-W45", "2026-W46", "2026-W47"]
+    assert parallel.rendered == serial.rendered and parallel.decks == serial.decks
     assert files_under(module_tmp / "parallel") == files_under(module_tmp / "serial")
 
 
@@ -62,3 +74,20 @@ def test_a_template_error_in_a_worker_is_a_publish_error(
     with pytest.raises(PublishError):
         build_site(broken, module_tmp / "broken-site", use_cache=False, jobs=2)
     assert not (module_tmp / "broken-site").exists()  # nothing half-written
+
+
+def test_a_deck_that_fails_in_a_worker_is_the_same_clear_error_and_nothing_is_written(
+    project: Path, module_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "PARALLEL_PAGES", 2)
+    broken = module_tmp / "broken-deck"
+    shutil.copytree(project, broken)
+    (broken / "templates").mkdir(exist_ok=True)
+    (broken / "templates" / "deck.html").write_text("{% if %}", "utf-8")
+    errors = []
+    for jobs in (2, 1):
+        with pytest.raises(PublishError) as err:
+            build_site(broken, module_tmp / f"broken-deck-site-{jobs}", use_cache=False, jobs=jobs)
+        assert not (module_tmp / f"broken-deck-site-{jobs}").exists()  # nothing half-written
+        errors.append(str(err.value))
+    assert errors[0] == errors[1] and "deck" in errors[0]
