@@ -369,23 +369,24 @@ class Session:
     def week_facts(self, weeks: Iterable[str]) -> dict[str, WeekFacts]:
         """Week facts by label: from the store under their keys (`week_keys`), the missing ones computed
         (`week_metas`)."""
-        from .analysis.facts_model import facts_from_dict
+        from .analysis.facts_model import facts_from_json
 
         weeks = list(weeks)
         self.week_keys(weeks)
         for week in (w for w in weeks if w not in self._facts):
             with self.clock("load stored facts"):
-                doc = self.facts_store.get_json("facts", self.facts_keys[week])
-                if doc is not None:
-                    self._facts[week] = facts_from_dict(doc)
+                files = self.facts_store.get_files("facts", self.facts_keys[week])
+                if files is not None and "doc.json" in files:
+                    self._facts[week] = facts_from_json(files["doc.json"])  # type: ignore[assignment]
         missing = [w for w in weeks if w not in self._facts]
         if missing:
             for week in missing:  # a summary without its facts (a damaged store): computed again
                 self.facts_store.put_files("week-meta", self._meta_key(week), {})
             self.week_metas(missing)
             for week in (w for w in missing if w not in self._facts):  # computed in another process
-                doc = self.facts_store.get_json("facts", self.facts_keys[week])
-                self._facts[week] = facts_from_dict(doc)
+                files = self.facts_store.get_files("facts", self.facts_keys[week])
+                assert files is not None
+                self._facts[week] = facts_from_json(files["doc.json"])  # type: ignore[assignment]
         return {week: self._facts[week] for week in weeks}
 
     def facts_text(self, week: str) -> str:

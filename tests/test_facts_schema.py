@@ -19,6 +19,7 @@ from sentinel_reports.analysis.facts_model import (
     docs_with_reference,
     facts_data,
     facts_from_dict,
+    facts_from_json,
     facts_json,
     schema_text,
 )
@@ -132,3 +133,25 @@ def test_the_xml_safety_scan_reads_a_facts_model(example_site: tuple[Path, objec
     assert xml_unsafe(facts_from_dict(data), "facts") is None
     data["organization"] = "Acme\x01"
     assert xml_unsafe(facts_from_dict(data), "facts") == "facts: organization holds the character U+0001"
+
+
+def test_stored_facts_read_back_from_their_json_text_are_the_same_model(demo_session: Session) -> None:
+    """What a build stores (`Session._compute_week`: the JSON data in field order) and reads back with
+    `facts_from_json` is the model `facts_from_dict(json.loads(...))` gives, for every demo week and quarter."""
+    s = demo_session
+    docs = [*s.week_facts(s.weeks).values(), *(s.quarter_facts(q) for q in s.quarters)]
+    for facts in docs:
+        stored = json.dumps(facts_data(facts), ensure_ascii=False, allow_nan=False)
+        again = facts_from_json(stored.encode("utf-8"))
+        assert type(again) is type(facts)
+        assert again == facts == facts_from_dict(json.loads(stored))
+        assert facts_json(again) == facts_json(facts)
+    data = json.loads(json.dumps(facts_data(docs[-1])))
+    data["summary"]["surprise"] = 1
+    with pytest.raises(ValueError, match="surprise"):
+        facts_from_json(json.dumps(data))
+    del data["kind"]
+    with pytest.raises(ValueError, match="kind"):
+        facts_from_json(json.dumps(data))
+    with pytest.raises(ValueError):
+        facts_from_json(b'{"kind": "week", "period": ')  # cut short
