@@ -48,10 +48,13 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    TemplateError,
+    TemplateRuntimeError,
     select_autoescape,
 )
 from markupsafe import Markup
 
+from ..errors import SentinelError
 from . import formatting
 from .markdown import render_inline, render_markdown
 
@@ -140,7 +143,13 @@ def render_page(
     project's own ``base.html``, gets the script-free policy inserted right after ``<head>``.
     """
     context.setdefault("root", relative_root(page_path))
-    html = env.get_template(name).render(page_path=page_path, **context)
+    template = env.get_template(name)
+    try:
+        html = template.render(page_path=page_path, **context)
+    except (TemplateError, SentinelError):
+        raise
+    except Exception as exc:  # raised by an expression of the template ({{ 1 / 0 }} in a project's own)
+        raise TemplateRuntimeError(f"{_template_line(exc, template)}: {type(exc).__name__}: {exc}") from None
     is_page = not isinstance(name, str) or name.endswith((".html", ".htm"))  # or a Template object
     if policy and is_page and not _CSP_META_RE.search(html):
         head = _HEAD_RE.search(html)
@@ -148,6 +157,19 @@ def render_page(
             meta = f'\n<meta http-equiv="Content-Security-Policy" content="{env.globals["csp"]()}">'
             html = html[: head.end()] + meta + html[head.end() :]
     return html
+
+
+def _template_line(exc: BaseException, template: Any) -> str:
+    """Where in a template ``exc`` was raised (``brief.html, line 3``): the innermost frame Jinja mapped to
+    a template file (an included or inherited template included), else the template rendered."""
+    where = str(getattr(template, "name", None) or "template")
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".htm", ".md", ".txt", ".xml", ".j2", ".jinja")):
+            where = f"{Path(filename).name}, line {tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
 
 
 def static_files(project_templates: Path | None = None) -> dict[str, bytes]:

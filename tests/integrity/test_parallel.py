@@ -76,18 +76,28 @@ def test_a_template_error_in_a_worker_is_a_publish_error(
     assert not (module_tmp / "broken-site").exists()  # nothing half-written
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("{% if %}", "Expected an expression"),
+        ("<p>\n{{ 1 / 0 }}</p>", "deck.html, line 2: ZeroDivisionError"),
+    ],
+)
 def test_a_deck_that_fails_in_a_worker_is_the_same_clear_error_and_nothing_is_written(
-    project: Path, module_tmp: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, module_tmp: Path, monkeypatch: pytest.MonkeyPatch, text: str, said: str
 ) -> None:
     monkeypatch.setattr(workers, "PARALLEL_PAGES", 2)
-    broken = module_tmp / "broken-deck"
+    broken = module_tmp / f"broken-deck-{len(text)}"
     shutil.copytree(project, broken)
     (broken / "templates").mkdir(exist_ok=True)
-    (broken / "templates" / "deck.html").write_text("{% if %}", "utf-8")
+    (broken / "templates" / "deck.html").write_text(text, "utf-8")
     errors = []
     for jobs in (2, 1):
+        site = module_tmp / f"broken-deck-site-{len(text)}-{jobs}"
         with pytest.raises(PublishError) as err:
-            build_site(broken, module_tmp / f"broken-deck-site-{jobs}", use_cache=False, jobs=jobs)
-        assert not (module_tmp / f"broken-deck-site-{jobs}").exists()  # nothing half-written
+            build_site(broken, site, use_cache=False, jobs=jobs)
+        assert not site.exists()  # nothing half-written
         errors.append(str(err.value))
-    assert errors[0] == errors[1] and "deck" in errors[0]
+    assert (
+        errors[0] == errors[1] and errors[0].startswith("deck 2026-Q4: template error:") and said in errors[0]
+    )

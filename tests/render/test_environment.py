@@ -142,3 +142,19 @@ def test_builtin_pages_carry_the_policy_once_and_remote_images_widen_only_img_sr
     assert html.count("Content-Security-Policy") == 1
     allowed = render_page(make_environment(None, remote_images=True), "base.html", title="T")
     assert "img-src 'self' data: https: http:;" in allowed and "script-src 'none'" in allowed
+
+
+def test_an_error_raised_by_a_template_expression_names_the_template_and_line(tmp_path: Path):
+    """`{{ 1 / 0 }}` in a project's template (or one it includes) is a template error naming the file and
+    line, which every publication reports as a PublishError, never a traceback."""
+    from jinja2 import TemplateError
+
+    included = (
+        "{% extends 'base.html' %}{% block content %}\n<p>ok</p>\n{% include 'part.html' %}{% endblock %}"
+    )
+    env = make_environment(_project(tmp_path, {"page.html": included, "part.html": "<p>\n{{ 10 // n }}</p>"}))
+    with pytest.raises(TemplateError, match=r"^part\.html, line 2: ZeroDivisionError: integer division"):
+        render_page(env, "page.html", title="t", n=0)
+    assert "<p>\n1</p>" in render_page(env, "page.html", title="t", n=10)
+    with pytest.raises(UndefinedError):  # Jinja's own errors pass unchanged
+        render_page(env, "page.html", title="t")
