@@ -143,7 +143,10 @@ def render_page(
     project's own ``base.html``, gets the script-free policy inserted right after ``<head>``.
     """
     context.setdefault("root", relative_root(page_path))
-    template = env.get_template(name)
+    try:
+        template = env.get_template(name)
+    except (UnicodeDecodeError, OSError) as exc:  # a project's template that is not UTF-8 text, or unreadable
+        raise TemplateError(f"{name}: cannot read the template ({type(exc).__name__}: {exc})") from None
     try:
         html = template.render(page_path=page_path, **context)
     except (TemplateError, SentinelError):

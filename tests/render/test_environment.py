@@ -158,3 +158,14 @@ def test_an_error_raised_by_a_template_expression_names_the_template_and_line(tm
     assert "<p>\n1</p>" in render_page(env, "page.html", title="t", n=10)
     with pytest.raises(UndefinedError):  # Jinja's own errors pass unchanged
         render_page(env, "page.html", title="t")
+
+
+def test_a_template_that_is_not_utf8_text_is_a_template_error_naming_it(tmp_path: Path):
+    from jinja2 import TemplateError
+
+    templates = _project(tmp_path, {"ok.html": "fine"})
+    (templates / "page.html").write_bytes(b"\xff\xfe not text")
+    env = make_environment(templates)
+    with pytest.raises(TemplateError, match=r"^page\.html: cannot read the template \(UnicodeDecodeError"):
+        render_page(env, "page.html", title="t")
+    assert render_page(env, "ok.html", title="t") == "fine"
