@@ -176,8 +176,9 @@ def available_periods(dataset: Any, config: Any, as_of: dt.datetime, kind: Perio
         if len(frame):
             ts = frame[col]
             ts = ts[ts <= cutoff]
-            # one value per local day first, so the per-label work is small however long the series is
-            local = ts.dt.tz_convert(tz).dt.tz_localize(None).dt.floor("D")
+            # each distinct instant once (a hash pass over millions of rows, which hold a few thousand
+            # instants), then its local day, so the per-label work is small however long the series is
+            local = pd.DatetimeIndex(pd.unique(ts)).tz_convert(tz).tz_localize(None).floor("D")
             days.update(d.date() for d in pd.DatetimeIndex(np.unique(local.to_numpy())))
     for inc in dataset.incidents:
         if pd.Timestamp(inc.created_at) <= cutoff:
