@@ -3,8 +3,11 @@ worker reaches the user as the same clear error."""
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,28 +23,35 @@ def project(module_tmp: Path) -> Path:
     return hc.new_project(module_tmp / "project")
 
 
-def test_workers_and_one_process_write_the_same_bytes(
-    project: Path, module_tmp: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(workers, "PARALLEL_PAGES", 2)  # three weeks: render them in workers
+def _build_with_forked_workers(project: Path, out: Path) -> tuple[list[str], dict[str, Any]]:
+    """In a freshly started process, where no renderer has run (so the week workers are forked): a build
+    with 2 workers, its progress messages and what it reports."""
+    workers.PARALLEL_PAGES = 2  # three weeks: render them in workers
+    assert workers.fork_safe()
     messages: list[str] = []
-    parallel = build_site(project, module_tmp / "parallel", use_cache=False, jobs=2, progress=messages.append)
+    result = build_site(project, out, use_cache=False, jobs=2, progress=messages.append)
+    return messages, {"weeks": result.rendered_weeks, "rendered": result.rendered, "decks": result.decks}
+
+
+def test_workers_and_one_process_write_the_same_bytes(project: Path, module_tmp: Path) -> None:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh:
+        messages, parallel = fresh.submit(
+            _build_with_forked_workers, project, module_tmp / "parallel"
+        ).result()
     assert "rendering 3 briefs in 2 processes" in messages
     assert "computing facts for 3 weeks in 2 processes" in messages
     # the status page and the deck are rendered by the same workers, ahead of the weeks
-    assert messages.index("rendered the status page") < messages.index(
-        "rendered the brief for 2026-W45 (web, PDF, email, markdown)"
-    )
-    assert "rendered the 2026-Q4 deck (HTML, PDF, PPTX)" in messages
+    first_week = messages.index("rendered the brief for 2026-W45 (web, PDF, email, markdown)")
+    assert messages.index("rendered the status page") < first_week
+    assert messages.index("rendered the 2026-Q4 deck (HTML, PDF, PPTX)") < first_week
     serial_messages: list[str] = []
     serial = build_site(
         project, module_tmp / "serial", use_cache=False, jobs=1, progress=serial_messages.append
     )
-    assert (
-        "rendered the status page" not in serial_messages
-    )  # one process: rendered after the weeks, as before
-    assert parallel.rendered_weeks == serial.rendered_weeks == ["2026-W45", "2026-W46", "2026-W47"]
-    assert parallel.rendered == serial.rendered and parallel.decks == serial.decks
+    # one process: rendered after the weeks, as before
+    assert "rendered the status page" not in serial_messages
+    assert parallel["weeks"] == serial.rendered_weeks == ["2026-W45", "2026-W46", "2026-W47"]
+    assert parallel["rendered"] == serial.rendered and parallel["decks"] == serial.decks
     assert files_under(module_tmp / "parallel") == files_under(module_tmp / "serial")
 
 
