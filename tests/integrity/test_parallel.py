@@ -86,28 +86,22 @@ def test_a_template_error_in_a_worker_is_a_publish_error(
     assert not (module_tmp / "broken-site").exists()  # nothing half-written
 
 
-@pytest.mark.parametrize(
-    ("text", "said"),
-    [
-        ("{% if %}", "Expected an expression"),
-        ("<p>\n{{ 1 / 0 }}</p>", "deck.html, line 2: ZeroDivisionError"),
-    ],
-)
 def test_a_deck_that_fails_in_a_worker_is_the_same_clear_error_and_nothing_is_written(
-    project: Path, module_tmp: Path, monkeypatch: pytest.MonkeyPatch, text: str, said: str
+    project: Path, module_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A deck template whose expression fails (a syntax error takes the same path: both are Jinja template
+    errors) is the same one-line PublishError from a worker and from one process."""
     monkeypatch.setattr(workers, "PARALLEL_PAGES", 2)
-    broken = module_tmp / f"broken-deck-{len(text)}"
+    broken = module_tmp / "broken-deck"
     shutil.copytree(project, broken)
     (broken / "templates").mkdir(exist_ok=True)
-    (broken / "templates" / "deck.html").write_text(text, "utf-8")
+    (broken / "templates" / "deck.html").write_text("<p>\n{{ 1 / 0 }}</p>", "utf-8")
     errors = []
     for jobs in (2, 1):
-        site = module_tmp / f"broken-deck-site-{len(text)}-{jobs}"
+        site = module_tmp / f"broken-deck-site-{jobs}"
         with pytest.raises(PublishError) as err:
             build_site(broken, site, use_cache=False, jobs=jobs)
         assert not site.exists()  # nothing half-written
         errors.append(str(err.value))
-    assert (
-        errors[0] == errors[1] and errors[0].startswith("deck 2026-Q4: template error:") and said in errors[0]
-    )
+    assert errors[0] == errors[1]
+    assert errors[0] == "deck 2026-Q4: template error: deck.html, line 2: ZeroDivisionError: division by zero"
