@@ -31,6 +31,7 @@ from . import workers
 from .cache.code import code_key, file_key
 from .cache.store import digest, tree_digest
 from .errors import PublishError, VerificationError
+from .project import _quiet
 from .session import Session
 
 THIS_MODULE = "sentinel_reports.publications"
@@ -399,7 +400,7 @@ def _pool_task(item: tuple[str, Any]) -> Any:
         return _week_task(payload)
     pub, key = _SIDE[payload]
     session = _SESSION[-1]
-    said, session.progress = session.progress, _quiet_progress
+    said, session.progress = session.progress, _quiet
     try:
         files = pub.render()
     finally:
@@ -407,10 +408,6 @@ def _pool_task(item: tuple[str, Any]) -> Any:
     if pub.kind:
         session.store.put_files(pub.kind, key, files)
     return files
-
-
-def _quiet_progress(message: str) -> None:
-    return None
 
 
 def _week_task(item: tuple[str, list[Any], dict[str, bool]]) -> dict[str, Any]:
@@ -481,7 +478,7 @@ def produce_weeks(
         if jobs > 1 and tasks and ready is not None:
             with clock("page look-up"):
                 pending = [
-                    (pub, key) for pub in side for key in [pub.key()] if not _stored(session, pub, key)
+                    (pub, key) for pub in side for key in [pub.key()] if _stored(session, pub, key) is None
                 ]
         _SIDE[:] = pending
         items = [*(("side", n) for n in range(len(pending))), *(("week", t) for t in tasks)]
@@ -525,10 +522,10 @@ def produce_weeks(
         _SIDE.clear()
 
 
-def _stored(session: Session, pub: Publication, key: str) -> bool:
-    """Whether the store holds every file of ``pub`` under ``key``."""
+def _stored(session: Session, pub: Publication, key: str) -> dict[str, bytes] | None:
+    """Every file of ``pub`` the store holds under ``key``, or None when any is missing."""
     files = session.store.get_files(pub.kind, key) if pub.kind else None
-    return files is not None and isinstance(pub, _Base) and pub.complete(files)
+    return files if files is not None and isinstance(pub, _Base) and pub.complete(files) else None
 
 
 def _brief_paths(week: str, files: Mapping[str, bytes]) -> list[str]:
@@ -555,11 +552,9 @@ def produce(
     for pub in publications:
         with clock("page look-up"):
             key = pub.key()
-            done = ready is not None and key in ready
-            files = store.get_files(pub.kind, key) if pub.kind and not done else None
-            found = files is not None and isinstance(pub, _Base) and pub.complete(files)
-        if found:
-            yield pub, files, False  # type: ignore[misc]
+            files = None if ready and key in ready else _stored(session, pub, key)
+        if files is not None:
+            yield pub, files, False
         else:
             pending.append((pub, key))
     briefs = [(p, k) for p, k in pending if isinstance(p, Brief)]

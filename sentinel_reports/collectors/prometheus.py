@@ -170,18 +170,16 @@ _NUMBER_TYPES = {int, float, str}  # what float() reads as the per-point loop do
 
 
 def _fast_points(values: list, count: bool) -> tuple[np.ndarray, np.ndarray] | None:
-    """Times and values of a series' points converted column by column (``float`` on every cell, as the
-    per-point loop of ``_points`` does), or None when any point would be refused or is not a plain
-    ``[time, value]`` pair; the loop then finds the first such point and names it."""
-    if not values:
+    """Times and values of a series' points converted column by column (``float`` on every cell, as
+    ``_each_point`` does), or None when any point would be refused or is not a plain ``[time, value]``
+    pair; ``_each_point`` then finds the first such point and names it."""
+    if not values or not set(map(type, values)) <= {list, tuple}:
         return None
     try:
         ts, vs = zip(*values, strict=True)
     except (TypeError, ValueError):
         return None
     if not set(map(type, ts)) <= _NUMBER_TYPES or not set(map(type, vs)) <= _NUMBER_TYPES:
-        return None
-    if not set(map(type, values)) <= {list, tuple}:
         return None
     try:
         times = np.fromiter(map(float, ts), dtype=float, count=len(ts))
@@ -226,8 +224,8 @@ class PrometheusCollector(Collector):
         points = points.drop_duplicates(ignore_index=True)
         duplicates = before - len(points)
         label_sets = list(series_code)
-        codes, numbers = pd.factorize(points["series"])
-        keys = [label_sets[n] for n in numbers]
+        codes, seen = pd.factorize(points["series"])
+        keys = [label_sets[n] for n in seen]
         spacing = _spacings(codes, points["t"].to_numpy(dtype=float))
         step_s = self._step(spacing, options, files)  # from every point: NaN steps still mark the spacing
         times = pd.Series(points["t"].to_numpy(dtype=float)).groupby(codes).agg(["min", "max"])
@@ -236,8 +234,8 @@ class PrometheusCollector(Collector):
         points = points.loc[~nan & ~inf]
         label = options.component_label
         # The component label as a categorical: one value per series, not a copy per point (labels can be long).
-        codes, numbers = pd.factorize(points["series"])
-        keys_kept = [label_sets[n] for n in numbers]
+        codes, seen = pd.factorize(points["series"])
+        keys_kept = [label_sets[n] for n in seen]
         label_codes, labels = pd.factorize(pd.Series([dict(k).get(label) for k in keys_kept], dtype=object))
         raw = pd.Series(pd.Categorical.from_codes(label_codes[codes], categories=labels))
         mapped, keep, _ = map_components(raw, options.components, ctx.config.component_ids)

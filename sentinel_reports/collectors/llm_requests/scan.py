@@ -190,8 +190,14 @@ def _plan_jsonl(
 
 
 def _plan(
-    kind: str, paths: list[Path], fields: dict[str, Field], tz: str, options, spec: FormatSpec, **extra: Any
-) -> Plan:  # noqa: ANN001
+    kind: str,
+    paths: list[Path],
+    fields: dict[str, Field],
+    tz: str,
+    options: Any,
+    spec: FormatSpec,
+    **extra: Any,
+) -> Plan:
     """The plan of reading `paths` as `kind` with these fields and the source's units and options."""
     return Plan(
         kind=kind,
