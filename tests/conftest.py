@@ -61,3 +61,29 @@ def example_site(example_project: Path) -> tuple[Path, object]:
     out = example_project.parent / "site"
     result = build_site(example_project, out, only="brief,status")
     return out, result
+
+
+# -- the repository's demo project, opened once per test process ---------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_project():  # type: ignore[no-untyped-def]
+    """The repository's demo project (sentinel.yaml and the committed data/), opened with no cache once per
+    test process. Shared by every module that reads the demo: a test may read it, never change it."""
+    from sentinel_reports.pipeline import open_project
+
+    return open_project(REPO, use_cache=False)
+
+
+@pytest.fixture(scope="session")
+def demo_period_facts(demo_project):  # type: ignore[no-untyped-def]
+    """The facts of every week and quarter of the demo (``analysis.facts``), computed once per test process,
+    by label. The facts models are frozen, so sharing them cannot leak a change from one test to another."""
+    from sentinel_reports.analysis.facts import quarter_facts, week_facts
+    from sentinel_reports.analysis.periods import available_periods
+
+    p, out = demo_project, {}
+    for kind, build in (("week", week_facts), ("quarter", quarter_facts)):
+        for label in available_periods(p.dataset, p.config, p.as_of, kind):
+            out[label] = build(p.dataset, p.content, p.config, label, p.as_of)
+    return out

@@ -19,10 +19,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def project():
-    from sentinel_reports.pipeline import open_project
-
-    return open_project(REPO, use_cache=False)
+def project(demo_project):  # type: ignore[no-untyped-def]
+    return demo_project
 
 
 @pytest.fixture(scope="module")

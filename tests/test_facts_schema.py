@@ -5,6 +5,7 @@ gives the same bytes."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import pickle
 from pathlib import Path
@@ -29,7 +30,9 @@ REPO = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = REPO / "sentinel_reports" / "schemas"
 
 
+@functools.cache
 def validator(kind: str) -> jsonschema.Draft202012Validator:
+    """The shipped schema of ``kind``, itself checked against the JSON Schema meta-schema once."""
     schema = json.loads((SCHEMA_DIR / f"facts.{kind}.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)

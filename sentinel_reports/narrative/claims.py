@@ -205,6 +205,7 @@ class FactCatalog:
             self._index(fact, idx)
         self._families.sort()
         self._alias_re = _alias_pattern(self.names)
+        self._written: dict[str, dict[str, str]] = {}  # fact key -> display -> its first key (key_written_as)
 
     # -- lexicon -----------------------------------------------------------------------------------------
 
@@ -513,12 +514,19 @@ class FactCatalog:
         return "\n".join(lines)
 
     def key_written_as(self, fact: KeyedFact, raw: str) -> str | None:
-        """The key of ``fact`` (with display modifiers) whose display is exactly ``raw``, if any."""
-        for chain in MODIFIER_CHAINS:
-            key = "|".join((fact.key, *chain))
-            if self.display(key) == raw:
-                return key
-        return None
+        """The key of ``fact`` (with display modifiers) whose display is exactly ``raw``, if any: the first
+        of ``MODIFIER_CHAINS`` that writes it so. A fact's displays are worked out once (the catalog does not
+        change after it is built)."""
+        written = self._written.get(fact.key)
+        if written is None:
+            written = {}
+            for chain in MODIFIER_CHAINS:
+                key = "|".join((fact.key, *chain))
+                shown = self.display(key)
+                if shown is not None:
+                    written.setdefault(shown, key)
+            self._written[fact.key] = written
+        return written.get(raw)
 
     def key_of(self, m: NumberMention) -> str | None:
         """The fact key (with display modifiers) whose display is exactly the figure ``m`` as written."""

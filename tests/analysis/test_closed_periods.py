@@ -16,15 +16,14 @@ from sentinel_reports.analysis.fingerprint import period_fingerprint
 from sentinel_reports.analysis.periods import parse_period
 from sentinel_reports.analysis.timeline import incidents_known_at, lookback
 from sentinel_reports.model import Dataset, Incident, IncidentUpdate, InputFile
-from sentinel_reports.pipeline import open_project
 
 DEMO = Path(__file__).resolve().parents[2]
 CLOSED = ["2026-W40", "2026-W45", "2026-W46"]
 
 
 @pytest.fixture(scope="module")
-def project():  # type: ignore[no-untyped-def]
-    return open_project(DEMO, use_cache=False)
+def project(demo_project):  # type: ignore[no-untyped-def]
+    return demo_project
 
 
 def window_only(dataset: Dataset, since: dt.datetime, until: dt.datetime) -> Dataset:

@@ -18,15 +18,14 @@ from sentinel_reports.analysis.facts import json_dumps_facts, week_facts
 from sentinel_reports.analysis.periods import available_periods
 from sentinel_reports.analysis.series import TimeOrder, column_ns, to_ns
 from sentinel_reports.analysis.slo import SliEvents, ns_bounds, window_attainment, window_attainments
-from sentinel_reports.pipeline import open_project
 
 DEMO = Path(__file__).resolve().parents[2]
 UTC = dt.UTC
 
 
 @pytest.fixture(scope="module")
-def project():  # type: ignore[no-untyped-def]
-    return open_project(DEMO, use_cache=False)
+def project(demo_project):  # type: ignore[no-untyped-def]
+    return demo_project
 
 
 def _whole_table(samples: pd.DataFrame, start: dt.datetime, end: dt.datetime, config: object) -> pd.DataFrame:

@@ -17,13 +17,10 @@ QUARTER = "2026-Q4"
 
 
 @pytest.fixture(scope="module")
-def deck_page(tmp_path_factory: pytest.TempPathFactory):
-    from sentinel_reports.analysis.facts import quarter_facts
+def deck_page(tmp_path_factory: pytest.TempPathFactory, demo_project, demo_period_facts):  # type: ignore[no-untyped-def]
     from sentinel_reports.narrative.template import narrate_quarter
-    from sentinel_reports.pipeline import open_project
 
-    project = open_project(REPO, use_cache=False)
-    facts = quarter_facts(project.dataset, project.content, project.config, QUARTER, project.as_of)
+    project, facts = demo_project, demo_period_facts[QUARTER]
     deck = build_deck(facts, narrate_quarter(facts, project.content, project.config))
     path = tmp_path_factory.mktemp("deck") / "index.html"
     path.write_text(render_deck_html(make_environment(None), deck, ChartRenderer()), encoding="utf-8")

@@ -101,20 +101,23 @@ class Period:
         return facts_data(self.facts)
 
 
-def _periods(name: str, root: Path) -> list[Period]:
+def _periods(name: str, project: Any, computed: dict[str, Any] | None = None) -> list[Period]:
+    """Every period of an opened project with its facts (taken from ``computed`` when it has the label) and
+    its template narrative."""
     from sentinel_reports.analysis.facts import quarter_facts, week_facts
     from sentinel_reports.analysis.periods import available_periods
     from sentinel_reports.narrative.template import narrate_quarter, narrate_week
-    from sentinel_reports.pipeline import open_project
 
-    project = open_project(root, use_cache=False)
+    computed = computed or {}
     out = []
     for kind, facts_of, narrate in (
         ("week", week_facts, narrate_week),
         ("quarter", quarter_facts, narrate_quarter),
     ):
         for label in available_periods(project.dataset, project.config, project.as_of, kind):
-            facts = facts_of(project.dataset, project.content, project.config, label, project.as_of)
+            facts = computed.get(label) or facts_of(
+                project.dataset, project.content, project.config, label, project.as_of
+            )
             out.append(
                 Period(name, label, facts, narrate(facts, project.content, project.config), project.config)
             )
@@ -127,11 +130,15 @@ def renamed_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def all_periods(renamed_project: Path) -> list[Period]:
-    """Every week and quarter of the demo and of the renamed project, with facts and narrative."""
-    periods = _periods("renamed", renamed_project)
+def all_periods(renamed_project: Path, request: pytest.FixtureRequest) -> list[Period]:
+    """Every week and quarter of the demo (its facts computed once per test process, tests/conftest.py) and
+    of the renamed project, with facts and narrative."""
+    from sentinel_reports.pipeline import open_project
+
+    periods = _periods("renamed", open_project(renamed_project, use_cache=False))
     if (REPO / "sentinel.yaml").exists():
-        periods = _periods("demo", REPO) + periods
+        demo = request.getfixturevalue("demo_project")
+        periods = _periods("demo", demo, request.getfixturevalue("demo_period_facts")) + periods
     return periods
 
 

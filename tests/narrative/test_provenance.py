@@ -25,10 +25,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def project() -> Any:
-    from sentinel_reports.pipeline import open_project
-
-    return open_project(REPO, use_cache=False)
+def project(demo_project: Any) -> Any:
+    return demo_project
 
 
 @pytest.fixture(scope="module")

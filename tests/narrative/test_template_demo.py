@@ -37,23 +37,14 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def project() -> Any:
-    from sentinel_reports.pipeline import open_project
-
-    return open_project(REPO, use_cache=False)
+def project(demo_project: Any) -> Any:
+    return demo_project
 
 
 @pytest.fixture(scope="module")
-def demo_facts(project: Any) -> dict[str, dict]:
-    """Facts of every week and quarter of the demo, computed once for the module."""
-    from sentinel_reports.analysis.facts import quarter_facts, week_facts
-    from sentinel_reports.analysis.periods import available_periods
-
-    out = {}
-    for kind, build in (("week", week_facts), ("quarter", quarter_facts)):
-        for label in available_periods(project.dataset, project.config, project.as_of, kind):
-            out[label] = build(project.dataset, project.content, project.config, label, project.as_of)
-    return out
+def demo_facts(demo_period_facts: dict[str, Any]) -> dict[str, Any]:
+    """Facts of every week and quarter of the demo (computed once per test process, tests/conftest.py)."""
+    return demo_period_facts
 
 
 def narrate(data: dict, project: Any) -> Any:

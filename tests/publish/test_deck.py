@@ -24,10 +24,8 @@ MM = 72 / 25.4
 
 
 @pytest.fixture(scope="module")
-def project():
-    from sentinel_reports.pipeline import open_project
-
-    return open_project(REPO, use_cache=False)
+def project(demo_project):  # type: ignore[no-untyped-def]
+    return demo_project
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import html
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pptx import Presentation
@@ -39,12 +40,10 @@ def test_the_detector_sees_promql_and_metric_names_and_spares_paths_and_prose() 
     assert engine_room("Knowledge Search latency overspent its 28-day error budget (chat-api)") == []
 
 
-def _quarters(root: Path):
+def _quarters(project: Any):
     from sentinel_reports.analysis.facts import quarter_facts
     from sentinel_reports.analysis.periods import available_periods
-    from sentinel_reports.pipeline import open_project
 
-    project = open_project(root, use_cache=False)
     for label in available_periods(project.dataset, project.config, project.as_of, "quarter"):
         yield (
             project,
@@ -54,18 +53,20 @@ def _quarters(root: Path):
 
 
 @pytest.fixture(scope="module")
-def decks(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, dict[str, bytes]]]:
+def decks(tmp_path_factory: pytest.TempPathFactory, demo_project: Any) -> list[tuple[str, dict[str, bytes]]]:
+    from sentinel_reports.pipeline import open_project
     from sentinel_reports.publish.deck import deck_files
     from sentinel_reports.render.environment import make_environment
 
-    roots = [make_renamed_project(tmp_path_factory.mktemp("renamed") / "project")]
+    renamed = make_renamed_project(tmp_path_factory.mktemp("renamed") / "project")
+    projects = [open_project(renamed, use_cache=False)]
     if (REPO / "sentinel.yaml").exists():
-        roots.insert(0, REPO)
+        projects.insert(0, demo_project)
     out = []
-    for root in roots:
-        for project, label, facts in _quarters(root):
+    for opened in projects:
+        for project, label, facts in _quarters(opened):
             files = deck_files(project, label, make_environment(None), formats=("html", "pptx"), facts=facts)
-            out.append((f"{root.name} {label}", files))
+            out.append((f"{project.config.project_dir.name} {label}", files))
     return out
 
 

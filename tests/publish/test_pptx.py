@@ -28,13 +28,10 @@ QUARTER = "2026-Q4"
 
 
 @pytest.fixture(scope="module")
-def built():
-    from sentinel_reports.analysis.facts import quarter_facts
+def built(demo_project, demo_period_facts):
     from sentinel_reports.narrative.template import narrate_quarter
-    from sentinel_reports.pipeline import open_project
 
-    project = open_project(REPO, use_cache=False)
-    facts = quarter_facts(project.dataset, project.content, project.config, QUARTER, project.as_of)
+    project, facts = demo_project, demo_period_facts[QUARTER]
     deck = build_deck(facts, narrate_quarter(facts, project.content, project.config))
     data = deck_to_pptx(deck, as_of=project.as_of)
     return facts, deck, data, project.as_of

@@ -25,13 +25,10 @@ STORYLINE = ["title", "glance", "budget", "incidents", "spend", "gaps", "investm
 
 
 @pytest.fixture(scope="module")
-def quarter():
-    from sentinel_reports.analysis.facts import quarter_facts
+def quarter(demo_project, demo_period_facts):
     from sentinel_reports.narrative.template import narrate_quarter
-    from sentinel_reports.pipeline import open_project
 
-    project = open_project(REPO, use_cache=False)
-    facts = quarter_facts(project.dataset, project.content, project.config, QUARTER, project.as_of)
+    project, facts = demo_project, demo_period_facts[QUARTER]
     narrative = narrate_quarter(facts, project.content, project.config)
     return facts, narrative, build_deck(facts, narrative)
 

@@ -19,10 +19,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def project():
-    from sentinel_reports.pipeline import open_project
-
-    return open_project(REPO, use_cache=False)
+def project(demo_project):  # type: ignore[no-untyped-def]
+    return demo_project
 
 
 def _deck(project, content):

@@ -169,3 +169,27 @@ def test_a_template_that_is_not_utf8_text_is_a_template_error_naming_it(tmp_path
     with pytest.raises(TemplateError, match=r"^page\.html: cannot read the template \(UnicodeDecodeError"):
         render_page(env, "page.html", title="t")
     assert render_page(env, "ok.html", title="t") == "fine"
+
+
+def test_a_later_environment_reuses_compiled_templates_and_an_edited_one_is_compiled_afresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from jinja2 import Environment
+
+    compiled: list[str | None] = []
+    real_compile = Environment.compile
+
+    def counting_compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # type: ignore[no-untyped-def]
+        compiled.append(name)
+        return real_compile(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(Environment, "compile", counting_compile)
+    templates = _project(tmp_path, {"page.html": PAGE})
+    first = render_page(make_environment(templates), "page.html", title="T", heading="first")
+    assert "page.html" in compiled
+    compiled.clear()
+    again = render_page(make_environment(templates), "page.html", title="T", heading="first")
+    assert again == first and compiled == []  # neither the page nor base.html is compiled again
+    (templates / "page.html").write_text(PAGE.replace("<h1>", "<h2>").replace("</h1>", "</h2>"), "utf-8")
+    edited = render_page(make_environment(templates), "page.html", title="T", heading="first")
+    assert compiled == ["page.html"] and "<h2>first</h2>" in edited and "<h1>" not in edited
