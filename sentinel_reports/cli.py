@@ -354,7 +354,10 @@ def build(
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", min=1, help="Worker processes for facts and briefs (default: the CPUs)."
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes for facts and briefs (default: $SENTINEL_JOBS, else the CPUs).",
         ),
     ] = None,
 ) -> None:

@@ -15,6 +15,11 @@ settings.register_profile("suite", derandomize=True, database=None, print_blob=T
 settings.register_profile("fuzz", derandomize=False, print_blob=True)
 settings.load_profile(os.environ.get("SENTINEL_HYPOTHESIS_PROFILE", "suite"))
 
+# The suite already runs one test process per CPU (pytest-xdist), so a build inside a test computes facts and
+# renders in its own process unless the test asks for workers (`jobs=2`, `--jobs 2`: tests/integrity/
+# test_parallel.py compares both). `SENTINEL_JOBS=2 make test` runs every build with workers instead.
+os.environ.setdefault("SENTINEL_JOBS", "1")
+
 REPO = Path(__file__).resolve().parents[1]
 REAL_FIXTURES = REPO / "tests" / "fixtures" / "real"
 

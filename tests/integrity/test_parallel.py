@@ -105,3 +105,19 @@ def test_a_deck_that_fails_in_a_worker_is_the_same_clear_error_and_nothing_is_wr
         errors.append(str(err.value))
     assert errors[0] == errors[1]
     assert errors[0] == "deck 2026-Q4: template error: deck.html, line 2: ZeroDivisionError: division by zero"
+
+
+def test_sentinel_jobs_sets_the_default_workers_and_jobs_overrides_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sentinel_reports.session import Session
+
+    monkeypatch.setenv("SENTINEL_JOBS", "3")
+    assert workers.default_jobs() == 3 and Session(project, use_cache=False).jobs == 3
+    assert Session(project, use_cache=False, jobs=1).jobs == 1
+    monkeypatch.delenv("SENTINEL_JOBS")
+    assert workers.default_jobs() == len(__import__("os").sched_getaffinity(0))
+    for bad in ("0", "-2", "1.5", "two"):
+        monkeypatch.setenv("SENTINEL_JOBS", bad)
+        with pytest.raises(workers.SentinelError, match=f"SENTINEL_JOBS: expected .* found '{bad}'"):
+            workers.default_jobs()
