@@ -24,6 +24,16 @@ REPO = Path(__file__).resolve().parents[1]
 REAL_FIXTURES = REPO / "tests" / "fixtures" / "real"
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one test process per CPU and one more, as several tests wait on a process of their own (the
+    Spark JVM, chromium, LibreOffice, Prometheus, a fresh interpreter) while their CPU sits idle."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return cpus + 1
+
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any attempt to reach a non-loopback address fails the test: no network at run time or in tests."""
