@@ -107,7 +107,7 @@ def _spark_text(label: str, values: Sequence[float | None], fmt: Any) -> str:
 
 
 def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
-    """Availability, error budget, spend, cost per successful task and open incidents."""
+    """Availability, error budget, spend, cost per successful task and the week's incidents."""
     cur = facts.currency or "USD"
     now = week_points(facts)
     tiles = []
@@ -201,9 +201,11 @@ def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> 
     by_sev = stats.count_by_severity
     mix = ", ".join(f"{n} {s}" for s, n in sorted(by_sev.items()) if n)
     values = _series(history, now, lambda p: p["incidents"])
+    # the figure is the week's incidents, as its change (against the previous week's count) and its trend
+    # (incidents by week) are; whether any is still open is its state and target
     tiles.append(_tile(
-        "Open incidents", "At the end of the week", f.count(open_now),
-        target=f"{f.count(stats.count)} this week" + (f" ({mix})" if mix else ""),
+        "Incidents", "This week", f.count(stats.count),
+        target=(f"{mix}; " if mix else "") + f"{f.count(open_now)} open at the end of the week",
         state="no_data" if open_now is None else ("degraded" if open_now else "operational"),
         state_word="No data" if open_now is None else ("Open" if open_now else "None open"),
         **_delta(stats.count_difference, "", 0, False),

@@ -79,7 +79,7 @@ def test_plain_text_carries_the_same_numbers(rendered, week) -> None:  # type: i
     assert rendered.subject in rendered.text
     slo = next(s for s in facts.slos if s.name == facts.summary.budget_slo)
     assert slo.name in rendered.text
-    for label in ("Availability", "Error budget remaining", "Spend", "Open incidents"):
+    for label in ("Availability", "Error budget remaining", "Spend", "Incidents"):
         assert label in rendered.text
 
 
@@ -177,3 +177,25 @@ def test_end_of_line_labels_are_spread_apart() -> None:
         (max(values) - layer["data"]["values"][0]["v"]) * scale + layer["mark"]["dy"] for layer in labels
     )
     assert len(shown) == 3 and all(b - a >= 12 for a, b in zip(shown, shown[1:], strict=False))
+
+
+def test_the_incidents_figure_its_change_and_its_trend_are_all_the_weeks_incidents(week) -> None:  # type: ignore[no-untyped-def]
+    """The tile's figure is the week's incident count, as its change (against the previous week's count)
+    and its trend are; incidents still open are its state and target, never its figure."""
+    from sentinel_reports.render import formatting as f
+
+    facts, _ = week
+    data = facts_data(facts)
+    stats = data["incident_stats"]
+    # a week with no new incident and one still open from the week before, which had two
+    stats.update(count=0, count_by_severity={}, open_count=1, previous_count=2, count_difference=-2)
+    tile = next(t for t in kpi_tiles(facts_from_dict(data)) if t["label"] == "Incidents")
+    assert (tile["sub"], tile["value"]) == ("This week", "0")
+    assert tile["delta"] == f.delta(-2, "", 0) and tile["delta"].startswith("▼")
+    assert (tile["state"], tile["state_word"]) == ("degraded", "Open")
+    assert tile["target"] == "1 open at the end of the week"
+    stats.update(count=3, count_by_severity={"SEV1": 1, "SEV3": 2}, open_count=0, count_difference=1)
+    tile = next(t for t in kpi_tiles(facts_from_dict(data)) if t["label"] == "Incidents")
+    assert tile["value"] == "3" and tile["delta"].startswith("▲")
+    assert (tile["state"], tile["state_word"]) == ("operational", "None open")
+    assert tile["target"] == "1 SEV1, 2 SEV3; 0 open at the end of the week"
