@@ -54,6 +54,7 @@ def incident_cost_slide(facts: PeriodFacts, d: Derived) -> Slide:
         impact = inc.business_impact
         rate = impact.rate_per_minute if impact else None  # Σ rates of its components
         share = inc.revenue_share
+        uncharged = inc.impact_kind == "degraded" and amount is None  # by design, not for want of data
         rows.append(
             (
                 inc.id,
@@ -61,10 +62,8 @@ def incident_cost_slide(facts: PeriodFacts, d: Derived) -> Slide:
                 ", ".join(names.get(c, c) for c in inc.components) or "no data",
                 impact_minutes(inc.impact_minutes),
                 f.money(rate, currency) if minutes and rate is not None else "–",
-                "degraded, not charged"
-                if inc.impact_kind == "degraded" and amount is None
-                else f.money(amount, currency),
-                f.pct(share, 0) if minutes else "–",
+                "degraded, not charged" if uncharged else f.money(amount, currency),
+                f.pct(share, 0) if minutes and not uncharged else "–",
             )
         )
     stats = facts.incident_stats

@@ -176,7 +176,10 @@ def _glance_title(
         if spent:
             most = max(spent, key=lambda s: (s.overspent_days, s.name))
             days = d(f"slos.{most.name}.overspent_days", most.overspent_days)
-            title += f", but {_slo_label(most)} had its rolling error budget overspent on {days:.0f} days"
+            if most is tight:  # one SLO: named once
+                title += f", and its rolling error budget was overspent on {days:.0f} days"
+            else:
+                title += f", but {_slo_label(most)} had its rolling error budget overspent on {days:.0f} days"
     if unknown:
         title += f"; {d('slos.customer_facing_without_data', len(unknown)):.0f} without data"
     return title

@@ -77,17 +77,23 @@ def test_incident_cost_table_multiplies_minutes_by_the_stated_assumption(quarter
     assert s.table.rows[-1][3] == f"{f.number(facts.incident_stats.impact_minutes_total, 0)} min"
     by_id = {row[0]: row for row in s.table.rows[:-1]}
     assert set(by_id) == {i.id for i in facts.incidents}
+    uncharged = 0
     for inc in facts.incidents:
         amount = business.per_incident[inc.id]
         if inc.impact_kind == "degraded" and amount is None:
-            # latency only: never charged at the outage rate, and no degraded rate is configured
-            assert by_id[inc.id][5] == "degraded, not charged"
+            # latency only: never charged at the outage rate, and no degraded rate is configured; its share
+            # of the revenue at risk is not applicable ("–"), not missing data
+            assert by_id[inc.id][5] == "degraded, not charged" and by_id[inc.id][6] == "–"
+            uncharged += 1
         else:
             assert by_id[inc.id][5] == f.money(amount)
             rate = inc.business_impact.rate_per_minute if inc.business_impact else None
             if inc.impact_minutes and rate is not None:
                 assert by_id[inc.id][4] == f.money(rate)
                 assert amount == pytest.approx(inc.impact_minutes * rate)
+            if inc.impact_minutes:
+                assert by_id[inc.id][6] == f.pct(inc.revenue_share, 0) != f.GAP
+    assert uncharged  # the demo's quarter has a latency-only incident
     assert business.assumptions_source in s.source_line
 
 
@@ -188,3 +194,19 @@ def test_html_is_byte_identical_across_renders_and_chart_ids_never_collide(quart
     assert first == second
     ids = re.findall(r'\sid="([^"]+)"', first)
     assert len(ids) == len(set(ids))
+
+
+def test_the_glance_title_names_the_slo_that_used_most_budget_once_when_it_was_also_overspent(
+    quarter,
+) -> None:
+    facts, _, deck = quarter
+    title = slide(deck, "glance").title
+    spent = [s for s in facts.slos if s.customer_facing and s.overspent_days]
+    assert spent  # the demo's quarter: one SLO used most budget and was over its rolling budget
+    most = max(spent, key=lambda s: (s.overspent_days, s.name))
+    label = most.component_name + " " + most.sli
+    assert title.count(label) == 1, title
+    assert f"{label} used the most error budget" in title
+    assert title.endswith(f", and its rolling error budget was overspent on {most.overspent_days} days"), (
+        title
+    )
