@@ -3,7 +3,8 @@
     for value in fork_map(fn, items, jobs): ...               fn(item) in order; pure computation only
     for value in spawn_map(fn, items, jobs, init, args): ...  fn(item) in order in spawned workers, each
                                                               set up once by init(*args)
-    default_jobs()                                            $SENTINEL_JOBS, else the CPUs this process may use
+    default_jobs()                                            $SENTINEL_JOBS, else cpus()
+    cpus()                                                    the CPUs this process may use
 
 Forked workers share the parent's memory copy-on-write, so a year of loaded data is not copied; they must
 not use a native library whose threads the parent started. The chart renderer (vl-convert) and WeasyPrint
@@ -134,12 +135,17 @@ def default_jobs() -> int:
     container whose CPU quota is smaller than the CPUs it sees, a test suite that already runs one process
     per CPU), else the CPUs this process may use."""
     value = os.environ.get(JOBS_VARIABLE, "").strip()
-    if value:
-        if not value.isdigit() or int(value) < 1:
-            raise SentinelError(
-                f"{JOBS_VARIABLE}: expected a whole number of worker processes, 1 or more; found {value!r}"
-            )
-        return int(value)
+    if not value:
+        return cpus()
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:  # "²" is a digit int() refuses
+        raise SentinelError(
+            f"{JOBS_VARIABLE}: expected a whole number of worker processes, 1 or more; found {value!r}"
+        )
+    return int(value)
+
+
+def cpus() -> int:
+    """The CPUs this process may use."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux

@@ -27,11 +27,9 @@ REAL_FIXTURES = REPO / "tests" / "fixtures" / "real"
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto`: one test process per CPU and one more, as several tests wait on a process of their own (the
     Spark JVM, chromium, LibreOffice, Prometheus, a fresh interpreter) while their CPU sits idle."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return cpus + 1
+    from sentinel_reports.workers import cpus
+
+    return cpus() + 1
 
 
 @pytest.fixture(autouse=True)

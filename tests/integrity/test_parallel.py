@@ -4,6 +4,7 @@ worker reaches the user as the same clear error."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -116,8 +117,8 @@ def test_sentinel_jobs_sets_the_default_workers_and_jobs_overrides_it(
     assert workers.default_jobs() == 3 and Session(project, use_cache=False).jobs == 3
     assert Session(project, use_cache=False, jobs=1).jobs == 1
     monkeypatch.delenv("SENTINEL_JOBS")
-    assert workers.default_jobs() == len(__import__("os").sched_getaffinity(0))
-    for bad in ("0", "-2", "1.5", "two"):
+    assert workers.default_jobs() == len(os.sched_getaffinity(0))
+    for bad in ("0", "-2", "1.5", "two", "²"):
         monkeypatch.setenv("SENTINEL_JOBS", bad)
         with pytest.raises(workers.SentinelError, match=f"SENTINEL_JOBS: expected .* found '{bad}'"):
             workers.default_jobs()
