@@ -213,7 +213,9 @@ def conform(kind: FrameKind, frame: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{kind} frame lacks columns {missing}")
-    out = frame.loc[:, list(columns)].copy()
+    # a selection by a list of labels is a new frame (with copy-on-write, a lazy one): assigning its
+    # columns below never writes into `frame`, so no deep copy of every column first
+    out = frame.loc[:, list(columns)]
     for col in columns:
         if col not in _DTYPES[kind]:
             out[col] = clean_column(out[col])

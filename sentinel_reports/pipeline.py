@@ -93,6 +93,33 @@ def build_site(
     the status page, a deck per quarter, the landing page. ``only`` ("brief,status") builds those and keeps
     the others' files from the previous site; ``site.disabled`` leaves one out, with its reason in the result.
     ``source_date_epoch`` goes into the manifest; ``jobs`` (default: the CPUs) changes no output byte."""
+    from .cache.writes import settle
+
+    try:
+        result = _build_site(
+            project_dir, out_dir, as_of=as_of, narrator=narrator, only=only, use_cache=use_cache,
+            progress=progress, source_date_epoch=source_date_epoch, jobs=jobs, http_client=http_client,
+        )  # fmt: skip
+    except BaseException:
+        settle(raise_errors=False)  # the parse-cache writes still end; the build's own error stands
+        raise
+    settle()  # the parse-cache entries written beside the build (Session.defer_cache_writes)
+    return result
+
+
+def _build_site(
+    project_dir: Path | str = ".",
+    out_dir: Path | str | None = None,
+    *,
+    as_of: dt.datetime | None = None,
+    narrator: str | None = None,
+    only: Any = None,
+    use_cache: bool = True,
+    progress: Progress = _quiet,
+    source_date_epoch: int | None = None,
+    jobs: int | None = None,
+    http_client: Any = None,
+) -> BuildResult:
     from .publish.manifest import inputs_from_sources, write_manifest
     from .publish.site import SiteWriter
     from .render.brief_charts import TREND_WEEKS
@@ -100,6 +127,7 @@ def build_site(
 
     s = Session(project_dir, as_of=as_of, narrator=narrator, use_cache=use_cache, jobs=jobs,
                 progress=progress, http_client=http_client)  # fmt: skip
+    s.defer_cache_writes = True  # settled by build_site
     disabled = {p: r for p, r in s.config.site.disabled.items() if p in parse_only(only)}
     parts = parse_only(only) - set(disabled)
     out = Path(out_dir) if out_dir is not None else s.root / "site"

@@ -128,6 +128,7 @@ def collect(
     progress: Progress = _quiet,
     store: Store | None = None,
     digests: Mapping[str, str] | None = None,
+    defer_writes: bool = False,
 ) -> Dataset:
     """Run every configured source's collector and combine the canonical frames.
 
@@ -138,7 +139,8 @@ def collect(
     """
     given = digests or {}
     known = registry()
-    cache = SourceCache(store.root) if store is not None and store.root is not None else None
+    root = store.root if store is not None else None
+    cache = SourceCache(root, deferred=defer_writes) if root is not None else None
     # input files' sha256 remembered by size, mtime, inode and ctime, as for the inputs key: an unchanged
     # year of exports is not read again to find its parse-cache entries
     memo = DigestMemo(store.root) if cache is not None and store is not None else None
@@ -205,10 +207,15 @@ def collect(
             check_batch(batch, src.where)
             batch.checked = True
         if fresh and cache is not None and key is not None:
-            cache.store(key, batch, source=source)  # only checked batches are kept
-            if parts is not None and source is not None:
-                parts.prune()
-                cache.discard_source(source, keep=key)
+            write_key, write_source, done = key, source, batch
+
+            def write() -> None:
+                cache.store(write_key, done, source=write_source)  # only checked batches are kept
+                if parts is not None and write_source is not None:
+                    parts.prune()
+                    cache.discard_source(write_source, keep=write_key)
+
+            cache.later(write)
         return batch
 
     if cache is not None:  # the code keys, worked out here before the sources are read on two threads
@@ -578,13 +585,15 @@ def open_project(
     config: Config | None = None,
     store: Store | None = None,
     digests: Mapping[str, str] | None = None,
+    defer_writes: bool = False,
 ) -> Project:
     """Config (given or loaded), data collected through the parse cache (``store``, default: the project's
-    unless ``use_cache`` is false) and clipped to as-of, and content."""
+    unless ``use_cache`` is false) and clipped to as-of, and content. ``defer_writes``: parse-cache entries
+    are written on background threads, which the caller settles (`cache.writes.settle`)."""
     config = config if config is not None else load_project(project_dir)
     if store is None and use_cache:
         store = Store(usable_cache_dir(config.project_dir))
-    dataset = collect(config, progress=progress, store=store, digests=digests)
+    dataset = collect(config, progress=progress, store=store, digests=digests, defer_writes=defer_writes)
     resolved = resolve_as_of(dataset, as_of)
     dataset = clip_to_as_of(dataset, resolved)
     content = load_content_for(config, dataset, progress)

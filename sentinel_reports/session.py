@@ -102,6 +102,9 @@ class Session:
         self.fingerprinted: list[str] = []  # the weeks whose data this command fingerprinted
         self._state: dict[str, Any] | None = None
         self._days_reused = False  # the window digests reuse the previous build's per-day sums
+        # parse-cache entries written on background threads while the build goes on; the build settles
+        # them (cache.writes.settle) before it returns
+        self.defer_cache_writes = False
 
     # -- the data, loaded on first use ---------------------------------------------------------------------
 
@@ -120,6 +123,7 @@ class Session:
                     config=self.config,
                     store=self.store,
                     digests=self.input_digests,  # filled by inputs_key when this build computed it
+                    defer_writes=self.defer_cache_writes,
                 )
         return self._project
 

@@ -22,6 +22,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from .cache.writes import settle
 from .errors import SentinelError
 
 PARALLEL_PAGES = 4  # fewer items than this are rendered in this process
@@ -52,6 +53,7 @@ def fork_map(fn: Callable[[Any], Any], items: list[Any], jobs: int) -> Iterator[
     if jobs <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(fn, items)
         return
+    settle()  # no background write is running (and holding a lock a child would inherit) at the fork
     _TASK = fn
     try:
         with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:

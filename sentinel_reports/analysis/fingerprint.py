@@ -76,6 +76,28 @@ class _RowSums:
         return _day_table(np.floor_divide(self.ts, DAY_NS), self.hashes)
 
 
+def _member(days: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """``np.isin(days, wanted)`` for day numbers, through a table over the days' range (one gather per row
+    instead of a sort of every row: a year of samples spans a few hundred days)."""
+    if not len(days) or not len(wanted):
+        return np.zeros(len(days), dtype=bool)
+    lo, hi = int(days.min()), int(days.max())
+    table = np.zeros(hi - lo + 1, dtype=bool)
+    inside = wanted[(wanted >= lo) & (wanted <= hi)]
+    table[inside - lo] = True
+    return table[days - lo]
+
+
+def _day_counts(days: np.ndarray) -> dict[int, int]:
+    """How many rows each day holds (``np.unique(days, return_counts=True)``, by counting instead of sorting)."""
+    if not len(days):
+        return {}
+    lo = int(days.min())
+    counts = np.bincount(days - lo)
+    present = np.flatnonzero(counts)
+    return dict(zip((present + lo).tolist(), counts[present].tolist(), strict=True))
+
+
 class _DaySums:
     """Window digests from the previous build's per-day sums: the (rows, hash sum) of a UTC day that no
     changed input file can reach is taken from the store, and only the rows of the other days (and of the
@@ -94,7 +116,7 @@ class _DaySums:
         sums = np.array([kept[d][1] for d in self.kept_days], dtype="uint64")
         self.count_prefix = np.concatenate(([0], np.cumsum(counts)))
         self.sum_prefix = np.concatenate((np.zeros(1, dtype="uint64"), np.cumsum(sums, dtype="uint64")))
-        self.in_kept = np.isin(self.day, self.kept_days)  # the rows whose day's sum is stored
+        self.in_kept = _member(self.day, self.kept_days)  # the rows whose day's sum is stored
         self.hashes = np.zeros(len(self.ts), dtype="uint64")
         self.known = np.zeros(len(self.ts), dtype=bool)
 
@@ -166,8 +188,7 @@ def reuse_days(dataset: Dataset, stored: Any, changed: list[tuple[int, int]]) ->
             if all(end < d * DAY_NS or start > (d + 1) * DAY_NS - 1 for start, end in changed)
         }
         sums = _DaySums(frame, col, kept)
-        present, counts = np.unique(sums.day, return_counts=True)
-        have = dict(zip(present.tolist(), counts.tolist(), strict=True))
+        have = _day_counts(sums.day)
         reachable = [
             d for d in have if all(end < d * DAY_NS or start > (d + 1) * DAY_NS - 1 for start, end in changed)
         ]

@@ -46,6 +46,7 @@ from .. import __version__
 from ..collectors.base import Batch, CollectContext, Collector, Part
 from ..errors import SourceError
 from ..model import Incident, IncidentUpdate, InputFile, conform
+from .writes import background
 
 SCHEMA_VERSION = "3"
 _FRAMES = ("samples", "costs", "evals", "kpis")
@@ -87,8 +88,18 @@ def _sha(path: Path) -> str:
 
 
 class SourceCache:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, deferred: bool = False):
+        """``deferred``: entries are written on background threads (`writes.background`) while the build
+        goes on; the caller settles them (`writes.settle`) before it ends, and every fork waits for them."""
         self.root = root / "sources"
+        self.deferred = deferred
+
+    def later(self, write: Callable[[], None]) -> None:
+        """``write()`` now, or on a background thread when this cache defers its writes."""
+        if self.deferred:
+            background(write)
+        else:
+            write()
 
     def load(self, key: str) -> Batch | None:
         entry = self.root / key
@@ -191,9 +202,13 @@ class SourceCache:
         if batch is None or [(f.path, f.sha256) for f in batch.files] != [tuple(d) for d in digests]:
             return None
         batch.checked = old.checked  # rows of both parts, each of which passed (Collector.combine)
-        self.store(key, batch, source=source)
-        if (self.root / key / "meta.json").is_file():  # stored: the base is a stale copy of its first files
-            self.discard(base_key)
+
+        def write() -> None:
+            self.store(key, batch, source=source)
+            if (self.root / key / "meta.json").is_file():  # stored: the base is a stale copy of it
+                self.discard(base_key)
+
+        self.later(write)
         return batch
 
     def store(self, key: str, batch: Batch, source: str | None = None) -> None:

@@ -216,3 +216,21 @@ def test_stored_day_sums_that_disagree_with_the_rows_are_not_reused(
     fingerprint._MEMO.clear()
     assert reused == period_fingerprint(p.dataset, p.config, "week", session.weeks[-3], p.as_of)
     assert since < at
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_day_membership_and_counts_agree_with_numpy(seed: int) -> None:
+    """The day table `reuse_days` uses (membership by a lookup over the days' range, counts by bincount)
+    gives what `np.isin` and `np.unique` give, days before 1970 and days far apart included."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    days = np.concatenate([rng.integers(-400, 400, 5000), [20_000, -20_000]]).astype("int64")
+    wanted = np.unique(np.concatenate([rng.integers(-500, 500, 60), [25_000]])).astype("int64")
+    assert np.array_equal(fingerprint._member(days, wanted), np.isin(days, wanted))
+    present, counts = np.unique(days, return_counts=True)
+    assert fingerprint._day_counts(days) == dict(zip(present.tolist(), counts.tolist(), strict=True))
+    empty = np.empty(0, dtype="int64")
+    assert fingerprint._member(empty, wanted).shape == (0,)
+    assert not fingerprint._member(days, empty).any()
+    assert fingerprint._day_counts(empty) == {}

@@ -1,0 +1,45 @@
+"""Writes that nothing later in a build reads (parse-cache entries), done on background threads while the
+build goes on.
+
+    background(fn)   fn() on a thread of its own
+    settle()         wait for every such thread; the first exception one raised is raised here
+
+A build settles them before it returns (`pipeline.build_site`), and every fork of a worker pool waits for
+them first (`workers.fork_map`): a child forked while a writer thread holds a lock would inherit the lock
+without the thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+_BACKGROUND: list[tuple[threading.Thread, list[BaseException]]] = []
+
+
+def background(fn: Callable[[], None]) -> None:
+    """``fn()`` on a thread of its own while this process goes on."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            fn()
+        except BaseException as exc:  # noqa: BLE001 - raised again by settle()
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, name="sentinel-background")
+    thread.start()
+    _BACKGROUND.append((thread, errors))
+
+
+def settle(*, raise_errors: bool = True) -> None:
+    """Wait for every `background` task; the first exception one raised is raised here (unless
+    ``raise_errors`` is false: a build already failing keeps its own error)."""
+    first: BaseException | None = None
+    while _BACKGROUND:
+        thread, errors = _BACKGROUND.pop(0)
+        thread.join()
+        if errors and first is None:
+            first = errors[0]
+    if first is not None and raise_errors:
+        raise first
