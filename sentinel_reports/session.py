@@ -345,6 +345,12 @@ class Session:
                 metas[week] = meta
         return {week: metas[week] for week in weeks}
 
+    def facts_missing(self, weeks: Iterable[str]) -> list[str]:
+        """The weeks among ``weeks`` whose facts the store does not hold (`week_metas` computes them)."""
+        weeks = list(weeks)
+        self.week_keys(weeks)
+        return [week for week in weeks if self._get_meta(week) is None]
+
     def _compute_week(self, week: str) -> dict[str, Any]:
         """In a worker (or here): a week's facts, stored with their JSON text; returns the week's summary."""
         from .analysis.facts import week_facts

@@ -1,6 +1,7 @@
 """The process pools, all of them: facts in forked workers, rendering in freshly started ones.
 
     for value in fork_map(fn, items, jobs): ...               fn(item) in order; pure computation only
+    pool = fork_ahead(fn, jobs, warm); pool.map(items)        the same, the workers forked (and warmed) first
     for value in spawn_map(fn, items, jobs, init, args): ...  fn(item) in order in spawned workers, each
                                                               set up once by init(*args)
     default_jobs()                                            $SENTINEL_JOBS, else cpus()
@@ -28,6 +29,7 @@ from .errors import SentinelError
 PARALLEL_PAGES = 4  # fewer items than this are rendered in this process
 
 _TASK: Callable[[Any], Any] | None = None
+stats = {"forked_ahead": 0}  # pools fork_ahead started in this process (tests: which path a build took)
 
 
 def _run_task(item: Any) -> tuple[bool, Any]:
@@ -63,6 +65,64 @@ def fork_map(fn: Callable[[Any], Any], items: list[Any], jobs: int) -> Iterator[
                 yield value
     finally:
         _TASK = None
+
+
+def fork_ahead(
+    fn: Callable[[Any], Any], jobs: int, warm: Callable[[], None], warmed: int
+) -> ForkedPool | None:
+    """``jobs`` worker processes for ``fn``, forked now, before their items are known; the first ``warmed``
+    of them run ``warm()`` (the set-up a heavy item would do: imports, fonts, an engine's start) while this
+    process goes on, and the others wait idle for the light items (a worker that did not warm does that
+    set-up itself if a heavy item reaches it). None where processes cannot be forked. The workers share
+    what this process holds now, not what it computes later: their items must find the rest where this
+    process puts it (the store)."""
+    global _TASK
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    settle()  # no background write is running at the fork
+    _TASK = fn
+    stats["forked_ahead"] += 1
+    context = multiprocessing.get_context("fork")
+    counter = context.Value("i", 0)
+    pool = context.Pool(jobs, initializer=_warm, initargs=(warm, counter, warmed))
+    return ForkedPool(pool)
+
+
+def _warm(warm: Callable[[], None], counter: Any, warmed: int) -> None:
+    with counter.get_lock():
+        n = counter.value
+        counter.value += 1
+    if n >= warmed:
+        return
+    try:
+        warm()
+    except Exception:  # noqa: BLE001, S110 - a set-up that fails costs only its time: the first item does it
+        pass
+
+
+class ForkedPool:
+    """The workers of `fork_ahead`: ``map(items)`` once, in order, with fork_map's errors; then closed."""
+
+    def __init__(self, pool: Any):
+        self.pool: Any = pool
+
+    def map(self, items: list[Any]) -> Iterator[Any]:
+        try:
+            for ok, value in self.pool.imap(_run_task, items):
+                if not ok:
+                    raise _rebuilt(value)
+                yield value
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """End the workers (once; a second call does nothing)."""
+        global _TASK
+        if self.pool is not None:
+            pool, self.pool = self.pool, None
+            pool.terminate()
+            pool.join()
+            _TASK = None
 
 
 def _guarded(fn: Callable[[Any], Any], item: Any) -> tuple[bool, Any]:

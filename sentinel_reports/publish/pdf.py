@@ -149,6 +149,12 @@ def layout_pdf(
     return document
 
 
+def warm_up() -> None:
+    """Lay out a one-line page, so WeasyPrint's first-use set-up (its user-agent stylesheet, the shared
+    font configuration, the page rule) is done ahead of a render worker's first PDF."""
+    layout_pdf("<p>Sentinel</p>", THEME_DIR, title="warm-up")
+
+
 _PAGE_CSS: dict[str, CSS] = {}
 _FONTS: list[FontConfiguration] = []
 

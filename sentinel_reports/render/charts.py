@@ -313,6 +313,14 @@ def _vlc() -> Any:
     return vlc
 
 
+def warm_up() -> None:
+    """Start the chart engine (its JavaScript runtime) with a one-bar chart, ahead of a render worker's
+    first chart. Later charts do not change: Vega's clip ids are renumbered per chart (`scoped_clip_ids`)."""
+    spec = {"data": {"values": [{"x": "a", "y": 1}]}, "mark": "bar",
+            "encoding": {"x": {"field": "x", "type": "nominal"}, "y": {"field": "y", "type": "quantitative"}}}  # fmt: skip
+    _vlc().vegalite_to_svg(spec, allowed_base_urls=[])
+
+
 class ChartRenderer:
     """Renders specs with vl-convert; memory cache always, and the project's store (kind ``charts``) when
     ``store`` is given (any object with ``get_files(kind, key)`` and ``put_files(kind, key, files)``)."""

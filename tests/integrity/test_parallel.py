@@ -56,6 +56,43 @@ def test_workers_and_one_process_write_the_same_bytes(project: Path, module_tmp:
     assert files_under(module_tmp / "parallel") == files_under(module_tmp / "serial")
 
 
+def _rebuild_with_workers_forked_ahead(project: Path, out: Path) -> dict[str, Any]:
+    """In a freshly started process: a cold build with 2 workers, then a copy of a default template
+    into the project's templates/ (every brief's key changes, no week's facts do), and the rebuild with 2
+    workers that forks its render workers ahead of the facts."""
+    from sentinel_reports.render.environment import THEME_DIR
+
+    workers.PARALLEL_PAGES = 2
+    build_site(project, out, jobs=2)
+    ahead = workers.stats["forked_ahead"]
+    (project / "templates").mkdir(exist_ok=True)
+    shutil.copy(THEME_DIR / "brief.md", project / "templates" / "brief.md")
+    result = build_site(project, out, jobs=2)
+    return {
+        "cold": ahead,
+        "rebuild": workers.stats["forked_ahead"] - ahead,
+        "rendered": result.rendered_weeks,
+    }
+
+
+def test_render_workers_forked_ahead_of_the_facts_write_the_same_bytes(
+    project: Path, module_tmp: Path
+) -> None:
+    """When every week's facts but one are stored, the render workers are forked before the facts are
+    loaded and warm their renderers meanwhile; they read the facts from the store and write the bytes one
+    process writes."""
+    ahead_project = module_tmp / "ahead"
+    shutil.copytree(project, ahead_project)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh:
+        seen = fresh.submit(
+            _rebuild_with_workers_forked_ahead, ahead_project, module_tmp / "ahead-site"
+        ).result()
+    assert seen == {"cold": 0, "rebuild": 1, "rendered": ["2026-W45", "2026-W46", "2026-W47"]}
+    serial = build_site(ahead_project, module_tmp / "ahead-serial", use_cache=False, jobs=1)
+    assert serial.rendered_weeks == seen["rendered"]
+    assert files_under(module_tmp / "ahead-site") == files_under(module_tmp / "ahead-serial")
+
+
 def test_after_a_renderer_ran_here_workers_are_started_afresh_with_the_same_bytes(
     project: Path, module_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
