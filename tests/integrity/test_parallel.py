@@ -63,11 +63,11 @@ def _rebuild_with_workers_forked_ahead(project: Path, out: Path) -> dict[str, An
     from sentinel_reports.render.environment import THEME_DIR
 
     workers.PARALLEL_PAGES = 2
-    build_site(project, out, jobs=2)
+    build_site(project, out, jobs=2, only="brief,status")
     ahead = workers.stats["forked_ahead"]
     (project / "templates").mkdir(exist_ok=True)
     shutil.copy(THEME_DIR / "brief.md", project / "templates" / "brief.md")
-    result = build_site(project, out, jobs=2)
+    result = build_site(project, out, jobs=2, only="brief,status")
     return {
         "cold": ahead,
         "rebuild": workers.stats["forked_ahead"] - ahead,
@@ -80,7 +80,7 @@ def test_render_workers_forked_ahead_of_the_facts_write_the_same_bytes(
 ) -> None:
     """When every week's facts but one are stored, the render workers are forked before the facts are
     loaded and warm their renderers meanwhile; they read the facts from the store and write the bytes one
-    process writes."""
+    process writes (the briefs and the status page; the decks take the same path as the status page)."""
     ahead_project = module_tmp / "ahead"
     shutil.copytree(project, ahead_project)
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh:
@@ -88,7 +88,9 @@ def test_render_workers_forked_ahead_of_the_facts_write_the_same_bytes(
             _rebuild_with_workers_forked_ahead, ahead_project, module_tmp / "ahead-site"
         ).result()
     assert seen == {"cold": 0, "rebuild": 1, "rendered": ["2026-W45", "2026-W46", "2026-W47"]}
-    serial = build_site(ahead_project, module_tmp / "ahead-serial", use_cache=False, jobs=1)
+    serial = build_site(
+        ahead_project, module_tmp / "ahead-serial", use_cache=False, jobs=1, only="brief,status"
+    )
     assert serial.rendered_weeks == seen["rendered"]
     assert files_under(module_tmp / "ahead-site") == files_under(module_tmp / "ahead-serial")
 
