@@ -86,3 +86,15 @@ def test_a_build_returns_with_its_parse_cache_written(tmp_path: Path) -> None:
     entries = sorted((project / ".sentinel").rglob("sources/*/meta.json"))
     assert entries, "no parse-cache entry after the build"
     assert not [p for p in (project / ".sentinel").rglob("sources/.tmp-*")]  # no write left half done
+
+
+def test_settled_raises_a_write_error_after_a_block_that_succeeded_and_keeps_a_failing_block_s_own() -> None:
+    def fail() -> None:
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"), writes.settled():
+        writes.background(fail)
+    with pytest.raises(KeyError, match="the build's own"), writes.settled():
+        writes.background(fail)
+        raise KeyError("the build's own")
+    assert not writes._BACKGROUND

@@ -3,6 +3,7 @@ build goes on.
 
     background(fn)   fn() on a thread of its own
     settle()         wait for every such thread; the first exception one raised is raised here
+    with settled():  settle() when the block ends (only waiting, when the block itself failed)
 
 A build settles them before it returns (`pipeline.build_site`), and every fork of a worker pool waits for
 them first (`workers.fork_map`): a child forked while a writer thread holds a lock would inherit the lock
@@ -12,7 +13,8 @@ without the thread.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 _BACKGROUND: list[tuple[threading.Thread, list[BaseException]]] = []
 
@@ -43,3 +45,15 @@ def settle(*, raise_errors: bool = True) -> None:
             first = errors[0]
     if first is not None and raise_errors:
         raise first
+
+
+@contextmanager
+def settled() -> Iterator[None]:
+    """`settle` when the block ends: a write's error raised after a block that succeeded; after one that
+    failed, the writes only waited for (the block's own error stands)."""
+    try:
+        yield
+    except BaseException:
+        settle(raise_errors=False)
+        raise
+    settle()
