@@ -95,7 +95,7 @@ def build_site(
     ``source_date_epoch`` goes into the manifest; ``jobs`` (default: the CPUs) changes no output byte."""
     from .cache.writes import settled
 
-    with settled():  # the parse-cache entries written beside the build (Session.defer_cache_writes)
+    with settled():  # parse-cache entries are written beside the build, and waited for (cache/writes.py)
         from .publish.manifest import inputs_from_sources, write_manifest
         from .publish.site import SiteWriter
         from .render.brief_charts import TREND_WEEKS
@@ -103,7 +103,6 @@ def build_site(
 
         s = Session(project_dir, as_of=as_of, narrator=narrator, use_cache=use_cache, jobs=jobs,
                     progress=progress, http_client=http_client)  # fmt: skip
-        s.defer_cache_writes = True  # settled by build_site
         disabled = {p: r for p, r in s.config.site.disabled.items() if p in parse_only(only)}
         parts = parse_only(only) - set(disabled)
         out = Path(out_dir) if out_dir is not None else s.root / "site"

@@ -30,6 +30,7 @@ from .cache.code import module_key
 from .cache.memo import DigestMemo
 from .cache.sources import PartCache, SourceCache, cache_key, source_material
 from .cache.store import Store
+from .cache.writes import later
 from .collectors.base import (
     MAX_COUNT,
     TIME_RANGE,
@@ -128,7 +129,6 @@ def collect(
     progress: Progress = _quiet,
     store: Store | None = None,
     digests: Mapping[str, str] | None = None,
-    defer_writes: bool = False,
 ) -> Dataset:
     """Run every configured source's collector and combine the canonical frames.
 
@@ -139,8 +139,7 @@ def collect(
     """
     given = digests or {}
     known = registry()
-    root = store.root if store is not None else None
-    cache = SourceCache(root, deferred=defer_writes) if root is not None else None
+    cache = SourceCache(store.root) if store is not None and store.root is not None else None
     # input files' sha256 remembered by size, mtime, inode and ctime, as for the inputs key: an unchanged
     # year of exports is not read again to find its parse-cache entries
     memo = DigestMemo(store.root) if cache is not None and store is not None else None
@@ -207,15 +206,7 @@ def collect(
             check_batch(batch, src.where)
             batch.checked = True
         if fresh and cache is not None and key is not None:
-            write_key, write_source, done = key, source, batch
-
-            def write() -> None:
-                cache.store(write_key, done, source=write_source)  # only checked batches are kept
-                if parts is not None and write_source is not None:
-                    parts.prune()
-                    cache.discard_source(write_source, keep=write_key)
-
-            cache.later(write)
+            later(partial(_keep, cache, key, batch, source, parts))  # in the background during a build
         return batch
 
     if cache is not None:  # the code keys, worked out here before the sources are read on two threads
@@ -501,6 +492,15 @@ def check_batch(batch: Any, path: str) -> None:
             )
 
 
+def _keep(cache: SourceCache, key: str, batch: Batch, source: str | None, parts: PartCache | None) -> None:
+    """A freshly read source's checked batch stored in the parse cache (only checked batches are kept), and
+    what it replaces removed: per-file parts of files it no longer has, entries of its earlier files."""
+    cache.store(key, batch, source=source)
+    if parts is not None and source is not None:
+        parts.prune()
+        cache.discard_source(source, keep=key)
+
+
 def _concat(frames: list[pd.DataFrame], kind: Any) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     if not frames:
@@ -585,15 +585,13 @@ def open_project(
     config: Config | None = None,
     store: Store | None = None,
     digests: Mapping[str, str] | None = None,
-    defer_writes: bool = False,
 ) -> Project:
     """Config (given or loaded), data collected through the parse cache (``store``, default: the project's
-    unless ``use_cache`` is false) and clipped to as-of, and content. ``defer_writes``: parse-cache entries
-    are written on background threads, which the caller settles (`cache.writes.settle`)."""
+    unless ``use_cache`` is false) and clipped to as-of, and content."""
     config = config if config is not None else load_project(project_dir)
     if store is None and use_cache:
         store = Store(usable_cache_dir(config.project_dir))
-    dataset = collect(config, progress=progress, store=store, digests=digests, defer_writes=defer_writes)
+    dataset = collect(config, progress=progress, store=store, digests=digests)
     resolved = resolve_as_of(dataset, as_of)
     dataset = clip_to_as_of(dataset, resolved)
     content = load_content_for(config, dataset, progress)

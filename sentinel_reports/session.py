@@ -96,15 +96,13 @@ class Session:
         self.http_client = http_client  # for the claude narrator: tests replay recorded replies through it
         self._project: Project | None = None
         self._facts: dict[str, WeekFacts] = {}
+        self._metas: dict[str, dict[str, Any]] = {}  # week-meta key -> the week's summary (`_get_meta`)
         self.input_files: list[Path] = []  # every input file, once inputs_key is known
         self.facts_keys: dict[str, str] = {}  # week -> the key its facts are stored under
         self.input_digests: dict[str, str] = {}  # input file (relative path) -> its digest, with inputs_key
         self.fingerprinted: list[str] = []  # the weeks whose data this command fingerprinted
         self._state: dict[str, Any] | None = None
         self._days_reused = False  # the window digests reuse the previous build's per-day sums
-        # parse-cache entries written on background threads while the build goes on; the build settles
-        # them (cache.writes.settle) before it returns
-        self.defer_cache_writes = False
 
     # -- the data, loaded on first use ---------------------------------------------------------------------
 
@@ -123,7 +121,6 @@ class Session:
                     config=self.config,
                     store=self.store,
                     digests=self.input_digests,  # filled by inputs_key when this build computed it
-                    defer_writes=self.defer_cache_writes,
                 )
         return self._project
 
@@ -342,7 +339,7 @@ class Session:
             computed = self.clock.iterate("facts", fork_map(self._compute_week, missing, self.jobs))
             for week, meta in zip(missing, computed, strict=True):
                 self.progress(f"computing facts for {week}")
-                metas[week] = meta
+                metas[week] = self._metas[self._meta_key(week)] = meta
         return {week: metas[week] for week in weeks}
 
     def facts_missing(self, weeks: Iterable[str]) -> list[str]:
@@ -373,8 +370,15 @@ class Session:
         return json.loads(text)  # as a later build reads it back: the same figures in the same order
 
     def _get_meta(self, week: str) -> dict[str, Any] | None:
-        files = self.facts_store.get_files("week-meta", self._meta_key(week))
-        return json.loads(files["meta.json"]) if files is not None and "meta.json" in files else None
+        """A week's stored summary, read once per session (`facts_missing`, `week_metas` for the weeks and
+        for the landing page ask for it again); None when the store does not hold it."""
+        key = self._meta_key(week)
+        if key not in self._metas:
+            files = self.facts_store.get_files("week-meta", key)
+            if files is None or "meta.json" not in files:
+                return None
+            self._metas[key] = json.loads(files["meta.json"])
+        return self._metas[key]
 
     def week_facts(self, weeks: Iterable[str]) -> dict[str, WeekFacts]:
         """Week facts by label: from the store under their keys (`week_keys`), the missing ones computed
@@ -392,6 +396,7 @@ class Session:
         if missing:
             for week in missing:  # a summary without its facts (a damaged store): computed again
                 self.facts_store.put_files("week-meta", self._meta_key(week), {})
+                self._metas.pop(self._meta_key(week), None)
             self.week_metas(missing)
             for week in (w for w in missing if w not in self._facts):  # computed in another process
                 files = self.facts_store.get_files("facts", self.facts_keys[week])

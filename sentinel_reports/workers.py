@@ -51,20 +51,10 @@ def captured(exc: BaseException) -> tuple[Any, ...]:
 def fork_map(fn: Callable[[Any], Any], items: list[Any], jobs: int) -> Iterator[Any]:
     """``fn(item)`` for each item, in order, in up to ``jobs`` forked worker processes. Serial when ``jobs``
     is 1, for a single item, or where processes cannot be forked."""
-    global _TASK
     if jobs <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(fn, items)
         return
-    settle()  # no background write is running (and holding a lock a child would inherit) at the fork
-    _TASK = fn
-    try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
-            for ok, value in pool.imap(_run_task, items):
-                if not ok:
-                    raise _rebuilt(value)
-                yield value
-    finally:
-        _TASK = None
+    yield from _fork(fn, min(jobs, len(items))).map(items)
 
 
 def fork_ahead(
@@ -76,16 +66,22 @@ def fork_ahead(
     set-up itself if a heavy item reaches it). None where processes cannot be forked. The workers share
     what this process holds now, not what it computes later: their items must find the rest where this
     process puts it (the store)."""
-    global _TASK
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    settle()  # no background write is running at the fork
-    _TASK = fn
     stats["forked_ahead"] += 1
+    counter = multiprocessing.get_context("fork").Value("i", 0)
+    return _fork(fn, jobs, _warm, (warm, counter, warmed))
+
+
+def _fork(
+    fn: Callable[[Any], Any], processes: int, init: Any = None, initargs: tuple[Any, ...] = ()
+) -> ForkedPool:
+    """``processes`` workers forked now, each inheriting ``fn`` as its task and set up by ``init``."""
+    global _TASK
+    settle()  # no background write is running (and holding a lock a child would inherit) at the fork
+    _TASK = fn
     context = multiprocessing.get_context("fork")
-    counter = context.Value("i", 0)
-    pool = context.Pool(jobs, initializer=_warm, initargs=(warm, counter, warmed))
-    return ForkedPool(pool)
+    return ForkedPool(context.Pool(processes, initializer=init, initargs=initargs))
 
 
 def _warm(warm: Callable[[], None], counter: Any, warmed: int) -> None:
@@ -101,7 +97,8 @@ def _warm(warm: Callable[[], None], counter: Any, warmed: int) -> None:
 
 
 class ForkedPool:
-    """The workers of `fork_ahead`: ``map(items)`` once, in order, with fork_map's errors; then closed."""
+    """Forked workers: ``map(items)`` once, ``fn(item)`` in order (an exception in a worker raised here as
+    `_rebuilt` makes it); then the workers are ended."""
 
     def __init__(self, pool: Any):
         self.pool: Any = pool

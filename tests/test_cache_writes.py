@@ -11,7 +11,6 @@ import pytest
 
 from sentinel_reports import workers
 from sentinel_reports.cache import writes
-from sentinel_reports.cache.sources import SourceCache
 from sentinel_reports.pipeline import build_site
 from tests.integrity import hostile_corpus as hc
 
@@ -62,7 +61,7 @@ def test_a_fork_waits_for_the_background_writes(tmp_path: Path) -> None:
     assert seen == [True, True]  # the children were forked after the write ended
 
 
-def test_a_deferred_cache_writes_later_and_a_plain_one_at_once() -> None:
+def test_later_writes_in_the_background_inside_a_settled_block_and_at_once_outside() -> None:
     ran: list[str] = []
     gate = threading.Event()
 
@@ -70,12 +69,12 @@ def test_a_deferred_cache_writes_later_and_a_plain_one_at_once() -> None:
         gate.wait(5)
         ran.append("written")
 
-    SourceCache(Path("unused"), deferred=True).later(write)
-    assert ran == []
-    gate.set()
-    writes.settle()
-    assert ran == ["written"]
-    SourceCache(Path("unused")).later(lambda: ran.append("at once"))
+    with writes.settled():
+        writes.later(write)
+        assert ran == []  # the block went on
+        gate.set()
+    assert ran == ["written"]  # waited for when the block ended
+    writes.later(lambda: ran.append("at once"))
     assert ran == ["written", "at once"]
 
 

@@ -7,7 +7,7 @@
               PartCache: per-file partial aggregates under ``parts/`` (collectors with ``per_file``)
     memo      DigestMemo: input-file digests remembered by size, mtime, inode and ctime
     drafts    DraftCache: accepted Claude drafts, in the store
-    writes    background(fn), settle(): parse-cache entries written beside the build, waited for before it
+    writes    settled(), later(fn): parse-cache entries written beside the build, waited for before it
               ends and before any fork
 
 Kinds in the store: ``facts``, ``facts-index``, ``facts-text``, ``builds``, ``sites``, ``pages`` (briefs),

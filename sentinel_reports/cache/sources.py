@@ -46,7 +46,7 @@ from .. import __version__
 from ..collectors.base import Batch, CollectContext, Collector, Part
 from ..errors import SourceError
 from ..model import Incident, IncidentUpdate, InputFile, conform
-from .writes import background
+from .writes import later
 
 SCHEMA_VERSION = "3"
 _FRAMES = ("samples", "costs", "evals", "kpis")
@@ -88,18 +88,8 @@ def _sha(path: Path) -> str:
 
 
 class SourceCache:
-    def __init__(self, root: Path, *, deferred: bool = False):
-        """``deferred``: entries are written on background threads (`writes.background`) while the build
-        goes on; the caller settles them (`writes.settle`) before it ends, and every fork waits for them."""
+    def __init__(self, root: Path):
         self.root = root / "sources"
-        self.deferred = deferred
-
-    def later(self, write: Callable[[], None]) -> None:
-        """``write()`` now, or on a background thread when this cache defers its writes."""
-        if self.deferred:
-            background(write)
-        else:
-            write()
 
     def load(self, key: str) -> Batch | None:
         entry = self.root / key
@@ -208,7 +198,7 @@ class SourceCache:
             if (self.root / key / "meta.json").is_file():  # stored: the base is a stale copy of it
                 self.discard(base_key)
 
-        self.later(write)
+        later(write)  # on a background thread during a build (cache/writes.py)
         return batch
 
     def store(self, key: str, batch: Batch, source: str | None = None) -> None:
