@@ -249,11 +249,15 @@ def _money(ctx: Context, headline: bool = False) -> str:
         c.previous_per_successful_task,
         c.cache.by_component if c.cache is not None else {},
     )
-    for component, value in sections.customer_costs(ctx):
-        move = sections.trend(value, before.get(component))
-        if move not in ("up from", "down from"):
+    moves = [
+        (component, value, move == "up from")
+        for component, value in sections.customer_costs(ctx)
+        if (move := sections.trend(value, before.get(component))) in ("up from", "down from")
+    ]
+    named = _largest_moves(moves, before)
+    for component, value, up in moves:
+        if component not in named:
             continue
-        up = move == "up from"
         quality = sections.cost_quality_clause(ctx, component)
         margin = (
             f"each successful answer costs {'more' if up else 'less'} to serve, which "
@@ -275,6 +279,17 @@ def _money(ctx: Context, headline: bool = False) -> str:
             text += f", against {p.pct(overall)} across the platform" if overall is not None else ""
             text += "; uncached input is billed at the full input price"
         out.append(text + ".")
+    rest = [up for component, _, up in moves if component not in named]
+    if rest:
+        counts = [
+            f"{word} on {ctx.remainder(n)}"
+            for word, n in (("rose", sum(rest)), ("fell", len(rest) - sum(rest)))
+            if n
+        ]
+        out.append(
+            f"Cost per successful task also {p.join(counts)} other customer-facing "
+            f"service{'' if len(rest) == 1 else 's'}; the unit economics table lists each."
+        )
     if (
         before
         and not any(t.startswith("Cost per successful task") for t in out)
@@ -307,6 +322,25 @@ def _money(ctx: Context, headline: bool = False) -> str:
     return " ".join(t for t in out if t)
 
 
+COST_MOVES_SHOWN = 3
+"""At most this many customer-facing services' cost per successful task moves are written out in the summary
+(the largest relative moves, in name order); the others are counted."""
+
+
+def _largest_moves(moves: list[tuple[str, float, bool]], before: Mapping[str, float | None]) -> set[str]:
+    """The components of the ``COST_MOVES_SHOWN`` largest relative moves (all of them when there are no more)."""
+    if len(moves) <= COST_MOVES_SHOWN:
+        return {component for component, _, _ in moves}
+
+    def size(move: tuple[str, float, bool]) -> float:
+        component, value, _ = move
+        previous = before.get(component)
+        return abs(value / previous - 1) if previous else float("inf")
+
+    ranked = sorted(range(len(moves)), key=lambda i: (-size(moves[i]), i))
+    return {moves[i][0] for i in ranked[:COST_MOVES_SHOWN]}
+
+
 def _decisions(ctx: Context, recs: tuple[Recommendation, ...]) -> str:
     """The decisions asked of the reader: every recommendation's title, lower-cased unless it starts with a name."""
     if not recs:
@@ -314,6 +348,6 @@ def _decisions(ctx: Context, recs: tuple[Recommendation, ...]) -> str:
     names = tuple(ctx.names.values())
     titles = [
         t if t.startswith(names) or t[1:2].isupper() else t[:1].lower() + t[1:]
-        for t in (r.title.rstrip(".") for r in recs)
+        for t in (title.rstrip(".") for title in dict.fromkeys(r.group or r.title for r in recs))
     ]
     return f"**Decisions needed:** {'; '.join(titles)}. Owners and dates are under Next Actions."

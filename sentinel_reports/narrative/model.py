@@ -41,6 +41,9 @@ class Recommendation:
     history: str = (
         ""  # " (first raised in 2026-W40; overdue since 2026-10-12, open 8 weeks)", ending `action`
     )
+    group: str = (
+        ""  # the title shared by a rule's recommendations on many services ("… and 47 more services")
+    )
 
     def texts(self) -> Iterator[str]:
         yield self.text

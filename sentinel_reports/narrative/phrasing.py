@@ -155,6 +155,14 @@ class Context:
         self.derived_counts.add(count)
         return count
 
+    def some(self, items: Sequence[str], noun: str, shown: int = 3) -> str:
+        """A list a reader takes in at a glance: every item up to ``shown``, else the first ``shown`` and
+        "N more <noun>s" (N recorded by ``remainder``)."""
+        if len(items) <= shown:
+            return join(items)
+        rest = self.remainder(len(items) - shown)
+        return join([*items[:shown], f"{rest} more {noun}{'' if rest == 1 else 's'}"])
+
     def deadline(self, days_after: int, *, from_as_of: bool = False) -> str:
         """The publication date (or the later of it and as-of) plus ``days_after`` days, recorded as a
         derived date. Work found late at as-of (an overdue item) is re-dated from as-of."""

@@ -3,7 +3,8 @@
 Rules, in the order they are listed (most urgent first), each with a full risk assessment (``risks.RISKS``):
 
     stabilise       a page alert is active on an SLO, or a component is in major outage (incident mode)
-    freeze          a customer-facing SLO's error budget is overspent for its window: the error-budget policy
+    freeze          an SLO's error budget is overspent for its window, customer-facing or not (docs/definitions.md,
+                    "Next actions added by rule"; the verdict line names the same components): the policy
                     (non-critical releases wait; P0 and security fixes continue; the policy is not a punishment)
     quality         an eval pass rate below its target: hold that model version (keep or roll back to a
                     version that met the target); a hallucination or toxicity rate above its limit
@@ -22,14 +23,16 @@ REVIEW_DAYS (freeze, budget, overdue items) or PLANNED_DAYS (instrumentation, ta
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from ..analysis.facts_model import ActionItem, Facts, Gap, Incident, Risk, Slo
 from . import phrasing as p
 from .model import NextAction, Recommendation
 from .phrasing import Context
 from .reliability import active_alerts, is_burning, window
-from .risks import rule
+from .risks import RISKS, rule
 from .sections import cost_quality_row
+from .verdict import SHOWN
 from .voice import recommendation as recommendation_sentence
 
 URGENT_DAYS, REVIEW_DAYS, PLANNED_DAYS = 1, 7, 14
@@ -76,7 +79,7 @@ def _stabilise(ctx: Context) -> Iterable[Recommendation]:
 def _freeze(ctx: Context) -> Iterable[Recommendation]:
     over: dict[str, list[Slo]] = {}
     for s in ctx.facts.slos:
-        if s.customer_facing and s.budget_remaining is not None and s.budget_remaining < 0:
+        if s.budget_remaining is not None and s.budget_remaining < 0:
             over.setdefault(s.component, []).append(s)
     for component, slos in sorted(over.items()):
         name, worst = ctx.plain_name(component), min(slos, key=lambda s: s.budget_remaining)
@@ -295,8 +298,32 @@ RULES = (_stabilise, _freeze, _quality, _cost_quality, _budget, _close_actions, 
 
 
 def recommendations(ctx: Context) -> tuple[Recommendation, ...]:
-    """Rule recommendations in urgency order, then content recommendations by slug."""
-    return tuple([rec for rule in RULES for rec in rule(ctx)] + sorted(_content(ctx), key=lambda r: r.key))
+    """Rule recommendations in urgency order, then content recommendations by slug; see ``grouped``."""
+    return grouped(
+        ctx, [rec for rule in RULES for rec in rule(ctx)] + sorted(_content(ctx), key=lambda r: r.key)
+    )
+
+
+def grouped(ctx: Context, recs: list[Recommendation]) -> tuple[Recommendation, ...]:
+    """A rule that applies to more than ``SHOWN`` + 1 services (a release freeze on 50 of them) gives each of
+    its recommendations one shared ``group`` title naming the first few services and counting the rest: the
+    summary's decisions and the printed table say it once. Four or fewer keep their own titles ("and 1 more
+    service" would say no less)."""
+
+    def kind(r: Recommendation) -> str:
+        origin, name, _ = (r.key.split(":", 2) + ["", ""])[:3]
+        return name if origin == "rule" and "{name}" in RISKS.get(name, ("",))[0] else ""
+
+    subjects: dict[str, list[str]] = {}
+    for r in recs:
+        if kind(r):
+            subjects.setdefault(kind(r), []).append(r.key.split(":", 2)[2])
+    titles = {
+        k: RISKS[k][0].format(name=ctx.some([ctx.plain_name(s) for s in items], "service", SHOWN))
+        for k, items in subjects.items()
+        if len(items) > SHOWN + 1
+    }
+    return tuple(replace(r, group=titles[kind(r)]) if kind(r) in titles else r for r in recs)
 
 
 def next_actions(ctx: Context, recs: tuple[Recommendation, ...]) -> tuple[NextAction, ...]:

@@ -89,7 +89,7 @@ def slo_paragraph(ctx: Context, slo: Slo) -> str:
     elif slo.sli == "availability" and now is not None and slo.error_budget is not None:
         words = {"failed": p.pct(1 - now, 2), "allowed": p.pct(slo.error_budget, 2), "period": ctx.period}
         out.append(p.sentence(ctx.say.say("failed_share", slo.name, **words)))
-    if overspent and slo.customer_facing:
+    if overspent:
         owner = p.team(ctx.owner(slo.component))
         out.append(ctx.say.say("policy", slo.name, component=ctx.name(slo.component), owner=owner))
     return " ".join(out)
@@ -121,6 +121,33 @@ def fired_alerts(ctx: Context, slos: list[Slo]) -> str:
     return f"🚨 Page {noun} fired during {ctx.facts.period}: " + "; ".join(items) + "."
 
 
+QUIET_LISTED = 12
+"""Up to this many objectives within budget are listed by name; more are counted, with the three of least
+margin named (the SLO table lists every one)."""
+
+
+def _overspent_elsewhere(ctx: Context, slos: list[Slo]) -> str:
+    """The overspent SLOs without a paragraph of their own (internal ones), worst first: the error-budget
+    policy applies to their services too."""
+    worst = sorted(slos, key=lambda s: (s.budget_remaining, s.name))
+    items = [
+        f"**{s.name}** on {ctx.plain_name(s.component)} (overspent by {p.pct(-(s.budget_remaining or 0), 0)})"
+        for s in worst
+    ]
+    if len(slos) == 1:
+        slo, name = slos[0], ctx.plain_name(slos[0].component)
+        return (
+            f"**{slo.name}** on {name}, an internal objective, is overspent for its {window(slo)} window by "
+            f"{p.pct(-(slo.budget_remaining or 0), 0)}; the error-budget policy holds non-critical releases on "
+            f"{name} too."
+        )
+    return (
+        f"{ctx.remainder(len(slos))} internal objectives are overspent for their window: "
+        f"{ctx.some(items, 'objective', 3)}. The error-budget policy holds non-critical releases on those "
+        "services too; the SLO table lists each."
+    )
+
+
 def reliability(ctx: Context) -> str:
     facts = ctx.facts
     slos = sorted(facts.slos, key=lambda s: (not s.customer_facing, s.name))
@@ -131,8 +158,18 @@ def reliability(ctx: Context) -> str:
     fired = fired_alerts(ctx, slos)
     if fired:
         paragraphs.insert(0, fired)
-    quiet = [s for s in slos if s not in shown and s.budget_remaining is not None]
-    if quiet:
+    overspent = [s for s in slos if s not in shown and (s.budget_remaining or 0) < 0]
+    if overspent:
+        paragraphs.append(_overspent_elsewhere(ctx, overspent))
+    quiet = [s for s in slos if s not in shown and s.budget_remaining is not None and s.budget_remaining >= 0]
+    if len(quiet) > QUIET_LISTED:
+        least = sorted(quiet, key=lambda s: (s.budget_remaining, s.name))[:3]
+        items = [f"**{s.name}** ({p.pct(s.budget_remaining, 0)} remaining)" for s in least]
+        paragraphs.append(
+            f"The other {ctx.remainder(len(quiet))} objectives are within budget; the least margin is on "
+            f"{p.join(items)}. The SLO table lists every one."
+        )
+    elif quiet:
         items = [f"**{s.name}** ({p.pct(s.budget_remaining, 0)} remaining)" for s in quiet]
         paragraphs.append(ctx.say.say("healthy_slos", "quiet", items=p.join(items)))
     dark = [c for c in facts.components if c.status == "no_data"]

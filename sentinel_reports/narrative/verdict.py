@@ -6,7 +6,7 @@
     **Quarter 2026-Q2:** no SEV1/SEV2 incident or missed objective is recorded, but the record is incomplete. Current observability gap: ...
 
 It formats only: which events happened, and whether "no incident" and "every objective met" may be said, are
-decided in analysis. A long list is cut to the first few of each kind with "and N more".
+decided in analysis. A long list (SLOs, the services under a release freeze) is cut to the first few of each kind with "and N more".
 """
 
 from __future__ import annotations
@@ -47,13 +47,6 @@ def verdict_line(ctx: Context) -> str:
     return f"{lead} no SEV1/SEV2 incident or missed objective is recorded, but the record is incomplete. {sentences}".rstrip()
 
 
-def _names(ctx: Context, items: list[str], noun: str) -> str:
-    if len(items) <= SHOWN:
-        return p.join(items)
-    rest = ctx.remainder(len(items) - SHOWN)
-    return p.join([*items[:SHOWN], f"{rest} more {noun}{'' if rest == 1 else 's'}"])
-
-
 def _events(ctx: Context, verdict: Verdict) -> list[str]:
     events = verdict.events
     out: list[str] = []
@@ -76,7 +69,7 @@ def _events(ctx: Context, verdict: Verdict) -> list[str]:
         if len(missed) == 1:
             out.append(f"{items[0]} missed its objective {ctx.so_far}")
         else:
-            out.append(f"{len(missed)} objectives missed {ctx.so_far}: {_names(ctx, items, 'objective')}")
+            out.append(f"{len(missed)} objectives missed {ctx.so_far}: {ctx.some(items, 'objective', SHOWN)}")
     paged = [e.slo for e in events if isinstance(e, VerdictPageAlert)]
     if paged:
         out.append(
@@ -86,8 +79,8 @@ def _events(ctx: Context, verdict: Verdict) -> list[str]:
         )
     exhausted = [e for e in events if isinstance(e, VerdictBudgetExhausted)]
     if exhausted:
-        slos = _names(ctx, [e.slo for e in exhausted], "SLO")
-        frozen = p.join([ctx.plain_name(c) for c in verdict.freeze_components])
+        slos = ctx.some([e.slo for e in exhausted], "SLO", SHOWN)
+        frozen = ctx.some([ctx.plain_name(c) for c in verdict.freeze_components], "service", SHOWN)
         out.append(
             f"error budget exhausted on {slos}, so releases on {frozen} are frozen except P0 and security fixes"
         )

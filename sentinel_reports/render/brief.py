@@ -131,6 +131,7 @@ def _section_texts(narrative: Any, emoji: bool) -> dict[str, Any]:
                 "impact": clean(r.impact),
                 "detection_time": clean(r.detection_time),
                 "mitigation": clean(r.mitigation),
+                "group": clean(r.group),
             }
             for r in narrative.recommendations
         ],  # fmt: skip

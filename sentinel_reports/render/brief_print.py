@@ -454,16 +454,38 @@ def print_next_actions(
                  numeric=frozenset({1, 2, 3}), condensed=condensed)  # fmt: skip
 
 
+def _group_row(members: Sequence[Mapping[str, Any]], web_url: str | None) -> list[Cell]:
+    """One row for a rule's recommendations on many services (their shared ``group`` title): how many, the
+    risk level they share (or each level's count), the owner (or how many owners) and the earliest date."""
+    levels = sorted({m["risk_level"] for m in members})
+    owners = sorted({m["owner"] for m in members})
+    dates = sorted(str(m["deadline"]) for m in members)
+    sub = f"{_plural(len(members), 'recommendation')}, one per service; each with its expected impact is {_where(web_url)}."
+    return [
+        Cell(members[0]["group"], strong=True, sub=sub),
+        Cell(levels[0] if len(levels) == 1 else ", ".join(f"{lv} {sum(m['risk_level'] == lv for m in members)}" for lv in levels)),
+        Cell(owners[0] if len(owners) == 1 else _plural(len(owners), "owner"), strong=True),
+        Cell(f.date(dates[0]) if dates[0] == dates[-1] else f"from {f.date(dates[0])}"),
+    ]  # fmt: skip
+
+
 def recommendation_table(recommendations: Sequence[Mapping[str, Any]], web_url: str | None) -> Table | None:
     """Many recommendations as one table: title and expected impact, risk level, owner and decision date.
     None for a few (they print as boxes, as on the web)."""
     if len(recommendations) <= PRINT_CALLOUTS:
         return None
-    rows = [
-        [Cell(r["title"], strong=True, sub=f"Expected impact: {r['expected_impact']}" if r.get("expected_impact") else None),
-         Cell(r["risk_level"]), Cell(r["owner"], strong=True), Cell(f.date(r["deadline"]))]
-        for r in recommendations
-    ]  # fmt: skip
+    rows, grouped = [], {}
+    for r in recommendations:
+        if r.get("group"):
+            grouped.setdefault(r["group"], []).append(r)
+            if len(grouped[r["group"]]) == 1:
+                rows.append(r["group"])
+        else:
+            rows.append(
+                [Cell(r["title"], strong=True, sub=f"Expected impact: {r['expected_impact']}" if r.get("expected_impact") else None),
+                 Cell(r["risk_level"]), Cell(r["owner"], strong=True), Cell(f.date(r["deadline"]))]
+            )  # fmt: skip
+    rows = [_group_row(grouped[row], web_url) if isinstance(row, str) else row for row in rows]
     condensed = (
         f"The full text and risk assessment (likelihood, impact, detection time, mitigation and rollback) of "
         f"each recommendation are {_where(web_url)}; the actions, with owners and deadlines, are under Next Actions."

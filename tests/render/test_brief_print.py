@@ -392,3 +392,23 @@ def test_email_draws_the_print_charts_with_their_note(scaled) -> None:  # type: 
     note = short["usermeta"]["sentinel"]["note"]
     assert note in brief.email_html and note in brief.pdf_html and note not in brief.html
     assert brief.images["chart-reliability-1"] == renderer.png(short, scale=2)
+
+
+def test_a_rule_on_many_services_prints_as_one_row_with_its_count_owners_and_first_date() -> None:
+    group = "Error-budget release freeze on A, B, C and 3 more services"
+    freezes = [
+        {"title": f"Error-budget release freeze on {n}", "expected_impact": f"protects {n}", "risk_level": "Low",
+         "owner": f"team-{i % 2}", "deadline": f"2026-12-0{1 + i % 3}", "text": "", "group": group}
+        for i, n in enumerate("ABCDEF")
+    ]  # fmt: skip
+    other = {"title": "Instrument A", "expected_impact": "restores tokens", "risk_level": "Low",
+             "owner": "team-9", "deadline": "2026-12-09", "text": "", "group": ""}  # fmt: skip
+    table = bp.recommendation_table([*freezes[:3], other, *freezes[3:]], WEB)
+    assert table is not None and len(table.rows) == 2
+    row = table.rows[0]
+    assert row[0].text == group and row[0].sub is not None and row[0].sub.startswith("6 recommendations")
+    assert WEB in row[0].sub
+    assert [c.text for c in row[1:]] == ["Low", "2 owners", "from 2026-12-01"]
+    assert table.rows[1][0].text == "Instrument A"
+    same = [{**r, "owner": "team-0", "deadline": "2026-12-01"} for r in freezes]
+    assert [c.text for c in bp.recommendation_table(same, WEB).rows[0][1:]] == ["Low", "team-0", "2026-12-01"]

@@ -1,0 +1,140 @@
+"""A week on many services: the release freezes, the decisions and the cost moves the executive summary names
+stay readable, agree with each other and with the facts, and every count the narrator derives is verified."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from sentinel_reports.narrative import template
+
+from .conftest import WEEK_FACTS, as_facts
+from .test_template import problems
+
+
+def _week(internal: int, moves: dict[str, tuple[float, float]] | None = None) -> dict[str, Any]:
+    """WEEK_FACTS plus ``internal`` internal services, each with one SLO overspent for its window (the
+    verdict freezes their releases), and customer-facing services with (previous, current) cost per
+    successful task."""
+    data = copy.deepcopy(WEEK_FACTS)
+    for i in range(internal):
+        cid = f"int-{i:02d}"
+        data["components"].append(
+            {"id": cid, "name": f"Internal {i:02d}", "group": "Platform", "tier": 3, "customer_facing": False,
+             "owner": f"Team {i % 3}", "status": "operational"}
+        )  # fmt: skip
+        data["slos"].append(
+            {**copy.deepcopy(WEEK_FACTS["slos"][0]), "name": f"{cid}-availability", "component": cid,
+             "component_name": f"Internal {i:02d}", "customer_facing": False, "budget_remaining": -0.25 - i / 100,
+             "budget_consumed": 1.25 + i / 100, "alerts": []}
+        )  # fmt: skip
+    exhausted = [s for s in data["slos"] if s["budget_remaining"] < 0]
+    data["verdict"] = {
+        "state": "events",
+        "events": [
+            {
+                "kind": "budget_exhausted",
+                "slo": s["name"],
+                "component": s["component"],
+                "budget_remaining": s["budget_remaining"],
+            }
+            for s in exhausted
+        ],  # fmt: skip
+        "counts": {"exhausted_budgets": len(exhausted)},
+        "freeze_components": sorted({s["component"] for s in exhausted}),
+    }
+    for cid, (before, now) in (moves or {}).items():
+        data["components"].append(
+            {"id": cid, "name": cid.title(), "group": "Customer-facing", "tier": 2, "customer_facing": True,
+             "owner": "Search team", "status": "operational"}
+        )  # fmt: skip
+        data["cost"]["per_successful_task"][cid] = now
+        data["cost"].setdefault("previous_per_successful_task", {})[cid] = before
+    return data
+
+
+def test_every_overspent_budget_freezes_its_service_as_the_verdict_says() -> None:
+    data = _week(3)
+    n = template.narrate_week(as_facts(data))
+    frozen = {r.key.split(":")[2] for r in n.recommendations if r.key.startswith("rule:freeze:")}
+    assert frozen == set(data["verdict"]["freeze_components"]) == {"int-00", "int-01", "int-02"}
+    assert "releases on Internal 00, Internal 01 and Internal 02 are frozen" in n.verdict
+    assert all(r.group == "" for r in n.recommendations)
+    paragraphs = n.sections["reliability"].split("\n\n")
+    internal = [p for p in paragraphs if "**int-01-availability**" in p]
+    assert internal == [
+        "3 internal objectives are overspent for their window: **int-02-availability** on Internal 02 (overspent "
+        "by 27%), **int-01-availability** on Internal 01 (overspent by 26%) and **int-00-availability** on "
+        "Internal 00 (overspent by 25%). The error-budget policy holds non-critical releases on those services "
+        "too; the SLO table lists each."
+    ]
+    assert not any("within budget" in p or "budget in hand" in p for p in internal)
+    assert problems(n, data) == []
+
+
+def test_a_freeze_on_many_services_is_one_decision_naming_three_and_counting_the_rest() -> None:
+    data = _week(9)
+    n = template.narrate_week(as_facts(data))
+    freezes = [r for r in n.recommendations if r.key.startswith("rule:freeze:")]
+    assert len(freezes) == 9
+    group = "Error-budget release freeze on Internal 00, Internal 01, Internal 02 and 6 more services"
+    assert {r.group for r in freezes} == {group}
+    decisions = n.executive_summary.split("**Decisions needed:** ")[1]
+    assert decisions.count("release freeze") == 1 and "and 6 more services" in decisions
+    assert "releases on Internal 00, Internal 01, Internal 02 and 6 more services are frozen" in n.verdict
+    assert 6 in n.derived["narrative_counts"]
+    assert problems(n, data) == []
+
+
+def test_one_internal_overspent_objective_is_named_with_its_service() -> None:
+    data = _week(1)
+    n = template.narrate_week(as_facts(data))
+    assert (
+        "**int-00-availability** on Internal 00, an internal objective, is overspent for its 28-day window by "
+        "25%; the error-budget policy holds non-critical releases on Internal 00 too."
+    ) in n.sections["reliability"]
+    assert problems(n, data) == []
+
+
+def test_many_objectives_within_budget_are_counted_with_the_three_of_least_margin_named() -> None:
+    data = _week(0)
+    base = data["slos"][0]
+    data["slos"] += [
+        {**copy.deepcopy(base), "name": f"quiet-{i:02d}", "customer_facing": False, "budget_remaining": 0.9 - i / 50,
+         "budget_consumed": 0.1 + i / 50, "burn_rate": {"1h": 0.1}, "time_to_exhaustion_hours": None, "alerts": []}
+        for i in range(14)
+    ]  # fmt: skip
+    n = template.narrate_week(as_facts(data))
+    assert (
+        "The other 14 objectives are within budget; the least margin is on **quiet-13** (64% remaining), "
+        "**quiet-12** (66% remaining) and **quiet-11** (68% remaining). The SLO table lists every one."
+    ) in n.sections["reliability"]
+    assert problems(n, data) == []
+
+
+def test_four_services_are_named_one_by_one() -> None:
+    n = template.narrate_week(as_facts(_week(4)))
+    decisions = n.executive_summary.split("**Decisions needed:** ")[1]
+    assert decisions.count("error-budget release freeze on Internal") == 4
+    assert all(r.group == "" for r in n.recommendations)
+
+
+def test_the_summary_names_the_three_largest_cost_moves_and_counts_the_others() -> None:
+    moves = {
+        "alpha": (1.00, 1.10), "bravo": (1.00, 0.50), "charlie": (1.00, 1.07), "delta": (2.00, 3.00),
+        "echo": (1.00, 0.90), "foxtrot": (0.10, 0.19), "golf": (1.00, 1.01),
+    }  # fmt: skip
+    data = _week(0, moves)
+    n = template.narrate_week(as_facts(data))
+    named = re.findall(r"Cost per successful task on \*\*([^*]+)\*\* (rose|fell)", n.executive_summary)
+    assert named == [("Bravo", "fell"), ("Delta", "rose"), ("Foxtrot", "rose")]
+    assert (
+        "Cost per successful task also rose on 2 and fell on 1 other customer-facing services"
+        in n.executive_summary
+    )
+    assert problems(n, data) == []
+    few = _week(0, {k: moves[k] for k in ("alpha", "bravo", "charlie")})
+    n = template.narrate_week(as_facts(few))
+    assert len(re.findall(r"Cost per successful task on \*\*", n.executive_summary)) == 3
+    assert "also rose" not in n.executive_summary and "also fell" not in n.executive_summary
