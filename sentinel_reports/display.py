@@ -66,6 +66,16 @@ def pct(value: float | None, precision: int = 1) -> str:
     return GAP if is_gap(value) else f"{number(value * 100, precision)}%"
 
 
+def overspend(remaining: float) -> str:
+    """An overspent budget's overspend (``-remaining``) as a percentage with the fewest decimals (0 to 2) that do
+    not read as zero: ``-4.36 -> "436%"``, ``-0.0012 -> "0.1%"``; "overspent by 0%" would contradict itself."""
+    for precision in (0, 1):
+        text = pct(-remaining, precision)
+        if text.strip("0.%") != "":
+            return text
+    return pct(-remaining, 2)
+
+
 def pct_points(value: float | None, precision: int = 1, *, signed: bool = False) -> str:
     """A difference of two fractions in percentage points: ``0.012 -> "1.2 pp"`` (``"+1.2 pp"`` signed)."""
     if is_gap(value):

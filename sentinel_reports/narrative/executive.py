@@ -203,7 +203,7 @@ def _budget(ctx: Context) -> str:
         failures = "failed requests" if slo.sli == "availability" else "slow responses"
         text = (
             f"{comp} has exhausted its {window} error budget on **{slo.name}** (overspent by "
-            f"{p.pct(-remaining, 0)}): customers saw more {failures} than the objective allows, so the "
+            f"{p.overspend(remaining)}): customers saw more {failures} than the objective allows, so the "
             "error-budget policy holds non-critical releases there until the budget recovers."
         )
         now = reliability.period_attainment(slo)[0]

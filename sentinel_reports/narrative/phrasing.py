@@ -27,6 +27,7 @@ from ..display import (  # noqa: F401  (the narrators format through these names
     money,
     multiplier,
     number,
+    overspend,
     pct,
     timestamp,
 )

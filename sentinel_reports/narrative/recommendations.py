@@ -90,7 +90,7 @@ def _freeze(ctx: Context) -> Iterable[Recommendation]:
         )
         impact = (
             f"stops adding change risk to a service whose {window(worst)} error budget is overspent by "
-            f"{p.pct(-worst.budget_remaining, 0)}; the policy is not a punishment, it protects customers "
+            f"{p.overspend(worst.budget_remaining)}; the policy is not a punishment, it protects customers "
             "while margin recovers"
         )
         yield rule(ctx, "freeze", component, name, action, impact, REVIEW_DAYS)

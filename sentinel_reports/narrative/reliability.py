@@ -50,7 +50,7 @@ def budget_state(ctx: Context, slo: Slo) -> str:
     if remaining is None:
         return "an error budget that cannot be stated (observability gap)"
     if remaining < 0:
-        return ctx.say.say("overspent", name, over=p.pct(-remaining, 0))
+        return ctx.say.say("overspent", name, over=p.overspend(remaining))
     state = f"{p.pct(remaining, 0)} of its error budget remaining"
     burn, left = slo.burn_rate.get("1h"), slo.time_to_exhaustion_hours
     if is_burning(slo) and left is not None:
@@ -131,14 +131,14 @@ def _overspent_elsewhere(ctx: Context, slos: list[Slo]) -> str:
     policy applies to their services too."""
     worst = sorted(slos, key=lambda s: (s.budget_remaining, s.name))
     items = [
-        f"**{s.name}** on {ctx.plain_name(s.component)} (overspent by {p.pct(-(s.budget_remaining or 0), 0)})"
+        f"**{s.name}** on {ctx.plain_name(s.component)} (overspent by {p.overspend(s.budget_remaining or 0)})"
         for s in worst
     ]
     if len(slos) == 1:
         slo, name = slos[0], ctx.plain_name(slos[0].component)
         return (
             f"**{slo.name}** on {name}, an internal objective, is overspent for its {window(slo)} window by "
-            f"{p.pct(-(slo.budget_remaining or 0), 0)}; the error-budget policy holds non-critical releases on "
+            f"{p.overspend(slo.budget_remaining or 0)}; the error-budget policy holds non-critical releases on "
             f"{name} too."
         )
     return (

@@ -250,7 +250,7 @@ def quality(ctx: Context) -> str:
         }  # fmt: skip
         text = ctx.say.say("eval_below", f"{row.component}:{row.model_version}", **words)
         if (row.accuracy_budget_remaining or 0) < 0:
-            text += f"; its accuracy budget is overspent by {p.pct(-row.accuracy_budget_remaining, 0)}"
+            text += f"; its accuracy budget is overspent by {p.overspend(row.accuracy_budget_remaining)}"
         out.append("🚨 " + p.sentence(text))
     if met:
         out.append(f"Eval pass rates at or above target: {p.join(met)}.")

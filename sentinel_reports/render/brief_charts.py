@@ -244,7 +244,7 @@ def budget_chart(
     if lowest is None or remaining is None:
         title = "Error budget cannot be stated for every customer-facing SLO (observability gap)"
     elif remaining < 0:
-        title = f"{lowest.name} has overspent its error budget by {f.pct(-remaining, 0)}"
+        title = f"{lowest.name} has overspent its error budget by {f.overspend(remaining)}"
     else:
         burn = lowest.burn_rate.get("window")
         pace = f", burned at {f.multiplier(burn)} the sustainable rate" if burn is not None else ""

@@ -37,6 +37,7 @@ from ..display import (  # noqa: F401  (re-exported: templates and callers use t
     money,
     multiplier,
     number,
+    overspend,
     pct,
     pct_points,
     span_hours,

@@ -27,7 +27,7 @@ from ..config import Config
 from ..model import parse_timestamp
 from ..narrative import aiops, voice
 from .environment import render_page
-from .formatting import GAP, duration_minutes, number, pct, status_token
+from .formatting import GAP, duration_minutes, number, overspend, pct, status_token
 from .markdown import render_markdown
 from .status_common import api_status, file_ids, iso, maintenance_status, status_incidents
 
@@ -107,7 +107,7 @@ def _budget_text(value: float | None) -> str:
     if value is None:
         return "unknown (observability gap)"
     if value < 0:
-        return f"exhausted, overspent by {pct(-value, 0)}"
+        return f"exhausted, overspent by {overspend(value)}"
     return f"{pct(value, 0)} remaining"
 
 

@@ -120,3 +120,23 @@ def test_duration_reads_back_as_the_same_minutes(minutes):  # type: ignore[no-un
     factor = {"minutes": 1, "hours": 60, "days": 1440}[mention.unit]
     expected = minutes if minutes < 1440 else minutes - minutes % 60
     assert mention.value * factor == expected
+
+
+@pytest.mark.parametrize(
+    ("remaining", "text"),
+    [
+        (-4.36, "436%"),
+        (-0.004, "0.4%"),
+        (-0.0049, "0.5%"),
+        (-0.00004, "0.00%"),
+        (-0.00006, "0.01%"),
+        (-0.5, "50%"),
+    ],
+)
+def test_an_overspend_never_reads_as_zero_while_a_decimal_can_show_it(remaining: float, text: str) -> None:
+    assert f.overspend(remaining) == text
+
+
+@given(st.floats(min_value=-50, max_value=-1e-4, allow_nan=False))
+def test_an_overspend_of_at_least_a_hundredth_of_a_percent_is_never_written_as_zero(remaining: float) -> None:
+    assert f.overspend(remaining).strip("0.%") != ""
