@@ -238,6 +238,10 @@ def _close_actions(ctx: Context) -> Iterable[Recommendation]:
     yield rule(ctx, "close-actions", "postmortems", "", action, impact, REVIEW_DAYS, owner)
 
 
+_MISSING_DATA = ("missing_run", "stale", "low_coverage", "no_source")
+"""Gap kinds about data that did not arrive; the others are about data that arrived but cannot be used."""
+
+
 def _instrument(ctx: Context) -> Iterable[Recommendation]:
     by_component: dict[str, list[Gap]] = {}
     for g in ctx.facts.gaps:
@@ -248,7 +252,19 @@ def _instrument(ctx: Context) -> Iterable[Recommendation]:
     for component, items in sorted(by_component.items()):
         first, name = items[0], ctx.plain_name(component)
         signal, ratio = first.signal or "telemetry", coverage.get((component, first.signal))
-        if ratio is not None:
+        if (
+            first.kind not in _MISSING_DATA
+            and first.limits
+            and (ratio is not None or (first.start and first.end))
+        ):
+            # the data arrived but cannot be used (an unpriced model, a missing assumption): not a coverage gap
+            why = (
+                f"its {signal} data covers {p.pct(ratio)} of the {ctx.period} but cannot be used as it is"
+                if ratio is not None
+                else f"which it cannot from {p.timestamp(first.start)} to {p.timestamp(first.end)}"
+            )
+            impact = f"lets the brief {first.limits.rstrip('.')} for {name}: {why}"
+        elif ratio is not None and ratio < 1:
             impact = (
                 f"restores {signal} visibility on {name}, where coverage was {p.pct(ratio)} this {ctx.period}"
             )

@@ -138,3 +138,30 @@ def test_the_summary_names_the_three_largest_cost_moves_and_counts_the_others() 
     n = template.narrate_week(as_facts(few))
     assert len(re.findall(r"Cost per successful task on \*\*", n.executive_summary)) == 3
     assert "also rose" not in n.executive_summary and "also fell" not in n.executive_summary
+
+
+def test_instrumenting_data_that_arrived_but_cannot_be_used_is_not_sold_as_restoring_coverage() -> None:
+    data = copy.deepcopy(WEEK_FACTS)
+    data["gaps"] = [
+        {"kind": "missing_assumption", "component": "chat-api", "signal": "tokens_cache_read",
+         "specific": "cache reads of chat-api cannot be priced: its cost rows in the window name no model",
+         "limits": "state the saving prompt caching produced at the configured prices",
+         "instrumentation": "a model column on the cost rows or request logs of this component", "priority": "P1"},
+        {"kind": "low_coverage", "component": "rag-search", "signal": "latency_p95_ms",
+         "specific": "latency of rag-search covers 80.0% of the week", "limits": "state latency attainment",
+         "instrumentation": "a complete latency export", "priority": "P1"},
+    ]  # fmt: skip
+    data["coverage"]["series"] = [
+        {"component": "chat-api", "signal": "tokens_cache_read", "coverage": 1.0},
+        {"component": "rag-search", "signal": "latency_p95_ms", "coverage": 0.8},
+    ]
+    n = template.narrate_week(as_facts(data))
+    impacts = {r.key: r.expected_impact for r in n.recommendations if r.key.startswith("rule:instrument:")}
+    assert impacts == {
+        "rule:instrument:chat-api": "lets the brief state the saving prompt caching produced at the configured "
+        "prices for Assistant Chat API: its tokens_cache_read data covers 100.0% of the week but cannot be used "
+        "as it is",
+        "rule:instrument:rag-search": "restores latency_p95_ms visibility on Retrieval Search API, where coverage "
+        "was 80.0% this week",
+    }
+    assert problems(n, data) == []
