@@ -84,8 +84,9 @@ def _freeze(ctx: Context) -> Iterable[Recommendation]:
     for component, slos in sorted(over.items()):
         name, worst = ctx.plain_name(component), min(slos, key=lambda s: s.budget_remaining)
         budgets = p.join([s.name for s in slos])
+        budget = "error budget is" if len(slos) == 1 else "error budgets are"
         action = (
-            f"Freeze non-critical releases to {name} until the {budgets} error budget is positive again; "
+            f"Freeze non-critical releases to {name} until the {budgets} {budget} positive again; "
             "P0 and security fixes continue"
         )
         impact = (

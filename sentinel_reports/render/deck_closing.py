@@ -23,6 +23,9 @@ from .deck_model import Derived, Slide, Table
 from .deck_slides import component_names, source_line, source_notes
 
 MAX_GAP_ROWS = DECK_GAP_ROWS
+DECK_ROWS = 10
+"""Rows of the changes and Next Actions tables. Beyond, a rule on many services is one change row and the rest
+are counted; the actions are counted by owner. Every change and action is in the speaker notes."""
 SOURCES_PER_SLIDE = 10
 PRINCIPLE = "Hope is not a strategy. Instrumentation is."
 DEFINITIONS = (
@@ -84,6 +87,8 @@ def recommendation_slides(facts: QuarterFacts, narrative: Any, d: Derived) -> li
     recs = list(narrative.recommendations)
     paying = [i for i in facts.investments if (i.roi or 0) > 0]
     currency = facts.currency
+    bullets: tuple[str, ...] = ()
+    lead = ""  # of the changes slide
     if paying:
         inv = paying[0]
         risk = inv.risk
@@ -104,10 +109,21 @@ def recommendation_slides(facts: QuarterFacts, narrative: Any, d: Derived) -> li
         basis = f"Benefit basis: {inv.benefit_basis}. Assumptions: {'; '.join(inv.assumptions)}."
     elif recs:
         rec = recs.pop(0)
-        sentence, title = rec.text, f"Decision requested: {rec.title}"
+        sentence, title = rec.text, f"Decision requested: {rec.group or rec.title}"
         terms = [("Likelihood", rec.likelihood), ("Impact", rec.impact), ("Detection time", rec.detection_time),
                  ("Mitigation and rollback", rec.mitigation), ("Owner", rec.owner), ("Deadline", rec.deadline)]  # fmt: skip
         basis = f"Origin: {rec.origin}."
+        if rec.group:
+            # one rule on many services: the decision is the rule's; its first service is the worked example
+            same = [r for r in recs if r.group == rec.group]
+            recs = [r for r in recs if r.group != rec.group]
+            more = d(f"deck.decision.{rec.key}.same_rule", len(same))
+            lead = f"The table leaves out the {d('deck.decision.changes', len(same) + 1):.0f} changes of the decision on the previous slide."
+            bullets = (
+                f"The same recommendation applies to {more:.0f} more services, each with its own owner, deadline "
+                "and figures in the speaker notes.",
+            )
+            basis = "\n".join([basis, *(r.text for r in same)])
     else:
         return []
     decision = Slide(
@@ -115,6 +131,7 @@ def recommendation_slides(facts: QuarterFacts, narrative: Any, d: Derived) -> li
         kind="recommendation",
         title=title,
         lead=sentence,
+        bullets=bullets,
         table=Table(
             ("Risk assessment", ""),
             tuple((k, v or "not stated") for k, v in terms),
@@ -128,16 +145,7 @@ def recommendation_slides(facts: QuarterFacts, narrative: Any, d: Derived) -> li
     if recs:
         # a recurring change says "overdue" by its deadline (its full history is in the notes), so the table
         # stays on one slide
-        rows = tuple(
-            (
-                r.action.removesuffix(r.history),
-                r.expected_impact,
-                f"{r.risk_level}: {r.risk_basis}",
-                r.owner,
-                r.deadline + (" (overdue)" if "overdue" in r.history else ""),
-            )
-            for r in recs
-        )
+        rows = _change_rows(recs, d)
         counts = getattr(narrative, "derived", None) or {}
         risky = d(
             "narrative.recommendations_above_low_risk",
@@ -151,6 +159,7 @@ def recommendation_slides(facts: QuarterFacts, narrative: Any, d: Derived) -> li
             Slide(
                 key="changes",
                 title=title,
+                lead=lead,
                 table=Table(
                     ("Recommendation", "Expected impact", "Risk", "Owner", "Deadline"),
                     rows,
@@ -163,25 +172,91 @@ def recommendation_slides(facts: QuarterFacts, narrative: Any, d: Derived) -> li
     return slides
 
 
+def _change_rows(recs: list[Any], d: Derived) -> tuple[tuple[str, ...], ...]:
+    """One row per change; a rule on many services (its recommendations share a ``group`` title) is one row
+    with how many services, owners and overdue changes, and the earliest deadline. Beyond ``DECK_ROWS`` rows
+    the rest are counted in a last row (each change is in the speaker notes)."""
+    rows: list[Any] = []
+    groups: dict[str, list[Any]] = {}
+    for r in recs:
+        if r.group:
+            if r.group not in groups:
+                rows.append(r.group)
+            groups.setdefault(r.group, []).append(r)
+        else:
+            overdue = " (overdue)" if "overdue" in r.history else ""
+            rows.append((r.action.removesuffix(r.history), r.expected_impact, f"{r.risk_level}: {r.risk_basis}",
+                         r.owner, r.deadline + overdue))  # fmt: skip
+    out = []
+    for row in rows:
+        if not isinstance(row, str):
+            out.append(row)
+            continue
+        members, key = groups[row], f"deck.changes.{groups[row][0].key}"
+        n = d(f"{key}.services", len(members))
+        owners = sorted({m.owner for m in members})
+        late = d(f"{key}.overdue", sum(1 for m in members if "overdue" in m.history))
+        levels = sorted({f"{m.risk_level}: {m.risk_basis}" for m in members})
+        first = min(m.deadline for m in members)
+        owner = owners[0] if len(owners) == 1 else f"{d(f'{key}.owners', len(owners)):.0f} owners"
+        when = first if first == max(m.deadline for m in members) else f"from {first}"
+        out.append((row, f"{n:.0f} services, one change each: each expected impact is in the notes",
+                    levels[0] if len(levels) == 1 else "see the notes", owner,
+                    when + (f" ({late:.0f} overdue)" if late else "")))  # fmt: skip
+    if len(out) > DECK_ROWS:
+        rest = d("deck.changes.not_in_table", len(out) - DECK_ROWS + 1)
+        out = [*out[: DECK_ROWS - 1], (f"{rest:.0f} more changes", "in the speaker notes", "", "", "")]
+    return tuple(out)
+
+
 def next_actions_slide(facts: PeriodFacts, narrative: Any, d: Derived) -> Slide:
     actions = [(a.action, a.owner, a.deadline) for a in narrative.next_actions] or [
         (a.action, a.owner, a.deadline.isoformat() if a.deadline else None) for a in facts.next_actions
     ]
+    columns, widths = ("Action", "Owner", "Deadline"), (6.5, 2.2, 1.3)
+    notes = "Owners are teams or roles. Deadlines are dates; overdue items are marked in the action text."
+    rows: tuple[tuple[str, ...], ...] = tuple(actions)
     if actions:
         first = min(a[2] for a in actions)
         derived = getattr(narrative, "derived", None) or {}
         listed = derived.get("next_action_count", len(actions)) if narrative.next_actions else len(actions)
-        title = f"Next Actions: {d('narrative.next_action_count', listed):.0f} owned actions, the first due "
-        title += f.date(first, "long")
+        title = f"Next Actions: {d('narrative.next_action_count', listed):.0f} owned actions"
+        if len(actions) > DECK_ROWS:
+            columns, widths = ("Owner", "Actions", "Past deadline", "Earliest deadline"), (4.0, 1.6, 2.0, 2.4)
+            rows = _actions_by_owner(facts, actions, d)
+            notes = "\n".join([notes, *(f"{a[0]} ({a[1]}, {a[2]})" for a in actions)])
+            title += f" across {d('deck.next_actions.owners', len(rows)):.0f} owners" if len(rows) > 1 else ""
+        title += f", the first due {f.date(first, 'long')}"
     else:
         title = "Next Actions: none open at the close of the quarter"
     return Slide(
         key="next-actions",
         title=title,
-        table=Table(("Action", "Owner", "Deadline"), tuple(actions), widths=(6.5, 2.2, 1.3)),
+        table=Table(columns, rows, widths=widths),
         source_line="Source: postmortem action items, content/recommendations and the error-budget policy.",
-        notes="Owners are teams or roles. Deadlines are dates; overdue items are marked in the action text.",
+        notes=notes,
     )
+
+
+def _actions_by_owner(facts: PeriodFacts, actions: list[Any], d: Derived) -> tuple[tuple[str, ...], ...]:
+    """More actions than ``DECK_ROWS``: one row per owner, earliest deadline first (each action in the notes)."""
+    today = facts.as_of.date().isoformat()
+    owners: dict[str, list[str]] = {}
+    for _, owner, deadline in actions:
+        owners.setdefault(owner, []).append(str(deadline or ""))
+    rows = []
+    for owner, dates in sorted(owners.items(), key=lambda kv: (min(kv[1]) or "9999", kv[0])):
+        n = d(f"deck.next_actions.{owner}.count", len(dates))
+        late = d(f"deck.next_actions.{owner}.past_deadline", sum(1 for x in dates if x and x < today))
+        rows.append(
+            (
+                owner,
+                f"{n:.0f}",
+                f"{late:.0f}",
+                f.date(min(x for x in dates if x), "long") if any(dates) else "none",
+            )
+        )
+    return tuple(rows)
 
 
 def appendix_slides(facts: PeriodFacts, d: Derived) -> list[Slide]:

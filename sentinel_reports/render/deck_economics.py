@@ -79,6 +79,10 @@ def incident_cost_slide(facts: PeriodFacts, d: Derived) -> Slide:
             len(business.incidents_without_assumption),
         )
         title = f"Revenue at risk cannot be stated for {missing:.0f} incidents: no revenue assumption"
+        if business.degraded_incidents:
+            # the other incidents with customer impact were degraded, not down: not charged by design
+            uncharged = d("business.degraded_incidents_count", len(business.degraded_incidents))
+            title += f"; {uncharged:.0f} latency-only {'incident is' if uncharged == 1 else 'incidents are'} not charged"
     elif not impacted and not _incidents_covered(facts):
         # "no incident" needs an incident record that covers the quarter (analysis/verdict.py)
         title = (
@@ -281,10 +285,14 @@ def investments_slide(facts: QuarterFacts, d: Derived) -> Slide:
     paying = [i for i in items if (i.roi or 0) > 0]
     n = d("investments.count", len(items))
     if not items and derived:
+        worth = (
+            f"is worth up to {f.money(derived.break_even_cost, currency)} a year against doing nothing"
+            if derived.break_even_cost is not None
+            else "cannot be valued without a revenue assumption (observability gap)"
+        )
         title = (
             f"No investment is proposed for {facts.period}; a case derived from incident history: "
-            f"{_gerund(derived.title)} is worth up to "
-            f"{f.money(derived.break_even_cost, currency)} a year against doing nothing"
+            f"{_gerund(derived.title)} {worth}"
         )
     elif not items:
         title = f"No reliability investment is proposed for {facts.period}"
@@ -328,7 +336,7 @@ def investments_slide(facts: QuarterFacts, d: Derived) -> Slide:
             widths=(0.6, 3.0, 1.1, 1.2, 1.2, 1, 1, 1.25, 1.05),
         ),  # fmt: skip
         bullets=(
-            *_option_bullets(facts, items, derived),
+            *_option_bullets(facts, items, derived, d),
             *tuple(g.sentence for g in facts.gaps if "investment " in (g.specific or ""))[:1],
         ),
         source_line="Source: content/investments (benefit basis and assumptions in the notes); incident "
@@ -367,8 +375,15 @@ def _frequency_words(sens: Sensitivity, which: str) -> str:
     return f"{rate} a quarter" + (f", {quarter}" if quarter and which != "expected" else "")
 
 
+def _first_ids(ids: list[str], d: Derived, key: str) -> str:
+    """Up to four incident ids, or the first three and how many more (every one is in the speaker notes)."""
+    if len(ids) <= 4:
+        return ", ".join(ids)
+    return f"{', '.join(ids[:3])} and {d(key, len(ids) - 3):.0f} more"
+
+
 def _option_bullets(
-    facts: QuarterFacts, items: list[Investment], derived: DerivedCase | None
+    facts: QuarterFacts, items: list[Investment], derived: DerivedCase | None, d: Derived
 ) -> tuple[str, ...]:
     """The sensitivity row of the leading option, what doing nothing keeps, and a derived case's origin."""
     options, currency = facts.options, facts.currency
@@ -397,15 +412,25 @@ def _option_bullets(
             f"**Do nothing** costs nothing and keeps the exposure: {f.number(nothing.incidents_per_year, 1)} "
             "serious incidents a year at the rate of the last four quarters"
             + (f", {f.money(kept, currency)} of revenue at risk a year" if kept is not None else "")
-            + (f" ({', '.join(unpriced)} latency only, not charged)" if unpriced else "")
+            + (
+                f" ({_first_ids(unpriced, d, 'options.do_nothing.unpriced_not_named')} latency only, not charged)"
+                if unpriced
+                else ""
+            )
             + "."
         )
     if derived:
         out.append(
             f"**Derived case:** no investment is proposed in content, so this case is derived from "
-            f"{', '.join(derived.incidents)} ({plural(derived.count, 'serious incident')}, "
+            f"{_first_ids(derived.incidents, d, 'options.derived_case.incidents_not_named')} "
+            f"({plural(derived.count, 'serious incident')}, "
             f"{f.duration_minutes(derived.impact_minutes)} of customer impact): a fix that removes them is "
-            f"worth up to {f.money(derived.break_even_cost, currency)} a year."
+            + (
+                f"worth up to {f.money(derived.break_even_cost, currency)} a year."
+                if derived.break_even_cost is not None
+                else "worth what their customer impact costs, which cannot be stated without a revenue assumption "
+                "(observability gap)."
+            )
         )
     return tuple(out)
 

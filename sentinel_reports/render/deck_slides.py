@@ -17,6 +17,9 @@ from . import formatting as f
 from .deck_model import Chart, ChartSeries, Derived, Slide, Table
 
 MAX_BUDGET_SERIES = 4
+MAX_SLO_ROWS = 12
+"""Rows of the at-a-glance SLO table: beyond, the SLOs that missed or have no data and those that used the most
+budget, then one row counting the rest (every SLO is in the speaker notes)."""
 
 
 def title_slide(facts: PeriodFacts, narrative: Any, d: Derived) -> Slide:
@@ -126,6 +129,23 @@ def glance_slide(facts: PeriodFacts, d: Derived) -> Slide:
         )
         title = title.replace(f"met target in {period}", f"met target over the data of {period}, but {shown}")
     used = [d.values.get(f"slos.{s.name}.period_budget_consumed") for s in slos]
+    if len(rows) > MAX_SLO_ROWS:
+        # every SLO that missed or has no data, then the most budget used; the rest counted (each in the notes)
+        ranked = sorted(
+            range(len(slos)),
+            key=lambda i: (slos[i] not in missed and slos[i] not in unknown, -(used[i] or 0), i),
+        )
+        kept = sorted(ranked[: MAX_SLO_ROWS - 1])
+        rest = [slos[i] for i in ranked[MAX_SLO_ROWS - 1 :]]
+        left = d("deck.glance.slos_not_in_table", len(rest))
+        short = sum(1 for x in rest if x in missed or x in unknown)
+        result = (
+            "✓ Met" if not short else f"{d('deck.glance.missed_not_in_table', short):.0f} missed or no data"
+        )
+        rows = [rows[i] for i in kept] + [
+            (f"{left:.0f} more SLOs, each in the notes", "", "", "", "", "", "", result)
+        ]
+        used = [used[i] for i in kept] + [None]
     known = [i for i, u in enumerate(used) if u is not None]
     worst = max(known, key=lambda i: used[i]) if known else None
     columns = ("Component", "Indicator", "Target", f"{period}", f"{previous or 'Previous quarter'}")
