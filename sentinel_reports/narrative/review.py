@@ -39,8 +39,17 @@ class TextReview:
         self.names = component_names_from_facts(facts) if component_names is None else list(component_names)
         self.known_people = tuple(known_people)
         self.summary = next((ln.strip() for ln in baseline.splitlines() if _is_summary(ln)), None)
+        self._done: dict[tuple[str, bool], list[str]] = {}
 
     def __call__(self, text: str, *, truncated: bool = False) -> list[str]:
+        """The problems of ``text``; a text met before (a risk sentence shared by many recommendations) is
+        reviewed once: the review depends on the text and the facts only."""
+        key = (text, truncated)
+        if key not in self._done:
+            self._done[key] = self._review(text, truncated)
+        return list(self._done[key])
+
+    def _review(self, text: str, truncated: bool) -> list[str]:
         problems: list[str] = []
         if truncated:
             problems.append("the draft was cut off at the token limit; write a shorter section")
