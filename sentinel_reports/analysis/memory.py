@@ -8,7 +8,8 @@ Definitions (docs/definitions.md, "Memory of recommendations"):
   week, in which its trigger held at the week's close; the walk looks back at most LOOKBACK_WEEKS weeks.
   Triggers evaluated week by week from the data: `attribute:spend` (unattributed spend above
   UNATTRIBUTED_SHARE_LIMIT of the week's spend), `budget:<team>` (the team's projected month-end above its
-  budget), `freeze:<component>` (a customer-facing SLO of the component with its error budget overspent).
+  budget), `freeze:<component>` (an SLO of the component, customer-facing or not, with its error budget
+  overspent: the error-budget policy).
   `instrument:<component>` (a P1 gap on the component) is raised in the week its oldest P1 gap began (the
   first week of data for a signal that never had a source).
 - Its **deadline** is the first-raised week's publication date (the local date the week ends) plus the rule's
@@ -72,10 +73,9 @@ def _triggers(keys: set[str], ours: Any, config: Config, events: dict, start: dt
         for b in _budgets(ours, config, end):
             if f"budget:{b['team']}" in keys and (b["projected_share"] or 0) > 1:
                 held.add(f"budget:{b['team']}")
-    facing = {c.id for c in config.components if c.customer_facing}
     for slo in config.slos:
         key = f"freeze:{slo.component}"
-        if key in keys and slo.component in facing and key not in held:
+        if key in keys and key not in held:
             remaining = evaluate_slo(events[slo.name], slo, config, end).budget_remaining
             if remaining is not None and remaining < 0:
                 held.add(key)
@@ -149,7 +149,7 @@ def raised_keys(facts: dict, config: Config) -> set[str]:
         if (b.get("projected_share") or 0) > 1 and b.get("projected_month_end") is not None:
             keys.add(f"budget:{b['team']}")
     for s in facts.get("slos") or []:
-        if s.get("customer_facing") and s.get("budget_remaining") is not None and s["budget_remaining"] < 0:
+        if s.get("budget_remaining") is not None and s["budget_remaining"] < 0:
             keys.add(f"freeze:{s['component']}")
     for g in facts.get("gaps") or []:
         if g.get("priority") == "P1" and g.get("component"):

@@ -165,3 +165,22 @@ def test_instrumenting_data_that_arrived_but_cannot_be_used_is_not_sold_as_resto
         "was 80.0% this week",
     }
     assert problems(n, data) == []
+
+
+def test_the_memory_walks_back_every_recurring_recommendation_the_narrator_raises() -> None:
+    """A freeze on an internal service recurs week after week: the analysis must raise the same keys as the
+    narrator, or such a freeze would get a new deadline every week instead of going overdue."""
+    from sentinel_reports.analysis.facts_model import facts_data
+    from sentinel_reports.analysis.memory import raised_keys
+
+    data = _week(9)
+    data["gaps"] = [
+        {"kind": "low_coverage", "component": "chat-api", "signal": "latency_p95_ms", "specific": "thin",
+         "limits": "state latency attainment", "instrumentation": "an export", "priority": "P1"}
+    ]  # fmt: skip
+    facts = as_facts(data)
+    n = template.narrate_week(facts)
+    walked = ("attribute", "budget", "freeze", "instrument")
+    raised = {r.key.removeprefix("rule:") for r in n.recommendations if r.key.split(":")[1] in walked}
+    assert {k for k in raised if k.startswith("freeze:int-")} == {f"freeze:int-{i:02d}" for i in range(9)}
+    assert raised == raised_keys(facts_data(facts), None)
