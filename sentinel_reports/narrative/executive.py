@@ -100,9 +100,10 @@ def _burning(ctx: Context) -> str:
 
 
 def _serious(ctx: Context) -> Incident | None:
-    """The SEV1/SEV2 incident with the most customer impact in the period."""
+    """The most serious incident of the period: a SEV1 before a SEV2 (as the verdict line lists them), then the
+    most customer impact."""
     serious = [i for i in ctx.facts.incidents if i.impact_minutes and i.severity in ("SEV1", "SEV2")]
-    return max(serious, key=lambda i: (i.impact_minutes, i.id), default=None)
+    return max(serious, key=lambda i: (i.severity == "SEV1", i.impact_minutes, i.id), default=None)
 
 
 def _risk(ctx: Context, inc: Incident) -> str:
@@ -290,12 +291,17 @@ def _money(ctx: Context, headline: bool = False) -> str:
             f"Cost per successful task also {p.join(counts)} other customer-facing "
             f"service{'' if len(rest) == 1 else 's'}; the unit economics table lists each."
         )
-    if (
-        before
-        and not any(t.startswith("Cost per successful task") for t in out)
-        and sections.customer_costs(ctx)
-    ):
-        out.append("Cost per successful task held steady on every customer-facing service.")
+    costs = sections.customer_costs(ctx)
+    compared = [c for c, _ in costs if before.get(c)]  # a previous period's value to compare with
+    if compared and not any(t.startswith("Cost per successful task") for t in out):
+        if len(compared) == len(costs):
+            out.append("Cost per successful task held steady on every customer-facing service.")
+        else:
+            n = ctx.remainder(len(compared))
+            out.append(
+                f"Cost per successful task held steady on the {n} customer-facing "
+                f"service{'' if n == 1 else 's'} with a previous {ctx.period} to compare."
+            )
     budgets = [b for b in c.budgets if b.projected_share is not None]
     unfunded = sections.unfunded_budgets(ctx)
     if budgets and all(b.projected_share <= 1 for b in budgets) and not unfunded:

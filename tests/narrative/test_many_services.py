@@ -184,3 +184,33 @@ def test_the_memory_walks_back_every_recurring_recommendation_the_narrator_raise
     raised = {r.key.removeprefix("rule:") for r in n.recommendations if r.key.split(":")[1] in walked}
     assert {k for k in raised if k.startswith("freeze:int-")} == {f"freeze:int-{i:02d}" for i in range(9)}
     assert raised == raised_keys(facts_data(facts), None)
+
+
+def test_a_sev1_is_the_most_serious_event_even_when_a_sev2_lasted_longer() -> None:
+    data = copy.deepcopy(WEEK_FACTS)
+    data["incidents"].append(
+        {**copy.deepcopy(WEEK_FACTS["incidents"][0]), "id": "INC-1043", "severity": "SEV1",
+         "components": ["rag-search"], "duration_minutes": 30, "impact_minutes": 30}
+    )  # fmt: skip
+    n = template.narrate_week(as_facts(data))
+    assert "most serious event was **INC-1043** (SEV1" in n.executive_summary
+    assert problems(n, data) == []
+
+
+def test_cost_held_steady_is_said_only_of_services_with_a_previous_week() -> None:
+    moves = {"alpha": (1.00, 1.01), "bravo": (1.00, 1.02)}
+    data = _week(0, moves)
+    data["cost"]["previous_per_successful_task"]["chat-api"] = 0.0421  # WEEK_FACTS' own service
+    assert (
+        "held steady on every customer-facing service"
+        in template.narrate_week(as_facts(data)).executive_summary
+    )
+    data["cost"]["previous_per_successful_task"]["bravo"] = None
+    n = template.narrate_week(as_facts(data))
+    assert (
+        "held steady on the 2 customer-facing services with a previous week to compare" in n.executive_summary
+    )
+    assert problems(n, data) == []
+    for component in data["cost"]["previous_per_successful_task"]:
+        data["cost"]["previous_per_successful_task"][component] = None
+    assert "held steady" not in template.narrate_week(as_facts(data)).executive_summary
