@@ -177,9 +177,13 @@ def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> 
         )
     else:
         state, word = "operational", "Teams projected within budget"
+    # a week in progress holds a part week's spend: it says so, and its change compares daily averages
+    sub = "This week so far, all providers" if facts.in_progress else "This week, all providers"
+    change = _delta(cost.week_over_week, "%", 1, False)
+    if cost.change_basis == "daily_average" and change["tone"] != "gap":
+        change["delta"] += " (daily average)"
     tiles.append(_tile(
-        "Spend", "This week, all providers", f.money(cost.total, cur), target=target, state=state, state_word=word,
-        **_delta(cost.week_over_week, "%", 1, False),
+        "Spend", sub, f.money(cost.total, cur), target=target, state=state, state_word=word, **change,
         spark={"values": values, "description": _spark_text("Spend", values, lambda v: f.money(v, cur))},
     ))  # fmt: skip
     comp = unit_cost_component(facts)
@@ -203,12 +207,19 @@ def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> 
     values = _series(history, now, lambda p: p["incidents"])
     # the figure is the week's incidents, as its change (against the previous week's count) and its trend
     # (incidents by week) are; whether any is still open is its state and target
+    # a part week's count against a whole week's is no change: compared once the week has ended
+    change = (
+        {"delta": "compared when the week ends", "tone": "gap"}
+        if facts.in_progress
+        else _delta(stats.count_difference, "", 0, False)
+    )
     tiles.append(_tile(
-        "Incidents", "This week", f.count(stats.count),
-        target=(f"{mix}; " if mix else "") + f"{f.count(open_now)} open at the end of the week",
+        "Incidents", "This week so far" if facts.in_progress else "This week", f.count(stats.count),
+        target=(f"{mix}; " if mix else "")
+        + f"{f.count(open_now)} open {'now' if facts.in_progress else 'at the end of the week'}",
         state="no_data" if open_now is None else ("degraded" if open_now else "operational"),
         state_word="No data" if open_now is None else ("Open" if open_now else "None open"),
-        **_delta(stats.count_difference, "", 0, False),
+        **change,
         spark={"values": values, "description": _spark_text("Incidents", values, f.count)},
     ))  # fmt: skip
     return tiles

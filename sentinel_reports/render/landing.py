@@ -5,7 +5,8 @@
 
 ``facts_summary`` keeps the few fields of a week's facts the landing page shows (period, dates, status,
 error budget remaining, spend, incidents); the archive lists every week, newest first, each with its status
-as icon + word and links to the web brief and its PDF.
+as icon + word and links to the web brief and its PDF. A week still in progress says so, with the days its
+figures cover, and its spend reads "so far": a part week's spend next to whole weeks' is no fall in spend.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ def facts_summary(facts: PeriodFacts, summary_line: str | None = None) -> dict[s
     summary, cost, stats = facts.summary, facts.cost, facts.incident_stats
     return {
         "period": facts.period,
-        "label": f.week_label(facts.period),
+        "label": f.week_label(facts.period)
+        + (f", so far ({facts.window.first_day} to {facts.window.last_day})" if facts.in_progress else ""),
+        "in_progress": facts.in_progress,
         "status": summary.status or "Unknown",
         "budget_remaining": summary.budget_remaining,
         "budget_slo": summary.budget_slo,
