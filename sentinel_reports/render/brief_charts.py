@@ -333,7 +333,15 @@ def spend_chart(facts: PeriodFacts, *, limit: int | None = None) -> dict[str, An
     change = cost.week_over_week
     words = f.delta_words(change, "%", 1) if change is not None else ""
     moved = f"Spend {words} to " if words not in ("", "unchanged") else "Spend was "
-    title = f"{moved}{f.money(cost.total, cur)}; {top} is the largest line at {f.money(spend[top], cur)}"
+    if cost.change_basis == "daily_average" and cost.daily_average is not None:
+        # a part week: its total is not comparable with a whole week's, its daily average is
+        moved = f"Daily spend {words} to " if words not in ("", "unchanged") else "Daily spend was "
+        title = (
+            f"{moved}{f.money(cost.daily_average, cur)} so far ({f.money(cost.total, cur)} in all); "
+            f"{top} is the largest line at {f.money(spend[top], cur)}"
+        )
+    else:
+        title = f"{moved}{f.money(cost.total, cur)}; {top} is the largest line at {f.money(spend[top], cur)}"
     ordered = sorted(spend.items(), key=lambda kv: -kv[1])
     note = None
     if limit is not None and len(ordered) > limit:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from sentinel_reports.render.brief_charts import kpi_tiles
+from sentinel_reports.render.brief_charts import kpi_tiles, spend_chart
 from sentinel_reports.render.environment import make_environment
 from sentinel_reports.render.landing import facts_summary, render_landing
 
@@ -16,7 +16,9 @@ from . import partial_facts as pf
 def _facts(period: str, spend: float, in_progress: bool, last_day: str):  # noqa: ANN202
     return pf.week_facts({
         "period": period, "in_progress": in_progress, "currency": "USD",
-        "cost": {"total": spend, "week_over_week": 0.009, "change_basis": "daily_average" if in_progress else "total"},
+        "cost": {"total": spend, "week_over_week": 0.009, "change_basis": "daily_average" if in_progress else "total",
+                 "daily_average": spend / (5 if in_progress else 7), "by_component": {"svc-01": spend}},
+        "components": [{"id": "svc-01", "name": "Service 01"}],
         "incident_stats": {"count": 12, "count_difference": -6, "open_count": 0},
         "window": {"start": "2026-12-28T00:00:00Z", "end": f"{last_day}T23:59:00Z",
                    "first_day": "2026-12-28", "last_day": last_day},
@@ -56,3 +58,12 @@ def test_the_key_figures_of_a_week_in_progress_do_not_compare_a_part_week_with_a
     assert closed["Incidents"]["delta"] == "▼ 6" and closed["Incidents"]["target"].endswith(
         "at the end of the week"
     )
+
+
+def test_the_spend_chart_of_a_week_in_progress_states_its_change_on_the_daily_average() -> None:
+    part = spend_chart(_facts("2026-W53", 160_292.0, True, "2027-01-01"))
+    assert part is not None and part["title"].startswith(
+        "Daily spend up 0.9% to $32,058 so far ($160,292 in all); "
+    )
+    whole = spend_chart(_facts("2026-W52", 222_398.0, False, "2027-01-03"))
+    assert whole is not None and whole["title"].startswith("Spend up 0.9% to $222,398; ")
