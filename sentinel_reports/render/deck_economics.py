@@ -73,12 +73,14 @@ def incident_cost_slide(facts: PeriodFacts, d: Derived) -> Slide:
     source = business.assumptions_source or "no assumption configured (observability gap)"
     impacted = [i for i in incidents if (i.impact_minutes or 0) > 0]
     gap_first: list[str] = []
-    if total is None:
+    if total is None and impacted:
         missing = d(
             "business.incidents_without_assumption_count",
             len(business.incidents_without_assumption),
         )
         title = f"Revenue at risk cannot be stated for {missing:.0f} incidents: no revenue assumption"
+        if not missing:  # every incident with customer impact was degraded, not down
+            title = f"No incident put revenue at risk in {facts.period}"
         if business.degraded_incidents:
             # the other incidents with customer impact were degraded, not down: not charged by design
             uncharged = d("business.degraded_incidents_count", len(business.degraded_incidents))
@@ -91,7 +93,8 @@ def incident_cost_slide(facts: PeriodFacts, d: Derived) -> Slide:
         verdict_gaps = facts.verdict.gaps
         gap_first = [g.sentence for g in verdict_gaps if g.signal == "incidents"]
     elif not impacted:
-        title = f"No incident affected customers in {facts.period}; no revenue was put at risk"
+        so_far = " so far" if facts.in_progress else ""
+        title = f"No incident affected customers in {facts.period}{so_far}; no revenue was put at risk"
     else:
         top = impacted[0]
         title = f"Incidents put {f.money(total, currency)} of revenue at risk in {facts.period}"

@@ -167,6 +167,10 @@ def glance_slide(facts: PeriodFacts, d: Derived) -> Slide:
     )
 
 
+def _days(n: float) -> str:
+    return "day" if n == 1 else "days"
+
+
 def _glance_title(
     slos: list[Slo], missed: list[Slo], unknown: list[Slo], period: str, d: Derived, customer_facing: int
 ) -> str:
@@ -197,9 +201,9 @@ def _glance_title(
             most = max(spent, key=lambda s: (s.overspent_days, s.name))
             days = d(f"slos.{most.name}.overspent_days", most.overspent_days)
             if most is tight:  # one SLO: named once
-                title += f", and its rolling error budget was overspent on {days:.0f} days"
+                title += f", and its rolling error budget was overspent on {days:.0f} {_days(days)}"
             else:
-                title += f", but {_slo_label(most)} had its rolling error budget overspent on {days:.0f} days"
+                title += f", but {_slo_label(most)} had its rolling error budget overspent on {days:.0f} {_days(days)}"
     if unknown:
         title += f"; {d('slos.customer_facing_without_data', len(unknown)):.0f} without data"
     return title
@@ -223,9 +227,7 @@ def budget_slide(facts: PeriodFacts, d: Derived) -> Slide:
         name = _slo_label(first)
         if overspent:
             days = d(f"slos.{first.name}.days_overspent", len(overspent))
-            title = (
-                f"{name} overspent its {slo_window(first)} error budget on {days:.0f} days of {facts.period}"
-            )
+            title = f"{name} overspent its {slo_window(first)} error budget on {days:.0f} {_days(days)} of {facts.period}"
         else:
             close, low = f.pct(first.budget_remaining, 0), f.pct(lows[first.name], 0)
             lead = (

@@ -131,3 +131,22 @@ def test_a_long_list_of_incidents_names_three_and_counts_the_rest_as_a_verified_
     assert _first_ids(["A", "B", "C", "D"], d, "k") == "A, B, C, D" and d.values == {}
     assert _first_ids([f"Q{i}" for i in range(30)], d, "k") == "Q0, Q1, Q2 and 27 more"
     assert d.values == {"k": 27.0}
+
+
+def test_a_quarter_without_impact_and_without_a_revenue_assumption_says_no_incident_not_zero_unpriced(
+    demo_project, demo_period_facts
+) -> None:
+    """'Revenue at risk cannot be stated for 0 incidents' was the title of a quarter with no incident with
+    customer impact and no revenue assumption; and 'on 1 days' was the budget slide's."""
+    from sentinel_reports.narrative.template import narrate_quarter
+
+    data = copy.deepcopy(facts_data(demo_period_facts[QUARTER]))
+    data["incidents"] = [{**i, "impact_minutes": 0, "customer_impact": False} for i in data["incidents"]]
+    data["business"]["revenue_at_risk_total"] = None
+    data["business"]["incidents_without_assumption"] = []
+    data["business"]["degraded_incidents"] = []
+    facts = facts_from_dict(data)
+    deck = build_deck(facts, narrate_quarter(facts, demo_project.content, demo_project.config))
+    title = _slide(deck, "incidents").title
+    assert title.startswith(f"No incident affected customers in {QUARTER}") and "0 incidents" not in title
+    assert not any(re.search(r"\b1 days\b", s.title) for s in deck.slides)
