@@ -32,8 +32,13 @@ def ai_incidents_slide(facts: PeriodFacts, d: Derived) -> Slide:
         title = "A safety incident ran without a Safety Officer on record"
     elif by_class:
         title = f"{classified} of {sum(v.count for v in by_class.values())} incidents carry an AI class"
+    elif not facts.verdict.claims.incidents_covered:
+        # the incident slide says the record is incomplete: "no incidents" would be a claim it cannot back
+        title = (
+            f"No incident is recorded for {facts.period}, but the incident record does not cover all of it"
+        )
     else:
-        title = "No incidents this quarter"
+        title = f"No incident in {facts.period}{' so far' if facts.in_progress else ''}"
     bullets = [say.class_summary(ai)]
     bullets += [say.safety_officer_flag(e, names) for e in missing]
     bullets += [say.regulatory_flag(c, names) for c in candidates]

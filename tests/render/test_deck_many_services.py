@@ -150,3 +150,26 @@ def test_a_quarter_without_impact_and_without_a_revenue_assumption_says_no_incid
     title = _slide(deck, "incidents").title
     assert title.startswith(f"No incident affected customers in {QUARTER}") and "0 incidents" not in title
     assert not any(re.search(r"\b1 days\b", s.title) for s in deck.slides)
+
+
+@pytest.mark.parametrize("covered", [True, False])
+def test_a_quarter_without_incidents_says_no_incident_only_when_the_record_covers_it(
+    demo_project, demo_period_facts, covered: bool
+) -> None:
+    """The AI-incidents slide said "No incidents this quarter" beside an incident slide saying the record is
+    incomplete."""
+    from sentinel_reports.render.deck_aiops import ai_incidents_slide
+    from sentinel_reports.render.deck_model import Derived
+
+    data = copy.deepcopy(facts_data(demo_period_facts[QUARTER]))
+    data["incidents"], data["ai_incidents"]["incidents"], data["ai_incidents"]["by_class"] = [], [], {}
+    data["ai_incidents"]["regulatory"]["candidates"] = []
+    data["verdict"]["claims"]["incidents_covered"] = covered
+    title = ai_incidents_slide(facts_from_dict(data), Derived()).title
+    if covered:
+        assert title == f"No incident in {QUARTER}" + (" so far" if data["in_progress"] else "")
+    else:
+        assert (
+            title
+            == f"No incident is recorded for {QUARTER}, but the incident record does not cover all of it"
+        )
