@@ -96,73 +96,93 @@ def build_site(
     from .cache.writes import settled
 
     with settled():  # parse-cache entries are written beside the build, and waited for (cache/writes.py)
-        from .publish.manifest import inputs_from_sources, write_manifest
-        from .publish.site import SiteWriter
-        from .render.brief_charts import TREND_WEEKS
-        from .render.environment import static_files
+        return _build_site(
+            project_dir, out_dir, as_of=as_of, narrator=narrator, only=only, use_cache=use_cache,
+            progress=progress, source_date_epoch=source_date_epoch, jobs=jobs, http_client=http_client,
+        )  # fmt: skip
 
-        s = Session(project_dir, as_of=as_of, narrator=narrator, use_cache=use_cache, jobs=jobs,
-                    progress=progress, http_client=http_client)  # fmt: skip
-        disabled = {p: r for p, r in s.config.site.disabled.items() if p in parse_only(only)}
-        parts = parse_only(only) - set(disabled)
-        out = Path(out_dir) if out_dir is not None else s.root / "site"
-        site_key = digest("site-v2", s.inputs_key, ",".join(sorted(parts)), s.narrator_kind, tree_digest(s.templates),
-                          code_key(), str(source_date_epoch), str(out.resolve()))  # fmt: skip
-        with s.clock("up-to-date check"):
-            previous = up_to_date(s.store, site_key, out)
-        if previous is not None:
-            progress("the site is up to date")
-            result = BuildResult(out, **previous, facts_from_cache=True, phases=s.clock.phases)
-            if s.store.root is not None:
-                stamp_build(s, out, result, project_dir, out_dir, as_of, narrator, only, source_date_epoch)
-            return result
-        s.narrator.open_periods = {*s.weeks[-1:], *s.quarters[-1:]}  # closed periods are not drafted again
-        result = BuildResult(out, s.record["as_of"], s.weeks, disabled=disabled)
-        status_ok = "status" in parts and bool(s.weeks)
-        links = {"status": status_ok or ("status" not in disabled and (out / "status/index.html").is_file())}
-        progress(f"narrating {len(s.weeks)} weeks and looking up their pages")
-        histories = [s.weeks[max(0, i - TREND_WEEKS + 1) : i] for i in range(len(s.weeks))]
-        pubs = [*([StatusPage(s)] if status_ok else []), *([Deck(s, q) for q in s.quarters] if "deck" in parts else [])]  # fmt: skip
-        lines: dict[str, str | None] = {}
-        writer = s.clock("write site")
-        with writer, SiteWriter(out) as site:  # the atomic swap at the end is counted too
-            for path, data in static_files(s.templates).items():
-                site.write_bytes(path, data)
-            ready: dict[str, dict[str, bytes]] = {}  # the status page and decks rendered beside the weeks
-            if "brief" in parts:
-                weeks = produce_weeks(s, s.weeks, histories, {**links, "decks": False}, pubs, ready)
-                for week, files, rendered, line in weeks:
-                    for path, data in sorted(files.items()):
-                        site.write_bytes(path, data)
-                    result.add_week(week, rendered)
-                    lines[week] = line
-            result.facts_from_cache = not s.loaded  # every week's facts from the store, no source read
-            for pub, files, rendered in produce(s, pubs, ready):
+
+def _build_site(
+    project_dir: Path | str,
+    out_dir: Path | str | None,
+    *,
+    as_of: dt.datetime | None,
+    narrator: str | None,
+    only: Any,
+    use_cache: bool,
+    progress: Progress,
+    source_date_epoch: int | None,
+    jobs: int | None,
+    http_client: Any,
+) -> BuildResult:
+    """`build_site`'s work, inside the block that waits for its background writes."""
+    from .publish.manifest import inputs_from_sources, write_manifest
+    from .publish.site import SiteWriter
+    from .render.brief_charts import TREND_WEEKS
+    from .render.environment import static_files
+
+    s = Session(project_dir, as_of=as_of, narrator=narrator, use_cache=use_cache, jobs=jobs,
+                progress=progress, http_client=http_client)  # fmt: skip
+    disabled = {p: r for p, r in s.config.site.disabled.items() if p in parse_only(only)}
+    parts = parse_only(only) - set(disabled)
+    out = Path(out_dir) if out_dir is not None else s.root / "site"
+    site_key = digest("site-v2", s.inputs_key, ",".join(sorted(parts)), s.narrator_kind, tree_digest(s.templates),
+                      code_key(), str(source_date_epoch), str(out.resolve()))  # fmt: skip
+    with s.clock("up-to-date check"):
+        previous = up_to_date(s.store, site_key, out)
+    if previous is not None:
+        progress("the site is up to date")
+        result = BuildResult(out, **previous, facts_from_cache=True, phases=s.clock.phases)
+        if s.store.root is not None:
+            stamp_build(s, out, result, project_dir, out_dir, as_of, narrator, only, source_date_epoch)
+        return result
+    s.narrator.open_periods = {*s.weeks[-1:], *s.quarters[-1:]}  # closed periods are not drafted again
+    result = BuildResult(out, s.record["as_of"], s.weeks, disabled=disabled)
+    status_ok = "status" in parts and bool(s.weeks)
+    links = {"status": status_ok or ("status" not in disabled and (out / "status/index.html").is_file())}
+    progress(f"narrating {len(s.weeks)} weeks and looking up their pages")
+    histories = [s.weeks[max(0, i - TREND_WEEKS + 1) : i] for i in range(len(s.weeks))]
+    pubs = [*([StatusPage(s)] if status_ok else []), *([Deck(s, q) for q in s.quarters] if "deck" in parts else [])]  # fmt: skip
+    lines: dict[str, str | None] = {}
+    writer = s.clock("write site")
+    with writer, SiteWriter(out) as site:  # the atomic swap at the end is counted too
+        for path, data in static_files(s.templates).items():
+            site.write_bytes(path, data)
+        ready: dict[str, dict[str, bytes]] = {}  # the status page and decks rendered beside the weeks
+        if "brief" in parts:
+            weeks = produce_weeks(s, s.weeks, histories, {**links, "decks": False}, pubs, ready)
+            for week, files, rendered, line in weeks:
                 for path, data in sorted(files.items()):
                     site.write_bytes(path, data)
-                result.add(pub, files, rendered)
-            kept = [p for p in PUBLICATIONS if p not in disabled and (p not in parts or p == "status" and not status_ok)]  # fmt: skip
-            carry_over(site, out, kept)
-            progress("writing the landing page and manifest")
-            metas = s.week_metas(s.weeks)
-            summaries = [
-                {**metas[w]["summary"], "summary_line": lines[w] if w in lines else landing_line(s, w)}
-                for w in s.weeks
-            ]
-            landing = Landing(s, summaries, result.decks, result.status or "status/index.html" in site)
-            for path, data in landing.render().items():
+                result.add_week(week, rendered)
+                lines[week] = line
+        result.facts_from_cache = not s.loaded  # every week's facts from the store, no source read
+        for pub, files, rendered in produce(s, pubs, ready):
+            for path, data in sorted(files.items()):
                 site.write_bytes(path, data)
-            result.narrator = s.narrator.usage()
-            result.fallbacks = fallback_lines(result.narrator)
-            write_manifest(site, as_of=s.as_of, inputs=inputs_from_sources(source_reports(s.record["inputs"])),
-                           narrator=result.narrator, source_date_epoch=source_date_epoch)  # fmt: skip
-            result.outputs = len(site.outputs)
-        with s.clock("write site"):
-            record_site(s.store, site_key, out, result)
-            if s.store.root is not None:
-                stamp_build(s, out, result, project_dir, out_dir, as_of, narrator, only, source_date_epoch)
-        result.phases, result.brief_cpu = s.clock.phases, dict(s.brief_cpu)
-        return result
+            result.add(pub, files, rendered)
+        kept = [p for p in PUBLICATIONS if p not in disabled and (p not in parts or p == "status" and not status_ok)]  # fmt: skip
+        carry_over(site, out, kept)
+        progress("writing the landing page and manifest")
+        metas = s.week_metas(s.weeks)
+        summaries = [
+            {**metas[w]["summary"], "summary_line": lines[w] if w in lines else landing_line(s, w)}
+            for w in s.weeks
+        ]
+        landing = Landing(s, summaries, result.decks, result.status or "status/index.html" in site)
+        for path, data in landing.render().items():
+            site.write_bytes(path, data)
+        result.narrator = s.narrator.usage()
+        result.fallbacks = fallback_lines(result.narrator)
+        write_manifest(site, as_of=s.as_of, inputs=inputs_from_sources(source_reports(s.record["inputs"])),
+                       narrator=result.narrator, source_date_epoch=source_date_epoch)  # fmt: skip
+        result.outputs = len(site.outputs)
+    with s.clock("write site"):
+        record_site(s.store, site_key, out, result)
+        if s.store.root is not None:
+            stamp_build(s, out, result, project_dir, out_dir, as_of, narrator, only, source_date_epoch)
+    result.phases, result.brief_cpu = s.clock.phases, dict(s.brief_cpu)
+    return result
 
 
 def landing_line(s: Session, week: str) -> str | None:

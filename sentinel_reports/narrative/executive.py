@@ -250,9 +250,10 @@ def _money(ctx: Context, headline: bool = False) -> str:
         c.previous_per_successful_task,
         c.cache.by_component if c.cache is not None else {},
     )
+    costs = sections.customer_costs(ctx)
     moves = [
         (component, value, move == "up from")
-        for component, value in sections.customer_costs(ctx)
+        for component, value in costs
         if (move := sections.trend(value, before.get(component))) in ("up from", "down from")
     ]
     named = _largest_moves(moves, before)
@@ -291,7 +292,6 @@ def _money(ctx: Context, headline: bool = False) -> str:
             f"Cost per successful task also {p.join(counts)} other customer-facing "
             f"service{'' if len(rest) == 1 else 's'}; the unit economics table lists each."
         )
-    costs = sections.customer_costs(ctx)
     compared = [c for c, _ in costs if before.get(c)]  # a previous period's value to compare with
     if compared and not any(t.startswith("Cost per successful task") for t in out):
         if len(compared) == len(costs):
@@ -340,8 +340,7 @@ def _largest_moves(moves: list[tuple[str, float, bool]], before: Mapping[str, fl
 
     def size(move: tuple[str, float, bool]) -> float:
         component, value, _ = move
-        previous = before.get(component)
-        return abs(value / previous - 1) if previous else float("inf")
+        return abs(value / before[component] - 1)  # a move has a previous value (`sections.trend`)
 
     ranked = sorted(range(len(moves)), key=lambda i: (-size(moves[i]), i))
     return {moves[i][0] for i in ranked[:COST_MOVES_SHOWN]}

@@ -331,16 +331,17 @@ def grouped(ctx: Context, recs: list[Recommendation]) -> tuple[Recommendation, .
         origin, name, _ = (r.key.split(":", 2) + ["", ""])[:3]
         return name if origin == "rule" and "{name}" in RISKS.get(name, ("",))[0] else ""
 
+    kinds = [kind(r) for r in recs]
     subjects: dict[str, list[str]] = {}
-    for r in recs:
-        if kind(r):
-            subjects.setdefault(kind(r), []).append(r.key.split(":", 2)[2])
+    for r, k in zip(recs, kinds, strict=True):
+        if k:
+            subjects.setdefault(k, []).append(r.key.split(":", 2)[2])
     titles = {
         k: RISKS[k][0].format(name=ctx.some([ctx.plain_name(s) for s in items], "service", SHOWN))
         for k, items in subjects.items()
         if len(items) > SHOWN + 1
     }
-    return tuple(replace(r, group=titles[kind(r)]) if kind(r) in titles else r for r in recs)
+    return tuple(replace(r, group=titles[k]) if k in titles else r for r, k in zip(recs, kinds, strict=True))
 
 
 def next_actions(ctx: Context, recs: tuple[Recommendation, ...]) -> tuple[NextAction, ...]:

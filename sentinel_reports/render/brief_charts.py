@@ -332,16 +332,16 @@ def spend_chart(facts: PeriodFacts, *, limit: int | None = None) -> dict[str, An
     top = max(spend, key=lambda k: (spend[k], k))
     change = cost.week_over_week
     words = f.delta_words(change, "%", 1) if change is not None else ""
-    moved = f"Spend {words} to " if words not in ("", "unchanged") else "Spend was "
-    if cost.change_basis == "daily_average" and cost.daily_average is not None:
-        # a part week: its total is not comparable with a whole week's, its daily average is
-        moved = f"Daily spend {words} to " if words not in ("", "unchanged") else "Daily spend was "
-        title = (
-            f"{moved}{f.money(cost.daily_average, cur)} so far ({f.money(cost.total, cur)} in all); "
-            f"{top} is the largest line at {f.money(spend[top], cur)}"
-        )
-    else:
-        title = f"{moved}{f.money(cost.total, cur)}; {top} is the largest line at {f.money(spend[top], cur)}"
+    # a part week: its total is not comparable with a whole week's, its daily average is
+    daily = cost.change_basis == "daily_average" and cost.daily_average is not None
+    what = "Daily spend" if daily else "Spend"
+    moved = f"{what} {words} to " if words not in ("", "unchanged") else f"{what} was "
+    figure = (
+        f"{f.money(cost.daily_average, cur)} so far ({f.money(cost.total, cur)} in all)"
+        if daily
+        else f.money(cost.total, cur)
+    )
+    title = f"{moved}{figure}; {top} is the largest line at {f.money(spend[top], cur)}"
     ordered = sorted(spend.items(), key=lambda kv: -kv[1])
     note = None
     if limit is not None and len(ordered) > limit:

@@ -50,6 +50,7 @@ from . import brief_charts as bc
 from . import brief_tables as bt
 from . import formatting as f
 from .brief_tables import Cell, Table
+from .grouping import by_owner, gathered
 
 PRINT_ROWS = 12
 """A table with more rows than this is shortened in print."""
@@ -430,20 +431,13 @@ def print_next_actions(
     if len(actions) <= PRINT_ROWS:
         return table
     today = facts.as_of.date().isoformat()
-    owners: dict[str, list[str]] = {}
-    for a in actions:
-        owners.setdefault(a.owner, []).append(str(a.deadline or ""))
-    earliest = {o: min((d for d in ds if d), default=None) for o, ds in owners.items()}
-    rows = []
-    for owner, deadlines in sorted(
-        owners.items(), key=lambda kv: (not earliest[kv[0]], earliest[kv[0]] or "", kv[0])
-    ):
-        late = sum(1 for d in deadlines if d and d < today)
-        rows.append([
-            Cell(owner, strong=True), Cell(f.count(len(deadlines))),
-            Cell(f.count(late), state="major_outage" if late else None), Cell(f.date(earliest[owner])),
-        ])  # fmt: skip
-    late = sum(1 for a in actions if a.deadline and str(a.deadline) < today)
+    counted = by_owner(((a.owner, a.deadline) for a in actions), today)
+    rows = [
+        [Cell(o.owner, strong=True), Cell(f.count(o.actions)),
+         Cell(f.count(o.late), state="major_outage" if o.late else None), Cell(f.date(o.earliest))]
+        for o in counted
+    ]  # fmt: skip
+    late = sum(o.late for o in counted)
     condensed = (
         f"The {_plural(len(actions), 'action')} are counted by owner, {f.count(late)} of them past "
         f"{'its' if late == 1 else 'their'} deadline on {f.date(today)}; each action with its owner and "
@@ -474,18 +468,12 @@ def recommendation_table(recommendations: Sequence[Mapping[str, Any]], web_url: 
     None for a few (they print as boxes, as on the web)."""
     if len(recommendations) <= PRINT_CALLOUTS:
         return None
-    rows, grouped = [], {}
-    for r in recommendations:
-        if r.get("group"):
-            grouped.setdefault(r["group"], []).append(r)
-            if len(grouped[r["group"]]) == 1:
-                rows.append(r["group"])
-        else:
-            rows.append(
-                [Cell(r["title"], strong=True, sub=f"Expected impact: {r['expected_impact']}" if r.get("expected_impact") else None),
-                 Cell(r["risk_level"]), Cell(r["owner"], strong=True), Cell(f.date(r["deadline"]))]
-            )  # fmt: skip
-    rows = [_group_row(grouped[row], web_url) if isinstance(row, str) else row for row in rows]
+    rows = [
+        _group_row(r, web_url) if isinstance(r, list) else
+        [Cell(r["title"], strong=True, sub=f"Expected impact: {r['expected_impact']}" if r.get("expected_impact") else None),
+         Cell(r["risk_level"]), Cell(r["owner"], strong=True), Cell(f.date(r["deadline"]))]
+        for r in gathered(recommendations, lambda r: r.get("group") or "")
+    ]  # fmt: skip
     condensed = (
         f"The full text and risk assessment (likelihood, impact, detection time, mitigation and rollback) of "
         f"each recommendation are {_where(web_url)}; the actions, with owners and deadlines, are under Next Actions."

@@ -21,6 +21,7 @@ from ..narrative.voice import recommendation
 from . import formatting as f
 from .deck_model import Derived, Slide, Table
 from .deck_slides import component_names, source_line, source_notes
+from .grouping import by_owner, gathered
 
 MAX_GAP_ROWS = DECK_GAP_ROWS
 DECK_ROWS = 10
@@ -176,31 +177,22 @@ def _change_rows(recs: list[Any], d: Derived) -> tuple[tuple[str, ...], ...]:
     """One row per change; a rule on many services (its recommendations share a ``group`` title) is one row
     with how many services, owners and overdue changes, and the earliest deadline. Beyond ``DECK_ROWS`` rows
     the rest are counted in a last row (each change is in the speaker notes)."""
-    rows: list[Any] = []
-    groups: dict[str, list[Any]] = {}
-    for r in recs:
-        if r.group:
-            if r.group not in groups:
-                rows.append(r.group)
-            groups.setdefault(r.group, []).append(r)
-        else:
-            overdue = " (overdue)" if "overdue" in r.history else ""
-            rows.append((r.action.removesuffix(r.history), r.expected_impact, f"{r.risk_level}: {r.risk_basis}",
-                         r.owner, r.deadline + overdue))  # fmt: skip
     out = []
-    for row in rows:
-        if not isinstance(row, str):
-            out.append(row)
+    for r in gathered(recs, lambda r: r.group):
+        if not isinstance(r, list):
+            overdue = " (overdue)" if "overdue" in r.history else ""
+            out.append((r.action.removesuffix(r.history), r.expected_impact, f"{r.risk_level}: {r.risk_basis}",
+                        r.owner, r.deadline + overdue))  # fmt: skip
             continue
-        members, key = groups[row], f"deck.changes.{groups[row][0].key}"
-        n = d(f"{key}.services", len(members))
-        owners = sorted({m.owner for m in members})
-        late = d(f"{key}.overdue", sum(1 for m in members if "overdue" in m.history))
-        levels = sorted({f"{m.risk_level}: {m.risk_basis}" for m in members})
-        first = min(m.deadline for m in members)
+        key = f"deck.changes.{r[0].key}"
+        n = d(f"{key}.services", len(r))
+        owners = sorted({m.owner for m in r})
+        late = d(f"{key}.overdue", sum(1 for m in r if "overdue" in m.history))
+        levels = sorted({f"{m.risk_level}: {m.risk_basis}" for m in r})
+        first, last = min(m.deadline for m in r), max(m.deadline for m in r)
         owner = owners[0] if len(owners) == 1 else f"{d(f'{key}.owners', len(owners)):.0f} owners"
-        when = first if first == max(m.deadline for m in members) else f"from {first}"
-        out.append((row, f"{n:.0f} services, one change each: each expected impact is in the notes",
+        when = first if first == last else f"from {first}"
+        out.append((r[0].group, f"{n:.0f} services, one change each: each expected impact is in the notes",
                     levels[0] if len(levels) == 1 else "see the notes", owner,
                     when + (f" ({late:.0f} overdue)" if late else "")))  # fmt: skip
     if len(out) > DECK_ROWS:
@@ -240,21 +232,12 @@ def next_actions_slide(facts: PeriodFacts, narrative: Any, d: Derived) -> Slide:
 
 def _actions_by_owner(facts: PeriodFacts, actions: list[Any], d: Derived) -> tuple[tuple[str, ...], ...]:
     """More actions than ``DECK_ROWS``: one row per owner, earliest deadline first (each action in the notes)."""
-    today = facts.as_of.date().isoformat()
-    owners: dict[str, list[str]] = {}
-    for _, owner, deadline in actions:
-        owners.setdefault(owner, []).append(str(deadline or ""))
     rows = []
-    for owner, dates in sorted(owners.items(), key=lambda kv: (min(kv[1]) or "9999", kv[0])):
-        n = d(f"deck.next_actions.{owner}.count", len(dates))
-        late = d(f"deck.next_actions.{owner}.past_deadline", sum(1 for x in dates if x and x < today))
+    for o in by_owner(((owner, deadline) for _, owner, deadline in actions), facts.as_of.date().isoformat()):
+        n = d(f"deck.next_actions.{o.owner}.count", o.actions)
+        late = d(f"deck.next_actions.{o.owner}.past_deadline", o.late)
         rows.append(
-            (
-                owner,
-                f"{n:.0f}",
-                f"{late:.0f}",
-                f.date(min(x for x in dates if x), "long") if any(dates) else "none",
-            )
+            (o.owner, f"{n:.0f}", f"{late:.0f}", f.date(o.earliest, "long") if o.earliest else "none")
         )
     return tuple(rows)
 
