@@ -23,6 +23,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from . import workers
 from .analysis.cost import cost_facts
 from .analysis.coverage import compute_coverage, find_gaps, telemetry_coverage
 from .analysis.facts_model import FactsBase
@@ -50,7 +51,13 @@ XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def xml_unsafe(doc: Any, where: str) -> str | None:
-    """The place (`facts for 2026-W47: incidents[0].title`) of the first text in ``doc`` that XML cannot hold."""
+    """The place (`facts for 2026-W47: incidents[0].title`) of the first text in ``doc`` that XML cannot hold.
+    Every text is searched at once first (`_texts`); only a document that holds such a character is walked
+    again with the paths that name it (a week's facts are tens of thousands of texts, and none should)."""
+    texts: list[str] = []
+    _texts(doc, texts)
+    if not XML_UNSAFE.search("\n".join(texts)):  # a newline is a character XML holds
+        return None
     stack: list[tuple[Any, str]] = [(doc, "")]
     while stack:
         node, path = stack.pop()
@@ -68,49 +75,110 @@ def xml_unsafe(doc: Any, where: str) -> str | None:
     return None
 
 
+def _texts(node: Any, out: list[str]) -> None:
+    """Every text ``xml_unsafe`` searches (the same nodes its walk visits, keys included), into ``out``; the
+    exact types of JSON data are tested first."""
+    kind = type(node)
+    if kind is str:
+        out.append(node)
+    elif kind is dict:
+        for k, v in node.items():
+            if isinstance(k, str):
+                out.append(k)
+            _texts(v, out)
+    elif kind is list:
+        for v in node:
+            _texts(v, out)
+    elif kind is int or kind is float or kind is bool or node is None:
+        return
+    elif isinstance(node, str):
+        out.append(node)
+    elif isinstance(node, FactsBase):
+        _texts(node.model_dump(mode="json", exclude_unset=True), out)
+    elif isinstance(node, Mapping):
+        for k, v in node.items():
+            if isinstance(k, str):
+                out.append(k)
+            _texts(v, out)
+    elif isinstance(node, list | tuple):
+        for v in node:
+            _texts(v, out)
+
+
 def preflight(session: Session) -> dict[str, Any]:
     """What build computes before rendering, for every period it would publish, with the objects build uses
     (the session's facts and narrator, the Brief, StatusPage and Deck publications); raises what build
-    raises. A publication left out by ``site.disabled`` is not checked, as build does not build it."""
-    from .errors import PublishError, VerificationError
-    from .publications import Brief, Deck, StatusPage, review_narrative
+    raises. A publication left out by ``site.disabled`` is not checked, as build does not build it.
+
+    The weeks and quarters are checked in forked workers (``session.jobs``), as build narrates and renders
+    them, unless the narrator keeps state a worker would lose (Claude); their errors are raised in the order
+    a check one by one would meet them: the weeks, the status page, the decks."""
+    from .publications import Deck, StatusPage
     from .publish.deck import pptx_template
-    from .render.deck import build_deck, verify_deck
 
     s = session
     disabled = set(s.config.site.disabled)
     weeks, quarters = s.weeks, s.quarters
-    facts_by_week = s.week_facts(weeks)
-
-    def unsafe(doc: Any, where: str) -> None:
-        problem = xml_unsafe(doc, where)
-        if problem:
-            raise PublishError(f"{problem}, which XML (the Atom feed, PPTX, SVG) cannot hold")
-
-    for week, facts in facts_by_week.items():
-        s.progress(f"checking the brief of {week}")
-        brief = Brief(s, week, history=[], links={"status": False, "decks": False})
-        if "brief" not in disabled:
-            problems = review_narrative(facts, brief.narrative)
-            if problems:
-                raise VerificationError([f"{week}: {p}" for p in problems])
-        unsafe(facts, f"facts of {week}")
-        unsafe(list(brief.narrative.texts()), f"the brief of {week}")
-    if weeks and "status" not in disabled:
-        s.progress("checking the status page")
-        StatusPage(s).render()
-    if quarters and "deck" not in disabled:
-        Deck(s, quarters[0])  # the deck modules are importable (else: how to leave the decks out)
-        pptx_template(s.project)
-        for quarter in quarters:
+    s.week_metas(weeks)  # every week's facts in the store (the missing ones computed): a worker loads its own
+    decks = quarters if "deck" not in disabled else []
+    jobs = s.jobs if s.narrator.claude is None and workers.fork_safe() else 1
+    _CHECKED.append(s)
+    try:
+        items = [*(("week", w) for w in weeks), *(("quarter", q) for q in decks)]
+        checked = workers.fork_map(_check_period, items, jobs)
+        for week in weeks:
+            s.progress(f"checking the brief of {week}")
+            next(checked)  # the first week in order that fails raises its error
+        if weeks and "status" not in disabled:
+            s.progress("checking the status page")
+            StatusPage(s).render()
+        if decks:
+            Deck(s, decks[0])  # the deck modules are importable (else: how to leave the decks out)
+            pptx_template(s.project)
+        for quarter in decks:
             s.progress(f"checking the {quarter} deck")
-            facts = s.quarter_facts(quarter)
-            narrative = s.narrator.quarter(facts, s.content)
-            deck = build_deck(facts, narrative)
-            verify_deck(deck, facts, narrative)
-            unsafe(facts, f"facts of {quarter}")
-            unsafe([text for _, text in deck.texts()], f"the {quarter} deck")
+            next(checked)
+    finally:
+        _CHECKED.clear()
     return {"weeks": weeks, "quarters": quarters}
+
+
+_CHECKED: list[Session] = []  # the session whose periods preflight checks (a forked worker inherits it)
+
+
+def _check_period(item: tuple[str, str]) -> None:
+    """The checks of one week's brief or one quarter's deck (here or in a forked worker); raises what build
+    raises. A brief: its narrative through the voice lint and the fact verifier; a deck: its slides through
+    the deck verifier; both: their facts and texts through the XML scan."""
+    from .errors import VerificationError
+    from .publications import Brief, review_narrative
+    from .render.deck import build_deck, verify_deck
+
+    s, (kind, label) = _CHECKED[0], item
+    if kind == "quarter":
+        facts = s.quarter_facts(label)
+        narrative = s.narrator.quarter(facts, s.content)
+        deck = build_deck(facts, narrative)
+        verify_deck(deck, facts, narrative)
+        _unsafe(facts, f"facts of {label}")
+        _unsafe([text for _, text in deck.texts()], f"the {label} deck")
+        return
+    facts = s.week_facts([label])[label]
+    brief = Brief(s, label, history=[], links={"status": False, "decks": False})
+    if "brief" not in s.config.site.disabled:
+        problems = review_narrative(facts, brief.narrative)
+        if problems:
+            raise VerificationError([f"{label}: {p}" for p in problems])
+    _unsafe(facts, f"facts of {label}")
+    _unsafe(list(brief.narrative.texts()), f"the brief of {label}")
+
+
+def _unsafe(doc: Any, where: str) -> None:
+    from .errors import PublishError
+
+    problem = xml_unsafe(doc, where)
+    if problem:
+        raise PublishError(f"{problem}, which XML (the Atom feed, PPTX, SVG) cannot hold")
 
 
 def build_check_report(
@@ -119,10 +187,13 @@ def build_check_report(
     as_of: dt.datetime | None = None,
     progress: Progress | None = None,
     use_cache: bool = True,
+    jobs: int | None = None,
 ) -> dict[str, Any]:
     progress = progress or (lambda _m: None)
     # the template narrator: check never calls a model API (a Claude narrative falls back to this one)
-    session = Session(project_dir, as_of=as_of, narrator="template", use_cache=use_cache, progress=progress)
+    session = Session(
+        project_dir, as_of=as_of, narrator="template", use_cache=use_cache, progress=progress, jobs=jobs
+    )
     project = session.project
     periods = preflight(session)
     config, data = project.config, project.dataset

@@ -29,7 +29,8 @@ from .errors import SentinelError
 PARALLEL_PAGES = 4  # fewer items than this are rendered in this process
 
 _TASK: Callable[[Any], Any] | None = None
-stats = {"forked_ahead": 0}  # pools fork_ahead started in this process (tests: which path a build took)
+stats = {"forked": 0, "forked_ahead": 0}  # pools forked (of them by fork_ahead) in this process (tests: which
+# path a build or a check took)
 
 
 def _run_task(item: Any) -> tuple[bool, Any]:
@@ -78,6 +79,7 @@ def _fork(
 ) -> ForkedPool:
     """``processes`` workers forked now, each inheriting ``fn`` as its task and set up by ``init``."""
     global _TASK
+    stats["forked"] += 1
     settle()  # no background write is running (and holding a lock a child would inherit) at the fork
     _TASK = fn
     context = multiprocessing.get_context("fork")

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
-from sentinel_reports.check import xml_unsafe
+from sentinel_reports.check import XML_UNSAFE, xml_unsafe
 from sentinel_reports.collectors.base import check_time_range, datetime_in_range, epoch_in_range
 from sentinel_reports.config import line_of, load_yaml, parse_duration
 from sentinel_reports.errors import ConfigError, ConfigProblem, SourceError
@@ -90,3 +92,38 @@ def test_xml_unsafe_text_is_found() -> None:
         "facts: incidents[1].title holds the character U+0000"
     )
     assert xml_unsafe({"t": "tab\tnew\nline"}, "facts") is None
+
+
+_TEXT = st.text(
+    alphabet=st.sampled_from("ab \t\n\r\x00\x08\x0b\x1f\ufffe\uffff\ud800\udfff\u00e9"), max_size=4
+)
+_DOCS = st.recursive(
+    st.none() | st.integers() | st.floats(allow_nan=True) | _TEXT,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(_TEXT | st.integers(), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+def _every_text(node: object) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        keys = [k for k in node if isinstance(k, str)]
+        return keys + [t for v in node.values() for t in _every_text(v)]
+    if isinstance(node, list | tuple):
+        return [t for v in node for t in _every_text(v)]
+    return []
+
+
+@given(_DOCS)
+def test_xml_unsafe_finds_a_character_wherever_it_is(doc: object) -> None:
+    """The search of every text at once never misses what the walk with paths finds, and names it."""
+    bad = [t for t in _every_text(doc) if XML_UNSAFE.search(t)]
+    found = xml_unsafe(doc, "facts")
+    assert (found is None) == (not bad)
+    if found is not None:
+        assert found.startswith("facts: ") and " holds the character U+" in found

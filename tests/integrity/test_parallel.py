@@ -161,3 +161,73 @@ def test_sentinel_jobs_sets_the_default_workers_and_jobs_overrides_it(
         monkeypatch.setenv("SENTINEL_JOBS", bad)
         with pytest.raises(workers.SentinelError, match=f"SENTINEL_JOBS: expected .* found '{bad}'"):
             workers.default_jobs()
+
+
+def _check_with_forked_workers(project: Path) -> tuple[list[str], Any, int]:
+    """In a freshly started process (so the periods are checked in forked workers): `sentinel check` with 2
+    workers, its progress messages, its report or the error it raised, and how many pools it forked."""
+    from sentinel_reports.check import build_check_report
+    from sentinel_reports.errors import SentinelError
+
+    assert workers.fork_safe()
+    messages: list[str] = []
+    forked = workers.stats["forked"]
+    try:
+        outcome: Any = build_check_report(project, jobs=2, progress=messages.append)
+    except SentinelError as exc:
+        outcome = (type(exc).__name__, str(exc))
+    return messages, outcome, workers.stats["forked"] - forked
+
+
+def _check_in_one_process(project: Path) -> tuple[list[str], Any]:
+    from sentinel_reports.check import build_check_report
+    from sentinel_reports.errors import SentinelError
+
+    messages: list[str] = []
+    try:
+        return messages, build_check_report(project, jobs=1, progress=messages.append)
+    except SentinelError as exc:
+        return messages, (type(exc).__name__, str(exc))
+
+
+def test_check_in_workers_reports_what_one_process_reports(project: Path, module_tmp: Path) -> None:
+    """The weeks and the quarter are checked by forked workers; the report and the progress messages are
+    those of one process (the facts the workers' check stored are the ones build reads)."""
+    checked = module_tmp / "checked"
+    shutil.copytree(project, checked)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh:
+        messages, report, forked = fresh.submit(_check_with_forked_workers, checked).result()
+    assert forked >= 2  # the facts of the weeks, then the weeks and the quarter
+    serial_messages, serial = _check_in_one_process(checked)
+    assert report == serial and isinstance(report, dict)
+    weeks = [m for m in messages if m.startswith(("checking the brief", "checking the 2026"))]
+    assert (
+        weeks
+        == [m for m in serial_messages if m in weeks]
+        == [
+            "checking the brief of 2026-W45",
+            "checking the brief of 2026-W46",
+            "checking the brief of 2026-W47",
+            "checking the 2026-Q4 deck",
+        ]
+    )
+
+
+def test_check_in_workers_raises_the_error_one_process_meets_first(project: Path, module_tmp: Path) -> None:
+    """Texts XML cannot hold in the facts of two weeks: the workers check every week at once, and the error
+    raised is the earliest week's, word for word the one a check in one process gives."""
+    broken = module_tmp / "broken-check"
+    shutil.copytree(project, broken)
+    hc.add_incidents(broken, {"a": "Queue stalled \ufffe", "b": "Index rebuild \uffff"})
+    header, rows = hc.incident_rows(broken)
+    later = next(r for r in rows if r["title"] == "Index rebuild \uffff")
+    for column in ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"):
+        later[column] = later[column].replace("2026-11-13", "2026-11-20")  # in 2026-W47
+    hc.save_incidents(broken, header, rows)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh:
+        _, error, forked = fresh.submit(_check_with_forked_workers, broken).result()
+    assert forked >= 2
+    _, serial = _check_in_one_process(broken)
+    assert error == serial
+    kind, message = error
+    assert kind == "PublishError" and "U+FFFE" in message and "2026-W46" in message
