@@ -30,6 +30,7 @@ from ..model import Dataset, Gap
 from .cost import _budgets, _days_in, cost_ledger, in_currency
 from .periods import local_date, parse_week, week_label
 from .slo import evaluate_slo
+from .timeline import MEMORY_WEEKS
 
 RULE_DAYS = {
     "stabilise": 1,
@@ -43,7 +44,7 @@ RULE_DAYS = {
     "attribute": 14,
 }
 """Days from a recommendation's first publication to its deadline, per rule."""
-LOOKBACK_WEEKS = 26
+LOOKBACK_WEEKS = MEMORY_WEEKS  # the facts read the data this walk needs (timeline.lookback)
 UNATTRIBUTED_SHARE_LIMIT = 0.05
 _WEEK = dt.timedelta(days=7)
 _INSTANT = dt.timedelta(microseconds=1)

@@ -9,9 +9,10 @@ published brief, unchanged. Two helpers make that exact:
   status is the latest update's status at `at`, else "resolved" when resolved by then, else "monitoring" when
   mitigated by then, else "investigating" (an open incident with no recorded progress).
 - `lookback(config, period)`: the earliest instant whose data a period's facts can read — the longest of the
-  previous period (comparisons), the SLO windows, the 90-day status history and incident list, with one day
-  of margin for local-day alignment. The facts cache keys a period's facts on the data inside
-  [lookback, period end] (analysis.fingerprint).
+  previous period (comparisons), the SLO windows, the 90-day status history and incident list, and the walk
+  of the memory of recommendations (MEMORY_WEEKS weeks back from the period's last week, each week read with
+  its SLO windows and its month to date), with one day of margin for local-day alignment. The facts cache
+  keys a period's facts on the data inside [lookback, period end] (analysis.fingerprint).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from .periods import to_utc
 HISTORY = dt.timedelta(days=90)  # status day bars, uptime_90d and the incident list of the status page
 _CALENDAR = {"week": dt.timedelta(days=7), "month": dt.timedelta(days=31), "quarter": dt.timedelta(days=92)}
 _MARGIN = dt.timedelta(days=1)
+MEMORY_WEEKS = 26
+"""Weeks the memory of recommendations looks back from a period's last week (analysis/memory.py)."""
+_MONTH = dt.timedelta(days=31)  # a budget's projection reads its month to date
 
 
 def incidents_known_at(incidents: Iterable[Incident], at: dt.datetime) -> tuple[Incident, ...]:
@@ -68,6 +72,15 @@ def lookback(config: Any, start: dt.datetime, end: dt.datetime) -> dt.datetime:
             spans.append(slo.window + (end - start))
     for rule in (*config.alerts.page, *config.alerts.ticket):
         spans.append(rule.long + (end - start))  # alert episodes that fired during the period
+    # the memory of recommendations: the weeks before the last one, each with its SLO windows and the month
+    # to date of its budgets (a trigger that held longer than the data read here would look newly raised)
+    reach = [_MONTH] + [
+        _CALENDAR.get(str(slo.calendar_unit), _CALENDAR["quarter"])
+        if slo.window_kind == "calendar"
+        else slo.window
+        for slo in config.slos
+    ]
+    spans.append(dt.timedelta(weeks=MEMORY_WEEKS + 1) + max(reach))
     return end - max(spans) - _MARGIN
 
 

@@ -71,8 +71,12 @@ def test_fingerprint_sees_rows_inside_the_window_only(project) -> None:  # type:
     week = "2026-W45"
     period = parse_period("week", week, project.config.tz)
     since = lookback(project.config, period.start, period.end)
-    base = period_fingerprint(project.dataset, project.config, "week", week, project.as_of)
     samples = project.dataset.samples
+    # a row a day before the window (the example's data starts inside it), so there is one to edit
+    before = samples.iloc[:1].assign(ts=pd.Timestamp(since) - pd.Timedelta(days=1))
+    samples = pd.concat([samples, before], ignore_index=True)
+    start = dataclasses.replace(project.dataset, samples=samples)
+    base = period_fingerprint(start, project.config, "week", week, project.as_of)
     inside = samples.index[
         (samples["ts"] >= pd.Timestamp(period.start)) & (samples["ts"] < pd.Timestamp(period.end))
     ]

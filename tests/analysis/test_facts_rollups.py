@@ -146,7 +146,7 @@ def test_facts_from_the_window_of_the_weeks_analysed_equal_those_from_every_row(
     from sentinel_reports.analysis.fingerprint import window
 
     weeks = available_periods(project.dataset, project.config, project.as_of, "week")
-    chosen = weeks[-2:]
+    chosen = weeks[:2]  # their window ends weeks before the data does (it starts before the data)
     whole = {w: json_dumps_facts(week_facts(project.dataset, project.content, project.config, w, project.as_of))
              for w in chosen}  # fmt: skip
     spans = [window(project.config, "week", w, project.as_of) for w in chosen]

@@ -63,3 +63,45 @@ def test_recurring_tagging_recommendation_keeps_its_deadline(project) -> None:
     assert [m["first_raised"] for m in memories] == ["2026-W45"] * 3
     assert [m["deadline"] for m in memories] == ["2026-11-23"] * 3  # publication 2026-11-09 + 14 days
     assert [m["weeks_open"] for m in memories] == [1, 2, 3]
+
+
+def _overspent_for_months(root: Path) -> Path:
+    """One service whose 99.9% availability objective is missed every hour (1% of requests fail) for 24
+    weeks, from Monday 2026-01-05 (the first day of 2026-W02)."""
+    (root / "data").mkdir(parents=True)
+    start = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    lines = ["timestamp,component,signal,value"]
+    for hour in range(24 * 7 * 24):
+        ts = (start + dt.timedelta(hours=hour)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        lines += [f"{ts},api,requests_total,1000", f"{ts},api,requests_good,990"]
+    (root / "data" / "samples.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    (root / "sentinel.yaml").write_text(
+        "organization: Example AI Team\n"
+        "components:\n  - {id: api, name: API, customer_facing: true, owner: API team, expects: [availability]}\n"
+        "slos:\n  - name: api-availability\n    component: api\n    objective: 0.999\n    window: 28d\n"
+        "    indicator: {ratio: {good: requests_good, total: requests_total}}\n"
+        "sources:\n  - {type: csv, path: data/samples.csv}\n",
+        "utf-8",
+    )
+    return root
+
+
+def test_a_freeze_held_for_months_keeps_the_week_it_was_first_raised(tmp_path: Path) -> None:
+    """The walk back through the weeks reads each week's SLO window: the facts read that far back
+    (timeline.lookback), so an objective missed for 19 weeks is not reported as raised 13 weeks ago (the
+    90 days of the status history), with a deadline that moved every week."""
+    from sentinel_reports.analysis.facts import week_facts
+    from sentinel_reports.analysis.memory import LOOKBACK_WEEKS
+    from sentinel_reports.pipeline import open_project
+
+    p = open_project(_overspent_for_months(tmp_path / "project"), use_cache=False)
+
+    def freeze(week: str) -> dict:
+        facts = facts_data(week_facts(p.dataset, p.content, p.config, week, p.as_of))
+        return facts["recommendation_memory"]["rule:freeze:api"]
+
+    w20, w21 = freeze("2026-W20"), freeze("2026-W21")
+    assert w20["first_raised"] == w21["first_raised"] == "2026-W02"  # its first week of data
+    assert (w20["weeks_open"], w21["weeks_open"]) == (19, 20)
+    assert w20["deadline"] == w21["deadline"] == "2026-01-19"  # W02 is published on 2026-01-12; 7 days
+    assert w21["overdue"] and LOOKBACK_WEEKS == 26
