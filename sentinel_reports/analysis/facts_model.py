@@ -678,6 +678,11 @@ class MemoryEntry(FactsBase):
     weeks_open: int = F("Weeks it has been open.")
     deadline: dt.date | None = F("Its current deadline.")
     overdue: bool = F("True when past the deadline.")
+    earlier: bool = F(
+        "True when its trigger held at the oldest week the memory reads (26 weeks back) and the data goes "
+        "further back: it may have been raised earlier.",
+        default=False,
+    )
 
 
 class Figure(FactsBase):

@@ -12,6 +12,9 @@ Definitions (docs/definitions.md, "Memory of recommendations"):
   overspent: the error-budget policy).
   `instrument:<component>` (a P1 gap on the component) is raised in the week its oldest P1 gap began (the
   first week of data for a signal that never had a source).
+- When the trigger still held at the oldest week the walk reads and there is data before it, ``earlier`` is
+  true: the run may have begun before (first raised "in that week or earlier", open "that many weeks or
+  more").
 - Its **deadline** is the first-raised week's publication date (the local date the week ends) plus the rule's
   days (RULE_DAYS); it never moves. It is **overdue** when that deadline is before the period's publication
   date; `weeks_open` counts the weeks from the first-raised one to the period's last week, both included.
@@ -99,6 +102,7 @@ def recommendation_memory(
     publication = local_date(end, config.tz)
     earliest = _week_start(_last_week(first_data + _INSTANT, config), config) if first_data else last_start
     first: dict[str, str] = {}
+    limited: set[str] = set()  # keys whose run reaches back past the walk's limit
     walked = {k for k in keys if k.split(":", 1)[0] in ("attribute", "budget", "freeze")}
     open_keys, week_start = set(walked), last_start
     ours = None
@@ -114,6 +118,8 @@ def recommendation_memory(
             first[key] = week_label(local_date(week_start, config.tz))
         open_keys &= held
         week_start = previous
+    else:  # the walk's limit: a trigger that held there may have held before it, where there is data
+        limited = open_keys if week_start - _WEEK >= earliest else set()
     for key in walked:
         first.setdefault(key, week_label(local_date(week_start, config.tz)) if key in open_keys else last)
     for key in keys - walked:
@@ -135,6 +141,7 @@ def recommendation_memory(
             "deadline": deadline.isoformat(),
             "weeks_open": int(round((last_start - week_start) / _WEEK)) + 1,
             "overdue": deadline < publication,
+            "earlier": key in limited,
         }
     return out
 

@@ -120,12 +120,15 @@ def rule(
 def memory_words(memory: MemoryEntry) -> str:
     """ " (first raised in 2026-W40; overdue since 2026-10-12, open 8 weeks)", " (first raised in 2026-W45, due
     2026-11-23)", or "" for a recommendation raised this week."""
+    earlier = (
+        " or earlier" if memory.earlier else ""
+    )  # its run reaches back past the 26 weeks the memory reads
     if memory.overdue:
         weeks = memory.weeks_open
         return (
-            f" (first raised in {memory.first_raised}; overdue since {memory.deadline}, open {weeks} "
-            f"week{'s' if weeks != 1 else ''})"
+            f" (first raised in {memory.first_raised}{earlier}; overdue since {memory.deadline}{earlier}, open "
+            f"{weeks} week{'s' if weeks != 1 else ''}{' or more' if memory.earlier else ''})"
         )
     if (memory.weeks_open or 1) > 1:
-        return f" (first raised in {memory.first_raised}, due {memory.deadline})"
+        return f" (first raised in {memory.first_raised}{earlier}, due {memory.deadline})"
     return ""

@@ -66,12 +66,12 @@ def test_recurring_tagging_recommendation_keeps_its_deadline(project) -> None:
 
 
 def _overspent_for_months(root: Path) -> Path:
-    """One service whose 99.9% availability objective is missed every hour (1% of requests fail) for 24
+    """One service whose 99.9% availability objective is missed every hour (1% of requests fail) for 32
     weeks, from Monday 2026-01-05 (the first day of 2026-W02)."""
     (root / "data").mkdir(parents=True)
     start = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
     lines = ["timestamp,component,signal,value"]
-    for hour in range(24 * 7 * 24):
+    for hour in range(24 * 7 * 32):
         ts = (start + dt.timedelta(hours=hour)).strftime("%Y-%m-%dT%H:%M:%SZ")
         lines += [f"{ts},api,requests_total,1000", f"{ts},api,requests_good,990"]
     (root / "data" / "samples.csv").write_text("\n".join(lines) + "\n", "utf-8")
@@ -105,3 +105,23 @@ def test_a_freeze_held_for_months_keeps_the_week_it_was_first_raised(tmp_path: P
     assert (w20["weeks_open"], w21["weeks_open"]) == (19, 20)
     assert w20["deadline"] == w21["deadline"] == "2026-01-19"  # W02 is published on 2026-01-12; 7 days
     assert w21["overdue"] and LOOKBACK_WEEKS == 26
+
+
+def test_a_freeze_held_longer_than_the_memory_reads_says_it_may_be_older(tmp_path: Path) -> None:
+    """Past the 26 weeks the memory walks back, with data before them, the week it names is the oldest it
+    read: the brief says "or earlier" and "or more" rather than a first week that is not the first."""
+    from sentinel_reports.analysis.facts import week_facts
+    from sentinel_reports.narrative.risks import memory_words
+    from sentinel_reports.pipeline import open_project
+
+    p = open_project(_overspent_for_months(tmp_path / "project"), use_cache=False)
+    facts = {w: facts_from_dict(facts_data(week_facts(p.dataset, p.content, p.config, w, p.as_of)))
+             for w in ("2026-W27", "2026-W30")}  # fmt: skip
+    w27, w30 = (facts[w].recommendation_memory["rule:freeze:api"] for w in ("2026-W27", "2026-W30"))
+    assert (w27.first_raised, w27.weeks_open, w27.earlier) == ("2026-W02", 26, False)  # the data's first week
+    assert (w30.first_raised, w30.weeks_open, w30.earlier) == ("2026-W04", 27, True)
+    assert (
+        memory_words(w30)
+        == " (first raised in 2026-W04 or earlier; overdue since 2026-02-02 or earlier, open 27 weeks or more)"
+    )
+    assert memory_words(w27) == " (first raised in 2026-W02; overdue since 2026-01-19, open 26 weeks)"
