@@ -32,7 +32,7 @@ from ..config import Config
 from ..model import Dataset, Gap
 from .cost import _budgets, _days_in, cost_ledger, in_currency
 from .periods import local_date, parse_week, week_label
-from .slo import evaluate_slo
+from .slo import budget_remaining, slo_window, window_attainment
 from .timeline import MEMORY_WEEKS
 
 RULE_DAYS = {
@@ -80,7 +80,12 @@ def _triggers(keys: set[str], ours: Any, config: Config, events: dict, start: dt
     for slo in config.slos:
         key = f"freeze:{slo.component}"
         if key in keys and key not in held:
-            remaining = evaluate_slo(events[slo.name], slo, config, end).budget_remaining
+            # the budget left of the window ending at the week's close, as `evaluate_slo` gives it, without
+            # the burn rates it also works out (most of its cost; the walk asks for up to 26 weeks per SLO)
+            since, until, _ = slo_window(slo, end, config)
+            remaining = budget_remaining(
+                window_attainment(events[slo.name], since, until).attainment, slo.objective
+            )
             if remaining is not None and remaining < 0:
                 held.add(key)
     return held
