@@ -51,58 +51,47 @@ XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def xml_unsafe(doc: Any, where: str) -> str | None:
-    """The place (`facts for 2026-W47: incidents[0].title`) of the first text in ``doc`` that XML cannot hold.
-    Every text is searched at once first (`_texts`); only a document that holds such a character is walked
-    again with the paths that name it (a week's facts are tens of thousands of texts, and none should)."""
-    texts: list[str] = []
-    _texts(doc, texts)
-    if not XML_UNSAFE.search("\n".join(texts)):  # a newline is a character XML holds
+    """The place (`facts for 2026-W47: incidents[0].title`) of the first text in ``doc`` that XML cannot hold:
+    in a mapping its keys (the last first), then its values in order, depth first."""
+    found = _unsafe_text(doc)
+    if found is None:
         return None
-    stack: list[tuple[Any, str]] = [(doc, "")]
-    while stack:
-        node, path = stack.pop()
-        if isinstance(node, str):
-            m = XML_UNSAFE.search(node)
-            if m:
-                return f"{where}: {path or '(text)'} holds the character U+{ord(m.group()):04X}"
-        elif isinstance(node, FactsBase):  # a facts model (analysis/facts_model.py): its JSON data
-            stack.append((node.model_dump(mode="json", exclude_unset=True), path))
-        elif isinstance(node, Mapping):
-            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in reversed(list(node.items())))
-            stack.extend((k, f"{path} (key)") for k in node if isinstance(k, str))
-        elif isinstance(node, list | tuple):
-            stack.extend((v, f"{path}[{i}]") for i, v in reversed(list(enumerate(node))))
-    return None
+    steps, char = found
+    path = ""
+    for step, key in reversed(steps):
+        if step == ".":
+            path = f"{path}.{key}" if path else str(key)
+        else:
+            path = f"{path}{step.format(key)}"
+    return f"{where}: {path or '(text)'} holds the character U+{ord(char):04X}"
 
 
-def _texts(node: Any, out: list[str]) -> None:
-    """Every text ``xml_unsafe`` searches (the same nodes its walk visits, keys included), into ``out``; the
-    exact types of JSON data are tested first."""
+def _unsafe_text(node: Any) -> tuple[list[tuple[str, Any]], str] | None:
+    """(the path's steps from the text up: a mapping's key, a list's ``[i]`` or `` (key)``; the character) of
+    the first text XML cannot hold, or None. A week's facts are tens of thousands of texts and none should
+    hold one: a path is spelt out only for a hit, and the exact types of JSON data are tested first."""
     kind = type(node)
-    if kind is str:
-        out.append(node)
-    elif kind is dict:
-        for k, v in node.items():
-            if isinstance(k, str):
-                out.append(k)
-            _texts(v, out)
-    elif kind is list:
-        for v in node:
-            _texts(v, out)
-    elif kind is int or kind is float or kind is bool or node is None:
-        return
-    elif isinstance(node, str):
-        out.append(node)
-    elif isinstance(node, FactsBase):
-        _texts(node.model_dump(mode="json", exclude_unset=True), out)
-    elif isinstance(node, Mapping):
-        for k, v in node.items():
-            if isinstance(k, str):
-                out.append(k)
-            _texts(v, out)
-    elif isinstance(node, list | tuple):
-        for v in node:
-            _texts(v, out)
+    if kind is str or (kind is not dict and kind is not list and isinstance(node, str)):
+        m = XML_UNSAFE.search(node)
+        return ([], m.group()) if m else None
+    if kind is dict or (kind is not list and isinstance(node, Mapping)):
+        for key in reversed([k for k in node if isinstance(k, str)]):
+            if m := XML_UNSAFE.search(key):
+                return [(" (key)", None)], m.group()
+        for key, value in node.items():
+            if (found := _unsafe_text(value)) is not None:
+                found[0].append((".", key))
+                return found
+        return None
+    if kind is list or isinstance(node, tuple):
+        for i, value in enumerate(node):
+            if (found := _unsafe_text(value)) is not None:
+                found[0].append(("[{}]", i))
+                return found
+        return None
+    if isinstance(node, FactsBase):  # a facts model (analysis/facts_model.py): its JSON data
+        return _unsafe_text(node.model_dump(mode="json", exclude_unset=True))
+    return None
 
 
 def preflight(session: Session) -> dict[str, Any]:

@@ -29,8 +29,8 @@ from .errors import SentinelError
 PARALLEL_PAGES = 4  # fewer items than this are rendered in this process
 
 _TASK: Callable[[Any], Any] | None = None
-stats = {"forked": 0, "forked_ahead": 0}  # pools forked (of them by fork_ahead) in this process (tests: which
-# path a build or a check took)
+# pools forked in this process, and of them by fork_ahead (tests: which path a build or a check took)
+stats = {"forked": 0, "forked_ahead": 0}
 
 
 def _run_task(item: Any) -> tuple[bool, Any]:

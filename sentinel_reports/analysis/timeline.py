@@ -64,23 +64,18 @@ def incidents_known_at(incidents: Iterable[Incident], at: dt.datetime) -> tuple[
 
 def lookback(config: Any, start: dt.datetime, end: dt.datetime) -> dt.datetime:
     """The earliest instant the facts of the period [start, end) read data from."""
-    spans = [end - start + (end - start), HISTORY]
-    for slo in config.slos:
-        if slo.window_kind == "calendar":
-            spans.append(_CALENDAR.get(str(slo.calendar_unit), _CALENDAR["quarter"]) + (end - start))
-        else:
-            spans.append(slo.window + (end - start))
-    for rule in (*config.alerts.page, *config.alerts.ticket):
-        spans.append(rule.long + (end - start))  # alert episodes that fired during the period
-    # the memory of recommendations: the weeks before the last one, each with its SLO windows and the month
-    # to date of its budgets (a trigger that held longer than the data read here would look newly raised)
-    reach = [_MONTH] + [
+    length = end - start
+    windows = [
         _CALENDAR.get(str(slo.calendar_unit), _CALENDAR["quarter"])
         if slo.window_kind == "calendar"
         else slo.window
         for slo in config.slos
     ]
-    spans.append(dt.timedelta(weeks=MEMORY_WEEKS + 1) + max(reach))
+    spans = [length + length, HISTORY, *(w + length for w in windows)]
+    spans += [rule.long + length for rule in (*config.alerts.page, *config.alerts.ticket)]  # episodes fired
+    # the memory of recommendations: the weeks before the last one, each with its SLO windows and the month
+    # to date of its budgets (a trigger that held longer than the data read here would look newly raised)
+    spans.append(dt.timedelta(weeks=MEMORY_WEEKS + 1) + max([_MONTH, *windows]))
     return end - max(spans) - _MARGIN
 
 

@@ -120,14 +120,13 @@ def rule(
 def memory_words(memory: MemoryEntry) -> str:
     """ " (first raised in 2026-W40; overdue since 2026-10-12, open 8 weeks)", " (first raised in 2026-W45, due
     2026-11-23)", or "" for a recommendation raised this week."""
-    earlier = (
-        " or earlier" if memory.earlier else ""
-    )  # its run reaches back past the 26 weeks the memory reads
+    # a run that reaches back past the 26 weeks the memory reads began then or before
+    earlier, more = (" or earlier", " or more") if memory.earlier else ("", "")
     if memory.overdue:
         weeks = memory.weeks_open
         return (
             f" (first raised in {memory.first_raised}{earlier}; overdue since {memory.deadline}{earlier}, open "
-            f"{weeks} week{'s' if weeks != 1 else ''}{' or more' if memory.earlier else ''})"
+            f"{weeks} week{'s' if weeks != 1 else ''}{more})"
         )
     if (memory.weeks_open or 1) > 1:
         return f" (first raised in {memory.first_raised}{earlier}, due {memory.deadline})"
