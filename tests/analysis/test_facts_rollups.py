@@ -153,7 +153,7 @@ def test_facts_from_the_window_of_the_weeks_analysed_equal_those_from_every_row(
     try:
         facts.prepare(project.dataset, project.config, (min(s[0] for s in spans), max(s[1] for s in spans)))
         (kept,) = series._WINDOW  # the window holds some of the rows, not all of them
-        assert 0 < len(kept[3]) < len(project.dataset.samples)
+        assert 0 < len(kept[3]) < len(project.dataset.samples)  # positions of the rows kept
         got = {w: json_dumps_facts(week_facts(project.dataset, project.content, project.config, w, project.as_of))
                for w in chosen}  # fmt: skip
     finally:
