@@ -274,7 +274,9 @@ def render_brief(
             view["sections"] = {k: bp.shorten_lists(v, web) for k, v in view["sections"].items()}
             view["tables"] = bp.print_tables(facts, ctx["tables"], web_url=web)
             view["sources"] = bp.print_sources(facts, ctx["sources"], web)
-            view["recommendation_table"] = bp.recommendation_table(view["recommendations"], web)
+            view["recommendation_table"] = bp.recommendation_table(
+                view["recommendations"], web, facts.as_of.date().isoformat()
+            )
             view["next_actions"] = bp.print_next_actions(
                 facts, ctx["next_actions"], narrative.next_actions, web
             )

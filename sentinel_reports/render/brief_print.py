@@ -2,7 +2,7 @@
 
     tables = print_tables(facts, ctx["tables"], web_url=ctx["web_url"])   section -> [Table]
     charts = print_charts(facts, history)                                  section -> [chart spec]
-    table = recommendation_table(recommendations, web_url)                  None for a few recommendations
+    table = recommendation_table(recommendations, web_url, today)           None for a few recommendations
     table = print_next_actions(facts, ctx["next_actions"], actions, web_url)  counted by owner when many
     text = shorten_lists(section_markdown, web_url)                         long narrative lists and
                                                                             sections cut
@@ -448,7 +448,18 @@ def print_next_actions(
                  numeric=frozenset({1, 2, 3}), condensed=condensed)  # fmt: skip
 
 
-def _group_row(members: Sequence[Mapping[str, Any]], web_url: str | None) -> list[Cell]:
+def _decision_by(dates: Sequence[str], today: str | None) -> Cell:
+    """The decision date of one or many recommendations; a date before ``today`` (the as-of date) is marked
+    overdue in words and icon, as the web edition's "overdue since" says, not left to read as still to come."""
+    first, last = dates[0], dates[-1]
+    text = f.date(first) if first == last else f"from {f.date(first)}"
+    late = sum(1 for d in dates if today is not None and d < today)
+    if late:
+        text += ", overdue" if late == len(dates) else f", {f.count(late)} overdue"
+    return Cell(text, state="major_outage" if late else None)
+
+
+def _group_row(members: Sequence[Mapping[str, Any]], web_url: str | None, today: str | None) -> list[Cell]:
     """One row for a rule's recommendations on many services (their shared ``group`` title): how many, the
     risk level they share (or each level's count), the owner (or how many owners) and the earliest date."""
     levels = sorted({m["risk_level"] for m in members})
@@ -459,19 +470,22 @@ def _group_row(members: Sequence[Mapping[str, Any]], web_url: str | None) -> lis
         Cell(members[0]["group"], strong=True, sub=sub),
         Cell(levels[0] if len(levels) == 1 else ", ".join(f"{lv} {sum(m['risk_level'] == lv for m in members)}" for lv in levels)),
         Cell(owners[0] if len(owners) == 1 else _plural(len(owners), "owner"), strong=True),
-        Cell(f.date(dates[0]) if dates[0] == dates[-1] else f"from {f.date(dates[0])}"),
+        _decision_by(dates, today),
     ]  # fmt: skip
 
 
-def recommendation_table(recommendations: Sequence[Mapping[str, Any]], web_url: str | None) -> Table | None:
-    """Many recommendations as one table: title and expected impact, risk level, owner and decision date.
-    None for a few (they print as boxes, as on the web)."""
+def recommendation_table(
+    recommendations: Sequence[Mapping[str, Any]], web_url: str | None, today: str | None = None
+) -> Table | None:
+    """Many recommendations as one table: title and expected impact, risk level, owner and decision date
+    (marked overdue when before ``today``, the as-of date). None for a few (they print as boxes, as on the
+    web)."""
     if len(recommendations) <= PRINT_CALLOUTS:
         return None
     rows = [
-        _group_row(r, web_url) if isinstance(r, list) else
+        _group_row(r, web_url, today) if isinstance(r, list) else
         [Cell(r["title"], strong=True, sub=f"Expected impact: {r['expected_impact']}" if r.get("expected_impact") else None),
-         Cell(r["risk_level"]), Cell(r["owner"], strong=True), Cell(f.date(r["deadline"]))]
+         Cell(r["risk_level"]), Cell(r["owner"], strong=True), _decision_by([str(r["deadline"])], today)]
         for r in gathered(recommendations, lambda r: r.get("group") or "")
     ]  # fmt: skip
     condensed = (

@@ -218,6 +218,29 @@ def test_many_recommendations_print_as_one_table() -> None:
     assert table.condensed is not None and "risk assessment" in table.condensed and WEB in table.condensed
 
 
+def test_decision_dates_before_the_as_of_date_print_as_overdue() -> None:
+    """A recommendation first raised weeks ago keeps its first deadline: on paper it must not read as a date
+    still to come (the web edition says "overdue since")."""
+    recs = [
+        {"title": f"Freeze {n}", "expected_impact": "", "risk_level": "Low", "owner": "team-1",
+         "deadline": d, "text": "", "group": g}
+        for n, d, g in (("A", "2026-02-02", "Freeze A, B"), ("B", "2026-07-27", "Freeze A, B"),
+                        ("C", "2026-07-20", ""), ("D", "2026-07-27", ""), ("E", "2026-01-05", "Freeze E, F"),
+                        ("F", "2026-01-12", "Freeze E, F"))
+    ]  # fmt: skip
+    table = bp.recommendation_table(recs, WEB, "2026-07-27")
+    assert table is not None
+    dates = {row[0].text: row[3] for row in table.rows}
+    assert dates["Freeze A, B"].text == "from 2026-02-02, 1 overdue"
+    assert dates["Freeze A, B"].state == "major_outage"
+    assert (dates["Freeze C"].text, dates["Freeze C"].state) == ("2026-07-20, overdue", "major_outage")
+    assert (dates["Freeze D"].text, dates["Freeze D"].state) == ("2026-07-27", None)  # due today: not late
+    assert dates["Freeze E, F"].text == "from 2026-01-05, overdue"
+    assert dates["Freeze E, F"].plain.startswith(bp.f.status_token("major_outage").icon)  # icon and word
+    undated = {row[0].text: row[3] for row in bp.recommendation_table(recs, WEB).rows}  # no as-of date given
+    assert (undated["Freeze C"].text, undated["Freeze C"].state) == ("2026-07-20", None)
+
+
 def test_print_charts_draw_fewer_lines_and_bars_and_say_so() -> None:
     names = [f"svc-{i:02d}" for i in range(30)]
     facts = pf.week_facts({
