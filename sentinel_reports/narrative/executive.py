@@ -186,7 +186,7 @@ def _margin(remaining: float) -> str:
         return "room to keep shipping at the current pace"
     if remaining >= 0.2:
         return "enough for planned releases, with less margin than usual for a further incident"
-    return "little margin: releases there deserve extra care until the window rolls forward"
+    return "little margin, so releases there deserve extra care until the window rolls forward"
 
 
 def _budget(ctx: Context) -> str:

@@ -61,3 +61,13 @@ def test_team_reads_as_prose() -> None:
     assert p.team("FinOps lead") == "**FinOps lead**"
     assert p.join(["a", "b", "c"]) == "a, b and c"
     assert p.plural(1, "alert") == "1 alert" and p.plural(3, "alert") == "3 alerts"
+
+
+@pytest.mark.parametrize("remaining", [0.9, 0.3, 0.19, 0.0])
+def test_a_budget_margin_sentence_has_one_colon(remaining: float) -> None:
+    """ "keeps 19% of its 28-day error budget: <margin>." reads as one statement and its consequence; a
+    second colon inside the margin ("little margin: releases ...") reads as a list of fragments."""
+    from sentinel_reports.narrative.executive import _margin
+
+    sentence = f"After the incident, svc-a keeps {p.pct(remaining, 0)} of its 28-day error budget: {_margin(remaining)}."
+    assert sentence.count(":") == 1, sentence
