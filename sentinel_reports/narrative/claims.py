@@ -728,6 +728,8 @@ def _unit(path: list[str]) -> str:
         return "money"
     if parent in RATIO_PARENTS:
         return "ratio"
+    if top == "ai_incidents" and leaf in ("peak", "limit") and parent.endswith("_rate"):
+        return "ratio"  # an episode of a rate signal (``severity_criteria.<component>:toxicity_rate``)
     if _BURN.search(leaf) or leaf in ("threshold", "long_burn", "short_burn"):
         return "burn"
     if leaf.endswith("_pp"):  # a difference of two fractions, in percentage points

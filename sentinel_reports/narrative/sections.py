@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 
-from ..analysis.facts_model import CostQuality, Gap
+from ..analysis.facts_model import CostQuality, Gap, SeverityCriterion
 from . import phrasing as p
 from .phrasing import Context
 
@@ -254,22 +254,57 @@ def quality(ctx: Context) -> str:
         out.append("🚨 " + p.sentence(text))
     if met:
         out.append(f"Eval pass rates at or above target: {p.join(met)}.")
-    within, above, seen = [], [], set()
-    for row in ctx.facts.quality:
-        if row.component in seen:
-            continue
-        seen.add(row.component)
+    within, above, spiked, seen = [], [], [], set()
+    for row in ctx.facts.quality:  # a component's safety rates are the same on each of its rows: once each
         for kind in ("hallucination", "toxicity"):
             rate, limit = getattr(row, f"{kind}_rate"), getattr(row, f"{kind}_max")
-            if rate is not None and limit is not None:
+            if rate is not None and limit is not None and (row.component, kind) not in seen:
+                seen.add((row.component, kind))
                 text = f"{kind} {p.pct(rate, 2)} on {ctx.name(row.component)} (limit {p.pct(limit, 2)})"
-                (within if getattr(row, f"{kind}_met") else above).append(text)
+                met = getattr(row, f"{kind}_met")
+                episodes = _severity_episodes(ctx, row.component, f"{kind}_rate")
+                if met and episodes:
+                    spiked.append(_spike(ctx, kind, row.component, rate, limit, episodes))
+                else:
+                    (within if met else above).append(text)
     out += [f"🚨 Safety limit exceeded: {t}." for t in above]
+    out += spiked
     if within:
         out.append(f"Safety rates within limits: {p.join(within)}.")
     if not out:
         return f"No eval or safety results cover this {ctx.period}, so answer quality cannot be stated (observability gap)."
     return " ".join(out)
+
+
+def _severity_episodes(ctx: Context, component: str, signal: str) -> list[SeverityCriterion]:
+    return [
+        e for e in ctx.facts.ai_incidents.severity_criteria if e.component == component and e.signal == signal
+    ]
+
+
+def _spike(
+    ctx: Context, kind: str, component: str, rate: float, limit: float, episodes: list[SeverityCriterion]
+) -> str:
+    """A safety rate whose period average is inside its limit while an episode met a severity definition:
+    the average must not read as "within limits" beside the episode (a 6-hour spike to 14 times the limit
+    averages out over a week)."""
+    worst = max(episodes, key=lambda e: (e.peak, e.minutes))
+    covered = (
+        f"{p.join(list(worst.incidents))} cover{'s' if len(worst.incidents) == 1 else ''} it"
+        if worst.incidents
+        else "no incident is on record for it"
+    )
+    more = (
+        "; other episodes also met a severity definition (see AI severity criteria met)"
+        if len(episodes) > 1
+        else ""
+    )
+    return (
+        f"{kind.capitalize()} on {ctx.name(component)} averaged {p.pct(rate, 2)} {ctx.so_far}, inside its "
+        f"{p.pct(limit, 2)} limit, but stayed above {p.pct(worst.limit, 2)} for {p.duration_minutes(worst.minutes)} "
+        f"from {p.timestamp(worst.start)} (peak {p.pct(worst.peak, 2)}), which meets the {worst.severity} "
+        f"definition; {covered}{more}."
+    )
 
 
 def gap_sentence(gap: Gap) -> str:

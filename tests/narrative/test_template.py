@@ -486,3 +486,38 @@ def test_a_long_verdict_list_counts_the_objectives_it_does_not_name() -> None:
     assert n.derived["narrative_counts"] == [58]
     assert problems(n, data) == []
     assert "narrative_counts" not in narrate_week(facts()).derived
+
+
+def _spike(start: str, minutes: float, peak: float, incidents: list[str]) -> dict[str, Any]:
+    return {"severity": "SEV2", "signal": "hallucination_rate", "component": "search", "limit": 0.05,
+            "start": start, "end": start, "minutes": minutes, "peak": peak, "without_incident": not incidents,
+            "description": "hallucination rate above 5% for 30 minutes", "incidents": incidents}  # fmt: skip
+
+
+def test_a_safety_rate_inside_its_limit_on_average_is_not_within_limits_beside_an_episode_that_met_a_severity() -> (
+    None
+):
+    """The week's average hallucination rate (1.2%, limit 2%) hides 6 hours at up to 9%: the quality section
+    must say so next to the average, not list it as within limits."""
+    base = facts()
+    calm = narrate_week(base).sections["quality"]
+    assert "Safety rates within limits: hallucination 1.20% on **Knowledge Search** (limit 2.00%)." in calm
+    spikes = [
+        _spike("2026-11-18T12:00:00Z", 360.0, 0.0912, ["INC-9"]),
+        _spike("2026-11-20T01:00:00Z", 30.0, 0.061, []),
+    ]
+    data = {**base, "ai_incidents": {**base.get("ai_incidents", {}), "severity_criteria": spikes}}
+    n = narrate_week(data)
+    text = n.sections["quality"]
+    assert "within limits" not in text
+    assert (
+        "Hallucination on **Knowledge Search** averaged 1.20% for the week, inside its 2.00% limit, but stayed "
+        "above 5.00% for 6 h from 2026-11-18 12:00 UTC (peak 9.12%), which meets the SEV2 definition; INC-9 "
+        "covers it; other episodes also met a severity definition (see AI severity criteria met)."
+    ) in text
+    assert problems(n, data) == []
+    alone = {**data, "ai_incidents": {**data["ai_incidents"], "severity_criteria": spikes[1:]}}
+    assert (
+        "for 30 min from 2026-11-20 01:00 UTC (peak 6.10%), which meets the SEV2 definition; no incident is on record for it."
+        in narrate_week(alone).sections["quality"]
+    )
