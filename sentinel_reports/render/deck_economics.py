@@ -12,6 +12,8 @@ cost / monthly net benefit, where net benefit = expected benefit − running cos
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ..analysis.business import REVENUE_LIMITS
 from ..analysis.derived import DECK_INCIDENT_ROWS
 from ..analysis.facts_model import (
@@ -39,6 +41,19 @@ from .deck_slides import (
 MAX_INCIDENT_ROWS = DECK_INCIDENT_ROWS
 
 
+def share_places(shares: list[float]) -> int:
+    """The fewest decimals (0 to 2) at which the shown shares of a whole add up to 100%: 62.5% and 37.5% shown
+    as "63%" and "38%" add up to 101% on a board slide. 1 when no precision does (three thirds); 0 for shares
+    that are not all the parts of one whole."""
+    if not shares or abs(sum(shares) - 1) > 1e-9:  # not the parts of one whole: nothing to add up
+        return 0
+    for places in (0, 1, 2):
+        shown = sum(Decimal(f.pct(x, places).rstrip("%").replace(",", "")) for x in shares)
+        if shown == 100:
+            return places
+    return 1
+
+
 def incident_cost_slide(facts: PeriodFacts, d: Derived) -> Slide:
     """Customer-impact minutes x revenue at risk per minute, per incident, with the assumption source.
 
@@ -48,6 +63,7 @@ def incident_cost_slide(facts: PeriodFacts, d: Derived) -> Slide:
     business, currency, names = facts.business, facts.currency, component_names(facts)
     incidents = sorted(facts.incidents, key=_weight)
     total = business.revenue_at_risk_total
+    places = share_places([i.revenue_share for i in incidents if i.revenue_share is not None])
     rows = []
     for inc in incidents[:MAX_INCIDENT_ROWS]:
         amount, minutes = _amount(inc), inc.impact_minutes or 0
@@ -63,7 +79,7 @@ def incident_cost_slide(facts: PeriodFacts, d: Derived) -> Slide:
                 impact_minutes(inc.impact_minutes),
                 f.money(rate, currency) if minutes and rate is not None else "–",
                 "degraded, not charged" if uncharged else f.money(amount, currency),
-                f.pct(share, 0) if minutes and not uncharged else "–",
+                f.pct(share, places) if minutes and not uncharged else "–",
             )
         )
     stats = facts.incident_stats
@@ -104,7 +120,7 @@ def incident_cost_slide(facts: PeriodFacts, d: Derived) -> Slide:
         elif len(impacted) > 1:
             share = top.revenue_share
             where = ", ".join(names.get(c, c) for c in top.components)
-            title += f"; {top.id} on {where} accounts for {f.pct(share, 0)}"
+            title += f"; {top.id} on {where} accounts for {f.pct(share, places)}"
     ids = sorted({x for i in incidents for x in i.sources})
     gap_lines = [g.sentence for g in facts.gaps if g.limits == REVENUE_LIMITS][:2]
     gap_lines = [*gap_first, *gap_lines]

@@ -358,11 +358,11 @@ def partial_previous(facts: PeriodFacts) -> str | None:
 
 
 def spend_change_words(facts: PeriodFacts) -> str | None:
-    """ "+18.8% a day on 2026-Q3" (a quarter to date against a whole one) or "+4.0% on 2026-Q3"; None without
-    a comparable baseline."""
+    """ "+18.8% on 2026-Q3 (daily average)" (a quarter to date against a whole one: "+18.8% a day" read as
+    growth every day) or "+4.0% on 2026-Q3"; None without a comparable baseline."""
     cost = facts.cost
     change = cost.week_over_week
     if change is None or not facts.previous_period:
         return None
-    per_day = " a day" if cost.change_basis == "daily_average" else ""
-    return f"{f.delta(change, '%', 1)}{per_day} on {facts.previous_period}"
+    per_day = " (daily average)" if cost.change_basis == "daily_average" else ""
+    return f"{f.delta(change, '%', 1)} on {facts.previous_period}{per_day}"

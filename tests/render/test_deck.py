@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import altair as alt
@@ -92,8 +93,10 @@ def test_incident_cost_table_multiplies_minutes_by_the_stated_assumption(quarter
                 assert by_id[inc.id][4] == f.money(rate)
                 assert amount == pytest.approx(inc.impact_minutes * rate)
             if inc.impact_minutes:
-                assert by_id[inc.id][6] == f.pct(inc.revenue_share, 0) != f.GAP
+                assert by_id[inc.id][6] == f.pct(inc.revenue_share, 1) != f.GAP  # 62.5% and 37.5%
     assert uncharged  # the demo's quarter has a latency-only incident
+    shown = [row[6] for row in s.table.rows[:-1] if row[6] != "–"]
+    assert len(shown) > 1 and sum(Decimal(x.rstrip("%")) for x in shown) == 100  # not 63% + 38% = 101%
     assert business.assumptions_source in s.source_line
 
 
@@ -210,3 +213,16 @@ def test_the_glance_title_names_the_slo_that_used_most_budget_once_when_it_was_a
     assert title.endswith(f", and its rolling error budget was overspent on {most.overspent_days} days"), (
         title
     )
+
+
+@pytest.mark.parametrize(
+    ("shares", "places"),
+    [([0.625, 0.375], 1), ([0.5, 0.5], 0), ([0.6, 0.4, 0.0], 0), ([0.01251, 0.01251, 0.97498], 2),
+     ([1 / 3, 1 / 3, 1 / 3], 1), ([0.625, 0.3], 0), ([], 0)],
+)  # fmt: skip
+def test_shares_of_one_whole_are_shown_at_the_fewest_decimals_that_add_up_to_100(
+    shares: list[float], places: int
+) -> None:
+    from sentinel_reports.render.deck_economics import share_places
+
+    assert share_places(shares) == places
