@@ -72,7 +72,7 @@ def ai_quality_slide(facts: PeriodFacts, d: Derived) -> Slide | None:
         by = {r.segment: r for r in s.segments}
         for seg in s.hidden_regressions:
             rows.append((f"{names.get(s.component, s.component)}: segment {seg}",
-                         f.pct(s.overall_pass_rate, 1), f.pct(by[seg].pass_rate, 1), f.count(by[seg].cases), "-"))  # fmt: skip
+                         f.pct(s.overall_pass_rate, 1), f.pct(by[seg].pass_rate, 1), f.count(by[seg].cases), "–"))  # fmt: skip
     for c in changes:
         rows.append((f"{str(c.kpi).replace('_', ' ')} after {c.to_version}", say.kpi_value(c, c.before),
                      say.kpi_value(c, c.after), f"{f.count(c.before.n)} / {f.count(c.after.n)}",
@@ -122,11 +122,11 @@ def self_hosting_slide(facts: PeriodFacts, d: Derived) -> Slide:
         (f"Cost {say.PER_MILLION_TOKENS}", f.money(per_self, cur, 2), f.money(per_api, cur, 2)),
         ("Cost in the period", f.money(sh.self_hosted_cost, cur), f.money(sh.api_cost, cur)),
         ("Tokens in the period", say.millions(sh.tokens), say.millions(sh.tokens)),
-        ("Break-even volume (tokens per 30 days)", say.millions(sh.break_even_tokens_per_month), "-"),
+        ("Break-even volume (tokens per 30 days)", say.millions(sh.break_even_tokens_per_month), "–"),
     )
     comp = names.get(sh.component or "", sh.component)
     title = (
-        f"Self-hosting {comp} costs less per token than the API at current volume"
+        f"{comp}: self-hosting costs less per token than the API at current volume"
         if sh.cheaper == "self-hosted"
         else f"The API would carry {comp}'s traffic for less than self-hosting"
     )

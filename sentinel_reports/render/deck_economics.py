@@ -317,9 +317,11 @@ def investments_slide(facts: QuarterFacts, d: Derived) -> Slide:
         title = f"No reliability investment is proposed for {facts.period}"
     elif paying:
         top = paying[0]
+        roi, months = f.pct(top.roi, 0), f.number(top.payback_months, 1)
         title = (
-            f"{top.title} has the best return of {n:.0f} proposals: {f.pct(top.roi, 0)} in the first "
-            f"year, payback in {f.number(top.payback_months, 1)} months"
+            f"{top.title} has the best return of {n:.0f} proposals: {roi} in the first year, payback in {months} months"
+            if n > 1  # one proposal has no "best of 1 proposals"
+            else f"{top.title}, the one proposal, returns {roi} in the first year and pays back in {months} months"
         )
     else:
         title = f"None of the {n:.0f} proposed investments earns back its cost in the first year"

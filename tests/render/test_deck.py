@@ -226,3 +226,36 @@ def test_shares_of_one_whole_are_shown_at_the_fewest_decimals_that_add_up_to_100
     from sentinel_reports.render.deck_economics import share_places
 
     assert share_places(shares) == places
+
+
+def test_one_investment_is_the_one_proposal_not_the_best_of_1_proposals(quarter) -> None:
+    from sentinel_reports.narrative.template import narrate_quarter
+
+    facts, _, deck = quarter
+    assert len(facts.investments) > 1 and "has the best return of" in slide(deck, "investments").title
+    data = facts_data(facts)
+    data["investments"] = data["investments"][:1]
+    data["investments"][0]["rank"] = 1
+    add_derived(
+        data, {s["name"]: s.get("previous_budget_remaining") for s in data["slos"]}
+    )  # as analysis does
+    one = facts_from_dict(data)
+    narrative = narrate_quarter(one)
+    one_deck = build_deck(one, narrative)
+    title = slide(one_deck, "investments").title
+    top = one.investments[0]
+    assert title == (
+        f"{top.title}, the one proposal, returns {f.pct(top.roi, 0)} in the first year and pays back in "
+        f"{f.number(top.payback_months, 1)} months"
+    )
+    verify_deck(one_deck, one, narrative)
+
+
+def test_the_self_hosting_title_does_not_stutter_on_a_component_named_self_hosted(quarter) -> None:
+    facts, _, deck = quarter
+    name = next(c.name for c in facts.components if c.id == facts.self_hosting.component)
+    assert name.startswith("Self-hosted")  # the demo's component: "Self-hosting Self-hosted ..." before
+    assert (
+        slide(deck, "self-hosting").title
+        == f"{name}: self-hosting costs less per token than the API at current volume"
+    )
