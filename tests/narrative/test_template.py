@@ -521,3 +521,22 @@ def test_a_safety_rate_inside_its_limit_on_average_is_not_within_limits_beside_a
         "for 30 min from 2026-11-20 01:00 UTC (peak 6.10%), which meets the SEV2 definition; no incident is on record for it."
         in narrate_week(alone).sections["quality"]
     )
+
+
+def test_a_safety_limit_exceeded_is_stated_in_the_executive_summary_where_its_decision_is_asked() -> None:
+    """The decisions line asks to bring hallucination back under its limit: the summary above it must say
+    that the limit was exceeded, and by how much, not leave it to the quality section."""
+    base = facts()
+    quiet = narrate_week(base)
+    assert "safety limit" not in quiet.executive_summary
+    rows = base["quality"]
+    data = {
+        **base,
+        "quality": [rows[0], {**rows[1], "hallucination_rate": 0.0313, "hallucination_met": False}],
+    }
+    n = narrate_week(data)
+    sentence = (
+        "Hallucination on **Knowledge Search** ran at 3.13% for the week, above its 2.00% safety limit."
+    )
+    assert n.executive_summary.count(sentence) == 1
+    assert problems(n, data) == []
