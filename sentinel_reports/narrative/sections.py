@@ -124,13 +124,21 @@ def _month_name(month: str) -> str:
     return f"{calendar.month_name[int(number)]} {year}"
 
 
+EARLY_MONTH_DAYS = 7
+"""A month-end projection from fewer days of the month than this rests on too few days to carry a month (a
+weekend, a charge booked on the 1st): the brief says how many days it rests on, next to the figure."""
+
+
 def month_end(ctx: Context) -> str:
     """The month-end projection of all spend: the budgeted teams against the budgeted total, and the rest."""
     m = ctx.facts.cost.month_end
     if m is None or m.projected_month_end is None or m.budgeted_projected is None:
         return ""
+    early = ""
+    if m.elapsed_days is not None and m.elapsed_days < EARLY_MONTH_DAYS:  # an early projection says so
+        early = f", from its first {p.days(m.elapsed_days) if m.elapsed_days > 1 else 'day'} only"
     text = (
-        f"All spend is projected at {ctx.money(m.projected_month_end)} for {_month_name(m.month)}: "
+        f"All spend is projected at {ctx.money(m.projected_month_end)} for {_month_name(m.month)}{early}: "
         f"{ctx.money(m.budgeted_projected)} for budgeted teams against {ctx.money(m.budget_total)} "
         f"budgeted"
     )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..analysis.facts_model import Incident, PeriodFacts
+from ..narrative.sections import EARLY_MONTH_DAYS
 from . import formatting as f
 from .markdown import strip_markdown_emphasis
 
@@ -141,8 +142,16 @@ def budget_table(facts: PeriodFacts) -> Table:
     columns = ("Team", f"Month to date ({cur})", f"Monthly budget ({cur})", f"Projected month-end ({cur})", "Projected share of budget (%)")  # fmt: skip
     return _table("budgets", f"Spend against monthly budget{f', {month}' if month else ''}", columns, rows,
                   numeric=frozenset({1, 2, 3, 4}), worst=_worst([b.projected_share for b in budgets], lowest=False),
-                  note="Projection: month-to-date spend extended at the month's average daily rate. All spend: every "
-                       "row of the month, budgeted or not.")  # fmt: skip
+                  note=f"Projection: month-to-date spend extended at the month's average daily rate{_early(facts)}. All "
+                       "spend: every row of the month, budgeted or not.")  # fmt: skip
+
+
+def _early(facts: PeriodFacts) -> str:
+    """ ", from the month's first 2 days only" when the projection rests on fewer than a week of the month."""
+    m = facts.cost.month_end
+    if m is None or m.elapsed_days is None or m.elapsed_days >= EARLY_MONTH_DAYS:
+        return ""
+    return f", from the month's first {f.days(m.elapsed_days) if m.elapsed_days > 1 else 'day'} only"
 
 
 def unit_cost_components(facts: PeriodFacts) -> list[str]:

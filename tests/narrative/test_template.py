@@ -540,3 +540,19 @@ def test_a_safety_limit_exceeded_is_stated_in_the_executive_summary_where_its_de
     )
     assert n.executive_summary.count(sentence) == 1
     assert problems(n, data) == []
+
+
+@pytest.mark.parametrize(("elapsed", "said"), [(1, ", from its first day only"), (2, ", from its first 2 days only"), (6, ", from its first 6 days only"), (7, "")])  # fmt: skip
+def test_a_month_end_projection_from_the_first_days_of_a_month_says_how_many(elapsed: int, said: str) -> None:
+    """Two weekend days projected to a whole month read as 61% of budget when the month ends at 86%: a
+    projection resting on less than a week says so beside the figure."""
+    month_end = {"month": "2026-08", "data_through": f"2026-08-{elapsed:02d}", "elapsed_days": elapsed,
+                 "days_in_month": 31, "month_to_date": 19411.37, "projected_month_end": 300876.24,
+                 "budget_total": 486240.0, "budgeted_month_to_date": 19149.3, "budgeted_projected": 296814.13,
+                 "budgeted_share": 0.6104, "unbudgeted_month_to_date": None, "unbudgeted_projected": None,
+                 "unbudgeted_share": None, "teams": []}  # fmt: skip
+    data = facts(**{"cost.month_end": month_end})
+    n = narrate_week(data)
+    text = n.sections["cost"]
+    assert f"All spend is projected at $300,876 for August 2026{said}: $296,814 for budgeted teams" in text
+    assert problems(n, data) == []
