@@ -325,17 +325,12 @@ def _money(ctx: Context, headline: bool = False) -> str:
                 f"eval cases against {p.pct(row.target)}, so {p.pct(1 - row.eval_pass_rate)} of evaluated "
                 "answers failed the rubric, a direct risk to customer trust."
             )
-    breached: set[tuple[str, str]] = set()  # a safety limit exceeded is a decision: the summary states it
-    for row in ctx.facts.quality:  # a component's safety rates are the same on each of its rows: once each
-        for kind in ("hallucination", "toxicity"):
-            rate, limit = getattr(row, f"{kind}_rate"), getattr(row, f"{kind}_max")
-            if getattr(row, f"{kind}_met") is False and rate is not None and limit is not None:
-                if (row.component, kind) not in breached:
-                    breached.add((row.component, kind))
-                    out.append(
-                        f"{kind.capitalize()} on {ctx.name(row.component)} ran at {p.pct(rate, 2)} {ctx.so_far}, "
-                        f"above its {p.pct(limit, 2)} safety limit."
-                    )
+    for component, kind, rate, limit, met in sections.safety_rates(ctx):
+        if met is False:  # a safety limit exceeded is a decision: the summary states it
+            out.append(
+                f"{kind.capitalize()} on {ctx.name(component)} ran at {p.pct(rate, 2)} {ctx.so_far}, "
+                f"above its {p.pct(limit, 2)} safety limit."
+            )
     return " ".join(t for t in out if t)
 
 

@@ -10,8 +10,9 @@ an observability gap, never as zero.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterator
 
-from ..analysis.facts_model import CostQuality, Gap, SeverityCriterion
+from ..analysis.facts_model import CostQuality, Gap, MonthEnd, SeverityCriterion
 from . import phrasing as p
 from .phrasing import Context
 
@@ -129,14 +130,34 @@ EARLY_MONTH_DAYS = 7
 weekend, a charge booked on the 1st): the brief says how many days it rests on, next to the figure."""
 
 
+def early_days(m: MonthEnd | None) -> str:
+    """ "2 days" (or "day") when a month-end projection rests on fewer than EARLY_MONTH_DAYS days of the
+    month, else ""."""
+    if m is None or m.elapsed_days is None or m.elapsed_days >= EARLY_MONTH_DAYS:
+        return ""
+    return p.days(m.elapsed_days) if m.elapsed_days > 1 else "day"
+
+
+def safety_rates(ctx: Context) -> Iterator[tuple[str, str, float, float, bool | None]]:
+    """(component, kind, rate, limit, met) of each component's hallucination and toxicity rate that has a
+    limit, once: the rates are per component, the same on each of its quality rows (read from the first row
+    that has them)."""
+    seen: set[tuple[str, str]] = set()
+    for row in ctx.facts.quality:
+        for kind in ("hallucination", "toxicity"):
+            rate, limit = getattr(row, f"{kind}_rate"), getattr(row, f"{kind}_max")
+            if rate is not None and limit is not None and (row.component, kind) not in seen:
+                seen.add((row.component, kind))
+                yield row.component, kind, rate, limit, getattr(row, f"{kind}_met")
+
+
 def month_end(ctx: Context) -> str:
     """The month-end projection of all spend: the budgeted teams against the budgeted total, and the rest."""
     m = ctx.facts.cost.month_end
     if m is None or m.projected_month_end is None or m.budgeted_projected is None:
         return ""
-    early = ""
-    if m.elapsed_days is not None and m.elapsed_days < EARLY_MONTH_DAYS:  # an early projection says so
-        early = f", from its first {p.days(m.elapsed_days) if m.elapsed_days > 1 else 'day'} only"
+    first = early_days(m)
+    early = f", from its first {first} only" if first else ""  # an early projection says so
     text = (
         f"All spend is projected at {ctx.money(m.projected_month_end)} for {_month_name(m.month)}{early}: "
         f"{ctx.money(m.budgeted_projected)} for budgeted teams against {ctx.money(m.budget_total)} "
@@ -262,19 +283,14 @@ def quality(ctx: Context) -> str:
         out.append("🚨 " + p.sentence(text))
     if met:
         out.append(f"Eval pass rates at or above target: {p.join(met)}.")
-    within, above, spiked, seen = [], [], [], set()
-    for row in ctx.facts.quality:  # a component's safety rates are the same on each of its rows: once each
-        for kind in ("hallucination", "toxicity"):
-            rate, limit = getattr(row, f"{kind}_rate"), getattr(row, f"{kind}_max")
-            if rate is not None and limit is not None and (row.component, kind) not in seen:
-                seen.add((row.component, kind))
-                text = f"{kind} {p.pct(rate, 2)} on {ctx.name(row.component)} (limit {p.pct(limit, 2)})"
-                met = getattr(row, f"{kind}_met")
-                episodes = _severity_episodes(ctx, row.component, f"{kind}_rate")
-                if met and episodes:
-                    spiked.append(_spike(ctx, kind, row.component, rate, limit, episodes))
-                else:
-                    (within if met else above).append(text)
+    within, above, spiked = [], [], []
+    for component, kind, rate, limit, met in safety_rates(ctx):
+        episodes = _severity_episodes(ctx, component, f"{kind}_rate")
+        if met and episodes:
+            spiked.append(_spike(ctx, kind, component, rate, limit, episodes))
+        else:
+            text = f"{kind} {p.pct(rate, 2)} on {ctx.name(component)} (limit {p.pct(limit, 2)})"
+            (within if met else above).append(text)
     out += [f"🚨 Safety limit exceeded: {t}." for t in above]
     out += spiked
     if within:

@@ -453,7 +453,7 @@ def _decision_by(dates: Sequence[str], today: str | None) -> Cell:
     overdue in words and icon, as the web edition's "overdue since" says, not left to read as still to come."""
     first, last = dates[0], dates[-1]
     text = f.date(first) if first == last else f"from {f.date(first)}"
-    late = sum(1 for d in dates if today is not None and d < today)
+    late = sum(d < today for d in dates) if today else 0
     if late:
         text += ", overdue" if late == len(dates) else f", {f.count(late)} overdue"
     return Cell(text, state="major_outage" if late else None)

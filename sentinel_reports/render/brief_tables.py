@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..analysis.facts_model import Incident, PeriodFacts
-from ..narrative.sections import EARLY_MONTH_DAYS
+from ..narrative.sections import early_days
 from . import formatting as f
 from .markdown import strip_markdown_emphasis
 
@@ -148,10 +148,8 @@ def budget_table(facts: PeriodFacts) -> Table:
 
 def _early(facts: PeriodFacts) -> str:
     """ ", from the month's first 2 days only" when the projection rests on fewer than a week of the month."""
-    m = facts.cost.month_end
-    if m is None or m.elapsed_days is None or m.elapsed_days >= EARLY_MONTH_DAYS:
-        return ""
-    return f", from the month's first {f.days(m.elapsed_days) if m.elapsed_days > 1 else 'day'} only"
+    first = early_days(facts.cost.month_end)
+    return f", from the month's first {first} only" if first else ""
 
 
 def unit_cost_components(facts: PeriodFacts) -> list[str]:
