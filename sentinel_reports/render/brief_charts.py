@@ -167,6 +167,11 @@ def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> 
     values = _series(history, now, lambda p: p["spend"])
     if cost.total is None:
         state, word = "no_data", "No data"
+    elif not cost.budgets:  # nothing to be within: a statement of configuration, never a green mark
+        state, word = None, None
+        target = "No monthly budgets configured"
+        if month_end is not None and month_end.projected_month_end is not None:
+            target = f"Month-end projection {f.money(month_end.projected_month_end, cur)}; {target[0].lower()}{target[1:]}"
     elif over:
         state = "degraded"
         word = f"{f.count(cost.overrun_count)} of {f.count(cost.projected_budget_count)} teams projected over budget"

@@ -224,6 +224,7 @@ def print_budgets(facts: PeriodFacts, table: Table, web_url: str | None) -> Tabl
     shown = bt.budget_table(
         facts.model_copy(update={"cost": facts.cost.model_copy(update={"budgets": keep})})
     )
+    assert shown is not None  # keep holds the first PRINT_TOP teams
     return replace(shown, condensed=condensed)
 
 

@@ -118,9 +118,12 @@ def slo_table(facts: PeriodFacts) -> Table:
                   worst=_worst(facing), note=note)  # fmt: skip
 
 
-def budget_table(facts: PeriodFacts) -> Table:
+def budget_table(facts: PeriodFacts) -> Table | None:
+    """None without budgets: a table of headings alone says nothing (the spend tile says none is configured)."""
     cur = facts.currency or "USD"
     budgets = sorted(facts.cost.budgets, key=lambda b: -(b.projected_share or 0))
+    if not budgets:
+        return None
     rows = [
         [Cell(b.team, strong=True), f.money(b.month_to_date, cur), f.money(b.monthly_budget, cur),
          f.money(b.projected_month_end, cur),

@@ -17,7 +17,13 @@ from sentinel_reports.config import load_config
 from sentinel_reports.narrative.template import narrate_week
 from sentinel_reports.render.brief import SECTIONS, render_brief, showback_csv, strip_emoji
 from sentinel_reports.render.brief_charts import kpi_tiles, spread_labels
-from sentinel_reports.render.brief_tables import markdown_table, slo_table, text_table, unit_cost_table
+from sentinel_reports.render.brief_tables import (
+    budget_table,
+    markdown_table,
+    slo_table,
+    text_table,
+    unit_cost_table,
+)
 from sentinel_reports.render.charts import ChartRenderer, line_chart
 from sentinel_reports.render.environment import make_environment
 
@@ -199,3 +205,30 @@ def test_the_incidents_figure_its_change_and_its_trend_are_all_the_weeks_inciden
     assert tile["value"] == "3" and tile["delta"].startswith("▲")
     assert (tile["state"], tile["state_word"]) == ("operational", "None open")
     assert tile["target"] == "1 SEV1, 2 SEV3; 0 open at the end of the week"
+
+
+def test_a_project_without_budgets_gets_no_empty_budget_table_and_no_green_spend_mark(week) -> None:  # type: ignore[no-untyped-def]
+    facts, config = week
+    data = facts_data(facts)
+    data["cost"]["budgets"] = []
+    month_end = data["cost"]["month_end"]
+    for key in ("budget_total", "budgeted_month_to_date", "budgeted_projected", "budgeted_share",
+                "unbudgeted_month_to_date", "unbudgeted_projected", "unbudgeted_share"):  # fmt: skip
+        month_end[key] = None
+    for team in month_end["teams"]:
+        team["monthly_budget"] = None
+    add_derived(data, {s["name"]: s.get("previous_budget_remaining") for s in data["slos"]})
+    bare = facts_from_dict(data)
+    assert budget_table(bare) is None
+    tile = next(t for t in kpi_tiles(bare) if t["label"] == "Spend")
+    assert tile["state"] is None and tile["state_word"] is None
+    projected = f"${month_end['projected_month_end']:,.0f}"
+    assert tile["target"] == f"Month-end projection {projected}; no monthly budgets configured"
+    html = render_brief(
+        make_environment(), bare, narrate_week(bare, None, config), config, renderer=ChartRenderer()
+    )
+    assert (
+        "table-budgets" not in html.html
+        and "Spend against monthly budget" not in html.pdf_html + html.markdown
+    )
+    assert "within budget" not in html.html
