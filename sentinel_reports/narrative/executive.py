@@ -308,15 +308,16 @@ def _money(ctx: Context, headline: bool = False) -> str:
         out.append("Every budgeted team is projected to finish the month within its budget.")
     out.append(sections.unfunded_sentence(ctx))
     out.append(sections.month_end(ctx))
-    rows = [r for r in ctx.facts.quality if r.met is not None]
-    if rows and all(r.met for r in rows):
-        out.append("Answer quality met its eval target on every evaluated service.")
+    # a team over budget beside the month's projection, before quality turns the paragraph to another subject
     for b in c.budgets:
         if (b.projected_share or 0) > 1 and b.projected_month_end is not None:
             out.append(
                 f"{p.team(b.team, capital=True)} is on course to end the month at {p.pct(b.projected_share)} of its budget "
                 f"({ctx.money(b.projected_month_end)} against {ctx.money(b.monthly_budget)})."
             )
+    rows = [r for r in ctx.facts.quality if r.met is not None]
+    if rows and all(r.met for r in rows):
+        out.append("Answer quality met its eval target on every evaluated service.")
     for row in ctx.facts.quality:
         if row.met is False and row.eval_pass_rate is not None:
             out.append(

@@ -556,3 +556,18 @@ def test_a_month_end_projection_from_the_first_days_of_a_month_says_how_many(ela
     text = n.sections["cost"]
     assert f"All spend is projected at $300,876 for August 2026{said}: $296,814 for budgeted teams" in text
     assert problems(n, data) == []
+
+
+def test_a_team_over_budget_follows_the_month_projection_before_the_summary_turns_to_quality() -> None:
+    """'All spend is projected …. Answer quality met its target …. The ML Platform team is on course to end
+    the month at 108.5%' put a quality sentence between two halves of the budget story."""
+    base = facts()
+    rows = [{**r, "met": True, "eval_pass_rate": 0.95} for r in base["quality"]]
+    data = {**base, "quality": rows}
+    n = narrate_week(data)
+    summary = n.executive_summary
+    over = "The **Assistant Platform team** is on course to end the month at 107.8% of its budget"
+    quality = "Answer quality met its eval target on every evaluated service."
+    assert over in summary and quality in summary
+    assert summary.index(over) < summary.index(quality)
+    assert problems(n, data) == []
