@@ -148,13 +148,49 @@ def _overspent_elsewhere(ctx: Context, slos: list[Slo]) -> str:
     )
 
 
+OVERSPENT_IN_FULL = 3
+"""Up to this many overspent customer-facing objectives (besides the one of least budget and any with a page
+alert) get a paragraph each; when there are more, the worst ``OVERSPENT_IN_FULL - 1`` keep theirs and the others
+share one paragraph naming each, worst first, so a week of many exhausted budgets reads as one story and not as
+the same paragraph again and again."""
+
+
+def _overspent_together(ctx: Context, slos: list[Slo]) -> str:
+    """One paragraph for many overspent customer-facing objectives: each with its overspend and its period's
+    attainment (the SLO table has the period before), and the services whose releases the policy holds."""
+    items = []
+    for s in slos:
+        now = s.period_attainment
+        week = f", {p.pct(now, 2)} this {ctx.period}" if now is not None else ""
+        items.append(
+            f"**{s.name}** on {ctx.plain_name(s.component)} (overspent by {p.overspend(s.budget_remaining or 0)}{week})"
+        )
+    services = list(dict.fromkeys(ctx.plain_name(s.component) for s in slos))
+    return (
+        f"{ctx.remainder(len(slos))} more customer-facing objectives have exhausted their error budget: "
+        f"{p.join(items)}. The error-budget policy holds non-critical releases on {p.join(services)} until "
+        "their budgets recover; P0 and security fixes continue while the owning teams restore margin."
+    )
+
+
 def reliability(ctx: Context) -> str:
     facts = ctx.facts
     slos = sorted(facts.slos, key=lambda s: (not s.customer_facing, s.name))
     lowest = next((s for s in slos if s.name == facts.summary.budget_slo), None)
     shown = [s for s in slos if s is lowest or (notable(s) and s.customer_facing)]
     shown.sort(key=lambda s: (not active_alerts(s, "page"), s is not lowest))
-    paragraphs = [slo_paragraph(ctx, s) for s in shown]
+    together = sorted(
+        (
+            s
+            for s in shown
+            if s is not lowest and (s.budget_remaining or 0) < 0 and not active_alerts(s, "page")
+        ),
+        key=lambda s: (s.budget_remaining, s.name),
+    )
+    together = together[OVERSPENT_IN_FULL - 1 :] if len(together) > OVERSPENT_IN_FULL else []
+    paragraphs = [slo_paragraph(ctx, s) for s in shown if s not in together]
+    if together:
+        paragraphs.append(_overspent_together(ctx, together))
     fired = fired_alerts(ctx, slos)
     if fired:
         paragraphs.insert(0, fired)

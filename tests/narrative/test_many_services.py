@@ -214,3 +214,46 @@ def test_cost_held_steady_is_said_only_of_services_with_a_previous_week() -> Non
     for component in data["cost"]["previous_per_successful_task"]:
         data["cost"]["previous_per_successful_task"][component] = None
     assert "held steady" not in template.narrate_week(as_facts(data)).executive_summary
+
+
+def _customer_facing_overspent(count: int) -> dict[str, Any]:
+    """WEEK_FACTS plus ``count`` customer-facing services, each with an availability SLO overspent."""
+    data = copy.deepcopy(WEEK_FACTS)
+    for i in range(count):
+        cid = f"cf-{i:02d}"
+        data["components"].append(
+            {"id": cid, "name": f"Customer {i:02d}", "group": "Customer-facing", "tier": 1,
+             "customer_facing": True, "owner": f"Team {i}", "status": "degraded"}
+        )  # fmt: skip
+        data["slos"].append(
+            {**copy.deepcopy(WEEK_FACTS["slos"][0]), "name": f"{cid}-availability", "component": cid,
+             "component_name": f"Customer {i:02d}", "customer_facing": True,
+             "budget_remaining": -0.5 - i / 10, "budget_consumed": 1.5 + i / 10, "alerts": [],
+             "period_attainment": 0.99 - i / 1000}
+        )  # fmt: skip
+    return data
+
+
+def test_many_exhausted_customer_facing_budgets_read_as_one_paragraph_naming_each_not_the_same_one_again() -> (
+    None
+):
+    """Nine exhausted latency budgets were nine near-identical paragraphs, each ending 'The policy is not a
+    punishment'; past three, the worst two keep theirs and the others share one paragraph naming each."""
+    few = template.narrate_week(as_facts(_customer_facing_overspent(2)))
+    assert few.sections["reliability"].count("The policy is not a punishment") >= 2
+    data = _customer_facing_overspent(6)
+    n = template.narrate_week(as_facts(data))
+    text = n.sections["reliability"]
+    exhausted = [s for s in data["slos"] if s["customer_facing"] and s["budget_remaining"] < 0]
+    assert len(exhausted) >= 6
+    for s in exhausted:  # every one named, with its overspend
+        assert f"**{s['name']}**" in text
+    assert text.count("The policy is not a punishment") <= 3
+    together = next(
+        par for par in text.split("\n\n") if "more customer-facing objectives have exhausted" in par
+    )
+    worst_first = [s["name"] for s in sorted(exhausted, key=lambda s: s["budget_remaining"])]
+    named = re.findall(r"\*\*(cf-\d\d-availability)\*\*", together)
+    assert named == [x for x in worst_first if x in named] and len(named) >= 2
+    assert "**cf-03-availability** on Customer 03 (overspent by 80%, 98.70% this week)" in together
+    assert problems(n, data) == []
