@@ -268,9 +268,9 @@ def _money(ctx: Context, headline: bool = False) -> str:
         row = sections.cost_quality_row(ctx, component)
         if quality and not up and row is not None and row.breaches:
             margin = "the saving comes with answers below the eval target, so it is not margin to bank"
+        shown, was = p.unit_money_pair(value, before[component], ctx.currency)
         text = (
-            f"Cost per successful task on {ctx.name(component)} {'rose' if up else 'fell'} to "
-            f"{p.unit_money(value, ctx.currency)} from {p.unit_money(before[component], ctx.currency)}"
+            f"Cost per successful task on {ctx.name(component)} {'rose' if up else 'fell'} to {shown} from {was}"
             f"{quality}: {margin}"
         )
         cached = cache.get(component)

@@ -33,13 +33,23 @@ from ..display import (  # noqa: F401  (the narrators format through these names
 )
 
 
-def unit_money(value: float | None, currency: str = "USD") -> str:
+def unit_money(value: float | None, currency: str = "USD", decimals: int | None = None) -> str:
     """A per-unit cost (cost per successful task): 2 decimals from 1 up, else at least 4 decimals and two
-    significant digits ("$0.0091", "$0.000012")."""
+    significant digits ("$0.0091", "$0.000012"); ``decimals`` overrides (`unit_money_pair`)."""
+    return money(value, currency, _unit_decimals(value) if decimals is None else decimals)
+
+
+def unit_money_pair(now: float | None, before: float | None, currency: str = "USD") -> tuple[str, str]:
+    """Two per-unit costs compared in one sentence, at the same decimals: "$0.9009 from $1.0012", never
+    "$0.9009 from $1.00" (a rise or fall read across two precisions)."""
+    decimals = max(_unit_decimals(now), _unit_decimals(before))
+    return unit_money(now, currency, decimals), unit_money(before, currency, decimals)
+
+
+def _unit_decimals(value: float | None) -> int:
     if value is None or value != value or value == 0 or abs(value) >= 1:
-        return money(value, currency, 2)
-    digits = -math.floor(math.log10(abs(value))) + 1
-    return money(value, currency, min(max(4, digits), 8))
+        return 2
+    return min(max(4, -math.floor(math.log10(abs(value))) + 1), 8)
 
 
 def time_left(hours_value: float) -> str:

@@ -144,9 +144,7 @@ def _rollback_cost(ctx: Context, component: str) -> str:
     row = cost_quality_row(ctx, component)
     if row is None or not row.breaches or row.per_successful_task >= row.previous_per_successful_task:
         return ""
-    now, before = (
-        p.unit_money(v, ctx.currency) for v in (row.per_successful_task, row.previous_per_successful_task)
-    )
+    now, before = p.unit_money_pair(row.per_successful_task, row.previous_per_successful_task, ctx.currency)
     return f", at the previous {ctx.period}'s {before} per successful task instead of {now}"
 
 
@@ -157,8 +155,8 @@ def _cost_quality(ctx: Context) -> Iterable[Recommendation]:
         if not row.model_changed or row.breaches or not row.flagged:
             continue
         component, name = row.component, ctx.plain_name(row.component)
-        now, before = (
-            p.unit_money(v, ctx.currency) for v in (row.per_successful_task, row.previous_per_successful_task)
+        now, before = p.unit_money_pair(
+            row.per_successful_task, row.previous_per_successful_task, ctx.currency
         )
         current, left = p.join(row.model_versions), p.join(row.dropped_versions)
         failed_before = {b.model_version for b in row.previous_breaches}

@@ -212,19 +212,13 @@ def cost(ctx: Context) -> str:
         out.append(f"The largest shares: {p.join([f'{ctx.name(k)} {ctx.money(v)}' for k, v in top])}.")
     before, items = c.previous_per_successful_task, []
     for component, value in customer_costs(ctx):
-        item, move = (
-            f"{ctx.name(component)} {p.unit_money(value, ctx.currency)}",
-            trend(value, before.get(component)),
-        )
-        items.append(
-            item
-            + (
-                f" ({move} {p.unit_money(before[component], ctx.currency)}"
-                f"{',' + cost_quality_clause(ctx, component) if cost_quality_clause(ctx, component) else ''})"
-                if move in ("up from", "down from")
-                else ""
-            )
-        )
+        move = trend(value, before.get(component))
+        if move in ("up from", "down from"):
+            shown, was = p.unit_money_pair(value, before[component], ctx.currency)
+            clause = cost_quality_clause(ctx, component)
+            items.append(f"{ctx.name(component)} {shown} ({move} {was}{',' + clause if clause else ''})")
+        else:
+            items.append(f"{ctx.name(component)} {p.unit_money(value, ctx.currency)}")
     if items:
         out.append(f"Cost per successful task on customer-facing services: {p.join(items)}.")
     cache = c.cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from typing import Any
 
 import pytest
@@ -570,4 +571,16 @@ def test_a_team_over_budget_follows_the_month_projection_before_the_summary_turn
     quality = "Answer quality met its eval target on every evaluated service."
     assert over in summary and quality in summary
     assert summary.index(over) < summary.index(quality)
+    assert problems(n, data) == []
+
+
+def test_a_cost_per_task_crossing_a_dollar_is_compared_at_one_precision_in_the_summary_and_the_cost_section() -> (
+    None
+):
+    data = facts(**{"cost.per_successful_task": {"chat-api": 0.90091, "search": 0.0112},
+                    "cost.previous_per_successful_task": {"chat-api": 1.00214, "search": 0.0113}})  # fmt: skip
+    n = narrate_week(data)
+    assert "fell to $0.9009 from $1.0021" in n.executive_summary
+    assert "$0.9009 (down from $1.0021" in n.sections["cost"]
+    assert not re.search(r"\$1\.00\b", n.executive_summary + n.sections["cost"])
     assert problems(n, data) == []

@@ -71,3 +71,14 @@ def test_a_budget_margin_sentence_has_one_colon(remaining: float) -> None:
 
     sentence = f"After the incident, svc-a keeps {p.pct(remaining, 0)} of its 28-day error budget: {_margin(remaining)}."
     assert sentence.count(":") == 1, sentence
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "shown"),
+    [(0.90091, 1.00214, ("$0.9009", "$1.0021")), (1.0209, 0.91514, ("$1.0209", "$0.9151")),
+     (1.24, 1.11, ("$1.24", "$1.11")), (0.0091, 0.000012, ("$0.009100", "$0.000012")),
+     (0.0149, None, ("$0.0149", "no data"))],
+)  # fmt: skip
+def test_two_unit_costs_compared_in_one_sentence_share_their_decimals(now, before, shown) -> None:  # type: ignore[no-untyped-def]
+    """'fell to $0.9009 from $1.00' reads a fall across two precisions: the pair is written alike."""
+    assert p.unit_money_pair(now, before) == shown
