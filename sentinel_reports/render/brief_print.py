@@ -170,14 +170,12 @@ def print_cache(facts: PeriodFacts, table: Table, web_url: str | None) -> Table:
     no_saving = sum(1 for v in by.values() if f.is_gap(v.saving))
     no_rate = sum(1 for v in by.values() if f.is_gap(v.hit_rate))
     gaps = [
-        f"the saving is no data for {f.count(no_saving)}" if no_saving else "",
-        f"the hit rate is no data for {f.count(no_rate)}" if no_rate else "",
+        f"the {what} of {'every one' if n == len(by) else f.count(n)} of them"
+        for what, n in (("saving", no_saving), ("hit rate", no_rate))
+        if n
     ]
-    unknown = " and ".join(g for g in gaps if g)
-    condensed = (
-        f"The hit rate and saving of each of the {_plural(len(by), 'component')} are {_where(web_url)}"
-        + (f"; {unknown} of them." if unknown else ".")
-    )
+    unknown = f"; {' and '.join(gaps)} cannot be stated (observability gap)" if gaps else ""
+    condensed = f"The hit rate and saving of each of the {_plural(len(by), 'component')} are {_where(web_url)}{unknown}."
     return replace(table, rows=list(table.rows[-1:]), condensed=condensed)
 
 

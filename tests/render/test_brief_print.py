@@ -13,6 +13,7 @@ from sentinel_reports.analysis.facts_model import facts_data, facts_from_dict
 from sentinel_reports.render import brief_print as bp
 from sentinel_reports.render.brief_charts import budget_chart, spend_chart
 from sentinel_reports.render.brief_tables import (
+    cache_table,
     gap_table,
     incident_table,
     slo_table,
@@ -435,3 +436,17 @@ def test_a_rule_on_many_services_prints_as_one_row_with_its_count_owners_and_fir
     assert table.rows[1][0].text == "Instrument A"
     same = [{**r, "owner": "team-0", "deadline": "2026-12-01"} for r in freezes]
     assert [c.text for c in bp.recommendation_table(same, WEB).rows[0][1:]] == ["Low", "team-0", "2026-12-01"]
+
+
+@pytest.mark.parametrize(("priced", "said"), [(0, "the saving of every one of them cannot be stated (observability gap)."), (20, "the saving of 10 of them cannot be stated (observability gap).")])  # fmt: skip
+def test_a_condensed_cache_table_says_which_savings_cannot_be_stated_in_words(priced: int, said: str) -> None:
+    """'the saving is no data for 50 of them' read as a fault of the table; it is an observability gap."""
+    ids = [f"c{i:02d}" for i in range(30)]
+    by = {c: {"hit_rate": 0.4, "saving": 10.0 if n < priced else None} for n, c in enumerate(ids)}
+    facts = pf.week_facts({
+        "currency": "USD", "components": [{"id": c, "name": c.upper()} for c in ids],
+        "cost": {"cache": {"hit_rate": 0.4, "saving": None, "by_component": by}},
+    })  # fmt: skip
+    table = bp.print_cache(facts, cache_table(facts), WEB)
+    assert table.condensed is not None and table.condensed.endswith(said)
+    assert "no data for" not in table.condensed
