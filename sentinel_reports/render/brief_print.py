@@ -492,6 +492,5 @@ def recommendation_table(
         f"each recommendation are {_where(web_url)}; the actions, with owners and deadlines, are under Next Actions."
     )
     columns = ("Recommendation", "Risk", "Owner", "Decision by")
-    return Table(
-        "recommendations", "Recommendations", columns, rows, numeric=frozenset({3}), condensed=condensed
-    )
+    caption = "Each recommendation's risk, owner and decision date"  # not the section's heading again
+    return Table("recommendations", caption, columns, rows, numeric=frozenset({3}), condensed=condensed)

@@ -217,6 +217,7 @@ def test_many_recommendations_print_as_one_table() -> None:
     assert table is not None and len(table.rows) == bp.PRINT_CALLOUTS + 1
     assert table.rows[0][0].sub == "Expected impact: protects customers"
     assert table.condensed is not None and "risk assessment" in table.condensed and WEB in table.condensed
+    assert table.caption != "Recommendations"  # the section's heading stands right above it
 
 
 def test_decision_dates_before_the_as_of_date_print_as_overdue() -> None:
