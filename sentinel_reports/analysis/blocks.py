@@ -137,6 +137,8 @@ def component_entries(
                         "incidents": list(d.incidents),
                         "gap": d.gap,
                         "maintenance": d.maintenance,
+                        # only where an SLO missed: the key is left out of facts.json on other days
+                        **({"below": list(d.below)} if d.below else {}),
                     }
                     for d in st.days
                 ],

@@ -232,6 +232,7 @@ class ComponentDay(FactsBase):
     gap: bool = F("True when the day lacks data.")
     maintenance: bool = F("True when a maintenance window touched the day.")
     incidents: list[str] = F("Ids of incidents that touched the day.")
+    below: list[str] = F("SLOs whose SLI was under its objective that day; left out when none was.", [])
 
 
 class Component(FactsBase):

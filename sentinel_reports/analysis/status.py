@@ -64,6 +64,7 @@ class DayStatus:
     incidents: tuple[str, ...]
     gap: bool  # coverage below gaps.min_coverage (an observability gap that day)
     maintenance: bool
+    below: tuple[str, ...] = ()  # the SLOs whose SLI was under its objective that day
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ class ComponentSlis:
     availability_objective: float | None
     thresholds: tuple[tuple[SliEvents, float], ...]
     other: tuple[SliEvents, ...] = ()  # coverage-only series for components without an SLI
+    availability_slo: str | None = None  # the names of the SLOs above (`DayStatus.below`)
+    threshold_slos: tuple[str, ...] = ()
 
 
 def component_slis(
@@ -102,7 +105,8 @@ def component_slis(
         availability = ratio_events(index, component.id, "requests_good", "requests_total")
     if availability is not None and not len(availability.ts) and ratio is None:
         availability = None
-    thresholds = tuple((events[s.name], s.objective) for s in slos if s.indicator.threshold is not None)
+    threshold_slos = [s for s in slos if s.indicator.threshold is not None]
+    thresholds = tuple((events[s.name], s.objective) for s in threshold_slos)
     other: tuple[SliEvents, ...] = ()
     if availability is None and not thresholds:
         found = []
@@ -111,7 +115,8 @@ def component_slis(
             if series is not None:
                 found.append(SliEvents.of(series.ts, series.ts * 0, series.ts * 0, series.median_step_ns()))
         other = tuple(found)
-    return ComponentSlis(availability, objective, thresholds, other)
+    names = tuple(s.name for s in threshold_slos)
+    return ComponentSlis(availability, objective, thresholds, other, ratio.name if ratio else None, names)
 
 
 def now_window(slis: ComponentSlis) -> dt.timedelta:
@@ -152,12 +157,15 @@ def classify(
     config: Config,
     span: Callable[[SliEvents], tuple[dt.datetime, dt.datetime]] | None = None,
     attained: Callable[[SliEvents], WindowAttainment] | None = None,
+    below: list[str] | None = None,
 ) -> tuple[str, float | None, float | None]:
     """(status, uptime, lowest SLI coverage) of one component over [start, end); `span` gives another
     range per SLI (for "now": the hour ending at each SLI's latest sample); `attained` gives each SLI's
-    window over [start, end) already computed."""
+    window over [start, end) already computed; ``below``, when given, receives the name of each SLO whose SLI
+    is under its objective."""
     min_cov = config.gaps.min_coverage
     worst, coverages, uptime = "operational", [], None
+    missed = below if below is not None else []
 
     def window(events: SliEvents) -> WindowAttainment:
         if attained is not None:
@@ -175,13 +183,16 @@ def classify(
         coverages.append(w.coverage or 0.0)
         if w.coverage is not None and w.coverage >= min_cov and w.attainment is not None:
             uptime = w.attainment
+            target = slis.availability_objective
+            if slis.availability_slo is not None and target is not None and uptime < target:
+                missed.append(slis.availability_slo)
             if uptime < config.status.major_outage_below:
                 worsen("major_outage")
             elif uptime < config.status.partial_outage_below:
                 worsen("partial_outage")
             elif slis.availability_objective is not None and uptime < slis.availability_objective:
                 worsen("degraded_performance")
-    for events, objective in slis.thresholds:
+    for n, (events, objective) in enumerate(slis.thresholds):
         w = window(events)
         coverages.append(w.coverage or 0.0)
         if (
@@ -191,6 +202,8 @@ def classify(
             and w.attainment < objective
         ):
             worsen("degraded_performance")
+            if n < len(slis.threshold_slos):
+                missed.append(slis.threshold_slos[n])
     for events in slis.other:
         coverages.append(window(events).coverage or 0.0)
     for inc in incidents:
@@ -253,15 +266,16 @@ def component_status(
     for n, (day, (start, end)) in enumerate(zip(dates, bounds, strict=True)):
         touching = _touching(incidents, component, start, end, as_of)
         maint = in_maintenance(maintenance, component, start, end)
+        below: list[str] = []
         status, uptime, coverage = classify(
-            slis, start, end, touching, maint, config, attained=lambda e, n=n: by_day[id(e)][n]
+            slis, start, end, touching, maint, config, attained=lambda e, n=n: by_day[id(e)][n], below=below
         )
         if uptime is not None and slis.availability is not None:
             w = by_day[id(slis.availability)][n]
             good, total = good + w.good, total + w.total
         gap = coverage is None or coverage < config.gaps.min_coverage
         ids = tuple(sorted(i.id for i in touching))
-        history.append(DayStatus(day, status, uptime, coverage, ids, gap, maint))
+        history.append(DayStatus(day, status, uptime, coverage, ids, gap, maint, tuple(below)))
     open_now = [i for i in incidents if component in i.components and is_open(i, as_of)]
     maint_now = in_maintenance(maintenance, component, as_of, as_of + dt.timedelta(microseconds=1))
     width, stale_after = now_window(slis), config.gaps.stale_after

@@ -18,6 +18,7 @@ through ``status_common.file_ids``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from jinja2 import Environment
@@ -71,7 +72,10 @@ def component_names(config: Config, facts: PeriodFacts) -> dict[str, str]:
     return names
 
 
-def _day(day: ComponentDay, incident_files: dict[str, str]) -> dict[str, Any]:
+def _day(
+    day: ComponentDay, incident_files: dict[str, str], objectives: Mapping[str, float]
+) -> dict[str, Any]:
+    """One day of a component's bar and day list; ``objectives`` by SLO name, for the SLOs the day missed."""
     token = status_token(api_status(day.status))
     gap = bool(day.gap) or token.key == "no_data"
     uptime = day.uptime
@@ -87,6 +91,8 @@ def _day(day: ComponentDay, incident_files: dict[str, str]) -> dict[str, Any]:
         parts.append(f"{len(incidents)} incident{'s' if len(incidents) > 1 else ''} ({', '.join(incidents)})")
     if day.maintenance and token.key != "maintenance":
         parts.append("maintenance")
+    if day.below:
+        parts.append(f"{', '.join(day.below)} under objective")
     return {
         "date": day.date.isoformat(),
         "cls": CELL_CLASS[token.key] + (" h" if gap and token.key != "no_data" else ""),
@@ -100,6 +106,12 @@ def _day(day: ComponentDay, incident_files: dict[str, str]) -> dict[str, Any]:
             for i in incidents
         ],
         "operational": token.key == "operational" and not gap,
+        "below": [
+            f"{name} under its {pct(objectives[name], 2)} objective"
+            if name in objectives
+            else f"{name} under objective"
+            for name in day.below
+        ],
     }
 
 
@@ -125,7 +137,8 @@ def _slo(slo: Slo) -> dict[str, Any]:
 def _component(
     c: Component, slos: list[Slo], incident_files: dict[str, str], badge_files: dict[str, str]
 ) -> dict:
-    days = [_day(d, incident_files) for d in c.days]
+    objectives = {str(s.name): s.objective for s in slos}
+    days = [_day(d, incident_files, objectives) for d in c.days]
     token = status_token(api_status(c.status))
     latency = c.latency_p95_ms
     return {

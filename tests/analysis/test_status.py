@@ -235,3 +235,17 @@ def test_daily_series_is_judged_on_its_latest_day_now(b) -> None:
     assert st.status == "operational"
     assert st.now_coverage == 1.0
     assert [d.status for d in st.days] == ["operational", "operational"]
+
+
+def test_a_day_records_the_slos_it_missed(b) -> None:
+    """A day degraded by latency with every request served read 'Degraded, uptime 100.00%' and nothing
+    else: the day now names the SLOs whose SLI was under its objective."""
+    [day] = status_of(b, frame(b, 1.0, latency=3000.0)).days
+    assert day.status == "degraded_performance" and day.uptime == pytest.approx(1.0)
+    assert day.below == ("chat-api-latency",)
+    [day] = status_of(b, frame(b, 0.99)).days
+    assert day.status == "degraded_performance" and day.below == ("chat-api-availability",)
+    [day] = status_of(b, frame(b, 0.90, latency=3000.0)).days
+    assert day.status == "partial_outage" and day.below == ("chat-api-availability", "chat-api-latency")
+    [day] = status_of(b, frame(b, 1.0)).days
+    assert day.status == "operational" and day.below == ()

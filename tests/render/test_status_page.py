@@ -255,3 +255,20 @@ def test_history_label_states_what_the_incident_list_covers(env):
     assert "Incident history (last 90 days)" in html
     assert "Incidents named in the day bars that fall outside this list: INC-099." in html
     assert 'href="incidents/INC-099.html"' not in html  # no link to a page that is not published
+
+
+def test_a_day_not_operational_without_an_incident_says_which_objective_it_missed(env):
+    """'Degraded, uptime 100.00%' with no incident and no note left the reader to guess why."""
+    data = sf.facts_dict()
+    chat = next(c for c in data["components"] if c["id"] == "chat-api")
+    data["slos"].append({**data["slos"][0], "name": "chat-api-latency", "objective": 0.99, "sli": "latency"})
+    chat["days"][70].update(status="degraded_performance", uptime=1.0, below=["chat-api-latency"])
+    chat["days"][71].update(status="degraded_performance", uptime=1.0, below=["retired-slo"])
+    tree = parse(render_status_page(env, sf.typed(data), sf.config()))
+    cells = bars(tree)["component-chat-api"]
+    assert cells[70]["text"].endswith("uptime 100.00%, chat-api-latency under objective")
+    assert "under objective" not in cells[69]["text"]
+    rows = [el for el in tree.elements if el["tag"] == "tr" and chat["days"][70]["date"] in el["text"]]
+    assert rows and "chat-api-latency under its 99.00% objective" in rows[0]["text"]
+    rows = [el for el in tree.elements if el["tag"] == "tr" and chat["days"][71]["date"] in el["text"]]
+    assert rows and "retired-slo under objective" in rows[0]["text"]  # no longer among the SLOs
