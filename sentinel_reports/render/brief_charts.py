@@ -169,9 +169,12 @@ def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> 
         state, word = "no_data", "No data"
     elif not cost.budgets:  # nothing to be within: a statement of configuration, never a green mark
         state, word = None, None
-        target = "No monthly budgets configured"
-        if month_end is not None and month_end.projected_month_end is not None:
-            target = f"Month-end projection {f.money(month_end.projected_month_end, cur)}; {target[0].lower()}{target[1:]}"
+        projected = month_end.projected_month_end if month_end is not None else None
+        target = (
+            "No monthly budgets configured"
+            if projected is None
+            else f"Month-end projection {f.money(projected, cur)}; no monthly budgets configured"
+        )
     elif over:
         state = "degraded"
         word = f"{f.count(cost.overrun_count)} of {f.count(cost.projected_budget_count)} teams projected over budget"
