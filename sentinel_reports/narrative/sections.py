@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator
+from typing import Any
 
 from ..analysis.facts_model import CostQuality, Gap, MonthEnd, SeverityCriterion
 from . import phrasing as p
@@ -341,4 +342,36 @@ def gaps(ctx: Context) -> str:
             "attributed and every business assumption is stated."
         )
     ordered = sorted(items, key=lambda g: (g.priority or "P9", g.component or "", g.specific))
-    return "\n".join(f"- {gap_sentence(g)}" for g in ordered)
+    groups: dict[tuple[Any, ...], list[Gap]] = {}
+    for g in ordered:
+        groups.setdefault(_gap_shape(g), []).append(g)
+    lines = []
+    for g in ordered:
+        group = groups[_gap_shape(g)]
+        if len(group) < GAPS_TOGETHER:
+            lines.append(f"- {gap_sentence(g)}")
+        elif g is group[0]:
+            rest = group[1:]
+            names = p.join([ctx.plain_name(x.component) for x in rest])
+            lines.append(f"- {gap_sentence(g)}")
+            lines.append(f"- The same gap on {ctx.remainder(len(rest))} more components: {names}.")
+    return "\n".join(lines)
+
+
+GAPS_TOGETHER = 3
+"""A gap that is the same on this many components or more (its sentence the same but for the component, at
+the same priority and times) is written once, followed by "The same gap on N more components: …" naming
+the others: at scale, 30 identical sentences were the section. The gaps table lists each."""
+
+
+def _gap_shape(gap: Gap) -> tuple[Any, ...]:
+    """What a gap says with its component left out; a gap about no component is its own shape."""
+    if not gap.component:
+        return (id(gap),)
+    component = gap.component
+
+    def masked(text: str) -> str:
+        return text.replace(component, "\0")
+
+    return (gap.priority, gap.kind, gap.signal, gap.limits, masked(gap.specific), masked(gap.instrumentation),
+            gap.start, gap.end)  # fmt: skip

@@ -257,3 +257,35 @@ def test_many_exhausted_customer_facing_budgets_read_as_one_paragraph_naming_eac
     assert named == [x for x in worst_first if x in named] and len(named) >= 2
     assert "**cf-03-availability** on Customer 03 (overspent by 80%, 98.70% this week)" in together
     assert problems(n, data) == []
+
+
+def _cache_gap(cid: str, priority: str) -> dict[str, Any]:
+    specific = f"cache reads of {cid} cannot be priced: its cost rows in the window name no model"
+    limits = "state the saving prompt caching produced at the configured prices"
+    instrumentation = "a model column on the cost rows or request logs of this component"
+    return {"kind": "missing_assumption", "component": cid, "signal": "tokens_cache_read", "specific": specific,
+            "limits": limits, "instrumentation": instrumentation, "priority": priority,
+            "sentence": f"Current observability gap: {specific}. This limits our ability to {limits}. "
+                        f"Recommended instrumentation: {instrumentation} with priority {priority}."}  # fmt: skip
+
+
+def test_a_gap_the_same_on_many_components_is_written_once_and_names_the_others() -> None:
+    """Thirty 'cache reads of svc-NN cannot be priced' sentences were the gaps section at scale: a gap that is
+    the same but for its component is written once, with the other components named after it."""
+    data = _week(0)
+    ids = [f"svc-{i:02d}" for i in range(12)]
+    for cid in ids:
+        data["components"].append(
+            {"id": cid, "name": f"Service {cid[-2:]}", "group": "Platform", "tier": 3, "customer_facing": False,
+             "owner": "Team 0", "status": "operational"}
+        )  # fmt: skip
+    data["gaps"] = [_cache_gap(c, "P2") for c in ids[:10]] + [_cache_gap(c, "P3") for c in ids[10:]]
+    n = template.narrate_week(as_facts(data))
+    lines = n.sections["gaps"].splitlines()
+    assert sum("cache reads of" in line for line in lines) == 3  # one for the ten P2 gaps, two P3 ones alone
+    assert "- The same gap on 9 more components: " in n.sections["gaps"]
+    together = next(line for line in lines if line.startswith("- The same gap"))
+    assert all(f"Service {c[-2:]}" in together for c in ids[1:10]) and "Service 00" not in together
+    assert "cache reads of svc-00 cannot be priced" in n.sections["gaps"]
+    assert all(f"cache reads of {c} cannot be priced" in n.sections["gaps"] for c in ids[10:])
+    assert problems(n, data) == []
