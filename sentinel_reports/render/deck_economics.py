@@ -189,9 +189,11 @@ def spend_slide(facts: PeriodFacts, d: Derived) -> Slide:
             f"({f.money(cost.previous_daily_average, currency)} a day)"
         )
     else:
+        # the change against the quarter before, then the amount and its own quarter: "rose 0.7% to $2,956,013
+        # on 2026-Q2" read as Q2's spend
         title = (
-            f"AI spend {'rose' if change >= 0 else 'fell'} {f.pct(abs(change), 1)} to {f.money(total, currency)} "
-            f"on {previous}"
+            f"AI spend {'rose' if change >= 0 else 'fell'} {f.pct(abs(change), 1)} on {previous} to "
+            f"{f.money(total, currency)} in {period}"
         )
     if changes:
         mover = max(changes, key=lambda c: abs(changes[c]))
@@ -434,7 +436,7 @@ def _option_bullets(
             "serious incidents a year at the rate of the last four quarters"
             + (f", {f.money(kept, currency)} of revenue at risk a year" if kept is not None else "")
             + (
-                f" ({_first_ids(unpriced, d, 'options.do_nothing.unpriced_not_named')} latency only, not charged)"
+                f" (latency only, not charged: {_first_ids(unpriced, d, 'options.do_nothing.unpriced_not_named')})"
                 if unpriced
                 else ""
             )

@@ -259,3 +259,17 @@ def test_the_self_hosting_title_does_not_stutter_on_a_component_named_self_hoste
         slide(deck, "self-hosting").title
         == f"{name}: self-hosting costs less per token than the API at current volume"
     )
+
+
+def test_the_spend_title_puts_the_amount_in_its_own_quarter(quarter) -> None:
+    """'AI spend rose 0.7% to $2,956,013 on 2026-Q2' read as the second quarter's spend; the amount is this
+    quarter's, and the change is against the one before."""
+    facts, narrative, _ = quarter
+    data = facts_data(facts)
+    total = data["cost"]["total"]
+    data["cost"].update(change_basis="total", week_over_week=0.007, previous_total=total / 1.007)
+    data["comparison"].update(complete=True, to_date=False)
+    whole = facts_from_dict(data)
+    title = slide(build_deck(whole, narrative), "spend").title
+    said = f"AI spend rose 0.7% on {whole.previous_period} to {f.money(total)} in {QUARTER}"
+    assert title.startswith(said), title

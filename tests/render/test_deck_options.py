@@ -51,6 +51,7 @@ def test_options_include_do_nothing_and_a_sensitivity_row_from_facts(project) ->
     nothing = facts.options.do_nothing
     [kept] = [b for b in slide.bullets if b.startswith("**Do nothing**")]
     assert f.money(nothing.revenue_at_risk_per_year, "USD") in kept and "INC-212" in kept
+    assert "(latency only, not charged: INC-212)." in kept  # the ids after what they are, not before it
 
 
 def test_a_case_is_derived_from_incident_history_when_content_proposes_none(project) -> None:
