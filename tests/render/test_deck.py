@@ -273,3 +273,17 @@ def test_the_spend_title_puts_the_amount_in_its_own_quarter(quarter) -> None:
     title = slide(build_deck(whole, narrative), "spend").title
     said = f"AI spend rose 0.7% on {whole.previous_period} to {f.money(total)} in {QUARTER}"
     assert title.startswith(said), title
+
+
+def test_the_gaps_title_counts_p1_gaps_without_placing_them_all_on_components(quarter) -> None:
+    """A P1 gap can be about no component (unattributed spend above 10%, a missing revenue assumption): '5 at
+    P1 on tier-1 customer-facing components' counted one that is on none."""
+    facts, narrative, _ = quarter
+    data = facts_data(facts)
+    data["gaps"] = [{**g, "priority": "P1"} if g.get("component") is None else g for g in data["gaps"]]
+    platform = [g for g in data["gaps"] if g.get("component") is None and g["priority"] == "P1"]
+    assert platform, "the demo quarter has a gap about no component"
+    add_derived(data, {s["name"]: s.get("previous_budget_remaining") for s in data["slos"]})
+    title = slide(build_deck(facts_from_dict(data), narrative), "gaps").title
+    p1 = sum(g["priority"] == "P1" for g in data["gaps"])
+    assert f"{p1} at P1" in title and "on tier-1" not in title
