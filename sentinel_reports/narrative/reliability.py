@@ -16,6 +16,11 @@ OBJECTIVE_DECIMALS = 3
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 
 
+LOW_BUDGET = 0.25
+"""Less error budget left than this is low: the brief's SLO table and tiles mark it at risk, and the summary
+says there is little margin (one threshold, so the text and the tables agree)."""
+
+
 def objective(value: float) -> str:
     """An objective with the decimals it needs: 0.995 -> "99.5%", 0.9995 -> "99.95%", 0.99 -> "99%"."""
     for precision in range(OBJECTIVE_DECIMALS + 1):

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..analysis.facts_model import PeriodFacts, Slo
+from ..narrative.reliability import LOW_BUDGET
 from . import formatting as f
 from .brief_tables import unit_money
 from .charts import Reference, bar_chart, line_chart, sparkline
@@ -129,7 +130,7 @@ def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> 
     if budget_slo is not None or summary.unknown_budget_slos:
         values = _series(history, now, lambda p: p["budget"].get(budget_slo))
         state = "no_data" if remaining is None else (
-            "major_outage" if remaining < 0 else "degraded" if remaining < 0.25 else "operational"
+            "major_outage" if remaining < 0 else "degraded" if remaining < LOW_BUDGET else "operational"
         )  # fmt: skip
         word = {
             "no_data": "No data",

@@ -46,6 +46,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from ..analysis.facts_model import PeriodFacts, Slo
+from ..narrative.reliability import LOW_BUDGET
 from . import brief_charts as bc
 from . import brief_tables as bt
 from . import formatting as f
@@ -64,7 +65,7 @@ PRINT_PARAGRAPHS = 8
 """A narrative section with more top-level paragraphs (a list counts as one) shows its first ones in print."""
 PRINT_BARS = 10
 PRINT_LINES = 8
-AT_RISK_BUDGET = 0.25
+AT_RISK_BUDGET = LOW_BUDGET
 """An SLO with less error budget left than this is at risk (the SLO table marks it degraded)."""
 
 SLO_GROUPS = (

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..analysis.facts_model import Incident, PeriodFacts
+from ..narrative.reliability import LOW_BUDGET
 from ..narrative.sections import early_days
 from . import formatting as f
 from .markdown import strip_markdown_emphasis
@@ -92,7 +93,7 @@ def _names(facts: PeriodFacts) -> dict[str, str]:
 def _budget_state(remaining: float | None) -> str | None:
     if remaining is None:
         return "no_data"
-    return "major_outage" if remaining < 0 else ("degraded" if remaining < 0.25 else None)
+    return "major_outage" if remaining < 0 else ("degraded" if remaining < LOW_BUDGET else None)
 
 
 def slo_table(facts: PeriodFacts) -> Table:

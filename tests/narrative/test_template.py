@@ -584,3 +584,34 @@ def test_a_cost_per_task_crossing_a_dollar_is_compared_at_one_precision_in_the_s
     assert "$0.9009 (down from $1.0021" in n.sections["cost"]
     assert not re.search(r"\$1\.00\b", n.executive_summary + n.sections["cost"])
     assert problems(n, data) == []
+
+
+@pytest.mark.parametrize(("remaining", "said"), [(0.23, "little margin"), (0.25, "enough for planned releases"), (0.19, "little margin")])  # fmt: skip
+def test_the_summary_calls_a_budget_low_where_the_slo_table_marks_it_at_risk(
+    remaining: float, said: str
+) -> None:
+    """23% left read 'enough for planned releases' in the summary while the SLO table and the tile marked the
+    same budget at risk (under 25%): one threshold for both."""
+    slos = [
+        {**BASE["slos"][0], "budget_remaining": remaining, "burn_rate": {"1h": 0.5}, "alerts": []},
+        *BASE["slos"][1:],
+    ]
+    data = facts(**{"summary.budget_remaining": remaining, "slos": slos})
+    n = narrate_week(data)
+    assert f"keeps {round(remaining * 100)}% of its 28-day error budget: {said}" in n.executive_summary
+    assert problems(n, data) == []
+
+
+@pytest.mark.parametrize(("hit", "said"), [(0.401, False), (0.205, True)])
+def test_a_rise_in_unit_cost_is_set_beside_the_cache_only_when_the_cache_is_behind(
+    hit: float, said: bool
+) -> None:
+    """'Its prompt cache served 40.1% of input tokens, against 40.0% across the platform' offered a cause that
+    explains nothing; a hit rate well below the platform's may."""
+    cache = {"hit_rate": 0.40, "saving": 1234.56, "price_source": "provider price page, 2026-11",
+             "by_component": {"chat-api": {"hit_rate": hit, "saving": 100.0}}}  # fmt: skip
+    data = facts(**{"cost.cache": cache})
+    n = narrate_week(data)
+    assert "rose to $0.0421 from $0.0380" in n.executive_summary
+    assert ("Its prompt cache served" in n.executive_summary) is said
+    assert problems(n, data) == []
