@@ -392,8 +392,13 @@ def _gerund(title: str) -> str:
     return f"{verb}ing {rest}"
 
 
+def _rate(value: float) -> str:
+    """An incident rate: one decimal below 10 ("2.7"), whole above ("475", not "475.0")."""
+    return f.number(value, 1 if abs(value) < 10 else 0)
+
+
 def _frequency_words(sens: Sensitivity, which: str) -> str:
-    rate = f.number(getattr(sens, which), 1)
+    rate = _rate(getattr(sens, which))
     quarter = {"low": sens.low_quarter, "high": sens.high_quarter}.get(which)  # the expected is pooled
     return f"{rate} a quarter" + (f", {quarter}" if quarter and which != "expected" else "")
 
@@ -432,7 +437,7 @@ def _option_bullets(
         kept = nothing.revenue_at_risk_per_year
         unpriced = nothing.unpriced_incidents
         out.append(
-            f"**Do nothing** costs nothing and keeps the exposure: {f.number(nothing.incidents_per_year, 1)} "
+            f"**Do nothing** costs nothing and keeps the exposure: {_rate(nothing.incidents_per_year)} "
             "serious incidents a year at the rate of the last four quarters"
             + (f", {f.money(kept, currency)} of revenue at risk a year" if kept is not None else "")
             + (

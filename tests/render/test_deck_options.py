@@ -64,3 +64,19 @@ def test_a_case_is_derived_from_incident_history_when_content_proposes_none(proj
     [origin] = [b for b in slide.bullets if b.startswith("**Derived case:**")]
     assert all(i in origin for i in case.incidents)
     assert slide.table.rows[0][1].startswith("Derived from incident history")
+
+
+@pytest.mark.parametrize(("rate", "shown"), [(475.0, "475 serious incidents a year"), (8.0, "8.0 serious incidents a year"), (2.66, "2.7 serious incidents a year")])  # fmt: skip
+def test_a_large_incident_rate_is_written_whole(project, rate: float, shown: str) -> None:
+    """'475.0 serious incidents a year': a decimal that says nothing at that size."""
+    from sentinel_reports.analysis.facts import quarter_facts
+    from sentinel_reports.analysis.facts_model import facts_data, facts_from_dict
+    from sentinel_reports.narrative.template import narrate_quarter
+
+    facts = quarter_facts(project.dataset, project.content, project.config, "2026-Q4", project.as_of)
+    narrative = narrate_quarter(facts, project.content, project.config)
+    data = facts_data(facts)
+    data["options"]["do_nothing"]["incidents_per_year"] = rate
+    slide = next(s for s in build_deck(facts_from_dict(data), narrative).slides if s.key == "investments")
+    [kept] = [b for b in slide.bullets if b.startswith("**Do nothing**")]
+    assert shown in kept
