@@ -84,10 +84,9 @@ class ComponentSlis:
 
     availability: SliEvents | None
     availability_objective: float | None
-    thresholds: tuple[tuple[SliEvents, float], ...]
+    thresholds: tuple[tuple[SliEvents, float, str], ...]  # (events, objective, SLO name)
     other: tuple[SliEvents, ...] = ()  # coverage-only series for components without an SLI
-    availability_slo: str | None = None  # the names of the SLOs above (`DayStatus.below`)
-    threshold_slos: tuple[str, ...] = ()
+    availability_slo: str | None = None  # the ratio SLO's name (`DayStatus.below`)
 
 
 def component_slis(
@@ -105,8 +104,9 @@ def component_slis(
         availability = ratio_events(index, component.id, "requests_good", "requests_total")
     if availability is not None and not len(availability.ts) and ratio is None:
         availability = None
-    threshold_slos = [s for s in slos if s.indicator.threshold is not None]
-    thresholds = tuple((events[s.name], s.objective) for s in threshold_slos)
+    thresholds = tuple(
+        (events[s.name], s.objective, s.name) for s in slos if s.indicator.threshold is not None
+    )
     other: tuple[SliEvents, ...] = ()
     if availability is None and not thresholds:
         found = []
@@ -115,8 +115,7 @@ def component_slis(
             if series is not None:
                 found.append(SliEvents.of(series.ts, series.ts * 0, series.ts * 0, series.median_step_ns()))
         other = tuple(found)
-    names = tuple(s.name for s in threshold_slos)
-    return ComponentSlis(availability, objective, thresholds, other, ratio.name if ratio else None, names)
+    return ComponentSlis(availability, objective, thresholds, other, ratio.name if ratio else None)
 
 
 def now_window(slis: ComponentSlis) -> dt.timedelta:
@@ -192,7 +191,7 @@ def classify(
                 worsen("partial_outage")
             elif slis.availability_objective is not None and uptime < slis.availability_objective:
                 worsen("degraded_performance")
-    for n, (events, objective) in enumerate(slis.thresholds):
+    for events, objective, name in slis.thresholds:
         w = window(events)
         coverages.append(w.coverage or 0.0)
         if (
@@ -202,8 +201,7 @@ def classify(
             and w.attainment < objective
         ):
             worsen("degraded_performance")
-            if n < len(slis.threshold_slos):
-                missed.append(slis.threshold_slos[n])
+            missed.append(name)
     for events in slis.other:
         coverages.append(window(events).coverage or 0.0)
     for inc in incidents:
@@ -310,4 +308,4 @@ def _day_bounds(
 
 
 def _all_events(slis: ComponentSlis) -> list[SliEvents]:
-    return [e for e in (slis.availability, *(e for e, _ in slis.thresholds), *slis.other) if e is not None]
+    return [e for e in (slis.availability, *(e for e, _, _ in slis.thresholds), *slis.other) if e is not None]

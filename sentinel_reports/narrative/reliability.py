@@ -135,10 +135,7 @@ def _overspent_elsewhere(ctx: Context, slos: list[Slo]) -> str:
     """The overspent SLOs without a paragraph of their own (internal ones), worst first: the error-budget
     policy applies to their services too."""
     worst = sorted(slos, key=lambda s: (s.budget_remaining, s.name))
-    items = [
-        f"**{s.name}** on {ctx.plain_name(s.component)} (overspent by {p.overspend(s.budget_remaining or 0)})"
-        for s in worst
-    ]
+    items = [_overspent_item(ctx, s) for s in worst]
     if len(slos) == 1:
         slo, name = slos[0], ctx.plain_name(slos[0].component)
         return (
@@ -153,6 +150,11 @@ def _overspent_elsewhere(ctx: Context, slos: list[Slo]) -> str:
     )
 
 
+def _overspent_item(ctx: Context, slo: Slo, more: str = "") -> str:
+    """ "**svc-22-latency** on Service 22 (overspent by 495%<more>)"."""
+    return f"**{slo.name}** on {ctx.plain_name(slo.component)} (overspent by {p.overspend(slo.budget_remaining or 0)}{more})"
+
+
 OVERSPENT_IN_FULL = 3
 """Up to this many overspent customer-facing objectives (besides the one of least budget and any with a page
 alert) get a paragraph each; when there are more, the worst ``OVERSPENT_IN_FULL - 1`` keep theirs and the others
@@ -163,13 +165,14 @@ the same paragraph again and again."""
 def _overspent_together(ctx: Context, slos: list[Slo]) -> str:
     """One paragraph for many overspent customer-facing objectives: each with its overspend and its period's
     attainment (the SLO table has the period before), and the services whose releases the policy holds."""
-    items = []
-    for s in slos:
-        now = s.period_attainment
-        week = f", {p.pct(now, 2)} this {ctx.period}" if now is not None else ""
-        items.append(
-            f"**{s.name}** on {ctx.plain_name(s.component)} (overspent by {p.overspend(s.budget_remaining or 0)}{week})"
+    items = [
+        _overspent_item(
+            ctx,
+            s,
+            "" if s.period_attainment is None else f", {p.pct(s.period_attainment, 2)} this {ctx.period}",
         )
+        for s in slos
+    ]
     services = list(dict.fromkeys(ctx.plain_name(s.component) for s in slos))
     return (
         f"{ctx.remainder(len(slos))} more customer-facing objectives have exhausted their error budget: "

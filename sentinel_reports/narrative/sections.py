@@ -342,12 +342,13 @@ def gaps(ctx: Context) -> str:
             "attributed and every business assumption is stated."
         )
     ordered = sorted(items, key=lambda g: (g.priority or "P9", g.component or "", g.specific))
+    shaped = [(g, _gap_shape(g)) for g in ordered]
     groups: dict[tuple[Any, ...], list[Gap]] = {}
-    for g in ordered:
-        groups.setdefault(_gap_shape(g), []).append(g)
+    for g, shape in shaped:
+        groups.setdefault(shape, []).append(g)
     lines = []
-    for g in ordered:
-        group = groups[_gap_shape(g)]
+    for g, shape in shaped:
+        group = groups[shape]
         if len(group) < GAPS_TOGETHER:
             lines.append(f"- {gap_sentence(g)}")
         elif g is group[0]:

@@ -12,7 +12,7 @@ than ``PRINT_ROWS`` rows is shortened here; the web edition keeps every row. Eac
 ``Table.condensed`` what it left out, with counts and sums taken from the facts, and where to find it.
 What is never left out:
 
-- every SLO whose error budget is exhausted, under ``AT_RISK_BUDGET``, without data (no budget, no
+- every SLO whose error budget is exhausted, under ``LOW_BUDGET`` (narrative/reliability.py), without data (no budget, no
   attainment this week, or insufficient data), below its objective this week, or with an active alert;
   when there are more than ``PRINT_ROWS`` of them they are listed by state in one compact table;
 - every SEV1 and SEV2 incident and every open one; every open or overdue postmortem action item;
@@ -65,8 +65,6 @@ PRINT_PARAGRAPHS = 8
 """A narrative section with more top-level paragraphs (a list counts as one) shows its first ones in print."""
 PRINT_BARS = 10
 PRINT_LINES = 8
-AT_RISK_BUDGET = LOW_BUDGET
-"""An SLO with less error budget left than this is at risk (the SLO table marks it degraded)."""
 
 SLO_GROUPS = (
     ("major_outage", "Error budget exhausted"),
@@ -91,7 +89,7 @@ def slo_attention(slo: Slo) -> str | None:
     if remaining < 0:
         return "major_outage"
     alerting = any(a.active for a in slo.alerts)
-    if remaining < AT_RISK_BUDGET or week < slo.objective or alerting:
+    if remaining < LOW_BUDGET or week < slo.objective or alerting:
         return "degraded"
     return None
 
@@ -108,7 +106,7 @@ def print_slos(facts: PeriodFacts, table: Table, web_url: str | None) -> Table:
     flagged = [s for s in slos if slo_attention(s)]
     others = len(slos) - len(flagged)
     where = _where(web_url)
-    floor = f.pct(AT_RISK_BUDGET, 0)
+    floor = f.pct(LOW_BUDGET, 0)
     if others:
         condensed = (
             f"{_plural(others, 'other objective')} met {'its' if others == 1 else 'their'} target this week "

@@ -135,9 +135,13 @@ def _slo(slo: Slo) -> dict[str, Any]:
 
 
 def _component(
-    c: Component, slos: list[Slo], incident_files: dict[str, str], badge_files: dict[str, str]
+    c: Component,
+    slos: list[Slo],
+    incident_files: dict[str, str],
+    badge_files: dict[str, str],
+    objectives: Mapping[str, float],
 ) -> dict:
-    objectives = {str(s.name): s.objective for s in slos}
+    """``objectives``: every SLO's objective by name (`_day`)."""
     days = [_day(d, incident_files, objectives) for d in c.days]
     token = status_token(api_status(c.status))
     latency = c.latency_p95_ms
@@ -280,11 +284,12 @@ def status_context(facts: PeriodFacts, config: Config, content: Any = None) -> d
     incident_files = file_ids(str(i.id) for i in raw_incidents)
     badge_files = file_ids(str(c.id) for c in facts.components)
     slos = list(facts.slos)
+    objectives = {str(s.name): s.objective for s in slos}
     order = {c.id: n for n, c in enumerate(config.components)}
     groups: dict[str, list[dict]] = {}
     for c in sorted(facts.components, key=lambda c: order.get(c.id, len(order))):
         groups.setdefault(str(c.group or "Components"), []).append(
-            _component(c, slos, incident_files, badge_files)
+            _component(c, slos, incident_files, badge_files, objectives)
         )
     incidents = []
     for inc in raw_incidents:
