@@ -16,6 +16,7 @@ import datetime as dt
 import os
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -129,13 +130,16 @@ def collect(
     progress: Progress = _quiet,
     store: Store | None = None,
     digests: Mapping[str, str] | None = None,
+    jobs: int = 1,
 ) -> Dataset:
     """Run every configured source's collector and combine the canonical frames.
 
     With the project's `store`, a source whose files and options are unchanged is read from the parse cache instead,
     and a source whose glob gained files reads only those when its collector can combine batches. `digests`:
     input files' digests (by path in the project) and tables' fingerprints (by source) this build already
-    computed for its inputs key (`session.inputs_key`), so they are not worked out twice.
+    computed for its inputs key (`session.inputs_key`), so they are not worked out twice. With ``jobs`` > 1,
+    while an engine aggregates its sources here, the sources parsed in Python are read in a forked worker
+    (`read_sources`).
     """
     given = digests or {}
     known = registry()
@@ -149,12 +153,8 @@ def collect(
 
     def read(index: int, say: Progress) -> Batch:
         """One source's checked batch: from the parse cache, extended by its new files, or read."""
-        src = config.sources[index]
-        source_id = config.source_id(index)
-        cls = known[src.type]
-        options = cls.Options.model_validate(src.model_dump(exclude_none=True))
-        tz = ZoneInfo(options.timezone) if getattr(options, "timezone", None) else config.tz
-        ctx = CollectContext(project_dir=config.project_dir, source_id=source_id, tz=tz, config=config)
+        src, cls, options, ctx = _source_setup(config, index)
+        source_id, tz = ctx.source_id, ctx.tz
         batch, key, source = None, None, None
         parts: PartCache | None = None
         roots = allowed_roots(config.project_dir, options.allow_outside)
@@ -182,9 +182,12 @@ def collect(
             fresh = batch is None
             if fresh:
                 say(f"reading {source_id} ({src.type}){_new_files(parts, len(files))}")
-                batch = cls().collect(
-                    options, ctx if parts is None else dataclasses.replace(ctx, parts=parts)
-                )
+                if parser is not None and parts is None and not cls.uses_engine:
+                    batch = parser.call(index)
+                else:
+                    batch = cls().collect(
+                        options, ctx if parts is None else dataclasses.replace(ctx, parts=parts)
+                    )
         except SourceError as exc:
             raise _unquoted(exc, roots[:1]) from None
         except (OSError, MemoryError, zlib.error, EOFError, UnicodeError) as exc:
@@ -201,6 +204,12 @@ def collect(
             raise SourceError(
                 src.where, f"timestamp out of range ({type(exc).__name__})", expected=TIME_RANGE
             ) from None
+        except BrokenProcessPool:  # the worker reading it was killed (out of memory)
+            raise SourceError(
+                src.where,
+                "cannot read: the process reading it ended without an answer (out of memory?)",
+                expected=f"a readable {src.type} file",
+            ) from None
         assert batch is not None
         if not batch.checked:  # a batch read back from the parse cache passed these checks when stored
             check_batch(batch, src.where)
@@ -212,7 +221,13 @@ def collect(
     if cache is not None:  # the code keys, worked out here before the sources are read on two threads
         for src in config.sources:
             module_key(known[src.type].__module__)
-    for index, (batch, said) in enumerate(read_sources(config, read, progress)):
+    parser = _parser_worker(config) if jobs > 1 and two_lanes(config) else None
+    try:
+        read_all = list(read_sources(config, read, progress))
+    finally:
+        if parser is not None:
+            parser.close()
+    for index, (batch, said) in enumerate(read_all):
         src = config.sources[index]
         source_id = config.source_id(index)
         for message in said:
@@ -302,10 +317,8 @@ def read_sources(
     work on their own threads) are read here, one after another, while a thread reads the others (the
     Python parsers), so both cores work; their messages wait for their turn in the config's order. An error
     is raised at its source's turn: the first in the config's order, as when read one by one."""
-    known = registry()
-    engine = [i for i, s in enumerate(config.sources) if known[s.type].uses_engine]
-    others = [i for i in range(len(config.sources)) if i not in engine]
-    if not engine or not others or (os.cpu_count() or 1) < 2:
+    engine, others = _lanes(config)
+    if not two_lanes(config):
         for index in range(len(config.sources)):
             yield read(index, progress), []
         return
@@ -332,6 +345,52 @@ def read_sources(
         if isinstance(out[index], BaseException):
             raise out[index]
         yield out[index], said.get(index, [])
+
+
+def _lanes(config: Config) -> tuple[list[int], list[int]]:
+    """The sources an engine aggregates, and the others (parsed in Python), by index."""
+    known = registry()
+    engine = [i for i, s in enumerate(config.sources) if known[s.type].uses_engine]
+    return engine, [i for i in range(len(config.sources)) if i not in engine]
+
+
+def two_lanes(config: Config) -> bool:
+    """Whether `read_sources` reads the engine's sources and the others side by side."""
+    engine, others = _lanes(config)
+    return bool(engine and others) and (os.cpu_count() or 1) >= 2
+
+
+def _source_setup(config: Config, index: int) -> tuple[Any, Any, Any, CollectContext]:
+    """A source's entry, collector class, validated options and context."""
+    src = config.sources[index]
+    cls = registry()[src.type]
+    options = cls.Options.model_validate(src.model_dump(exclude_none=True))
+    tz = ZoneInfo(options.timezone) if getattr(options, "timezone", None) else config.tz
+    ctx = CollectContext(
+        project_dir=config.project_dir, source_id=config.source_id(index), tz=tz, config=config
+    )
+    return src, cls, options, ctx
+
+
+def _parser_worker(config: Config) -> Any:
+    """A worker process, forked before the engine starts, that reads a source parsed in Python (its
+    collector's batch, by source index) while this process's engine aggregates the others. On a thread
+    instead, the parser shares the interpreter lock with the engine lane's Python steps: on the scale
+    project the request logs took 10–11 s beside a thread parsing the telemetry, 7.4–7.7 s beside a process
+    (docs/integrity.md). None where processes cannot be forked, or in a pool's worker (a render worker that
+    loads the data itself), which may not start processes of its own."""
+    import multiprocessing
+
+    from .workers import ForkedHelper
+
+    if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
+        return None
+
+    def fresh(index: int) -> Batch:
+        _, cls, options, ctx = _source_setup(config, index)
+        return cls().collect(options, ctx)
+
+    return ForkedHelper(fresh)
 
 
 def check_one_source_per_interval(frames: list[pd.DataFrame]) -> None:
@@ -585,13 +644,14 @@ def open_project(
     config: Config | None = None,
     store: Store | None = None,
     digests: Mapping[str, str] | None = None,
+    jobs: int = 1,
 ) -> Project:
     """Config (given or loaded), data collected through the parse cache (``store``, default: the project's
     unless ``use_cache`` is false) and clipped to as-of, and content."""
     config = config if config is not None else load_project(project_dir)
     if store is None and use_cache:
         store = Store(usable_cache_dir(config.project_dir))
-    dataset = collect(config, progress=progress, store=store, digests=digests)
+    dataset = collect(config, progress=progress, store=store, digests=digests, jobs=jobs)
     resolved = resolve_as_of(dataset, as_of)
     dataset = clip_to_as_of(dataset, resolved)
     content = load_content_for(config, dataset, progress)

@@ -121,6 +121,7 @@ class Session:
                     config=self.config,
                     store=self.store,
                     digests=self.input_digests,  # filled by inputs_key when this build computed it
+                    jobs=self.jobs,
                 )
         return self._project
 

@@ -2,6 +2,8 @@
 
     for value in fork_map(fn, items, jobs): ...               fn(item) in order; pure computation only
     pool = fork_ahead(fn, jobs, warm); pool.map(items)        the same, the workers forked (and warmed) first
+    helper = ForkedHelper(fn); helper.call(item)              fn(item) in one worker forked now, called later
+                                                              from any thread
     for value in spawn_map(fn, items, jobs, init, args): ...  fn(item) in order in spawned workers, each
                                                               set up once by init(*args)
     default_jobs()                                            $SENTINEL_JOBS, else cpus()
@@ -30,7 +32,7 @@ PARALLEL_PAGES = 4  # fewer items than this are rendered in this process
 
 _TASK: Callable[[Any], Any] | None = None
 # pools forked in this process, and of them by fork_ahead (tests: which path a build or a check took)
-stats = {"forked": 0, "forked_ahead": 0}
+stats = {"forked": 0, "forked_ahead": 0, "helpers": 0}
 
 
 def _run_task(item: Any) -> tuple[bool, Any]:
@@ -122,6 +124,54 @@ class ForkedPool:
             pool.terminate()
             pool.join()
             _TASK = None
+
+
+_HELPER_TASK: Callable[[Any], Any] | None = None
+
+
+def _run_helper_task(item: Any) -> tuple[bool, Any]:
+    """In a `ForkedHelper`'s worker: its task, inherited at fork time, applied to one item. A SentinelError
+    comes back as its parts (`captured`); any other exception is raised, and the executor sends it back
+    pickled, as its own type (an OSError keeps its file name and reason)."""
+    assert _HELPER_TASK is not None
+    try:
+        return True, _HELPER_TASK(item)
+    except SentinelError as exc:
+        return False, captured(exc)
+
+
+class ForkedHelper:
+    """One worker process, forked when this is made, that runs ``fn(item)`` for items sent later, from any
+    thread (``call``): work in Python that would otherwise share this process's interpreter lock with
+    another thread's. Make it before other threads start native work (the fork copies this process as it
+    is); the results travel back pickled. ``close()`` ends the worker."""
+
+    def __init__(self, fn: Callable[[Any], Any]):
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _HELPER_TASK
+        settle()  # no background write is running (and holding a lock the child would inherit) at the fork
+        _HELPER_TASK = fn
+        try:
+            self.pool: Any = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self.pool.submit(int).result()  # the worker is forked now, from this thread
+        finally:
+            _HELPER_TASK = None  # the worker has its own copy
+        stats["helpers"] += 1
+
+    def call(self, item: Any) -> Any:
+        """``fn(item)`` in the worker; its exception raised here. A worker that ended without an answer (killed:
+        out of memory) raises ``BrokenProcessPool``."""
+        ok, value = self.pool.submit(_run_helper_task, item).result()
+        if not ok:
+            raise _rebuilt(value)
+        return value
+
+    def close(self) -> None:
+        """End the worker (once; a second call does nothing)."""
+        if self.pool is not None:
+            pool, self.pool = self.pool, None
+            pool.shutdown(cancel_futures=True)
 
 
 def _guarded(fn: Callable[[Any], Any], item: Any) -> tuple[bool, Any]:

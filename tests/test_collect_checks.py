@@ -3,6 +3,8 @@ of a frame found from integer codes equal those of a plain drop_duplicates, what
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import Path
 
 import numpy as np
@@ -135,3 +137,114 @@ def test_the_code_keys_are_worked_out_before_the_sources_are_read_on_two_threads
         for cached in (code.import_graph, code.code_key):
             cached.cache_clear()
     assert parsed_in == [threading.main_thread().name]
+
+
+def _demo_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "data", root / "data")
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "sentinel.yaml", root / "sentinel.yaml")
+    return root
+
+
+def _marked_prometheus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every Prometheus batch says which process read it."""
+    import os
+
+    from sentinel_reports.collectors.prometheus import PrometheusCollector
+
+    real = PrometheusCollector.collect
+
+    def collect(self, options, ctx):  # type: ignore[no-untyped-def]
+        batch = real(self, options, ctx)
+        batch.warnings = [*batch.warnings, f"read in process {os.getpid()}"]
+        return batch
+
+    monkeypatch.setattr(PrometheusCollector, "collect", collect)
+
+
+def test_with_workers_the_python_sources_are_read_in_a_forked_process_with_the_same_data(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With more than one worker the Python parsers run in a process of their own beside the engine (a thread
+    would share the interpreter lock with the engine lane); the dataset is the same either way."""
+    import os
+
+    from sentinel_reports import project
+    from sentinel_reports.config import load_config
+
+    monkeypatch.setattr(project.os, "cpu_count", lambda: 2)
+    _marked_prometheus(monkeypatch)
+    config = load_config(REPO)
+
+    def readers(dataset) -> set[str]:  # type: ignore[no-untyped-def]
+        return {w for r in dataset.sources if r.type == "prometheus" for w in r.warnings if "process" in w}
+
+    one = project.collect(config, jobs=1)
+    two = project.collect(config, jobs=2)
+    assert readers(one) == {f"read in process {os.getpid()}"}
+    assert len(readers(two)) == 1 and readers(two) != readers(one)
+    for name in ("samples", "costs", "evals", "kpis"):
+        pd.testing.assert_frame_equal(getattr(one, name), getattr(two, name))
+    assert one.incidents == two.incidents
+    strip = [dataclasses.replace(r, warnings=()) for r in one.sources]
+    assert strip == [dataclasses.replace(r, warnings=()) for r in two.sources]
+
+
+@pytest.mark.parametrize("damage", ["bad value", "corrupt gzip"])
+def test_an_error_in_the_forked_reader_is_the_error_of_a_read_in_this_process(
+    damage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same SourceError (file, line, column, expected, found) whichever process read the file: a
+    SentinelError and an OSError come back from the worker as themselves."""
+    import gzip
+
+    from sentinel_reports import project
+    from sentinel_reports.config import load_config
+    from sentinel_reports.errors import SourceError
+
+    monkeypatch.setattr(project.os, "cpu_count", lambda: 2)
+    root = _demo_copy(tmp_path)
+    path = root / "data/prometheus/latency_p95_15m.json.gz"
+    if damage == "bad value":  # the first sample's value is not a number
+        text = gzip.decompress(path.read_bytes()).decode()
+        start = text.index('"values"')
+        first = re.search(r'\[\s*[0-9.e+]+\s*,\s*"([^"]*)"', text[start:])
+        assert first is not None
+        at = start + first.start(1)
+        path.write_bytes(gzip.compress((text[:at] + "fast" + text[start + first.end(1) :]).encode()))
+    else:
+        path.write_bytes(path.read_bytes()[:2000])
+    config = load_config(root)
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(SourceError) as err:
+            project.collect(config, jobs=jobs)
+        errors.append(err.value)
+    assert str(errors[0]) == str(errors[1]) and "latency_p95_15m.json.gz" in str(errors[0])
+    assert vars(errors[0]) == vars(errors[1])
+    assert ("'fast'" if damage == "bad value" else "corrupt gzip data") in str(errors[0]), str(errors[0])
+
+
+def test_a_forked_reader_that_dies_is_a_clear_error_naming_its_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from sentinel_reports import project
+    from sentinel_reports.collectors.prometheus import PrometheusCollector
+    from sentinel_reports.config import load_config
+    from sentinel_reports.errors import SourceError
+
+    monkeypatch.setattr(project.os, "cpu_count", lambda: 2)
+    here = os.getpid()
+
+    def collect(self, options, ctx):  # type: ignore[no-untyped-def]
+        assert os.getpid() != here
+        os._exit(9)  # as the kernel's out-of-memory killer would end it
+
+    monkeypatch.setattr(PrometheusCollector, "collect", collect)
+    with pytest.raises(SourceError) as err:
+        project.collect(load_config(REPO), jobs=2)
+    assert str(err.value).startswith("data/prometheus/requests_total_5m.json.gz: cannot read: the process")
+    assert "ended without an answer" in str(err.value)
