@@ -228,7 +228,9 @@ def test_an_error_in_the_forked_reader_is_the_error_of_a_read_in_this_process(
     assert ("'fast'" if damage == "bad value" else "corrupt gzip data") in str(errors[0]), str(errors[0])
 
 
-def test_a_forked_reader_that_dies_is_a_clear_error_naming_its_source(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_forked_reader_that_dies_is_a_clear_error_naming_its_source(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import os
 
     from sentinel_reports import project
