@@ -70,7 +70,7 @@ ORDER = [
     "__init__", "quick", "errors", "openslo", "model", "config", "display", "collectors",
     "pull",  # beside the collectors: reads config, writes the data files they read, imports no later stage
     "content", "demo", "cache",
-    "project", "workers", "analysis", "narrative", "render", "publish", "session", "publications",
+    "workers", "project", "analysis", "narrative", "render", "publish", "session", "publications",
     "pipeline", "check", "serve", "cli",
 ]  # fmt: skip
 
