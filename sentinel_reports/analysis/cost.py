@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..display import money
 from ..model import Gap, parse_timestamp
 from .business import component_gap_priority
 from .series import column_ns, to_ns
@@ -425,7 +426,7 @@ def _team_checks(
             share_text = f" ({share:.1%} of spend)" if share is not None else ""
             gaps.append(Gap(
                 "spend_without_budget", None, None,
-                f"{amount:,.2f} {config.currency} of spend{share_text} belongs to team {team}, which has no "
+                f"{money(amount, config.currency)} of spend{share_text} belongs to team {team}, which has no "
                 "budget",
                 limits,
                 f"a budget for {team} in budgets.monthly_spend, or a `teams:` alias mapping {team} to a "
@@ -444,7 +445,7 @@ def _team_checks(
         )
         gaps.append(Gap(
             "team_tag_mismatch", str(component), None,
-            f"{amount:,.2f} {config.currency} of spend on {component} is tagged team {tag!r}, not its owner "
+            f"{money(amount, config.currency)} of spend on {component} is tagged team {tag!r}, not its owner "
             f"{owner}; it is counted under {owner}",
             "check the bill's team tags against the owners in sentinel.yaml",
             f"team tags on {component}'s resources that name {owner}, or a `teams:` alias from {tag!r} to {owner}",
@@ -553,7 +554,7 @@ def _spend_gaps(
                 kind="unattributed_spend",
                 component=None,
                 signal=None,
-                specific=f"{amount:,.2f} {config.currency} of spend{share_text} has no component attribution",
+                specific=f"{money(amount, config.currency)} of spend{share_text} has no component attribution",
                 limits="attribute spend to teams and components and state cost per successful task",
                 instrumentation="a component and team tag, or an attribution rule, for " + (named or "it"),
                 priority="P1" if share is not None and share > UNATTRIBUTED_P1_SHARE else "P2",
@@ -570,7 +571,7 @@ def _spend_gaps(
                 kind="currency_mismatch",
                 component=None,
                 signal=None,
-                specific=f"{amount:,.2f} {currency} of spend is billed in a currency other than "
+                specific=f"{money(amount, str(currency))} of spend is billed in a currency other than "
                 f"{config.currency} and is left out of every total",
                 limits=f"state total spend and budget position in {config.currency}",
                 instrumentation=f"a billing export in {config.currency}, or a conversion at the source",

@@ -66,7 +66,7 @@ def test_official_sample_without_the_alias_reports_spend_without_budget() -> Non
     assert unbudgeted["team"] == "search" and unbudgeted["amount"] == pytest.approx(492.0)
     gap = next(g for g in out["gaps"] if g.kind == "spend_without_budget")
     assert gap.priority == "P1"  # 492 of 540 is far above 10 %
-    assert "492.00 USD" in gap.specific and "search" in gap.specific
+    assert gap.specific == "$492 of spend (91.1% of spend) belongs to team search, which has no budget"
 
 
 def test_official_sample_month_end_covers_all_spend() -> None:
