@@ -218,6 +218,10 @@ BANK: dict[str, tuple[str, ...]] = {
         "{label} this {period} was {now}, against {before} the {period} before",
         "{label} came in at {now} this {period}, compared with {before} the previous {period}",
     ),
+    "week_attainment_same": (
+        "{label} this {period} was {now}, as the {period} before",
+        "{label} came in at {now} this {period}, the same as the previous {period}",
+    ),
     "failed_share": (
         "{failed} of requests failed this {period}, against the {allowed} the objective allows",
         "failed requests were {failed} of traffic this {period}; the objective allows {allowed}",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,24 @@ def test_every_demo_period_passes_the_lint_and_the_verifier(demo_facts: dict, pr
         if found:
             failures[label] = found
     assert failures == {}
+
+
+def test_an_attainment_that_shows_the_same_as_the_period_before_is_not_set_against_itself(
+    demo_facts: dict, project: Any
+) -> None:
+    """"Availability this week was 99.94%, against 99.94% the week before" reads as a change: an attainment
+    shown the same as the period before is said to be the same."""
+    compared = re.compile(
+        r"(\d+\.\d+%)(?: this (?:week|quarter))?, (?:against|compared with) (\d+\.\d+%) the "
+        r"(?:week|quarter|previous week|previous quarter)"
+    )
+    same = re.compile(r"(?:, as the (?:week|quarter) before|, the same as the previous (?:week|quarter))")
+    said_same = 0
+    for label, data in demo_facts.items():
+        text = "\n".join(narrate(data, project).texts())
+        assert all(a != b for a, b in compared.findall(text)), label
+        said_same += len(same.findall(text))
+    assert said_same  # the demo has such weeks: the sentence is written, not dropped
 
 
 def test_every_demo_period_ends_with_owned_dated_next_actions(demo_facts: dict, project: Any) -> None:
