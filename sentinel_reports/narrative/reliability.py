@@ -87,7 +87,9 @@ def slo_paragraph(ctx: Context, slo: Slo) -> str:
     if now is not None and before is not None:
         words = {"label": sli, "now": p.pct(now, 2), "before": p.pct(before, 2), "period": ctx.period}
         same = words["now"] == words["before"]  # as shown: "99.94%, against 99.94%" reads as a change
-        out.append(p.sentence(ctx.say.say("week_attainment_same" if same else "week_attainment", slo.name, **words)))
+        out.append(
+            p.sentence(ctx.say.say("week_attainment_same" if same else "week_attainment", slo.name, **words))
+        )
     if overspent and now is not None and now >= slo.objective:
         out.append(
             f"The overspend dates from earlier in the {window(slo)} window and clears as those days roll out of it."

@@ -152,7 +152,9 @@ def test_second_currency_is_listed_and_reported_never_summed(week: tuple[dict, l
     assert block["other_currencies"] == [{"currency": "EUR", "amount": 40.0}]
     (gap,) = [g for g in gaps if g.kind == "currency_mismatch"]
     assert gap.amount == 40.0 and gap.sources == ("focus-eu",)
-    assert gap.specific.startswith("€40 of spend is billed in a currency other than USD") and "USD" in gap.limits
+    assert (
+        gap.specific.startswith("€40 of spend is billed in a currency other than USD") and "USD" in gap.limits
+    )
 
 
 def test_only_foreign_currency_gives_a_null_total_not_zero() -> None:

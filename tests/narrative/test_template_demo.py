@@ -82,7 +82,7 @@ def test_every_demo_period_passes_the_lint_and_the_verifier(demo_facts: dict, pr
 def test_an_attainment_that_shows_the_same_as_the_period_before_is_not_set_against_itself(
     demo_facts: dict, project: Any
 ) -> None:
-    """"Availability this week was 99.94%, against 99.94% the week before" reads as a change: an attainment
+    """ "Availability this week was 99.94%, against 99.94% the week before" reads as a change: an attainment
     shown the same as the period before is said to be the same."""
     compared = re.compile(
         r"(\d+\.\d+%)(?: this (?:week|quarter))?, (?:against|compared with) (\d+\.\d+%) the "
