@@ -357,7 +357,7 @@ def build(
             "--jobs",
             "-j",
             min=1,
-            help="Worker processes for facts and briefs (default: $SENTINEL_JOBS, else the CPUs).",
+            help="Worker processes for reading sources, facts and briefs (default: $SENTINEL_JOBS, else the CPUs).",
         ),
     ] = None,
 ) -> None:
