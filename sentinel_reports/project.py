@@ -376,9 +376,10 @@ def _parser_worker(config: Config) -> Any:
     """A worker process, forked before the engine starts, that reads a source parsed in Python (its
     collector's batch, by source index) while this process's engine aggregates the others. On a thread
     instead, the parser shares the interpreter lock with the engine lane's Python steps: on the scale
-    project the request logs took 10–11 s beside a thread parsing the telemetry, 7.4–7.7 s beside a process
-    (docs/integrity.md). None where processes cannot be forked, or in a pool's worker (a render worker that
-    loads the data itself), which may not start processes of its own."""
+    project the engine lane took 11.6 s beside a thread parsing the telemetry, 9.8 s beside a process and
+    8.6 s alone (`benchmarks/collect_lanes.py`, docs/integrity.md). None where processes cannot be forked,
+    or in a pool's worker (a render worker that loads the data itself), which may not start processes of
+    its own."""
     import multiprocessing
 
     from .workers import ForkedHelper
