@@ -151,6 +151,8 @@ def collect(
     kpis: list[pd.DataFrame] = []
     known_components = set(config.component_ids)
 
+    parser: Any = None  # the Python parsers' worker (`_parser_worker`), made just before the sources are read
+
     def read(index: int, say: Progress) -> Batch:
         """One source's checked batch: from the parse cache, extended by its new files, or read."""
         src, cls, options, ctx = _source_setup(config, index)
@@ -221,7 +223,7 @@ def collect(
     if cache is not None:  # the code keys, worked out here before the sources are read on two threads
         for src in config.sources:
             module_key(known[src.type].__module__)
-    parser = _parser_worker(config) if jobs > 1 and two_lanes(config) else None
+    parser = _parser_worker(config) if jobs > 1 and two_lanes(config) is not None else None
     try:
         read_all = list(read_sources(config, read, progress))
     finally:
@@ -317,11 +319,12 @@ def read_sources(
     work on their own threads) are read here, one after another, while a thread reads the others (the
     Python parsers), so both cores work; their messages wait for their turn in the config's order. An error
     is raised at its source's turn: the first in the config's order, as when read one by one."""
-    engine, others = _lanes(config)
-    if not two_lanes(config):
+    lanes = two_lanes(config)
+    if lanes is None:
         for index in range(len(config.sources)):
             yield read(index, progress), []
         return
+    engine, others = lanes
     from concurrent.futures import ThreadPoolExecutor
 
     said: dict[int, list[str]] = {i: [] for i in others}
@@ -354,10 +357,11 @@ def _lanes(config: Config) -> tuple[list[int], list[int]]:
     return engine, [i for i in range(len(config.sources)) if i not in engine]
 
 
-def two_lanes(config: Config) -> bool:
-    """Whether `read_sources` reads the engine's sources and the others side by side."""
+def two_lanes(config: Config) -> tuple[list[int], list[int]] | None:
+    """The two lanes `read_sources` reads side by side (`_lanes`); None when it reads one source after
+    another (one lane is empty, or one CPU)."""
     engine, others = _lanes(config)
-    return bool(engine and others) and (os.cpu_count() or 1) >= 2
+    return (engine, others) if engine and others and (os.cpu_count() or 1) >= 2 else None
 
 
 def _source_setup(config: Config, index: int) -> tuple[Any, Any, Any, CollectContext]:

@@ -32,7 +32,7 @@ PARALLEL_PAGES = 4  # fewer items than this are rendered in this process
 
 _TASK: Callable[[Any], Any] | None = None
 # pools forked in this process, and of them by fork_ahead (tests: which path a build or a check took)
-stats = {"forked": 0, "forked_ahead": 0, "helpers": 0}
+stats = {"forked": 0, "forked_ahead": 0}
 
 
 def _run_task(item: Any) -> tuple[bool, Any]:
@@ -157,7 +157,6 @@ class ForkedHelper:
             self.pool.submit(int).result()  # the worker is forked now, from this thread
         finally:
             _HELPER_TASK = None  # the worker has its own copy
-        stats["helpers"] += 1
 
     def call(self, item: Any) -> Any:
         """``fn(item)`` in the worker; its exception raised here. A worker that ended without an answer (killed:

@@ -182,14 +182,14 @@ def classify(
         coverages.append(w.coverage or 0.0)
         if w.coverage is not None and w.coverage >= min_cov and w.attainment is not None:
             uptime = w.attainment
-            target = slis.availability_objective
-            if slis.availability_slo is not None and target is not None and uptime < target:
+            under = slis.availability_objective is not None and uptime < slis.availability_objective
+            if under and slis.availability_slo is not None:
                 missed.append(slis.availability_slo)
             if uptime < config.status.major_outage_below:
                 worsen("major_outage")
             elif uptime < config.status.partial_outage_below:
                 worsen("partial_outage")
-            elif slis.availability_objective is not None and uptime < slis.availability_objective:
+            elif under:
                 worsen("degraded_performance")
     for events, objective, name in slis.thresholds:
         w = window(events)
