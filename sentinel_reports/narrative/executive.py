@@ -171,13 +171,18 @@ def _opening(ctx: Context, recs: tuple[Recommendation, ...]) -> str:
         total = p.duration_minutes(ctx.facts.incident_stats.impact_minutes_total)
         text += f" All incidents together affected customers for {total}."
     lowest = ctx.facts.summary.budget_slo
-    for slo in ctx.facts.slos:
-        if slo.component in inc.components and slo.name != lowest and slo.sli == "availability":
-            if slo.budget_remaining is not None and slo.budget_remaining >= 0:
-                text += (
-                    f" After the incident, **{slo.name}** keeps {p.pct(slo.budget_remaining, 0)} of its "
-                    f"{reliability.window(slo)} error budget: {_margin(slo.budget_remaining)}."
-                )
+    left = [
+        slo
+        for slo in ctx.facts.slos
+        if slo.component in inc.components and slo.name != lowest and slo.sli == "availability"
+        and slo.budget_remaining is not None and slo.budget_remaining >= 0
+    ]  # fmt: skip
+    # the tightest budget first; "After the incident" once
+    for n, slo in enumerate(sorted(left, key=lambda s: (s.budget_remaining, s.name))):
+        text += (
+            f" {'After the incident, ' if n == 0 else ''}**{slo.name}** keeps {p.pct(slo.budget_remaining, 0)} "
+            f"of its {reliability.window(slo)} error budget: {_margin(slo.budget_remaining)}."
+        )
     return text
 
 

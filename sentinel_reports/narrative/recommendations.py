@@ -9,7 +9,8 @@ Rules, in the order they are listed (most urgent first), each with a full risk a
     quality         an eval pass rate below its target: hold that model version (keep or roll back to a
                     version that met the target); a hallucination or toxicity rate above its limit
     cost-quality    a model version change moved the cost per successful task while every version met its eval
-                    target: weigh a rollback (keep the new version, or return to the one that left service)
+                    target: weigh a rollback when the cost rose; keep the version in service when the one that
+                    left had failed its eval target, or when the cost fell (titled "Keep the current model")
     budget          a team's spend projected over its monthly budget
     close-actions   overdue postmortem action items of the period's and the last 90 days' incidents
     instrument      a P1 observability gap on a component
@@ -160,6 +161,7 @@ def _cost_quality(ctx: Context) -> Iterable[Recommendation]:
         )
         current, left = p.join(row.model_versions), p.join(row.dropped_versions)
         failed_before = {b.model_version for b in row.previous_breaches}
+        texts = "cost-quality-keep"  # the advice is to keep the version in service, not to weigh a rollback
         if left and set(row.dropped_versions) <= failed_before:
             action = f"Keep {current} on {name} rather than roll back to {left}"
             impact = (
@@ -173,13 +175,14 @@ def _cost_quality(ctx: Context) -> Iterable[Recommendation]:
                 "the higher cost"
             )
             impact = f"returns the cost per successful task from {now} towards {before}"
+            texts = "cost-quality"
         else:
             action = (
                 f"Keep {current} on {name} while its eval pass rate holds the target, and roll back "
                 f"{'to ' + left if left else ''} as soon as it drops below"
             ).replace("back  as", "back as")
             impact = f"keeps the cost per successful task at {now} instead of {before} without a quality loss"
-        yield rule(ctx, "cost-quality", component, name, action, impact, REVIEW_DAYS)
+        yield rule(ctx, "cost-quality", component, name, action, impact, REVIEW_DAYS, texts=texts)
 
 
 def _budget(ctx: Context) -> Iterable[Recommendation]:
@@ -344,8 +347,9 @@ def grouped(ctx: Context, recs: list[Recommendation]) -> tuple[Recommendation, .
 
 def next_actions(ctx: Context, recs: tuple[Recommendation, ...]) -> tuple[NextAction, ...]:
     """Every recommendation's action, every open postmortem action item of the period's incidents and every
-    overdue one of earlier incidents (an overdue item is re-dated to the review date and says when it was
-    due); sorted by deadline."""
+    overdue one of earlier incidents, sorted by deadline. An item keeps the due date its postmortem gave it
+    (an overdue one says "overdue since", as an overdue recommendation does, and the tables mark the date);
+    an item with no due date takes the review date."""
     actions = [
         NextAction(r.action, r.owner, r.deadline, r.origin)
         for r in recs
@@ -357,13 +361,13 @@ def next_actions(ctx: Context, recs: tuple[Recommendation, ...]) -> tuple[NextAc
                 continue
             owner = str(item.owner or ctx.owner((inc.components or [None])[0]))
             title = f"{str(item.title).rstrip('.')} ({inc.id}"
-            if item.overdue or not item.due:
-                late = f"; overdue, was due {item.due})" if item.due else ")"
+            if not item.due:
                 actions.append(
-                    NextAction(title + late, owner, ctx.deadline(REVIEW_DAYS, from_as_of=True), "postmortem")
+                    NextAction(title + ")", owner, ctx.deadline(REVIEW_DAYS, from_as_of=True), "postmortem")
                 )
             else:
-                actions.append(NextAction(title + ")", owner, str(item.due), "postmortem"))
+                late = f"; overdue since {item.due})" if item.overdue else ")"
+                actions.append(NextAction(title + late, owner, str(item.due), "postmortem"))
     # postmortems past due and long-open gaps, as the facts list them (analysis/blocks.py)
     for a in ctx.facts.next_actions:
         if a.kind in ("postmortem_due", "gap_open"):

@@ -49,6 +49,13 @@ RISKS: dict[str, tuple[str, ...]] = {
         "Next eval run and next publication: pass rate per model version and cost per successful task",
         "Model versions switch by configuration; the version left can be restored the same way",
     ),
+    "cost-quality-keep": (  # the same rule when it advises keeping the version in service (no rollback)
+        "Keep the current model on {name}", "Low", "the version kept meets its eval target and nothing changes in production",
+        "Low: keeping the version in service changes nothing in production",
+        "Cost per successful task on {name} stays at the kept version's level",
+        "Next eval run and next publication: pass rate per model version and cost per successful task",
+        "Model versions switch by configuration; another version can be promoted once it passes its eval target",
+    ),
     "safety": (
         "Bring {name} back under its safety limit", "Medium", "answers in production exceed the safety limit now",
         "Medium: the rate is above its limit now",
@@ -96,11 +103,14 @@ def rule(
     impact: str,
     days: int,
     owner: str = "",
+    texts: str | None = None,
 ) -> Recommendation:
-    """A rule recommendation; ``name`` fills the risk texts, ``owner`` defaults to the subject's owner. A
-    recurring one keeps the deadline it was first given (facts ``recommendation_memory``) and says when it was
-    first raised and, past that deadline, that it is overdue and for how many weeks it has been open."""
-    title, level, basis, likelihood, hurt, detection, mitigation = (s.format(name=name) for s in RISKS[risk])
+    """A rule recommendation; ``name`` fills the risk texts (``RISKS[texts or risk]``: a rule whose advice
+    can go two ways has a second set), ``owner`` defaults to the subject's owner. A recurring one keeps the
+    deadline it was first given (facts ``recommendation_memory``) and says when it was first raised and, past
+    that deadline, that it is overdue and for how many weeks it has been open."""
+    entry = RISKS[texts or risk]
+    title, level, basis, likelihood, hurt, detection, mitigation = (s.format(name=name) for s in entry)
     key = f"rule:{risk}:{subject}"
     memory = ctx.facts.recommendation_memory.get(key)
     history = memory_words(memory) if memory is not None else ""

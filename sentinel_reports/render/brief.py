@@ -40,6 +40,7 @@ from . import brief_tables as bt
 from . import formatting as f
 from .charts import ChartRenderer
 from .environment import render_page, static_files
+from .grouping import as_of_day
 from .markdown import safe_markdown_document, strip_markdown_emphasis
 
 SECTIONS = (
@@ -69,6 +70,15 @@ DEFINITIONS = (
         "error ratio over a window / (1 - objective); 1x spends the budget exactly over the SLO window.",
     ),
     ("Cost per successful task", "attributed spend / successful requests (requests_good) of the component."),
+    (
+        "Duration",
+        "incident start (impact started where the source records it, else detected or created) to resolved, "
+        "or to as-of while open.",
+    ),
+    (
+        "Customer impact",
+        "incident start to mitigated (else resolved), the part inside the period; none without customer impact.",
+    ),
     ("Time to acknowledge", "incident created to first acknowledgement (MTTA when averaged)."),
     ("Time to resolve", "incident created to resolved (reported as time to resolve, not time to repair)."),
     ("Revenue at risk", "customer-impact minutes x configured revenue at risk per minute, with its source."),
@@ -181,7 +191,7 @@ def brief_context(
         "kpis": bc.kpi_tiles(facts, history),
         "tables": tables,
         "charts": charts,
-        "next_actions": bt.next_action_table(narrative.next_actions),
+        "next_actions": bt.next_action_table(narrative.next_actions, as_of_day(facts)),
         "sources": bt.source_table(facts),
         "definitions": DEFINITIONS,
         "sections_order": SECTIONS,
@@ -275,7 +285,7 @@ def render_brief(
             view["tables"] = bp.print_tables(facts, ctx["tables"], web_url=web)
             view["sources"] = bp.print_sources(facts, ctx["sources"], web)
             view["recommendation_table"] = bp.recommendation_table(
-                view["recommendations"], web, facts.as_of.date().isoformat()
+                view["recommendations"], web, as_of_day(facts)
             )
             view["next_actions"] = bp.print_next_actions(
                 facts, ctx["next_actions"], narrative.next_actions, web

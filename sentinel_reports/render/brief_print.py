@@ -51,7 +51,7 @@ from . import brief_charts as bc
 from . import brief_tables as bt
 from . import formatting as f
 from .brief_tables import Cell, Table
-from .grouping import by_owner, gathered
+from .grouping import as_of_day, by_owner, gathered
 
 PRINT_ROWS = 12
 """A table with more rows than this is shortened in print."""
@@ -428,7 +428,7 @@ def print_next_actions(
     deadline. Every action is counted; each one is in the web edition."""
     if len(actions) <= PRINT_ROWS:
         return table
-    today = facts.as_of.date().isoformat()
+    today = as_of_day(facts)
     counted = by_owner(((a.owner, a.deadline) for a in actions), today)
     rows = [
         [Cell(o.owner, strong=True), Cell(f.count(o.actions)),

@@ -3,7 +3,7 @@
     Table(key, caption, columns, rows, numeric=(...), worst=None)     rows are lists of Cell
     slo_table(facts), budget_table(facts), unit_cost_table(facts, only=None), showback_table(facts),
     cache_table(facts), incident_table(facts), action_item_table(facts), quality_table(facts),
-    gap_table(facts), source_table(facts), next_action_table(narrative)
+    gap_table(facts), source_table(facts), next_action_table(actions, today)
     markdown_table(table) / text_table(table)     the same table as GFM markdown and as aligned plain text
 
 Numbers are formatted here with render.formatting, units go in the column headers, ``worst`` marks the row
@@ -298,14 +298,27 @@ def source_table(facts: PeriodFacts) -> Table:
                   numeric=frozenset({2, 3}), note="Every file with its sha256 is listed in manifest.json.")  # fmt: skip
 
 
-def next_action_table(actions: Iterable[Any]) -> Table:
+def next_action_table(actions: Iterable[Any], today: str) -> Table:
+    """One row per action; a deadline before ``today`` (the as-of date, `grouping.as_of_day`) says it is past,
+    in word and icon, so it does not read as still to come."""
     rows = [
-        [Cell(strip_markdown_emphasis(a.action)), Cell(a.owner, strong=True), f.date(a.deadline)]
+        [
+            Cell(strip_markdown_emphasis(a.action)),
+            Cell(a.owner, strong=True),
+            deadline_cell(a.deadline, today),
+        ]
         for a in actions
     ]
     return _table(
         "next-actions", "Next Actions", ("Action", "Owner", "Deadline"), rows, numeric=frozenset({2})
     )
+
+
+def deadline_cell(deadline: str, today: str) -> Cell:
+    """A deadline: the date, marked overdue when it is before ``today``."""
+    if deadline and str(deadline) < today:
+        return Cell(f"{f.date(deadline)}, overdue", state="major_outage")
+    return Cell(f.date(deadline))
 
 
 def _escape_md(text: str) -> str:

@@ -21,7 +21,7 @@ from ..narrative.voice import recommendation
 from . import formatting as f
 from .deck_model import Derived, Slide, Table
 from .deck_slides import component_names, source_line, source_notes
-from .grouping import by_owner, gathered
+from .grouping import as_of_day, by_owner, gathered
 
 MAX_GAP_ROWS = DECK_GAP_ROWS
 DECK_ROWS = 10
@@ -204,14 +204,23 @@ def _change_rows(recs: list[Any], d: Derived) -> tuple[tuple[str, ...], ...]:
 
 
 def next_actions_slide(facts: PeriodFacts, narrative: Any, d: Derived) -> Slide:
+    """Next Actions: each action with its owner and deadline (one row per owner beyond ``DECK_ROWS``). A
+    deadline before the as-of date is marked overdue, and the title counts those and names the next date to
+    come, so a date already past is not read as the first one due."""
     actions = [(a.action, a.owner, a.deadline) for a in narrative.next_actions] or [
         (a.action, a.owner, a.deadline.isoformat() if a.deadline else None) for a in facts.next_actions
     ]
+    today = as_of_day(facts)
     columns, widths = ("Action", "Owner", "Deadline"), (6.5, 2.2, 1.3)
-    notes = "Owners are teams or roles. Deadlines are dates; overdue items are marked in the action text."
-    rows: tuple[tuple[str, ...], ...] = tuple(actions)
+    notes = (
+        "Owners are teams or roles. Deadlines are dates; a deadline before the as-of date is marked overdue."
+    )
+    rows: tuple[tuple[str, ...], ...] = tuple(
+        (action, owner, f"{deadline} (overdue)" if deadline and deadline < today else deadline or "")
+        for action, owner, deadline in actions
+    )
     if actions:
-        first = min(a[2] for a in actions)
+        dates = [a[2] for a in actions if a[2]]
         derived = getattr(narrative, "derived", None) or {}
         listed = derived.get("next_action_count", len(actions)) if narrative.next_actions else len(actions)
         title = f"Next Actions: {d('narrative.next_action_count', listed):.0f} owned actions"
@@ -220,7 +229,13 @@ def next_actions_slide(facts: PeriodFacts, narrative: Any, d: Derived) -> Slide:
             rows = _actions_by_owner(facts, actions, d)
             notes = "\n".join([notes, *(f"{a[0]} ({a[1]}, {a[2]})" for a in actions)])
             title += f" across {d('deck.next_actions.owners', len(rows)):.0f} owners" if len(rows) > 1 else ""
-        title += f", the first due {f.date(first, 'long')}"
+        late = d("deck.next_actions.past_deadline", sum(1 for x in dates if x < today))
+        coming = [x for x in dates if x >= today]
+        if late:
+            title += f", {late:.0f} past {'its' if late == 1 else 'their'} deadline"
+            title += f"; the next due {f.date(min(coming), 'long')}" if coming else ""
+        elif coming:
+            title += f", the first due {f.date(min(coming), 'long')}"
     else:
         title = "Next Actions: none open at the close of the quarter"
     return Slide(
@@ -235,7 +250,7 @@ def next_actions_slide(facts: PeriodFacts, narrative: Any, d: Derived) -> Slide:
 def _actions_by_owner(facts: PeriodFacts, actions: list[Any], d: Derived) -> tuple[tuple[str, ...], ...]:
     """More actions than ``DECK_ROWS``: one row per owner, earliest deadline first (each action in the notes)."""
     rows = []
-    for o in by_owner(((owner, deadline) for _, owner, deadline in actions), facts.as_of.date().isoformat()):
+    for o in by_owner(((owner, deadline) for _, owner, deadline in actions), as_of_day(facts)):
         n = d(f"deck.next_actions.{o.owner}.count", o.actions)
         late = d(f"deck.next_actions.{o.owner}.past_deadline", o.late)
         rows.append(

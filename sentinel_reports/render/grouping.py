@@ -2,6 +2,7 @@
 
     gathered(items, key) -> [item, [member, ...], item, ...]   items sharing a key at the first one's place
     by_owner(pairs, today) -> [OwnerCount, ...]                 (owner, deadline) pairs counted per owner
+    as_of_day(facts) -> "2026-11-23"                             the day deadlines are compared with
 
 ``gathered`` keeps the order of the items: a rule's recommendations on many services (their shared
 ``group`` title, narrative/recommendations.py) become one list where the first of them stood. ``by_owner``
@@ -14,6 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
+
+
+def as_of_day(facts: Any) -> str:
+    """The facts' as-of date in their timezone (ISO): a deadline before it is past, as an action item is
+    overdue when its due date is before that day (analysis/incidents.py)."""
+    return str(facts.as_of.astimezone(ZoneInfo(facts.timezone or "UTC")).date().isoformat())
 
 
 def gathered(items: Sequence[Any], key: Callable[[Any], str]) -> list[Any]:

@@ -173,3 +173,31 @@ def compare_golden(name: str, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"no golden file {path.name}; run with SENTINEL_UPDATE_GOLDEN=1 and review it"
     assert text == path.read_text(encoding="utf-8"), f"{path.name} differs; see the module docstring"
+
+
+def test_a_recommendation_to_keep_the_model_in_service_is_titled_and_assessed_as_keeping_it(
+    demo_facts: dict, project: Any
+) -> None:
+    """W45: gpt-5-mini left Knowledge Search after failing its eval target. The cost-quality rule advises
+    keeping gpt-4.1; its title (also the "Decisions needed" entry) and risk basis say so, not "weigh a
+    rollback", which a reader takes for a change proposed."""
+    narrative = narrate(demo_facts["2026-W45"], project)
+    (rec,) = [r for r in narrative.recommendations if r.key == "rule:cost-quality:rag-retrieval"]
+    assert rec.action.startswith("Keep gpt-4.1-2025-04-14 on Knowledge Search rather than roll back")
+    assert rec.title == "Keep the current model on Knowledge Search"
+    assert "rollback" not in rec.risk_basis and "rollback" not in rec.likelihood
+    assert "keep the current model on Knowledge Search" in narrative.executive_summary
+    assert "weigh a rollback" not in narrative.executive_summary.lower()
+
+
+def test_the_budgets_left_after_an_incident_are_stated_tightest_first(demo_facts: dict, project: Any) -> None:
+    """W45's SEV1 hit two services; the opening states what each availability SLO keeps, the tighter budget
+    first, and says "After the incident" once."""
+    data = demo_facts["2026-W45"]
+    opening = narrate(data, project).executive_summary.split("\n\n")[0]
+    stated = re.findall(r"\*\*([a-z-]+-availability)\*\* keeps (\d+)% of its", opening)
+    assert [name for name, _ in stated] == ["chat-api-availability", "agent-orchestrator-availability"]
+    assert [int(v) for _, v in stated] == sorted(int(v) for _, v in stated)
+    budgets = {s.name: s.budget_remaining for s in data.slos}
+    assert [round(budgets[name] * 100) for name, _ in stated] == [int(v) for _, v in stated]
+    assert opening.count("After the incident") == 1

@@ -232,3 +232,31 @@ def test_a_project_without_budgets_gets_no_empty_budget_table_and_no_green_spend
         and "Spend against monthly budget" not in html.pdf_html + html.markdown
     )
     assert "within budget" not in html.html
+
+
+def test_every_measure_of_the_incident_table_is_defined_in_the_appendix() -> None:
+    """Duration (impact started to resolved), customer impact (to mitigation) and time to resolve (created to
+    resolved) differ for one incident (the demo's INC-215: 4 h 10 min, 150 min, 2 h 55 min); the appendix
+    defines each, so the three figures do not read as contradicting each other."""
+    from sentinel_reports.render.brief import DEFINITIONS
+    from sentinel_reports.render.brief_tables import incident_table
+    from tests.render.partial_facts import week_facts
+
+    facts = week_facts({"incidents": [{"id": "INC-1", "severity": "SEV2", "components": ["chat-api"]}]})
+    table = incident_table(facts)
+    assert table is not None
+    measures = {re.sub(r" \(.*\)$", "", c) for c in table.columns} - {
+        "Incident",
+        "Title",
+        "Severity",
+        "Components",
+        "Postmortem",
+    }
+    assert measures == {
+        "Duration",
+        "Customer impact",
+        "Revenue at risk",
+        "Time to acknowledge",
+        "Time to resolve",
+    }
+    assert measures <= {term for term, _ in DEFINITIONS}

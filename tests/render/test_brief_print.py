@@ -374,6 +374,35 @@ def test_long_narrative_sections_keep_their_first_paragraphs_and_count_the_rest(
     assert bp.shorten_lists(enough, WEB) == enough
 
 
+def test_a_next_action_past_its_deadline_is_marked_overdue() -> None:
+    from sentinel_reports.narrative.model import NextAction
+    from sentinel_reports.render.brief_tables import markdown_table, next_action_table, text_table
+    from sentinel_reports.render.grouping import as_of_day
+
+    facts = pf.week_facts({"as_of": "2026-11-23T00:00:00Z"})
+    actions = [NextAction(f"Do thing {day}", "team-a", f"2026-11-{day}", "rule") for day in (20, 22, 23, 30)]
+    table = next_action_table(actions, as_of_day(facts))
+    cells = [row[2] for row in table.rows]
+    assert [c.text for c in cells] == [
+        "2026-11-20, overdue",
+        "2026-11-22, overdue",
+        "2026-11-23",
+        "2026-11-30",
+    ]
+    assert [c.state for c in cells] == [
+        "major_outage",
+        "major_outage",
+        None,
+        None,
+    ]  # icon and word, not colour
+    assert "| ✕ 2026-11-20, overdue |" in markdown_table(table)
+    assert "✕ 2026-11-22, overdue" in text_table(table)
+    # the as-of date in the facts' timezone: 00:00 UTC on the 23rd is still the 22nd in New York
+    local = pf.week_facts({"as_of": "2026-11-23T00:00:00Z", "timezone": "America/New_York"})
+    assert as_of_day(local) == "2026-11-22"
+    assert [r[2].text for r in next_action_table(actions, as_of_day(local)).rows][1] == "2026-11-22"
+
+
 def test_many_next_actions_are_counted_by_owner() -> None:
     from sentinel_reports.narrative.model import NextAction
     from sentinel_reports.render.brief_tables import next_action_table
@@ -384,9 +413,9 @@ def test_many_next_actions_are_counted_by_owner() -> None:
         NextAction(f"Do thing {i}", owners[i % 3], f"2026-11-{10 + i:02d}", "rule")
         for i in range(bp.PRINT_ROWS + 5)
     ]
-    few = next_action_table(actions[: bp.PRINT_ROWS])
+    few = next_action_table(actions[: bp.PRINT_ROWS], "2026-11-23")
     assert bp.print_next_actions(facts, few, actions[: bp.PRINT_ROWS], WEB) is few
-    table = bp.print_next_actions(facts, next_action_table(actions), actions, WEB)
+    table = bp.print_next_actions(facts, next_action_table(actions, "2026-11-23"), actions, WEB)
     assert [row[0].text for row in table.rows] == ["team-b", "team-a", "team-c"]  # earliest deadline first
     by_owner = {o: [a for a in actions if a.owner == o] for o in owners}
     for row in table.rows:

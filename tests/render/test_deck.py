@@ -4,6 +4,7 @@ missing data as "no data", and the self-contained HTML."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +20,7 @@ from sentinel_reports.render.charts import ChartRenderer
 from sentinel_reports.render.deck import build_deck, render_deck_html, verify_deck
 from sentinel_reports.render.deck_charts import chart_spec
 from sentinel_reports.render.environment import make_environment
+from sentinel_reports.render.grouping import as_of_day
 
 REPO = Path(__file__).resolve().parents[2]
 QUARTER = "2026-Q4"
@@ -128,7 +130,44 @@ def test_investments_ranked_with_roi_payback_and_risk_then_the_recommendation_sh
         r"\*\*Recommendation: .+\.\*\* Expected impact: .*\d.*\. Risk: (Low|Medium|High) \(.+\)\.", lead
     )
     actions = slide(deck, "next-actions").table.rows
-    assert [(a.action, a.owner, a.deadline) for a in narrative.next_actions] == list(actions)
+    today = as_of_day(facts)
+    assert [
+        (a.action, a.owner, f"{a.deadline} (overdue)" if a.deadline < today else a.deadline)
+        for a in narrative.next_actions
+    ] == list(actions)
+
+
+def test_next_actions_past_their_deadline_are_counted_and_the_title_names_the_next_date(quarter) -> None:
+    from sentinel_reports.narrative.model import NextAction
+    from sentinel_reports.render.deck_closing import next_actions_slide
+    from sentinel_reports.render.deck_model import Derived
+
+    facts, narrative, _ = quarter
+    today = as_of_day(facts)
+    day = dt.date.fromisoformat(today)
+    dates = [(day + dt.timedelta(days=n)).isoformat() for n in (-30, -1, 0, 9)]
+
+    def slide_of(chosen: list[str]):
+        actions = tuple(NextAction(f"Do thing {i}", "team-a", d, "rule") for i, d in enumerate(chosen))
+        derived = {**narrative.derived, "next_action_count": len(actions)}
+        return next_actions_slide(
+            facts, dataclasses.replace(narrative, next_actions=actions, derived=derived), Derived()
+        )
+
+    slide = slide_of(dates)
+    assert [row[2] for row in slide.table.rows] == [
+        f"{dates[0]} (overdue)",
+        f"{dates[1]} (overdue)",
+        *dates[2:],
+    ]
+    assert (
+        slide.title
+        == f"Next Actions: 4 owned actions, 2 past their deadline; the next due {f.date(today, 'long')}"
+    )
+    assert slide_of(dates[:2]).title == "Next Actions: 2 owned actions, 2 past their deadline"
+    assert (
+        slide_of(dates[2:]).title == f"Next Actions: 2 owned actions, the first due {f.date(today, 'long')}"
+    )
 
 
 def test_the_deck_verifies_and_an_unsupported_figure_anywhere_fails(quarter) -> None:
