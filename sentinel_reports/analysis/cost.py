@@ -146,6 +146,7 @@ def cost_facts(
         ),
         "budgets": _budgets(ours, config, end),
         "month_end": _month_end(ours, config, end),
+        "closed_month": _closed_month(ours, config, start, end),
         "team_checks": checks,
         "cache": cache,
         "other_currencies": other_currencies,
@@ -324,6 +325,51 @@ def _budgets(ours: pd.DataFrame, config: Config, end: dt.datetime) -> list[dict]
             }
         )
     return out
+
+
+def _closed_month(ours: pd.DataFrame, config: Config, start: dt.datetime, end: dt.datetime) -> dict | None:
+    """The budget month that ended inside [start, end), whole: its spend by budget team against the budgets.
+    A week that crosses a month's end projects the new month from its first days; the month just closed is
+    the figure a reader of that week asks for. None without budgets, when no month ended inside the window,
+    or without a ledger row in that month; ``complete`` is false unless the ledger has rows on its first and
+    its last day (a bill that starts or stops inside the month does not close it)."""
+    budgets = config.budgets.monthly_spend
+    last = (end - _INSTANT).astimezone(config.tz)
+    month_start = dt.datetime(last.year, last.month, 1, tzinfo=config.tz)
+    if not budgets or month_start <= start:
+        return None
+    final = (month_start - dt.timedelta(days=1)).date()
+    opened = dt.datetime(final.year, final.month, 1, tzinfo=config.tz)
+    rows = _days_in(ours, opened, month_start)
+    if not len(rows):
+        return None
+    first, through = str(min(rows["_date"])), str(max(rows["_date"]))
+    by_team = _sums(rows, "_team")
+    teams = [
+        {
+            "team": team,
+            "monthly_budget": float(budget),
+            "spend": by_team.get(team, 0.0),
+            "share": by_team.get(team, 0.0) / float(budget) if budget else None,
+        }
+        for team, budget in sorted(budgets.items())
+    ]
+    spend = float(rows["cost"].sum())
+    budgeted = float(sum(t["spend"] for t in teams))
+    total_budget = float(sum(budgets.values()))
+    return {
+        "month": f"{final.year:04d}-{final.month:02d}",
+        "first_day": first,
+        "data_through": through,
+        "complete": first == opened.date().isoformat() and through == final.isoformat(),
+        "spend": spend,
+        "budget_total": total_budget,
+        "budgeted_spend": budgeted,
+        "budgeted_share": budgeted / total_budget if total_budget else None,
+        "unbudgeted_spend": spend - budgeted,
+        "overrun_count": sum(1 for t in teams if t["share"] is not None and t["share"] > 1),
+        "teams": teams,
+    }
 
 
 def _month(ours: pd.DataFrame, config: Config, end: dt.datetime) -> tuple[pd.DataFrame, dict]:

@@ -396,6 +396,27 @@ class MonthEnd(FactsBase):
     teams: list[MonthEndTeam] = F("Projection by team.")
 
 
+class ClosedMonthTeam(FactsBase):
+    team: str = F("Team with a monthly budget.")
+    monthly_budget: Real = F("The team's monthly budget.")
+    spend: Real = F("Its spend over the whole month.")
+    share: Real | None = F("Spend as a share of the budget; null for a zero budget.")
+
+
+class ClosedMonth(FactsBase):
+    month: str = F("The month that ended inside the window (YYYY-MM).")
+    first_day: dt.date = F("First ledger day of the month with rows.")
+    data_through: dt.date = F("Last ledger day of the month with rows.")
+    complete: bool = F("The ledger has rows on the month's first and last day.")
+    spend: Real = F("All spend of the month.")
+    budget_total: Real = F("Sum of the monthly budgets.")
+    budgeted_spend: Real = F("Spend of teams with a budget.")
+    budgeted_share: Real | None = F("Budgeted spend as a share of the budgets.")
+    unbudgeted_spend: Real = F("Spend of teams without a budget, and of no team.")
+    overrun_count: int = F("Teams that spent more than their monthly budget.")
+    teams: list[ClosedMonthTeam] = F("Each budget team's spend against its budget.")
+
+
 class CacheComponent(FactsBase):
     hit_rate: Real | None = F("Prompt cache hit rate of the component.")
     saving: Real | None = F("Spend saved by cached tokens.")
@@ -461,6 +482,10 @@ class Cost(FactsBase):
     projected_budget_count: int = F("Budget teams with a month-end projection.")
     budgets: list[Budget] = F("Month-end projection of each budget team.")
     month_end: MonthEnd | None = F("Month-end projection of all spend; null without cost data.")
+    closed_month: ClosedMonth | None = F(
+        "The budget month that ended inside the window, whole (a week across a month's end); null without "
+        "budgets, when no month ended inside the window, or without its cost data."
+    )
     cache: CacheSavings | None = F("Prompt cache savings; null without token usage and prices.")
     other_currencies: list[OtherCurrency] = F("Spend in other currencies, never converted.")
     team_checks: TeamChecks = F("Budget and tag checks (each also a gap).")

@@ -63,6 +63,8 @@ MONEY_LEAVES = frozenset(
         "running_cost_per_year", "spend", "budget_total", "projected_total", "daily_average",
         "previous_daily_average", "budgeted_month_to_date", "budgeted_projected", "unbudgeted_month_to_date",
         "unbudgeted_projected", "degraded_revenue_at_risk", "rate_per_minute",
+        # the budget month that ended inside the period (cost.closed_month)
+        "budgeted_spend", "unbudgeted_spend",
         # options: the revenue at risk of serious incidents and what a fix may cost
         "revenue_at_risk", "revenue_at_risk_per_year", "break_even_cost",
         # self_hosting: spend, engineering and API cost of the same traffic, and both prices per 1M tokens

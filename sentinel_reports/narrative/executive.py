@@ -308,17 +308,20 @@ def _money(ctx: Context, headline: bool = False) -> str:
                 f"Cost per successful task held steady on the {n} customer-facing "
                 f"service{'' if n == 1 else 's'} with a previous {ctx.period} to compare."
             )
+    out.append(sections.closed_month(ctx))  # the month just closed, before the projection of the one begun
     budgets = [b for b in c.budgets if b.projected_share is not None]
     unfunded = sections.unfunded_budgets(ctx)
     if budgets and all(b.projected_share <= 1 for b in budgets) and not unfunded:
-        out.append("Every budgeted team is projected to finish the month within its budget.")
+        out.append(
+            f"Every budgeted team is projected to finish {sections.projected_month(ctx)} within its budget."
+        )
     out.append(sections.unfunded_sentence(ctx))
     out.append(sections.month_end(ctx))
     # a team over budget beside the month's projection, before quality turns the paragraph to another subject
     for b in c.budgets:
         if (b.projected_share or 0) > 1 and b.projected_month_end is not None:
             out.append(
-                f"{p.team(b.team, capital=True)} is on course to end the month at {p.pct(b.projected_share)} of its budget "
+                f"{p.team(b.team, capital=True)} is on course to end {sections.projected_month(ctx)} at {p.pct(b.projected_share)} of its budget "
                 f"({ctx.money(b.projected_month_end)} against {ctx.money(b.monthly_budget)})."
             )
     rows = [r for r in ctx.facts.quality if r.met is not None]

@@ -126,6 +126,15 @@ def _month_name(month: str) -> str:
     return f"{calendar.month_name[int(number)]} {year}"
 
 
+def projected_month(ctx: Context) -> str:
+    """How a projection names its month: "the month", or "November 2026" beside a month the period closed
+    (two months in one paragraph; "the month" would read as the one just closed)."""
+    m, closed = ctx.facts.cost.month_end, ctx.facts.cost.closed_month
+    if m is not None and closed is not None and closed.complete:
+        return _month_name(m.month)
+    return "the month"
+
+
 EARLY_MONTH_DAYS = 7
 """A month-end projection from fewer days of the month than this rests on too few days to carry a month (a
 weekend, a charge booked on the 1st): the brief says how many days it rests on, next to the figure."""
@@ -150,6 +159,28 @@ def safety_rates(ctx: Context) -> Iterator[tuple[str, str, float, float, bool | 
             if rate is not None and limit is not None and (row.component, kind) not in seen:
                 seen.add((row.component, kind))
                 yield row.component, kind, rate, limit, getattr(row, f"{kind}_met")
+
+
+def closed_month(ctx: Context) -> str:
+    """The budget month that ended inside the period, whole: budgeted spend against the budgets and each team
+    over its budget. Said only for a complete month (rows on its first and last day)."""
+    m = ctx.facts.cost.closed_month
+    if m is None or not m.complete:
+        return ""
+    text = (
+        f"{_month_name(m.month)} closed at {ctx.money(m.spend)} of spend: {ctx.money(m.budgeted_spend)} for "
+        f"budgeted teams against {ctx.money(m.budget_total)} budgeted"
+    )
+    if m.budgeted_share is not None:
+        text += f" ({p.pct(m.budgeted_share)})"
+    over = [t for t in m.teams if t.share is not None and t.share > 1]
+    if not over:
+        return text + "; every budgeted team closed within its budget."
+    each = [
+        f"{p.team(t.team)} at {p.pct(t.share)} ({ctx.money(t.spend)} against {ctx.money(t.monthly_budget)})"
+        for t in sorted(over, key=lambda t: (-(t.share or 0), t.team))
+    ]
+    return text + f"; over budget: {p.join(each)}."
 
 
 def month_end(ctx: Context) -> str:
@@ -239,10 +270,11 @@ def cost(ctx: Context) -> str:
                 share=p.pct(c.unattributed_share),
             )
         )
+    out.append(closed_month(ctx))  # the month just closed, before the projection of the one begun
     budgets = [b for b in c.budgets if b.projected_month_end is not None and b.projected_share is not None]
     for b in (b for b in budgets if b.projected_share > 1):
         out.append(
-            f"🚨 {p.team(b.team, capital=True)} is projected to close the month at {ctx.money(b.projected_month_end)} against its "
+            f"🚨 {p.team(b.team, capital=True)} is projected to close {projected_month(ctx)} at {ctx.money(b.projected_month_end)} against its "
             f"{ctx.money(b.monthly_budget)} budget ({p.pct(b.projected_share)})."
         )
     unfunded = unfunded_budgets(ctx)
@@ -252,7 +284,8 @@ def cost(ctx: Context) -> str:
         if b.projected_share <= 1 and b.team not in unfunded
     ]
     if within:
-        out.append(f"Projected within budget at month-end (share of budget): {p.join(within)}.")
+        when = "month-end" if projected_month(ctx) == "the month" else f"the end of {projected_month(ctx)}"
+        out.append(f"Projected within budget at {when} (share of budget): {p.join(within)}.")
     out.append(unfunded_sentence(ctx))
     out.append(month_end(ctx))
     return " ".join(t for t in out if t)

@@ -161,7 +161,7 @@ def brief_context(
     state = f.status_token(summary.status).key
     tables = {
         "reliability": [bt.slo_table(facts)],
-        "cost": [t for t in (bt.budget_table(facts), bt.unit_cost_table(facts), bt.showback_table(facts),
+        "cost": [t for t in (bt.closed_month_table(facts), bt.budget_table(facts), bt.unit_cost_table(facts), bt.showback_table(facts),
                              bt.cache_table(facts)) if t],
         "incidents": [t for t in (bt.incident_table(facts), bt.action_item_table(facts)) if t]
         + brief_aiops.incident_tables(facts),

@@ -150,6 +150,31 @@ def budget_table(facts: PeriodFacts) -> Table | None:
                        "spend: every row of the month, budgeted or not.")  # fmt: skip
 
 
+def closed_month_table(facts: PeriodFacts) -> Table | None:
+    """The budget month that ended inside the period, whole (`cost.closed_month`); None when no complete month
+    ended in it."""
+    m, cur = facts.cost.closed_month, facts.currency or "USD"
+    if m is None or not m.complete:
+        return None
+    teams = sorted(m.teams, key=lambda t: (-(t.share or 0), t.team))
+    rows = [
+        [Cell(t.team, strong=True), f.money(t.spend, cur), f.money(t.monthly_budget, cur),
+         Cell(f.pct(t.share, 1), state="degraded" if (t.share or 0) > 1 else None)]
+        for t in teams
+    ]  # fmt: skip
+    if m.unbudgeted_spend:
+        rows.append(
+            [Cell("No budget", strong=True), f.money(m.unbudgeted_spend, cur), "no budget", "no budget"]
+        )
+    rows.append([Cell("Budgeted teams", strong=True), f.money(m.budgeted_spend, cur), f.money(m.budget_total, cur),
+                 f.pct(m.budgeted_share, 1)])  # fmt: skip
+    rows.append([Cell("All spend", strong=True), f.money(m.spend, cur), "", ""])
+    columns = ("Team", f"Spend ({cur})", f"Monthly budget ({cur})", "Share of budget (%)")
+    return _table("closed-month", f"Spend against monthly budget, {m.month}, the whole month", columns, rows,
+                  numeric=frozenset({1, 2, 3}), worst=_worst([t.share for t in teams], lowest=False),
+                  note=f"The month closed: every ledger day from {m.first_day} to {m.data_through}.")  # fmt: skip
+
+
 def _early(facts: PeriodFacts) -> str:
     """ ", from the month's first 2 days only" when the projection rests on fewer than a week of the month."""
     first = early_days(facts.cost.month_end)

@@ -219,6 +219,62 @@ def test_budget_month_is_the_month_of_the_windows_last_instant() -> None:
     assert search["projected_month_end"] == pytest.approx(900.0)  # 900 / 30 × 30
 
 
+def test_a_week_across_a_months_end_closes_that_month_whole() -> None:
+    # 2026-W44: Monday 26 October to Sunday 1 November; the projection is November's (from one day), and
+    # October, which ended inside the week, is stated whole: every October row, not only the week's
+    start, end = dt.datetime(2026, 10, 26, tzinfo=dt.UTC), dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+    costs = ledger(
+        row("2026-09-30", 777.0, "chat-api"),  # September: not October's
+        row("2026-10-01", 3000.0, "chat-api"),  # Platform team (the component's owner)
+        row("2026-10-15", 1500.0, "chat-api"),
+        row("2026-10-31", 400.0, "rag", team="Search team"),
+        row("2026-10-31", 60.0, provider="aws", service="AWS Support", category="fee"),  # no team
+        row("2026-11-01", 90.0, "chat-api"),  # November: the projection's, not October's
+    )
+    block, _ = cost_facts(costs, samples(), make_config(), start, end, end)
+    closed = block["closed_month"]
+    assert (closed["month"], closed["first_day"], closed["data_through"]) == (
+        "2026-10",
+        "2026-10-01",
+        "2026-10-31",
+    )
+    assert closed["complete"] is True
+    assert closed["spend"] == pytest.approx(4960.0)
+    assert (closed["budgeted_spend"], closed["unbudgeted_spend"]) == (
+        pytest.approx(4900.0),
+        pytest.approx(60.0),
+    )
+    assert closed["budget_total"] == 5000.0 and closed["budgeted_share"] == pytest.approx(0.98)
+    teams = {t["team"]: t for t in closed["teams"]}
+    assert teams["Platform team"]["spend"] == pytest.approx(4500.0)
+    assert teams["Platform team"]["share"] == pytest.approx(4500.0 / 4000)
+    assert teams["Search team"]["share"] == pytest.approx(0.4)
+    assert closed["overrun_count"] == 1
+    assert block["month_end"]["month"] == "2026-11" and block["month_end"]["elapsed_days"] == 1
+
+
+def test_no_month_closes_inside_a_week_within_one_month_or_one_starting_on_the_first() -> None:
+    costs = ledger(row("2026-10-31", 100.0, "rag"), row("2026-11-16", 100.0, "rag"))
+    assert cost_facts(costs, samples(), make_config(), START, END, END)[0]["closed_month"] is None
+    # 2026-W23 begins on Monday 1 June: May ended before the week, in the week before's brief
+    start, end = dt.datetime(2026, 6, 1, tzinfo=dt.UTC), dt.datetime(2026, 6, 8, tzinfo=dt.UTC)
+    costs = ledger(row("2026-05-31", 100.0, "rag"), row("2026-06-02", 100.0, "rag"))
+    assert cost_facts(costs, samples(), make_config(), start, end, end)[0]["closed_month"] is None
+    # without budgets there is nothing to close against
+    start, end = dt.datetime(2026, 10, 26, tzinfo=dt.UTC), dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+    costs = ledger(row("2026-10-01", 100.0, "rag"), row("2026-10-31", 100.0, "rag"))
+    no_budgets = make_config(budgets={"monthly_spend": {}})
+    assert cost_facts(costs, samples(), no_budgets, start, end, end)[0]["closed_month"] is None
+
+
+def test_a_month_the_bill_covers_only_in_part_is_not_complete() -> None:
+    start, end = dt.datetime(2026, 10, 26, tzinfo=dt.UTC), dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+    for days in (("2026-10-05", "2026-10-31"), ("2026-10-01", "2026-10-29")):
+        costs = ledger(*(row(d, 100.0, "rag") for d in days))
+        closed = cost_facts(costs, samples(), make_config(), start, end, end)[0]["closed_month"]
+        assert (closed["first_day"], closed["data_through"]) == days and closed["complete"] is False
+
+
 def test_budget_without_ledger_rows_in_the_month_is_null_not_zero() -> None:
     costs = ledger(row("2026-10-20", 100.0, "rag"))
     block, _ = cost_facts(costs, samples(), make_config(), START, END, END)

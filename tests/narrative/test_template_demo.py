@@ -201,3 +201,40 @@ def test_the_budgets_left_after_an_incident_are_stated_tightest_first(demo_facts
     budgets = {s.name: s.budget_remaining for s in data.slos}
     assert [round(budgets[name] * 100) for name, _ in stated] == [int(v) for _, v in stated]
     assert opening.count("After the incident") == 1
+
+
+def test_a_week_across_a_months_end_states_the_month_it_closed(demo_facts: dict, project: Any) -> None:
+    """W44 (26 Oct to 1 Nov): November is projected from one day; the summary and the cost section first
+    state how October closed against the budgets, and name the month each projection is of."""
+    from sentinel_reports.render import formatting as f
+    from sentinel_reports.render.brief_tables import closed_month_table
+
+    data = demo_facts["2026-W44"]
+    closed = data.cost.closed_month
+    assert closed is not None and closed.month == "2026-10" and closed.complete
+    over = sorted((t for t in closed.teams if t.share > 1), key=lambda t: -t.share)
+    assert over, "the demo's October has teams over budget"
+    narrative = narrate(data, project)
+    for text in (narrative.executive_summary, narrative.sections["cost"]):
+        said = text[text.index("October 2026 closed at") :]
+        assert said.startswith(f"October 2026 closed at {f.money(closed.spend)} of spend")
+        assert all(f"{t.team}** at {f.pct(t.share, 1)}" in said.split(". ")[0] for t in over)
+        assert said.index("October 2026 closed") < said.index("projected at")  # closed first, then projected
+    assert "on course to end November 2026 at" in narrative.executive_summary
+    assert "end the month" not in narrative.executive_summary  # "the month" would read as October
+    table = closed_month_table(data)
+    assert table is not None and table.caption == "Spend against monthly budget, 2026-10, the whole month"
+    assert [row[0].text for row in table.rows[: len(over)]] == [t.team for t in over]
+    assert all(row[3].state == "degraded" for row in table.rows[: len(over)])
+    # a month the bill covers only in part is not stated as closed
+    partial = data.model_copy(
+        update={
+            "cost": data.cost.model_copy(
+                update={"closed_month": closed.model_copy(update={"complete": False})}
+            )
+        }
+    )
+    assert "closed at" not in narrate(partial, project).executive_summary
+    assert closed_month_table(partial) is None
+    # a week inside one month has none
+    assert demo_facts["2026-W46"].cost.closed_month is None
