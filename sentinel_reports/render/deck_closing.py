@@ -20,7 +20,7 @@ from ..analysis.facts_model import PeriodFacts, QuarterFacts, Source
 from ..narrative.voice import recommendation
 from . import formatting as f
 from .deck_model import Derived, Slide, Table
-from .deck_slides import component_names, source_line, source_notes
+from .deck_slides import component_names, period_so_far, source_line, source_notes
 from .grouping import as_of_day, by_owner, gathered
 
 MAX_GAP_ROWS = DECK_GAP_ROWS
@@ -47,7 +47,7 @@ DEFINITIONS = (
 
 
 def gaps_slide(facts: PeriodFacts, d: Derived) -> Slide:
-    gaps, names, period = facts.gaps, component_names(facts), facts.period
+    gaps, names, period = facts.gaps, component_names(facts), period_so_far(facts)
     rows = [
         (g.priority, names.get(g.component or "", g.component or "Platform"), g.specific, g.limits)
         for g in gaps[:MAX_GAP_ROWS]

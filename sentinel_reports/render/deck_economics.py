@@ -34,6 +34,7 @@ from .deck_slides import (
     component_names,
     impact_minutes,
     partial_previous,
+    period_so_far,
     source_line,
     source_notes,
 )
@@ -96,7 +97,7 @@ def incident_cost_slide(facts: PeriodFacts, d: Derived) -> Slide:
         )
         title = f"Revenue at risk cannot be stated for {missing:.0f} incidents: no revenue assumption"
         if not missing:  # every incident with customer impact was degraded, not down
-            title = f"No incident put revenue at risk in {facts.period}"
+            title = f"No incident put revenue at risk in {period_so_far(facts)}"
         if business.degraded_incidents:
             # the other incidents with customer impact were degraded, not down: not charged by design
             uncharged = d("business.degraded_incidents_count", len(business.degraded_incidents))
@@ -113,7 +114,7 @@ def incident_cost_slide(facts: PeriodFacts, d: Derived) -> Slide:
         title = f"No incident affected customers in {facts.period}{so_far}; no revenue was put at risk"
     else:
         top = impacted[0]
-        title = f"Incidents put {f.money(total, currency)} of revenue at risk in {facts.period}"
+        title = f"Incidents put {f.money(total, currency)} of revenue at risk in {period_so_far(facts)}"
         degraded = business.degraded_minutes or 0
         if degraded and business.degraded_revenue_at_risk is None:
             title += f", plus {impact_minutes(degraded)} of latency-only impact not charged"

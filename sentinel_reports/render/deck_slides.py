@@ -16,6 +16,13 @@ from ..display import plural
 from . import formatting as f
 from .deck_model import Chart, ChartSeries, Derived, Slide, Table
 
+
+def period_so_far(facts: PeriodFacts) -> str:
+    """The quarter as a slide title names it: "2026-Q4 so far" while it is in progress, so a title read
+    on its own (a slide shown alone, the deck's outline) does not state a result for the whole quarter."""
+    return f"{facts.period} so far" if facts.in_progress else facts.period
+
+
 MAX_BUDGET_SERIES = 4
 MAX_SLO_ROWS = 12
 """Rows of the at-a-glance SLO table: beyond, the SLOs that missed or have no data and those that used the most
@@ -117,7 +124,7 @@ def glance_slide(facts: PeriodFacts, d: Derived) -> Slide:
             f"{s.name}: target {target_pct(objective)} ({s.budgeting_method}), attainment over "
             f"{period} {f.pct(attained, 2)}, coverage {f.pct(s.coverage, 1)}, flags: {flags}."
         )
-    title = _glance_title(slos, missed, unknown, period, d, facts.slo_counts.customer_facing)
+    title = _glance_title(slos, missed, unknown, period_so_far(facts), d, facts.slo_counts.customer_facing)
     verdict = facts.verdict
     if not missed and not verdict.claims.objectives_covered:
         # "met" over a quarter the telemetry does not cover is not a finding (analysis/verdict.py)
@@ -127,7 +134,8 @@ def glance_slide(facts: PeriodFacts, d: Derived) -> Slide:
             if telemetry is not None
             else "telemetry is missing"
         )
-        title = title.replace(f"met target in {period}", f"met target over the data of {period}, but {shown}")
+        titled = period_so_far(facts)
+        title = title.replace(f"met target in {titled}", f"met target over the data of {titled}, but {shown}")
     used = [d.values.get(f"slos.{s.name}.period_budget_consumed") for s in slos]
     if len(rows) > MAX_SLO_ROWS:
         # every SLO that missed or has no data, then the most budget used; the rest counted (each in the notes)
@@ -227,7 +235,7 @@ def budget_slide(facts: PeriodFacts, d: Derived) -> Slide:
         name = _slo_label(first)
         if overspent:
             days = d(f"slos.{first.name}.days_overspent", len(overspent))
-            title = f"{name} overspent its {slo_window(first)} error budget on {days:.0f} {_days(days)} of {facts.period}"
+            title = f"{name} overspent its {slo_window(first)} error budget on {days:.0f} {_days(days)} of {period_so_far(facts)}"
         else:
             close, low = f.pct(first.budget_remaining, 0), f.pct(lows[first.name], 0)
             lead = (

@@ -326,3 +326,23 @@ def test_the_gaps_title_counts_p1_gaps_without_placing_them_all_on_components(qu
     title = slide(build_deck(facts_from_dict(data), narrative), "gaps").title
     p1 = sum(g["priority"] == "P1" for g in data["gaps"])
     assert f"{p1} at P1" in title and "on tier-1" not in title
+
+
+def test_a_quarter_in_progress_is_named_so_in_every_title_that_states_a_result(
+    quarter, demo_period_facts
+) -> None:
+    """A slide title is read alone (the outline, a slide shown on its own): while the quarter is in progress
+    the titles that state a result for it say "so far" (the spend slide says "to date"); a closed quarter's
+    do not."""
+    from sentinel_reports.narrative.template import narrate_quarter
+
+    facts, _, deck = quarter
+    assert facts.in_progress
+    for key in ("glance", "budget", "incidents", "gaps"):
+        assert f"{facts.period} so far" in slide(deck, key).title, slide(deck, key).title
+    assert f"{facts.period} to date" in slide(deck, "spend").title
+    closed = demo_period_facts["2026-Q3"]
+    assert not closed.in_progress
+    whole = build_deck(closed, narrate_quarter(closed, None, None))
+    assert not any("so far" in s.title or "to date" in s.title for s in whole.slides)
+    assert "in 2026-Q3" in slide(whole, "glance").title and "in 2026-Q3" in slide(whole, "gaps").title
