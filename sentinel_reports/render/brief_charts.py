@@ -17,6 +17,7 @@ from typing import Any
 
 from ..analysis.facts_model import PeriodFacts, Slo
 from ..narrative.reliability import LOW_BUDGET
+from ..narrative.sections import early_days
 from . import formatting as f
 from .brief_tables import unit_money
 from .charts import Reference, bar_chart, line_chart, sparkline
@@ -154,8 +155,10 @@ def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> 
         and month_end.projected_month_end is not None
         and month_end.budgeted_projected is not None
     ):
+        first = early_days(month_end)  # a tile is read alone: an early projection says so there too
         target = (
-            f"Month-end projection {f.money(month_end.projected_month_end, cur)}: budgeted teams "
+            f"Month-end projection{f' (from the first {first} only)' if first else ''} "
+            f"{f.money(month_end.projected_month_end, cur)}: budgeted teams "
             f"{f.money(month_end.budgeted_projected, cur)} of {f.money(month_end.budget_total, cur)} "
             f"({f.pct(month_end.budgeted_share, 1)})"
         )

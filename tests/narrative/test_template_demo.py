@@ -238,3 +238,14 @@ def test_a_week_across_a_months_end_states_the_month_it_closed(demo_facts: dict,
     assert closed_month_table(partial) is None
     # a week inside one month has none
     assert demo_facts["2026-W46"].cost.closed_month is None
+    # the spend tile, read alone, says its projection rests on the month's first day
+    from sentinel_reports.render.brief_charts import kpi_tiles
+
+    def spend_target(week: str) -> str:
+        return next(t for t in kpi_tiles(demo_facts[week]) if t["label"] == "Spend")["target"]
+
+    projected = f.money(data.cost.month_end.projected_month_end)
+    assert spend_target("2026-W44").startswith(
+        f"Month-end projection (from the first day only) {projected}: "
+    )
+    assert spend_target("2026-W46").startswith("Month-end projection $")
