@@ -35,6 +35,42 @@ def window(slo: Slo) -> str:
     return f"{p.number(slo.window_days)}-day"
 
 
+def partial_window(slo: Slo) -> bool:
+    """The SLO's window has too little data to carry its budget (the facts' ``low_coverage_in_window``: the
+    first weeks of a project, or a long blind spot): its budget is stated with the share of the window it
+    rests on, as provisional until the days without data roll out of the window."""
+    return (
+        "low_coverage_in_window" in slo.flags
+        and slo.coverage is not None
+        and slo.budget_remaining is not None
+    )
+
+
+def covered(slo: Slo) -> str:
+    """ "data for 25% of its 28-day window"."""
+    return f"data for {p.pct(slo.coverage, 0)} of its {window(slo)} window"
+
+
+def _partial_windows(ctx: Context, partial: list[Slo], stated: list[Slo]) -> str:
+    """One paragraph for the budgets that rest on part of their window (the first weeks of a project): all
+    alike in one sentence, else each with its share (the first PARTIAL_NAMED, the rest counted)."""
+    shares = {(p.pct(s.coverage, 0), window(s)) for s in partial}
+    if len(shares) == 1:
+        (share, span), n = next(iter(shares)), len(partial)
+        if n == 1:
+            return f"**{partial[0].name}** has data for {share} of its {span} window: its error budget is provisional until the days without data roll out of it."
+        who = (
+            f"All {n} error budgets"
+            if n == len(stated)
+            else f"The error budgets of {p.join([f'**{s.name}**' for s in partial[:PARTIAL_NAMED]] + ([f'{ctx.remainder(n - PARTIAL_NAMED)} more SLOs'] if n > PARTIAL_NAMED else []))}"
+        )
+        return f"{who} rest on data for {share} of their {span} window: each is provisional until the days without data roll out of it."
+    named = [f"**{s.name}** ({covered(s)})" for s in partial[:PARTIAL_NAMED]]
+    if len(partial) > PARTIAL_NAMED:
+        named.append(f"{ctx.remainder(len(partial) - PARTIAL_NAMED)} more")
+    return f"These error budgets rest on part of their window: {p.join(named)}. Each is provisional until the days without data roll out of its window."
+
+
 def is_burning(slo: Slo) -> bool:
     """The last hour burned budget faster than sustainable, by enough to show (above "1.0x")."""
     burn = slo.burn_rate.get("1h")
@@ -130,6 +166,8 @@ def fired_alerts(ctx: Context, slos: list[Slo]) -> str:
 
 
 QUIET_LISTED = 12
+PARTIAL_NAMED = 3
+"""Budgets resting on part of their window named in the reliability section; the rest are counted."""
 """Up to this many objectives within budget are listed by name; more are counted, with the three of least
 margin named (the SLO table lists every one)."""
 
@@ -219,6 +257,9 @@ def reliability(ctx: Context) -> str:
     elif quiet:
         items = [f"**{s.name}** ({p.pct(s.budget_remaining, 0)} remaining)" for s in quiet]
         paragraphs.append(ctx.say.say("healthy_slos", "quiet", items=p.join(items)))
+    partial = sorted((s for s in slos if partial_window(s)), key=lambda s: (s.coverage, s.name))
+    if partial:
+        paragraphs.append(_partial_windows(ctx, partial, [s for s in slos if s.budget_remaining is not None]))
     dark = [c for c in facts.components if c.status == "no_data"]
     if dark:
         verb = "reports" if len(dark) == 1 else "report"

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..analysis.facts_model import PeriodFacts, Slo
-from ..narrative.reliability import LOW_BUDGET
+from ..narrative.reliability import LOW_BUDGET, covered, partial_window
 from ..narrative.sections import early_days
 from . import formatting as f
 from .brief_tables import unit_money
@@ -108,6 +108,14 @@ def _spark_text(label: str, values: Sequence[float | None], fmt: Any) -> str:
     return f"{label} by week, oldest first: {shown}."
 
 
+def _budget_target(facts: PeriodFacts, name: str | None) -> str:
+    """The budget tile's target; a budget on part of its window says so (a tile is read alone)."""
+    slo = next((s for s in facts.slos if s.name == name), None)
+    if slo is not None and partial_window(slo):
+        return f"Release freeze at 0%; {covered(slo)}"
+    return "Release freeze at 0%"
+
+
 def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
     """Availability, error budget, spend, cost per successful task and the week's incidents."""
     cur = facts.currency or "USD"
@@ -141,7 +149,7 @@ def kpi_tiles(facts: PeriodFacts, history: Sequence[Mapping[str, Any]] = ()) -> 
         }[state]
         tiles.append(_tile(
             "Error budget remaining", f"Lowest customer-facing SLO: {budget_slo or 'unknown'}",
-            f.pct(remaining, 0), target="Release freeze at 0%", state=state, state_word=word,
+            f.pct(remaining, 0), target=_budget_target(facts, budget_slo), state=state, state_word=word,
             **_delta(budget_change(facts, budget_slo), "pp", 0, True),
             spark={"values": values, "reference": 0.0,
                    "description": _spark_text(f"Error budget remaining of {budget_slo}", values, lambda v: f.pct(v, 0))},

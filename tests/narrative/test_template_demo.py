@@ -249,3 +249,42 @@ def test_a_week_across_a_months_end_states_the_month_it_closed(demo_facts: dict,
         f"Month-end projection (from the first day only) {projected}: "
     )
     assert spend_target("2026-W46").startswith("Month-end projection $")
+
+
+def test_a_budget_on_part_of_its_window_is_stated_as_provisional(demo_facts: dict, project: Any) -> None:
+    """The demo's data begins on 2026-06-01: in 2026-W23 each 28-day window has a quarter of its data. The
+    budgets are stated with the share of the window they rest on, as provisional, never as "room to keep
+    shipping"; from the week the windows are full, as before."""
+    from sentinel_reports.render.brief_charts import kpi_tiles
+
+    data = demo_facts["2026-W23"]
+    partial = [s for s in data.slos if "low_coverage_in_window" in s.flags and s.budget_remaining is not None]
+    assert partial and all(s.coverage < 0.5 for s in partial)
+    tightest = next(s for s in data.slos if s.name == data.summary.budget_slo)
+    assert tightest in partial
+    narrative = narrate(data, project)
+    share = f"{round(tightest.coverage * 100)}%"
+    assert (
+        f"keeps {round(tightest.budget_remaining * 100)}% of its error budget, measured on data for {share} of its "
+        "28-day window: a provisional figure until the days without data roll out of the window."
+    ) in narrative.executive_summary
+    assert "room to keep shipping" not in narrative.executive_summary
+    reliability = narrative.sections["reliability"]
+    assert f"All {len(partial)} error budgets rest on data for {share} of their 28-day window" in reliability
+    tile = next(t for t in kpi_tiles(data) if t["label"] == "Error budget remaining")
+    assert tile["target"] == f"Release freeze at 0%; data for {share} of its 28-day window"
+    full = demo_facts["2026-W30"]
+    assert not any("low_coverage_in_window" in s.flags for s in full.slos)
+    later = narrate(full, project)
+    assert "provisional" not in later.executive_summary + later.sections["reliability"]
+    # a blind spot inside a full window (Vector Store's 48 h in 2026-W46) is said the same way, for that SLO
+    blind = demo_facts["2026-W46"]
+    (spot,) = [s for s in blind.slos if "low_coverage_in_window" in s.flags]
+    assert (
+        f"**{spot.name}** has data for {round(spot.coverage * 100)}% of its 28-day window"
+        in narrate(blind, project).sections["reliability"]
+    )
+    assert (
+        next(t for t in kpi_tiles(full) if t["label"] == "Error budget remaining")["target"]
+        == "Release freeze at 0%"
+    )
