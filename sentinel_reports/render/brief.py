@@ -9,7 +9,7 @@
                                        (the print edition's charts, with the note of what they leave out)
     brief.text          text/plain alternative of the email, every number included
     brief.markdown      brief.md for chat and wikis
-    brief.subject       the summary line without markup
+    brief.subject       "Weekly brief 2026-W47 · " and the summary line without markup (an inbox names the week)
     brief.showback_csv  spend by team and by component for finance, safe to open in a spreadsheet
 
 Sections, in order: summary line, executive summary with the evidence sentence, KPI tiles, Reliability,
@@ -304,7 +304,7 @@ def render_brief(
     titles = tuple(c["title"] for specs in ctx["charts"].values() for c in specs)
     return RenderedBrief(
         html=rendered["web"], pdf_html=rendered["pdf"], email_html=rendered["email"], text=text,
-        markdown=markdown, subject=strip_markdown_emphasis(narrative.summary_line),
+        markdown=markdown, subject=f"Weekly brief {facts.period} · {strip_markdown_emphasis(narrative.summary_line)}",
         showback_csv=showback_csv(facts, config), images=images, chart_titles=titles,
     )  # fmt: skip
 

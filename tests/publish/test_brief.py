@@ -69,7 +69,10 @@ def test_email_is_mixed_related_alternative_with_resolved_images_and_the_pdf(
     folder, facts = latest
     raw = (folder / "brief.eml").read_bytes()
     msg = email.message_from_bytes(raw, policy=policy.default)
-    assert msg["Subject"] == strip_markdown_emphasis(_summary(facts, example_project))
+    # the week first: a reader's inbox holds one brief a week, each with the same shape of summary line
+    assert msg["Subject"] == f"Weekly brief {facts['period']} · " + strip_markdown_emphasis(
+        _summary(facts, example_project)
+    )
     assert msg.get_content_type() == "multipart/mixed"
     related, attachment = msg.get_payload()
     assert related.get_content_type() == "multipart/related"

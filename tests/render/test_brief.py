@@ -82,7 +82,8 @@ def test_charts_are_inline_svg_with_text_alternatives_and_png_by_cid_in_email(re
 
 def test_plain_text_carries_the_same_numbers(rendered, week) -> None:  # type: ignore[no-untyped-def]
     facts, _ = week
-    assert rendered.subject in rendered.text
+    assert rendered.subject == f"Weekly brief {facts.period} · " + rendered.subject.split(" · ", 1)[1]
+    assert rendered.subject.split(" · ", 1)[1] in rendered.text  # the summary line
     slo = next(s for s in facts.slos if s.name == facts.summary.budget_slo)
     assert slo.name in rendered.text
     for label in ("Availability", "Error budget remaining", "Spend", "Incidents"):
