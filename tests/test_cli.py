@@ -87,7 +87,7 @@ def test_send_delivers_the_brief_to_a_real_smtp_server(project: Path, smtp_serve
     summary_line = (
         (example_site[0] / "briefs" / week / "brief.md").read_text(encoding="utf-8").splitlines()[2]
     )
-    assert msg["Subject"] == strip_markdown_emphasis(summary_line)
+    assert msg["Subject"] == f"Weekly brief {week} · " + strip_markdown_emphasis(summary_line)
     assert msg.get_content_type() == "multipart/mixed"
     related, pdf = msg.get_payload()
     alternative, *images = related.get_payload()
@@ -117,7 +117,8 @@ def test_send_to_override_and_dry_run(project: Path, example_site) -> None:  # t
     assert "dry run: nothing sent" in result.output and "To: cfo@example.com" in result.output
     assert (
         re.search(r"Size: [\d,]+ bytes", result.output)
-        and "Subject: Current AI Platform Status" in result.output
+        and "Subject: Weekly brief 2026-W" in result.output
+        and " · Current AI Platform Status" in result.output
     )
 
 
