@@ -334,8 +334,7 @@ def _closed_month(ours: pd.DataFrame, config: Config, start: dt.datetime, end: d
     or without a ledger row in that month; ``complete`` is false unless the ledger has rows on its first and
     its last day (a bill that starts or stops inside the month does not close it)."""
     budgets = config.budgets.monthly_spend
-    last = (end - _INSTANT).astimezone(config.tz)
-    month_start = dt.datetime(last.year, last.month, 1, tzinfo=config.tz)
+    month_start = _month_start(config, end)
     if not budgets or month_start <= start:
         return None
     final = (month_start - dt.timedelta(days=1)).date()
@@ -345,15 +344,11 @@ def _closed_month(ours: pd.DataFrame, config: Config, start: dt.datetime, end: d
         return None
     first, through = str(min(rows["_date"])), str(max(rows["_date"]))
     by_team = _sums(rows, "_team")
-    teams = [
-        {
-            "team": team,
-            "monthly_budget": float(budget),
-            "spend": by_team.get(team, 0.0),
-            "share": by_team.get(team, 0.0) / float(budget) if budget else None,
-        }
-        for team, budget in sorted(budgets.items())
-    ]
+    teams = []
+    for team, budget in sorted(budgets.items()):
+        spent = by_team.get(team, 0.0)
+        teams.append({"team": team, "monthly_budget": float(budget), "spend": spent,
+                      "share": spent / float(budget) if budget else None})  # fmt: skip
     spend = float(rows["cost"].sum())
     budgeted = float(sum(t["spend"] for t in teams))
     total_budget = float(sum(budgets.values()))
@@ -372,17 +367,23 @@ def _closed_month(ours: pd.DataFrame, config: Config, start: dt.datetime, end: d
     }
 
 
+def _month_start(config: Config, end: dt.datetime) -> dt.datetime:
+    """The first instant of the budget month: the calendar month (configured timezone) of `end`'s last
+    instant."""
+    last = (end - _INSTANT).astimezone(config.tz)
+    return dt.datetime(last.year, last.month, 1, tzinfo=config.tz)
+
+
 def _month(ours: pd.DataFrame, config: Config, end: dt.datetime) -> tuple[pd.DataFrame, dict]:
     """The rows of the budget month up to `end`, and its calendar (month, data_through, days)."""
-    last = (end - _INSTANT).astimezone(config.tz)
-    month_start = dt.datetime(last.year, last.month, 1, tzinfo=config.tz)
-    month = _days_in(ours, month_start, end)
+    first = _month_start(config, end)
+    month = _days_in(ours, first, end)
     data_through = max(month["_date"]) if len(month) else None
     return month, {
-        "month": f"{last.year:04d}-{last.month:02d}",
+        "month": f"{first.year:04d}-{first.month:02d}",
         "data_through": data_through,
         "elapsed_days": int(data_through[-2:]) if data_through else None,
-        "days_in_month": calendar.monthrange(last.year, last.month)[1],
+        "days_in_month": calendar.monthrange(first.year, first.month)[1],
     }
 
 

@@ -229,14 +229,15 @@ def _budget(ctx: Context) -> str:
             f"{ctx.say.say('burning', slo.name, **words)}. Once it is spent, the error-budget policy pauses "
             "non-critical releases there."
         )
-    if reliability.partial_window(slo):  # a budget on part of its window is no margin to plan on yet
-        return (
-            f"The tightest customer-facing objective, **{slo.name}** on {comp}, keeps {p.pct(remaining, 0)} of its "
-            f"error budget, measured on {reliability.covered(slo)}: a provisional figure until the days without data roll out of the window."
-        )
+    held = (  # a budget on part of its window is no margin to plan on yet
+        f"error budget, measured on {reliability.covered(slo)}: a provisional figure until the days without "
+        "data roll out of the window"
+        if reliability.partial_window(slo)
+        else f"{window} error budget: {_margin(remaining)}"
+    )
     return (
         f"The tightest customer-facing objective, **{slo.name}** on {comp}, keeps {p.pct(remaining, 0)} of its "
-        f"{window} error budget: {_margin(remaining)}."
+        f"{held}."
     )
 
 

@@ -8,6 +8,8 @@ sustainable rate; at this rate the budget is exhausted in 5.0 days".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..analysis.facts_model import AlertState, BusinessImpact, Incident, IncidentStats, Slo
 from . import phrasing as p
 from .phrasing import Context
@@ -54,21 +56,27 @@ def covered(slo: Slo) -> str:
 def _partial_windows(ctx: Context, partial: list[Slo], stated: list[Slo]) -> str:
     """One paragraph for the budgets that rest on part of their window (the first weeks of a project): all
     alike in one sentence, else each with its share (the first PARTIAL_NAMED, the rest counted)."""
-    shares = {(p.pct(s.coverage, 0), window(s)) for s in partial}
-    if len(shares) == 1:
-        (share, span), n = next(iter(shares)), len(partial)
-        if n == 1:
-            return f"**{partial[0].name}** has data for {share} of its {span} window: its error budget is provisional until the days without data roll out of it."
+    n, shares = len(partial), {(p.pct(s.coverage, 0), window(s)) for s in partial}
+    alike = len(shares) == 1
+
+    def named(label: Callable[[Slo], str], rest: str) -> str:
+        shown = [label(s) for s in partial[:PARTIAL_NAMED]]
+        return p.join(shown + ([f"{ctx.remainder(n - PARTIAL_NAMED)} {rest}"] if n > PARTIAL_NAMED else []))
+
+    if alike and n == 1:
+        return f"**{partial[0].name}** has {covered(partial[0])}: its error budget is provisional until the days without data roll out of it."
+    if alike:
+        share, span = next(iter(shares))
         who = (
             f"All {n} error budgets"
             if n == len(stated)
-            else f"The error budgets of {p.join([f'**{s.name}**' for s in partial[:PARTIAL_NAMED]] + ([f'{ctx.remainder(n - PARTIAL_NAMED)} more SLOs'] if n > PARTIAL_NAMED else []))}"
+            else f"The error budgets of {named(lambda s: f'**{s.name}**', 'more SLOs')}"
         )
         return f"{who} rest on data for {share} of their {span} window: each is provisional until the days without data roll out of it."
-    named = [f"**{s.name}** ({covered(s)})" for s in partial[:PARTIAL_NAMED]]
-    if len(partial) > PARTIAL_NAMED:
-        named.append(f"{ctx.remainder(len(partial) - PARTIAL_NAMED)} more")
-    return f"These error budgets rest on part of their window: {p.join(named)}. Each is provisional until the days without data roll out of its window."
+    return (
+        f"These error budgets rest on part of their window: {named(lambda s: f'**{s.name}** ({covered(s)})', 'more')}. "
+        "Each is provisional until the days without data roll out of its window."
+    )
 
 
 def is_burning(slo: Slo) -> bool:
@@ -166,10 +174,10 @@ def fired_alerts(ctx: Context, slos: list[Slo]) -> str:
 
 
 QUIET_LISTED = 12
-PARTIAL_NAMED = 3
-"""Budgets resting on part of their window named in the reliability section; the rest are counted."""
 """Up to this many objectives within budget are listed by name; more are counted, with the three of least
 margin named (the SLO table lists every one)."""
+PARTIAL_NAMED = 3
+"""Budgets resting on part of their window named in the reliability section; the rest are counted."""
 
 
 def _overspent_elsewhere(ctx: Context, slos: list[Slo]) -> str:

@@ -450,8 +450,10 @@ def _decision_by(dates: Sequence[str], today: str | None) -> Cell:
     """The decision date of one or many recommendations; a date before ``today`` (the as-of date) is marked
     overdue in words and icon, as the web edition's "overdue since" says, not left to read as still to come."""
     first, last = dates[0], dates[-1]
-    text = f.date(first) if first == last else f"from {f.date(first)}"
+    if first == last:
+        return bt.deadline_cell(first, today)
     late = sum(d < today for d in dates) if today else 0
+    text = f"from {f.date(first)}"
     if late:
         text += ", overdue" if late == len(dates) else f", {f.count(late)} overdue"
     return Cell(text, state="major_outage" if late else None)

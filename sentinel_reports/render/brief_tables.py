@@ -339,9 +339,9 @@ def next_action_table(actions: Iterable[Any], today: str) -> Table:
     )
 
 
-def deadline_cell(deadline: str, today: str) -> Cell:
-    """A deadline: the date, marked overdue when it is before ``today``."""
-    if deadline and str(deadline) < today:
+def deadline_cell(deadline: str, today: str | None) -> Cell:
+    """A deadline: the date, marked overdue (word and icon) when it is before ``today``."""
+    if deadline and today and str(deadline) < today:
         return Cell(f"{f.date(deadline)}, overdue", state="major_outage")
     return Cell(f.date(deadline))
 

@@ -226,7 +226,7 @@ def next_actions_slide(facts: PeriodFacts, narrative: Any, d: Derived) -> Slide:
         title = f"Next Actions: {d('narrative.next_action_count', listed):.0f} owned actions"
         if len(actions) > DECK_ROWS:
             columns, widths = ("Owner", "Actions", "Past deadline", "Earliest deadline"), (4.0, 1.6, 2.0, 2.4)
-            rows = _actions_by_owner(facts, actions, d)
+            rows = _actions_by_owner(actions, today, d)
             notes = "\n".join([notes, *(f"{a[0]} ({a[1]}, {a[2]})" for a in actions)])
             title += f" across {d('deck.next_actions.owners', len(rows)):.0f} owners" if len(rows) > 1 else ""
         late = d("deck.next_actions.past_deadline", sum(1 for x in dates if x < today))
@@ -247,10 +247,10 @@ def next_actions_slide(facts: PeriodFacts, narrative: Any, d: Derived) -> Slide:
     )
 
 
-def _actions_by_owner(facts: PeriodFacts, actions: list[Any], d: Derived) -> tuple[tuple[str, ...], ...]:
+def _actions_by_owner(actions: list[Any], today: str, d: Derived) -> tuple[tuple[str, ...], ...]:
     """More actions than ``DECK_ROWS``: one row per owner, earliest deadline first (each action in the notes)."""
     rows = []
-    for o in by_owner(((owner, deadline) for _, owner, deadline in actions), as_of_day(facts)):
+    for o in by_owner(((owner, deadline) for _, owner, deadline in actions), today):
         n = d(f"deck.next_actions.{o.owner}.count", o.actions)
         late = d(f"deck.next_actions.{o.owner}.past_deadline", o.late)
         rows.append(

@@ -86,6 +86,13 @@ def content_security_policy(scripts: Iterable[str] = (), *, remote_images: bool 
     )
 
 
+def style_text(css: str) -> Markup:
+    """Stylesheet text for a ``<style>`` element. It comes from stylesheet files (the theme's, or the
+    project's ``templates/static/``), never from data or content; still, a ``</`` in it (a comment, a
+    string) is written ``<\\/``, which CSS reads the same, so no text of it can close the element early."""
+    return Markup(str(css).replace("</", "<\\/"))
+
+
 class _CompiledTemplates(BytecodeCache):
     """Compiled templates kept for the life of the process, shared by every environment ``make_environment``
     makes: a second build in one process (``sentinel serve``, ``check`` then ``build`` in a test, a forked
@@ -138,6 +145,7 @@ def make_environment(project_templates: Path | None = None, *, remote_images: bo
         bytecode_cache=_COMPILED,
     )
     env.filters.update(formatting.FILTERS)
+    env.filters["style_text"] = style_text
     env.filters["markdown"] = functools.partial(render_markdown, remote_images=remote_images)
     env.filters["markdown_inline"] = functools.partial(render_inline, remote_images=remote_images)
     env.globals["csp"] = functools.partial(content_security_policy, remote_images=remote_images)

@@ -193,3 +193,14 @@ def test_a_later_environment_reuses_compiled_templates_and_an_edited_one_is_comp
     (templates / "page.html").write_text(PAGE.replace("<h1>", "<h2>").replace("</h1>", "</h2>"), "utf-8")
     edited = render_page(make_environment(templates), "page.html", title="T", heading="first")
     assert compiled == ["page.html"] and "<h2>first</h2>" in edited and "<h1>" not in edited
+
+
+def test_an_inlined_stylesheet_cannot_close_its_style_element(tmp_path: Path):
+    """A project's stylesheet (templates/static/) inlined in a page: a "</style>" in a comment or a string
+    stays text of the stylesheet, written "<\\/style>", which CSS reads the same."""
+    env = make_environment(_project(tmp_path, {"page.html": PAGE}))
+    css = 'body { color: #111; } /* </style><script>alert(1)</script> */ a::after { content: "</b>"; }'
+    html = render_page(env, "page.html", title="T", heading="H", inline_css=css)
+    style = html[html.index("<style>") : html.index("</style>") + len("</style>")]
+    assert html.count("</style>") == 1  # the "<script>" stays comment text inside the stylesheet
+    assert style == "<style>" + css.replace("</", "<\\/") + "</style>"
