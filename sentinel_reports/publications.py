@@ -557,16 +557,21 @@ def _fork_ahead(session: Session, needed: list[str], briefs: int, jobs: int) -> 
 
 def _warm_renderer() -> None:
     """In a render worker forked ahead of its briefs: the set-up its first brief would do (the renderers'
-    imports, WeasyPrint's first layout and fonts, the chart engine's start), done while the parent loads the
+    imports, the print engine's fonts (Typst's, or WeasyPrint's first layout), the chart engine's start), done while the parent loads the
     facts. No output changes: every PDF is laid out on its own, and charts' clip ids are renumbered per
     chart (`render.charts.scoped_clip_ids`)."""
     from .publish import brief  # noqa: F401 - the modules a brief is rendered with
     from .publish.pdf import warm_up as warm_pdf
+    from .publish.print_typst import typst_applies
+    from .publish.print_typst import warm_up as warm_typst
     from .render.charts import warm_up as warm_charts
 
     session = _SESSION[-1]
     _brief_init(session.templates, session.store.root, session.config)
-    warm_pdf()
+    if typst_applies(session.templates):
+        warm_typst()
+    else:
+        warm_pdf()
     warm_charts()
 
 

@@ -225,11 +225,13 @@ def _rebuilt(value: tuple[Any, ...]) -> BaseException:
     return exc
 
 
-NATIVE_MODULES = ("sentinel_reports.render.charts", "sentinel_reports.publish.pdf")
+NATIVE_MODULES = (
+    "sentinel_reports.render.charts", "sentinel_reports.publish.pdf", "sentinel_reports.publish.print_typst",
+)  # fmt: skip
 
 
 def fork_safe() -> bool:
-    """Whether a forked worker may render: no renderer with threads of its own (vl-convert, WeasyPrint) has
+    """Whether a forked worker may render: no renderer with threads of its own (vl-convert, WeasyPrint, Typst) has
     run in this process (each module sets its ``STARTED`` when it first does). A worker forked after that
     would inherit their state without their threads."""
     import sys

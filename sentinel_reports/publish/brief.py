@@ -14,6 +14,7 @@ exist (links), the configuration, the project templates and this package's code;
 from __future__ import annotations
 
 import email
+import logging
 from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -32,6 +33,9 @@ from .email import EMAIL_POLICY, build_email, to_bytes
 FILES = ("index.html", "brief.pdf", "brief.eml", "brief.md", "showback.csv")
 DEFAULT_SENDER = "Sentinel Reports <sentinel-reports@localhost>"
 UNDISCLOSED = "undisclosed-recipients:;"
+AUTHOR = "Sentinel Reports"
+
+log = logging.getLogger(__name__)
 
 
 def render_week(
@@ -72,11 +76,9 @@ def render_week(
     title = f"{facts.organization or config.organization} · Weekly brief {facts.period}"
     paper = config.site.paper
     lap("HTML and charts")
-    from .pdf import html_to_pdf  # WeasyPrint takes about a second to import: only on use
-
-    pdf = html_to_pdf(
-        brief.pdf_html, THEME_DIR, as_of=as_of, title=title, paper=paper, author="Sentinel Reports",
-        page_path=f"briefs/{facts.period}/brief.pdf", link_base=config.site.base_url,
+    pdf = print_edition(
+        brief.pdf_html, as_of=as_of, title=title, paper=paper, page_path=f"briefs/{facts.period}/brief.pdf",
+        link_base=config.site.base_url, project_templates=project_templates,
     )  # fmt: skip
     lap("PDF")
     mail = config.email
@@ -122,3 +124,24 @@ def describe_message(message: EmailMessage, recipients: Sequence[str], size: int
         f"Size: {size:,} bytes",
         *(f"  part: {p}" for p in parts),
     ]
+
+
+def print_edition(
+    html: str, *, as_of: Any, title: str, paper: str, page_path: str, link_base: str | None,
+    project_templates: Path | None,
+) -> bytes:  # fmt: skip
+    """The brief's PDF from its print HTML: laid out by Typst (``publish.print_typst``) unless the project
+    overrides a template of the print edition or the HTML holds what that layout does not know; then by
+    WeasyPrint, which reads the HTML and its stylesheet as they are."""
+    from .print_typst import Unsupported, print_pdf, typst_applies
+
+    if typst_applies(project_templates):
+        try:
+            return print_pdf(html, as_of=as_of, title=title, paper=paper, author=AUTHOR, page_path=page_path,
+                             link_base=link_base)  # fmt: skip
+        except Unsupported as exc:
+            log.info("%s: laid out by WeasyPrint (%s)", page_path, exc)
+    from .pdf import html_to_pdf  # WeasyPrint takes about a second to import: only on use
+
+    return html_to_pdf(html, THEME_DIR, as_of=as_of, title=title, paper=paper, author=AUTHOR, page_path=page_path,
+                       link_base=link_base)  # fmt: skip
