@@ -55,6 +55,7 @@ _HIDDEN = {
     "as-of-string",
 }  # fmt: skip
 _STATES = {"operational", "degraded", "at_risk", "partial_outage", "major_outage", "maintenance", "no_data"}
+_BREAK_AFTER = re.compile(r"(?<=[_/])(?=[^ ])")
 _INLINE = {"strong", "b", "em", "i", "code", "a", "span", "br", "small", "abbr", "time", "sub", "sup"}
 
 
@@ -99,6 +100,25 @@ def seq(parts: Sequence[str]) -> str:
     return "(" + ", ".join(parts) + ").join()"
 
 
+def _breakable(text: str) -> list[str]:
+    """A table cell's text as Typst pieces: an identifier in boxes split after each "_" or "/", where a narrow
+    column may break it (CSS's overflow-wrap in the HTML); boxes add no character to the PDF's text."""
+    out: list[str] = []
+    plain: list[str] = []
+    for token in text.split(" "):
+        pieces = _BREAK_AFTER.split(token)
+        if len(pieces) > 1:
+            plain.append("")
+            out.append(lit(" ".join(plain)))
+            out.extend(f"box({lit(p)})" for p in pieces)
+            plain = [""]
+        else:
+            plain.append(token)
+    if plain != [""]:
+        out.append(lit(" ".join(plain)))
+    return [p for p in out if p != '""']
+
+
 def _classes(el: _Element) -> set[str]:
     return set((el.get("class") or "").split())
 
@@ -118,6 +138,7 @@ class _Writer:
     def __init__(self, page_path: str | None, link_base: str | None) -> None:
         self.page_path = page_path
         self.link_base = link_base
+        self.in_table = False  # a table's narrow columns may break an identifier after "_" or "/"
 
     # inline content -----------------------------------------------------------------------------------
 
@@ -153,7 +174,7 @@ class _Writer:
             if space_before and raw.startswith(" "):
                 raw = raw[1:]
             if raw:
-                out.append(lit(raw))
+                out.extend(_breakable(raw) if self.in_table else [lit(raw)])
                 space_before = raw.endswith(" ")
             text.clear()
 
@@ -471,23 +492,26 @@ class _Writer:
         numeric = [i for i, c in enumerate(header_cells) if "num" in _classes(c)]
         rows, gaps, worst = [], [], None
         body = el.find("tbody")
-        for r, tr in enumerate(body.iter("tr") if body is not None else ()):
-            if "worst" in _classes(tr):
-                worst = r
-            cells = []
-            for c_index, cell in enumerate(c for c in tr if c.tag in ("th", "td")):
-                if "gap" in _classes(cell):
-                    gaps.append(f"({r}, {c_index})")
-                cells.append(self.inline(cell))
-            if len(cells) != len(header_cells):
-                raise Unsupported("a table row whose cells do not match its header")
-            rows.append("(" + "".join(c + ", " for c in cells) + ")")
-        ident = el.get("id") or ""
+        self.in_table = True
+        try:
+            header = "".join(self.inline(h) + ", " for h in header_cells)
+            for r, tr in enumerate(body.iter("tr") if body is not None else ()):
+                if "worst" in _classes(tr):
+                    worst = r
+                cells = []
+                for c_index, cell in enumerate(c for c in tr if c.tag in ("th", "td")):
+                    if "gap" in _classes(cell):
+                        gaps.append(f"({r}, {c_index})")
+                    cells.append(self.inline(cell))
+                if len(cells) != len(header_cells):
+                    raise Unsupported("a table row whose cells do not match its header")
+                rows.append("(" + "".join(c + ", " for c in cells) + ")")
+        finally:
+            self.in_table = False
         return (
-            f"data-table({lit(ident)}, {caption}, {str(shown).lower()}, "
-            f"({''.join(self.inline(h) + ', ' for h in header_cells)}), ({''.join(r + ', ' for r in rows)}), "
-            f"numeric: ({''.join(f'{i}, ' for i in numeric)}), worst: {worst if worst is not None else 'none'}, "
-            f"gaps: ({''.join(g + ', ' for g in gaps)}))"
+            f"data-table({lit(el.get('id') or '')}, {caption}, {str(shown).lower()}, ({header}), "
+            f"({''.join(r + ', ' for r in rows)}), numeric: ({''.join(f'{i}, ' for i in numeric)}), "
+            f"worst: {worst if worst is not None else 'none'}, gaps: ({''.join(g + ', ' for g in gaps)}))"
         )
 
 
