@@ -1,22 +1,25 @@
-"""Reference benchmark: the PDF of one weekly brief printed by WeasyPrint (what the product uses) and by a
-browser engine (Chromium, through Playwright) from the same print HTML. A script, not a test.
+"""Benchmark: the PDF of one weekly brief laid out by WeasyPrint and by a second engine from the same print
+HTML: Typst (``--engine typst``, the default: what the product uses for the brief, ``publish.print_typst``)
+or a browser (``--engine chromium``, through Playwright). A script, not a test.
 
 It narrates the week with the template narrator, renders the brief's print HTML once (as a build's render
 worker does), then prints that HTML to PDF with each engine in turn, A B A B (A: WeasyPrint through
-`publish.pdf.html_to_pdf`, exactly as a build calls it; B: one Chromium page reused across runs, `page.pdf`
-with the brief's paper size, tagged and with an outline, as the product's PDFs are). Each side gets one
-unmeasured warm-up run (fonts, the browser's start). CPU seconds are those of this process plus, for
-Chromium, every process below it (Playwright's driver and the browser's processes), read from /proc.
+`publish.pdf.html_to_pdf`, exactly as a build called it before Typst and still calls it for a project
+overriding the print templates; B: `publish.print_typst.print_pdf` as a build calls it, conversion of the
+HTML included, or one Chromium page reused across runs, `page.pdf` with the brief's paper size, tagged and
+with an outline). Each side gets one unmeasured warm-up run (fonts, the browser's start). CPU seconds are
+those of this process (threads included) plus, for Chromium, every process below it (Playwright's driver
+and the browser's processes), read from /proc.
 Chromium gets the HTML with `set_content`; every request it would make for anything but inline data is
 refused and counted (there should be none). `--fresh-page` prints each Chromium PDF on a new page (a new
 renderer process) instead. Also printed: whether each engine's runs gave the same bytes once the PDF
 dates are masked (the product's PDFs must: docs/integrity.md, "Deterministic builds").
 
     .venv/bin/python benchmarks/pdf_engines.py --project /tmp/sentinel-scale/project \\
-        --facts /tmp/sentinel-scale/site/evidence/2026-W30/facts.json [--browser /usr/bin/chromium] [--pairs 5]
+        --facts /tmp/sentinel-scale/site/evidence/2026-W30/facts.json [--engine typst|chromium] [--pairs 5]
 
-The figure it gives is the size of the lever a browser engine would be for the throughput targets
-(docs/integrity.md); the product does not print with a browser (docs/integrity.md says why).
+docs/integrity.md has the figures ("The print edition laid out by Typst"); the product does not print with a
+browser (docs/integrity.md says why).
 """
 
 from __future__ import annotations
@@ -75,12 +78,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, required=True)
     parser.add_argument("--facts", type=Path, required=True, help="a week's facts.json")
+    parser.add_argument(
+        "--engine", choices=("typst", "chromium"), default="typst", help="the engine beside WeasyPrint"
+    )
     parser.add_argument("--browser", default="/usr/bin/chromium", help="the Chromium executable")
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--fresh-page", action="store_true", help="a new browser page for each PDF")
     args = parser.parse_args()
-
-    from playwright.sync_api import sync_playwright
 
     config = load_project(args.project)
     facts = brief_pdf.read_facts(args.facts)
@@ -104,46 +108,49 @@ def main() -> None:
             page_path=f"briefs/{facts.period}/brief.pdf", link_base=config.site.base_url,
         )  # fmt: skip
 
+    def typst() -> bytes:
+        from sentinel_reports.publish.print_typst import print_pdf
+
+        return print_pdf(
+            html, as_of=facts.as_of, title=title, paper=paper, author="Sentinel Reports",
+            page_path=f"briefs/{facts.period}/brief.pdf", link_base=config.site.base_url,
+        )  # fmt: skip
+
     refused: list[str] = []
-    me = os.getpid()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=args.browser,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        reused = browser.new_page()
+    version = "Typst"
+    if args.engine == "typst":
+        runs, out, seen = measure({"WeasyPrint": weasyprint, "Typst": typst}, args.pairs)
+    else:
+        from playwright.sync_api import sync_playwright
 
-        def refuse(route):  # noqa: ANN001, ANN202
-            if route.request.url.startswith("data:"):
-                return route.continue_()
-            refused.append(route.request.url)
-            return route.abort()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=args.browser,
+                args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+            )
+            reused = browser.new_page()
 
-        reused.route("**/*", refuse)
+            def refuse(route):  # noqa: ANN001, ANN202
+                if route.request.url.startswith("data:"):
+                    return route.continue_()
+                refused.append(route.request.url)
+                return route.abort()
 
-        def chromium() -> bytes:
-            if args.fresh_page:
-                page = browser.new_page()
-                page.route("**/*", refuse)
-            else:
-                page = reused
-            page.set_content(html, wait_until="load")
-            return page.pdf(format=paper, print_background=True, prefer_css_page_size=True, tagged=True,
-                            outline=True)  # fmt: skip
+            reused.route("**/*", refuse)
 
-        runs: dict[str, list[float]] = {"WeasyPrint": [], "Chromium": []}
-        out: dict[str, bytes] = {}
-        seen: dict[str, set[bytes]] = {"WeasyPrint": set(), "Chromium": set()}
-        for name, side in (("WeasyPrint", weasyprint), ("Chromium", chromium)):
-            out[name] = side()  # warm-up
-        for _ in range(args.pairs):
-            for name, side in (("WeasyPrint", weasyprint), ("Chromium", chromium)):
-                c0, b0 = time.process_time(), tree_cpu(me)
-                out[name] = side()
-                runs[name].append(time.process_time() - c0 + tree_cpu(me) - b0)
-                seen[name].add(re.sub(rb"D:\d{14}[^)]*", b"D:", out[name]))
-        version = browser.version
-        browser.close()
+            def chromium() -> bytes:
+                if args.fresh_page:
+                    page = browser.new_page()
+                    page.route("**/*", refuse)
+                else:
+                    page = reused
+                page.set_content(html, wait_until="load")
+                return page.pdf(format=paper, print_background=True, prefer_css_page_size=True, tagged=True,
+                                outline=True)  # fmt: skip
+
+            runs, out, seen = measure({"WeasyPrint": weasyprint, "Chromium": chromium}, args.pairs)
+            version = f"Chromium {browser.version}; requests refused: {len(refused)}"
+            browser.close()
 
     print(f"week {facts.period}: print HTML of {len(html):,} characters; {args.pairs} pairs (A B A B) after a "
           f"warm-up each; CPU-s of this process and every process below it")  # fmt: skip
@@ -151,9 +158,28 @@ def main() -> None:
         print(f"  {name:<11} {statistics.median(values):6.3f} CPU-s ({min(values):.3f}-{max(values):.3f})   "
               f"{pages(out[name])} pages, {len(out[name]):,} bytes; "
               f"{'the same bytes every run' if len(seen[name]) == 1 else f'{len(seen[name])} different PDFs'}")  # fmt: skip
-    ratios = [a / b for a, b in zip(runs["WeasyPrint"], runs["Chromium"], strict=True)]
-    print(f"  WeasyPrint / Chromium {statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f}), "
-          f"pair by pair; Chromium {version}; requests refused: {len(refused)}")  # fmt: skip
+    other = next(name for name in runs if name != "WeasyPrint")
+    ratios = [a / b for a, b in zip(runs["WeasyPrint"], runs[other], strict=True)]
+    print(f"  WeasyPrint / {other} {statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f}), "
+          f"pair by pair; {version}")  # fmt: skip
+
+
+def measure(
+    sides: dict, pairs: int
+) -> tuple[dict[str, list[float]], dict[str, bytes], dict[str, set[bytes]]]:
+    """CPU seconds of each side's runs, A B A B after a warm-up each, its last PDF and its distinct PDFs
+    (dates masked)."""
+    me = os.getpid()
+    runs: dict[str, list[float]] = {name: [] for name in sides}
+    out: dict[str, bytes] = {name: side() for name, side in sides.items()}  # warm-up
+    seen: dict[str, set[bytes]] = {name: set() for name in sides}
+    for _ in range(pairs):
+        for name, side in sides.items():
+            c0, b0 = time.process_time(), tree_cpu(me)
+            out[name] = side()
+            runs[name].append(time.process_time() - c0 + tree_cpu(me) - b0)
+            seen[name].add(re.sub(rb"D:\d{14}[^)]*", b"D:", out[name]))
+    return runs, out, seen
 
 
 if __name__ == "__main__":

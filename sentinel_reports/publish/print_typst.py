@@ -56,6 +56,7 @@ _HIDDEN = {
 }  # fmt: skip
 _STATES = {"operational", "degraded", "at_risk", "partial_outage", "major_outage", "maintenance", "no_data"}
 _BREAK_AFTER = re.compile(r"(?<=[_/])(?=[^ ])")
+_IDENTIFIER = re.compile(r"[-_/\d]")
 _INLINE = {"strong", "b", "em", "i", "code", "a", "span", "br", "small", "abbr", "time", "sub", "sup"}
 
 
@@ -101,19 +102,22 @@ def seq(parts: Sequence[str]) -> str:
 
 
 def _breakable(text: str) -> list[str]:
-    """A table cell's text as Typst pieces: an identifier in boxes split after each "_" or "/", where a narrow
-    column may break it (CSS's overflow-wrap in the HTML); boxes add no character to the PDF's text."""
+    """A table cell's text as Typst pieces. The template lets a narrow column hyphenate words; an identifier
+    (a token holding "-", "_", "/" or a digit: an SLO, a model, a source) is never hyphenated, which would
+    read as part of its name, and breaks only after its own "-", "_" or "/" (boxes split it after the last
+    two, and add no character to the PDF's text), as CSS's overflow-wrap breaks it in the HTML."""
     out: list[str] = []
     plain: list[str] = []
     for token in text.split(" "):
-        pieces = _BREAK_AFTER.split(token)
-        if len(pieces) > 1:
-            plain.append("")
-            out.append(lit(" ".join(plain)))
-            out.extend(f"box({lit(p)})" for p in pieces)
-            plain = [""]
-        else:
+        if not (_IDENTIFIER.search(token) and any(ch.isalpha() for ch in token)):  # a word, a figure
             plain.append(token)
+            continue
+        plain.append("")
+        out.append(lit(" ".join(plain)))
+        pieces = _BREAK_AFTER.split(token)
+        body = seq([f"box({lit(p)})" for p in pieces]) if len(pieces) > 1 else lit(token)
+        out.append(f"text(hyphenate: false, {body})")
+        plain = [""]
     if plain != [""]:
         out.append(lit(" ".join(plain)))
     return [p for p in out if p != '""']
