@@ -4,8 +4,8 @@ Given a project (for sentinel.yaml) and one week's facts.json (``site/evidence/<
 narrates the week with the template narrator and then runs exactly what a build's render worker runs for
 one brief (``publications._render_brief``): the review of every text against the facts (voice lint and fact
 verifier), the web, print and email HTML with their charts (a fresh chart renderer each time, so nothing
-comes from a cache), the PDF (WeasyPrint layout and write), the email with its PNG charts and the PDF
-attached, the markdown and the showback CSV. The KPI history comes from the facts of the preceding weeks
+comes from a cache), the PDF (Typst, a fresh compiler each run; WeasyPrint where the project overrides the
+print templates), the email with its PNG charts and the PDF attached, the markdown and the showback CSV. The KPI history comes from the facts of the preceding weeks
 when they sit next to the given week's folder, as they do in a built site.
 
 Each run is timed in wall-clock seconds and in CPU seconds of this process (threads included: the chart
@@ -72,6 +72,17 @@ def history_of(facts_path: Path, facts: PeriodFacts) -> list[dict[str, Any]]:
     return points
 
 
+def fresh_typst() -> None:
+    """A new Typst compiler with the fonts already found, as a render worker has after its first brief: the
+    run that follows lays out its PDF afresh instead of reusing the memoised layout of the same document."""
+    try:
+        from sentinel_reports.publish import print_typst
+    except ImportError:  # a checkout from before the Typst layout (--vs)
+        return
+    print_typst._COMPILER.clear()
+    print_typst.warm_up()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, default=Path("/tmp/sentinel-scale/project"))
@@ -99,6 +110,7 @@ def main() -> None:
     outputs: list[dict[str, bytes]] = []
     for run in range(max(1, args.repeat) + 1):
         publications._WORKER["renderer"] = ChartRenderer(None)  # no chart from an earlier run
+        fresh_typst()  # no layout from an earlier run (Typst memoises across compilations)
         t0, c0 = time.perf_counter(), time.process_time()
         narrative = narrate_week(facts, None, config)
         c1 = time.process_time()

@@ -73,22 +73,14 @@ def typst_applies(project_templates: Path | None) -> bool:
     return not any((root / name).is_file() for name in OVERRIDDEN_BY)
 
 
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\u2028": "\\u{2028}", "\u2029": "\\u{2029}"}
+_SPECIAL = re.compile('["\\\\\\n\u2028\u2029\\x00-\\x1f\\x7f-\\x9f]')
+
+
 def lit(text: str) -> str:
-    """A Typst string literal: data, never markup or code (control characters, which draw nothing, left out)."""
-    out = ['"']
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0:
-            continue  # a control character draws nothing (nor does it in WeasyPrint), and PDF/UA refuses it
-        elif ch in "\u2028\u2029":
-            out.append(f"\\u{{{ord(ch):x}}}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    """A Typst string literal: data, never markup or code. A control character draws nothing (nor does it in
+    WeasyPrint), and PDF/UA refuses it: it is left out."""
+    return '"' + _SPECIAL.sub(lambda m: _ESCAPES.get(m.group(), ""), text) + '"'
 
 
 def seq(parts: Sequence[str]) -> str:

@@ -8,10 +8,14 @@ import base64
 import collections
 import datetime as dt
 import io
+import json
 import re
 from pathlib import Path
 
 import pytest
+import typst
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
 from pypdf import PdfReader
@@ -208,3 +212,16 @@ def test_a_project_overriding_the_print_templates_gets_weasyprint(weeks, tmp_pat
     pdf = print_edition(html, as_of=AS_OF, title="t", paper="A4", page_path="briefs/2026-W47/brief.pdf",
                         link_base=None, project_templates=tmp_path)  # fmt: skip
     assert PdfReader(io.BytesIO(pdf)).metadata["/Producer"].startswith("WeasyPrint")
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=120, deadline=None)
+def test_a_string_literal_is_the_text_itself(text: str) -> None:
+    """Typst reads every literal back as exactly its text, control characters (which draw nothing) left out:
+    nothing of a text can end the literal and become code."""
+    shown = "".join(
+        ch for ch in text if ch in "\n\u2028\u2029" or not (ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0)
+    )
+    # a compiler evaluates one expression (typst-py 0.15 fails a second eval), and needs no fonts for it
+    evaluator = typst.Compiler(b"", ignore_system_fonts=True)
+    assert json.loads(evaluator.eval(print_typst.lit(text), format="json")) == shown
