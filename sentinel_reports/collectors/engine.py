@@ -170,6 +170,9 @@ def _duckdb(settings: EngineConfig, project_dir: Path) -> Any:
     try:
         con = ibis().duckdb.connect(database, read_only=bool(settings.database), **config)
         con.con.execute("SET TimeZone = 'UTC'")
+        # DuckDB draws a progress bar on standard output for a query of more than 2 s, into a quiet build's
+        # output; the build reports its own progress
+        con.con.execute("SET enable_progress_bar = false")
     except Exception as exc:  # noqa: BLE001
         raise SourceError(
             "sentinel.yaml engine",

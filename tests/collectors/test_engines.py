@@ -388,6 +388,13 @@ def test_engine_failure_is_a_source_error(tmp_path: Path) -> None:
     assert "data/logs.parquet" in text and "duckdb engine" in text
 
 
+def test_duckdb_draws_no_progress_bar_into_the_output(tmp_path: Path) -> None:
+    """DuckDB's progress bar (printed on standard output for a query of more than 2 s) is off: a quiet
+    build's output is the build's own."""
+    duck = engine_for(Engine(), tmp_path)
+    assert duck.con.con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
+
+
 def test_aggregation_equals_the_numpy_reference(tmp_path: Path) -> None:
     """The engine's samples are the numpy aggregation's bit for bit (percentiles as numpy.quantile's
     linear interpolation of microsecond values, exact cost sums), including repeats and missing values."""
