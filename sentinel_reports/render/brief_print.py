@@ -7,7 +7,7 @@
     text = shorten_lists(section_markdown, web_url)                         long narrative lists and
                                                                             sections cut
 
-An executive reads the PDF on paper, and WeasyPrint lays out every row of every table, so a table of more
+An executive reads the PDF on paper, and the print layout sets every row of every table, so a table of more
 than ``PRINT_ROWS`` rows is shortened here; the web edition keeps every row. Each shortened table says in
 ``Table.condensed`` what it left out, with counts and sums taken from the facts, and where to find it.
 What is never left out:
