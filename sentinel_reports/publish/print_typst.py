@@ -529,7 +529,10 @@ def typst_source(
         raise Unsupported("a page without a body")
     writer = _Writer(page_path, link_base)
     header, footer = _texts(root, "running-header"), _texts(root, "as-of-string")
-    blocks = writer.blocks(body)
+    try:
+        blocks = writer.blocks(body)
+    except RecursionError:  # markup nested deeper than a page of the theme ever is
+        raise Unsupported("markup nested too deeply") from None
     lines = [
         TEMPLATE.read_text(encoding="utf-8"),
         f"#show: brief.with(title: {lit(title)}, author: {lit(author)}, header: {lit(header)}, "
@@ -558,7 +561,10 @@ def compile_pdf(source: str, as_of: dt.datetime) -> bytes:
     a document Typst refuses (a fault of this module or the template, never of the data, which arrives as
     string literals) raises Unsupported, so WeasyPrint lays out that PDF. One compiler per process: the
     system fonts are found once."""
-    import typst
+    try:
+        import typst
+    except ImportError as exc:  # a platform without the typst wheel: WeasyPrint lays out every PDF
+        raise Unsupported(f"Typst is not available ({exc})") from None
 
     global STARTED
     STARTED = True
