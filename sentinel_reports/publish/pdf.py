@@ -44,6 +44,7 @@ from weasyprint.urls import URLFetcher
 from ..errors import PublishError
 from ..model import format_timestamp
 from ..render.environment import THEME_DIR
+from .links import in_site_link
 
 PAPER_SIZES = {"A4": "A4", "Letter": "letter"}
 
@@ -196,14 +197,7 @@ def site_links(document: Document, base: Path, page_path: str | None, link_base:
 def _site_link(target: str, base: Path, page_path: str | None, link_base: str | None) -> str | None:
     parts = urlsplit(target)
     relative = posixpath.relpath(unquote(parts.path), base.as_posix())
-    folder = posixpath.dirname(page_path) if page_path else ""
-    in_site = posixpath.normpath(posixpath.join(folder, relative))
-    if page_path is None or in_site == ".." or in_site.startswith(("../", "/")):
-        return None  # outside the site: no link rather than a path of this machine
-    suffix = f"#{parts.fragment}" if parts.fragment else ""
-    if link_base:
-        return f"{link_base.rstrip('/')}/{in_site}{suffix}"
-    return posixpath.relpath(in_site, folder or ".") + suffix
+    return in_site_link(relative, parts.fragment, page_path, link_base)
 
 
 def write_pdf(

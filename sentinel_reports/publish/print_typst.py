@@ -1,7 +1,7 @@
 """The brief's print edition laid out by Typst instead of WeasyPrint: the same print HTML, the same words.
 
     pdf = print_pdf(html, as_of=as_of, title=title, paper="A4", author=..., page_path=..., link_base=...)
-    source = typst_source(html, paper="A4", page_path=..., link_base=...)     raises Unsupported
+    source = typst_source(html, title=title, paper="A4", page_path=..., link_base=...)   raises Unsupported
 
 ``render.brief`` writes the print edition as HTML (``pdf_html``); WeasyPrint lays it out in about 0.1 CPU-s
 a page, most of a brief's cost. Typst lays out the same content in a tenth of that. This module reads the
@@ -16,9 +16,9 @@ does when the project overrides one of those templates or the print stylesheet (
 PDF never loses what its HTML says. Text hidden in print (``visually-hidden``, ``chart-text``, the
 site's navigation) is left out, as the stylesheet hides it.
 
-Links are rewritten as ``publish.pdf.site_links`` does for WeasyPrint: a link inside the site becomes
-``<site.base_url>/<path>`` or, without a base URL, the path relative to the PDF; a link outside the site
-(or to a place on the same page) keeps its text and loses the link.
+Links into the site are rewritten as for WeasyPrint (``publish.links.in_site_link``): ``<site.base_url>/<path>``
+or, without a base URL, the path relative to the PDF; a link outside the site (or to a place on the same
+page) keeps its text and loses the link.
 
 The PDF is tagged (headings, paragraphs, tables with header rows, images with their text alternative),
 carries the title, author, language and as-of date, and is the same bytes for the same HTML.
@@ -29,7 +29,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
-import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -41,6 +40,7 @@ from lxml.etree import _Element
 
 from ..errors import PublishError
 from ..render.environment import THEME_DIR
+from .links import in_site_link
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def typst_applies(project_templates: Path | None) -> bool:
 
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\u2028": "\\u{2028}", "\u2029": "\\u{2029}"}
-_SPECIAL = re.compile('["\\\\\\n\u2028\u2029\\x00-\\x1f\\x7f-\\x9f]')
+_SPECIAL = re.compile(r'["\\\n\u2028\u2029\x00-\x1f\x7f-\x9f]')
 
 
 def lit(text: str) -> str:
@@ -237,16 +237,7 @@ class _Writer:
             return href
         if parts.scheme or not parts.path:  # another scheme, or a place on this page
             return None
-        if self.page_path is None:
-            return None
-        folder = posixpath.dirname(self.page_path)
-        in_site = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
-        if in_site == ".." or in_site.startswith(("../", "/")):
-            return None
-        suffix = f"#{parts.fragment}" if parts.fragment else ""
-        if self.link_base:
-            return f"{self.link_base.rstrip('/')}/{in_site}{suffix}"
-        return posixpath.relpath(in_site, folder or ".") + suffix
+        return in_site_link(unquote(parts.path), parts.fragment, self.page_path, self.link_base)
 
     # blocks -------------------------------------------------------------------------------------------
 
