@@ -29,6 +29,7 @@ from sentinel_reports.publish.brief import print_edition
 from sentinel_reports.render.brief import render_brief
 from sentinel_reports.render.charts import ChartRenderer
 from sentinel_reports.render.environment import make_environment
+from tests.fuzzing import examples
 
 from .test_brief import _facts
 
@@ -215,7 +216,7 @@ def test_a_project_overriding_the_print_templates_gets_weasyprint(weeks, tmp_pat
 
 
 @given(st.text(max_size=40))
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 def test_a_string_literal_is_the_text_itself(text: str) -> None:
     """Typst reads every literal back as exactly its text, control characters (which draw nothing) left out:
     nothing of a text can end the literal and become code."""
