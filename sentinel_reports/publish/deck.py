@@ -10,8 +10,10 @@ narrator unless the caller passes ``narrate``), the slides (``render.deck.build_
 then the formats:
 
     index.html   render.deck.render_deck_html: stylesheet and SVG charts inline, works opened from disk
-    deck.pdf     publish.pdf.html_to_pdf on the same HTML: the deck stylesheet's ``@page`` (254 x 142.875 mm,
-                 an author rule) wins over the paper size, so every slide is one 16:9 page, charts vector
+    deck.pdf     the same HTML laid out by Typst (publish.deck_typst, theme/deck_print.typ), one 254 x 142.875 mm
+                 page a slide, a slide too full for its page set smaller to fit; by WeasyPrint
+                 (publish.pdf.html_to_pdf, the deck stylesheet's ``@page``) where the project overrides the
+                 deck's template or stylesheet, or the page holds what the Typst layout does not know
     deck.pptx    publish.pptx.deck_to_pptx, branded by ``deck.pptx_template`` (relative to the project)
 
 ``quarters=None`` publishes every quarter the data covers (``analysis.periods.available_periods``).
@@ -19,6 +21,7 @@ then the formats:
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -33,6 +36,8 @@ from ..errors import ConfigError, ConfigProblem, UsageError
 from ..render.charts import ChartRenderer
 from ..render.deck import build_deck, deck_css, render_deck_html, verify_deck
 from .pptx import deck_to_pptx
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("html", "pdf", "pptx")
 FILE_NAMES = {"html": "index.html", "pdf": "deck.pdf", "pptx": "deck.pptx"}
@@ -107,22 +112,39 @@ def deck_files(
     if "html" in wanted:
         out[FILE_NAMES["html"]] = html.encode("utf-8")
     if "pdf" in wanted:
-        from .pdf import html_to_pdf  # WeasyPrint takes about a second to import: only on use
-
-        out[FILE_NAMES["pdf"]] = html_to_pdf(
-            html,
-            base_url or Path(project.config.project_dir),
-            as_of=project.as_of,
-            title=f"{deck.title} · {deck.organization}",
-            author=deck.organization or None,
-            page_path=f"decks/{quarter}/deck.pdf",
-            link_base=project.config.site.base_url,
-        )
+        out[FILE_NAMES["pdf"]] = deck_pdf_of(
+            html, base_url or Path(project.config.project_dir), templates, as_of=project.as_of,
+            title=f"{deck.title} · {deck.organization}", author=deck.organization or None,
+            page_path=f"decks/{quarter}/deck.pdf", link_base=project.config.site.base_url,
+        )  # fmt: skip
         clock.lap("pdf")
     if "pptx" in wanted:
         out[FILE_NAMES["pptx"]] = deck_to_pptx(deck, as_of=project.as_of, template=pptx_template(project))
         clock.lap("pptx")
     return out
+
+
+def deck_pdf_of(
+    html: str, base_url: Path, templates: Path, *, as_of: Any, title: str, author: str | None, page_path: str,
+    link_base: str | None,
+) -> bytes:  # fmt: skip
+    """The deck's PDF: laid out by Typst (``publish.deck_typst``), one page per slide, unless the project
+    overrides the deck's template or stylesheet, the page holds what that layout does not know, or a slide
+    does not fit its page even set at 60%; then by WeasyPrint from the same HTML."""
+    from .deck_typst import deck_pdf, deck_typst_applies
+    from .typst_text import Unsupported
+
+    if deck_typst_applies(templates):
+        try:
+            return deck_pdf(
+                html, as_of=as_of, title=title, author=author, page_path=page_path, link_base=link_base
+            )
+        except Unsupported as exc:
+            log.info("%s: laid out by WeasyPrint (%s)", page_path, exc)
+    from .pdf import html_to_pdf  # WeasyPrint takes about a second to import: only on use
+
+    return html_to_pdf(html, base_url, as_of=as_of, title=title, author=author, page_path=page_path,
+                       link_base=link_base)  # fmt: skip
 
 
 def publish_decks(
