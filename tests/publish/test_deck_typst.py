@@ -54,10 +54,8 @@ def visible_text(html: str) -> str:
 
 def slide_texts(html: str) -> list[str]:
     """Each slide's visible text, in order."""
-    return [
-        visible_text(f"<html><body>{chunk}</body></html>")
-        for chunk in html.split('<section class="frame"')[1:]
-    ]
+    chunks = re.split(r'<section class="frame"[^>]*>', html)[1:]
+    return [visible_text(f"<html><body>{chunk}</body></html>") for chunk in chunks]
 
 
 def page_words(pdf: bytes, tmp: Path) -> tuple[list[str], int]:
