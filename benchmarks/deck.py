@@ -1,9 +1,9 @@
 """Benchmark of the quarterly deck: build time per quarter in each format, on the demo project (or any).
 
 For every quarter the data covers: facts, slides (narrative, slide building and verification), HTML (chart
-rendering included; a fresh chart renderer per quarter, so nothing is served from a cache), PDF
-(WeasyPrint) and PPTX (python-pptx and the deterministic re-zip). Each quarter is built ``--repeat`` times
-and the median is reported, with the output sizes.
+rendering included; a fresh chart renderer per quarter, so nothing is served from a cache), PDF (Typst, or
+WeasyPrint where the project overrides the deck's template) and PPTX (python-pptx and the deterministic
+re-zip). Each quarter is built ``--repeat`` times and the median is reported, with the output sizes.
 
     .venv/bin/python benchmarks/deck.py [--project .] [--repeat 3]
 """
