@@ -16,6 +16,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import brief_pdf  # noqa: E402
 
 from sentinel_reports.analysis.periods import available_periods  # noqa: E402
 from sentinel_reports.pipeline import open_project  # noqa: E402
@@ -38,6 +41,7 @@ def main() -> None:
     for quarter in quarters:
         runs, files = [], {}
         for _ in range(args.repeat):
+            brief_pdf.fresh_typst()  # no layout memoised from the run before (the same deck)
             timings = DeckTimings(quarter)
             files = deck_files(project, quarter, env, charts=ChartRenderer(), timings=timings)
             runs.append(timings.seconds)
