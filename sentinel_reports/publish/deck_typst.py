@@ -158,7 +158,8 @@ class DeckWriter(InlineWriter):
         widths = [float(m.group(1)) for col in el.iter("col") if (m := _WIDTH.search(col.get("style") or ""))]
         head = el.find("thead")
         header = [self.inline(h) for h in head.iter("th", "td")] if head is not None else None
-        numeric, rows, gaps, worst, total = set(), [], [], None, False
+        numeric, rows, gaps, worst, total, widest = set(), [], [], None, False, 0
+        row_cells: list[list[str]] = []
         if head is not None:
             numeric |= {i for i, h in enumerate(head.iter("th", "td")) if "num" in classes_of(h)}
         body = el.find("tbody")
@@ -175,9 +176,13 @@ class DeckWriter(InlineWriter):
                         gaps.append(f"({r}, {i})")
                     cells.append(self.inline(cell))
                 rows.append("(" + "".join(x + ", " for x in cells) + ")")
+                row_cells.append(cells)
+                widest = max(widest, len(cells))
         finally:
             self.in_table = False
-        n = len(header) if header is not None else max((row.count(", ") for row in rows), default=1)
+        n = len(header) if header is not None else max(widest, 1)
+        if any(len(row) != n for row in row_cells):
+            raise Unsupported("a table whose rows differ in their number of cells")
         columns = [f"{w:g}fr" for w in widths] if len(widths) == n else ["1fr"] * n
         return (
             f"deck-table(columns: ({''.join(x + ', ' for x in columns)}), "

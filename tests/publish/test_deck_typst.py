@@ -125,3 +125,16 @@ def test_a_project_overriding_the_deck_templates_gets_weasyprint(decks, tmp_path
     pdf = deck_pdf_of(html, tmp_path, tmp_path, as_of=AS_OF, title="Deck", author=None, page_path="decks/x/deck.pdf",
                       link_base=None)  # fmt: skip
     assert PdfReader(io.BytesIO(pdf)).metadata["/Producer"].startswith("WeasyPrint")
+
+
+def test_a_table_without_header_has_as_many_columns_as_its_rows_have_cells() -> None:
+    """A terms table (no header row) whose texts hold commas is laid out in its two columns."""
+    from sentinel_reports.publish.deck_typst import DeckWriter
+
+    table = lxml_html.fragment_fromstring(
+        '<table class="deck-table deck-table-terms normal"><tbody>'
+        '<tr><th scope="row">Likelihood</th><td>Low: exporters read metrics, not requests, at 1, 2, 3</td></tr>'
+        '<tr><th scope="row">Impact</th><td>Minor, brief, contained</td></tr></tbody></table>'
+    )
+    source = DeckWriter([], None, None).table(table, "recommendation")
+    assert source.startswith("deck-table(columns: (1fr, 1fr, ), header: none,")
