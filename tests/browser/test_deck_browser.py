@@ -74,3 +74,30 @@ def test_with_javascript_the_keyboard_moves_between_slides(chromium, artifacts, 
     page.screenshot(path=str(artifacts / "deck-js-spend.png"))
     assert not errors
     context.close()
+
+
+def test_with_javascript_every_slide_holds_all_it_says(chromium, deck_page) -> None:
+    """A slide too full for its 16:9 box is set smaller until it fits (2026-Q4's AI incidents slide), down to
+    60% as in the PDF; one still too full (the segment slide's long notes) scrolls: nothing a slide says is
+    hidden by its box."""
+    deck, url = deck_page
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(url)
+    fitted, scrolled = [], []
+    for i in range(len(deck.slides)):
+        page.goto(f"{url}#slide-{i + 1}")
+        page.reload()
+        tall, box, wide, width, size, overflow = page.locator(".frame.current .slide").evaluate(
+            "s => [s.scrollHeight, s.clientHeight, s.scrollWidth, s.clientWidth, s.style.fontSize,"
+            " getComputedStyle(s).overflowY]"
+        )
+        assert wide <= width + 1, deck.slides[i].key
+        if size:
+            fitted.append(deck.slides[i].key)
+        if tall > box + 1:
+            assert overflow == "auto", deck.slides[i].key
+            scrolled.append(deck.slides[i].key)
+    assert "ai-incidents" in fitted and "ai-incidents" not in scrolled
+    assert set(scrolled) <= set(fitted)  # a slide scrolls only once set at 60%
+    context.close()
