@@ -14,7 +14,6 @@ exist (links), the configuration, the project templates and this package's code;
 from __future__ import annotations
 
 import email
-import logging
 from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -34,8 +33,6 @@ FILES = ("index.html", "brief.pdf", "brief.eml", "brief.md", "showback.csv")
 DEFAULT_SENDER = "Sentinel Reports <sentinel-reports@localhost>"
 UNDISCLOSED = "undisclosed-recipients:;"
 AUTHOR = "Sentinel Reports"
-
-log = logging.getLogger(__name__)
 
 
 def render_week(
@@ -133,15 +130,10 @@ def print_edition(
     """The brief's PDF from its print HTML: laid out by Typst (``publish.print_typst``) unless the project
     overrides a template of the print edition or the HTML holds what that layout does not know; then by
     WeasyPrint, which reads the HTML and its stylesheet as they are."""
-    from .print_typst import Unsupported, print_pdf, typst_applies
+    from .print_typst import pdf_or_weasyprint, print_pdf, typst_applies
 
-    if typst_applies(project_templates):
-        try:
-            return print_pdf(html, as_of=as_of, title=title, paper=paper, author=AUTHOR, page_path=page_path,
-                             link_base=link_base)  # fmt: skip
-        except Unsupported as exc:
-            log.info("%s: laid out by WeasyPrint (%s)", page_path, exc)
-    from .pdf import html_to_pdf  # WeasyPrint takes about a second to import: only on use
-
-    return html_to_pdf(html, THEME_DIR, as_of=as_of, title=title, paper=paper, author=AUTHOR, page_path=page_path,
-                       link_base=link_base)  # fmt: skip
+    meta = {"as_of": as_of, "title": title, "paper": paper, "author": AUTHOR, "link_base": link_base}
+    typst = (
+        (lambda: print_pdf(html, page_path=page_path, **meta)) if typst_applies(project_templates) else None
+    )
+    return pdf_or_weasyprint(typst, html, THEME_DIR, page_path=page_path, **meta)

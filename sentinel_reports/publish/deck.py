@@ -21,7 +21,6 @@ then the formats:
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -36,8 +35,6 @@ from ..errors import ConfigError, ConfigProblem, UsageError
 from ..render.charts import ChartRenderer
 from ..render.deck import build_deck, deck_css, render_deck_html, verify_deck
 from .pptx import deck_to_pptx
-
-log = logging.getLogger(__name__)
 
 FORMATS = ("html", "pdf", "pptx")
 FILE_NAMES = {"html": "index.html", "pdf": "deck.pdf", "pptx": "deck.pptx"}
@@ -131,20 +128,16 @@ def deck_pdf_of(
     """The deck's PDF: laid out by Typst (``publish.deck_typst``), one page per slide, unless the project
     overrides the deck's template or stylesheet, the page holds what that layout does not know, or a slide
     does not fit its page even set at 60%; then by WeasyPrint from the same HTML."""
-    from .deck_typst import deck_pdf, deck_typst_applies
-    from .typst_text import Unsupported
+    from .deck_typst import OVERRIDDEN_BY, deck_pdf
+    from .print_typst import pdf_or_weasyprint, typst_applies
 
-    if deck_typst_applies(templates):
-        try:
-            return deck_pdf(
-                html, as_of=as_of, title=title, author=author, page_path=page_path, link_base=link_base
-            )
-        except Unsupported as exc:
-            log.info("%s: laid out by WeasyPrint (%s)", page_path, exc)
-    from .pdf import html_to_pdf  # WeasyPrint takes about a second to import: only on use
-
-    return html_to_pdf(html, base_url, as_of=as_of, title=title, author=author, page_path=page_path,
-                       link_base=link_base)  # fmt: skip
+    meta = {"as_of": as_of, "title": title, "author": author, "link_base": link_base}
+    typst = (
+        (lambda: deck_pdf(html, page_path=page_path, **meta))
+        if typst_applies(templates, OVERRIDDEN_BY)
+        else None
+    )
+    return pdf_or_weasyprint(typst, html, base_url, page_path=page_path, **meta)
 
 
 def publish_decks(

@@ -7,8 +7,8 @@
 in 0.6-1.2 CPU-s a deck. This module reads that page (lxml) and writes each slide as a call of
 ``theme/deck_print.typ``, which follows the print rules of ``static/deck.css``: one slide per page, every text
 a Typst string literal. A slide whose content does not fit its page, an element or class the deck template
-does not use, or a project overriding ``deck.html`` or ``static/deck.css`` (``deck_typst_applies``) raises
-Unsupported or returns False, and WeasyPrint lays out that deck as before. The charts are the page's inline
+does not use, or a project overriding ``deck.html`` or ``static/deck.css`` (``print_typst.typst_applies`` with
+``OVERRIDDEN_BY``) raises Unsupported or is not laid out here, and WeasyPrint lays out that deck as before. The charts are the page's inline
 SVGs, taken from the HTML text as written (an HTML parser would lower-case their attributes).
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import html as html_module
 import re
-from pathlib import Path
 
 from lxml import html as lxml_html
 from lxml.etree import _Element
@@ -25,7 +24,7 @@ from lxml.etree import _Element
 from ..render.environment import THEME_DIR
 from .print_typst import compile_pdf
 from .typst_inline import InlineWriter
-from .typst_text import Unsupported, classes_of, hidden, lit
+from .typst_text import Unsupported, arr, classes_of, hidden, lit
 
 TEMPLATE = THEME_DIR / "deck_print.typ"
 OVERRIDDEN_BY = ("deck.html", "static/deck.css")
@@ -34,13 +33,6 @@ OVERRIDDEN_BY = ("deck.html", "static/deck.css")
 _SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 _SIZES = {"roomy": ("0.95em", "(x: 0.7em, y: 0.65em)"), "dense": ("0.72em", None), "normal": ("0.82em", None)}
 _WIDTH = re.compile(r"width:\s*([\d.]+)%")
-
-
-def deck_typst_applies(project_templates: Path | None) -> bool:
-    """Whether the deck may be laid out by Typst: the project overrides neither its template nor its style."""
-    if project_templates is None:
-        return True
-    return not any((Path(project_templates) / name).is_file() for name in OVERRIDDEN_BY)
 
 
 class DeckWriter(InlineWriter):
@@ -156,40 +148,21 @@ class DeckWriter(InlineWriter):
         if kind == "appendix":
             size = "0.64em"
         widths = [float(m.group(1)) for col in el.iter("col") if (m := _WIDTH.search(col.get("style") or ""))]
-        head = el.find("thead")
-        header = [self.inline(h) for h in head.iter("th", "td")] if head is not None else None
-        numeric, rows, gaps, worst, total, widest = set(), [], [], None, False, 0
-        row_cells: list[list[str]] = []
-        if head is not None:
-            numeric |= {i for i, h in enumerate(head.iter("th", "td")) if "num" in classes_of(h)}
-        body = el.find("tbody")
-        self.in_table = True
-        try:
-            for r, tr in enumerate(body.iter("tr") if body is not None else ()):
-                rc = classes_of(tr)
-                worst = r if "worst" in rc else worst
-                total = "total" in rc or total
-                cells = []
-                for i, cell in enumerate(x for x in tr if x.tag in ("th", "td")):
-                    numeric |= {i} if "num" in classes_of(cell) else set()
-                    if "gap" in classes_of(cell):
-                        gaps.append(f"({r}, {i})")
-                    cells.append(self.inline(cell))
-                rows.append("(" + "".join(x + ", " for x in cells) + ")")
-                row_cells.append(cells)
-                widest = max(widest, len(cells))
-        finally:
-            self.in_table = False
-        n = len(header) if header is not None else max(widest, 1)
-        if any(len(row) != n for row in row_cells):
+        cells = self.table_cells(el, header_breaks=False)
+        n = (
+            len(cells.header)
+            if cells.header is not None
+            else max((len(row) for row in cells.rows), default=1)
+        )
+        if any(len(row) != n for row in cells.rows):
             raise Unsupported("a table whose rows differ in their number of cells")
         columns = [f"{w:g}fr" for w in widths] if len(widths) == n else ["1fr"] * n
+        header = "none" if cells.header is None else arr(cells.header)
         return (
-            f"deck-table(columns: ({''.join(x + ', ' for x in columns)}), "
-            f"header: {'(' + ''.join(h + ', ' for h in header) + ')' if header is not None else 'none'}, "
-            f"rows: ({''.join(r + ', ' for r in rows)}), numeric: ({''.join(f'{i}, ' for i in sorted(numeric))}), "
-            f"worst: {worst if worst is not None else 'none'}, total: {str(total).lower()}, "
-            f"gaps: ({''.join(g + ', ' for g in gaps)}), size: {size}" + (f", pad: {pad})" if pad else ")")
+            f"deck-table(columns: {arr(columns)}, header: {header}, rows: {arr(arr(row) for row in cells.rows)}, "
+            f"numeric: {arr(sorted(cells.header_numeric | cells.body_numeric))}, "
+            f"worst: {'none' if cells.worst is None else cells.worst}, total: {str(cells.total).lower()}, "
+            f"gaps: {arr(arr(g) for g in cells.gaps)}, size: {size}" + (f", pad: {pad})" if pad else ")")
         )
 
 

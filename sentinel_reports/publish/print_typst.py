@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,9 @@ from ..render.environment import THEME_DIR
 from .typst_blocks import BlockWriter
 from .typst_text import SPACE, Unsupported, lit
 
-__all__ = ["Unsupported", "compile_pdf", "lit", "print_pdf", "typst_applies", "typst_source", "warm_up"]
+__all__ = [
+    "Unsupported", "compile_pdf", "lit", "pdf_or_weasyprint", "print_pdf", "typst_applies", "typst_source", "warm_up",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +53,28 @@ OVERRIDDEN_BY = ("brief.html", "brief_macros.html", "macros.html", "base.html", 
 """A project template that changes the print HTML or its styling: its PDFs are laid out by WeasyPrint."""
 
 
-def typst_applies(project_templates: Path | None) -> bool:
-    """Whether the print edition may be laid out by Typst: the project overrides none of the templates
-    that make or style the print HTML (``OVERRIDDEN_BY``)."""
+def typst_applies(project_templates: Path | None, overridden_by: Sequence[str] = OVERRIDDEN_BY) -> bool:
+    """Whether a PDF may be laid out by Typst: the project overrides none of the templates that make or style
+    its HTML (``overridden_by``: the print edition's by default, ``deck_typst.OVERRIDDEN_BY`` for a deck)."""
     if project_templates is None:
         return True
     root = Path(project_templates)
-    return not any((root / name).is_file() for name in OVERRIDDEN_BY)
+    return not any((root / name).is_file() for name in overridden_by)
+
+
+def pdf_or_weasyprint(
+    typst: Callable[[], bytes] | None, html: str, base_url: Path, *, page_path: str, **meta: Any
+) -> bytes:
+    """The PDF ``typst`` lays out, or, when it is None (the project overrides the templates) or raises
+    Unsupported, WeasyPrint's from the same HTML (``publish.pdf.html_to_pdf`` with ``meta``)."""
+    if typst is not None:
+        try:
+            return typst()
+        except Unsupported as exc:
+            log.info("%s: laid out by WeasyPrint (%s)", page_path, exc)
+    from .pdf import html_to_pdf  # WeasyPrint takes about a second to import: only on use
+
+    return html_to_pdf(html, base_url, page_path=page_path, **meta)
 
 
 def _texts(root: _Element, cls: str) -> str:

@@ -12,7 +12,7 @@ import base64
 from lxml.etree import _Element
 
 from .typst_inline import InlineWriter
-from .typst_text import INLINE_TAGS, Unsupported, classes_of, hidden, lit, state_of
+from .typst_text import INLINE_TAGS, Unsupported, arr, classes_of, hidden, lit, state_of
 
 
 class BlockWriter(InlineWriter):
@@ -251,29 +251,12 @@ class BlockWriter(InlineWriter):
         caption_el = el.find("caption")
         caption = self.inline(caption_el) if caption_el is not None else "none"
         shown = caption_el is not None and "visually-hidden" not in classes_of(caption_el)
-        head = el.find("thead")
-        header_cells = [c for c in head.iter("th", "td")] if head is not None else []
-        numeric = [i for i, c in enumerate(header_cells) if "num" in classes_of(c)]
-        rows, gaps, worst = [], [], None
-        body = el.find("tbody")
-        self.in_table = True
-        try:
-            header = "".join(self.inline(h) + ", " for h in header_cells)
-            for r, tr in enumerate(body.iter("tr") if body is not None else ()):
-                if "worst" in classes_of(tr):
-                    worst = r
-                cells = []
-                for c_index, cell in enumerate(c for c in tr if c.tag in ("th", "td")):
-                    if "gap" in classes_of(cell):
-                        gaps.append(f"({r}, {c_index})")
-                    cells.append(self.inline(cell))
-                if len(cells) != len(header_cells):
-                    raise Unsupported("a table row whose cells do not match its header")
-                rows.append("(" + "".join(c + ", " for c in cells) + ")")
-        finally:
-            self.in_table = False
+        cells = self.table_cells(el)
+        header = cells.header or []
+        if any(len(row) != len(header) for row in cells.rows):
+            raise Unsupported("a table row whose cells do not match its header")
         return (
-            f"data-table({lit(el.get('id') or '')}, {caption}, {str(shown).lower()}, ({header}), "
-            f"({''.join(r + ', ' for r in rows)}), numeric: ({''.join(f'{i}, ' for i in numeric)}), "
-            f"worst: {worst if worst is not None else 'none'}, gaps: ({''.join(g + ', ' for g in gaps)}))"
+            f"data-table({lit(el.get('id') or '')}, {caption}, {str(shown).lower()}, {arr(header)}, "
+            f"{arr(arr(row) for row in cells.rows)}, numeric: {arr(sorted(cells.header_numeric))}, "
+            f"worst: {'none' if cells.worst is None else cells.worst}, gaps: {arr(arr(g) for g in cells.gaps)})"
         )

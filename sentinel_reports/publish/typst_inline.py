@@ -7,6 +7,7 @@ emphasis, links, status badges and changes, whitespace collapsed as HTML collaps
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from lxml.etree import _Element
@@ -28,10 +29,10 @@ class InlineWriter:
     def inline(self, el: _Element, *, lead: bool = True) -> str:
         """The content of ``el``'s children and text, whitespace collapsed as HTML does."""
         pieces: list[tuple[str, str]] = []  # (kind, value): ("text", raw text) or ("code", typst)
-        self._collect(el, pieces, with_tail=False)
+        self._collect(el, pieces)
         return self._join(pieces, lead=lead)
 
-    def _collect(self, el: _Element, pieces: list[tuple[str, str]], *, with_tail: bool) -> None:
+    def _collect(self, el: _Element, pieces: list[tuple[str, str]]) -> None:
         if el.text:
             pieces.append(("text", el.text))
         for child in el:
@@ -125,3 +126,47 @@ class InlineWriter:
         if parts.scheme or not parts.path:  # another scheme, or a place on this page
             return None
         return in_site_link(unquote(parts.path), parts.fragment, self.page_path, self.link_base)
+
+    def table_cells(self, el: _Element, *, header_breaks: bool = True) -> TableCells:
+        """A table's header and body cells as Typst content, where a narrow column may break an identifier
+        (in the header too unless ``header_breaks`` is false: a deck's wide columns), with the marks its rows
+        and cells carry (worst, total, gap, num)."""
+        cells = TableCells()
+        head = el.find("thead")
+        body = el.find("tbody")
+        try:
+            self.in_table = header_breaks
+            if head is not None:
+                heads = list(head.iter("th", "td"))
+                cells.header = [self.inline(h) for h in heads]
+                cells.header_numeric = {i for i, h in enumerate(heads) if "num" in classes_of(h)}
+            self.in_table = True
+            for r, tr in enumerate(body.iter("tr") if body is not None else ()):
+                marks = classes_of(tr)
+                cells.worst = r if "worst" in marks else cells.worst
+                cells.total = cells.total or "total" in marks
+                row = []
+                for c, cell in enumerate(x for x in tr if x.tag in ("th", "td")):
+                    marks = classes_of(cell)
+                    if "num" in marks:
+                        cells.body_numeric.add(c)
+                    if "gap" in marks:
+                        cells.gaps.append((r, c))
+                    row.append(self.inline(cell))
+                cells.rows.append(row)
+        finally:
+            self.in_table = False
+        return cells
+
+
+@dataclass
+class TableCells:
+    """A table read by ``InlineWriter.table_cells``; ``header`` is None without a header row."""
+
+    header: list[str] | None = None
+    header_numeric: set[int] = field(default_factory=set)
+    rows: list[list[str]] = field(default_factory=list)
+    body_numeric: set[int] = field(default_factory=set)
+    gaps: list[tuple[int, int]] = field(default_factory=list)
+    worst: int | None = None
+    total: bool = False

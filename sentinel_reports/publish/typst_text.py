@@ -3,13 +3,14 @@ what the HTML's classes say (publish.print_typst).
 
     lit('a "b"')                  -> "a \\"b\\""   a Typst string literal: data, never markup or code
     seq(['"a"', 'strong("b")'])   -> ("a", strong("b")).join()
+    arr(["1", "2"])               -> (1, 2, )                a Typst array
     breakable("anthropic_cost_report")   a table cell's identifier that breaks after its own _ and /
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from lxml.etree import _Element
 
@@ -36,6 +37,11 @@ def lit(text: str) -> str:
     """A Typst string literal: data, never markup or code. A control character draws nothing (nor does it in
     WeasyPrint), and PDF/UA refuses it: it is left out."""
     return '"' + _SPECIAL.sub(lambda m: _ESCAPES.get(m.group(), ""), text) + '"'
+
+
+def arr(items: Iterable[object]) -> str:
+    """A Typst array of Typst expressions, one element or many: ``(a, b, )``."""
+    return "(" + "".join(f"{x}, " for x in items) + ")"
 
 
 def seq(parts: Sequence[str]) -> str:

@@ -15,7 +15,8 @@ from lxml import html as lxml_html
 from pypdf import PdfReader
 
 from sentinel_reports.publish.deck import deck_files, deck_pdf_of
-from sentinel_reports.publish.deck_typst import deck_pdf, deck_typst_applies
+from sentinel_reports.publish.deck_typst import OVERRIDDEN_BY, deck_pdf
+from sentinel_reports.publish.print_typst import typst_applies
 from sentinel_reports.publish.typst_text import Unsupported
 from sentinel_reports.render.environment import make_environment
 
@@ -118,10 +119,10 @@ def test_a_slide_that_cannot_fit_goes_to_weasyprint(decks, tmp_path: Path) -> No
 @pytest.mark.parametrize("name", ["deck.html", "static/deck.css"])
 def test_a_project_overriding_the_deck_templates_gets_weasyprint(decks, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
     _, html, _ = decks[-1]
-    assert deck_typst_applies(tmp_path)
+    assert typst_applies(tmp_path, OVERRIDDEN_BY)
     (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
     (tmp_path / name).write_text("/* the project's own */\n", encoding="utf-8")
-    assert not deck_typst_applies(tmp_path)
+    assert not typst_applies(tmp_path, OVERRIDDEN_BY)
     pdf = deck_pdf_of(html, tmp_path, tmp_path, as_of=AS_OF, title="Deck", author=None, page_path="decks/x/deck.pdf",
                       link_base=None)  # fmt: skip
     assert PdfReader(io.BytesIO(pdf)).metadata["/Producer"].startswith("WeasyPrint")
